@@ -1,0 +1,287 @@
+"""The ``wiretrace`` command: a thin layer over the library.
+
+Each analysis package may add its own commands through ``register(app)``; the modules are
+listed in ``COMMAND_MODULES`` so that this file stays small.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .config import Config, ConfigError, load_config
+from .store import Store, StoreError
+
+app = typer.Typer(
+    help="Trace a news story through the press.\n\nExample: wiretrace ingest articles/ && wiretrace analyze",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[
+    Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")
+]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="TOML configuration (default: ./wiretrace.toml).")
+]
+
+# Packages that add commands of their own (each defines ``register(app)``).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+class RichReporter:
+    """Rich progress bar for long stages; silent when output is not a terminal."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+            transient=False,
+        )
+        self._task: int | None = None
+
+    def start(self, task: str, total: int) -> None:
+        if self._task is None:
+            self._progress.start()
+        else:
+            self._progress.stop_task(self._task)
+        self._task = self._progress.add_task(task, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, n)
+
+    def finish(self) -> None:
+        if self._task is not None:
+            self._progress.stop()
+            self._task = None
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def open_store(db: Path) -> Store:
+    try:
+        return Store(db)
+    except StoreError as exc:
+        raise fail(str(exc)) from exc
+
+
+def get_config(path: Path | None) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise fail(str(exc)) from exc
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[str], typer.Argument(help="Files, directories, globs, URLs or feeds.")],
+    db: DbOption = Path("wiretrace.db"),
+    config: ConfigOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Read articles into the store; the same content twice is stored once.
+
+    Example: wiretrace ingest corpus/ 'more/*.html' feed.xml archive.warc.gz
+    """
+    from .ingest import ingest as run_ingest
+
+    cfg = get_config(config)
+    with open_store(db) as store:
+        report = run_ingest(store, inputs, cfg, RichReporter(quiet))
+    for error in report.errors:
+        console.print(f"[red]✗[/] {error.source}: {error.message}")
+    console.print(
+        f"{report.added} new, {report.duplicates} already stored, {len(report.errors)} failed"
+        f" → {db}"
+    )
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def analyze(
+    db: DbOption = Path("wiretrace.db"),
+    config: ConfigOption = None,
+    until: Annotated[str | None, typer.Option(help="Stop after this stage.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run every analysis stage on what is new or changed since the last run.
+
+    Example: wiretrace analyze --until nlp
+    """
+    from .pipeline import Pipeline
+
+    cfg = get_config(config)
+    pipeline = Pipeline.default()
+    try:
+        pipeline.select(until)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    with open_store(db) as store:
+        reports = pipeline.run(store, cfg, RichReporter(quiet), until=until)
+    failed = False
+    for report in reports:
+        console.print(f"{report.stage}: {report.processed} processed")
+        for note in report.notes:
+            console.print(f"  {note}")
+        for error in report.errors:
+            failed = True
+            console.print(f"  [red]✗[/] {error}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(
+    db: DbOption = Path("wiretrace.db"),
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Counts of what the store holds.
+
+    Example: wiretrace stats --json
+    """
+    if not db.exists():
+        raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
+    with open_store(db) as store:
+        counts = store.stats()
+        outlets = [
+            (r[0] or "(unknown)", r[1])
+            for r in store.conn.execute(
+                "SELECT outlet, COUNT(*) FROM articles GROUP BY outlet ORDER BY 2 DESC"
+            )
+        ]
+    if as_json:
+        out.print_json(json.dumps({"counts": counts, "outlets": dict(outlets)}))
+        return
+    table = Table("what", "count", title=str(db))
+    for key, value in counts.items():
+        table.add_row(key, str(value))
+    out.print(table)
+    outlet_table = Table("outlet", "articles")
+    for name, n in outlets:
+        outlet_table.add_row(name, str(n))
+    out.print(outlet_table)
+
+
+@app.command()
+def export(
+    db: DbOption = Path("wiretrace.db"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, csv or parquet.")] = "json",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File (json) or folder (csv, parquet)."),
+    ] = None,
+) -> None:
+    """Export everything found, in the stable schema (JSON) or one table per section.
+
+    Example: wiretrace export --format parquet -o results/
+    """
+    from .export import export as run_export
+    from .export import export_dict
+
+    if not db.exists():
+        raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
+    with open_store(db) as store:
+        if output is None and fmt == "json":
+            sys.stdout.write(json.dumps(export_dict(store), ensure_ascii=False, indent=1) + "\n")
+            return
+        target = output or Path(f"wiretrace-export-{fmt}")
+        try:
+            written = run_export(store, fmt, target)
+        except ValueError as exc:
+            raise fail(str(exc)) from exc
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold file (gold.json format).")],
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Score this analysed store instead of a fresh one."),
+    ] = None,
+    config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Score the analyses against a gold file: precision/recall per capability.
+
+    Without --db the documents next to the gold file are ingested into a temporary store
+    and analysed first.
+
+    Example: wiretrace eval ../shared/corpora/karabakh-2023/gold.json
+    """
+    from .evaluation import evaluate_gold, render_results
+
+    if not gold.exists():
+        raise fail(f"{gold}: no such gold file")
+    results = evaluate_gold(gold, db=db, config=get_config(config))
+    if as_json:
+        out.print_json(json.dumps([r.as_dict() for r in results]))
+    else:
+        render_results(results, out)
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the results.")] = Path(
+        "demo-output"
+    ),
+) -> None:
+    """Ingest and analyse the bundled demo corpus, then write the store and the export.
+
+    Example: wiretrace demo -o demo-output
+    """
+    from .export import export as run_export
+    from .ingest import ingest as run_ingest
+    from .pipeline import Pipeline
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "corpus"
+    if not examples.exists():
+        raise fail(f"{examples}: demo corpus not found (run from a source checkout)")
+    output.mkdir(parents=True, exist_ok=True)
+    db = output / "wiretrace.db"
+    cfg = load_config(None)
+    with open_store(db) as store:
+        report = run_ingest(store, [str(examples)], cfg, RichReporter())
+        for error in report.errors:
+            console.print(f"[red]✗[/] {error.source}: {error.message}")
+        Pipeline.default().run(store, cfg, RichReporter())
+        written = run_export(store, "json", output / "export.json")
+        counts = store.stats()
+    out.print(
+        f"{counts['articles']} articles analysed: {counts['reuse_links']} reuse links, "
+        f"{counts['quotes']} quotes, {counts['figures']} figures, {counts['stories']} stories"
+    )
+    out.print(f"store: {db}\nexport: {written[0]}")
+
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

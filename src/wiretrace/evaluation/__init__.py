@@ -1,0 +1,59 @@
+"""Score analyses against a gold file (the ``gold.json`` format of DESIGN.md).
+
+Scorers read the stable JSON export, never the store, so what is scored is exactly what a
+user gets. Each capability's scorer lives in its own module listed in ``SCORER_MODULES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ..config import Config
+from ..export import export_dict
+from ..pipeline import Pipeline
+from ..store import Store
+from .gold import Gold, Metric, load_gold
+
+SCORER_MODULES: tuple[str, ...] = ("wiretrace.evaluation.cleaning",)
+
+__all__ = ["Gold", "Metric", "evaluate_export", "evaluate_gold", "load_gold", "render_results"]
+
+
+def evaluate_export(gold: Gold, export: dict[str, list[dict[str, object]]]) -> list[Metric]:
+    results: list[Metric] = []
+    for name in SCORER_MODULES:
+        results.extend(importlib.import_module(name).score(gold, export))
+    return results
+
+
+def analysed_export(gold: Gold, config: Config, db: Path | None = None) -> dict[str, list[dict[str, object]]]:
+    """Export of ``db``, or of a fresh store holding the gold's documents, analysed."""
+    if db is not None:
+        with Store(db) as store:
+            Pipeline.default().run(store, config)
+            return export_dict(store)
+    from ..ingest import ingest
+
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "eval.db") as store:
+        ingest(store, [str(p) for p in gold.inputs()], config)
+        Pipeline.default().run(store, config)
+        return export_dict(store)
+
+
+def evaluate_gold(path: Path, config: Config, db: Path | None = None) -> list[Metric]:
+    gold = load_gold(path)
+    return evaluate_export(gold, analysed_export(gold, config, db))
+
+
+def render_results(results: list[Metric], console: Console) -> None:
+    table = Table("capability", "metric", "value", "check", "detail")
+    for m in results:
+        mark = "" if m.passed is None else ("[green]pass[/]" if m.passed else "[red]FAIL[/]")
+        value = f"{m.value:.3f}" if isinstance(m.value, float) else str(m.value)
+        table.add_row(m.capability, m.name, value, mark, m.detail)
+    console.print(table)

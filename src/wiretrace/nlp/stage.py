@@ -1,0 +1,91 @@
+"""The ``nlp`` stage: parse each clean article once, keep sentences and the parse.
+
+The parse is stored as spaCy ``Doc`` bytes so later stages (entities, quotes, figures) reuse
+it instead of parsing again; sentence embeddings are stored beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import numpy.typing as npt
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..config import Config
+from ..pipeline import Reporter, Stage, StageReport
+from ..store import Store
+from .models import NlpConfig, load_embedder, load_spacy
+from .segment import sentence_spans
+
+NAME = "nlp"
+DOC_BLOB = "spacy-doc"
+EMBED_BLOB = "sentence-embeddings"
+BATCH = 64
+
+
+def _batches(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
+    cfg = config.section("nlp", NlpConfig)
+    pending = store.pending(NAME)
+    if not pending:
+        return StageReport(NAME)
+    nlp = load_spacy(cfg.spacy_model)
+    embedder = load_embedder(cfg.embedding_model, cfg.embed_batch_size)
+    reporter.start("nlp: parse + embed", len(pending))
+    for batch in _batches(pending, BATCH):
+        articles = [store.get_article(a) for a in batch]
+        docs = nlp.pipe(
+            (a.text for a in articles), batch_size=cfg.batch_size, n_process=cfg.n_process
+        )
+        for article, doc in zip(articles, docs, strict=True):
+            spans = sentence_spans(doc)
+            vectors = embedder.encode([article.text[s.start : s.end] for s in spans])
+            text_hash = store.text_hash(article.id)
+            with store.transaction():
+                store.put_sentences(article.id, spans)
+                store.put_blob(DOC_BLOB, article.id, text_hash, doc.to_bytes(exclude=["tensor"]))
+                store.put_blob(EMBED_BLOB, article.id, text_hash, _pack(vectors))
+                store.mark_done(NAME, [article.id])
+        reporter.advance(len(batch))
+    reporter.finish()
+    return StageReport(NAME, processed=len(pending))
+
+
+def _pack(vectors: npt.NDArray[np.float32]) -> bytes:
+    n, dim = vectors.shape if vectors.size else (0, 0)
+    header = np.array([n, dim], dtype=np.int32).tobytes()
+    return header + vectors.astype(np.float16).tobytes()
+
+
+def unpack_embeddings(data: bytes) -> npt.NDArray[np.float32]:
+    """Sentence embeddings of one article, one row per stored sentence."""
+    n, dim = np.frombuffer(data[:8], dtype=np.int32)
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.frombuffer(data[8:], dtype=np.float16).reshape(int(n), int(dim)).astype(np.float32)
+
+
+def load_doc(store: Store, article_id: str, nlp: Language) -> Doc | None:
+    """The stored parse of the article's current text (None if the nlp stage is behind)."""
+    data = store.get_blob(DOC_BLOB, article_id)
+    return None if data is None else Doc(nlp.vocab).from_bytes(data)
+
+
+def load_embeddings(store: Store, article_id: str) -> npt.NDArray[np.float32] | None:
+    data = store.get_blob(EMBED_BLOB, article_id)
+    return None if data is None else unpack_embeddings(data)
+
+
+STAGE = Stage(
+    name=NAME,
+    requires=("articles",),
+    provides=("sentences", "parses", "sentence_embeddings"),
+    run=run,
+    doc="spaCy parse, sentence spans and sentence embeddings per article",
+)

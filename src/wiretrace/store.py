@@ -1,0 +1,450 @@
+"""The SQLite store: the bus every stage reads from and writes to.
+
+One file, WAL mode, schema versioned with ``PRAGMA user_version``. Writes go through
+``transaction()`` (``BEGIN IMMEDIATE``) so a process killed mid-batch leaves either the
+whole batch or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .models import Article, CleanResult, RawDocument, Removed, Span
+
+# Each entry moves the schema one version up. Never edit a released entry: append.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: core tables and the tables every analysis writes.
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        fmt TEXT NOT NULL,
+        content TEXT NOT NULL,
+        url TEXT, outlet TEXT, title TEXT, byline TEXT, published TEXT,
+        ingested_at TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    );
+    CREATE INDEX documents_seq ON documents(seq);
+    CREATE TABLE document_sources (
+        source TEXT NOT NULL,
+        document_id TEXT NOT NULL REFERENCES documents(id),
+        PRIMARY KEY (source, document_id)
+    );
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY REFERENCES documents(id),
+        text TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        title TEXT, outlet TEXT, byline TEXT, published TEXT
+    );
+    CREATE INDEX articles_outlet ON articles(outlet);
+    CREATE TABLE removed (
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (article_id, seq)
+    );
+    CREATE TABLE sentences (
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        seq INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        PRIMARY KEY (article_id, seq)
+    );
+    CREATE TABLE stage_state (
+        stage TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        done_at TEXT NOT NULL,
+        PRIMARY KEY (stage, article_id)
+    );
+    CREATE TABLE errors (
+        id INTEGER PRIMARY KEY,
+        stage TEXT NOT NULL,
+        source TEXT NOT NULL,
+        message TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE blobs (
+        kind TEXT NOT NULL,
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        text_hash TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (kind, article_id)
+    );
+    CREATE TABLE reuse_links (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL, derived TEXT NOT NULL,
+        source_start INTEGER NOT NULL, source_end INTEGER NOT NULL,
+        derived_start INTEGER NOT NULL, derived_end INTEGER NOT NULL,
+        kind TEXT NOT NULL, score REAL NOT NULL
+    );
+    CREATE INDEX reuse_source ON reuse_links(source);
+    CREATE INDEX reuse_derived ON reuse_links(derived);
+    CREATE TABLE speakers (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+        role TEXT, aliases TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE quotes (
+        id TEXT PRIMARY KEY,
+        article TEXT NOT NULL REFERENCES articles(id),
+        start INTEGER NOT NULL, end INTEGER NOT NULL,
+        text TEXT NOT NULL, kind TEXT NOT NULL,
+        speaker TEXT, speaker_start INTEGER, speaker_end INTEGER, cue TEXT
+    );
+    CREATE INDEX quotes_article ON quotes(article);
+    CREATE TABLE statements (id TEXT PRIMARY KEY, speaker TEXT);
+    CREATE TABLE statement_quotes (
+        statement_id TEXT NOT NULL REFERENCES statements(id),
+        quote_id TEXT NOT NULL REFERENCES quotes(id),
+        PRIMARY KEY (statement_id, quote_id)
+    );
+    CREATE TABLE figures (
+        id TEXT PRIMARY KEY,
+        article TEXT NOT NULL REFERENCES articles(id),
+        start INTEGER NOT NULL, end INTEGER NOT NULL,
+        value_low REAL NOT NULL, value_high REAL NOT NULL,
+        unit TEXT, what TEXT, qualifier TEXT, as_of TEXT
+    );
+    CREATE INDEX figures_article ON figures(article);
+    CREATE TABLE figure_groups (id INTEGER PRIMARY KEY, what TEXT NOT NULL, relation TEXT NOT NULL);
+    CREATE TABLE figure_group_members (
+        group_id INTEGER NOT NULL REFERENCES figure_groups(id),
+        figure_id TEXT NOT NULL REFERENCES figures(id),
+        PRIMARY KEY (group_id, figure_id)
+    );
+    CREATE TABLE stories (id TEXT PRIMARY KEY, title TEXT NOT NULL);
+    CREATE TABLE story_articles (
+        story_id TEXT NOT NULL REFERENCES stories(id),
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        PRIMARY KEY (story_id, article_id)
+    );
+    CREATE TABLE narratives (
+        id TEXT PRIMARY KEY, statement TEXT NOT NULL,
+        examples TEXT NOT NULL DEFAULT '[]', notes TEXT
+    );
+    CREATE TABLE narrative_hits (
+        narrative_id TEXT NOT NULL REFERENCES narratives(id),
+        article TEXT NOT NULL REFERENCES articles(id),
+        start INTEGER NOT NULL, end INTEGER NOT NULL,
+        score REAL NOT NULL, speaker TEXT,
+        PRIMARY KEY (narrative_id, article, start)
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def content_hash(text: str) -> str:
+    """Stable id for a piece of content: identical inputs collapse to one record."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class StoreError(RuntimeError):
+    """The store file cannot be used (wrong format, newer schema, locked)."""
+
+
+class Store:
+    """A Wiretrace store backed by one SQLite file (or ``:memory:``)."""
+
+    def __init__(self, path: str | Path = "wiretrace.db") -> None:
+        self.path = str(path)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            self.conn.row_factory = sqlite3.Row
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable Wiretrace store ({exc})") from exc
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this Wiretrace "
+                f"({SCHEMA_VERSION}); upgrade wiretrace"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction() as conn:
+                for statement in MIGRATIONS[target - 1].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write batch; nested use joins the outer transaction."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # -- documents (raw inputs) ------------------------------------------------------
+
+    def add_documents(self, docs: Sequence[RawDocument]) -> list[tuple[str, bool]]:
+        """Store raw documents in one transaction; returns ``(id, is_new)`` per input.
+
+        The id is the hash of the content, so ingesting the same thing twice is a no-op
+        (the second source is remembered as another place the content came from).
+        """
+        results: list[tuple[str, bool]] = []
+        with self.transaction() as conn:
+            seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0])
+            for doc in docs:
+                doc_id = content_hash(doc.content)
+                exists = conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone()
+                if not exists:
+                    seq += 1
+                    conn.execute(
+                        "INSERT INTO documents (id, source, fmt, content, url, outlet, title,"
+                        " byline, published, ingested_at, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            doc_id, doc.source, doc.fmt, doc.content, doc.url, doc.outlet,
+                            doc.title, doc.byline, doc.published, _now(), seq,
+                        ),
+                    )
+                conn.execute(
+                    "INSERT OR IGNORE INTO document_sources (source, document_id) VALUES (?, ?)",
+                    (doc.source, doc_id),
+                )
+                results.append((doc_id, not exists))
+        return results
+
+    def has_source(self, source: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM document_sources WHERE source = ? LIMIT 1", (source,)
+        ).fetchone()
+        return row is not None
+
+    def document_ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY seq")]
+
+    def get_document(self, doc_id: str) -> RawDocument:
+        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return RawDocument(
+            source=row["source"], content=row["content"], fmt=row["fmt"], url=row["url"],
+            outlet=row["outlet"], title=row["title"], byline=row["byline"],
+            published=row["published"],
+        )
+
+    def iter_documents(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, RawDocument]]:
+        wanted = self.document_ids() if ids is None else list(ids)
+        for doc_id in wanted:
+            yield doc_id, self.get_document(doc_id)
+
+    def count(self, table: str) -> int:
+        if table not in _COUNTABLE:
+            raise ValueError(f"unknown table {table!r}")
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    # -- articles (clean text) -------------------------------------------------------
+
+    def put_article(self, doc_id: str, result: CleanResult) -> bool:
+        """Write (or rewrite) one clean article; returns True when its text changed."""
+        text_hash = content_hash(result.text)
+        with self.transaction() as conn:
+            old = conn.execute("SELECT text_hash FROM articles WHERE id = ?", (doc_id,)).fetchone()
+            conn.execute(
+                "INSERT INTO articles (id, text, text_hash, title, outlet, byline, published)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET text=excluded.text,"
+                " text_hash=excluded.text_hash, title=excluded.title, outlet=excluded.outlet,"
+                " byline=excluded.byline, published=excluded.published",
+                (doc_id, result.text, text_hash, result.title, result.outlet, result.byline,
+                 result.published),
+            )
+            conn.execute("DELETE FROM removed WHERE article_id = ?", (doc_id,))
+            conn.executemany(
+                "INSERT INTO removed (article_id, seq, kind, text) VALUES (?,?,?,?)",
+                [(doc_id, i, r.kind, r.text) for i, r in enumerate(result.removed)],
+            )
+        return old is None or old["text_hash"] != text_hash
+
+    def article_ids(self) -> list[str]:
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT a.id FROM articles a JOIN documents d ON d.id = a.id ORDER BY d.seq"
+            )
+        ]
+
+    def get_article(self, article_id: str) -> Article:
+        row = self.conn.execute(
+            "SELECT a.*, d.source, d.url FROM articles a JOIN documents d ON d.id = a.id"
+            " WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        removed = tuple(
+            Removed(text=r["text"], kind=r["kind"])
+            for r in self.conn.execute(
+                "SELECT kind, text FROM removed WHERE article_id = ? ORDER BY seq", (article_id,)
+            )
+        )
+        return Article(
+            id=row["id"], source=row["source"], text=row["text"], outlet=row["outlet"],
+            title=row["title"], byline=row["byline"], published=row["published"],
+            url=row["url"], removed=removed, sentences=tuple(self.sentences(article_id)),
+        )
+
+    def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        for article_id in self.article_ids() if ids is None else ids:
+            yield self.get_article(article_id)
+
+    def text_hash(self, article_id: str) -> str:
+        row = self.conn.execute(
+            "SELECT text_hash FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return str(row[0])
+
+    # -- sentences -------------------------------------------------------------------
+
+    def put_sentences(self, article_id: str, spans: Sequence[Span]) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+            conn.executemany(
+                "INSERT INTO sentences (article_id, seq, start, end) VALUES (?,?,?,?)",
+                [(article_id, i, s.start, s.end) for i, s in enumerate(spans)],
+            )
+
+    def sentences(self, article_id: str) -> list[Span]:
+        return [
+            Span(r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT start, end FROM sentences WHERE article_id = ? ORDER BY seq",
+                (article_id,),
+            )
+        ]
+
+    # -- per-article binary artefacts (parsed docs, embeddings) ----------------------
+
+    def put_blob(self, kind: str, article_id: str, text_hash: str, data: bytes) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO blobs (kind, article_id, text_hash, data) VALUES (?,?,?,?)",
+                (kind, article_id, text_hash, data),
+            )
+
+    def get_blob(self, kind: str, article_id: str) -> bytes | None:
+        """The artefact for the article's *current* text, or None when stale or absent."""
+        row = self.conn.execute(
+            "SELECT b.data FROM blobs b JOIN articles a ON a.id = b.article_id"
+            " WHERE b.kind = ? AND b.article_id = ? AND b.text_hash = a.text_hash",
+            (kind, article_id),
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    # -- stage bookkeeping -----------------------------------------------------------
+
+    def pending(self, stage: str) -> list[str]:
+        """Articles whose current clean text this stage has not processed yet."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT a.id FROM articles a JOIN documents d ON d.id = a.id"
+                " LEFT JOIN stage_state s ON s.stage = ? AND s.article_id = a.id"
+                " WHERE s.text_hash IS NULL OR s.text_hash != a.text_hash ORDER BY d.seq",
+                (stage,),
+            )
+        ]
+
+    def mark_done(self, stage: str, article_ids: Iterable[str]) -> None:
+        with self.transaction() as conn:
+            now = _now()
+            conn.executemany(
+                "INSERT OR REPLACE INTO stage_state (stage, article_id, text_hash, done_at)"
+                " SELECT ?, id, text_hash, ? FROM articles WHERE id = ?",
+                [(stage, now, a) for a in article_ids],
+            )
+
+    def pending_documents(self, stage: str) -> list[str]:
+        """Documents not yet seen by a stage that works on raw documents (cleaning)."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT d.id FROM documents d LEFT JOIN stage_state s"
+                " ON s.stage = ? AND s.article_id = d.id WHERE s.article_id IS NULL"
+                " ORDER BY d.seq",
+                (stage,),
+            )
+        ]
+
+    def mark_documents_done(self, stage: str, doc_ids: Iterable[str]) -> None:
+        with self.transaction() as conn:
+            now = _now()
+            conn.executemany(
+                "INSERT OR REPLACE INTO stage_state (stage, article_id, text_hash, done_at)"
+                " VALUES (?, ?, '', ?)",
+                [(stage, d, now) for d in doc_ids],
+            )
+
+    # -- errors ----------------------------------------------------------------------
+
+    def log_error(self, stage: str, source: str, message: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO errors (stage, source, message, at) VALUES (?,?,?,?)",
+                (stage, source, message, _now()),
+            )
+
+    def errors(self) -> list[dict[str, str]]:
+        return [
+            dict(r)
+            for r in self.conn.execute("SELECT stage, source, message, at FROM errors ORDER BY id")
+        ]
+
+    def stats(self) -> dict[str, int]:
+        return {table: self.count(table) for table in sorted(_COUNTABLE)}
+
+
+_COUNTABLE = frozenset(
+    {
+        "documents", "articles", "sentences", "removed", "reuse_links", "quotes", "speakers",
+        "statements", "figures", "figure_groups", "stories", "narratives", "narrative_hits",
+        "errors",
+    }
+)
+
+
+def dumps(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
