@@ -105,7 +105,7 @@ def load_embedder(name: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> Embed
             module = None
         if module is not None:
             model = module.load_model("cpu")
-            dim = int(model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+            dim = int(model.get_embedding_dimension())  # type: ignore[attr-defined]
             return SentenceTransformerEmbedder(model, dim, batch_size)
     try:
         from sentence_transformers import SentenceTransformer
@@ -113,5 +113,5 @@ def load_embedder(name: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> Embed
         model = SentenceTransformer(name, device="cpu")
     except Exception as exc:  # hub errors come in many types
         raise ModelUnavailable(f"sentence-embedding model {name!r} cannot be loaded: {exc}") from exc
-    dim = int(model.get_sentence_embedding_dimension() or 0)
+    dim = int(model.get_embedding_dimension() or 0)
     return SentenceTransformerEmbedder(model, dim, batch_size)

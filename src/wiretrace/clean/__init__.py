@@ -1,0 +1,1 @@
+"""Cleaning: body text, metadata and what was removed (pass-through for now)."""
