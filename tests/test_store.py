@@ -24,8 +24,10 @@ def test_same_content_twice_is_one_document(store: Store) -> None:
 
 
 def test_pending_follows_text_changes(store: Store) -> None:
-    (doc_id, _), = store.add_documents([RawDocument(source="a", content="x y", fmt="text")])
-    store.put_article(doc_id, CleanResult("x y", None, None, None, None, (Removed("z", "boilerplate"),)))
+    ((doc_id, _),) = store.add_documents([RawDocument(source="a", content="x y", fmt="text")])
+    store.put_article(
+        doc_id, CleanResult("x y", None, None, None, None, (Removed("z", "boilerplate"),))
+    )
     assert store.pending("nlp") == [doc_id]
     store.mark_done("nlp", [doc_id])
     assert store.pending("nlp") == []
@@ -35,7 +37,7 @@ def test_pending_follows_text_changes(store: Store) -> None:
 
 
 def test_blob_is_stale_after_text_change(store: Store) -> None:
-    (doc_id, _), = store.add_documents([RawDocument(source="a", content="x y", fmt="text")])
+    ((doc_id, _),) = store.add_documents([RawDocument(source="a", content="x y", fmt="text")])
     store.put_article(doc_id, CleanResult("x y", None, None, None, None))
     store.put_blob("k", doc_id, store.text_hash(doc_id), b"data")
     assert store.get_blob("k", doc_id) == b"data"
@@ -44,8 +46,10 @@ def test_blob_is_stale_after_text_change(store: Store) -> None:
 
 
 def test_article_round_trip(store: Store) -> None:
-    (doc_id, _), = store.add_documents([RawDocument(source="a", content="raw", fmt="text")])
-    store.put_article(doc_id, CleanResult("Body.", "T", "O", "B", "2024-01-02", (Removed("x", "caption"),)))
+    ((doc_id, _),) = store.add_documents([RawDocument(source="a", content="raw", fmt="text")])
+    store.put_article(
+        doc_id, CleanResult("Body.", "T", "O", "B", "2024-01-02", (Removed("x", "caption"),))
+    )
     store.put_sentences(doc_id, [Span(0, 5)])
     art = store.get_article(doc_id)
     assert (art.title, art.outlet, art.published) == ("T", "O", "2024-01-02")

@@ -14,14 +14,24 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from .config import Config, ConfigError, load_config
 from .store import Store, StoreError
 
 app = typer.Typer(
-    help="Trace a news story through the press.\n\nExample: wiretrace ingest articles/ && wiretrace analyze",
+    help=(
+        "Trace a news story through the press.\n\n"
+        "Example: wiretrace ingest articles/ && wiretrace analyze"
+    ),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -29,9 +39,7 @@ app = typer.Typer(
 console = Console(stderr=True)
 out = Console()
 
-DbOption = Annotated[
-    Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")
-]
+DbOption = Annotated[Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")]
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="TOML configuration (default: ./wiretrace.toml).")
 ]
@@ -53,7 +61,7 @@ class RichReporter:
             disable=quiet,
             transient=False,
         )
-        self._task: int | None = None
+        self._task: TaskID | None = None
 
     def start(self, task: str, total: int) -> None:
         if self._task is None:

@@ -65,7 +65,8 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
             "quotes": [
                 q[0]
                 for q in conn.execute(
-                    "SELECT quote_id FROM statement_quotes WHERE statement_id = ? ORDER BY quote_id",
+                    "SELECT quote_id FROM statement_quotes WHERE statement_id = ?"
+                    " ORDER BY quote_id",
                     (r["id"],),
                 )
             ],

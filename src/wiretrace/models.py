@@ -60,7 +60,9 @@ class Removed:
     """A piece of the raw input that cleaning dropped, and why."""
 
     text: str
-    kind: str  # boilerplate | caption | credit | byline | navigation | title | standfirst | dateline
+    kind: (
+        str  # boilerplate | caption | credit | byline | navigation | title | standfirst | dateline
+    )
 
 
 @dataclass(frozen=True, slots=True)

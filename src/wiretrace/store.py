@@ -235,8 +235,17 @@ class Store:
                         "INSERT INTO documents (id, source, fmt, content, url, outlet, title,"
                         " byline, published, ingested_at, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         (
-                            doc_id, doc.source, doc.fmt, doc.content, doc.url, doc.outlet,
-                            doc.title, doc.byline, doc.published, _now(), seq,
+                            doc_id,
+                            doc.source,
+                            doc.fmt,
+                            doc.content,
+                            doc.url,
+                            doc.outlet,
+                            doc.title,
+                            doc.byline,
+                            doc.published,
+                            _now(),
+                            seq,
                         ),
                     )
                 conn.execute(
@@ -260,8 +269,13 @@ class Store:
         if row is None:
             raise KeyError(doc_id)
         return RawDocument(
-            source=row["source"], content=row["content"], fmt=row["fmt"], url=row["url"],
-            outlet=row["outlet"], title=row["title"], byline=row["byline"],
+            source=row["source"],
+            content=row["content"],
+            fmt=row["fmt"],
+            url=row["url"],
+            outlet=row["outlet"],
+            title=row["title"],
+            byline=row["byline"],
             published=row["published"],
         )
 
@@ -287,8 +301,15 @@ class Store:
                 " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET text=excluded.text,"
                 " text_hash=excluded.text_hash, title=excluded.title, outlet=excluded.outlet,"
                 " byline=excluded.byline, published=excluded.published",
-                (doc_id, result.text, text_hash, result.title, result.outlet, result.byline,
-                 result.published),
+                (
+                    doc_id,
+                    result.text,
+                    text_hash,
+                    result.title,
+                    result.outlet,
+                    result.byline,
+                    result.published,
+                ),
             )
             conn.execute("DELETE FROM removed WHERE article_id = ?", (doc_id,))
             conn.executemany(
@@ -320,9 +341,16 @@ class Store:
             )
         )
         return Article(
-            id=row["id"], source=row["source"], text=row["text"], outlet=row["outlet"],
-            title=row["title"], byline=row["byline"], published=row["published"],
-            url=row["url"], removed=removed, sentences=tuple(self.sentences(article_id)),
+            id=row["id"],
+            source=row["source"],
+            text=row["text"],
+            outlet=row["outlet"],
+            title=row["title"],
+            byline=row["byline"],
+            published=row["published"],
+            url=row["url"],
+            removed=removed,
+            sentences=tuple(self.sentences(article_id)),
         )
 
     def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
@@ -439,8 +467,19 @@ class Store:
 
 _COUNTABLE = frozenset(
     {
-        "documents", "articles", "sentences", "removed", "reuse_links", "quotes", "speakers",
-        "statements", "figures", "figure_groups", "stories", "narratives", "narrative_hits",
+        "documents",
+        "articles",
+        "sentences",
+        "removed",
+        "reuse_links",
+        "quotes",
+        "speakers",
+        "statements",
+        "figures",
+        "figure_groups",
+        "stories",
+        "narratives",
+        "narrative_hits",
         "errors",
     }
 )

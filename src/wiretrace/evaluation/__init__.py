@@ -31,7 +31,9 @@ def evaluate_export(gold: Gold, export: dict[str, list[dict[str, object]]]) -> l
     return results
 
 
-def analysed_export(gold: Gold, config: Config, db: Path | None = None) -> dict[str, list[dict[str, object]]]:
+def analysed_export(
+    gold: Gold, config: Config, db: Path | None = None
+) -> dict[str, list[dict[str, object]]]:
     """Export of ``db``, or of a fresh store holding the gold's documents, analysed."""
     if db is not None:
         with Store(db) as store:

@@ -12,9 +12,22 @@ from typing import Any
 from ..models import Span
 
 _QUOTES = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-     "\u2013": "-", "\u2014": "-", "\u2026": "."}
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": ".",
+    }
 )
 
 
@@ -30,8 +43,11 @@ class Metric:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "capability": self.capability, "name": self.name, "value": self.value,
-            "passed": self.passed, "detail": self.detail,
+            "capability": self.capability,
+            "name": self.name,
+            "value": self.value,
+            "passed": self.passed,
+            "detail": self.detail,
         }
 
 

@@ -69,7 +69,8 @@ def load_spacy(name: str = "en_core_web_md") -> Language:
 class Embedder(Protocol):
     """Turns texts into L2-normalised vectors (cosine = dot product)."""
 
-    dim: int
+    @property
+    def dim(self) -> int: ...
 
     def encode(self, texts: list[str]) -> npt.NDArray[np.float32]: ...
 
@@ -112,6 +113,8 @@ def load_embedder(name: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> Embed
 
         model = SentenceTransformer(name, device="cpu")
     except Exception as exc:  # hub errors come in many types
-        raise ModelUnavailable(f"sentence-embedding model {name!r} cannot be loaded: {exc}") from exc
+        raise ModelUnavailable(
+            f"sentence-embedding model {name!r} cannot be loaded: {exc}"
+        ) from exc
     dim = int(model.get_embedding_dimension() or 0)
     return SentenceTransformerEmbedder(model, dim, batch_size)
