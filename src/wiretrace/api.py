@@ -1,0 +1,172 @@
+"""The Python API: ``Corpus(path)`` wraps a store with the everyday calls.
+
+    corpus = Corpus("news.db")
+    corpus.ingest(["articles/"])
+    corpus.analyze()
+    corpus.quotes(speaker="Peskov")
+
+Results are the frozen dataclasses of ``wiretrace.models``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .config import Config, load_config
+from .models import Article, Figure, NarrativeHit, Quote, ReuseLink, Span, Statement, Story
+from .pipeline import Pipeline, Reporter, StageReport
+from .store import Store
+
+if TYPE_CHECKING:
+    from .ingest import IngestReport
+
+
+class Corpus:
+    """A store plus its configuration; every method reads or writes through the store."""
+
+    def __init__(self, path: str | Path = "wiretrace.db", config: Config | None = None) -> None:
+        self.store = Store(path)
+        self.config = config if config is not None else load_config(None)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ingest(
+        self, inputs: Sequence[str | Path], reporter: Reporter | None = None
+    ) -> IngestReport:
+        from .ingest import ingest
+
+        return ingest(self.store, [str(i) for i in inputs], self.config, reporter)
+
+    def analyze(
+        self, until: str | None = None, reporter: Reporter | None = None
+    ) -> list[StageReport]:
+        return Pipeline.default().run(self.store, self.config, reporter, until=until)
+
+    def articles(self) -> Iterator[Article]:
+        return self.store.iter_articles()
+
+    def article(self, article_id: str) -> Article:
+        return self.store.get_article(article_id)
+
+    def quotes(self, speaker: str | None = None, article: str | None = None) -> list[Quote]:
+        """Quotes, optionally of one speaker (matched on the canonical name, case-insensitive)."""
+        sql = "SELECT * FROM quotes WHERE 1=1"
+        args: list[str] = []
+        if speaker is not None:
+            sql += " AND (speaker = ? COLLATE NOCASE OR speaker LIKE ? COLLATE NOCASE)"
+            args += [speaker, f"%{speaker}%"]
+        if article is not None:
+            sql += " AND article = ?"
+            args.append(article)
+        rows = self.store.conn.execute(sql + " ORDER BY article, start", args)
+        return [
+            Quote(
+                id=r["id"],
+                article=r["article"],
+                span=Span(r["start"], r["end"]),
+                text=r["text"],
+                kind=r["kind"],
+                speaker=r["speaker"],
+                speaker_span=None
+                if r["speaker_start"] is None
+                else Span(r["speaker_start"], r["speaker_end"]),
+                cue=r["cue"],
+            )
+            for r in rows
+        ]
+
+    def statements(self) -> list[Statement]:
+        conn = self.store.conn
+        return [
+            Statement(
+                id=r["id"],
+                speaker=r["speaker"],
+                quotes=tuple(
+                    q[0]
+                    for q in conn.execute(
+                        "SELECT quote_id FROM statement_quotes WHERE statement_id = ?",
+                        (r["id"],),
+                    )
+                ),
+            )
+            for r in conn.execute("SELECT * FROM statements ORDER BY id")
+        ]
+
+    def reuse(self, article: str | None = None) -> list[ReuseLink]:
+        sql = "SELECT * FROM reuse_links"
+        args: tuple[str, ...] = ()
+        if article is not None:
+            sql += " WHERE source = ? OR derived = ?"
+            args = (article, article)
+        return [
+            ReuseLink(
+                source=r["source"],
+                derived=r["derived"],
+                source_span=Span(r["source_start"], r["source_end"]),
+                derived_span=Span(r["derived_start"], r["derived_end"]),
+                kind=r["kind"],
+                score=r["score"],
+            )
+            for r in self.store.conn.execute(sql + " ORDER BY id", args)
+        ]
+
+    def figures(self, article: str | None = None) -> list[Figure]:
+        sql = "SELECT * FROM figures"
+        args: tuple[str, ...] = ()
+        if article is not None:
+            sql += " WHERE article = ?"
+            args = (article,)
+        return [
+            Figure(
+                id=r["id"],
+                article=r["article"],
+                span=Span(r["start"], r["end"]),
+                value=r["value_low"]
+                if r["value_low"] == r["value_high"]
+                else (r["value_low"], r["value_high"]),
+                unit=r["unit"],
+                what=r["what"],
+                qualifier=r["qualifier"],
+                as_of=r["as_of"],
+            )
+            for r in self.store.conn.execute(sql + " ORDER BY article, start", args)
+        ]
+
+    def stories(self) -> list[Story]:
+        conn = self.store.conn
+        return [
+            Story(
+                id=r["id"],
+                title=r["title"],
+                articles=tuple(
+                    a[0]
+                    for a in conn.execute(
+                        "SELECT article_id FROM story_articles WHERE story_id = ?", (r["id"],)
+                    )
+                ),
+            )
+            for r in conn.execute("SELECT * FROM stories ORDER BY id")
+        ]
+
+    def narrative_hits(self, narrative_id: str) -> list[NarrativeHit]:
+        return [
+            NarrativeHit(
+                article=r["article"],
+                span=Span(r["start"], r["end"]),
+                score=r["score"],
+                speaker=r["speaker"],
+            )
+            for r in self.store.conn.execute(
+                "SELECT * FROM narrative_hits WHERE narrative_id = ? ORDER BY score DESC",
+                (narrative_id,),
+            )
+        ]

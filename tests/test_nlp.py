@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wiretrace.config import Config
+from wiretrace.models import CleanResult, RawDocument
+from wiretrace.nlp import load_spacy
+from wiretrace.nlp.segment import sentence_spans
+from wiretrace.nlp.stage import STAGE, load_doc, load_embeddings
+from wiretrace.store import Store
+
+TEXT = (
+    "Water levels at the Varna dam rose again on Tuesday\n\n"
+    'Engineers said the spillway was holding. "We are watching it hourly," said Ana Petrov, '
+    "the site manager.\n\nA second paragraph without a final stop\nThird line."
+)
+
+
+def _article(store: Store, text: str) -> str:
+    ((doc_id, _),) = store.add_documents([RawDocument(source="t.txt", content=text, fmt="text")])
+    store.put_article(doc_id, CleanResult(text, None, None, None, None))
+    return doc_id
+
+
+def test_sentences_never_cross_paragraphs() -> None:
+    doc = load_spacy()(TEXT)
+    spans = sentence_spans(doc)
+    for span in spans:
+        assert "\n" not in TEXT[span.start : span.end]
+    texts = [TEXT[s.start : s.end] for s in spans]
+    assert texts[0] == "Water levels at the Varna dam rose again on Tuesday"
+    assert "Third line." in texts
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_sentence_spans_stay_in_bounds_and_trimmed(text: str) -> None:
+    doc = load_spacy()(text)
+    prev_end = 0
+    for span in sentence_spans(doc):
+        assert 0 <= prev_end <= span.start < span.end <= len(text)
+        assert not text[span.start].isspace() and not text[span.end - 1].isspace()
+        prev_end = span.end
+
+
+def test_stage_stores_sentences_parse_and_embeddings(store: Store, config: Config) -> None:
+    doc_id = _article(store, TEXT)
+    report = STAGE.run(store, config, _Quiet())
+    assert report.processed == 1
+    spans = store.sentences(doc_id)
+    assert len(spans) >= 4
+    vectors = load_embeddings(store, doc_id)
+    assert vectors is not None and vectors.shape[0] == len(spans)
+    doc = load_doc(store, doc_id, load_spacy())
+    assert doc is not None and doc.text == TEXT
+    # incremental: nothing new, nothing done
+    assert STAGE.run(store, config, _Quiet()).processed == 0
+
+
+class _Quiet:
+    def start(self, task: str, total: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
