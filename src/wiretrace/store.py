@@ -137,6 +137,31 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (narrative_id, article, start)
     );
     """,
+    # 2: story clustering state, the matched clause of an echo, discovered recurring claims.
+    """
+    CREATE TABLE story_state (
+        story_id TEXT PRIMARY KEY REFERENCES stories(id),
+        n INTEGER NOT NULL, centroid BLOB NOT NULL, entities TEXT NOT NULL DEFAULT '{}',
+        first_date TEXT, last_date TEXT
+    );
+    ALTER TABLE narrative_hits ADD COLUMN match_start INTEGER;
+    ALTER TABLE narrative_hits ADD COLUMN match_end INTEGER;
+    ALTER TABLE narrative_hits ADD COLUMN similarity REAL;
+    CREATE INDEX narrative_hits_article ON narrative_hits(article);
+    CREATE TABLE narrative_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE claims (
+        id TEXT PRIMARY KEY, text TEXT NOT NULL, rank INTEGER NOT NULL,
+        articles INTEGER NOT NULL, outlets INTEGER NOT NULL, speakers INTEGER NOT NULL,
+        spread REAL NOT NULL, first_date TEXT, last_date TEXT
+    );
+    CREATE TABLE claim_members (
+        claim_id TEXT NOT NULL REFERENCES claims(id),
+        article TEXT NOT NULL REFERENCES articles(id),
+        start INTEGER NOT NULL, end INTEGER NOT NULL,
+        match_start INTEGER NOT NULL, match_end INTEGER NOT NULL, speaker TEXT,
+        PRIMARY KEY (claim_id, article, start)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
