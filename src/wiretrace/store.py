@@ -505,6 +505,7 @@ _COUNTABLE = frozenset(
         "stories",
         "narratives",
         "narrative_hits",
+        "claims",
         "errors",
     }
 )
