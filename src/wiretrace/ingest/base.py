@@ -1,0 +1,126 @@
+"""What every reader shares: the read context, size checks, record metadata."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..models import IngestError, RawDocument
+from .config import IngestConfig
+
+if TYPE_CHECKING:
+    from .http import Fetcher
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input already in the store and not fetched again (counts as a duplicate)."""
+
+    source: str
+
+
+Item = RawDocument | IngestError | Skipped
+Reader = Iterator[Item]
+
+
+@dataclass
+class ReadContext:
+    """Per-run state handed to readers: configuration, the lazily opened HTTP client,
+    and a predicate telling whether a source is already stored."""
+
+    cfg: IngestConfig
+    known: Callable[[str], bool] = lambda _source: False
+    _make_fetcher: Callable[[], Fetcher] | None = None
+    _fetcher: Fetcher | None = field(default=None, repr=False)
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            if self._make_fetcher is None:
+                from .http import Fetcher
+
+                self._fetcher = Fetcher(self.cfg)
+            else:
+                self._fetcher = self._make_fetcher()
+        return self._fetcher
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+            self._fetcher = None
+
+
+def human_size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+def too_big(size: int, limit: int, what: str, setting: str) -> str:
+    return (
+        f"{what} is {human_size(size)} ({size:,} bytes), over the {human_size(limit)} limit; "
+        f"raise [ingest] {setting} to accept it"
+    )
+
+
+def read_file_bytes(path: Path, limit: int, setting: str = "max_document_bytes") -> bytes:
+    """The whole file, refusing before reading when it is over ``limit``."""
+    size = os.stat(path).st_size
+    if size == 0:
+        raise ValueError("empty file (0 bytes)")
+    if size > limit:
+        raise ValueError(too_big(size, limit, "file", setting))
+    return path.read_bytes()
+
+
+def os_message(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+# -- record metadata ------------------------------------------------------------------
+
+
+def first_field(record: Mapping[str, object], names: tuple[str, ...]) -> str | None:
+    """The first non-empty of ``names`` in a record, as text (lists are joined)."""
+    for name in names:
+        value = record.get(name)
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v).strip() for v in value if str(v).strip())
+        text = str(value).strip()
+        if text:
+            return text
+    return None
+
+
+def iso_date(value: str | None) -> str | None:
+    """An ISO date (YYYY-MM-DD) for whatever date string a source gave; None if unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        pass
+    import dateparser
+
+    parsed = dateparser.parse(value, settings={"RETURN_AS_TIMEZONE_AWARE": False})
+    return parsed.date().isoformat() if parsed else None
+
+
+def struct_date(value: object) -> str | None:
+    """ISO date from the ``time.struct_time`` feedparser gives."""
+    if value is None:
+        return None
+    try:
+        stamp = datetime(*value[:6], tzinfo=UTC)  # type: ignore[index, misc]
+    except (TypeError, ValueError):
+        return None
+    return stamp.date().isoformat()

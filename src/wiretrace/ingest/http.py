@@ -1,0 +1,212 @@
+"""Polite HTTP fetching: robots.txt, a real User-Agent, timeouts, retries, spacing.
+
+One ``Fetcher`` per ingest run. Requests run on a small thread pool (``concurrency``);
+starts to the same host are spaced by ``per_host_delay`` or the robots.txt Crawl-delay,
+whichever is longer. Connection failures, timeouts, HTTP 429 and 5xx are retried with
+exponential backoff (``Retry-After`` honoured up to ``max_retry_after``). robots.txt
+follows RFC 9309: a 4xx answer allows everything, a 5xx or unreachable one disallows.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from .base import human_size
+from .config import IngestConfig
+
+RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+_ROBOTS_LIMIT = 512 * 1024
+
+
+class FetchError(Exception):
+    """A URL could not be fetched; the message says why in words."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    url: str  # after redirects
+    status: int
+    content_type: str
+    body: bytes
+
+
+def is_url(spec: str) -> bool:
+    return urlsplit(spec).scheme in ("http", "https")
+
+
+class Fetcher:
+    def __init__(self, cfg: IngestConfig, transport: httpx.BaseTransport | None = None) -> None:
+        self.cfg = cfg
+        self._client = httpx.Client(
+            headers={"User-Agent": cfg.user_agent},
+            timeout=httpx.Timeout(cfg.timeout),
+            follow_redirects=True,
+            limits=httpx.Limits(max_connections=cfg.concurrency * 2,
+                                max_keepalive_connections=cfg.concurrency),
+            transport=transport,
+        )
+        self._pool = ThreadPoolExecutor(cfg.concurrency, thread_name_prefix="wiretrace-fetch")
+        self._lock = threading.Lock()
+        self._robots: dict[str, RobotFileParser | FetchError] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+        self._next_start: dict[str, float] = {}
+        self._sleep: Callable[[float], None] = time.sleep
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- public --------------------------------------------------------------------------
+
+    def fetch_many(
+        self, urls: Iterable[str], limit: int
+    ) -> Iterator[tuple[str, Fetched | FetchError]]:
+        """Fetch concurrently, yielding results in input order with a bounded window."""
+        window: deque[tuple[str, Future[Fetched]]] = deque()
+        for url in urls:
+            window.append((url, self._pool.submit(self.fetch, url, limit)))
+            if len(window) >= self.cfg.concurrency * 4:
+                yield self._result(*window.popleft())
+        while window:
+            yield self._result(*window.popleft())
+
+    def fetch(self, url: str, limit: int) -> Fetched:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError("not an http(s) URL")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        robots = self._robots_for(origin)
+        if not robots.can_fetch(self.cfg.robots_agent, url):
+            raise FetchError(f"disallowed by {origin}/robots.txt; not fetched")
+        delay = robots.crawl_delay(self.cfg.robots_agent)
+        return self._get(url, limit, origin, float(delay or 0))
+
+    # -- internals -------------------------------------------------------------------------
+
+    @staticmethod
+    def _result(url: str, future: Future[Fetched]) -> tuple[str, Fetched | FetchError]:
+        try:
+            return url, future.result()
+        except FetchError as exc:
+            return url, exc
+
+    def _robots_for(self, origin: str) -> RobotFileParser:
+        with self._lock:
+            lock = self._robots_locks.setdefault(origin, threading.Lock())
+        with lock:
+            known = self._robots.get(origin)
+            if known is None:
+                known = self._load_robots(origin)
+                self._robots[origin] = known
+        if isinstance(known, FetchError):
+            raise known
+        return known
+
+    def _load_robots(self, origin: str) -> RobotFileParser | FetchError:
+        parser = RobotFileParser(f"{origin}/robots.txt")
+        try:
+            got = self._get(f"{origin}/robots.txt", _ROBOTS_LIMIT, origin, 0.0)
+        except FetchError as exc:
+            if exc.status is not None and 400 <= exc.status < 500:
+                parser.parse([])  # RFC 9309: unavailable robots.txt allows everything
+                return parser
+            if exc.status is not None:
+                return FetchError(f"{origin}/robots.txt answered HTTP {exc.status}; treated "
+                                  "as disallowing everything (RFC 9309)", exc.status)
+            return exc
+        parser.parse(got.body.decode("utf-8", "replace").splitlines())
+        return parser
+
+    def _wait_turn(self, origin: str, delay: float) -> None:
+        spacing = max(delay, self.cfg.per_host_delay)
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_start.get(origin, now))
+            self._next_start[origin] = start + spacing
+        if start > now:
+            self._sleep(start - now)
+
+    def _backoff(self, attempt: int, retry_after: str | None) -> float:
+        wait = self.cfg.backoff * (2**attempt)
+        if retry_after:
+            try:
+                wait = max(wait, float(retry_after))
+            except ValueError:
+                try:
+                    when = parsedate_to_datetime(retry_after)
+                    wait = max(wait, (when - datetime.now(UTC)).total_seconds())
+                except (TypeError, ValueError):
+                    pass
+        return float(min(wait, self.cfg.max_retry_after))
+
+    def _get(self, url: str, limit: int, origin: str, delay: float) -> Fetched:
+        attempts = self.cfg.retries + 1
+        problem = FetchError("not fetched")
+        for attempt in range(attempts):
+            self._wait_turn(origin, delay)
+            retry_after: str | None = None
+            try:
+                with self._client.stream("GET", url) as response:
+                    status = response.status_code
+                    if status >= 400:
+                        problem = FetchError(f"HTTP {status} {response.reason_phrase}", status)
+                        if status not in RETRY_STATUS:
+                            raise problem
+                        retry_after = response.headers.get("Retry-After")
+                    else:
+                        return self._read(response, limit)
+            except httpx.TimeoutException:
+                problem = FetchError(f"timed out after {self.cfg.timeout:g} s")
+            except httpx.ConnectError as exc:
+                problem = FetchError(f"cannot connect ({exc or 'connection failed'})")
+            except httpx.TooManyRedirects:
+                raise FetchError("too many redirects") from None
+            except httpx.HTTPError as exc:
+                problem = FetchError(f"{type(exc).__name__}: {exc}")
+            if attempt + 1 < attempts:
+                self._sleep(self._backoff(attempt, retry_after))
+        if attempts > 1:
+            problem = FetchError(f"{problem} (gave up after {attempts} attempts)", problem.status)
+        raise problem
+
+    @staticmethod
+    def _read(response: httpx.Response, limit: int) -> Fetched:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError(f"response is {human_size(int(declared))}, over the "
+                             f"{human_size(limit)} limit; raise [ingest] max_document_bytes")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise FetchError(f"response is over the {human_size(limit)} limit; raise "
+                                 "[ingest] max_document_bytes")
+            chunks.append(chunk)
+        return Fetched(
+            url=str(response.url),
+            status=response.status_code,
+            content_type=response.headers.get("Content-Type", ""),
+            body=b"".join(chunks),
+        )

@@ -1,0 +1,172 @@
+"""Turning command-line inputs into sources, and each source into documents.
+
+Directory walks and globs read the formats below by extension and skip what is not an
+article: hidden files, ``*.json`` (gold files, metadata), README/LICENSE-style notes and
+unknown extensions (``[ingest] exclude``). A file named explicitly is always read; when
+its extension says nothing, its content decides (WARC, feed, HTML or text).
+
+    .txt .text .md .markdown        plain text
+    .html .htm .xhtml               HTML page
+    .xml .rss .atom                 feed, or HTML when the content says so
+    .jsonl .ndjson / .csv .tsv      one document per record
+    .warc .warc.gz                  HTML responses of a web archive
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..models import IngestError
+from .base import Item, ReadContext, os_message, read_file_bytes
+from .config import IngestConfig
+from .decode import sniff_markup
+from .feeds import feed_items, read_feed_file
+from .http import is_url
+from .pages import decode_html, html_document, read_html_file
+from .records import read_csv, read_jsonl
+from .text import read_text_file, text_document
+from .warc import read_warc
+
+SUFFIX_KINDS: dict[str, str] = {
+    ".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".xml": "markup", ".rss": "markup", ".atom": "markup",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".csv": "csv", ".tsv": "csv",
+    ".warc": "warc", ".json": "json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    kind: str  # a SUFFIX_KINDS value, "url" or "sniff"
+    location: str
+
+
+def kind_for_name(name: str) -> str | None:
+    low = name.lower()
+    if low.endswith((".warc.gz", ".warc.gzip")):
+        return "warc"
+    return SUFFIX_KINDS.get(os.path.splitext(low)[1])
+
+
+def excluded(name: str, cfg: IngestConfig) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in cfg.exclude)
+
+
+def _walk_kind(path: Path, cfg: IngestConfig) -> str | None:
+    """The kind of a file met in a walk or glob, or None to skip it."""
+    if excluded(path.name, cfg):
+        return None
+    kind = kind_for_name(path.name)
+    return None if kind == "json" else kind
+
+
+def _walk(root: Path, cfg: IngestConfig) -> Iterator[Source]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            kind = _walk_kind(path, cfg)
+            if kind is not None and path.is_file():
+                yield Source(kind, str(path))
+
+
+def expand(
+    inputs: list[str] | tuple[str, ...], cfg: IngestConfig
+) -> Iterator[Source | IngestError]:
+    """Every source the inputs name, in order; an input naming nothing is an error."""
+    for spec in inputs:
+        if is_url(spec):
+            yield Source("url", spec)
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            found = list(_walk(path, cfg))
+            if not found:
+                yield IngestError(spec, "no readable files in this directory (looked for: "
+                                  + " ".join(sorted(set(SUFFIX_KINDS) - {".json"})) + ")")
+            yield from found
+        elif path.is_file():
+            yield Source(kind_for_name(path.name) or "sniff", spec)
+        elif glob.has_magic(spec):
+            matches = sorted(glob.glob(spec, recursive=True))
+            sources: list[Source] = []
+            for match in map(Path, matches):
+                if match.is_dir():
+                    sources.extend(_walk(match, cfg))
+                elif match.is_file() and (kind := _walk_kind(match, cfg)):
+                    sources.append(Source(kind, str(match)))
+            if not sources:
+                yield IngestError(spec, "no readable files match this pattern")
+            yield from sources
+        else:
+            yield IngestError(spec, "no such file, directory or URL")
+
+
+def read_source(source: Source, ctx: ReadContext) -> Iterator[Item]:
+    """The documents and errors one file source yields (URLs are read in groups)."""
+    path = Path(source.location)
+    kind = source.kind
+    if kind == "json":
+        yield IngestError(source.location, "a JSON file is not read as articles; write one JSON "
+                          "object per line in a .jsonl file")
+        return
+    if kind in ("markup", "sniff"):
+        yield from _read_sniffed(path, kind, ctx)
+        return
+    readers = {"text": read_text_file, "html": read_html_file, "jsonl": read_jsonl,
+               "csv": read_csv, "warc": read_warc}
+    yield from readers[kind](path, ctx)
+
+
+def _read_sniffed(path: Path, kind: str, ctx: ReadContext) -> Iterator[Item]:
+    source = str(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError as exc:
+        yield IngestError(source, f"cannot read: {os_message(exc)}")
+        return
+    if kind == "sniff" and (head.startswith(b"WARC/") or _gzipped_warc(head)):
+        yield from read_warc(path, ctx)
+        return
+    markup = sniff_markup(head) if head.strip() else "text"
+    if markup == "feed":
+        yield from read_feed_file(path, ctx)
+        return
+    try:
+        data = read_file_bytes(path, ctx.cfg.max_document_bytes)
+    except OSError as exc:
+        yield IngestError(source, f"cannot read: {os_message(exc)}")
+        return
+    except ValueError as exc:
+        yield IngestError(source, str(exc))
+        return
+    if markup == "html":
+        try:
+            yield html_document(decode_html(data, ctx), source)
+        except ValueError as exc:
+            yield IngestError(source, str(exc))
+    elif kind == "markup":
+        yield IngestError(source, "XML that is neither an RSS/Atom feed nor HTML")
+    else:
+        yield text_document(data, source, ctx)
+
+
+def _gzipped_warc(head: bytes) -> bool:
+    if not head.startswith(b"\x1f\x8b"):
+        return False
+    try:
+        return zlib.decompressobj(wbits=31).decompress(head, 16)[:5] == b"WARC/"
+    except zlib.error:
+        return False
+
+
+__all__ = ["Source", "expand", "feed_items", "kind_for_name", "read_source"]
