@@ -162,6 +162,24 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (claim_id, article, start)
     );
     """,
+    # 3: reuse provenance: near-duplicate groups, shares taken per source, unsourced text.
+    """
+    CREATE TABLE reuse_duplicates (
+        article TEXT PRIMARY KEY REFERENCES articles(id),
+        original TEXT NOT NULL REFERENCES articles(id)
+    );
+    CREATE TABLE reuse_provenance (
+        article TEXT NOT NULL REFERENCES articles(id),
+        source TEXT NOT NULL REFERENCES articles(id),
+        share REAL NOT NULL,
+        PRIMARY KEY (article, source)
+    );
+    CREATE TABLE reuse_unsourced (
+        article TEXT NOT NULL REFERENCES articles(id),
+        start INTEGER NOT NULL, end INTEGER NOT NULL,
+        PRIMARY KEY (article, start)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
