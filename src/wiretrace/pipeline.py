@@ -56,6 +56,7 @@ class Stage:
 STAGE_MODULES: tuple[str, ...] = (
     "wiretrace.clean.stage",
     "wiretrace.nlp.stage",
+    "wiretrace.reuse.stage",
 )
 
 

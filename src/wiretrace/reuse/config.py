@@ -1,0 +1,40 @@
+"""Settings of the ``reuse`` stage (section ``[reuse]`` of wiretrace.toml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReuseConfig:
+    # Candidate generation: MinHash LSH over word shingles of overlapping windows, so a
+    # passage shared by two long articles still collides although whole-text Jaccard is low.
+    shingle: int = 4
+    window: int = 40  # shingles per window; windows overlap by half
+    num_perm: int = 64
+    bands: int = 21
+    rows: int = 3
+    max_bucket: int = 50  # buckets larger than this are common text, not reuse
+    seed: int = 1
+    # Verbatim / near-verbatim alignment.
+    seed_ngram: int = 3
+    max_gap: int = 12  # tokens of edits tolerated inside one passage
+    min_words: int = 12  # shorter shared runs are common phrases, names, dates
+    min_coverage: float = 0.65  # share of the passage's tokens covered by exact seeds
+    max_seed_repeats: int = 3
+    # Paraphrase alignment on stored sentence embeddings.
+    paraphrase: bool = True
+    sim: float = 0.7  # sentence pair threshold
+    gap_sim: float = 0.4  # sentence between two anchors on both sides
+    split_sim: float = 0.3  # a neighbour absorbed when it balances a split sentence
+    min_chain: int = 3  # in-order matched passages an article pair needs to be reuse
+    min_sentence_words: int = 5
+    doc_neighbours: int = 20  # paraphrase candidates per article besides LSH candidates
+    doc_sim: float = 0.5  # centroid cosine a paraphrase candidate pair needs
+    # Quotes: material mostly inside quotation marks is a shared quote, not evidence.
+    quote_share: float = 0.5
+    # Provenance.
+    duplicate_coverage: float = 0.8  # both sides covered this much: near-duplicate articles
+    unsourced_min_words: int = 30
+    unsourced_min_sentences: int = 2
+    spacy_model: str = "en_core_web_md"

@@ -1,0 +1,191 @@
+"""Paraphrase alignment: reworded sentences matched by their stored embeddings.
+
+For a candidate article pair the sentence similarity matrix is one matrix product. Matched
+sentences (one-to-one, above ``sim``) are kept only along the longest in-order chain:
+a rewrite follows its source, while two outlets stating the same background facts in their
+own words match a sentence here and there, out of order. Between chain anchors a sentence
+on each side is matched at the lower ``gap_sim``; at passage edges a neighbour is absorbed
+when it completes a sentence the rewriter split in two (lengths balance better with it).
+Consecutive anchors form one passage.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .align import Passage
+from .config import ReuseConfig
+from .text import quoted_share
+
+F32 = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """What paraphrase alignment needs of one article."""
+
+    spans: tuple[tuple[int, int], ...]
+    vectors: F32  # one L2-normalised row per span
+    words: npt.NDArray[np.int64]
+    quote_prefix: npt.NDArray[np.int64]
+
+    def quoted(self, k: int) -> float:
+        start, end = self.spans[k]
+        return quoted_share(self.quote_prefix, start, end)
+
+
+def _greedy(sim: F32, threshold: float) -> list[tuple[int, int]]:
+    """One-to-one matches above ``threshold``, best first."""
+    ii, jj = np.nonzero(sim >= threshold)
+    order = np.argsort(-sim[ii, jj], kind="stable")
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    out = []
+    for k in order:
+        i, j = int(ii[k]), int(jj[k])
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            out.append((i, j))
+    return sorted(out)
+
+
+def _longest_chain(matches: list[tuple[int, int]], sim: F32) -> list[tuple[int, int]]:
+    """Longest subsequence increasing on both sides (ties: higher total similarity)."""
+    if not matches:
+        return []
+    n = len(matches)
+    best: list[tuple[int, float]] = [(1, float(sim[m])) for m in matches]
+    prev = [-1] * n
+    for k in range(n):
+        for p in range(k):
+            if matches[p][0] < matches[k][0] and matches[p][1] < matches[k][1]:
+                cand = (best[p][0] + 1, best[p][1] + float(sim[matches[k]]))
+                if cand > best[k]:
+                    best[k], prev[k] = cand, p
+    k = max(range(n), key=lambda x: best[x])
+    chain = []
+    while k >= 0:
+        chain.append(matches[k])
+        k = prev[k]
+    return chain[::-1]
+
+
+def paraphrase_pair(
+    a: Sentences,
+    b: Sentences,
+    covered_a: npt.NDArray[np.bool_],
+    covered_b: npt.NDArray[np.bool_],
+    prior_evidence: int,
+    cfg: ReuseConfig,
+) -> tuple[list[Passage], int]:
+    """Paraphrased passages of a pair, and how many of them are evidence (not quotes).
+
+    ``covered_*`` marks sentences already inside verbatim passages; ``prior_evidence`` counts
+    the pair's non-quote verbatim passages, which establish the pair on their own.
+    """
+    if not a.spans or not b.spans or a.vectors.shape[1] != b.vectors.shape[1]:
+        return [], 0
+    sim = a.vectors @ b.vectors.T
+    ok_a = (a.words >= cfg.min_sentence_words) & ~covered_a
+    ok_b = (b.words >= cfg.min_sentence_words) & ~covered_b
+    masked = np.where(ok_a[:, None] & ok_b[None, :], sim, -1.0).astype(np.float32)
+    chain = _longest_chain(_greedy(masked, cfg.sim), masked)
+    evidence = sum(
+        1 for i, j in chain if a.quoted(i) < cfg.quote_share and b.quoted(j) < cfg.quote_share
+    )
+    needed = 1 if prior_evidence > 0 else cfg.min_chain
+    if not chain or evidence < needed:
+        return [], 0
+    anchors = _fill_gaps(chain, sim, covered_a, covered_b, cfg)
+    passages = []
+    used_a = {i for i, _ in anchors}
+    used_b = {j for _, j in anchors}
+    for group in _consecutive(anchors):
+        (i0, j0), (i1, j1) = group[0], group[-1]
+        i0, j0 = _absorb(a, b, sim, i0, j0, -1, used_a, used_b, covered_a, covered_b, cfg)
+        i1, j1 = _absorb(a, b, sim, i1, j1, +1, used_a, used_b, covered_a, covered_b, cfg)
+        score = float(np.mean([sim[i, j] for i, j in group]))
+        passages.append(
+            Passage(
+                a.spans[i0][0],
+                a.spans[i1][1],
+                b.spans[j0][0],
+                b.spans[j1][1],
+                "paraphrase",
+                round(score, 4),
+            )
+        )
+    return passages, evidence
+
+
+def _fill_gaps(
+    chain: list[tuple[int, int]],
+    sim: F32,
+    covered_a: npt.NDArray[np.bool_],
+    covered_b: npt.NDArray[np.bool_],
+    cfg: ReuseConfig,
+) -> list[tuple[int, int]]:
+    out = [chain[0]]
+    for (i1, j1), (i2, j2) in itertools.pairwise(chain):
+        gap = i2 - i1 - 1
+        if 0 < gap <= 2 and j2 - j1 - 1 == gap:
+            fill = [(i1 + k, j1 + k) for k in range(1, gap + 1)]
+            if all(
+                sim[i, j] >= cfg.gap_sim and not covered_a[i] and not covered_b[j] for i, j in fill
+            ):
+                out.extend(fill)
+        out.append((i2, j2))
+    return out
+
+
+def _consecutive(anchors: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    groups: list[list[tuple[int, int]]] = [[anchors[0]]]
+    for i, j in anchors[1:]:
+        pi, pj = groups[-1][-1]
+        if i == pi + 1 and j == pj + 1:
+            groups[-1].append((i, j))
+        else:
+            groups.append([(i, j)])
+    return groups
+
+
+def _absorb(
+    a: Sentences,
+    b: Sentences,
+    sim: F32,
+    i: int,
+    j: int,
+    step: int,
+    used_a: set[int],
+    used_b: set[int],
+    covered_a: npt.NDArray[np.bool_],
+    covered_b: npt.NDArray[np.bool_],
+    cfg: ReuseConfig,
+) -> tuple[int, int]:
+    """Move a passage edge over a neighbour sentence that completes a split sentence."""
+    nb = j + step
+    if (
+        0 <= nb < len(b.spans)
+        and nb not in used_b
+        and not covered_b[nb]
+        and sim[i, nb] >= cfg.split_sim
+        and abs(a.words[i] - b.words[j] - b.words[nb]) < abs(a.words[i] - b.words[j])
+    ):
+        used_b.add(nb)
+        return i, nb
+    na = i + step
+    if (
+        0 <= na < len(a.spans)
+        and na not in used_a
+        and not covered_a[na]
+        and sim[na, j] >= cfg.split_sim
+        and abs(b.words[j] - a.words[i] - a.words[na]) < abs(b.words[j] - a.words[i])
+    ):
+        used_a.add(na)
+        return na, j
+    return i, j

@@ -1,0 +1,202 @@
+"""Direction of reuse, near-duplicate groups, per-article provenance and unsourced text.
+
+Direction: publication dates decide when both are known and differ. Otherwise the text
+decides, in this order: an article assembled from several others (disjoint regions of it
+drawn from different articles) is the derived one; the side whose passages keep more
+direct quotation is the earlier (rewriters turn quotes into reported speech, rarely the
+reverse); the fuller passage is the earlier (rewrites condense). Ties fall back to
+ingest order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ..models import ReuseLink, Span
+from .align import Passage
+from .text import quote_prefix, quoted_share
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    id: str
+    text: str
+    published: str | None
+    order: int
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _union(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _length(spans: Iterable[tuple[int, int]]) -> int:
+    return sum(e - s for s, e in _union(spans))
+
+
+def drawn_regions(pairs: Mapping[tuple[str, str], Sequence[Passage]]) -> dict[str, int]:
+    """Per article: how many partners supply a region of it that no other partner covers."""
+    regions: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for (a, b), passages in pairs.items():
+        for p in passages:
+            regions[a][b].append((p.a_start, p.a_end))
+            regions[b][a].append((p.b_start, p.b_end))
+    out: dict[str, int] = {}
+    for art, by_partner in regions.items():
+        distinct = 0
+        for partner, spans in by_partner.items():
+            others = _union(s for q, ss in by_partner.items() if q != partner for s in ss)
+            own = _length(spans)
+            overlap = sum(
+                max(0, min(e, oe) - max(s, os_)) for s, e in _union(spans) for os_, oe in others
+            )
+            if own and overlap < own / 2:
+                distinct += 1
+        out[art] = distinct
+    return out
+
+
+def a_is_source(
+    a: ArticleMeta, b: ArticleMeta, passages: Sequence[Passage], drawn: Mapping[str, int]
+) -> bool:
+    da, db = _day(a.published), _day(b.published)
+    if da is not None and db is not None and da != db:
+        return da < db
+    ca, cb = drawn.get(a.id, 0), drawn.get(b.id, 0)
+    if max(ca, cb) >= 2 and ca != cb:
+        return ca < cb
+    qa, qb = quote_prefix(a.text), quote_prefix(b.text)
+    quoted_a = sum(quoted_share(qa, p.a_start, p.a_end) * (p.a_end - p.a_start) for p in passages)
+    quoted_b = sum(quoted_share(qb, p.b_start, p.b_end) * (p.b_end - p.b_start) for p in passages)
+    if abs(quoted_a - quoted_b) >= 10:
+        return quoted_a > quoted_b
+    len_a = sum(p.a_end - p.a_start for p in passages)
+    len_b = sum(p.b_end - p.b_start for p in passages)
+    if abs(len_a - len_b) > 0.05 * max(len_a, len_b, 1):
+        return len_a > len_b
+    return a.order <= b.order
+
+
+def orient(
+    pairs: Mapping[tuple[str, str], Sequence[Passage]], meta: Mapping[str, ArticleMeta]
+) -> list[ReuseLink]:
+    """Directed links, one per passage, ``source`` being the side the other took from."""
+    drawn = drawn_regions(pairs)
+    links: list[ReuseLink] = []
+    for (a, b), passages in sorted(pairs.items()):
+        forward = a_is_source(meta[a], meta[b], passages, drawn)
+        for p in passages:
+            if forward:
+                links.append(
+                    ReuseLink(
+                        a, b, Span(p.a_start, p.a_end), Span(p.b_start, p.b_end), p.kind, p.score
+                    )
+                )
+            else:
+                links.append(
+                    ReuseLink(
+                        b, a, Span(p.b_start, p.b_end), Span(p.a_start, p.a_end), p.kind, p.score
+                    )
+                )
+    return links
+
+
+def duplicate_groups(
+    links: Sequence[ReuseLink], meta: Mapping[str, ArticleMeta], coverage: float
+) -> list[tuple[str, list[str]]]:
+    """Near-duplicate articles (text reused over ``coverage`` of both): (original, members)."""
+    cover: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    for link in links:
+        if link.kind == "paraphrase":
+            continue
+        key = (link.source, link.derived)
+        src, der = cover.setdefault(key, ([], []))
+        src.append((link.source_span.start, link.source_span.end))
+        der.append((link.derived_span.start, link.derived_span.end))
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for (s, d), (src, der) in cover.items():
+        ls, ld = max(1, len(meta[s].text.strip())), max(1, len(meta[d].text.strip()))
+        if _length(src) / ls >= coverage and _length(der) / ld >= coverage:
+            parent[find(s)] = find(d)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for x in {x for pair in cover for x in pair}:
+        if x in parent:
+            groups[find(x)].append(x)
+    out = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+
+        def rank(x: str) -> tuple[int, str, int, int]:
+            day = _day(meta[x].published)
+            return (day is None, day.isoformat() if day else "", -len(meta[x].text), meta[x].order)
+
+        members.sort(key=rank)
+        out.append((members[0], members))
+    return out
+
+
+def provenance(
+    links: Sequence[ReuseLink], meta: Mapping[str, ArticleMeta]
+) -> list[tuple[str, str, float]]:
+    """(article, source, share of the article's text taken from that source)."""
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for link in links:
+        spans[(link.derived, link.source)].append((link.derived_span.start, link.derived_span.end))
+    out = []
+    for (derived, source), ss in sorted(spans.items()):
+        total = max(1, len(meta[derived].text))
+        out.append((derived, source, round(_length(ss) / total, 4)))
+    return out
+
+
+def unsourced_spans(
+    text: str,
+    sentences: Sequence[Span],
+    attributed: Sequence[bool],
+    taken: Iterable[tuple[int, int]],
+    min_words: int,
+    min_sentences: int,
+) -> list[Span]:
+    """Runs of sentences (within one paragraph) with no source in the corpus, no attribution."""
+    taken_u = _union(taken)
+    runs: list[list[Span]] = []
+    prev: Span | None = None
+    for sent, attr in zip(sentences, attributed, strict=True):
+        overlap = sum(max(0, min(sent.end, e) - max(sent.start, s)) for s, e in taken_u)
+        free = not attr and overlap * 2 < len(sent)
+        same_par = prev is not None and "\n" not in text[prev.end : sent.start]
+        if free and runs and same_par and runs[-1][-1] == prev:
+            runs[-1].append(sent)
+        elif free:
+            runs.append([sent])
+        prev = sent
+    out = []
+    for run in runs:
+        words = len(text[run[0].start : run[-1].end].split())
+        if len(run) >= min_sentences and words >= min_words:
+            out.append(Span(run[0].start, run[-1].end))
+    return out

@@ -1,0 +1,137 @@
+"""The ``reuse`` stage: passages one article took from another, and per-article provenance.
+
+Corpus-level and incremental: candidates are generated over the whole corpus, but only
+pairs touching new or changed articles are aligned; their old links are replaced. Link
+directions, near-duplicate groups, provenance shares and unsourced passages are then
+recomputed from all stored links, since a new article can change who drew from whom.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..config import Config
+from ..models import ReuseLink, Span
+from ..nlp.stage import load_doc, load_embeddings
+from ..pipeline import Reporter, Stage, StageReport
+from ..store import Store
+from . import tables
+from .align import Passage
+from .attribution import attributed
+from .config import ReuseConfig
+from .detect import DocInput, find_reuse
+from .provenance import ArticleMeta, duplicate_groups, orient, provenance, unsourced_spans
+
+NAME = "reuse"
+
+
+def _inputs(store: Store, ids: list[str], with_vectors: bool) -> list[DocInput]:
+    docs = []
+    for article in store.iter_articles(ids):
+        vectors = load_embeddings(store, article.id) if with_vectors else None
+        docs.append(
+            DocInput(
+                article.id,
+                article.text,
+                article.published,
+                tuple((s.start, s.end) for s in article.sentences),
+                vectors,
+            )
+        )
+    return docs
+
+
+def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
+    cfg = config.section(NAME, ReuseConfig)
+    pending = store.pending(NAME)
+    if not pending:
+        return StageReport(NAME)
+    ids = store.article_ids()
+    reporter.start("reuse: align passages", len(pending))
+    docs = _inputs(store, ids, cfg.paraphrase)
+    index = {a: k for k, a in enumerate(ids)}
+    results = find_reuse(docs, cfg, focus=[index[a] for a in pending])
+    fresh = [
+        ReuseLink(
+            ids[r.a], ids[r.b], Span(p.a_start, p.a_end), Span(p.b_start, p.b_end), p.kind, p.score
+        )
+        for r in results
+        for p in r.passages
+    ]
+    tables.replace_links(store, pending, fresh)
+    reporter.advance(len(pending))
+    links = _reorient(store, docs, tables.links(store))
+    _provenance(store, docs, links, cfg)
+    store.mark_done(NAME, pending)
+    reporter.finish()
+    return StageReport(NAME, processed=len(pending), notes=(f"{len(links)} reuse links",))
+
+
+def _reorient(store: Store, docs: list[DocInput], links: list[ReuseLink]) -> list[ReuseLink]:
+    meta = {d.id: ArticleMeta(d.id, d.text, d.published, k) for k, d in enumerate(docs)}
+    pairs: dict[tuple[str, str], list[Passage]] = defaultdict(list)
+    for link in links:
+        a, b = sorted((link.source, link.derived), key=lambda x: meta[x].order)
+        if a == link.source:
+            p = Passage(
+                link.source_span.start,
+                link.source_span.end,
+                link.derived_span.start,
+                link.derived_span.end,
+                link.kind,
+                link.score,
+            )
+        else:
+            p = Passage(
+                link.derived_span.start,
+                link.derived_span.end,
+                link.source_span.start,
+                link.source_span.end,
+                link.kind,
+                link.score,
+            )
+        pairs[(a, b)].append(p)
+    oriented = orient(pairs, meta)
+    tables.rewrite_links(store, oriented)
+    return oriented
+
+
+def _provenance(
+    store: Store, docs: list[DocInput], links: list[ReuseLink], cfg: ReuseConfig
+) -> None:
+    meta = {d.id: ArticleMeta(d.id, d.text, d.published, k) for k, d in enumerate(docs)}
+    groups = duplicate_groups(links, meta, cfg.duplicate_coverage)
+    shares = provenance(links, meta)
+    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for link in links:
+        taken[link.derived].append((link.derived_span.start, link.derived_span.end))
+    unsourced: list[tuple[str, Span]] = []
+    if taken:
+        from ..nlp import load_spacy
+
+        nlp = load_spacy(cfg.spacy_model)
+        for article in sorted(taken):
+            doc = load_doc(store, article, nlp)
+            sentences = store.sentences(article)
+            if doc is None or not sentences:
+                continue
+            flags = attributed(doc, sentences)
+            for span in unsourced_spans(
+                meta[article].text,
+                sentences,
+                flags,
+                taken[article],
+                cfg.unsourced_min_words,
+                cfg.unsourced_min_sentences,
+            ):
+                unsourced.append((article, span))
+    tables.write_provenance(store, groups, shares, unsourced)
+
+
+STAGE = Stage(
+    name=NAME,
+    requires=("articles", "sentences", "sentence_embeddings"),
+    provides=("reuse_links", "reuse_provenance"),
+    run=run,
+    doc="passage reuse (verbatim, near-verbatim, paraphrase), direction and provenance",
+)

@@ -1,0 +1,115 @@
+"""Reads and writes of the reuse tables (``reuse_links`` and the provenance tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ..models import ReuseLink, Span
+from ..store import Store
+
+
+def links(store: Store, article: str | None = None) -> list[ReuseLink]:
+    sql = "SELECT * FROM reuse_links"
+    args: tuple[str, ...] = ()
+    if article is not None:
+        sql += " WHERE source = ? OR derived = ?"
+        args = (article, article)
+    return [
+        ReuseLink(
+            r["source"],
+            r["derived"],
+            Span(r["source_start"], r["source_end"]),
+            Span(r["derived_start"], r["derived_end"]),
+            r["kind"],
+            r["score"],
+        )
+        for r in store.conn.execute(sql + " ORDER BY id", args)
+    ]
+
+
+def replace_links(store: Store, touched: Iterable[str], new: Sequence[ReuseLink]) -> None:
+    """Drop every link touching ``touched`` articles, then add ``new``."""
+    with store.transaction() as conn:
+        ids = list(touched)
+        conn.executemany(
+            "DELETE FROM reuse_links WHERE source = ? OR derived = ?", [(a, a) for a in ids]
+        )
+        _insert(conn, new)
+
+
+def rewrite_links(store: Store, all_links: Sequence[ReuseLink]) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM reuse_links")
+        _insert(conn, all_links)
+
+
+def _insert(conn: object, rows: Sequence[ReuseLink]) -> None:
+    conn.executemany(  # type: ignore[attr-defined]
+        "INSERT INTO reuse_links (source, derived, source_start, source_end, derived_start,"
+        " derived_end, kind, score) VALUES (?,?,?,?,?,?,?,?)",
+        [
+            (
+                r.source,
+                r.derived,
+                r.source_span.start,
+                r.source_span.end,
+                r.derived_span.start,
+                r.derived_span.end,
+                r.kind,
+                r.score,
+            )
+            for r in sorted(rows, key=lambda r: (r.derived, r.derived_span.start, r.source))
+        ],
+    )
+
+
+def write_provenance(
+    store: Store,
+    groups: Sequence[tuple[str, list[str]]],
+    shares: Sequence[tuple[str, str, float]],
+    unsourced: Sequence[tuple[str, Span]],
+) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM reuse_duplicates")
+        conn.execute("DELETE FROM reuse_provenance")
+        conn.execute("DELETE FROM reuse_unsourced")
+        conn.executemany(
+            "INSERT INTO reuse_duplicates (article, original) VALUES (?, ?)",
+            [(m, original) for original, members in groups for m in members],
+        )
+        conn.executemany(
+            "INSERT INTO reuse_provenance (article, source, share) VALUES (?, ?, ?)", shares
+        )
+        conn.executemany(
+            "INSERT INTO reuse_unsourced (article, start, end) VALUES (?, ?, ?)",
+            [(a, s.start, s.end) for a, s in unsourced],
+        )
+
+
+def duplicates(store: Store) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in store.conn.execute("SELECT article, original FROM reuse_duplicates ORDER BY rowid"):
+        out.setdefault(r["original"], []).append(r["article"])
+    return out
+
+
+def provenance(store: Store, article: str) -> list[tuple[str, float]]:
+    return [
+        (r["source"], float(r["share"]))
+        for r in store.conn.execute(
+            "SELECT source, share FROM reuse_provenance WHERE article = ? ORDER BY share DESC",
+            (article,),
+        )
+    ]
+
+
+def unsourced(store: Store, article: str | None = None) -> list[tuple[str, Span]]:
+    sql = "SELECT article, start, end FROM reuse_unsourced"
+    args: tuple[str, ...] = ()
+    if article is not None:
+        sql += " WHERE article = ?"
+        args = (article,)
+    return [
+        (r["article"], Span(r["start"], r["end"]))
+        for r in store.conn.execute(sql + " ORDER BY article, start", args)
+    ]

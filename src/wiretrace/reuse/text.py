@@ -1,0 +1,104 @@
+"""Word tokens with offsets, stable token hashes, shingle hashes and quotation regions."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+U64 = npt.NDArray[np.uint64]
+_WORD = re.compile(r"\w+")
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_OPEN = "\u201c\u00ab\u201e"
+_CLOSE = "\u201d\u00bb"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Lower-cased word tokens of one text: stable 64-bit hashes and character offsets."""
+
+    hashes: U64
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return int(self.hashes.shape[0])
+
+
+def tokenize(text: str, vocab: dict[str, int] | None = None) -> Tokens:
+    """Tokens of ``text``; ``vocab`` memoises token hashes across a batch (crc32 is stable)."""
+    memo = {} if vocab is None else vocab
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _WORD.finditer(text):
+        words.append(m.group().lower())
+        starts.append(m.start())
+        ends.append(m.end())
+    hashes = np.empty(len(words), dtype=np.uint64)
+    for k, w in enumerate(words):
+        h = memo.get(w)
+        if h is None:
+            h = zlib.crc32(w.encode("utf-8")) | (len(w) << 32)
+            memo[w] = h
+        hashes[k] = h
+    return Tokens(hashes, np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+
+
+def mix64(x: U64) -> U64:
+    """splitmix64 finaliser: spreads structured integers over all 64 bits."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def shingles(hashes: U64, k: int) -> U64:
+    """Hash of each run of ``k`` consecutive tokens (empty when fewer than ``k``)."""
+    n = hashes.shape[0] - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        acc = hashes[:n].copy()
+        for m in range(1, k):
+            acc = acc * _MIX + hashes[m : m + n]
+    return mix64(acc)
+
+
+_QUOTE_EVENTS = re.compile('[\n"\u201c\u201d\u00ab\u00bb\u201e]')
+
+
+def quote_mask(text: str) -> npt.NDArray[np.bool_]:
+    """True for characters inside quotation marks; quotes never run past a paragraph."""
+    mask = np.zeros(len(text), dtype=np.bool_)
+    inside = False
+    opened = 0
+    for m in _QUOTE_EVENTS.finditer(text):
+        i, ch = m.start(), m.group()
+        if ch == "\n":
+            inside = False
+        elif ch in _OPEN or (ch == '"' and not inside):
+            if not inside:
+                inside, opened = True, i
+        elif inside:
+            mask[opened : i + 1] = True
+            inside = False
+    return mask
+
+
+def quote_prefix(text: str) -> npt.NDArray[np.int64]:
+    """Prefix sums of :func:`quote_mask`, for the quoted share of any span in O(1)."""
+    out = np.zeros(len(text) + 1, dtype=np.int64)
+    np.cumsum(quote_mask(text), out=out[1:])
+    return out
+
+
+def quoted_share(prefix: npt.NDArray[np.int64], start: int, end: int) -> float:
+    if end <= start:
+        return 0.0
+    return float(prefix[end] - prefix[start]) / (end - start)
