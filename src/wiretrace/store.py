@@ -180,6 +180,17 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (article, start)
     );
     """,
+    # 4: cleaning: line fingerprints per outlet group, for boilerplate found by repetition.
+    """
+    CREATE TABLE clean_lines (
+        doc_id TEXT NOT NULL REFERENCES documents(id),
+        outlet_key TEXT NOT NULL,
+        fp INTEGER NOT NULL,
+        PRIMARY KEY (doc_id, fp)
+    );
+    CREATE INDEX clean_lines_group ON clean_lines(outlet_key, fp);
+    CREATE INDEX clean_lines_fp ON clean_lines(fp);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
