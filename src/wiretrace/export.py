@@ -142,7 +142,26 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
         "figure_groups": figure_groups,
         "stories": stories,
         "narratives": narratives,
+        "provenance": _provenance(conn),
     }
+
+
+def _provenance(conn: Any) -> list[dict[str, Any]]:
+    """Per article: shares taken from each source, unsourced spans, near-duplicate original."""
+    rows: dict[str, dict[str, Any]] = {}
+
+    def entry(article: str) -> dict[str, Any]:
+        return rows.setdefault(
+            article, {"article": article, "sources": [], "unsourced": [], "duplicate_of": None}
+        )
+
+    for r in conn.execute("SELECT * FROM reuse_provenance ORDER BY article, share DESC"):
+        entry(r["article"])["sources"].append({"source": r["source"], "share": r["share"]})
+    for r in conn.execute("SELECT * FROM reuse_unsourced ORDER BY article, start"):
+        entry(r["article"])["unsourced"].append([r["start"], r["end"]])
+    for r in conn.execute("SELECT * FROM reuse_duplicates WHERE article != original"):
+        entry(r["article"])["duplicate_of"] = r["original"]
+    return [rows[k] for k in sorted(rows)]
 
 
 def _flat(value: Any) -> Any:
