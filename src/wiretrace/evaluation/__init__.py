@@ -19,7 +19,11 @@ from ..pipeline import Pipeline
 from ..store import Store
 from .gold import Gold, Metric, load_gold
 
-SCORER_MODULES: tuple[str, ...] = ("wiretrace.evaluation.cleaning",)
+SCORER_MODULES: tuple[str, ...] = (
+    "wiretrace.evaluation.cleaning",
+    "wiretrace.evaluation.quotes",
+    "wiretrace.evaluation.reuse",
+)
 
 __all__ = ["Gold", "Metric", "evaluate_export", "evaluate_gold", "load_gold", "render_results"]
 
