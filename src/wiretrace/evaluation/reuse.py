@@ -13,10 +13,24 @@ from collections import defaultdict
 from typing import Any
 
 from ..models import Span
-from .gold import Gold, Metric, doc_index, locate, ratio
+from .gold import Gold, Metric, doc_index, normalise, ratio
+from .gold import locate as _gold_locate
 
 CAP = "reuse"
 KINDS = ("verbatim", "near-verbatim", "paraphrase")
+
+
+def locate(text: str, snippet: str) -> Span | None:
+    """``gold.locate``, falling back to a plain normalised match (keeps "..." as written)."""
+    found = _gold_locate(text, snippet)
+    if found is not None:
+        return found
+    hay, offsets = normalise(text)
+    pin = normalise(snippet.strip())[0]
+    idx = hay.find(pin) if pin else -1
+    if idx < 0:
+        return None
+    return Span(offsets[idx], offsets[idx + len(pin) - 1] + 1)
 
 
 def _span(pair: list[int]) -> Span:
@@ -88,9 +102,7 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
         if id(link) in matched_links:
             right[link["kind"]] = right.get(link["kind"], 0) + 1
         else:
-            misses.append(
-                f"false {link['kind']} link at {link['derived']}:{link['derived_span']}"
-            )
+            misses.append(f"false {link['kind']} link at {link['derived']}:{link['derived_span']}")
     results: list[Metric] = []
     all_found, all_total = sum(found.values()), sum(total.values())
     all_right, all_pred = sum(right.values()), sum(predicted.values())
