@@ -1,0 +1,245 @@
+"""The read-only web UI: server-rendered pages, each also served as JSON under ``/api``.
+
+Every response carries a strict Content-Security-Policy (no inline script, no framing), ids
+taken from the URL are validated before they reach a bound SQL parameter, and static files
+come from a fixed list read from the package folder at start-up, never from a path in the URL.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import queries, render
+from .queries import NotFound
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                ".svg": "image/svg+xml"}
+
+Builder = Callable[[sqlite3.Connection, Request], dict[str, Any]]
+Viewer = Callable[[dict[str, Any], render.ServerUrls], dict[str, Any]]
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: the headers go on every response, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0] not in _HEADER_NAMES]
+                message["headers"] = [*headers, *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_HEADER_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
+
+
+class ConnectionPool:
+    """Read-only SQLite connections shared by the worker threads."""
+
+    def __init__(self, path: Path, size: int) -> None:
+        self.path = path
+        self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        queries.connect_readonly(path).close()  # fail at start-up, not on the first request
+        for _ in range(size):
+            self._idle.put(queries.connect_readonly(path))
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        conn = self._idle.get(timeout=60)
+        try:
+            yield conn
+        finally:
+            self._idle.put(conn)
+
+    def close(self) -> None:
+        while not self._idle.empty():
+            self._idle.get_nowait().close()
+
+
+class SafeJSONResponse(Response):
+    """JSON with ``<``, ``>`` and ``&`` escaped, so no browser can read it as markup."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return text.encode("utf-8")
+
+
+def _int(request: Request, name: str, default: int = 1) -> int:
+    value = request.query_params.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 7 else default
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    view: str
+    path: str
+    build: Builder
+    prepare: Viewer = render.identity
+
+
+def _pages() -> list[PageSpec]:
+    p = request_param
+    return [
+        PageSpec("overview", "/", lambda c, r: queries.overview(c, _int(r, "page")),
+                 render.overview_view),
+        PageSpec("stories", "/stories", lambda c, r: queries.stories_list(c, _int(r, "page"))),
+        PageSpec("story", "/stories/{id}", lambda c, r: queries.story(c, p(r, "id")),
+                 render.story_view),
+        PageSpec("articles", "/articles", lambda c, r: queries.articles_list(
+            c, _int(r, "page"), r.query_params.get("outlet"))),
+        PageSpec("article", "/articles/{id}", lambda c, r: queries.article(c, p(r, "id")),
+                 render.article_view),
+        PageSpec("compare", "/compare/{a}/{b}",
+                 lambda c, r: queries.compare(c, p(r, "a"), p(r, "b")), render.compare_view),
+        PageSpec("speakers", "/speakers", lambda c, r: queries.speakers(c, _int(r, "page"))),
+        PageSpec("speaker", "/speakers/{id}", lambda c, r: queries.speaker(c, p(r, "id"))),
+        PageSpec("statements", "/statements",
+                 lambda c, r: queries.statements(c, _int(r, "page"))),
+        PageSpec("figures", "/figures", lambda c, r: queries.figures(c), render.figures_view),
+        PageSpec("narratives", "/narratives", lambda c, r: queries.narratives(c)),
+        PageSpec("narrative", "/narratives/{id}", lambda c, r: queries.narrative(c, p(r, "id")),
+                 render.narrative_view),
+        PageSpec("provenance", "/provenance", lambda c, r: queries.provenance(c),
+                 render.provenance_view),
+        PageSpec("timeline", "/timeline", lambda c, r: queries.timeline(c),
+                 render.timeline_view),
+        PageSpec("search", "/search",
+                 lambda c, r: queries.search(c, r.query_params.get("q", ""))),
+    ]
+
+
+def request_param(request: Request, name: str) -> str:
+    return str(request.path_params.get(name, ""))
+
+
+def create_app(db: str | Path, pool_size: int = 8) -> FastAPI:
+    """The web app over one store file, opened read-only."""
+    pool = ConnectionPool(Path(db), pool_size)
+    env = render.make_env()
+    urls = render.ServerUrls()
+    static = {
+        path.name: (path.read_bytes(), STATIC_TYPES[path.suffix])
+        for path in render.STATIC.iterdir()
+        if path.is_file() and path.suffix in STATIC_TYPES
+    }
+    app = FastAPI(title="Wiretrace", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.pool = pool
+    app.add_middleware(SecurityHeaders)
+
+    def not_found(request: Request, message: str, api: bool) -> Response:
+        if api:
+            return SafeJSONResponse({"error": message}, status_code=404)
+        html = env.get_template("page.html").render(
+            view="error", d={"message": message}, urls=urls, title="Not found",
+            api_path=None, report=False,
+        )
+        return HTMLResponse(html, status_code=404)
+
+    def html_endpoint(spec: PageSpec) -> Callable[[Request], Response]:
+        def endpoint(request: Request) -> Response:
+            try:
+                with pool.connection() as conn:
+                    data = spec.build(conn, request)
+            except NotFound as exc:
+                return not_found(request, str(exc), api=False)
+            html = env.get_template("page.html").render(
+                view=spec.view, d=spec.prepare(data, urls), urls=urls,
+                title=_title(spec.view, data), api_path=urls.api(request.url.path),
+                query=str(request.url.query), report=False,
+            )
+            return HTMLResponse(html)
+
+        return endpoint
+
+    def json_endpoint(spec: PageSpec) -> Callable[[Request], Response]:
+        def endpoint(request: Request) -> Response:
+            try:
+                with pool.connection() as conn:
+                    return SafeJSONResponse(spec.build(conn, request))
+            except NotFound as exc:
+                return not_found(request, str(exc), api=True)
+
+        return endpoint
+
+    for spec in _pages():
+        app.router.add_route(spec.path, html_endpoint(spec), methods=["GET"], name=spec.view)
+        api_path = "/api/overview" if spec.path == "/" else "/api" + spec.path
+        app.router.add_route(api_path, json_endpoint(spec), methods=["GET"],
+                             name=f"api-{spec.view}")
+
+    def compare_form(request: Request) -> Response:
+        a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
+        try:
+            queries.valid_id(a)
+            queries.valid_id(b)
+        except NotFound as exc:
+            return not_found(request, str(exc), api=False)
+        return RedirectResponse(urls.compare(a, b), status_code=303)
+
+    app.router.add_route("/compare", compare_form, methods=["GET"], name="compare-form")
+
+    def static_file(request: Request) -> Response:
+        entry = static.get(request_param(request, "name"))
+        if entry is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        body, media_type = entry
+        return Response(body, media_type=media_type,
+                        headers={"cache-control": "public, max-age=3600"})
+
+    app.router.add_route("/static/{name}", static_file, methods=["GET"], name="static")
+
+    async def missing(request: Request, exc: Exception) -> Response:
+        return not_found(request, "no such page", api=request.url.path.startswith("/api/"))
+
+    app.add_exception_handler(404, missing)
+    return app
+
+
+def _title(view: str, data: dict[str, Any]) -> str:
+    if view == "article":
+        return str(data["article"].get("title") or "Article")
+    if view == "story":
+        return str(data["story"].get("title") or "Story")
+    if view == "compare":
+        return "Compare"
+    if view == "speaker":
+        return str(data["speaker"]["name"])
+    if view == "narrative":
+        return "Narrative"
+    return dict(render.NAV).get(view, view.title())

@@ -1,0 +1,226 @@
+"""Chart geometry computed on the server; templates draw it as inline SVG.
+
+No charting library and no script: the charts are plain SVG shapes whose colours come from
+CSS classes (``c0``…``c7``), so they obey the page's Content-Security-Policy and print well.
+Every text label is passed to the template as data and escaped there.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+Chart = dict[str, Any]
+PALETTE = 8
+WIDTH = 900
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def colour_index(names: Sequence[str]) -> dict[str, str]:
+    """Stable colour classes: the most frequent names get their own, the rest share one."""
+    return {name: f"c{min(i, PALETTE - 1)}" for i, name in enumerate(names)}
+
+
+def publication_bars(rows: Sequence[dict[str, Any]], height: int = 180) -> Chart | None:
+    """Stacked bars of articles per day (per month when the span is long), by outlet."""
+    per_key: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    totals: dict[str, int] = defaultdict(int)
+    days = [d for d in (_day(r["day"]) for r in rows) if d]
+    if not days:
+        return None
+    monthly = (max(days) - min(days)).days > 120
+    for row in rows:
+        d = _day(row["day"])
+        if d is None:
+            continue
+        key = d.isoformat()[:7] if monthly else d.isoformat()
+        per_key[key][row["outlet"] or "(unknown)"] += int(row["n"])
+        totals[row["outlet"] or "(unknown)"] += int(row["n"])
+    keys = _fill(sorted(per_key), monthly)
+    outlets = sorted(totals, key=lambda o: (-totals[o], o))
+    colours = colour_index(outlets)
+    top = max(sum(v.values()) for v in per_key.values())
+    left, bottom, plot_h = 40, 28, height - 40
+    slot = (WIDTH - left - 10) / max(1, len(keys))
+    bar_w = max(1.0, slot * 0.8)
+    bars = []
+    for i, key in enumerate(keys):
+        y = bottom + plot_h
+        for outlet in outlets:
+            n = per_key.get(key, {}).get(outlet, 0)
+            if not n:
+                continue
+            h = plot_h * n / top
+            y -= h
+            bars.append(
+                {"x": round(left + i * slot, 1), "y": round(y, 1), "w": round(bar_w, 1),
+                 "h": round(h, 1), "cls": colours[outlet], "title": f"{key} · {outlet}: {n}"}
+            )
+    step = max(1, len(keys) // 8)
+    labels = [
+        {"x": round(left + i * slot + bar_w / 2, 1), "text": key}
+        for i, key in enumerate(keys) if i % step == 0
+    ]
+    legend = [{"cls": colours[o], "label": o, "n": totals[o]} for o in outlets[:PALETTE]]
+    if len(outlets) > PALETTE:
+        legend[-1] = {"cls": f"c{PALETTE - 1}", "label": "other outlets",
+                      "n": sum(totals[o] for o in outlets[PALETTE - 1:])}
+    return {
+        "width": WIDTH, "height": height + 10, "bars": bars, "labels": labels,
+        "legend": legend, "top": top, "axis_y": bottom + plot_h, "left": left,
+        "top_y": bottom, "unit": "month" if monthly else "day",
+    }
+
+
+def _fill(keys: list[str], monthly: bool) -> list[str]:
+    """Every day (or month) between the first and the last, so gaps show as gaps."""
+    if not keys or len(keys) > 2000:
+        return keys
+    if monthly:
+        y, m = int(keys[0][:4]), int(keys[0][5:7])
+        out = []
+        while f"{y:04d}-{m:02d}" <= keys[-1]:
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+    first, last = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
+    return [date.fromordinal(o).isoformat() for o in range(first.toordinal(), last.toordinal() + 1)]
+
+
+def lane_chart(
+    points: Sequence[dict[str, Any]],
+    lane: Callable[[dict[str, Any]], str],
+    when: Callable[[dict[str, Any]], str | None],
+    title: Callable[[dict[str, Any]], str],
+    href: Callable[[dict[str, Any]], str],
+) -> Chart | None:
+    """Dots on a time axis, one lane per outlet or speaker: how something spread."""
+    dated = [(p, _day(when(p))) for p in points]
+    days = [d for _, d in dated if d]
+    if not points:
+        return None
+    lanes = sorted({lane(p) for p in points})
+    lane_h, left, top_pad = 26, 180, 20
+    height = top_pad + lane_h * len(lanes) + 30
+    lo = min(days).toordinal() if days else 0
+    hi = max(days).toordinal() if days else 1
+    span = max(1, hi - lo)
+    plot_w = WIDTH - left - 30
+    dots = []
+    colours = colour_index(lanes)
+    for p, d in dated:
+        x = left + (plot_w * (d.toordinal() - lo) / span if d else plot_w + 15)
+        y = top_pad + lane_h * lanes.index(lane(p)) + lane_h / 2
+        dots.append({"x": round(x, 1), "y": round(y, 1), "cls": colours[lane(p)],
+                     "title": title(p), "href": href(p)})
+    ticks = []
+    if days:
+        for i in range(5):
+            o = lo + round(span * i / 4)
+            ticks.append({"x": round(left + plot_w * (o - lo) / span, 1),
+                          "text": date.fromordinal(o).isoformat()})
+    return {
+        "width": WIDTH, "height": height, "left": left, "dots": dots,
+        "lanes": [{"y": round(top_pad + lane_h * i + lane_h / 2, 1), "label": name}
+                  for i, name in enumerate(lanes)],
+        "ticks": ticks, "axis_y": top_pad + lane_h * len(lanes) + 4,
+    }
+
+
+def provenance_graph(
+    nodes: Sequence[dict[str, Any]],
+    edges: Sequence[dict[str, Any]],
+    href: Callable[[str], str],
+    max_nodes: int = 150,
+) -> Chart | None:
+    """Articles placed by publication order (x) and outlet lane (y); arrows source→derived."""
+    if not edges:
+        return None
+    keep = [n for n in nodes][:max_nodes]
+    index = {n["id"]: i for i, n in enumerate(keep)}
+    outlets = sorted({n.get("outlet") or "(unknown)" for n in keep})
+    lane_h, left, top_pad = 56, 170, 24
+    plot_w = WIDTH - left - 30
+    height = top_pad + lane_h * len(outlets) + 20
+    colours = colour_index(outlets)
+    pos: dict[str, tuple[float, float]] = {}
+    out_nodes = []
+    for i, n in enumerate(keep):
+        outlet = n.get("outlet") or "(unknown)"
+        x = left + (plot_w * i / max(1, len(keep) - 1) if len(keep) > 1 else plot_w / 2)
+        y = top_pad + lane_h * outlets.index(outlet) + lane_h / 2
+        pos[n["id"]] = (x, y)
+        out_nodes.append(
+            {"x": round(x, 1), "y": round(y, 1), "cls": colours[outlet], "href": href(n["id"]),
+             "title": f"{n.get('title') or n['id']} — {outlet}, {n.get('published') or 'undated'}",
+             "label": (n.get("published") or "")[:10]}
+        )
+    out_edges = []
+    heaviest = max(int(e["chars"] or 0) for e in edges) or 1
+    for e in edges:
+        if e["source"] not in index or e["derived"] not in index:
+            continue
+        (x1, y1), (x2, y2) = pos[e["source"]], pos[e["derived"]]
+        bend = -30 if x2 >= x1 else 30
+        mx, my = (x1 + x2) / 2, (y1 + y2) / 2 + bend
+        kind = "paraphrase" if e["kinds"] == ["paraphrase"] else "verbatim"
+        out_edges.append(
+            {"d": f"M{x1:.1f},{y1:.1f} Q{mx:.1f},{my:.1f} {x2:.1f},{y2:.1f}",
+             "w": round(1 + 4 * int(e["chars"] or 0) / heaviest, 1), "cls": f"e-{kind}",
+             "title": f"{e['links']} passage(s), {e['chars']} characters, "
+                      f"{', '.join(e['kinds'])}"}
+        )
+    return {
+        "width": WIDTH, "height": height, "nodes": out_nodes, "edges": out_edges,
+        "lanes": [{"y": round(top_pad + lane_h * i + lane_h / 2, 1), "label": o}
+                  for i, o in enumerate(outlets)],
+        "left": left, "truncated": max(0, len(nodes) - len(keep)),
+    }
+
+
+def value_chart(figures: Sequence[dict[str, Any]], href: Callable[[dict[str, Any]], str]) -> Chart | None:
+    """One group's figures over time: does the number agree, move, or clash?"""
+    dated = [(f, _day(f.get("as_of") or f["meta"].get("published"))) for f in figures]
+    dated = [(f, d) for f, d in dated if d]
+    if len(dated) < 2:
+        return None
+    lo_d = min(d.toordinal() for _, d in dated)
+    hi_d = max(d.toordinal() for _, d in dated)
+    lo_v = min(float(f["value_low"]) for f, _ in dated)
+    hi_v = max(float(f["value_high"]) for f, _ in dated)
+    if hi_v == lo_v:
+        lo_v, hi_v = lo_v - 1, hi_v + 1
+    width, height, left, pad = 420, 150, 70, 16
+    plot_w, plot_h = width - left - pad, height - 2 * pad - 14
+
+    def sx(o: int) -> float:
+        return left + plot_w * (o - lo_d) / max(1, hi_d - lo_d)
+
+    def sy(v: float) -> float:
+        return pad + plot_h * (1 - (v - lo_v) / (hi_v - lo_v))
+
+    dots = []
+    for f, d in sorted(dated, key=lambda fd: fd[1]):
+        x = sx(d.toordinal())
+        dots.append(
+            {"x": round(x, 1), "y1": round(sy(float(f["value_high"])), 1),
+             "y2": round(sy(float(f["value_low"])), 1),
+             "title": f"{f['meta'].get('outlet') or ''} {d.isoformat()}: {f.get('text') or ''}",
+             "href": href(f)}
+        )
+    return {
+        "width": width, "height": height, "left": left, "dots": dots,
+        "ticks": [{"y": round(sy(v), 1), "text": f"{v:,.0f}"} for v in (lo_v, hi_v)],
+        "first": date.fromordinal(lo_d).isoformat(), "last": date.fromordinal(hi_d).isoformat(),
+        "axis_y": pad + plot_h, "right": left + plot_w,
+    }

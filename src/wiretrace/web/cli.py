@@ -1,0 +1,82 @@
+"""``wiretrace serve`` and ``wiretrace report``: the two ways to look at an analysed store."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def register(app: typer.Typer) -> None:
+    from ..cli import DbOption, console, fail, out
+
+    @app.command()
+    def serve(
+        db: DbOption = Path("wiretrace.db"),
+        host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = (
+            "127.0.0.1"
+        ),
+        port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+        threads: Annotated[int, typer.Option(help="Read connections to the store.")] = 8,
+    ) -> None:
+        """Browse the analysed store in a web browser (read-only).
+
+        Example: wiretrace serve --db wiretrace.db --port 8000
+        """
+        import uvicorn
+
+        from .app import create_app
+
+        if not db.exists():
+            raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
+        if not _is_loopback(host):
+            console.print(
+                f"[yellow]warning:[/] serving on {host} makes the corpus readable from other"
+                " machines; there is no login"
+            )
+        try:
+            web = create_app(db, pool_size=max(1, threads))
+        except (OSError, ValueError) as exc:
+            raise fail(str(exc)) from exc
+        out.print(f"Wiretrace on http://{host}:{port}/  (Ctrl-C to stop)")
+        uvicorn.run(web, host=host, port=port, log_level="warning")
+
+    @app.command()
+    def report(
+        output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = (
+            Path("wiretrace-report.html")
+        ),
+        db: DbOption = Path("wiretrace.db"),
+        story: Annotated[
+            list[str] | None,
+            typer.Option("--story", help="Only this story (repeatable); default: everything."),
+        ] = None,
+    ) -> None:
+        """Write one self-contained HTML report that opens offline, with no script.
+
+        Example: wiretrace report -o karabakh.html --story s01
+        """
+        from ..report import write_report
+        from .queries import NotFound
+
+        if not db.exists():
+            raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
+        try:
+            result = write_report(db, output, story or None)
+        except NotFound as exc:
+            raise fail(f"{exc}; see `wiretrace serve` → Stories for the ids") from exc
+        console.print(
+            f"wrote {result.path} ({result.bytes / 1e6:.1f} MB, {result.articles} articles,"
+            f" {result.stories} stories, {result.seconds:.1f} s)"
+        )

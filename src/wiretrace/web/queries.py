@@ -1,0 +1,629 @@
+"""Read-only queries behind every page: plain dicts, the same for HTML, JSON and the report.
+
+The web UI never writes: the store is opened with SQLite's ``mode=ro`` URI and
+``query_only``, and every value from a URL reaches SQL only as a bound parameter after
+:func:`valid_id` has checked it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import string
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from .spans import coverage, uncovered
+
+Row = dict[str, Any]
+
+HEX = frozenset(string.hexdigits.lower())
+TOKEN = frozenset(string.ascii_letters + string.digits + "-_")
+PAGE_SIZE = 50
+STORY_ARTICLE_CAP = 120
+
+
+class NotFound(LookupError):
+    """The page asks for something the store does not hold (or an id that is not valid)."""
+
+
+def connect_readonly(path: str | Path) -> sqlite3.Connection:
+    """Open the store so that no statement can change it."""
+    file = Path(path).resolve()
+    if not file.is_file():
+        raise FileNotFoundError(f"{path}: no such store; run `wiretrace ingest PATH` first")
+    conn = sqlite3.connect(
+        f"file:{quote(str(file))}?mode=ro", uri=True, check_same_thread=False, timeout=30.0
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def valid_id(value: str, *, hex_only: bool = True) -> str:
+    """Article ids are content hashes (hex); other ids are short word tokens."""
+    allowed = HEX if hex_only else TOKEN
+    if not value or len(value) > 128 or not set(value) <= allowed:
+        raise NotFound(f"no such item: {value[:40]!r}")
+    return value
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links leave the page; anything else (``javascript:``…) is shown as text."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+    return [dict(r) for r in conn.execute(sql, params)]
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def article_meta(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Row]:
+    """Title, outlet, date of many articles without reading their text."""
+    wanted = sorted(set(ids))
+    out: dict[str, Row] = {}
+    for chunk in _chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT id, title, outlet, published, byline FROM articles WHERE id IN ({marks})",
+            tuple(chunk),
+        ):
+            out[row["id"]] = dict(row)
+    return out
+
+
+def _date_key(row: Row) -> tuple[str, str]:
+    return (row.get("published") or "9999", row.get("id") or "")
+
+
+def _speaker_names(conn: sqlite3.Connection, ids: Iterable[str | None]) -> dict[str, str]:
+    wanted = sorted({i for i in ids if i})
+    names: dict[str, str] = {}
+    for chunk in _chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT id, name FROM speakers WHERE id IN ({marks})", tuple(chunk)
+        ):
+            names[row["id"]] = row["name"]
+    return names
+
+
+# -- overview ------------------------------------------------------------------------
+
+
+def overview(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
+    counts = {
+        table: int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+        for table in (
+            "articles", "stories", "reuse_links", "quotes", "speakers", "statements",
+            "figures", "figure_groups", "narratives", "narrative_hits",
+        )
+    }
+    outlets = _rows(
+        conn,
+        "SELECT COALESCE(outlet, '') AS outlet, COUNT(*) AS articles, MIN(published) AS first,"
+        " MAX(published) AS last FROM articles GROUP BY outlet ORDER BY articles DESC, outlet",
+    )
+    counts["outlets"] = len(outlets)
+    page = max(1, page)
+    stories = _rows(
+        conn,
+        "SELECT s.id, s.title, COUNT(sa.article_id) AS articles FROM stories s"
+        " LEFT JOIN story_articles sa ON sa.story_id = s.id GROUP BY s.id"
+        " ORDER BY articles DESC, s.id LIMIT ? OFFSET ?",
+        (limit, (page - 1) * limit),
+    )
+    for story in stories:
+        story.update(
+            dict(
+                conn.execute(
+                    "SELECT COUNT(DISTINCT a.outlet) AS outlets, MIN(a.published) AS first,"
+                    " MAX(a.published) AS last FROM story_articles sa"
+                    " JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ?",
+                    (story["id"],),
+                ).fetchone()
+            )
+        )
+    return {
+        "counts": counts,
+        "outlets": outlets[:limit],
+        "stories": stories,
+        "page": page,
+        "more_stories": counts["stories"] > page * limit,
+        "timeline": publication_counts(conn),
+    }
+
+
+def publication_counts(
+    conn: sqlite3.Connection, ids: Sequence[str] | None = None
+) -> list[Row]:
+    """Articles per day and outlet (the whole corpus, or the given articles)."""
+    if ids is None:
+        return _rows(
+            conn,
+            "SELECT substr(published, 1, 10) AS day, COALESCE(outlet, '') AS outlet,"
+            " COUNT(*) AS n FROM articles WHERE published IS NOT NULL"
+            " GROUP BY day, outlet ORDER BY day",
+        )
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for meta in article_meta(conn, ids).values():
+        if meta["published"]:
+            counts[(meta["published"][:10], meta["outlet"] or "")] += 1
+    return [{"day": d, "outlet": o, "n": n} for (d, o), n in sorted(counts.items())]
+
+
+def articles_list(conn: sqlite3.Connection, page: int = 1, outlet: str | None = None) -> Row:
+    page = max(1, page)
+    where, params = ("WHERE COALESCE(outlet, '') = ?", [outlet]) if outlet is not None else (
+        "", [])
+    rows = _rows(
+        conn,
+        f"SELECT id, title, outlet, published, byline FROM articles {where}"
+        " ORDER BY published DESC, id LIMIT ? OFFSET ?",
+        (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE),
+    )
+    return {"articles": rows[:PAGE_SIZE], "page": page, "outlet": outlet,
+            "more": len(rows) > PAGE_SIZE}
+
+
+# -- article -------------------------------------------------------------------------
+
+
+def article(conn: sqlite3.Connection, article_id: str) -> Row:
+    valid_id(article_id)
+    row = conn.execute(
+        "SELECT a.id, a.text, a.title, a.outlet, a.byline, a.published, d.source, d.url"
+        " FROM articles a JOIN documents d ON d.id = a.id WHERE a.id = ?",
+        (article_id,),
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no article {article_id}")
+    art = dict(row)
+    art["safe_url"] = safe_url(art["url"])
+    art["removed"] = _rows(
+        conn, "SELECT kind, text FROM removed WHERE article_id = ? ORDER BY seq", (article_id,)
+    )
+    art["sentences"] = [
+        [r[0], r[1]]
+        for r in conn.execute(
+            "SELECT start, end FROM sentences WHERE article_id = ? ORDER BY seq", (article_id,)
+        )
+    ]
+    reuse = _rows(
+        conn,
+        "SELECT id, source, derived, source_start, source_end, derived_start, derived_end,"
+        " kind, score FROM reuse_links WHERE derived = ? OR source = ? ORDER BY id",
+        (article_id, article_id),
+    )
+    metas = article_meta(conn, [r["source"] for r in reuse] + [r["derived"] for r in reuse])
+    links = []
+    for r in reuse:
+        taken_from = r["derived"] == article_id
+        other = r["source"] if taken_from else r["derived"]
+        links.append(
+            {
+                "id": r["id"],
+                "role": "taken_from" if taken_from else "taken_by",
+                "other": metas.get(other, {"id": other}),
+                "span": [r["derived_start"], r["derived_end"]] if taken_from
+                else [r["source_start"], r["source_end"]],
+                "other_span": [r["source_start"], r["source_end"]] if taken_from
+                else [r["derived_start"], r["derived_end"]],
+                "kind": r["kind"],
+                "score": r["score"],
+            }
+        )
+    quotes = _rows(
+        conn,
+        "SELECT q.id, q.start, q.end, q.text, q.kind, q.speaker AS speaker_id,"
+        " q.speaker_start, q.speaker_end, q.cue,"
+        " (SELECT statement_id FROM statement_quotes sq WHERE sq.quote_id = q.id LIMIT 1)"
+        " AS statement FROM quotes q WHERE q.article = ? ORDER BY q.start",
+        (article_id,),
+    )
+    names = _speaker_names(conn, [q["speaker_id"] for q in quotes])
+    for q in quotes:
+        q["speaker"] = names.get(q["speaker_id"] or "", q["speaker_id"])
+    figures = _rows(
+        conn,
+        "SELECT f.id, f.start, f.end, f.value_low, f.value_high, f.unit, f.what, f.qualifier,"
+        " f.as_of, g.id AS group_id, g.what AS group_what, g.relation FROM figures f"
+        " LEFT JOIN figure_group_members m ON m.figure_id = f.id"
+        " LEFT JOIN figure_groups g ON g.id = m.group_id WHERE f.article = ? ORDER BY f.start",
+        (article_id,),
+    )
+    narratives = _rows(
+        conn,
+        "SELECT h.narrative_id, n.statement, h.start, h.end, h.score, h.speaker"
+        " FROM narrative_hits h JOIN narratives n ON n.id = h.narrative_id"
+        " WHERE h.article = ? ORDER BY h.start",
+        (article_id,),
+    )
+    stories = _rows(
+        conn,
+        "SELECT s.id, s.title FROM story_articles sa JOIN stories s ON s.id = sa.story_id"
+        " WHERE sa.article_id = ?",
+        (article_id,),
+    )
+    return {
+        "article": art, "reuse": links, "quotes": quotes, "figures": figures,
+        "narratives": narratives, "stories": stories,
+    }
+
+
+def compare(conn: sqlite3.Connection, a: str, b: str) -> Row:
+    valid_id(a)
+    valid_id(b)
+    left, right = article(conn, a), article(conn, b)
+    pairs = []
+    for link in left["reuse"]:
+        if link["other"].get("id") != b:
+            continue
+        pairs.append(
+            {
+                "a_span": link["span"], "b_span": link["other_span"], "kind": link["kind"],
+                "score": link["score"],
+                "direction": "b→a" if link["role"] == "taken_from" else "a→b",
+            }
+        )
+    pairs.sort(key=lambda p: (p["a_span"][0], p["b_span"][0]))
+    for n, pair in enumerate(pairs, 1):
+        pair["n"] = n
+    return {"a": left["article"], "b": right["article"], "pairs": pairs}
+
+
+# -- stories -------------------------------------------------------------------------
+
+
+def stories_list(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
+    data = overview(conn, page, limit)
+    return {"stories": data["stories"], "page": data["page"], "more": data["more_stories"],
+            "total": data["counts"]["stories"]}
+
+
+def story(conn: sqlite3.Connection, story_id: str) -> Row:
+    valid_id(story_id, hex_only=False)
+    head = conn.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
+    if head is None:
+        raise NotFound(f"no story {story_id}")
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT article_id FROM story_articles WHERE story_id = ?", (story_id,)
+        )
+    ]
+    metas = sorted(article_meta(conn, ids).values(), key=_date_key)
+    total = len(metas)
+    metas = metas[:STORY_ARTICLE_CAP]
+    shown = [m["id"] for m in metas]
+    links = _links_among(conn, shown)
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for link in links:
+        spans[link["derived"]].append((link["derived_start"], link["derived_end"]))
+        spans[link["source"]].append((link["source_start"], link["source_end"]))
+    for meta in metas:
+        _content_profile(conn, meta, spans.get(meta["id"], []))
+    by_outlet: dict[str, list[Row]] = defaultdict(list)
+    for meta in metas:
+        by_outlet[meta["outlet"] or ""].append(meta)
+    pairs: dict[tuple[str, str], Row] = {}
+    for link in links:
+        key = (link["source"], link["derived"])
+        pair = pairs.setdefault(
+            key, {"source": link["source"], "derived": link["derived"], "links": 0, "chars": 0,
+                  "kinds": []},
+        )
+        pair["links"] += 1
+        pair["chars"] += link["derived_end"] - link["derived_start"]
+        if link["kind"] not in pair["kinds"]:
+            pair["kinds"].append(link["kind"])
+    return {
+        "story": dict(head),
+        "total_articles": total,
+        "articles": metas,
+        "outlets": [{"outlet": o, "articles": arts} for o, arts in by_outlet.items()],
+        "pairs": sorted(pairs.values(), key=lambda p: -p["chars"]),
+        "reuse": links,
+        "quotes": _quotes_in(conn, shown),
+        "figures": _figures_in(conn, shown),
+        "narratives": _hits_in(conn, shown),
+        "timeline": publication_counts(conn, shown),
+    }
+
+
+def _links_among(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+    if not ids:
+        return []
+    wanted = set(ids)
+    links: list[Row] = []
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT id, source, derived, source_start, source_end, derived_start, derived_end,"
+            f" kind, score FROM reuse_links WHERE derived IN ({marks})",
+            tuple(chunk),
+        ):
+            if row["source"] in wanted:
+                links.append(dict(row))
+    return links
+
+
+def _content_profile(conn: sqlite3.Connection, meta: Row, spans: list[tuple[int, int]]) -> None:
+    """Share of the article found elsewhere in the story, and its first unique sentences."""
+    row = conn.execute("SELECT length(text) FROM articles WHERE id = ?", (meta["id"],)).fetchone()
+    length = int(row[0]) if row else 0
+    meta["length"] = length
+    meta["shared"] = round(coverage(spans, length) / length, 3) if length else 0.0
+    sentences = [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT start, end FROM sentences WHERE article_id = ? ORDER BY seq", (meta["id"],)
+        )
+    ]
+    unique = uncovered(sentences, spans)[:3] if sentences else []
+    meta["unique"] = [
+        {"span": [s, e], "text": _substr(conn, meta["id"], s, e)} for s, e in unique
+    ]
+
+
+def _substr(conn: sqlite3.Connection, article_id: str, start: int, end: int) -> str:
+    row = conn.execute(
+        "SELECT substr(text, ?, ?) FROM articles WHERE id = ?",
+        (start + 1, max(0, end - start), article_id),
+    ).fetchone()
+    return str(row[0]) if row and row[0] is not None else ""
+
+
+def _in(ids: Sequence[str]) -> str:
+    return ",".join("?" * len(ids))
+
+
+def _quotes_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+    quotes: list[Row] = []
+    for chunk in _chunks(list(ids)):
+        quotes += _rows(
+            conn,
+            "SELECT id, article, start, end, text, kind, speaker AS speaker_id, cue FROM quotes"
+            f" WHERE article IN ({_in(chunk)}) ORDER BY article, start",
+            tuple(chunk),
+        )
+    names = _speaker_names(conn, [q["speaker_id"] for q in quotes])
+    metas = article_meta(conn, [q["article"] for q in quotes])
+    for q in quotes:
+        q["speaker"] = names.get(q["speaker_id"] or "", q["speaker_id"])
+        q["meta"] = metas.get(q["article"], {})
+    return quotes
+
+
+def _figures_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+    figures: list[Row] = []
+    for chunk in _chunks(list(ids)):
+        figures += _rows(
+            conn,
+            "SELECT f.id, f.article, f.start, f.end, f.value_low, f.value_high, f.unit, f.what,"
+            " f.qualifier, f.as_of, g.relation, g.what AS group_what FROM figures f"
+            " LEFT JOIN figure_group_members m ON m.figure_id = f.id"
+            " LEFT JOIN figure_groups g ON g.id = m.group_id"
+            f" WHERE f.article IN ({_in(chunk)}) ORDER BY f.article, f.start",
+            tuple(chunk),
+        )
+    metas = article_meta(conn, [f["article"] for f in figures])
+    for f in figures:
+        f["meta"] = metas.get(f["article"], {})
+        f["text"] = _substr(conn, f["article"], f["start"], f["end"])
+    return figures
+
+
+def _hits_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+    hits: list[Row] = []
+    for chunk in _chunks(list(ids)):
+        hits += _rows(
+            conn,
+            "SELECT h.narrative_id, n.statement, h.article, h.start, h.end, h.score, h.speaker"
+            " FROM narrative_hits h JOIN narratives n ON n.id = h.narrative_id"
+            f" WHERE h.article IN ({_in(chunk)}) ORDER BY h.score DESC",
+            tuple(chunk),
+        )
+    metas = article_meta(conn, [h["article"] for h in hits])
+    for h in hits:
+        h["meta"] = metas.get(h["article"], {})
+        h["text"] = _substr(conn, h["article"], h["start"], h["end"])
+    return hits
+
+
+# -- speakers, statements, figures, narratives ------------------------------------------
+
+
+def speakers(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
+    page = max(1, page)
+    rows = _rows(
+        conn,
+        "SELECT s.id, s.name, s.kind, s.role, s.aliases, COUNT(q.id) AS quotes,"
+        " COUNT(DISTINCT a.outlet) AS outlets FROM speakers s"
+        " LEFT JOIN quotes q ON q.speaker = s.id LEFT JOIN articles a ON a.id = q.article"
+        " GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT ? OFFSET ?",
+        (limit + 1, (page - 1) * limit),
+    )
+    return {"speakers": rows[:limit], "page": page, "more": len(rows) > limit}
+
+
+def speaker(conn: sqlite3.Connection, speaker_id: str) -> Row:
+    valid_id(speaker_id, hex_only=False)
+    head = conn.execute("SELECT * FROM speakers WHERE id = ?", (speaker_id,)).fetchone()
+    if head is None:
+        raise NotFound(f"no speaker {speaker_id}")
+    quotes = _rows(
+        conn,
+        "SELECT id, article, start, end, text, kind, cue FROM quotes WHERE speaker = ?"
+        " ORDER BY article, start LIMIT 500",
+        (speaker_id,),
+    )
+    metas = article_meta(conn, [q["article"] for q in quotes])
+    for q in quotes:
+        q["meta"] = metas.get(q["article"], {})
+    quotes.sort(key=lambda q: (_date_key(q["meta"]), q["start"]))
+    return {"speaker": dict(head), "quotes": quotes}
+
+
+def statements(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
+    page = max(1, page)
+    heads = _rows(
+        conn,
+        "SELECT st.id, st.speaker AS speaker_id, COUNT(sq.quote_id) AS n FROM statements st"
+        " JOIN statement_quotes sq ON sq.statement_id = st.id GROUP BY st.id"
+        " ORDER BY n DESC, st.id LIMIT ? OFFSET ?",
+        (limit + 1, (page - 1) * limit),
+    )
+    names = _speaker_names(conn, [h["speaker_id"] for h in heads])
+    for head in heads[:limit]:
+        head["speaker"] = names.get(head["speaker_id"] or "", head["speaker_id"])
+        quotes = _rows(
+            conn,
+            "SELECT q.id, q.article, q.start, q.end, q.text, q.kind FROM statement_quotes sq"
+            " JOIN quotes q ON q.id = sq.quote_id WHERE sq.statement_id = ?",
+            (head["id"],),
+        )
+        metas = article_meta(conn, [q["article"] for q in quotes])
+        for q in quotes:
+            q["meta"] = metas.get(q["article"], {})
+        head["quotes"] = sorted(quotes, key=lambda q: _date_key(q["meta"]))
+    return {"statements": heads[:limit], "page": page, "more": len(heads) > limit}
+
+
+def figures(conn: sqlite3.Connection) -> Row:
+    groups = _rows(conn, "SELECT id, what, relation FROM figure_groups ORDER BY id LIMIT 500")
+    for group in groups:
+        members = _rows(
+            conn,
+            "SELECT f.id, f.article, f.start, f.end, f.value_low, f.value_high, f.unit, f.what,"
+            " f.qualifier, f.as_of FROM figure_group_members m JOIN figures f"
+            " ON f.id = m.figure_id WHERE m.group_id = ?",
+            (group["id"],),
+        )
+        metas = article_meta(conn, [m["article"] for m in members])
+        for m in members:
+            m["meta"] = metas.get(m["article"], {})
+            m["text"] = _substr(conn, m["article"], m["start"], m["end"])
+        group["figures"] = sorted(
+            members, key=lambda m: (m["as_of"] or m["meta"].get("published") or "9999")
+        )
+    ungrouped = _rows(
+        conn,
+        "SELECT f.id, f.article, f.start, f.end, f.value_low, f.value_high, f.unit, f.what,"
+        " f.qualifier, f.as_of FROM figures f WHERE NOT EXISTS (SELECT 1 FROM"
+        " figure_group_members m WHERE m.figure_id = f.id) ORDER BY f.article, f.start"
+        " LIMIT 300",
+    )
+    metas = article_meta(conn, [f["article"] for f in ungrouped])
+    for f in ungrouped:
+        f["meta"] = metas.get(f["article"], {})
+    return {"groups": groups, "ungrouped": ungrouped}
+
+
+def narratives(conn: sqlite3.Connection) -> Row:
+    rows = _rows(
+        conn,
+        "SELECT n.id, n.statement, n.notes, COUNT(h.article) AS hits,"
+        " COUNT(DISTINCT h.article) AS articles, COUNT(DISTINCT h.speaker) AS speakers"
+        " FROM narratives n LEFT JOIN narrative_hits h ON h.narrative_id = n.id"
+        " GROUP BY n.id ORDER BY hits DESC, n.id LIMIT 500",
+    )
+    return {"narratives": rows}
+
+
+def narrative(conn: sqlite3.Connection, narrative_id: str) -> Row:
+    valid_id(narrative_id, hex_only=False)
+    head = conn.execute(
+        "SELECT id, statement, examples, notes FROM narratives WHERE id = ?", (narrative_id,)
+    ).fetchone()
+    if head is None:
+        raise NotFound(f"no narrative {narrative_id}")
+    hits = _rows(
+        conn,
+        "SELECT narrative_id, article, start, end, score, speaker FROM narrative_hits"
+        " WHERE narrative_id = ?"
+        " ORDER BY score DESC LIMIT 1000",
+        (narrative_id,),
+    )
+    metas = article_meta(conn, [h["article"] for h in hits])
+    for h in hits:
+        h["meta"] = metas.get(h["article"], {})
+        h["text"] = _substr(conn, h["article"], h["start"], h["end"])
+    hits.sort(key=lambda h: _date_key(h["meta"]))
+    return {"narrative": dict(head), "hits": hits}
+
+
+def provenance(conn: sqlite3.Connection, limit: int = 400) -> Row:
+    """Who took from whom: one edge per (source, derived) pair, the heaviest first."""
+    edges = _rows(
+        conn,
+        "SELECT source, derived, COUNT(*) AS links, SUM(derived_end - derived_start) AS chars,"
+        " GROUP_CONCAT(DISTINCT kind) AS kinds FROM reuse_links GROUP BY source, derived"
+        " ORDER BY chars DESC LIMIT ?",
+        (limit,),
+    )
+    metas = article_meta(conn, [e["source"] for e in edges] + [e["derived"] for e in edges])
+    for e in edges:
+        e["kinds"] = sorted((e["kinds"] or "").split(","))
+    return {"nodes": sorted(metas.values(), key=_date_key), "edges": edges}
+
+
+def timeline(conn: sqlite3.Connection) -> Row:
+    spans = _rows(
+        conn,
+        "SELECT s.id, s.title, COUNT(*) AS articles, MIN(a.published) AS first,"
+        " MAX(a.published) AS last FROM stories s JOIN story_articles sa ON sa.story_id = s.id"
+        " JOIN articles a ON a.id = sa.article_id WHERE a.published IS NOT NULL"
+        " GROUP BY s.id ORDER BY articles DESC LIMIT 40",
+    )
+    return {"publications": publication_counts(conn), "stories": sorted(spans, key=_first)}
+
+
+def _first(row: Row) -> str:
+    return str(row.get("first") or "")
+
+
+def search(conn: sqlite3.Connection, q: str, limit: int = PAGE_SIZE) -> Row:
+    q = q.strip()[:200]
+    if not q:
+        return {"q": q, "articles": [], "quotes": []}
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    articles = _rows(
+        conn,
+        "SELECT id, title, outlet, published, instr(lower(text), lower(?)) AS pos FROM articles"
+        " WHERE title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\'"
+        " ORDER BY published DESC LIMIT ?",
+        (q, pattern, pattern, limit),
+    )
+    for a in articles:
+        pos = int(a.pop("pos") or 0) - 1
+        start = max(0, pos - 80)
+        a["snippet_start"] = start
+        a["snippet"] = _substr(conn, a["id"], start, pos + len(q) + 80) if pos >= 0 else ""
+        a["match"] = [pos - start, pos - start + len(q)] if pos >= 0 else None
+    quotes = _rows(
+        conn,
+        "SELECT id, article, start, end, text, speaker AS speaker_id FROM quotes"
+        " WHERE text LIKE ? ESCAPE '\\' LIMIT ?",
+        (pattern, limit),
+    )
+    names = _speaker_names(conn, [x["speaker_id"] for x in quotes])
+    metas = article_meta(conn, [x["article"] for x in quotes])
+    for x in quotes:
+        x["speaker"] = names.get(x["speaker_id"] or "", x["speaker_id"])
+        x["meta"] = metas.get(x["article"], {})
+    return {"q": q, "articles": articles, "quotes": quotes}

@@ -1,0 +1,298 @@
+"""Templates and the view-side preparation shared by the server and the report.
+
+Both render the same Jinja2 macros; only the link scheme differs (``/articles/ID`` on the
+server, ``#article-ID`` inside the single-file report). Autoescaping is always on and nothing
+here marks text as safe: article text reaches the page only as escaped segments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from base64 import b64encode
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+
+from . import charts
+from .queries import HEX, TOKEN
+from .spans import Mark, segments
+
+PACKAGE = Path(str(resources.files("wiretrace.web")))
+TEMPLATES = PACKAGE / "templates"
+STATIC = PACKAGE / "static"
+
+NAV = (
+    ("overview", "Overview"), ("stories", "Stories"), ("articles", "Articles"),
+    ("speakers", "Speakers"), ("statements", "Statements"), ("figures", "Figures"),
+    ("narratives", "Narratives"), ("provenance", "Provenance"), ("timeline", "Timeline"),
+)
+
+LEGEND = (
+    ("reuse", "taken from another article"),
+    ("reused-by", "taken by another article"),
+    ("quote", "quote"),
+    ("speaker", "speaker"),
+    ("figure", "figure"),
+    ("narrative", "narrative echo"),
+)
+
+
+def _is_token(value: str | None) -> bool:
+    return bool(value) and len(value or "") <= 128 and set(value or "") <= TOKEN
+
+
+def _frag(anchor: str | None) -> str:
+    return "#" + quote(anchor, safe="-_") if anchor else ""
+
+
+@dataclass(frozen=True)
+class ServerUrls:
+    """Links between pages of the running server."""
+
+    report: bool = False
+
+    def article(self, article_id: str, anchor: str | None = None) -> str:
+        return f"/articles/{quote(article_id, safe='')}{_frag(anchor)}"
+
+    def story(self, story_id: str) -> str:
+        return f"/stories/{quote(story_id, safe='')}"
+
+    def compare(self, a: str, b: str) -> str:
+        return f"/compare/{quote(a, safe='')}/{quote(b, safe='')}"
+
+    def speaker(self, speaker_id: str | None) -> str | None:
+        return f"/speakers/{quote(speaker_id or '', safe='')}" if _is_token(speaker_id) else None
+
+    def narrative(self, narrative_id: str) -> str | None:
+        return f"/narratives/{quote(narrative_id, safe='')}" if _is_token(narrative_id) else None
+
+    def page(self, name: str, **params: Any) -> str:
+        path = "/" if name == "overview" else f"/{name}"
+        query = {k: v for k, v in params.items() if v is not None}
+        return path + ("?" + urlencode(query) if query else "")
+
+    def api(self, path: str) -> str:
+        return "/api" + (path if path != "/" else "/overview")
+
+    def figure(self, figure: dict[str, Any]) -> str:
+        return self.article(figure["article"], f"f-{figure['id']}")
+
+
+@dataclass(frozen=True)
+class ReportUrls(ServerUrls):
+    """Links inside the single-file report: every view is a section of the same page."""
+
+    report: bool = True
+
+    def article(self, article_id: str, anchor: str | None = None) -> str:
+        return _frag(anchor) if anchor else f"#article-{quote(article_id, safe='')}"
+
+    def story(self, story_id: str) -> str:
+        return f"#story-{quote(story_id, safe='')}"
+
+    def compare(self, a: str, b: str) -> str:
+        return f"#compare-{quote(a, safe='')}-{quote(b, safe='')}"
+
+    def speaker(self, speaker_id: str | None) -> str | None:
+        return f"#speaker-{quote(speaker_id or '', safe='')}" if _is_token(speaker_id) else None
+
+    def narrative(self, narrative_id: str) -> str | None:
+        return f"#narrative-{quote(narrative_id, safe='')}" if _is_token(narrative_id) else None
+
+    def page(self, name: str, **params: Any) -> str:
+        return f"#{name}"
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def _pct(value: Any) -> str:
+    return f"{100 * float(value or 0):.0f}%"
+
+
+def _day(value: Any) -> str:
+    return str(value)[:10] if value else "undated"
+
+
+def _figure_value(f: dict[str, Any]) -> str:
+    low, high = f.get("value_low"), f.get("value_high")
+    text = _num(low) if low == high else f"{_num(low)}–{_num(high)}"
+    return f"{text} {f.get('unit') or ''}".strip()
+
+
+def make_env() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [FileSystemLoader(TEMPLATES), PrefixLoader({"static": FileSystemLoader(STATIC)})]
+        ),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(num=_num, pct=_pct, day=_day, figvalue=_figure_value)
+    env.globals.update(nav=NAV, legend=LEGEND, is_hex=lambda v: bool(v) and set(v) <= HEX)
+    return env
+
+
+def inline_hash(text: str) -> str:
+    """CSP source for an inline block, so the report needs no 'unsafe-inline'."""
+    return "'sha256-" + b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+# -- view preparation ----------------------------------------------------------------
+
+
+def article_marks(data: dict[str, Any], urls: ServerUrls) -> list[Mark]:
+    marks: list[Mark] = []
+    for link in data["reuse"]:
+        other = link["other"]
+        who = f"{other.get('outlet') or 'unknown outlet'} — {other.get('title') or other['id']}"
+        s, e = link["span"]
+        detail = f"{link['kind']}, score {float(link['score']):.2f}"
+        if link["role"] == "taken_from":
+            marks.append(Mark(s, e, "reuse", f"Taken from {who} ({detail})",
+                              urls.article(other["id"], f"r{link['id']}-src"),
+                              f"r{link['id']}-dst", f"v-{link['kind']}"))
+        else:
+            marks.append(Mark(s, e, "reused-by", f"Taken by {who} ({detail})",
+                              urls.article(other["id"], f"r{link['id']}-dst"),
+                              f"r{link['id']}-src", f"v-{link['kind']}"))
+    for q in data["quotes"]:
+        speaker = q["speaker"] or "unattributed"
+        marks.append(Mark(q["start"], q["end"], "quote", f"Quote ({q['kind']}) — {speaker}",
+                          urls.speaker(q["speaker_id"]), f"q-{q['id']}"))
+        if q["speaker_start"] is not None and q["speaker_end"] is not None:
+            marks.append(Mark(q["speaker_start"], q["speaker_end"], "speaker",
+                              f"Speaker: {speaker}", urls.speaker(q["speaker_id"])))
+    for f in data["figures"]:
+        relation = f" ({f['relation']} within “{f['group_what']}”)" if f["relation"] else ""
+        marks.append(Mark(f["start"], f["end"], "figure",
+                          f"Figure: {_figure_value(f)} {f['what'] or ''}{relation}".strip(),
+                          urls.page("figures"), f"f-{f['id']}"))
+    for h in data["narratives"]:
+        marks.append(Mark(h["start"], h["end"], "narrative",
+                          f"Echoes narrative ({float(h['score']):.2f}): {h['statement']}",
+                          urls.narrative(h["narrative_id"]),
+                          f"n-{h['narrative_id']}-{h['start']}"))
+    return marks
+
+
+def article_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
+    text = data["article"]["text"]
+    counts = {kind: 0 for kind, _ in LEGEND}
+    for mark in article_marks(data, urls):
+        counts[mark.kind] = counts.get(mark.kind, 0) + 1
+    return {
+        **data,
+        "segments": segments(text, article_marks(data, urls)),
+        "mark_counts": counts,
+    }
+
+
+def compare_view(data: dict[str, Any], urls: ServerUrls, prefix: str = "") -> dict[str, Any]:
+    a_marks, b_marks = [], []
+    for pair in data["pairs"]:
+        n = pair["n"]
+        css = f"p{(n - 1) % charts.PALETTE} pair-{n} v-{pair['kind']}"
+        label = f"Pair {n}: {pair['kind']}, score {float(pair['score']):.2f}, {pair['direction']}"
+        a_marks.append(Mark(*pair["a_span"], "pair", label, f"#{prefix}pb{n}", f"{prefix}pa{n}",
+                            css, str(n)))
+        b_marks.append(Mark(*pair["b_span"], "pair", label, f"#{prefix}pa{n}", f"{prefix}pb{n}",
+                            css, str(n)))
+    return {
+        **data,
+        "a_segments": segments(data["a"]["text"], a_marks),
+        "b_segments": segments(data["b"]["text"], b_marks),
+        "prefix": prefix,
+    }
+
+
+def overview_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
+    return {**data, "chart": charts.publication_bars(data["timeline"])}
+
+
+def story_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
+    nodes = data["articles"]
+    edges = [
+        {"source": p["source"], "derived": p["derived"], "links": p["links"],
+         "chars": p["chars"], "kinds": p["kinds"]}
+        for p in data["pairs"]
+    ]
+    return {
+        **data,
+        "chart": charts.publication_bars(data["timeline"], height=120),
+        "graph": charts.provenance_graph(nodes, edges, urls.article),
+    }
+
+
+def narrative_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
+    chart = charts.lane_chart(
+        data["hits"],
+        lane=lambda h: h["meta"].get("outlet") or "(unknown)",
+        when=lambda h: h["meta"].get("published"),
+        title=lambda h: f"{h['meta'].get('outlet') or ''}: {h['text']}",
+        href=lambda h: urls.article(h["article"], f"n-{data['narrative']['id']}-{h['start']}"),
+    )
+    speakers = charts.lane_chart(
+        [h for h in data["hits"] if h["speaker"]],
+        lane=lambda h: str(h["speaker"]),
+        when=lambda h: h["meta"].get("published"),
+        title=lambda h: f"{h['speaker']}: {h['text']}",
+        href=lambda h: urls.article(h["article"], f"n-{data['narrative']['id']}-{h['start']}"),
+    )
+    return {**data, "chart": chart, "speaker_chart": speakers}
+
+
+def figures_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
+    groups = [{**g, "chart": charts.value_chart(g["figures"], urls.figure)} for g in data["groups"]]
+    return {**data, "groups": groups}
+
+
+def provenance_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
+    return {**data, "graph": charts.provenance_graph(data["nodes"], data["edges"], urls.article)}
+
+
+def timeline_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
+    return {**data, "chart": charts.publication_bars(data["publications"]), "gantt": _gantt(data)}
+
+
+def _gantt(data: dict[str, Any]) -> dict[str, Any] | None:
+    stories = [s for s in data["stories"] if s["first"]]
+    if not stories:
+        return None
+    days = [charts._day(s["first"]) for s in stories] + [charts._day(s["last"]) for s in stories]
+    known = [d for d in days if d]
+    if not known:
+        return None
+    lo, hi = min(known).toordinal(), max(known).toordinal()
+    left, width, row = 300, charts.WIDTH, 22
+    plot = width - left - 20
+    bars = []
+    for i, s in enumerate(stories):
+        a, b = charts._day(s["first"]), charts._day(s["last"])
+        if a is None or b is None:
+            continue
+        x1 = left + plot * (a.toordinal() - lo) / max(1, hi - lo)
+        x2 = left + plot * (b.toordinal() - lo) / max(1, hi - lo)
+        bars.append({"x": round(x1, 1), "w": round(max(4.0, x2 - x1), 1), "y": 10 + i * row,
+                     "label": s["title"], "id": s["id"], "n": s["articles"],
+                     "title": f"{s['title']}: {s['articles']} articles, {_day(s['first'])}"
+                              f" → {_day(s['last'])}"})
+    return {"width": width, "height": 20 + row * len(stories), "bars": bars, "left": left,
+            "first": _day(data["stories"][0]["first"]) if stories else "",
+            "lo": charts.date.fromordinal(lo).isoformat(),
+            "hi": charts.date.fromordinal(hi).isoformat()}
+
+
+def identity(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
+    return data

@@ -1,0 +1,22 @@
+// Compare view: hovering one side of an aligned pair lights up both sides.
+// Loaded from /static only (the Content-Security-Policy forbids inline script).
+"use strict";
+(function () {
+  function pairClass(el) {
+    for (const name of el.classList) {
+      if (name.startsWith("pair-")) return name;
+    }
+    return null;
+  }
+  function toggle(event, on) {
+    const mark = event.target.closest ? event.target.closest(".k-pair") : null;
+    if (!mark) return;
+    const name = pairClass(mark);
+    if (!name) return;
+    for (const el of document.getElementsByClassName(name)) {
+      el.classList.toggle("hot", on);
+    }
+  }
+  document.addEventListener("mouseover", (e) => toggle(e, true));
+  document.addEventListener("mouseout", (e) => toggle(e, false));
+})();

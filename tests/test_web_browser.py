@@ -1,0 +1,187 @@
+"""Headless Chromium walks the UI the way an analyst would, and screenshots each step.
+
+Skips when Debian's chromium is not installed, except under CI (env ``CI``), where a missing
+browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI is set but /usr/bin/chromium is missing: apt-get install chromium")
+    pytest.skip("Debian chromium not installed (/usr/bin/chromium)", allow_module_level=True)
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+Page = playwright_sync.Page
+expect = playwright_sync.expect
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(web_db: tuple[Path, dict[str, str]]) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread."""
+    import uvicorn
+
+    from wiretrace.web import create_app
+
+    db, _ = web_db
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(db), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("web server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+def watched(page: Page) -> Iterator[dict[str, list[str]]]:
+    """Collects dialogs (an executed alert) and page errors while the test runs."""
+    seen: dict[str, list[str]] = {"dialogs": [], "errors": []}
+
+    def on_dialog(dialog: Any) -> None:
+        seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda exc: seen["errors"].append(str(exc)))
+    yield seen
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_walk_overview_story_article_source_compare(
+    page: Page, base_url: str, watched: dict[str, list[str]]
+) -> None:
+    page.set_viewport_size({"width": 1360, "height": 900})
+    page.goto(base_url + "/")
+    expect(page.get_by_role("heading", name="Corpus overview")).to_be_visible()
+    expect(page.locator("figure.chart svg rect.c0").first).to_be_visible()
+    shot(page, "01-overview")
+
+    page.get_by_role("link", name="Flooding in Maren").first.click()
+    expect(page.get_by_role("heading", name="Flooding in Maren")).to_be_visible()
+    expect(page.locator(".outlet-col")).to_have_count(4)
+    shot(page, "02-story")
+
+    page.locator(".outlet-col").get_by_role("link", name="Relief trucks reach Maren").click()
+    expect(page.get_by_role("heading", name="Relief trucks reach Maren")).to_be_visible()
+    reused = page.locator(".article-text .k-reuse")
+    expect(reused.first).to_be_visible()
+    assert reused.first.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    shot(page, "03-article")
+
+    reused.first.locator("a").click()
+    expect(page.get_by_role("heading", name="Maren evacuates lower town")).to_be_visible()
+    assert "#r" in page.url and page.url.endswith("-src")
+    target = page.locator(".m:target")
+    expect(target).to_be_visible()
+    expect(target).to_have_class(lambda_class("k-reused-by"))
+    expect(page.locator(".article-text .k-quote").first).to_be_visible()
+    expect(page.locator(".article-text .k-figure").first).to_be_visible()
+    shot(page, "04-source")
+
+    page.locator(".panel").get_by_role("link", name="compare").first.click()
+    expect(page.get_by_role("heading", name="Compare two articles")).to_be_visible()
+    left = page.locator(".compare .side").nth(0).locator(".k-pair")
+    right = page.locator(".compare .side").nth(1).locator(".k-pair")
+    expect(left.first).to_be_visible()
+    expect(right.first).to_be_visible()
+    left.first.hover()
+    expect(right.first).to_have_class(lambda_class("hot"))  # the same-origin script runs
+    shot(page, "05-compare")
+    assert watched["dialogs"] == [] and watched["errors"] == []
+
+
+def lambda_class(name: str) -> Any:
+    import re
+
+    return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
+
+
+def test_hostile_article_is_inert(
+    page: Page, base_url: str, web_db: tuple[Path, dict[str, str]],
+    watched: dict[str, list[str]],
+) -> None:
+    _, ids = web_db
+    for path in (f"/articles/{ids['evil']}", "/stories/s1", "/speakers",
+                 f"/compare/{ids['wire']}/{ids['evil']}", "/search?q=alert"):
+        page.goto(base_url + path)
+        page.locator("details.removed summary").first.click() if "articles" in path else None
+        assert page.locator("main script, main img, main iframe").count() == 0
+        assert page.locator("a[href^='javascript' i]").count() == 0
+        assert page.locator("[onerror], [onclick], [onmouseover]").count() == 0
+    expect(page.get_by_text('<script>alert("x")</script>').first).to_be_visible()
+    page.goto(base_url + f"/articles/{ids['evil']}")
+    shot(page, "06-hostile")
+    assert watched["dialogs"] == []
+
+
+def test_report_opens_from_disk_without_network(
+    page: Page, web_db: tuple[Path, dict[str, str]], tmp_path: Path,
+    watched: dict[str, list[str]],
+) -> None:
+    from wiretrace.report import write_report
+
+    db, ids = web_db
+    out = write_report(db, tmp_path / "report.html").path
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.set_viewport_size({"width": 1360, "height": 900})
+    page.goto(out.as_uri())
+    expect(page.get_by_role("heading", name="Corpus overview")).to_be_visible()
+    expect(page.locator("header.top")).to_have_css("background-color", "rgb(15, 27, 45)")
+    page.locator("#overview").get_by_role("link", name="Flooding in Maren").click()
+    expect(page.get_by_role("heading", name="Flooding in Maren")).to_be_visible()
+    expect(page.get_by_role("heading", name="Corpus overview")).to_be_hidden()
+    page.locator(f"#story-s1 .outlet-col h4 a[href='#article-{ids['copy']}']").click()
+    expect(page.get_by_role("heading", name="Relief trucks reach Maren")).to_be_visible()
+    reused = page.locator(f"#article-{ids['copy']} .article-text .k-reuse")
+    expect(reused.first).to_be_visible()
+    shot(page, "07-report-article")
+    reused.first.locator("a").click()
+    expect(page.get_by_role("heading", name="Maren evacuates lower town")).to_be_visible()
+    expect(page.locator(".m:target")).to_be_visible()
+    page.goto(out.as_uri() + f"#article-{ids['evil']}")
+    expect(page.get_by_role("heading", name=lambda_class("Title"))).to_be_visible()
+    assert page.locator("script, iframe, main img").count() == 0
+    shot(page, "08-report-hostile")
+    assert watched["dialogs"] == []
+    assert all(u.startswith("file://") for u in requests), requests
