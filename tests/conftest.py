@@ -64,3 +64,146 @@ def demo_export(tmp_path_factory: pytest.TempPathFactory) -> dict:
         ingest(s, [str(corpus)], Config())
         Pipeline.default().run(s, Config())
         return export_dict(s)
+
+
+# -- web UI and report: a small analysed store written directly, no models needed ----------
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)"><a href="javascript:alert(2)">go</a>'
+
+
+def build_web_store(path: Path) -> dict[str, str]:
+    """A store with articles, reuse, quotes, figures, a story and a narrative; returns ids.
+
+    One article (``evil``) carries script tags, event handlers and ``javascript:`` links in
+    every field a page shows, for the security tests.
+    """
+    from wiretrace.models import CleanResult, RawDocument, Removed, Span
+
+    wire = (
+        "Officials in the river port of Maren said on Tuesday that 1,200 residents had been "
+        "moved from the flooded lower town overnight.\n\n"
+        "\u201cWe are doing everything we can to keep people safe,\u201d said Mayor Ilse Varga, "
+        "who toured the shelters before dawn.\n\n"
+        "The regional water agency expects the river to crest on Thursday."
+    )
+    copy = (
+        "Harbor Daily has learned that relief trucks reached the town at noon.\n\n"
+        "Officials in the river port of Maren said on Tuesday that 1,200 residents had been "
+        "moved from the flooded lower town overnight.\n\n"
+        "Shop owners on Quay Street said the water rose faster than in 2019."
+    )
+    rewrite = (
+        "About 3,400 people have now left the lower town of Maren, according to the mayor's "
+        "office, as the river kept rising.\n\n"
+        "Mayor Ilse Varga said her team was doing all it could to protect residents.\n\n"
+        "Critics say the warning came too late, blaming the river authority for the delay."
+    )
+    evil = (
+        f"Breaking {HOSTILE} news from Maren.\n\n"
+        "Officials in the river port of Maren said on Tuesday that 1,200 residents had been "
+        "moved from the flooded lower town overnight.\n\n"
+        f"\u201c{HOSTILE}\u201d said the spokesman."
+    )
+    docs = {
+        "wire": (wire, "Northbay Courier", "Maren evacuates lower town", "2031-03-02",
+                 "https://courier.example/maren"),
+        "copy": (copy, "Harbor Daily", "Relief trucks reach Maren", "2031-03-03", None),
+        "rewrite": (rewrite, "Eastern Ledger", "Thousands leave Maren as river rises",
+                    "2031-03-05", None),
+        "evil": (evil, f"Evil {HOSTILE}", f"Title {HOSTILE}", "2031-03-04",
+                 "javascript:alert(3)"),
+    }
+    ids: dict[str, str] = {}
+    with Store(path) as s:
+        for name, (text, outlet, title, published, url) in docs.items():
+            [(doc_id, _)] = s.add_documents(
+                [RawDocument(source=f"{name}.txt", content=text, fmt="text", url=url)]
+            )
+            ids[name] = doc_id
+            removed = (Removed(text=f"Donate now {HOSTILE}", kind="boilerplate"),)
+            s.put_article(doc_id, CleanResult(text=text, title=title, outlet=outlet,
+                                              byline="Staff" if name != "evil" else HOSTILE,
+                                              published=published, removed=removed))
+            starts = [0] + [i + 2 for i in range(len(text)) if text.startswith("\n\n", i)]
+            ends = [i for i in range(len(text)) if text.startswith("\n\n", i)] + [len(text)]
+            s.put_sentences(doc_id, [Span(a, b) for a, b in zip(starts, ends, strict=True)])
+        texts = {name: d[0] for name, d in docs.items()}
+        passage = texts["wire"].split("\n\n")[0]
+
+        def span(name: str, snippet: str) -> tuple[int, int]:
+            start = texts[name].index(snippet)
+            return start, start + len(snippet)
+
+        conn = s.conn
+        with s.transaction():
+            for derived in ("copy", "evil"):
+                a, b = span("wire", passage)
+                c, d = span(derived, passage)
+                conn.execute(
+                    "INSERT INTO reuse_links (source, derived, source_start, source_end,"
+                    " derived_start, derived_end, kind, score) VALUES (?,?,?,?,?,?,?,?)",
+                    (ids["wire"], ids[derived], a, b, c, d, "verbatim", 1.0),
+                )
+            para_src = "We are doing everything we can to keep people safe"
+            para_dst = "Mayor Ilse Varga said her team was doing all it could to protect residents"
+            conn.execute(
+                "INSERT INTO reuse_links (source, derived, source_start, source_end,"
+                " derived_start, derived_end, kind, score) VALUES (?,?,?,?,?,?,?,?)",
+                (ids["wire"], ids["rewrite"], *span("wire", para_src),
+                 *span("rewrite", para_dst), "paraphrase", 0.81),
+            )
+            conn.execute("INSERT INTO speakers (id, name, kind, role) VALUES (?,?,?,?)",
+                         ("ilse-varga", "Ilse Varga", "person", "mayor of Maren"))
+            conn.execute("INSERT INTO speakers (id, name, kind) VALUES (?,?,?)",
+                         ("spokesman", f"Spokes {HOSTILE}", "person"))
+            quotes = [
+                ("q1", "wire", para_src, "direct", "ilse-varga", "Mayor Ilse Varga", "said"),
+                ("q2", "rewrite", "her team was doing all it could to protect residents",
+                 "indirect", "ilse-varga", "Mayor Ilse Varga", "said"),
+                ("q3", "evil", HOSTILE, "direct", "spokesman", "the spokesman", "said"),
+            ]
+            for qid, name, text, kind, speaker, who, cue in quotes:
+                start = texts[name].rindex(text) if name == "evil" else texts[name].index(text)
+                ss, se = span(name, who) if who in texts[name] else (None, None)
+                conn.execute(
+                    "INSERT INTO quotes (id, article, start, end, text, kind, speaker,"
+                    " speaker_start, speaker_end, cue) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (qid, ids[name], start, start + len(text), text, kind, speaker, ss, se, cue),
+                )
+            conn.execute("INSERT INTO statements (id, speaker) VALUES ('st1', 'ilse-varga')")
+            conn.executemany("INSERT INTO statement_quotes VALUES ('st1', ?)", [("q1",), ("q2",)])
+            conn.execute(
+                "INSERT INTO figures (id, article, start, end, value_low, value_high, unit,"
+                " what, as_of) VALUES (?,?,?,?,?,?,?,?,?)",
+                ("f1", ids["wire"], *span("wire", "1,200 residents"), 1200, 1200, "people",
+                 "people moved from the lower town", "2031-03-02"),
+            )
+            conn.execute(
+                "INSERT INTO figures (id, article, start, end, value_low, value_high, unit,"
+                " what, as_of) VALUES (?,?,?,?,?,?,?,?,?)",
+                ("f2", ids["rewrite"], *span("rewrite", "About 3,400 people"), 3400, 3400,
+                 "people", "people moved from the lower town", "2031-03-05"),
+            )
+            conn.execute("INSERT INTO figure_groups (id, what, relation) VALUES"
+                         " (1, 'people moved from the lower town', 'update')")
+            conn.executemany("INSERT INTO figure_group_members VALUES (1, ?)", [("f1",), ("f2",)])
+            conn.execute("INSERT INTO stories (id, title) VALUES ('s1', 'Flooding in Maren')")
+            conn.executemany("INSERT INTO story_articles VALUES ('s1', ?)",
+                             [(ids[n],) for n in ("wire", "copy", "rewrite", "evil")])
+            conn.execute("INSERT INTO narratives (id, statement) VALUES"
+                         " ('late-warning', 'The authorities warned too late')")
+            conn.execute(
+                "INSERT INTO narrative_hits (narrative_id, article, start, end, score, speaker)"
+                " VALUES (?,?,?,?,?,?)",
+                ("late-warning", ids["rewrite"],
+                 *span("rewrite", "Critics say the warning came too late"), 0.74, "critics"),
+            )
+    return ids
+
+
+@pytest.fixture(scope="session")
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """Path of the sample web store and the ids of its articles by name."""
+    db = tmp_path_factory.mktemp("web") / "web.db"
+    ids = build_web_store(db)
+    return db, ids

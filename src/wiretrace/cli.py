@@ -45,7 +45,7 @@ ConfigOption = Annotated[
 ]
 
 # Packages that add commands of their own (each defines ``register(app)``).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("wiretrace.web.cli",)
 
 
 class RichReporter:
