@@ -1,0 +1,191 @@
+"""Reuse: tokens, candidates, alignment, paraphrase chains, direction and provenance."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wiretrace.models import Span
+from wiretrace.reuse.align import Passage, align
+from wiretrace.reuse.candidates import candidate_pairs, window_signatures
+from wiretrace.reuse.config import ReuseConfig
+from wiretrace.reuse.detect import DocInput, find_reuse
+from wiretrace.reuse.paraphrase import Sentences, paraphrase_pair
+from wiretrace.reuse.provenance import ArticleMeta, a_is_source, unsourced_spans
+from wiretrace.reuse.text import quote_mask, quote_prefix, shingles, tokenize
+
+CFG = ReuseConfig(paraphrase=False)
+WORDS = [f"w{k}" for k in range(3000)]
+
+
+def prose(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)) + "."
+
+
+def test_tokens_are_stable_and_case_blind() -> None:
+    a, b = tokenize("Peace Talks, resumed."), tokenize("peace talks resumed")
+    assert np.array_equal(a.hashes, b.hashes)
+    assert [(int(s), int(e)) for s, e in zip(a.starts, a.ends, strict=True)] == [
+        (0, 5),
+        (6, 11),
+        (13, 20),
+    ]
+    assert shingles(a.hashes, 4).shape == (0,)
+    assert shingles(a.hashes, 2).shape == (2,)
+
+
+def test_quote_mask_covers_quotations_and_stops_at_paragraphs() -> None:
+    text = 'He said “we stay” and left.\n"Open quote never closed\nnext'
+    mask = quote_mask(text)
+    assert text[mask.argmax() : mask.argmax() + mask.sum()] == "“we stay”"
+
+
+def test_verbatim_passage_is_one_link_with_exact_spans() -> None:
+    rng = random.Random(1)
+    shared = prose(rng, 60)
+    a = prose(rng, 80) + " " + shared + " " + prose(rng, 40)
+    b = prose(rng, 30) + " " + shared + " " + prose(rng, 90)
+    found = align(a, tokenize(a), b, tokenize(b), CFG)
+    assert len(found) == 1
+    p = found[0]
+    assert p.kind == "verbatim"
+    assert a[p.a_start : p.a_end] == shared
+    assert b[p.b_start : p.b_end] == shared
+
+
+def test_light_edits_give_one_near_verbatim_link() -> None:
+    rng = random.Random(2)
+    words = [rng.choice(WORDS) for _ in range(80)]
+    edited = list(words)
+    for k in range(10, 80, 12):
+        edited[k] = "changed"
+    del edited[40]
+    a = prose(rng, 50) + " " + " ".join(words) + " " + prose(rng, 50)
+    b = prose(rng, 20) + " " + " ".join(edited) + " " + prose(rng, 20)
+    found = align(a, tokenize(a), b, tokenize(b), CFG)
+    assert [p.kind for p in found] == ["near-verbatim"]
+    start = a.index(words[0])
+    assert abs(found[0].a_start - start) < 15
+    assert abs(found[0].a_end - (start + len(" ".join(words)))) < 15
+
+
+def test_short_common_phrases_make_no_link() -> None:
+    rng = random.Random(3)
+    phrase = "the prime minister said on monday that the talks"
+    a = prose(rng, 50) + " " + phrase + " " + prose(rng, 50)
+    b = prose(rng, 50) + " " + phrase + " " + prose(rng, 50)
+    assert align(a, tokenize(a), b, tokenize(b), CFG) == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(12, 80))
+def test_planted_copies_are_found_inside_bounds(seed: int, length: int) -> None:
+    rng = random.Random(seed)
+    shared = prose(rng, length)
+    a = prose(rng, rng.randint(0, 60)) + " " + shared
+    b = shared + " " + prose(rng, rng.randint(0, 60))
+    found = align(a, tokenize(a), b, tokenize(b), CFG)
+    assert found
+    for p in found:
+        assert 0 <= p.a_start < p.a_end <= len(a)
+        assert 0 <= p.b_start < p.b_end <= len(b)
+    assert max(p.a_end - p.a_start for p in found) >= len(shared) - 1
+
+
+def test_lsh_windows_pair_articles_sharing_a_paragraph_only() -> None:
+    rng = random.Random(4)
+    shared = prose(rng, 50)
+    texts = [prose(rng, 300) + " " + shared, shared + " " + prose(rng, 300)]
+    texts += [prose(rng, 300) for _ in range(20)]
+    sets = [shingles(tokenize(t).hashes, CFG.shingle) for t in texts]
+    pairs = candidate_pairs(window_signatures(sets, CFG), CFG)
+    assert [0, 1] in pairs.tolist()
+    assert len(pairs) <= 3
+
+
+def _sentences(
+    n: int, vectors: np.ndarray, quoted: set[int] = frozenset()
+) -> tuple[str, Sentences]:  # type: ignore[assignment]
+    parts = []
+    for k in range(n):
+        body = " ".join(f"s{k}x{m}" for m in range(8)) + "."
+        parts.append(f"“{body}”" if k in quoted else body)
+    text = "\n".join(parts)
+    spans, pos = [], 0
+    for part in parts:
+        spans.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return text, Sentences(
+        tuple(spans), vectors.astype(np.float32), np.full(n, 8), quote_prefix(text)
+    )
+
+
+def _unit(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.normal(size=(n, 32))
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_paraphrase_needs_an_in_order_chain() -> None:
+    rng = np.random.default_rng(0)
+    va = _unit(rng, 8)
+    vb = _unit(rng, 8)
+    for i, j in [(1, 2), (2, 3), (3, 4), (5, 6)]:  # rewrite keeps order
+        vb[j] = va[i] * 0.9 + vb[j] * 0.1
+    vb /= np.linalg.norm(vb, axis=1, keepdims=True)
+    _, a = _sentences(8, va)
+    _, b = _sentences(8, vb)
+    none = np.zeros(8, dtype=bool)
+    passages, evidence = paraphrase_pair(a, b, none, none, 0, ReuseConfig())
+    assert evidence == 4
+    assert [(p.a_start, p.b_start) for p in passages] == [
+        (a.spans[1][0], b.spans[2][0]),
+        (a.spans[5][0], b.spans[6][0]),
+    ]
+    # Two background facts stated out of order are not reuse.
+    vc = _unit(rng, 8)
+    vc[6] = va[1]
+    vc[1] = va[6]
+    _, c = _sentences(8, vc / np.linalg.norm(vc, axis=1, keepdims=True))
+    assert paraphrase_pair(a, c, none, none, 0, ReuseConfig()) == ([], 0)
+
+
+def test_shared_quotes_alone_are_not_reuse() -> None:
+    rng = np.random.default_rng(1)
+    va = _unit(rng, 6)
+    vb = va.copy()
+    _, a = _sentences(6, va, quoted={0, 1, 2, 3, 4, 5})
+    _, b = _sentences(6, vb, quoted={0, 1, 2, 3, 4, 5})
+    none = np.zeros(6, dtype=bool)
+    assert paraphrase_pair(a, b, none, none, 0, ReuseConfig()) == ([], 0)
+
+
+def test_find_reuse_drops_pairs_sharing_only_a_quote() -> None:
+    rng = random.Random(5)
+    quote = prose(rng, 30)[:-1]
+    a = prose(rng, 60) + f" The minister said: “{quote}.” " + prose(rng, 60)
+    b = prose(rng, 40) + f" “{quote}.” the minister said. " + prose(rng, 40)
+    c = prose(rng, 40) + " " + a[:400] + " " + prose(rng, 40)
+    results = find_reuse([DocInput("a", a), DocInput("b", b), DocInput("c", c)], CFG)
+    assert {(r.a, r.b) for r in results} == {(0, 2)}
+
+
+def test_direction_by_date_then_quotes_then_fuller_form() -> None:
+    p = [Passage(0, 40, 0, 30, "paraphrase", 0.8)]
+    a = ArticleMeta("a", '"' + "x" * 38 + '"' + " tail", None, 1)
+    b = ArticleMeta("b", "y" * 30 + " tail", None, 0)
+    assert a_is_source(a, b, p, {})  # quoted, fuller form is the earlier
+    dated_a = ArticleMeta("a", a.text, "2023-09-28", 1)
+    dated_b = ArticleMeta("b", b.text, "2023-09-27", 0)
+    assert not a_is_source(dated_a, dated_b, p, {})
+    assert not a_is_source(a, b, p, {"a": 3, "b": 1})  # a compilation is derived
+
+
+def test_unsourced_runs_stay_within_a_paragraph() -> None:
+    text = "One two three four five. Six seven eight nine ten.\nEleven twelve. Thirteen fourteen."
+    sents = [Span(0, 24), Span(25, 50), Span(51, 65), Span(66, 85)]
+    got = unsourced_spans(text, sents, [False, False, False, False], [], 4, 2)
+    assert got == [Span(0, 50), Span(51, 85)]
+    assert unsourced_spans(text, sents, [False, True, False, False], [(51, 65)], 4, 2) == []
