@@ -18,6 +18,7 @@ from email.message import Message
 from html.parser import HTMLParser
 
 from charset_normalizer import CharsetMatch, from_bytes
+from lxml.html import defs as html_defs  # type: ignore[import-untyped]
 
 from .config import IngestConfig
 
@@ -195,8 +196,8 @@ FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf"})
 
 
 def sniff_markup(data: bytes) -> str:
-    """``"feed"`` when the first element is an RSS/Atom/RDF root, ``"html"`` for any other
-    element, ``"text"`` when the head of the file holds no markup at all."""
+    """What a markup file is by its first element: ``"feed"`` (RSS/Atom/RDF root),
+    ``"html"`` (an HTML element), ``"xml"`` (any other element) or ``"text"`` (none)."""
     head = data[:8192]
     for bom, _ in _BOMS:
         if head.startswith(bom):
@@ -206,4 +207,6 @@ def sniff_markup(data: bytes) -> str:
     parser.feed(head.decode("utf-8", "replace"))
     if parser.tag is None:
         return "text"
-    return "feed" if parser.tag in FEED_ROOTS else "html"
+    if parser.tag in FEED_ROOTS:
+        return "feed"
+    return "html" if parser.tag in html_defs.tags else "xml"

@@ -132,6 +132,9 @@ def page_item(
             else "")
     if kind == "feed" and mime in ("application/xml", "text/xml"):
         kind = sniff_markup(result.body)
+        if kind == "xml":
+            yield IngestError(requested, "XML that is not an RSS or Atom feed")
+            return
     hints = hints or Hints()
     limit = ctx.cfg.max_document_bytes
     if kind in ("html", "text") and len(result.body) > limit:

@@ -50,7 +50,12 @@ def is_url(spec: str) -> bool:
 
 
 class Fetcher:
-    def __init__(self, cfg: IngestConfig, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        cfg: IngestConfig,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.cfg = cfg
         self._client = httpx.Client(
             headers={"User-Agent": cfg.user_agent},
@@ -65,7 +70,7 @@ class Fetcher:
         self._robots: dict[str, RobotFileParser | FetchError] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._next_start: dict[str, float] = {}
-        self._sleep: Callable[[float], None] = time.sleep
+        self._sleep = sleep
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -154,8 +154,8 @@ def _read_sniffed(path: Path, kind: str, ctx: ReadContext) -> Iterator[Item]:
             yield html_document(decode_html(data, ctx), source)
         except ValueError as exc:
             yield IngestError(source, str(exc))
-    elif kind == "markup":
-        yield IngestError(source, "XML that is neither an RSS/Atom feed nor HTML")
+    elif markup == "xml":
+        yield IngestError(source, "XML that is not an RSS or Atom feed (nor HTML)")
     else:
         yield text_document(data, source, ctx)
 

@@ -49,6 +49,14 @@ def read_warc(path: Path, ctx: ReadContext) -> Iterator[Item]:
                 records += 1
                 item = _record_item(record, limit, ctx)
                 end = iterator.get_record_offset() + iterator.get_record_length()
+                missing = getattr(record.raw_stream, "limit", 0)
+                if missing and item is None:
+                    uri = record.rec_headers.get_header("WARC-Target-URI") or "no URI"
+                    item = IngestError(source, f"truncated WARC: record {records} ({uri}) is "
+                                       f"missing {missing:,} byte(s); the records before it "
+                                       "were kept")
+                if isinstance(item, IngestError) and item.source != source:
+                    item = IngestError(item.source, f"{item.message} (record in {source})")
                 if item is not None:
                     yield item
         except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
