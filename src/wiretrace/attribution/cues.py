@@ -1,0 +1,258 @@
+"""Speech cues: which verbs report speech, and who their speaker is, from the parse.
+
+The lexicon is the linguistic resource (verbs of communication and of judging speech, as in
+the reporting-verb classes of English grammars); everything else comes from the dependency
+structure: a cue needs a clausal complement, a quoted complement, or a quotation in its
+attribution frame before it counts.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+# Verbs that introduce what someone said, wrote or communicated.
+REPORTING = frozenset(
+    [
+        "say",
+        "tell",
+        "state",
+        "add",
+        "claim",
+        "announce",
+        "declare",
+        "explain",
+        "note",
+        "warn",
+        "insist",
+        "argue",
+        "assert",
+        "allege",
+        "report",
+        "write",
+        "continue",
+        "reply",
+        "respond",
+        "answer",
+        "stress",
+        "emphasize",
+        "emphasise",
+        "indicate",
+        "suggest",
+        "confirm",
+        "deny",
+        "acknowledge",
+        "admit",
+        "predict",
+        "estimate",
+        "urge",
+        "remark",
+        "comment",
+        "observe",
+        "concede",
+        "contend",
+        "maintain",
+        "promise",
+        "vow",
+        "pledge",
+        "threaten",
+        "caution",
+        "mention",
+        "recall",
+        "reiterate",
+        "repeat",
+        "underline",
+        "underscore",
+        "highlight",
+        "reveal",
+        "disclose",
+        "hint",
+        "speculate",
+        "conclude",
+        "complain",
+        "lament",
+        "counter",
+        "retort",
+        "testify",
+        "tweet",
+        "post",
+        "quote",
+        "cite",
+        "inform",
+        "assure",
+        "affirm",
+        "point",
+        "announce",
+        "order",
+        "instruct",
+        "demand",
+        "ask",
+        "recommend",
+        "propose",
+        "agree",
+        "disagree",
+        "object",
+        "protest",
+    ]
+)
+# Verbs that characterise someone's words; they report speech only when their complement
+# carries the speaker's own quoted words ("blasted the deal as “insufficient”").
+JUDGING = frozenset(
+    [
+        "accuse",
+        "blast",
+        "slam",
+        "criticize",
+        "criticise",
+        "condemn",
+        "denounce",
+        "praise",
+        "describe",
+        "characterize",
+        "characterise",
+        "call",
+        "label",
+        "brand",
+        "dub",
+        "reject",
+        "dismiss",
+        "question",
+        "attack",
+        "hail",
+        "welcome",
+    ]
+)
+# Verbs whose passive subject is the person quoted ("X was quoted as saying").
+CITING = frozenset({"quote", "cite"})
+
+SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+_UP = ("advcl", "conj", "xcomp", "pcomp", "ccomp", "prep")
+
+
+def is_reporting(token: Token) -> bool:
+    if token.pos_ in ("VERB", "AUX"):
+        return token.lemma_.lower() in REPORTING
+    return _mistagged_frame(token)
+
+
+def _mistagged_frame(token: Token) -> bool:
+    """ "…,” the instructions state." — the tagger reads "instructions state" as a compound
+    noun. A reporting verb's form ending a sentence right after a closing quote and a noun
+    is that frame."""
+    if token.pos_ != "NOUN" or token.lower_.removesuffix("s") not in REPORTING:
+        return False
+    if not any(c.dep_ == "compound" and c.i == token.i - 1 for c in token.children):
+        return False
+    doc = token.doc
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if after is not None and not (after.is_punct and after.text in ".!?"):
+        return False
+    i = token.i - 2
+    while i >= 0 and doc[i].dep_ == "det":
+        i -= 1
+    return i >= 0 and doc[i].is_punct and doc[i].text in {'"', "”", "’", "»", "'", ","}
+
+
+def is_judging(token: Token) -> bool:
+    return token.pos_ == "VERB" and token.lemma_.lower() in JUDGING
+
+
+def according_to(token: Token) -> Token | None:
+    """The source of "according to X" when ``token`` is "according"."""
+    if token.lower_ != "according":
+        return None
+    for prep in token.children:
+        if prep.lower_ == "to":
+            for obj in prep.children:
+                if obj.dep_ == "pobj":
+                    return obj
+    return None
+
+
+def speaker_head(cue: Token) -> Token | None:
+    """The head token of whoever the cue verb says spoke.
+
+    Subjects speak, except that the passive subject of a citing verb is the one quoted and
+    the agent of another passive is the speaker; a participle or coordinated verb without
+    a subject borrows the subject of the verb it hangs from.
+    """
+    source = according_to(cue)
+    if source is not None:
+        return source
+    if _mistagged_frame(cue):
+        return next(c for c in cue.children if c.dep_ == "compound" and c.i == cue.i - 1)
+    seen = 0
+    token = cue
+    while seen < 4:
+        seen += 1
+        subject = next((c for c in token.children if c.dep_ in ("nsubj", "csubj")), None)
+        if subject is not None:
+            return subject
+        passive = next((c for c in token.children if c.dep_ == "nsubjpass"), None)
+        if passive is not None:
+            if token.lemma_.lower() in CITING:
+                return passive
+            agent = _agent(token)
+            return agent if agent is not None else passive
+        if token.dep_ not in _UP or token.head is token:
+            return None
+        token = token.head
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def clauses(cue: Token) -> list[Token]:
+    """Clausal complements carrying reported content.
+
+    Besides the verb's own complement clause, "said in a statement that …" hangs the clause
+    on the noun of the medium; it is still what the verb reports.
+    """
+    found = [c for c in cue.children if c.dep_ == "ccomp" or (c.dep_ == "advcl" and _has_that(c))]
+    if found:
+        return found
+    for prep in cue.children:
+        if prep.dep_ != "prep":
+            continue
+        for noun in prep.children:
+            if noun.dep_ != "pobj":
+                continue
+            found.extend(
+                c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and _has_that(c)
+            )
+    return found
+
+
+def _has_that(token: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in token.children)
+
+
+def content_bounds(tokens: list[Token]) -> tuple[int, int] | None:
+    """Character bounds of a token set, without a leading "that" or edge punctuation."""
+    ordered = sorted(tokens, key=lambda t: t.i)
+    while ordered and (
+        ordered[0].is_punct
+        or ordered[0].is_space
+        or (ordered[0].dep_ == "mark" and ordered[0].lower_ == "that")
+    ):
+        ordered.pop(0)
+    while ordered and (
+        ordered[-1].is_space or (ordered[-1].is_punct and not _is_quote_mark(ordered[-1]))
+    ):
+        ordered.pop()
+    if not ordered:
+        return None
+    return ordered[0].idx, ordered[-1].idx + len(ordered[-1].text)
+
+
+def _is_quote_mark(token: Token) -> bool:
+    return token.text in {'"', "”", "’", "»", "'"}
+
+
+def sentence_of(token: Token) -> SpacySpan:
+    return token.sent

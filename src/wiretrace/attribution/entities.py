@@ -1,0 +1,267 @@
+"""Named entities and speaker mentions within one article.
+
+spaCy's entities are grouped into one entity per referent: a later "Peskov" joins an earlier
+"Kremlin spokesman Dmitry Peskov" (the short form is a trailing part of the long one),
+titles before a name and appositions after it become roles. Noun-phrase speakers that are
+not entities ("the instructions", "an unidentified senator") are kept as written, marked
+anonymous when indefinite.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
+ORG_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC", "LOC"})
+# Closed class: adjectives that withhold a source's identity.
+ANONYMITY = frozenset({"anonymous", "unidentified", "unnamed", "unknown", "undisclosed"})
+PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i"})
+_MOD_DEPS = ("compound", "amod", "nmod", "poss", "nummod", "case", "punct")
+
+
+@dataclass
+class Entity:
+    """One referent of an article: its longest name, every form, labels seen, roles."""
+
+    name: str
+    labels: dict[str, int] = field(default_factory=dict)
+    forms: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    contexts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return max(self.labels.items(), key=lambda kv: kv[1])[0] if self.labels else "UNKNOWN"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "labels": self.labels,
+            "forms": self.forms,
+            "roles": self.roles,
+            "mentions": [list(m) for m in self.mentions],
+            "contexts": self.contexts,
+        }
+
+
+def clean_name(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip(" ,.;:\"'“”‘’")
+    text = re.sub(r"^(?:the|The|THE)\s+", "", text)
+    return re.sub(r"(?:’s|'s)$", "", text).strip()
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    return tuple(
+        w.lower() for w in re.findall(r"[\w-]+", name.replace("’", "'")) if w.lower() != "s"
+    )
+
+
+def _entity_name(ent: SpacySpan) -> str:
+    """An organisation's name includes a possessor outside spaCy's span ("Russia’s")."""
+    start = ent.start
+    if ent.label_ in ORG_LABELS:
+        first = ent.doc[ent.start]
+        for child in list(first.children) + list(ent.root.children):
+            if child.dep_ == "poss" and child.i < start and child.ent_type_:
+                start = min(start, child.left_edge.i)
+    return clean_name(ent.doc[start : ent.end].text)
+
+
+def entities(doc: Doc) -> list[Entity]:
+    """The article's named referents, short forms merged into the longest form."""
+    found: list[Entity] = []
+    for ent in doc.ents:
+        if ent.label_ not in NAME_LABELS:
+            continue
+        name = _entity_name(ent)
+        if not name or not any(ch.isalpha() for ch in name):
+            continue
+        target = _find(found, name, ent.label_)
+        if target is None:
+            target = Entity(name)
+            found.append(target)
+        elif len(name_key(name)) > len(name_key(target.name)):
+            target.name = name
+        target.labels[ent.label_] = target.labels.get(ent.label_, 0) + 1
+        if name not in target.forms:
+            target.forms.append(name)
+        target.mentions.append((ent.start_char, ent.end_char))
+        role = role_of(ent)
+        if role and role not in target.roles:
+            target.roles.append(role)
+        context = _context(ent)
+        if context:
+            target.contexts[context] = target.contexts.get(context, 0) + 1
+    return found
+
+
+def _find(found: list[Entity], name: str, label: str) -> Entity | None:
+    key = name_key(name)
+    if not key:
+        return None
+    for entity in found:
+        other = name_key(entity.name)
+        if key == other:
+            return entity
+    if label == "PERSON" or len(key) == 1:
+        for entity in reversed(found):
+            other = name_key(entity.name)
+            # "Peskov" is the end of "Dmitry Peskov"; "Pashinyan" of "Nikol Pashinyan".
+            if len(other) > len(key) and other[-len(key) :] == key:
+                return entity
+            if len(key) > len(other) and key[-len(other) :] == other and entity.label == "PERSON":
+                return entity
+    return None
+
+
+def role_of(ent: SpacySpan) -> str | None:
+    """A title before a person's name or an apposition after any name."""
+    doc = ent.doc
+    root = ent.root
+    for child in root.children:
+        if child.dep_ == "appos":
+            tokens = [t for t in child.subtree if t.dep_ not in ("det", "punct") or t.i > child.i]
+            text = clean_name(doc[tokens[0].i : tokens[-1].i + 1].text) if tokens else ""
+            if text:
+                return text
+    if ent.label_ == "PERSON":
+        left = ent.start
+        while (
+            left > 0
+            and doc[left - 1].dep_ in ("compound", "amod", "nmod")
+            and doc[left - 1].head.i >= left - 1
+        ):
+            if doc[left - 1].ent_type_ == "PERSON":
+                break
+            left -= 1
+        if left < ent.start:
+            title = clean_name(doc[left : ent.start].text)
+            if (title and title[0].isupper()) or len(title.split()) > 1:
+                return title
+    return None
+
+
+def _context(ent: SpacySpan) -> str | None:
+    """Syntactic evidence of what a name is: a place after "in", a speaker of a verb."""
+    root = ent.root
+    if (
+        root.dep_ == "pobj"
+        and root.head.lower_ in ("in", "from", "to", "at")
+        and root.head.head.pos_ in ("VERB", "NOUN")
+    ):
+        return "place"
+    if root.dep_ in ("nsubj",) and root.head.pos_ == "VERB":
+        return "agent"
+    return None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Who a cue points at: its span, the name it resolves to and what kind of speaker."""
+
+    start: int
+    end: int
+    name: str
+    kind: str  # person | org | document | anonymous | unknown | pronoun
+    plural: bool = False
+    pronoun: str | None = None
+
+
+def mention(head: Token, found: list[Entity]) -> Mention:
+    """The speaker mention headed by ``head``."""
+    doc = head.doc
+    if head.pos_ == "PRON" or head.lower_ in PRONOUNS:
+        return Mention(
+            head.idx,
+            head.idx + len(head.text),
+            head.text,
+            "pronoun",
+            plural=head.lower_ in ("they", "we"),
+            pronoun=head.lower_,
+        )
+    if head.ent_type_ in NAME_LABELS:
+        ent = next((e for e in doc.ents if e.start <= head.i < e.end), None)
+        if ent is not None:
+            entity = _owner(found, ent.start_char, ent.end_char)
+            name = entity.name if entity is not None else _entity_name(ent)
+            label = entity.label if entity is not None else ent.label_
+            start, end = _span_with_title(ent)
+            return Mention(start, end, name, _kind(label), plural=head.tag_ in ("NNS", "NNPS"))
+    tokens = [t for t in _np_tokens(head)]
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    text = clean_name(doc.text[start:end])
+    # A nominal that contains a named entity as its core ("the Russian Foreign Ministry").
+    for entity in found:
+        for s, e in entity.mentions:
+            if start <= s and e <= end and head.idx >= s and head.idx < e:
+                return Mention(start, end, entity.name, _kind(entity.label))
+    key = name_key(text)
+    if head.pos_ == "PROPN" and key:
+        # A name spaCy did not tag, that is a known referent's name or its end.
+        for entity in found:
+            other = name_key(entity.name)
+            if other == key or (len(other) > len(key) and other[-len(key) :] == key):
+                return Mention(start, end, entity.name, _kind(entity.label))
+    anonymous = any(
+        (c.dep_ == "det" and c.lower_ in ("a", "an", "some")) or c.lower_ in ANONYMITY
+        for c in head.children
+    )
+    kind = "anonymous" if anonymous or head.lower_ in ("source", "sources") else "unknown"
+    return Mention(start, end, text or head.text, kind, plural=head.tag_ in ("NNS", "NNPS"))
+
+
+def _np_tokens(head: Token) -> list[Token]:
+    """A noun phrase without its relative clauses, appositions and non-"of" attachments."""
+    excluded: set[int] = set()
+    for child in head.children:
+        if child.dep_ in ("relcl", "acl", "appos", "cc", "conj", "advcl", "punct") or (
+            child.dep_ == "prep" and child.lower_ != "of"
+        ):
+            excluded.update(t.i for t in child.subtree)
+    keep = [t for t in head.subtree if t.i not in excluded]
+    while len(keep) > 1 and (keep[0].dep_ == "det" or keep[0].is_punct):
+        keep.pop(0)
+    return keep or [head]
+
+
+def _span_with_title(ent: SpacySpan) -> tuple[int, int]:
+    doc = ent.doc
+    left = ent.start
+    while (
+        left > 0
+        and doc[left - 1].dep_ in ("compound", "amod", "poss", "case")
+        and doc[left - 1].head.i >= ent.start - 1
+    ):
+        left -= 1
+    return doc[left].idx, ent.end_char
+
+
+def _owner(found: list[Entity], start: int, end: int) -> Entity | None:
+    for entity in found:
+        if any((s <= start and end <= e) or (start <= s and e <= end) for s, e in entity.mentions):
+            return entity
+    return None
+
+
+def _kind(label: str) -> str:
+    if label == "PERSON":
+        return "person"
+    if label in ORG_LABELS:
+        return "org"
+    return "unknown"
+
+
+def compatible(pronoun: str, kind: str, plural: bool) -> bool:
+    """Can this pronoun refer back to a speaker of this kind and number?"""
+    if pronoun in ("he", "she", "i"):
+        return kind in ("person", "anonymous", "unknown") and not plural
+    if pronoun == "it":
+        return kind in ("org", "document", "unknown") and not plural
+    if pronoun in ("they", "we"):
+        return plural or kind in ("org", "document")
+    return False

@@ -1,0 +1,307 @@
+"""Quotes and their speakers in one parsed article.
+
+Direct quotes come from quotation marks (``marks``); their cue is the reporting verb or
+"according to" in the attribution frame around them (same sentence, or the clause that
+follows the closing mark), linked through the parse when possible. Reported speech comes
+from the parse alone: clausal complements of reporting verbs, "according to X", and
+characterising verbs whose complement carries the speaker's own quoted words (mixed
+quotes). Pronoun speakers are resolved to the nearest earlier compatible speaker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from ..models import Quote, Span
+from ..store import content_hash
+from . import cues
+from .config import AttributionConfig
+from .entities import Entity, Mention, compatible, entities, mention
+from .marks import Segment, find_segments
+
+_FRAME_PUNCT = frozenset(",:—–-")
+
+
+@dataclass
+class _Found:
+    start: int
+    end: int
+    kind: str
+    cue: Token | None
+    speaker: Mention | None
+    sentence: int
+    inherited: bool = False
+
+
+@dataclass(frozen=True)
+class Extraction:
+    quotes: tuple[Quote, ...]
+    entities: tuple[Entity, ...]
+    speaker_kinds: dict[str, str]
+
+
+def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
+    text = doc.text
+    found_entities = entities(doc)
+    segments = find_segments(text)
+    direct = [s for s in segments if not _is_fragment(doc, s)]
+    fragments = [s for s in segments if _is_fragment(doc, s)]
+    in_direct: set[int] = set()
+    for seg in direct:
+        in_direct.update(_token_ids(doc, seg.open_mark, (seg.close_mark or seg.end - 1) + 1))
+    sent_index = {sent.start: i for i, sent in enumerate(doc.sents)}
+
+    def sentence_no(char: int) -> int:
+        token = _token_at(doc, char)
+        return sent_index.get(token.sent.start, 0) if token is not None else 0
+
+    results: list[_Found] = []
+    used_cues: set[int] = set()
+    for seg in direct:
+        cue = _direct_cue(doc, seg, in_direct)
+        speaker_tok = cues.speaker_head(cue) if cue is not None else None
+        if cue is not None:
+            used_cues.add(cue.i)
+        results.append(
+            _Found(
+                seg.start,
+                seg.end,
+                "direct",
+                cue,
+                mention(speaker_tok, found_entities) if speaker_tok is not None else None,
+                sentence_no(seg.start),
+            )
+        )
+    taken: list[tuple[int, int]] = [(s.open_mark, (s.close_mark or s.end) + 1) for s in direct]
+    verbs = [
+        t
+        for t in doc
+        if t.i not in in_direct
+        and t.i not in used_cues
+        and (cues.is_reporting(t) or cues.is_judging(t) or cues.according_to(t) is not None)
+    ]
+    verbs.sort(key=lambda t: -(t.right_edge.i - t.left_edge.i))
+    for verb in verbs:
+        if any(s <= verb.idx < e for s, e in taken):
+            continue
+        for bounds, kind in _reported(verb, fragments):
+            start, end = bounds
+            if any(s < end and start < e for s, e in taken):
+                continue
+            head = cues.speaker_head(verb)
+            if head is None and kind == "mixed" and not cues.is_reporting(verb):
+                continue
+            speaker = mention(head, found_entities) if head is not None else None
+            if speaker is not None and start <= speaker.start < end:
+                continue  # the "speaker" sits inside the content: not an attribution
+            taken.append((start, end))
+            results.append(_Found(start, end, kind, verb, speaker, sentence_no(start)))
+    results.sort(key=lambda f: f.start)
+    _resolve_pronouns(results, found_entities, cfg)
+    _continue_quotes(doc, results, cfg)
+    quotes: list[Quote] = []
+    kinds: dict[str, str] = {}
+    for f in results:
+        if f.speaker is None and (
+            f.kind != "direct" or len(text[f.start : f.end].split()) < cfg.min_unattributed_words
+        ):
+            continue
+        speaker_name = f.speaker.name if f.speaker is not None else None
+        if f.speaker is not None and speaker_name is not None:
+            kinds.setdefault(speaker_name, f.speaker.kind)
+        quotes.append(
+            Quote(
+                id=content_hash(f"{article_id}:{f.start}:{f.end}:{f.kind}"),
+                article=article_id,
+                span=Span(f.start, f.end),
+                text=text[f.start : f.end],
+                kind=f.kind,  # type: ignore[arg-type]
+                speaker=speaker_name,
+                speaker_span=None if f.speaker is None else Span(f.speaker.start, f.speaker.end),
+                cue=_cue_text(f.cue),
+            )
+        )
+    return Extraction(tuple(quotes), tuple(found_entities), kinds)
+
+
+def _cue_text(cue: Token | None) -> str | None:
+    if cue is None:
+        return None
+    if cue.lower_ == "according":
+        return f"{cue.text} to"
+    return cue.text
+
+
+def _token_at(doc: Doc, char: int) -> Token | None:
+    span = doc.char_span(char, min(char + 1, len(doc.text)), alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def _token_ids(doc: Doc, start: int, end: int) -> set[int]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return set() if span is None else set(range(span.start, span.end))
+
+
+def _is_fragment(doc: Doc, seg: Segment) -> bool:
+    """Quoted words woven into the reporter's own sentence (scare quotes, mixed quotes).
+
+    A quotation proper stands on its own: it starts its sentence or follows a frame comma
+    or colon ("he said, “…”"). Words that continue the writer's syntax and start lower case
+    (or are very short) are a fragment.
+    """
+    first = _token_at(doc, seg.open_mark)
+    if first is None:
+        return False
+    sent = first.sent
+    before = [t for t in doc[sent.start : first.i] if not t.is_space]
+    if not before:
+        return False
+    if before[-1].text in _FRAME_PUNCT:
+        return False
+    words = doc.text[seg.start : seg.end].split()
+    return doc.text[seg.start : seg.start + 1].islower() or len(words) < 3
+
+
+def _frame(doc: Doc, seg: Segment) -> tuple[int, int]:
+    """Token range where a direct quote's cue may be: its sentences and a trailing clause."""
+    first = _token_at(doc, seg.open_mark)
+    last = _token_at(doc, (seg.close_mark if seg.close_mark is not None else seg.end - 1))
+    if first is None or last is None:
+        return 0, 0
+    start, end = first.sent.start, last.sent.end
+    if end < len(doc):
+        nxt = doc[end]
+        while nxt.is_space and nxt.i + 1 < len(doc):
+            nxt = doc[nxt.i + 1]
+        if nxt.text[:1].islower() and "\n" not in doc[end - 1].whitespace_ + doc[end - 1].text:
+            end = nxt.sent.end
+    return start, end
+
+
+def _direct_cue(doc: Doc, seg: Segment, in_direct: set[int]) -> Token | None:
+    lo, hi = _frame(doc, seg)
+    inside = _token_ids(doc, seg.start, seg.end)
+    candidates = [
+        t
+        for t in doc[lo:hi]
+        if t.i not in in_direct and (cues.is_reporting(t) or cues.according_to(t) is not None)
+    ]
+    if not candidates:
+        return None
+
+    def linked(t: Token) -> bool:
+        if t.head.i in inside:
+            return True
+        return any(c.i in inside for c in t.children) or any(a.i in inside for a in t.ancestors)
+
+    def distance(t: Token) -> int:
+        first, last = min(inside, default=t.i), max(inside, default=t.i)
+        return min(abs(t.i - first), abs(t.i - last))
+
+    return min(candidates, key=lambda t: (not linked(t), distance(t)))
+
+
+def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, int], str]]:
+    """Content spans a reporting token introduces, with their kind."""
+    out: list[tuple[tuple[int, int], str]] = []
+    source = cues.according_to(verb)
+    if source is not None:
+        head = verb.head
+        if head is verb:
+            return out
+        skip = {t.i for t in verb.subtree}
+        bounds = cues.content_bounds([t for t in head.subtree if t.i not in skip])
+        if bounds is not None:
+            out.append((bounds, _kind(bounds, fragments)))
+        return out
+    if cues.is_reporting(verb):
+        for clause in cues.clauses(verb):
+            bounds = cues.content_bounds(list(clause.subtree))
+            if bounds is not None:
+                out.append((bounds, _kind(bounds, fragments)))
+        if out:
+            return out
+    # A characterisation that carries quoted words: "blasted the deal as “insufficient”".
+    tokens: list[Token] = []
+    for child in verb.rights:
+        if child.dep_ in ("punct", "cc", "conj", "npadvmod", "parataxis"):
+            continue
+        if child.dep_ == "advcl" and not (cues.is_reporting(child) or cues.is_judging(child)):
+            continue
+        tokens.extend(child.subtree)
+    bounds = cues.content_bounds(tokens) if tokens else None
+    if bounds is not None and any(
+        bounds[0] <= f.start and f.end <= bounds[1] + 1 for f in fragments
+    ):
+        out.append((bounds, "mixed"))
+    return out
+
+
+def _kind(bounds: tuple[int, int], fragments: list[Segment]) -> str:
+    start, end = bounds
+    return "mixed" if any(start <= f.start and f.end <= end + 1 for f in fragments) else "indirect"
+
+
+def _continue_quotes(doc: Doc, results: list[_Found], cfg: AttributionConfig) -> None:
+    """A direct quote with no cue right after an attributed one continues that speaker."""
+    previous: _Found | None = None
+    for f in results:
+        if (
+            f.kind == "direct"
+            and f.cue is None
+            and previous is not None
+            and previous.speaker is not None
+            and 0 <= f.sentence - previous.sentence <= 1
+        ):
+            f.speaker = previous.speaker
+            f.cue = previous.cue
+            f.inherited = True
+        if f.kind == "direct":
+            previous = f
+        elif f.speaker is not None:
+            previous = None
+
+
+def _resolve_pronouns(results: list[_Found], found: list[Entity], cfg: AttributionConfig) -> None:
+    """Give "he", "it", "they" the nearest earlier speaker of matching kind and number."""
+    history: list[tuple[int, Mention]] = []
+    for f in results:
+        sp = f.speaker
+        if sp is not None and sp.kind == "pronoun" and sp.pronoun is not None and not f.inherited:
+            antecedent = None
+            for sentence, candidate in reversed(history):
+                if f.sentence - sentence > cfg.pronoun_window:
+                    break
+                if compatible(sp.pronoun, candidate.kind, candidate.plural):
+                    antecedent = candidate
+                    break
+            if antecedent is None:
+                antecedent = _entity_before(sp, found)
+            if antecedent is not None:
+                f.speaker = Mention(
+                    sp.start,
+                    sp.end,
+                    antecedent.name,
+                    antecedent.kind,
+                    antecedent.plural,
+                    sp.pronoun,
+                )
+        if f.speaker is not None and f.speaker.kind != "pronoun" and not f.inherited:
+            history.append((f.sentence, f.speaker))
+
+
+def _entity_before(sp: Mention, found: list[Entity]) -> Mention | None:
+    best: tuple[int, Entity] | None = None
+    for entity in found:
+        kind = "person" if entity.label == "PERSON" else "org"
+        if sp.pronoun is None or not compatible(sp.pronoun, kind, False):
+            continue
+        for s, _e in entity.mentions:
+            if s < sp.start and (best is None or s > best[0]):
+                best = (s, entity)
+    if best is None:
+        return None
+    entity = best[1]
+    return Mention(best[0], best[0], entity.name, "person" if entity.label == "PERSON" else "org")

@@ -1,0 +1,175 @@
+"""Quoted passages from quotation marks, in every common style.
+
+Handles straight and curly double and single quotes, guillemets in both directions, German
+low-high quotes, quotes nested one level, quotations that run over several paragraphs (the
+typographic convention: no closing mark at the end of a paragraph, an opening mark at the
+start of the next) and quotes left unclosed at a paragraph end. Apostrophes are told apart
+from single quotes by their neighbours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DOUBLE_OPEN = frozenset("“„‟«")
+DOUBLE_CLOSE = frozenset("”»")
+SINGLE_OPEN = frozenset("‘‚‹")
+SINGLE_CLOSE = frozenset("’›")
+_CLOSERS = {
+    "“": "”",
+    "„": "“",
+    "‟": "”",
+    "«": "»",
+    "‘": "’",
+    "‚": "‘",
+    "‹": "›",
+    '"': '"',
+    "'": "'",
+}
+_OPEN_BEFORE = frozenset("([{—–-/")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A quoted passage: ``[start, end)`` is the text inside the marks."""
+
+    start: int
+    end: int
+    open_mark: int  # offset of the opening mark
+    close_mark: int | None  # offset of the closing mark, None when left unclosed
+    paragraphs: int = 1
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _mark_role(text: str, i: int, open_stack: list[tuple[str, int]]) -> str | None:
+    """'open', 'close' or None (an apostrophe or a stray mark) for the mark at ``i``."""
+    ch = text[i]
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    top = open_stack[-1][0] if open_stack else None
+    can_open = prev.isspace() or prev in _OPEN_BEFORE or prev in _CLOSERS or i == 0
+    can_close = not prev.isspace() and not (nxt.isalnum())
+    if ch in ("'", "’"):
+        if _is_word(prev) and _is_word(nxt):
+            return None  # don't, we’re
+        if ch == "’" or ch == "'":
+            if (
+                top is not None
+                and _CLOSERS[top] in (ch, "’")
+                and top in ("‘", "'", "‚")
+                and can_close
+            ):
+                return "close"
+            if ch == "'" and can_open and _is_word(nxt):
+                return "open"
+            return None  # possessive s’ or elision ’90s
+    if ch == '"':
+        if top == '"' and can_close:
+            return "close"
+        if can_open or not can_close:
+            return "open"
+        return "close" if top == '"' else None
+    if ch == "“" and top == "„":
+        return "close"
+    if ch in DOUBLE_OPEN or ch in SINGLE_OPEN:
+        if ch in "«‹" and top in ("»", "›"):
+            return "close"
+        return "open"
+    if ch in DOUBLE_CLOSE or ch in SINGLE_CLOSE:
+        if ch in "»›" and top is None and _is_word(nxt):
+            return "open"  # reversed guillemets: »Zitat«
+        return "close"
+    return None
+
+
+_MARKS = frozenset("\"'“”„‟«»‘’‚‹›")
+
+
+def _matches(opener: str, closer: str) -> bool:
+    if opener in ("»", "›"):
+        return closer == {"»": "«", "›": "‹"}[opener]
+    return (
+        _CLOSERS.get(opener) == closer
+        or (opener in DOUBLE_OPEN and closer in DOUBLE_CLOSE)
+        or (opener in SINGLE_OPEN and closer in SINGLE_CLOSE)
+    )
+
+
+def _is_double(mark: str) -> bool:
+    return mark in DOUBLE_OPEN or mark in DOUBLE_CLOSE or mark == '"'
+
+
+def find_segments(text: str) -> list[Segment]:
+    """Top-level quoted passages of ``text``, in order."""
+    segments: list[Segment] = []
+    carried: tuple[str, int, int] | None = None  # (opener, open offset, paragraphs) running on
+    pos = 0
+    for paragraph in text.split("\n"):
+        p_start, p_end = pos, pos + len(paragraph)
+        pos = p_end + 1
+        stack: list[tuple[str, int]] = []
+        first = _first_visible(text, p_start, p_end)
+        if carried is not None:
+            opener, opened, paragraphs = carried
+            carried = None
+            if (
+                first is not None
+                and text[first] in _MARKS
+                and _is_double(text[first]) == _is_double(opener)
+            ):
+                # The quotation goes on; its reopening mark is not a new quote.
+                stack.append((opener, opened))
+                start_scan = first + 1
+                para_count = paragraphs + 1
+            else:
+                segments.append(_segment(text, opened, p_start - 1, None, paragraphs))
+                start_scan = p_start
+                para_count = 1
+        else:
+            start_scan = p_start
+            para_count = 1
+        if first is None and not stack:
+            continue
+        for i in range(start_scan, p_end):
+            if text[i] not in _MARKS:
+                continue
+            role = _mark_role(text, i, stack)
+            if role == "close" and stack and _matches(stack[-1][0], text[i]):
+                opener, opened = stack.pop()
+                if not stack:
+                    segments.append(_segment(text, opened, i, i, para_count))
+                    para_count = 1
+            elif role == "close" and len(stack) > 1 and _matches(stack[0][0], text[i]):
+                # A nested quote was never closed; the outer one ends here.
+                opened = stack[0][1]
+                stack.clear()
+                segments.append(_segment(text, opened, i, i, para_count))
+                para_count = 1
+            elif role == "open":
+                stack.append((text[i], i))
+        if stack:
+            outer, opened = stack[0]
+            if _is_double(outer) or len(stack) == 1:
+                carried = (outer, opened, para_count)
+    if carried is not None:
+        segments.append(_segment(text, carried[1], len(text), None, carried[2]))
+    return [s for s in segments if s.end > s.start]
+
+
+def _first_visible(text: str, start: int, end: int) -> int | None:
+    for i in range(start, end):
+        if not text[i].isspace():
+            return i
+    return None
+
+
+def _segment(text: str, opened: int, end: int, close: int | None, paragraphs: int) -> Segment:
+    start = opened + 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Segment(start, end, opened, close, paragraphs)

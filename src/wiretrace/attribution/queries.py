@@ -1,0 +1,66 @@
+"""Library calls over the attribution tables: quotes by speaker, speakers, statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import Quote, Speaker
+from ..store import Store
+from . import tables
+from .entities import name_key
+
+
+def _matches(speaker: str | None, wanted: str, aliases: dict[str, set[tuple[str, ...]]]) -> bool:
+    if speaker is None:
+        return False
+    key = name_key(wanted)
+    own = name_key(speaker)
+    if key == own or (key and own[-len(key) :] == key):
+        return True
+    return key in aliases.get(speaker, set())
+
+
+def quotes(
+    store: Store, speaker: str | None = None, article: str | None = None, kind: str | None = None
+) -> list[Quote]:
+    """Quotes, optionally of one speaker (any of its names or roles), article or kind.
+
+    Example: quotes(store, speaker="Peskov")
+    """
+    found = tables.all_quotes(store, article)
+    if kind is not None:
+        found = [q for q in found if q.kind == kind]
+    if speaker is not None:
+        aliases = {s.name: {name_key(a) for a in s.aliases} for s in tables.speakers(store)}
+        found = [q for q in found if _matches(q.speaker, speaker, aliases)]
+    return found
+
+
+def speakers(store: Store) -> list[Speaker]:
+    """Canonical speakers with kind, role and every name they go by."""
+    return tables.speakers(store)
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """One statement with each outlet's version side by side."""
+
+    id: str
+    speaker: str | None
+    versions: tuple[tuple[str | None, Quote], ...]  # (outlet, quote)
+
+
+def statements(store: Store, speaker: str | None = None) -> list[StatementView]:
+    by_id = {q.id: q for q in tables.all_quotes(store)}
+    outlets = {r[0]: r[1] for r in store.conn.execute("SELECT id, outlet FROM articles")}
+    views = []
+    for st in tables.statements(store):
+        if speaker is not None and not (
+            st.speaker
+            and name_key(speaker)
+            and name_key(st.speaker)[-len(name_key(speaker)) :] == name_key(speaker)
+        ):
+            continue
+        versions = tuple((outlets.get(by_id[q].article), by_id[q]) for q in st.quotes if q in by_id)
+        views.append(StatementView(st.id, st.speaker, versions))
+    return views

@@ -1,0 +1,140 @@
+"""The ``statements`` stage: canonical speakers across the corpus, and one statement per
+thing a speaker said, however many outlets quote it and however they word it.
+
+Work is a keyed group-by: quotes are grouped by canonical speaker, and only within a group
+are contents compared (sentence embeddings), so two speakers are never mixed and the cost
+grows with the quotes per speaker, not with the corpus squared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from ..config import Config
+from ..models import Quote, Statement
+from ..nlp.models import Embedder, NlpConfig, load_embedder
+from ..pipeline import Reporter, Stage, StageReport
+from ..store import Store, content_hash
+from . import tables
+from .config import AttributionConfig
+from .speakers import canonical_speakers
+
+NAME = "statements"
+_CLAUSE = re.compile(r"(?<=[.;!?…])\s+|,\s+(?:as well as|and|but|while|claiming|saying)\s+")
+
+
+def pieces(text: str) -> list[str]:
+    """The content and its clauses: one quote may carry two statements that other outlets
+    report apart ("…, as well as …")."""
+    parts = [p.strip(" ,.“”\"'‘’") for p in _CLAUSE.split(text)]
+    parts = [p for p in parts if len(p.split()) >= 4]
+    return [text, *parts] if len(parts) > 1 else [text]
+
+
+def group_statements(
+    quotes: Sequence[Quote], embedder: Embedder, threshold: float
+) -> list[Statement]:
+    """Quotes of one canonical speaker in different articles saying the same thing."""
+    by_speaker: dict[str, list[Quote]] = defaultdict(list)
+    for q in quotes:
+        if q.speaker:
+            by_speaker[q.speaker].append(q)
+    statements: list[Statement] = []
+    for speaker, group in sorted(by_speaker.items()):
+        if len({q.article for q in group}) < 2:
+            continue
+        sims = _similarity(group, embedder)
+        roots = _components(
+            len(group),
+            [
+                (i, j)
+                for i in range(len(group))
+                for j in range(i + 1, len(group))
+                if group[i].article != group[j].article and sims[i, j] >= threshold
+            ],
+        )
+        members: dict[int, list[Quote]] = defaultdict(list)
+        for i, q in enumerate(group):
+            members[roots[i]].append(q)
+        for qs in members.values():
+            if len({q.article for q in qs}) < 2:
+                continue
+            ids = tuple(sorted(q.id for q in qs))
+            statements.append(
+                Statement(id=content_hash("|".join(ids)), speaker=speaker, quotes=ids)
+            )
+    return statements
+
+
+def _components(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
+    """Connected components (union-find): the root of each item."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in edges:
+        parent[find(i)] = find(j)
+    return [find(i) for i in range(n)]
+
+
+def _similarity(group: Sequence[Quote], embedder: Embedder) -> npt.NDArray[np.float32]:
+    """Best cosine between any piece of one quote and any piece of the other."""
+    owners: list[int] = []
+    texts: list[str] = []
+    for i, q in enumerate(group):
+        for piece in pieces(q.text):
+            owners.append(i)
+            texts.append(piece)
+    vectors = embedder.encode(texts)
+    cos = vectors @ vectors.T
+    n = len(group)
+    sims = np.full((n, n), -1.0, dtype=np.float32)
+    owner = np.asarray(owners)
+    for i in range(n):
+        rows = cos[owner == i]
+        for j in range(n):
+            sims[i, j] = float(rows[:, owner == j].max())
+    return sims
+
+
+def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
+    cfg = config.section("attribution", AttributionConfig)
+    nlp_cfg = config.section("nlp", NlpConfig)
+    pending = store.pending(NAME)
+    if not pending:
+        return StageReport(NAME)
+    reporter.start("statements: speakers across articles", 1)
+    quotes = tables.all_quotes(store)
+    speakers, mapping = canonical_speakers(tables.entity_records(store), quotes)
+    tables.set_speakers(store, speakers, mapping)
+    quotes = tables.all_quotes(store)
+    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+    statements = group_statements(quotes, embedder, cfg.statement_threshold)
+    with store.transaction():
+        tables.set_statements(store, statements)
+        store.mark_done(NAME, pending)
+    reporter.advance()
+    reporter.finish()
+    return StageReport(
+        NAME,
+        processed=len(pending),
+        notes=(f"{len(speakers)} speakers, {len(statements)} statements across articles",),
+    )
+
+
+STAGE = Stage(
+    name=NAME,
+    requires=("quotes",),
+    provides=("speakers", "statements"),
+    run=run,
+    doc="canonical speakers across the corpus; the same statement matched across outlets",
+)
