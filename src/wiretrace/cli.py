@@ -45,7 +45,7 @@ ConfigOption = Annotated[
 ]
 
 # Packages that add commands of their own (each defines ``register(app)``).
-COMMAND_MODULES: tuple[str, ...] = ("wiretrace.web.cli",)
+COMMAND_MODULES: tuple[str, ...] = ("wiretrace.web.cli", "wiretrace.attribution.cli")
 
 
 class RichReporter:

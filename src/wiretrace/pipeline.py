@@ -56,6 +56,8 @@ class Stage:
 STAGE_MODULES: tuple[str, ...] = (
     "wiretrace.clean.stage",
     "wiretrace.nlp.stage",
+    "wiretrace.attribution.stage",
+    "wiretrace.attribution.statements",
     "wiretrace.reuse.stage",
 )
 
