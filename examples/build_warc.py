@@ -81,9 +81,9 @@ def build(target: Path = TARGET) -> Path:
     with target.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)
         fields = {"software": "wiretrace demo corpus builder", "format": "WARC File Format 1.0"}
-        info = writer.create_warcinfo_record(target.name, fields)
+        info = writer.create_warcinfo_record(TARGET.name, fields)
         info.rec_headers.replace_header("WARC-Date", "2025-03-15T06:02:10Z")
-        info.rec_headers.replace_header("WARC-Record-ID", _record_id("warcinfo " + target.name))
+        info.rec_headers.replace_header("WARC-Record-ID", _record_id("warcinfo " + TARGET.name))
         writer.write_record(info)
         for name, url, date in PAGES:
             body = (SOURCE_DIR / name).read_bytes()
