@@ -78,7 +78,9 @@ def _compare_pairs(conn: sqlite3.Connection, included: set[str]) -> list[tuple[s
     return pairs
 
 
-def report_context(conn: sqlite3.Connection, stories: Sequence[str] | None = None) -> dict[str, Any]:
+def report_context(
+    conn: sqlite3.Connection, stories: Sequence[str] | None = None
+) -> dict[str, Any]:
     """Everything the report template needs; per-article views are produced lazily."""
     urls = render.ReportUrls()
     big = 10**9

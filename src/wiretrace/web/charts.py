@@ -52,10 +52,11 @@ def publication_bars(rows: Sequence[dict[str, Any]], height: int = 180) -> Chart
     top = max(sum(v.values()) for v in per_key.values())
     left, bottom, plot_h = 40, 28, height - 40
     slot = (WIDTH - left - 10) / max(1, len(keys))
-    bar_w = max(1.0, slot * 0.8)
+    bar_w = max(1.0, min(slot * 0.8, 36.0))
+    offset = (slot - bar_w) / 2
     bars = []
     for i, key in enumerate(keys):
-        y = bottom + plot_h
+        y = float(bottom + plot_h)
         for outlet in outlets:
             n = per_key.get(key, {}).get(outlet, 0)
             if not n:
@@ -63,12 +64,12 @@ def publication_bars(rows: Sequence[dict[str, Any]], height: int = 180) -> Chart
             h = plot_h * n / top
             y -= h
             bars.append(
-                {"x": round(left + i * slot, 1), "y": round(y, 1), "w": round(bar_w, 1),
+                {"x": round(left + i * slot + offset, 1), "y": round(y, 1), "w": round(bar_w, 1),
                  "h": round(h, 1), "cls": colours[outlet], "title": f"{key} · {outlet}: {n}"}
             )
     step = max(1, len(keys) // 8)
     labels = [
-        {"x": round(left + i * slot + bar_w / 2, 1), "text": key}
+        {"x": round(left + i * slot + slot / 2, 1), "text": key}
         for i, key in enumerate(keys) if i % step == 0
     ]
     legend = [{"cls": colours[o], "label": o, "n": totals[o]} for o in outlets[:PALETTE]]
@@ -173,6 +174,10 @@ def provenance_graph(
         (x1, y1), (x2, y2) = pos[e["source"]], pos[e["derived"]]
         bend = -30 if x2 >= x1 else 30
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2 + bend
+        # stop short of the target dot so the arrowhead stays visible
+        dx, dy = x2 - mx, y2 - my
+        norm = max(1e-6, (dx * dx + dy * dy) ** 0.5)
+        x2, y2 = x2 - 9 * dx / norm, y2 - 9 * dy / norm
         kind = "paraphrase" if e["kinds"] == ["paraphrase"] else "verbatim"
         out_edges.append(
             {"d": f"M{x1:.1f},{y1:.1f} Q{mx:.1f},{my:.1f} {x2:.1f},{y2:.1f}",
@@ -188,10 +193,15 @@ def provenance_graph(
     }
 
 
-def value_chart(figures: Sequence[dict[str, Any]], href: Callable[[dict[str, Any]], str]) -> Chart | None:
+def value_chart(
+    figures: Sequence[dict[str, Any]], href: Callable[[dict[str, Any]], str]
+) -> Chart | None:
     """One group's figures over time: does the number agree, move, or clash?"""
-    dated = [(f, _day(f.get("as_of") or f["meta"].get("published"))) for f in figures]
-    dated = [(f, d) for f, d in dated if d]
+    dated: list[tuple[dict[str, Any], date]] = []
+    for f in figures:
+        d = _day(f.get("as_of") or f["meta"].get("published"))
+        if d is not None:
+            dated.append((f, d))
     if len(dated) < 2:
         return None
     lo_d = min(d.toordinal() for _, d in dated)

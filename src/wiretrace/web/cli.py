@@ -1,6 +1,8 @@
-"""``wiretrace serve`` and ``wiretrace report``: the two ways to look at an analysed store."""
+"""``wiretrace serve`` and ``wiretrace report``: the two ways to look at an analysed store.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Typer reads the option annotations at
+registration time, and they refer to names local to :func:`register`.
+"""
 
 import ipaddress
 from pathlib import Path

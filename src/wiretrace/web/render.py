@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from base64 import b64encode
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,8 @@ class ReportUrls(ServerUrls):
         return f"#story-{quote(story_id, safe='')}"
 
     def compare(self, a: str, b: str) -> str:
-        return f"#compare-{quote(a, safe='')}-{quote(b, safe='')}"
+        """One compare section per pair, whichever side the link starts from."""
+        return "#" + compare_key(a, b)
 
     def speaker(self, speaker_id: str | None) -> str | None:
         return f"#speaker-{quote(speaker_id or '', safe='')}" if _is_token(speaker_id) else None
@@ -105,6 +107,11 @@ class ReportUrls(ServerUrls):
 
     def page(self, name: str, **params: Any) -> str:
         return f"#{name}"
+
+
+def compare_key(a: str, b: str) -> str:
+    lo, hi = sorted((a, b))
+    return f"compare-{quote(lo, safe='')}-{quote(hi, safe='')}"
 
 
 def _num(value: Any) -> str:
@@ -162,11 +169,11 @@ def article_marks(data: dict[str, Any], urls: ServerUrls) -> list[Mark]:
         if link["role"] == "taken_from":
             marks.append(Mark(s, e, "reuse", f"Taken from {who} ({detail})",
                               urls.article(other["id"], f"r{link['id']}-src"),
-                              f"r{link['id']}-dst", f"v-{link['kind']}"))
+                              f"r{link['id']}-dst", f"v-{link['kind']} g-r{link['id']}-dst"))
         else:
             marks.append(Mark(s, e, "reused-by", f"Taken by {who} ({detail})",
                               urls.article(other["id"], f"r{link['id']}-dst"),
-                              f"r{link['id']}-src", f"v-{link['kind']}"))
+                              f"r{link['id']}-src", f"v-{link['kind']} g-r{link['id']}-src"))
     for q in data["quotes"]:
         speaker = q["speaker"] or "unattributed"
         marks.append(Mark(q["start"], q["end"], "quote", f"Quote ({q['kind']}) — {speaker}",
@@ -205,15 +212,17 @@ def compare_view(data: dict[str, Any], urls: ServerUrls, prefix: str = "") -> di
         n = pair["n"]
         css = f"p{(n - 1) % charts.PALETTE} pair-{n} v-{pair['kind']}"
         label = f"Pair {n}: {pair['kind']}, score {float(pair['score']):.2f}, {pair['direction']}"
-        a_marks.append(Mark(*pair["a_span"], "pair", label, f"#{prefix}pb{n}", f"{prefix}pa{n}",
-                            css, str(n)))
-        b_marks.append(Mark(*pair["b_span"], "pair", label, f"#{prefix}pa{n}", f"{prefix}pb{n}",
-                            css, str(n)))
+        (a0, a1), (b0, b1) = pair["a_span"], pair["b_span"]
+        a_marks.append(Mark(a0, a1, "pair", label, f"#{prefix}pb{n}", f"{prefix}pa{n}", css,
+                            str(n)))
+        b_marks.append(Mark(b0, b1, "pair", label, f"#{prefix}pa{n}", f"{prefix}pb{n}", css,
+                            str(n)))
     return {
         **data,
         "a_segments": segments(data["a"]["text"], a_marks),
         "b_segments": segments(data["b"]["text"], b_marks),
         "prefix": prefix,
+        "key": compare_key(data["a"]["id"], data["b"]["id"]),
     }
 
 
@@ -290,8 +299,8 @@ def _gantt(data: dict[str, Any]) -> dict[str, Any] | None:
                               f" → {_day(s['last'])}"})
     return {"width": width, "height": 20 + row * len(stories), "bars": bars, "left": left,
             "first": _day(data["stories"][0]["first"]) if stories else "",
-            "lo": charts.date.fromordinal(lo).isoformat(),
-            "hi": charts.date.fromordinal(hi).isoformat()}
+            "lo": date.fromordinal(lo).isoformat(),
+            "hi": date.fromordinal(hi).isoformat()}
 
 
 def identity(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:

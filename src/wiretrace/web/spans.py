@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 # Which finding's link a segment follows when several cover it (lower wins).
 PRIORITY: dict[str, int] = {
@@ -104,7 +105,7 @@ def segments(text: str, marks: Iterable[Mark]) -> list[Segment]:
     active: list[Mark] = []
     out: list[Segment] = []
     i = 0
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in pairwise(bounds):
         active = [m for m in active if m.end > lo]
         while i < len(by_start) and by_start[i].start <= lo:
             if by_start[i].end > lo:

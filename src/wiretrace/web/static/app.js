@@ -20,3 +20,16 @@
   document.addEventListener("mouseover", (e) => toggle(e, true));
   document.addEventListener("mouseout", (e) => toggle(e, false));
 })();
+
+// Article page: a link to a reused passage lands on its first piece; outline every piece.
+(function () {
+  function light() {
+    for (const el of document.querySelectorAll(".m.lit")) el.classList.remove("lit");
+    const id = decodeURIComponent(location.hash.slice(1));
+    if (!id) return;
+    const group = document.getElementsByClassName("g-" + id);
+    for (const el of group) el.classList.add("lit");
+  }
+  window.addEventListener("hashchange", light);
+  document.addEventListener("DOMContentLoaded", light);
+})();

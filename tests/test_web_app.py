@@ -1,0 +1,248 @@
+"""The web app: every page and its JSON twin, empty stores, and the security guarantees."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from starlette.testclient import TestClient
+
+from conftest import HOSTILE
+from wiretrace.store import Store
+from wiretrace.web import create_app
+from wiretrace.web.queries import NotFound, safe_url, valid_id
+
+
+@pytest.fixture(scope="module")
+def client(web_db: tuple[Path, dict[str, str]]) -> Iterator[TestClient]:
+    db, _ = web_db
+    with TestClient(create_app(db, pool_size=2)) as c:
+        yield c
+
+
+def page_paths(ids: dict[str, str]) -> list[str]:
+    return [
+        "/", "/?page=2", "/stories", "/stories/s1", "/articles", "/articles?outlet=Harbor+Daily",
+        f"/articles/{ids['wire']}", f"/articles/{ids['evil']}",
+        f"/compare/{ids['wire']}/{ids['copy']}",
+        f"/compare/{ids['wire']}/{ids['evil']}", "/speakers", "/speakers/ilse-varga",
+        "/speakers/spokesman", "/statements", "/figures", "/narratives",
+        "/narratives/late-warning", "/provenance", "/timeline", "/search?q=Maren",
+        "/search?q=alert", "/search?q=%25",
+    ]
+
+
+def api_path(path: str) -> str:
+    return "/api/overview" + path[1:] if path.startswith("/?") or path == "/" else "/api" + path
+
+
+class Inspector(HTMLParser):
+    """Every element and attribute of a page, as a browser's parser sees them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def assert_inert(html: str, allowed_scripts: tuple[str, ...] = ("/static/app.js",)) -> Inspector:
+    doc = Inspector()
+    doc.feed(html)
+    doc.close()
+    for tag, attrs in doc.elements:
+        assert tag not in ("iframe", "img", "object", "embed"), tag
+        if tag == "script":
+            assert attrs.get("src") in allowed_scripts, attrs
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if name in ("href", "src", "action") and value:
+                assert value.startswith(("/", "#", "http://", "https://", "file:")), value
+                assert urlsplit(value).scheme in ("", "http", "https", "file"), value
+    return doc
+
+
+def test_every_page_renders_with_json_twin(
+    client: TestClient, web_db: tuple[Path, dict[str, str]]
+) -> None:
+    _, ids = web_db
+    for path in page_paths(ids):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert page.headers["content-type"].startswith("text/html")
+        assert_inert(page.text)
+        api = client.get(api_path(path))
+        assert api.status_code == 200, path
+        assert api.headers["content-type"].startswith("application/json")
+        assert isinstance(api.json(), dict)
+
+
+def test_article_page_highlights_and_links_to_source(
+    client: TestClient, web_db: tuple[Path, dict[str, str]]
+) -> None:
+    _, ids = web_db
+    data = client.get(f"/api/articles/{ids['copy']}").json()
+    [link] = data["reuse"]
+    assert link["role"] == "taken_from" and link["other"]["id"] == ids["wire"]
+    html = client.get(f"/articles/{ids['copy']}").text
+    doc = assert_inert(html)
+    hrefs = [a.get("href") for t, a in doc.elements if t == "a"]
+    assert f"/articles/{ids['wire']}#r{link['id']}-src" in hrefs
+    marks = [a for t, a in doc.elements
+             if t == "span" and "k-reuse" in (a.get("class") or "") and "id" in a]
+    assert marks and marks[0]["id"] == f"r{link['id']}-dst"
+    source = client.get(f"/articles/{ids['wire']}").text
+    assert f'id="r{link["id"]}-src"' in source
+    for kind in ("k-reused-by", "k-quote", "k-speaker", "k-figure"):
+        assert kind in source
+    assert "k-narrative" in client.get(f"/articles/{ids['rewrite']}").text
+    assert "What cleaning removed (1)" in source and "<details" in source
+
+
+def test_compare_numbers_pairs_on_both_sides(
+    client: TestClient, web_db: tuple[Path, dict[str, str]]
+) -> None:
+    _, ids = web_db
+    data = client.get(f"/api/compare/{ids['wire']}/{ids['rewrite']}").json()
+    assert [(p["n"], p["kind"], p["direction"]) for p in data["pairs"]] == [
+        (1, "paraphrase", "a→b")
+    ]
+    html = client.get(f"/compare/{ids['wire']}/{ids['rewrite']}").text
+    assert 'id="pa1"' in html and 'id="pb1"' in html
+    assert 'href="#pb1"' in html and 'href="#pa1"' in html
+    redirect = client.get(f"/compare?a={ids['wire']}&b={ids['copy']}", follow_redirects=False)
+    assert redirect.status_code == 303
+    assert redirect.headers["location"] == f"/compare/{ids['wire']}/{ids['copy']}"
+
+
+def test_story_shares_and_pairs(client: TestClient, web_db: tuple[Path, dict[str, str]]) -> None:
+    _, ids = web_db
+    data = client.get("/api/stories/s1").json()
+    assert {a["id"] for a in data["articles"]} == set(ids.values())
+    shares = {a["id"]: a["shared"] for a in data["articles"]}
+    assert 0 < shares[ids["copy"]] < 1
+    assert {(p["source"], p["derived"]) for p in data["pairs"]} == {
+        (ids["wire"], ids["copy"]), (ids["wire"], ids["evil"]), (ids["wire"], ids["rewrite"])
+    }
+    unique = {a["id"]: [u["text"] for u in a["unique"]] for a in data["articles"]}
+    assert "Shop owners on Quay Street said the water rose faster than in 2019." in unique[
+        ids["copy"]]
+    assert all("river port of Maren" not in u for u in unique[ids["copy"]])
+    assert data["figures"][0]["relation"] == "update"
+
+
+def test_security_headers_on_every_response(client: TestClient) -> None:
+    for path in ("/", "/api/overview", "/static/style.css", "/no/such/page", "/articles/xyz"):
+        response = client.get(path)
+        csp = response.headers["content-security-policy"]
+        for directive in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'",
+                          "object-src 'none'", "base-uri 'none'"):
+            assert directive in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_hostile_text_is_escaped_in_html_and_json(
+    client: TestClient, web_db: tuple[Path, dict[str, str]]
+) -> None:
+    _, ids = web_db
+    for path in (f"/articles/{ids['evil']}", "/stories/s1", "/speakers", "/", "/provenance"):
+        html = client.get(path).text
+        assert "<script>alert" not in html and "onerror=" not in html.replace("onerror=&#34;", "")
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+        doc = assert_inert(html)
+        assert any('<script>alert("x")</script>' in t for t in doc.text)
+    raw = client.get(f"/api/articles/{ids['evil']}")
+    assert b"<" not in raw.content and b">" not in raw.content
+    data = raw.json()
+    assert HOSTILE in data["article"]["text"]
+    assert data["article"]["safe_url"] is None
+    assert json.loads(raw.content)["article"]["removed"][0]["text"].endswith(HOSTILE)
+
+
+def test_javascript_urls_never_become_links() -> None:
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url(" JavaScript:alert(1)") is None
+    assert safe_url("data:text/html,<script>") is None
+    assert safe_url("//evil.example/x") is None
+    assert safe_url("https://news.example/a?b=1") == "https://news.example/a?b=1"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/articles/..%2F..%2Fetc%2Fpasswd", "/articles/../../etc/passwd", "/articles/ABCDEF",
+        "/articles/12ab%00", "/stories/%3Cscript%3E", "/stories/s1'%20OR%20'1'='1",
+        "/speakers/..%2F..%2Fwiretrace.db", "/narratives/a%2Fb", "/compare/abc/..%2Fx",
+        "/static/../store.py",
+        "/static/..%2F..%2Fstore.py", "/static/%2e%2e%2fapp.py", "/static/views.html",
+        "/api/articles/zz", "/api/stories/%3Cx%3E",
+    ],
+)
+def test_url_ids_cannot_reach_outside_the_store(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "<script>" not in response.text and "root:" not in response.text
+    assert "SQLite format" not in response.text
+
+
+def test_valid_id_rules() -> None:
+    assert valid_id("0123abcdef") == "0123abcdef"
+    assert valid_id("story-1_a", hex_only=False) == "story-1_a"
+    for bad in ("", "g1", "AB", "a" * 129, "../x", "a b", "a/b"):
+        with pytest.raises(NotFound):
+            valid_id(bad)
+    for bad in ("", "../x", "a/b", "<x>", "a.b", "%2e"):
+        with pytest.raises(NotFound):
+            valid_id(bad, hex_only=False)
+
+
+def test_store_is_opened_read_only(web_db: tuple[Path, dict[str, str]]) -> None:
+    db, _ = web_db
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    app = create_app(db, pool_size=1)
+    with app.state.pool.connection() as conn:
+        with pytest.raises(sqlite3.OperationalError):
+            conn.execute("DELETE FROM articles")
+        with pytest.raises(sqlite3.OperationalError):
+            conn.execute("CREATE TABLE x (a)")
+    with TestClient(app) as c:
+        assert c.get("/").status_code == 200
+    app.state.pool.close()
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_static_files_come_from_the_package(client: TestClient) -> None:
+    css = client.get("/static/style.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    js = client.get("/static/app.js")
+    assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+
+
+def test_empty_store_shows_empty_states(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    Store(db).close()
+    with TestClient(create_app(db, pool_size=1)) as c:
+        for path in ("/", "/stories", "/articles", "/speakers", "/statements", "/figures",
+                     "/narratives", "/provenance", "/timeline", "/search?q=x"):
+            response = c.get(path)
+            assert response.status_code == 200, path
+            assert 'class="empty"' in response.text, path
+        assert c.get("/api/overview").json()["counts"]["articles"] == 0
+
+
+def test_missing_store_fails_at_start(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        create_app(tmp_path / "absent.db")
