@@ -191,6 +191,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX clean_lines_group ON clean_lines(outlet_key, fp);
     CREATE INDEX clean_lines_fp ON clean_lines(fp);
     """,
+    # 5: read-side indexes for the web UI and report (lookups by article, figure, quote).
+    """
+    CREATE INDEX articles_meta ON articles(id, published, outlet, title, byline);
+    CREATE INDEX articles_published ON articles(published, outlet);
+    CREATE INDEX story_articles_article ON story_articles(article_id);
+    CREATE INDEX statement_quotes_quote ON statement_quotes(quote_id);
+    CREATE INDEX figure_group_members_figure ON figure_group_members(figure_id);
+    CREATE INDEX quotes_speaker ON quotes(speaker);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
