@@ -200,6 +200,35 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX figure_group_members_figure ON figure_group_members(figure_id);
     CREATE INDEX quotes_speaker ON quotes(speaker);
     """,
+    # 6: figures: kind, projection flag, reporter, sentence and time anchor; ordered group
+    # members; resolved time expressions (the timeline); anomalies found across the corpus.
+    """
+    ALTER TABLE figures ADD COLUMN kind TEXT;
+    ALTER TABLE figures ADD COLUMN realis INTEGER;
+    ALTER TABLE figures ADD COLUMN reported_by TEXT;
+    ALTER TABLE figures ADD COLUMN sentence_start INTEGER;
+    ALTER TABLE figures ADD COLUMN sentence_end INTEGER;
+    ALTER TABLE figures ADD COLUMN time_start INTEGER;
+    ALTER TABLE figures ADD COLUMN date_start TEXT;
+    ALTER TABLE figures ADD COLUMN date_end TEXT;
+    ALTER TABLE figure_group_members ADD COLUMN seq INTEGER;
+    CREATE TABLE time_expressions (
+        article TEXT NOT NULL REFERENCES articles(id),
+        start INTEGER NOT NULL, end INTEGER NOT NULL,
+        text TEXT NOT NULL, label TEXT NOT NULL,
+        date_start TEXT, date_end TEXT, granularity TEXT, part_of_day TEXT, reason TEXT,
+        sentence_start INTEGER NOT NULL, sentence_end INTEGER NOT NULL,
+        PRIMARY KEY (article, start)
+    );
+    CREATE INDEX time_expressions_date ON time_expressions(date_start);
+    CREATE TABLE figure_anomalies (
+        id INTEGER PRIMARY KEY,
+        article TEXT NOT NULL REFERENCES articles(id),
+        start INTEGER NOT NULL, end INTEGER NOT NULL,
+        kind TEXT NOT NULL, detail TEXT NOT NULL
+    );
+    CREATE INDEX figure_anomalies_article ON figure_anomalies(article);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
