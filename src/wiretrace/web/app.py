@@ -8,6 +8,7 @@ come from a fixed list read from the package folder at start-up, never from a pa
 from __future__ import annotations
 
 import json
+import os
 import queue
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -229,6 +230,11 @@ def create_app(db: str | Path, pool_size: int = 8) -> FastAPI:
 
     app.add_exception_handler(404, missing)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for multi-process serving: each uvicorn worker opens the store itself."""
+    return create_app(os.environ["WIRETRACE_DB"], int(os.environ.get("WIRETRACE_POOL", "8")))
 
 
 def _title(view: str, data: dict[str, Any]) -> str:

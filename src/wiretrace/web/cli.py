@@ -5,6 +5,7 @@ registration time, and they refer to names local to :func:`register`.
 """
 
 import ipaddress
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +31,8 @@ def register(app: typer.Typer) -> None:
             "127.0.0.1"
         ),
         port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-        threads: Annotated[int, typer.Option(help="Read connections to the store.")] = 8,
+        threads: Annotated[int, typer.Option(help="Read connections per worker.")] = 8,
+        workers: Annotated[int, typer.Option(help="Worker processes (one per core helps).")] = 1,
     ) -> None:
         """Browse the analysed store in a web browser (read-only).
 
@@ -52,7 +54,13 @@ def register(app: typer.Typer) -> None:
         except (OSError, ValueError) as exc:
             raise fail(str(exc)) from exc
         out.print(f"Wiretrace on http://{host}:{port}/  (Ctrl-C to stop)")
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        if workers > 1:
+            os.environ["WIRETRACE_DB"] = str(db.resolve())
+            os.environ["WIRETRACE_POOL"] = str(max(1, threads))
+            uvicorn.run("wiretrace.web.app:app_from_env", factory=True, workers=workers,
+                        host=host, port=port, log_level="warning")
+        else:
+            uvicorn.run(web, host=host, port=port, log_level="warning")
 
     @app.command()
     def report(

@@ -524,7 +524,8 @@ def figures(conn: sqlite3.Connection) -> Row:
     ungrouped = _rows(
         conn,
         "SELECT f.id, f.article, f.start, f.end, f.value_low, f.value_high, f.unit, f.what,"
-        " f.qualifier, f.as_of FROM figures f WHERE NOT EXISTS (SELECT 1 FROM"
+        " f.qualifier, f.as_of, NULL AS relation, NULL AS group_what FROM figures f"
+        " WHERE NOT EXISTS (SELECT 1 FROM"
         " figure_group_members m WHERE m.figure_id = f.id) ORDER BY f.article, f.start"
         " LIMIT 300",
     )

@@ -130,6 +130,11 @@ def _day(value: Any) -> str:
     return str(value)[:10] if value else "undated"
 
 
+def _where(meta: dict[str, Any]) -> str:
+    """``Outlet · date`` as plain text (autoescaped like any other value)."""
+    return f"{meta.get('outlet') or 'unknown outlet'} · {_day(meta.get('published'))}"
+
+
 def _figure_value(f: dict[str, Any]) -> str:
     low, high = f.get("value_low"), f.get("value_high")
     text = _num(low) if low == high else f"{_num(low)}–{_num(high)}"
@@ -146,7 +151,7 @@ def make_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=_num, pct=_pct, day=_day, figvalue=_figure_value)
+    env.filters.update(num=_num, pct=_pct, day=_day, figvalue=_figure_value, where=_where)
     env.globals.update(nav=NAV, legend=LEGEND, is_hex=lambda v: bool(v) and set(v) <= HEX)
     return env
 
