@@ -280,7 +280,11 @@ def demo(
         f"{counts['articles']} articles analysed: {counts['reuse_links']} reuse links, "
         f"{counts['quotes']} quotes, {counts['figures']} figures, {counts['stories']} stories"
     )
-    out.print(f"store: {db}\nexport: {written[0]}")
+    from .report import write_report
+
+    page = write_report(db, output / "report.html")
+    out.print(f"store: {db}\nexport: {written[0]}\nreport: {page.path} (open it in a browser)")
+    out.print(f"browse everything: wiretrace serve --db {db}  → http://127.0.0.1:8000/")
 
 
 for _module in COMMAND_MODULES:
