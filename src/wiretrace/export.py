@@ -142,6 +142,7 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
         "figure_groups": figure_groups,
         "stories": stories,
         "narratives": narratives,
+        "claims": _claims(store),
         "provenance": _provenance(conn),
     }
 
@@ -195,3 +196,21 @@ def export(store: Store, fmt: str, out: Path) -> list[Path]:
             pq.write_table(pa.Table.from_pylist(flat), path)
         written.append(path)
     return written
+
+
+def _claims(store: Store) -> list[dict[str, Any]]:
+    """Recurring claims found without a watchlist, best spread first."""
+    from .narratives.tables import claims
+
+    return [
+        {
+            "id": c["id"], "text": c["text"], "rank": c["rank"], "spread": c["spread"],
+            "outlets": c["outlets"], "speakers": c["speakers"],
+            "sentences": [
+                {"article": m["article"], "span": m["span"], "match": m["match"],
+                 "speaker": m["speaker"]}
+                for m in c["members"]
+            ],
+        }
+        for c in claims(store)
+    ]

@@ -59,6 +59,8 @@ STAGE_MODULES: tuple[str, ...] = (
     "wiretrace.attribution.stage",
     "wiretrace.attribution.statements",
     "wiretrace.reuse.stage",
+    "wiretrace.stories.stage",
+    "wiretrace.narratives.stage",
 )
 
 

@@ -23,6 +23,8 @@ SCORER_MODULES: tuple[str, ...] = (
     "wiretrace.evaluation.cleaning",
     "wiretrace.evaluation.quotes",
     "wiretrace.evaluation.reuse",
+    "wiretrace.evaluation.stories",
+    "wiretrace.evaluation.narratives",
 )
 
 __all__ = ["Gold", "Metric", "evaluate_export", "evaluate_gold", "load_gold", "render_results"]
@@ -47,6 +49,10 @@ def analysed_export(
 
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "eval.db") as store:
         ingest(store, [str(p) for p in gold.inputs()], config)
+        for name in SCORER_MODULES:  # scorers may seed inputs, e.g. a watchlist
+            prepare = getattr(importlib.import_module(name), "prepare", None)
+            if prepare is not None:
+                prepare(gold, store)
         Pipeline.default().run(store, config)
         return export_dict(store)
 

@@ -1,0 +1,191 @@
+"""Recurring claims found without a watchlist: the same assertion in several outlets or mouths.
+
+Corpus work as a keyed join: random-hyperplane signatures of every sentence and clause are
+the keys, segments sharing a key in some table are candidate pairs, candidates are verified
+by cosine similarity, and verified pairs are grouped by union-find. No all-pairs step, so
+the cost grows with the number of segments, not its square.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..models import Span
+from .matching import NarrativesConfig, SegmentIndex
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimMember:
+    article: str
+    sentence: int
+    match: Span
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    text: str
+    members: tuple[ClaimMember, ...]
+    articles: int
+    outlets: int
+    speakers: int
+    wordings: int
+    first_date: str | None
+    last_date: str | None
+
+    @property
+    def spread(self) -> float:
+        """Independent voices first, then reach.
+
+        Voices are outlets plus speakers, but never more than the distinct wordings: the
+        same sentence copied word for word into several articles is reuse (wire copy, a
+        site's boilerplate), not a claim taken up by several voices.
+        """
+        return min(self.outlets + self.speakers, self.wordings) + 0.1 * self.articles
+
+
+def candidate_pairs(
+    vectors: npt.NDArray[np.float32],
+    owner: npt.NDArray[np.int32],
+    cfg: NarrativesConfig,
+    max_bucket: int = 256,
+) -> npt.NDArray[np.int64]:
+    """Pairs (i < j) of segments from different articles that share an LSH bucket."""
+    n, dim = vectors.shape
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    rng = np.random.default_rng(cfg.seed)
+    weights = 1 << np.arange(cfg.lsh_bits, dtype=np.int64)
+    found: list[npt.NDArray[np.int64]] = []
+    for _ in range(cfg.lsh_tables):
+        planes = rng.standard_normal((dim, cfg.lsh_bits)).astype(np.float32)
+        keys = ((vectors @ planes) > 0).astype(np.int64) @ weights
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
+        for group in np.split(order, bounds):
+            if len(group) < 2 or len(group) > max_bucket:
+                continue
+            a, b = np.triu_indices(len(group), 1)
+            pairs = np.stack([group[a], group[b]], axis=1)
+            pairs = pairs[owner[pairs[:, 0]] != owner[pairs[:, 1]]]
+            if len(pairs):
+                found.append(np.sort(pairs, axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.unique(np.concatenate(found), axis=0)
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def discover_claims(
+    index: SegmentIndex,
+    texts: Mapping[str, str],
+    outlets: Mapping[str, str | None],
+    dates: Mapping[str, str | None],
+    speakers: Mapping[tuple[str, int, int], str | None],
+    cfg: NarrativesConfig,
+) -> list[Claim]:
+    """Groups of equivalent sentences spanning >= 2 outlets or >= 2 speakers, by spread."""
+    pairs = candidate_pairs(index.vectors, index.article, cfg)
+    if len(pairs) == 0:
+        return []
+    sims = np.einsum("ij,ij->i", index.vectors[pairs[:, 0]], index.vectors[pairs[:, 1]])
+    pairs, sims = pairs[sims >= cfg.claim_similarity], sims[sims >= cfg.claim_similarity]
+    # Nodes are sentences: a sentence and its clauses count once.
+    node_of: dict[tuple[int, int], int] = {}
+    best_row: dict[int, tuple[float, int]] = {}
+    parent: list[int] = []
+    for (i, j), sim in zip(pairs.tolist(), sims.tolist(), strict=True):
+        ids = []
+        for row in (i, j):
+            key = (int(index.article[row]), int(index.sentence[row]))
+            if key not in node_of:
+                node_of[key] = len(parent)
+                parent.append(len(parent))
+            node = node_of[key]
+            ids.append(node)
+            if node not in best_row or sim > best_row[node][0]:
+                best_row[node] = (sim, row)
+        ra, rb = _find(parent, ids[0]), _find(parent, ids[1])
+        if ra != rb:
+            parent[rb] = ra
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node in range(len(parent)):
+        groups[_find(parent, node)].append(node)
+    claims: list[Claim] = []
+    for nodes in groups.values():
+        members = []
+        for node in nodes:
+            row = best_row[node][1]
+            article = index.articles[int(index.article[row])]
+            match = Span(int(index.start[row]), int(index.end[row]))
+            members.append(
+                ClaimMember(
+                    article,
+                    int(index.sentence[row]),
+                    match,
+                    speakers.get((article, match.start, match.end)),
+                )
+            )
+        claim = _claim(members, index, texts, outlets, dates, best_row, nodes)
+        if claim.articles >= cfg.claim_min_articles and (claim.outlets >= 2 or claim.speakers >= 2):
+            claims.append(claim)
+    claims.sort(key=lambda c: (-c.spread, c.first_date or "", c.id))
+    return claims[: cfg.max_claims]
+
+
+def _claim(
+    members: Sequence[ClaimMember],
+    index: SegmentIndex,
+    texts: Mapping[str, str],
+    outlets: Mapping[str, str | None],
+    dates: Mapping[str, str | None],
+    best_row: Mapping[int, tuple[float, int]],
+    nodes: Sequence[int],
+) -> Claim:
+    rows = [best_row[n][1] for n in nodes]
+    vecs = index.vectors[rows]
+    centrality = (vecs @ vecs.T).mean(axis=1)
+    rep = members[int(np.argmax(centrality))]
+    text = texts[rep.article][rep.match.start : rep.match.end]
+    articles = sorted({m.article for m in members})
+    # An article without a known outlet counts as a source of its own.
+    sources = {outlets.get(a) or f"article:{a}" for a in articles}
+    voices = {m.speaker for m in members if m.speaker}
+    known = sorted(d for d in (dates.get(a) for a in articles) if d)
+    wordings = _wordings(vecs)
+    digest = hashlib.sha256(" ".join(text.lower().split()).encode("utf-8")).hexdigest()[:10]
+    ordered = sorted(members, key=lambda m: (dates.get(m.article) or "", m.article, m.match.start))
+    return Claim(
+        id=f"claim-{digest}",
+        text=text,
+        members=tuple(ordered),
+        articles=len(articles),
+        outlets=len(sources),
+        speakers=len(voices),
+        wordings=wordings,
+        first_date=known[0] if known else None,
+        last_date=known[-1] if known else None,
+    )
+
+
+def _wordings(vecs: npt.NDArray[np.float32], same: float = 0.95) -> int:
+    """Members left after merging near-identical ones (greedy leader clustering)."""
+    leaders: list[int] = []
+    for i in range(len(vecs)):
+        if not leaders or float((vecs[leaders] @ vecs[i]).max()) < same:
+            leaders.append(i)
+    return len(leaders)

@@ -1,0 +1,152 @@
+"""Echo detection: which sentences repeat a narrative, with a score calibrated on the corpus.
+
+Raw cosine similarity means different things in different corpora (a corpus about one
+war makes every sentence look alike), so a similarity is reported as the share of random
+sentence pairs from different articles of the same corpus that are less similar: the
+background distribution. A hit must beat both that percentile and an absolute floor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..models import Span
+
+Matrix = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class NarrativesConfig:
+    """The ``[narratives]`` section."""
+
+    watchlist: str | None = None  # a TOML/YAML file imported on every run
+    min_similarity: float = 0.55  # absolute cosine floor for an echo
+    min_percentile: float = 0.99  # calibrated score floor (share of background pairs beaten)
+    relative_to_best: float = 0.85  # a hit must reach this share of the narrative's best match
+    background_pairs: int = 20000
+    clause_min_tokens: int = 5
+    # discovery of recurring claims
+    claim_similarity: float = 0.75
+    claim_min_articles: int = 2
+    lsh_bits: int = 16
+    lsh_tables: int = 12
+    max_claims: int = 200
+    seed: int = 13
+
+
+@dataclass(frozen=True)
+class SegmentIndex:
+    """All segments of a set of articles, row-aligned with their vectors."""
+
+    vectors: Matrix  # (n, dim), L2-normalised
+    article: npt.NDArray[np.int32]  # index into ``articles``
+    sentence: npt.NDArray[np.int32]  # sentence index within the article
+    start: npt.NDArray[np.int32]
+    end: npt.NDArray[np.int32]
+    articles: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return int(self.vectors.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Echo:
+    narrative: str
+    article: str
+    sentence: int
+    match: Span  # the best-matching sentence or clause
+    similarity: float
+    score: float  # calibrated
+
+
+def background(index: SegmentIndex, pairs: int, seed: int) -> npt.NDArray[np.float32]:
+    """Sorted similarities of random segment pairs taken from different articles."""
+    n = index.size
+    if n < 2 or len(index.articles) < 2:
+        return np.zeros(0, dtype=np.float32)
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n, size=pairs * 2)
+    b = rng.integers(0, n, size=pairs * 2)
+    keep = index.article[a] != index.article[b]
+    a, b = a[keep][:pairs], b[keep][:pairs]
+    sims = np.einsum("ij,ij->i", index.vectors[a], index.vectors[b])
+    return np.sort(sims.astype(np.float32))
+
+
+def calibrate(
+    similarity: npt.NDArray[np.float32], bg: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float64]:
+    """Share of background pairs strictly less similar (1.0 when there is no background)."""
+    if bg.size == 0:
+        return np.ones_like(similarity, dtype=np.float64)
+    return np.searchsorted(bg, similarity, side="left") / float(bg.size)
+
+
+def match_narratives(
+    queries: Sequence[tuple[str, Matrix]],
+    index: SegmentIndex,
+    bg: npt.NDArray[np.float32],
+    cfg: NarrativesConfig,
+) -> list[Echo]:
+    """Echoes of each narrative (id, query vectors): one per sentence, best segment kept."""
+    if index.size == 0:
+        return []
+    # One key per (article, sentence) so that a sentence and its clauses give one hit.
+    key = index.article.astype(np.int64) * (int(index.sentence.max()) + 1) + index.sentence
+    uniq, inverse = np.unique(key, return_inverse=True)
+    echoes: list[Echo] = []
+    for narrative_id, q in queries:
+        if q.size == 0:
+            continue
+        sims = (index.vectors @ q.T).max(axis=1)
+        best = np.full(uniq.size, -2.0, dtype=np.float32)
+        np.maximum.at(best, inverse, sims)
+        top = float(best.max())
+        floor = max(cfg.min_similarity, cfg.relative_to_best * top)
+        scores = calibrate(best, bg)
+        chosen = np.nonzero((best >= floor) & (scores >= cfg.min_percentile))[0]
+        if chosen.size == 0:
+            continue
+        # The row of the best segment of each chosen sentence.
+        rows_of: dict[int, int] = {}
+        for r in np.nonzero(np.isin(inverse, chosen))[0].tolist():
+            k = int(inverse[r])
+            if k not in rows_of or sims[r] > sims[rows_of[k]]:
+                rows_of[k] = r
+        for k in chosen.tolist():
+            row = rows_of[k]
+            echoes.append(
+                Echo(
+                    narrative=narrative_id,
+                    article=index.articles[int(index.article[row])],
+                    sentence=int(index.sentence[row]),
+                    match=Span(int(index.start[row]), int(index.end[row])),
+                    similarity=float(best[k]),
+                    score=float(scores[k]),
+                )
+            )
+    return echoes
+
+
+def build_index(
+    articles: Sequence[str],
+    parts: Sequence[tuple[npt.NDArray[np.int32], Matrix]],
+) -> SegmentIndex:
+    """Stack per-article (meta rows [sentence, start, end, clause], vectors) into one index."""
+    metas = [m for m, _ in parts]
+    vecs = [v for _, v in parts if v.size]
+    dim = vecs[0].shape[1] if vecs else 0
+    if not vecs:
+        empty = np.zeros(0, dtype=np.int32)
+        return SegmentIndex(
+            np.zeros((0, dim), dtype=np.float32), empty, empty, empty, empty, tuple(articles)
+        )
+    owner = np.concatenate([np.full(len(m), i, dtype=np.int32) for i, m in enumerate(metas)])
+    meta = np.concatenate([m for m in metas if len(m)]).astype(np.int32)
+    vectors = np.concatenate([v for v in vecs]).astype(np.float32)
+    return SegmentIndex(vectors, owner, meta[:, 0], meta[:, 1], meta[:, 2], tuple(articles))

@@ -1,0 +1,182 @@
+"""Reads and writes of the narrative tables (hits, claims, state) and the quotes they use."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..models import NarrativeHit, Span
+from ..store import Store
+from .discovery import Claim
+
+
+def get_state(store: Store, key: str) -> str | None:
+    row = store.conn.execute("SELECT value FROM narrative_state WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_state(store: Store, key: str, value: str) -> None:
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO narrative_state (key, value) VALUES (?, ?)", (key, value)
+        )
+
+
+def quote_speakers(store: Store, article: str) -> list[tuple[Span, str]]:
+    """Quote spans of an article with a speaker's display name (empty if quotes not found)."""
+    rows = store.conn.execute(
+        "SELECT q.start, q.end, COALESCE(s.name, q.speaker) FROM quotes q"
+        " LEFT JOIN speakers s ON s.id = q.speaker WHERE q.article = ? AND q.speaker IS NOT NULL",
+        (article,),
+    ).fetchall()
+    return [(Span(int(r[0]), int(r[1])), str(r[2])) for r in rows]
+
+
+def speaker_at(quotes: Sequence[tuple[Span, str]], span: Span) -> str | None:
+    """The speaker of the quote that holds most of ``span``, if any."""
+    best: tuple[int, str] | None = None
+    for qspan, name in quotes:
+        overlap = min(qspan.end, span.end) - max(qspan.start, span.start)
+        if (
+            overlap > 0
+            and overlap * 2 >= min(len(span), len(qspan))
+            and (best is None or overlap > best[0])
+        ):
+            best = (overlap, name)
+    return None if best is None else best[1]
+
+
+def write_hits(
+    store: Store, rows: Iterable[tuple[str, NarrativeHit, Span, float]], narratives: Sequence[str]
+) -> int:
+    """Replace the hits of the given narratives: (narrative, hit, matched clause, cosine)."""
+    n = 0
+    with store.transaction() as conn:
+        conn.executemany(
+            "DELETE FROM narrative_hits WHERE narrative_id = ?", [(nid,) for nid in narratives]
+        )
+        for nid, hit, match, similarity in rows:
+            conn.execute(
+                "INSERT OR REPLACE INTO narrative_hits (narrative_id, article, start, end, score,"
+                " speaker, match_start, match_end, similarity) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    nid,
+                    hit.article,
+                    hit.span.start,
+                    hit.span.end,
+                    hit.score,
+                    hit.speaker,
+                    match.start,
+                    match.end,
+                    similarity,
+                ),
+            )
+            n += 1
+    return n
+
+
+def hits(store: Store, narrative: str) -> list[dict[str, Any]]:
+    """Echoes of one narrative with outlet and date, best first."""
+    rows = store.conn.execute(
+        "SELECT h.*, a.outlet, a.published, a.title, substr(a.text, h.start + 1, h.end - h.start)"
+        " AS sentence FROM narrative_hits h JOIN articles a ON a.id = h.article"
+        " WHERE h.narrative_id = ? ORDER BY h.score DESC, h.similarity DESC",
+        (narrative,),
+    ).fetchall()
+    return [
+        {
+            "article": r["article"],
+            "span": [r["start"], r["end"]],
+            "score": r["score"],
+            "similarity": r["similarity"],
+            "speaker": r["speaker"],
+            "outlet": r["outlet"],
+            "published": r["published"],
+            "title": r["title"],
+            "sentence": r["sentence"],
+            "match": None if r["match_start"] is None else [r["match_start"], r["match_end"]],
+        }
+        for r in rows
+    ]
+
+
+def spread(store: Store, narrative: str) -> dict[str, Any]:
+    """How a narrative travels: echo counts per date for each outlet and each speaker."""
+    by_outlet: dict[str, Counter[str]] = defaultdict(Counter)
+    by_speaker: dict[str, Counter[str]] = defaultdict(Counter)
+    timeline = []
+    for h in hits(store, narrative):
+        day = (h["published"] or "undated")[:10]
+        by_outlet[h["outlet"] or "(unknown outlet)"][day] += 1
+        if h["speaker"]:
+            by_speaker[h["speaker"]][day] += 1
+        timeline.append(
+            {"date": day, **{k: h[k] for k in ("article", "outlet", "speaker", "span", "score")}}
+        )
+    timeline.sort(key=lambda t: (t["date"], t["outlet"] or ""))
+    return {
+        "narrative": narrative,
+        "by_outlet": {k: dict(sorted(v.items())) for k, v in sorted(by_outlet.items())},
+        "by_speaker": {k: dict(sorted(v.items())) for k, v in sorted(by_speaker.items())},
+        "timeline": timeline,
+    }
+
+
+def write_claims(
+    store: Store, claims: Sequence[Claim], sentence_spans: dict[str, list[Span]]
+) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM claim_members")
+        conn.execute("DELETE FROM claims")
+        for rank, c in enumerate(claims, 1):
+            conn.execute(
+                "INSERT OR IGNORE INTO claims (id, text, rank, articles, outlets, speakers, spread,"
+                " first_date, last_date) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    c.id,
+                    c.text,
+                    rank,
+                    c.articles,
+                    c.outlets,
+                    c.speakers,
+                    c.spread,
+                    c.first_date,
+                    c.last_date,
+                ),
+            )
+            for m in c.members:
+                sent = sentence_spans[m.article][m.sentence]
+                conn.execute(
+                    "INSERT OR IGNORE INTO claim_members (claim_id, article, start, end,"
+                    " match_start, match_end, speaker) VALUES (?,?,?,?,?,?,?)",
+                    (c.id, m.article, sent.start, sent.end, m.match.start, m.match.end, m.speaker),
+                )
+
+
+def claims(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
+    """Discovered recurring claims, best spread first, with their sentences."""
+    sql = "SELECT * FROM claims ORDER BY rank" + ("" if limit is None else f" LIMIT {int(limit)}")
+    out = []
+    for r in store.conn.execute(sql).fetchall():
+        members = [
+            {
+                "article": m["article"],
+                "span": [m["start"], m["end"]],
+                "match": [m["match_start"], m["match_end"]],
+                "speaker": m["speaker"],
+                "outlet": m["outlet"],
+                "published": m["published"],
+                "text": m["mtext"],
+            }
+            for m in store.conn.execute(
+                "SELECT c.*, a.outlet, a.published, substr(a.text, c.match_start + 1,"
+                " c.match_end - c.match_start) AS mtext FROM claim_members c"
+                " JOIN articles a ON a.id = c.article WHERE c.claim_id = ?"
+                " ORDER BY a.published, c.article, c.start",
+                (r["id"],),
+            )
+        ]
+        row = {k: r[k] for k in r.keys()}  # noqa: SIM118 (a Row iterates over values)
+        out.append(row | {"members": members})
+    return out

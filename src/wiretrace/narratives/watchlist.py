@@ -1,0 +1,151 @@
+"""The talking-point watchlist: narratives a user keeps in a TOML or YAML file or in the store.
+
+File format (TOML; YAML takes the same keys as a list or under ``narratives``)::
+
+    [[narrative]]
+    id = "west-to-blame"
+    statement = "The West pressured the prime minister and shares responsibility."
+    examples = ["an optional sentence that echoes it"]
+    notes = "optional free text"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..models import Narrative
+from ..store import Store
+
+
+class WatchlistError(ValueError):
+    """A watchlist file is unreadable or an entry lacks a statement."""
+
+
+def narrative_id(statement: str) -> str:
+    """A readable, stable id from the first words of the statement."""
+    words = [w.strip(".,;:!?\"'()“”‘’").lower() for w in statement.split()]
+    slug = "-".join(w for w in words if w.isalnum())[:40].strip("-") or "narrative"
+    digest = hashlib.sha256(statement.encode("utf-8")).hexdigest()[:6]
+    return f"{slug}-{digest}"
+
+
+def _entry(raw: Mapping[str, Any], where: str) -> Narrative:
+    statement = raw.get("statement")
+    if not isinstance(statement, str) or not statement.strip():
+        raise WatchlistError(f"{where}: every narrative needs a non-empty 'statement'")
+    unknown = sorted(set(raw) - {"id", "statement", "examples", "notes"})
+    if unknown:
+        raise WatchlistError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    examples = raw.get("examples") or []
+    if isinstance(examples, str):
+        examples = [examples]
+    if not all(isinstance(e, str) for e in examples):
+        raise WatchlistError(f"{where}: 'examples' must be a list of sentences")
+    notes = raw.get("notes")
+    return Narrative(
+        id=str(raw.get("id") or narrative_id(statement)),
+        statement=statement.strip(),
+        examples=tuple(e.strip() for e in examples if e.strip()),
+        notes=None if notes is None else str(notes),
+    )
+
+
+def parse_watchlist(text: str, fmt: str, where: str = "watchlist") -> list[Narrative]:
+    """Narratives from TOML (``fmt="toml"``) or YAML text."""
+    data: Any
+    try:
+        if fmt == "toml":
+            data = tomllib.loads(text)
+        else:
+            import yaml  # type: ignore[import-untyped]
+
+            data = yaml.safe_load(text)
+    except Exception as exc:  # both parsers raise their own error types
+        raise WatchlistError(f"{where}: cannot parse ({exc})") from exc
+    if isinstance(data, Mapping):
+        data = data.get("narrative", data.get("narratives", []))
+    if data is None:
+        data = []
+    if not isinstance(data, list) or not all(isinstance(d, Mapping) for d in data):
+        raise WatchlistError(f"{where}: expected a list of narratives")
+    narratives = [_entry(d, f"{where}[{i}]") for i, d in enumerate(data)]
+    ids = [n.id for n in narratives]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise WatchlistError(f"{where}: duplicate id(s) {', '.join(dupes)}")
+    return narratives
+
+
+def read_watchlist(path: str | Path) -> list[Narrative]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WatchlistError(f"{path}: cannot read ({exc})") from exc
+    fmt = "toml" if path.suffix.lower() == ".toml" else "yaml"
+    return parse_watchlist(text, fmt, str(path))
+
+
+def dump_toml(narratives: Iterable[Narrative]) -> str:
+    """The watchlist as a TOML file (what ``read_watchlist`` reads back)."""
+    out: list[str] = []
+    for n in narratives:
+        out.append("[[narrative]]")
+        out.append(f"id = {json.dumps(n.id, ensure_ascii=False)}")
+        out.append(f"statement = {json.dumps(n.statement, ensure_ascii=False)}")
+        if n.examples:
+            out.append(f"examples = {json.dumps(list(n.examples), ensure_ascii=False)}")
+        if n.notes:
+            out.append(f"notes = {json.dumps(n.notes, ensure_ascii=False)}")
+        out.append("")
+    return "\n".join(out)
+
+
+# -- the watchlist in the store ----------------------------------------------------------
+
+
+def save_narratives(store: Store, narratives: Sequence[Narrative]) -> None:
+    """Add or replace narratives; a changed statement drops its old hits."""
+    with store.transaction() as conn:
+        for n in narratives:
+            old = conn.execute(
+                "SELECT statement, examples FROM narratives WHERE id = ?", (n.id,)
+            ).fetchone()
+            examples = json.dumps(list(n.examples), ensure_ascii=False)
+            if old is not None and (old[0] != n.statement or old[1] != examples):
+                conn.execute("DELETE FROM narrative_hits WHERE narrative_id = ?", (n.id,))
+            conn.execute(
+                "INSERT INTO narratives (id, statement, examples, notes) VALUES (?,?,?,?)"
+                " ON CONFLICT(id) DO UPDATE SET statement=excluded.statement,"
+                " examples=excluded.examples, notes=excluded.notes",
+                (n.id, n.statement, examples, n.notes),
+            )
+
+
+def remove_narrative(store: Store, nid: str) -> bool:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM narrative_hits WHERE narrative_id = ?", (nid,))
+        return conn.execute("DELETE FROM narratives WHERE id = ?", (nid,)).rowcount > 0
+
+
+def load_narratives(store: Store) -> list[Narrative]:
+    return [
+        Narrative(
+            id=r["id"],
+            statement=r["statement"],
+            examples=tuple(json.loads(r["examples"])),
+            notes=r["notes"],
+        )
+        for r in store.conn.execute("SELECT * FROM narratives ORDER BY id")
+    ]
+
+
+def watchlist_key(narratives: Sequence[Narrative]) -> str:
+    """Changes whenever a statement or example changes, so echoes are re-matched."""
+    payload = json.dumps([[n.id, n.statement, list(n.examples)] for n in narratives])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,187 @@
+"""Incremental story clustering: each new article joins the closest story or starts one.
+
+An article is a vector (title, lead and body from the stored sentence embeddings), a bag
+of named entities from the stored parse, and a date. A story keeps the running sum of its
+articles' vectors, its entity counts and its date range, so adding an article never
+re-clusters the corpus: it is compared with the stories active around its date only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+Vector = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class StoriesConfig:
+    """The ``[stories]`` section."""
+
+    threshold: float = 0.55  # combined score an article needs to join a story
+    embedding_weight: float = 0.75  # the rest goes to entity overlap
+    title_weight: float = 0.25
+    lead_weight: float = 0.35
+    body_weight: float = 0.4
+    lead_sentences: int = 3
+    window_days: int = 10  # an article joins only stories active this close to its date
+    max_entities: int = 8  # an article's most frequent entities that count for overlap
+    story_entities: int = 40  # entity counts a story keeps
+    entity_labels: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    id: str
+    vector: Vector  # L2-normalised
+    entities: tuple[str, ...]  # most frequent first
+    day: int | None  # days since 1970-01-01, None when undated
+
+
+def article_vector(
+    sentence_vectors: Vector, title_vector: Vector | None, cfg: StoriesConfig
+) -> Vector:
+    """Weighted mix of title, lead and body; missing parts give their weight to the rest."""
+    parts: list[tuple[float, Vector]] = []
+    if len(sentence_vectors):
+        parts.append((cfg.lead_weight, sentence_vectors[: cfg.lead_sentences].mean(axis=0)))
+        parts.append((cfg.body_weight, sentence_vectors.mean(axis=0)))
+    if title_vector is not None and title_vector.size:
+        parts.append((cfg.title_weight, title_vector))
+    if not parts:
+        raise ValueError("an article needs sentences or a title to be clustered")
+    mix = sum(w * v / (np.linalg.norm(v) or 1.0) for w, v in parts)
+    vec = np.asarray(mix, dtype=np.float32)
+    return vec / (np.linalg.norm(vec) or 1.0)
+
+
+def normalise_entity(text: str) -> str:
+    words = text.replace("’", "'").replace("-", " ").lower().split()
+    if words and words[0] == "the":
+        words = words[1:]
+    if words and words[-1].endswith("'s"):
+        words[-1] = words[-1][:-2]
+    return " ".join(words)
+
+
+def top_entities(mentions: Iterable[str], k: int) -> tuple[str, ...]:
+    counts = Counter(e for e in (normalise_entity(m) for m in mentions) if e)
+    return tuple(e for e, _ in counts.most_common(k))
+
+
+def day_number(published: str | None) -> int | None:
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+@dataclass
+class StoryState:
+    """What a story remembers of its articles (mutable while a batch is assigned)."""
+
+    id: str
+    n: int
+    total: Vector
+    entities: Counter[str] = field(default_factory=Counter)
+    first: int | None = None
+    last: int | None = None
+
+    def add(self, a: ArticleFeatures, keep: int) -> None:
+        self.n += 1
+        self.total = self.total + a.vector
+        self.entities.update(a.entities)
+        if len(self.entities) > keep * 2:
+            self.entities = Counter(dict(self.entities.most_common(keep)))
+        if a.day is not None:
+            self.first = a.day if self.first is None else min(self.first, a.day)
+            self.last = a.day if self.last is None else max(self.last, a.day)
+
+
+class StoryIndex:
+    """Story centroids in one matrix, so an article is scored against all of them at once."""
+
+    def __init__(self, states: Sequence[StoryState], dim: int) -> None:
+        self.states: list[StoryState] = list(states)
+        cap = max(16, len(self.states) * 2)
+        self._c = np.zeros((cap, dim), dtype=np.float32)
+        self._first = np.full(cap, np.iinfo(np.int64).min, dtype=np.int64)
+        self._last = np.full(cap, np.iinfo(np.int64).max, dtype=np.int64)
+        for i, s in enumerate(self.states):
+            self._set(i, s)
+
+    def _set(self, i: int, s: StoryState) -> None:
+        if i >= len(self._c):
+            grow = len(self._c)
+            self._c = np.vstack([self._c, np.zeros_like(self._c)])
+            self._first = np.concatenate([self._first, np.full(grow, self._first[-1])])
+            self._last = np.concatenate([self._last, np.full(grow, self._last[-1])])
+        self._c[i] = s.total / (np.linalg.norm(s.total) or 1.0)
+        # Undated stories match any date: an open range.
+        self._first[i] = s.first if s.first is not None else np.iinfo(np.int64).max
+        self._last[i] = s.last if s.last is not None else np.iinfo(np.int64).min
+
+    def candidates(self, a: ArticleFeatures, window: int) -> npt.NDArray[np.int64]:
+        k = len(self.states)
+        if a.day is None:
+            return np.arange(k)
+        first, last = self._first[:k], self._last[:k]
+        undated = first > last
+        near = (a.day >= first - window) & (a.day <= last + window)
+        return np.flatnonzero(near | undated)
+
+    def score(self, a: ArticleFeatures, rows: npt.NDArray[np.int64], cfg: StoriesConfig) -> Vector:
+        cos = self._c[rows] @ a.vector
+        overlap = np.zeros(len(rows), dtype=np.float32)
+        if a.entities:
+            denom = float(min(len(a.entities), cfg.max_entities))
+            for j, r in enumerate(rows.tolist()):
+                s = self.states[r]
+                overlap[j] = min(
+                    1.0, sum(min(1.0, s.entities[e] / s.n) for e in a.entities) / denom
+                )
+        w = cfg.embedding_weight
+        return np.asarray(w * cos + (1 - w) * overlap, dtype=np.float32)
+
+    def assign(
+        self, a: ArticleFeatures, cfg: StoriesConfig, new_id: str
+    ) -> tuple[StoryState, bool]:
+        """Add the article to its best story, or to a new one; True when a story was created."""
+        rows = self.candidates(a, cfg.window_days)
+        if len(rows):
+            scores = self.score(a, rows, cfg)
+            best = int(np.argmax(scores))
+            if scores[best] >= cfg.threshold:
+                i = int(rows[best])
+                self.states[i].add(a, cfg.story_entities)
+                self._set(i, self.states[i])
+                return self.states[i], False
+        state = StoryState(new_id, 0, np.zeros_like(a.vector))
+        state.add(a, cfg.story_entities)
+        self.states.append(state)
+        self._set(len(self.states) - 1, state)
+        return state, True
+
+
+def cluster(
+    articles: Sequence[ArticleFeatures], existing: Sequence[StoryState], cfg: StoriesConfig
+) -> tuple[dict[str, str], list[StoryState]]:
+    """Assign articles (oldest first) to stories; returns article -> story and touched states."""
+    if not articles:
+        return {}, []
+    index = StoryIndex(existing, int(articles[0].vector.shape[0]))
+    order = sorted(articles, key=lambda a: (a.day is None, a.day or 0, a.id))
+    assignment: dict[str, str] = {}
+    touched: dict[str, StoryState] = {}
+    for a in order:
+        state, _ = index.assign(a, cfg, f"story-{a.id[:12]}")
+        assignment[a.id] = state.id
+        touched[state.id] = state
+    return assignment, list(touched.values())

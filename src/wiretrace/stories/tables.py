@@ -1,0 +1,141 @@
+"""Reads and writes of the story tables, and the per-article features clustering keeps."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..store import Store
+from .cluster import ArticleFeatures, StoryState
+
+FEATURE_BLOB = "story-features"
+
+
+def pack_features(f: ArticleFeatures) -> bytes:
+    meta = json.dumps({"entities": list(f.entities), "day": f.day}).encode("utf-8")
+    return len(meta).to_bytes(4, "little") + meta + f.vector.astype(np.float32).tobytes()
+
+
+def unpack_features(article_id: str, data: bytes) -> ArticleFeatures:
+    size = int.from_bytes(data[:4], "little")
+    meta = json.loads(data[4 : 4 + size].decode("utf-8"))
+    vector = np.frombuffer(data[4 + size :], dtype=np.float32).copy()
+    return ArticleFeatures(article_id, vector, tuple(meta["entities"]), meta["day"])
+
+
+def load_features(store: Store, ids: Iterable[str]) -> list[ArticleFeatures]:
+    out = []
+    for a in ids:
+        data = store.get_blob(FEATURE_BLOB, a)
+        if data is not None:
+            out.append(unpack_features(a, data))
+    return out
+
+
+def load_states(store: Store) -> list[StoryState]:
+    states = []
+    for r in store.conn.execute("SELECT * FROM story_state ORDER BY story_id"):
+        states.append(
+            StoryState(
+                id=r["story_id"],
+                n=int(r["n"]),
+                total=np.frombuffer(r["centroid"], dtype=np.float32).copy(),
+                entities=Counter(json.loads(r["entities"])),
+                first=None if r["first_date"] is None else int(r["first_date"]),
+                last=None if r["last_date"] is None else int(r["last_date"]),
+            )
+        )
+    return states
+
+
+def members(store: Store, story_id: str) -> list[str]:
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT article_id FROM story_articles WHERE story_id = ? ORDER BY article_id",
+            (story_id,),
+        )
+    ]
+
+
+def story_of(store: Store, article_ids: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for a in article_ids:
+        row = store.conn.execute(
+            "SELECT story_id FROM story_articles WHERE article_id = ?", (a,)
+        ).fetchone()
+        if row is not None:
+            out[a] = str(row[0])
+    return out
+
+
+def write_story(store: Store, state: StoryState, title: str, added: Sequence[str]) -> None:
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO stories (id, title) VALUES (?, ?) ON CONFLICT(id) DO UPDATE"
+            " SET title = excluded.title",
+            (state.id, title),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO story_articles (story_id, article_id) VALUES (?, ?)",
+            [(state.id, a) for a in added],
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO story_state (story_id, n, centroid, entities, first_date,"
+            " last_date) VALUES (?,?,?,?,?,?)",
+            (
+                state.id,
+                state.n,
+                state.total.astype(np.float32).tobytes(),
+                json.dumps(dict(state.entities), ensure_ascii=False),
+                state.first,
+                state.last,
+            ),
+        )
+
+
+def delete_story(store: Store, story_id: str) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM story_articles WHERE story_id = ?", (story_id,))
+        conn.execute("DELETE FROM story_state WHERE story_id = ?", (story_id,))
+        conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+
+
+def detach(store: Store, article_ids: Sequence[str]) -> None:
+    with store.transaction() as conn:
+        conn.executemany(
+            "DELETE FROM story_articles WHERE article_id = ?", [(a,) for a in article_ids]
+        )
+
+
+def list_stories(store: Store) -> list[dict[str, Any]]:
+    """Stories, biggest first, with their outlets and date range."""
+    out = []
+    for r in store.conn.execute(
+        "SELECT s.id, s.title, COUNT(sa.article_id) AS n, MIN(a.published) AS first,"
+        " MAX(a.published) AS last FROM stories s JOIN story_articles sa ON sa.story_id = s.id"
+        " JOIN articles a ON a.id = sa.article_id GROUP BY s.id ORDER BY n DESC, first, s.id"
+    ):
+        outlets = [
+            o[0] or "(unknown outlet)"
+            for o in store.conn.execute(
+                "SELECT DISTINCT a.outlet FROM story_articles sa JOIN articles a"
+                " ON a.id = sa.article_id WHERE sa.story_id = ? ORDER BY a.outlet",
+                (r["id"],),
+            )
+        ]
+        out.append(
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "articles": r["n"],
+                "outlets": outlets,
+                "first": r["first"],
+                "last": r["last"],
+            }
+        )
+    return out

@@ -1,0 +1,40 @@
+"""Readable story titles: the headline of the article most central to the story."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..store import Store
+from .cluster import ArticleFeatures, StoryState
+
+MAX_CHARS = 100
+
+
+def shorten(text: str, limit: int = MAX_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:—–-")
+    return cut + "…"
+
+
+def story_title(store: Store, state: StoryState, members: Sequence[ArticleFeatures]) -> str:
+    """Headline of the most central member; its first sentence when no member has a title."""
+    if not members:
+        return "(empty story)"
+    centroid = state.total / (np.linalg.norm(state.total) or 1.0)
+    order = np.argsort(-np.array([float(m.vector @ centroid) for m in members]))
+    for i in order.tolist():
+        row = store.conn.execute(
+            "SELECT title FROM articles WHERE id = ?", (members[i].id,)
+        ).fetchone()
+        if row is not None and row[0]:
+            return shorten(str(row[0]))
+    central = members[int(order[0])].id
+    sentences = store.sentences(central)
+    if not sentences:
+        return "(untitled story)"
+    text = store.conn.execute("SELECT text FROM articles WHERE id = ?", (central,)).fetchone()[0]
+    return shorten(text[sentences[0].start : sentences[0].end])
