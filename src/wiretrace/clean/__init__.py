@@ -1,1 +1,6 @@
-"""Cleaning: body text, metadata and what was removed (pass-through for now)."""
+"""Cleaning: the body of each article, its metadata, and every removed piece with its kind."""
+
+from .config import CleanConfig
+from .text import Metadata, Repetition, clean_analysis, clean_text
+
+__all__ = ["CleanConfig", "Metadata", "Repetition", "clean_analysis", "clean_text"]

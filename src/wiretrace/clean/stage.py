@@ -1,21 +1,169 @@
-"""The ``clean`` stage (placeholder: copies the raw text)."""
+"""The ``clean`` stage: raw documents in, clean articles (body, metadata, removed) out.
+
+Per document the work is pure (``clean_document``). Repetition is corpus-level: each
+document's line fingerprints are kept per outlet group (``clean_lines``), and when new
+documents make a line recur in an outlet for the first time, the outlet's documents holding
+that line are cleaned again. Their text changes, so later stages redo them by themselves.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
 from ..config import Config
-from ..models import CleanResult
+from ..models import CleanResult, RawDocument, Removed
 from ..pipeline import Reporter, Stage, StageReport
 from ..store import Store
+from . import tables
+from .config import CleanConfig
+from .html import extract_body
+from .markdown import is_markdown_source, markdown_to_text
+from .outlet import outlet_key
+from .text import NO_REPETITION, Analysis, Metadata, Repetition, analyse, clean_analysis
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 NAME = "clean"
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One document analysed on its own: what repetition-aware cleaning starts from."""
+
+    doc_id: str
+    analysis: Analysis
+    meta: Metadata
+    single: CleanResult  # cleaned without repetition: fixes the outlet group
+    key: str
+    chrome: tuple[Removed, ...] = ()  # HTML page text outside the body
+
+    @property
+    def fingerprints(self) -> set[int]:
+        return set(self.analysis.fingerprints)
+
+
+def prepare(doc_id: str, doc: RawDocument, nlp: Language, cfg: CleanConfig) -> Prepared:
+    meta = Metadata(doc.title, doc.outlet, doc.byline, doc.published, doc.url)
+    chrome: tuple[Removed, ...] = ()
+    text = doc.content
+    if doc.fmt == "html":
+        text, chrome = extract_body(doc.content, doc.url, cfg.keep_html_chrome)
+    elif is_markdown_source(doc.source):
+        text, chrome, heading = markdown_to_text(doc.content)
+        if meta.title is None and heading:
+            meta = replace(meta, title=heading)
+    analysis = analyse(text, nlp, cfg.fix_sentence_spacing)
+    single = clean_analysis(analysis, meta)
+    return Prepared(doc_id, analysis, meta, single, outlet_key(single.outlet or ""), chrome)
+
+
+def finish(p: Prepared, repetition: Repetition) -> CleanResult:
+    """Clean with the outlet's repetition evidence; the outlet stays as found alone."""
+    result = p.single
+    if repetition.recurring or repetition.strong_only:
+        result = replace(clean_analysis(p.analysis, p.meta, repetition), outlet=p.single.outlet)
+    return replace(result, removed=p.chrome + result.removed) if p.chrome else result
+
+
+def clean_document(
+    doc: RawDocument, nlp: Language, cfg: CleanConfig | None = None,
+    repetition: Repetition = NO_REPETITION,
+) -> CleanResult:
+    """Clean one document on its own (no corpus), e.g. for the library API and tests."""
+    return finish(prepare("", doc, nlp, cfg or CleanConfig()), repetition)
+
+
+def repetition_for(key: str, fps: set[int], counts: dict[tuple[str, int], int],
+                   min_docs: int) -> Repetition:
+    if key != tables.UNKNOWN:
+        return Repetition(frozenset(fp for fp in fps if counts.get((key, fp), 0) >= min_docs))
+    known = frozenset(
+        fp for (k, fp), n in counts.items() if k != tables.UNKNOWN and n >= min_docs and fp in fps
+    )
+    unknown = frozenset(fp for fp in fps if counts.get((tables.UNKNOWN, fp), 0) >= min_docs)
+    return Repetition(known, unknown - known)
+
+
+def _batches(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def _clean_batch(
+    store: Store, batch: Sequence[str], nlp: Language, cfg: CleanConfig
+) -> tuple[int, list[str]]:
+    """Clean a batch of new documents; returns (articles written, error messages)."""
+    conn = store.conn
+    errors: list[str] = []
+    prepared: list[Prepared] = []
+    for doc_id, doc in store.iter_documents(batch):
+        try:
+            prepared.append(prepare(doc_id, doc, nlp, cfg))
+        except Exception as exc:  # one bad document must not stop the batch
+            message = f"{doc.source}: cannot clean ({type(exc).__name__}: {exc})"
+            store.log_error(NAME, doc.source, message)
+            errors.append(message)
+    written = 0
+    with store.transaction():
+        tables.forget(conn, batch)
+        all_fps = {fp for p in prepared for fp in p.fingerprints}
+        before = tables.counts(conn, all_fps)
+        for p in prepared:
+            tables.replace_lines(conn, p.doc_id, p.key, p.fingerprints)
+        after = tables.counts(conn, all_fps)
+        crossed = {
+            pair for pair, n in after.items()
+            if n >= cfg.min_repeat_docs > before.get(pair, 0)
+        }
+        for p in prepared:
+            result = finish(p, repetition_for(p.key, p.fingerprints, after, cfg.min_repeat_docs))
+            store.put_article(p.doc_id, result)
+            written += 1
+        # Lines that now recur for the first time: earlier documents holding them change.
+        affected = tables.documents_with(conn, crossed)
+        affected |= tables.documents_with_fp(
+            conn, {fp for key, fp in crossed if key != tables.UNKNOWN}, tables.UNKNOWN
+        )
+        affected -= set(batch)
+        for doc_id, doc in store.iter_documents(sorted(affected)):
+            p = prepare(doc_id, doc, nlp, cfg)
+            group = tables.group_of(conn, doc_id)
+            key = p.key if group is None else group
+            fps = p.fingerprints
+            rep = repetition_for(key, fps, tables.counts(conn, fps), cfg.min_repeat_docs)
+            store.put_article(doc_id, finish(p, rep))
+            written += 1
+        store.mark_documents_done(NAME, batch)
+    return written, errors
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
+    cfg = config.section(NAME, CleanConfig)
     pending = store.pending_documents(NAME)
-    for doc_id, doc in store.iter_documents(pending):
-        store.put_article(doc_id, CleanResult(doc.content.strip(), doc.title, doc.outlet, doc.byline, doc.published))
-    store.mark_documents_done(NAME, pending)
-    return StageReport(NAME, processed=len(pending))
+    if not pending:
+        return StageReport(NAME)
+    from ..nlp import load_spacy
+
+    nlp = load_spacy(cfg.spacy_model)
+    reporter.start("clean: body, metadata, boilerplate", len(pending))
+    written = 0
+    errors: list[str] = []
+    for batch in _batches(pending, cfg.batch_size):
+        n, errs = _clean_batch(store, batch, nlp, cfg)
+        written += n
+        errors.extend(errs)
+        reporter.advance(len(batch))
+    reporter.finish()
+    notes = (f"{written - len(pending) + len(errors)} earlier article(s) re-cleaned",) if (
+        written > len(pending) - len(errors)
+    ) else ()
+    return StageReport(NAME, processed=len(pending), errors=tuple(errors), notes=notes)
 
 
-STAGE = Stage(name=NAME, requires=("documents",), provides=("articles", "removed"), run=run)
+STAGE = Stage(
+    name=NAME, requires=("documents",), provides=("articles", "removed"), run=run,
+    doc="Body text, title/outlet/byline/date, and every removed piece with its kind.",
+)

@@ -56,7 +56,9 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
             meta_total += 1
             got = article.get(key)
             want = doc[key]
-            same = got is not None and normalise(str(got))[0].strip() == normalise(str(want))[0].strip()
+            same = got is not None and (
+                normalise(str(got))[0].strip() == normalise(str(want))[0].strip()
+            )
             if key == "published" and got:
                 same = str(got)[:10] == str(want)[:10]
             if same:

@@ -1,0 +1,18 @@
+"""Settings of the ``clean`` stage (section ``[clean]`` of the configuration file)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    spacy_model: str = "en_core_web_md"
+    # A line recurring in this many articles of one outlet is a boilerplate candidate.
+    min_repeat_docs: int = 2
+    # Insert the missing space in "fear.There" (see normalise.fix_sentence_spacing).
+    fix_sentence_spacing: bool = True
+    # Documents analysed per batch (one transaction, one spaCy batch).
+    batch_size: int = 128
+    # HTML: keep what the extractor dropped (menus, footers) as one removed piece each.
+    keep_html_chrome: bool = True

@@ -1,0 +1,418 @@
+"""What one line of an article looks like, linguistically: the evidence cleaning weighs.
+
+Each line is judged on its own (its own parse, nothing from its neighbours), so a line that
+survives one cleaning pass is judged the same way on the next: that is what makes cleaning
+idempotent. Boilerplate is the outlet talking to the reader (``we``/``our`` with
+``you``/``your`` outside quotation marks), commands to the reader (imperative mood),
+fragments with no finite clause, and link-like lines. A short list of call-to-action words
+is one more signal, never enough on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .dates import parse_date
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+# Closed-class words (pronouns), not a tuned list.
+_SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "yourselves", "you're",
+                            "you've", "you'll", "you'd"})
+_FIRST_PLURAL = frozenset({"we", "us", "our", "ours", "ourselves", "we're", "we've",
+                           "we'll", "we'd"})
+# General call-to-action vocabulary of web publishing (prefixes), one signal among several.
+CTA_STEMS: tuple[str, ...] = (
+    "subscri", "donat", "newsletter", "advertis", "sponsor", "cookie", "paywall",
+    "sign up", "sign in", "log in", "login", "click", "read more", "share this",
+    "follow us", "download our", "support us", "contribut",
+)
+# Conventional openers of photo and image credits.
+CREDIT_OPENERS: tuple[str, ...] = ("photo", "photos", "image", "images", "picture", "credit",
+                                   "illustration", "video", "source", "©", "(c)")
+_NAME_PARTICLES = frozenset({"de", "da", "di", "del", "van", "von", "der", "la", "le", "el",
+                             "al", "bin", "via", "for", "and", "of", "the"})
+_TERMINAL = ".!?…"
+_CLOSERS = "\"'”’»)]"
+_OPEN_QUOTES = "“«‘„"
+_CLOSE_QUOTES = "”»’"
+# Lines longer than this with no cheap signal are body prose; no parse needed.
+PARSE_MAX_WORDS = 25
+_ORGLIKE = frozenset({"ORG", "WORK_OF_ART", "PRODUCT"})
+_NOT_OUTLET = frozenset({"GPE", "LOC", "PERSON", "NORP", "DATE", "TIME", "CARDINAL",
+                         "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "EVENT", "LAW", "FAC",
+                         "LANGUAGE"})
+
+
+@dataclass(frozen=True)
+class LineFeatures:
+    text: str
+    words: int
+    terminal: bool  # ends a sentence (., !, ?, … before closing quotes/brackets)
+    finite: bool  # has a finite verb (parsed lines) or is assumed to (long prose)
+    imperative: bool  # a sentence in command form, outside quotation marks
+    you: bool  # second person outside quotation marks
+    we: bool  # first person plural outside quotation marks
+    cta: bool  # call-to-action vocabulary
+    link: bool  # URL, e-mail, menu separators
+    credit_tail: bool  # ends with a photo/agency credit ("Name / Agency", "(Photo: ...)")
+    credit_only: bool  # the whole line is such a credit
+    agency_credit: bool  # "AFP contributed reporting." and the like
+    byline: tuple[str, ...] | None  # names after "by" in a byline line
+    byline_persons: tuple[bool, ...] = ()  # which byline names are people
+    date: str | None = None  # ISO date when the line is a dateline or dated byline
+    orgs: tuple[tuple[str, int], ...] = field(default=())  # self-reference candidates + weight
+
+    @property
+    def prose(self) -> bool:
+        """A body sentence: a finite clause that ends like a sentence and is not a fragment."""
+        if not (self.finite and self.terminal):
+            return False
+        stripped = self.text.rstrip(_CLOSERS)
+        if stripped.endswith(("?", "!")) and self.words < 15:
+            return False
+        return self.words >= 4
+
+    @property
+    def dialogue(self) -> bool:
+        """The outlet addressing its reader: we/our together with you/your."""
+        return self.you and self.we
+
+    @property
+    def strong(self) -> bool:
+        """Evidence that on its own marks a line as boilerplate when it is not prose."""
+        return (self.dialogue or self.imperative or self.link or self.cta) and not (
+            self.prose and not self.dialogue and not self.link and self.words > 12
+        )
+
+    @property
+    def weak(self) -> bool:
+        """Evidence that counts only at the edges of an article."""
+        return (
+            (not self.prose and (self.words <= 12 or not self.finite))
+            or self.you
+            or self.we
+            or self.cta
+        )
+
+    @property
+    def signals(self) -> int:
+        return sum((self.dialogue, self.imperative, self.cta, self.link))
+
+
+def _terminal(text: str) -> bool:
+    stripped = text.rstrip(_CLOSERS + " ")
+    return bool(stripped) and stripped[-1] in _TERMINAL
+
+
+def _outside_quotes(words: list[str]) -> list[str]:
+    """Words not inside quotation marks (curly or straight)."""
+    out: list[str] = []
+    depth = 0
+    straight = False
+    for word in words:
+        opens = sum(word.count(q) for q in _OPEN_QUOTES)
+        closes = sum(word.count(q) for q in _CLOSE_QUOTES if q != "’")
+        if word.endswith("’") and word.startswith("‘"):
+            closes += 1
+        inside = depth > 0 or straight
+        if opens:
+            depth += opens
+            inside = True
+        if word.count('"') % 2 == 1:
+            straight = not straight
+            inside = True
+        if not inside:
+            out.append(word)
+        depth = max(0, depth - closes)
+    return out
+
+
+def _bare(word: str) -> str:
+    return word.strip("\"'“”‘’«»()[]{}.,;:!?…").replace("’", "'")
+
+
+def _link_like(text: str) -> bool:
+    lowered = text.lower()
+    if "://" in lowered or "www." in lowered:
+        return True
+    if any(w.count("@") == 1 and "." in w.split("@")[1] for w in lowered.split()):
+        return True
+    if any(sep in text for sep in ("»", "›", "→", "←")):
+        return True
+    for sep in (" | ", " > ", " / "):
+        parts = [p for p in text.split(sep) if p.strip()]
+        if len(parts) >= 3 and all(len(p.split()) <= 4 for p in parts):
+            return True
+    return False
+
+
+def _capitalised(word: str) -> bool:
+    core = word.strip("()[],.;:")
+    return bool(core) and (core[0].isupper() or core[0].isdigit())
+
+
+def _name_group(text: str) -> bool:
+    words = text.replace("(", " ( ").replace(")", " ) ").split()
+    words = [w for w in words if w not in ("(", ")")]
+    if not words or len(words) > 6 or not _capitalised(words[0]):
+        return False
+    return all(_capitalised(w) or w.lower() in _NAME_PARTICLES for w in words)
+
+
+def credit_parts(text: str) -> tuple[bool, bool]:
+    """(ends with a credit, is only a credit): "… Name / Agency", "(Photo: …)", "Photo: …"."""
+    stripped = text.strip()
+    lowered = stripped.lower().lstrip("(")
+    for opener in CREDIT_OPENERS:
+        if lowered.startswith(opener) and lowered[len(opener):len(opener) + 1] in (":", " ", ""):
+            rest = lowered[len(opener):].lstrip(" :")
+            if rest.startswith(("by", "credit")) or ":" in lowered[: len(opener) + 2] or (
+                opener in ("©", "(c)")
+            ):
+                return True, True
+    if stripped.endswith(")") and "(" in stripped:
+        inner = stripped[stripped.rindex("(") + 1 : -1].lower()
+        if any(inner.startswith(o + ":") or inner.startswith(o + " by") for o in CREDIT_OPENERS):
+            return True, stripped.startswith("(")
+    # "… sentence. Name Surname / Agency": the tail after the last sentence end.
+    tail = stripped
+    cut = max(stripped.rfind(". "), stripped.rfind("? "), stripped.rfind("! "))
+    if cut >= 0:
+        tail = stripped[cut + 2 :]
+    if cut >= 0 and credit_parts(tail) == (True, True):
+        return True, False
+    if "/" in tail:
+        left, _, right = tail.rpartition("/")
+        if _name_group(left) and _name_group(right) and len(tail.split()) <= 8:
+            return True, cut < 0
+    return False, False
+
+
+def _imperative(sent: Span) -> bool:
+    root = sent.root
+    if root.tag_ != "VB" or root.i - sent.start > 2:
+        return False
+    if any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass", "expl") for c in root.children):
+        return False
+    before = [t for t in sent if t.i < root.i]
+    return all(t.dep_ in ("neg", "advmod", "intj", "punct", "discourse") for t in before)
+
+
+def _orgs(doc: Doc) -> list[tuple[str, int]]:
+    """Organisation-like names and how strongly their place says "this is us"."""
+    found: dict[tuple[int, int], str] = {}
+    blocked = {t.i for e in doc.ents if e.label_ in _NOT_OUTLET for t in e}
+    for ent in doc.ents:
+        if ent.label_ in _ORGLIKE:
+            found[(ent.start, ent.end)] = ent.text
+    for chunk in doc.noun_chunks:
+        toks = [t for t in chunk if not (t.tag_ == "DT" and not t.text[0].isupper())]
+        toks = [t for t in toks if t.tag_ != "POS"]
+        proper = bool(toks) and all(
+            t.pos_ == "PROPN" or (t.tag_ == "DT" and t is toks[0]) for t in toks
+        )
+        if proper and any(t.pos_ == "PROPN" for t in toks) and not any(
+            t.i in blocked for t in toks
+        ):
+            span = (toks[0].i, toks[-1].i + 1)
+            if not any(s <= span[0] and span[1] <= e for s, e in found):
+                found[span] = doc[span[0] : span[1]].text
+    result: list[tuple[str, int]] = []
+    for (start, end), name in found.items():
+        if any(doc[i].i in blocked for i in range(start, end)) and name not in (
+            e.text for e in doc.ents if e.label_ in _ORGLIKE
+        ):
+            continue
+        head = doc[start:end].root
+        gov = head.head if head.dep_ == "pobj" else None
+        if gov is not None and gov.lower_ in ("on", "via", "with", "in", "at"):
+            continue  # platforms and places: "follow us on X"
+        # Object of a command ("Support X!") or of "from/of/by" ("A Message from X"): 2.
+        commanded = head.dep_ == "dobj" and head.head.tag_ == "VB"
+        weight = 2 if commanded or (gov is not None and gov.lower_ in ("from", "of", "by")) else 1
+        name = name.strip(" ,;:!?.\"'“”’")
+        if name.lower().endswith("'s") or name.endswith("’s"):
+            name = name[:-2]
+        if len(name) > 1:
+            result.append((name, weight))
+    return result
+
+
+_SEPARATORS = ("|", "·", "•", "—")
+_BY_LABELS = frozenset({"published", "posted", "updated", "words", "story", "text", "report"})
+_NAME_JOINERS = frozenset({"and", "&"})
+_NAME_STOPS = frozenset({"in", "at", "from", "for", "with", "on"})
+
+
+def _segments(text: str) -> list[str]:
+    parts = [text]
+    for sep in _SEPARATORS:
+        parts = [piece for part in parts for piece in part.split(f" {sep} ")]
+    return [p.strip(" ,;") for p in parts if p.strip(" ,;")]
+
+
+def _names_after_by(segment: str) -> list[str] | None:
+    """Names credited in "by A, B and C in Place": None when the words are not names."""
+    words = segment.split()
+    names: list[str] = []
+    current: list[str] = []
+    for word in words:
+        bare = word.strip(",;()")
+        if bare.lower() in _NAME_STOPS and current:
+            break  # "in Brackwater", "for Reuters": place or affiliation, not a name
+        if bare.lower() in _NAME_JOINERS or word.endswith(","):
+            if word.endswith(",") and bare and bare.lower() not in _NAME_JOINERS:
+                current.append(bare)
+            if current:
+                names.append(" ".join(current))
+                current = []
+            continue
+        if not bare or not (bare[0].isupper() or bare.lower() in _NAME_PARTICLES):
+            return None
+        current.append(bare)
+    if current:
+        names.append(" ".join(current))
+    return names or None
+
+
+def _byline(
+    text: str, doc: Doc
+) -> tuple[tuple[str, ...], tuple[bool, ...], str | None] | None:
+    """Names credited by a byline ("By A and B | 14 March 2025", "Sept 26, 2023 by Outlet")."""
+    if len(doc) > 24:
+        return None
+    names: list[str] | None = None
+    date: str | None = None
+    for segment in _segments(text):
+        lowered = segment.lower()
+        at = 0 if lowered.startswith("by ") else lowered.rfind(" by ") + 1
+        if at > 0 or lowered.startswith("by "):
+            before = segment[:at].strip(" ,:-–")
+            found = _names_after_by(segment[at + 3 :])
+            if found is None or names is not None:
+                return None
+            if before and before.lower() not in _BY_LABELS:
+                date = date or parse_date(before)
+                if date is None:
+                    return None
+            names = found
+            continue
+        when = parse_date(segment)
+        if when is not None:
+            date = date or when
+        elif len(segment.split()) > 4 or not segment[0].isupper():
+            return None
+    if not names:
+        return None
+    people = [e.text for e in doc.ents if e.label_ == "PERSON"]
+    persons = tuple(any(n in p or p in n for p in people) for n in names)
+    return tuple(names), persons, date
+
+
+def _dateline(text: str) -> str | None:
+    """The date of a line made of a date and at most short labels ("Outlet | 13 March 2025")."""
+    date: str | None = None
+    for segment in _segments(text):
+        when = parse_date(segment)
+        if when is not None:
+            date = date or when
+        elif len(segment.split()) > 4:
+            return None
+    return date
+
+
+_CREDIT_LEMMAS = frozenset({"reporting", "report", "editing", "edit", "writing", "write"})
+_CREDIT_LINKS = frozenset({"contribute", "by", "additional", "from", "with"})
+
+
+def _agency_credit(doc: Doc, prose: bool) -> bool:
+    """A wire credit: "AFP contributed reporting.", "(Reporting by A; Editing by B)"."""
+    text = doc.text.strip()
+    if len(doc) > 30 or not any(e.label_ in ("ORG", "PERSON") for e in doc.ents):
+        return False
+    if prose and len(doc) > 8 and not (text.startswith("(") and text.endswith(")")):
+        return False
+    lemmas = {t.lemma_.lower() for t in doc} | {t.lower_ for t in doc}
+    return bool(lemmas & _CREDIT_LEMMAS) and bool(lemmas & _CREDIT_LINKS)
+
+
+def cheap_features(text: str) -> dict[str, bool | int]:
+    words = text.split()
+    outside = [_bare(w).lower() for w in _outside_quotes(words)]
+    raw_outside = [_bare(w) for w in _outside_quotes(words)]
+    lowered = " " + " ".join(_bare(w).lower() for w in words) + " "
+    return {
+        "words": len(words),
+        "terminal": _terminal(text),
+        "you": any(w in _SECOND_PERSON for w in outside),
+        "we": any(w in _FIRST_PLURAL and raw != "US" for w, raw in zip(outside, raw_outside,
+                                                                         strict=True)),
+        "cta": any(f" {stem}" in lowered for stem in CTA_STEMS),
+        "link": _link_like(text),
+    }
+
+
+def needs_parse(text: str, cheap: dict[str, bool | int]) -> bool:
+    return bool(
+        int(cheap["words"]) <= PARSE_MAX_WORDS
+        or cheap["you"] or cheap["we"] or cheap["cta"] or cheap["link"]
+        or not cheap["terminal"]
+    )
+
+
+def line_features(lines: list[str], nlp: Language, batch_size: int = 64) -> list[LineFeatures]:
+    """Features of every line; only lines that could be anything but body prose are parsed."""
+    cheap = [cheap_features(line) for line in lines]
+    to_parse = sorted({line for line, c in zip(lines, cheap, strict=True) if needs_parse(line, c)})
+    parsed: dict[str, Doc] = dict(zip(to_parse, nlp.pipe(to_parse, batch_size=batch_size),
+                                      strict=True))
+    return [_features(line, c, parsed.get(line)) for line, c in zip(lines, cheap, strict=True)]
+
+
+def _features(text: str, cheap: dict[str, bool | int], doc: Doc | None) -> LineFeatures:
+    credit_tail, credit_only = credit_parts(text)
+    words = int(cheap["words"])
+    if doc is None:
+        return LineFeatures(
+            text=text, words=words, terminal=bool(cheap["terminal"]), finite=True,
+            imperative=False, you=False, we=False, cta=False, link=False,
+            credit_tail=credit_tail, credit_only=credit_only, agency_credit=False, byline=None,
+        )
+    outside_quote_tokens = {t.i for t in doc if _token_outside_quotes(doc, t.i)}
+    imperative = any(
+        _imperative(sent) and sent.root.i in outside_quote_tokens for sent in doc.sents
+    )
+    finite = any(t.tag_ in ("VBD", "VBP", "VBZ", "MD") for t in doc) or imperative
+    byline = _byline(text, doc)
+    date: str | None = None
+    if byline is not None:
+        date = byline[2]
+    elif words <= 12 and any(ch.isdigit() for ch in text) and not finite:
+        date = _dateline(text)
+    return LineFeatures(
+        text=text, words=words, terminal=bool(cheap["terminal"]), finite=finite,
+        imperative=imperative, you=bool(cheap["you"]), we=bool(cheap["we"]),
+        cta=bool(cheap["cta"]), link=bool(cheap["link"]), credit_tail=credit_tail,
+        credit_only=credit_only,
+        agency_credit=_agency_credit(doc, finite and bool(cheap["terminal"]) and words >= 4),
+        byline=None if byline is None else byline[0],
+        byline_persons=() if byline is None else byline[1],
+        date=date, orgs=tuple(_orgs(doc)),
+    )
+
+
+def _token_outside_quotes(doc: Doc, index: int) -> bool:
+    depth = 0
+    straight = False
+    for t in doc[:index]:
+        if t.text in _OPEN_QUOTES or (t.text == "‘" and t.is_quote):
+            depth += 1
+        elif t.text in ("”", "»"):
+            depth = max(0, depth - 1)
+        elif t.text == '"':
+            straight = not straight
+    return depth == 0 and not straight

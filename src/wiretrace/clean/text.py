@@ -1,0 +1,325 @@
+"""Cleaning one article's plain text: body, metadata lines, and what was removed.
+
+Three passes over the article's lines, in this order:
+
+1. Line by line (each judged on its own parse): bylines, captions and credits, and lines
+   that are boilerplate on their own (a fragment or command addressed to the reader, links),
+   plus lines the outlet repeats across its articles (``Repetition``). Short fragments in the
+   same paragraph block as such a line go with it (the buttons of a donation box).
+2. The header: every line before the first body sentence is metadata (title, standfirst,
+   dateline, navigation, boilerplate); the title is the heading nearest the body.
+3. The footer: the trailing run of lines with boilerplate evidence, if it holds at least one
+   strong piece, minus body-like lines at its top.
+
+Judging lines on their own parse, and taking the header and footer only relative to the
+first and last body sentence, makes the result a fixed point: cleaning clean text changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..models import CleanResult, Removed
+from .features import LineFeatures, line_features
+from .normalise import _FOLD, blocks, fingerprint, join_paragraphs
+from .outlet import infer_outlet, outlet_from_url
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# Kinds of removed pieces (export schema ``removed[].kind``).
+BOILERPLATE = "boilerplate"
+NAVIGATION = "navigation"
+CAPTION = "caption"
+CREDIT = "credit"
+BYLINE = "byline"
+DATELINE = "dateline"
+TITLE = "title"
+STANDFIRST = "standfirst"
+
+TITLE_MAX_WORDS = 30
+STANDFIRST_MIN_WORDS = 15
+LOOKAHEAD = 3
+
+
+@dataclass(frozen=True)
+class Repetition:
+    """Line fingerprints that recur across other articles.
+
+    ``recurring``: recur among articles of this article's outlet (boilerplate when the line
+    shows any boilerplate evidence or sits in a run of recurring lines). ``strong_only``:
+    recur among articles of unknown outlet, which may be reuse across outlets, so they count
+    only for lines with strong evidence of their own.
+    """
+
+    recurring: frozenset[int] = frozenset()
+    strong_only: frozenset[int] = frozenset()
+
+
+NO_REPETITION = Repetition()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """An article's normalised lines and their features: computed once, cleaned many times."""
+
+    lines: tuple[str, ...]
+    block_of: tuple[int, ...]
+    features: tuple[LineFeatures, ...]
+    multi_block: bool
+
+    @property
+    def fingerprints(self) -> tuple[int, ...]:
+        return tuple(fingerprint(line) for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the source itself declared (ingest metadata); wins over what the text says."""
+
+    title: str | None = None
+    outlet: str | None = None
+    byline: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class _Marks:
+    kinds: list[str | None]
+    by_repetition: list[bool] = field(default_factory=list)
+
+
+def analyse(text: str, nlp: Language, fix_spacing: bool = True) -> Analysis:
+    grouped = blocks(text, fix_spacing)
+    lines = tuple(line for block in grouped for line in block)
+    block_of = tuple(b for b, block in enumerate(grouped) for _ in block)
+    return Analysis(lines, block_of, tuple(line_features(list(lines), nlp)), len(grouped) > 1)
+
+
+def clean_text(
+    text: str,
+    nlp: Language,
+    meta: Metadata | None = None,
+    repetition: Repetition = NO_REPETITION,
+    fix_spacing: bool = True,
+) -> CleanResult:
+    """Clean one article's plain text (see the module docstring)."""
+    return clean_analysis(analyse(text, nlp, fix_spacing), meta, repetition)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().translate(_FOLD).split())
+
+
+def _line_local(a: Analysis, rep: Repetition) -> _Marks:
+    n = len(a.lines)
+    kinds: list[str | None] = [None] * n
+    by_rep = [False] * n
+    for i, f in enumerate(a.features):
+        if f.byline is not None:
+            kinds[i] = BYLINE
+        elif f.agency_credit or f.credit_only:
+            kinds[i] = CREDIT
+        elif f.credit_tail:
+            kinds[i] = CAPTION
+        elif f.link and not f.prose:
+            kinds[i] = NAVIGATION
+        elif (not f.prose and f.strong) or (f.prose and f.signals >= 2):
+            kinds[i] = BOILERPLATE
+    # A short fragment right above a photo credit is that photo's caption.
+    for i in range(1, n):
+        f, above = a.features[i], a.features[i - 1]
+        if (
+            f.credit_only and kinds[i] == CREDIT and kinds[i - 1] is None
+            and a.block_of[i] == a.block_of[i - 1] and not above.prose and above.words <= 25
+        ):
+            kinds[i - 1] = kinds[i] = CAPTION
+    fps = a.fingerprints
+    recurring = [fp in rep.recurring for fp in fps]
+    for i, f in enumerate(a.features):
+        if kinds[i] is not None:
+            continue
+        in_run = (i > 0 and recurring[i - 1]) or (i + 1 < n and recurring[i + 1])
+        if (recurring[i] and (f.weak or f.strong or in_run)) or (
+            fps[i] in rep.strong_only and f.strong
+        ):
+            kinds[i] = BOILERPLATE
+            by_rep[i] = True
+    if a.multi_block:
+        _spread(a, kinds)
+    return _Marks(kinds, by_rep)
+
+
+def _spread(a: Analysis, kinds: list[str | None]) -> None:
+    """Fragments sharing a block with boilerplate are part of the same box."""
+    changed = True
+    while changed:
+        changed = False
+        for i, f in enumerate(a.features):
+            if kinds[i] is not None or f.prose or f.words > 12:
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(kinds) and a.block_of[j] == a.block_of[i] and kinds[j] in (
+                    BOILERPLATE, NAVIGATION
+                ):
+                    kinds[i] = kinds[j]
+                    changed = True
+                    break
+
+
+def _heading_like(f: LineFeatures) -> bool:
+    alpha_words = sum(1 for w in f.text.split() if any(ch.isalpha() for ch in w))
+    stripped = f.text.rstrip()
+    return (
+        not f.strong and 2 <= alpha_words <= TITLE_MAX_WORDS
+        and not stripped.endswith((":", ",", ";"))
+        and not (f.words >= STANDFIRST_MIN_WORDS or (f.terminal and stripped.endswith(".")))
+    )
+
+
+def _is_dateline(f: LineFeatures) -> bool:
+    return f.date is not None and f.byline is None and not f.finite
+
+
+def _body_start(a: Analysis, survivors: list[int]) -> int | None:
+    """Position (in ``survivors``) of the first body sentence not followed by a dateline.
+
+    A byline right below a sentence makes that sentence a standfirst. Bylines are removed
+    wherever they are, so they are looked for among all lines; datelines among the lines
+    that stay (so that cleaning again finds the same body start).
+    """
+    candidates: list[int] = []
+    for pos, i in enumerate(survivors):
+        f = a.features[i]
+        if not f.prose or f.strong:
+            continue
+        after = survivors[pos + 1 : pos + 1 + LOOKAHEAD]
+        if any(_is_dateline(a.features[j]) for j in after):
+            continue
+        if not any(g.byline is not None for g in a.features[i + 1 : i + 1 + LOOKAHEAD]):
+            return pos
+        candidates.append(pos)
+    # Every sentence sits above a byline: the first one is the body after all.
+    return candidates[0] if candidates else None
+
+
+def _header(
+    a: Analysis, header: list[int], kinds: list[str | None], title_hint: str | None
+) -> str | None:
+    """Label every header line; return the detected title."""
+    title_at: int | None = None
+    if title_hint:
+        hint = _fold(title_hint)
+        title_at = next((i for i in header if _fold(a.lines[i]) == hint), None)
+    if title_at is None:
+        for i in reversed(header):
+            f = a.features[i]
+            if _is_dateline(f) or f.strong:
+                continue
+            if _heading_like(f):
+                title_at = i
+                break
+    for i in header:
+        f = a.features[i]
+        if i == title_at:
+            kinds[i] = TITLE
+        elif _is_dateline(f):
+            kinds[i] = DATELINE
+        elif f.strong:
+            kinds[i] = BOILERPLATE
+        elif title_at is not None:
+            kinds[i] = NAVIGATION if i < title_at else STANDFIRST
+        else:
+            kinds[i] = STANDFIRST if f.words >= 6 else NAVIGATION
+    return None if title_at is None else a.lines[title_at]
+
+
+def _footer(a: Analysis, kinds: list[str | None], body_first: int) -> None:
+    """Remove the trailing run of lines with boilerplate evidence, if it holds a strong one.
+
+    Lines already removed on their own take part in the run (boilerplate counts as strong
+    evidence, captions and credits as neutral); only the lines still kept are relabelled.
+    Body-like lines at the top of the run stay: an appeal box starts with its heading.
+    """
+    start = len(kinds)
+    for i in range(len(kinds) - 1, body_first, -1):
+        f = a.features[i]
+        if kinds[i] is None and not (f.strong or f.weak or _is_dateline(f)):
+            break
+        start = i
+    while start < len(kinds):
+        f = a.features[start]
+        if kinds[start] is not None or not (f.prose and not f.strong):
+            break
+        start += 1
+    run = range(start, len(kinds))
+    if not any(
+        kinds[i] in (BOILERPLATE, NAVIGATION) or (kinds[i] is None and a.features[i].strong)
+        for i in run
+    ):
+        return
+    for i in run:
+        if kinds[i] is None:
+            kinds[i] = DATELINE if _is_dateline(a.features[i]) else BOILERPLATE
+
+
+def _group_removed(a: Analysis, kinds: list[str | None]) -> tuple[Removed, ...]:
+    pieces: list[Removed] = []
+    current: list[str] = []
+    current_kind: str | None = None
+    last = -2
+    for i, kind in enumerate(kinds):
+        if kind is None:
+            continue
+        if kind == current_kind and i == last + 1:
+            current.append(a.lines[i])
+        else:
+            if current and current_kind:
+                pieces.append(Removed("\n".join(current), current_kind))
+            current, current_kind = [a.lines[i]], kind
+        last = i
+    if current and current_kind:
+        pieces.append(Removed("\n".join(current), current_kind))
+    return tuple(pieces)
+
+
+def clean_analysis(
+    a: Analysis, meta: Metadata | None = None, repetition: Repetition = NO_REPETITION
+) -> CleanResult:
+    meta = meta or Metadata()
+    marks = _line_local(a, repetition)
+    kinds = marks.kinds
+    survivors = [i for i, k in enumerate(kinds) if k is None]
+    body_start = _body_start(a, survivors)
+    title: str | None = None
+    if body_start is not None:
+        title = _header(a, survivors[:body_start], kinds, meta.title)
+        _footer(a, kinds, survivors[body_start])
+    kept = [a.lines[i] for i, k in enumerate(kinds) if k is None]
+
+    bylines = [a.features[i] for i, k in enumerate(kinds) if k == BYLINE]
+    dates = [a.features[i].date for i, k in enumerate(kinds)
+             if k in (BYLINE, DATELINE) and a.features[i].date]
+    names = [n for f in bylines for n in (f.byline or ())]
+    byline_outlets = [
+        n for f in bylines
+        for n, person in zip(f.byline or (), f.byline_persons, strict=False) if not person
+    ]
+    self_reference = [
+        a.features[i] for i, k in enumerate(kinds)
+        if k in (BOILERPLATE, NAVIGATION) and not marks.by_repetition[i]
+    ]
+    outlet = (
+        meta.outlet or infer_outlet(self_reference, byline_outlets) or outlet_from_url(meta.url)
+    )
+    return CleanResult(
+        text=join_paragraphs(kept),
+        title=meta.title or title,
+        outlet=outlet,
+        byline=meta.byline or (", ".join(dict.fromkeys(names)) if names else None),
+        published=meta.published or (dates[0] if dates else None),
+        removed=_group_removed(a, kinds),
+    )

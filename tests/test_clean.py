@@ -1,0 +1,266 @@
+"""Cleaning one article: body, metadata lines, removed pieces, and its invariants."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wiretrace.clean.features import credit_parts
+from wiretrace.clean.markdown import is_markdown_source, markdown_to_text
+from wiretrace.clean.normalise import (
+    blocks,
+    fingerprint,
+    fix_sentence_spacing,
+    normalise_text,
+    paragraph_spans,
+)
+from wiretrace.clean.outlet import outlet_key
+from wiretrace.clean.text import Metadata, clean_text
+from wiretrace.nlp import load_spacy
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    return load_spacy("en_core_web_md")
+
+
+LEDGER = """×
+Enjoying the Ledger?
+We have switched off all advertising so that you can read in peace.
+Keeping it that way costs us money every month. Your help lets us carry on.
+Support us
+
+Harbour Council Votes to Close the Old Ferry Pier
+
+Workers repair the ferry pier in Port Avel on Monday. Tomas Berg / Avel Photo Agency
+
+The harbour council in Port Avel voted on Tuesday to close the old ferry pier, which engineers say is no longer safe for passengers.
+
+"We cannot ask people to walk on a structure that is rotting beneath them," council chair Ruth Vale said after the vote.
+
+The ferry company said services would move to the cargo quay from next month.
+
+Sign up for our weekly newsletter
+
+Our weekly newsletter brings you the best of our reporting every Sunday. You can unsubscribe at any time.
+Subscribers agree to the Privacy Policy
+
+A Message from The Harbour Ledger:
+
+Dear readers,
+
+We are a small newsroom. Our reporters cover the council meetings that nobody else attends.
+
+If you value our work, please support us monthly. Every contribution helps you and your neighbours stay informed.
+
+Once
+Monthly
+Continue
+Remind me later.
+
+Read more
+"""
+
+DISPATCH = """Farmers block the northern highway over fuel prices\u00a0
+
+Protesters say the government ignored months of warnings. Meanwhile, the transport ministry is drafting new rules
+
+March 3, 2024 by Valley Dispatch
+Tractors on the highway
+(Photo: Lena Ott/Valley Dispatch)
+
+Hundreds of farmers blocked the northern highway with tractors on Sunday, demanding that the government cut the tax on diesel.
+
+The protest leaders said they would stay until the minister agreed to meet them.
+"""
+
+WIRE_END = """Officials counted the damage on Friday after the storm passed.
+
+Repairs to the harbour wall will take at least three weeks, the port authority said.
+
+Reuters contributed reporting.
+"""
+
+
+def _body(result_text: str) -> list[str]:
+    return result_text.split("\n\n")
+
+
+def test_outlet_appeals_captions_and_title(nlp) -> None:  # type: ignore[no-untyped-def]
+    r = clean_text(LEDGER, nlp)
+    body = _body(r.text)
+    assert body[0].startswith("The harbour council in Port Avel voted")
+    assert body[-1] == "The ferry company said services would move to the cargo quay from next month."
+    assert len(body) == 3
+    assert r.title == "Harbour Council Votes to Close the Old Ferry Pier"
+    assert r.outlet == "The Harbour Ledger"
+    kinds = {x.kind for x in r.removed}
+    assert {"title", "caption", "boilerplate"} <= kinds
+    caption = next(x for x in r.removed if x.kind == "caption")
+    assert caption.text.endswith("Tomas Berg / Avel Photo Agency")
+    # the council chair's "we" is inside quotation marks: body, not an appeal
+    assert any("rotting beneath them" in p for p in body)
+
+
+def test_byline_dateline_standfirst_and_photo_caption(nlp) -> None:  # type: ignore[no-untyped-def]
+    r = clean_text(DISPATCH, nlp)
+    assert r.title == "Farmers block the northern highway over fuel prices"
+    assert r.published == "2024-03-03"
+    assert r.outlet == "Valley Dispatch"  # a byline that names no person names the outlet
+    assert r.text.startswith("Hundreds of farmers blocked")
+    kinds = [x.kind for x in r.removed]
+    assert kinds == ["title", "standfirst", "byline", "caption"]
+    assert r.removed[3].text == "Tractors on the highway\n(Photo: Lena Ott/Valley Dispatch)"
+
+
+def test_person_byline_is_not_an_outlet(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Storm closes port\n\nBy Maria Petrova in Odesa | 4 May 2024\n\n" + WIRE_END
+    r = clean_text(text, nlp)
+    assert r.byline == "Maria Petrova"
+    assert r.published == "2024-05-04"
+    assert r.outlet is None
+    assert ("Reuters contributed reporting.", "credit") in [(x.text, x.kind) for x in r.removed]
+    assert r.text.endswith("the port authority said.")
+
+
+def test_article_without_header_keeps_its_first_line(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The ministry said on Monday that talks would resume next week.\n"
+        "Aid agencies prepare for more arrivals\n"
+        "The agency said more than 8,000 people had crossed by Friday.\n"
+    )
+    r = clean_text(text, nlp)
+    assert r.title is None and r.outlet is None and r.removed == ()
+    assert _body(r.text) == [line for line in text.splitlines() if line]
+
+
+def test_metadata_from_the_source_wins(nlp) -> None:  # type: ignore[no-untyped-def]
+    meta = Metadata(title="Harbour pier closes", outlet="Ledger Online", published="2024-01-02")
+    r = clean_text(LEDGER, nlp, meta)
+    assert (r.title, r.outlet, r.published) == ("Harbour pier closes", "Ledger Online", "2024-01-02")
+    assert r.text.startswith("The harbour council")
+
+
+def test_op_ed_we_is_not_an_appeal(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The council has dithered for a decade while the pier rotted.\n\n"
+        "Conclusion\n\n"
+        "We must act now, before someone is hurt.\n"
+    )
+    r = clean_text(text, nlp)
+    assert r.text.endswith("We must act now, before someone is hurt.")
+    assert "Conclusion" in r.text
+
+
+def test_sentence_spacing() -> None:
+    assert fix_sentence_spacing("had nothing to fear.There is") == "had nothing to fear. There is"
+    assert fix_sentence_spacing("he said.“They left") == "he said.“They left"
+    for kept in ("the U.S. Army", "version 3.5 ships", "see example.com/Page", "www.Example.org",
+                 "mail ann@example.Org", "iOS.App"):
+        assert fix_sentence_spacing(kept) == kept
+
+
+def test_normalisation_layout() -> None:
+    raw = "  Cafe\u0301  at\u00a0noon \r\n\r\n\r\nA line that wraps\nonto the next one.\n\u200bEnd."
+    assert normalise_text(raw) == "Café at noon\n\nA line that wraps onto the next one.\n\nEnd."
+    assert blocks("a\n\nB\nC\nand d") == [["a"], ["B", "C and d"]]
+
+
+def test_fingerprint_ignores_case_quotes_and_spacing() -> None:
+    assert fingerprint("“Read  more”") == fingerprint('"read more"')
+    assert fingerprint("Read more") != fingerprint("Read less")
+
+
+def test_credit_patterns() -> None:
+    assert credit_parts("Refugees arrive in the town. Alexander Petrov / TASS") == (True, False)
+    assert credit_parts("(Photo: Anna Vinter/Northline Dispatch)") == (True, True)
+    assert credit_parts("Crowds outside the court. Image: Vellmark City Council") == (True, False)
+    assert credit_parts("© 2025 Wirelink. All rights reserved.") == (True, True)
+    assert credit_parts("The 2022/23 season ended early.") == (False, False)
+    assert credit_parts("Photographs show the damage.") == (False, False)
+
+
+def test_outlet_keys_agree_across_spellings() -> None:
+    assert outlet_key("The Moscow Times") == outlet_key("themoscowtimes.com") == "moscowtimes"
+    assert outlet_key("www.theguardian.com") == outlet_key("The Guardian")
+    assert outlet_key("Peoples Dispatch") != outlet_key("Moscow Times")
+
+
+def test_markdown_source() -> None:
+    src = (
+        "# Pier closes\n\n*The council voted late.*\n\n![Old pier](/img/pier.jpg)\nThe pier\n\n"
+        "Text with a [link](https://x.example) and **bold**.\n\n---\n\nEnd."
+    )
+    text, images, heading = markdown_to_text(src)
+    assert heading == "Pier closes"
+    assert text == "Pier closes\n\nThe council voted late.\n\nThe pier\n\nText with a link and bold.\n\nEnd."
+    assert [(x.text, x.kind) for x in images] == [("Old pier (/img/pier.jpg)", "caption")]
+    assert is_markdown_source("notes/a.md") and not is_markdown_source("a.txt")
+
+
+# -- properties --------------------------------------------------------------------------
+
+PIECES = [
+    "Harbour Council Votes to Close the Old Pier",
+    "The minister said on Monday that talks would continue next week.",
+    "Officials said more than 8,000 people had crossed the border by Friday.",
+    "“We will not give up,” the mayor said.",
+    "Sign up for our newsletter", "Support us!", "Read more", "Once", "×",
+    "By John Smith", "September 26, 2023 by Valley Dispatch", "March 3, 2024",
+    "Outlet News | 13 March 2025, 19:30",
+    "Workers repair the pier. Tomas Berg / Avel Photo", "(Photo: Lena Ott/AFP)",
+    "We thank you for reading and hope you will donate.", "Reuters contributed reporting.",
+    "Background", "We must act now.", "Why did they leave?", "fear.There is more",
+    "https://example.com/page", "Home | World | Europe | Politics", "Dear readers,",
+    "A Message from The Daily Planet:", "© 2024 Example Ltd. All rights reserved.", "", "",
+]
+LINE = st.one_of(
+    st.sampled_from(PIECES),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30),
+)
+ARTICLES = st.builds(lambda lines, sep: sep.join(lines), st.lists(LINE, max_size=12),
+                     st.sampled_from(["\n", "\n\n", "\r\n"]))
+PROPERTY = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(ARTICLES)
+def test_cleaning_is_idempotent(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    once = clean_text(text, nlp)
+    twice = clean_text(once.text, nlp)
+    assert twice.text == once.text
+    assert twice.removed == ()
+
+
+@PROPERTY
+@given(ARTICLES)
+def test_nothing_is_lost_silently(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    r = clean_text(text, nlp)
+    lines = [line for block in blocks(text) for line in block]
+    out = [p for p in r.text.split("\n\n") if p] + [
+        line for piece in r.removed for line in piece.text.split("\n")
+    ]
+    assert Counter(out) == Counter(lines)
+    # and, character for character, only spacing and invisible characters differ
+    def visible(s: str) -> Counter[str]:
+        s = unicodedata.normalize("NFC", s)
+        return Counter(ch for ch in s if not ch.isspace() and ch.isprintable() and ch != "\u00ad")
+    assert visible(r.text) + sum((visible(x.text) for x in r.removed), Counter()) == visible(text)
+
+
+@PROPERTY
+@given(ARTICLES)
+def test_paragraph_spans_stay_in_bounds(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    clean = clean_text(text, nlp).text
+    spans = paragraph_spans(clean)
+    assert all(0 <= s.start < s.end <= len(clean) for s in spans)
+    assert [clean[s.start : s.end] for s in spans] == [p for p in clean.split("\n\n") if p]
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
