@@ -45,7 +45,12 @@ ConfigOption = Annotated[
 ]
 
 # Packages that add commands of their own (each defines ``register(app)``).
-COMMAND_MODULES: tuple[str, ...] = ("wiretrace.web.cli", "wiretrace.attribution.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "wiretrace.web.cli",
+    "wiretrace.attribution.cli",
+    "wiretrace.stories.cli",
+    "wiretrace.narratives.cli",
+)
 
 
 class RichReporter:

@@ -1,0 +1,224 @@
+"""``wiretrace narratives ...``: keep the talking-point watchlist, read echoes and claims."""
+
+# No ``from __future__ import annotations``: Typer reads these annotations at run time.
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+_Db = Annotated[Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")]
+_Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+_AFTER = "run `wiretrace analyze` to find its echoes"
+
+
+def register(app: typer.Typer) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ..cli import console, fail, open_store, out
+    from . import api
+    from .watchlist import WatchlistError, dump_toml
+
+    group = typer.Typer(
+        help="Talking points: a watchlist of narratives, their echoes, recurring claims.\n\n"
+        "Example: wiretrace narratives add 'The West is to blame for the war.'",
+        no_args_is_help=True,
+    )
+    app.add_typer(group, name="narratives")
+
+    def need(db: Path) -> None:
+        if not db.exists():
+            raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
+
+    @group.command("add")
+    def add_command(
+        statement: Annotated[str, typer.Argument(help="The talking point, in one sentence.")],
+        db: _Db = Path("wiretrace.db"),
+        nid: Annotated[
+            str | None, typer.Option("--id", help="Id (default: from the words).")
+        ] = None,
+        example: Annotated[
+            list[str] | None, typer.Option("--example", "-e", help="A sentence that echoes it.")
+        ] = None,
+        notes: Annotated[str | None, typer.Option("--notes", help="Free text.")] = None,
+    ) -> None:
+        """Add (or replace) one narrative on the watchlist.
+
+        Example: wiretrace narratives add "Russia is not to blame." --id not-russia
+        """
+        with open_store(db) as store:
+            try:
+                n = api.add(store, statement, nid, tuple(example or ()), notes)
+            except WatchlistError as exc:
+                raise fail(str(exc)) from exc
+        console.print(f"added {n.id}; {_AFTER}")
+
+    @group.command("import")
+    def import_command(
+        file: Annotated[Path, typer.Argument(help="Watchlist file (.toml, .yaml or .yml).")],
+        db: _Db = Path("wiretrace.db"),
+    ) -> None:
+        """Add every narrative of a TOML or YAML watchlist file.
+
+        Example: wiretrace narratives import watchlist.toml
+        """
+        with open_store(db) as store:
+            try:
+                found = api.import_file(store, file)
+            except WatchlistError as exc:
+                raise fail(str(exc)) from exc
+        console.print(f"imported {len(found)} narratives from {file}; {_AFTER}")
+
+    @group.command("list")
+    def list_command(
+        db: _Db = Path("wiretrace.db"),
+        as_json: _Json = False,
+        toml: Annotated[bool, typer.Option("--toml", help="Print as a watchlist file.")] = False,
+    ) -> None:
+        """The watchlist, with the number of echoes found for each narrative.
+
+        Example: wiretrace narratives list --toml > watchlist.toml
+        """
+        need(db)
+        with open_store(db) as store:
+            rows = api.list_narratives(store)
+        if toml:
+            typer.echo(dump_toml([n for n, _ in rows]))
+            return
+        if as_json:
+            out.print_json(
+                json.dumps(
+                    [
+                        {
+                            "id": n.id,
+                            "statement": n.statement,
+                            "examples": list(n.examples),
+                            "notes": n.notes,
+                            "echoes": k,
+                        }
+                        for n, k in rows
+                    ],
+                    ensure_ascii=False,
+                )
+            )
+            return
+        table = Table("id", "statement", "examples", "echoes", title=f"{len(rows)} narratives")
+        for n, k in rows:
+            table.add_row(escape(n.id), escape(n.statement), str(len(n.examples)), str(k))
+        out.print(table)
+
+    @group.command("remove")
+    def remove_command(
+        nid: Annotated[str, typer.Argument(help="Narrative id.")], db: _Db = Path("wiretrace.db")
+    ) -> None:
+        """Drop a narrative and its echoes from the watchlist.
+
+        Example: wiretrace narratives remove sovereignty
+        """
+        need(db)
+        from .watchlist import remove_narrative
+
+        with open_store(db) as store:
+            if not remove_narrative(store, nid):
+                raise fail(f"no narrative {nid!r}; see `wiretrace narratives list`")
+        console.print(f"removed {nid}")
+
+    @group.command("hits")
+    def hits_command(
+        nid: Annotated[str, typer.Argument(help="Narrative id.")],
+        db: _Db = Path("wiretrace.db"),
+        as_json: _Json = False,
+    ) -> None:
+        """Every sentence that echoes a narrative: score, speaker, outlet, date.
+
+        Example: wiretrace narratives hits sovereignty --json
+        """
+        need(db)
+        with open_store(db) as store:
+            rows = api.hits(store, nid)
+        if as_json:
+            out.print_json(json.dumps(rows, ensure_ascii=False))
+            return
+        table = Table("score", "date", "outlet", "speaker", "sentence", title=f"{len(rows)} echoes")
+        for h in rows:
+            table.add_row(
+                f"{h['score']:.3f}",
+                escape((h["published"] or "")[:10]),
+                escape(h["outlet"] or ""),
+                escape(h["speaker"] or ""),
+                escape(h["sentence"]),
+            )
+        out.print(table)
+
+    @group.command("spread")
+    def spread_command(
+        nid: Annotated[str, typer.Argument(help="Narrative id.")],
+        db: _Db = Path("wiretrace.db"),
+        as_json: _Json = False,
+    ) -> None:
+        """How a narrative spread: echoes per date for each outlet and each speaker.
+
+        Example: wiretrace narratives spread sovereignty
+        """
+        need(db)
+        with open_store(db) as store:
+            data = api.spread(store, nid)
+        if as_json:
+            out.print_json(json.dumps(data, ensure_ascii=False))
+            return
+        for what in ("by_outlet", "by_speaker"):
+            table = Table(what.replace("by_", ""), "echoes per date", title=what.replace("_", " "))
+            for name, days in data[what].items():
+                table.add_row(escape(name), ", ".join(f"{d}: {k}" for d, k in days.items()))
+            out.print(table)
+
+    @group.command("claims")
+    def claims_command(
+        db: _Db = Path("wiretrace.db"),
+        top: Annotated[int, typer.Option("--top", "-n", help="How many to show.")] = 20,
+        as_json: _Json = False,
+    ) -> None:
+        """Recurring claims found without a watchlist, widest spread first.
+
+        Example: wiretrace narratives claims --top 5
+        """
+        need(db)
+        with open_store(db) as store:
+            rows = api.claims(store, top)
+        if as_json:
+            out.print_json(json.dumps(rows, ensure_ascii=False))
+            return
+        table = Table(
+            "#", "id", "outlets", "speakers", "articles", "claim", title="recurring claims"
+        )
+        for c in rows:
+            table.add_row(
+                str(c["rank"]),
+                c["id"],
+                str(c["outlets"]),
+                str(c["speakers"]),
+                str(c["articles"]),
+                escape(c["text"]),
+            )
+        out.print(table)
+        if rows:
+            console.print("promote one to the watchlist: wiretrace narratives promote ID")
+
+    @group.command("promote")
+    def promote_command(
+        claim_id: Annotated[str, typer.Argument(help="Claim id from `narratives claims`.")],
+        db: _Db = Path("wiretrace.db"),
+        nid: Annotated[str | None, typer.Option("--id", help="Id for the narrative.")] = None,
+    ) -> None:
+        """Put a discovered recurring claim on the watchlist.
+
+        Example: wiretrace narratives promote claim-3f2a9c01de
+        """
+        need(db)
+        with open_store(db) as store:
+            try:
+                n = api.promote(store, claim_id, nid)
+            except WatchlistError as exc:
+                raise fail(str(exc)) from exc
+        console.print(f"added {n.id} with {len(n.examples)} examples; {_AFTER}")
