@@ -136,23 +136,39 @@ def build_store(path: Path, n_articles: int, seed: int = 7) -> dict[str, Any]:
         statements.append((f"st{s}", speakers[s % len(speakers)][0]))
         stmt_quotes.extend((f"st{s}", q) for q in story_quotes[:3])
     with store.transaction():
-        conn.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)", docs)
+        conn.executemany("INSERT INTO documents (id, source, fmt, content, url, outlet, title,"
+                         " byline, published, ingested_at, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                         docs)
         conn.executemany("INSERT INTO articles (id, text, text_hash, title, outlet, byline,"
                          " published) VALUES (?,?,?,?,?,?,?)", arts)
-        conn.executemany("INSERT INTO sentences VALUES (?,?,?,?)", sents)
+        conn.executemany(
+            "INSERT INTO sentences (article_id, seq, start, end) VALUES (?,?,?,?)",
+            sents,
+        )
         conn.executemany("INSERT INTO reuse_links (source, derived, source_start, source_end,"
                          " derived_start, derived_end, kind, score) VALUES (?,?,?,?,?,?,?,?)",
                          reuse)
         conn.executemany("INSERT INTO speakers (id, name, kind) VALUES (?,?,'person')",
                          speakers)
-        conn.executemany("INSERT INTO quotes VALUES (?,?,?,?,?,?,?,?,?,?)", quotes)
-        conn.executemany("INSERT INTO statements VALUES (?,?)", statements)
-        conn.executemany("INSERT INTO statement_quotes VALUES (?,?)", stmt_quotes)
-        conn.executemany("INSERT INTO figures VALUES (?,?,?,?,?,?,?,?,?,?)", figures)
-        conn.executemany("INSERT INTO figure_groups VALUES (?,?,?)", groups)
-        conn.executemany("INSERT INTO figure_group_members VALUES (?,?)", members)
-        conn.executemany("INSERT INTO stories VALUES (?,?)", story_rows)
-        conn.executemany("INSERT INTO story_articles VALUES (?,?)", story_members)
+        conn.executemany("INSERT INTO quotes (id, article, start, end, text, kind, speaker,"
+                         " speaker_start, speaker_end, cue) VALUES (?,?,?,?,?,?,?,?,?,?)", quotes)
+        conn.executemany("INSERT INTO statements (id, speaker) VALUES (?,?)", statements)
+        conn.executemany(
+            "INSERT INTO statement_quotes (statement_id, quote_id) VALUES (?,?)",
+            stmt_quotes,
+        )
+        conn.executemany("INSERT INTO figures (id, article, start, end, value_low, value_high,"
+                         " unit, what, qualifier, as_of) VALUES (?,?,?,?,?,?,?,?,?,?)", figures)
+        conn.executemany("INSERT INTO figure_groups (id, what, relation) VALUES (?,?,?)", groups)
+        conn.executemany(
+            "INSERT INTO figure_group_members (group_id, figure_id) VALUES (?,?)",
+            members,
+        )
+        conn.executemany("INSERT INTO stories (id, title) VALUES (?,?)", story_rows)
+        conn.executemany(
+            "INSERT INTO story_articles (story_id, article_id) VALUES (?,?)",
+            story_members,
+        )
         conn.executemany("INSERT INTO narratives (id, statement) VALUES (?,?)",
                          [(f"n{i}", " ".join(_words(rng, 9))) for i in range(20)])
         conn.executemany("INSERT OR IGNORE INTO narrative_hits (narrative_id, article, start,"

@@ -68,7 +68,10 @@ def demo_export(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 # -- web UI and report: a small analysed store written directly, no models needed ----------
 
-HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)"><a href="javascript:alert(2)">go</a>'
+HOSTILE = (
+    '<script>alert("x")</script><img src=x onerror="alert(1)">'
+    '<a href="javascript:alert(2)">go</a>'
+)
 
 
 def build_web_store(path: Path) -> dict[str, str]:
@@ -171,7 +174,10 @@ def build_web_store(path: Path) -> dict[str, str]:
                     (qid, ids[name], start, start + len(text), text, kind, speaker, ss, se, cue),
                 )
             conn.execute("INSERT INTO statements (id, speaker) VALUES ('st1', 'ilse-varga')")
-            conn.executemany("INSERT INTO statement_quotes VALUES ('st1', ?)", [("q1",), ("q2",)])
+            conn.executemany(
+                "INSERT INTO statement_quotes (statement_id, quote_id) VALUES ('st1', ?)",
+                [("q1",), ("q2",)],
+            )
             conn.execute(
                 "INSERT INTO figures (id, article, start, end, value_low, value_high, unit,"
                 " what, as_of) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -186,9 +192,12 @@ def build_web_store(path: Path) -> dict[str, str]:
             )
             conn.execute("INSERT INTO figure_groups (id, what, relation) VALUES"
                          " (1, 'people moved from the lower town', 'update')")
-            conn.executemany("INSERT INTO figure_group_members VALUES (1, ?)", [("f1",), ("f2",)])
+            conn.executemany(
+                "INSERT INTO figure_group_members (group_id, figure_id) VALUES (1, ?)",
+                [("f1",), ("f2",)],
+            )
             conn.execute("INSERT INTO stories (id, title) VALUES ('s1', 'Flooding in Maren')")
-            conn.executemany("INSERT INTO story_articles VALUES ('s1', ?)",
+            conn.executemany("INSERT INTO story_articles (story_id, article_id) VALUES ('s1', ?)",
                              [(ids[n],) for n in ("wire", "copy", "rewrite", "evil")])
             conn.execute("INSERT INTO narratives (id, statement) VALUES"
                          " ('late-warning', 'The authorities warned too late')")
@@ -197,6 +206,22 @@ def build_web_store(path: Path) -> dict[str, str]:
                 " VALUES (?,?,?,?,?,?)",
                 ("late-warning", ids["rewrite"],
                  *span("rewrite", "Critics say the warning came too late"), 0.74, "critics"),
+            )
+            conn.execute(
+                "INSERT INTO reuse_provenance (article, source, share) VALUES (?, ?, 0.48)",
+                (ids["copy"], ids["wire"]),
+            )
+            conn.execute("INSERT INTO reuse_unsourced (article, start, end) VALUES (?, ?, ?)",
+                         (ids["rewrite"], *span("rewrite", texts["rewrite"].split("\n\n")[2])))
+            conn.execute(
+                "INSERT INTO claims (id, text, rank, articles, outlets, speakers, spread,"
+                " first_date, last_date) VALUES ('c1', 'the river rose faster than before',"
+                " 1, 2, 2, 1, 0.5, '2031-03-03', '2031-03-05')"
+            )
+            conn.executemany(
+                "INSERT INTO claim_members (claim_id, article, start, end, match_start, match_end)"
+                " VALUES ('c1', ?, 0, 10, 0, 10)",
+                [(ids["copy"],), (ids["rewrite"],)],
             )
     return ids
 

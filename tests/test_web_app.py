@@ -106,7 +106,13 @@ def test_article_page_highlights_and_links_to_source(
     assert f'id="r{link["id"]}-src"' in source
     for kind in ("k-reused-by", "k-quote", "k-speaker", "k-figure"):
         assert kind in source
-    assert "k-narrative" in client.get(f"/articles/{ids['rewrite']}").text
+    rewrite = client.get(f"/articles/{ids['rewrite']}").text
+    assert "k-narrative" in rewrite and "k-unsourced" in rewrite
+    copy = client.get(f"/api/articles/{ids['copy']}").json()
+    assert [(x["source"], x["share"]) for x in copy["sources"]] == [(ids["wire"], 0.48)]
+    assert "48% from" in html
+    claims = client.get("/api/narratives").json()["claims"]
+    assert [c["id"] for c in claims] == ["c1"] and len(claims[0]["members"]) == 2
     assert "What cleaning removed (1)" in source and "<details" in source
 
 

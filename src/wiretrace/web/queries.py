@@ -86,6 +86,19 @@ def article_meta(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Row]
     return out
 
 
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Stores written by an older Wiretrace may lack the newer analysis tables."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def _missing(article_id: str) -> Row:
+    """Placeholder metadata for an article a finding names but the store no longer holds."""
+    return {"id": article_id, "title": None, "outlet": None, "published": None, "byline": None}
+
+
 def _date_key(row: Row) -> tuple[str, str]:
     return (row.get("published") or "9999", row.get("id") or "")
 
@@ -218,7 +231,7 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
             {
                 "id": r["id"],
                 "role": "taken_from" if taken_from else "taken_by",
-                "other": metas.get(other, {"id": other}),
+                "other": metas.get(other, _missing(other)),
                 "span": [r["derived_start"], r["derived_end"]] if taken_from
                 else [r["source_start"], r["source_end"]],
                 "other_span": [r["source_start"], r["source_end"]] if taken_from
@@ -261,7 +274,35 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
     )
     return {
         "article": art, "reuse": links, "quotes": quotes, "figures": figures,
-        "narratives": narratives, "stories": stories,
+        "narratives": narratives, "stories": stories, **_provenance_of(conn, article_id),
+    }
+
+
+def _provenance_of(conn: sqlite3.Connection, article_id: str) -> Row:
+    """What the reuse stage concluded: sources by share, near-duplicate, unsourced text."""
+    if not has_table(conn, "reuse_provenance"):
+        return {"sources": [], "duplicate_of": None, "unsourced": []}
+    sources = _rows(
+        conn, "SELECT source, share FROM reuse_provenance WHERE article = ? ORDER BY share DESC",
+        (article_id,),
+    )
+    dup = conn.execute(
+        "SELECT original FROM reuse_duplicates WHERE article = ?", (article_id,)
+    ).fetchone()
+    metas = article_meta(conn, [s["source"] for s in sources] + ([dup[0]] if dup else []))
+    for s in sources:
+        s["meta"] = metas.get(s["source"], _missing(s["source"]))
+    unsourced = [
+        [r[0], r[1]]
+        for r in conn.execute(
+            "SELECT start, end FROM reuse_unsourced WHERE article = ? ORDER BY start",
+            (article_id,),
+        )
+    ]
+    return {
+        "sources": sources,
+        "duplicate_of": metas.get(dup[0], _missing(dup[0])) if dup else None,
+        "unsourced": unsourced,
     }
 
 
@@ -405,7 +446,7 @@ def _quotes_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
     metas = article_meta(conn, [q["article"] for q in quotes])
     for q in quotes:
         q["speaker"] = names.get(q["speaker_id"] or "", q["speaker_id"])
-        q["meta"] = metas.get(q["article"], {})
+        q["meta"] = metas.get(q["article"], _missing(q["article"]))
     return quotes
 
 
@@ -423,7 +464,7 @@ def _figures_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
         )
     metas = article_meta(conn, [f["article"] for f in figures])
     for f in figures:
-        f["meta"] = metas.get(f["article"], {})
+        f["meta"] = metas.get(f["article"], _missing(f["article"]))
         f["text"] = _substr(conn, f["article"], f["start"], f["end"])
     return figures
 
@@ -440,7 +481,7 @@ def _hits_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
         )
     metas = article_meta(conn, [h["article"] for h in hits])
     for h in hits:
-        h["meta"] = metas.get(h["article"], {})
+        h["meta"] = metas.get(h["article"], _missing(h["article"]))
         h["text"] = _substr(conn, h["article"], h["start"], h["end"])
     return hits
 
@@ -474,7 +515,7 @@ def speaker(conn: sqlite3.Connection, speaker_id: str) -> Row:
     )
     metas = article_meta(conn, [q["article"] for q in quotes])
     for q in quotes:
-        q["meta"] = metas.get(q["article"], {})
+        q["meta"] = metas.get(q["article"], _missing(q["article"]))
     quotes.sort(key=lambda q: (_date_key(q["meta"]), q["start"]))
     return {"speaker": dict(head), "quotes": quotes}
 
@@ -499,7 +540,7 @@ def statements(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) 
         )
         metas = article_meta(conn, [q["article"] for q in quotes])
         for q in quotes:
-            q["meta"] = metas.get(q["article"], {})
+            q["meta"] = metas.get(q["article"], _missing(q["article"]))
         head["quotes"] = sorted(quotes, key=lambda q: _date_key(q["meta"]))
     return {"statements": heads[:limit], "page": page, "more": len(heads) > limit}
 
@@ -516,7 +557,7 @@ def figures(conn: sqlite3.Connection) -> Row:
         )
         metas = article_meta(conn, [m["article"] for m in members])
         for m in members:
-            m["meta"] = metas.get(m["article"], {})
+            m["meta"] = metas.get(m["article"], _missing(m["article"]))
             m["text"] = _substr(conn, m["article"], m["start"], m["end"])
         group["figures"] = sorted(
             members, key=lambda m: (m["as_of"] or m["meta"].get("published") or "9999")
@@ -531,7 +572,7 @@ def figures(conn: sqlite3.Connection) -> Row:
     )
     metas = article_meta(conn, [f["article"] for f in ungrouped])
     for f in ungrouped:
-        f["meta"] = metas.get(f["article"], {})
+        f["meta"] = metas.get(f["article"], _missing(f["article"]))
     return {"groups": groups, "ungrouped": ungrouped}
 
 
@@ -543,7 +584,31 @@ def narratives(conn: sqlite3.Connection) -> Row:
         " FROM narratives n LEFT JOIN narrative_hits h ON h.narrative_id = n.id"
         " GROUP BY n.id ORDER BY hits DESC, n.id LIMIT 500",
     )
-    return {"narratives": rows}
+    return {"narratives": rows, "claims": _claims(conn)}
+
+
+def _claims(conn: sqlite3.Connection, limit: int = 50) -> list[Row]:
+    """Recurring claims the narratives stage found without a watchlist, best ranked first."""
+    if not has_table(conn, "claims"):
+        return []
+    claims = _rows(
+        conn,
+        "SELECT id, text, rank, articles, outlets, speakers, spread, first_date, last_date"
+        " FROM claims ORDER BY rank LIMIT ?",
+        (limit,),
+    )
+    for claim in claims:
+        members = _rows(
+            conn,
+            "SELECT article, start, end, speaker FROM claim_members WHERE claim_id = ?"
+            " ORDER BY article, start LIMIT 6",
+            (claim["id"],),
+        )
+        metas = article_meta(conn, [m["article"] for m in members])
+        for m in members:
+            m["meta"] = metas.get(m["article"], _missing(m["article"]))
+        claim["members"] = members
+    return claims
 
 
 def narrative(conn: sqlite3.Connection, narrative_id: str) -> Row:
@@ -562,7 +627,7 @@ def narrative(conn: sqlite3.Connection, narrative_id: str) -> Row:
     )
     metas = article_meta(conn, [h["article"] for h in hits])
     for h in hits:
-        h["meta"] = metas.get(h["article"], {})
+        h["meta"] = metas.get(h["article"], _missing(h["article"]))
         h["text"] = _substr(conn, h["article"], h["start"], h["end"])
     hits.sort(key=lambda h: _date_key(h["meta"]))
     return {"narrative": dict(head), "hits": hits}
@@ -626,5 +691,5 @@ def search(conn: sqlite3.Connection, q: str, limit: int = PAGE_SIZE) -> Row:
     metas = article_meta(conn, [x["article"] for x in quotes])
     for x in quotes:
         x["speaker"] = names.get(x["speaker_id"] or "", x["speaker_id"])
-        x["meta"] = metas.get(x["article"], {})
+        x["meta"] = metas.get(x["article"], _missing(x["article"]))
     return {"q": q, "articles": articles, "quotes": quotes}

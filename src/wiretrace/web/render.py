@@ -39,6 +39,7 @@ LEGEND = (
     ("speaker", "speaker"),
     ("figure", "figure"),
     ("narrative", "narrative echo"),
+    ("unsourced", "no source, not attributed"),
 )
 
 
@@ -191,6 +192,9 @@ def article_marks(data: dict[str, Any], urls: ServerUrls) -> list[Mark]:
         marks.append(Mark(f["start"], f["end"], "figure",
                           f"Figure: {_figure_value(f)} {f['what'] or ''}{relation}".strip(),
                           urls.page("figures"), f"f-{f['id']}"))
+    for start, end in data["unsourced"]:
+        marks.append(Mark(start, end, "unsourced",
+                          "Not found in any other article and not attributed to a source"))
     for h in data["narratives"]:
         marks.append(Mark(h["start"], h["end"], "narrative",
                           f"Echoes narrative ({float(h['score']):.2f}): {h['statement']}",
