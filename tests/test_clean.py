@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections import Counter
 
@@ -65,7 +66,7 @@ Continue
 Remind me later.
 
 Read more
-"""
+"""  # noqa: E501
 
 DISPATCH = """Farmers block the northern highway over fuel prices\u00a0
 
@@ -78,7 +79,7 @@ Tractors on the highway
 Hundreds of farmers blocked the northern highway with tractors on Sunday, demanding that the government cut the tax on diesel.
 
 The protest leaders said they would stay until the minister agreed to meet them.
-"""
+"""  # noqa: E501
 
 WIRE_END = """Officials counted the damage on Friday after the storm passed.
 
@@ -96,7 +97,9 @@ def test_outlet_appeals_captions_and_title(nlp) -> None:  # type: ignore[no-unty
     r = clean_text(LEDGER, nlp)
     body = _body(r.text)
     assert body[0].startswith("The harbour council in Port Avel voted")
-    assert body[-1] == "The ferry company said services would move to the cargo quay from next month."
+    assert body[-1] == (
+        "The ferry company said services would move to the cargo quay from next month."
+    )
     assert len(body) == 3
     assert r.title == "Harbour Council Votes to Close the Old Ferry Pier"
     assert r.outlet == "The Harbour Ledger"
@@ -143,7 +146,9 @@ def test_article_without_header_keeps_its_first_line(nlp) -> None:  # type: igno
 def test_metadata_from_the_source_wins(nlp) -> None:  # type: ignore[no-untyped-def]
     meta = Metadata(title="Harbour pier closes", outlet="Ledger Online", published="2024-01-02")
     r = clean_text(LEDGER, nlp, meta)
-    assert (r.title, r.outlet, r.published) == ("Harbour pier closes", "Ledger Online", "2024-01-02")
+    assert (r.title, r.outlet, r.published) == (
+        "Harbour pier closes", "Ledger Online", "2024-01-02"
+    )
     assert r.text.startswith("The harbour council")
 
 
@@ -199,7 +204,9 @@ def test_markdown_source() -> None:
     )
     text, images, heading = markdown_to_text(src)
     assert heading == "Pier closes"
-    assert text == "Pier closes\n\nThe council voted late.\n\nThe pier\n\nText with a link and bold.\n\nEnd."
+    assert text == (
+        "Pier closes\n\nThe council voted late.\n\nThe pier\n\nText with a link and bold.\n\nEnd."
+    )
     assert [(x.text, x.kind) for x in images] == [("Old pier (/img/pier.jpg)", "caption")]
     assert is_markdown_source("notes/a.md") and not is_markdown_source("a.txt")
 
@@ -263,4 +270,4 @@ def test_paragraph_spans_stay_in_bounds(nlp, text: str) -> None:  # type: ignore
     spans = paragraph_spans(clean)
     assert all(0 <= s.start < s.end <= len(clean) for s in spans)
     assert [clean[s.start : s.end] for s in spans] == [p for p in clean.split("\n\n") if p]
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))

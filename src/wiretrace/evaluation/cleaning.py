@@ -1,4 +1,4 @@
-"""Cleaning checks: boilerplate gone, body kept, metadata right."""
+"""Cleaning checks: boilerplate gone, body kept, metadata moved out and right (or absent)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
                     body_kept += 1
                 else:
                     misses.append(f"{name}: {key} lost")
-        for key in ("caption", "byline_line", "credit_line"):
+        for key in ("caption", "byline_line", "credit_line", "standfirst"):
             if doc.get(key):
                 removed_total += 1
                 in_body = any(
@@ -51,11 +51,17 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
                 else:
                     misses.append(f"{name}: {key} not moved out of the body")
         for key in ("title", "outlet", "published"):
-            if doc.get(key) is None:
+            if key not in doc:
                 continue
             meta_total += 1
             got = article.get(key)
             want = doc[key]
+            if want is None:  # the text does not say: nothing may be invented
+                if got is None:
+                    meta_right += 1
+                else:
+                    misses.append(f"{name}: {key} {got!r} invented (gold: none)")
+                continue
             same = got is not None and (
                 normalise(str(got))[0].strip() == normalise(str(want))[0].strip()
             )
@@ -74,12 +80,14 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
                f"{body_kept}/{body_total}")
     )
     results.append(
-        Metric(CAP, "captions/bylines/credits moved to removed", ratio(removed_ok, removed_total),
-               removed_ok == removed_total, f"{removed_ok}/{removed_total}")
+        Metric(CAP, "captions/bylines/credits/standfirsts moved to removed",
+               ratio(removed_ok, removed_total), removed_ok == removed_total,
+               f"{removed_ok}/{removed_total}")
     )
     results.append(
-        Metric(CAP, "metadata (title, outlet, date) right", ratio(meta_right, meta_total),
-               meta_right == meta_total, f"{meta_right}/{meta_total}")
+        Metric(CAP, "metadata (title, outlet, date) right or rightly absent",
+               ratio(meta_right, meta_total), meta_right == meta_total,
+               f"{meta_right}/{meta_total}")
     )
     if misses:
         results.append(Metric(CAP, "misses", len(misses), None, "; ".join(misses[:12])))

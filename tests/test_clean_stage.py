@@ -1,0 +1,216 @@
+"""The clean stage over a store: repetition per outlet, incrementally, and HTML pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from wiretrace.clean.stage import STAGE, clean_document
+from wiretrace.config import Config
+from wiretrace.models import RawDocument
+from wiretrace.nlp import load_spacy
+from wiretrace.pipeline import NullReporter
+from wiretrace.store import Store
+
+pytestmark = pytest.mark.slow
+
+BOX = "The Harbour Ledger is owned by the people who read it.\nIndependent local news since 1921"
+QUOTE = "“We will rebuild the pier before the summer season,” Mayor Ruth Vale said."
+FOLLOW_UP = "Work on the new pier is expected to start in May."
+
+
+def ledger(title: str, body: list[str]) -> str:
+    """An article of a fictional outlet: its appeal, its title, a mid-body box, its footer."""
+    half = len(body) // 2
+    paragraphs = [
+        "Support The Harbour Ledger!", title, *body[:half], BOX, *body[half:],
+        "A Message from The Harbour Ledger:", "Dear readers,",
+        "If you value our reporting, please support us. Every contribution keeps you informed.",
+    ]
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def courier(title: str, date: str, body: list[str]) -> str:
+    return "\n\n".join([title, f"{date} by Valley Courier", *body]) + "\n"
+
+
+LEDGER_A = ledger("Council Closes the Old Ferry Pier", [
+    "The harbour council voted on Tuesday to close the old ferry pier for good.",
+    "Engineers told councillors that two of the wooden piles had rotted through.",
+    QUOTE,
+    FOLLOW_UP,
+    "Ferries will use the cargo quay until a new pier is built.",
+])
+LEDGER_B = ledger("Ferry Fares to Rise in April", [
+    "Fares on the island ferries will rise by a tenth in April, the operator said on Friday.",
+    "The company blamed the cost of fuel and the move to the cargo quay.",
+    "Season tickets for islanders will keep their current price.",
+])
+LEDGER_C = ledger("Storm Damages the Harbour Wall", [
+    "A winter storm tore a hole in the harbour wall on Sunday night.",
+    "No boats were lost, but the fish market was closed for the day.",
+])
+COURIER_A = courier("Avel pier to close", "March 3, 2024", [
+    "The town of Port Avel will close its old ferry pier, its council decided on Tuesday.",
+    QUOTE,
+    FOLLOW_UP,
+    "Islanders said the cargo quay was too far from the bus station.",
+])
+COURIER_B = courier("Mayor promises new pier", "March 9, 2024", [
+    "Port Avel's mayor promised on Saturday that a new ferry pier would be ready by June.",
+    QUOTE,
+    "The council has not yet said how the work will be paid for.",
+])
+ANONYMOUS = "\n\n".join([
+    "A reader's copy of a harbour story, pasted without its page.",
+    "The harbour council voted on Tuesday to close the old ferry pier for good.",
+    BOX,
+    "The pier was built in 1908 and last repaired in the 1970s.",
+]) + "\n"
+
+
+def _add(store: Store, *docs: tuple[str, str]) -> list[str]:
+    return [doc_id for doc_id, _ in store.add_documents(
+        [RawDocument(source=name, content=text, fmt="text") for name, text in docs]
+    )]
+
+
+def _run(store: Store) -> None:
+    STAGE.run(store, Config(), NullReporter())
+
+
+def _article(store: Store, source: str):  # type: ignore[no-untyped-def]
+    return next(a for a in store.iter_articles() if a.source == source)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _model() -> None:
+    load_spacy("en_core_web_md")
+
+
+def test_outlet_box_goes_shared_quote_across_outlets_stays(store: Store) -> None:
+    _add(store, ("ledger-a.txt", LEDGER_A), ("ledger-b.txt", LEDGER_B),
+         ("ledger-c.txt", LEDGER_C), ("courier-a.txt", COURIER_A),
+         ("courier-b.txt", COURIER_B))
+    _run(store)
+    for name in ("ledger-a.txt", "ledger-b.txt", "ledger-c.txt"):
+        a = _article(store, name)
+        assert a.outlet == "The Harbour Ledger"
+        assert "owned by the people who read it" not in a.text
+        assert "since 1921" not in a.text
+        assert any("since 1921" in r.text and r.kind == "boilerplate" for r in a.removed)
+        assert "Dear readers" not in a.text and "Support The Harbour Ledger" not in a.text
+    a = _article(store, "ledger-a.txt")
+    assert a.title == "Council Closes the Old Ferry Pier"
+    assert a.text.split("\n\n") == [
+        "The harbour council voted on Tuesday to close the old ferry pier for good.",
+        "Engineers told councillors that two of the wooden piles had rotted through.",
+        QUOTE,
+        FOLLOW_UP,
+        "Ferries will use the cargo quay until a new pier is built.",
+    ]
+    for name in ("courier-a.txt", "courier-b.txt"):
+        c = _article(store, name)
+        assert c.outlet == "Valley Courier"
+        # repeated across outlets (ledger-a) and within the Courier: a quote, not boilerplate
+        assert QUOTE in c.text
+    assert FOLLOW_UP in _article(store, "courier-a.txt").text
+    assert _article(store, "courier-b.txt").published == "2024-03-09"
+
+
+def test_repetition_is_incremental(store: Store) -> None:
+    (first,) = _add(store, ("ledger-a.txt", LEDGER_A))
+    _run(store)
+    alone = store.get_article(first)
+    # one article shows no repetition: its box is still body text
+    assert "since 1921" in alone.text
+    store.mark_done("nlp", [first])
+    assert store.pending("nlp") == []
+    _add(store, ("ledger-b.txt", LEDGER_B))
+    _run(store)
+    again = store.get_article(first)
+    assert "since 1921" not in again.text
+    assert any("since 1921" in r.text for r in again.removed)
+    # the first article's text changed, so later stages pick it up again
+    assert first in store.pending("nlp")
+    # nothing new: running again changes nothing
+    before = {a.id: a.text for a in store.iter_articles()}
+    _run(store)
+    assert {a.id: a.text for a in store.iter_articles()} == before
+
+
+def test_unknown_outlet_loses_a_known_outlets_box_but_gains_no_outlet(store: Store) -> None:
+    _add(store, ("ledger-a.txt", LEDGER_A), ("ledger-b.txt", LEDGER_B),
+         ("pasted.txt", ANONYMOUS))
+    _run(store)
+    pasted = _article(store, "pasted.txt")
+    assert pasted.outlet is None
+    assert "since 1921" not in pasted.text
+    assert "The pier was built in 1908" in pasted.text
+
+
+def test_unknown_outlets_share_text_without_losing_it(store: Store) -> None:
+    # Two paragraphs in a row that recur would be a box within one outlet; between
+    # documents of unknown outlet they may be reuse, so they stay.
+    shared = f"{QUOTE}\n\n{FOLLOW_UP}"
+    one = f"The council met on Tuesday.\n\n{shared}\n\nMore news follows on Friday."
+    two = f"Islanders were angry on Wednesday.\n\n{shared}\n\nThe mayor did not comment."
+    _add(store, ("one.txt", one), ("two.txt", two))
+    _run(store)
+    for name in ("one.txt", "two.txt"):
+        assert shared in _article(store, name).text
+
+
+PAGE = """<html><head><title>Pier closes | Ledger</title></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
+<article><h1>Council closes the old ferry pier</h1>
+<p>The harbour council voted on Tuesday to close the old ferry pier, which engineers say is no
+longer safe for passengers or for the crews who tie up the boats.</p>
+<p>Engineers told councillors that two of the wooden piles had rotted through and that the deck
+could give way under a loaded van.</p>
+<p>Support our journalism! Donate today and help us keep reporting for you.</p>
+<p>Ferries will use the cargo quay until a new pier is built, the operator said on Wednesday.</p>
+</article><footer>Copyright 2024 The Harbour Ledger</footer></body></html>"""
+
+
+def test_html_page_body_metadata_and_chrome() -> None:
+    nlp = load_spacy("en_core_web_md")
+    doc = RawDocument(source="https://ledger.example/pier", content=PAGE, fmt="html",
+                      url="https://ledger.example/pier", title="Council closes the old ferry pier",
+                      outlet="The Harbour Ledger", published="2024-03-05")
+    r = clean_document(doc, nlp)
+    paragraphs = r.text.split("\n\n")
+    assert paragraphs[0].startswith("The harbour council voted on Tuesday")
+    assert paragraphs[-1].startswith("Ferries will use the cargo quay")
+    assert "Donate today" not in r.text
+    assert any("Donate today" in x.text and x.kind == "boilerplate" for x in r.removed)
+    assert (r.title, r.outlet, r.published) == (
+        "Council closes the old ferry pier", "The Harbour Ledger", "2024-03-05"
+    )
+    assert any(x.kind == "navigation" and "Home" in x.text for x in r.removed)
+
+
+def test_html_without_metadata_takes_outlet_from_url() -> None:
+    nlp = load_spacy("en_core_web_md")
+    doc = RawDocument(source="p.html", content=PAGE, fmt="html",
+                      url="https://www.ledger.example/pier")
+    assert clean_document(doc, nlp).outlet == "ledger.example"
+
+
+def test_markdown_document_title_from_heading() -> None:
+    nlp = load_spacy("en_core_web_md")
+    md = (
+        "# Council closes the old ferry pier\n\n"
+        "*Engineers found rotten piles under the deck.*\n\n"
+        "March 5, 2024 by Valley Courier\n\n"
+        "![The pier](/img/pier.jpg)\n\n"
+        "The harbour council voted on Tuesday to close the old ferry pier for good.\n\n"
+        "Ferries will use the cargo quay until a new pier is built.\n"
+    )
+    r = clean_document(RawDocument(source="pier.md", content=md, fmt="text"), nlp)
+    assert r.title == "Council closes the old ferry pier"
+    assert r.outlet == "Valley Courier" and r.published == "2024-03-05"
+    assert r.text.startswith("The harbour council voted")
+    assert ("The pier (/img/pier.jpg)", "caption") in [(x.text, x.kind) for x in r.removed]
+    assert ("Engineers found rotten piles under the deck.", "standfirst") in [
+        (x.text, x.kind) for x in r.removed
+    ]
