@@ -207,10 +207,11 @@ def test_url_ids_cannot_reach_outside_the_store(client: TestClient, path: str) -
 def test_valid_id_rules() -> None:
     assert valid_id("0123abcdef") == "0123abcdef"
     assert valid_id("story-1_a", hex_only=False) == "story-1_a"
-    for bad in ("", "g1", "AB", "a" * 129, "../x", "a b", "a/b"):
+    assert valid_id("запад-виноват-1a2b3c", hex_only=False) == "запад-виноват-1a2b3c"
+    for bad in ("", "g1", "AB", "a" * 65, "../x", "a b", "a/b"):
         with pytest.raises(NotFound):
             valid_id(bad)
-    for bad in ("", "../x", "a/b", "<x>", "a.b", "%2e"):
+    for bad in ("", "../x", "..", ".hidden", "a/b", "<x>", "a b", "%2e", "a'b", "x" * 129):
         with pytest.raises(NotFound):
             valid_id(bad, hex_only=False)
 

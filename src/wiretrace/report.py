@@ -109,12 +109,12 @@ def report_context(
 
     def speaker_views() -> Iterator[dict[str, Any]]:
         for s in speakers["speakers"]:
-            if render._is_token(s["id"]):
+            if queries.is_token(s["id"]):
                 yield queries.speaker(conn, s["id"])
 
     def narrative_views() -> Iterator[dict[str, Any]]:
         for n in narratives["narratives"]:
-            if render._is_token(n["id"]):
+            if queries.is_token(n["id"]):
                 yield render.narrative_view(queries.narrative(conn, n["id"]), urls)
 
     notes = []

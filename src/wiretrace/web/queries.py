@@ -20,7 +20,6 @@ from .spans import coverage, uncovered
 Row = dict[str, Any]
 
 HEX = frozenset(string.hexdigits.lower())
-TOKEN = frozenset(string.ascii_letters + string.digits + "-_")
 PAGE_SIZE = 50
 STORY_ARTICLE_CAP = 120
 
@@ -42,10 +41,22 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def is_token(value: str | None) -> bool:
+    """Story, speaker and narrative ids: letters (any script), digits, ``-``, ``_``, ``.``.
+
+    Never ``/``, ``%``, quotes, spaces or a leading dot, so an id is a single inert path
+    segment; it only ever reaches SQL as a bound parameter.
+    """
+    return (
+        bool(value) and len(value or "") <= 128 and not (value or "").startswith(".")
+        and all(c.isalnum() or c in "-_." for c in value or "")
+    )
+
+
 def valid_id(value: str, *, hex_only: bool = True) -> str:
-    """Article ids are content hashes (hex); other ids are short word tokens."""
-    allowed = HEX if hex_only else TOKEN
-    if not value or len(value) > 128 or not set(value) <= allowed:
+    """Article ids are content hashes (lower-case hex); other ids are :func:`is_token`."""
+    ok = bool(value) and len(value) <= 64 and set(value) <= HEX if hex_only else is_token(value)
+    if not ok:
         raise NotFound(f"no such item: {value[:40]!r}")
     return value
 

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 
 from . import charts
-from .queries import HEX, TOKEN
+from .queries import HEX, is_token
 from .spans import Mark, segments
 
 PACKAGE = Path(str(resources.files("wiretrace.web")))
@@ -43,10 +43,6 @@ LEGEND = (
 )
 
 
-def _is_token(value: str | None) -> bool:
-    return bool(value) and len(value or "") <= 128 and set(value or "") <= TOKEN
-
-
 def _frag(anchor: str | None) -> str:
     return "#" + quote(anchor, safe="-_") if anchor else ""
 
@@ -67,10 +63,10 @@ class ServerUrls:
         return f"/compare/{quote(a, safe='')}/{quote(b, safe='')}"
 
     def speaker(self, speaker_id: str | None) -> str | None:
-        return f"/speakers/{quote(speaker_id or '', safe='')}" if _is_token(speaker_id) else None
+        return f"/speakers/{quote(speaker_id or '', safe='')}" if is_token(speaker_id) else None
 
     def narrative(self, narrative_id: str) -> str | None:
-        return f"/narratives/{quote(narrative_id, safe='')}" if _is_token(narrative_id) else None
+        return f"/narratives/{quote(narrative_id, safe='')}" if is_token(narrative_id) else None
 
     def page(self, name: str, **params: Any) -> str:
         path = "/" if name == "overview" else f"/{name}"
@@ -101,10 +97,10 @@ class ReportUrls(ServerUrls):
         return "#" + compare_key(a, b)
 
     def speaker(self, speaker_id: str | None) -> str | None:
-        return f"#speaker-{quote(speaker_id or '', safe='')}" if _is_token(speaker_id) else None
+        return f"#speaker-{quote(speaker_id or '', safe='')}" if is_token(speaker_id) else None
 
     def narrative(self, narrative_id: str) -> str | None:
-        return f"#narrative-{quote(narrative_id, safe='')}" if _is_token(narrative_id) else None
+        return f"#narrative-{quote(narrative_id, safe='')}" if is_token(narrative_id) else None
 
     def page(self, name: str, **params: Any) -> str:
         return f"#{name}"
