@@ -5,6 +5,9 @@
 2. Plain text: articles/s through ingest alone and through ingest + clean.
 3. Memory: peak RSS of a child process ingesting 100k generated plain-text articles from
    one JSONL file and from a directory, sampled along the way to show it stays flat.
+   The peak is the kernel's VmHWM for the child: ``ru_maxrss`` is also reported, but Linux
+   carries the parent's high-water mark across fork+exec into it, so after the clean stage
+   has run in the parent it reads the parent's peak, not the child's.
 
 Run: .venv/bin/python benchmarks/bench_ingest.py [--pages 300] [--texts 5000] [--big 100000]
 Writes benchmarks/results/ingest.json.
@@ -55,8 +58,13 @@ def article_text(rng: random.Random, i: int) -> str:
         paragraph(rng) for _ in range(rng.randint(5, 12)))
 
 
+FIRST = ["Ines", "Piet", "Lena", "Jonas", "Mara", "Aino", "Tove", "Freya", "Katja", "Nora"]
+LAST = ["Carrow", "Andrel", "Sorvik", "Rehn", "Ilves", "Kask", "Sandell", "Nyman", "Lid"]
+
+
 def html_page(rng: random.Random, i: int) -> str:
     title = sentence(rng)[:-1]
+    author = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
     nav = "".join(f'<li class="nav-item"><a href="/section/{w}/{k}">{w.title()}</a></li>'
                   for k in range(4) for w in rng.sample(WORDS, 30))
     related = "".join(f'<li><a href="/story/{rng.randint(1, 99999)}">{sentence(rng)}</a></li>'
@@ -72,7 +80,7 @@ def html_page(rng: random.Random, i: int) -> str:
 <title>{title} | The Valley Courier</title>
 <meta property="og:title" content="{title}">
 <meta property="og:site_name" content="The Valley Courier">
-<meta name="author" content="Reporter {i % 17}">
+<meta name="author" content="{author}">
 <meta property="article:published_time" content="2025-03-{i % 28 + 1:02d}T08:00:00Z">
 <link rel="canonical" href="https://courier.example/story/{i}">
 <style>body{{font-family:serif}} .nav li{{display:inline}} .ad{{height:250px}}</style>
@@ -80,7 +88,7 @@ def html_page(rng: random.Random, i: int) -> str:
 </head><body>
 <header><nav class="nav"><ul>{nav}</ul></nav>
 <div class="ad">Advertisement</div></header>
-<main><article><h1>{title}</h1><p class="byline">By Reporter {i % 17}</p>
+<main><article><h1>{title}</h1><p class="byline">By {author}</p>
 <p class="dateline">March {i % 28 + 1}, 2025</p>
 {body}
 <div class="share">Share this story: <a href="#">Facebook</a> <a href="#">X</a></div>
@@ -213,12 +221,15 @@ source, db = sys.argv[1], sys.argv[2]
 samples = []
 done = threading.Event()
 
-def rss_mb():
+def status_mb(field):
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+def rss_mb():
+    return status_mb("VmRSS")
 
 def sample():
     while not done.is_set():
@@ -240,7 +251,8 @@ done.set(); thread.join()
 elapsed = time.perf_counter() - t0
 print(json.dumps({"added": report.added, "errors": len(report.errors), "seconds": elapsed,
                   "rss_start_mb": round(rss_before, 1),
-                  "peak_rss_mb": round(
+                  "peak_rss_mb": round(status_mb("VmHWM"), 1),
+                  "ru_maxrss_mb": round(
                       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                   "samples": samples}))
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,9 @@ class Site:
     hits: list[str] = field(default_factory=list)
     agents: list[str] = field(default_factory=list)
     flaky_left: dict[str, int] = field(default_factory=dict)
+    in_flight: int = 0
+    max_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
     robots: str = "User-agent: *\nDisallow: /private/\n"
 
     def url(self, path: str) -> str:
@@ -49,6 +53,9 @@ def _routes(site: Site) -> dict[str, tuple[int, str, bytes]]:
             {"title": "Secret", "link": site.url("/private/secret.html")},
             {"title": "Full", "link": site.url("/articles/full.html"),
              "content": "<p>Carried in full.</p>"},
+        ]).encode()),
+        "/slow.rss": (200, "application/rss+xml", rss_feed([
+            {"title": f"Slow {i}", "link": site.url(f"/slow/{i}.html")} for i in range(8)
         ]).encode()),
         "/atom.xml": (200, "application/xml", atom_feed([
             {"title": "Atom full", "link": site.url("/articles/atom-full.html"),
@@ -75,6 +82,14 @@ def site() -> Iterator[Site]:
                 self.send_header("Retry-After", "3")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+            elif self.path.startswith("/slow/"):
+                with state.lock:
+                    state.in_flight += 1
+                    state.max_in_flight = max(state.max_in_flight, state.in_flight)
+                time.sleep(0.05)
+                with state.lock:
+                    state.in_flight -= 1
+                self._send(200, "text/html", article_page(title=self.path).encode())
             elif self.path.startswith("/flaky"):
                 self._send(200, "text/html", article_page(title="Flaky").encode())
             elif self.path in routes:
@@ -209,3 +224,13 @@ def test_robots_disallowing_everything(store: Store, site: Site, http_config: Co
     report = ingest(store, [site.url("/articles/a.html")], http_config)
     assert "disallowed by" in report.errors[0].message
     assert site.hits == ["/robots.txt"]
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_linked_articles_are_fetched_within_the_concurrency_limit(
+    store: Store, site: Site, concurrency: int
+) -> None:
+    config = Config(sections={"ingest": {"per_host_delay": 0.0, "concurrency": concurrency}})
+    report = ingest(store, [site.url("/slow.rss")], config)
+    assert report.ok and report.added == 8
+    assert 1 <= site.max_in_flight <= concurrency

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
+from ..config import ConfigError
+
 
 def _version() -> str:
     try:
@@ -67,6 +69,6 @@ class IngestConfig:
 
     def __post_init__(self) -> None:
         if self.on_decode_error not in ("error", "replace"):
-            raise ValueError("[ingest] on_decode_error must be 'error' or 'replace'")
+            raise ConfigError("[ingest] on_decode_error must be 'error' or 'replace'")
         if self.batch_size < 1 or self.concurrency < 1 or self.retries < 0:
-            raise ValueError("[ingest] batch_size and concurrency must be ≥ 1, retries ≥ 0")
+            raise ConfigError("[ingest] batch_size and concurrency must be ≥ 1, retries ≥ 0")

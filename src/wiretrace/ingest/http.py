@@ -5,6 +5,8 @@ starts to the same host are spaced by ``per_host_delay`` or the robots.txt Crawl
 whichever is longer. Connection failures, timeouts, HTTP 429 and 5xx are retried with
 exponential backoff (``Retry-After`` honoured up to ``max_retry_after``). robots.txt
 follows RFC 9309: a 4xx answer allows everything, a 5xx or unreachable one disallows.
+Redirects are followed; robots.txt is checked for the URL asked for, not for a redirect
+target on another host.
 """
 
 from __future__ import annotations
