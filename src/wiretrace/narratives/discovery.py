@@ -9,6 +9,7 @@ the cost grows with the number of segments, not its square.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -51,21 +52,32 @@ class Claim:
         return min(self.outlets + self.speakers, self.wordings) + 0.1 * self.articles
 
 
+def lsh_bits(n: int, cfg: NarrativesConfig) -> int:
+    """Bits per signature so that buckets hold about ``lsh_bucket`` segments.
+
+    Fewer bits mean a higher chance that two moderately similar segments (cosine ~0.75)
+    share a bucket in some table; more bits keep buckets small on large corpora, at the
+    cost of that recall (more tables buy it back).
+    """
+    return int(max(4, min(cfg.lsh_bits, round(math.log2(max(n, 1) / cfg.lsh_bucket)))))
+
+
 def candidate_pairs(
     vectors: npt.NDArray[np.float32],
     owner: npt.NDArray[np.int32],
     cfg: NarrativesConfig,
-    max_bucket: int = 256,
+    max_bucket: int = 1024,
 ) -> npt.NDArray[np.int64]:
     """Pairs (i < j) of segments from different articles that share an LSH bucket."""
     n, dim = vectors.shape
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     rng = np.random.default_rng(cfg.seed)
-    weights = 1 << np.arange(cfg.lsh_bits, dtype=np.int64)
+    n_bits = lsh_bits(n, cfg)
+    weights = 1 << np.arange(n_bits, dtype=np.int64)
     found: list[npt.NDArray[np.int64]] = []
     for _ in range(cfg.lsh_tables):
-        planes = rng.standard_normal((dim, cfg.lsh_bits)).astype(np.float32)
+        planes = rng.standard_normal((dim, n_bits)).astype(np.float32)
         keys = ((vectors @ planes) > 0).astype(np.int64) @ weights
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]

@@ -32,8 +32,9 @@ class NarrativesConfig:
     # discovery of recurring claims
     claim_similarity: float = 0.75
     claim_min_articles: int = 2
-    lsh_bits: int = 16
-    lsh_tables: int = 12
+    lsh_bits: int = 16  # at most; fewer on small corpora (see ``discovery.lsh_bits``)
+    lsh_bucket: int = 64  # target segments per bucket
+    lsh_tables: int = 20
     max_claims: int = 200
     seed: int = 13
 
