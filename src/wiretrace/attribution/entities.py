@@ -192,6 +192,14 @@ def mention(head: Token, found: list[Entity]) -> Mention:
             label = entity.label if entity is not None else ent.label_
             start, end = _span_with_title(ent)
             return Mention(start, end, name, _kind(label), plural=head.tag_ in ("NNS", "NNPS"))
+    for child in head.children:
+        # "the minister Rui Salgado": a title whose apposition is the name.
+        if (
+            child.dep_ == "appos"
+            and child.ent_type_ in NAME_LABELS
+            and child.left_edge.i == head.i + 1
+        ):
+            return mention(child, found)
     tokens = [t for t in _np_tokens(head)]
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
     text = clean_name(doc.text[start:end])

@@ -63,7 +63,7 @@ def _mark_role(text: str, i: int, open_stack: list[tuple[str, int]]) -> str | No
                 and can_close
             ):
                 return "close"
-            if ch == "'" and can_open and _is_word(nxt):
+            if ch == "'" and can_open and nxt.isalpha():
                 return "open"
             return None  # possessive s’ or elision ’90s
     if ch == '"':
@@ -152,7 +152,8 @@ def find_segments(text: str) -> list[Segment]:
                 stack.append((text[i], i))
         if stack:
             outer, opened = stack[0]
-            if _is_double(outer) or len(stack) == 1:
+            if _is_double(outer):
+                # An unclosed single mark is far more often an apostrophe than a quote.
                 carried = (outer, opened, para_count)
     if carried is not None:
         segments.append(_segment(text, carried[1], len(text), None, carried[2]))

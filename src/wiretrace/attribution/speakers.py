@@ -56,9 +56,14 @@ def _similar_org(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return True
 
 
-def canonical_speakers(
-    records: Mapping[str, Mapping[str, Any]], quotes: Sequence[Quote]
-) -> tuple[list[Speaker], dict[str, str | None]]:
+@dataclass(frozen=True)
+class Canon:
+    speakers: list[Speaker]
+    by_quote: dict[str, str | None]  # quote id -> canonical speaker name
+    places: frozenset[str]  # speakers that are place names (a capital "said")
+
+
+def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequence[Quote]) -> Canon:
     """Speakers of the corpus and, per quote id, its canonical speaker's name."""
     nodes: dict[tuple[str, ...], _Node] = {}
 
@@ -116,6 +121,7 @@ def canonical_speakers(
         groups[find(key)].append(n)
     name_of: dict[tuple[str, ...], str] = {}
     speakers: list[Speaker] = []
+    places: set[str] = set()
     for members in groups.values():
         forms: Counter[str] = Counter()
         for m in members:
@@ -131,6 +137,8 @@ def canonical_speakers(
             kinds.update(m.kinds)
             roles.update(m.roles)
         kind = _kind(labels, kinds)
+        if labels and labels.most_common(1)[0][0] in ("GPE", "LOC"):
+            places.add(best)
         role = roles.most_common(1)[0][0] if roles else None
         aliases = tuple(sorted(set(forms) - {best} | set(roles)))
         speakers.append(
@@ -141,7 +149,7 @@ def canonical_speakers(
     mapping: dict[str, str | None] = {}
     for q in quotes:
         mapping[q.id] = None if q.speaker is None else name_of.get(name_key(q.speaker), q.speaker)
-    return sorted(speakers, key=lambda s: s.name), mapping
+    return Canon(sorted(speakers, key=lambda s: s.name), mapping, frozenset(places))
 
 
 def _kind(labels: Counter[str], kinds: Counter[str]) -> str:

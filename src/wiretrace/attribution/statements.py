@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -106,6 +107,47 @@ def _similarity(group: Sequence[Quote], embedder: Embedder) -> npt.NDArray[np.fl
     return sims
 
 
+def place_metonymy(
+    quotes: Sequence[Quote],
+    places: frozenset[str],
+    kinds: Mapping[str, str],
+    embedder: Embedder,
+    threshold: float,
+) -> dict[str, str]:
+    """Quotes credited to a place ("Moscow accused …") whose quoted words are an
+    organisation's words quoted directly elsewhere, re-credited to that organisation.
+
+    A capital or country "says" things only through some body; when the words it is said
+    to have used appear in another outlet's direct quote of one organisation, that body is
+    the speaker. Only place-named speakers and only quotes carrying quoted words qualify.
+    """
+    targets = [q for q in quotes if q.speaker in places and q.kind in ("direct", "mixed")]
+    sources = [
+        q
+        for q in quotes
+        if q.kind == "direct"
+        and q.speaker
+        and q.speaker not in places
+        and kinds.get(q.speaker) == "org"
+    ]
+    if not targets or not sources:
+        return {}
+    sims = _similarity([*targets, *sources], embedder)
+    out: dict[str, str] = {}
+    for i, q in enumerate(targets):
+        best = max(
+            (
+                (float(sims[i, len(targets) + j]), p.speaker)
+                for j, p in enumerate(sources)
+                if p.article != q.article
+            ),
+            default=(0.0, None),
+        )
+        if best[0] >= threshold and best[1] is not None:
+            out[q.id] = best[1]
+    return out
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section("attribution", AttributionConfig)
     nlp_cfg = config.section("nlp", NlpConfig)
@@ -114,10 +156,15 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         return StageReport(NAME)
     reporter.start("statements: speakers across articles", 1)
     quotes = tables.all_quotes(store)
-    speakers, mapping = canonical_speakers(tables.entity_records(store), quotes)
-    tables.set_speakers(store, speakers, mapping)
-    quotes = tables.all_quotes(store)
+    canon = canonical_speakers(tables.entity_records(store), quotes)
     embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+    mapping = dict(canon.by_quote)
+    kinds = {s.name: s.kind for s in canon.speakers}
+    named = [replace(q, speaker=mapping.get(q.id, q.speaker)) for q in quotes]
+    mapping.update(place_metonymy(named, canon.places, kinds, embedder, cfg.metonymy_threshold))
+    tables.set_speakers(store, canon.speakers, mapping)
+    speakers = canon.speakers
+    quotes = tables.all_quotes(store)
     statements = group_statements(quotes, embedder, cfg.statement_threshold)
     with store.transaction():
         tables.set_statements(store, statements)

@@ -1,0 +1,210 @@
+"""Attribution benchmarks: quality against textacy, speed against spaCy alone.
+
+1. Quality on a gold corpus (default: karabakh-2023 beside the project). The corpus is run
+   through the pipeline up to ``statements``; the same clean texts go, paragraph by
+   paragraph, through ``textacy.extract.triples.direct_quotations`` (per paragraph because
+   it raises ``ValueError`` on an odd number of quotation marks; those paragraphs yield
+   nothing). Both are scored by ``wiretrace.evaluation.quotes`` (recall, precision,
+   direct recall, speaker accuracy). textacy finds direct quotes only.
+2. Speed: words/s of spaCy's own pipeline alone (``nlp.pipe``, ``n_process=2``) against
+   the same parse plus the full attribution pass (quotes, speakers, pronouns) on every
+   doc, and of the attribution stage alone on stored parses (``Doc.from_bytes`` + extract).
+   overhead = time(parse + attribution) / time(parse).
+
+Run: .venv/bin/python benchmarks/bench_attribution.py [--gold PATH] [--words 60000]
+Writes benchmarks/results/attribution.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "attribution.json"
+KARABAKH = ROOT.parent / "shared" / "corpora" / "karabakh-2023" / "gold.json"
+
+
+def analysed_export(gold_path: Path) -> dict[str, Any]:
+    from wiretrace.config import Config
+    from wiretrace.evaluation.gold import load_gold
+    from wiretrace.export import export_dict
+    from wiretrace.ingest import ingest
+    from wiretrace.pipeline import Pipeline
+    from wiretrace.store import Store
+
+    gold = load_gold(gold_path)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "b.db") as store:
+        ingest(store, [str(p) for p in gold.inputs()], Config())
+        Pipeline.default().run(store, Config(), until="statements")
+        return export_dict(store)
+
+
+def textacy_quotes(export: dict[str, Any], nlp: Any) -> tuple[list[dict[str, Any]], int, int]:
+    """textacy's direct quotations over each article, paragraph by paragraph."""
+    from textacy.extract.triples import direct_quotations
+
+    quotes: list[dict[str, Any]] = []
+    paragraphs = failed = 0
+    for article in export["articles"]:
+        text = article["text"]
+        offset = 0
+        for para in text.split("\n"):
+            start = offset
+            offset += len(para) + 1
+            if not para.strip():
+                continue
+            paragraphs += 1
+            doc = nlp(para)
+            try:
+                triples = list(direct_quotations(doc))
+            except ValueError:
+                failed += 1
+                continue
+            for n, triple in enumerate(triples):
+                content = triple.content
+                s = start + content.start_char
+                e = start + content.end_char
+                quotes.append(
+                    {
+                        "id": f"textacy-{article['id']}-{start}-{n}",
+                        "article": article["id"],
+                        "span": [s, e],
+                        "text": text[s:e],
+                        "kind": "direct",
+                        "speaker": " ".join(t.text for t in triple.speaker) or None,
+                        "speaker_span": None,
+                        "cue": " ".join(t.text for t in triple.cue),
+                    }
+                )
+    return quotes, paragraphs, failed
+
+
+def quality(gold_path: Path, nlp: Any) -> dict[str, Any]:
+    from wiretrace.evaluation.gold import load_gold
+    from wiretrace.evaluation.quotes import score
+
+    gold = load_gold(gold_path)
+    export = analysed_export(gold_path)
+    ours = {m.name: m.value for m in score(gold, export)}
+    out: dict[str, Any] = {"gold": str(gold_path), "quotes_in_gold": len(gold.section("quotes"))}
+    out["wiretrace"] = {k: ours[k] for k in _KEYS if k in ours}
+    out["wiretrace"]["predicted"] = len(export["quotes"])
+    try:
+        theirs_quotes, paragraphs, failed = textacy_quotes(export, nlp)
+    except ImportError as exc:  # textacy is a dev extra
+        out["textacy"] = {"skipped": f"textacy not installed ({exc})"}
+        return out
+    theirs = {
+        m.name: m.value for m in score(gold, {**export, "quotes": theirs_quotes, "statements": []})
+    }
+    out["textacy"] = {k: theirs[k] for k in _KEYS if k in theirs}
+    out["textacy"].update(
+        predicted=len(theirs_quotes), paragraphs=paragraphs, paragraphs_raising_valueerror=failed
+    )
+    return out
+
+
+_KEYS = (
+    "recall",
+    "precision",
+    "direct recall",
+    "speaker right (of matched)",
+    "same-statement groups found",
+    "statements mixing speakers",
+)
+
+
+def corpus_texts(words: int) -> list[str]:
+    """Real article texts (gold corpora beside the project, the demo corpus), repeated."""
+    sources = sorted(KARABAKH.parent.glob("*.txt")) if KARABAKH.exists() else []
+    sources += sorted((ROOT / "examples" / "corpus").glob("*.txt"))
+    base = [p.read_text(encoding="utf-8") for p in sources]
+    if not base:
+        sys.exit("no article texts found (karabakh corpus or examples/corpus)")
+    texts: list[str] = []
+    total = 0
+    while total < words:
+        for text in base:
+            texts.append(text)
+            total += len(text.split())
+            if total >= words:
+                break
+    return texts
+
+
+def speed(words: int, n_process: int) -> dict[str, Any]:
+    from spacy.tokens import Doc
+
+    from wiretrace.attribution.config import AttributionConfig
+    from wiretrace.attribution.extract import extract
+    from wiretrace.nlp import load_spacy
+
+    nlp = load_spacy("en_core_web_md")
+    texts = corpus_texts(words)
+    n_words = sum(len(t.split()) for t in texts)
+    cfg = AttributionConfig()
+    list(nlp.pipe(texts[:4]))  # warm up
+
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=32, n_process=n_process):
+        pass
+    spacy_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    blobs = []
+    quotes = 0
+    for i, doc in enumerate(nlp.pipe(texts, batch_size=32, n_process=n_process)):
+        quotes += len(extract(doc, str(i), cfg).quotes)
+        blobs.append(doc.to_bytes(exclude=["tensor"]))
+    full_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    for i, data in enumerate(blobs):
+        extract(Doc(nlp.vocab).from_bytes(data), str(i), cfg)
+    stage_s = time.perf_counter() - t0
+    return {
+        "articles": len(texts),
+        "words": n_words,
+        "n_process": n_process,
+        "spacy_pipe_words_per_s": round(n_words / spacy_s),
+        "parse_plus_attribution_words_per_s": round(n_words / full_s),
+        "overhead_ratio": round(full_s / spacy_s, 3),
+        "attribution_stage_on_stored_parses_words_per_s": round(n_words / stage_s),
+        "quotes_found": quotes,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", type=Path, default=KARABAKH)
+    parser.add_argument("--demo-gold", type=Path, default=ROOT / "examples" / "gold.json")
+    parser.add_argument("--words", type=int, default=60000)
+    parser.add_argument("--n-process", type=int, default=2)
+    args = parser.parse_args()
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from wiretrace.nlp import load_spacy
+
+    nlp = load_spacy("en_core_web_md")
+    result: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "quality": {},
+    }
+    for path in (args.gold, args.demo_gold):
+        if path.exists():
+            result["quality"][path.parent.name] = quality(path, nlp)
+    result["speed"] = speed(args.words, args.n_process)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Quotes and speakers from parsed text: every quote form the attribution stage handles."""
+
+from __future__ import annotations
+
+import pytest
+
+from wiretrace.attribution.config import AttributionConfig
+from wiretrace.attribution.extract import extract
+from wiretrace.models import Quote
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    from wiretrace.nlp import load_spacy
+
+    return load_spacy("en_core_web_md")
+
+
+def quotes_of(nlp, text: str) -> list[Quote]:  # type: ignore[no-untyped-def]
+    return list(extract(nlp(text), "a", AttributionConfig()).quotes)
+
+
+def one(quotes: list[Quote], fragment: str) -> Quote:
+    hits = [q for q in quotes if fragment in q.text]
+    assert len(hits) == 1, [(q.text, q.speaker) for q in quotes]
+    return hits[0]
+
+
+def test_direct_quote_with_title_and_later_surname(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“There is no reason to leave,” Interior Minister Tomas Varga said on Monday.\n"
+        "“We are watching closely,” Varga added."
+    )
+    qs = quotes_of(nlp, text)
+    first, second = one(qs, "no reason"), one(qs, "watching")
+    assert first.kind == "direct" and first.cue == "said"
+    assert first.speaker == second.speaker == "Tomas Varga"
+    assert first.speaker_span is not None
+    assert "Varga" in text[first.speaker_span.start : first.speaker_span.end]
+
+
+def test_split_quote_gives_both_halves_one_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "“The bridge will reopen,” said Mayor Anna Kell, “but not before the spring.”"
+    qs = quotes_of(nlp, text)
+    assert {one(qs, "bridge").speaker, one(qs, "spring").speaker} == {"Anna Kell"}
+
+
+def test_guillemets_and_single_quotes(nlp) -> None:  # type: ignore[no-untyped-def]
+    qs = quotes_of(nlp, "« We will not negotiate under pressure », the minister Rui Salgado said.")
+    assert one(qs, "negotiate").speaker == "Rui Salgado"
+    qs = quotes_of(nlp, "'The dam was inspected last year,' the engineer Paul Brandt said.")
+    assert one(qs, "inspected").speaker == "Paul Brandt"
+
+
+def test_quote_over_two_paragraphs_and_continuation(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Officials met on Friday.\n"
+        "“The water rose faster than any model predicted,” said Lena Ortiz, the agency director.\n"
+        "“We are still counting the damage. It will take weeks.”\n"
+        "The meeting ended at noon."
+    )
+    qs = quotes_of(nlp, text)
+    assert one(qs, "water rose").speaker == "Lena Ortiz"
+    assert one(qs, "counting the damage").speaker == "Lena Ortiz"
+
+
+def test_reported_speech_according_to_and_statement(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The Harbour Authority said in a statement that the port would close for a week. "
+        "According to the coast guard, two ships ran aground."
+    )
+    qs = quotes_of(nlp, text)
+    port = one(qs, "port would close")
+    assert port.kind == "indirect" and port.speaker == "Harbour Authority"
+    ships = one(qs, "two ships ran aground")
+    assert ships.cue == "According to" and ships.speaker is not None
+    assert "coast guard" in ships.speaker
+
+
+def test_pronouns_resolve_to_the_right_earlier_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Maria Lopez, the city's budget chief, told reporters that the fund was empty. "
+        "“We cannot pay the contractors this month,” she added.\n"
+        "The Finance Ministry said the figures were wrong. "
+        "“The accounts are balanced,” it added."
+    )
+    qs = quotes_of(nlp, text)
+    assert one(qs, "contractors").speaker == "Maria Lopez"
+    assert one(qs, "accounts are balanced").speaker == "Finance Ministry"
+
+
+def test_documents_and_anonymous_sources(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“Blame the neighbours for the outage,” the guidelines state.\n"
+        "Staff were told to stay silent, an unidentified engineer told the newspaper."
+    )
+    qs = quotes_of(nlp, text)
+    assert one(qs, "neighbours").speaker == "guidelines"
+    anon = one(qs, "stay silent")
+    assert anon.speaker == "unidentified engineer"
+
+
+def test_quoted_as_saying_by_names_the_speaker_not_the_outlet(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "“We were ordered to keep quiet,” the official was quoted as saying by the Gazette."
+    assert one(quotes_of(nlp, text), "ordered").speaker == "official"
+
+
+def test_mixed_quote_and_scare_quotes(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Premier Ilse Brandt warned of “a lost decade” for the region. "
+        "The so-called “reform” was announced in May."
+    )
+    qs = quotes_of(nlp, text)
+    mixed = one(qs, "lost decade")
+    assert mixed.kind == "mixed" and mixed.speaker == "Ilse Brandt"
+    assert not [q for q in qs if "reform" in q.text]

@@ -1,0 +1,69 @@
+"""Floors on the gold corpora: quote recall/precision, speakers, statements across outlets.
+
+The floors are the measured values rounded down; a change that loses quotes, speakers or
+statements fails here. The karabakh precision floor is below the issue's 0.8 target because
+its gold lists 32 quotes while the articles hold more reported speech (see the scorer's
+"predicted, not in gold" detail).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wiretrace.evaluation.gold import load_gold
+from wiretrace.evaluation.quotes import score
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def metrics(gold_path: Path, export: dict) -> dict[str, float]:  # type: ignore[type-arg]
+    return {
+        m.name: float(m.value)
+        for m in score(load_gold(gold_path), export)
+        if isinstance(m.value, (int, float))
+    }
+
+
+def test_karabakh_quotes_speakers_and_statements(karabakh_dir: Path, karabakh_export: dict) -> None:  # type: ignore[type-arg]
+    m = metrics(karabakh_dir / "gold.json", karabakh_export)
+    assert m["recall"] >= 0.9
+    assert m["direct recall"] >= 0.9
+    assert m["precision"] >= 0.65
+    assert m["speaker right (of matched)"] >= 0.9
+    assert m["same-statement groups found"] == 1.0
+    assert m["statements mixing speakers"] == 0
+
+
+def test_karabakh_statements_hold_one_speaker_each(karabakh_export: dict) -> None:  # type: ignore[type-arg]
+    quotes = {q["id"]: q for q in karabakh_export["quotes"]}
+    assert karabakh_export["statements"]
+    for statement in karabakh_export["statements"]:
+        speakers = {quotes[q]["speaker"] for q in statement["quotes"]}
+        assert speakers == {statement["speaker"]}
+        assert len({quotes[q]["article"] for q in statement["quotes"]}) >= 2
+
+
+def test_karabakh_quote_spans_index_the_clean_text(karabakh_export: dict) -> None:  # type: ignore[type-arg]
+    texts = {a["id"]: a["text"] for a in karabakh_export["articles"]}
+    assert karabakh_export["quotes"]
+    for q in karabakh_export["quotes"]:
+        start, end = q["span"]
+        assert texts[q["article"]][start:end] == q["text"]
+        assert q["kind"] in ("direct", "indirect", "mixed")
+        if q["speaker_span"] is not None:
+            s, e = q["speaker_span"]
+            assert 0 <= s < e <= len(texts[q["article"]])
+
+
+def test_demo_corpus_quotes(demo_export: dict) -> None:  # type: ignore[type-arg]
+    gold = EXAMPLES / "gold.json"
+    if not gold.exists() or not load_gold(gold).section("quotes"):
+        pytest.skip("demo gold has no quotes yet")
+    m = metrics(gold, demo_export)
+    assert m["recall"] >= 0.8
+    assert m["speaker right (of matched)"] >= 0.85
+    assert m["statements mixing speakers"] == 0
