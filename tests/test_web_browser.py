@@ -185,3 +185,24 @@ def test_report_opens_from_disk_without_network(
     shot(page, "08-report-hostile")
     assert watched["dialogs"] == []
     assert all(u.startswith("file://") for u in requests), requests
+
+
+def test_charts_and_secondary_pages(
+    page: Page, base_url: str, watched: dict[str, list[str]]
+) -> None:
+    page.set_viewport_size({"width": 1360, "height": 900})
+    checks = [
+        ("/figures", "figures", "svg.valuechart circle.dot"),
+        ("/narratives/late-warning", "narrative", "figure.chart svg circle.dot"),
+        ("/narratives", "narratives", "table td.q"),
+        ("/statements", "statements", ".versions blockquote"),
+        ("/provenance", "provenance", "svg path.edge"),
+        ("/timeline", "timeline", "svg rect.c0"),
+        ("/speakers/ilse-varga", "speaker", "table.quotes td.q"),
+        ("/search?q=Maren", "search", "ul.results mark"),
+    ]
+    for i, (path, name, selector) in enumerate(checks, start=9):
+        page.goto(base_url + path)
+        expect(page.locator(selector).first).to_be_visible()
+        shot(page, f"{i:02d}-{name}")
+    assert watched["dialogs"] == [] and watched["errors"] == []

@@ -126,10 +126,14 @@ def lane_chart(
                      "title": title(p), "href": href(p)})
     ticks = []
     if days:
-        for i in range(5):
-            o = lo + round(span * i / 4)
+        steps = 1 if hi == lo else min(4, hi - lo)
+        for i in range(steps + 1):
+            o = lo + round((hi - lo) * i / max(1, steps))
+            anchor = "start" if i == 0 else "end" if i == steps else "middle"
             ticks.append({"x": round(left + plot_w * (o - lo) / span, 1),
-                          "text": date.fromordinal(o).isoformat()})
+                          "text": date.fromordinal(o).isoformat(), "anchor": anchor})
+        if hi == lo:
+            ticks = ticks[:1]
     return {
         "width": WIDTH, "height": height, "left": left, "dots": dots,
         "lanes": [{"y": round(top_pad + lane_h * i + lane_h / 2, 1), "label": name}
