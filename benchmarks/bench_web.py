@@ -244,14 +244,24 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/wiretrace-bench-web.db"))
+    parser.add_argument("--reuse-db", action="store_true",
+                        help="Keep a store an earlier run generated at --db.")
     parser.add_argument("--workers", type=int, default=1, help="Server worker processes.")
     parser.add_argument("--full-report", action="store_true",
                         help="Also write the report for the whole corpus (slow, large).")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(args.db) + suffix).unlink(missing_ok=True)
-    corpus = build_store(args.db, args.articles)
+    if args.reuse_db and args.db.exists():
+        with Store(args.db) as s:
+            corpus = {"articles": s.count("articles"), "stories": s.count("stories"),
+                      "reuse_links": s.count("reuse_links"), "quotes": s.count("quotes"),
+                      "figures": s.count("figures"), "sentences": s.count("sentences"),
+                      "narrative_hits": s.count("narrative_hits"),
+                      "db_mb": round(args.db.stat().st_size / 1e6, 1), "reused": True}
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(args.db) + suffix).unlink(missing_ok=True)
+        corpus = build_store(args.db, args.articles)
     print("store:", corpus, flush=True)
 
     rng = random.Random(1)

@@ -253,3 +253,21 @@ def test_empty_store_shows_empty_states(tmp_path: Path) -> None:
 def test_missing_store_fails_at_start(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         create_app(tmp_path / "absent.db")
+
+
+def test_a_failing_page_answers_500_with_headers(
+    web_db: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wiretrace.web import queries
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom <script>")
+
+    monkeypatch.setattr(queries, "timeline", broken)
+    db, _ = web_db
+    with TestClient(create_app(db, pool_size=1), raise_server_exceptions=False) as c:
+        for path in ("/timeline", "/api/timeline"):
+            response = c.get(path)
+            assert response.status_code == 500
+            assert "boom" not in response.text
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]

@@ -8,6 +8,7 @@ come from a fixed list read from the package folder at start-up, never from a pa
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import sqlite3
@@ -39,6 +40,10 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".svg": "image/svg+xml"}
+
+LOG = logging.getLogger("wiretrace.web")
+ERROR_TEXT = "this page failed to render; the server log has the details"
+ERROR_PAGE = f"<!doctype html><title>Error · Wiretrace</title><p>{ERROR_TEXT}</p>"
 
 Builder = Callable[[sqlite3.Connection, Request], dict[str, Any]]
 Viewer = Callable[[dict[str, Any], render.ServerUrls], dict[str, Any]]
@@ -177,13 +182,16 @@ def create_app(db: str | Path, pool_size: int = 8) -> FastAPI:
             try:
                 with pool.connection() as conn:
                     data = spec.build(conn, request)
+                html = env.get_template("page.html").render(
+                    view=spec.view, d=spec.prepare(data, urls), urls=urls,
+                    title=_title(spec.view, data), api_path=urls.api(request.url.path),
+                    query=str(request.url.query), report=False,
+                )
             except NotFound as exc:
                 return not_found(request, str(exc), api=False)
-            html = env.get_template("page.html").render(
-                view=spec.view, d=spec.prepare(data, urls), urls=urls,
-                title=_title(spec.view, data), api_path=urls.api(request.url.path),
-                query=str(request.url.query), report=False,
-            )
+            except Exception:  # answered here so the security headers still apply
+                LOG.exception("rendering %s failed", request.url.path)
+                return HTMLResponse(ERROR_PAGE, status_code=500)
             return HTMLResponse(html)
 
         return endpoint
@@ -195,6 +203,9 @@ def create_app(db: str | Path, pool_size: int = 8) -> FastAPI:
                     return SafeJSONResponse(spec.build(conn, request))
             except NotFound as exc:
                 return not_found(request, str(exc), api=True)
+            except Exception:
+                LOG.exception("building %s failed", request.url.path)
+                return SafeJSONResponse({"error": ERROR_TEXT}, status_code=500)
 
         return endpoint
 

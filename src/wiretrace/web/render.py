@@ -144,6 +144,7 @@ def make_env() -> Environment:
             [FileSystemLoader(TEMPLATES), PrefixLoader({"static": FileSystemLoader(STATIC)})]
         ),
         autoescape=True,
+        auto_reload=False,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
