@@ -97,30 +97,29 @@ def match_narratives(
     """Echoes of each narrative (id, query vectors): one per sentence, best segment kept."""
     if index.size == 0:
         return []
-    # One key per (article, sentence) so that a sentence and its clauses give one hit.
+    # One key per (article, sentence) so that a sentence and its clauses give one hit:
+    # rows sorted by key once, then a max per run of equal keys (reduceat).
     key = index.article.astype(np.int64) * (int(index.sentence.max()) + 1) + index.sentence
-    uniq, inverse = np.unique(key, return_inverse=True)
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(sorted_key)) + 1])
     echoes: list[Echo] = []
     for narrative_id, q in queries:
         if q.size == 0:
             continue
-        sims = (index.vectors @ q.T).max(axis=1)
-        best = np.full(uniq.size, -2.0, dtype=np.float32)
-        np.maximum.at(best, inverse, sims)
-        top = float(best.max())
-        floor = max(cfg.min_similarity, cfg.relative_to_best * top)
-        scores = calibrate(best, bg)
-        chosen = np.nonzero((best >= floor) & (scores >= cfg.min_percentile))[0]
-        if chosen.size == 0:
+        sims = (index.vectors @ q.T).max(axis=1)[order]
+        best = np.maximum.reduceat(sims, starts)
+        floor = max(cfg.min_similarity, cfg.relative_to_best * float(best.max()))
+        passing = np.flatnonzero(best >= floor)
+        if passing.size == 0:
             continue
-        # The row of the best segment of each chosen sentence.
-        rows_of: dict[int, int] = {}
-        for r in np.nonzero(np.isin(inverse, chosen))[0].tolist():
-            k = int(inverse[r])
-            if k not in rows_of or sims[r] > sims[rows_of[k]]:
-                rows_of[k] = r
-        for k in chosen.tolist():
-            row = rows_of[k]
+        scores = calibrate(best[passing], bg)
+        for k, score in zip(passing.tolist(), scores.tolist(), strict=True):
+            if score < cfg.min_percentile:
+                continue
+            lo = int(starts[k])
+            hi = int(starts[k + 1]) if k + 1 < len(starts) else len(order)
+            row = int(order[lo + int(np.argmax(sims[lo:hi]))])
             echoes.append(
                 Echo(
                     narrative=narrative_id,
@@ -128,7 +127,7 @@ def match_narratives(
                     sentence=int(index.sentence[row]),
                     match=Span(int(index.start[row]), int(index.end[row])),
                     similarity=float(best[k]),
-                    score=float(scores[k]),
+                    score=float(score),
                 )
             )
     return echoes

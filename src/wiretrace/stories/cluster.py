@@ -32,6 +32,7 @@ class StoriesConfig:
     window_days: int = 10  # an article joins only stories active this close to its date
     max_entities: int = 8  # an article's most frequent entities that count for overlap
     story_entities: int = 40  # entity counts a story keeps
+    entity_candidates: int = 16  # closest stories whose entity overlap is computed
     entity_labels: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC")
 
 
@@ -137,18 +138,26 @@ class StoryIndex:
         near = (a.day >= first - window) & (a.day <= last + window)
         return np.flatnonzero(near | undated)
 
-    def score(self, a: ArticleFeatures, rows: npt.NDArray[np.int64], cfg: StoriesConfig) -> Vector:
+    def score(
+        self, a: ArticleFeatures, rows: npt.NDArray[np.int64], cfg: StoriesConfig
+    ) -> tuple[npt.NDArray[np.int64], Vector]:
+        """Combined scores of the candidates that can still reach the threshold."""
+        w = cfg.embedding_weight
         cos = self._c[rows] @ a.vector
+        # Entity overlap adds at most (1 - w): skip stories that cannot reach the threshold,
+        # and count entities for the closest few only.
+        keep = np.flatnonzero(w * cos + (1 - w) >= cfg.threshold)
+        if len(keep) > cfg.entity_candidates:
+            keep = keep[np.argsort(-cos[keep])[: cfg.entity_candidates]]
+        rows, cos = rows[keep], cos[keep]
         overlap = np.zeros(len(rows), dtype=np.float32)
         if a.entities:
             denom = float(min(len(a.entities), cfg.max_entities))
             for j, r in enumerate(rows.tolist()):
                 s = self.states[r]
-                overlap[j] = min(
-                    1.0, sum(min(1.0, s.entities[e] / s.n) for e in a.entities) / denom
-                )
-        w = cfg.embedding_weight
-        return np.asarray(w * cos + (1 - w) * overlap, dtype=np.float32)
+                shared = sum(min(1.0, s.entities[e] / s.n) for e in a.entities if e in s.entities)
+                overlap[j] = min(1.0, shared / denom)
+        return rows, np.asarray(w * cos + (1 - w) * overlap, dtype=np.float32)
 
     def assign(
         self, a: ArticleFeatures, cfg: StoriesConfig, new_id: str
@@ -156,7 +165,8 @@ class StoryIndex:
         """Add the article to its best story, or to a new one; True when a story was created."""
         rows = self.candidates(a, cfg.window_days)
         if len(rows):
-            scores = self.score(a, rows, cfg)
+            rows, scores = self.score(a, rows, cfg)
+        if len(rows):
             best = int(np.argmax(scores))
             if scores[best] >= cfg.threshold:
                 i = int(rows[best])

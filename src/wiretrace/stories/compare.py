@@ -195,7 +195,8 @@ def _wording(
             if x.lemma_.lower() in lb:
                 continue
             partners = [
-                y for y in tb
+                y
+                for y in tb
                 if y.pos_ == x.pos_ and y.dep_ == x.dep_ and y.lemma_.lower() not in la
             ]
             if not partners:

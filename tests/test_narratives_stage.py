@@ -1,0 +1,102 @@
+"""The narratives stage on the karabakh corpus, the gold statements as the watchlist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wiretrace.config import Config
+from wiretrace.evaluation import load_gold
+from wiretrace.evaluation.narratives import prepare, score
+from wiretrace.export import export_dict
+from wiretrace.pipeline import NullReporter, Pipeline
+from wiretrace.store import Store
+
+pytestmark = pytest.mark.slow
+
+STAGES = ("clean", "nlp", "attribution", "statements", "stories", "narratives")
+
+
+def run_stages(store: Store, names: tuple[str, ...] = STAGES) -> list:
+    return [
+        s.run(store, Config(), NullReporter()) for s in Pipeline.default().stages if s.name in names
+    ]
+
+
+@pytest.fixture(scope="module")
+def karabakh_store(karabakh_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    from wiretrace.ingest import ingest
+
+    db = tmp_path_factory.mktemp("narratives") / "k.db"
+    store = Store(db)
+    ingest(store, sorted(str(p) for p in karabakh_dir.glob("*.txt")), Config())
+    prepare(load_gold(karabakh_dir / "gold.json"), store)
+    run_stages(store)
+    yield store
+    store.close()
+
+
+def metrics(store: Store, karabakh_dir: Path) -> dict[str, object]:
+    results = score(load_gold(karabakh_dir / "gold.json"), export_dict(store))
+    return {m.name: m for m in results}
+
+
+def test_echoes_are_precise(karabakh_store: Store, karabakh_dir: Path) -> None:
+    m = metrics(karabakh_store, karabakh_dir)
+    precision = m["echo precision over hits reported"]
+    recall = m["echo recall (watchlist = gold statements)"]
+    assert precision.value >= 0.7, precision.detail
+    # Measured floor today (4 of 9); the target of the issue is 7 of 9, see the xfail below.
+    assert recall.value >= 4 / 9, recall.detail
+
+
+@pytest.mark.xfail(strict=True, reason="MiniLM sentence similarity finds 4-5 of 9 echoes at P>=0.7")
+def test_echo_recall_target(karabakh_store: Store, karabakh_dir: Path) -> None:
+    m = metrics(karabakh_store, karabakh_dir)
+    assert m["echo recall (watchlist = gold statements)"].value >= 7 / 9
+
+
+def test_sovereignty_claim_is_discovered_in_top_five(
+    karabakh_store: Store, karabakh_dir: Path
+) -> None:
+    m = metrics(karabakh_store, karabakh_dir)
+    detail = m["gold narratives among top-5 discovered claims"].detail
+    rank = detail.split("armenia-recognized-sovereignty: ")[1].split(";")[0]
+    assert rank.startswith("#") and int(rank[1:]) <= 5, detail
+
+
+def test_hits_carry_outlet_date_and_calibrated_score(karabakh_store: Store) -> None:
+    from wiretrace.narratives import api
+
+    for n, count in api.list_narratives(karabakh_store):
+        for h in api.hits(karabakh_store, n.id):
+            assert 0.0 <= h["score"] <= 1.0
+            start, end = h["span"]
+            ms, me = h["match"]
+            assert start <= ms < me <= end  # the matched clause lies in the sentence
+            assert h["sentence"]
+        assert count == len(api.hits(karabakh_store, n.id))
+    spread = api.spread(karabakh_store, "armenia-recognized-sovereignty")
+    assert sum(sum(d.values()) for d in spread["by_outlet"].values()) == len(spread["timeline"])
+
+
+def test_rerun_is_a_no_op_and_new_narratives_are_matched(karabakh_store: Store) -> None:
+    from wiretrace.narratives import api
+
+    before = export_dict(karabakh_store)["narratives"]
+    (report,) = run_stages(karabakh_store, ("narratives",))
+    assert report.processed == 0 and not report.notes
+    assert export_dict(karabakh_store)["narratives"] == before
+    top = api.claims(karabakh_store, 1)[0]
+    promoted = api.promote(karabakh_store, top["id"])
+    assert promoted.examples and promoted.notes
+    run_stages(karabakh_store, ("narratives",))
+    hits = api.hits(karabakh_store, promoted.id)
+    member_articles = {m["article"] for m in top["members"]}
+    assert member_articles & {h["article"] for h in hits}
+    # The original narratives are matched the same way as before.
+    again = {n["id"]: n for n in export_dict(karabakh_store)["narratives"]}
+    for n in before:
+        assert again[n["id"]] == n
