@@ -26,6 +26,7 @@ class ReuseConfig:
     paraphrase: bool = True
     sim: float = 0.7  # sentence pair threshold
     gap_sim: float = 0.4  # sentence between two anchors on both sides
+    relaxed_sim: float = 0.55  # further in-order matches once a pair is established
     split_sim: float = 0.3  # a neighbour absorbed when it balances a split sentence
     min_chain: int = 3  # in-order matched passages an article pair needs to be reuse
     min_sentence_words: int = 5

@@ -96,6 +96,11 @@ def _covered(
     return out
 
 
+def _sentence_at(spans: tuple[tuple[int, int], ...], pos: int) -> int:
+    starts = [s for s, _ in spans]
+    return max(0, int(np.searchsorted(starts, pos, "right")) - 1)
+
+
 def _inside(p: Passage, q: Passage) -> bool:
     return (
         q.a_start <= p.a_start
@@ -146,6 +151,11 @@ def find_reuse(
                 sents[b] = _sentences(docs[b], tokens[b])
             sa, sb = sents[a], sents[b]
             if sa is not None and sb is not None:
+                fixed = tuple(
+                    (_sentence_at(sa.spans, (p.a_start + p.a_end) // 2),
+                     _sentence_at(sb.spans, (p.b_start + p.b_end) // 2))
+                    for p in found
+                )
                 para, _ = paraphrase_pair(
                     sa,
                     sb,
@@ -153,6 +163,7 @@ def find_reuse(
                     _covered(sb.spans, ((p.b_start, p.b_end) for p in found)),
                     len(evidence),
                     cfg,
+                    fixed,
                 )
         if not evidence and not para:
             continue  # shared quotes only: two outlets quoting one speaker

@@ -12,6 +12,7 @@ Consecutive anchors form one passage.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,11 +83,13 @@ def paraphrase_pair(
     covered_b: npt.NDArray[np.bool_],
     prior_evidence: int,
     cfg: ReuseConfig,
+    fixed: tuple[tuple[int, int], ...] = (),
 ) -> tuple[list[Passage], int]:
     """Paraphrased passages of a pair, and how many of them are evidence (not quotes).
 
     ``covered_*`` marks sentences already inside verbatim passages; ``prior_evidence`` counts
-    the pair's non-quote verbatim passages, which establish the pair on their own.
+    the pair's non-quote verbatim passages, which establish the pair on their own;
+    ``fixed`` holds their sentence positions, which paraphrase matches must keep in order.
     """
     if not a.spans or not b.spans or a.vectors.shape[1] != b.vectors.shape[1]:
         return [], 0
@@ -94,13 +97,16 @@ def paraphrase_pair(
     ok_a = (a.words >= cfg.min_sentence_words) & ~covered_a
     ok_b = (b.words >= cfg.min_sentence_words) & ~covered_b
     masked = np.where(ok_a[:, None] & ok_b[None, :], sim, -1.0).astype(np.float32)
-    chain = _longest_chain(_greedy(masked, cfg.sim), masked)
+    matches = [m for m in _greedy(masked, cfg.sim) if _in_order(m, fixed)]
+    chain = _longest_chain(matches, masked)
     evidence = sum(
         1 for i, j in chain if a.quoted(i) < cfg.quote_share and b.quoted(j) < cfg.quote_share
     )
     needed = 1 if prior_evidence > 0 else cfg.min_chain
     if not chain or evidence < needed:
         return [], 0
+    if evidence >= cfg.min_chain:
+        chain = _relax(chain, masked, cfg.relaxed_sim, fixed)
     anchors = _fill_gaps(chain, sim, covered_a, covered_b, cfg)
     passages = []
     used_a = {i for i, _ in anchors}
@@ -121,6 +127,28 @@ def paraphrase_pair(
             )
         )
     return passages, evidence
+
+
+def _in_order(m: tuple[int, int], anchors: Iterable[tuple[int, int]]) -> bool:
+    i, j = m
+    return all((x < i and y < j) or (x > i and y > j) or (x, y) == m for x, y in anchors)
+
+
+def _relax(
+    chain: list[tuple[int, int]], sim: F32, threshold: float, fixed: tuple[tuple[int, int], ...]
+) -> list[tuple[int, int]]:
+    """Add weaker one-to-one matches that fall in order between the chain's anchors."""
+    used_a = {i for i, _ in chain}
+    used_b = {j for _, j in chain}
+    free = sim.copy()
+    free[list(used_a), :] = -1.0
+    free[:, list(used_b)] = -1.0
+    out = list(chain)
+    for m in _greedy(free, threshold):
+        if _in_order(m, out) and _in_order(m, fixed):
+            out.append(m)
+            out.sort()
+    return out
 
 
 def _fill_gaps(

@@ -1,8 +1,10 @@
 """Direction of reuse, near-duplicate groups, per-article provenance and unsourced text.
 
 Direction: publication dates decide when both are known and differ. Otherwise the text
-decides, in this order: an article assembled from several others (disjoint regions of it
-drawn from different articles) is the derived one; the side whose passages keep more
+decides, in this order: the article the shared passages cover more of is the source (a
+copy adds to what it takes: local paragraphs, other sources, commentary); an article
+assembled from several others (disjoint regions of it drawn from different articles) is
+the derived one; the side whose passages keep more
 direct quotation is the earlier (rewriters turn quotes into reported speech, rarely the
 reverse); the fuller passage is the earlier (rewrites condense). Ties fall back to
 ingest order.
@@ -79,6 +81,10 @@ def a_is_source(
     da, db = _day(a.published), _day(b.published)
     if da is not None and db is not None and da != db:
         return da < db
+    cov_a = _length((p.a_start, p.a_end) for p in passages) / max(1, len(a.text))
+    cov_b = _length((p.b_start, p.b_end) for p in passages) / max(1, len(b.text))
+    if max(cov_a, cov_b) >= 1.15 * min(cov_a, cov_b):
+        return cov_a > cov_b
     ca, cb = drawn.get(a.id, 0), drawn.get(b.id, 0)
     if max(ca, cb) >= 2 and ca != cb:
         return ca < cb
@@ -115,7 +121,37 @@ def orient(
                         b, a, Span(p.b_start, p.b_end), Span(p.a_start, p.a_end), p.kind, p.score
                     )
                 )
-    return links
+    return _drop_siblings(links)
+
+
+def _share(span: Span, spans: Sequence[Span]) -> float:
+    inside = _length(
+        (max(span.start, s.start), min(span.end, s.end)) for s in spans if s.overlaps(span)
+    )
+    return inside / max(1, len(span))
+
+
+def _drop_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
+    """Drop a link between two articles that both took the same passage from a third.
+
+    Two outlets running the same wire copy share the text because both took it from the
+    wire; the passage is attributed to the wire, not to each other.
+    """
+    incoming: dict[str, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    for link in links:
+        incoming[link.derived][link.source].append(link.derived_span)
+    kept = []
+    for link in links:
+        x, y = link.source, link.derived
+        common = (set(incoming[x]) & set(incoming[y])) - {x, y}
+        explained = any(
+            _share(link.source_span, incoming[x][z]) >= 0.5
+            and _share(link.derived_span, incoming[y][z]) >= 0.5
+            for z in common
+        )
+        if not explained:
+            kept.append(link)
+    return kept
 
 
 def duplicate_groups(
