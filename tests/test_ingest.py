@@ -283,7 +283,7 @@ def test_rss_file_with_full_content(store: Store, tmp_path: Path) -> None:
     path.write_text(rss_feed([
         {"title": "Dam bursts", "link": "https://wire.example/1", "content": f"<p>{BODY}</p>"},
         {"title": "Toll rises", "link": "https://wire.example/2", "author": "Piet Andrel",
-         "date": "Thu, 13 Mar 2025 10:00:00 GMT", "content": "<p>Two dead.</p>"},
+         "date": "Thu, 13 Mar 2025 23:30:00 -0500", "content": "<p>Two dead.</p>"},
     ]), encoding="utf-8")
     report = ingest(store, [str(path)], Config())
     assert report.ok and report.added == 2
@@ -389,3 +389,26 @@ def test_errors_are_logged_in_the_store_and_batches_go_on(store: Store, tmp_path
     report = ingest(store, [str(tmp_path)], cfg(batch_size=2))
     assert report.added == 6 and len(report.errors) == 1
     assert [e["source"] for e in store.errors()] == [str(tmp_path / "3.txt")]
+
+
+def test_csv_row_over_the_record_limit(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("title,text\nSmall,A short article.\nLong," + "y" * 998 + "\nHuge,"
+                    + "x" * 3000 + "\nAfter,Not read.\n")
+    report = ingest(store, [str(path)], cfg(max_record_bytes=1000))
+    assert messages(report) == {
+        f"{path}#3": "row 3: record is 1,002 bytes, over the 1,000 bytes limit; raise [ingest]"
+        " max_record_bytes",
+        f"{path}#4": "row 4: a field is over the 1,000 bytes limit; raise [ingest] "
+        "max_record_bytes; the rows after it were not read",
+    }
+    assert list(docs(store)) == [f"{path}#2"]
+
+
+def test_bad_ingest_settings_are_configuration_errors(store: Store, tmp_path: Path) -> None:
+    from wiretrace.config import ConfigError
+
+    with pytest.raises(ConfigError, match="on_decode_error"):
+        ingest(store, [str(tmp_path)], cfg(on_decode_error="ignore"))
+    with pytest.raises(ConfigError, match="unknown key"):
+        ingest(store, [str(tmp_path)], cfg(max_size=3))

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,7 +98,10 @@ def first_field(record: Mapping[str, object], names: tuple[str, ...]) -> str | N
 
 
 def iso_date(value: str | None) -> str | None:
-    """An ISO date (YYYY-MM-DD) for whatever date string a source gave; None if unreadable."""
+    """An ISO date (YYYY-MM-DD) for whatever date string a source gave; None if unreadable.
+
+    The calendar date is the one in the source's own time zone, as its readers saw it.
+    """
     if not value:
         return None
     value = value.strip()
@@ -108,6 +112,10 @@ def iso_date(value: str | None) -> str | None:
     try:
         return date.fromisoformat(value[:10]).isoformat()
     except ValueError:
+        pass
+    try:  # RFC 822, as in RSS and HTTP: the date where it was written, not in UTC
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError):
         pass
     import dateparser
 

@@ -20,6 +20,7 @@ from .base import (
     Item,
     ReadContext,
     Skipped,
+    iso_date,
     os_message,
     read_file_bytes,
     struct_date,
@@ -69,7 +70,8 @@ def feed_items(
         hints = Hints(
             url=link, outlet=outlet, title=entry.get("title") or None,
             byline=entry.get("author") or None,
-            published=struct_date(entry.get("published_parsed") or entry.get("updated_parsed")),
+            published=iso_date(entry.get("published") or entry.get("updated"))
+            or struct_date(entry.get("published_parsed") or entry.get("updated_parsed")),
         )
         content = _full_content(entry) or (None if link else _summary(entry))
         if content is not None:

@@ -194,18 +194,24 @@ def read_csv(path: Path, ctx: ReadContext) -> Iterator[Item]:
             yield IngestError(source, f"CSV header names no text or html column (looked for: "
                               f"{wanted})")
             return
-        if csv.field_size_limit() < limit + 1:
-            csv.field_size_limit(limit + 1)
         reader = csv.DictReader(stream, delimiter=delimiter)
         row = 1
         while True:
+            # The csv module's limit is process-wide; set it for each row so that this
+            # reader's per-record limit holds whatever else ran in the process before.
+            csv.field_size_limit(limit)
             try:
                 record = next(reader)
             except StopIteration:
                 break
             except (csv.Error, UnicodeDecodeError) as exc:
-                why = f"not valid {codec_name(encoding)}" if isinstance(
-                    exc, UnicodeDecodeError) else str(exc)
+                if isinstance(exc, UnicodeDecodeError):
+                    why = f"not valid {codec_name(encoding)}"
+                elif "field limit" in str(exc):
+                    why = (f"a field is over the {human_size(limit)} limit; raise [ingest] "
+                           "max_record_bytes")
+                else:
+                    why = f"malformed CSV ({exc})"
                 yield IngestError(f"{path}#{row + 1}", f"row {row + 1}: {why}; the rows after it "
                                   "were not read")
                 return
