@@ -112,8 +112,10 @@ def _snippets(node: Any, doc: str | None = None) -> Iterator[tuple[str, str]]:
 
 def _named_docs(gold: Gold) -> set[str]:
     names = set(gold["documents"])
-    for section in ("reuse", "not_reuse", "siblings", "same_statement", "quotes", "figures", "figure_groups",
-                    "anomalies", "narratives", "recurring_claims", "events", "time_expressions"):
+    sections = ("reuse", "not_reuse", "siblings", "same_statement", "quotes", "figures",
+                "figure_groups", "anomalies", "narratives", "recurring_claims", "events",
+                "time_expressions")
+    for section in sections:
         names |= {d for d, _ in _snippets(gold[section])}
     for link in gold["reuse"]:
         names |= {link["source"], link["derived"]}
