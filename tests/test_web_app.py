@@ -271,3 +271,21 @@ def test_a_failing_page_answers_500_with_headers(
             assert response.status_code == 500
             assert "boom" not in response.text
             assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_corpus_pages_are_cached_until_the_store_changes(
+    web_db: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    db, ids = web_db
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(db.read_bytes())
+    with TestClient(create_app(copy, pool_size=1)) as c:
+        assert c.get("/api/overview").json()["counts"]["stories"] == 1
+        assert c.get("/api/overview").json()["counts"]["stories"] == 1
+        with Store(copy) as s, s.transaction() as conn:
+            conn.execute("INSERT INTO stories (id, title) VALUES ('s2', 'Convoy')")
+            conn.execute("INSERT INTO story_articles (story_id, article_id) VALUES ('s2', ?)",
+                         (ids["copy"],))
+        data = c.get("/api/overview").json()
+        assert data["counts"]["stories"] == 2
+        assert "Convoy" in c.get("/").text

@@ -135,7 +135,7 @@ def report_context(
         "speakers": speakers,
         "speaker_pages": speaker_views(),
         "statements": queries.statements(conn, 1, big),
-        "figures": render.figures_view(queries.figures(conn), urls),
+        "figures": render.figures_view(queries.figures(conn, 1, big), urls),
         "narratives": narratives,
         "narrative_pages": narrative_views(),
         "provenance": render.provenance_view(queries.provenance(conn), urls),

@@ -12,6 +12,8 @@ import logging
 import os
 import queue
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,6 +97,44 @@ class ConnectionPool:
             self._idle.get_nowait().close()
 
 
+class PageCache:
+    """Corpus-wide pages scan whole tables; keep their data until the store file changes.
+
+    The key is the query, the validity stamp the size and mtime of the store and its WAL, so
+    a new ``wiretrace analyze`` run shows up on the next request.
+    """
+
+    def __init__(self, db: Path, size: int = 64) -> None:
+        self.db = db
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, tuple[tuple[int, ...], dict[str, Any]]] = OrderedDict()
+
+    def _stamp(self) -> tuple[int, ...]:
+        stamp: list[int] = []
+        for path in (self.db, Path(str(self.db) + "-wal")):
+            try:
+                st = path.stat()
+                stamp += [st.st_mtime_ns, st.st_size]
+            except FileNotFoundError:
+                stamp += [0, 0]
+        return tuple(stamp)
+
+    def get(self, key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        stamp = self._stamp()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] == stamp:
+                self._items.move_to_end(key)
+                return hit[1]
+        data = build()
+        with self._lock:
+            self._items[key] = (stamp, data)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return data
+
+
 class SafeJSONResponse(Response):
     """JSON with ``<``, ``>`` and ``&`` escaped, so no browser can read it as markup."""
 
@@ -117,34 +157,39 @@ class PageSpec:
     path: str
     build: Builder
     prepare: Viewer = render.identity
+    corpus_wide: bool = False
 
 
 def _pages() -> list[PageSpec]:
     p = request_param
     return [
         PageSpec("overview", "/", lambda c, r: queries.overview(c, _int(r, "page")),
-                 render.overview_view),
-        PageSpec("stories", "/stories", lambda c, r: queries.stories_list(c, _int(r, "page"))),
+                 render.overview_view, True),
+        PageSpec("stories", "/stories", lambda c, r: queries.stories_list(c, _int(r, "page")),
+                 corpus_wide=True),
         PageSpec("story", "/stories/{id}", lambda c, r: queries.story(c, p(r, "id")),
                  render.story_view),
         PageSpec("articles", "/articles", lambda c, r: queries.articles_list(
-            c, _int(r, "page"), r.query_params.get("outlet"))),
+            c, _int(r, "page"), r.query_params.get("outlet")), corpus_wide=True),
         PageSpec("article", "/articles/{id}", lambda c, r: queries.article(c, p(r, "id")),
                  render.article_view),
         PageSpec("compare", "/compare/{a}/{b}",
                  lambda c, r: queries.compare(c, p(r, "a"), p(r, "b")), render.compare_view),
-        PageSpec("speakers", "/speakers", lambda c, r: queries.speakers(c, _int(r, "page"))),
+        PageSpec("speakers", "/speakers", lambda c, r: queries.speakers(c, _int(r, "page")),
+                 corpus_wide=True),
         PageSpec("speaker", "/speakers/{id}", lambda c, r: queries.speaker(c, p(r, "id"))),
         PageSpec("statements", "/statements",
-                 lambda c, r: queries.statements(c, _int(r, "page"))),
-        PageSpec("figures", "/figures", lambda c, r: queries.figures(c), render.figures_view),
-        PageSpec("narratives", "/narratives", lambda c, r: queries.narratives(c)),
+                 lambda c, r: queries.statements(c, _int(r, "page")), corpus_wide=True),
+        PageSpec("figures", "/figures", lambda c, r: queries.figures(c, _int(r, "page")),
+                 render.figures_view, True),
+        PageSpec("narratives", "/narratives", lambda c, r: queries.narratives(c),
+                 corpus_wide=True),
         PageSpec("narrative", "/narratives/{id}", lambda c, r: queries.narrative(c, p(r, "id")),
                  render.narrative_view),
         PageSpec("provenance", "/provenance", lambda c, r: queries.provenance(c),
-                 render.provenance_view),
+                 render.provenance_view, True),
         PageSpec("timeline", "/timeline", lambda c, r: queries.timeline(c),
-                 render.timeline_view),
+                 render.timeline_view, True),
         PageSpec("search", "/search",
                  lambda c, r: queries.search(c, r.query_params.get("q", ""))),
     ]
@@ -166,6 +211,16 @@ def create_app(db: str | Path, pool_size: int = 8) -> FastAPI:
     }
     app = FastAPI(title="Wiretrace", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.pool = pool
+    cache = PageCache(Path(db))
+
+    def build(spec: PageSpec, request: Request) -> dict[str, Any]:
+        def run() -> dict[str, Any]:
+            with pool.connection() as conn:
+                return spec.build(conn, request)
+
+        if spec.corpus_wide:
+            return cache.get(f"{spec.view}?{request.url.query}", run)
+        return run()
     app.add_middleware(SecurityHeaders)
 
     def not_found(request: Request, message: str, api: bool) -> Response:
@@ -180,8 +235,7 @@ def create_app(db: str | Path, pool_size: int = 8) -> FastAPI:
     def html_endpoint(spec: PageSpec) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
             try:
-                with pool.connection() as conn:
-                    data = spec.build(conn, request)
+                data = build(spec, request)
                 html = env.get_template("page.html").render(
                     view=spec.view, d=spec.prepare(data, urls), urls=urls,
                     title=_title(spec.view, data), api_path=urls.api(request.url.path),
@@ -199,8 +253,7 @@ def create_app(db: str | Path, pool_size: int = 8) -> FastAPI:
     def json_endpoint(spec: PageSpec) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
             try:
-                with pool.connection() as conn:
-                    return SafeJSONResponse(spec.build(conn, request))
+                return SafeJSONResponse(build(spec, request))
             except NotFound as exc:
                 return not_found(request, str(exc), api=True)
             except Exception:

@@ -137,11 +137,7 @@ def overview(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) ->
             "figures", "figure_groups", "narratives", "narrative_hits",
         )
     }
-    outlets = _rows(
-        conn,
-        "SELECT COALESCE(outlet, '') AS outlet, COUNT(*) AS articles, MIN(published) AS first,"
-        " MAX(published) AS last FROM articles GROUP BY outlet ORDER BY articles DESC, outlet",
-    )
+    outlets = outlet_counts(conn)
     counts["outlets"] = len(outlets)
     page = max(1, page)
     stories = _rows(
@@ -168,21 +164,63 @@ def overview(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) ->
         "stories": stories,
         "page": page,
         "more_stories": counts["stories"] > page * limit,
-        "timeline": publication_counts(conn),
+        "timeline": publication_counts(conn, outlets=outlets),
     }
 
 
+def _has_index(conn: sqlite3.Connection, name: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def outlet_counts(conn: sqlite3.Connection) -> list[Row]:
+    """Articles per outlet, read from the (published, outlet) index rather than the rows."""
+    hint = " INDEXED BY articles_published" if _has_index(conn, "articles_published") else ""
+    return _rows(
+        conn,
+        "SELECT COALESCE(outlet, '') AS outlet, COUNT(*) AS articles, MIN(published) AS first,"
+        f" MAX(published) AS last FROM articles{hint} GROUP BY outlet"
+        " ORDER BY articles DESC, outlet",
+    )
+
+
 def publication_counts(
-    conn: sqlite3.Connection, ids: Sequence[str] | None = None
+    conn: sqlite3.Connection, ids: Sequence[str] | None = None,
+    outlets: Sequence[Row] | None = None, top: int = 7,
 ) -> list[Row]:
-    """Articles per day and outlet (the whole corpus, or the given articles)."""
+    """Articles per day and outlet (the whole corpus, or the given articles).
+
+    For the whole corpus only the ``top`` largest outlets are counted one by one; the rest
+    are folded into "other outlets", which keeps the query small on large corpora.
+    """
     if ids is None:
-        return _rows(
-            conn,
-            "SELECT substr(published, 1, 10) AS day, COALESCE(outlet, '') AS outlet,"
-            " COUNT(*) AS n FROM articles WHERE published IS NOT NULL"
-            " GROUP BY day, outlet ORDER BY day",
-        )
+        ranked = [o["outlet"] for o in (outlets if outlets is not None else outlet_counts(conn))]
+        named = ranked[:top] if len(ranked) > top + 1 else ranked
+        per_day: dict[tuple[str, str], int] = defaultdict(int)
+        totals: dict[str, int] = defaultdict(int)
+        for row in conn.execute(
+            "SELECT published, COUNT(*) FROM articles WHERE published IS NOT NULL"
+            " GROUP BY published"
+        ):
+            totals[row[0][:10]] += row[1]
+        if named:
+            for row in conn.execute(
+                "SELECT published, COALESCE(outlet, '') AS o, COUNT(*) FROM articles"
+                f" WHERE published IS NOT NULL AND COALESCE(outlet, '') IN ({_in(named)})"
+                " GROUP BY published, o",
+                tuple(named),
+            ):
+                per_day[(row[0][:10], row[1])] += row[2]
+        named_totals: dict[str, int] = defaultdict(int)
+        for (day, _), n in per_day.items():
+            named_totals[day] += n
+        for day, total in totals.items():
+            rest = total - named_totals[day]
+            if rest > 0:
+                per_day[(day, "other outlets")] += rest
+        return [{"day": d, "outlet": o, "n": n} for (d, o), n in sorted(per_day.items())]
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for meta in article_meta(conn, ids).values():
         if meta["published"]:
@@ -504,12 +542,17 @@ def speakers(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) ->
     page = max(1, page)
     rows = _rows(
         conn,
-        "SELECT s.id, s.name, s.kind, s.role, s.aliases, COUNT(q.id) AS quotes,"
-        " COUNT(DISTINCT a.outlet) AS outlets FROM speakers s"
-        " LEFT JOIN quotes q ON q.speaker = s.id LEFT JOIN articles a ON a.id = q.article"
-        " GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT ? OFFSET ?",
+        "SELECT s.id, s.name, s.kind, s.role, s.aliases, COALESCE(c.n, 0) AS quotes"
+        " FROM speakers s LEFT JOIN (SELECT speaker, COUNT(*) AS n FROM quotes"
+        " GROUP BY speaker) c ON c.speaker = s.id ORDER BY quotes DESC, s.name"
+        " LIMIT ? OFFSET ?",
         (limit + 1, (page - 1) * limit),
     )
+    for row in rows[:limit]:
+        row["outlets"] = int(conn.execute(
+            "SELECT COUNT(DISTINCT a.outlet) FROM quotes q JOIN articles a ON a.id = q.article"
+            " WHERE q.speaker = ?", (row["id"],),
+        ).fetchone()[0])
     return {"speakers": rows[:limit], "page": page, "more": len(rows) > limit}
 
 
@@ -556,8 +599,14 @@ def statements(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) 
     return {"statements": heads[:limit], "page": page, "more": len(heads) > limit}
 
 
-def figures(conn: sqlite3.Connection) -> Row:
-    groups = _rows(conn, "SELECT id, what, relation FROM figure_groups ORDER BY id LIMIT 500")
+def figures(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
+    page = max(1, page)
+    groups = _rows(
+        conn, "SELECT id, what, relation FROM figure_groups ORDER BY id LIMIT ? OFFSET ?",
+        (limit + 1, (page - 1) * limit),
+    )
+    more = len(groups) > limit
+    groups = groups[:limit]
     for group in groups:
         members = _rows(
             conn,
@@ -584,7 +633,8 @@ def figures(conn: sqlite3.Connection) -> Row:
     metas = article_meta(conn, [f["article"] for f in ungrouped])
     for f in ungrouped:
         f["meta"] = metas.get(f["article"], _missing(f["article"]))
-    return {"groups": groups, "ungrouped": ungrouped}
+    return {"groups": groups, "ungrouped": ungrouped if page == 1 else [], "page": page,
+            "more": more}
 
 
 def narratives(conn: sqlite3.Connection) -> Row:
@@ -653,20 +703,27 @@ def provenance(conn: sqlite3.Connection, limit: int = 400) -> Row:
         " ORDER BY chars DESC LIMIT ?",
         (limit,),
     )
-    metas = article_meta(conn, [e["source"] for e in edges] + [e["derived"] for e in edges])
+    ids = {e["source"] for e in edges} | {e["derived"] for e in edges}
+    found = article_meta(conn, ids)
+    metas = {i: found.get(i, _missing(i)) for i in ids}
     for e in edges:
         e["kinds"] = sorted((e["kinds"] or "").split(","))
     return {"nodes": sorted(metas.values(), key=_date_key), "edges": edges}
 
 
 def timeline(conn: sqlite3.Connection) -> Row:
+    """Publications per day, and the forty largest stories from first to last article."""
     spans = _rows(
         conn,
-        "SELECT s.id, s.title, COUNT(*) AS articles, MIN(a.published) AS first,"
-        " MAX(a.published) AS last FROM stories s JOIN story_articles sa ON sa.story_id = s.id"
-        " JOIN articles a ON a.id = sa.article_id WHERE a.published IS NOT NULL"
-        " GROUP BY s.id ORDER BY articles DESC LIMIT 40",
+        "SELECT s.id, s.title, COUNT(sa.article_id) AS articles FROM stories s"
+        " JOIN story_articles sa ON sa.story_id = s.id GROUP BY s.id"
+        " ORDER BY articles DESC, s.id LIMIT 40",
     )
+    for span in spans:
+        span.update(dict(conn.execute(
+            "SELECT MIN(a.published) AS first, MAX(a.published) AS last FROM story_articles sa"
+            " JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ?", (span["id"],),
+        ).fetchone()))
     return {"publications": publication_counts(conn), "stories": sorted(spans, key=_first)}
 
 
