@@ -223,18 +223,18 @@ def test_csv_export_rows_and_metadata(store: Store, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     report = ingest(store, [str(path)], Config())
-    assert messages(report) == {f"{path}#3": "row 3: field 'text' is empty"}
+    assert messages(report) == {f"{path}#2": "record 2: field 'text' is empty"}
     stored = docs(store)
-    assert stored[f"{path}#2"]["content"] == 'First line.\n\nSecond paragraph, with "quotes".'
-    assert stored[f"{path}#2"]["title"] == "Governor, calm"
-    assert stored[f"{path}#4"]["published"] == "2025-03-14"
+    assert stored[f"{path}#1"]["content"] == 'First line.\n\nSecond paragraph, with "quotes".'
+    assert stored[f"{path}#1"]["title"] == "Governor, calm"
+    assert stored[f"{path}#3"]["published"] == "2025-03-14"
 
 
 def test_csv_in_windows_1251_with_semicolons(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "ru.csv"
     path.write_bytes(f"title;text\nБеженцы;{RUSSIAN}\n".encode("cp1251"))
     assert ingest(store, [str(path)], Config()).ok
-    assert docs(store)[f"{path}#2"]["content"] == RUSSIAN
+    assert docs(store)[f"{path}#1"]["content"] == RUSSIAN
 
 
 # -- WARC ---------------------------------------------------------------------------------
@@ -397,12 +397,12 @@ def test_csv_row_over_the_record_limit(store: Store, tmp_path: Path) -> None:
                     + "x" * 3000 + "\nAfter,Not read.\n")
     report = ingest(store, [str(path)], cfg(max_record_bytes=1000))
     assert messages(report) == {
-        f"{path}#3": "row 3: record is 1,002 bytes, over the 1,000 bytes limit; raise [ingest]"
+        f"{path}#2": "record 2 is 1,002 bytes, over the 1,000 bytes limit; raise [ingest]"
         " max_record_bytes",
-        f"{path}#4": "row 4: a field is over the 1,000 bytes limit; raise [ingest] "
-        "max_record_bytes; the rows after it were not read",
+        f"{path}#3": "record 3: a field is over the 1,000 bytes limit; raise [ingest] "
+        "max_record_bytes; the records after it were not read",
     }
-    assert list(docs(store)) == [f"{path}#2"]
+    assert list(docs(store)) == [f"{path}#1"]
 
 
 def test_bad_ingest_settings_are_configuration_errors(store: Store, tmp_path: Path) -> None:
@@ -412,3 +412,17 @@ def test_bad_ingest_settings_are_configuration_errors(store: Store, tmp_path: Pa
         ingest(store, [str(tmp_path)], cfg(on_decode_error="ignore"))
     with pytest.raises(ConfigError, match="unknown key"):
         ingest(store, [str(tmp_path)], cfg(max_size=3))
+
+
+def test_demo_corpus_ingests_every_gold_document(store: Store) -> None:
+    corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+    gold_file = corpus.parent / "gold.json"
+    if not gold_file.exists():
+        pytest.skip("demo corpus not written yet")
+    report = ingest(store, [str(corpus)], Config())
+    assert report.ok, report.errors
+    names = set()
+    for source, url in store.conn.execute("SELECT source, url FROM documents"):
+        names.update({source, Path(source).name, url})
+    gold = json.loads(gold_file.read_text(encoding="utf-8"))
+    assert set(gold["documents"]) <= names

@@ -2,8 +2,9 @@
 
 Each record needs a text or an HTML field (names configurable in ``[ingest]``); url,
 outlet, title, published and byline are taken when present. A record's source is
-``path#N``: the line number in a JSONL file, the spreadsheet row number in a CSV file
-(the header is row 1). A bad record is reported and the others are kept.
+``path#N``: the line number in a JSONL file, the record number in a CSV file (the first
+record after the header is 1; a quoted field may span lines, so records are counted, not
+lines). A bad record is reported and the others are kept.
 """
 
 from __future__ import annotations
@@ -195,7 +196,7 @@ def read_csv(path: Path, ctx: ReadContext) -> Iterator[Item]:
                               f"{wanted})")
             return
         reader = csv.DictReader(stream, delimiter=delimiter)
-        row = 1
+        row = 0
         while True:
             # The csv module's limit is process-wide; set it for each row so that this
             # reader's per-record limit holds whatever else ran in the process before.
@@ -212,19 +213,19 @@ def read_csv(path: Path, ctx: ReadContext) -> Iterator[Item]:
                            "max_record_bytes")
                 else:
                     why = f"malformed CSV ({exc})"
-                yield IngestError(f"{path}#{row + 1}", f"row {row + 1}: {why}; the rows after it "
-                                  "were not read")
+                yield IngestError(f"{path}#{row + 1}", f"record {row + 1}: {why}; the records "
+                                  "after it were not read")
                 return
             row += 1
             rec_source = f"{path}#{row}"
             size = sum(len(v) for v in record.values() if isinstance(v, str))
             if size > limit:
-                yield IngestError(rec_source, f"row {row}: record is {human_size(size)}, over the"
+                yield IngestError(rec_source, f"record {row} is {human_size(size)}, over the"
                                   f" {human_size(limit)} limit; raise [ingest] max_record_bytes")
                 continue
             doc = record_document({k: v for k, v in record.items() if k}, rec_source, ctx)
             if isinstance(doc, IngestError):
-                doc = IngestError(rec_source, f"row {row}: {doc.message}")
+                doc = IngestError(rec_source, f"record {row}: {doc.message}")
             yield doc
-        if row == 1:
+        if row == 0:
             yield IngestError(source, "no records (the CSV file has only a header)")
