@@ -31,21 +31,26 @@ class Tokens:
 def tokenize(text: str, vocab: dict[str, int] | None = None) -> Tokens:
     """Tokens of ``text``; ``vocab`` memoises token hashes across a batch (crc32 is stable)."""
     memo = {} if vocab is None else vocab
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in _WORD.finditer(text):
-        words.append(m.group().lower())
-        starts.append(m.start())
-        ends.append(m.end())
-    hashes = np.empty(len(words), dtype=np.uint64)
-    for k, w in enumerate(words):
-        h = memo.get(w)
-        if h is None:
-            h = zlib.crc32(w.encode("utf-8")) | (len(w) << 32)
-            memo[w] = h
-        hashes[k] = h
-    return Tokens(hashes, np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+    spans = [m.span() for m in _WORD.finditer(text)]
+    lower = text.lower()
+    if len(lower) == len(text):
+        words = _WORD.findall(lower)
+    else:  # a few characters change length when lower-cased: slice token by token
+        words = [text[s:e].lower() for s, e in spans]
+    get = memo.get
+    values = [get(w) for w in words]
+    for k, v in enumerate(values):
+        if v is None:
+            w = words[k]
+            v = zlib.crc32(w.encode("utf-8")) | (len(w) << 32)
+            memo[w] = v
+            values[k] = v
+    offsets = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    return Tokens(
+        np.asarray(values, dtype=np.uint64),
+        np.ascontiguousarray(offsets[:, 0]),
+        np.ascontiguousarray(offsets[:, 1]),
+    )
 
 
 def mix64(x: U64) -> U64:
