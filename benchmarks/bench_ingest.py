@@ -171,6 +171,7 @@ def bench_html(n: int, tmp: Path) -> dict[str, object]:
         "wiretrace_pages_per_s": round(n / ours, 1),
         "wiretrace_added": report.added, "wiretrace_articles": articles,
         "ratio_wiretrace_over_trafilatura": round(ours / peer, 3),
+        "ratio_ingest_only_over_trafilatura": round((t1 - t0) / peer, 3),
     }
 
 

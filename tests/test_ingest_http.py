@@ -74,14 +74,14 @@ def site() -> Iterator[Site]:
         def do_GET(self) -> None:
             state.hits.append(self.path)
             state.agents.append(self.headers.get("User-Agent", ""))
-            if self.path == "/robots.txt":
-                self._send(200, "text/plain", state.robots.encode())
-            elif self.path in state.flaky_left and state.flaky_left[self.path] > 0:
+            if self.path in state.flaky_left and state.flaky_left[self.path] > 0:
                 state.flaky_left[self.path] -= 1
                 self.send_response(503)
                 self.send_header("Retry-After", "3")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+            elif self.path == "/robots.txt":
+                self._send(200, "text/plain", state.robots.encode())
             elif self.path.startswith("/slow/"):
                 with state.lock:
                     state.in_flight += 1
@@ -234,3 +234,19 @@ def test_linked_articles_are_fetched_within_the_concurrency_limit(
     report = ingest(store, [site.url("/slow.rss")], config)
     assert report.ok and report.added == 8
     assert 1 <= site.max_in_flight <= concurrency
+
+
+def test_oversized_response_is_refused_with_its_size(store: Store, site: Site) -> None:
+    config = Config(sections={"ingest": {"per_host_delay": 0.0, "max_document_bytes": 500}})
+    report = ingest(store, [site.url("/articles/a.html")], config)
+    (error,) = report.errors
+    assert "over the 500 bytes limit" in error.message and "max_document_bytes" in error.message
+    assert store.count("documents") == 0
+
+
+def test_robots_txt_server_error_means_disallow(store: Store, site: Site,
+                                                http_config: Config) -> None:
+    site.flaky_left["/robots.txt"] = 99
+    report = ingest(store, [site.url("/articles/a.html")], http_config)
+    assert "robots.txt answered HTTP 503" in report.errors[0].message
+    assert "/articles/a.html" not in site.hits
