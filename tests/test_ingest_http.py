@@ -80,6 +80,11 @@ def site() -> Iterator[Site]:
                 self.send_header("Retry-After", "3")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+            elif self.path.startswith("/moved/"):
+                self.send_response(301)
+                self.send_header("Location", self.path.removeprefix("/moved"))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             elif self.path == "/robots.txt":
                 self._send(200, "text/plain", state.robots.encode())
             elif self.path.startswith("/slow/"):
@@ -250,3 +255,15 @@ def test_robots_txt_server_error_means_disallow(store: Store, site: Site,
     report = ingest(store, [site.url("/articles/a.html")], http_config)
     assert "robots.txt answered HTTP 503" in report.errors[0].message
     assert "/articles/a.html" not in site.hits
+
+
+def test_redirects_are_followed_and_each_hop_honours_robots(
+    store: Store, site: Site, http_config: Config
+) -> None:
+    moved, hidden = site.url("/moved/articles/b.html"), site.url("/moved/private/secret.html")
+    report = ingest(store, [moved, hidden], http_config)
+    assert [e.source for e in report.errors] == [hidden]
+    assert "disallowed by" in report.errors[0].message
+    assert "/private/secret.html" not in site.hits
+    doc = docs(store)[moved]
+    assert doc["title"] == "Page B" and doc["url"] == site.url("/articles/b.html")

@@ -5,8 +5,8 @@ starts to the same host are spaced by ``per_host_delay`` or the robots.txt Crawl
 whichever is longer. Connection failures, timeouts, HTTP 429 and 5xx are retried with
 exponential backoff (``Retry-After`` honoured up to ``max_retry_after``). robots.txt
 follows RFC 9309: a 4xx answer allows everything, a 5xx or unreachable one disallows.
-Redirects are followed; robots.txt is checked for the URL asked for, not for a redirect
-target on another host.
+Redirects are followed hop by hop, each hop checked against its own host's robots.txt
+(robots.txt itself may redirect, as RFC 9309 allows).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -27,6 +27,7 @@ import httpx
 from .base import human_size
 from .config import IngestConfig
 
+MAX_REDIRECTS = 10
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 _ROBOTS_LIMIT = 512 * 1024
 
@@ -62,7 +63,8 @@ class Fetcher:
         self._client = httpx.Client(
             headers={"User-Agent": cfg.user_agent},
             timeout=httpx.Timeout(cfg.timeout),
-            follow_redirects=True,
+            follow_redirects=False,
+            max_redirects=MAX_REDIRECTS,
             limits=httpx.Limits(max_connections=cfg.concurrency * 2,
                                 max_keepalive_connections=cfg.concurrency),
             transport=transport,
@@ -99,15 +101,21 @@ class Fetcher:
             yield self._result(*window.popleft())
 
     def fetch(self, url: str, limit: int) -> Fetched:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError("not an http(s) URL")
-        origin = f"{parts.scheme}://{parts.netloc}"
-        robots = self._robots_for(origin)
-        if not robots.can_fetch(self.cfg.robots_agent, url):
-            raise FetchError(f"disallowed by {origin}/robots.txt; not fetched")
-        delay = robots.crawl_delay(self.cfg.robots_agent)
-        return self._get(url, limit, origin, float(delay or 0))
+        """One URL, redirects followed hop by hop so each hop's robots.txt is honoured."""
+        for _ in range(MAX_REDIRECTS + 1):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise FetchError(f"not an http(s) URL: {url}")
+            origin = f"{parts.scheme}://{parts.netloc}"
+            robots = self._robots_for(origin)
+            if not robots.can_fetch(self.cfg.robots_agent, url):
+                raise FetchError(f"disallowed by {origin}/robots.txt; not fetched")
+            delay = robots.crawl_delay(self.cfg.robots_agent)
+            got = self._get(url, limit, origin, float(delay or 0))
+            if isinstance(got, Fetched):
+                return got
+            url = got
+        raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
     # -- internals -------------------------------------------------------------------------
 
@@ -133,7 +141,7 @@ class Fetcher:
     def _load_robots(self, origin: str) -> RobotFileParser | FetchError:
         parser = RobotFileParser(f"{origin}/robots.txt")
         try:
-            got = self._get(f"{origin}/robots.txt", _ROBOTS_LIMIT, origin, 0.0)
+            got = self._get(f"{origin}/robots.txt", _ROBOTS_LIMIT, origin, 0.0, follow=True)
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 parser.parse([])  # RFC 9309: unavailable robots.txt allows everything
@@ -142,6 +150,8 @@ class Fetcher:
                 return FetchError(f"{origin}/robots.txt answered HTTP {exc.status}; treated "
                                   "as disallowing everything (RFC 9309)", exc.status)
             return exc
+        if not isinstance(got, Fetched):  # pragma: no cover - follow=True resolves redirects
+            return FetchError(f"{origin}/robots.txt: unresolved redirect", 0)
         parser.parse(got.body.decode("utf-8", "replace").splitlines())
         return parser
 
@@ -167,15 +177,21 @@ class Fetcher:
                     pass
         return float(min(wait, self.cfg.max_retry_after))
 
-    def _get(self, url: str, limit: int, origin: str, delay: float) -> Fetched:
+    def _get(
+        self, url: str, limit: int, origin: str, delay: float, follow: bool = False
+    ) -> Fetched | str:
+        """The response to one GET, or the absolute URL it redirects to (unless ``follow``)."""
         attempts = self.cfg.retries + 1
         problem = FetchError("not fetched")
         for attempt in range(attempts):
             self._wait_turn(origin, delay)
             retry_after: str | None = None
             try:
-                with self._client.stream("GET", url) as response:
+                with self._client.stream("GET", url, follow_redirects=follow) as response:
                     status = response.status_code
+                    location = response.headers.get("Location")
+                    if response.is_redirect and location:
+                        return str(urljoin(str(response.url), location))
                     if status >= 400:
                         problem = FetchError(f"HTTP {status} {response.reason_phrase}", status)
                         if status not in RETRY_STATUS:
@@ -188,7 +204,7 @@ class Fetcher:
             except httpx.ConnectError as exc:
                 problem = FetchError(f"cannot connect ({exc or 'connection failed'})")
             except httpx.TooManyRedirects:
-                raise FetchError("too many redirects") from None
+                raise FetchError(f"more than {MAX_REDIRECTS} redirects") from None
             except httpx.HTTPError as exc:
                 problem = FetchError(f"{type(exc).__name__}: {exc}")
             if attempt + 1 < attempts:
