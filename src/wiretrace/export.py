@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .figures import sections as figure_sections
 from .store import Store
 
 
@@ -85,6 +86,8 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
             "what": r["what"],
             "qualifier": r["qualifier"],
             "as_of": r["as_of"],
+            "kind": r["kind"],
+            "reported_by": r["reported_by"],
         }
         for r in conn.execute("SELECT * FROM figures ORDER BY article, start")
     ]
@@ -94,7 +97,9 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
             "figures": [
                 m[0]
                 for m in conn.execute(
-                    "SELECT figure_id FROM figure_group_members WHERE group_id = ?", (r["id"],)
+                    "SELECT figure_id FROM figure_group_members WHERE group_id = ?"
+                    " ORDER BY seq",
+                    (r["id"],),
                 )
             ],
             "relation": r["relation"],
@@ -140,6 +145,8 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
         "statements": statements,
         "figures": figures,
         "figure_groups": figure_groups,
+        "figure_anomalies": figure_sections.anomalies(conn),
+        "timeline": figure_sections.timeline(conn),
         "stories": stories,
         "narratives": narratives,
         "claims": _claims(store),

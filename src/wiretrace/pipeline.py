@@ -58,9 +58,11 @@ STAGE_MODULES: tuple[str, ...] = (
     "wiretrace.nlp.stage",
     "wiretrace.attribution.stage",
     "wiretrace.attribution.statements",
+    "wiretrace.figures.stage",
     "wiretrace.reuse.stage",
     "wiretrace.stories.stage",
     "wiretrace.narratives.stage",
+    "wiretrace.figures.groups",
 )
 
 

@@ -229,6 +229,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX figure_anomalies_article ON figure_anomalies(article);
     """,
+    # 7: figures: the what-phrase without names, and the names (compared apart).
+    """
+    ALTER TABLE figures ADD COLUMN what_core TEXT;
+    ALTER TABLE figures ADD COLUMN what_entities TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

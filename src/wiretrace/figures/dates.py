@@ -1,0 +1,276 @@
+"""Resolving time expressions against an article's publication date.
+
+News writes relative time: "on Thursday", "by Thursday afternoon", "last week", "last fall".
+Weekdays, weeks and seasons follow newsroom conventions implemented (and tested) here: a
+bare weekday in past-tense copy is the most recent such day on or before publication, in
+future-tense copy the next one. Everything else (explicit dates, "yesterday", "two days ago",
+"last month") goes to dateparser with the publication date as ``RELATIVE_BASE``. Without a
+publication date a relative expression stays relative, with the reason.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+_WORD = re.compile(r"[A-Za-z]+|\d+")
+
+WEEKDAYS: dict[str, int] = {}
+for _i, (_name, _abbr) in enumerate(zip(calendar.day_name, calendar.day_abbr, strict=True)):
+    WEEKDAYS[_name.lower()] = _i
+    WEEKDAYS[_abbr.lower()] = _i
+WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+MONTHS: dict[str, int] = {}
+for _i in range(1, 13):
+    MONTHS[calendar.month_name[_i].lower()] = _i
+    MONTHS[calendar.month_abbr[_i].lower()] = _i
+MONTHS["sept"] = 9
+# Parts of the day, seasons (northern hemisphere) and deictic modifiers: closed classes.
+PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "noon", "midday",
+                          "midnight", "overnight", "tonight", "dawn", "dusk"})
+SEASONS: dict[str, tuple[int, int]] = {
+    "spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (12, 2),
+}
+PAST = frozenset({"last", "past", "previous", "earlier"})
+NEXT = frozenset({"next", "coming", "following"})
+THIS = frozenset({"this", "current"})
+UNITS = frozenset({"week", "weekend", "month", "year"})
+RECURRING = frozenset({"every", "each", "annual", "annually", "daily", "weekly", "monthly",
+                       "yearly", "hourly"})
+
+
+@dataclass(frozen=True, slots=True)
+class TimeValue:
+    """A resolved (or knowingly unresolved) time expression.
+
+    ``label`` is what ``as_of`` shows: an ISO date, month or year, an ISO interval
+    ``start/end``, or ``relative: <text>`` when it cannot be fixed (``reason`` says why).
+    """
+
+    text: str
+    start: date | None = None
+    end: date | None = None
+    granularity: str | None = None  # day | week | month | season | year | interval
+    part_of_day: str | None = None
+    reason: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.start is not None
+
+    @property
+    def label(self) -> str:
+        if self.start is None or self.end is None:
+            return f"relative: {self.text}"
+        if self.granularity == "day":
+            return self.start.isoformat()
+        if self.granularity == "month":
+            return self.start.isoformat()[:7]
+        if self.granularity == "year":
+            return str(self.start.year)
+        return f"{self.start.isoformat()}/{self.end.isoformat()}"
+
+
+def parse_published(value: str | None) -> date | None:
+    """The publication date of an article's metadata (ISO date or datetime), if any."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def weekday_on_or_before(anchor: date, weekday: int, strictly: bool = False) -> date:
+    """Most recent ``weekday`` on or before ``anchor`` (strictly before if asked)."""
+    delta = (anchor.weekday() - weekday) % 7
+    if delta == 0 and strictly:
+        delta = 7
+    return anchor - timedelta(days=delta)
+
+
+def weekday_after(anchor: date, weekday: int, strictly: bool = True) -> date:
+    delta = (weekday - anchor.weekday()) % 7
+    if delta == 0 and strictly:
+        delta = 7
+    return anchor + timedelta(days=delta)
+
+
+def resolve_weekday(
+    anchor: date, weekday: int, modifier: str | None = None, future: bool = False
+) -> date:
+    """'on Thursday' in an article published on a Tuesday: the Thursday before (past tense).
+
+    'last Thursday' is strictly before publication; 'next Thursday' or future-tense copy
+    ('will meet on Thursday') is the coming one.
+    """
+    if modifier in NEXT:
+        return weekday_after(anchor, weekday, strictly=True)
+    if future and modifier not in PAST:
+        return weekday_after(anchor, weekday, strictly=False)
+    # "earlier Monday" is earlier on that day, not a week before.
+    return weekday_on_or_before(anchor, weekday, strictly=modifier in PAST - {"earlier"})
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def season_bounds(year: int, months: tuple[int, int]) -> tuple[date, date]:
+    first, last = months
+    end_year = year + 1 if last < first else year
+    last_day = calendar.monthrange(end_year, last)[1]
+    return date(year, first, 1), date(end_year, last, last_day)
+
+
+def resolve_season(
+    anchor: date, months: tuple[int, int], modifier: str | None
+) -> tuple[date, date]:
+    """'last fall' is the most recent fall that ended before publication; 'this fall' the
+    one of the publication year; 'next fall' the first one starting after publication."""
+    if modifier in NEXT:
+        year = anchor.year
+        while season_bounds(year, months)[0] <= anchor:
+            year += 1
+        return season_bounds(year, months)
+    if modifier in THIS:
+        return season_bounds(anchor.year, months)
+    year = anchor.year
+    while season_bounds(year, months)[1] >= anchor:
+        year -= 1
+    return season_bounds(year, months)
+
+
+def _closest_year(anchor: date, month: int, day: int) -> date | None:
+    """A month-day without a year: the occurrence nearest publication, preferring the past."""
+    best: date | None = None
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        # Reports look back: a date up to a week after publication is still "this" year.
+        if candidate > anchor + timedelta(days=7):
+            continue
+        if best is None or abs((candidate - anchor).days) < abs((best - anchor).days):
+            best = candidate
+    return best
+
+
+def _day(value: date, text: str, part: str | None) -> TimeValue:
+    return TimeValue(text, value, value, "day", part)
+
+
+def resolve(text: str, published: date | None, future: bool = False) -> TimeValue:
+    """Resolve one time expression; ``future`` says the governing verb is in future tense."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if any(w in RECURRING for w in words):
+        return TimeValue(text, reason="recurring")
+    numbers = [int(w) for w in words if w.isdigit()]
+    years = [n for n in numbers if 1000 <= n <= 2199 and len(str(n)) == 4]
+    days = [n for n in numbers if 1 <= n <= 31]
+    weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
+    month = next((MONTHS[w] for w in words if (w in MONTHS and w not in {"may", "mar"})
+                  or (w in {"may", "mar"} and (days or years))), None)
+    part = next((w for w in words if w in PARTS_OF_DAY), None)
+    season = next((w for w in words if w in SEASONS), None)
+    modifier = next((w for w in words if w in PAST | NEXT | THIS), None)
+    unit = next((w for w in words if w.rstrip("s") in UNITS), None)
+
+    if month is not None and years and days:
+        try:
+            value = date(years[0], month, days[0])
+        except ValueError:
+            return TimeValue(text, reason="not a calendar date")
+        if weekday is not None and value.weekday() != weekday:
+            return TimeValue(text, value, value, "day", part,
+                             reason="weekday does not match the date")
+        return _day(value, text, part)
+    if month is not None and days:
+        if published is None:
+            return TimeValue(text, reason="no publication date to fix the year")
+        found = _closest_year(published, month, days[0])
+        if found is None:
+            return TimeValue(text, reason="not a calendar date")
+        reason = None
+        if weekday is not None and found.weekday() != weekday:
+            reason = "weekday does not match the date"
+        return TimeValue(text, found, found, "day", part, reason)
+    if month is not None and years:
+        last = calendar.monthrange(years[0], month)[1]
+        return TimeValue(text, date(years[0], month, 1), date(years[0], month, last), "month")
+    if season is not None:
+        months = SEASONS[season]
+        if years:
+            start, end = season_bounds(years[0], months)
+            return TimeValue(text, start, end, "season")
+        if published is None:
+            return TimeValue(text, reason="no publication date")
+        start, end = resolve_season(published, months, modifier)
+        return TimeValue(text, start, end, "season")
+    if years and not days and month is None and len(words) <= 3 and unit is None:
+        return TimeValue(text, date(years[0], 1, 1), date(years[0], 12, 31), "year")
+    if weekday is not None:
+        if published is None:
+            return TimeValue(text, part_of_day=part, reason="no publication date")
+        return _day(resolve_weekday(published, weekday, modifier, future), text, part)
+    if unit is not None and modifier is not None and not numbers:
+        if published is None:
+            return TimeValue(text, reason="no publication date")
+        return _period(text, published, unit.rstrip("s"), modifier)
+    return _dateparser(text, published, part)
+
+
+def _period(text: str, anchor: date, unit: str, modifier: str) -> TimeValue:
+    step = -1 if modifier in PAST else (1 if modifier in NEXT else 0)
+    if unit in {"week", "weekend"}:
+        start, end = week_bounds(anchor + timedelta(weeks=step))
+        if unit == "weekend":
+            start = end - timedelta(days=1)
+        return TimeValue(text, start, end, "week")
+    if unit == "month":
+        month_index = anchor.year * 12 + anchor.month - 1 + step
+        year, month = divmod(month_index, 12)
+        last = calendar.monthrange(year, month + 1)[1]
+        return TimeValue(text, date(year, month + 1, 1), date(year, month + 1, last), "month")
+    year = anchor.year + step
+    return TimeValue(text, date(year, 1, 1), date(year, 12, 31), "year")
+
+
+def _dateparser(text: str, published: date | None, part: str | None) -> TimeValue:
+    from dateparser.date import DateDataParser
+
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words:
+        return TimeValue(text, reason="vague")
+    if published is None:
+        return TimeValue(text, reason="no publication date")
+    base = datetime(published.year, published.month, published.day, 12, 0)
+    parser = DateDataParser(
+        languages=["en"],
+        settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past",
+                  "RETURN_TIME_AS_PERIOD": True},
+    )
+    data = parser.get_date_data(text)
+    if data.date_obj is None:
+        return TimeValue(text, reason="vague")
+    found = data.date_obj.date()
+    period = data.period or "day"
+    if period in {"time", "part_of_day"}:
+        return _day(published if part or period == "time" else found, text, part)
+    if period == "week":
+        start, end = week_bounds(found)
+        return TimeValue(text, start, end, "week")
+    if period == "month":
+        last = calendar.monthrange(found.year, found.month)[1]
+        return TimeValue(text, found.replace(day=1), found.replace(day=last), "month")
+    if period == "year":
+        return TimeValue(text, date(found.year, 1, 1), date(found.year, 12, 31), "year")
+    return _day(found, text, part)

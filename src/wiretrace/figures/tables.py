@@ -1,0 +1,194 @@
+"""Reads and writes of the figures tables (schema in store migration 6)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..models import Span
+from ..store import Store
+from .extract import FigureFinding, TimeExpr
+
+WHAT_BLOB = "figure-what-embeddings"
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    """One stored figure with what the corpus stage needs to compare it."""
+
+    id: str
+    article: str
+    span: Span
+    low: float
+    high: float
+    unit: str | None
+    what: str | None
+    qualifier: str | None
+    as_of: str | None
+    kind: str
+    realis: bool
+    reported_by: str | None
+    sentence: Span
+    date_start: str | None
+    date_end: str | None
+    time_start: int | None
+    what_core: str | None = None
+    entities: tuple[str, ...] = ()
+
+
+def figure_id(article: str, span: Span) -> str:
+    return f"{article}:{span.start}-{span.end}"
+
+
+def reporter_of(store: Store, article: str, span: Span) -> str | None:
+    """The speaker of the quote (direct or reported) that holds the figure, if attributed."""
+    row = store.conn.execute(
+        "SELECT COALESCE(s.name, q.speaker) FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker"
+        " WHERE q.article = ? AND q.start <= ? AND q.end >= ? AND q.speaker IS NOT NULL"
+        " ORDER BY q.end - q.start LIMIT 1",
+        (article, span.start, span.end),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def put_article(
+    store: Store,
+    article: str,
+    published_label: str | None,
+    times: Sequence[TimeExpr],
+    findings: Sequence[FigureFinding],
+) -> None:
+    """Replace the article's figures and time expressions (inside the caller's transaction)."""
+    conn = store.conn
+    conn.execute(
+        "DELETE FROM figure_group_members WHERE figure_id IN"
+        " (SELECT id FROM figures WHERE article = ?)", (article,)
+    )
+    conn.execute("DELETE FROM figures WHERE article = ?", (article,))
+    conn.execute("DELETE FROM time_expressions WHERE article = ?", (article,))
+    conn.executemany(
+        "INSERT OR REPLACE INTO time_expressions (article, start, end, text, label, date_start,"
+        " date_end, granularity, part_of_day, reason, sentence_start, sentence_end)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                article, t.span.start, t.span.end, t.text, t.value.label,
+                None if t.value.start is None else t.value.start.isoformat(),
+                None if t.value.end is None else t.value.end.isoformat(),
+                t.value.granularity, t.value.part_of_day, t.value.reason,
+                t.sentence.start, t.sentence.end,
+            )
+            for t in times
+        ],
+    )
+    rows: list[tuple[Any, ...]] = []
+    for f in findings:
+        time = times[f.time] if f.time is not None else None
+        if time is not None:
+            as_of: str | None = time.value.label
+            start = None if time.value.start is None else time.value.start.isoformat()
+            end = None if time.value.end is None else time.value.end.isoformat()
+        else:
+            as_of = published_label
+            start = end = published_label
+        rows.append(
+            (
+                figure_id(article, f.span), article, f.span.start, f.span.end, f.low, f.high,
+                f.unit, f.what, f.qualifier, as_of, f.kind, int(f.realis),
+                reporter_of(store, article, f.span), f.sentence.start, f.sentence.end,
+                None if time is None else time.span.start, start, end,
+                f.what_core, json.dumps(list(f.entities)),
+            )
+        )
+    conn.executemany(
+        "INSERT OR REPLACE INTO figures (id, article, start, end, value_low, value_high, unit,"
+        " what, qualifier, as_of, kind, realis, reported_by, sentence_start, sentence_end,"
+        " time_start, date_start, date_end, what_core, what_entities)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+
+
+def refresh_reporters(store: Store) -> int:
+    """Fill ``reported_by`` from the quotes table (attribution may run after figures)."""
+    changed = 0
+    with store.transaction():
+        for row in store.conn.execute("SELECT id, article, start, end, reported_by FROM figures"
+                                      ).fetchall():
+            who = reporter_of(store, row["article"], Span(row["start"], row["end"]))
+            if who != row["reported_by"]:
+                store.conn.execute("UPDATE figures SET reported_by = ? WHERE id = ?",
+                                   (who, row["id"]))
+                changed += 1
+    return changed
+
+
+def load_figures(store: Store, article: str | None = None) -> list[FigureRow]:
+    sql = "SELECT * FROM figures"
+    args: tuple[str, ...] = ()
+    if article is not None:
+        sql += " WHERE article = ?"
+        args = (article,)
+    out: list[FigureRow] = []
+    for r in store.conn.execute(sql + " ORDER BY article, start, end", args):
+        out.append(
+            FigureRow(
+                id=r["id"], article=r["article"], span=Span(r["start"], r["end"]),
+                low=r["value_low"], high=r["value_high"], unit=r["unit"], what=r["what"],
+                qualifier=r["qualifier"], as_of=r["as_of"], kind=r["kind"] or "count",
+                realis=bool(r["realis"] if r["realis"] is not None else 1),
+                reported_by=r["reported_by"],
+                sentence=Span(r["sentence_start"] or r["start"], r["sentence_end"] or r["end"]),
+                date_start=r["date_start"], date_end=r["date_end"], time_start=r["time_start"],
+                what_core=r["what_core"], entities=tuple(json.loads(r["what_entities"] or "[]")),
+            )
+        )
+    return out
+
+
+def pack(vectors: npt.NDArray[np.float32]) -> bytes:
+    n, dim = vectors.shape if vectors.size else (0, 0)
+    return np.array([n, dim], dtype=np.int32).tobytes() + vectors.astype(np.float16).tobytes()
+
+
+def unpack(data: bytes) -> npt.NDArray[np.float32]:
+    n, dim = np.frombuffer(data[:8], dtype=np.int32)
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.frombuffer(data[8:], dtype=np.float16).reshape(int(n), int(dim)).astype(np.float32)
+
+
+def put_groups(
+    store: Store, groups: Sequence[tuple[str, str, Sequence[str]]],
+    anomalies: Sequence[tuple[str, int, int, str, str]],
+) -> None:
+    """Replace all figure groups and anomalies: ``(what, relation, ordered figure ids)``."""
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM figure_group_members")
+        conn.execute("DELETE FROM figure_groups")
+        conn.execute("DELETE FROM figure_anomalies")
+        for what, relation, members in groups:
+            cur = conn.execute("INSERT INTO figure_groups (what, relation) VALUES (?, ?)",
+                               (what, relation))
+            conn.executemany(
+                "INSERT INTO figure_group_members (group_id, figure_id, seq) VALUES (?,?,?)",
+                [(cur.lastrowid, fid, i) for i, fid in enumerate(members)],
+            )
+        conn.executemany(
+            "INSERT INTO figure_anomalies (article, start, end, kind, detail) VALUES (?,?,?,?,?)",
+            anomalies,
+        )
+
+
+def time_rows(store: Store, article: str | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM time_expressions"
+    args: tuple[str, ...] = ()
+    if article is not None:
+        sql += " WHERE article = ?"
+        args = (article,)
+    return [dict(r) for r in store.conn.execute(sql + " ORDER BY article, start", args)]
