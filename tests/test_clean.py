@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wiretrace.clean.features import credit_parts
+from wiretrace.clean.features import credit_parts, wire_dateline
 from wiretrace.clean.markdown import is_markdown_source, markdown_to_text
 from wiretrace.clean.normalise import (
     blocks,
@@ -191,6 +191,28 @@ def test_credit_patterns() -> None:
     assert credit_parts("Photographs show the damage.") == (False, False)
 
 
+def test_wire_dateline() -> None:
+    assert wire_dateline("BRACKWATER, Estravia, March 12 (Wirelink) - A dam burst.") == (
+        "BRACKWATER, Estravia, March 12 (Wirelink) -"
+    )
+    assert wire_dateline("WASHINGTON — The Senate voted on Tuesday.") == "WASHINGTON —"
+    assert wire_dateline("UN - the agency said more were coming.") is None
+    assert wire_dateline("NATO - Allies met in Brussels.") == "NATO -"  # the convention's limit
+    assert wire_dateline("EU officials - who asked not to be named - said so.") is None
+
+
+def test_wire_dateline_and_notices_leave_the_body(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "LINDELL FORD, Estravia, March 13 (Wirelink) - Rescuers recovered two bodies on Wednesday."
+        "\n\nThe search continues.\n\n"
+        "This article was first published by Wirelink and is republished under licence.\n\n"
+        "This story has been updated to correct the number of people missing.\n"
+    )
+    r = clean_text(text, nlp)
+    assert r.text == "Rescuers recovered two bodies on Wednesday.\n\nThe search continues."
+    assert [x.kind for x in r.removed] == ["dateline", "credit", "notice"]
+
+
 def test_outlet_keys_agree_across_spellings() -> None:
     assert outlet_key("The Moscow Times") == outlet_key("themoscowtimes.com") == "moscowtimes"
     assert outlet_key("www.theguardian.com") == outlet_key("The Guardian")
@@ -226,6 +248,8 @@ PIECES = [
     "Background", "We must act now.", "Why did they leave?", "fear.There is more",
     "https://example.com/page", "Home | World | Europe | Politics", "Dear readers,",
     "A Message from The Daily Planet:", "© 2024 Example Ltd. All rights reserved.", "", "",
+    "PORT AVEL (Wirelink) - The ferry company said on Monday that fares would rise.",
+    "This article was first published by Wirelink and is republished under licence.",
 ]
 LINE = st.one_of(
     st.sampled_from(PIECES),
@@ -252,10 +276,14 @@ def test_cleaning_is_idempotent(nlp, text: str) -> None:  # type: ignore[no-unty
 def test_nothing_is_lost_silently(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     r = clean_text(text, nlp)
     lines = [line for block in blocks(text) for line in block]
-    out = [p for p in r.text.split("\n\n") if p] + [
-        line for piece in r.removed for line in piece.text.split("\n")
-    ]
-    assert Counter(out) == Counter(lines)
+    body = [p for p in r.text.split("\n\n") if p]
+    removed = [line for piece in r.removed for line in piece.text.split("\n")]
+    for piece in r.removed:  # a wire dateline is cut from the front of the first paragraph
+        if piece.kind == "dateline" and piece.text not in lines:
+            at = next(i for i, p in enumerate(body) if f"{piece.text} {p}" in lines)
+            body[at] = f"{piece.text} {body[at]}"
+            removed.remove(piece.text)
+    assert Counter(body + removed) == Counter(lines)
     # and, character for character, only spacing and invisible characters differ
     def visible(s: str) -> Counter[str]:
         s = unicodedata.normalize("NFC", s)

@@ -64,6 +64,7 @@ class LineFeatures:
     byline: tuple[str, ...] | None  # names after "by" in a byline line
     byline_persons: tuple[bool, ...] = ()  # which byline names are people
     date: str | None = None  # ISO date when the line is a dateline or dated byline
+    notice: str | None = None  # "credit" or "notice": the article speaking of itself
     orgs: tuple[tuple[str, int], ...] = field(default=())  # self-reference candidates + weight
 
     @property
@@ -91,12 +92,10 @@ class LineFeatures:
     @property
     def weak(self) -> bool:
         """Evidence that counts only at the edges of an article."""
-        return (
-            (not self.prose and (self.words <= 12 or not self.finite))
-            or self.you
-            or self.we
-            or self.cta
-        )
+        if not self.prose:
+            return self.words <= 12 or not self.finite or self.you or self.we or self.cta
+        # In a sentence only the outlet's own voice counts: "you" alone is how-to prose.
+        return self.we
 
     @property
     def signals(self) -> int:
@@ -325,6 +324,31 @@ def _dateline(text: str) -> str | None:
     return date
 
 
+# Nouns by which an article names itself, and what it then says of itself.
+_SELF_NOUNS = frozenset({"article", "story", "piece", "report", "version", "column", "feature",
+                         "interview", "post"})
+_SELF_CREDIT = frozenset({"publish", "republish", "appear", "produce", "write", "originate",
+                          "syndicate", "distribute"})
+_SELF_NOTICE = frozenset({"update", "correct", "amend", "change", "edit", "clarify"})
+
+
+def _notice(doc: Doc) -> str | None:
+    """"This article was first published by X" (credit), "This story has been updated" (notice)."""
+    if len(doc) > 40:
+        return None
+    for token in doc:
+        if token.dep_ not in ("nsubj", "nsubjpass") or token.lemma_.lower() not in _SELF_NOUNS:
+            continue
+        if not any(c.dep_ == "det" and c.lower_ == "this" for c in token.children):
+            continue
+        verb = token.head.lemma_.lower()
+        if verb in _SELF_CREDIT:
+            return "credit"
+        if verb in _SELF_NOTICE:
+            return "notice"
+    return None
+
+
 _CREDIT_LEMMAS = frozenset({"reporting", "report", "editing", "edit", "writing", "write"})
 _CREDIT_LINKS = frozenset({"contribute", "by", "additional", "from", "with"})
 
@@ -338,6 +362,33 @@ def _agency_credit(doc: Doc, prose: bool) -> bool:
         return False
     lemmas = {t.lemma_.lower() for t in doc} | {t.lower_ for t in doc}
     return bool(lemmas & _CREDIT_LEMMAS) and bool(lemmas & _CREDIT_LINKS)
+
+
+_DASHES = (" - ", " – ", " — ", " -- ")
+
+
+def wire_dateline(line: str) -> str | None:
+    """The wire-service dateline opening a story ("MOSCOW (Reuters) - "), dash included.
+
+    The convention: a place in capitals, optionally region, date and agency in brackets,
+    then a dash, then the first sentence.
+    """
+    found = [(line.find(d), d) for d in _DASHES if 0 < line.find(d) <= 100]
+    if not found:
+        return None
+    at, dash = min(found)
+    prefix, rest = line[:at], line[at + len(dash) :]
+    words = prefix.replace(",", " ").split()
+    if not words or len(words) > 12 or not rest or not (rest[0].isupper() or rest[0] in "“\"‘'"):
+        return None
+    first = words[0]
+    if not (first.isupper() and sum(ch.isalpha() for ch in first) >= 2):
+        return None
+    if not all(w[0].isupper() or w[0].isdigit() or w[0] == "(" for w in words):
+        return None
+    if "(" not in prefix and "," not in prefix and sum(ch.isalpha() for ch in first) < 4:
+        return None
+    return line[: at + len(dash)].rstrip()
 
 
 def cheap_features(text: str) -> dict[str, bool | int]:
@@ -401,7 +452,7 @@ def _features(text: str, cheap: dict[str, bool | int], doc: Doc | None) -> LineF
         agency_credit=_agency_credit(doc, finite and bool(cheap["terminal"]) and words >= 4),
         byline=None if byline is None else byline[0],
         byline_persons=() if byline is None else byline[1],
-        date=date, orgs=tuple(_orgs(doc)),
+        date=date, notice=_notice(doc), orgs=tuple(_orgs(doc)),
     )
 
 

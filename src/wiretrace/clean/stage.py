@@ -18,7 +18,7 @@ from ..pipeline import Reporter, Stage, StageReport
 from ..store import Store
 from . import tables
 from .config import CleanConfig
-from .html import extract_body
+from .html import chrome_runs, extract_body, label_chrome
 from .markdown import is_markdown_source, markdown_to_text
 from .outlet import outlet_key
 from .text import NO_REPETITION, Analysis, Metadata, Repetition, analyse, clean_analysis
@@ -50,7 +50,12 @@ def prepare(doc_id: str, doc: RawDocument, nlp: Language, cfg: CleanConfig) -> P
     chrome: tuple[Removed, ...] = ()
     text = doc.content
     if doc.fmt == "html":
-        text, chrome = extract_body(doc.content, doc.url, cfg.keep_html_chrome)
+        text = extract_body(doc.content, doc.url)
+        if cfg.keep_html_chrome:
+            page = label_chrome(chrome_runs(doc.content, text), nlp)
+            chrome = page.removed
+            meta = replace(meta, byline=meta.byline or page.byline,
+                           published=meta.published or page.published)
     elif is_markdown_source(doc.source):
         text, chrome, heading = markdown_to_text(doc.content)
         if meta.title is None and heading:

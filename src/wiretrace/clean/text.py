@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..models import CleanResult, Removed
-from .features import LineFeatures, line_features
+from .features import LineFeatures, line_features, wire_dateline
 from .normalise import _FOLD, blocks, fingerprint, join_paragraphs
 from .outlet import infer_outlet, outlet_from_url
 
@@ -38,6 +38,7 @@ BYLINE = "byline"
 DATELINE = "dateline"
 TITLE = "title"
 STANDFIRST = "standfirst"
+NOTICE = "notice"
 
 TITLE_MAX_WORDS = 30
 STANDFIRST_MIN_WORDS = 15
@@ -123,6 +124,8 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
             kinds[i] = BYLINE
         elif f.agency_credit or f.credit_only:
             kinds[i] = CREDIT
+        elif f.notice is not None:
+            kinds[i] = f.notice
         elif f.credit_tail:
             kinds[i] = CAPTION
         elif f.link and not f.prose:
@@ -143,7 +146,8 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
         if kinds[i] is not None:
             continue
         in_run = (i > 0 and recurring[i - 1]) or (i + 1 < n and recurring[i + 1])
-        if (recurring[i] and (f.weak or f.strong or in_run)) or (
+        evidence = f.weak or f.strong or f.you or f.cta
+        if (recurring[i] and (evidence or in_run)) or (
             fps[i] in rep.strong_only and f.strong
         ):
             kinds[i] = BOILERPLATE
@@ -266,8 +270,10 @@ def _footer(a: Analysis, kinds: list[str | None], body_first: int) -> None:
             kinds[i] = DATELINE if _is_dateline(a.features[i]) else BOILERPLATE
 
 
-def _group_removed(a: Analysis, kinds: list[str | None]) -> tuple[Removed, ...]:
-    pieces: list[Removed] = []
+def _group_removed(a: Analysis, kinds: list[str | None]) -> list[tuple[int, Removed]]:
+    """Runs of removed lines of one kind, each with the index of its first line."""
+    pieces: list[tuple[int, Removed]] = []
+    first = 0
     current: list[str] = []
     current_kind: str | None = None
     last = -2
@@ -278,12 +284,12 @@ def _group_removed(a: Analysis, kinds: list[str | None]) -> tuple[Removed, ...]:
             current.append(a.lines[i])
         else:
             if current and current_kind:
-                pieces.append(Removed("\n".join(current), current_kind))
-            current, current_kind = [a.lines[i]], kind
+                pieces.append((first, Removed("\n".join(current), current_kind)))
+            current, current_kind, first = [a.lines[i]], kind, i
         last = i
     if current and current_kind:
-        pieces.append(Removed("\n".join(current), current_kind))
-    return tuple(pieces)
+        pieces.append((first, Removed("\n".join(current), current_kind)))
+    return pieces
 
 
 def clean_analysis(
@@ -295,10 +301,19 @@ def clean_analysis(
     survivors = [i for i, k in enumerate(kinds) if k is None]
     body_start = _body_start(a, survivors)
     title: str | None = None
+    lines = list(a.lines)
+    pieces = _group_removed(a, kinds) if body_start is None else []
     if body_start is not None:
+        first = survivors[body_start]
         title = _header(a, survivors[:body_start], kinds, meta.title)
-        _footer(a, kinds, survivors[body_start])
-    kept = [a.lines[i] for i, k in enumerate(kinds) if k is None]
+        _footer(a, kinds, first)
+        pieces = _group_removed(a, kinds)
+        dateline = wire_dateline(lines[first])
+        if dateline is not None:
+            lines[first] = lines[first][len(dateline) :].lstrip()
+            pieces.append((first, Removed(dateline, DATELINE)))
+            pieces.sort(key=lambda p: p[0])
+    kept = [lines[i] for i, k in enumerate(kinds) if k is None]
 
     bylines = [a.features[i] for i, k in enumerate(kinds) if k == BYLINE]
     dates = [a.features[i].date for i, k in enumerate(kinds)
@@ -321,5 +336,5 @@ def clean_analysis(
         outlet=outlet,
         byline=meta.byline or (", ".join(dict.fromkeys(names)) if names else None),
         published=meta.published or (dates[0] if dates else None),
-        removed=_group_removed(a, kinds),
+        removed=tuple(piece for _, piece in pieces),
     )

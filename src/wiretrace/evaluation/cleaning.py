@@ -35,7 +35,7 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
                     body_kept += 1
                 else:
                     misses.append(f"{name}: {key} lost")
-        for key in ("caption", "byline_line", "credit_line", "standfirst"):
+        for key in ("caption", "byline_line", "credit_line", "standfirst", "dateline"):
             if doc.get(key):
                 removed_total += 1
                 in_body = any(
