@@ -117,6 +117,13 @@ def test_report_for_one_story_and_cli(
     # the chosen story's article and the source it took from, nothing else
     assert f'id="article-{ids["copy"]}"' in html and f'id="article-{ids["wire"]}"' in html
     assert f'id="article-{ids["rewrite"]}"' not in html
+    # the corpus-wide views are narrowed to those articles too, and every link still lands
+    assert 'id="speaker-ilse-varga"' in html and 'id="speaker-spokesman"' not in html
+    assert 'id="narrative-late-warning"' not in html
+    doc = parse(html)
+    targets = {unquote(a["href"][1:]) for t, a in doc.elements
+               if t == "a" and (a.get("href") or "").startswith("#")}
+    assert targets <= {a["id"] for _, a in doc.elements if a.get("id")}
     missing = CliRunner().invoke(app, ["report", "-o", str(out), "--db", str(other),
                                        "--story", "nope"])
     assert missing.exit_code != 0 and "no such story" in missing.output

@@ -80,21 +80,36 @@ class ServerUrls:
         return self.article(figure["article"], f"f-{figure['id']}")
 
 
+OUTSIDE = "#outside-report"
+
+
 @dataclass(frozen=True)
 class ReportUrls(ServerUrls):
-    """Links inside the single-file report: every view is a section of the same page."""
+    """Links inside the single-file report: every view is a section of the same page.
+
+    A report may hold part of the corpus; links to what it leaves out land on a short note
+    (``#outside-report``) instead of nowhere.
+    """
 
     report: bool = True
+    articles: frozenset[str] | None = None
+    stories: frozenset[str] | None = None
+    compares: frozenset[str] | None = None
 
     def article(self, article_id: str, anchor: str | None = None) -> str:
+        if self.articles is not None and article_id not in self.articles:
+            return OUTSIDE
         return _frag(anchor) if anchor else f"#article-{quote(article_id, safe='')}"
 
     def story(self, story_id: str) -> str:
+        if self.stories is not None and story_id not in self.stories:
+            return OUTSIDE
         return f"#story-{quote(story_id, safe='')}"
 
     def compare(self, a: str, b: str) -> str:
         """One compare section per pair, whichever side the link starts from."""
-        return "#" + compare_key(a, b)
+        key = compare_key(a, b)
+        return OUTSIDE if self.compares is not None and key not in self.compares else "#" + key
 
     def speaker(self, speaker_id: str | None) -> str | None:
         return f"#speaker-{quote(speaker_id or '', safe='')}" if is_token(speaker_id) else None
