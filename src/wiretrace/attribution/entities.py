@@ -215,12 +215,61 @@ def mention(head: Token, found: list[Entity]) -> Mention:
             other = name_key(entity.name)
             if other == key or (len(other) > len(key) and other[-len(key) :] == key):
                 return Mention(start, end, entity.name, _kind(entity.label))
+    holder = role_holder(name_key(text), found)
+    if holder is not None:
+        return Mention(start, end, holder.name, "person")
+    antecedent = _definite_antecedent(head, found)
+    if antecedent is not None:
+        return Mention(
+            start, end, antecedent[0], antecedent[1], plural=head.tag_ in ("NNS", "NNPS")
+        )
     anonymous = any(
         (c.dep_ == "det" and c.lower_ in ("a", "an", "some")) or c.lower_ in ANONYMITY
         for c in head.children
     )
     kind = "anonymous" if anonymous or head.lower_ in ("source", "sources") else "unknown"
     return Mention(start, end, text or head.text, kind, plural=head.tag_ in ("NNS", "NNPS"))
+
+
+def role_holder(key: tuple[str, ...], found: list[Entity]) -> Entity | None:
+    """The one person whose title ends with these words ("the minister" → the only
+    minister named in the article); None when no one or several hold such a title."""
+    if not key:
+        return None
+    holders = [
+        e
+        for e in found
+        if e.label == "PERSON" and any(name_key(r)[-len(key) :] == key for r in e.roles)
+    ]
+    names = {e.name for e in holders}
+    return holders[0] if len(names) == 1 else None
+
+
+def _definite_antecedent(head: Token, found: list[Entity]) -> tuple[str, str] | None:
+    """ "the agency" after "the National Civil Protection Agency"; "the instructions" after
+    "Kremlin instructions": a definite noun phrase names the nearest earlier, fuller
+    mention with the same head noun."""
+    if head.i == 0 or head.doc[head.i - 1].lower_ != "the":
+        return None
+    if any(c.dep_ in ("compound", "amod", "poss") for c in head.children):
+        return None
+    lemma = head.lemma_.lower()
+    best: tuple[int, str, str] | None = None
+    doc = head.doc
+    for entity in found:
+        for s, e in entity.mentions:
+            span = doc.char_span(s, e, alignment_mode="expand")
+            if span is None or s >= head.idx or span.root.lemma_.lower() != lemma:
+                continue
+            if best is None or s > best[0]:
+                best = (s, entity.name, _kind(entity.label))
+    for token in doc[: head.i]:
+        if token.lemma_.lower() != lemma or token.pos_ != "NOUN":
+            continue
+        mods = [c for c in token.lefts if c.dep_ in ("compound", "amod")]
+        if mods and (best is None or token.idx > best[0]):
+            best = (token.idx, clean_name(doc[mods[0].left_edge.i : token.i + 1].text), "unknown")
+    return None if best is None else (best[1], best[2])
 
 
 def _np_tokens(head: Token) -> list[Token]:

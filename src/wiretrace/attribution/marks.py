@@ -58,7 +58,7 @@ def _mark_role(text: str, i: int, open_stack: list[tuple[str, int]]) -> str | No
         if ch == "’" or ch == "'":
             if (
                 top is not None
-                and _CLOSERS[top] in (ch, "’")
+                and _CLOSERS.get(top) in (ch, "’")
                 and top in ("‘", "'", "‚")
                 and can_close
             ):

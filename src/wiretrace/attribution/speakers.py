@@ -116,6 +116,20 @@ def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequenc
         for other in keys:
             if other != short and _similar_org(short, other) and find(other) != find(short):
                 parent[find(short)] = find(other)
+    # A title used as a name ("the Interior Minister said") joins the one person holding it.
+    role_keys: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for key, n in nodes.items():
+        if n.label == "PERSON":
+            for title in n.roles:
+                role_keys[name_key(title)].add(find(key))
+    for key, n in nodes.items():
+        if n.label is not None or not n.forms:
+            continue
+        holders = {
+            root for rk, roots in role_keys.items() if rk[-len(key) :] == key for root in roots
+        }
+        if len(holders) == 1:
+            parent[find(key)] = holders.pop()
     groups: dict[tuple[str, ...], list[_Node]] = defaultdict(list)
     for key, n in nodes.items():
         groups[find(key)].append(n)
