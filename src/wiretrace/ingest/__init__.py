@@ -22,7 +22,7 @@ from .config import IngestConfig
 from .feeds import read_urls
 from .sources import Source, expand, read_source
 
-__all__ = ["IngestConfig", "IngestReport", "ingest"]
+__all__ = ["IngestConfig", "IngestReport", "Skipped", "ingest"]
 
 
 @dataclass(frozen=True)
@@ -88,14 +88,14 @@ def ingest(
             if is_url:
                 urls = [s.location for s in group if isinstance(s, Source)]
                 for _, items in read_urls(urls, ctx):
-                    _put_all(writer, items, ctx)
+                    _put_all(writer, items)
                     reporter.advance()
                 continue
             for entry in group:
                 if isinstance(entry, IngestError):
                     writer.put(entry)
                 else:
-                    _put_all(writer, _guarded(entry, ctx), ctx)
+                    _put_all(writer, _guarded(entry, ctx))
                 reporter.advance()
         writer.flush()
     finally:
@@ -108,7 +108,7 @@ def _is_url(entry: Source | IngestError) -> bool:
     return isinstance(entry, Source) and entry.kind == "url"
 
 
-def _put_all(writer: _BatchWriter, items: Iterable[Item], ctx: ReadContext) -> None:
+def _put_all(writer: _BatchWriter, items: Iterable[Item]) -> None:
     for item in items:
         writer.put(item)
 
@@ -117,8 +117,6 @@ def _guarded(source: Source, ctx: ReadContext) -> Iterable[Item]:
     """A reader's items; an unexpected failure becomes an error for that input, not a crash."""
     try:
         yield from read_source(source, ctx)
-    except Exception as exc:
+    except Exception as exc:  # one bad input must never stop the batch
         yield IngestError(source.location, f"unexpected {type(exc).__name__}: {exc}")
 
-
-__all__ += ["Skipped"]

@@ -178,4 +178,8 @@ def read_urls(urls: list[str], ctx: ReadContext) -> Iterator[tuple[str, list[Ite
             yield url, [Skipped(url)]
             continue
         _, result = next(results)
-        yield url, list(page_item(url, result, ctx))
+        try:
+            items = list(page_item(url, result, ctx))
+        except Exception as exc:  # one bad input must never stop the batch
+            items = [IngestError(url, f"unexpected {type(exc).__name__}: {exc}")]
+        yield url, items
