@@ -116,3 +116,15 @@ def test_mixed_quote_and_scare_quotes(nlp) -> None:  # type: ignore[no-untyped-d
     mixed = one(qs, "lost decade")
     assert mixed.kind == "mixed" and mixed.speaker == "Ilse Brandt"
     assert not [q for q in qs if "reform" in q.text]
+
+
+def test_titles_and_definite_descriptions_name_the_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Environment Minister Dario Holt visited the site with officials of the "
+        "National Flood Agency.\n"
+        "“We will find the cause,” the minister said.\n"
+        "“The levels are falling,” the agency added."
+    )
+    qs = quotes_of(nlp, text)
+    assert one(qs, "find the cause").speaker == "Dario Holt"
+    assert one(qs, "levels are falling").speaker == "National Flood Agency"
