@@ -50,6 +50,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "wiretrace.attribution.cli",
     "wiretrace.stories.cli",
     "wiretrace.narratives.cli",
+    "wiretrace.figures.cli",
 )
 
 

@@ -25,6 +25,7 @@ SCORER_MODULES: tuple[str, ...] = (
     "wiretrace.evaluation.reuse",
     "wiretrace.evaluation.stories",
     "wiretrace.evaluation.narratives",
+    "wiretrace.evaluation.figures",
 )
 
 __all__ = ["Gold", "Metric", "evaluate_export", "evaluate_gold", "load_gold", "render_results"]
