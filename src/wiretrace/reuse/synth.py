@@ -80,6 +80,177 @@ _REASON = [
 ]
 
 
+_ADJ = [
+    "old",
+    "new",
+    "local",
+    "small",
+    "large",
+    "northern",
+    "quiet",
+    "busy",
+    "narrow",
+    "wide",
+    "early",
+    "late",
+    "public",
+    "private",
+    "rural",
+    "urban",
+    "coastal",
+    "frozen",
+    "dusty",
+    "green",
+    "grey",
+    "broken",
+    "empty",
+    "crowded",
+    "distant",
+    "nearby",
+    "modest",
+    "costly",
+    "rapid",
+    "slow",
+    "rough",
+    "smooth",
+]
+_NOUN = [
+    "road",
+    "river",
+    "council",
+    "farm",
+    "harbour",
+    "bakery",
+    "station",
+    "tunnel",
+    "orchard",
+    "warehouse",
+    "ferry",
+    "library",
+    "clinic",
+    "stadium",
+    "canal",
+    "mill",
+    "archive",
+    "garden",
+    "market",
+    "museum",
+    "festival",
+    "budget",
+    "contract",
+    "permit",
+    "tender",
+    "survey",
+    "audit",
+    "report",
+    "campaign",
+    "season",
+    "harvest",
+    "cargo",
+    "timber",
+    "copper",
+    "grain",
+    "wool",
+    "fleet",
+    "bus",
+    "tram",
+    "bridge",
+    "dock",
+    "quarry",
+    "forest",
+    "valley",
+    "lake",
+    "hill",
+    "village",
+    "district",
+    "suburb",
+    "chapel",
+    "tower",
+    "square",
+    "pier",
+    "depot",
+]
+_VERB = [
+    "inspected",
+    "repaired",
+    "closed",
+    "opened",
+    "painted",
+    "expanded",
+    "delayed",
+    "funded",
+    "cancelled",
+    "approved",
+    "rejected",
+    "moved",
+    "sold",
+    "bought",
+    "renamed",
+    "cleaned",
+    "measured",
+    "mapped",
+    "visited",
+    "praised",
+    "criticised",
+    "reviewed",
+    "restored",
+    "replaced",
+    "sealed",
+    "guarded",
+    "emptied",
+]
+_ADV = [
+    "again",
+    "quietly",
+    "quickly",
+    "twice",
+    "finally",
+    "briefly",
+    "suddenly",
+    "gradually",
+    "openly",
+    "partly",
+    "mostly",
+    "rarely",
+]
+_TIME = (
+    "last spring",
+    "this winter",
+    "in the autumn",
+    "before dawn",
+    "at noon",
+    "after the holiday",
+    "during the storm",
+    "earlier this year",
+    "late last month",
+)
+
+
+def filler(rng: random.Random, w: World) -> str:
+    """A sentence of random content words: lexically independent background text."""
+    subj = rng.choice(
+        [
+            f"the {rng.choice(_ADJ)} {rng.choice(_NOUN)}",
+            rng.choice(w.orgs),
+            rng.choice(w.people)[0],
+            f"crews from {rng.choice(w.places)}",
+        ]
+    )
+    obj = f"the {rng.choice(_ADJ)} {rng.choice(_NOUN)} of {rng.choice(w.places)}"
+    tail = rng.choice(
+        [f" {rng.choice(_TIME)}", f" {rng.choice(_ADV)}", f" near the {rng.choice(_NOUN)}", ""]
+    )
+    extra = rng.choice(
+        [
+            "",
+            f" and {rng.choice(_VERB)} the {rng.choice(_NOUN)}",
+            f" with {rng.randint(2, 90)} {rng.choice(_NOUN)}s",
+        ]
+    )
+    text = f"{subj} {rng.choice(_VERB)} {obj}{extra}{tail}."
+    return text[0].upper() + text[1:]
+
+
 def _name(rng: random.Random, parts: int) -> str:
     return "".join(rng.choice(_SYL) for _ in range(parts)).capitalize()
 
@@ -188,7 +359,12 @@ def alignment_benchmark(
     edit_rate: float = 0.12,
     kinds: tuple[str, ...] = ("verbatim", "near-verbatim", "paraphrase"),
 ) -> Benchmark:
-    """Source/suspicious article pairs, each suspicious article with 1-3 planted passages."""
+    """Source/suspicious article pairs, each suspicious article with 1-3 planted passages.
+
+    Background and copied text are sentences of random content words (lexically
+    independent, as real unrelated articles are); reworded passages are news facts from
+    templates, rendered in the source one way and in the suspicious article another.
+    """
     rng = random.Random(seed)
     world = World.make(rng)
     docs: list[tuple[str, str]] = []
@@ -200,8 +376,8 @@ def alignment_benchmark(
 
     for p in range(n_pairs):
         src_facts = sentences(rng.randint(14, 24))
-        src_sents = [render(f, 0) for f in src_facts]
-        susp: list[str] = [render(f, rng.randrange(2)) for f in sentences(rng.randint(4, 10))]
+        src_sents = [filler(rng, world) for _ in src_facts]
+        susp: list[str] = [filler(rng, world) for _ in range(rng.randint(4, 10))]
         planted: list[tuple[int, int, str, int, int]] = []  # src range, kind, susp range
         starts = sorted(rng.sample(range(0, len(src_facts) - 4), rng.randint(1, 3)))
         last_end = -1
@@ -212,6 +388,9 @@ def alignment_benchmark(
             end = min(st + length, len(src_facts))
             last_end = end
             kind = rng.choice(kinds)
+            if kind == "paraphrase":  # reworded passages are facts told two ways
+                for k in range(st, end):
+                    src_sents[k] = render(src_facts[k], 0)
             if kind == "verbatim":
                 piece = src_sents[st:end]
             elif kind == "near-verbatim":
@@ -221,7 +400,7 @@ def alignment_benchmark(
             at = len(susp)
             susp.extend(piece)
             planted.append((st, end, kind, at, len(susp)))
-            susp.extend(render(f, rng.randrange(2)) for f in sentences(rng.randint(2, 6)))
+            susp.extend(filler(rng, world) for _ in range(rng.randint(2, 6)))
         src_text, src_off = _join(src_sents)
         susp_text, susp_off = _join(susp)
         sid, did = f"src-{p:05d}", f"susp-{p:05d}"

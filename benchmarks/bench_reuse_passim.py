@@ -1,0 +1,161 @@
+"""Verbatim and edited reuse: Wiretrace vs passim on the same generated corpus (PAN style).
+
+Both get the same documents: source articles and suspicious articles with planted passages
+copied verbatim or with edits. Reports, for each, recall of planted passages (a passage
+counts when a detection overlaps it in both documents), PAN plagdet with the project's
+evaluator, wall time and peak memory, and the ratios. passim is not on PyPI under that
+name; point WIRETRACE_PASSIM_VENV at a virtual environment holding passim (see DESIGN.md,
+"Peers"); without it the passim side is skipped.
+
+    WIRETRACE_PASSIM_VENV=/path/to/venv .venv/bin/python benchmarks/bench_reuse_passim.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from wiretrace.evaluation.plagdet import Case, plagdet
+from wiretrace.models import Span
+from wiretrace.reuse.synth import Benchmark, alignment_benchmark
+
+OUT = Path(__file__).parent / "results" / "reuse_passim.json"
+
+
+def recall(cases: list[Case], detections: list[Case]) -> float:
+    def hit(s: Case) -> bool:
+        a, b = s.key
+        return any(
+            r.key == s.key and r.side(a).overlaps(s.side(a)) and r.side(b).overlaps(s.side(b))
+            for r in detections
+        )
+
+    return sum(hit(s) for s in cases) / max(1, len(cases))
+
+
+def run_wiretrace(bench: Benchmark) -> tuple[list[Case], float, float]:
+    """In a child process, so its peak memory is its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = Path(tmp) / "docs.json"
+        docs.write_text(json.dumps(bench.docs))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", str(docs)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        wall = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rows = json.loads(proc.stdout)
+    dets = [Case(a, b, Span(*sa), Span(*sb)) for a, b, sa, sb in rows]
+    return dets, wall, max(peak, before) / 1024
+
+
+def child(path: Path) -> None:
+    from wiretrace.reuse.config import ReuseConfig
+    from wiretrace.reuse.detect import DocInput, find_reuse
+
+    docs = [DocInput(i, t) for i, t in json.loads(path.read_text())]
+    results = find_reuse(docs, ReuseConfig(paraphrase=False))
+    print(
+        json.dumps(
+            [
+                (docs[r.a].id, docs[r.b].id, (p.a_start, p.a_end), (p.b_start, p.b_end))
+                for r in results
+                for p in r.passages
+            ]
+        )
+    )
+
+
+def run_passim(bench: Benchmark, venv: Path) -> tuple[list[Case], float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.json"
+        with src.open("w") as fh:
+            for doc_id, text in bench.docs:
+                fh.write(json.dumps({"id": doc_id, "series": doc_id, "text": text}) + "\n")
+        out = Path(tmp) / "out"
+        spark = shutil.which("spark-submit", path=str(venv / "bin")) or "spark-submit"
+        cmd = [
+            spark,
+            "--master",
+            "local[2]",
+            "--driver-memory",
+            "8g",
+            str(venv / "share" / "submit-seriatim.py"),
+            "--all-pairs",
+            "--fields",
+            "xxhash64(series) as gid",
+            "--filterpairs",
+            "gid < gid2",
+            "--pairwise",
+            str(src),
+            str(out),
+        ]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=False, capture_output=True)
+        wall = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        dets = []
+        align = out / "align.json"
+        files = sorted(align.glob("*.json")) if align.is_dir() else [align]
+        for f in files:
+            if not f.exists():
+                continue
+            for line in f.read_text().splitlines():
+                r = json.loads(line)
+                dets.append(
+                    Case(
+                        r["id"], r["id2"], Span(r["begin"], r["end"]), Span(r["begin2"], r["end2"])
+                    )
+                )
+    return dets, wall, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pairs", type=int, default=500)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    bench = alignment_benchmark(args.pairs, seed=13, kinds=("verbatim", "near-verbatim"))
+    row: dict[str, object] = {"pairs": args.pairs, "cases": len(bench.cases)}
+    dets, wall, peak = run_wiretrace(bench)
+    row["wiretrace"] = {
+        "recall": round(recall(bench.cases, dets), 4),
+        **plagdet(bench.cases, dets).as_dict(),
+        "wall_s": round(wall, 2),
+        "peak_rss_mb": round(peak, 1),
+    }
+    venv = os.environ.get("WIRETRACE_PASSIM_VENV")
+    if venv and Path(venv).exists():
+        pdets, pwall, ppeak = run_passim(bench, Path(venv))
+        row["passim"] = {
+            "recall": round(recall(bench.cases, pdets), 4),
+            **plagdet(bench.cases, pdets).as_dict(),
+            "wall_s": round(pwall, 2),
+            "peak_rss_mb": round(ppeak, 1),
+        }
+        row["wall_ratio_passim_over_wiretrace"] = round(pwall / max(wall, 1e-9), 1)
+        row["memory_ratio_passim_over_wiretrace"] = round(ppeak / max(peak, 1e-9), 1)
+    else:
+        row["passim"] = "skipped: set WIRETRACE_PASSIM_VENV to a venv with passim installed"
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(row, indent=1))
+    print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()
