@@ -258,12 +258,12 @@ def test_missing_store_fails_at_start(tmp_path: Path) -> None:
 def test_a_failing_page_answers_500_with_headers(
     web_db: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wiretrace.web import queries
+    from wiretrace.web import corpus
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom <script>")
 
-    monkeypatch.setattr(queries, "timeline", broken)
+    monkeypatch.setattr(corpus, "timeline", broken)
     db, _ = web_db
     with TestClient(create_app(db, pool_size=1), raise_server_exceptions=False) as c:
         for path in ("/timeline", "/api/timeline"):

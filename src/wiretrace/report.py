@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .web import queries, render
+from .web import corpus, queries, render
 
 MAX_COMPARES = 200
 MAX_SPEAKERS = 500
@@ -82,10 +82,10 @@ def _scoped(conn: sqlite3.Connection, ids: list[str], story_ids: list[str]) -> d
     """The corpus-wide views restricted to the report's articles (a story report stays small)."""
     inside = set(ids)
     metas = queries.article_meta(conn, ids)
-    quotes = queries._quotes_in(conn, ids)
-    figures = queries._figures_in(conn, ids)
-    hits = queries._hits_in(conn, ids)
-    links = queries._links_among(conn, ids)
+    quotes = queries.quotes_in(conn, ids)
+    figures = queries.figures_in(conn, ids)
+    hits = queries.hits_in(conn, ids)
+    links = queries.links_among(conn, ids)
     # speakers and their quotes within the report
     by_speaker: dict[str, list[dict[str, Any]]] = {}
     for q in quotes:
@@ -104,10 +104,10 @@ def _scoped(conn: sqlite3.Connection, ids: list[str], story_ids: list[str]) -> d
     # statements: every version reported inside the report
     quote_ids = [q["id"] for q in quotes]
     statement_ids: list[str] = []
-    for chunk in queries._chunks(quote_ids):
+    for chunk in queries.chunks(quote_ids):
         statement_ids += [r[0] for r in conn.execute(
             "SELECT DISTINCT statement_id FROM statement_quotes"
-            f" WHERE quote_id IN ({queries._in(chunk)})", tuple(chunk))]
+            f" WHERE quote_id IN ({queries.placeholders(chunk)})", tuple(chunk))]
     by_id = {q["id"]: q for q in quotes}
     statements = []
     for st in sorted(set(statement_ids)):
@@ -209,9 +209,9 @@ def report_context(
     )
     if stories:
         return _story_report(conn, urls, story_ids, article_ids, pairs)
-    speakers = queries.speakers(conn, 1, MAX_SPEAKERS)
-    narratives = queries.narratives(conn)
-    overview = queries.overview(conn, 1, big)
+    speakers = corpus.speakers(conn, 1, MAX_SPEAKERS)
+    narratives = corpus.narratives(conn)
+    overview = corpus.overview(conn, 1, big)
 
     def story_views() -> Iterator[dict[str, Any]]:
         for sid in story_ids:
@@ -228,12 +228,12 @@ def report_context(
     def speaker_views() -> Iterator[dict[str, Any]]:
         for s in speakers["speakers"]:
             if queries.is_token(s["id"]):
-                yield queries.speaker(conn, s["id"])
+                yield corpus.speaker(conn, s["id"])
 
     def narrative_views() -> Iterator[dict[str, Any]]:
         for n in narratives["narratives"]:
             if queries.is_token(n["id"]):
-                yield render.narrative_view(queries.narrative(conn, n["id"]), urls)
+                yield render.narrative_view(corpus.narrative(conn, n["id"]), urls)
 
     notes = []
     if len(pairs) >= MAX_COMPARES:
@@ -252,12 +252,12 @@ def report_context(
         "compares": compare_views(),
         "speakers": speakers,
         "speaker_pages": speaker_views(),
-        "statements": queries.statements(conn, 1, big),
-        "figures": render.figures_view(queries.figures(conn, 1, big), urls),
+        "statements": corpus.statements(conn, 1, big),
+        "figures": render.figures_view(corpus.figures(conn, 1, big), urls),
         "narratives": narratives,
         "narrative_pages": narrative_views(),
-        "provenance": render.provenance_view(queries.provenance(conn), urls),
-        "timeline": render.timeline_view(queries.timeline(conn), urls),
+        "provenance": render.provenance_view(corpus.provenance(conn), urls),
+        "timeline": render.timeline_view(corpus.timeline(conn), urls),
         "notes": notes,
         "view": "report",
         "d": {},

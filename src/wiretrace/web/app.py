@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import queries, render
+from . import corpus, queries, render
 from .queries import NotFound
 
 CSP = (
@@ -163,35 +163,35 @@ class PageSpec:
 def _pages() -> list[PageSpec]:
     p = request_param
     return [
-        PageSpec("overview", "/", lambda c, r: queries.overview(c, _int(r, "page")),
+        PageSpec("overview", "/", lambda c, r: corpus.overview(c, _int(r, "page")),
                  render.overview_view, True),
-        PageSpec("stories", "/stories", lambda c, r: queries.stories_list(c, _int(r, "page")),
+        PageSpec("stories", "/stories", lambda c, r: corpus.stories_list(c, _int(r, "page")),
                  corpus_wide=True),
         PageSpec("story", "/stories/{id}", lambda c, r: queries.story(c, p(r, "id")),
                  render.story_view),
-        PageSpec("articles", "/articles", lambda c, r: queries.articles_list(
+        PageSpec("articles", "/articles", lambda c, r: corpus.articles_list(
             c, _int(r, "page"), r.query_params.get("outlet")), corpus_wide=True),
         PageSpec("article", "/articles/{id}", lambda c, r: queries.article(c, p(r, "id")),
                  render.article_view),
         PageSpec("compare", "/compare/{a}/{b}",
                  lambda c, r: queries.compare(c, p(r, "a"), p(r, "b")), render.compare_view),
-        PageSpec("speakers", "/speakers", lambda c, r: queries.speakers(c, _int(r, "page")),
+        PageSpec("speakers", "/speakers", lambda c, r: corpus.speakers(c, _int(r, "page")),
                  corpus_wide=True),
-        PageSpec("speaker", "/speakers/{id}", lambda c, r: queries.speaker(c, p(r, "id"))),
+        PageSpec("speaker", "/speakers/{id}", lambda c, r: corpus.speaker(c, p(r, "id"))),
         PageSpec("statements", "/statements",
-                 lambda c, r: queries.statements(c, _int(r, "page")), corpus_wide=True),
-        PageSpec("figures", "/figures", lambda c, r: queries.figures(c, _int(r, "page")),
+                 lambda c, r: corpus.statements(c, _int(r, "page")), corpus_wide=True),
+        PageSpec("figures", "/figures", lambda c, r: corpus.figures(c, _int(r, "page")),
                  render.figures_view, True),
-        PageSpec("narratives", "/narratives", lambda c, r: queries.narratives(c),
+        PageSpec("narratives", "/narratives", lambda c, r: corpus.narratives(c),
                  corpus_wide=True),
-        PageSpec("narrative", "/narratives/{id}", lambda c, r: queries.narrative(c, p(r, "id")),
+        PageSpec("narrative", "/narratives/{id}", lambda c, r: corpus.narrative(c, p(r, "id")),
                  render.narrative_view),
-        PageSpec("provenance", "/provenance", lambda c, r: queries.provenance(c),
+        PageSpec("provenance", "/provenance", lambda c, r: corpus.provenance(c),
                  render.provenance_view, True),
-        PageSpec("timeline", "/timeline", lambda c, r: queries.timeline(c),
+        PageSpec("timeline", "/timeline", lambda c, r: corpus.timeline(c),
                  render.timeline_view, True),
         PageSpec("search", "/search",
-                 lambda c, r: queries.search(c, r.query_params.get("q", ""))),
+                 lambda c, r: corpus.search(c, r.query_params.get("q", ""))),
     ]
 
 

@@ -74,11 +74,11 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+def fetch_rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
     return [dict(r) for r in conn.execute(sql, params)]
 
 
-def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+def chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -87,7 +87,7 @@ def article_meta(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Row]
     """Title, outlet, date of many articles without reading their text."""
     wanted = sorted(set(ids))
     out: dict[str, Row] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(
             f"SELECT id, title, outlet, published, byline FROM articles WHERE id IN ({marks})",
@@ -105,67 +105,25 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
     return row is not None
 
 
-def _missing(article_id: str) -> Row:
+def missing(article_id: str) -> Row:
     """Placeholder metadata for an article a finding names but the store no longer holds."""
     return {"id": article_id, "title": None, "outlet": None, "published": None, "byline": None}
 
 
-def _date_key(row: Row) -> tuple[str, str]:
+def date_key(row: Row) -> tuple[str, str]:
     return (row.get("published") or "9999", row.get("id") or "")
 
 
-def _speaker_names(conn: sqlite3.Connection, ids: Iterable[str | None]) -> dict[str, str]:
+def speaker_names(conn: sqlite3.Connection, ids: Iterable[str | None]) -> dict[str, str]:
     wanted = sorted({i for i in ids if i})
     names: dict[str, str] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(
             f"SELECT id, name FROM speakers WHERE id IN ({marks})", tuple(chunk)
         ):
             names[row["id"]] = row["name"]
     return names
-
-
-# -- overview ------------------------------------------------------------------------
-
-
-def overview(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
-    counts = {
-        table: int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-        for table in (
-            "articles", "stories", "reuse_links", "quotes", "speakers", "statements",
-            "figures", "figure_groups", "narratives", "narrative_hits",
-        )
-    }
-    outlets = outlet_counts(conn)
-    counts["outlets"] = len(outlets)
-    page = max(1, page)
-    stories = _rows(
-        conn,
-        "SELECT s.id, s.title, COUNT(sa.article_id) AS articles FROM stories s"
-        " LEFT JOIN story_articles sa ON sa.story_id = s.id GROUP BY s.id"
-        " ORDER BY articles DESC, s.id LIMIT ? OFFSET ?",
-        (limit, (page - 1) * limit),
-    )
-    for story in stories:
-        story.update(
-            dict(
-                conn.execute(
-                    "SELECT COUNT(DISTINCT a.outlet) AS outlets, MIN(a.published) AS first,"
-                    " MAX(a.published) AS last FROM story_articles sa"
-                    " JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ?",
-                    (story["id"],),
-                ).fetchone()
-            )
-        )
-    return {
-        "counts": counts,
-        "outlets": outlets[:limit],
-        "stories": stories,
-        "page": page,
-        "more_stories": counts["stories"] > page * limit,
-        "timeline": publication_counts(conn, outlets=outlets),
-    }
 
 
 def _has_index(conn: sqlite3.Connection, name: str) -> bool:
@@ -178,7 +136,7 @@ def _has_index(conn: sqlite3.Connection, name: str) -> bool:
 def outlet_counts(conn: sqlite3.Connection) -> list[Row]:
     """Articles per outlet, read from the (published, outlet) index rather than the rows."""
     hint = " INDEXED BY articles_published" if _has_index(conn, "articles_published") else ""
-    return _rows(
+    return fetch_rows(
         conn,
         "SELECT COALESCE(outlet, '') AS outlet, COUNT(*) AS articles, MIN(published) AS first,"
         f" MAX(published) AS last FROM articles{hint} GROUP BY outlet"
@@ -208,7 +166,7 @@ def publication_counts(
         if named:
             for row in conn.execute(
                 "SELECT published, COALESCE(outlet, '') AS o, COUNT(*) FROM articles"
-                f" WHERE published IS NOT NULL AND COALESCE(outlet, '') IN ({_in(named)})"
+                f" WHERE published IS NOT NULL AND COALESCE(outlet, '') IN ({placeholders(named)})"
                 " GROUP BY published, o",
                 tuple(named),
             ):
@@ -228,23 +186,6 @@ def publication_counts(
     return [{"day": d, "outlet": o, "n": n} for (d, o), n in sorted(counts.items())]
 
 
-def articles_list(conn: sqlite3.Connection, page: int = 1, outlet: str | None = None) -> Row:
-    page = max(1, page)
-    where, params = ("WHERE COALESCE(outlet, '') = ?", [outlet]) if outlet is not None else (
-        "", [])
-    rows = _rows(
-        conn,
-        f"SELECT id, title, outlet, published, byline FROM articles {where}"
-        " ORDER BY published DESC, id LIMIT ? OFFSET ?",
-        (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE),
-    )
-    return {"articles": rows[:PAGE_SIZE], "page": page, "outlet": outlet,
-            "more": len(rows) > PAGE_SIZE}
-
-
-# -- article -------------------------------------------------------------------------
-
-
 def article(conn: sqlite3.Connection, article_id: str) -> Row:
     valid_id(article_id)
     row = conn.execute(
@@ -256,7 +197,7 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
         raise NotFound(f"no article {article_id}")
     art = dict(row)
     art["safe_url"] = safe_url(art["url"])
-    art["removed"] = _rows(
+    art["removed"] = fetch_rows(
         conn, "SELECT kind, text FROM removed WHERE article_id = ? ORDER BY seq", (article_id,)
     )
     art["sentences"] = [
@@ -265,7 +206,7 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
             "SELECT start, end FROM sentences WHERE article_id = ? ORDER BY seq", (article_id,)
         )
     ]
-    reuse = _rows(
+    reuse = fetch_rows(
         conn,
         "SELECT id, source, derived, source_start, source_end, derived_start, derived_end,"
         " kind, score FROM reuse_links WHERE derived = ? OR source = ? ORDER BY id",
@@ -280,7 +221,7 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
             {
                 "id": r["id"],
                 "role": "taken_from" if taken_from else "taken_by",
-                "other": metas.get(other, _missing(other)),
+                "other": metas.get(other, missing(other)),
                 "span": [r["derived_start"], r["derived_end"]] if taken_from
                 else [r["source_start"], r["source_end"]],
                 "other_span": [r["source_start"], r["source_end"]] if taken_from
@@ -289,7 +230,7 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
                 "score": r["score"],
             }
         )
-    quotes = _rows(
+    quotes = fetch_rows(
         conn,
         "SELECT q.id, q.start, q.end, q.text, q.kind, q.speaker AS speaker_id,"
         " q.speaker_start, q.speaker_end, q.cue,"
@@ -297,10 +238,10 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
         " AS statement FROM quotes q WHERE q.article = ? ORDER BY q.start",
         (article_id,),
     )
-    names = _speaker_names(conn, [q["speaker_id"] for q in quotes])
+    names = speaker_names(conn, [q["speaker_id"] for q in quotes])
     for q in quotes:
         q["speaker"] = names.get(q["speaker_id"] or "", q["speaker_id"])
-    figures = _rows(
+    figures = fetch_rows(
         conn,
         "SELECT f.id, f.start, f.end, f.value_low, f.value_high, f.unit, f.what, f.qualifier,"
         " f.as_of, g.id AS group_id, g.what AS group_what, g.relation FROM figures f"
@@ -308,14 +249,14 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
         " LEFT JOIN figure_groups g ON g.id = m.group_id WHERE f.article = ? ORDER BY f.start",
         (article_id,),
     )
-    narratives = _rows(
+    narratives = fetch_rows(
         conn,
         "SELECT h.narrative_id, n.statement, h.start, h.end, h.score, h.speaker"
         " FROM narrative_hits h JOIN narratives n ON n.id = h.narrative_id"
         " WHERE h.article = ? ORDER BY h.start",
         (article_id,),
     )
-    stories = _rows(
+    stories = fetch_rows(
         conn,
         "SELECT s.id, s.title FROM story_articles sa JOIN stories s ON s.id = sa.story_id"
         " WHERE sa.article_id = ?",
@@ -331,7 +272,7 @@ def _provenance_of(conn: sqlite3.Connection, article_id: str) -> Row:
     """What the reuse stage concluded: sources by share, near-duplicate, unsourced text."""
     if not has_table(conn, "reuse_provenance"):
         return {"sources": [], "duplicate_of": None, "unsourced": []}
-    sources = _rows(
+    sources = fetch_rows(
         conn, "SELECT source, share FROM reuse_provenance WHERE article = ? ORDER BY share DESC",
         (article_id,),
     )
@@ -340,7 +281,7 @@ def _provenance_of(conn: sqlite3.Connection, article_id: str) -> Row:
     ).fetchone()
     metas = article_meta(conn, [s["source"] for s in sources] + ([dup[0]] if dup else []))
     for s in sources:
-        s["meta"] = metas.get(s["source"], _missing(s["source"]))
+        s["meta"] = metas.get(s["source"], missing(s["source"]))
     unsourced = [
         [r[0], r[1]]
         for r in conn.execute(
@@ -350,7 +291,7 @@ def _provenance_of(conn: sqlite3.Connection, article_id: str) -> Row:
     ]
     return {
         "sources": sources,
-        "duplicate_of": metas.get(dup[0], _missing(dup[0])) if dup else None,
+        "duplicate_of": metas.get(dup[0], missing(dup[0])) if dup else None,
         "unsourced": unsourced,
     }
 
@@ -376,15 +317,6 @@ def compare(conn: sqlite3.Connection, a: str, b: str) -> Row:
     return {"a": left["article"], "b": right["article"], "pairs": pairs}
 
 
-# -- stories -------------------------------------------------------------------------
-
-
-def stories_list(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
-    data = overview(conn, page, limit)
-    return {"stories": data["stories"], "page": data["page"], "more": data["more_stories"],
-            "total": data["counts"]["stories"]}
-
-
 def story(conn: sqlite3.Connection, story_id: str) -> Row:
     valid_id(story_id, hex_only=False)
     head = conn.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
@@ -396,11 +328,11 @@ def story(conn: sqlite3.Connection, story_id: str) -> Row:
             "SELECT article_id FROM story_articles WHERE story_id = ?", (story_id,)
         )
     ]
-    metas = sorted(article_meta(conn, ids).values(), key=_date_key)
+    metas = sorted(article_meta(conn, ids).values(), key=date_key)
     total = len(metas)
     metas = metas[:STORY_ARTICLE_CAP]
     shown = [m["id"] for m in metas]
-    links = _links_among(conn, shown)
+    links = links_among(conn, shown)
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for link in links:
         spans[link["derived"]].append((link["derived_start"], link["derived_end"]))
@@ -428,19 +360,19 @@ def story(conn: sqlite3.Connection, story_id: str) -> Row:
         "outlets": [{"outlet": o, "articles": arts} for o, arts in by_outlet.items()],
         "pairs": sorted(pairs.values(), key=lambda p: -p["chars"]),
         "reuse": links,
-        "quotes": _quotes_in(conn, shown),
-        "figures": _figures_in(conn, shown),
-        "narratives": _hits_in(conn, shown),
+        "quotes": quotes_in(conn, shown),
+        "figures": figures_in(conn, shown),
+        "narratives": hits_in(conn, shown),
         "timeline": publication_counts(conn, shown),
     }
 
 
-def _links_among(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+def links_among(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
     if not ids:
         return []
     wanted = set(ids)
     links: list[Row] = []
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         marks = ",".join("?" * len(chunk))
         for row in conn.execute(
             f"SELECT id, source, derived, source_start, source_end, derived_start, derived_end,"
@@ -466,11 +398,11 @@ def _content_profile(conn: sqlite3.Connection, meta: Row, spans: list[tuple[int,
     ]
     unique = uncovered(sentences, spans)[:3] if sentences else []
     meta["unique"] = [
-        {"span": [s, e], "text": _substr(conn, meta["id"], s, e)} for s, e in unique
+        {"span": [s, e], "text": substr(conn, meta["id"], s, e)} for s, e in unique
     ]
 
 
-def _substr(conn: sqlite3.Connection, article_id: str, start: int, end: int) -> str:
+def substr(conn: sqlite3.Connection, article_id: str, start: int, end: int) -> str:
     row = conn.execute(
         "SELECT substr(text, ?, ?) FROM articles WHERE id = ?",
         (start + 1, max(0, end - start), article_id),
@@ -478,286 +410,58 @@ def _substr(conn: sqlite3.Connection, article_id: str, start: int, end: int) -> 
     return str(row[0]) if row and row[0] is not None else ""
 
 
-def _in(ids: Sequence[str]) -> str:
+def placeholders(ids: Sequence[str]) -> str:
     return ",".join("?" * len(ids))
 
 
-def _quotes_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+def quotes_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
     quotes: list[Row] = []
-    for chunk in _chunks(list(ids)):
-        quotes += _rows(
+    for chunk in chunks(list(ids)):
+        quotes += fetch_rows(
             conn,
             "SELECT id, article, start, end, text, kind, speaker AS speaker_id, cue FROM quotes"
-            f" WHERE article IN ({_in(chunk)}) ORDER BY article, start",
+            f" WHERE article IN ({placeholders(chunk)}) ORDER BY article, start",
             tuple(chunk),
         )
-    names = _speaker_names(conn, [q["speaker_id"] for q in quotes])
+    names = speaker_names(conn, [q["speaker_id"] for q in quotes])
     metas = article_meta(conn, [q["article"] for q in quotes])
     for q in quotes:
         q["speaker"] = names.get(q["speaker_id"] or "", q["speaker_id"])
-        q["meta"] = metas.get(q["article"], _missing(q["article"]))
+        q["meta"] = metas.get(q["article"], missing(q["article"]))
     return quotes
 
 
-def _figures_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+def figures_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
     figures: list[Row] = []
-    for chunk in _chunks(list(ids)):
-        figures += _rows(
+    for chunk in chunks(list(ids)):
+        figures += fetch_rows(
             conn,
             "SELECT f.id, f.article, f.start, f.end, f.value_low, f.value_high, f.unit, f.what,"
             " f.qualifier, f.as_of, g.relation, g.what AS group_what FROM figures f"
             " LEFT JOIN figure_group_members m ON m.figure_id = f.id"
             " LEFT JOIN figure_groups g ON g.id = m.group_id"
-            f" WHERE f.article IN ({_in(chunk)}) ORDER BY f.article, f.start",
+            f" WHERE f.article IN ({placeholders(chunk)}) ORDER BY f.article, f.start",
             tuple(chunk),
         )
     metas = article_meta(conn, [f["article"] for f in figures])
     for f in figures:
-        f["meta"] = metas.get(f["article"], _missing(f["article"]))
-        f["text"] = _substr(conn, f["article"], f["start"], f["end"])
+        f["meta"] = metas.get(f["article"], missing(f["article"]))
+        f["text"] = substr(conn, f["article"], f["start"], f["end"])
     return figures
 
 
-def _hits_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+def hits_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
     hits: list[Row] = []
-    for chunk in _chunks(list(ids)):
-        hits += _rows(
+    for chunk in chunks(list(ids)):
+        hits += fetch_rows(
             conn,
             "SELECT h.narrative_id, n.statement, h.article, h.start, h.end, h.score, h.speaker"
             " FROM narrative_hits h JOIN narratives n ON n.id = h.narrative_id"
-            f" WHERE h.article IN ({_in(chunk)}) ORDER BY h.score DESC",
+            f" WHERE h.article IN ({placeholders(chunk)}) ORDER BY h.score DESC",
             tuple(chunk),
         )
     metas = article_meta(conn, [h["article"] for h in hits])
     for h in hits:
-        h["meta"] = metas.get(h["article"], _missing(h["article"]))
-        h["text"] = _substr(conn, h["article"], h["start"], h["end"])
+        h["meta"] = metas.get(h["article"], missing(h["article"]))
+        h["text"] = substr(conn, h["article"], h["start"], h["end"])
     return hits
-
-
-# -- speakers, statements, figures, narratives ------------------------------------------
-
-
-def speakers(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
-    page = max(1, page)
-    rows = _rows(
-        conn,
-        "SELECT s.id, s.name, s.kind, s.role, s.aliases, COALESCE(c.n, 0) AS quotes"
-        " FROM speakers s LEFT JOIN (SELECT speaker, COUNT(*) AS n FROM quotes"
-        " GROUP BY speaker) c ON c.speaker = s.id ORDER BY quotes DESC, s.name"
-        " LIMIT ? OFFSET ?",
-        (limit + 1, (page - 1) * limit),
-    )
-    for row in rows[:limit]:
-        row["outlets"] = int(conn.execute(
-            "SELECT COUNT(DISTINCT a.outlet) FROM quotes q JOIN articles a ON a.id = q.article"
-            " WHERE q.speaker = ?", (row["id"],),
-        ).fetchone()[0])
-    return {"speakers": rows[:limit], "page": page, "more": len(rows) > limit}
-
-
-def speaker(conn: sqlite3.Connection, speaker_id: str) -> Row:
-    valid_id(speaker_id, hex_only=False)
-    head = conn.execute("SELECT * FROM speakers WHERE id = ?", (speaker_id,)).fetchone()
-    if head is None:
-        raise NotFound(f"no speaker {speaker_id}")
-    quotes = _rows(
-        conn,
-        "SELECT id, article, start, end, text, kind, cue FROM quotes WHERE speaker = ?"
-        " ORDER BY article, start LIMIT 500",
-        (speaker_id,),
-    )
-    metas = article_meta(conn, [q["article"] for q in quotes])
-    for q in quotes:
-        q["meta"] = metas.get(q["article"], _missing(q["article"]))
-    quotes.sort(key=lambda q: (_date_key(q["meta"]), q["start"]))
-    return {"speaker": dict(head), "quotes": quotes}
-
-
-def statements(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
-    page = max(1, page)
-    heads = _rows(
-        conn,
-        "SELECT st.id, st.speaker AS speaker_id, COUNT(sq.quote_id) AS n FROM statements st"
-        " JOIN statement_quotes sq ON sq.statement_id = st.id GROUP BY st.id"
-        " ORDER BY n DESC, st.id LIMIT ? OFFSET ?",
-        (limit + 1, (page - 1) * limit),
-    )
-    names = _speaker_names(conn, [h["speaker_id"] for h in heads])
-    for head in heads[:limit]:
-        head["speaker"] = names.get(head["speaker_id"] or "", head["speaker_id"])
-        quotes = _rows(
-            conn,
-            "SELECT q.id, q.article, q.start, q.end, q.text, q.kind FROM statement_quotes sq"
-            " JOIN quotes q ON q.id = sq.quote_id WHERE sq.statement_id = ?",
-            (head["id"],),
-        )
-        metas = article_meta(conn, [q["article"] for q in quotes])
-        for q in quotes:
-            q["meta"] = metas.get(q["article"], _missing(q["article"]))
-        head["quotes"] = sorted(quotes, key=lambda q: _date_key(q["meta"]))
-    return {"statements": heads[:limit], "page": page, "more": len(heads) > limit}
-
-
-def figures(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
-    page = max(1, page)
-    groups = _rows(
-        conn, "SELECT id, what, relation FROM figure_groups ORDER BY id LIMIT ? OFFSET ?",
-        (limit + 1, (page - 1) * limit),
-    )
-    more = len(groups) > limit
-    groups = groups[:limit]
-    for group in groups:
-        members = _rows(
-            conn,
-            "SELECT f.id, f.article, f.start, f.end, f.value_low, f.value_high, f.unit, f.what,"
-            " f.qualifier, f.as_of FROM figure_group_members m JOIN figures f"
-            " ON f.id = m.figure_id WHERE m.group_id = ?",
-            (group["id"],),
-        )
-        metas = article_meta(conn, [m["article"] for m in members])
-        for m in members:
-            m["meta"] = metas.get(m["article"], _missing(m["article"]))
-            m["text"] = _substr(conn, m["article"], m["start"], m["end"])
-        group["figures"] = sorted(
-            members, key=lambda m: (m["as_of"] or m["meta"].get("published") or "9999")
-        )
-    ungrouped = _rows(
-        conn,
-        "SELECT f.id, f.article, f.start, f.end, f.value_low, f.value_high, f.unit, f.what,"
-        " f.qualifier, f.as_of, NULL AS relation, NULL AS group_what FROM figures f"
-        " WHERE NOT EXISTS (SELECT 1 FROM"
-        " figure_group_members m WHERE m.figure_id = f.id) ORDER BY f.article, f.start"
-        " LIMIT 300",
-    )
-    metas = article_meta(conn, [f["article"] for f in ungrouped])
-    for f in ungrouped:
-        f["meta"] = metas.get(f["article"], _missing(f["article"]))
-    return {"groups": groups, "ungrouped": ungrouped if page == 1 else [], "page": page,
-            "more": more}
-
-
-def narratives(conn: sqlite3.Connection) -> Row:
-    rows = _rows(
-        conn,
-        "SELECT n.id, n.statement, n.notes, COUNT(h.article) AS hits,"
-        " COUNT(DISTINCT h.article) AS articles, COUNT(DISTINCT h.speaker) AS speakers"
-        " FROM narratives n LEFT JOIN narrative_hits h ON h.narrative_id = n.id"
-        " GROUP BY n.id ORDER BY hits DESC, n.id LIMIT 500",
-    )
-    return {"narratives": rows, "claims": _claims(conn)}
-
-
-def _claims(conn: sqlite3.Connection, limit: int = 50) -> list[Row]:
-    """Recurring claims the narratives stage found without a watchlist, best ranked first."""
-    if not has_table(conn, "claims"):
-        return []
-    claims = _rows(
-        conn,
-        "SELECT id, text, rank, articles, outlets, speakers, spread, first_date, last_date"
-        " FROM claims ORDER BY rank LIMIT ?",
-        (limit,),
-    )
-    for claim in claims:
-        members = _rows(
-            conn,
-            "SELECT article, start, end, speaker FROM claim_members WHERE claim_id = ?"
-            " ORDER BY article, start LIMIT 6",
-            (claim["id"],),
-        )
-        metas = article_meta(conn, [m["article"] for m in members])
-        for m in members:
-            m["meta"] = metas.get(m["article"], _missing(m["article"]))
-        claim["members"] = members
-    return claims
-
-
-def narrative(conn: sqlite3.Connection, narrative_id: str) -> Row:
-    valid_id(narrative_id, hex_only=False)
-    head = conn.execute(
-        "SELECT id, statement, examples, notes FROM narratives WHERE id = ?", (narrative_id,)
-    ).fetchone()
-    if head is None:
-        raise NotFound(f"no narrative {narrative_id}")
-    hits = _rows(
-        conn,
-        "SELECT narrative_id, article, start, end, score, speaker FROM narrative_hits"
-        " WHERE narrative_id = ?"
-        " ORDER BY score DESC LIMIT 1000",
-        (narrative_id,),
-    )
-    metas = article_meta(conn, [h["article"] for h in hits])
-    for h in hits:
-        h["meta"] = metas.get(h["article"], _missing(h["article"]))
-        h["text"] = _substr(conn, h["article"], h["start"], h["end"])
-    hits.sort(key=lambda h: _date_key(h["meta"]))
-    return {"narrative": dict(head), "hits": hits}
-
-
-def provenance(conn: sqlite3.Connection, limit: int = 400) -> Row:
-    """Who took from whom: one edge per (source, derived) pair, the heaviest first."""
-    edges = _rows(
-        conn,
-        "SELECT source, derived, COUNT(*) AS links, SUM(derived_end - derived_start) AS chars,"
-        " GROUP_CONCAT(DISTINCT kind) AS kinds FROM reuse_links GROUP BY source, derived"
-        " ORDER BY chars DESC LIMIT ?",
-        (limit,),
-    )
-    ids = {e["source"] for e in edges} | {e["derived"] for e in edges}
-    found = article_meta(conn, ids)
-    metas = {i: found.get(i, _missing(i)) for i in ids}
-    for e in edges:
-        e["kinds"] = sorted((e["kinds"] or "").split(","))
-    return {"nodes": sorted(metas.values(), key=_date_key), "edges": edges}
-
-
-def timeline(conn: sqlite3.Connection) -> Row:
-    """Publications per day, and the forty largest stories from first to last article."""
-    spans = _rows(
-        conn,
-        "SELECT s.id, s.title, COUNT(sa.article_id) AS articles FROM stories s"
-        " JOIN story_articles sa ON sa.story_id = s.id GROUP BY s.id"
-        " ORDER BY articles DESC, s.id LIMIT 40",
-    )
-    for span in spans:
-        span.update(dict(conn.execute(
-            "SELECT MIN(a.published) AS first, MAX(a.published) AS last FROM story_articles sa"
-            " JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ?", (span["id"],),
-        ).fetchone()))
-    return {"publications": publication_counts(conn), "stories": sorted(spans, key=_first)}
-
-
-def _first(row: Row) -> str:
-    return str(row.get("first") or "")
-
-
-def search(conn: sqlite3.Connection, q: str, limit: int = PAGE_SIZE) -> Row:
-    q = q.strip()[:200]
-    if not q:
-        return {"q": q, "articles": [], "quotes": []}
-    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    articles = _rows(
-        conn,
-        "SELECT id, title, outlet, published, instr(lower(text), lower(?)) AS pos FROM articles"
-        " WHERE title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\'"
-        " ORDER BY published DESC LIMIT ?",
-        (q, pattern, pattern, limit),
-    )
-    for a in articles:
-        pos = int(a.pop("pos") or 0) - 1
-        start = max(0, pos - 80)
-        a["snippet_start"] = start
-        a["snippet"] = _substr(conn, a["id"], start, pos + len(q) + 80) if pos >= 0 else ""
-        a["match"] = [pos - start, pos - start + len(q)] if pos >= 0 else None
-    quotes = _rows(
-        conn,
-        "SELECT id, article, start, end, text, speaker AS speaker_id FROM quotes"
-        " WHERE text LIKE ? ESCAPE '\\' LIMIT ?",
-        (pattern, limit),
-    )
-    names = _speaker_names(conn, [x["speaker_id"] for x in quotes])
-    metas = article_meta(conn, [x["article"] for x in quotes])
-    for x in quotes:
-        x["speaker"] = names.get(x["speaker_id"] or "", x["speaker_id"])
-        x["meta"] = metas.get(x["article"], _missing(x["article"]))
-    return {"q": q, "articles": articles, "quotes": quotes}
