@@ -10,7 +10,7 @@ class ReuseConfig:
     # Candidate generation: MinHash LSH over word shingles of overlapping windows, so a
     # passage shared by two long articles still collides although whole-text Jaccard is low.
     shingle: int = 4
-    window: int = 40  # shingles per window; windows overlap by half
+    window: int = 20  # shingles per window; windows overlap by half
     num_perm: int = 64
     bands: int = 21
     rows: int = 3
