@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import calendar
 import functools
 from datetime import datetime
 from typing import Any
+
+# English month names and abbreviations (the pipeline's language); a date without one must
+# be numeric ("2023-09-26", "26.09.2023").
+_MONTHS = frozenset(
+    m.lower() for m in (*calendar.month_name, *calendar.month_abbr, "Sept") if m
+)
+
+
+def _may_hold_date(text: str) -> bool:
+    words = "".join(ch if ch.isalnum() else " " for ch in text.lower()).split()
+    if any(w in _MONTHS for w in words):
+        return True
+    return any(sum(ch in "-./" for ch in w) >= 2 and any(c.isdigit() for c in w)
+               for w in text.split())
 
 
 @functools.cache
@@ -18,17 +33,23 @@ def _settings() -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _parser() -> Any:
+    """One dateparser parser for the process (building one per call costs ~5 ms)."""
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=["en"], settings=_settings())
+
+
 def parse_date(text: str) -> str | None:
     """ISO date of a line that is (only) a full calendar date with a four-digit year."""
     text = text.strip(" |•·,-–—:()")
     if not text or len(text) > 60 or not any(
         text[i : i + 4].isdigit() for i in range(len(text) - 3)
-    ):
+    ) or not _may_hold_date(text):
         return None
-    import dateparser
-
     try:
-        parsed: datetime | None = dateparser.parse(text, languages=["en"], settings=_settings())
+        parsed: datetime | None = _parser().get_date_data(text).date_obj
     except (ValueError, OverflowError, TypeError):
         return None
     if parsed is not None:

@@ -7,13 +7,17 @@ output then goes through the same plain-text cleaning as any other article.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..models import Removed
-from .features import LineFeatures, line_features
-
-if TYPE_CHECKING:
-    from spacy.language import Language
+from .features import (
+    CTA_STEMS,
+    FIRST_PLURAL,
+    SECOND_PERSON,
+    byline_parts,
+    cheap_features,
+    credit_parts,
+    dateline_date,
+)
 
 
 def extract_body(html: str, url: str | None = None) -> str:
@@ -91,23 +95,19 @@ class Chrome:
     published: str | None = None
 
 
-def label_chrome(runs: list[list[str]], nlp: Language) -> Chrome:
-    lines = [line for run in runs for line in run]
-    if not lines:
-        return Chrome()
-    features = line_features(lines, nlp)
+def label_chrome(runs: list[list[str]]) -> Chrome:
+    """Label page chrome line by line from its form alone (no parse: pages carry a lot)."""
     pieces: list[Removed] = []
     names: list[str] = []
     dates: list[str] = []
-    at = 0
     for run in runs:
         kinds: list[str] = []
-        for f in features[at : at + len(run)]:
-            kinds.append(_chrome_kind(f))
-            names.extend(f.byline or ())
-            if f.date and (f.byline is not None or not f.finite):
-                dates.append(f.date)
-        at += len(run)
+        for line in run:
+            kind, found, when = _chrome_kind(line)
+            kinds.append(kind)
+            names.extend(found)
+            if when:
+                dates.append(when)
         start = 0
         for i in range(1, len(run) + 1):
             if i == len(run) or kinds[i] != kinds[start]:
@@ -120,17 +120,31 @@ def label_chrome(runs: list[list[str]], nlp: Language) -> Chrome:
     )
 
 
-def _chrome_kind(f: LineFeatures) -> str:
-    if f.byline is not None:
-        return "byline"
-    if f.agency_credit or f.credit_only:
-        return "credit"
-    if f.credit_tail:
-        return "caption"
-    if f.date is not None and not f.finite:
-        return "dateline"
-    if f.notice is not None:
-        return f.notice
-    if f.strong or (f.prose and f.we):
-        return "boilerplate"
-    return "navigation"
+def _chrome_kind(line: str) -> tuple[str, list[str], str | None]:
+    lowered = f" {line.lower()}"
+    if not any(ch.isdigit() for ch in line) and not any(
+        mark in lowered for mark in (" by ", "/", "©", ":", "(")
+    ):
+        # Menus, section names, link lists: the bulk of page chrome, told apart cheaply.
+        vocabulary = set(lowered.replace(",", " ").replace(".", " ").split())
+        cta = any(f" {stem}" in lowered for stem in CTA_STEMS) or bool(
+            vocabulary & SECOND_PERSON and vocabulary & FIRST_PLURAL
+        )
+        return ("boilerplate" if cta else "navigation"), [], None
+    byline = byline_parts(line)
+    if byline is not None:
+        return "byline", byline[0], byline[1]
+    credit_tail, credit_only = credit_parts(line)
+    if credit_only:
+        return "credit", [], None
+    if credit_tail:
+        return "caption", [], None
+    words = len(line.split())
+    if words <= 12 and any(line[i : i + 4].isdigit() for i in range(len(line) - 3)):
+        when = dateline_date(line)
+        if when is not None:
+            return "dateline", [], when
+    cheap = cheap_features(line)
+    if cheap["cta"] or (cheap["you"] and cheap["we"]):
+        return "boilerplate", [], None
+    return "navigation", [], None

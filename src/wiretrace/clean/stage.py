@@ -21,7 +21,7 @@ from .config import CleanConfig
 from .html import chrome_runs, extract_body, label_chrome
 from .markdown import is_markdown_source, markdown_to_text
 from .outlet import outlet_key
-from .text import NO_REPETITION, Analysis, Metadata, Repetition, analyse, clean_analysis
+from .text import NO_REPETITION, Analysis, Metadata, Repetition, analyse_many, clean_analysis
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -45,14 +45,23 @@ class Prepared:
         return set(self.analysis.fingerprints)
 
 
-def prepare(doc_id: str, doc: RawDocument, nlp: Language, cfg: CleanConfig) -> Prepared:
+@dataclass(frozen=True)
+class Source:
+    """A document's article text before cleaning: HTML body, Markdown as text, or as is."""
+
+    text: str
+    meta: Metadata
+    chrome: tuple[Removed, ...] = ()
+
+
+def source_text(doc: RawDocument, cfg: CleanConfig) -> Source:
     meta = Metadata(doc.title, doc.outlet, doc.byline, doc.published, doc.url)
     chrome: tuple[Removed, ...] = ()
     text = doc.content
     if doc.fmt == "html":
         text = extract_body(doc.content, doc.url)
         if cfg.keep_html_chrome:
-            page = label_chrome(chrome_runs(doc.content, text), nlp)
+            page = label_chrome(chrome_runs(doc.content, text))
             chrome = page.removed
             meta = replace(meta, byline=meta.byline or page.byline,
                            published=meta.published or page.published)
@@ -60,9 +69,23 @@ def prepare(doc_id: str, doc: RawDocument, nlp: Language, cfg: CleanConfig) -> P
         text, chrome, heading = markdown_to_text(doc.content)
         if meta.title is None and heading:
             meta = replace(meta, title=heading)
-    analysis = analyse(text, nlp, cfg.fix_sentence_spacing)
-    single = clean_analysis(analysis, meta)
-    return Prepared(doc_id, analysis, meta, single, outlet_key(single.outlet or ""), chrome)
+    return Source(text, meta, chrome)
+
+
+def prepare_many(
+    docs: list[tuple[str, Source]], nlp: Language, cfg: CleanConfig
+) -> list[Prepared]:
+    analyses = analyse_many([s.text for _, s in docs], nlp, cfg.fix_sentence_spacing)
+    prepared: list[Prepared] = []
+    for (doc_id, source), analysis in zip(docs, analyses, strict=True):
+        single = clean_analysis(analysis, source.meta)
+        key = outlet_key(single.outlet or "")
+        prepared.append(Prepared(doc_id, analysis, source.meta, single, key, source.chrome))
+    return prepared
+
+
+def prepare(doc_id: str, doc: RawDocument, nlp: Language, cfg: CleanConfig) -> Prepared:
+    return prepare_many([(doc_id, source_text(doc, cfg))], nlp, cfg)[0]
 
 
 def finish(p: Prepared, repetition: Repetition) -> CleanResult:
@@ -103,14 +126,15 @@ def _clean_batch(
     """Clean a batch of new documents; returns (articles written, error messages)."""
     conn = store.conn
     errors: list[str] = []
-    prepared: list[Prepared] = []
+    sources: list[tuple[str, Source]] = []
     for doc_id, doc in store.iter_documents(batch):
         try:
-            prepared.append(prepare(doc_id, doc, nlp, cfg))
+            sources.append((doc_id, source_text(doc, cfg)))
         except Exception as exc:  # one bad document must not stop the batch
             message = f"{doc.source}: cannot clean ({type(exc).__name__}: {exc})"
             store.log_error(NAME, doc.source, message)
             errors.append(message)
+    prepared = prepare_many(sources, nlp, cfg)
     written = 0
     with store.transaction():
         tables.forget(conn, batch)
@@ -133,8 +157,10 @@ def _clean_batch(
             conn, {fp for key, fp in crossed if key != tables.UNKNOWN}, tables.UNKNOWN
         )
         affected -= set(batch)
-        for doc_id, doc in store.iter_documents(sorted(affected)):
-            p = prepare(doc_id, doc, nlp, cfg)
+        again = [(doc_id, source_text(doc, cfg))
+                 for doc_id, doc in store.iter_documents(sorted(affected))]
+        for p in prepare_many(again, nlp, cfg):
+            doc_id = p.doc_id
             group = tables.group_of(conn, doc_id)
             key = p.key if group is None else group
             fps = p.fingerprints

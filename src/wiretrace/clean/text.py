@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..models import CleanResult, Removed
-from .features import LineFeatures, line_features, wire_dateline
+from .features import LineFeatures, line_features_many, wire_dateline
 from .normalise import _FOLD, blocks, fingerprint, join_paragraphs
 from .outlet import infer_outlet, outlet_from_url
 
@@ -94,10 +94,19 @@ class _Marks:
 
 
 def analyse(text: str, nlp: Language, fix_spacing: bool = True) -> Analysis:
-    grouped = blocks(text, fix_spacing)
-    lines = tuple(line for block in grouped for line in block)
-    block_of = tuple(b for b, block in enumerate(grouped) for _ in block)
-    return Analysis(lines, block_of, tuple(line_features(list(lines), nlp)), len(grouped) > 1)
+    return analyse_many([text], nlp, fix_spacing)[0]
+
+
+def analyse_many(texts: list[str], nlp: Language, fix_spacing: bool = True) -> list[Analysis]:
+    """Analyse a batch of articles together (one parse per distinct line)."""
+    grouped = [blocks(text, fix_spacing) for text in texts]
+    lines = [[line for block in g for line in block] for g in grouped]
+    features = line_features_many(lines, nlp)
+    return [
+        Analysis(tuple(ls), tuple(b for b, block in enumerate(g) for _ in block), tuple(fs),
+                 len(g) > 1)
+        for g, ls, fs in zip(grouped, lines, features, strict=True)
+    ]
 
 
 def clean_text(
