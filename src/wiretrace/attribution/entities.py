@@ -202,7 +202,7 @@ def mention(head: Token, found: list[Entity]) -> Mention:
             return mention(child, found)
     tokens = [t for t in _np_tokens(head)]
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    text = clean_name(doc.text[start:end])
+    text = clean_name(doc[tokens[0].i : tokens[-1].i + 1].text)
     # A nominal that contains a named entity as its core ("the Russian Foreign Ministry").
     for entity in found:
         for s, e in entity.mentions:
@@ -256,12 +256,12 @@ def _definite_antecedent(head: Token, found: list[Entity]) -> tuple[str, str] | 
     lemma = head.lemma_.lower()
     best: tuple[int, str, str] | None = None
     doc = head.doc
+    words = {lemma, head.lower_}
     for entity in found:
-        for s, e in entity.mentions:
-            span = doc.char_span(s, e, alignment_mode="expand")
-            if span is None or s >= head.idx or span.root.lemma_.lower() != lemma:
-                continue
-            if best is None or s > best[0]:
+        if not any(name_key(form)[-1:] and name_key(form)[-1] in words for form in entity.forms):
+            continue
+        for s, _e in entity.mentions:
+            if s < head.idx and (best is None or s > best[0]):
                 best = (s, entity.name, _kind(entity.label))
     for token in doc[: head.i]:
         if token.lemma_.lower() != lemma or token.pos_ != "NOUN":

@@ -10,6 +10,7 @@ quotes). Pronoun speakers are resolved to the nearest earlier compatible speaker
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -46,21 +47,22 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
     text = doc.text
     found_entities = entities(doc)
     segments = find_segments(text)
-    direct = [s for s in segments if not _is_fragment(doc, s)]
-    fragments = [s for s in segments if _is_fragment(doc, s)]
+    sents = _Sentences(doc)
+    is_fragment = {s: _is_fragment(doc, s, sents) for s in segments}
+    direct = [s for s in segments if not is_fragment[s]]
+    fragments = [s for s in segments if is_fragment[s]]
     in_direct: set[int] = set()
     for seg in direct:
-        in_direct.update(_token_ids(doc, seg.open_mark, (seg.close_mark or seg.end - 1) + 1))
-    sent_index = {sent.start: i for i, sent in enumerate(doc.sents)}
+        in_direct.update(sents.token_ids(seg.open_mark, (seg.close_mark or seg.end - 1) + 1))
 
     def sentence_no(char: int) -> int:
-        token = _token_at(doc, char)
-        return sent_index.get(token.sent.start, 0) if token is not None else 0
+        token = sents.token_at(char)
+        return sents.number[token.i] if token is not None else 0
 
     results: list[_Found] = []
     used_cues: set[int] = set()
     for seg in direct:
-        cue = _direct_cue(doc, seg, in_direct)
+        cue = _direct_cue(doc, seg, in_direct, sents)
         speaker_tok = cues.speaker_head(cue) if cue is not None else None
         if cue is not None:
             used_cues.add(cue.i)
@@ -126,6 +128,40 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
     return Extraction(tuple(quotes), tuple(found_entities), kinds)
 
 
+class _Sentences:
+    """Sentence number and bounds per token and token lookup by character, computed once
+    (``Token.sent``, ``Doc.text`` and ``Doc.char_span`` each rescan the whole doc)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.starts = [t.idx for t in doc]
+        self.number = [0] * len(doc)
+        self.bounds: list[tuple[int, int]] = []
+        for k, sent in enumerate(doc.sents):
+            self.bounds.append((sent.start, sent.end))
+            for i in range(sent.start, sent.end):
+                self.number[i] = k
+
+    def token_at(self, char: int) -> Token | None:
+        if not self.starts:
+            return None
+        return self.doc[max(0, bisect_right(self.starts, char) - 1)]
+
+    def token_ids(self, start: int, end: int) -> set[int]:
+        if not self.starts or end <= start:
+            return set()
+        first = max(0, bisect_right(self.starts, start) - 1)
+        last = max(first, bisect_left(self.starts, end) - 1)
+        return set(range(first, last + 1))
+
+    def start(self, i: int) -> int:
+        return self.bounds[self.number[i]][0] if self.bounds else 0
+
+    def end(self, i: int) -> int:
+        return self.bounds[self.number[i]][1] if self.bounds else 0
+
+
 def _cue_text(cue: Token | None) -> str | None:
     if cue is None:
         return None
@@ -134,55 +170,44 @@ def _cue_text(cue: Token | None) -> str | None:
     return cue.text
 
 
-def _token_at(doc: Doc, char: int) -> Token | None:
-    span = doc.char_span(char, min(char + 1, len(doc.text)), alignment_mode="expand")
-    return span[0] if span is not None and len(span) else None
-
-
-def _token_ids(doc: Doc, start: int, end: int) -> set[int]:
-    span = doc.char_span(start, end, alignment_mode="expand")
-    return set() if span is None else set(range(span.start, span.end))
-
-
-def _is_fragment(doc: Doc, seg: Segment) -> bool:
+def _is_fragment(doc: Doc, seg: Segment, sents: _Sentences) -> bool:
     """Quoted words woven into the reporter's own sentence (scare quotes, mixed quotes).
 
     A quotation proper stands on its own: it starts its sentence or follows a frame comma
     or colon ("he said, “…”"). Words that continue the writer's syntax and start lower case
     (or are very short) are a fragment.
     """
-    first = _token_at(doc, seg.open_mark)
+    first = sents.token_at(seg.open_mark)
     if first is None:
         return False
-    sent = first.sent
-    before = [t for t in doc[sent.start : first.i] if not t.is_space]
+    before = [t for t in doc[sents.start(first.i) : first.i] if not t.is_space]
     if not before:
         return False
     if before[-1].text in _FRAME_PUNCT:
         return False
-    words = doc.text[seg.start : seg.end].split()
-    return doc.text[seg.start : seg.start + 1].islower() or len(words) < 3
+    words = sents.text[seg.start : seg.end].split()
+    return sents.text[seg.start : seg.start + 1].islower() or len(words) < 3
 
 
-def _frame(doc: Doc, seg: Segment) -> tuple[int, int]:
+def _frame(doc: Doc, seg: Segment, sents: _Sentences) -> tuple[int, int]:
     """Token range where a direct quote's cue may be: its sentences and a trailing clause."""
-    first = _token_at(doc, seg.open_mark)
-    last = _token_at(doc, (seg.close_mark if seg.close_mark is not None else seg.end - 1))
+    first = sents.token_at(seg.open_mark)
+    last = sents.token_at(seg.close_mark if seg.close_mark is not None else seg.end - 1)
     if first is None or last is None:
         return 0, 0
-    start, end = first.sent.start, last.sent.end
+    start, end = sents.start(first.i), sents.end(last.i)
     if end < len(doc):
         nxt = doc[end]
         while nxt.is_space and nxt.i + 1 < len(doc):
             nxt = doc[nxt.i + 1]
         if nxt.text[:1].islower() and "\n" not in doc[end - 1].whitespace_ + doc[end - 1].text:
-            end = nxt.sent.end
+            end = sents.end(nxt.i)
     return start, end
 
 
-def _direct_cue(doc: Doc, seg: Segment, in_direct: set[int]) -> Token | None:
-    lo, hi = _frame(doc, seg)
-    inside = _token_ids(doc, seg.start, seg.end)
+def _direct_cue(doc: Doc, seg: Segment, in_direct: set[int], sents: _Sentences) -> Token | None:
+    lo, hi = _frame(doc, seg, sents)
+    inside = sents.token_ids(seg.start, seg.end)
     candidates = [
         t
         for t in doc[lo:hi]
