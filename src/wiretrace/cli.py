@@ -51,6 +51,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "wiretrace.stories.cli",
     "wiretrace.narratives.cli",
     "wiretrace.figures.cli",
+    "wiretrace.reuse.cli",
 )
 
 
