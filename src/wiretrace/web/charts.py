@@ -203,7 +203,8 @@ def value_chart(
     """One group's figures over time: does the number agree, move, or clash?"""
     dated: list[tuple[dict[str, Any], date]] = []
     for f in figures:
-        d = _day(f.get("as_of") or f["meta"].get("published"))
+        d = (_day(f.get("date_start")) or _day(f.get("as_of"))
+             or _day(f["meta"].get("published")))
         if d is not None:
             dated.append((f, d))
     if len(dated) < 2:

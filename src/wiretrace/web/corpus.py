@@ -15,6 +15,7 @@ from .queries import (
     article_meta,
     date_key,
     fetch_rows,
+    has_column,
     has_table,
     missing,
     outlet_counts,
@@ -153,20 +154,25 @@ def figures(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> 
     )
     more = len(groups) > limit
     groups = groups[:limit]
+    # the figures stage may record the members' order and a resolved date per figure
+    ordered = has_column(conn, "figure_group_members", "seq")
+    dated = "f.date_start" if has_column(conn, "figures", "date_start") else "NULL"
     for group in groups:
         members = fetch_rows(
             conn,
             "SELECT f.id, f.article, f.start, f.end, f.value_low, f.value_high, f.unit, f.what,"
-            " f.qualifier, f.as_of FROM figure_group_members m JOIN figures f"
-            " ON f.id = m.figure_id WHERE m.group_id = ?",
+            f" f.qualifier, f.as_of, {dated} AS date_start FROM figure_group_members m"
+            " JOIN figures f ON f.id = m.figure_id WHERE m.group_id = ?"
+            f" ORDER BY {'m.seq' if ordered else 'f.id'}",
             (group["id"],),
         )
         metas = article_meta(conn, [m["article"] for m in members])
         for m in members:
             m["meta"] = metas.get(m["article"], missing(m["article"]))
             m["text"] = substr(conn, m["article"], m["start"], m["end"])
-        group["figures"] = sorted(
-            members, key=lambda m: (m["as_of"] or m["meta"].get("published") or "9999")
+        group["figures"] = members if ordered else sorted(
+            members,
+            key=lambda m: (m["date_start"] or m["as_of"] or m["meta"].get("published") or "9999"),
         )
     ungrouped = fetch_rows(
         conn,

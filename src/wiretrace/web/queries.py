@@ -97,6 +97,11 @@ def article_meta(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Row]
     return out
 
 
+def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    """Columns later migrations added; an older store is still readable without them."""
+    return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
 def has_table(conn: sqlite3.Connection, name: str) -> bool:
     """Stores written by an older Wiretrace may lack the newer analysis tables."""
     row = conn.execute(
