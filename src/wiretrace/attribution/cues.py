@@ -179,8 +179,10 @@ def speaker_head(cue: Token) -> Token | None:
     source = according_to(cue)
     if source is not None:
         return source
-    if _mistagged_frame(cue):
-        return next(c for c in cue.children if c.dep_ == "compound" and c.i == cue.i - 1)
+    glued = next((c for c in cue.children if c.dep_ == "compound" and c.i == cue.i - 1), None)
+    if glued is not None and not any(c.dep_ in SUBJECTS for c in cue.children):
+        # "the report states" parsed as a compound: the noun before the verb is its subject.
+        return glued
     seen = 0
     token = cue
     while seen < 4:

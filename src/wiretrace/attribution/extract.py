@@ -33,6 +33,7 @@ class _Found:
     cue: Token | None
     speaker: Mention | None
     sentence: int
+    last_sentence: int = -1  # where the quote and its frame end
     inherited: bool = False
 
 
@@ -74,6 +75,7 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
                 cue,
                 mention(speaker_tok, found_entities) if speaker_tok is not None else None,
                 sentence_no(seg.start),
+                max(sentence_no(max(seg.start, seg.end - 1)), sents.number[cue.i] if cue else 0),
             )
         )
     taken: list[tuple[int, int]] = [(s.open_mark, (s.close_mark or s.end) + 1) for s in direct]
@@ -99,7 +101,9 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
             if speaker is not None and start <= speaker.start < end:
                 continue  # the "speaker" sits inside the content: not an attribution
             taken.append((start, end))
-            results.append(_Found(start, end, kind, verb, speaker, sentence_no(start)))
+            results.append(
+                _Found(start, end, kind, verb, speaker, sentence_no(start), sentence_no(end - 1))
+            )
     results.sort(key=lambda f: f.start)
     _resolve_pronouns(results, found_entities, cfg)
     _continue_quotes(doc, results, cfg)
@@ -214,7 +218,7 @@ def _direct_cue(doc: Doc, seg: Segment, in_direct: set[int], sents: _Sentences) 
         if t.i not in in_direct and (cues.is_reporting(t) or cues.according_to(t) is not None)
     ]
     if not candidates:
-        return None
+        return _colon_frame(doc, seg, sents)
 
     def linked(t: Token) -> bool:
         if t.head.i in inside:
@@ -226,6 +230,18 @@ def _direct_cue(doc: Doc, seg: Segment, in_direct: set[int], sents: _Sentences) 
         return min(abs(t.i - first), abs(t.i - last))
 
     return min(candidates, key=lambda t: (not linked(t), distance(t)))
+
+
+def _colon_frame(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
+    """ "Brisk appealed to residents: “…”" — a clause ending in a colon introduces the
+    quotation that follows; its verb is the cue."""
+    mark = sents.token_at(seg.open_mark)
+    if mark is None or mark.i == 0:
+        return None
+    before = doc[mark.i - 1]
+    if before.text != ":" or before.head.pos_ not in ("VERB", "AUX"):
+        return None
+    return before.head if cues.speaker_head(before.head) is not None else None
 
 
 def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, int], str]]:
@@ -278,7 +294,7 @@ def _continue_quotes(doc: Doc, results: list[_Found], cfg: AttributionConfig) ->
             and f.cue is None
             and previous is not None
             and previous.speaker is not None
-            and 0 <= f.sentence - previous.sentence <= 1
+            and 0 <= f.sentence - max(previous.sentence, previous.last_sentence) <= 1
         ):
             f.speaker = previous.speaker
             f.cue = previous.cue
