@@ -95,13 +95,6 @@ def candidate_pairs(
     return np.unique(np.concatenate(found), axis=0)
 
 
-def _find(parent: list[int], i: int) -> int:
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
-
-
 def discover_claims(
     index: SegmentIndex,
     texts: Mapping[str, str],
@@ -116,29 +109,33 @@ def discover_claims(
         return []
     sims = np.einsum("ij,ij->i", index.vectors[pairs[:, 0]], index.vectors[pairs[:, 1]])
     pairs, sims = pairs[sims >= cfg.claim_similarity], sims[sims >= cfg.claim_similarity]
-    # Nodes are sentences: a sentence and its clauses count once.
+    # Nodes are sentences: a sentence and its clauses count once; an edge keeps the best
+    # segment pair of its two sentences.
     node_of: dict[tuple[int, int], int] = {}
-    best_row: dict[int, tuple[float, int]] = {}
-    parent: list[int] = []
+    rows_of: list[int] = []  # a representative segment row per node
+    edges: dict[tuple[int, int], tuple[float, int, int]] = {}
     for (i, j), sim in zip(pairs.tolist(), sims.tolist(), strict=True):
-        ids = []
+        ends = []
         for row in (i, j):
             key = (int(index.article[row]), int(index.sentence[row]))
             if key not in node_of:
-                node_of[key] = len(parent)
-                parent.append(len(parent))
-            node = node_of[key]
-            ids.append(node)
-            if node not in best_row or sim > best_row[node][0]:
-                best_row[node] = (sim, row)
-        ra, rb = _find(parent, ids[0]), _find(parent, ids[1])
-        if ra != rb:
-            parent[rb] = ra
-    groups: dict[int, list[int]] = defaultdict(list)
-    for node in range(len(parent)):
-        groups[_find(parent, node)].append(node)
+                node_of[key] = len(rows_of)
+                rows_of.append(row)
+            ends.append(node_of[key])
+        edge = (min(ends), max(ends))
+        if edge not in edges or sim > edges[edge][0]:
+            a, b = (i, j) if ends[0] == edge[0] else (j, i)
+            edges[edge] = (sim, a, b)
+    groups = _star_groups(len(rows_of), edges)
     claims: list[Claim] = []
-    for nodes in groups.values():
+    for center, nodes in groups:
+        best_row = {center: (1.0, rows_of[center])}
+        for n in nodes:
+            if n == center:
+                continue
+            sim, a, b = edges[(min(center, n), max(center, n))]
+            best_row[n] = (sim, a if center > n else b)
+            best_row[center] = max(best_row[center], (sim, b if center > n else a))
         members = []
         for node in nodes:
             row = best_row[node][1]
@@ -157,6 +154,35 @@ def discover_claims(
             claims.append(claim)
     claims.sort(key=lambda c: (-c.spread, c.first_date or "", c.id))
     return claims[: cfg.max_claims]
+
+
+def _star_groups(
+    n: int, edges: Mapping[tuple[int, int], tuple[float, int, int]]
+) -> list[tuple[int, list[int]]]:
+    """Groups in which every member is similar to the group's centre (no chaining).
+
+    Single-link grouping chains A~B~C into one claim although A and C say different
+    things; here the best-connected sentence left becomes a centre and takes its direct
+    neighbours, repeatedly.
+    """
+    neighbours: dict[int, list[int]] = defaultdict(list)
+    weight = [0.0] * n
+    for (a, b), (sim, _, _) in edges.items():
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+        weight[a] += sim
+        weight[b] += sim
+    taken = [False] * n
+    groups = []
+    for centre in sorted(range(n), key=lambda i: (-weight[i], i)):
+        if taken[centre]:
+            continue
+        members = [centre] + [m for m in neighbours[centre] if not taken[m]]
+        for m in members:
+            taken[m] = True
+        if len(members) > 1:
+            groups.append((centre, members))
+    return groups
 
 
 def _claim(
