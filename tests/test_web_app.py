@@ -18,11 +18,13 @@ from wiretrace.store import Store
 from wiretrace.web import create_app
 from wiretrace.web.queries import NotFound, safe_url, valid_id
 
+LOCAL = "http://127.0.0.1:8000"
+
 
 @pytest.fixture(scope="module")
 def client(web_db: tuple[Path, dict[str, str]]) -> Iterator[TestClient]:
     db, _ = web_db
-    with TestClient(create_app(db, pool_size=2)) as c:
+    with TestClient(create_app(db, pool_size=2), base_url=LOCAL) as c:
         yield c
 
 
@@ -225,7 +227,7 @@ def test_store_is_opened_read_only(web_db: tuple[Path, dict[str, str]]) -> None:
             conn.execute("DELETE FROM articles")
         with pytest.raises(sqlite3.OperationalError):
             conn.execute("CREATE TABLE x (a)")
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         assert c.get("/").status_code == 200
     app.state.pool.close()
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
@@ -241,7 +243,7 @@ def test_static_files_come_from_the_package(client: TestClient) -> None:
 def test_empty_store_shows_empty_states(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     Store(db).close()
-    with TestClient(create_app(db, pool_size=1)) as c:
+    with TestClient(create_app(db, pool_size=1), base_url=LOCAL) as c:
         for path in ("/", "/stories", "/articles", "/speakers", "/statements", "/figures",
                      "/narratives", "/provenance", "/timeline", "/search?q=x"):
             response = c.get(path)
@@ -265,7 +267,8 @@ def test_a_failing_page_answers_500_with_headers(
 
     monkeypatch.setattr(corpus, "timeline", broken)
     db, _ = web_db
-    with TestClient(create_app(db, pool_size=1), raise_server_exceptions=False) as c:
+    with TestClient(create_app(db, pool_size=1), base_url=LOCAL,
+                    raise_server_exceptions=False) as c:
         for path in ("/timeline", "/api/timeline"):
             response = c.get(path)
             assert response.status_code == 500
@@ -279,7 +282,7 @@ def test_corpus_pages_are_cached_until_the_store_changes(
     db, ids = web_db
     copy = tmp_path / "copy.db"
     copy.write_bytes(db.read_bytes())
-    with TestClient(create_app(copy, pool_size=1)) as c:
+    with TestClient(create_app(copy, pool_size=1), base_url=LOCAL) as c:
         assert c.get("/api/overview").json()["counts"]["stories"] == 1
         assert c.get("/api/overview").json()["counts"]["stories"] == 1
         with Store(copy) as s, s.transaction() as conn:
@@ -289,3 +292,11 @@ def test_corpus_pages_are_cached_until_the_store_changes(
         data = c.get("/api/overview").json()
         assert data["counts"]["stories"] == 2
         assert "Convoy" in c.get("/").text
+
+
+def test_other_host_names_are_refused(client: TestClient) -> None:
+    """A rebinding attack arrives with the attacker's host name; it gets nothing."""
+    assert client.get("/", headers={"host": "127.0.0.1:8000"}).status_code == 200
+    assert client.get("/", headers={"host": "localhost"}).status_code == 200
+    refused = client.get("/api/overview", headers={"host": "evil.example"})
+    assert refused.status_code == 400 and "articles" not in refused.text

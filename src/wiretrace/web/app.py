@@ -14,13 +14,14 @@ import queue
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -199,8 +200,17 @@ def request_param(request: Request, name: str) -> str:
     return str(request.path_params.get(name, ""))
 
 
-def create_app(db: str | Path, pool_size: int = 8) -> FastAPI:
-    """The web app over one store file, opened read-only."""
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
+def create_app(
+    db: str | Path, pool_size: int = 8, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS
+) -> FastAPI:
+    """The web app over one store file, opened read-only.
+
+    Only requests naming an allowed host are answered, so a web page elsewhere cannot read
+    the corpus through DNS rebinding while the server runs on this machine.
+    """
     pool = ConnectionPool(Path(db), pool_size)
     env = render.make_env()
     urls = render.ServerUrls()
@@ -221,6 +231,7 @@ def create_app(db: str | Path, pool_size: int = 8) -> FastAPI:
         if spec.corpus_wide:
             return cache.get(f"{spec.view}?{request.url.query}", run)
         return run()
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(SecurityHeaders)
 
     def not_found(request: Request, message: str, api: bool) -> Response:
@@ -298,7 +309,9 @@ def create_app(db: str | Path, pool_size: int = 8) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """Factory for multi-process serving: each uvicorn worker opens the store itself."""
-    return create_app(os.environ["WIRETRACE_DB"], int(os.environ.get("WIRETRACE_POOL", "8")))
+    hosts = os.environ.get("WIRETRACE_HOSTS", ",".join(LOOPBACK_HOSTS)).split(",")
+    return create_app(os.environ["WIRETRACE_DB"], int(os.environ.get("WIRETRACE_POOL", "8")),
+                      hosts)
 
 
 def _title(view: str, data: dict[str, Any]) -> str:

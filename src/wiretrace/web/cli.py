@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         """
         import uvicorn
 
-        from .app import create_app
+        from .app import LOOPBACK_HOSTS, create_app
 
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
@@ -49,14 +49,16 @@ def register(app: typer.Typer) -> None:
                 f"[yellow]warning:[/] serving on {host} makes the corpus readable from other"
                 " machines; there is no login"
             )
+        hosts = list(LOOPBACK_HOSTS) if _is_loopback(host) and host != "::1" else ["*"]
         try:
-            web = create_app(db, pool_size=max(1, threads))
+            web = create_app(db, pool_size=max(1, threads), allowed_hosts=hosts)
         except (OSError, ValueError) as exc:
             raise fail(str(exc)) from exc
         out.print(f"Wiretrace on http://{host}:{port}/  (Ctrl-C to stop)")
         if workers > 1:
             os.environ["WIRETRACE_DB"] = str(db.resolve())
             os.environ["WIRETRACE_POOL"] = str(max(1, threads))
+            os.environ["WIRETRACE_HOSTS"] = ",".join(hosts)
             uvicorn.run("wiretrace.web.app:app_from_env", factory=True, workers=workers,
                         host=host, port=port, log_level="warning")
         else:
