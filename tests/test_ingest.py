@@ -426,3 +426,19 @@ def test_demo_corpus_ingests_every_gold_document(store: Store) -> None:
         names.update({source, Path(source).name, url})
     gold = json.loads(gold_file.read_text(encoding="utf-8"))
     assert set(gold["documents"]) <= names
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Wirelink | Estravia", "Wirelink"),
+        ("The Daily Star – Latest news", "The Daily Star"),
+        ("Plain Outlet", "Plain Outlet"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_site_name_drops_taglines(title: str | None, name: str | None) -> None:
+    from wiretrace.ingest.base import site_name
+
+    assert site_name(title) == name

@@ -132,3 +132,21 @@ def struct_date(value: object) -> str | None:
     except (TypeError, ValueError):
         return None
     return stamp.date().isoformat()
+
+
+_SITE_SEPARATORS = (" | ", " – ", " — ", " · ", " :: ")
+
+
+def site_name(title: str | None) -> str | None:
+    """The outlet's own name from a channel or site title ("Wirelink | Estravia" -> "Wirelink").
+
+    Site titles append a tagline, section or region after a separator; the name comes first.
+    """
+    if not title:
+        return None
+    name = title.strip()
+    for sep in _SITE_SEPARATORS:
+        head = name.split(sep, 1)[0].strip()
+        if head:
+            name = head
+    return name or None

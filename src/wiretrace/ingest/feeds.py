@@ -23,6 +23,7 @@ from .base import (
     iso_date,
     os_message,
     read_file_bytes,
+    site_name,
     struct_date,
     too_big,
 )
@@ -62,7 +63,7 @@ def feed_items(
     if not parsed.entries:
         yield IngestError(source, "the feed has no entries")
         return
-    outlet = parsed.feed.get("title") or None
+    outlet = site_name(parsed.feed.get("title"))
     to_fetch: list[tuple[str, Hints]] = []
     for number, entry in enumerate(parsed.entries, 1):
         link = entry.get("link") or None
