@@ -189,3 +189,20 @@ def test_unsourced_runs_stay_within_a_paragraph() -> None:
     got = unsourced_spans(text, sents, [False, False, False, False], [], 4, 2)
     assert got == [Span(0, 50), Span(51, 85)]
     assert unsourced_spans(text, sents, [False, True, False, False], [(51, 65)], 4, 2) == []
+
+
+def test_whole_article_copies_group_under_the_earliest() -> None:
+    from wiretrace.models import ReuseLink
+    from wiretrace.reuse.provenance import duplicate_groups
+
+    text = "x" * 100
+    meta = {
+        "wire": ArticleMeta("wire", text, "2025-03-17", 0),
+        "copy": ArticleMeta("copy", text + " local", "2025-03-18", 1),
+        "other": ArticleMeta("other", "y" * 300, None, 2),
+    }
+    links = [
+        ReuseLink("wire", "copy", Span(0, 100), Span(0, 100), "verbatim", 1.0),
+        ReuseLink("wire", "other", Span(0, 50), Span(0, 50), "verbatim", 1.0),
+    ]
+    assert duplicate_groups(links, meta, 0.8) == [("wire", ["wire", "copy"])]

@@ -153,11 +153,38 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
     results.append(
         Metric(CAP, "kind right", ratio(kind_ok, direction_n), None, f"{kind_ok}/{direction_n}")
     )
+    results.extend(_syndication(gold, index, export, misses))
     results.extend(_not_reuse(gold, index, by_pair, misses))
     results.extend(_unsourced(gold, index, export, misses))
     if misses:
         results.append(Metric(CAP, "misses", len(misses), None, "; ".join(misses[:12])))
     return results
+
+
+def _syndication(
+    gold: Gold, index: dict[str, dict[str, Any]], export: dict[str, Any], misses: list[str]
+) -> list[Metric]:
+    """Whole-article copies must be grouped under their original."""
+    cases = gold.section("syndication")
+    if not cases:
+        return []
+    dup = {p["article"]: p.get("duplicate_of") for p in export.get("provenance", [])}
+    right = 0
+    for case in cases:
+        original, copy = index.get(case["original"]), index.get(case["copy"])
+        if original is not None and copy is not None and dup.get(copy["id"]) == original["id"]:
+            right += 1
+        else:
+            misses.append(f"{case['copy']}: not grouped under {case['original']}")
+    return [
+        Metric(
+            CAP,
+            "near-duplicate articles grouped",
+            ratio(right, len(cases)),
+            right == len(cases),
+            f"{right}/{len(cases)}",
+        )
+    ]
 
 
 def _not_reuse(

@@ -179,8 +179,7 @@ def duplicate_groups(
             parent[find(s)] = find(d)
     groups: dict[str, list[str]] = defaultdict(list)
     for x in {x for pair in cover for x in pair}:
-        if x in parent:
-            groups[find(x)].append(x)
+        groups[find(x)].append(x)
     out = []
     for members in groups.values():
         if len(members) < 2:

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from ..config import Config
 from ..models import ReuseLink, Span
-from ..nlp.stage import load_doc, load_embeddings
+from ..nlp.stage import DOC_BLOB, load_doc, load_embeddings
 from ..pipeline import Reporter, Stage, StageReport
 from ..store import Store
 from . import tables
@@ -106,11 +106,12 @@ def _provenance(
     for link in links:
         taken[link.derived].append((link.derived_span.start, link.derived_span.end))
     unsourced: list[tuple[str, Span]] = []
-    if taken:
+    parsed = [a for a in sorted(taken) if store.get_blob(DOC_BLOB, a) is not None]
+    if parsed:
         from ..nlp import load_spacy
 
         nlp = load_spacy(cfg.spacy_model)
-        for article in sorted(taken):
+        for article in parsed:
             doc = load_doc(store, article, nlp)
             sentences = store.sentences(article)
             if doc is None or not sentences:
