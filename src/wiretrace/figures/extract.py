@@ -95,6 +95,10 @@ def time_expressions(doc: Doc, published: date | None) -> list[TimeExpr]:
         if is_duration(tokens):
             continue
         root = ent.root
+        # "Thursday afternoon": the weekday is a compound of the part of the day.
+        while root.dep_ in {"compound", "nmod", "npadvmod"} and _time_word(root.head) \
+                and abs(root.head.i - root.i) <= 3 and root.head.i != root.i:
+            root = root.head
         tokens = _expand_time(doc, ent.start, ent.end, root)
         start_i, end_i = tokens[0].i, tokens[-1].i + 1
         if any(i in taken for i in range(start_i, end_i)):
@@ -142,11 +146,22 @@ def _expand_time(doc: Doc, start: int, end: int, root: Token) -> list[Token]:
     return list(doc[start:end])
 
 
+def _fraction_word(tok: Token) -> bool:
+    """'half', 'a fifth', 'two thirds of' (not the ordinal in 'the fifth day')."""
+    if tok.lower_ not in FRACTIONS:
+        return False
+    doc = tok.doc
+    after = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
+    before = doc[tok.i - 1] if tok.i > 0 else None
+    return after == "of" or tok.lower_.startswith("hal") or (
+        before is not None and (before.lower_ in {"a", "an", "one"} or before.like_num))
+
+
 def _numeric(tok: Token) -> bool:
+    if tok.lower_ in FRACTIONS:
+        return _fraction_word(tok)
     if tok.ent_type_ == "ORDINAL":
         return False
-    if tok.lower_ in FRACTIONS:
-        return True
     if not (tok.like_num or tok.pos_ == "NUM"):
         return False
     return parse_numeral([tok.text]) is not None
@@ -163,11 +178,16 @@ def _numeral_tokens(doc: Doc, head: Token) -> list[Token]:
         tokens.insert(0, tok)
         i -= 1
     j = head.i + 1
-    while j < len(doc) and j <= head.i + 2 and _numeric(doc[j]) and doc[j].lower_ not in FRACTIONS:
-        value = parse_numeral([doc[j].text])
-        if value is None or value.low < 100:  # only magnitude words extend to the right
-            break
-        tokens.append(doc[j])
+    while j < len(doc) and j <= head.i + 4:
+        tok = doc[j]
+        if _range_link(doc, j) and j + 1 < len(doc) and _plain_number(doc[j + 1]):
+            tokens.extend((tok, doc[j + 1]))  # "70 - 90,000" headed by its low bound
+            j += 2
+            continue
+        value = parse_numeral([tok.text]) if _plain_number(tok) else None
+        if value is None or not tok.text.isalpha() or value.low < 100:
+            break  # only magnitude words ("million") extend a numeral to the right
+        tokens.append(tok)
         j += 1
     return tokens
 
@@ -191,7 +211,9 @@ def _between(doc: Doc, i: int) -> bool:
 
 def _is_head(tok: Token) -> bool:
     head = tok.head
-    if head.i == tok.i or not _numeric(head) or head.lower_ in FRACTIONS:
+    if head.lower_ in FRACTIONS and _numeric(head):
+        return not (tok.dep_ == "nummod" and head.i == tok.i + 1)  # "two thirds"
+    if head.i == tok.i or not _numeric(head):
         return True
     return not (tok.dep_ in {"compound", "quantmod", "nummod", "punct", "prep"}
                 and abs(head.i - tok.i) <= 4)
@@ -246,12 +268,14 @@ def figures_in(doc: Doc, times: list[TimeExpr]) -> list[FigureFinding]:
         for tok in doc.char_span(expr.span.start, expr.span.end, alignment_mode="expand") or []:
             time_tokens[tok.i] = k
     findings: list[FigureFinding] = []
+    used: set[int] = set()
     for tok in doc:
-        if not _numeric(tok) or not _is_head(tok):
+        if tok.i in used or not _numeric(tok) or not _is_head(tok):
             continue
         finding = _figure(doc, tok, times, time_tokens)
         if finding is not None:
             findings.append(finding)
+            used.update(t.i for t in _numeral_tokens(doc, tok))
     return findings
 
 
@@ -314,8 +338,10 @@ def _fraction(doc: Doc, head: Token, times: list[TimeExpr],
     exclude = {head.i} | {t.i for t in qualifier} | {t.i for t in base_tokens}
     what = describe(base_noun, exclude, predicate_of=head)
     if base is None:
-        parsed = Numeral(share * 100, share * 100, "words")
-        return _finish(doc, head, [head], qualifier, [], head, parsed, "share", "%", what,
+        parsed = Numeral(share, share, "words")
+        span = [doc[head.i - 1], head] if head.i > 0 and doc[head.i - 1].lower_ in {"a", "an"} \
+            else [head]
+        return _finish(doc, head, span, qualifier, [], head, parsed, "share", "share", what,
                        times, time_tokens)
     parsed = Numeral(share * base.low, share * base.high, base.written)
     tokens = [head, *base_tokens]
