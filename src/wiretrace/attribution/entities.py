@@ -33,6 +33,7 @@ class Entity:
     roles: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int]] = field(default_factory=list)
     contexts: dict[str, int] = field(default_factory=dict)
+    subjects: list[int] = field(default_factory=list)  # where it is a clause's subject
 
     @property
     def label(self) -> str:
@@ -91,6 +92,8 @@ def entities(doc: Doc) -> list[Entity]:
         if name not in target.forms:
             target.forms.append(name)
         target.mentions.append((ent.start_char, ent.end_char))
+        if ent.root.dep_ in ("nsubj", "nsubjpass"):
+            target.subjects.append(ent.start_char)
         role = role_of(ent)
         if role and role not in target.roles:
             target.roles.append(role)
@@ -193,12 +196,8 @@ def mention(head: Token, found: list[Entity]) -> Mention:
             start, end = _span_with_title(ent)
             return Mention(start, end, name, _kind(label), plural=head.tag_ in ("NNS", "NNPS"))
     for child in head.children:
-        # "the minister Rui Salgado": a title whose apposition is the name.
-        if (
-            child.dep_ == "appos"
-            and child.ent_type_ in NAME_LABELS
-            and child.left_edge.i == head.i + 1
-        ):
+        # "the minister Rui Salgado", "Its leader, Petra Norlund,": the apposition names them.
+        if child.dep_ == "appos" and child.ent_type_ in NAME_LABELS and not head.ent_type_:
             return mention(child, found)
     tokens = [t for t in _np_tokens(head)]
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)

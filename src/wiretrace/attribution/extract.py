@@ -306,41 +306,49 @@ def _continue_quotes(doc: Doc, results: list[_Found], cfg: AttributionConfig) ->
 
 
 def _resolve_pronouns(results: list[_Found], found: list[Entity], cfg: AttributionConfig) -> None:
-    """Give "he", "it", "they" the nearest earlier speaker of matching kind and number."""
+    """Give "he", "it", "they" the nearest earlier compatible speaker or clause subject.
+
+    Candidates are earlier speakers and named subjects of earlier clauses ("Emil Tander …
+    did not dispute it. “…,” he said."); the closest compatible one wins.
+    """
     history: list[tuple[int, Mention]] = []
+    contents = [(r.start, r.end) for r in results]
     for f in results:
         sp = f.speaker
         if sp is not None and sp.kind == "pronoun" and sp.pronoun is not None and not f.inherited:
-            antecedent = None
-            for sentence, candidate in reversed(history):
-                if f.sentence - sentence > cfg.pronoun_window:
-                    break
-                if compatible(sp.pronoun, candidate.kind, candidate.plural):
-                    antecedent = candidate
-                    break
-            if antecedent is None:
-                antecedent = _entity_before(sp, found)
-            if antecedent is not None:
+            pronoun = sp.pronoun
+            candidates = [
+                c
+                for sentence, c in history
+                if f.sentence - sentence <= cfg.pronoun_window
+                and compatible(pronoun, c.kind, c.plural)
+            ]
+            subject = _subject_before(sp, found, contents)
+            if subject is not None:
+                candidates.append(subject)
+            if candidates:
+                antecedent = max(candidates, key=lambda c: c.start)
                 f.speaker = Mention(
-                    sp.start,
-                    sp.end,
-                    antecedent.name,
-                    antecedent.kind,
-                    antecedent.plural,
-                    sp.pronoun,
+                    sp.start, sp.end, antecedent.name, antecedent.kind, antecedent.plural, pronoun
                 )
         if f.speaker is not None and f.speaker.kind != "pronoun" and not f.inherited:
             history.append((f.sentence, f.speaker))
 
 
-def _entity_before(sp: Mention, found: list[Entity]) -> Mention | None:
+def _subject_before(
+    sp: Mention, found: list[Entity], contents: list[tuple[int, int]]
+) -> Mention | None:
+    """The nearest named subject before the pronoun that the pronoun can refer to, outside
+    quoted or reported content (a subject inside what was said is not who says it)."""
     best: tuple[int, Entity] | None = None
     for entity in found:
         kind = "person" if entity.label == "PERSON" else "org"
         if sp.pronoun is None or not compatible(sp.pronoun, kind, False):
             continue
-        for s, _e in entity.mentions:
-            if s < sp.start and (best is None or s > best[0]):
+        for s in entity.subjects:
+            if s >= sp.start or (best is not None and s <= best[0]):
+                continue
+            if not any(a <= s < b for a, b in contents):
                 best = (s, entity)
     if best is None:
         return None

@@ -113,6 +113,12 @@ def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequenc
         if is_person and len(targets) == 1 and nodes[short].label in ("PERSON", None):
             parent[find(short)] = targets.pop()
             continue
+        # "Red Cross" for "Estravian Red Cross": a name of two words or more that ends the
+        # one longer organisation name in the corpus.
+        org_targets = {find(k) for k in longer if nodes[k].label not in ("PERSON", None)}
+        if not is_person and len(short) >= 2 and len(org_targets) == 1:
+            parent[find(short)] = org_targets.pop()
+            continue
         for other in keys:
             if other != short and _similar_org(short, other) and find(other) != find(short):
                 parent[find(short)] = find(other)
