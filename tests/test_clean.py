@@ -163,6 +163,23 @@ def test_op_ed_we_is_not_an_appeal(nlp) -> None:  # type: ignore[no-untyped-def]
     assert "Conclusion" in r.text
 
 
+def test_commands_that_are_appeals_and_those_that_are_not(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Flee or Stay? Harbour Families Face a Choice\n\n"
+        "Families on the lower harbour must decide this week whether to leave their homes.\n\n"
+        "Consider the numbers.\n\n"
+        "Nine houses have flooded twice since January, the council said on Monday.\n\n"
+        "Watch the full report on Avel TV Play.\n"
+    )
+    r = clean_text(text, nlp)
+    assert r.title == "Flee or Stay? Harbour Families Face a Choice"
+    assert "Consider the numbers." in r.text.split("\n\n")
+    assert r.text.endswith("the council said on Monday.")
+    assert ("Watch the full report on Avel TV Play.", "boilerplate") in [
+        (x.text, x.kind) for x in r.removed
+    ]
+
+
 def test_sentence_spacing() -> None:
     assert fix_sentence_spacing("had nothing to fear.There is") == "had nothing to fear. There is"
     assert fix_sentence_spacing("he said.“They left") == "he said.“They left"
@@ -245,7 +262,8 @@ PIECES = [
     "Outlet News | 13 March 2025, 19:30",
     "Workers repair the pier. Tomas Berg / Avel Photo", "(Photo: Lena Ott/AFP)",
     "We thank you for reading and hope you will donate.", "Reuters contributed reporting.",
-    "Background", "We must act now.", "Why did they leave?", "fear.There is more",
+    "Background", "We must act now.", "Consider the numbers.", "Watch it on Avel TV Play.",
+    "Subscribe to the Ledger from 1 crown a week.", "Why did they leave?", "fear.There is more",
     "https://example.com/page", "Home | World | Europe | Politics", "Dear readers,",
     "A Message from The Daily Planet:", "© 2024 Example Ltd. All rights reserved.", "", "",
     "PORT AVEL (Wirelink) - The ferry company said on Monday that fares would rise.",

@@ -66,6 +66,7 @@ class LineFeatures:
     byline_persons: tuple[bool, ...] = ()  # which byline names are people
     date: str | None = None  # ISO date when the line is a dateline or dated byline
     notice: str | None = None  # "credit" or "notice": the article speaking of itself
+    names: bool = False  # a proper name after the first word
     orgs: tuple[tuple[str, int], ...] = field(default=())  # self-reference candidates + weight
 
     @property
@@ -84,9 +85,24 @@ class LineFeatures:
         return self.you and self.we
 
     @property
+    def command(self) -> bool:
+        """A command that is an appeal: to the reader, about the outlet's products, or bare.
+
+        "Support us", "Watch the report on X Play.", "Read more" are; "Consider the
+        numbers." in an analysis is not, nor is a headline such as "Flee or Stay? Armenians
+        Face Choice" (no full stop).
+        """
+        return self.imperative and (
+            self.cta or self.you or self.we or self.link
+            or self.text.rstrip(_CLOSERS).endswith("!")
+            or (self.terminal and self.names)
+            or (not self.terminal and self.words <= 3)
+        )
+
+    @property
     def strong(self) -> bool:
         """Evidence that on its own marks a line as boilerplate when it is not prose."""
-        return (self.dialogue or self.imperative or self.link or self.cta) and not (
+        return (self.dialogue or self.command or self.link or self.cta) and not (
             self.prose and not self.dialogue and not self.link and self.words > 12
         )
 
@@ -100,7 +116,7 @@ class LineFeatures:
 
     @property
     def signals(self) -> int:
-        return sum((self.dialogue, self.imperative, self.cta, self.link))
+        return sum((self.dialogue, self.command, self.cta, self.link))
 
 
 def _terminal(text: str) -> bool:
@@ -458,13 +474,34 @@ def line_features_many(
     })
     parsed: dict[str, Doc] = dict(zip(to_parse, nlp.pipe(to_parse, batch_size=batch_size),
                                       strict=True))
+    # Taggers often read a capitalised command ("Subscribe to …") as a noun; the same line
+    # with its first letter in lower case is tagged as a verb when it is one.
+    second = sorted(line for line, doc in parsed.items() if _maybe_command(doc))
+    lowered = [line[0].lower() + line[1:] for line in second]
+    commands = {
+        line for line, doc in zip(second, nlp.pipe(lowered, batch_size=batch_size), strict=True)
+        if _imperative(next(iter(doc.sents)))
+    }
     return [
-        [_features(line, c, parsed.get(line)) for line, c in zip(lines, found, strict=True)]
+        [_features(line, c, parsed.get(line), line in commands)
+         for line, c in zip(lines, found, strict=True)]
         for lines, found in zip(documents, cheap, strict=True)
     ]
 
 
-def _features(text: str, cheap: dict[str, bool | int], doc: Doc | None) -> LineFeatures:
+def _maybe_command(doc: Doc) -> bool:
+    """A short line opening with a capitalised word that was not read as a command."""
+    if len(doc) == 0 or len(doc) > 16 or not doc[0].is_title:
+        return False
+    first = next(iter(doc.sents))
+    if _imperative(first) or doc[0].tag_ not in ("VB", "VBP", "NN", "NNP"):
+        return False
+    return not any(t.dep_ in ("nsubj", "nsubjpass") for t in first)
+
+
+def _features(
+    text: str, cheap: dict[str, bool | int], doc: Doc | None, command: bool = False
+) -> LineFeatures:
     credit_tail, credit_only = credit_parts(text)
     words = int(cheap["words"])
     if doc is None:
@@ -474,7 +511,7 @@ def _features(text: str, cheap: dict[str, bool | int], doc: Doc | None) -> LineF
             credit_tail=credit_tail, credit_only=credit_only, agency_credit=False, byline=None,
         )
     outside_quote_tokens = {t.i for t in doc if _token_outside_quotes(doc, t.i)}
-    imperative = any(
+    imperative = command or any(
         _imperative(sent) and sent.root.i in outside_quote_tokens for sent in doc.sents
     )
     finite = any(t.tag_ in ("VBD", "VBP", "VBZ", "MD") for t in doc) or imperative
@@ -493,6 +530,7 @@ def _features(text: str, cheap: dict[str, bool | int], doc: Doc | None) -> LineF
         byline=None if byline is None else byline[0],
         byline_persons=() if byline is None else byline[1],
         date=date, notice=_notice(doc), orgs=tuple(_orgs(doc)),
+        names=any(t.pos_ == "PROPN" for t in doc[1:]),
     )
 
 
