@@ -401,10 +401,13 @@ def _content_profile(conn: sqlite3.Connection, meta: Row, spans: list[tuple[int,
             "SELECT start, end FROM sentences WHERE article_id = ? ORDER BY seq", (meta["id"],)
         )
     ]
-    unique = uncovered(sentences, spans)[:3] if sentences else []
-    meta["unique"] = [
-        {"span": [s, e], "text": substr(conn, meta["id"], s, e)} for s, e in unique
-    ]
+    meta["unique"] = []
+    for s, e in uncovered(sentences, spans):
+        text = substr(conn, meta["id"], s, e)
+        if sum(c.isalnum() for c in text) >= 12:  # skip stray fragments (a lone quote mark)
+            meta["unique"].append({"span": [s, e], "text": text})
+            if len(meta["unique"]) == 3:
+                break
 
 
 def substr(conn: sqlite3.Connection, article_id: str, start: int, end: int) -> str:
