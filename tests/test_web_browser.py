@@ -24,7 +24,10 @@ if not CHROMIUM.exists():
         raise RuntimeError("CI is set but /usr/bin/chromium is missing: apt-get install chromium")
     pytest.skip("Debian chromium not installed (/usr/bin/chromium)", allow_module_level=True)
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
+if os.environ.get("CI"):
+    import playwright.sync_api as playwright_sync  # under CI a missing package is a failure
+else:
+    playwright_sync = pytest.importorskip("playwright.sync_api")
 Page = playwright_sync.Page
 expect = playwright_sync.expect
 
