@@ -113,6 +113,7 @@ def test_article_page_highlights_and_links_to_source(
     copy = client.get(f"/api/articles/{ids['copy']}").json()
     assert [(x["source"], x["share"]) for x in copy["sources"]] == [(ids["wire"], 0.48)]
     assert "48% from" in html
+    assert {m["id"] for m in copy["same_story"]} == set(ids.values()) - {ids["copy"]}
     claims = client.get("/api/narratives").json()["claims"]
     assert [c["id"] for c in claims] == ["c1"] and len(claims[0]["members"]) == 2
     assert "What cleaning removed (1)" in source and "<details" in source

@@ -209,3 +209,15 @@ def test_charts_and_secondary_pages(
         expect(page.locator(selector).first).to_be_visible()
         shot(page, f"{i:02d}-{name}")
     assert watched["dialogs"] == [] and watched["errors"] == []
+
+
+def test_compare_any_two_articles_of_a_story(
+    page: Page, base_url: str, web_db: tuple[Path, dict[str, str]]
+) -> None:
+    _, ids = web_db
+    page.goto(base_url + f"/articles/{ids['copy']}")
+    page.locator(".compare-form select").select_option(ids["rewrite"])
+    page.locator(".compare-form button").click()
+    expect(page.get_by_role("heading", name="Compare two articles")).to_be_visible()
+    assert page.url.endswith(f"/compare/{ids['copy']}/{ids['rewrite']}")
+    expect(page.get_by_text("These two articles share no aligned passage.")).to_be_visible()

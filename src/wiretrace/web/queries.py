@@ -267,9 +267,15 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
         " WHERE sa.article_id = ?",
         (article_id,),
     )
+    siblings: set[str] = set()
+    for s in stories:
+        siblings.update(r[0] for r in conn.execute(
+            "SELECT article_id FROM story_articles WHERE story_id = ? LIMIT 200", (s["id"],)))
+    siblings.discard(article_id)
     return {
         "article": art, "reuse": links, "quotes": quotes, "figures": figures,
         "narratives": narratives, "stories": stories, **_provenance_of(conn, article_id),
+        "same_story": sorted(article_meta(conn, siblings).values(), key=date_key),
     }
 
 
