@@ -85,7 +85,8 @@ def register(app: typer.Typer) -> None:
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
         try:
-            result = write_report(db, output, story or None)
+            with console.status(f"writing {output} …"):
+                result = write_report(db, output, story or None)
         except NotFound as exc:
             raise fail(f"{exc}; see `wiretrace serve` → Stories for the ids") from exc
         console.print(
