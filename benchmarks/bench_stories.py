@@ -159,6 +159,11 @@ def mix(n_generated: int, db: Path) -> dict[str, Any]:
                     for g in generated
                 ]
             )
+        # Cluster from scratch on every run (the slow nlp work is kept in the store).
+        with store.transaction() as conn:
+            for table in ("story_articles", "story_state", "stories"):
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("DELETE FROM stage_state WHERE stage = 'stories'")
         wanted = {"clean", "nlp", "stories"}
         t0 = time.perf_counter()
         for stage in Pipeline.default().stages:

@@ -23,7 +23,7 @@ Vector = npt.NDArray[np.float32]
 class StoriesConfig:
     """The ``[stories]`` section."""
 
-    threshold: float = 0.55  # combined score an article needs to join a story
+    threshold: float = 0.45  # combined score an article needs to join a story
     embedding_weight: float = 0.75  # the rest goes to entity overlap
     title_weight: float = 0.25
     lead_weight: float = 0.35
