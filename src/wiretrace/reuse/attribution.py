@@ -1,7 +1,8 @@
 """Does a sentence say where its content comes from? Read off the stored dependency parse.
 
 A sentence is attributed when it carries quotation marks, when a clause is the complement
-of a verb that has a subject ("X said/told/warned that ..."), or when it opens with an
+of a verb whose subject names someone ("the Kremlin said/told/warned that ...": an entity,
+a proper noun or a pronoun, not "a nation decides that ..."), or when it has an
 "according to" phrase. Unsourced passages are the unattributed sentences no link explains.
 """
 
@@ -17,11 +18,21 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+_SOURCE_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+
+def _names_a_source(tok: Token) -> bool:
+    """A subject that names someone: an entity, a proper noun or a personal pronoun."""
+    return (
+        tok.ent_type_ in _SOURCE_ENTS
+        or tok.pos_ in ("PROPN", "PRON")
+        or any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children)
+    )
 
 
 def _reports(tok: Token) -> bool:
     if tok.dep_ == "ccomp":
-        return any(c.dep_ in _SUBJECTS for c in tok.head.children)
+        return any(c.dep_ in _SUBJECTS and _names_a_source(c) for c in tok.head.children)
     return tok.dep_ == "prep" and tok.lower_ == "according"
 
 

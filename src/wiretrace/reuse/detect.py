@@ -51,27 +51,84 @@ def centroids(docs: Sequence[DocInput], min_words: int) -> F32:
 
 
 def neighbour_pairs(
-    cent: F32, focus: Sequence[int], k: int, threshold: float, block: int = 1024
+    cent: F32,
+    focus: Sequence[int],
+    k: int,
+    threshold: float,
+    block: int = 1024,
+    exact_limit: int = 8000,
 ) -> set[tuple[int, int]]:
-    """Each focus article's ``k`` nearest articles by centroid, by blocked matrix products."""
+    """Each focus article's ``k`` nearest articles by centroid (cosine >= ``threshold``).
+
+    Exact blocked matrix products up to ``exact_limit`` articles; beyond, an inverted-file
+    search (spherical k-means into about sqrt(n) cells, each article in its two nearest
+    cells, exact products inside each cell), so cost grows as n^1.5, not n^2.
+    """
+    n = cent.shape[0]
+    if cent.shape[1] == 0 or k <= 0 or n < 2:
+        return set()
+    if n <= exact_limit:
+        return _top_pairs(
+            cent, np.asarray(focus, dtype=np.int64), np.arange(n), k, threshold, block
+        )
+    focus_mask = np.zeros(n, dtype=np.bool_)
+    focus_mask[np.asarray(focus, dtype=np.int64)] = True
     pairs: set[tuple[int, int]] = set()
-    if cent.shape[1] == 0 or k <= 0:
-        return pairs
-    focus_arr = np.asarray(focus, dtype=np.int64)
-    for lo in range(0, focus_arr.shape[0], block):
-        rows = focus_arr[lo : lo + block]
-        sims = cent[rows] @ cent.T
-        sims[np.arange(rows.shape[0]), rows] = -1.0
-        kk = min(k, sims.shape[1] - 1)
-        if kk <= 0:
-            continue
-        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-        for r, row in enumerate(rows):
-            for c in top[r]:
-                if sims[r, c] >= threshold:
-                    i, j = int(row), int(c)
-                    pairs.add((min(i, j), max(i, j)))
+    for members in _cells(cent, cells=int(np.sqrt(n)), per_item=2):
+        rows = members[focus_mask[members]]
+        if rows.shape[0]:
+            pairs |= _top_pairs(cent, rows, members, k, threshold, block)
     return pairs
+
+
+def _top_pairs(
+    cent: F32,
+    rows: npt.NDArray[np.int64],
+    cols: npt.NDArray[np.int64],
+    k: int,
+    threshold: float,
+    block: int,
+) -> set[tuple[int, int]]:
+    pairs: set[tuple[int, int]] = set()
+    kk = min(k, cols.shape[0] - 1)
+    if kk <= 0:
+        return pairs
+    right = cent[cols].T
+    for lo in range(0, rows.shape[0], block):
+        part = rows[lo : lo + block]
+        sims = cent[part] @ right
+        sims[part[:, None] == cols[None, :]] = -1.0
+        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        hit_r, hit_c = np.nonzero(np.take_along_axis(sims, top, axis=1) >= threshold)
+        for r, c in zip(part[hit_r].tolist(), cols[top[hit_r, hit_c]].tolist(), strict=True):
+            pairs.add((min(r, c), max(r, c)))
+    return pairs
+
+
+def _cells(cent: F32, cells: int, per_item: int, rounds: int = 6) -> list[npt.NDArray[np.int64]]:
+    """Spherical k-means cells; every item joins its ``per_item`` nearest cells."""
+    rng = np.random.default_rng(0)
+    n = cent.shape[0]
+    sample = cent[rng.choice(n, size=min(n, 50 * cells), replace=False)]
+    centre = sample[rng.choice(sample.shape[0], size=cells, replace=False)].copy()
+    for _ in range(rounds):
+        assign = np.argmax(sample @ centre.T, axis=1)
+        for c in range(cells):
+            got = sample[assign == c]
+            if got.shape[0]:
+                v = got.sum(axis=0)
+                centre[c] = v / max(float(np.linalg.norm(v)), 1e-9)
+    nearest = np.empty((n, per_item), dtype=np.int64)
+    for lo in range(0, n, 8192):
+        sims = cent[lo : lo + 8192] @ centre.T
+        nearest[lo : lo + 8192] = np.argpartition(-sims, per_item - 1, axis=1)[:, :per_item]
+    item = np.repeat(np.arange(n, dtype=np.int64), per_item)
+    cell = nearest.ravel()
+    order = np.argsort(cell, kind="stable")
+    bounds = np.searchsorted(cell[order], np.arange(cells + 1))
+    return [
+        item[order[bounds[c] : bounds[c + 1]]] for c in range(cells) if bounds[c + 1] > bounds[c]
+    ]
 
 
 def _sentences(doc: DocInput, tokens: Tokens) -> Sentences | None:
@@ -152,8 +209,10 @@ def find_reuse(
             sa, sb = sents[a], sents[b]
             if sa is not None and sb is not None:
                 fixed = tuple(
-                    (_sentence_at(sa.spans, (p.a_start + p.a_end) // 2),
-                     _sentence_at(sb.spans, (p.b_start + p.b_end) // 2))
+                    (
+                        _sentence_at(sa.spans, (p.a_start + p.a_end) // 2),
+                        _sentence_at(sb.spans, (p.b_start + p.b_end) // 2),
+                    )
                     for p in found
                 )
                 para, _ = paraphrase_pair(

@@ -185,9 +185,16 @@ def duplicate_groups(
         if len(members) < 2:
             continue
 
-        def rank(x: str) -> tuple[int, str, int, int]:
+        def rank(x: str, group: list[str] = members) -> tuple[int, str, int, int, int]:
             day = _day(meta[x].published)
-            return (day is None, day.isoformat() if day else "", -len(meta[x].text), meta[x].order)
+            taken = sum(1 for s, d in cover if d == x and s in group)
+            return (
+                day is None,
+                day.isoformat() if day else "",
+                taken,
+                -len(meta[x].text),
+                meta[x].order,
+            )
 
         members.sort(key=rank)
         out.append((members[0], members))
@@ -216,7 +223,10 @@ def unsourced_spans(
     min_words: int,
     min_sentences: int,
 ) -> list[Span]:
-    """Runs of sentences (within one paragraph) with no source in the corpus, no attribution."""
+    """Runs of sentences (within one paragraph) with no source in the corpus, no attribution.
+
+    A run counts when it has ``min_words`` and either ``min_sentences`` or a whole paragraph.
+    """
     taken_u = _union(taken)
     runs: list[list[Span]] = []
     prev: Span | None = None
@@ -231,7 +241,11 @@ def unsourced_spans(
         prev = sent
     out = []
     for run in runs:
-        words = len(text[run[0].start : run[-1].end].split())
-        if len(run) >= min_sentences and words >= min_words:
-            out.append(Span(run[0].start, run[-1].end))
+        start, end = run[0].start, run[-1].end
+        words = len(text[start:end].split())
+        p0 = text.rfind("\n", 0, start) + 1
+        p1 = text.find("\n", end)
+        whole = not text[p0:start].strip() and not text[end : len(text) if p1 < 0 else p1].strip()
+        if words >= min_words and (len(run) >= min_sentences or whole):
+            out.append(Span(start, end))
     return out
