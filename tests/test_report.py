@@ -142,3 +142,12 @@ def test_serve_binds_loopback_by_default() -> None:
     assert not _is_loopback("0.0.0.0") and not _is_loopback("192.168.1.4")
     result = CliRunner().invoke(app, ["serve", "--help"])
     assert result.exit_code == 0 and "127.0.0.1" in result.output and "Example:" in result.output
+
+
+def test_report_of_an_empty_store(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    Store(db).close()
+    result = write_report(db, tmp_path / "empty.html")
+    html = result.path.read_text(encoding="utf-8")
+    assert result.articles == 0 and 'id="overview"' in html
+    assert html.count('class="empty"') >= 5
