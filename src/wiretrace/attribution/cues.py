@@ -189,6 +189,8 @@ def speaker_head(cue: Token) -> Token | None:
         seen += 1
         subject = next((c for c in token.children if c.dep_ in ("nsubj", "csubj")), None)
         if subject is not None:
+            if subject.tag_ in ("WDT", "WP") and token.dep_ == "relcl":
+                return token.head  # "the union, which said …": the noun it qualifies
             return subject
         passive = next((c for c in token.children if c.dep_ == "nsubjpass"), None)
         if passive is not None:

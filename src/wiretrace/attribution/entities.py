@@ -265,10 +265,38 @@ def _definite_antecedent(head: Token, found: list[Entity]) -> tuple[str, str] | 
     for token in doc[: head.i]:
         if token.lemma_.lower() != lemma or token.pos_ != "NOUN":
             continue
+        if best is not None and token.idx <= best[0]:
+            continue
+        owner = _owner_of(token, found)
+        if owner is not None:
+            # "its first written statement" after "The Ministry … issued": the ministry's.
+            best = (token.idx, owner.name, _kind(owner.label))
+            continue
         mods = [c for c in token.lefts if c.dep_ in ("compound", "amod")]
-        if mods and (best is None or token.idx > best[0]):
+        if mods:
             best = (token.idx, clean_name(doc[mods[0].left_edge.i : token.i + 1].text), "unknown")
     return None if best is None else (best[1], best[2])
+
+
+def _owner_of(token: Token, found: list[Entity]) -> Entity | None:
+    """The named owner of a possessed noun: "the ministry's statement", or "its statement"
+    where "its" is the clause's named subject."""
+    poss = next((c for c in token.children if c.dep_ == "poss"), None)
+    if poss is None:
+        return None
+    if poss.pos_ == "PRON":
+        verb = token.head if token.dep_ in ("dobj", "pobj", "nsubj") else None
+        while verb is not None and verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+            verb = verb.head
+        subject = (
+            None
+            if verb is None
+            else next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        )
+        if subject is None:
+            return None
+        poss = subject
+    return _owner(found, poss.idx, poss.idx + len(poss.text))
 
 
 def _np_tokens(head: Token) -> list[Token]:

@@ -258,8 +258,12 @@ def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, in
             out.append((bounds, _kind(bounds, fragments)))
         return out
     if cues.is_reporting(verb):
+        trailing = _trailing_frame(verb)
+        if trailing is not None:
+            out.append((trailing, _kind(trailing, fragments)))
+            return out
         for clause in cues.clauses(verb):
-            bounds = cues.content_bounds(list(clause.subtree))
+            bounds = cues.content_bounds(_own_clause(clause))
             if bounds is not None:
                 out.append((bounds, _kind(bounds, fragments)))
         if out:
@@ -277,7 +281,54 @@ def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, in
         bounds[0] <= f.start and f.end <= bounds[1] + 1 for f in fragments
     ):
         out.append((bounds, "mixed"))
+    elif bounds is not None and _charges(verb):
+        out.append((bounds, "indirect"))
     return out
+
+
+def _charges(verb: Token) -> bool:
+    """ "accused environmental groups of being paid from abroad": a charge of doing
+    something reports a claim even without quotation marks."""
+    if not cues.is_judging(verb):
+        return False
+    objects = [t for c in verb.rights if c.dep_ in ("dobj", "prep") for t in (c, *c.children)]
+    return any(
+        t.dep_ == "prep" and t.lower_ == "of" and any(c.dep_ == "pcomp" for c in t.children)
+        for t in objects
+    )
+
+
+def _own_clause(clause: Token) -> list[Token]:
+    """The clause without a conjoined report of someone else ("… that no dam could have
+    held, and a lawmaker accused …"): that conjunct is a quote of its own."""
+    cut: set[int] = set()
+    for child in clause.children:
+        if (
+            child.dep_ == "conj"
+            and (cues.is_reporting(child) or cues.is_judging(child))
+            and any(c.dep_ in cues.SUBJECTS for c in child.children)
+        ):
+            cut.update(t.i for t in child.subtree)
+            cut.update(c.i for c in clause.children if c.dep_ == "cc" and c.i < child.i)
+    return [t for t in clause.subtree if t.i not in cut]
+
+
+def _trailing_frame(verb: Token) -> tuple[int, int] | None:
+    """ "X rose to 3,400, the agency said, as …" / "A happened, and B, officials said": the
+    parser hangs a trailing attribution on the reported clause (parataxis, conj); what it
+    reports is everything before it in that clause."""
+    head = verb.head
+    if verb.dep_ not in ("parataxis", "conj") or head.i >= verb.i:
+        return None
+    if not any(c.dep_ in cues.SUBJECTS for c in verb.children):
+        return None
+    if any(c.i > verb.i for c in cues.clauses(verb)):
+        return None
+    subject_start = min(
+        (c.left_edge.i for c in verb.children if c.dep_ in cues.SUBJECTS), default=verb.i
+    )
+    tokens = [t for t in head.subtree if t.i < subject_start]
+    return cues.content_bounds(tokens) if tokens else None
 
 
 def _kind(bounds: tuple[int, int], fragments: list[Segment]) -> str:
