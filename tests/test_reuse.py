@@ -196,9 +196,9 @@ def test_whole_article_copies_group_under_the_earliest() -> None:
     from wiretrace.reuse.provenance import duplicate_groups
 
     text = "x" * 100
-    meta = {
-        "wire": ArticleMeta("wire", text, "2025-03-17", 0),
-        "copy": ArticleMeta("copy", text + " local", "2025-03-18", 1),
+    meta = {  # same day: the copy is longer, but it is the side that took the text
+        "wire": ArticleMeta("wire", text, "2025-03-17", 1),
+        "copy": ArticleMeta("copy", text + " local", "2025-03-17", 0),
         "other": ArticleMeta("other", "y" * 300, None, 2),
     }
     links = [

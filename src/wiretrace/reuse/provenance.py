@@ -185,7 +185,9 @@ def duplicate_groups(
         if len(members) < 2:
             continue
 
-        def rank(x: str, group: list[str] = members) -> tuple[int, str, int, int, int]:
+        def rank(
+            x: str, group: frozenset[str] = frozenset(members)
+        ) -> tuple[int, str, int, int, int]:
             day = _day(meta[x].published)
             taken = sum(1 for s, d in cover if d == x and s in group)
             return (
