@@ -128,3 +128,43 @@ def test_titles_and_definite_descriptions_name_the_speaker(nlp) -> None:  # type
     qs = quotes_of(nlp, text)
     assert one(qs, "find the cause").speaker == "Dario Holt"
     assert one(qs, "levels are falling").speaker == "National Flood Agency"
+
+
+def test_trailing_attribution_scopes_over_the_clause_before_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The number of people evacuated from villages along the river rose to 3,400, "
+        "the Flood Agency said, as engineers warned that a second pond was under strain."
+    )
+    qs = quotes_of(nlp, text)
+    evacuated = one(qs, "rose to 3,400")
+    assert evacuated.text.startswith("The number") and evacuated.speaker == "Flood Agency"
+    assert one(qs, "second pond").speaker == "engineers"
+
+
+def test_colon_frame_and_continuation_after_a_multi_sentence_quote(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        'Colonel Hanne Brisk appealed to residents: "The ground is soft. Stay at home."\n'
+        '"They give you six litres. That is for everything," said Ruth Anker, a nurse. '
+        '"I do not know how we will manage."'
+    )
+    qs = quotes_of(nlp, text)
+    assert one(qs, "ground is soft").speaker == "Hanne Brisk"
+    assert one(qs, "how we will manage").speaker == "Ruth Anker"
+
+
+def test_relative_pronoun_and_possessed_statement_speakers(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The plan was criticised by the Green Alliance, which said the minister owed the "
+        "families an apology.\n"
+        "The Water Ministry issued its first written statement on Thursday. “Nobody may "
+        "drink from the river until further notice,” the statement said."
+    )
+    qs = quotes_of(nlp, text)
+    assert one(qs, "owed the families").speaker == "Green Alliance"
+    assert one(qs, "drink from the river").speaker == "Water Ministry"
+
+
+def test_a_charge_of_doing_is_reported_speech(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "A ruling-party lawmaker, Oskar Lendt, accused environmental groups of taking money."
+    charge = one(quotes_of(nlp, text), "taking money")
+    assert charge.kind == "indirect" and charge.speaker == "Oskar Lendt"
