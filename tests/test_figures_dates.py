@@ -51,11 +51,11 @@ def test_weeks_months_seasons() -> None:
     assert resolve("last week", TUESDAY).label == "2023-09-18/2023-09-24"
     assert resolve("this week", TUESDAY).label == "2023-09-25/2023-10-01"
     assert resolve("last month", TUESDAY).label == "2023-08"
-    assert resolve("last fall", TUESDAY).label == "2022-09-01/2022-11-30"
-    assert resolve("last fall", date(2023, 12, 15)).label == "2023-09-01/2023-11-30"
-    assert resolve("next spring", TUESDAY).label == "2024-03-01/2024-05-31"
-    assert resolve("last winter", date(2024, 3, 20)).label == "2023-12-01/2024-02-29"
-    assert resolve("last winter", date(2024, 1, 20)).label == "2022-12-01/2023-02-28"
+    assert resolve("last fall", TUESDAY).label == "2022-09/2022-11"
+    assert resolve("last fall", date(2023, 12, 15)).label == "2023-09/2023-11"
+    assert resolve("next spring", TUESDAY).label == "2024-03/2024-05"
+    assert resolve("last winter", date(2024, 3, 20)).label == "2023-12/2024-02"
+    assert resolve("last winter", date(2024, 1, 20)).label == "2022-12/2023-02"
 
 
 def test_absolute_expressions_need_no_publication_date() -> None:

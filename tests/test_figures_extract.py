@@ -50,14 +50,14 @@ def test_hyphenated_compounds(nlp) -> None:  # type: ignore[no-untyped-def]
     assert strong.value == 2000 and "peacekeeping mission" in (strong.what or "")
     assert text[strong.span.start : strong.span.end].startswith("2,000-strong")
     war = only(found, text, "44")
-    assert war.kind == "duration" and war.unit == "days" and war.what == "war"
+    assert war.kind == "duration" and war.unit == "days" and war.what == "days of war"
 
 
 def test_number_words_and_durations(nlp) -> None:  # type: ignore[no-untyped-def]
     text = "They have lived under nine months of blockade after six weeks of fighting."
     found = extract(nlp, text)
     months = only(found, text, "nine")
-    assert months.value == 9 and months.unit == "months" and months.what == "blockade"
+    assert months.value == 9 and months.unit == "months" and months.what == "months of blockade"
     assert only(found, text, "six").value == 6
 
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from wiretrace.figures.numbers import (
     hamming,
     is_year,
+    misprint_distance,
     parse_digits,
     parse_numeral,
     parse_words,
@@ -59,6 +60,10 @@ def test_hamming_counts_misprinted_digits() -> None:
     assert hamming("2000", "2020") == 1
     assert hamming("2002", "2020") == 2
     assert hamming("200", "2020") == 4
+    assert misprint_distance("1897", "1987") == 1
+    assert misprint_distance("2002", "2020") == 1
+    assert misprint_distance("1988", "2020") > 1
+    assert misprint_distance("2000", "2020") == 1
 
 
 @given(st.integers(min_value=0, max_value=10**12))

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .config import FiguresConfig
-from .numbers import hamming
+from .numbers import misprint_distance
 from .tables import FigureRow
 
 # Days per duration unit, so "44-day" and "six weeks" compare.
@@ -245,7 +245,8 @@ class Anomaly:
 def year_anomalies(mentions: Sequence[YearMention], cfg: FiguresConfig) -> list[Anomaly]:
     """Years stated once that look like a misprint of a year the rest of the corpus states.
 
-    A year found in a single article, one digit away from a year that at least
+    A year found in a single article, one misprint (a digit changed, or two adjacent digits
+    swapped) away from a year that at least
     ``anomaly_support`` articles state in a similar sentence, is flagged with its evidence.
     """
     by_year: dict[int, list[YearMention]] = {}
@@ -261,7 +262,7 @@ def year_anomalies(mentions: Sequence[YearMention], cfg: FiguresConfig) -> list[
             for other, oms in by_year.items():
                 if other == year or support[other] < cfg.anomaly_support:
                     continue
-                if hamming(str(year), str(other)) != 1:
+                if misprint_distance(str(year), str(other)) != 1:
                     continue
                 sim = max(float(m.vector @ o.vector) for o in oms)
                 if sim >= cfg.anomaly_similarity and (best is None or sim > best[0]):

@@ -70,6 +70,8 @@ class TimeValue:
             return self.start.isoformat()[:7]
         if self.granularity == "year":
             return str(self.start.year)
+        if self.granularity == "season":
+            return f"{self.start.isoformat()[:7]}/{self.end.isoformat()[:7]}"
         return f"{self.start.isoformat()}/{self.end.isoformat()}"
 
 
@@ -148,8 +150,17 @@ def resolve_season(
     return season_bounds(year, months)
 
 
-def _closest_year(anchor: date, month: int, day: int) -> date | None:
-    """A month-day without a year: the occurrence nearest publication, preferring the past."""
+def _closest_year(anchor: date, month: int, day: int, future: bool = False) -> date | None:
+    """A month-day without a year: the occurrence nearest publication, preferring the past
+    (the next one in future-tense copy)."""
+    if future:
+        for year in (anchor.year, anchor.year + 1):
+            try:
+                candidate = date(year, month, day)
+            except ValueError:
+                continue
+            if candidate >= anchor:
+                return candidate
     best: date | None = None
     for year in (anchor.year - 1, anchor.year, anchor.year + 1):
         try:
@@ -196,7 +207,7 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
     if month is not None and days:
         if published is None:
             return TimeValue(text, reason="no publication date to fix the year")
-        found = _closest_year(published, month, days[0])
+        found = _closest_year(published, month, days[0], future)
         if found is None:
             return TimeValue(text, reason="not a calendar date")
         reason = None
@@ -206,6 +217,10 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
     if month is not None and years:
         last = calendar.monthrange(years[0], month)[1]
         return TimeValue(text, date(years[0], month, 1), date(years[0], month, last), "month")
+    if month is not None and not days and not years:
+        if published is None:
+            return TimeValue(text, reason="no publication date")
+        return _month_of(text, published, month, modifier, future)
     if season is not None:
         months = SEASONS[season]
         if years:
@@ -221,11 +236,31 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
         if published is None:
             return TimeValue(text, part_of_day=part, reason="no publication date")
         return _day(resolve_weekday(published, weekday, modifier, future), text, part)
+    if unit == "weekend" and modifier is None and not numbers:
+        if published is None:
+            return TimeValue(text, reason="no publication date")
+        saturday = (weekday_after(published, 5, strictly=False) if future
+                    else weekday_on_or_before(published - timedelta(days=1), 5))
+        return TimeValue(text, saturday, saturday + timedelta(days=1), "week")
     if unit is not None and modifier is not None and not numbers:
         if published is None:
             return TimeValue(text, reason="no publication date")
         return _period(text, published, unit.rstrip("s"), modifier)
     return _dateparser(text, published, part)
+
+
+def _month_of(text: str, anchor: date, month: int, modifier: str | None,
+              future: bool) -> TimeValue:
+    """'in October', 'last October's': the most recent October before publication (the
+    next one when the copy looks ahead)."""
+    year = anchor.year
+    if modifier in NEXT or (future and modifier not in PAST):
+        if month <= anchor.month:
+            year += 1
+    elif month > anchor.month or (month == anchor.month and modifier in PAST):
+        year -= 1
+    last = calendar.monthrange(year, month)[1]
+    return TimeValue(text, date(year, month, 1), date(year, month, last), "month")
 
 
 def _period(text: str, anchor: date, unit: str, modifier: str) -> TimeValue:

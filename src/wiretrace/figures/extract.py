@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Token
 
 from ..models import Span
 from .dates import MONTHS, PARTS_OF_DAY, WEEKDAYS, TimeValue, resolve
-from .numbers import FRACTIONS, RANGE_WORDS, Numeral, is_year, parse_numeral
+from .numbers import FRACTIONS, RANGE_WORDS, Numeral, is_year, parse_numeral, parse_words
 from .what import TIME_UNITS, What, counted_noun, describe, of_object, what_phrase
 
 MEASURE_ENTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
@@ -25,7 +25,7 @@ _QUALIFIER_DEPS = frozenset({"quantmod", "advmod", "amod", "preconj"})
 _QUALIFIER_POS = frozenset({"ADV", "ADP", "ADJ", "DET", "PART", "CCONJ", "SCONJ"})
 # Prepositions that change what a time expression means for a count ("by Thursday").
 _TIME_PREPS = frozenset({"by", "until", "since", "before", "after", "as", "through"})
-_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "should"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ def time_expressions(doc: Doc, published: date | None) -> list[TimeExpr]:
         if ent.label_ not in TIME_ENTS or ent.start in taken:
             continue
         tokens = list(ent)
-        if is_duration(tokens):
+        if is_duration(tokens) or (len(ent) == 1 and _is_age(ent.root)):
             continue
         root = ent.root
         # "Thursday afternoon": the weekday is a compound of the part of the day.
@@ -153,6 +153,9 @@ def _fraction_word(tok: Token) -> bool:
     doc = tok.doc
     after = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
     before = doc[tok.i - 1] if tok.i > 0 else None
+    if after in {"a", "an"} and tok.i + 2 < len(doc) and (parse_words([doc[tok.i + 2].text])
+                                                         or 0) >= 100:
+        return False  # "half a million": part of the numeral, read there
     return after == "of" or tok.lower_.startswith("hal") or (
         before is not None and (before.lower_ in {"a", "an", "one"} or before.like_num))
 
@@ -282,6 +285,12 @@ def figures_in(doc: Doc, times: list[TimeExpr]) -> list[FigureFinding]:
 def _figure(doc: Doc, head: Token, times: list[TimeExpr],
             time_tokens: dict[int, int]) -> FigureFinding | None:
     numeral = _numeral_tokens(doc, head)
+    if _is_age(head):
+        name = describe(head.head, {head.i}, with_predicate=False)
+        what = None if name is None else What(f"age of {name.text}", "age", name.entities)
+        age = Numeral(float(head.text), float(head.text), "digits")
+        return _finish(doc, head, [head], [], [], head.head, age, "age", "years", what, times,
+                       time_tokens)
     if head.ent_type_ in TIME_ENTS and not is_duration([*numeral, head.head]):
         return None
     if any(t.i in time_tokens for t in numeral) and not is_duration(numeral):
@@ -295,6 +304,11 @@ def _figure(doc: Doc, head: Token, times: list[TimeExpr],
     parsed = parse_numeral([t.text for t in numeral])
     if parsed is None:
         return None
+    first = numeral[0].i
+    if first >= 2 and doc[first - 1].lower_ in {"a", "an"} and doc[first - 2].lower_ in FRACTIONS:
+        share = FRACTIONS[doc[first - 2].lower_]  # "half a million"
+        parsed = Numeral(parsed.low * share, parsed.high * share, "words")
+        numeral = [doc[first - 2], doc[first - 1], *numeral]
     if parsed.written == "words" and parsed.high <= 1 and head.dep_ != "nummod":
         return None  # "one of them", pronoun use
     kind, unit, unit_tokens = _unit(doc, head, numeral)
@@ -306,7 +320,10 @@ def _figure(doc: Doc, head: Token, times: list[TimeExpr],
         noun = unit_tokens[0]
         # "six weeks of intense fighting" / "44-day war": the thing that lasted.
         thing = of_object(noun) or (noun.head if noun.dep_ in {"compound", "amod"} else None)
-        what = describe(thing, exclude | {noun.i}, with_predicate=False)
+        lasted = describe(thing, exclude | {noun.i}, with_predicate=False)
+        # What is counted is the unit of the thing: "days of war", "months of blockade".
+        what = None if lasted is None or unit is None else What(
+            f"{unit} of {lasted.text}", f"{unit} of {lasted.core}".strip(), lasted.entities)
         anchor = thing or noun
     else:
         counted = counted_noun(head)
@@ -316,6 +333,12 @@ def _figure(doc: Doc, head: Token, times: list[TimeExpr],
         anchor = counted or head
     return _finish(doc, head, numeral, qualifier, unit_tokens, anchor, parsed, kind, unit, what,
                    times, time_tokens)
+
+
+def _is_age(head: Token) -> bool:
+    """'Eskil Varga, 58': a number in apposition to a person's name."""
+    return (head.dep_ == "appos" and head.head.pos_ == "PROPN" and head.text.isdigit()
+            and 0 < int(head.text) < 125)
 
 
 def _fraction(doc: Doc, head: Token, times: list[TimeExpr],

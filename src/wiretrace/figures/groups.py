@@ -56,8 +56,9 @@ def compare_corpus(store: Store, cfg: FiguresConfig) -> tuple[list[Group], list[
             sent_vecs.append(sent_matrix[idx] if sent_matrix is not None and idx is not None
                              and idx < len(sent_matrix) else np.zeros(0, np.float32))
         for t in tables.time_rows(store, article):
-            if t["granularity"] != "year" or not t["date_start"]:
-                continue
+            if t["granularity"] != "year" or not t["date_start"] \
+                    or t["date_start"][:4] not in t["text"]:
+                continue  # only years written out ("last year" states no year)
             idx = _sentence_index(sentences, t["start"])
             if sent_matrix is None or idx is None or idx >= len(sent_matrix):
                 continue

@@ -146,6 +146,17 @@ def is_year(text: str) -> bool:
     return len(t) == 4 and t.isdigit() and 1000 <= int(t) <= 2199
 
 
+def misprint_distance(a: str, b: str) -> int:
+    """1 when ``b`` is ``a`` with one digit changed or two adjacent digits swapped
+    ('2000'/'2020', '1897'/'1987'); 0 when equal; larger otherwise."""
+    d = hamming(a, b)
+    if d == 2 and len(a) == len(b):
+        pos = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if pos[1] == pos[0] + 1 and a[pos[0]] == b[pos[1]] and a[pos[1]] == b[pos[0]]:
+            return 1
+    return d
+
+
 def hamming(a: str, b: str) -> int:
     """Digits that differ between two numbers of the same length (a one-digit misprint is 1)."""
     if len(a) != len(b):
