@@ -125,7 +125,8 @@ def align_tokens(a: Tokens, b: Tokens, cfg: ReuseConfig) -> list[tuple[int, int,
         if min(ie - ia, je - jb) < cfg.min_words:
             continue
         coverage = min(1.0, c.covered / length)
-        if coverage < cfg.min_coverage:
+        # Edits weaken the evidence: the shared tokens themselves must reach min_words.
+        if coverage < cfg.min_coverage or coverage * min(ie - ia, je - jb) < cfg.min_words:
             continue
         out.append((ia, ie, jb, je, coverage))
     return _drop_nested(out)
