@@ -230,6 +230,15 @@ def mention(head: Token, found: list[Entity]) -> Mention:
     return Mention(start, end, text or head.text, kind, plural=head.tag_ in ("NNS", "NNPS"))
 
 
+def _title_key(role: str) -> tuple[str, ...]:
+    """A title's own words: "head of the Miners' Union" is a head, not a union."""
+    words = name_key(role)
+    for i, w in enumerate(words):
+        if w in ("of", "for", "at", "in") and i > 0:
+            return words[:i]
+    return words
+
+
 def role_holder(key: tuple[str, ...], found: list[Entity]) -> Entity | None:
     """The one person whose title ends with these words ("the minister" → the only
     minister named in the article); None when no one or several hold such a title."""
@@ -238,7 +247,7 @@ def role_holder(key: tuple[str, ...], found: list[Entity]) -> Entity | None:
     holders = [
         e
         for e in found
-        if e.label == "PERSON" and any(name_key(r)[-len(key) :] == key for r in e.roles)
+        if e.label == "PERSON" and any(_title_key(r)[-len(key) :] == key for r in e.roles)
     ]
     names = {e.name for e in holders}
     return holders[0] if len(names) == 1 else None
@@ -267,6 +276,14 @@ def _definite_antecedent(head: Token, found: list[Entity]) -> tuple[str, str] | 
             continue
         if best is not None and token.idx <= best[0]:
             continue
+        named = next(
+            (c for c in token.children if c.dep_ == "appos" and c.ent_type_ in NAME_LABELS), None
+        )
+        if named is not None:
+            appositive = _owner(found, named.idx, named.idx + len(named.text))
+            if appositive is not None:
+                best = (token.idx, appositive.name, _kind(appositive.label))
+                continue
         owner = _owner_of(token, found)
         if owner is not None:
             # "its first written statement" after "The Ministry … issued": the ministry's.
@@ -284,6 +301,8 @@ def _owner_of(token: Token, found: list[Entity]) -> Entity | None:
     poss = next((c for c in token.children if c.dep_ == "poss"), None)
     if poss is None:
         return None
+    if poss.pos_ != "PRON":
+        return None  # "Port Haldane's utility" is not Port Haldane
     if poss.pos_ == "PRON":
         verb = token.head if token.dep_ in ("dobj", "pobj", "nsubj") else None
         while verb is not None and verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:

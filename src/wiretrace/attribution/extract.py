@@ -98,7 +98,8 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
             if head is None and kind == "mixed" and not cues.is_reporting(verb):
                 continue
             speaker = mention(head, found_entities) if head is not None else None
-            if speaker is not None and start <= speaker.start < end:
+            inside = speaker is not None and start <= speaker.start < end
+            if inside and cues.according_to(verb) is None:
                 continue  # the "speaker" sits inside the content: not an attribution
             taken.append((start, end))
             results.append(
@@ -252,6 +253,12 @@ def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, in
         head = verb.head
         if head is verb:
             return out
+        if verb.i > head.i:
+            # "A, and B, according to X": the source closes the whole sentence.
+            while head.dep_ == "conj" and head.head.i < head.i:
+                head = head.head
+        if head.dep_ == "relcl" and head.head.pos_ in ("NOUN", "PROPN"):
+            head = head.head  # "a report that, according to X, recorded …"
         skip = {t.i for t in verb.subtree}
         bounds = cues.content_bounds([t for t in head.subtree if t.i not in skip])
         if bounds is not None:
@@ -266,6 +273,9 @@ def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, in
             bounds = cues.content_bounds(_own_clause(clause))
             if bounds is not None:
                 out.append((bounds, _kind(bounds, fragments)))
+        directive = _directive(verb)
+        if directive is not None and not out:
+            out.append((directive, _kind(directive, fragments)))
         if out:
             return out
     # A characterisation that carries quoted words: "blasted the deal as “insufficient”".
@@ -284,6 +294,19 @@ def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, in
     elif bounds is not None and _charges(verb):
         out.append((bounds, "indirect"))
     return out
+
+
+def _directive(verb: Token) -> tuple[int, int] | None:
+    """ "asked residents not to stockpile": a reported request or order, its addressee and
+    what they were told to do."""
+    obj = next((c for c in verb.rights if c.dep_ == "dobj"), None)
+    xcomp = next(
+        (c for c in verb.rights if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)),
+        None,
+    )
+    if obj is None or xcomp is None:
+        return None
+    return cues.content_bounds([*obj.subtree, *xcomp.subtree])
 
 
 def _charges(verb: Token) -> bool:
@@ -305,6 +328,7 @@ def _own_clause(clause: Token) -> list[Token]:
     for child in clause.children:
         if (
             child.dep_ == "conj"
+            and not any(c.dep_ == "mark" for c in child.children)  # "… and that …" goes on
             and (cues.is_reporting(child) or cues.is_judging(child))
             and any(c.dep_ in cues.SUBJECTS for c in child.children)
         ):
