@@ -8,119 +8,28 @@ attribution frame before it counts.
 
 from __future__ import annotations
 
-from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 # Verbs that introduce what someone said, wrote or communicated.
 REPORTING = frozenset(
-    [
-        "say",
-        "tell",
-        "state",
-        "add",
-        "claim",
-        "announce",
-        "declare",
-        "explain",
-        "note",
-        "warn",
-        "insist",
-        "argue",
-        "assert",
-        "allege",
-        "report",
-        "write",
-        "continue",
-        "reply",
-        "respond",
-        "answer",
-        "stress",
-        "emphasize",
-        "emphasise",
-        "indicate",
-        "suggest",
-        "confirm",
-        "deny",
-        "acknowledge",
-        "admit",
-        "predict",
-        "estimate",
-        "urge",
-        "remark",
-        "comment",
-        "observe",
-        "concede",
-        "contend",
-        "maintain",
-        "promise",
-        "vow",
-        "pledge",
-        "threaten",
-        "caution",
-        "mention",
-        "recall",
-        "reiterate",
-        "repeat",
-        "underline",
-        "underscore",
-        "highlight",
-        "reveal",
-        "disclose",
-        "hint",
-        "speculate",
-        "conclude",
-        "complain",
-        "lament",
-        "counter",
-        "retort",
-        "testify",
-        "tweet",
-        "post",
-        "quote",
-        "cite",
-        "inform",
-        "assure",
-        "affirm",
-        "point",
-        "announce",
-        "order",
-        "instruct",
-        "demand",
-        "ask",
-        "recommend",
-        "propose",
-        "agree",
-        "disagree",
-        "object",
-        "protest",
-    ]
+    """
+    say tell state add claim announce declare explain note warn insist argue assert allege
+    report write continue reply respond answer stress emphasize emphasise indicate suggest
+    confirm deny acknowledge admit predict estimate urge remark comment observe concede
+    contend maintain promise vow pledge threaten caution mention recall reiterate repeat
+    underline underscore highlight reveal disclose hint speculate conclude complain lament
+    counter retort testify tweet post quote cite inform assure affirm point announce order
+    instruct demand ask recommend propose agree disagree object protest
+    """.split()  # noqa: SIM905
 )
 # Verbs that characterise someone's words; they report speech only when their complement
-# carries the speaker's own quoted words ("blasted the deal as “insufficient”").
+# carries the speaker's own quoted words ("blasted the deal as “insufficient”") or a charge
+# of doing something ("accused the groups of taking money").
 JUDGING = frozenset(
-    [
-        "accuse",
-        "blast",
-        "slam",
-        "criticize",
-        "criticise",
-        "condemn",
-        "denounce",
-        "praise",
-        "describe",
-        "characterize",
-        "characterise",
-        "call",
-        "label",
-        "brand",
-        "dub",
-        "reject",
-        "dismiss",
-        "question",
-        "attack",
-        "hail",
-        "welcome",
-    ]
+    """
+    accuse blast slam criticize criticise condemn denounce praise describe characterize
+    characterise call label brand dub reject dismiss question attack hail welcome
+    """.split()  # noqa: SIM905
 )
 # Verbs whose passive subject is the person quoted ("X was quoted as saying").
 CITING = frozenset({"quote", "cite"})
@@ -256,7 +165,3 @@ def content_bounds(tokens: list[Token]) -> tuple[int, int] | None:
 
 def _is_quote_mark(token: Token) -> bool:
     return token.text in {'"', "”", "’", "»", "'"}
-
-
-def sentence_of(token: Token) -> SpacySpan:
-    return token.sent
