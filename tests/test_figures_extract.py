@@ -34,7 +34,7 @@ def test_count_with_qualifier_and_what(nlp) -> None:  # type: ignore[no-untyped-
             "from the region.")
     f = only(extract(nlp, text), text, "88,000")
     assert f.value == 88_000 and f.qualifier == "more than" and f.unit is None
-    assert f.what is not None and f.what.startswith("people who crossed into Armenia")
+    assert f.what is not None and f.what.startswith("people that crossed into Armenia")
 
 
 def test_range_is_kept_and_between_is_not_a_qualifier(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -100,7 +100,7 @@ def test_as_of_comes_from_the_clause_time(nlp) -> None:  # type: ignore[no-untyp
     f = only(figures_in(doc, times), text, "13,550")
     assert f.time is not None and times[f.time].value.label == "2023-09-26"
     assert times[f.time].text.startswith("by the morning")
-    assert f.what == "people who entered country"
+    assert f.what == "people that entered country"
 
 
 def test_reporting_time_anchors_reported_figures(nlp) -> None:  # type: ignore[no-untyped-def]

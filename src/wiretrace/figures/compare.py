@@ -43,11 +43,21 @@ class Group:
 
 
 def family(row: FigureRow) -> tuple[str, str | None]:
+    """What kind of amount: counts and measured quantities compare (units checked apart)."""
     if row.kind == "duration":
         return ("duration", None)
-    if row.kind in {"count", "share"}:
+    if row.kind in {"count", "quantity"}:
+        return ("amount", None)
+    if row.kind in {"share", "age"}:
         return (row.kind, None)
     return (row.kind, (row.unit or "").lower())
+
+
+def units_match(a: FigureRow, b: FigureRow) -> bool:
+    """Measured amounts need the same unit; a bare count may be of any noun."""
+    if family(a) != ("amount", None) or not a.unit or not b.unit:
+        return True
+    return a.unit.rstrip("s") == b.unit.rstrip("s")
 
 
 def scaled(row: FigureRow) -> tuple[float, float]:
@@ -85,7 +95,7 @@ def interval(row: FigureRow, tolerance: float) -> tuple[float, float]:
 
 
 def compatible(a: FigureRow, b: FigureRow, tolerance: float) -> bool:
-    if family(a) != family(b):
+    if family(a) != family(b) or not units_match(a, b):
         return False
     lo_a, hi_a = interval(a, tolerance)
     lo_b, hi_b = interval(b, tolerance)
@@ -146,33 +156,37 @@ def _series(groups: list[list[int]], rows: Sequence[FigureRow], what: npt.NDArra
     own, so a shared place name alone never makes two counts the same thing.
     """
     facts = [[i for i in g if rows[i].realis] for g in groups]
-    parent = list(range(len(groups)))
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    def link(a: list[int], b: list[int]) -> float | None:
+        """Average evidence that two sets of figures count the same thing (None: no pair)."""
+        pairs = [(x, y) for x in a for y in b
+                 if rows[x].article != rows[y].article and same_names(rows[x], rows[y])
+                 and family(rows[x]) == family(rows[y]) and units_match(rows[x], rows[y])]
+        if not pairs:
+            return None
+        scores = [(float(what[x] @ what[y]) + float(sent[x] @ sent[y])) / 2 for x, y in pairs]
+        cores = [float(core[x] @ core[y]) for x, y in pairs]
+        if sum(cores) / len(cores) < cfg.series_core:
+            return None
+        return sum(scores) / len(scores)
 
-    for a in range(len(groups)):
-        for b in range(a + 1, len(groups)):
-            fa, fb = facts[a], facts[b]
-            if not fa or not fb or family(rows[fa[0]]) != family(rows[fb[0]]):
-                continue
-            pairs = [(x, y) for x in fa for y in fb
-                     if rows[x].article != rows[y].article and same_names(rows[x], rows[y])]
-            if not pairs:
-                continue
-            scores = [(float(what[x] @ what[y]) + float(sent[x] @ sent[y])) / 2
-                      for x, y in pairs]
-            cores = [float(core[x] @ core[y]) for x, y in pairs]
-            if sum(scores) / len(scores) >= cfg.series_what \
-                    and sum(cores) / len(cores) >= cfg.series_core:
-                parent[find(a)] = find(b)
-    chains: dict[int, list[int]] = {}
-    for g in range(len(groups)):
-        chains.setdefault(find(g), []).append(g)
-    return [c for c in chains.values() if len(c) > 1]
+    # Average-link agglomeration: a chain grows only while it stays about one thing.
+    chains: list[list[int]] = [[g] for g in range(len(groups)) if facts[g]]
+    while True:
+        best: tuple[float, int, int] | None = None
+        for a in range(len(chains)):
+            for b in range(a + 1, len(chains)):
+                left = [i for g in chains[a] for i in facts[g]]
+                right = [i for g in chains[b] for i in facts[g]]
+                score = link(left, right)
+                if score is not None and score >= cfg.series_what and (
+                        best is None or score > best[0]):
+                    best = (score, a, b)
+        if best is None:
+            break
+        _, a, b = best
+        chains[a].extend(chains.pop(b))
+    return [c for c in chains if len(c) > 1]
 
 
 def _order(members: list[int], rows: Sequence[FigureRow]) -> list[int]:

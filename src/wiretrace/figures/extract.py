@@ -17,7 +17,15 @@ from spacy.tokens import Doc, Token
 from ..models import Span
 from .dates import MONTHS, PARTS_OF_DAY, WEEKDAYS, TimeValue, resolve
 from .numbers import FRACTIONS, RANGE_WORDS, Numeral, is_year, parse_numeral, parse_words
-from .what import TIME_UNITS, What, counted_noun, describe, of_object, what_phrase
+from .what import (
+    TIME_UNITS,
+    What,
+    counted_noun,
+    describe,
+    of_object,
+    value_holder,
+    what_phrase,
+)
 
 MEASURE_ENTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
 TIME_ENTS = frozenset({"DATE", "TIME"})
@@ -239,10 +247,12 @@ def _unit(doc: Doc, head: Token, numeral: list[Token]) -> tuple[str, str | None,
     """(kind, unit, unit tokens) from the entity label and the numeral's head noun."""
     ent = head.ent_type_
     span_tokens: list[Token] = []
-    if ent == "PERCENT" or (head.i + 1 < len(doc) and doc[head.i + 1].text in {"%", "percent"}):
-        nxt = doc[head.i + 1] if head.i + 1 < len(doc) else None
-        if nxt is not None and nxt.text in {"%", "percent", "per"}:
-            span_tokens.append(nxt)
+    after = [t.lower_ for t in doc[head.i + 1 : head.i + 3]]
+    if ent == "PERCENT" or after[:1] in (["%"], ["percent"]) or after == ["per", "cent"]:
+        if after[:1] in (["%"], ["percent"]):
+            span_tokens.append(doc[head.i + 1])
+        elif after == ["per", "cent"]:
+            span_tokens.extend(doc[head.i + 1 : head.i + 3])
         return "percent", "%", span_tokens
     first = numeral[0].i
     if first > 0 and doc[first - 1].tag_ == "$":
@@ -325,6 +335,18 @@ def _figure(doc: Doc, head: Token, times: list[TimeExpr],
         what = None if lasted is None or unit is None else What(
             f"{unit} of {lasted.text}", f"{unit} of {lasted.core}".strip(), lasted.entities)
         anchor = thing or noun
+    elif kind in {"percent", "quantity", "money"} and unit_tokens \
+            and unit_tokens[-1].pos_ in {"NOUN", "PROPN"}:
+        # "60% of homes", "4.2 million cubic metres of mine waste escaped", "fell 18%".
+        unit_tok = unit_tokens[-1]
+        thing = of_object(unit_tok)
+        if thing is not None:
+            what = describe(thing, exclude, predicate_of=unit_tok)
+        else:
+            holder = value_holder(unit_tok)
+            what = describe(holder, exclude, with_predicate=False) if holder is not None \
+                else describe(unit_tok, exclude)
+        anchor = unit_tok
     else:
         counted = counted_noun(head)
         if counted is not None and head.dep_ in {"npadvmod", "advmod"} and head.head.pos_ == "ADJ":

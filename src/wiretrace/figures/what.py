@@ -138,13 +138,22 @@ def counted_noun(head: Token) -> Token | None:
     # "a population of 120,000": the noun the of-phrase hangs from.
     if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ in {"NOUN", "PROPN"}:
         return tok.head.head
-    # "the total could reach 120,000": the subject of the verb the number completes.
-    if tok.dep_ in _OBJECT | {"attr", "pobj"}:
-        verb = tok.head if tok.dep_ != "pobj" else tok.head.head
-        if verb.pos_ in {"VERB", "AUX"}:
-            for child in verb.children:
-                if child.dep_ in _SUBJECT and child.pos_ in {"NOUN", "PROPN"}:
-                    return child
+    return value_holder(tok)
+
+
+def value_holder(tok: Token) -> Token | None:
+    """The noun a number is the value of: 'the total could reach 120,000' (subject),
+    'bringing the death toll to four' (object), 'shares fell 18%' (subject)."""
+    if tok.dep_ not in _OBJECT | {"attr", "pobj", "npadvmod"}:
+        return None
+    verb = tok.head.head if tok.dep_ == "pobj" else tok.head
+    if verb.pos_ not in {"VERB", "AUX"}:
+        return None
+    deps = (_OBJECT, _SUBJECT) if tok.dep_ == "pobj" else (_SUBJECT,)
+    for wanted in deps:
+        for child in verb.children:
+            if child.dep_ in wanted and child.pos_ in {"NOUN", "PROPN"} and child.i != tok.i:
+                return child
     return None
 
 
@@ -167,8 +176,7 @@ def predicate_tokens(noun: Token, exclude: Collection[int],
         return "", []
     skip = set(exclude) | {t.i for t in noun.subtree}
     if noun.dep_ == "nsubj":
-        connector = "who" if counted.tag_ in {"NNS", "NNPS"} else "that"
-        return connector, verb_tokens(verb, skip)
+        return "that", verb_tokens(verb, skip)
     if noun.dep_ in {"nsubjpass"} | _OBJECT:
         return "", verb_tokens(verb, skip)
     return "", []
@@ -217,5 +225,5 @@ def what_phrase(head: Token, noun: Token | None, exclude: Collection[int]) -> Wh
     if noun is None:
         return None
     # The number is the value of the subject ("the total could reach 120,000").
-    value_of_subject = head.head.i == noun.head.i and head.dep_ in _OBJECT | {"attr"}
-    return describe(noun, exclude, with_predicate=not value_of_subject)
+    holder = value_holder(head)
+    return describe(noun, exclude, with_predicate=holder is None or holder.i != noun.i)
