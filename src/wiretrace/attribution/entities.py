@@ -199,6 +199,12 @@ def mention(head: Token, found: list[Entity]) -> Mention:
         # "the minister Rui Salgado", "Its leader, Petra Norlund,": the apposition names them.
         if child.dep_ == "appos" and child.ent_type_ in NAME_LABELS and not head.ent_type_:
             return mention(child, found)
+    if not head.ent_type_ and head.pos_ == "NOUN":
+        # "A lawmaker from Upper Sarn, Oskar Lendt, alleged": the parser may hang the name
+        # on the prepositional object; a person's name in apposition inside the phrase.
+        for token in head.subtree:
+            if token.dep_ == "appos" and token.ent_type_ == "PERSON" and token.i > head.i:
+                return mention(token, found)
     tokens = [t for t in _np_tokens(head)]
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
     text = clean_name(doc[tokens[0].i : tokens[-1].i + 1].text)
