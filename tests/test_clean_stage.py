@@ -214,3 +214,23 @@ def test_markdown_document_title_from_heading() -> None:
     assert ("Engineers found rotten piles under the deck.", "standfirst") in [
         (x.text, x.kind) for x in r.removed
     ]
+
+
+def test_a_document_that_cannot_be_cleaned_is_logged_and_the_rest_stored(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wiretrace.clean import stage
+
+    def broken(html: str, url: str | None = None) -> str:
+        raise ValueError("unreadable page")
+
+    monkeypatch.setattr(stage, "extract_body", broken)
+    store.add_documents([
+        RawDocument(source="bad.html", content="<html><p>x</p></html>", fmt="html"),
+        RawDocument(source="ledger-a.txt", content=LEDGER_A, fmt="text"),
+    ])
+    report = STAGE.run(store, Config(), NullReporter())
+    assert [a.source for a in store.iter_articles()] == ["ledger-a.txt"]
+    assert len(report.errors) == 1 and "bad.html" in report.errors[0]
+    assert "unreadable page" in store.errors()[0]["message"]
+    assert store.pending_documents("clean") == []  # not retried forever
