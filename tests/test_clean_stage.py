@@ -234,3 +234,16 @@ def test_a_document_that_cannot_be_cleaned_is_logged_and_the_rest_stored(
     assert len(report.errors) == 1 and "bad.html" in report.errors[0]
     assert "unreadable page" in store.errors()[0]["message"]
     assert store.pending_documents("clean") == []  # not retried forever
+
+
+def test_unknown_outlet_cleaned_again_when_an_outlet_box_appears_later(store: Store) -> None:
+    (pasted,) = _add(store, ("pasted.txt", ANONYMOUS))
+    _run(store)
+    assert "since 1921" in store.get_article(pasted).text
+    _add(store, ("ledger-a.txt", LEDGER_A))
+    _run(store)
+    assert "since 1921" in store.get_article(pasted).text  # one Ledger article: no pattern yet
+    _add(store, ("ledger-b.txt", LEDGER_B))
+    _run(store)
+    assert "since 1921" not in store.get_article(pasted).text
+    assert store.get_article(pasted).outlet is None

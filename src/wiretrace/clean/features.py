@@ -241,10 +241,6 @@ def _orgs(doc: Doc) -> list[tuple[str, int]]:
                 found[span] = doc[span[0] : span[1]].text
     result: list[tuple[str, int]] = []
     for (start, end), name in found.items():
-        if any(doc[i].i in blocked for i in range(start, end)) and name not in (
-            e.text for e in doc.ents if e.label_ in _ORGLIKE
-        ):
-            continue
         head = doc[start:end].root
         gov = head.head if head.dep_ == "pobj" else None
         if gov is not None and gov.lower_ in ("on", "via", "with", "in", "at"):
