@@ -123,9 +123,13 @@ def _value_groups(rows: Sequence[FigureRow], what: npt.NDArray[np.float32],
             w, s = float(what[i] @ what[j]), float(sent[i] @ sent[j])
             small = max(abs(a.high), abs(b.high)) < cfg.small_value or a.kind in {"money",
                                                                                   "percent"}
-            need_w = cfg.agree_what + (0.2 if small else 0.0)
-            need_s = cfg.agree_sentence + (0.2 if small else 0.0)
-            if w >= need_w or s >= need_s:
+            if small:
+                # Small numbers coincide all the time: what-phrase and sentence must agree.
+                linked = w >= cfg.agree_what + 0.3 or (
+                    w >= cfg.agree_what + 0.1 and s >= cfg.agree_sentence)
+            else:
+                linked = w >= cfg.agree_what or s >= cfg.agree_sentence
+            if linked:
                 pairs.append((max(w, s), i, j))
     cluster = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
@@ -155,7 +159,9 @@ def _series(groups: list[list[int]], rows: Sequence[FigureRow], what: npt.NDArra
     parts of one statement, not an update); the what-phrase without names must match on its
     own, so a shared place name alone never makes two counts the same thing.
     """
-    facts = [[i for i in g if rows[i].realis] for g in groups]
+    # Only stated facts with a stated thing: a projection is no update, a bare number
+    # (a list item, a figure with no noun) says nothing about what it counts.
+    facts = [[i for i in g if rows[i].realis and rows[i].what] for g in groups]
 
     def link(a: list[int], b: list[int]) -> float | None:
         """Average evidence that two sets of figures count the same thing (None: no pair)."""
@@ -178,6 +184,9 @@ def _series(groups: list[list[int]], rows: Sequence[FigureRow], what: npt.NDArra
             for b in range(a + 1, len(chains)):
                 left = [i for g in chains[a] for i in facts[g]]
                 right = [i for g in chains[b] for i in facts[g]]
+                values = [abs(rows[i].high) for i in left + right]
+                if min(values) <= 0 or max(values) / min(values) > cfg.series_span:
+                    continue  # a running count does not jump by orders of magnitude
                 score = link(left, right)
                 if score is not None and score >= cfg.series_what and (
                         best is None or score > best[0]):
@@ -226,9 +235,11 @@ def group_figures(rows: Sequence[FigureRow], what: npt.NDArray[np.float32],
             out.append(Group(_central(g, rows, what), "agree",
                              tuple(rows[i].id for i in ordered)))
     for chain in _series(value_groups, rows, what, sent, cfg, core):
-        members = [i for g in chain for i in value_groups[g] if rows[i].realis]
+        members = [i for g in chain for i in value_groups[g] if rows[i].realis and rows[i].what]
         if len({rows[i].article for i in members}) < 2:
             continue
+        if all(compatible(rows[x], rows[y], cfg.tolerance) for x in members for y in members):
+            continue  # one value after all: the agree groups say it
         clash = any(not compatible(rows[x], rows[y], cfg.tolerance) and same_time(rows[x], rows[y])
                     for x in members for y in members if x < y)
         relation = "conflict" if clash else "update"

@@ -15,6 +15,8 @@ class FiguresConfig:
     series_what: float = 0.5
     # ... and their what-phrases without names at least this similar.
     series_core: float = 0.35
+    # ... and their values within this factor of one another.
+    series_span: float = 20.0
     # Relative tolerance for exactly stated values (round numbers are read to their rounding).
     tolerance: float = 0.05
     # A year mentioned in one article only is flagged when a one-digit-different year stated
