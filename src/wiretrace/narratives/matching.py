@@ -24,9 +24,9 @@ class NarrativesConfig:
     """The ``[narratives]`` section."""
 
     watchlist: str | None = None  # a TOML/YAML file imported on every run
-    min_similarity: float = 0.55  # absolute cosine floor for an echo
+    min_similarity: float = 0.6  # absolute cosine floor for an echo
     min_percentile: float = 0.99  # calibrated score floor (share of background pairs beaten)
-    relative_to_best: float = 0.85  # a hit must reach this share of the narrative's best match
+    relative_to_best: float = 0.0  # if > 0, a hit must reach this share of the best match
     background_pairs: int = 20000
     clause_min_tokens: int = 5
     # discovery of recurring claims
