@@ -50,3 +50,8 @@ def test_demo_reuse_floors(demo_export: dict[str, Any]) -> None:
         assert m["paraphrase recall"].value >= 0.8, m["misses"].detail
         assert m["paraphrase precision"].value >= 0.8, m["misses"].detail
     assert m["direction right"].value >= 0.95
+    assert m["not_reuse pairs linked"].passed, m["misses"].detail
+    if "near-duplicate articles grouped" in m:
+        assert m["near-duplicate articles grouped"].passed
+    if "unattributed commentary reported unsourced" in m:
+        assert m["unattributed commentary reported unsourced"].passed
