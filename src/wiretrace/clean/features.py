@@ -126,7 +126,7 @@ def _terminal(text: str) -> bool:
 
 def _outside_quotes(words: list[str]) -> list[str]:
     """Words not inside quotation marks (curly or straight)."""
-    if not any(q in word for word in words for q in _QUOTE_CHARS):
+    if not any(_QUOTE_CHARS.intersection(word) for word in words):
         return words
     out: list[str] = []
     depth = 0
@@ -506,7 +506,7 @@ def _features(
             imperative=False, you=False, we=False, cta=False, link=False,
             credit_tail=credit_tail, credit_only=credit_only, agency_credit=False, byline=None,
         )
-    outside_quote_tokens = {t.i for t in doc if _token_outside_quotes(doc, t.i)}
+    outside_quote_tokens = _tokens_outside_quotes(doc)
     imperative = command or any(
         _imperative(sent) and sent.root.i in outside_quote_tokens for sent in doc.sents
     )
@@ -530,14 +530,18 @@ def _features(
     )
 
 
-def _token_outside_quotes(doc: Doc, index: int) -> bool:
+def _tokens_outside_quotes(doc: Doc) -> set[int]:
+    """Indices of the tokens not inside quotation marks (the marks themselves are outside)."""
+    outside: set[int] = set()
     depth = 0
     straight = False
-    for t in doc[:index]:
-        if t.text in _OPEN_QUOTES or (t.text == "‘" and t.is_quote):
+    for t in doc:
+        if depth == 0 and not straight:
+            outside.add(t.i)
+        if t.text in _OPEN_QUOTES:
             depth += 1
         elif t.text in ("”", "»"):
             depth = max(0, depth - 1)
         elif t.text == '"':
             straight = not straight
-    return depth == 0 and not straight
+    return outside

@@ -18,18 +18,17 @@ _CLOSERS = "\"'”’»)]"
 _TERMINAL = ".!?…"
 
 
+# Every Unicode space becomes a plain space; control and invisible characters go.
+# (Control characters are U+0000-001F and U+007F-009F; every space is below U+3001.)
+_CHAR_TABLE: dict[int, str | None] = {
+    **{c: None for c in (*range(0x20), *range(0x7F, 0xA0))},
+    **{c: " " for c in range(0x3001) if chr(c).isspace()},
+    **{ord(c): None for c in _INVISIBLE},
+}
+
+
 def _clean_chars(line: str) -> str:
-    out: list[str] = []
-    for ch in line:
-        if ch in _INVISIBLE:
-            continue
-        if ch.isspace():
-            out.append(" ")
-        elif unicodedata.category(ch) == "Cc":
-            continue
-        else:
-            out.append(ch)
-    return " ".join("".join(out).split())
+    return " ".join(line.translate(_CHAR_TABLE).split())
 
 
 def _url_like(token: str) -> bool:
