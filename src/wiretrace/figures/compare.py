@@ -164,19 +164,26 @@ def _series(groups: list[list[int]], rows: Sequence[FigureRow], what: npt.NDArra
     facts = [[i for i in g if rows[i].realis and rows[i].what] for g in groups]
 
     def link(a: list[int], b: list[int]) -> float | None:
-        """Average evidence that two sets of figures count the same thing (None: no pair)."""
-        pairs = [(x, y) for x in a for y in b
-                 if rows[x].article != rows[y].article and same_names(rows[x], rows[y])
-                 and family(rows[x]) == family(rows[y]) and units_match(rows[x], rows[y])]
-        if not pairs:
+        """Evidence that two sets of figures count the same thing: each figure of the smaller
+        set is matched to its best counterpart in the other (another article, names not
+        contradicting, the what-phrase without names alike); the mean of those matches."""
+        if len(a) > len(b):
+            a, b = b, a
+        best: list[float] = []
+        for x in a:
+            scores = [
+                (float(what[x] @ what[y]) + float(sent[x] @ sent[y])) / 2
+                for y in b
+                if rows[x].article != rows[y].article and same_names(rows[x], rows[y])
+                and family(rows[x]) == family(rows[y]) and units_match(rows[x], rows[y])
+                and float(core[x] @ core[y]) >= cfg.series_core
+            ]
+            best.append(max(scores, default=0.0))
+        if not best or max(best) == 0.0:
             return None
-        scores = [(float(what[x] @ what[y]) + float(sent[x] @ sent[y])) / 2 for x, y in pairs]
-        cores = [float(core[x] @ core[y]) for x, y in pairs]
-        if sum(cores) / len(cores) < cfg.series_core:
-            return None
-        return sum(scores) / len(scores)
+        return sum(best) / len(best)
 
-    # Average-link agglomeration: a chain grows only while it stays about one thing.
+    # Agglomeration: a chain grows only while it stays about one thing.
     chains: list[list[int]] = [[g] for g in range(len(groups)) if facts[g]]
     while True:
         best: tuple[float, int, int] | None = None
