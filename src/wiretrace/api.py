@@ -15,11 +15,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, load_config
-from .models import Article, Figure, NarrativeHit, Quote, ReuseLink, Span, Statement, Story
+from .models import (
+    Article,
+    Figure,
+    FigureGroup,
+    NarrativeHit,
+    Quote,
+    ReuseLink,
+    Span,
+    Statement,
+    Story,
+)
 from .pipeline import Pipeline, Reporter, StageReport
 from .store import Store
 
 if TYPE_CHECKING:
+    from .figures.queries import TimelineEvent
     from .ingest import IngestReport
 
 
@@ -140,6 +151,18 @@ class Corpus:
             )
             for r in self.store.conn.execute(sql + " ORDER BY article, start", args)
         ]
+
+    def figure_groups(self) -> list[FigureGroup]:
+        """Figures counting the same thing across articles: agree, update (in order), conflict."""
+        from .figures.queries import figure_groups
+
+        return figure_groups(self.store)
+
+    def timeline(self, story: str | None = None) -> list[TimelineEvent]:
+        """Dated events (resolved time expressions with their sentences), in time order."""
+        from .figures.queries import timeline
+
+        return timeline(self.store, story)
 
     def stories(self) -> list[Story]:
         conn = self.store.conn
