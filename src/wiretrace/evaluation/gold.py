@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,42 +75,32 @@ def load_gold(path: Path) -> Gold:
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
-    """Text with quote/dash/space variants folded, and each output char's source offset."""
+    """Text with quote/dash/space/ellipsis variants folded, and each char's source offset.
+
+    Runs of spaces become one space and runs of dots (``...`` or ``…``) one dot, so a gold
+    snippet written with either form is found in text that uses the other.
+    """
     out: list[str] = []
     offsets: list[int] = []
-    prev_space = False
-    for i, ch in enumerate(text):
-        ch = ch.translate(_QUOTES)
+    for i, raw in enumerate(text):
+        ch = raw.translate(_QUOTES)
         if ch.isspace():
-            if prev_space:
-                continue
             ch = " "
-            prev_space = True
-        else:
-            prev_space = False
-        for c in ch:
-            out.append(c)
-            offsets.append(i)
+        if out and ch in (" ", ".") and out[-1] == ch:
+            continue
+        out.append(ch)
+        offsets.append(i)
     return "".join(out), offsets
 
 
 def locate(haystack: str, needle: str) -> Span | None:
-    """Where ``needle`` occurs in ``haystack``, matching across quote/space variants."""
+    """Where ``needle`` occurs in ``haystack``, matching across quote/space/ellipsis variants."""
     hay, offsets = normalise(haystack)
     pin, _ = normalise(needle.strip())
-    pin = re.sub(r"\.{3}", ".", pin)
-    hay_dots = hay
-    idx = hay_dots.find(pin)
+    idx = hay.find(pin) if pin else -1
     if idx < 0:
-        # "..." and "…" fold to different lengths; retry with runs of dots collapsed.
-        collapsed = re.sub(r"\.{2,}", ".", pin)
-        idx = hay.find(collapsed)
-        if idx < 0:
-            return None
-        pin = collapsed
-    start = offsets[idx]
-    end = offsets[idx + len(pin) - 1] + 1
-    return Span(start, end)
+        return None
+    return Span(offsets[idx], offsets[idx + len(pin) - 1] + 1)
 
 
 def doc_index(export: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
