@@ -126,3 +126,10 @@ def test_timeline_links_dates_to_sentences(karabakh_export: dict[str, Any]) -> N
         text = by_id[t["article"]]["text"]
         s, e = t["sentence"]
         assert s <= t["span"][0] < t["span"][1] <= e <= len(text)
+
+
+def test_reported_figures_name_their_source(karabakh_export: dict[str, Any]) -> None:
+    if not karabakh_export["quotes"]:
+        pytest.skip("no quotes stored: the attribution stage did not run")
+    f = _figure_on(karabakh_export, "003_a2b346439e414686.txt", "more than 88,000 people", 88000)
+    assert "refugee agency" in (f["reported_by"] or "")
