@@ -134,7 +134,7 @@ def main() -> None:
     row: dict[str, object] = {"pairs": args.pairs, "cases": len(bench.cases)}
     dets, wall, peak = run_wiretrace(bench)
     row["wiretrace"] = {
-        "recall": round(recall(bench.cases, dets), 4),
+        "passages_found": round(recall(bench.cases, dets), 4),
         **plagdet(bench.cases, dets).as_dict(),
         "wall_s": round(wall, 2),
         "peak_rss_mb": round(peak, 1),
@@ -143,7 +143,7 @@ def main() -> None:
     if venv and Path(venv).exists():
         pdets, pwall, ppeak = run_passim(bench, Path(venv))
         row["passim"] = {
-            "recall": round(recall(bench.cases, pdets), 4),
+            "passages_found": round(recall(bench.cases, pdets), 4),
             **plagdet(bench.cases, pdets).as_dict(),
             "wall_s": round(pwall, 2),
             "peak_rss_mb": round(ppeak, 1),
