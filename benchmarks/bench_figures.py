@@ -9,6 +9,7 @@ Also counted: quantities that are years, and predictions on no gold figure.
 quantulum3's shipped classifier may not load with the installed scikit-learn; the script
 then disables disambiguation by classifier and says so in the result.
 
+    pip install quantulum3==0.10.0   # the peer; not a dependency of Wiretrace
     python benchmarks/bench_figures.py --gold ../shared/corpora/karabakh-2023/gold.json
 """
 
