@@ -95,7 +95,7 @@ def test_lsh_candidates_pair_near_duplicates_across_articles_only() -> None:
 
 def _claims(outlets: dict[str, str | None]):
     index, _ = corpus()
-    texts = {a: "x" * 400 for a in index.articles}
+    texts = {a: "the claim in words " * 60 for a in index.articles}
     dates = {a: "2024-01-0" + str(i % 9 + 1) for i, a in enumerate(index.articles)}
     return discover_claims(index, texts, outlets, dates, {}, NarrativesConfig())
 

@@ -52,6 +52,14 @@ class Claim:
         return min(self.outlets + self.speakers, self.wordings) + 0.1 * self.articles
 
 
+MIN_WORDS = 4
+
+
+def _words(text: str, index: SegmentIndex, row: int) -> int:
+    segment = text[int(index.start[row]) : int(index.end[row])]
+    return sum(1 for w in segment.split() if any(c.isalpha() for c in w))
+
+
 def lsh_bits(n: int, cfg: NarrativesConfig) -> int:
     """Bits per signature so that buckets hold about ``lsh_bucket`` segments.
 
@@ -105,6 +113,15 @@ def discover_claims(
 ) -> list[Claim]:
     """Groups of equivalent sentences spanning >= 2 outlets or >= 2 speakers, by spread."""
     pairs = candidate_pairs(index.vectors, index.article, cfg)
+    if len(pairs) == 0:
+        return []
+    # Fragments (a lone quotation mark, a dateline) are not claims.
+    rows = np.unique(pairs)
+    wordy = {
+        int(r): _words(texts[index.articles[int(index.article[r])]], index, int(r)) >= MIN_WORDS
+        for r in rows.tolist()
+    }
+    pairs = pairs[[wordy[int(a)] and wordy[int(b)] for a, b in pairs.tolist()]]
     if len(pairs) == 0:
         return []
     sims = np.einsum("ij,ij->i", index.vectors[pairs[:, 0]], index.vectors[pairs[:, 1]])
