@@ -73,6 +73,13 @@ def test_relative_expressions_stay_relative_without_publication_date() -> None:
         assert value.reason
 
 
+def test_parts_of_the_day_alone_are_the_publication_day() -> None:
+    assert resolve("overnight", TUESDAY).label == "2023-09-26"
+    assert resolve("this morning", TUESDAY).label == "2023-09-26"
+    assert resolve("last night", TUESDAY).label == "2023-09-25"
+    assert not resolve("overnight", None).resolved
+
+
 def test_dateparser_handles_other_relative_forms() -> None:
     assert resolve("yesterday", TUESDAY).label == "2023-09-25"
     assert resolve("two days ago", TUESDAY).label == "2023-09-24"

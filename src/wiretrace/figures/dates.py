@@ -242,6 +242,14 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
         saturday = (weekday_after(published, 5, strictly=False) if future
                     else weekday_on_or_before(published - timedelta(days=1), 5))
         return TimeValue(text, saturday, saturday + timedelta(days=1), "week")
+    if part is not None and not numbers and unit is None and not (
+            set(words) - PARTS_OF_DAY - PAST - THIS - {"the", "in", "of", "on", "at", "during",
+                                                       "late", "early", "by", "today"}):
+        # "overnight", "this morning", "last night": the publication day (or the one before).
+        if published is None:
+            return TimeValue(text, part_of_day=part, reason="no publication date")
+        day = published - timedelta(days=1) if modifier in PAST else published
+        return _day(day, text, part)
     if unit is not None and modifier is not None and not numbers:
         if published is None:
             return TimeValue(text, reason="no publication date")

@@ -432,7 +432,9 @@ def _realis(tok: Token) -> bool:
 def _anchor_time(doc: Doc, head: Token, anchor: Token, times: list[TimeExpr],
                  time_tokens: dict[int, int]) -> int | None:
     """The time expression attached to the figure's clause, else to the verb reporting it."""
-    by_root = {times[k].root: k for k in set(time_tokens.values())}
+    # A recurring expression ("annual", "every Friday") dates nothing.
+    by_root = {times[k].root: k for k in set(time_tokens.values())
+               if times[k].value.reason != "recurring"}
     verb = _clause_verb(anchor) or _clause_verb(head)
     seen: set[int] = set()
     while verb is not None and verb.i not in seen:
