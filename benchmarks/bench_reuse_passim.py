@@ -103,8 +103,11 @@ def run_passim(bench: Benchmark, venv: Path) -> tuple[list[Case], float, float]:
             str(out),
         ]
         t0 = time.perf_counter()
-        subprocess.run(cmd, check=False, capture_output=True)
+        env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
         wall = time.perf_counter() - t0
+        if not (out / "align.json").exists():
+            raise RuntimeError(f"passim produced no alignments:\n{proc.stderr[-2000:]}")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         dets = []
         align = out / "align.json"
