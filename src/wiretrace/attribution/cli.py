@@ -16,7 +16,6 @@ def register(app: typer.Typer) -> None:
     from rich.table import Table
 
     from ..cli import console, fail, open_store, out
-    from . import queries
 
     @app.command("quotes")
     def quotes_command(
@@ -36,6 +35,8 @@ def register(app: typer.Typer) -> None:
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
         with open_store(db) as store:
+            from . import queries  # spaCy-backed: imported only when the command runs
+
             found = queries.quotes(store, speaker=speaker, kind=kind)
         if as_json:
             rows = [
@@ -80,6 +81,8 @@ def register(app: typer.Typer) -> None:
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
         with open_store(db) as store:
+            from . import queries
+
             found = queries.statements(store, speaker=speaker)
         if as_json:
             rows = [

@@ -7,17 +7,19 @@ it instead of parsing again; sentence embeddings are stored beside it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from ..config import Config
 from ..pipeline import Reporter, Stage, StageReport
 from ..store import Store
 from .models import NlpConfig, load_embedder, load_spacy
-from .segment import sentence_spans
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 NAME = "nlp"
 DOC_BLOB = "spacy-doc"
@@ -35,6 +37,8 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     pending = store.pending(NAME)
     if not pending:
         return StageReport(NAME)
+    from .segment import sentence_spans
+
     nlp = load_spacy(cfg.spacy_model)
     embedder = load_embedder(cfg.embedding_model, cfg.embed_batch_size)
     reporter.start("nlp: parse + embed", len(pending))
@@ -73,6 +77,8 @@ def unpack_embeddings(data: bytes) -> npt.NDArray[np.float32]:
 
 def load_doc(store: Store, article_id: str, nlp: Language) -> Doc | None:
     """The stored parse of the article's current text (None if the nlp stage is behind)."""
+    from spacy.tokens import Doc
+
     data = store.get_blob(DOC_BLOB, article_id)
     return None if data is None else Doc(nlp.vocab).from_bytes(data)
 
