@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-
-from spacy.tokens import Doc, Token
+from typing import TYPE_CHECKING
 
 from ..models import Span
 from .dates import MONTHS, PARTS_OF_DAY, WEEKDAYS, TimeValue, resolve
@@ -26,6 +25,9 @@ from .what import (
     value_holder,
     what_phrase,
 )
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
 
 MEASURE_ENTS = frozenset({"CARDINAL", "QUANTITY", "PERCENT", "MONEY"})
 TIME_ENTS = frozenset({"DATE", "TIME"})
@@ -88,8 +90,7 @@ def is_duration(tokens: list[Token]) -> bool:
     if any(t.lower_ in {"ago", "later", "earlier", "before", "after"} for t in tokens):
         return False
     return any(
-        _numeric(t) and not is_year(t.text) and t.head.lemma_.lower() in TIME_UNITS
-        for t in tokens
+        _numeric(t) and not is_year(t.text) and t.head.lemma_.lower() in TIME_UNITS for t in tokens
     )
 
 
@@ -104,8 +105,12 @@ def time_expressions(doc: Doc, published: date | None) -> list[TimeExpr]:
             continue
         root = ent.root
         # "Thursday afternoon": the weekday is a compound of the part of the day.
-        while root.dep_ in {"compound", "nmod", "npadvmod"} and _time_word(root.head) \
-                and abs(root.head.i - root.i) <= 3 and root.head.i != root.i:
+        while (
+            root.dep_ in {"compound", "nmod", "npadvmod"}
+            and _time_word(root.head)
+            and abs(root.head.i - root.i) <= 3
+            and root.head.i != root.i
+        ):
             root = root.head
         tokens = _expand_time(doc, ent.start, ent.end, root)
         start_i, end_i = tokens[0].i, tokens[-1].i + 1
@@ -120,19 +125,36 @@ def time_expressions(doc: Doc, published: date | None) -> list[TimeExpr]:
         verb = _clause_verb(root)
         value = resolve(core.text, published, future=verb is not None and _is_future(verb))
         if shown.text != core.text:
-            value = TimeValue(shown.text, value.start, value.end, value.granularity,
-                              value.part_of_day, value.reason)
+            value = TimeValue(
+                shown.text,
+                value.start,
+                value.end,
+                value.granularity,
+                value.part_of_day,
+                value.reason,
+            )
         found.append(
-            TimeExpr(Span(shown.start_char, shown.end_char), shown.text, value,
-                     _sentence_span(doc, root), root.i)
+            TimeExpr(
+                Span(shown.start_char, shown.end_char),
+                shown.text,
+                value,
+                _sentence_span(doc, root),
+                root.i,
+            )
         )
     return found
 
 
 def _time_word(tok: Token) -> bool:
     low = tok.lower_
-    return (tok.ent_type_ in TIME_ENTS or low in WEEKDAYS or low in MONTHS
-            or low in PARTS_OF_DAY or low in {"of", ",", "the"} or tok.like_num)
+    return (
+        tok.ent_type_ in TIME_ENTS
+        or low in WEEKDAYS
+        or low in MONTHS
+        or low in PARTS_OF_DAY
+        or low in {"of", ",", "the"}
+        or tok.like_num
+    )
 
 
 def _expand_time(doc: Doc, start: int, end: int, root: Token) -> list[Token]:
@@ -146,8 +168,9 @@ def _expand_time(doc: Doc, start: int, end: int, root: Token) -> list[Token]:
         start -= 1
     while end < len(doc) and end in inside and _time_word(doc[end]):
         end += 1
-    while end > start + 1 and (doc[end - 1].is_punct or doc[end - 1].lower_ in {"of", "the"}
-                               or doc[end - 1].is_space):
+    while end > start + 1 and (
+        doc[end - 1].is_punct or doc[end - 1].lower_ in {"of", "the"} or doc[end - 1].is_space
+    ):
         end -= 1
     while start < end - 1 and (doc[start].is_punct or doc[start].lower_ in {"of", ","}):
         start += 1
@@ -161,11 +184,17 @@ def _fraction_word(tok: Token) -> bool:
     doc = tok.doc
     after = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
     before = doc[tok.i - 1] if tok.i > 0 else None
-    if after in {"a", "an"} and tok.i + 2 < len(doc) and (parse_words([doc[tok.i + 2].text])
-                                                         or 0) >= 100:
+    if (
+        after in {"a", "an"}
+        and tok.i + 2 < len(doc)
+        and (parse_words([doc[tok.i + 2].text]) or 0) >= 100
+    ):
         return False  # "half a million": part of the numeral, read there
-    return after == "of" or tok.lower_.startswith("hal") or (
-        before is not None and (before.lower_ in {"a", "an", "one"} or before.like_num))
+    return (
+        after == "of"
+        or tok.lower_.startswith("hal")
+        or (before is not None and (before.lower_ in {"a", "an", "one"} or before.like_num))
+    )
 
 
 def _numeric(tok: Token) -> bool:
@@ -226,8 +255,9 @@ def _is_head(tok: Token) -> bool:
         return not (tok.dep_ == "nummod" and head.i == tok.i + 1)  # "two thirds"
     if head.i == tok.i or not _numeric(head):
         return True
-    return not (tok.dep_ in {"compound", "quantmod", "nummod", "punct", "prep"}
-                and abs(head.i - tok.i) <= 4)
+    return not (
+        tok.dep_ in {"compound", "quantmod", "nummod", "punct", "prep"} and abs(head.i - tok.i) <= 4
+    )
 
 
 def _qualifier(tokens: list[Token], anchor: Token) -> list[Token]:
@@ -235,8 +265,11 @@ def _qualifier(tokens: list[Token], anchor: Token) -> list[Token]:
     found: list[Token] = []
     for tok in tokens:
         for child in tok.children:
-            if child.i >= first or child.dep_ not in _QUALIFIER_DEPS \
-                    or child.pos_ not in _QUALIFIER_POS:
+            if (
+                child.i >= first
+                or child.dep_ not in _QUALIFIER_DEPS
+                or child.pos_ not in _QUALIFIER_POS
+            ):
                 continue
             found.extend(t for t in child.subtree if t.i < first and t.pos_ != "SYM")
     del anchor
@@ -260,9 +293,12 @@ def _unit(doc: Doc, head: Token, numeral: list[Token]) -> tuple[str, str | None,
     if ent == "MONEY":
         span = next((e for e in doc.ents if e.start <= head.i < e.end), None)
         start = span.start if span is not None else head.i
-        money = [t for t in doc[start: head.i + 3] if t.ent_type_ == "MONEY"]
-        symbols = [t for t in money if t.pos_ == "SYM" or t.tag_ == "$" or
-                   (not _numeric(t) and t.pos_ in {"NOUN", "PROPN"})]
+        money = [t for t in doc[start : head.i + 3] if t.ent_type_ == "MONEY"]
+        symbols = [
+            t
+            for t in money
+            if t.pos_ == "SYM" or t.tag_ == "$" or (not _numeric(t) and t.pos_ in {"NOUN", "PROPN"})
+        ]
         unit = " ".join(t.text for t in symbols) or "money"
         return "money", unit, [t for t in symbols if t.i > head.i]
     noun = head.head if head.dep_ == "nummod" else None
@@ -292,21 +328,25 @@ def figures_in(doc: Doc, times: list[TimeExpr]) -> list[FigureFinding]:
     return findings
 
 
-def _figure(doc: Doc, head: Token, times: list[TimeExpr],
-            time_tokens: dict[int, int]) -> FigureFinding | None:
+def _figure(
+    doc: Doc, head: Token, times: list[TimeExpr], time_tokens: dict[int, int]
+) -> FigureFinding | None:
     numeral = _numeral_tokens(doc, head)
     if _is_age(head):
         name = describe(head.head, {head.i}, with_predicate=False)
         what = None if name is None else What(f"age of {name.text}", "age", name.entities)
         age = Numeral(float(head.text), float(head.text), "digits")
-        return _finish(doc, head, [head], [], [], head.head, age, "age", "years", what, times,
-                       time_tokens)
+        return _finish(
+            doc, head, [head], [], [], head.head, age, "age", "years", what, times, time_tokens
+        )
     if head.ent_type_ in TIME_ENTS and not is_duration([*numeral, head.head]):
         return None
     if any(t.i in time_tokens for t in numeral) and not is_duration(numeral):
         return None
-    if len(numeral) == 1 and is_year(head.text) and (
-        head.dep_ != "nummod" or head.head.tag_ in {"NN", "NNP"}
+    if (
+        len(numeral) == 1
+        and is_year(head.text)
+        and (head.dep_ != "nummod" or head.head.tag_ in {"NN", "NNP"})
     ):
         return None  # "in 2000", "the 2020 war": a year, not a count
     if head.lower_ in FRACTIONS:
@@ -332,11 +372,19 @@ def _figure(doc: Doc, head: Token, times: list[TimeExpr],
         thing = of_object(noun) or (noun.head if noun.dep_ in {"compound", "amod"} else None)
         lasted = describe(thing, exclude | {noun.i}, with_predicate=False)
         # What is counted is the unit of the thing: "days of war", "months of blockade".
-        what = None if lasted is None or unit is None else What(
-            f"{unit} of {lasted.text}", f"{unit} of {lasted.core}".strip(), lasted.entities)
+        what = (
+            None
+            if lasted is None or unit is None
+            else What(
+                f"{unit} of {lasted.text}", f"{unit} of {lasted.core}".strip(), lasted.entities
+            )
+        )
         anchor = thing or noun
-    elif kind in {"percent", "quantity", "money"} and unit_tokens \
-            and unit_tokens[-1].pos_ in {"NOUN", "PROPN"}:
+    elif (
+        kind in {"percent", "quantity", "money"}
+        and unit_tokens
+        and unit_tokens[-1].pos_ in {"NOUN", "PROPN"}
+    ):
         # "60% of homes", "4.2 million cubic metres of mine waste escaped", "fell 18%".
         unit_tok = unit_tokens[-1]
         thing = of_object(unit_tok)
@@ -344,27 +392,47 @@ def _figure(doc: Doc, head: Token, times: list[TimeExpr],
             what = describe(thing, exclude, predicate_of=unit_tok)
         else:
             holder = value_holder(unit_tok)
-            what = describe(holder, exclude, with_predicate=False) if holder is not None \
+            what = (
+                describe(holder, exclude, with_predicate=False)
+                if holder is not None
                 else describe(unit_tok, exclude)
+            )
         anchor = unit_tok
     else:
         counted = counted_noun(head)
         if counted is not None and head.dep_ in {"npadvmod", "advmod"} and head.head.pos_ == "ADJ":
-            exclude |= {t.i for t in doc[head.i: head.head.i + 1]}  # "2,000-strong"
+            exclude |= {t.i for t in doc[head.i : head.head.i + 1]}  # "2,000-strong"
         what = what_phrase(head, counted, exclude)
         anchor = counted or head
-    return _finish(doc, head, numeral, qualifier, unit_tokens, anchor, parsed, kind, unit, what,
-                   times, time_tokens)
+    return _finish(
+        doc,
+        head,
+        numeral,
+        qualifier,
+        unit_tokens,
+        anchor,
+        parsed,
+        kind,
+        unit,
+        what,
+        times,
+        time_tokens,
+    )
 
 
 def _is_age(head: Token) -> bool:
     """'Eskil Varga, 58': a number in apposition to a person's name."""
-    return (head.dep_ == "appos" and head.head.pos_ == "PROPN" and head.text.isdigit()
-            and 0 < int(head.text) < 125)
+    return (
+        head.dep_ == "appos"
+        and head.head.pos_ == "PROPN"
+        and head.text.isdigit()
+        and 0 < int(head.text) < 125
+    )
 
 
-def _fraction(doc: Doc, head: Token, times: list[TimeExpr],
-              time_tokens: dict[int, int]) -> FigureFinding | None:
+def _fraction(
+    doc: Doc, head: Token, times: list[TimeExpr], time_tokens: dict[int, int]
+) -> FigureFinding | None:
     """'more than half of Nagorno-Karabakh's population of 120,000'."""
     share = FRACTIONS[head.lower_]
     if head.i > 0 and doc[head.i - 1].like_num and doc[head.i - 1].dep_ == "nummod":
@@ -384,20 +452,35 @@ def _fraction(doc: Doc, head: Token, times: list[TimeExpr],
     what = describe(base_noun, exclude, predicate_of=head)
     if base is None:
         parsed = Numeral(share, share, "words")
-        span = [doc[head.i - 1], head] if head.i > 0 and doc[head.i - 1].lower_ in {"a", "an"} \
+        span = (
+            [doc[head.i - 1], head]
+            if head.i > 0 and doc[head.i - 1].lower_ in {"a", "an"}
             else [head]
-        return _finish(doc, head, span, qualifier, [], head, parsed, "share", "share", what,
-                       times, time_tokens)
+        )
+        return _finish(
+            doc, head, span, qualifier, [], head, parsed, "share", "share", what, times, time_tokens
+        )
     parsed = Numeral(share * base.low, share * base.high, base.written)
     tokens = [head, *base_tokens]
-    return _finish(doc, head, tokens, qualifier, [], head, parsed, "count", None, what,
-                   times, time_tokens)
+    return _finish(
+        doc, head, tokens, qualifier, [], head, parsed, "count", None, what, times, time_tokens
+    )
 
 
-def _finish(doc: Doc, head: Token, numeral: list[Token], qualifier: list[Token],
-            unit_tokens: list[Token], anchor: Token, parsed: Numeral, kind: str,
-            unit: str | None, what: What | None, times: list[TimeExpr],
-            time_tokens: dict[int, int]) -> FigureFinding:
+def _finish(
+    doc: Doc,
+    head: Token,
+    numeral: list[Token],
+    qualifier: list[Token],
+    unit_tokens: list[Token],
+    anchor: Token,
+    parsed: Numeral,
+    kind: str,
+    unit: str | None,
+    what: What | None,
+    times: list[TimeExpr],
+    time_tokens: dict[int, int],
+) -> FigureFinding:
     tokens = [*numeral, *qualifier, *unit_tokens]
     # "2,000-strong", "44-day": keep the hyphenated compound in the span.
     last = max(t.i for t in tokens)
@@ -409,12 +492,19 @@ def _finish(doc: Doc, head: Token, numeral: list[Token], qualifier: list[Token],
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t.text) for t in tokens)
     return FigureFinding(
-        span=Span(start, end), low=parsed.low, high=parsed.high, kind=kind, unit=unit,
+        span=Span(start, end),
+        low=parsed.low,
+        high=parsed.high,
+        kind=kind,
+        unit=unit,
         what=None if what is None else what.text,
         qualifier=" ".join(t.lower_ for t in qualifier) or None,
-        realis=_realis(anchor), what_core=None if what is None else what.core,
-        entities=() if what is None else what.entities, sentence=_sentence_span(doc, head),
-        time=_anchor_time(doc, head, anchor, times, time_tokens), head=head.i,
+        realis=_realis(anchor),
+        what_core=None if what is None else what.core,
+        entities=() if what is None else what.entities,
+        sentence=_sentence_span(doc, head),
+        time=_anchor_time(doc, head, anchor, times, time_tokens),
+        head=head.i,
     )
 
 
@@ -424,17 +514,18 @@ def _realis(tok: Token) -> bool:
     if verb is None:
         return True
     return not any(
-        c.dep_ in {"aux", "auxpass"} and (c.tag_ == "MD" or c.tag_ == "TO")
-        for c in verb.children
+        c.dep_ in {"aux", "auxpass"} and (c.tag_ == "MD" or c.tag_ == "TO") for c in verb.children
     )
 
 
-def _anchor_time(doc: Doc, head: Token, anchor: Token, times: list[TimeExpr],
-                 time_tokens: dict[int, int]) -> int | None:
+def _anchor_time(
+    doc: Doc, head: Token, anchor: Token, times: list[TimeExpr], time_tokens: dict[int, int]
+) -> int | None:
     """The time expression attached to the figure's clause, else to the verb reporting it."""
     # A recurring expression ("annual", "every Friday") dates nothing.
-    by_root = {times[k].root: k for k in set(time_tokens.values())
-               if times[k].value.reason != "recurring"}
+    by_root = {
+        times[k].root: k for k in set(time_tokens.values()) if times[k].value.reason != "recurring"
+    }
     verb = _clause_verb(anchor) or _clause_verb(head)
     seen: set[int] = set()
     while verb is not None and verb.i not in seen:

@@ -11,18 +11,34 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-
-from spacy.tokens import Token
+from typing import TYPE_CHECKING
 
 from .numbers import FRACTIONS
 
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
 # Nouns of duration: a closed class, the unit of "six weeks", "44-day".
-TIME_UNITS = frozenset({"second", "minute", "hour", "day", "week", "fortnight", "month",
-                        "year", "decade", "century"})
+TIME_UNITS = frozenset(
+    {"second", "minute", "hour", "day", "week", "fortnight", "month", "year", "decade", "century"}
+)
 _SUBJECT = frozenset({"nsubj", "nsubjpass"})
 _OBJECT = frozenset({"dobj", "obj"})
-_NP_KEEP = frozenset({"amod", "compound", "nmod", "prep", "acl", "nummod", "npadvmod", "advmod",
-                      "poss", "quantmod", "case"})
+_NP_KEEP = frozenset(
+    {
+        "amod",
+        "compound",
+        "nmod",
+        "prep",
+        "acl",
+        "nummod",
+        "npadvmod",
+        "advmod",
+        "poss",
+        "quantmod",
+        "case",
+    }
+)
 _VP_KEEP = frozenset({"prep", "dobj", "dative", "prt", "attr", "acomp", "oprd", "npadvmod"})
 MAX_PIECE = 9
 NAME_ENTS = frozenset({"GPE", "LOC", "ORG", "NORP", "PERSON", "FAC", "EVENT"})
@@ -45,8 +61,11 @@ def _lower(tok: Token) -> str:
 
 
 def _words(tokens: Iterable[Token]) -> list[Token]:
-    return [t for t in tokens if t.dep_ != "det" and not (t.is_punct and t.tag_ != "HYPH")
-            and t.dep_ != "case"]
+    return [
+        t
+        for t in tokens
+        if t.dep_ != "det" and not (t.is_punct and t.tag_ != "HYPH") and t.dep_ != "case"
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +151,11 @@ def counted_noun(head: Token) -> Token | None:
     if tok.dep_ in {"nummod", "quantmod", "amod", "appos"} and tok.head.pos_ in {"NOUN", "PROPN"}:
         return tok.head
     # "2,000-strong mission": the number modifies the adjective that modifies the noun.
-    if tok.dep_ in {"npadvmod", "advmod"} and tok.head.pos_ == "ADJ" \
-            and tok.head.head.pos_ in {"NOUN", "PROPN"}:
+    if (
+        tok.dep_ in {"npadvmod", "advmod"}
+        and tok.head.pos_ == "ADJ"
+        and tok.head.head.pos_ in {"NOUN", "PROPN"}
+    ):
         return tok.head.head
     # "a population of 120,000": the noun the of-phrase hangs from.
     if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ in {"NOUN", "PROPN"}:
@@ -167,8 +189,9 @@ def of_object(tok: Token) -> Token | None:
     return None
 
 
-def predicate_tokens(noun: Token, exclude: Collection[int],
-                     counted: Token | None = None) -> tuple[str, list[Token]]:
+def predicate_tokens(
+    noun: Token, exclude: Collection[int], counted: Token | None = None
+) -> tuple[str, list[Token]]:
     """'people [who crossed into Armenia]', 'troops [sent to the area]': (connector, tokens)."""
     counted = counted or noun
     verb = noun.head
@@ -185,14 +208,22 @@ def predicate_tokens(noun: Token, exclude: Collection[int],
 def phrase_head(noun: Token) -> Token:
     """'a total of 13,550 people': the predicate belongs to 'total', the counting is of people."""
     tok = noun
-    while tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN" \
-            and tok.head.head.lower_ not in FRACTIONS:
+    while (
+        tok.dep_ == "pobj"
+        and tok.head.lower_ == "of"
+        and tok.head.head.pos_ == "NOUN"
+        and tok.head.head.lower_ not in FRACTIONS
+    ):
         tok = tok.head.head
     return tok
 
 
-def describe(noun: Token | None, exclude: Collection[int], predicate_of: Token | None = None,
-             with_predicate: bool = True) -> What | None:
+def describe(
+    noun: Token | None,
+    exclude: Collection[int],
+    predicate_of: Token | None = None,
+    with_predicate: bool = True,
+) -> What | None:
     """The what-phrase of a counted noun, with the predicate of ``predicate_of`` (default:
     the head of the noun's phrase)."""
     if noun is None:
