@@ -228,7 +228,8 @@ def describe(
     the head of the noun's phrase)."""
     if noun is None:
         return None
-    connector, pred = "", list[Token]()
+    pred: list[Token] = []
+    connector = ""
     if with_predicate:
         connector, pred = predicate_tokens(predicate_of or phrase_head(noun), exclude, noun)
     keep, possessors = noun_tokens(noun, exclude)
