@@ -17,7 +17,6 @@ def register(app: typer.Typer) -> None:
 
     from ..cli import fail, open_store, out
     from . import tables
-    from .compare import compare_outlets
 
     group = typer.Typer(
         help="Stories: articles about the same events, and how outlets differ.\n\n"
@@ -64,6 +63,8 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace stories compare story-0a1b2c3d4e5f
         """
+        from .compare import compare_outlets
+
         need(db)
         with open_store(db) as store:
             try:
