@@ -68,32 +68,13 @@ class Corpus:
     def article(self, article_id: str) -> Article:
         return self.store.get_article(article_id)
 
-    def quotes(self, speaker: str | None = None, article: str | None = None) -> list[Quote]:
-        """Quotes, optionally of one speaker (matched on the canonical name, case-insensitive)."""
-        sql = "SELECT * FROM quotes WHERE 1=1"
-        args: list[str] = []
-        if speaker is not None:
-            sql += " AND (speaker = ? COLLATE NOCASE OR speaker LIKE ? COLLATE NOCASE)"
-            args += [speaker, f"%{speaker}%"]
-        if article is not None:
-            sql += " AND article = ?"
-            args.append(article)
-        rows = self.store.conn.execute(sql + " ORDER BY article, start", args)
-        return [
-            Quote(
-                id=r["id"],
-                article=r["article"],
-                span=Span(r["start"], r["end"]),
-                text=r["text"],
-                kind=r["kind"],
-                speaker=r["speaker"],
-                speaker_span=None
-                if r["speaker_start"] is None
-                else Span(r["speaker_start"], r["speaker_end"]),
-                cue=r["cue"],
-            )
-            for r in rows
-        ]
+    def quotes(
+        self, speaker: str | None = None, article: str | None = None, kind: str | None = None
+    ) -> list[Quote]:
+        """Quotes, optionally of one speaker under any of its names or roles ("Peskov")."""
+        from .attribution import queries
+
+        return queries.quotes(self.store, speaker=speaker, article=article, kind=kind)
 
     def statements(self) -> list[Statement]:
         conn = self.store.conn
