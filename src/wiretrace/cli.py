@@ -262,7 +262,8 @@ def demo(
         "demo-output"
     ),
 ) -> None:
-    """Ingest and analyse the bundled demo corpus, then write the store and the export.
+    """Ingest and analyse the bundled demo corpus (with its talking-point watchlist), then
+    write the store, the export and the report.
 
     Example: wiretrace demo -o demo-output
     """
@@ -270,7 +271,8 @@ def demo(
     from .ingest import ingest as run_ingest
     from .pipeline import Pipeline
 
-    examples = Path(__file__).resolve().parents[2] / "examples" / "corpus"
+    root = Path(__file__).resolve().parents[2] / "examples"
+    examples = root / "corpus"
     if not examples.exists():
         raise fail(f"{examples}: demo corpus not found (run from a source checkout)")
     output.mkdir(parents=True, exist_ok=True)
@@ -280,12 +282,18 @@ def demo(
         report = run_ingest(store, [str(examples)], cfg, RichReporter())
         for error in report.errors:
             console.print(f"[red]✗[/] {error.source}: {error.message}")
+        watchlist = root / "watchlist.toml"
+        if watchlist.exists():
+            from .narratives.api import import_file
+
+            import_file(store, watchlist)
         Pipeline.default().run(store, cfg, RichReporter())
         written = run_export(store, "json", output / "export.json")
         counts = store.stats()
     out.print(
         f"{counts['articles']} articles analysed: {counts['reuse_links']} reuse links, "
-        f"{counts['quotes']} quotes, {counts['figures']} figures, {counts['stories']} stories"
+        f"{counts['quotes']} quotes, {counts['figures']} figures, {counts['stories']} stories, "
+        f"{counts['narrative_hits']} talking-point echoes"
     )
     from .report import write_report
 
