@@ -1,7 +1,9 @@
 """Cleaning benchmarks: throughput, quality on planted boilerplate, incremental cost.
 
 1. HTML: the ``clean`` stage (trafilatura body + our plain-text cleaning + page chrome)
-   against ``trafilatura.extract`` alone on the same generated pages (ratio = ours / theirs).
+   against ``trafilatura.extract`` alone on the same generated pages. The headline ratio
+   (``ratio_cpu``) is ours / theirs in process CPU time (``time.process_time``), which a
+   busy shared machine disturbs far less than wall time; the wall-time ratio is kept too.
 2. Plain text: generated articles of several fictional outlets, each outlet with its own
    donation box, newsletter footer and photo captions; articles/s through the clean stage,
    and how many planted boilerplate lines went and how many body lines stayed.
@@ -69,6 +71,7 @@ def bench_html(n: int) -> dict[str, object]:
 
     rng = random.Random(1)
     pages = [html_page(rng, i) for i in range(n)]
+    trafilatura.extract(pages[0])  # first-call set-up is not part of the timings
     start, cpu = time.perf_counter(), time.process_time()
     for page in pages:
         trafilatura.extract(page, output_format="txt", include_comments=False,
@@ -88,6 +91,7 @@ def bench_html(n: int) -> dict[str, object]:
         "clean_pages_per_s": round(n / ours, 1),
         "ratio_clean_over_trafilatura": round(ours / theirs, 2),
         "ratio_cpu": round(ours_cpu / theirs_cpu, 2),
+        "ratio_basis": "ratio_cpu: process CPU seconds, ours / trafilatura (headline)",
     }
 
 

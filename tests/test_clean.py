@@ -271,7 +271,7 @@ PIECES = [
 ]
 LINE = st.one_of(
     st.sampled_from(PIECES),
-    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30),
 )
 ARTICLES = st.builds(lambda lines, sep: sep.join(lines), st.lists(LINE, max_size=12),
                      st.sampled_from(["\n", "\n\n", "\r\n"]))
@@ -317,3 +317,58 @@ def test_paragraph_spans_stay_in_bounds(nlp, text: str) -> None:  # type: ignore
     assert all(0 <= s.start < s.end <= len(clean) for s in spans)
     assert [clean[s.start : s.end] for s in spans] == [p for p in clean.split("\n\n") if p]
     assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+
+
+@pytest.mark.parametrize("text", [
+    "March 1, 2025", "Sep 26, 2023", "26 September 2023", "2023-09-26",
+    "Tuesday, September 26, 2023", "1 Mar 2025", "Published September 26, 2023",
+    "June 31, 2024", "Feb 29, 2023", "26.09.2023", "Sept 26, 2023",
+])
+def test_quick_date_layouts_agree_with_dateparser(text: str) -> None:
+    from wiretrace.clean import dates
+
+    quick = dates._layout_date(text)
+    slow = dates._parser().get_date_data(text).date_obj
+    if quick is not None:
+        assert slow is not None and quick == slow.date().isoformat()
+        assert dates.parse_date(text) == quick
+
+
+def test_entities_recognised_on_demand_match_a_full_parse(nlp) -> None:  # type: ignore[no-untyped-def]
+    from wiretrace.clean.features import _orgs, line_features
+
+    lines = ["A Message from The Moscow Times:", "Support the Harbour Ledger today!",
+             "By Ana Lind and Per Holm", "AFP contributed reporting.", "Read more"]
+    found = line_features(lines, nlp)
+    for line, features in zip(lines, found, strict=True):
+        assert features.orgs == tuple(_orgs(nlp(line)))
+    assert found[2].byline == ("Ana Lind", "Per Holm") and all(found[2].byline_persons)
+    assert found[3].agency_credit
+
+
+PAGE = """<!DOCTYPE html><html><head><title>Pier vote | The Ledger</title>
+<script>var x = 1;</script></head><body>
+<nav><ul><li><a href="/a">World</a></li><li><a href="/b">Harbour</a></li></ul></nav>
+<article><h1>Harbour Council Votes to Close the Old Ferry Pier</h1>
+<p>The harbour council voted on Tuesday to close the old ferry pier after engineers found
+that its wooden piles had rotted through in several places.</p>
+<p>Repairs would cost more than building a new pier, the council's engineer told the
+meeting, and the ferry company has already moved its boats to the north quay.</p>
+<p>Residents who fish from the pier asked the council to keep part of it open.</p></article>
+<footer><p>Subscribe to our newsletter for the morning briefing.</p></footer>
+</body></html>"""
+
+
+def test_one_parsed_tree_serves_body_and_chrome_like_the_markup() -> None:
+    from wiretrace.clean.html import chrome_runs, extract_body, page_blocks, parse_page
+
+    tree = parse_page(PAGE)
+    body = extract_body(tree)
+    assert body == extract_body(PAGE) and "wooden piles" in body
+    assert page_blocks(tree) == page_blocks(PAGE)
+    runs = chrome_runs(tree, body)
+    assert runs == chrome_runs(PAGE, body)
+    chrome = [line for run in runs for line in run]
+    assert "Subscribe to our newsletter for the morning briefing." in chrome
+    assert not any("wooden piles" in line for line in chrome)
+    assert parse_page("") is None and extract_body(None) == "" and page_blocks(None) == []

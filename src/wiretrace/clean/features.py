@@ -10,7 +10,9 @@ is one more signal, never enough on its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .dates import parse_date
@@ -67,7 +69,20 @@ class LineFeatures:
     date: str | None = None  # ISO date when the line is a dateline or dated byline
     notice: str | None = None  # "credit" or "notice": the article speaking of itself
     names: bool = False  # a proper name after the first word
-    orgs: tuple[tuple[str, int], ...] = field(default=())  # self-reference candidates + weight
+    # The line's parse, entities not yet recognised: ``orgs`` recognises them when read.
+    doc: Doc | None = field(default=None, compare=False, repr=False)
+    ner: Callable[[Doc], Doc] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def orgs(self) -> tuple[tuple[str, int], ...]:
+        """Self-reference candidates with their weight.
+
+        Only lines removed as boilerplate or navigation are ever asked, so entity
+        recognition (most of a parse's cost) runs on those lines alone.
+        """
+        if self.doc is None:
+            return ()
+        return tuple(_orgs(_entities(self.doc, self.ner)))
 
     @property
     def prose(self) -> bool:
@@ -220,6 +235,13 @@ def _imperative(sent: Span) -> bool:
     return all(t.dep_ in ("neg", "advmod", "intj", "punct", "discourse") for t in before)
 
 
+def _entities(doc: Doc, ner: Callable[[Doc], Doc] | None) -> Doc:
+    """The parse with its entities, recognising them now if the parse went without."""
+    if ner is not None and not doc.has_annotation("ENT_IOB"):
+        ner(doc)
+    return doc
+
+
 def _orgs(doc: Doc) -> list[tuple[str, int]]:
     """Organisation-like names and how strongly their place says "this is us"."""
     found: dict[tuple[int, int], str] = {}
@@ -322,13 +344,13 @@ def byline_parts(text: str) -> tuple[list[str], str | None] | None:
 
 
 def _byline(
-    text: str, doc: Doc
+    text: str, doc: Doc, ner: Callable[[Doc], Doc] | None = None
 ) -> tuple[tuple[str, ...], tuple[bool, ...], str | None] | None:
     parts = byline_parts(text)
     if parts is None:
         return None
     names, date = parts
-    people = [e.text for e in doc.ents if e.label_ == "PERSON"]
+    people = [e.text for e in _entities(doc, ner).ents if e.label_ == "PERSON"]
     persons = tuple(any(n in p or p in n for p in people) for n in names)
     return tuple(names), persons, date
 
@@ -374,15 +396,17 @@ _CREDIT_LEMMAS = frozenset({"reporting", "report", "editing", "edit", "writing",
 _CREDIT_LINKS = frozenset({"contribute", "by", "additional", "from", "with"})
 
 
-def _agency_credit(doc: Doc, prose: bool) -> bool:
+def _agency_credit(doc: Doc, prose: bool, ner: Callable[[Doc], Doc] | None = None) -> bool:
     """A wire credit: "AFP contributed reporting.", "(Reporting by A; Editing by B)"."""
     text = doc.text.strip()
-    if len(doc) > 30 or not any(e.label_ in ("ORG", "PERSON") for e in doc.ents):
+    if len(doc) > 30:
         return False
     if prose and len(doc) > 8 and not (text.startswith("(") and text.endswith(")")):
         return False
     lemmas = {t.lemma_.lower() for t in doc} | {t.lower_ for t in doc}
-    return bool(lemmas & _CREDIT_LEMMAS) and bool(lemmas & _CREDIT_LINKS)
+    if not (lemmas & _CREDIT_LEMMAS and lemmas & _CREDIT_LINKS):
+        return False
+    return any(e.label_ in ("ORG", "PERSON") for e in _entities(doc, ner).ents)
 
 
 _DASHES = (" - ", " – ", " — ", " -- ")
@@ -414,9 +438,11 @@ def wire_dateline(line: str) -> str | None:
 
 def cheap_features(text: str) -> dict[str, bool | int]:
     words = text.split()
-    raw_outside = [_bare(w) for w in _outside_quotes(words)]
+    bare = [_bare(w) for w in words]
+    inside = _outside_quotes(words)
+    raw_outside = bare if inside is words else [_bare(w) for w in inside]
     outside = [w.lower() for w in raw_outside]
-    lowered = " " + " ".join(_bare(w).lower() for w in words) + " "
+    lowered = " " + " ".join(bare).lower() + " "
     return {
         "words": len(words),
         "terminal": _terminal(text),
@@ -468,18 +494,26 @@ def line_features_many(
         for line, c in zip(lines, found, strict=True)
         if needs_parse(line, c)
     })
-    parsed: dict[str, Doc] = dict(zip(to_parse, nlp.pipe(to_parse, batch_size=batch_size),
-                                      strict=True))
+    # Entities are recognised later, only for the lines whose entities are read.
+    ner = nlp.get_pipe("ner") if "ner" in nlp.pipe_names else None
+    parsed: dict[str, Doc] = dict(zip(
+        to_parse,
+        nlp.pipe(to_parse, batch_size=batch_size, disable=["ner"] if ner else []),
+        strict=True,
+    ))
     # Taggers often read a capitalised command ("Subscribe to …") as a noun; the same line
     # with its first letter in lower case is tagged as a verb when it is one.
     second = sorted(line for line, doc in parsed.items() if _maybe_command(doc))
     lowered = [line[0].lower() + line[1:] for line in second]
+    tags_only = [name for name in ("ner", "lemmatizer") if name in nlp.pipe_names]
     commands = {
-        line for line, doc in zip(second, nlp.pipe(lowered, batch_size=batch_size), strict=True)
+        line for line, doc in zip(
+            second, nlp.pipe(lowered, batch_size=batch_size, disable=tags_only), strict=True
+        )
         if _imperative(next(iter(doc.sents)))
     }
     return [
-        [_features(line, c, parsed.get(line), line in commands)
+        [_features(line, c, parsed.get(line), line in commands, ner)
          for line, c in zip(lines, found, strict=True)]
         for lines, found in zip(documents, cheap, strict=True)
     ]
@@ -496,7 +530,8 @@ def _maybe_command(doc: Doc) -> bool:
 
 
 def _features(
-    text: str, cheap: dict[str, bool | int], doc: Doc | None, command: bool = False
+    text: str, cheap: dict[str, bool | int], doc: Doc | None, command: bool = False,
+    ner: Callable[[Doc], Doc] | None = None,
 ) -> LineFeatures:
     credit_tail, credit_only = credit_parts(text)
     words = int(cheap["words"])
@@ -511,7 +546,7 @@ def _features(
         _imperative(sent) and sent.root.i in outside_quote_tokens for sent in doc.sents
     )
     finite = any(t.tag_ in ("VBD", "VBP", "VBZ", "MD") for t in doc) or imperative
-    byline = _byline(text, doc)
+    byline = _byline(text, doc, ner)
     date: str | None = None
     if byline is not None:
         date = byline[2]
@@ -522,16 +557,20 @@ def _features(
         imperative=imperative, you=bool(cheap["you"]), we=bool(cheap["we"]),
         cta=bool(cheap["cta"]), link=bool(cheap["link"]), credit_tail=credit_tail,
         credit_only=credit_only,
-        agency_credit=_agency_credit(doc, finite and bool(cheap["terminal"]) and words >= 4),
+        agency_credit=_agency_credit(
+            doc, finite and bool(cheap["terminal"]) and words >= 4, ner
+        ),
         byline=None if byline is None else byline[0],
         byline_persons=() if byline is None else byline[1],
-        date=date, notice=_notice(doc), orgs=tuple(_orgs(doc)),
+        date=date, notice=_notice(doc), doc=doc, ner=ner,
         names=any(t.pos_ == "PROPN" for t in doc[1:]),
     )
 
 
 def _tokens_outside_quotes(doc: Doc) -> set[int]:
     """Indices of the tokens not inside quotation marks (the marks themselves are outside)."""
+    if not _QUOTE_CHARS.intersection(doc.text):
+        return set(range(len(doc)))
     outside: set[int] = set()
     depth = 0
     straight = False

@@ -7,6 +7,7 @@ output then goes through the same plain-text cleaning as any other article.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..models import Removed
 from .features import (
@@ -19,11 +20,30 @@ from .features import (
     dateline_date,
 )
 
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
-def extract_body(html: str, url: str | None = None) -> str:
+
+def parse_page(html: str) -> HtmlElement | None:
+    """The page's tree, parsed the way trafilatura parses it (None when it is not HTML).
+
+    Parsing once and handing the tree to both trafilatura and the chrome pass saves a parse
+    per page; trafilatura copies a tree it is given, so the tree stays as parsed.
+    """
+    from trafilatura.utils import load_html
+
+    try:
+        return load_html(html)
+    except (TypeError, ValueError):
+        return None
+
+
+def extract_body(html: str | HtmlElement | None, url: str | None = None) -> str:
     """Body text, one paragraph per line."""
     import trafilatura
 
+    if html is None:
+        return ""
     body = trafilatura.extract(
         html, url=url, output_format="txt", include_comments=False, include_tables=True,
         include_images=False, include_links=False, deduplicate=False,
@@ -39,18 +59,18 @@ _BLOCK = frozenset({
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 
 
-def page_blocks(html: str) -> list[str]:
+def page_blocks(html: str | HtmlElement | None) -> list[str]:
     """The visible text of a page, one string per block element, in page order."""
     from lxml import etree  # type: ignore[import-untyped]
-    from lxml import html as lxml_html  # type: ignore[import-untyped]
 
-    try:
-        tree = lxml_html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
+    tree = parse_page(html) if isinstance(html, str) else html
+    if tree is None:
         return []
+    body = tree.find("body")
+    root = tree if body is None else body
     parts: list[str] = []
     skipping = 0
-    for event, el in etree.iterwalk(tree, events=("start", "end")):
+    for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             if tag in _SKIP or not tag:
@@ -69,7 +89,7 @@ def page_blocks(html: str) -> list[str]:
     return [" ".join(b.split()) for b in "".join(parts).split("\n") if b.strip()]
 
 
-def chrome_runs(html: str, body: str) -> list[list[str]]:
+def chrome_runs(html: str | HtmlElement | None, body: str) -> list[list[str]]:
     """Runs of page blocks that are not part of the extracted body, in page order."""
     body_text = " ".join(body.split())
     runs: list[list[str]] = []
@@ -122,7 +142,7 @@ def label_chrome(runs: list[list[str]]) -> Chrome:
 
 def _chrome_kind(line: str) -> tuple[str, list[str], str | None]:
     lowered = f" {line.lower()}"
-    if not any(ch.isdigit() for ch in line) and not any(
+    if not any(map(str.isdigit, line)) and not any(
         mark in lowered for mark in (" by ", "/", "©", ":", "(")
     ):
         # Menus, section names, link lists: the bulk of page chrome, told apart cheaply.

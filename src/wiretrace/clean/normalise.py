@@ -45,7 +45,8 @@ def fix_sentence_spacing(line: str) -> str:
     words = line.split(" ")
     fixed: list[str] = []
     for word in words:
-        if _url_like(word):
+        mid = word[1:-2]  # where a glued sentence end can be
+        if not ("." in mid or "!" in mid or "?" in mid) or _url_like(word):
             fixed.append(word)
             continue
         pieces: list[str] = []

@@ -18,7 +18,7 @@ from ..pipeline import Reporter, Stage, StageReport
 from ..store import Store
 from . import tables
 from .config import CleanConfig
-from .html import chrome_runs, extract_body, label_chrome
+from .html import chrome_runs, extract_body, label_chrome, parse_page
 from .markdown import is_markdown_source, markdown_to_text
 from .outlet import outlet_key
 from .text import NO_REPETITION, Analysis, Metadata, Repetition, analyse_many, clean_analysis
@@ -59,9 +59,10 @@ def source_text(doc: RawDocument, cfg: CleanConfig) -> Source:
     chrome: tuple[Removed, ...] = ()
     text = doc.content
     if doc.fmt == "html":
-        text = extract_body(doc.content, doc.url)
+        tree = parse_page(doc.content)  # one parse for the body and the chrome passes
+        text = extract_body(tree, doc.url)
         if cfg.keep_html_chrome:
-            page = label_chrome(chrome_runs(doc.content, text))
+            page = label_chrome(chrome_runs(tree, text))
             chrome = page.removed
             meta = replace(meta, byline=meta.byline or page.byline,
                            published=meta.published or page.published)

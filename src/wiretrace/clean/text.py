@@ -19,6 +19,7 @@ nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..models import CleanResult, Removed
@@ -71,7 +72,7 @@ class Analysis:
     features: tuple[LineFeatures, ...]
     multi_block: bool
 
-    @property
+    @cached_property
     def fingerprints(self) -> tuple[int, ...]:
         return tuple(fingerprint(line) for line in self.lines)
 
