@@ -168,3 +168,78 @@ def test_a_charge_of_doing_is_reported_speech(nlp) -> None:  # type: ignore[no-u
     text = "A ruling-party lawmaker, Oskar Lendt, accused environmental groups of taking money."
     charge = one(quotes_of(nlp, text), "taking money")
     assert charge.kind == "indirect" and charge.speaker == "Oskar Lendt"
+
+
+def test_a_cue_between_its_two_complements_frames_one_report(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The bridge is safe for now, the engineer Mara Holt told reporters on Friday, "
+        "so it will stay open until the spring."
+    )
+    qs = quotes_of(nlp, text)
+    assert len(qs) == 1, [(q.text, q.speaker) for q in qs]
+    report = qs[0]
+    assert report.kind == "indirect" and report.speaker == "Mara Holt" and report.cue == "told"
+    assert report.text.startswith("The bridge is safe") and report.text.endswith("the spring")
+
+
+def test_a_speaker_inside_a_relative_clause_is_no_frame(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Engineers are worried about the second pond, which they say is under pressure."
+    assert not [q for q in quotes_of(nlp, text) if "under pressure" in q.text]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "outlet"),
+    [
+        (
+            "The ministry has ordered schools and hospitals to close for a week, the regional "
+            "newspapers Tern Gazette and Vale Post reported on Monday, citing officials.",
+            "The ministry has ordered schools",
+            "Tern Gazette",
+        ),
+        # Parsed as a noun with a relative clause ("sites [that] Northline … reported").
+        (
+            "The army has told farmers and fishermen to leave the valley, Estravia’s "
+            "independent news sites Northline and Courier reported Wednesday, citing "
+            "anonymous sources.",
+            "The army has told farmers",
+            "Northline",
+        ),
+        # Parsed with the noun "outlets" as the sentence root.
+        (
+            "The company has paid workers and suppliers to stay quiet about the leak, "
+            "Estravia’s biggest news outlets Northline and Courier reported Wednesday, "
+            "citing anonymous sources.",
+            "The company has paid workers",
+            "Northline",
+        ),
+    ],
+)
+def test_a_trailing_report_holds_the_order_or_request_it_reports(  # type: ignore[no-untyped-def]
+    nlp, text: str, content: str, outlet: str
+) -> None:
+    qs = quotes_of(nlp, text)
+    assert len(qs) == 1, [(q.text, q.speaker, q.cue) for q in qs]
+    assert qs[0].cue == "reported" and qs[0].text.startswith(content)
+    assert qs[0].speaker is not None and outlet in qs[0].speaker
+
+
+def test_a_command_is_an_act_not_words_but_still_cues_a_quotation(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert quotes_of(nlp, "The governor has ordered all of the dams to be inspected.") == []
+    assert quotes_of(nlp, "The council ordered the old bridge to be closed.") == []
+    qs = quotes_of(nlp, "“Close the bridge now,” the mayor Ilse Dorn ordered.")
+    assert one(qs, "Close the bridge").speaker == "Ilse Dorn"
+    request = one(
+        quotes_of(nlp, "The council asked residents not to drive into the valley."), "drive"
+    )
+    assert request.speaker is not None and "council" in request.speaker
+
+
+def test_a_passive_report_is_content_not_a_frame(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "About 300 families were evacuated overnight, and two fishermen were reported "
+        "missing, the coast guard said on Tuesday."
+    )
+    qs = quotes_of(nlp, text)
+    assert len(qs) == 1, [(q.text, q.speaker, q.cue) for q in qs]
+    assert qs[0].cue == "said" and qs[0].speaker == "coast guard"
+    assert qs[0].text.startswith("About 300") and qs[0].text.endswith("missing")

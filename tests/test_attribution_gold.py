@@ -32,7 +32,7 @@ def test_karabakh_quotes_speakers_and_statements(karabakh_dir: Path, karabakh_ex
     m = metrics(karabakh_dir / "gold.json", karabakh_export)
     assert m["recall"] >= 0.9
     assert m["direct recall"] >= 0.9
-    assert m["precision"] >= 0.68
+    assert m["precision"] >= 0.7
     assert m["speaker right (of matched)"] >= 0.9
     assert m["same-statement groups found"] == 1.0
     assert m["statements mixing speakers"] == 0
@@ -66,7 +66,7 @@ def test_demo_corpus_quotes(demo_export: dict) -> None:  # type: ignore[type-arg
     m = metrics(gold, demo_export)
     assert m["recall"] >= 0.9
     assert m["direct recall"] >= 0.95
-    assert m["precision"] >= 0.85
+    assert m["precision"] >= 0.9
     assert m["speaker right (of matched)"] >= 0.95
     assert m["same-statement groups found"] >= 0.8
     assert m["statements mixing speakers"] == 0

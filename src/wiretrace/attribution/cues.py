@@ -31,10 +31,14 @@ JUDGING = frozenset(
     characterise call label brand dub reject dismiss question attack hail welcome
     """.split()  # noqa: SIM905
 )
+# Verbs of commanding: what they govern ("ordered the dam to be emptied") is an act of
+# authority, not reported words; they still cue a quotation ("“Leave now,” he ordered").
+COMMANDING = frozenset({"order", "instruct", "command"})
 # Verbs whose passive subject is the person quoted ("X was quoted as saying").
 CITING = frozenset({"quote", "cite"})
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+ACTIVE_SUBJECTS = ("nsubj", "csubj")
 _UP = ("advcl", "conj", "xcomp", "pcomp", "ccomp", "prep")
 
 

@@ -86,11 +86,19 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
         and t.i not in used_cues
         and (cues.is_reporting(t) or cues.is_judging(t) or cues.according_to(t) is not None)
     ]
-    verbs.sort(key=lambda t: -(t.right_edge.i - t.left_edge.i))
+    reported = {v.i: _reported(v, fragments) for v in verbs}
+    # Outermost report first: in "A ordered B, outlets reported" what the outlets report
+    # holds the order, so the order is part of their content, not a quote of its own.
+    verbs.sort(
+        key=lambda t: (
+            -max((e - s for (s, e), _ in reported[t.i]), default=0),
+            -(t.right_edge.i - t.left_edge.i),
+        )
+    )
     for verb in verbs:
         if any(s <= verb.idx < e for s, e in taken):
             continue
-        for bounds, kind in _reported(verb, fragments):
+        for bounds, kind in reported[verb.i]:
             start, end = bounds
             if any(s < end and start < e for s, e in taken):
                 continue
@@ -99,7 +107,8 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
                 continue
             speaker = mention(head, found_entities) if head is not None else None
             inside = speaker is not None and start <= speaker.start < end
-            if inside and cues.according_to(verb) is None:
+            framed = start <= verb.idx < end and _parenthetical(verb)
+            if inside and not framed and cues.according_to(verb) is None:
                 continue  # the "speaker" sits inside the content: not an attribution
             taken.append((start, end))
             results.append(
@@ -264,15 +273,15 @@ def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, in
         if bounds is not None:
             out.append((bounds, _kind(bounds, fragments)))
         return out
+    if verb.lemma_.lower() in cues.COMMANDING:
+        return out  # "ordered the dam to be emptied": an act of authority, not words
     if cues.is_reporting(verb):
         trailing = _trailing_frame(verb)
         if trailing is not None:
             out.append((trailing, _kind(trailing, fragments)))
             return out
-        for clause in cues.clauses(verb):
-            bounds = cues.content_bounds(_own_clause(clause))
-            if bounds is not None:
-                out.append((bounds, _kind(bounds, fragments)))
+        spans = [b for b in (cues.content_bounds(_own_clause(c)) for c in cues.clauses(verb)) if b]
+        out.extend((b, _kind(b, fragments)) for b in _join_around(verb, spans))
         directive = _directive(verb)
         if directive is not None and not out:
             out.append((directive, _kind(directive, fragments)))
@@ -296,9 +305,26 @@ def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, in
     return out
 
 
+def _parenthetical(verb: Token) -> bool:
+    """Whether the cue sits between complements of its own (see ``_join_around``)."""
+    sides = {c.i < verb.i for c in cues.clauses(verb)}
+    return len(sides) == 2
+
+
+def _join_around(verb: Token, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """ "There is no cause, he told reporters, so it is hard to say": a cue set between two
+    complements of its own is a parenthetical frame inside one report, which runs from the
+    first complement to the last (as a direct quote split by "he said" is one quotation)."""
+    before = [s for s in spans if s[1] <= verb.idx]
+    after = [s for s in spans if s[0] > verb.idx]
+    if not before or not after:
+        return spans
+    return [(min(s for s, _ in before), max(e for _, e in after))]
+
+
 def _directive(verb: Token) -> tuple[int, int] | None:
-    """ "asked residents not to stockpile": a reported request or order, its addressee and
-    what they were told to do."""
+    """ "asked residents not to stockpile": a reported request, its addressee and what they
+    were asked to do."""
     obj = next((c for c in verb.rights if c.dep_ == "dobj"), None)
     xcomp = next(
         (c for c in verb.rights if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)),
@@ -330,7 +356,7 @@ def _own_clause(clause: Token) -> list[Token]:
             child.dep_ == "conj"
             and not any(c.dep_ == "mark" for c in child.children)  # "… and that …" goes on
             and (cues.is_reporting(child) or cues.is_judging(child))
-            and any(c.dep_ in cues.SUBJECTS for c in child.children)
+            and any(c.dep_ in cues.ACTIVE_SUBJECTS for c in child.children)
         ):
             cut.update(t.i for t in child.subtree)
             cut.update(c.i for c in clause.children if c.dep_ == "cc" and c.i < child.i)
@@ -342,17 +368,56 @@ def _trailing_frame(verb: Token) -> tuple[int, int] | None:
     parser hangs a trailing attribution on the reported clause (parataxis, conj); what it
     reports is everything before it in that clause."""
     head = verb.head
-    if verb.dep_ not in ("parataxis", "conj") or head.i >= verb.i:
+    frame_start: int | None = None
+    if _misread_frame(verb):
+        # "A ordered B, news outlets X and Y reported": the parser reads "outlets [that] X
+        # reported" as a noun with a relative clause; the noun phrase opens the frame.
+        frame_start = _phrase_start(head)
+    elif verb.dep_ not in ("parataxis", "conj") or head.i >= verb.i:
         return None
-    if not any(c.dep_ in cues.SUBJECTS for c in verb.children):
+    # An active subject speaks; a passive one ("nine people were reported missing") is
+    # what was reported, so such a verb frames nothing before it.
+    if not any(c.dep_ in cues.ACTIVE_SUBJECTS for c in verb.children):
         return None
     if any(c.i > verb.i for c in cues.clauses(verb)):
         return None
-    subject_start = min(
-        (c.left_edge.i for c in verb.children if c.dep_ in cues.SUBJECTS), default=verb.i
+    subject_start = frame_start or min(
+        (c.left_edge.i for c in verb.children if c.dep_ in cues.ACTIVE_SUBJECTS), default=verb.i
     )
-    tokens = [t for t in head.subtree if t.i < subject_start]
+    if frame_start is not None:
+        sent = verb.doc[frame_start - 1].sent
+        tokens = list(verb.doc[sent.start : frame_start])
+    else:
+        tokens = [t for t in head.subtree if t.i < subject_start]
     return cues.content_bounds(tokens) if tokens else None
+
+
+_NP_INNER = frozenset({"det", "poss", "case", "amod", "compound", "nummod", "nmod", "predet"})
+
+
+def _phrase_start(noun: Token) -> int:
+    """Where the noun phrase headed by ``noun`` starts (its determiners and modifiers, not
+    clauses the parser hung on it)."""
+    inner = [c.left_edge.i for c in noun.lefts if c.dep_ in _NP_INNER]
+    return min(inner, default=noun.i)
+
+
+def _misread_frame(verb: Token) -> bool:
+    """A trailing "…, the agency's outlets X and Y reported" parsed as a relative clause
+    on a noun that follows a comma after a finished clause and is no subject there: a
+    relative clause with its own subject, no relative pronoun and nothing after it."""
+    noun = verb.head
+    if verb.dep_ != "relcl" or noun.pos_ not in ("NOUN", "PROPN") or noun.i >= verb.i:
+        return False
+    if noun.dep_ in cues.SUBJECTS or any(c.tag_ in ("WDT", "WP") for c in verb.children):
+        return False
+    start = _phrase_start(noun)
+    if start < 2 or verb.doc[start - 1].text != ",":
+        return False
+    before = verb.doc[verb.doc[start - 1].sent.start : start - 1]
+    return any(t.pos_ in ("VERB", "AUX") and t.dep_ != "amod" for t in before) and not any(
+        c.i > verb.i and c.dep_ in ("dobj", "ccomp") for c in verb.children
+    )
 
 
 def _kind(bounds: tuple[int, int], fragments: list[Segment]) -> str:
