@@ -112,3 +112,20 @@ def test_discovery_groups_the_planted_claim_across_outlets() -> None:
 def test_discovery_needs_two_outlets_or_speakers() -> None:
     outlets = {f"art{a}": "same outlet" for a in range(20)}
     assert _claims(outlets) == []
+
+
+def test_statement_is_split_into_the_propositions_it_bundles() -> None:
+    from wiretrace.narratives.segments import propositions, statement_parts
+    from wiretrace.nlp.models import NlpConfig, load_spacy
+
+    nlp = load_spacy(NlpConfig().spacy_model)
+    doc = nlp("The mayor ignored the warnings; the council shares the blame.")
+    parts = statement_parts(doc)
+    assert parts[0] == doc.text
+    assert "The mayor ignored the warnings" in parts
+    assert "the council shares the blame" in parts
+    # One claim stays whole; a separator without a predicate on one side splits nothing.
+    single = nlp("The mayor ignored the warnings from the engineers.")
+    assert [p.text for p in propositions(next(single.sents))] == [single.text]
+    listing = nlp("The council blamed three things: rain, age and neglect.")
+    assert len(propositions(next(listing.sents))) == 1

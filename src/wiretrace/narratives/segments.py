@@ -90,14 +90,46 @@ def _sentence_of(starts: Sequence[int], sentences: Sequence[Span], span: Span) -
     return i
 
 
+# Punctuation that joins independent clauses inside one sentence ("X acts under pressure;
+# the West shares responsibility"): each side is a proposition of its own.
+PROPOSITION_SEPARATORS = frozenset({";", ":"})
+
+
+def propositions(sent: SpacySpan) -> list[SpacySpan]:
+    """The propositions a sentence bundles: its parts between clause-joining punctuation
+    that each have a predicate of their own (the whole sentence when there is one part)."""
+    doc = sent.doc
+    cuts = [t.i for t in sent if t.is_punct and t.text in PROPOSITION_SEPARATORS]
+    bounds = [sent.start, *[c + 1 for c in cuts]]
+    ends = [*cuts, sent.end]
+    parts = []
+    for lo, hi in zip(bounds, ends, strict=True):
+        while lo < hi and doc[lo].is_punct:
+            lo += 1
+        while hi > lo and doc[hi - 1].is_punct:
+            hi -= 1
+        if hi > lo and any(t.pos_ in CLAUSE_POS for t in doc[lo:hi]):
+            parts.append(doc[lo:hi])
+    return parts if len(parts) > 1 else [sent]
+
+
 def statement_parts(doc: Doc, min_tokens: int = 4) -> list[str]:
-    """A narrative statement and its clauses, as texts to embed as queries."""
+    """A narrative statement, each proposition it bundles and their clauses, as query texts.
+
+    A statement often joins several claims; an echo may repeat only one of them, and a
+    whole-statement embedding dilutes each claim with the others.
+    """
     text = doc.text.strip()
     parts = [text]
     for sent in doc.sents:
         if sent.text.strip() and sent.text.strip() != text:
             parts.append(sent.text.strip())
         parts.extend(doc.text[s.start : s.end] for s in clause_spans(sent, min_tokens))
+        props = propositions(sent)
+        if len(props) > 1:
+            for prop in props:
+                parts.append(prop.text)
+                parts.extend(doc.text[s.start : s.end] for s in clause_spans(prop, min_tokens))
     return list(dict.fromkeys(p for p in parts if p))
 
 
