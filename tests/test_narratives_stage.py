@@ -53,7 +53,9 @@ def test_echoes_are_precise(karabakh_store: Store, karabakh_dir: Path) -> None:
     assert recall.value >= 6 / 9, recall.detail
 
 
-@pytest.mark.xfail(strict=True, reason="MiniLM clause/proposition similarity finds 6 of 9 echoes at P>=0.7")
+@pytest.mark.xfail(
+    strict=True, reason="MiniLM clause/proposition similarity finds 6 of 9 echoes at P>=0.7"
+)
 def test_echo_recall_target(karabakh_store: Store, karabakh_dir: Path) -> None:
     m = metrics(karabakh_store, karabakh_dir)
     assert m["echo recall (watchlist = gold statements)"].value >= 7 / 9
