@@ -67,3 +67,16 @@ class _Quiet:
 
     def finish(self) -> None:
         pass
+
+
+def test_pending_parses_reports_articles_without_a_parse(store: Store, config: Config) -> None:
+    from wiretrace.nlp.stage import pending_parses
+
+    parsed = _article(store, TEXT)
+    STAGE.run(store, config, _Quiet())
+    ((bare, _),) = store.add_documents([RawDocument(source="b", content="No parse.", fmt="text")])
+    store.put_article(bare, CleanResult("No parse.", None, None, None, None))
+    errors: list[str] = []
+    got = [a for a, _ in pending_parses(store, [parsed, bare], load_spacy(), _Quiet(), errors)]
+    assert got == [parsed]
+    assert len(errors) == 1 and bare in errors[0] and "nlp stage" in errors[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..config import Config
 from ..nlp.models import NlpConfig, load_spacy
-from ..nlp.stage import load_doc
+from ..nlp.stage import pending_parses
 from ..pipeline import Reporter, Stage, StageReport
 from ..store import Store
 from . import tables
@@ -24,12 +24,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.start("attribution: quotes + speakers", len(pending))
     errors: list[str] = []
     done = 0
-    for article_id in pending:
-        doc = load_doc(store, article_id, nlp)
-        if doc is None:
-            errors.append(f"{article_id}: no stored parse; run the nlp stage first")
-            reporter.advance()
-            continue
+    for article_id, doc in pending_parses(store, pending, nlp, reporter, errors):
         result = extract(doc, article_id, cfg)
         record = {
             "entities": [e.as_dict() for e in result.entities],
@@ -39,7 +34,6 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
             tables.put_article(store, article_id, result.quotes, record)
             store.mark_done(NAME, [article_id])
         done += 1
-        reporter.advance()
     reporter.finish()
     return StageReport(NAME, processed=done, errors=tuple(errors))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..config import Config
 from ..nlp.models import NlpConfig, load_embedder, load_spacy
-from ..nlp.stage import load_doc
+from ..nlp.stage import pending_parses
 from ..pipeline import Reporter, Stage, StageReport
 from ..store import Store
 from . import tables
@@ -44,12 +44,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.start("figures: numbers + dates", len(pending))
     errors: list[str] = []
     done = 0
-    for article_id in pending:
-        doc = load_doc(store, article_id, nlp)
-        if doc is None:
-            errors.append(f"{article_id}: no stored parse; run the nlp stage first")
-            reporter.advance()
-            continue
+    for article_id, doc in pending_parses(store, pending, nlp, reporter, errors):
         article = store.get_article(article_id)
         published = parse_published(article.published)
         times = time_expressions(doc, published)
@@ -68,7 +63,6 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
             store.put_blob(tables.WHAT_BLOB, article_id, text_hash, tables.pack(vectors))
             store.mark_done(NAME, [article_id])
         done += 1
-        reporter.advance()
     reporter.finish()
     return StageReport(NAME, processed=done, errors=tuple(errors))
 

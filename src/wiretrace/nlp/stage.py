@@ -83,6 +83,23 @@ def load_doc(store: Store, article_id: str, nlp: Language) -> Doc | None:
     return None if data is None else Doc(nlp.vocab).from_bytes(data)
 
 
+def pending_parses(
+    store: Store, ids: Sequence[str], nlp: Language, reporter: Reporter, errors: list[str]
+) -> Iterator[tuple[str, Doc]]:
+    """Each article of ``ids`` with its stored parse, advancing ``reporter`` as it goes.
+
+    Per-article stages that work from the parse share this loop; an article whose parse is
+    missing (the nlp stage is behind) is reported in ``errors`` and skipped, not fatal.
+    """
+    for article_id in ids:
+        doc = load_doc(store, article_id, nlp)
+        if doc is None:
+            errors.append(f"{article_id}: no stored parse; run the nlp stage first")
+        else:
+            yield article_id, doc
+        reporter.advance()
+
+
 def load_embeddings(store: Store, article_id: str) -> npt.NDArray[np.float32] | None:
     data = store.get_blob(EMBED_BLOB, article_id)
     return None if data is None else unpack_embeddings(data)
