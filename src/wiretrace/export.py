@@ -13,6 +13,7 @@ from typing import Any
 
 from .figures import sections as figure_sections
 from .store import Store
+from .stories import tables as story_tables
 
 
 def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
@@ -116,6 +117,7 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
                     "SELECT article_id FROM story_articles WHERE story_id = ?", (r["id"],)
                 )
             ],
+            "substories": story_tables.substories(store, r["id"]),
         }
         for r in conn.execute("SELECT * FROM stories ORDER BY id")
     ]

@@ -234,6 +234,21 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE figures ADD COLUMN what_core TEXT;
     ALTER TABLE figures ADD COLUMN what_entities TEXT;
     """,
+    # 8: sub-stories: the threads of one story (an article is in at most one of them).
+    """
+    CREATE TABLE substories (
+        id TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL REFERENCES stories(id),
+        title TEXT NOT NULL
+    );
+    CREATE INDEX substories_story ON substories(story_id);
+    CREATE TABLE substory_articles (
+        substory_id TEXT NOT NULL REFERENCES substories(id),
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        PRIMARY KEY (substory_id, article_id)
+    );
+    CREATE INDEX substory_articles_article ON substory_articles(article_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -575,6 +590,7 @@ _COUNTABLE = frozenset(
         "figures",
         "figure_groups",
         "stories",
+        "substories",
         "narratives",
         "narrative_hits",
         "claims",

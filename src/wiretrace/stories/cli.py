@@ -31,13 +31,15 @@ def register(app: typer.Typer) -> None:
 
     @group.command("list")
     def list_command(db: _Db = Path("wiretrace.db"), as_json: _Json = False) -> None:
-        """Stories, biggest first, with outlets and dates.
+        """Stories, biggest first, with outlets, dates and their threads (sub-stories).
 
         Example: wiretrace stories list --json
         """
         need(db)
         with open_store(db) as store:
             rows = tables.list_stories(store)
+            for row in rows:
+                row["substories"] = tables.substories(store, row["id"])
         if as_json:
             out.print_json(json.dumps(rows, ensure_ascii=False))
             return
@@ -51,6 +53,8 @@ def register(app: typer.Typer) -> None:
                 dates,
                 escape(s["title"]),
             )
+            for sub in s["substories"]:
+                table.add_row("", str(len(sub["articles"])), "", "", escape(f"  › {sub['title']}"))
         out.print(table)
 
     @group.command("compare")

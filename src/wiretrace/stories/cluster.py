@@ -34,6 +34,10 @@ class StoriesConfig:
     story_entities: int = 40  # entity counts a story keeps
     entity_candidates: int = 16  # closest stories whose entity overlap is computed
     entity_labels: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC")
+    # sub-stories (threads inside one story)
+    substory_min_articles: int = 4  # smaller stories are not split
+    substory_threshold: float = 0.3  # average cosine distance at which threads are cut
+    substory_max_articles: int = 2000  # larger stories are clustered on a sample
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """The ``stories`` stage: new or changed articles join a story or start one.
 
 Only pending articles are placed; stories they leave (changed text) are rebuilt from
-their remaining members' stored features. Nothing else is re-clustered.
+their remaining members' stored features. Nothing else is re-clustered. Every story that
+changed is split again into its threads (sub-stories); other stories keep theirs.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .cluster import (
     day_number,
     top_entities,
 )
+from .substories import split_story, substory_id
 from .titles import story_title
 
 NAME = "stories"
@@ -72,6 +74,18 @@ def _rebuild(store: Store, story_id: str, cfg: StoriesConfig) -> None:
     tables.write_story(store, state, story_title(store, state, remaining), [])
 
 
+def _write_threads(store: Store, story_id: str, cfg: StoriesConfig) -> None:
+    """Split a changed story into its threads (sub-stories), each with a headline."""
+    members = tables.load_features(store, tables.members(store, story_id))
+    threads = []
+    for thread in split_story(members, cfg):
+        state = StoryState(substory_id(thread), 0, np.zeros_like(thread[0].vector))
+        for f in thread:
+            state.add(f, cfg.story_entities)
+        threads.append((state.id, story_title(store, state, thread), [f.id for f in thread]))
+    tables.write_substories(store, story_id, threads)
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section(NAME, StoriesConfig)
     nlp_cfg = config.section("nlp", NlpConfig)
@@ -96,6 +110,11 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         tables.write_story(
             store, state, story_title(store, state, member_feats), by_story.get(state.id, [])
         )
+    changed = {s.id for s in touched} | {s for s in left if tables.members(store, s)}
+    for story_id in sorted(changed):  # cleared first: a thread id may move between stories
+        tables.write_substories(store, story_id, [])
+    for story_id in sorted(changed):
+        _write_threads(store, story_id, cfg)
     store.mark_done(NAME, pending)
     reporter.advance(len(pending))
     reporter.finish()
@@ -110,7 +129,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
 STAGE = Stage(
     name=NAME,
     requires=("sentences", "parses", "sentence_embeddings"),
-    provides=("stories",),
+    provides=("stories", "substories"),
     run=run,
-    doc="incremental clustering of articles into stories",
+    doc="incremental clustering of articles into stories, and of each story into threads",
 )

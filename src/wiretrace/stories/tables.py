@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -98,8 +99,56 @@ def write_story(store: Store, state: StoryState, title: str, added: Sequence[str
         )
 
 
+def write_substories(
+    store: Store, story_id: str, threads: Sequence[tuple[str, str, Sequence[str]]]
+) -> None:
+    """Replace a story's threads with ``threads`` (id, title, article ids)."""
+    with store.transaction() as conn:
+        _delete_substories(conn, story_id)
+        for sub_id, title, articles in threads:
+            conn.execute(
+                "INSERT INTO substories (id, story_id, title) VALUES (?, ?, ?)",
+                (sub_id, story_id, title),
+            )
+            conn.executemany(
+                "INSERT INTO substory_articles (substory_id, article_id) VALUES (?, ?)",
+                [(sub_id, a) for a in articles],
+            )
+
+
+def _delete_substories(conn: sqlite3.Connection, story_id: str) -> None:
+    conn.execute(
+        "DELETE FROM substory_articles WHERE substory_id IN"
+        " (SELECT id FROM substories WHERE story_id = ?)",
+        (story_id,),
+    )
+    conn.execute("DELETE FROM substories WHERE story_id = ?", (story_id,))
+
+
+def substories(store: Store, story_id: str) -> list[dict[str, Any]]:
+    """A story's threads, oldest first, each with its article ids (oldest first)."""
+    out = []
+    for r in store.conn.execute(
+        "SELECT s.id, s.title, MIN(a.published) AS first FROM substories s"
+        " JOIN substory_articles sa ON sa.substory_id = s.id JOIN articles a"
+        " ON a.id = sa.article_id WHERE s.story_id = ? GROUP BY s.id ORDER BY first, s.id",
+        (story_id,),
+    ):
+        articles = [
+            row[0]
+            for row in store.conn.execute(
+                "SELECT sa.article_id FROM substory_articles sa JOIN articles a"
+                " ON a.id = sa.article_id WHERE sa.substory_id = ? ORDER BY a.published, a.id",
+                (r["id"],),
+            )
+        ]
+        out.append({"id": r["id"], "title": r["title"], "articles": articles})
+    return out
+
+
 def delete_story(store: Store, story_id: str) -> None:
     with store.transaction() as conn:
+        _delete_substories(conn, story_id)
         conn.execute("DELETE FROM story_articles WHERE story_id = ?", (story_id,))
         conn.execute("DELETE FROM story_state WHERE story_id = ?", (story_id,))
         conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))

@@ -328,6 +328,27 @@ def compare(conn: sqlite3.Connection, a: str, b: str) -> Row:
     return {"a": left["article"], "b": right["article"], "pairs": pairs}
 
 
+def threads_of(conn: sqlite3.Connection, story_id: str) -> list[Row]:
+    """A story's sub-stories, oldest first, each with its articles' metadata."""
+    rows = conn.execute(
+        "SELECT s.id, s.title, sa.article_id FROM substories s JOIN substory_articles sa"
+        " ON sa.substory_id = s.id WHERE s.story_id = ?",
+        (story_id,),
+    ).fetchall()
+    metas = article_meta(conn, [r[2] for r in rows])
+    threads: dict[str, Row] = {}
+    for sub_id, title, article in rows:
+        thread = threads.setdefault(sub_id, {"id": sub_id, "title": title, "articles": []})
+        if article in metas:
+            thread["articles"].append(metas[article])
+    for thread in threads.values():
+        thread["articles"].sort(key=date_key)
+    return sorted(
+        (t for t in threads.values() if t["articles"]),
+        key=lambda t: (date_key(t["articles"][0]), t["id"]),
+    )
+
+
 def story(conn: sqlite3.Connection, story_id: str) -> Row:
     valid_id(story_id, hex_only=False)
     head = conn.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
@@ -366,6 +387,7 @@ def story(conn: sqlite3.Connection, story_id: str) -> Row:
             pair["kinds"].append(link["kind"])
     return {
         "story": dict(head),
+        "threads": threads_of(conn, story_id),
         "total_articles": total,
         "articles": metas,
         "outlets": [{"outlet": o, "articles": arts} for o, arts in by_outlet.items()],
