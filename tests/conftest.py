@@ -199,6 +199,14 @@ def build_web_store(path: Path) -> dict[str, str]:
             conn.execute("INSERT INTO stories (id, title) VALUES ('s1', 'Flooding in Maren')")
             conn.executemany("INSERT INTO story_articles (story_id, article_id) VALUES ('s1', ?)",
                              [(ids[n],) for n in ("wire", "copy", "rewrite", "evil")])
+            conn.executemany("INSERT INTO substories (id, story_id, title) VALUES (?, 's1', ?)",
+                             [("sub-a", "River rises in Maren"),
+                              ("sub-b", '<script>alert("x")</script> thread')])
+            conn.executemany(
+                "INSERT INTO substory_articles (substory_id, article_id) VALUES (?, ?)",
+                [("sub-a", ids["wire"]), ("sub-a", ids["copy"]), ("sub-b", ids["rewrite"]),
+                 ("sub-b", ids["evil"])],
+            )
             conn.execute("INSERT INTO narratives (id, statement) VALUES"
                          " ('late-warning', 'The authorities warned too late')")
             conn.execute(

@@ -149,6 +149,11 @@ def test_story_shares_and_pairs(client: TestClient, web_db: tuple[Path, dict[str
         ids["copy"]]
     assert all("river port of Maren" not in u for u in unique[ids["copy"]])
     assert data["figures"][0]["relation"] == "update"
+    threads = {t["id"]: {a["id"] for a in t["articles"]} for t in data["threads"]}
+    assert threads == {
+        "sub-a": {ids["wire"], ids["copy"]}, "sub-b": {ids["rewrite"], ids["evil"]}
+    }
+    assert "<h2>Threads</h2>" in client.get("/stories/s1").text
 
 
 def test_security_headers_on_every_response(client: TestClient) -> None:
