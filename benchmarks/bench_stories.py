@@ -83,14 +83,24 @@ def synthetic_index(n: int, per_article: int = 8, seed: int = 1) -> Any:
 def scale(sizes: list[int]) -> dict[str, Any]:
     from wiretrace.narratives.matching import NarrativesConfig, background, match_narratives
     from wiretrace.stories.cluster import StoriesConfig, cluster
+    from wiretrace.stories.substories import split_story
 
     runs = []
     for n in sizes:
         articles = synthetic_articles(n)
-        (_, states), t_cluster, m_cluster = measure(
+        (assignment, states), t_cluster, m_cluster = measure(
             lambda articles=articles: cluster(articles, [], StoriesConfig())
         )
-        del articles
+        by_story: dict[str, list[Any]] = {}
+        for a in articles:
+            by_story.setdefault(assignment[a.id], []).append(a)
+
+        def threads(by_story: dict[str, list[Any]] = by_story) -> int:
+            cfg = StoriesConfig()
+            return sum(len(split_story(m, cfg)) for m in by_story.values())
+
+        n_threads, t_threads, m_threads = measure(threads)
+        del articles, by_story
         index = synthetic_index(n)
         rng = np.random.default_rng(5)
         queries = [
@@ -111,6 +121,9 @@ def scale(sizes: list[int]) -> dict[str, Any]:
                 "segments": index.size,
                 "cluster_s": round(t_cluster, 3),
                 "cluster_peak_mib": round(m_cluster, 1),
+                "threads": n_threads,
+                "threads_s": round(t_threads, 3),
+                "threads_peak_mib": round(m_threads, 1),
                 "match_20_narratives_s": round(t_match, 3),
                 "match_peak_mib": round(m_match, 1),
                 "index_mib": round(index.vectors.nbytes / 2**20, 1),
@@ -123,10 +136,37 @@ def scale(sizes: list[int]) -> dict[str, Any]:
         a, b = runs[0], runs[-1]
         ratio = math.log(b["articles"] / a["articles"])
         out["growth_exponent_cluster"] = round(math.log(b["cluster_s"] / a["cluster_s"]) / ratio, 3)
+        out["growth_exponent_threads"] = round(
+            math.log(b["threads_s"] / a["threads_s"]) / ratio, 3
+        )
         out["growth_exponent_match"] = round(
             math.log(b["match_20_narratives_s"] / a["match_20_narratives_s"]) / ratio, 3
         )
+    out["one_big_story"] = big_story()
     return out
+
+
+def big_story() -> list[dict[str, Any]]:
+    """Threads of one story as it grows past ``substory_max_articles`` (then sampled)."""
+    from wiretrace.stories.cluster import ArticleFeatures, StoriesConfig
+    from wiretrace.stories.substories import split_story
+
+    rows = []
+    rng = np.random.default_rng(9)
+    story = rng.standard_normal(DIM).astype(np.float32)
+    threads = rng.standard_normal((40, DIM)).astype(np.float32)
+    for n in (500, 2000, 20_000):
+        pick = rng.integers(0, len(threads), size=n)
+        vecs = story + threads[pick] + 0.5 * rng.standard_normal((n, DIM)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        members = [ArticleFeatures(f"b{i}", vecs[i], (), 738000 + i % 30) for i in range(n)]
+        found, seconds, peak = measure(lambda m=members: split_story(m, StoriesConfig()))
+        rows.append(
+            {"members": n, "threads": len(found), "s": round(seconds, 3),
+             "peak_mib": round(peak, 1)}
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
 
 
 def mix(n_generated: int, db: Path) -> dict[str, Any]:
