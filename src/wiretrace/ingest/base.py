@@ -80,6 +80,16 @@ def os_message(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def read_input(path: Path, limit: int, setting: str = "max_document_bytes") -> bytes | IngestError:
+    """The file's bytes, or the error naming it: unreadable, empty or over ``limit``."""
+    try:
+        return read_file_bytes(path, limit, setting)
+    except OSError as exc:
+        return IngestError(str(path), f"cannot read: {os_message(exc)}")
+    except ValueError as exc:
+        return IngestError(str(path), str(exc))
+
+
 # -- record metadata ------------------------------------------------------------------
 
 

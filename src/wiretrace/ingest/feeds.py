@@ -21,8 +21,7 @@ from .base import (
     ReadContext,
     Skipped,
     iso_date,
-    os_message,
-    read_file_bytes,
+    read_input,
     site_name,
     struct_date,
     too_big,
@@ -41,13 +40,9 @@ FEED_TYPES = frozenset({
 
 def read_feed_file(path: Path, ctx: ReadContext) -> Iterator[Item]:
     source = str(path)
-    try:
-        data = read_file_bytes(path, ctx.cfg.max_feed_bytes, "max_feed_bytes")
-    except OSError as exc:
-        yield IngestError(source, f"cannot read: {os_message(exc)}")
-        return
-    except ValueError as exc:
-        yield IngestError(source, str(exc))
+    data = read_input(path, ctx.cfg.max_feed_bytes, "max_feed_bytes")
+    if isinstance(data, IngestError):
+        yield data
         return
     yield from feed_items(data, source, ctx)
 

@@ -25,7 +25,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from ..models import IngestError, RawDocument
-from .base import Item, ReadContext, iso_date, os_message, read_file_bytes
+from .base import Item, ReadContext, iso_date, read_input
 from .decode import DecodeError, decode_bytes, html_declared_charset, normalise_newlines
 
 
@@ -125,13 +125,13 @@ def _clean(value: object) -> str | None:
 
 def read_html_file(path: Path, ctx: ReadContext) -> Iterator[Item]:
     source = str(path)
-    try:
-        data = read_file_bytes(path, ctx.cfg.max_document_bytes)
-        html = decode_html(data, ctx)
-    except OSError as exc:
-        yield IngestError(source, f"cannot read: {os_message(exc)}")
+    data = read_input(path, ctx.cfg.max_document_bytes)
+    if isinstance(data, IngestError):
+        yield data
         return
-    except ValueError as exc:  # DecodeError and size/empty problems
+    try:
+        html = decode_html(data, ctx)
+    except DecodeError as exc:
         yield IngestError(source, str(exc))
         return
     yield html_document(html, source)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import IngestError
-from .base import Item, ReadContext, os_message, read_file_bytes
+from .base import Item, ReadContext, os_message, read_input
 from .config import IngestConfig
 from .decode import sniff_markup
 from .feeds import feed_items, read_feed_file
@@ -141,13 +141,9 @@ def _read_sniffed(path: Path, kind: str, ctx: ReadContext) -> Iterator[Item]:
     if markup == "feed":
         yield from read_feed_file(path, ctx)
         return
-    try:
-        data = read_file_bytes(path, ctx.cfg.max_document_bytes)
-    except OSError as exc:
-        yield IngestError(source, f"cannot read: {os_message(exc)}")
-        return
-    except ValueError as exc:
-        yield IngestError(source, str(exc))
+    data = read_input(path, ctx.cfg.max_document_bytes)
+    if isinstance(data, IngestError):
+        yield data
         return
     if markup == "html":
         try:

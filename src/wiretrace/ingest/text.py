@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..models import IngestError, RawDocument
-from .base import Item, ReadContext, os_message, read_file_bytes
+from .base import Item, ReadContext, read_input
 from .decode import decode_bytes, normalise_newlines
 
 
@@ -22,12 +22,8 @@ def text_document(data: bytes, source: str, ctx: ReadContext) -> RawDocument | I
 
 def read_text_file(path: Path, ctx: ReadContext) -> Iterator[Item]:
     source = str(path)
-    try:
-        data = read_file_bytes(path, ctx.cfg.max_document_bytes)
-    except OSError as exc:
-        yield IngestError(source, f"cannot read: {os_message(exc)}")
-        return
-    except ValueError as exc:
-        yield IngestError(source, str(exc))
+    data = read_input(path, ctx.cfg.max_document_bytes)
+    if isinstance(data, IngestError):
+        yield data
         return
     yield text_document(data, source, ctx)
