@@ -94,22 +94,10 @@ class Corpus:
         ]
 
     def reuse(self, article: str | None = None) -> list[ReuseLink]:
-        sql = "SELECT * FROM reuse_links"
-        args: tuple[str, ...] = ()
-        if article is not None:
-            sql += " WHERE source = ? OR derived = ?"
-            args = (article, article)
-        return [
-            ReuseLink(
-                source=r["source"],
-                derived=r["derived"],
-                source_span=Span(r["source_start"], r["source_end"]),
-                derived_span=Span(r["derived_start"], r["derived_end"]),
-                kind=r["kind"],
-                score=r["score"],
-            )
-            for r in self.store.conn.execute(sql + " ORDER BY id", args)
-        ]
+        """Reuse links, optionally only those touching one article (either side)."""
+        from .reuse.tables import links
+
+        return links(self.store, article)
 
     def figures(self, article: str | None = None) -> list[Figure]:
         sql = "SELECT * FROM figures"
