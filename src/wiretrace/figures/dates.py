@@ -75,20 +75,6 @@ class TimeValue:
         return f"{self.start.isoformat()}/{self.end.isoformat()}"
 
 
-def parse_published(value: str | None) -> date | None:
-    """The publication date of an article's metadata (ISO date or datetime), if any."""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
-
-
 def weekday_on_or_before(anchor: date, weekday: int, strictly: bool = False) -> date:
     """Most recent ``weekday`` on or before ``anchor`` (strictly before if asked)."""
     delta = (anchor.weekday() - weekday) % 7

@@ -8,12 +8,12 @@ embeddings of the what-phrases that the corpus stage compares.
 from __future__ import annotations
 
 from ..config import Config
+from ..isodate import calendar_date
 from ..nlp.models import NlpConfig, load_embedder, load_spacy
 from ..nlp.stage import pending_parses
 from ..pipeline import Reporter, Stage, StageReport
 from ..store import Store
 from . import tables
-from .dates import parse_published
 from .extract import FigureFinding, figures_in, time_expressions
 
 NAME = "figures"
@@ -46,7 +46,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     done = 0
     for article_id, doc in pending_parses(store, pending, nlp, reporter, errors):
         article = store.get_article(article_id)
-        published = parse_published(article.published)
+        published = calendar_date(article.published)
         times = time_expressions(doc, published)
         findings = unique_by_span(figures_in(doc, times))
         # Rows 0..n-1: what-phrases; n..2n-1: the same without names (compared apart).

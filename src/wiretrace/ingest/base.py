@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..isodate import calendar_date
 from ..models import IngestError, RawDocument
 from .config import IngestConfig
 
@@ -119,10 +120,9 @@ def iso_date(value: str | None) -> str | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
     except ValueError:
         pass
-    try:
-        return date.fromisoformat(value[:10]).isoformat()
-    except ValueError:
-        pass
+    day = calendar_date(value)
+    if day is not None:
+        return day.isoformat()
     try:  # RFC 822, as in RSS and HTTP: the date where it was written, not in UTC
         return parsedate_to_datetime(value).date().isoformat()
     except (TypeError, ValueError, IndexError):

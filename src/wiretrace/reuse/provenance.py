@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 
+from ..isodate import calendar_date
 from ..models import ReuseLink, Span
 from .align import Passage
 from .text import quote_prefix, quoted_share
@@ -28,15 +28,6 @@ class ArticleMeta:
     text: str
     published: str | None
     order: int
-
-
-def _day(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _union(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -78,7 +69,7 @@ def drawn_regions(pairs: Mapping[tuple[str, str], Sequence[Passage]]) -> dict[st
 def a_is_source(
     a: ArticleMeta, b: ArticleMeta, passages: Sequence[Passage], drawn: Mapping[str, int]
 ) -> bool:
-    da, db = _day(a.published), _day(b.published)
+    da, db = calendar_date(a.published), calendar_date(b.published)
     if da is not None and db is not None and da != db:
         return da < db
     cov_a = _length((p.a_start, p.a_end) for p in passages) / max(1, len(a.text))
@@ -188,7 +179,7 @@ def duplicate_groups(
         def rank(
             x: str, group: frozenset[str] = frozenset(members)
         ) -> tuple[int, str, int, int, int]:
-            day = _day(meta[x].published)
+            day = calendar_date(meta[x].published)
             taken = sum(1 for s, d in cover if d == x and s in group)
             return (
                 day is None,

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 import numpy.typing as npt
+
+from ..isodate import calendar_date
 
 Vector = npt.NDArray[np.float32]
 
@@ -80,12 +81,8 @@ def top_entities(mentions: Iterable[str], k: int) -> tuple[str, ...]:
 
 
 def day_number(published: str | None) -> int | None:
-    if not published:
-        return None
-    try:
-        return date.fromisoformat(published[:10]).toordinal()
-    except ValueError:
-        return None
+    day = calendar_date(published)
+    return None if day is None else day.toordinal()
 
 
 @dataclass

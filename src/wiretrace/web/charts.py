@@ -12,18 +12,11 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from ..isodate import calendar_date
+
 Chart = dict[str, Any]
 PALETTE = 8
 WIDTH = 900
-
-
-def _day(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def colour_index(names: Sequence[str]) -> dict[str, str]:
@@ -35,12 +28,12 @@ def publication_bars(rows: Sequence[dict[str, Any]], height: int = 180) -> Chart
     """Stacked bars of articles per day (per month when the span is long), by outlet."""
     per_key: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[str, int] = defaultdict(int)
-    days = [d for d in (_day(r["day"]) for r in rows) if d]
+    days = [d for d in (calendar_date(r["day"]) for r in rows) if d]
     if not days:
         return None
     monthly = (max(days) - min(days)).days > 120
     for row in rows:
-        d = _day(row["day"])
+        d = calendar_date(row["day"])
         if d is None:
             continue
         key = d.isoformat()[:7] if monthly else d.isoformat()
@@ -106,7 +99,7 @@ def lane_chart(
     href: Callable[[dict[str, Any]], str],
 ) -> Chart | None:
     """Dots on a time axis, one lane per outlet or speaker: how something spread."""
-    dated = [(p, _day(when(p))) for p in points]
+    dated = [(p, calendar_date(when(p))) for p in points]
     days = [d for _, d in dated if d]
     if not points:
         return None
@@ -203,8 +196,8 @@ def value_chart(
     """One group's figures over time: does the number agree, move, or clash?"""
     dated: list[tuple[dict[str, Any], date]] = []
     for f in figures:
-        d = (_day(f.get("date_start")) or _day(f.get("as_of"))
-             or _day(f["meta"].get("published")))
+        d = (calendar_date(f.get("date_start")) or calendar_date(f.get("as_of"))
+             or calendar_date(f["meta"].get("published")))
         if d is not None:
             dated.append((f, d))
     if len(dated) < 2:

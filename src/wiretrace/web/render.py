@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 
+from ..isodate import calendar_date
 from . import charts
 from .queries import HEX, is_token
 from .spans import Mark, segments
@@ -300,7 +301,7 @@ def _gantt(data: dict[str, Any]) -> dict[str, Any] | None:
     stories = [s for s in data["stories"] if s["first"]]
     if not stories:
         return None
-    days = [charts._day(s["first"]) for s in stories] + [charts._day(s["last"]) for s in stories]
+    days = [calendar_date(s[end]) for s in stories for end in ("first", "last")]
     known = [d for d in days if d]
     if not known:
         return None
@@ -309,7 +310,7 @@ def _gantt(data: dict[str, Any]) -> dict[str, Any] | None:
     plot = width - left - 20
     bars = []
     for i, s in enumerate(stories):
-        a, b = charts._day(s["first"]), charts._day(s["last"])
+        a, b = calendar_date(s["first"]), calendar_date(s["last"])
         if a is None or b is None:
             continue
         x1 = left + plot * (a.toordinal() - lo) / max(1, hi - lo)
