@@ -450,54 +450,56 @@ def placeholders(ids: Sequence[str]) -> str:
     return ",".join("?" * len(ids))
 
 
-def quotes_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
-    quotes: list[Row] = []
+def rows_for(conn: sqlite3.Connection, sql: str, ids: Sequence[str]) -> list[Row]:
+    """Rows of ``sql`` for many articles: its ``{ids}`` becomes placeholders, in chunks."""
+    rows: list[Row] = []
     for chunk in chunks(list(ids)):
-        quotes += fetch_rows(
-            conn,
-            "SELECT id, article, start, end, text, kind, speaker AS speaker_id, cue FROM quotes"
-            f" WHERE article IN ({placeholders(chunk)}) ORDER BY article, start",
-            tuple(chunk),
-        )
+        rows += fetch_rows(conn, sql.format(ids=placeholders(chunk)), tuple(chunk))
+    return rows
+
+
+def with_meta(conn: sqlite3.Connection, rows: list[Row], text: bool = False) -> list[Row]:
+    """Each row gets its article's metadata (and the text of its span, if asked)."""
+    metas = article_meta(conn, [r["article"] for r in rows])
+    for r in rows:
+        r["meta"] = metas.get(r["article"], missing(r["article"]))
+        if text:
+            r["text"] = substr(conn, r["article"], r["start"], r["end"])
+    return rows
+
+
+def quotes_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
+    quotes = rows_for(
+        conn,
+        "SELECT id, article, start, end, text, kind, speaker AS speaker_id, cue FROM quotes"
+        " WHERE article IN ({ids}) ORDER BY article, start",
+        ids,
+    )
     names = speaker_names(conn, [q["speaker_id"] for q in quotes])
-    metas = article_meta(conn, [q["article"] for q in quotes])
     for q in quotes:
         q["speaker"] = names.get(q["speaker_id"] or "", q["speaker_id"])
-        q["meta"] = metas.get(q["article"], missing(q["article"]))
-    return quotes
+    return with_meta(conn, quotes)
 
 
 def figures_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
-    figures: list[Row] = []
-    for chunk in chunks(list(ids)):
-        figures += fetch_rows(
-            conn,
-            "SELECT f.id, f.article, f.start, f.end, f.value_low, f.value_high, f.unit, f.what,"
-            " f.qualifier, f.as_of, g.relation, g.what AS group_what FROM figures f"
-            " LEFT JOIN figure_group_members m ON m.figure_id = f.id"
-            " LEFT JOIN figure_groups g ON g.id = m.group_id"
-            f" WHERE f.article IN ({placeholders(chunk)}) ORDER BY f.article, f.start",
-            tuple(chunk),
-        )
-    metas = article_meta(conn, [f["article"] for f in figures])
-    for f in figures:
-        f["meta"] = metas.get(f["article"], missing(f["article"]))
-        f["text"] = substr(conn, f["article"], f["start"], f["end"])
-    return figures
+    figures = rows_for(
+        conn,
+        "SELECT f.id, f.article, f.start, f.end, f.value_low, f.value_high, f.unit, f.what,"
+        " f.qualifier, f.as_of, g.relation, g.what AS group_what FROM figures f"
+        " LEFT JOIN figure_group_members m ON m.figure_id = f.id"
+        " LEFT JOIN figure_groups g ON g.id = m.group_id"
+        " WHERE f.article IN ({ids}) ORDER BY f.article, f.start",
+        ids,
+    )
+    return with_meta(conn, figures, text=True)
 
 
 def hits_in(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Row]:
-    hits: list[Row] = []
-    for chunk in chunks(list(ids)):
-        hits += fetch_rows(
-            conn,
-            "SELECT h.narrative_id, n.statement, h.article, h.start, h.end, h.score, h.speaker"
-            " FROM narrative_hits h JOIN narratives n ON n.id = h.narrative_id"
-            f" WHERE h.article IN ({placeholders(chunk)}) ORDER BY h.score DESC",
-            tuple(chunk),
-        )
-    metas = article_meta(conn, [h["article"] for h in hits])
-    for h in hits:
-        h["meta"] = metas.get(h["article"], missing(h["article"]))
-        h["text"] = substr(conn, h["article"], h["start"], h["end"])
-    return hits
+    hits = rows_for(
+        conn,
+        "SELECT h.narrative_id, n.statement, h.article, h.start, h.end, h.score, h.speaker"
+        " FROM narrative_hits h JOIN narratives n ON n.id = h.narrative_id"
+        " WHERE h.article IN ({ids}) ORDER BY h.score DESC",
+        ids,
+    )
+    return with_meta(conn, hits, text=True)
