@@ -23,6 +23,7 @@ from .queries import (
     speaker_names,
     substr,
     valid_id,
+    with_meta,
 )
 
 
@@ -114,9 +115,7 @@ def speaker(conn: sqlite3.Connection, speaker_id: str) -> Row:
         " ORDER BY article, start LIMIT 500",
         (speaker_id,),
     )
-    metas = article_meta(conn, [q["article"] for q in quotes])
-    for q in quotes:
-        q["meta"] = metas.get(q["article"], missing(q["article"]))
+    with_meta(conn, quotes)
     quotes.sort(key=lambda q: (date_key(q["meta"]), q["start"]))
     return {"speaker": dict(head), "quotes": quotes}
 
@@ -139,9 +138,7 @@ def statements(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) 
             " JOIN quotes q ON q.id = sq.quote_id WHERE sq.statement_id = ?",
             (head["id"],),
         )
-        metas = article_meta(conn, [q["article"] for q in quotes])
-        for q in quotes:
-            q["meta"] = metas.get(q["article"], missing(q["article"]))
+        with_meta(conn, quotes)
         head["quotes"] = sorted(quotes, key=lambda q: date_key(q["meta"]))
     return {"statements": heads[:limit], "page": page, "more": len(heads) > limit}
 
@@ -166,10 +163,7 @@ def figures(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> 
             f" ORDER BY {'m.seq' if ordered else 'f.id'}",
             (group["id"],),
         )
-        metas = article_meta(conn, [m["article"] for m in members])
-        for m in members:
-            m["meta"] = metas.get(m["article"], missing(m["article"]))
-            m["text"] = substr(conn, m["article"], m["start"], m["end"])
+        with_meta(conn, members, text=True)
         group["figures"] = members if ordered else sorted(
             members,
             key=lambda m: (m["date_start"] or m["as_of"] or m["meta"].get("published") or "9999"),
@@ -182,9 +176,7 @@ def figures(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> 
         " figure_group_members m WHERE m.figure_id = f.id) ORDER BY f.article, f.start"
         " LIMIT 300",
     )
-    metas = article_meta(conn, [f["article"] for f in ungrouped])
-    for f in ungrouped:
-        f["meta"] = metas.get(f["article"], missing(f["article"]))
+    with_meta(conn, ungrouped)
     return {"groups": groups, "ungrouped": ungrouped if page == 1 else [], "page": page,
             "more": more}
 
@@ -217,9 +209,7 @@ def _claims(conn: sqlite3.Connection, limit: int = 50) -> list[Row]:
             " ORDER BY article, start LIMIT 6",
             (claim["id"],),
         )
-        metas = article_meta(conn, [m["article"] for m in members])
-        for m in members:
-            m["meta"] = metas.get(m["article"], missing(m["article"]))
+        with_meta(conn, members)
         claim["members"] = members
     return claims
 
@@ -238,10 +228,7 @@ def narrative(conn: sqlite3.Connection, narrative_id: str) -> Row:
         " ORDER BY score DESC LIMIT 1000",
         (narrative_id,),
     )
-    metas = article_meta(conn, [h["article"] for h in hits])
-    for h in hits:
-        h["meta"] = metas.get(h["article"], missing(h["article"]))
-        h["text"] = substr(conn, h["article"], h["start"], h["end"])
+    with_meta(conn, hits, text=True)
     hits.sort(key=lambda h: date_key(h["meta"]))
     return {"narrative": dict(head), "hits": hits}
 
@@ -308,8 +295,7 @@ def search(conn: sqlite3.Connection, q: str, limit: int = PAGE_SIZE) -> Row:
         (pattern, limit),
     )
     names = speaker_names(conn, [x["speaker_id"] for x in quotes])
-    metas = article_meta(conn, [x["article"] for x in quotes])
     for x in quotes:
         x["speaker"] = names.get(x["speaker_id"] or "", x["speaker_id"])
-        x["meta"] = metas.get(x["article"], missing(x["article"]))
+    with_meta(conn, quotes)
     return {"q": q, "articles": articles, "quotes": quotes}
