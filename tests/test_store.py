@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from wiretrace.models import CleanResult, RawDocument, Removed, Span
-from wiretrace.store import SCHEMA_VERSION, Store, StoreError
+from wiretrace.store import ARTICLE_PAGE, SCHEMA_VERSION, Store, StoreError
 
 
 def test_schema_is_versioned(store: Store) -> None:
@@ -55,6 +55,26 @@ def test_article_round_trip(store: Store) -> None:
     assert (art.title, art.outlet, art.published) == ("T", "O", "2024-01-02")
     assert art.removed == (Removed("x", "caption"),)
     assert art.sentences == (Span(0, 5),)
+
+
+def test_iter_articles_reads_pages_like_get_article(store: Store) -> None:
+    n = ARTICLE_PAGE + 7  # more than one page of queries
+    docs = store.add_documents(
+        [RawDocument(source=f"s{i}", content=f"raw {i}", fmt="text") for i in range(n)]
+    )
+    for k, (doc_id, _) in enumerate(docs):
+        removed = tuple(Removed(f"r{k}-{j}", "caption") for j in range(k % 3))
+        store.put_article(doc_id, CleanResult(f"Body {k}.", None, None, None, None, removed))
+        store.put_sentences(doc_id, [Span(0, 4), Span(5, 6 + len(str(k)))][: k % 2 + 1])
+    ids = store.article_ids()
+    assert list(store.iter_articles()) == [store.get_article(a) for a in ids]
+    third = store.get_article(ids[2])
+    assert third.removed == (Removed("r2-0", "caption"), Removed("r2-1", "caption"))
+    assert (third.text, third.sentences) == ("Body 2.", (Span(0, 4),))
+    picked = [ids[-1], "no-such-id", ids[0]]
+    assert [a.id for a in store.iter_articles(picked)] == [ids[-1], ids[0]]
+    with pytest.raises(KeyError):
+        store.get_article("no-such-id")
 
 
 def test_failed_transaction_leaves_nothing(store: Store) -> None:

@@ -252,6 +252,7 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+ARTICLE_PAGE = 500  # articles read per batch of queries (SQLite allows 999 parameters)
 
 
 def content_hash(text: str) -> str:
@@ -439,35 +440,58 @@ class Store:
         ]
 
     def get_article(self, article_id: str) -> Article:
-        row = self.conn.execute(
-            "SELECT a.*, d.source, d.url FROM articles a JOIN documents d ON d.id = a.id"
-            " WHERE a.id = ?",
-            (article_id,),
-        ).fetchone()
-        if row is None:
-            raise KeyError(article_id)
-        removed = tuple(
-            Removed(text=r["text"], kind=r["kind"])
-            for r in self.conn.execute(
-                "SELECT kind, text FROM removed WHERE article_id = ? ORDER BY seq", (article_id,)
-            )
-        )
-        return Article(
-            id=row["id"],
-            source=row["source"],
-            text=row["text"],
-            outlet=row["outlet"],
-            title=row["title"],
-            byline=row["byline"],
-            published=row["published"],
-            url=row["url"],
-            removed=removed,
-            sentences=tuple(self.sentences(article_id)),
-        )
+        for article in self._read_articles([article_id]):
+            return article
+        raise KeyError(article_id)
 
     def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
-        for article_id in self.article_ids() if ids is None else ids:
-            yield self.get_article(article_id)
+        """Articles in ``ids`` order (all, in ingest order, when None), a page at a time."""
+        wanted = self.article_ids() if ids is None else list(ids)
+        for lo in range(0, len(wanted), ARTICLE_PAGE):
+            yield from self._read_articles(wanted[lo : lo + ARTICLE_PAGE])
+
+    def _read_articles(self, ids: Sequence[str]) -> list[Article]:
+        """Three queries for a page of articles (rows, removed pieces, sentences); unknown
+        ids are left out."""
+        marks = ",".join("?" * len(ids))
+        rows = {
+            r["id"]: r
+            for r in self.conn.execute(
+                "SELECT a.*, d.source, d.url FROM articles a JOIN documents d ON d.id = a.id"
+                f" WHERE a.id IN ({marks})",
+                tuple(ids),
+            )
+        }
+        removed: dict[str, list[Removed]] = {}
+        for r in self.conn.execute(
+            f"SELECT article_id, kind, text FROM removed WHERE article_id IN ({marks})"
+            " ORDER BY article_id, seq",
+            tuple(ids),
+        ):
+            removed.setdefault(r[0], []).append(Removed(text=r[2], kind=r[1]))
+        sentences: dict[str, list[Span]] = {}
+        for r in self.conn.execute(
+            f"SELECT article_id, start, end FROM sentences WHERE article_id IN ({marks})"
+            " ORDER BY article_id, seq",
+            tuple(ids),
+        ):
+            sentences.setdefault(r[0], []).append(Span(r[1], r[2]))
+        return [
+            Article(
+                id=row["id"],
+                source=row["source"],
+                text=row["text"],
+                outlet=row["outlet"],
+                title=row["title"],
+                byline=row["byline"],
+                published=row["published"],
+                url=row["url"],
+                removed=tuple(removed.get(a, ())),
+                sentences=tuple(sentences.get(a, ())),
+            )
+            for a in ids
+            if (row := rows.get(a)) is not None
+        ]
 
     def text_hash(self, article_id: str) -> str:
         row = self.conn.execute(
