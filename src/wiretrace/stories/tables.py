@@ -64,13 +64,18 @@ def members(store: Store, story_id: str) -> list[str]:
 
 
 def story_of(store: Store, article_ids: Sequence[str]) -> dict[str, str]:
+    """The story of each of ``article_ids`` that has one."""
     out: dict[str, str] = {}
-    for a in article_ids:
-        row = store.conn.execute(
-            "SELECT story_id FROM story_articles WHERE article_id = ?", (a,)
-        ).fetchone()
-        if row is not None:
-            out[a] = str(row[0])
+    for lo in range(0, len(article_ids), 500):
+        chunk = tuple(article_ids[lo : lo + 500])
+        out.update(
+            (str(r[0]), str(r[1]))
+            for r in store.conn.execute(
+                "SELECT article_id, story_id FROM story_articles"
+                f" WHERE article_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        )
     return out
 
 
