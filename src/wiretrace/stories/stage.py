@@ -62,28 +62,33 @@ def features(
     return out
 
 
-def _rebuild(store: Store, story_id: str, cfg: StoriesConfig) -> None:
+def _state(story_id: str, members: Sequence[ArticleFeatures], cfg: StoriesConfig) -> StoryState:
+    state = StoryState(story_id, 0, np.zeros_like(members[0].vector))
+    for f in members:
+        state.add(f, cfg.story_entities)
+    return state
+
+
+def _rebuild(store: Store, story_id: str, cfg: StoriesConfig) -> list[ArticleFeatures]:
     """A story some articles left: recompute its state from the members that remain."""
     remaining = tables.load_features(store, tables.members(store, story_id))
     if not remaining:
         tables.delete_story(store, story_id)
-        return
-    state = StoryState(story_id, 0, np.zeros_like(remaining[0].vector))
-    for f in remaining:
-        state.add(f, cfg.story_entities)
+        return []
+    state = _state(story_id, remaining, cfg)
     tables.write_story(store, state, story_title(store, state, remaining), [])
+    return remaining
 
 
-def _write_threads(store: Store, story_id: str, cfg: StoriesConfig) -> None:
-    """Split a changed story into its threads (sub-stories), each with a headline."""
-    members = tables.load_features(store, tables.members(store, story_id))
-    threads = []
+def _threads(
+    store: Store, members: Sequence[ArticleFeatures], cfg: StoriesConfig
+) -> list[tuple[str, str, list[str]]]:
+    """A story's threads (sub-stories): id, headline and articles of each."""
+    out = []
     for thread in split_story(members, cfg):
-        state = StoryState(substory_id(thread), 0, np.zeros_like(thread[0].vector))
-        for f in thread:
-            state.add(f, cfg.story_entities)
-        threads.append((state.id, story_title(store, state, thread), [f.id for f in thread]))
-    tables.write_substories(store, story_id, threads)
+        state = _state(substory_id(thread), thread, cfg)
+        out.append((state.id, story_title(store, state, thread), [f.id for f in thread]))
+    return out
 
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
@@ -95,34 +100,37 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.start("stories: cluster", len(pending))
     left = set(tables.story_of(store, pending).values())
     tables.detach(store, pending)
+    members_of: dict[str, list[ArticleFeatures]] = {}  # every story this run changed
     for story_id in sorted(left):
-        _rebuild(store, story_id, cfg)
+        remaining = _rebuild(store, story_id, cfg)
+        if remaining:
+            members_of[story_id] = remaining
     feats = features(store, pending, cfg, nlp_cfg)
     for f in feats:
         store.put_blob(tables.FEATURE_BLOB, f.id, store.text_hash(f.id), tables.pack_features(f))
     assignment, touched = cluster(feats, tables.load_states(store), cfg)
-    by_story: dict[str, list[str]] = {}
-    for article, story in assignment.items():
-        by_story.setdefault(story, []).append(article)
+    joined: dict[str, list[ArticleFeatures]] = {}
+    for f in feats:
+        joined.setdefault(assignment[f.id], []).append(f)
     for state in touched:
-        member_feats = tables.load_features(store, tables.members(store, state.id))
-        member_feats += [f for f in feats if assignment.get(f.id) == state.id]
+        new = joined.get(state.id, [])
+        member_feats = tables.load_features(store, tables.members(store, state.id)) + new
         tables.write_story(
-            store, state, story_title(store, state, member_feats), by_story.get(state.id, [])
+            store, state, story_title(store, state, member_feats), [f.id for f in new]
         )
-    changed = {s.id for s in touched} | {s for s in left if tables.members(store, s)}
-    for story_id in sorted(changed):  # cleared first: a thread id may move between stories
+        members_of[state.id] = member_feats
+    for story_id in sorted(members_of):  # cleared first: a thread id may move between stories
         tables.write_substories(store, story_id, [])
-    for story_id in sorted(changed):
-        _write_threads(store, story_id, cfg)
+    for story_id, members in sorted(members_of.items()):
+        tables.write_substories(store, story_id, _threads(store, members, cfg))
     store.mark_done(NAME, pending)
     reporter.advance(len(pending))
     reporter.finish()
-    new = sum(1 for s in touched if s.id not in left and s.n == len(by_story.get(s.id, [])))
+    created = sum(1 for s in touched if s.id not in left and s.n == len(joined.get(s.id, [])))
     return StageReport(
         NAME,
         processed=len(pending),
-        notes=(f"{len(touched)} stories touched, {new} new",),
+        notes=(f"{len(touched)} stories touched, {created} new",),
     )
 
 
