@@ -37,8 +37,18 @@ from wiretrace.nlp import load_spacy  # noqa: E402
 from wiretrace.pipeline import NullReporter  # noqa: E402
 from wiretrace.store import Store  # noqa: E402
 
-OUTLETS = ["Harbour Ledger", "Valley Courier", "Northern Star", "Morning Wire", "City Herald",
-           "River Post", "Island Times", "Plains Gazette", "Coast Mercury", "Upland News"]
+OUTLETS = [
+    "Harbour Ledger",
+    "Valley Courier",
+    "Northern Star",
+    "Morning Wire",
+    "City Herald",
+    "River Post",
+    "Island Times",
+    "Plains Gazette",
+    "Coast Mercury",
+    "Upland News",
+]
 
 
 def outlet_box(name: str) -> list[str]:
@@ -74,9 +84,15 @@ def bench_html(n: int) -> dict[str, object]:
     trafilatura.extract(pages[0])  # first-call set-up is not part of the timings
     start, cpu = time.perf_counter(), time.process_time()
     for page in pages:
-        trafilatura.extract(page, output_format="txt", include_comments=False,
-                            include_tables=True, include_images=False, include_links=False,
-                            deduplicate=False)
+        trafilatura.extract(
+            page,
+            output_format="txt",
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            deduplicate=False,
+        )
     theirs, theirs_cpu = time.perf_counter() - start, time.process_time() - cpu
     with Store(":memory:") as store:
         store.add_documents([RawDocument(f"page-{i}.html", p, "html") for i, p in enumerate(pages)])
@@ -85,9 +101,11 @@ def bench_html(n: int) -> dict[str, object]:
         ours, ours_cpu = time.perf_counter() - start, time.process_time() - cpu
     return {
         "pages": n,
-        "trafilatura_s": round(theirs, 3), "trafilatura_cpu_s": round(theirs_cpu, 3),
+        "trafilatura_s": round(theirs, 3),
+        "trafilatura_cpu_s": round(theirs_cpu, 3),
         "trafilatura_pages_per_s": round(n / theirs, 1),
-        "clean_stage_s": round(ours, 3), "clean_stage_cpu_s": round(ours_cpu, 3),
+        "clean_stage_s": round(ours, 3),
+        "clean_stage_cpu_s": round(ours_cpu, 3),
         "clean_pages_per_s": round(n / ours, 1),
         "ratio_clean_over_trafilatura": round(ours / theirs, 2),
         "ratio_cpu": round(ours_cpu / theirs_cpu, 2),
@@ -99,8 +117,9 @@ def bench_text(n: int, more: int) -> dict[str, object]:
     rng = random.Random(2)
     made = [text_article(rng, i) for i in range(n + more)]
     with Store(":memory:") as store:
-        store.add_documents([RawDocument(f"a-{i}.txt", t, "text") for i, (t, _, _) in
-                             enumerate(made[:n])])
+        store.add_documents(
+            [RawDocument(f"a-{i}.txt", t, "text") for i, (t, _, _) in enumerate(made[:n])]
+        )
         start, cpu = time.perf_counter(), time.process_time()
         STAGE.run(store, Config(), NullReporter())
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
@@ -112,18 +131,25 @@ def bench_text(n: int, more: int) -> dict[str, object]:
             kept += sum(1 for line in boiler if line in text.split("\n\n"))
             body_total += len(body)
             body_kept += sum(1 for p in body if p in text)
-        store.add_documents([RawDocument(f"a-{i}.txt", t, "text") for i, (t, _, _) in
-                             enumerate(made[n:], start=n)])
+        store.add_documents(
+            [RawDocument(f"a-{i}.txt", t, "text") for i, (t, _, _) in enumerate(made[n:], start=n)]
+        )
         start = time.perf_counter()
         report = STAGE.run(store, Config(), NullReporter())
         incremental = time.perf_counter() - start
     return {
-        "articles": n, "outlets": len(OUTLETS), "clean_s": round(seconds, 3),
-        "cpu_s": round(cpu_seconds, 3), "articles_per_s": round(n / seconds, 1),
+        "articles": n,
+        "outlets": len(OUTLETS),
+        "clean_s": round(seconds, 3),
+        "cpu_s": round(cpu_seconds, 3),
+        "articles_per_s": round(n / seconds, 1),
         "articles_per_cpu_s": round(n / cpu_seconds, 1),
-        "planted_boilerplate_lines": planted, "boilerplate_lines_left": kept,
-        "body_paragraphs": body_total, "body_paragraphs_kept": body_kept,
-        "incremental_added": more, "incremental_s": round(incremental, 3),
+        "planted_boilerplate_lines": planted,
+        "boilerplate_lines_left": kept,
+        "body_paragraphs": body_total,
+        "body_paragraphs_kept": body_kept,
+        "incremental_added": more,
+        "incremental_s": round(incremental, 3),
         "incremental_notes": list(report.notes),
     }
 

@@ -83,15 +83,21 @@ def quantulum_predictions(export: dict[str, Any]) -> tuple[list[dict[str, Any]],
         for s, e in article["sentences"]:
             for q in parse(text[s:e]):
                 a, b = q.span
-                predictions.append({
-                    "article": article["id"], "span": [s + a, s + b], "value": q.value,
-                    "what": q.unit.name, "surface": q.surface,
-                })
+                predictions.append(
+                    {
+                        "article": article["id"],
+                        "span": [s + a, s + b],
+                        "value": q.value,
+                        "what": q.unit.name,
+                        "surface": q.surface,
+                    }
+                )
     return predictions, mode, time.perf_counter() - start
 
 
-def evaluate(gold_path: Path, export: dict[str, Any], predictions: list[dict[str, Any]],
-             name: str) -> dict[str, Any]:
+def evaluate(
+    gold_path: Path, export: dict[str, Any], predictions: list[dict[str, Any]], name: str
+) -> dict[str, Any]:
     gold = load_gold(gold_path)
     index = doc_index(export)
     embedder = load_embedder()
@@ -103,8 +109,13 @@ def evaluate(gold_path: Path, export: dict[str, Any], predictions: list[dict[str
         where = locate(article["text"], g["text"]) if article else None
         if article is None or where is None:
             continue
-        hits = [k for k, p in enumerate(predictions) if p["article"] == article["id"]
-                and p["span"][0] < where.end and where.start < p["span"][1]]
+        hits = [
+            k
+            for k, p in enumerate(predictions)
+            if p["article"] == article["id"]
+            and p["span"][0] < where.end
+            and where.start < p["span"][1]
+        ]
         on_gold.update(hits)
         right = [predictions[k] for k in hits if value_right(predictions[k]["value"], g["value"])]
         if right:
@@ -117,8 +128,7 @@ def evaluate(gold_path: Path, export: dict[str, Any], predictions: list[dict[str
         sims = [float(x @ y) for x, y in zip(a, b, strict=True)]
     texts = {a["id"]: a["text"] for a in export["articles"]}
     years = sum(
-        1 for p in predictions
-        if is_year(texts[p["article"]][p["span"][0]:p["span"][1]].strip())
+        1 for p in predictions if is_year(texts[p["article"]][p["span"][0] : p["span"][1]].strip())
     )
     total = len(gold.section("figures"))
     return {
@@ -139,8 +149,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/figures.json"))
     args = ap.parse_args()
     export, wt_seconds = analysed(args.gold, args.db)
-    ours = [{"article": f["article"], "span": f["span"], "value": f["value"], "what": f["what"]}
-            for f in export["figures"]]
+    ours = [
+        {"article": f["article"], "span": f["span"], "value": f["value"], "what": f["what"]}
+        for f in export["figures"]
+    ]
     peer, mode, q_seconds = quantulum_predictions(export)
     wt = evaluate(args.gold, export, ours, "wiretrace")
     wt["seconds_extraction"] = round(wt_seconds, 3)
@@ -155,7 +167,7 @@ def main() -> None:
             for k in ("values_right", "what_right", "predicted_off_gold", "years_as_quantities")
         },
         "note": "wiretrace seconds: figure extraction over stored parses (parsing not counted);"
-                " quantulum3 seconds: parsing every sentence",
+        " quantulum3 seconds: parsing every sentence",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")

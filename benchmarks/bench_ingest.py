@@ -31,15 +31,88 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "ingest.json"
 
 WORDS = [
-    "council", "minister", "river", "valley", "engineers", "water", "residents", "officials",
-    "report", "reservoir", "dam", "evacuation", "police", "hospital", "school", "village",
-    "city", "road", "bridge", "budget", "election", "spokesman", "statement", "agency", "week",
-    "morning", "night", "government", "inquiry", "company", "shares", "price", "rain", "flood",
-    "sludge", "mine", "copper", "workers", "union", "strike", "court", "judge", "lawyer",
-    "said", "told", "announced", "confirmed", "denied", "warned", "added", "explained",
-    "estimated", "expected", "the", "a", "of", "to", "in", "and", "on", "for", "with", "at",
-    "by", "from", "after", "before", "during", "about", "over", "more", "than", "three",
-    "four", "hundred", "thousand", "people", "families", "homes", "streets", "north", "south",
+    "council",
+    "minister",
+    "river",
+    "valley",
+    "engineers",
+    "water",
+    "residents",
+    "officials",
+    "report",
+    "reservoir",
+    "dam",
+    "evacuation",
+    "police",
+    "hospital",
+    "school",
+    "village",
+    "city",
+    "road",
+    "bridge",
+    "budget",
+    "election",
+    "spokesman",
+    "statement",
+    "agency",
+    "week",
+    "morning",
+    "night",
+    "government",
+    "inquiry",
+    "company",
+    "shares",
+    "price",
+    "rain",
+    "flood",
+    "sludge",
+    "mine",
+    "copper",
+    "workers",
+    "union",
+    "strike",
+    "court",
+    "judge",
+    "lawyer",
+    "said",
+    "told",
+    "announced",
+    "confirmed",
+    "denied",
+    "warned",
+    "added",
+    "explained",
+    "estimated",
+    "expected",
+    "the",
+    "a",
+    "of",
+    "to",
+    "in",
+    "and",
+    "on",
+    "for",
+    "with",
+    "at",
+    "by",
+    "from",
+    "after",
+    "before",
+    "during",
+    "about",
+    "over",
+    "more",
+    "than",
+    "three",
+    "four",
+    "hundred",
+    "thousand",
+    "people",
+    "families",
+    "homes",
+    "streets",
+    "north",
+    "south",
 ]
 
 
@@ -55,7 +128,8 @@ def paragraph(rng: random.Random) -> str:
 def article_text(rng: random.Random, i: int) -> str:
     title = sentence(rng)[:-1]
     return f"{title}\n\nReport {i}.\n\n" + "\n\n".join(
-        paragraph(rng) for _ in range(rng.randint(5, 12)))
+        paragraph(rng) for _ in range(rng.randint(5, 12))
+    )
 
 
 FIRST = ["Ines", "Piet", "Lena", "Jonas", "Mara", "Aino", "Tove", "Freya", "Katja", "Nora"]
@@ -65,15 +139,21 @@ LAST = ["Carrow", "Andrel", "Sorvik", "Rehn", "Ilves", "Kask", "Sandell", "Nyman
 def html_page(rng: random.Random, i: int) -> str:
     title = sentence(rng)[:-1]
     author = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-    nav = "".join(f'<li class="nav-item"><a href="/section/{w}/{k}">{w.title()}</a></li>'
-                  for k in range(4) for w in rng.sample(WORDS, 30))
-    related = "".join(f'<li><a href="/story/{rng.randint(1, 99999)}">{sentence(rng)}</a></li>'
-                      for _ in range(8))
+    nav = "".join(
+        f'<li class="nav-item"><a href="/section/{w}/{k}">{w.title()}</a></li>'
+        for k in range(4)
+        for w in rng.sample(WORDS, 30)
+    )
+    related = "".join(
+        f'<li><a href="/story/{rng.randint(1, 99999)}">{sentence(rng)}</a></li>' for _ in range(8)
+    )
     body = "\n".join(f"<p>{paragraph(rng)}</p>" for _ in range(rng.randint(6, 14)))
     script = "var cfg = {" + ",".join(f'"k{j}": "{rng.choice(WORDS)}"' for j in range(2000)) + "};"
     comments = "".join(
         f'<div class="comment"><span class="who">user{rng.randint(1, 999)}</span>'
-        f"<p>{sentence(rng)}</p></div>" for _ in range(rng.randint(5, 20)))
+        f"<p>{sentence(rng)}</p></div>"
+        for _ in range(rng.randint(5, 20))
+    )
     links = "".join(f'<li><a href="/info/{w}">{w}</a></li>' for w in rng.sample(WORDS, 40))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -125,8 +205,16 @@ def write_jsonl(path: Path, n: int, seed: int = 3) -> None:
     rng = random.Random(seed)
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(n):
-            fh.write(json.dumps({"text": article_text(rng, i), "outlet": f"Outlet {i % 40}",
-                                 "url": f"https://news.example/{i}"}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "text": article_text(rng, i),
+                        "outlet": f"Outlet {i % 40}",
+                        "url": f"https://news.example/{i}",
+                    }
+                )
+                + "\n"
+            )
 
 
 # -- 1. HTML: ingest + clean vs trafilatura --------------------------------------------------
@@ -170,7 +258,8 @@ def bench_html(n: int, tmp: Path) -> dict[str, object]:
         articles = store.count("articles")
     ours, ours_cpu = t2 - t0, c2 - c0
     return {
-        "pages": n, "mean_page_kb": round(size / n / 1024, 1),
+        "pages": n,
+        "mean_page_kb": round(size / n / 1024, 1),
         "trafilatura_extract_s": round(peer, 3),
         "trafilatura_pages_per_s": round(n / peer, 1),
         "trafilatura_nonempty": extracted,
@@ -178,7 +267,8 @@ def bench_html(n: int, tmp: Path) -> dict[str, object]:
         "wiretrace_clean_s": round(t2 - t1, 3),
         "wiretrace_ingest_clean_s": round(ours, 3),
         "wiretrace_pages_per_s": round(n / ours, 1),
-        "wiretrace_added": report.added, "wiretrace_articles": articles,
+        "wiretrace_added": report.added,
+        "wiretrace_articles": articles,
         "ratio_wiretrace_over_trafilatura": round(ours / peer, 3),
         "ratio_ingest_only_over_trafilatura": round((t1 - t0) / peer, 3),
         # Process CPU seconds: the headline, since wall time on a shared machine is noisy.
@@ -218,10 +308,14 @@ def bench_text(n: int, clean_n: int, tmp: Path) -> dict[str, object]:
         Pipeline.default().run(store, Config(), until="clean")
         t5 = time.perf_counter()
     return {
-        "articles": n, "added": report.added,
-        "ingest_s": round(t1 - t0, 3), "ingest_articles_per_s": round(n / (t1 - t0), 1),
-        "reingest_noop_s": round(t2 - t1, 3), "reingest_duplicates": again.duplicates,
-        "clean_subset": len(subset), "subset_ingest_s": round(t4 - t3, 3),
+        "articles": n,
+        "added": report.added,
+        "ingest_s": round(t1 - t0, 3),
+        "ingest_articles_per_s": round(n / (t1 - t0), 1),
+        "reingest_noop_s": round(t2 - t1, 3),
+        "reingest_duplicates": again.duplicates,
+        "clean_subset": len(subset),
+        "subset_ingest_s": round(t4 - t3, 3),
         "subset_clean_s": round(t5 - t4, 3),
         "ingest_clean_articles_per_s": round(len(subset) / (t5 - t3), 1),
     }
@@ -291,8 +385,13 @@ def bench_memory(n: int, tmp: Path, kind: str) -> dict[str, object]:
         size = sum(p.stat().st_size for p in source.rglob("*.txt"))
     db = tmp / f"big-{kind}.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(source), str(db)], env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(source), str(db)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     samples = result.pop("samples")
     quarters = {}
@@ -301,9 +400,15 @@ def bench_memory(n: int, tmp: Path, kind: str) -> dict[str, object]:
         if hit:
             quarters[f"rss_mb_at_{int(frac * 100)}pct"] = hit[1]
     db.unlink(missing_ok=True)
-    return {"source": kind, "articles": n, "input_mb": round(size / 1e6, 1),
-            "articles_per_s": round(n / result["seconds"], 1), **result, **quarters,
-            "rss_trace": samples[:: max(1, len(samples) // 20)]}
+    return {
+        "source": kind,
+        "articles": n,
+        "input_mb": round(size / 1e6, 1),
+        "articles_per_s": round(n / result["seconds"], 1),
+        **result,
+        **quarters,
+        "rss_trace": samples[:: max(1, len(samples) // 20)],
+    }
 
 
 def main() -> None:
@@ -316,8 +421,11 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     results: dict[str, object] = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -333,14 +441,16 @@ def main() -> None:
                 if key.startswith("memory_"):
                     results[key] = value
                     results["memory_measured_when"] = earlier.get(
-                        "memory_measured_when", earlier.get("when"))
+                        "memory_measured_when", earlier.get("when")
+                    )
         if not args.skip_memory:
             for kind in ("jsonl", "directory"):
                 results[f"memory_{kind}"] = bench_memory(args.big, tmp, kind)
                 shown = {k: v for k, v in results[f"memory_{kind}"].items() if k != "rss_trace"}
                 print(f"memory_{kind}", json.dumps(shown), flush=True)
     results["benchmark_process_peak_rss_mb"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     print(f"wrote {RESULTS}")

@@ -136,9 +136,7 @@ def scale(sizes: list[int]) -> dict[str, Any]:
         a, b = runs[0], runs[-1]
         ratio = math.log(b["articles"] / a["articles"])
         out["growth_exponent_cluster"] = round(math.log(b["cluster_s"] / a["cluster_s"]) / ratio, 3)
-        out["growth_exponent_threads"] = round(
-            math.log(b["threads_s"] / a["threads_s"]) / ratio, 3
-        )
+        out["growth_exponent_threads"] = round(math.log(b["threads_s"] / a["threads_s"]) / ratio, 3)
         out["growth_exponent_match"] = round(
             math.log(b["match_20_narratives_s"] / a["match_20_narratives_s"]) / ratio, 3
         )
@@ -162,8 +160,12 @@ def big_story() -> list[dict[str, Any]]:
         members = [ArticleFeatures(f"b{i}", vecs[i], (), 738000 + i % 30) for i in range(n)]
         found, seconds, peak = measure(lambda m=members: split_story(m, StoriesConfig()))
         rows.append(
-            {"members": n, "threads": len(found), "s": round(seconds, 3),
-             "peak_mib": round(peak, 1)}
+            {
+                "members": n,
+                "threads": len(found),
+                "s": round(seconds, 3),
+                "peak_mib": round(peak, 1),
+            }
         )
         print(json.dumps(rows[-1]), flush=True)
     return rows

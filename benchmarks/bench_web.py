@@ -30,8 +30,32 @@ from wiretrace.store import Store, content_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-SYLLABLES = ["ka", "ren", "to", "mi", "sa", "lor", "vet", "an", "di", "mo", "res", "tal", "ni",
-             "por", "el", "quin", "ba", "sor", "ve", "la", "ter", "cu", "na", "bri"]
+SYLLABLES = [
+    "ka",
+    "ren",
+    "to",
+    "mi",
+    "sa",
+    "lor",
+    "vet",
+    "an",
+    "di",
+    "mo",
+    "res",
+    "tal",
+    "ni",
+    "por",
+    "el",
+    "quin",
+    "ba",
+    "sor",
+    "ve",
+    "la",
+    "ter",
+    "cu",
+    "na",
+    "bri",
+]
 
 
 def _words(rng: random.Random, n: int) -> list[str]:
@@ -57,8 +81,10 @@ def build_store(path: Path, n_articles: int, seed: int = 7) -> dict[str, Any]:
     """Write the generated corpus straight into the store's tables, in one transaction."""
     rng = random.Random(seed)
     vocab = _words(rng, 3000)
-    outlets = [f"{w.capitalize()} {rng.choice(['Times', 'Post', 'Herald', 'Daily', 'Wire'])}"
-               for w in _words(rng, 200)]
+    outlets = [
+        f"{w.capitalize()} {rng.choice(['Times', 'Post', 'Herald', 'Daily', 'Wire'])}"
+        for w in _words(rng, 200)
+    ]
     speakers = [(f"sp{i}", " ".join(w.capitalize() for w in _words(rng, 2))) for i in range(2000)]
     started = time.perf_counter()
     store = Store(path)
@@ -87,8 +113,21 @@ def build_store(path: Path, n_articles: int, seed: int = 7) -> dict[str, Any]:
             published = time.strftime("%Y-%m-%d", time.gmtime((day0 + k // 3 - 719163) * 86400))
             outlet = rng.choice(outlets)
             title = " ".join(_words(rng, 7)).capitalize()
-            docs.append((aid, f"gen/{aid}.txt", "text", text, None, outlet, title, None,
-                         published, "2031-01-01T00:00:00", seq))
+            docs.append(
+                (
+                    aid,
+                    f"gen/{aid}.txt",
+                    "text",
+                    text,
+                    None,
+                    outlet,
+                    title,
+                    None,
+                    published,
+                    "2031-01-01T00:00:00",
+                    seq,
+                )
+            )
             arts.append((aid, text, content_hash(text), title, outlet, "Staff", published))
             story_members.append((sid, aid))
             pos = 0
@@ -112,19 +151,43 @@ def build_store(path: Path, n_articles: int, seed: int = 7) -> dict[str, Any]:
                         b = text.index(p)
                         reuse.append((wire_id, aid, a, a + len(p), b, b + len(p), "verbatim", 1.0))
             elif k == 6:
-                a, b = rng.choice(spans), rng.choice(sents[-len(spans):])[2:]
+                a, b = rng.choice(spans), rng.choice(sents[-len(spans) :])[2:]
                 reuse.append((wire_id, aid, a[0], a[1], b[0], b[1], "paraphrase", 0.8))
             for j in range(2):
                 a, b = rng.choice(spans)
                 sp = rng.choice(speakers)[0]
                 qid = f"{aid}q{j}"
-                quotes.append((qid, aid, a, b, text[a:b], rng.choice(["direct", "indirect"]),
-                               sp, None, None, "said"))
+                quotes.append(
+                    (
+                        qid,
+                        aid,
+                        a,
+                        b,
+                        text[a:b],
+                        rng.choice(["direct", "indirect"]),
+                        sp,
+                        None,
+                        None,
+                        "said",
+                    )
+                )
                 story_quotes.append(qid)
             fstart = text.rindex(f"{n_people:,}")
             fid = f"{aid}f"
-            figures.append((fid, aid, fstart, fstart + len(f"{n_people:,}") + 7, n_people,
-                            n_people, "people", "people counted", None, published))
+            figures.append(
+                (
+                    fid,
+                    aid,
+                    fstart,
+                    fstart + len(f"{n_people:,}") + 7,
+                    n_people,
+                    n_people,
+                    "people",
+                    "people counted",
+                    None,
+                    published,
+                )
+            )
             if k < 3:
                 group_figs.append(fid)
             if rng.random() < 0.4:
@@ -136,29 +199,41 @@ def build_store(path: Path, n_articles: int, seed: int = 7) -> dict[str, Any]:
         statements.append((f"st{s}", speakers[s % len(speakers)][0]))
         stmt_quotes.extend((f"st{s}", q) for q in story_quotes[:3])
     with store.transaction():
-        conn.executemany("INSERT INTO documents (id, source, fmt, content, url, outlet, title,"
-                         " byline, published, ingested_at, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                         docs)
-        conn.executemany("INSERT INTO articles (id, text, text_hash, title, outlet, byline,"
-                         " published) VALUES (?,?,?,?,?,?,?)", arts)
+        conn.executemany(
+            "INSERT INTO documents (id, source, fmt, content, url, outlet, title,"
+            " byline, published, ingested_at, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            docs,
+        )
+        conn.executemany(
+            "INSERT INTO articles (id, text, text_hash, title, outlet, byline,"
+            " published) VALUES (?,?,?,?,?,?,?)",
+            arts,
+        )
         conn.executemany(
             "INSERT INTO sentences (article_id, seq, start, end) VALUES (?,?,?,?)",
             sents,
         )
-        conn.executemany("INSERT INTO reuse_links (source, derived, source_start, source_end,"
-                         " derived_start, derived_end, kind, score) VALUES (?,?,?,?,?,?,?,?)",
-                         reuse)
-        conn.executemany("INSERT INTO speakers (id, name, kind) VALUES (?,?,'person')",
-                         speakers)
-        conn.executemany("INSERT INTO quotes (id, article, start, end, text, kind, speaker,"
-                         " speaker_start, speaker_end, cue) VALUES (?,?,?,?,?,?,?,?,?,?)", quotes)
+        conn.executemany(
+            "INSERT INTO reuse_links (source, derived, source_start, source_end,"
+            " derived_start, derived_end, kind, score) VALUES (?,?,?,?,?,?,?,?)",
+            reuse,
+        )
+        conn.executemany("INSERT INTO speakers (id, name, kind) VALUES (?,?,'person')", speakers)
+        conn.executemany(
+            "INSERT INTO quotes (id, article, start, end, text, kind, speaker,"
+            " speaker_start, speaker_end, cue) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            quotes,
+        )
         conn.executemany("INSERT INTO statements (id, speaker) VALUES (?,?)", statements)
         conn.executemany(
             "INSERT INTO statement_quotes (statement_id, quote_id) VALUES (?,?)",
             stmt_quotes,
         )
-        conn.executemany("INSERT INTO figures (id, article, start, end, value_low, value_high,"
-                         " unit, what, qualifier, as_of) VALUES (?,?,?,?,?,?,?,?,?,?)", figures)
+        conn.executemany(
+            "INSERT INTO figures (id, article, start, end, value_low, value_high,"
+            " unit, what, qualifier, as_of) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            figures,
+        )
         conn.executemany("INSERT INTO figure_groups (id, what, relation) VALUES (?,?,?)", groups)
         conn.executemany(
             "INSERT INTO figure_group_members (group_id, figure_id) VALUES (?,?)",
@@ -169,16 +244,26 @@ def build_store(path: Path, n_articles: int, seed: int = 7) -> dict[str, Any]:
             "INSERT INTO story_articles (story_id, article_id) VALUES (?,?)",
             story_members,
         )
-        conn.executemany("INSERT INTO narratives (id, statement) VALUES (?,?)",
-                         [(f"n{i}", " ".join(_words(rng, 9))) for i in range(20)])
-        conn.executemany("INSERT OR IGNORE INTO narrative_hits (narrative_id, article, start,"
-                         " end, score, speaker) VALUES (?,?,?,?,?,?)", hits)
+        conn.executemany(
+            "INSERT INTO narratives (id, statement) VALUES (?,?)",
+            [(f"n{i}", " ".join(_words(rng, 9))) for i in range(20)],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO narrative_hits (narrative_id, article, start,"
+            " end, score, speaker) VALUES (?,?,?,?,?,?)",
+            hits,
+        )
     conn.execute("ANALYZE")
     store.close()
     return {
-        "articles": len(arts), "stories": len(story_rows), "reuse_links": len(reuse),
-        "quotes": len(quotes), "figures": len(figures), "sentences": len(sents),
-        "narrative_hits": len(hits), "db_mb": round(path.stat().st_size / 1e6, 1),
+        "articles": len(arts),
+        "stories": len(story_rows),
+        "reuse_links": len(reuse),
+        "quotes": len(quotes),
+        "figures": len(figures),
+        "sentences": len(sents),
+        "narrative_hits": len(hits),
+        "db_mb": round(path.stat().st_size / 1e6, 1),
         "build_s": round(time.perf_counter() - started, 1),
     }
 
@@ -192,8 +277,18 @@ def _free_port() -> int:
 def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     """``wiretrace serve`` in its own process group (uvicorn may fork workers)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "wiretrace", "serve", "--db", str(db), "--port", str(port),
-         "--workers", str(workers)],
+        [
+            sys.executable,
+            "-m",
+            "wiretrace",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
@@ -231,10 +326,14 @@ def load(base: str, paths: list[str], concurrency: int) -> dict[str, Any]:
     wall = time.perf_counter() - started
     ms = [1000 * t for t, _ in results]
     return {
-        "requests": len(results), "errors": sum(1 for _, s in results if s != 200),
-        "p50_ms": round(_pct(ms, 0.5), 1), "p95_ms": round(_pct(ms, 0.95), 1),
-        "p99_ms": round(_pct(ms, 0.99), 1), "mean_ms": round(statistics.fmean(ms), 1),
-        "max_ms": round(max(ms), 1), "throughput_rps": round(len(results) / wall, 1),
+        "requests": len(results),
+        "errors": sum(1 for _, s in results if s != 200),
+        "p50_ms": round(_pct(ms, 0.5), 1),
+        "p95_ms": round(_pct(ms, 0.95), 1),
+        "p99_ms": round(_pct(ms, 0.99), 1),
+        "mean_ms": round(statistics.fmean(ms), 1),
+        "max_ms": round(max(ms), 1),
+        "throughput_rps": round(len(results) / wall, 1),
     }
 
 
@@ -244,20 +343,30 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/wiretrace-bench-web.db"))
-    parser.add_argument("--reuse-db", action="store_true",
-                        help="Keep a store an earlier run generated at --db.")
+    parser.add_argument(
+        "--reuse-db", action="store_true", help="Keep a store an earlier run generated at --db."
+    )
     parser.add_argument("--workers", type=int, default=1, help="Server worker processes.")
-    parser.add_argument("--full-report", action="store_true",
-                        help="Also write the report for the whole corpus (slow, large).")
+    parser.add_argument(
+        "--full-report",
+        action="store_true",
+        help="Also write the report for the whole corpus (slow, large).",
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.reuse_db and args.db.exists():
         with Store(args.db) as s:
-            corpus = {"articles": s.count("articles"), "stories": s.count("stories"),
-                      "reuse_links": s.count("reuse_links"), "quotes": s.count("quotes"),
-                      "figures": s.count("figures"), "sentences": s.count("sentences"),
-                      "narrative_hits": s.count("narrative_hits"),
-                      "db_mb": round(args.db.stat().st_size / 1e6, 1), "reused": True}
+            corpus = {
+                "articles": s.count("articles"),
+                "stories": s.count("stories"),
+                "reuse_links": s.count("reuse_links"),
+                "quotes": s.count("quotes"),
+                "figures": s.count("figures"),
+                "sentences": s.count("sentences"),
+                "narrative_hits": s.count("narrative_hits"),
+                "db_mb": round(args.db.stat().st_size / 1e6, 1),
+                "reused": True,
+            }
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(str(args.db) + suffix).unlink(missing_ok=True)
@@ -271,37 +380,56 @@ def main() -> None:
     port = _free_port()
     server = start_server(args.db, port, args.workers)
     base = f"http://127.0.0.1:{port}"
-    results: dict[str, Any] = {"corpus": corpus, "concurrency": args.concurrency,
-                               "workers": args.workers, "cpus": os.cpu_count(),
-                               "load_average_before": os.getloadavg()}
+    results: dict[str, Any] = {
+        "corpus": corpus,
+        "concurrency": args.concurrency,
+        "workers": args.workers,
+        "cpus": os.cpu_count(),
+        "load_average_before": os.getloadavg(),
+    }
     try:
         warm = [f"/stories/{rng.choice(story_ids)}" for _ in range(50)]
         load(base, warm + [f"/articles/{rng.choice(article_ids)}" for _ in range(50)], 4)
         n = args.requests
         results["story_html"] = load(
-            base, [f"/stories/{rng.choice(story_ids)}" for _ in range(n)], args.concurrency)
+            base, [f"/stories/{rng.choice(story_ids)}" for _ in range(n)], args.concurrency
+        )
         results["article_html"] = load(
-            base, [f"/articles/{rng.choice(article_ids)}" for _ in range(n)], args.concurrency)
+            base, [f"/articles/{rng.choice(article_ids)}" for _ in range(n)], args.concurrency
+        )
         results["story_json"] = load(
-            base, [f"/api/stories/{rng.choice(story_ids)}" for _ in range(n // 2)],
-            args.concurrency)
+            base, [f"/api/stories/{rng.choice(story_ids)}" for _ in range(n // 2)], args.concurrency
+        )
         results["article_json"] = load(
-            base, [f"/api/articles/{rng.choice(article_ids)}" for _ in range(n // 2)],
-            args.concurrency)
-        mixed = [f"/stories/{rng.choice(story_ids)}" if i % 2 else
-                 f"/articles/{rng.choice(article_ids)}" for i in range(n)]
+            base,
+            [f"/api/articles/{rng.choice(article_ids)}" for _ in range(n // 2)],
+            args.concurrency,
+        )
+        mixed = [
+            f"/stories/{rng.choice(story_ids)}" if i % 2 else f"/articles/{rng.choice(article_ids)}"
+            for i in range(n)
+        ]
         results["mixed_html"] = load(base, mixed, args.concurrency)
         results["other_pages_sequential"] = {
             path: load(base, [path] * 5, 1)["p50_ms"]
-            for path in ("/", "/timeline", "/provenance", "/figures", "/narratives/n1",
-                         "/speakers", "/statements", "/search?q=kareno")
+            for path in (
+                "/",
+                "/timeline",
+                "/provenance",
+                "/figures",
+                "/narratives/n1",
+                "/speakers",
+                "/statements",
+                "/search?q=kareno",
+            )
         }
         for key in ("story_html", "article_html"):
             results[key]["p95_vs_200ms_target"] = round(results[key]["p95_ms"] / 200, 3)
         results["html_vs_json_p50"] = {
             "story": round(results["story_html"]["p50_ms"] / results["story_json"]["p50_ms"], 2),
             "article": round(
-                results["article_html"]["p50_ms"] / results["article_json"]["p50_ms"], 2),
+                results["article_html"]["p50_ms"] / results["article_json"]["p50_ms"], 2
+            ),
         }
         results["load_average_after"] = os.getloadavg()
     finally:
@@ -313,16 +441,25 @@ def main() -> None:
 
     reports = {}
     one = write_report(args.db, RESULTS / "web-report-story.html", [story_ids[0]])
-    reports["one_story"] = {"articles": one.articles, "mb": round(one.bytes / 1e6, 2),
-                            "seconds": round(one.seconds, 2)}
+    reports["one_story"] = {
+        "articles": one.articles,
+        "mb": round(one.bytes / 1e6, 2),
+        "seconds": round(one.seconds, 2),
+    }
     hundred = write_report(args.db, RESULTS / "web-report-100.html", story_ids[:100])
-    reports["100_stories"] = {"articles": hundred.articles, "mb": round(hundred.bytes / 1e6, 2),
-                              "seconds": round(hundred.seconds, 2)}
+    reports["100_stories"] = {
+        "articles": hundred.articles,
+        "mb": round(hundred.bytes / 1e6, 2),
+        "seconds": round(hundred.seconds, 2),
+    }
     if args.full_report:
         full = write_report(args.db, RESULTS / "web-report-full.html")
-        reports["full"] = {"articles": full.articles, "mb": round(full.bytes / 1e6, 1),
-                           "seconds": round(full.seconds, 1),
-                           "articles_per_s": round(full.articles / full.seconds, 1)}
+        reports["full"] = {
+            "articles": full.articles,
+            "mb": round(full.bytes / 1e6, 1),
+            "seconds": round(full.seconds, 1),
+            "articles_per_s": round(full.articles / full.seconds, 1),
+        }
     results["report"] = reports
     for name in ("web-report-story.html", "web-report-100.html", "web-report-full.html"):
         (RESULTS / name).unlink(missing_ok=True)

@@ -69,8 +69,7 @@ def demo_export(tmp_path_factory: pytest.TempPathFactory) -> dict:
 # -- web UI and report: a small analysed store written directly, no models needed ----------
 
 HOSTILE = (
-    '<script>alert("x")</script><img src=x onerror="alert(1)">'
-    '<a href="javascript:alert(2)">go</a>'
+    '<script>alert("x")</script><img src=x onerror="alert(1)"><a href="javascript:alert(2)">go</a>'
 )
 
 
@@ -108,13 +107,22 @@ def build_web_store(path: Path) -> dict[str, str]:
         f"\u201c{HOSTILE}\u201d said the spokesman."
     )
     docs = {
-        "wire": (wire, "Northbay Courier", "Maren evacuates lower town", "2031-03-02",
-                 "https://courier.example/maren"),
+        "wire": (
+            wire,
+            "Northbay Courier",
+            "Maren evacuates lower town",
+            "2031-03-02",
+            "https://courier.example/maren",
+        ),
         "copy": (copy, "Harbor Daily", "Relief trucks reach Maren", "2031-03-03", None),
-        "rewrite": (rewrite, "Eastern Ledger", "Thousands leave Maren as river rises",
-                    "2031-03-05", None),
-        "evil": (evil, f"Evil {HOSTILE}", f"Title {HOSTILE}", "2031-03-04",
-                 "javascript:alert(3)"),
+        "rewrite": (
+            rewrite,
+            "Eastern Ledger",
+            "Thousands leave Maren as river rises",
+            "2031-03-05",
+            None,
+        ),
+        "evil": (evil, f"Evil {HOSTILE}", f"Title {HOSTILE}", "2031-03-04", "javascript:alert(3)"),
     }
     ids: dict[str, str] = {}
     with Store(path) as s:
@@ -124,9 +132,17 @@ def build_web_store(path: Path) -> dict[str, str]:
             )
             ids[name] = doc_id
             removed = (Removed(text=f"Donate now {HOSTILE}", kind="boilerplate"),)
-            s.put_article(doc_id, CleanResult(text=text, title=title, outlet=outlet,
-                                              byline="Staff" if name != "evil" else HOSTILE,
-                                              published=published, removed=removed))
+            s.put_article(
+                doc_id,
+                CleanResult(
+                    text=text,
+                    title=title,
+                    outlet=outlet,
+                    byline="Staff" if name != "evil" else HOSTILE,
+                    published=published,
+                    removed=removed,
+                ),
+            )
             starts = [0] + [i + 2 for i in range(len(text)) if text.startswith("\n\n", i)]
             ends = [i for i in range(len(text)) if text.startswith("\n\n", i)] + [len(text)]
             s.put_sentences(doc_id, [Span(a, b) for a, b in zip(starts, ends, strict=True)])
@@ -152,17 +168,34 @@ def build_web_store(path: Path) -> dict[str, str]:
             conn.execute(
                 "INSERT INTO reuse_links (source, derived, source_start, source_end,"
                 " derived_start, derived_end, kind, score) VALUES (?,?,?,?,?,?,?,?)",
-                (ids["wire"], ids["rewrite"], *span("wire", para_src),
-                 *span("rewrite", para_dst), "paraphrase", 0.81),
+                (
+                    ids["wire"],
+                    ids["rewrite"],
+                    *span("wire", para_src),
+                    *span("rewrite", para_dst),
+                    "paraphrase",
+                    0.81,
+                ),
             )
-            conn.execute("INSERT INTO speakers (id, name, kind, role) VALUES (?,?,?,?)",
-                         ("ilse-varga", "Ilse Varga", "person", "mayor of Maren"))
-            conn.execute("INSERT INTO speakers (id, name, kind) VALUES (?,?,?)",
-                         ("spokesman", f"Spokes {HOSTILE}", "person"))
+            conn.execute(
+                "INSERT INTO speakers (id, name, kind, role) VALUES (?,?,?,?)",
+                ("ilse-varga", "Ilse Varga", "person", "mayor of Maren"),
+            )
+            conn.execute(
+                "INSERT INTO speakers (id, name, kind) VALUES (?,?,?)",
+                ("spokesman", f"Spokes {HOSTILE}", "person"),
+            )
             quotes = [
                 ("q1", "wire", para_src, "direct", "ilse-varga", "Mayor Ilse Varga", "said"),
-                ("q2", "rewrite", "her team was doing all it could to protect residents",
-                 "indirect", "ilse-varga", "Mayor Ilse Varga", "said"),
+                (
+                    "q2",
+                    "rewrite",
+                    "her team was doing all it could to protect residents",
+                    "indirect",
+                    "ilse-varga",
+                    "Mayor Ilse Varga",
+                    "said",
+                ),
                 ("q3", "evil", HOSTILE, "direct", "spokesman", "the spokesman", "said"),
             ]
             for qid, name, text, kind, speaker, who, cue in quotes:
@@ -181,46 +214,83 @@ def build_web_store(path: Path) -> dict[str, str]:
             conn.execute(
                 "INSERT INTO figures (id, article, start, end, value_low, value_high, unit,"
                 " what, as_of) VALUES (?,?,?,?,?,?,?,?,?)",
-                ("f1", ids["wire"], *span("wire", "1,200 residents"), 1200, 1200, "people",
-                 "people moved from the lower town", "2031-03-02"),
+                (
+                    "f1",
+                    ids["wire"],
+                    *span("wire", "1,200 residents"),
+                    1200,
+                    1200,
+                    "people",
+                    "people moved from the lower town",
+                    "2031-03-02",
+                ),
             )
             conn.execute(
                 "INSERT INTO figures (id, article, start, end, value_low, value_high, unit,"
                 " what, as_of) VALUES (?,?,?,?,?,?,?,?,?)",
-                ("f2", ids["rewrite"], *span("rewrite", "About 3,400 people"), 3400, 3400,
-                 "people", "people moved from the lower town", "2031-03-05"),
+                (
+                    "f2",
+                    ids["rewrite"],
+                    *span("rewrite", "About 3,400 people"),
+                    3400,
+                    3400,
+                    "people",
+                    "people moved from the lower town",
+                    "2031-03-05",
+                ),
             )
-            conn.execute("INSERT INTO figure_groups (id, what, relation) VALUES"
-                         " (1, 'people moved from the lower town', 'update')")
+            conn.execute(
+                "INSERT INTO figure_groups (id, what, relation) VALUES"
+                " (1, 'people moved from the lower town', 'update')"
+            )
             conn.executemany(
                 "INSERT INTO figure_group_members (group_id, figure_id) VALUES (1, ?)",
                 [("f1",), ("f2",)],
             )
             conn.execute("INSERT INTO stories (id, title) VALUES ('s1', 'Flooding in Maren')")
-            conn.executemany("INSERT INTO story_articles (story_id, article_id) VALUES ('s1', ?)",
-                             [(ids[n],) for n in ("wire", "copy", "rewrite", "evil")])
-            conn.executemany("INSERT INTO substories (id, story_id, title) VALUES (?, 's1', ?)",
-                             [("sub-a", "River rises in Maren"),
-                              ("sub-b", '<script>alert("x")</script> thread')])
+            conn.executemany(
+                "INSERT INTO story_articles (story_id, article_id) VALUES ('s1', ?)",
+                [(ids[n],) for n in ("wire", "copy", "rewrite", "evil")],
+            )
+            conn.executemany(
+                "INSERT INTO substories (id, story_id, title) VALUES (?, 's1', ?)",
+                [
+                    ("sub-a", "River rises in Maren"),
+                    ("sub-b", '<script>alert("x")</script> thread'),
+                ],
+            )
             conn.executemany(
                 "INSERT INTO substory_articles (substory_id, article_id) VALUES (?, ?)",
-                [("sub-a", ids["wire"]), ("sub-a", ids["copy"]), ("sub-b", ids["rewrite"]),
-                 ("sub-b", ids["evil"])],
+                [
+                    ("sub-a", ids["wire"]),
+                    ("sub-a", ids["copy"]),
+                    ("sub-b", ids["rewrite"]),
+                    ("sub-b", ids["evil"]),
+                ],
             )
-            conn.execute("INSERT INTO narratives (id, statement) VALUES"
-                         " ('late-warning', 'The authorities warned too late')")
+            conn.execute(
+                "INSERT INTO narratives (id, statement) VALUES"
+                " ('late-warning', 'The authorities warned too late')"
+            )
             conn.execute(
                 "INSERT INTO narrative_hits (narrative_id, article, start, end, score, speaker)"
                 " VALUES (?,?,?,?,?,?)",
-                ("late-warning", ids["rewrite"],
-                 *span("rewrite", "Critics say the warning came too late"), 0.74, "critics"),
+                (
+                    "late-warning",
+                    ids["rewrite"],
+                    *span("rewrite", "Critics say the warning came too late"),
+                    0.74,
+                    "critics",
+                ),
             )
             conn.execute(
                 "INSERT INTO reuse_provenance (article, source, share) VALUES (?, ?, 0.48)",
                 (ids["copy"], ids["wire"]),
             )
-            conn.execute("INSERT INTO reuse_unsourced (article, start, end) VALUES (?, ?, ?)",
-                         (ids["rewrite"], *span("rewrite", texts["rewrite"].split("\n\n")[2])))
+            conn.execute(
+                "INSERT INTO reuse_unsourced (article, start, end) VALUES (?, ?, ?)",
+                (ids["rewrite"], *span("rewrite", texts["rewrite"].split("\n\n")[2])),
+            )
             conn.execute(
                 "INSERT INTO claims (id, text, rank, articles, outlets, speakers, spread,"
                 " first_date, last_date) VALUES ('c1', 'the river rose faster than before',"

@@ -54,8 +54,9 @@ def article_page(
 """
 
 
-def jsonl_export(path: Path, records: list[dict[str, object]], extra_lines: dict[int, str]
-                 | None = None) -> Path:
+def jsonl_export(
+    path: Path, records: list[dict[str, object]], extra_lines: dict[int, str] | None = None
+) -> Path:
     lines = [json.dumps(r, ensure_ascii=False) for r in records]
     for index, raw in sorted((extra_lines or {}).items()):
         lines.insert(index, raw)
@@ -63,31 +64,41 @@ def jsonl_export(path: Path, records: list[dict[str, object]], extra_lines: dict
     return path
 
 
-def warc_archive(path: Path, pages: list[tuple[str, str]], gz: bool = True,
-                 extra_non_html: bool = True) -> bytes:
+def warc_archive(
+    path: Path, pages: list[tuple[str, str]], gz: bool = True, extra_non_html: bool = True
+) -> bytes:
     """A WARC with one HTML response per (url, html) plus request and image records."""
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=gz)
     for i, (url, html) in enumerate(pages):
         request = writer.create_warc_record(
-            url, "request", payload=io.BytesIO(b""),
-            http_headers=StatusAndHeaders(f"GET {url} HTTP/1.1", [("Host", "x")],
-                                          is_http_request=True),
+            url,
+            "request",
+            payload=io.BytesIO(b""),
+            http_headers=StatusAndHeaders(
+                f"GET {url} HTTP/1.1", [("Host", "x")], is_http_request=True
+            ),
         )
         writer.write_record(request)
         headers = StatusAndHeaders(
             "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
         )
         record = writer.create_warc_record(
-            url, "response", payload=io.BytesIO(html.encode("utf-8")), http_headers=headers,
+            url,
+            "response",
+            payload=io.BytesIO(html.encode("utf-8")),
+            http_headers=headers,
             warc_headers_dict={"WARC-Date": f"2025-03-1{i % 10}T12:00:00Z"},
         )
         writer.write_record(record)
         if extra_non_html:
             image = writer.create_warc_record(
-                url + "/logo.png", "response", payload=io.BytesIO(b"\x89PNG\r\n\x1a\n" * 20),
-                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "image/png")],
-                                              protocol="HTTP/1.1"),
+                url + "/logo.png",
+                "response",
+                payload=io.BytesIO(b"\x89PNG\r\n\x1a\n" * 20),
+                http_headers=StatusAndHeaders(
+                    "200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1"
+                ),
             )
             writer.write_record(image)
     data = buf.getvalue()
@@ -99,15 +110,18 @@ def rss_feed(items: list[dict[str, str]], title: str = "Wirelink Estravia") -> s
     """RSS 2.0; an item with "content" carries it as content:encoded, else only a summary."""
     parts = []
     for item in items:
-        content = (f"<content:encoded><![CDATA[{item['content']}]]></content:encoded>"
-                   if "content" in item else "")
+        content = (
+            f"<content:encoded><![CDATA[{item['content']}]]></content:encoded>"
+            if "content" in item
+            else ""
+        )
         parts.append(f"""<item>
-<title>{item['title']}</title>
-<link>{item['link']}</link>
-<guid>{item['link']}</guid>
-<dc:creator>{item.get('author', 'Lena Sorvik')}</dc:creator>
-<pubDate>{item.get('date', 'Wed, 12 Mar 2025 08:00:00 GMT')}</pubDate>
-<description>{item.get('summary', 'A short summary.')}</description>
+<title>{item["title"]}</title>
+<link>{item["link"]}</link>
+<guid>{item["link"]}</guid>
+<dc:creator>{item.get("author", "Lena Sorvik")}</dc:creator>
+<pubDate>{item.get("date", "Wed, 12 Mar 2025 08:00:00 GMT")}</pubDate>
+<description>{item.get("summary", "A short summary.")}</description>
 {content}
 </item>""")
     return f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -117,7 +131,7 @@ def rss_feed(items: list[dict[str, str]], title: str = "Wirelink Estravia") -> s
 <title>{title}</title>
 <link>https://wirelink.example/</link>
 <description>Wire copy</description>
-{''.join(parts)}
+{"".join(parts)}
 </channel>
 </rss>
 """
@@ -126,14 +140,17 @@ def rss_feed(items: list[dict[str, str]], title: str = "Wirelink Estravia") -> s
 def atom_feed(entries: list[dict[str, str]], title: str = "Northline Dispatch") -> str:
     parts = []
     for e in entries:
-        body = (f'<content type="html"><![CDATA[{e["content"]}]]></content>'
-                if "content" in e else f"<summary>{e.get('summary', 'Summary.')}</summary>")
+        body = (
+            f'<content type="html"><![CDATA[{e["content"]}]]></content>'
+            if "content" in e
+            else f"<summary>{e.get('summary', 'Summary.')}</summary>"
+        )
         parts.append(f"""<entry>
-<title>{e['title']}</title>
-<link rel="alternate" href="{e['link']}"/>
-<id>{e['link']}</id>
-<updated>{e.get('date', '2025-03-14T10:00:00Z')}</updated>
-<author><name>{e.get('author', 'Aino Kask')}</name></author>
+<title>{e["title"]}</title>
+<link rel="alternate" href="{e["link"]}"/>
+<id>{e["link"]}</id>
+<updated>{e.get("date", "2025-03-14T10:00:00Z")}</updated>
+<author><name>{e.get("author", "Aino Kask")}</name></author>
 {body}
 </entry>""")
     return f"""<?xml version="1.0" encoding="utf-8"?>
@@ -141,6 +158,6 @@ def atom_feed(entries: list[dict[str, str]], title: str = "Northline Dispatch") 
 <title>{title}</title>
 <id>https://northline.example/</id>
 <updated>2025-03-15T00:00:00Z</updated>
-{''.join(parts)}
+{"".join(parts)}
 </feed>
 """

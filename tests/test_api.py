@@ -8,14 +8,14 @@ WIRE = (
     "Port of Calder closed by strike\n\n"
     "Dock workers at the port of Calder walked out on Wednesday, halting traffic at the "
     "country's second-largest harbour. \"We will not move a single crate until the contract "
-    "is signed,\" union leader Mara Holt said. The port authority said 40 ships were waiting "
+    'is signed," union leader Mara Holt said. The port authority said 40 ships were waiting '
     "offshore and that losses could reach 3 million euros a day.\n"
 )
 COPY = (
     "Strike halts Calder harbour\n\n"
     "Dock workers at the port of Calder walked out on Wednesday, halting traffic at the "
     "country's second-largest harbour. \"We will not move a single crate until the contract "
-    "is signed,\" union leader Mara Holt said. Shops near the quay stayed shut.\n"
+    'is signed," union leader Mara Holt said. Shops near the quay stayed shut.\n'
 )
 
 

@@ -147,7 +147,9 @@ def test_metadata_from_the_source_wins(nlp) -> None:  # type: ignore[no-untyped-
     meta = Metadata(title="Harbour pier closes", outlet="Ledger Online", published="2024-01-02")
     r = clean_text(LEDGER, nlp, meta)
     assert (r.title, r.outlet, r.published) == (
-        "Harbour pier closes", "Ledger Online", "2024-01-02"
+        "Harbour pier closes",
+        "Ledger Online",
+        "2024-01-02",
     )
     assert r.text.startswith("The harbour council")
 
@@ -183,8 +185,14 @@ def test_commands_that_are_appeals_and_those_that_are_not(nlp) -> None:  # type:
 def test_sentence_spacing() -> None:
     assert fix_sentence_spacing("had nothing to fear.There is") == "had nothing to fear. There is"
     assert fix_sentence_spacing("he said.“They left") == "he said.“They left"
-    for kept in ("the U.S. Army", "version 3.5 ships", "see example.com/Page", "www.Example.org",
-                 "mail ann@example.Org", "iOS.App"):
+    for kept in (
+        "the U.S. Army",
+        "version 3.5 ships",
+        "see example.com/Page",
+        "www.Example.org",
+        "mail ann@example.Org",
+        "iOS.App",
+    ):
         assert fix_sentence_spacing(kept) == kept
 
 
@@ -257,15 +265,33 @@ PIECES = [
     "The minister said on Monday that talks would continue next week.",
     "Officials said more than 8,000 people had crossed the border by Friday.",
     "“We will not give up,” the mayor said.",
-    "Sign up for our newsletter", "Support us!", "Read more", "Once", "×",
-    "By John Smith", "September 26, 2023 by Valley Dispatch", "March 3, 2024",
+    "Sign up for our newsletter",
+    "Support us!",
+    "Read more",
+    "Once",
+    "×",
+    "By John Smith",
+    "September 26, 2023 by Valley Dispatch",
+    "March 3, 2024",
     "Outlet News | 13 March 2025, 19:30",
-    "Workers repair the pier. Tomas Berg / Avel Photo", "(Photo: Lena Ott/AFP)",
-    "We thank you for reading and hope you will donate.", "Reuters contributed reporting.",
-    "Background", "We must act now.", "Consider the numbers.", "Watch it on Avel TV Play.",
-    "Subscribe to the Ledger from 1 crown a week.", "Why did they leave?", "fear.There is more",
-    "https://example.com/page", "Home | World | Europe | Politics", "Dear readers,",
-    "A Message from The Daily Planet:", "© 2024 Example Ltd. All rights reserved.", "", "",
+    "Workers repair the pier. Tomas Berg / Avel Photo",
+    "(Photo: Lena Ott/AFP)",
+    "We thank you for reading and hope you will donate.",
+    "Reuters contributed reporting.",
+    "Background",
+    "We must act now.",
+    "Consider the numbers.",
+    "Watch it on Avel TV Play.",
+    "Subscribe to the Ledger from 1 crown a week.",
+    "Why did they leave?",
+    "fear.There is more",
+    "https://example.com/page",
+    "Home | World | Europe | Politics",
+    "Dear readers,",
+    "A Message from The Daily Planet:",
+    "© 2024 Example Ltd. All rights reserved.",
+    "",
+    "",
     "PORT AVEL (Wirelink) - The ferry company said on Monday that fares would rise.",
     "This article was first published by Wirelink and is republished under licence.",
 ]
@@ -273,11 +299,16 @@ LINE = st.one_of(
     st.sampled_from(PIECES),
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30),
 )
-ARTICLES = st.builds(lambda lines, sep: sep.join(lines), st.lists(LINE, max_size=12),
-                     st.sampled_from(["\n", "\n\n", "\r\n"]))
-PROPERTY = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+ARTICLES = st.builds(
+    lambda lines, sep: sep.join(lines),
+    st.lists(LINE, max_size=12),
+    st.sampled_from(["\n", "\n\n", "\r\n"]),
+)
+PROPERTY = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @PROPERTY
@@ -302,10 +333,12 @@ def test_nothing_is_lost_silently(nlp, text: str) -> None:  # type: ignore[no-un
             body[at] = f"{piece.text} {body[at]}"
             removed.remove(piece.text)
     assert Counter(body + removed) == Counter(lines)
+
     # and, character for character, only spacing and invisible characters differ
     def visible(s: str) -> Counter[str]:
         s = unicodedata.normalize("NFC", s)
         return Counter(ch for ch in s if not ch.isspace() and ch.isprintable() and ch != "\u00ad")
+
     assert visible(r.text) + sum((visible(x.text) for x in r.removed), Counter()) == visible(text)
 
 
@@ -319,11 +352,22 @@ def test_paragraph_spans_stay_in_bounds(nlp, text: str) -> None:  # type: ignore
     assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
 
 
-@pytest.mark.parametrize("text", [
-    "March 1, 2025", "Sep 26, 2023", "26 September 2023", "2023-09-26",
-    "Tuesday, September 26, 2023", "1 Mar 2025", "Published September 26, 2023",
-    "June 31, 2024", "Feb 29, 2023", "26.09.2023", "Sept 26, 2023",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "March 1, 2025",
+        "Sep 26, 2023",
+        "26 September 2023",
+        "2023-09-26",
+        "Tuesday, September 26, 2023",
+        "1 Mar 2025",
+        "Published September 26, 2023",
+        "June 31, 2024",
+        "Feb 29, 2023",
+        "26.09.2023",
+        "Sept 26, 2023",
+    ],
+)
 def test_quick_date_layouts_agree_with_dateparser(text: str) -> None:
     from wiretrace.clean import dates
 
@@ -337,8 +381,13 @@ def test_quick_date_layouts_agree_with_dateparser(text: str) -> None:
 def test_entities_recognised_on_demand_match_a_full_parse(nlp) -> None:  # type: ignore[no-untyped-def]
     from wiretrace.clean.features import _orgs, line_features
 
-    lines = ["A Message from The Moscow Times:", "Support the Harbour Ledger today!",
-             "By Ana Lind and Per Holm", "AFP contributed reporting.", "Read more"]
+    lines = [
+        "A Message from The Moscow Times:",
+        "Support the Harbour Ledger today!",
+        "By Ana Lind and Per Holm",
+        "AFP contributed reporting.",
+        "Read more",
+    ]
     found = line_features(lines, nlp)
     for line, features in zip(lines, found, strict=True):
         assert features.orgs == tuple(_orgs(nlp(line)))

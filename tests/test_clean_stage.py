@@ -22,8 +22,13 @@ def ledger(title: str, body: list[str]) -> str:
     """An article of a fictional outlet: its appeal, its title, a mid-body box, its footer."""
     half = len(body) // 2
     paragraphs = [
-        "Support The Harbour Ledger!", title, *body[:half], BOX, *body[half:],
-        "A Message from The Harbour Ledger:", "Dear readers,",
+        "Support The Harbour Ledger!",
+        title,
+        *body[:half],
+        BOX,
+        *body[half:],
+        "A Message from The Harbour Ledger:",
+        "Dear readers,",
         "If you value our reporting, please support us. Every contribution keeps you informed.",
     ]
     return "\n\n".join(paragraphs) + "\n"
@@ -33,45 +38,70 @@ def courier(title: str, date: str, body: list[str]) -> str:
     return "\n\n".join([title, f"{date} by Valley Courier", *body]) + "\n"
 
 
-LEDGER_A = ledger("Council Closes the Old Ferry Pier", [
-    "The harbour council voted on Tuesday to close the old ferry pier for good.",
-    "Engineers told councillors that two of the wooden piles had rotted through.",
-    QUOTE,
-    FOLLOW_UP,
-    "Ferries will use the cargo quay until a new pier is built.",
-])
-LEDGER_B = ledger("Ferry Fares to Rise in April", [
-    "Fares on the island ferries will rise by a tenth in April, the operator said on Friday.",
-    "The company blamed the cost of fuel and the move to the cargo quay.",
-    "Season tickets for islanders will keep their current price.",
-])
-LEDGER_C = ledger("Storm Damages the Harbour Wall", [
-    "A winter storm tore a hole in the harbour wall on Sunday night.",
-    "No boats were lost, but the fish market was closed for the day.",
-])
-COURIER_A = courier("Avel pier to close", "March 3, 2024", [
-    "The town of Port Avel will close its old ferry pier, its council decided on Tuesday.",
-    QUOTE,
-    FOLLOW_UP,
-    "Islanders said the cargo quay was too far from the bus station.",
-])
-COURIER_B = courier("Mayor promises new pier", "March 9, 2024", [
-    "Port Avel's mayor promised on Saturday that a new ferry pier would be ready by June.",
-    QUOTE,
-    "The council has not yet said how the work will be paid for.",
-])
-ANONYMOUS = "\n\n".join([
-    "A reader's copy of a harbour story, pasted without its page.",
-    "The harbour council voted on Tuesday to close the old ferry pier for good.",
-    BOX,
-    "The pier was built in 1908 and last repaired in the 1970s.",
-]) + "\n"
+LEDGER_A = ledger(
+    "Council Closes the Old Ferry Pier",
+    [
+        "The harbour council voted on Tuesday to close the old ferry pier for good.",
+        "Engineers told councillors that two of the wooden piles had rotted through.",
+        QUOTE,
+        FOLLOW_UP,
+        "Ferries will use the cargo quay until a new pier is built.",
+    ],
+)
+LEDGER_B = ledger(
+    "Ferry Fares to Rise in April",
+    [
+        "Fares on the island ferries will rise by a tenth in April, the operator said on Friday.",
+        "The company blamed the cost of fuel and the move to the cargo quay.",
+        "Season tickets for islanders will keep their current price.",
+    ],
+)
+LEDGER_C = ledger(
+    "Storm Damages the Harbour Wall",
+    [
+        "A winter storm tore a hole in the harbour wall on Sunday night.",
+        "No boats were lost, but the fish market was closed for the day.",
+    ],
+)
+COURIER_A = courier(
+    "Avel pier to close",
+    "March 3, 2024",
+    [
+        "The town of Port Avel will close its old ferry pier, its council decided on Tuesday.",
+        QUOTE,
+        FOLLOW_UP,
+        "Islanders said the cargo quay was too far from the bus station.",
+    ],
+)
+COURIER_B = courier(
+    "Mayor promises new pier",
+    "March 9, 2024",
+    [
+        "Port Avel's mayor promised on Saturday that a new ferry pier would be ready by June.",
+        QUOTE,
+        "The council has not yet said how the work will be paid for.",
+    ],
+)
+ANONYMOUS = (
+    "\n\n".join(
+        [
+            "A reader's copy of a harbour story, pasted without its page.",
+            "The harbour council voted on Tuesday to close the old ferry pier for good.",
+            BOX,
+            "The pier was built in 1908 and last repaired in the 1970s.",
+        ]
+    )
+    + "\n"
+)
 
 
 def _add(store: Store, *docs: tuple[str, str]) -> list[str]:
-    return [doc_id for doc_id, _ in store.add_documents(
-        [RawDocument(source=name, content=text, fmt="text") for name, text in docs]
-    )]
+    return [
+        doc_id
+        for doc_id, _ in store.add_documents(
+            [RawDocument(source=name, content=text, fmt="text") for name, text in docs]
+        )
+    ]
 
 
 def _run(store: Store) -> None:
@@ -88,9 +118,14 @@ def _model() -> None:
 
 
 def test_outlet_box_goes_shared_quote_across_outlets_stays(store: Store) -> None:
-    _add(store, ("ledger-a.txt", LEDGER_A), ("ledger-b.txt", LEDGER_B),
-         ("ledger-c.txt", LEDGER_C), ("courier-a.txt", COURIER_A),
-         ("courier-b.txt", COURIER_B))
+    _add(
+        store,
+        ("ledger-a.txt", LEDGER_A),
+        ("ledger-b.txt", LEDGER_B),
+        ("ledger-c.txt", LEDGER_C),
+        ("courier-a.txt", COURIER_A),
+        ("courier-b.txt", COURIER_B),
+    )
     _run(store)
     for name in ("ledger-a.txt", "ledger-b.txt", "ledger-c.txt"):
         a = _article(store, name)
@@ -139,8 +174,7 @@ def test_repetition_is_incremental(store: Store) -> None:
 
 
 def test_unknown_outlet_loses_a_known_outlets_box_but_gains_no_outlet(store: Store) -> None:
-    _add(store, ("ledger-a.txt", LEDGER_A), ("ledger-b.txt", LEDGER_B),
-         ("pasted.txt", ANONYMOUS))
+    _add(store, ("ledger-a.txt", LEDGER_A), ("ledger-b.txt", LEDGER_B), ("pasted.txt", ANONYMOUS))
     _run(store)
     pasted = _article(store, "pasted.txt")
     assert pasted.outlet is None
@@ -174,9 +208,15 @@ could give way under a loaded van.</p>
 
 def test_html_page_body_metadata_and_chrome() -> None:
     nlp = load_spacy("en_core_web_md")
-    doc = RawDocument(source="https://ledger.example/pier", content=PAGE, fmt="html",
-                      url="https://ledger.example/pier", title="Council closes the old ferry pier",
-                      outlet="The Harbour Ledger", published="2024-03-05")
+    doc = RawDocument(
+        source="https://ledger.example/pier",
+        content=PAGE,
+        fmt="html",
+        url="https://ledger.example/pier",
+        title="Council closes the old ferry pier",
+        outlet="The Harbour Ledger",
+        published="2024-03-05",
+    )
     r = clean_document(doc, nlp)
     paragraphs = r.text.split("\n\n")
     assert paragraphs[0].startswith("The harbour council voted on Tuesday")
@@ -184,15 +224,18 @@ def test_html_page_body_metadata_and_chrome() -> None:
     assert "Donate today" not in r.text
     assert any("Donate today" in x.text and x.kind == "boilerplate" for x in r.removed)
     assert (r.title, r.outlet, r.published) == (
-        "Council closes the old ferry pier", "The Harbour Ledger", "2024-03-05"
+        "Council closes the old ferry pier",
+        "The Harbour Ledger",
+        "2024-03-05",
     )
     assert any(x.kind == "navigation" and "Home" in x.text for x in r.removed)
 
 
 def test_html_without_metadata_takes_outlet_from_url() -> None:
     nlp = load_spacy("en_core_web_md")
-    doc = RawDocument(source="p.html", content=PAGE, fmt="html",
-                      url="https://www.ledger.example/pier")
+    doc = RawDocument(
+        source="p.html", content=PAGE, fmt="html", url="https://www.ledger.example/pier"
+    )
     assert clean_document(doc, nlp).outlet == "ledger.example"
 
 
@@ -225,10 +268,12 @@ def test_a_document_that_cannot_be_cleaned_is_logged_and_the_rest_stored(
         raise ValueError("unreadable page")
 
     monkeypatch.setattr(stage, "extract_body", broken)
-    store.add_documents([
-        RawDocument(source="bad.html", content="<html><p>x</p></html>", fmt="html"),
-        RawDocument(source="ledger-a.txt", content=LEDGER_A, fmt="text"),
-    ])
+    store.add_documents(
+        [
+            RawDocument(source="bad.html", content="<html><p>x</p></html>", fmt="html"),
+            RawDocument(source="ledger-a.txt", content=LEDGER_A, fmt="text"),
+        ]
+    )
     report = STAGE.run(store, Config(), NullReporter())
     assert [a.source for a in store.iter_articles()] == ["ledger-a.txt"]
     assert len(report.errors) == 1 and "bad.html" in report.errors[0]

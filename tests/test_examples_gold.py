@@ -30,19 +30,48 @@ Gold = dict[str, Any]
 Docs = dict[str, str]
 
 REQUIRED_QUOTE_FORMS = {
-    "straight", "curly", "single", "guillemets", "multi_sentence", "split", "across_paragraphs",
-    "unclosed", "reported_said_that", "reported_warned_of", "reported_according_to",
-    "reported_claimed", "reported_quoted_as_saying_by", "reported_document_states", "mixed",
-    "pronoun_speaker", "anonymous_source", "document_speaker",
+    "straight",
+    "curly",
+    "single",
+    "guillemets",
+    "multi_sentence",
+    "split",
+    "across_paragraphs",
+    "unclosed",
+    "reported_said_that",
+    "reported_warned_of",
+    "reported_according_to",
+    "reported_claimed",
+    "reported_quoted_as_saying_by",
+    "reported_document_states",
+    "mixed",
+    "pronoun_speaker",
+    "anonymous_source",
+    "document_speaker",
 }
 REQUIRED_FIGURE_FORMS = {
-    "digits", "words", "range", "n_strong", "percent", "money", "fraction_phrase", "up_to",
+    "digits",
+    "words",
+    "range",
+    "n_strong",
+    "percent",
+    "money",
+    "fraction_phrase",
+    "up_to",
     "qualified",
 }
 SNIPPET_KEYS = {"text", "source_text", "derived_text"}
 DOCUMENT_SNIPPET_FIELDS = {
-    "first_body_sentence", "last_body_sentence", "boilerplate", "caption", "byline_line",
-    "credit_line", "subheading", "standfirst", "unattributed_commentary", "call_to_action",
+    "first_body_sentence",
+    "last_body_sentence",
+    "boilerplate",
+    "caption",
+    "byline_line",
+    "credit_line",
+    "subheading",
+    "standfirst",
+    "unattributed_commentary",
+    "call_to_action",
     "dateline",
 }
 
@@ -112,9 +141,20 @@ def _snippets(node: Any, doc: str | None = None) -> Iterator[tuple[str, str]]:
 
 def _named_docs(gold: Gold) -> set[str]:
     names = set(gold["documents"])
-    sections = ("reuse", "not_reuse", "siblings", "same_statement", "quotes", "figures",
-                "figure_groups", "anomalies", "narratives", "recurring_claims", "events",
-                "time_expressions")
+    sections = (
+        "reuse",
+        "not_reuse",
+        "siblings",
+        "same_statement",
+        "quotes",
+        "figures",
+        "figure_groups",
+        "anomalies",
+        "narratives",
+        "recurring_claims",
+        "events",
+        "time_expressions",
+    )
     for section in sections:
         names |= {d for d, _ in _snippets(gold[section])}
     for link in gold["reuse"]:
@@ -167,7 +207,14 @@ def test_corpus_size_and_formats(gold: Gold, docs: Docs) -> None:
     outlets = {gold["documents"][d]["outlet"] for d in event}
     assert len(outlets) >= 5
     assert {m["format"] for m in gold["documents"].values()} >= {
-        "txt", "md", "html", "jsonl", "csv", "feed", "warc"}
+        "txt",
+        "md",
+        "html",
+        "jsonl",
+        "csv",
+        "feed",
+        "warc",
+    }
     stories = [d for s in gold["stories"] for d in s["docs"]]
     assert sorted(stories) == sorted(docs), "stories must partition the corpus"
     dates = {date.fromisoformat(gold["documents"][d]["published"]) for d in event}
@@ -208,7 +255,8 @@ def test_reuse_targets_and_directions(gold: Gold, docs: Docs) -> None:
     assert max(len(v) for v in verbatim_outlets.values()) >= 2, "wire copy reused by two outlets"
     for pair in gold["syndication"]:
         taken = "".join(
-            link["source_text"] for link in gold["reuse"]
+            link["source_text"]
+            for link in gold["reuse"]
             if link["source"] == pair["original"] and link["derived"] == pair["copy"]
         )
         body = re.sub(r"<[^>]+>", "", docs[pair["original"]])
@@ -222,9 +270,12 @@ def test_quote_and_statement_targets(gold: Gold) -> None:
     assert kinds["direct"] >= 30 and kinds["indirect"] >= 30
     for group in gold["same_statement"]:
         assert len({t["doc"] for t in group["texts"]}) == len(group["texts"]) >= 2
-    translated = [g for g in gold["same_statement"]
-                  if len({gold["documents"][t["doc"]]["outlet"] for t in g["texts"]}) >= 2
-                  and len({t["text"] for t in g["texts"]}) == len(g["texts"])]
+    translated = [
+        g
+        for g in gold["same_statement"]
+        if len({gold["documents"][t["doc"]]["outlet"] for t in g["texts"]}) >= 2
+        and len({t["text"] for t in g["texts"]}) == len(g["texts"])
+    ]
     assert len(translated) >= 2
     speakers = {q["speaker"] for q in gold["quotes"]}
     assert speakers <= set(gold["speaker_aliases"]), speakers - set(gold["speaker_aliases"])

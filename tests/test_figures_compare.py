@@ -20,14 +20,35 @@ from wiretrace.models import Span
 CFG = FiguresConfig()
 
 
-def row(fid: str, article: str, value: float | tuple[float, float], qualifier: str | None = None,
-        kind: str = "count", unit: str | None = None, date: str | None = None,
-        time: int | None = None, realis: bool = True) -> FigureRow:
+def row(
+    fid: str,
+    article: str,
+    value: float | tuple[float, float],
+    qualifier: str | None = None,
+    kind: str = "count",
+    unit: str | None = None,
+    date: str | None = None,
+    time: int | None = None,
+    realis: bool = True,
+) -> FigureRow:
     low, high = value if isinstance(value, tuple) else (value, value)
     return FigureRow(
-        id=fid, article=article, span=Span(0, 1), low=low, high=high, unit=unit, what=fid,
-        qualifier=qualifier, as_of=date, kind=kind, realis=realis, reported_by=None,
-        sentence=Span(0, 1), date_start=date, date_end=date, time_start=time,
+        id=fid,
+        article=article,
+        span=Span(0, 1),
+        low=low,
+        high=high,
+        unit=unit,
+        what=fid,
+        qualifier=qualifier,
+        as_of=date,
+        kind=kind,
+        realis=realis,
+        reported_by=None,
+        sentence=Span(0, 1),
+        date_start=date,
+        date_end=date,
+        time_start=time,
     )
 
 
@@ -49,17 +70,25 @@ def test_qualifiers_bound_the_value() -> None:
 def test_compatibility() -> None:
     assert compatible(row("a", "x", 2000), row("b", "y", 2000, "almost"), CFG.tolerance)
     assert compatible(row("a", "x", 120_000, "up to"), row("b", "y", 120_000), CFG.tolerance)
-    assert not compatible(row("a", "x", (70_000, 90_000)), row("b", "y", 120_000, "up to"),
-                          CFG.tolerance)
-    assert not compatible(row("a", "x", 5, kind="money", unit="$"),
-                          row("b", "y", 5, kind="percent", unit="%"), CFG.tolerance)
-    assert compatible(row("a", "x", 44, kind="duration", unit="days"),
-                      row("b", "y", 6, kind="duration", unit="weeks"), CFG.tolerance)
+    assert not compatible(
+        row("a", "x", (70_000, 90_000)), row("b", "y", 120_000, "up to"), CFG.tolerance
+    )
+    assert not compatible(
+        row("a", "x", 5, kind="money", unit="$"),
+        row("b", "y", 5, kind="percent", unit="%"),
+        CFG.tolerance,
+    )
+    assert compatible(
+        row("a", "x", 44, kind="duration", unit="days"),
+        row("b", "y", 6, kind="duration", unit="weeks"),
+        CFG.tolerance,
+    )
 
 
 def test_agree_update_conflict() -> None:
     rows = [
-        row("pop-a", "A", 120_000), row("pop-b", "B", 120_000, "almost all of"),
+        row("pop-a", "A", 120_000),
+        row("pop-b", "B", 120_000, "almost all of"),
         row("n1", "B", 13_550, date="2023-09-26", time=5),
         row("n2", "C", 88_000, "more than"),
         row("n3", "A", 60_000, "more than"),
@@ -69,8 +98,10 @@ def test_agree_update_conflict() -> None:
     relations = {(g.relation, g.members) for g in groups}
     assert ("agree", ("pop-a", "pop-b")) in relations
     assert ("update", ("n1", "n3", "n2")) in relations
-    clash = [row("d1", "A", 4, date="2025-03-14", time=1),
-             row("d2", "B", 6, date="2025-03-14", time=9)]
+    clash = [
+        row("d1", "A", 4, date="2025-03-14", time=1),
+        row("d2", "B", 6, date="2025-03-14", time=9),
+    ]
     conflict = group_figures(clash, vectors([2, 2]), vectors([2, 2]), CFG)
     assert [g.relation for g in conflict] == ["conflict"]
 
@@ -99,8 +130,10 @@ def test_misprinted_year_is_flagged_from_corpus_evidence() -> None:
     war = np.array([1.0, 0.0], dtype=np.float32)
     other = np.array([0.0, 1.0], dtype=np.float32)
     mentions = [
-        YearMention("A", 10, 14, 2020, war), YearMention("B", 5, 9, 2020, war),
-        YearMention("C", 1, 5, 2000, war), YearMention("C", 30, 34, 2002, other),
+        YearMention("A", 10, 14, 2020, war),
+        YearMention("B", 5, 9, 2020, war),
+        YearMention("C", 1, 5, 2000, war),
+        YearMention("C", 30, 34, 2002, other),
         YearMention("C", 50, 54, 1988, war),
     ]
     flagged = year_anomalies(mentions, CFG)

@@ -66,8 +66,14 @@ def test_absolute_expressions_need_no_publication_date() -> None:
 
 
 def test_relative_expressions_stay_relative_without_publication_date() -> None:
-    for text in ("Thursday", "by Thursday afternoon", "last week", "last fall",
-                 "Tuesday, September 26", "yesterday"):
+    for text in (
+        "Thursday",
+        "by Thursday afternoon",
+        "last week",
+        "last fall",
+        "Tuesday, September 26",
+        "yesterday",
+    ):
         value = resolve(text, None)
         assert not value.resolved
         assert value.label == f"relative: {text}"
@@ -99,8 +105,10 @@ def test_publication_dates_parse() -> None:
     assert calendar_date("soon") is None
 
 
-@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 1, 1)),
-       st.integers(min_value=0, max_value=6))
+@given(
+    st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 1, 1)),
+    st.integers(min_value=0, max_value=6),
+)
 def test_past_weekday_is_within_the_week_before(anchor: date, weekday: int) -> None:
     found = resolve_weekday(anchor, weekday)
     assert found.weekday() == weekday

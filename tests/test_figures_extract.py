@@ -30,8 +30,9 @@ def only(found: list[FigureFinding], text: str, needle: str) -> FigureFinding:
 
 
 def test_count_with_qualifier_and_what(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = ("The refugee agency said more than 88,000 people have crossed into Armenia "
-            "from the region.")
+    text = (
+        "The refugee agency said more than 88,000 people have crossed into Armenia from the region."
+    )
     f = only(extract(nlp, text), text, "88,000")
     assert f.value == 88_000 and f.qualifier == "more than" and f.unit is None
     assert f.what is not None and f.what.startswith("people that crossed into Armenia")
@@ -71,8 +72,10 @@ def test_fraction_of_a_stated_total(nlp) -> None:  # type: ignore[no-untyped-def
 
 
 def test_years_dates_and_clock_times_are_not_counts(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = ("The alliance was formed in 2002. Talks ended at 2.15pm on September 26, "
-            "and the 2020 war lasted weeks.")
+    text = (
+        "The alliance was formed in 2002. Talks ended at 2.15pm on September 26, "
+        "and the 2020 war lasted weeks."
+    )
     assert extract(nlp, text) == []
 
 
@@ -93,8 +96,10 @@ def test_projection_is_not_a_fact(nlp) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_as_of_comes_from_the_clause_time(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = ("According to the authorities, a total of 13,550 people had entered the country "
-            "by the morning of Tuesday, September 26.")
+    text = (
+        "According to the authorities, a total of 13,550 people had entered the country "
+        "by the morning of Tuesday, September 26."
+    )
     doc = nlp(text)
     times = time_expressions(doc, date(2023, 9, 26))
     f = only(figures_in(doc, times), text, "13,550")

@@ -23,8 +23,14 @@ def _figure_on(export: dict[str, Any], doc: str, text: str, value: float) -> dic
     article = doc_index(export)[doc]
     where = locate(article["text"], text)
     assert where is not None, text
-    hits = [f for f in export["figures"] if f["article"] == article["id"]
-            and f["span"][0] < where.end and where.start < f["span"][1] and f["value"] == value]
+    hits = [
+        f
+        for f in export["figures"]
+        if f["article"] == article["id"]
+        and f["span"][0] < where.end
+        and where.start < f["span"][1]
+        and f["value"] == value
+    ]
     assert hits, (text, value)
     return hits[0]
 
@@ -50,8 +56,9 @@ def test_gold_agree_groups(metrics: dict[str, Any]) -> None:
 
 
 def _groups_with(export: dict[str, Any], ids: set[str], relation: str) -> list[dict[str, Any]]:
-    return [g for g in export["figure_groups"]
-            if g["relation"] == relation and ids <= set(g["figures"])]
+    return [
+        g for g in export["figure_groups"] if g["relation"] == relation and ids <= set(g["figures"])
+    ]
 
 
 def test_population_agrees_across_three_outlets(karabakh_export: dict[str, Any]) -> None:
@@ -95,8 +102,11 @@ def test_misprinted_year_is_flagged(karabakh_export: dict[str, Any]) -> None:
     where = locate(article["text"], "total defeat in 2000")
     assert where is not None
     flags = ex["figure_anomalies"]
-    assert [f for f in flags if f["article"] == article["id"]
-            and f["span"][0] < where.end and where.start < f["span"][1]]
+    assert [
+        f
+        for f in flags
+        if f["article"] == article["id"] and f["span"][0] < where.end and where.start < f["span"][1]
+    ]
     assert len(flags) == 1  # nothing else in the corpus looks misprinted
     assert "2020" in flags[0]["detail"]
 
@@ -114,7 +124,7 @@ def test_as_of_and_relative_time(karabakh_export: dict[str, Any]) -> None:
 
 def test_years_are_never_counts(karabakh_export: dict[str, Any]) -> None:
     texts = {a["id"]: a["text"] for a in karabakh_export["articles"]}
-    spans = [texts[f["article"]][f["span"][0]:f["span"][1]] for f in karabakh_export["figures"]]
+    spans = [texts[f["article"]][f["span"][0] : f["span"][1]] for f in karabakh_export["figures"]]
     assert spans and not [s for s in spans if is_year(s.strip())]
 
 

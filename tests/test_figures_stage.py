@@ -18,10 +18,14 @@ from wiretrace.store import Store
 pytestmark = pytest.mark.slow
 
 TEXTS = {
-    "a.txt": ("Officials said on Monday that 1,200 people had been evacuated from the valley.\n"
-              "The dam was built in 1987."),
-    "b.txt": ("By Wednesday, 3,400 people had been evacuated from the valley, officials said.\n"
-              "The dam, built in 1987, burst late on Tuesday."),
+    "a.txt": (
+        "Officials said on Monday that 1,200 people had been evacuated from the valley.\n"
+        "The dam was built in 1987."
+    ),
+    "b.txt": (
+        "By Wednesday, 3,400 people had been evacuated from the valley, officials said.\n"
+        "The dam, built in 1987, burst late on Tuesday."
+    ),
     "c.txt": "The dam was built in 1897, the company said, and nine people are missing.",
 }
 PUBLISHED = {"a.txt": "2025-03-11", "b.txt": "2025-03-13", "c.txt": "2025-03-13"}
@@ -31,8 +35,10 @@ def fill(store: Store) -> dict[str, str]:
     ids: dict[str, str] = {}
     for name, text in TEXTS.items():
         [(doc_id, _)] = store.add_documents([RawDocument(source=name, content=text, fmt="text")])
-        store.put_article(doc_id, CleanResult(text=text, title=None, outlet=None, byline=None,
-                                              published=PUBLISHED[name]))
+        store.put_article(
+            doc_id,
+            CleanResult(text=text, title=None, outlet=None, byline=None, published=PUBLISHED[name]),
+        )
         ids[name] = doc_id
     nlp_stage.run(store, Config(), NullReporter())
     return ids

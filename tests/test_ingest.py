@@ -170,8 +170,14 @@ def test_jsonl_export_with_a_malformed_line(store: Store, tmp_path: Path) -> Non
     path = jsonl_export(
         tmp_path / "export.jsonl",
         [
-            {"text": BODY, "title": "Wall moves", "outlet": "Haldane Post",
-             "published": "March 13, 2025", "url": "https://hp.example/1", "byline": "J. Rehn"},
+            {
+                "text": BODY,
+                "title": "Wall moves",
+                "outlet": "Haldane Post",
+                "published": "March 13, 2025",
+                "url": "https://hp.example/1",
+                "byline": "J. Rehn",
+            },
             {"html": article_page(title="Second"), "outlet": "Haldane Post"},
             {"title": "no body here"},
             {"text": "Third article text.", "authors": ["A. One", "B. Two"]},
@@ -186,9 +192,14 @@ def test_jsonl_export_with_a_malformed_line(store: Store, tmp_path: Path) -> Non
     assert report.added == 3 and len(report.errors) == 3
     stored = docs(store)
     first = stored[f"{path}#1"]
-    assert (first["fmt"], first["title"], first["outlet"], first["published"], first["url"],
-            first["byline"]) == ("text", "Wall moves", "Haldane Post", "2025-03-13",
-                                 "https://hp.example/1", "J. Rehn")
+    assert (
+        first["fmt"],
+        first["title"],
+        first["outlet"],
+        first["published"],
+        first["url"],
+        first["byline"],
+    ) == ("text", "Wall moves", "Haldane Post", "2025-03-13", "https://hp.example/1", "J. Rehn")
     second = stored[f"{path}#2"]
     assert second["fmt"] == "html" and second["title"] == "Second"
     assert second["outlet"] == "Haldane Post" and second["published"] == "2025-03-12"
@@ -196,8 +207,10 @@ def test_jsonl_export_with_a_malformed_line(store: Store, tmp_path: Path) -> Non
 
 
 def test_jsonl_record_over_the_limit_is_skipped_not_loaded(store: Store, tmp_path: Path) -> None:
-    path = jsonl_export(tmp_path / "big.jsonl", [
-        {"text": "x" * 5000}, {"text": "A normal article."}, {"text": "y" * 100}])
+    path = jsonl_export(
+        tmp_path / "big.jsonl",
+        [{"text": "x" * 5000}, {"text": "A normal article."}, {"text": "y" * 100}],
+    )
     report = ingest(store, [str(path)], cfg(max_record_bytes=1000))
     assert "line 1: record is 5,013 bytes" in messages(report)[f"{path}#1"]
     assert report.added == 2
@@ -205,8 +218,12 @@ def test_jsonl_record_over_the_limit_is_skipped_not_loaded(store: Store, tmp_pat
 
 def test_jsonl_invalid_utf8_line(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
-    path.write_bytes(json.dumps({"text": "Fine."}).encode() + b"\n"
-                     + '{"text": "Плохо"}'.encode("cp1251") + b"\n")
+    path.write_bytes(
+        json.dumps({"text": "Fine."}).encode()
+        + b"\n"
+        + '{"text": "Плохо"}'.encode("cp1251")
+        + b"\n"
+    )
     report = ingest(store, [str(path)], Config())
     assert "line 2: not valid UTF-8" in messages(report)[f"{path}#2"]
     assert report.added == 1
@@ -215,11 +232,11 @@ def test_jsonl_invalid_utf8_line(store: Store, tmp_path: Path) -> None:
 def test_csv_export_rows_and_metadata(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "etv.csv"
     path.write_text(
-        'url,outlet,title,published,byline,text\n'
+        "url,outlet,title,published,byline,text\n"
         'https://etv.example/1,ETV English,"Governor, calm",2025-03-13,Newsroom,'
         '"First line.\n\nSecond paragraph, with ""quotes""."\n'
-        'https://etv.example/2,ETV English,Empty,2025-03-14,Newsroom,\n'
-        'https://etv.example/3,ETV English,Sport,14/03/2025,Nora Lid,Relay team wins gold.\n',
+        "https://etv.example/2,ETV English,Empty,2025-03-14,Newsroom,\n"
+        "https://etv.example/3,ETV English,Sport,14/03/2025,Nora Lid,Relay team wins gold.\n",
         encoding="utf-8",
     )
     report = ingest(store, [str(path)], Config())
@@ -280,25 +297,59 @@ def test_truncated_warc_keeps_the_records_before_it(store: Store, tmp_path: Path
 
 def test_rss_file_with_full_content(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "wire.xml"
-    path.write_text(rss_feed([
-        {"title": "Dam bursts", "link": "https://wire.example/1", "content": f"<p>{BODY}</p>"},
-        {"title": "Toll rises", "link": "https://wire.example/2", "author": "Piet Andrel",
-         "date": "Thu, 13 Mar 2025 23:30:00 -0500", "content": "<p>Two dead.</p>"},
-    ]), encoding="utf-8")
+    path.write_text(
+        rss_feed(
+            [
+                {
+                    "title": "Dam bursts",
+                    "link": "https://wire.example/1",
+                    "content": f"<p>{BODY}</p>",
+                },
+                {
+                    "title": "Toll rises",
+                    "link": "https://wire.example/2",
+                    "author": "Piet Andrel",
+                    "date": "Thu, 13 Mar 2025 23:30:00 -0500",
+                    "content": "<p>Two dead.</p>",
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     report = ingest(store, [str(path)], Config())
     assert report.ok and report.added == 2
     second = docs(store)["https://wire.example/2"]
-    assert (second["fmt"], second["title"], second["byline"], second["published"],
-            second["outlet"], second["url"]) == (
-        "html", "Toll rises", "Piet Andrel", "2025-03-13", "Wirelink Estravia",
-        "https://wire.example/2")
+    assert (
+        second["fmt"],
+        second["title"],
+        second["byline"],
+        second["published"],
+        second["outlet"],
+        second["url"],
+    ) == (
+        "html",
+        "Toll rises",
+        "Piet Andrel",
+        "2025-03-13",
+        "Wirelink Estravia",
+        "https://wire.example/2",
+    )
 
 
 def test_atom_file_with_full_content(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "northline.atom"
-    path.write_text(atom_feed([
-        {"title": "Leaked memo", "link": "https://nl.example/memo", "content": f"<p>{BODY}</p>"},
-    ]), encoding="utf-8")
+    path.write_text(
+        atom_feed(
+            [
+                {
+                    "title": "Leaked memo",
+                    "link": "https://nl.example/memo",
+                    "content": f"<p>{BODY}</p>",
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     assert ingest(store, [str(path)], Config()).ok
     doc = docs(store)["https://nl.example/memo"]
     assert doc["byline"] == "Aino Kask" and doc["published"] == "2025-03-14"
@@ -324,8 +375,9 @@ def test_directory_walk_dispatches_by_extension_and_skips_non_articles(
     (corpus / "a.txt").write_text("Text article.")
     (corpus / "sub" / "b.html").write_text(article_page(title="Nested"))
     (corpus / "c.jsonl").write_text(json.dumps({"text": "Record article."}) + "\n")
-    (corpus / "d.rss").write_text(rss_feed([{"title": "T", "link": "https://w.example/d",
-                                             "content": "<p>Feed article.</p>"}]))
+    (corpus / "d.rss").write_text(
+        rss_feed([{"title": "T", "link": "https://w.example/d", "content": "<p>Feed article.</p>"}])
+    )
     (corpus / "e.xml").write_text(article_page(title="Page in xml"))
     warc_archive(corpus / "f.warc.gz", [("https://w.example/f", article_page(title="Arch"))])
     for skipped in ("gold.json", "README.md", "LICENSE", "notes.pdf", ".hidden.txt"):
@@ -336,8 +388,12 @@ def test_directory_walk_dispatches_by_extension_and_skips_non_articles(
     assert report.ok, report.errors
     sources = set(docs(store))
     assert sources == {
-        str(corpus / "a.txt"), str(corpus / "sub" / "b.html"), f"{corpus / 'c.jsonl'}#1",
-        "https://w.example/d", str(corpus / "e.xml"), "https://w.example/f",
+        str(corpus / "a.txt"),
+        str(corpus / "sub" / "b.html"),
+        f"{corpus / 'c.jsonl'}#1",
+        "https://w.example/d",
+        str(corpus / "e.xml"),
+        "https://w.example/f",
     }
     assert docs(store)[str(corpus / "e.xml")]["fmt"] == "html"
 
@@ -345,8 +401,16 @@ def test_directory_walk_dispatches_by_extension_and_skips_non_articles(
 def test_globs_and_missing_inputs(store: Store, tmp_path: Path) -> None:
     for name in ("one.txt", "two.txt", "three.md", "gold.json"):
         (tmp_path / name).write_text(f"Article called {name}.")
-    report = ingest(store, [str(tmp_path / "*.txt"), str(tmp_path / "nothing-*.txt"),
-                            str(tmp_path / "missing.txt"), str(tmp_path / "*")], Config())
+    report = ingest(
+        store,
+        [
+            str(tmp_path / "*.txt"),
+            str(tmp_path / "nothing-*.txt"),
+            str(tmp_path / "missing.txt"),
+            str(tmp_path / "*"),
+        ],
+        Config(),
+    )
     assert messages(report) == {
         str(tmp_path / "nothing-*.txt"): "no readable files match this pattern",
         str(tmp_path / "missing.txt"): "no such file, directory or URL",
@@ -356,12 +420,14 @@ def test_globs_and_missing_inputs(store: Store, tmp_path: Path) -> None:
 
 def test_explicit_file_without_a_known_extension_is_sniffed(store: Store, tmp_path: Path) -> None:
     (tmp_path / "page").write_text(article_page(title="Sniffed page"))
-    (tmp_path / "feed").write_text(atom_feed([{"title": "E", "link": "https://n.example/e",
-                                               "content": "<p>Entry.</p>"}]))
+    (tmp_path / "feed").write_text(
+        atom_feed([{"title": "E", "link": "https://n.example/e", "content": "<p>Entry.</p>"}])
+    )
     (tmp_path / "notes").write_text("Just some words.")
     (tmp_path / "data.json").write_text('{"text": "x"}')
-    report = ingest(store, [str(tmp_path / n) for n in ("page", "feed", "notes", "data.json")],
-                    Config())
+    report = ingest(
+        store, [str(tmp_path / n) for n in ("page", "feed", "notes", "data.json")], Config()
+    )
     assert list(messages(report)) == [str(tmp_path / "data.json")]
     stored = docs(store)
     assert stored[str(tmp_path / "page")]["fmt"] == "html"
@@ -393,8 +459,13 @@ def test_errors_are_logged_in_the_store_and_batches_go_on(store: Store, tmp_path
 
 def test_csv_row_over_the_record_limit(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
-    path.write_text("title,text\nSmall,A short article.\nLong," + "y" * 998 + "\nHuge,"
-                    + "x" * 3000 + "\nAfter,Not read.\n")
+    path.write_text(
+        "title,text\nSmall,A short article.\nLong,"
+        + "y" * 998
+        + "\nHuge,"
+        + "x" * 3000
+        + "\nAfter,Not read.\n"
+    )
     report = ingest(store, [str(path)], cfg(max_record_bytes=1000))
     assert messages(report) == {
         f"{path}#2": "record 2 is 1,002 bytes, over the 1,000 bytes limit; raise [ingest]"

@@ -39,28 +39,60 @@ class Site:
 def _routes(site: Site) -> dict[str, tuple[int, str, bytes]]:
     html = "text/html; charset=utf-8"
     return {
-        "/articles/a.html": (200, html, article_page(
-            title="Page A", url=site.url("/articles/a.html")).encode()),
+        "/articles/a.html": (
+            200,
+            html,
+            article_page(title="Page A", url=site.url("/articles/a.html")).encode(),
+        ),
         "/articles/b.html": (200, html, article_page(title="Page B", body="Other text.").encode()),
         "/private/secret.html": (200, html, article_page(title="Secret").encode()),
-        "/ru.html": (200, "text/html; charset=windows-1251",
-                     f"<html><body><p>{RUSSIAN}</p></body></html>".encode("cp1251")),
+        "/ru.html": (
+            200,
+            "text/html; charset=windows-1251",
+            f"<html><body><p>{RUSSIAN}</p></body></html>".encode("cp1251"),
+        ),
         "/plain.txt": (200, "text/plain", BODY.encode()),
         "/image.png": (200, "image/png", b"\x89PNG\r\n\x1a\n" + bytes(64)),
-        "/feed.rss": (200, "application/rss+xml", rss_feed([
-            {"title": "A from feed", "link": site.url("/articles/a.html"), "author": "Feed Author"},
-            {"title": "B", "link": site.url("/articles/b.html")},
-            {"title": "Secret", "link": site.url("/private/secret.html")},
-            {"title": "Full", "link": site.url("/articles/full.html"),
-             "content": "<p>Carried in full.</p>"},
-        ]).encode()),
-        "/slow.rss": (200, "application/rss+xml", rss_feed([
-            {"title": f"Slow {i}", "link": site.url(f"/slow/{i}.html")} for i in range(8)
-        ]).encode()),
-        "/atom.xml": (200, "application/xml", atom_feed([
-            {"title": "Atom full", "link": site.url("/articles/atom-full.html"),
-             "content": "<p>Atom body.</p>"},
-        ]).encode()),
+        "/feed.rss": (
+            200,
+            "application/rss+xml",
+            rss_feed(
+                [
+                    {
+                        "title": "A from feed",
+                        "link": site.url("/articles/a.html"),
+                        "author": "Feed Author",
+                    },
+                    {"title": "B", "link": site.url("/articles/b.html")},
+                    {"title": "Secret", "link": site.url("/private/secret.html")},
+                    {
+                        "title": "Full",
+                        "link": site.url("/articles/full.html"),
+                        "content": "<p>Carried in full.</p>",
+                    },
+                ]
+            ).encode(),
+        ),
+        "/slow.rss": (
+            200,
+            "application/rss+xml",
+            rss_feed(
+                [{"title": f"Slow {i}", "link": site.url(f"/slow/{i}.html")} for i in range(8)]
+            ).encode(),
+        ),
+        "/atom.xml": (
+            200,
+            "application/xml",
+            atom_feed(
+                [
+                    {
+                        "title": "Atom full",
+                        "link": site.url("/articles/atom-full.html"),
+                        "content": "<p>Atom body.</p>",
+                    },
+                ]
+            ).encode(),
+        ),
     }
 
 
@@ -122,8 +154,17 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture
 def http_config() -> Config:
-    return Config(sections={"ingest": {"per_host_delay": 0.0, "backoff": 0.01, "retries": 2,
-                                       "timeout": 5.0, "max_retry_after": 0.05}})
+    return Config(
+        sections={
+            "ingest": {
+                "per_host_delay": 0.0,
+                "backoff": 0.01,
+                "retries": 2,
+                "timeout": 5.0,
+                "max_retry_after": 0.05,
+            }
+        }
+    )
 
 
 def closed_port() -> int:
@@ -194,8 +235,10 @@ def test_retry_after_is_honoured(site: Site) -> None:
     with Fetcher(cfg, sleep=waits.append) as fetcher:
         got = fetcher.fetch(site.url("/flaky.html"), 1_000_000)
     assert got.status == 200 and waits == [3.0]
-    with (Fetcher(IngestConfig(per_host_delay=0.0, retries=0), sleep=waits.append) as fetcher,
-          pytest.raises(FetchError, match="HTTP 404")):
+    with (
+        Fetcher(IngestConfig(per_host_delay=0.0, retries=0), sleep=waits.append) as fetcher,
+        pytest.raises(FetchError, match="HTTP 404"),
+    ):
         fetcher.fetch(site.url("/nothing"), 1_000_000)
 
 
@@ -205,8 +248,9 @@ def test_charset_from_the_http_header(store: Store, site: Site, http_config: Con
 
 
 def test_plain_text_and_unsupported_types(store: Store, site: Site, http_config: Config) -> None:
-    report = ingest(store, [site.url("/plain.txt"), site.url("/image.png"),
-                            site.url("/gone.html")], http_config)
+    report = ingest(
+        store, [site.url("/plain.txt"), site.url("/image.png"), site.url("/gone.html")], http_config
+    )
     errors = {e.source: e.message for e in report.errors}
     assert "unsupported content type 'image/png'" in errors[site.url("/image.png")]
     assert errors[site.url("/gone.html")] == "HTTP 404 Not Found"
@@ -249,8 +293,9 @@ def test_oversized_response_is_refused_with_its_size(store: Store, site: Site) -
     assert store.count("documents") == 0
 
 
-def test_robots_txt_server_error_means_disallow(store: Store, site: Site,
-                                                http_config: Config) -> None:
+def test_robots_txt_server_error_means_disallow(
+    store: Store, site: Site, http_config: Config
+) -> None:
     site.flaky_left["/robots.txt"] = 99
     report = ingest(store, [site.url("/articles/a.html")], http_config)
     assert "robots.txt answered HTTP 503" in report.errors[0].message

@@ -49,8 +49,18 @@ def _count(db: Path) -> int:
 
 
 def _ingest_cmd(corpus: Path, db: Path, cfg: Path) -> list[str]:
-    return [sys.executable, "-m", "wiretrace", "ingest", str(corpus), "--db", str(db),
-            "--config", str(cfg), "--quiet"]
+    return [
+        sys.executable,
+        "-m",
+        "wiretrace",
+        "ingest",
+        str(corpus),
+        "--db",
+        str(db),
+        "--config",
+        str(cfg),
+        "--quiet",
+    ]
 
 
 def test_killed_ingest_leaves_a_consistent_store_and_rerun_completes(tmp_path: Path) -> None:
@@ -60,8 +70,13 @@ def test_killed_ingest_leaves_a_consistent_store_and_rerun_completes(tmp_path: P
     cfg = tmp_path / "wiretrace.toml"
     cfg.write_text(f"[ingest]\nbatch_size = {BATCH}\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen(_ingest_cmd(corpus, db, cfg), cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        _ingest_cmd(corpus, db, cfg),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         while proc.poll() is None and _count(db) < 4 * BATCH:
             time.sleep(0.002)
@@ -85,7 +100,8 @@ def test_killed_ingest_leaves_a_consistent_store_and_rerun_completes(tmp_path: P
         assert all(content_hash(content) == doc_id for doc_id, content in rows)
         orphans = conn.execute(
             "SELECT COUNT(*) FROM documents d LEFT JOIN document_sources s ON s.document_id = d.id"
-            " WHERE s.source IS NULL").fetchone()[0]
+            " WHERE s.source IS NULL"
+        ).fetchone()[0]
         assert orphans == 0
 
     # The re-run goes through the library in-process: the CLI path is proven by the run above.
@@ -102,18 +118,21 @@ def test_killed_ingest_leaves_a_consistent_store_and_rerun_completes(tmp_path: P
 
 # -- ingest twice == once -------------------------------------------------------------------
 
-_texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=80
-)
+_texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=80)
 _corpus = st.lists(
     st.tuples(st.sampled_from(["txt", "md", "jsonl"]), st.lists(_texts, min_size=1, max_size=3)),
-    min_size=1, max_size=6,
+    min_size=1,
+    max_size=6,
 )
 
 
 def _snapshot(store: Store) -> tuple[object, ...]:
-    docs = sorted(tuple(r) for r in store.conn.execute(
-        "SELECT id, fmt, content, url, outlet, title, byline, published FROM documents"))
+    docs = sorted(
+        tuple(r)
+        for r in store.conn.execute(
+            "SELECT id, fmt, content, url, outlet, title, byline, published FROM documents"
+        )
+    )
     sources = sorted(tuple(r) for r in store.conn.execute("SELECT * FROM document_sources"))
     errors = sorted({(e["source"], e["message"]) for e in store.errors()})
     return docs, sources, errors
@@ -127,8 +146,9 @@ def test_ingest_twice_equals_once(corpus: list[tuple[str, list[str]]]) -> None:
         for i, (ext, texts) in enumerate(corpus):
             path = folder / f"doc{i}.{ext}"
             if ext == "jsonl":
-                path.write_text("\n".join(json.dumps({"text": t}) for t in texts) + "\n",
-                                encoding="utf-8")
+                path.write_text(
+                    "\n".join(json.dumps({"text": t}) for t in texts) + "\n", encoding="utf-8"
+                )
             else:
                 path.write_text(texts[0], encoding="utf-8", newline="")
         with Store(":memory:") as once, Store(":memory:") as twice:

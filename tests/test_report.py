@@ -66,8 +66,11 @@ def test_report_is_self_contained_and_script_free(report: str) -> None:
 
 def test_report_csp_allows_only_its_own_stylesheet(report: str) -> None:
     doc = parse(report)
-    [csp] = [a["content"] for t, a in doc.elements
-             if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    [csp] = [
+        a["content"]
+        for t, a in doc.elements
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
     assert csp is not None and "default-src 'none'" in csp and "unsafe-inline" not in csp
     css = "".join(doc.style)
     digest = b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
@@ -78,17 +81,31 @@ def test_report_csp_allows_only_its_own_stylesheet(report: str) -> None:
 def test_every_in_page_link_has_a_target(report: str) -> None:
     doc = parse(report)
     ids = {a["id"] for _, a in doc.elements if a.get("id")}
-    targets = {unquote(a["href"][1:]) for t, a in doc.elements
-               if t == "a" and (a.get("href") or "").startswith("#")}
+    targets = {
+        unquote(a["href"][1:])
+        for t, a in doc.elements
+        if t == "a" and (a.get("href") or "").startswith("#")
+    }
     assert targets and targets <= ids, sorted(targets - ids)
 
 
 def test_report_has_every_view(report: str, web_db: tuple[Path, dict[str, str]]) -> None:
     _, ids = web_db
-    for section in ("overview", "stories", "story-s1", "speakers", "speaker-ilse-varga",
-                    "statements", "figures", "narratives", "narrative-late-warning",
-                    "provenance", "timeline", *(f"article-{i}" for i in ids.values()),
-                    "compare-" + "-".join(sorted((ids["wire"], ids["copy"])))):
+    for section in (
+        "overview",
+        "stories",
+        "story-s1",
+        "speakers",
+        "speaker-ilse-varga",
+        "statements",
+        "figures",
+        "narratives",
+        "narrative-late-warning",
+        "provenance",
+        "timeline",
+        *(f"article-{i}" for i in ids.values()),
+        "compare-" + "-".join(sorted((ids["wire"], ids["copy"]))),
+    ):
         assert f'id="{section}"' in report, section
     assert "k-reuse" in report and "k-pair" in report and "rel-update" in report
 
@@ -99,9 +116,7 @@ def test_hostile_text_stays_text_in_the_report(report: str) -> None:
     assert 'href="javascript' not in report.lower()
 
 
-def test_report_for_one_story_and_cli(
-    web_db: tuple[Path, dict[str, str]], tmp_path: Path
-) -> None:
+def test_report_for_one_story_and_cli(web_db: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     db, ids = web_db
     other = tmp_path / "two.db"
     other.write_bytes(db.read_bytes())
@@ -109,8 +124,9 @@ def test_report_for_one_story_and_cli(
         conn.execute("INSERT INTO stories (id, title) VALUES ('s2', 'Relief convoy')")
         conn.execute("INSERT INTO story_articles VALUES ('s2', ?)", (ids["copy"],))
     out = tmp_path / "s2.html"
-    result = CliRunner().invoke(app, ["report", "-o", str(out), "--db", str(other),
-                                      "--story", "s2"])
+    result = CliRunner().invoke(
+        app, ["report", "-o", str(out), "--db", str(other), "--story", "s2"]
+    )
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert 'id="story-s2"' in html and 'id="story-s1"' not in html
@@ -121,17 +137,22 @@ def test_report_for_one_story_and_cli(
     assert 'id="speaker-ilse-varga"' in html and 'id="speaker-spokesman"' not in html
     assert 'id="narrative-late-warning"' not in html
     doc = parse(html)
-    targets = {unquote(a["href"][1:]) for t, a in doc.elements
-               if t == "a" and (a.get("href") or "").startswith("#")}
+    targets = {
+        unquote(a["href"][1:])
+        for t, a in doc.elements
+        if t == "a" and (a.get("href") or "").startswith("#")
+    }
     assert targets <= {a["id"] for _, a in doc.elements if a.get("id")}
-    missing = CliRunner().invoke(app, ["report", "-o", str(out), "--db", str(other),
-                                       "--story", "nope"])
+    missing = CliRunner().invoke(
+        app, ["report", "-o", str(out), "--db", str(other), "--story", "nope"]
+    )
     assert missing.exit_code != 0 and "no such story" in missing.output
 
 
 def test_report_on_missing_store_says_what_to_do(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["report", "-o", str(tmp_path / "x.html"), "--db",
-                                      str(tmp_path / "none.db")])
+    result = CliRunner().invoke(
+        app, ["report", "-o", str(tmp_path / "x.html"), "--db", str(tmp_path / "none.db")]
+    )
     assert result.exit_code != 0 and "wiretrace ingest" in result.output
 
 

@@ -30,13 +30,28 @@ def client(web_db: tuple[Path, dict[str, str]]) -> Iterator[TestClient]:
 
 def page_paths(ids: dict[str, str]) -> list[str]:
     return [
-        "/", "/?page=2", "/stories", "/stories/s1", "/articles", "/articles?outlet=Harbor+Daily",
-        f"/articles/{ids['wire']}", f"/articles/{ids['evil']}",
+        "/",
+        "/?page=2",
+        "/stories",
+        "/stories/s1",
+        "/articles",
+        "/articles?outlet=Harbor+Daily",
+        f"/articles/{ids['wire']}",
+        f"/articles/{ids['evil']}",
         f"/compare/{ids['wire']}/{ids['copy']}",
-        f"/compare/{ids['wire']}/{ids['evil']}", "/speakers", "/speakers/ilse-varga",
-        "/speakers/spokesman", "/statements", "/figures", "/narratives",
-        "/narratives/late-warning", "/provenance", "/timeline", "/search?q=Maren",
-        "/search?q=alert", "/search?q=%25",
+        f"/compare/{ids['wire']}/{ids['evil']}",
+        "/speakers",
+        "/speakers/ilse-varga",
+        "/speakers/spokesman",
+        "/statements",
+        "/figures",
+        "/narratives",
+        "/narratives/late-warning",
+        "/provenance",
+        "/timeline",
+        "/search?q=Maren",
+        "/search?q=alert",
+        "/search?q=%25",
     ]
 
 
@@ -101,8 +116,11 @@ def test_article_page_highlights_and_links_to_source(
     doc = assert_inert(html)
     hrefs = [a.get("href") for t, a in doc.elements if t == "a"]
     assert f"/articles/{ids['wire']}#r{link['id']}-src" in hrefs
-    marks = [a for t, a in doc.elements
-             if t == "span" and "k-reuse" in (a.get("class") or "") and "id" in a]
+    marks = [
+        a
+        for t, a in doc.elements
+        if t == "span" and "k-reuse" in (a.get("class") or "") and "id" in a
+    ]
     assert marks and marks[0]["id"] == f"r{link['id']}-dst"
     source = client.get(f"/articles/{ids['wire']}").text
     assert f'id="r{link["id"]}-src"' in source
@@ -142,17 +160,18 @@ def test_story_shares_and_pairs(client: TestClient, web_db: tuple[Path, dict[str
     shares = {a["id"]: a["shared"] for a in data["articles"]}
     assert 0 < shares[ids["copy"]] < 1
     assert {(p["source"], p["derived"]) for p in data["pairs"]} == {
-        (ids["wire"], ids["copy"]), (ids["wire"], ids["evil"]), (ids["wire"], ids["rewrite"])
+        (ids["wire"], ids["copy"]),
+        (ids["wire"], ids["evil"]),
+        (ids["wire"], ids["rewrite"]),
     }
     unique = {a["id"]: [u["text"] for u in a["unique"]] for a in data["articles"]}
-    assert "Shop owners on Quay Street said the water rose faster than in 2019." in unique[
-        ids["copy"]]
+    assert (
+        "Shop owners on Quay Street said the water rose faster than in 2019." in unique[ids["copy"]]
+    )
     assert all("river port of Maren" not in u for u in unique[ids["copy"]])
     assert data["figures"][0]["relation"] == "update"
     threads = {t["id"]: {a["id"] for a in t["articles"]} for t in data["threads"]}
-    assert threads == {
-        "sub-a": {ids["wire"], ids["copy"]}, "sub-b": {ids["rewrite"], ids["evil"]}
-    }
+    assert threads == {"sub-a": {ids["wire"], ids["copy"]}, "sub-b": {ids["rewrite"], ids["evil"]}}
     assert "<h2>Threads</h2>" in client.get("/stories/s1").text
 
 
@@ -160,8 +179,13 @@ def test_security_headers_on_every_response(client: TestClient) -> None:
     for path in ("/", "/api/overview", "/static/style.css", "/no/such/page", "/articles/xyz"):
         response = client.get(path)
         csp = response.headers["content-security-policy"]
-        for directive in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'",
-                          "object-src 'none'", "base-uri 'none'"):
+        for directive in (
+            "default-src 'self'",
+            "script-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+        ):
             assert directive in csp
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
         assert response.headers["x-content-type-options"] == "nosniff"
@@ -197,12 +221,21 @@ def test_javascript_urls_never_become_links() -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "/articles/..%2F..%2Fetc%2Fpasswd", "/articles/../../etc/passwd", "/articles/ABCDEF",
-        "/articles/12ab%00", "/stories/%3Cscript%3E", "/stories/s1'%20OR%20'1'='1",
-        "/speakers/..%2F..%2Fwiretrace.db", "/narratives/a%2Fb", "/compare/abc/..%2Fx",
+        "/articles/..%2F..%2Fetc%2Fpasswd",
+        "/articles/../../etc/passwd",
+        "/articles/ABCDEF",
+        "/articles/12ab%00",
+        "/stories/%3Cscript%3E",
+        "/stories/s1'%20OR%20'1'='1",
+        "/speakers/..%2F..%2Fwiretrace.db",
+        "/narratives/a%2Fb",
+        "/compare/abc/..%2Fx",
         "/static/../store.py",
-        "/static/..%2F..%2Fstore.py", "/static/%2e%2e%2fapp.py", "/static/views.html",
-        "/api/articles/zz", "/api/stories/%3Cx%3E",
+        "/static/..%2F..%2Fstore.py",
+        "/static/%2e%2e%2fapp.py",
+        "/static/views.html",
+        "/api/articles/zz",
+        "/api/stories/%3Cx%3E",
     ],
 )
 def test_url_ids_cannot_reach_outside_the_store(client: TestClient, path: str) -> None:
@@ -250,8 +283,18 @@ def test_empty_store_shows_empty_states(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     Store(db).close()
     with TestClient(create_app(db, pool_size=1), base_url=LOCAL) as c:
-        for path in ("/", "/stories", "/articles", "/speakers", "/statements", "/figures",
-                     "/narratives", "/provenance", "/timeline", "/search?q=x"):
+        for path in (
+            "/",
+            "/stories",
+            "/articles",
+            "/speakers",
+            "/statements",
+            "/figures",
+            "/narratives",
+            "/provenance",
+            "/timeline",
+            "/search?q=x",
+        ):
             response = c.get(path)
             assert response.status_code == 200, path
             assert 'class="empty"' in response.text, path
@@ -273,8 +316,9 @@ def test_a_failing_page_answers_500_with_headers(
 
     monkeypatch.setattr(corpus, "timeline", broken)
     db, _ = web_db
-    with TestClient(create_app(db, pool_size=1), base_url=LOCAL,
-                    raise_server_exceptions=False) as c:
+    with TestClient(
+        create_app(db, pool_size=1), base_url=LOCAL, raise_server_exceptions=False
+    ) as c:
         for path in ("/timeline", "/api/timeline"):
             response = c.get(path)
             assert response.status_code == 500
@@ -293,8 +337,9 @@ def test_corpus_pages_are_cached_until_the_store_changes(
         assert c.get("/api/overview").json()["counts"]["stories"] == 1
         with Store(copy) as s, s.transaction() as conn:
             conn.execute("INSERT INTO stories (id, title) VALUES ('s2', 'Convoy')")
-            conn.execute("INSERT INTO story_articles (story_id, article_id) VALUES ('s2', ?)",
-                         (ids["copy"],))
+            conn.execute(
+                "INSERT INTO story_articles (story_id, article_id) VALUES ('s2', ?)", (ids["copy"],)
+            )
         data = c.get("/api/overview").json()
         assert data["counts"]["stories"] == 2
         assert "Convoy" in c.get("/").text

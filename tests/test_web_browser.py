@@ -39,9 +39,15 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     }
 
 
@@ -140,12 +146,19 @@ def lambda_class(name: str) -> Any:
 
 
 def test_hostile_article_is_inert(
-    page: Page, base_url: str, web_db: tuple[Path, dict[str, str]],
+    page: Page,
+    base_url: str,
+    web_db: tuple[Path, dict[str, str]],
     watched: dict[str, list[str]],
 ) -> None:
     _, ids = web_db
-    for path in (f"/articles/{ids['evil']}", "/stories/s1", "/speakers",
-                 f"/compare/{ids['wire']}/{ids['evil']}", "/search?q=alert"):
+    for path in (
+        f"/articles/{ids['evil']}",
+        "/stories/s1",
+        "/speakers",
+        f"/compare/{ids['wire']}/{ids['evil']}",
+        "/search?q=alert",
+    ):
         page.goto(base_url + path)
         page.locator("details.removed summary").first.click() if "articles" in path else None
         assert page.locator("main script, main img, main iframe").count() == 0
@@ -158,7 +171,9 @@ def test_hostile_article_is_inert(
 
 
 def test_report_opens_from_disk_without_network(
-    page: Page, web_db: tuple[Path, dict[str, str]], tmp_path: Path,
+    page: Page,
+    web_db: tuple[Path, dict[str, str]],
+    tmp_path: Path,
     watched: dict[str, list[str]],
 ) -> None:
     from wiretrace.report import write_report

@@ -6,9 +6,11 @@ from wiretrace.web import charts
 
 
 def test_publication_bars_fill_gaps_and_stack_outlets() -> None:
-    rows = [{"day": "2031-03-01", "outlet": "A", "n": 2},
-            {"day": "2031-03-01", "outlet": "B", "n": 1},
-            {"day": "2031-03-04", "outlet": "A", "n": 1}]
+    rows = [
+        {"day": "2031-03-01", "outlet": "A", "n": 2},
+        {"day": "2031-03-01", "outlet": "B", "n": 1},
+        {"day": "2031-03-04", "outlet": "A", "n": 1},
+    ]
     chart = charts.publication_bars(rows)
     assert chart is not None and chart["unit"] == "day" and chart["top"] == 3
     assert len({b["x"] for b in chart["bars"]}) == 2 and len(chart["bars"]) == 3
@@ -21,18 +23,29 @@ def test_publication_bars_fill_gaps_and_stack_outlets() -> None:
 
 
 def test_long_spans_fold_into_months() -> None:
-    rows = [{"day": "2030-01-15", "outlet": "A", "n": 1},
-            {"day": "2030-12-01", "outlet": "A", "n": 4}]
+    rows = [
+        {"day": "2030-01-15", "outlet": "A", "n": 1},
+        {"day": "2030-12-01", "outlet": "A", "n": 4},
+    ]
     chart = charts.publication_bars(rows)
     assert chart is not None and chart["unit"] == "month"
     assert len(chart["bars"]) == 2 and chart["top"] == 4
 
 
 def test_provenance_graph_draws_edges_between_drawn_nodes_only() -> None:
-    nodes = [{"id": f"{i:02x}", "outlet": "AB"[i % 2], "published": f"2031-03-0{i + 1}",
-              "title": f"t{i}"} for i in range(4)]
-    edges = [{"source": "00", "derived": "01", "links": 2, "chars": 300, "kinds": ["verbatim"]},
-             {"source": "00", "derived": "03", "links": 1, "chars": 30, "kinds": ["paraphrase"]}]
+    nodes = [
+        {
+            "id": f"{i:02x}",
+            "outlet": "AB"[i % 2],
+            "published": f"2031-03-0{i + 1}",
+            "title": f"t{i}",
+        }
+        for i in range(4)
+    ]
+    edges = [
+        {"source": "00", "derived": "01", "links": 2, "chars": 300, "kinds": ["verbatim"]},
+        {"source": "00", "derived": "03", "links": 1, "chars": 30, "kinds": ["paraphrase"]},
+    ]
     graph = charts.provenance_graph(nodes, edges, lambda i: f"/articles/{i}", max_nodes=3)
     assert graph is not None and graph["truncated"] == 1
     assert [e["cls"] for e in graph["edges"]] == ["e-verbatim"]

@@ -15,8 +15,7 @@ KINDS = ("reuse", "reused-by", "quote", "speaker", "figure", "narrative")
 
 @st.composite
 def text_and_marks(draw: st.DrawFn) -> tuple[str, list[Mark]]:
-    text = draw(st.text(alphabet=st.sampled_from([*"ab <>&\"'\n/=", "é", "😀"]),
-                        max_size=60))
+    text = draw(st.text(alphabet=st.sampled_from([*"ab <>&\"'\n/=", "é", "😀"]), max_size=60))
     n = len(text)
     marks = []
     for _ in range(draw(st.integers(0, 6))):
@@ -24,8 +23,16 @@ def text_and_marks(draw: st.DrawFn) -> tuple[str, list[Mark]]:
         b = draw(st.integers(-3, n + 3))
         kind = draw(st.sampled_from(KINDS))
         href = draw(st.one_of(st.none(), st.just("/articles/ab#r1-src")))
-        marks.append(Mark(min(a, b), max(a, b), kind, label=text[:5], href=href,
-                          anchor=draw(st.one_of(st.none(), st.just("x1")))))
+        marks.append(
+            Mark(
+                min(a, b),
+                max(a, b),
+                kind,
+                label=text[:5],
+                href=href,
+                anchor=draw(st.one_of(st.none(), st.just("x1"))),
+            )
+        )
     return text, marks
 
 
@@ -39,7 +46,7 @@ def test_segments_tile_the_text_and_carry_exactly_the_covering_marks(
     assert "".join(s.text for s in segs) == text
     pos = 0
     for seg in segs:
-        assert seg.start == pos and seg.end > seg.start and text[seg.start:seg.end] == seg.text
+        assert seg.start == pos and seg.end > seg.start and text[seg.start : seg.end] == seg.text
         pos = seg.end
         covering = {
             (m.kind, max(0, m.start), min(len(text), m.end))
@@ -101,8 +108,13 @@ def test_nested_and_crossing_marks() -> None:
 
 
 def test_link_priority_and_anchor_only_where_mark_begins() -> None:
-    segs = segments("abcdef", [Mark(0, 4, "quote", href="/q", anchor="q1"),
-                               Mark(2, 6, "reuse", href="/src", anchor="r1")])
+    segs = segments(
+        "abcdef",
+        [
+            Mark(0, 4, "quote", href="/q", anchor="q1"),
+            Mark(2, 6, "reuse", href="/src", anchor="r1"),
+        ],
+    )
     assert [s.href for s in segs] == ["/q", "/src", "/src"]
     assert [s.anchors for s in segs] == [["q1"], ["r1"], []]
 

@@ -98,8 +98,7 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
             "figures": [
                 m[0]
                 for m in conn.execute(
-                    "SELECT figure_id FROM figure_group_members WHERE group_id = ?"
-                    " ORDER BY seq",
+                    "SELECT figure_id FROM figure_group_members WHERE group_id = ? ORDER BY seq",
                     (r["id"],),
                 )
             ],
@@ -213,11 +212,19 @@ def _claims(store: Store) -> list[dict[str, Any]]:
 
     return [
         {
-            "id": c["id"], "text": c["text"], "rank": c["rank"], "spread": c["spread"],
-            "outlets": c["outlets"], "speakers": c["speakers"],
+            "id": c["id"],
+            "text": c["text"],
+            "rank": c["rank"],
+            "spread": c["spread"],
+            "outlets": c["outlets"],
+            "speakers": c["speakers"],
             "sentences": [
-                {"article": m["article"], "span": m["span"], "match": m["match"],
-                 "speaker": m["speaker"]}
+                {
+                    "article": m["article"],
+                    "span": m["span"],
+                    "match": m["match"],
+                    "speaker": m["speaker"],
+                }
                 for m in c["members"]
             ],
         }

@@ -9,17 +9,16 @@ from typing import Any
 
 # English month names and abbreviations (the pipeline's language); a date without one must
 # be numeric ("2023-09-26", "26.09.2023").
-_MONTHS = frozenset(
-    m.lower() for m in (*calendar.month_name, *calendar.month_abbr, "Sept") if m
-)
+_MONTHS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.month_abbr, "Sept") if m)
 
 
 def _may_hold_date(text: str) -> bool:
     words = "".join(ch if ch.isalnum() else " " for ch in text.lower()).split()
     if any(w in _MONTHS for w in words):
         return True
-    return any(sum(ch in "-./" for ch in w) >= 2 and any(c.isdigit() for c in w)
-               for w in text.split())
+    return any(
+        sum(ch in "-./" for ch in w) >= 2 and any(c.isdigit() for c in w) for w in text.split()
+    )
 
 
 @functools.cache
@@ -35,8 +34,18 @@ def _settings() -> dict[str, Any]:
 
 # Unambiguous English layouts read with ``strptime`` before dateparser (a few microseconds
 # instead of milliseconds); anything else, and anything these reject, goes to dateparser.
-_LAYOUTS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y",
-            "%Y-%m-%d", "%A, %B %d, %Y", "%A, %d %B %Y", "%A %d %B %Y")
+_LAYOUTS = (
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%Y-%m-%d",
+    "%A, %B %d, %Y",
+    "%A, %d %B %Y",
+    "%A %d %B %Y",
+)
 
 
 def _layout_date(text: str) -> str | None:
@@ -59,9 +68,12 @@ def _parser() -> Any:
 def parse_date(text: str) -> str | None:
     """ISO date of a line that is (only) a full calendar date with a four-digit year."""
     text = text.strip(" |•·,-–—:()")
-    if not text or len(text) > 60 or not any(
-        text[i : i + 4].isdigit() for i in range(len(text) - 3)
-    ) or not _may_hold_date(text):
+    if (
+        not text
+        or len(text) > 60
+        or not any(text[i : i + 4].isdigit() for i in range(len(text) - 3))
+        or not _may_hold_date(text)
+    ):
         return None
     quick = _layout_date(" ".join(text.split()))
     if quick is not None:

@@ -22,32 +22,95 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 # Closed-class words (pronouns), not a tuned list.
-SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "yourselves", "you're",
-                            "you've", "you'll", "you'd"})
-FIRST_PLURAL = frozenset({"we", "us", "our", "ours", "ourselves", "we're", "we've",
-                           "we'll", "we'd"})
+SECOND_PERSON = frozenset(
+    {"you", "your", "yours", "yourself", "yourselves", "you're", "you've", "you'll", "you'd"}
+)
+FIRST_PLURAL = frozenset(
+    {"we", "us", "our", "ours", "ourselves", "we're", "we've", "we'll", "we'd"}
+)
 # General call-to-action vocabulary of web publishing (prefixes), one signal among several.
 CTA_STEMS: tuple[str, ...] = (
-    "subscri", "donat", "newsletter", "advertis", "sponsor", "cookie", "paywall",
-    "sign up", "sign in", "log in", "login", "click", "read more", "share this",
-    "follow us", "download our", "support us", "contribut",
+    "subscri",
+    "donat",
+    "newsletter",
+    "advertis",
+    "sponsor",
+    "cookie",
+    "paywall",
+    "sign up",
+    "sign in",
+    "log in",
+    "login",
+    "click",
+    "read more",
+    "share this",
+    "follow us",
+    "download our",
+    "support us",
+    "contribut",
 )
 # Conventional openers of photo and image credits.
-CREDIT_OPENERS: tuple[str, ...] = ("photo", "photos", "image", "images", "picture", "credit",
-                                   "illustration", "video", "source", "©", "(c)")
-_NAME_PARTICLES = frozenset({"de", "da", "di", "del", "van", "von", "der", "la", "le", "el",
-                             "al", "bin", "via", "for", "and", "of", "the"})
+CREDIT_OPENERS: tuple[str, ...] = (
+    "photo",
+    "photos",
+    "image",
+    "images",
+    "picture",
+    "credit",
+    "illustration",
+    "video",
+    "source",
+    "©",
+    "(c)",
+)
+_NAME_PARTICLES = frozenset(
+    {
+        "de",
+        "da",
+        "di",
+        "del",
+        "van",
+        "von",
+        "der",
+        "la",
+        "le",
+        "el",
+        "al",
+        "bin",
+        "via",
+        "for",
+        "and",
+        "of",
+        "the",
+    }
+)
 _TERMINAL = ".!?…"
 _CLOSERS = "\"'”’»)]"
 _OPEN_QUOTES = "“«‘„"
-_QUOTE_CHARS = frozenset("“«‘„”»’\"")
+_QUOTE_CHARS = frozenset('“«‘„”»’"')
 _CLOSE_QUOTES = "”»’"
 # Lines this short are parsed whatever they look like; longer ones only with a cheap signal.
 SHORT_WORDS = 8
 _ORGLIKE = frozenset({"ORG", "WORK_OF_ART", "PRODUCT"})
-_NOT_OUTLET = frozenset({"GPE", "LOC", "PERSON", "NORP", "DATE", "TIME", "CARDINAL",
-                         "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "EVENT", "LAW", "FAC",
-                         "LANGUAGE"})
+_NOT_OUTLET = frozenset(
+    {
+        "GPE",
+        "LOC",
+        "PERSON",
+        "NORP",
+        "DATE",
+        "TIME",
+        "CARDINAL",
+        "ORDINAL",
+        "MONEY",
+        "PERCENT",
+        "QUANTITY",
+        "EVENT",
+        "LAW",
+        "FAC",
+        "LANGUAGE",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +171,10 @@ class LineFeatures:
         Face Choice" (no full stop).
         """
         return self.imperative and (
-            self.cta or self.you or self.we or self.link
+            self.cta
+            or self.you
+            or self.we
+            or self.link
             or self.text.rstrip(_CLOSERS).endswith("!")
             or (self.terminal and self.names)
             or (not self.terminal and self.words <= 3)
@@ -201,10 +267,12 @@ def credit_parts(text: str) -> tuple[bool, bool]:
     stripped = text.strip()
     lowered = stripped.lower().lstrip("(")
     for opener in CREDIT_OPENERS:
-        if lowered.startswith(opener) and lowered[len(opener):len(opener) + 1] in (":", " ", ""):
-            rest = lowered[len(opener):].lstrip(" :")
-            if rest.startswith(("by", "credit")) or ":" in lowered[: len(opener) + 2] or (
-                opener in ("©", "(c)")
+        if lowered.startswith(opener) and lowered[len(opener) : len(opener) + 1] in (":", " ", ""):
+            rest = lowered[len(opener) :].lstrip(" :")
+            if (
+                rest.startswith(("by", "credit"))
+                or ":" in lowered[: len(opener) + 2]
+                or (opener in ("©", "(c)"))
             ):
                 return True, True
     if stripped.endswith(")") and "(" in stripped:
@@ -255,8 +323,10 @@ def _orgs(doc: Doc) -> list[tuple[str, int]]:
         proper = bool(toks) and all(
             t.pos_ == "PROPN" or (t.tag_ == "DT" and t is toks[0]) for t in toks
         )
-        if proper and any(t.pos_ == "PROPN" for t in toks) and not any(
-            t.i in blocked for t in toks
+        if (
+            proper
+            and any(t.pos_ == "PROPN" for t in toks)
+            and not any(t.i in blocked for t in toks)
         ):
             span = (toks[0].i, toks[-1].i + 1)
             if not any(s <= span[0] and span[1] <= e for s, e in found):
@@ -368,15 +438,17 @@ def dateline_date(text: str) -> str | None:
 
 
 # Nouns by which an article names itself, and what it then says of itself.
-_SELF_NOUNS = frozenset({"article", "story", "piece", "report", "version", "column", "feature",
-                         "interview", "post"})
-_SELF_CREDIT = frozenset({"publish", "republish", "appear", "produce", "write", "originate",
-                          "syndicate", "distribute"})
+_SELF_NOUNS = frozenset(
+    {"article", "story", "piece", "report", "version", "column", "feature", "interview", "post"}
+)
+_SELF_CREDIT = frozenset(
+    {"publish", "republish", "appear", "produce", "write", "originate", "syndicate", "distribute"}
+)
 _SELF_NOTICE = frozenset({"update", "correct", "amend", "change", "edit", "clarify"})
 
 
 def _notice(doc: Doc) -> str | None:
-    """"This article was first published by X" (credit), "This story has been updated" (notice)."""
+    """ "This article was first published by X" (credit), "This story has been updated" (notice)."""
     if len(doc) > 40:
         return None
     for token in doc:
@@ -447,8 +519,9 @@ def cheap_features(text: str) -> dict[str, bool | int]:
         "words": len(words),
         "terminal": _terminal(text),
         "you": any(w in SECOND_PERSON for w in outside),
-        "we": any(w in FIRST_PLURAL and raw != "US" for w, raw in zip(outside, raw_outside,
-                                                                         strict=True)),
+        "we": any(
+            w in FIRST_PLURAL and raw != "US" for w, raw in zip(outside, raw_outside, strict=True)
+        ),
         "cta": any(f" {stem}" in lowered for stem in CTA_STEMS),
         "link": _link_like(text),
     }
@@ -488,33 +561,40 @@ def line_features_many(
     batch, is most of the speed of cleaning a corpus.
     """
     cheap = [[cheap_features(line) for line in lines] for lines in documents]
-    to_parse = sorted({
-        line
-        for lines, found in zip(documents, cheap, strict=True)
-        for line, c in zip(lines, found, strict=True)
-        if needs_parse(line, c)
-    })
+    to_parse = sorted(
+        {
+            line
+            for lines, found in zip(documents, cheap, strict=True)
+            for line, c in zip(lines, found, strict=True)
+            if needs_parse(line, c)
+        }
+    )
     # Entities are recognised later, only for the lines whose entities are read.
     ner = nlp.get_pipe("ner") if "ner" in nlp.pipe_names else None
-    parsed: dict[str, Doc] = dict(zip(
-        to_parse,
-        nlp.pipe(to_parse, batch_size=batch_size, disable=["ner"] if ner else []),
-        strict=True,
-    ))
+    parsed: dict[str, Doc] = dict(
+        zip(
+            to_parse,
+            nlp.pipe(to_parse, batch_size=batch_size, disable=["ner"] if ner else []),
+            strict=True,
+        )
+    )
     # Taggers often read a capitalised command ("Subscribe to …") as a noun; the same line
     # with its first letter in lower case is tagged as a verb when it is one.
     second = sorted(line for line, doc in parsed.items() if _maybe_command(doc))
     lowered = [line[0].lower() + line[1:] for line in second]
     tags_only = [name for name in ("ner", "lemmatizer") if name in nlp.pipe_names]
     commands = {
-        line for line, doc in zip(
+        line
+        for line, doc in zip(
             second, nlp.pipe(lowered, batch_size=batch_size, disable=tags_only), strict=True
         )
         if _imperative(next(iter(doc.sents)))
     }
     return [
-        [_features(line, c, parsed.get(line), line in commands, ner)
-         for line, c in zip(lines, found, strict=True)]
+        [
+            _features(line, c, parsed.get(line), line in commands, ner)
+            for line, c in zip(lines, found, strict=True)
+        ]
         for lines, found in zip(documents, cheap, strict=True)
     ]
 
@@ -530,16 +610,29 @@ def _maybe_command(doc: Doc) -> bool:
 
 
 def _features(
-    text: str, cheap: dict[str, bool | int], doc: Doc | None, command: bool = False,
+    text: str,
+    cheap: dict[str, bool | int],
+    doc: Doc | None,
+    command: bool = False,
     ner: Callable[[Doc], Doc] | None = None,
 ) -> LineFeatures:
     credit_tail, credit_only = credit_parts(text)
     words = int(cheap["words"])
     if doc is None:
         return LineFeatures(
-            text=text, words=words, terminal=bool(cheap["terminal"]), finite=True,
-            imperative=False, you=False, we=False, cta=False, link=False,
-            credit_tail=credit_tail, credit_only=credit_only, agency_credit=False, byline=None,
+            text=text,
+            words=words,
+            terminal=bool(cheap["terminal"]),
+            finite=True,
+            imperative=False,
+            you=False,
+            we=False,
+            cta=False,
+            link=False,
+            credit_tail=credit_tail,
+            credit_only=credit_only,
+            agency_credit=False,
+            byline=None,
         )
     outside_quote_tokens = _tokens_outside_quotes(doc)
     imperative = command or any(
@@ -553,16 +646,24 @@ def _features(
     elif words <= 12 and any(ch.isdigit() for ch in text) and not finite:
         date = dateline_date(text)
     return LineFeatures(
-        text=text, words=words, terminal=bool(cheap["terminal"]), finite=finite,
-        imperative=imperative, you=bool(cheap["you"]), we=bool(cheap["we"]),
-        cta=bool(cheap["cta"]), link=bool(cheap["link"]), credit_tail=credit_tail,
+        text=text,
+        words=words,
+        terminal=bool(cheap["terminal"]),
+        finite=finite,
+        imperative=imperative,
+        you=bool(cheap["you"]),
+        we=bool(cheap["we"]),
+        cta=bool(cheap["cta"]),
+        link=bool(cheap["link"]),
+        credit_tail=credit_tail,
         credit_only=credit_only,
-        agency_credit=_agency_credit(
-            doc, finite and bool(cheap["terminal"]) and words >= 4, ner
-        ),
+        agency_credit=_agency_credit(doc, finite and bool(cheap["terminal"]) and words >= 4, ner),
         byline=None if byline is None else byline[0],
         byline_persons=() if byline is None else byline[1],
-        date=date, notice=_notice(doc), doc=doc, ner=ner,
+        date=date,
+        notice=_notice(doc),
+        doc=doc,
+        ner=ner,
         names=any(t.pos_ == "PROPN" for t in doc[1:]),
     )
 

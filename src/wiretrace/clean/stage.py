@@ -64,8 +64,9 @@ def source_text(doc: RawDocument, cfg: CleanConfig) -> Source:
         if cfg.keep_html_chrome:
             page = label_chrome(chrome_runs(tree, text))
             chrome = page.removed
-            meta = replace(meta, byline=meta.byline or page.byline,
-                           published=meta.published or page.published)
+            meta = replace(
+                meta, byline=meta.byline or page.byline, published=meta.published or page.published
+            )
     elif is_markdown_source(doc.source):
         text, chrome, heading = markdown_to_text(doc.content)
         if meta.title is None and heading:
@@ -73,9 +74,7 @@ def source_text(doc: RawDocument, cfg: CleanConfig) -> Source:
     return Source(text, meta, chrome)
 
 
-def prepare_many(
-    docs: list[tuple[str, Source]], nlp: Language, cfg: CleanConfig
-) -> list[Prepared]:
+def prepare_many(docs: list[tuple[str, Source]], nlp: Language, cfg: CleanConfig) -> list[Prepared]:
     analyses = analyse_many([s.text for _, s in docs], nlp, cfg.fix_sentence_spacing)
     prepared: list[Prepared] = []
     for (doc_id, source), analysis in zip(docs, analyses, strict=True):
@@ -98,15 +97,18 @@ def finish(p: Prepared, repetition: Repetition) -> CleanResult:
 
 
 def clean_document(
-    doc: RawDocument, nlp: Language, cfg: CleanConfig | None = None,
+    doc: RawDocument,
+    nlp: Language,
+    cfg: CleanConfig | None = None,
     repetition: Repetition = NO_REPETITION,
 ) -> CleanResult:
     """Clean one document on its own (no corpus), e.g. for the library API and tests."""
     return finish(prepare("", doc, nlp, cfg or CleanConfig()), repetition)
 
 
-def repetition_for(key: str, fps: set[int], counts: dict[tuple[str, int], int],
-                   min_docs: int) -> Repetition:
+def repetition_for(
+    key: str, fps: set[int], counts: dict[tuple[str, int], int], min_docs: int
+) -> Repetition:
     if key != tables.UNKNOWN:
         return Repetition(frozenset(fp for fp in fps if counts.get((key, fp), 0) >= min_docs))
     known = frozenset(
@@ -145,8 +147,7 @@ def _clean_batch(
             tables.replace_lines(conn, p.doc_id, p.key, p.fingerprints)
         after = tables.counts(conn, all_fps)
         crossed = {
-            pair for pair, n in after.items()
-            if n >= cfg.min_repeat_docs > before.get(pair, 0)
+            pair for pair, n in after.items() if n >= cfg.min_repeat_docs > before.get(pair, 0)
         }
         for p in prepared:
             result = finish(p, repetition_for(p.key, p.fingerprints, after, cfg.min_repeat_docs))
@@ -158,8 +159,10 @@ def _clean_batch(
             conn, {fp for key, fp in crossed if key != tables.UNKNOWN}, tables.UNKNOWN
         )
         affected -= set(batch)
-        again = [(doc_id, source_text(doc, cfg))
-                 for doc_id, doc in store.iter_documents(sorted(affected))]
+        again = [
+            (doc_id, source_text(doc, cfg))
+            for doc_id, doc in store.iter_documents(sorted(affected))
+        ]
         for p in prepare_many(again, nlp, cfg):
             doc_id = p.doc_id
             group = tables.group_of(conn, doc_id)
@@ -189,13 +192,18 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         errors.extend(errs)
         reporter.advance(len(batch))
     reporter.finish()
-    notes = (f"{written - len(pending) + len(errors)} earlier article(s) re-cleaned",) if (
-        written > len(pending) - len(errors)
-    ) else ()
+    notes = (
+        (f"{written - len(pending) + len(errors)} earlier article(s) re-cleaned",)
+        if (written > len(pending) - len(errors))
+        else ()
+    )
     return StageReport(NAME, processed=len(pending), errors=tuple(errors), notes=notes)
 
 
 STAGE = Stage(
-    name=NAME, requires=("documents",), provides=("articles", "removed"), run=run,
+    name=NAME,
+    requires=("documents",),
+    provides=("articles", "removed"),
+    run=run,
     doc="Body text, title/outlet/byline/date, and every removed piece with its kind.",
 )

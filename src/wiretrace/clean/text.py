@@ -104,8 +104,9 @@ def analyse_many(texts: list[str], nlp: Language, fix_spacing: bool = True) -> l
     lines = [[line for block in g for line in block] for g in grouped]
     features = line_features_many(lines, nlp)
     return [
-        Analysis(tuple(ls), tuple(b for b, block in enumerate(g) for _ in block), tuple(fs),
-                 len(g) > 1)
+        Analysis(
+            tuple(ls), tuple(b for b, block in enumerate(g) for _ in block), tuple(fs), len(g) > 1
+        )
         for g, ls, fs in zip(grouped, lines, features, strict=True)
     ]
 
@@ -146,8 +147,12 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
     for i in range(1, n):
         f, above = a.features[i], a.features[i - 1]
         if (
-            f.credit_only and kinds[i] == CREDIT and kinds[i - 1] is None
-            and a.block_of[i] == a.block_of[i - 1] and not above.prose and above.words <= 25
+            f.credit_only
+            and kinds[i] == CREDIT
+            and kinds[i - 1] is None
+            and a.block_of[i] == a.block_of[i - 1]
+            and not above.prose
+            and above.words <= 25
         ):
             kinds[i - 1] = kinds[i] = CAPTION
     fps = a.fingerprints
@@ -157,9 +162,7 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
             continue
         in_run = (i > 0 and recurring[i - 1]) or (i + 1 < n and recurring[i + 1])
         evidence = f.weak or f.strong or f.you or f.cta
-        if (recurring[i] and (evidence or in_run)) or (
-            fps[i] in rep.strong_only and f.strong
-        ):
+        if (recurring[i] and (evidence or in_run)) or (fps[i] in rep.strong_only and f.strong):
             kinds[i] = BOILERPLATE
             by_rep[i] = True
     if a.multi_block:
@@ -176,8 +179,10 @@ def _spread(a: Analysis, kinds: list[str | None]) -> None:
             if kinds[i] is not None or f.prose or f.words > 12:
                 continue
             for j in (i - 1, i + 1):
-                if 0 <= j < len(kinds) and a.block_of[j] == a.block_of[i] and kinds[j] in (
-                    BOILERPLATE, NAVIGATION
+                if (
+                    0 <= j < len(kinds)
+                    and a.block_of[j] == a.block_of[i]
+                    and kinds[j] in (BOILERPLATE, NAVIGATION)
                 ):
                     kinds[i] = kinds[j]
                     changed = True
@@ -188,7 +193,8 @@ def _heading_like(f: LineFeatures) -> bool:
     alpha_words = sum(1 for w in f.text.split() if any(ch.isalpha() for ch in w))
     stripped = f.text.rstrip()
     return (
-        not f.strong and 2 <= alpha_words <= TITLE_MAX_WORDS
+        not f.strong
+        and 2 <= alpha_words <= TITLE_MAX_WORDS
         and not stripped.endswith((":", ",", ";"))
         and not (f.words >= STANDFIRST_MIN_WORDS or (f.terminal and stripped.endswith(".")))
     )
@@ -326,15 +332,21 @@ def clean_analysis(
     kept = [lines[i] for i, k in enumerate(kinds) if k is None]
 
     bylines = [a.features[i] for i, k in enumerate(kinds) if k == BYLINE]
-    dates = [a.features[i].date for i, k in enumerate(kinds)
-             if k in (BYLINE, DATELINE) and a.features[i].date]
+    dates = [
+        a.features[i].date
+        for i, k in enumerate(kinds)
+        if k in (BYLINE, DATELINE) and a.features[i].date
+    ]
     names = [n for f in bylines for n in (f.byline or ())]
     byline_outlets = [
-        n for f in bylines
-        for n, person in zip(f.byline or (), f.byline_persons, strict=False) if not person
+        n
+        for f in bylines
+        for n, person in zip(f.byline or (), f.byline_persons, strict=False)
+        if not person
     ]
     self_reference = [
-        a.features[i] for i, k in enumerate(kinds)
+        a.features[i]
+        for i, k in enumerate(kinds)
         if k in (BOILERPLATE, NAVIGATION) and not marks.by_repetition[i]
     ]
     outlet = (

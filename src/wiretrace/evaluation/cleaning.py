@@ -72,22 +72,40 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
             else:
                 misses.append(f"{name}: {key} {got!r} != {want!r}")
     results.append(
-        Metric(CAP, "boilerplate removed", ratio(bp_total - bp_left, bp_total), bp_left == 0,
-               f"{bp_total - bp_left}/{bp_total}")
+        Metric(
+            CAP,
+            "boilerplate removed",
+            ratio(bp_total - bp_left, bp_total),
+            bp_left == 0,
+            f"{bp_total - bp_left}/{bp_total}",
+        )
     )
     results.append(
-        Metric(CAP, "body sentences kept", ratio(body_kept, body_total), body_kept == body_total,
-               f"{body_kept}/{body_total}")
+        Metric(
+            CAP,
+            "body sentences kept",
+            ratio(body_kept, body_total),
+            body_kept == body_total,
+            f"{body_kept}/{body_total}",
+        )
     )
     results.append(
-        Metric(CAP, "captions/bylines/credits/standfirsts moved to removed",
-               ratio(removed_ok, removed_total), removed_ok == removed_total,
-               f"{removed_ok}/{removed_total}")
+        Metric(
+            CAP,
+            "captions/bylines/credits/standfirsts moved to removed",
+            ratio(removed_ok, removed_total),
+            removed_ok == removed_total,
+            f"{removed_ok}/{removed_total}",
+        )
     )
     results.append(
-        Metric(CAP, "metadata (title, outlet, date) right or rightly absent",
-               ratio(meta_right, meta_total), meta_right == meta_total,
-               f"{meta_right}/{meta_total}")
+        Metric(
+            CAP,
+            "metadata (title, outlet, date) right or rightly absent",
+            ratio(meta_right, meta_total),
+            meta_right == meta_total,
+            f"{meta_right}/{meta_total}",
+        )
     )
     if misses:
         results.append(Metric(CAP, "misses", len(misses), None, "; ".join(misses[:12])))

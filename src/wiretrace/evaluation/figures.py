@@ -24,8 +24,11 @@ def value_right(predicted: Any, gold: Any) -> bool:
         return abs(a - b) <= max(1e-9, 0.005 * abs(b))
 
     if isinstance(gold, list):
-        return isinstance(predicted, list) and len(predicted) == 2 and all(
-            close(float(p), float(g)) for p, g in zip(predicted, gold, strict=True))
+        return (
+            isinstance(predicted, list)
+            and len(predicted) == 2
+            and all(close(float(p), float(g)) for p, g in zip(predicted, gold, strict=True))
+        )
     if isinstance(predicted, list):
         return False
     return predicted is not None and close(float(predicted), float(gold))
@@ -39,8 +42,9 @@ def _on_text(export: dict[str, Any], article: dict[str, Any], text: str) -> list
     where = locate(article["text"], text)
     if where is None:
         return []
-    return [f for f in export["figures"]
-            if f["article"] == article["id"] and _overlap(f["span"], where)]
+    return [
+        f for f in export["figures"] if f["article"] == article["id"] and _overlap(f["span"], where)
+    ]
 
 
 def _gold_groups(gold: Gold) -> list[dict[str, Any]]:
@@ -51,8 +55,11 @@ def _gold_groups(gold: Gold) -> list[dict[str, Any]]:
     for f in gold.section("figures"):
         by_key.setdefault((f["what"], repr(f["value"])), []).append(f)
     return [
-        {"what": what, "relation": "agree",
-         "figures": [{"doc": f["doc"], "text": f["text"]} for f in members]}
+        {
+            "what": what,
+            "relation": "agree",
+            "figures": [{"doc": f["doc"], "text": f["text"]} for f in members],
+        }
         for (what, _), members in by_key.items()
         if len({f["doc"] for f in members}) > 1
     ]
@@ -102,27 +109,67 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
             as_of_total += 1
             as_of_right += int(str(best.get("as_of") or "").startswith(str(g["as_of"])))
     total = len(golds)
-    results.append(Metric(CAP, "figure recall (value right, span on gold text)",
-                          ratio(found, total), found == total, f"{found}/{total}"))
-    results.append(Metric(CAP, "gold figures with a figure on their text", ratio(spans, total),
-                          None, f"{spans}/{total}"))
+    results.append(
+        Metric(
+            CAP,
+            "figure recall (value right, span on gold text)",
+            ratio(found, total),
+            found == total,
+            f"{found}/{total}",
+        )
+    )
+    results.append(
+        Metric(
+            CAP,
+            "gold figures with a figure on their text",
+            ratio(spans, total),
+            None,
+            f"{spans}/{total}",
+        )
+    )
     right_on_gold = sum(on_gold.values())
-    results.append(Metric(CAP, "figure precision on gold text (value right)",
-                          ratio(right_on_gold, len(on_gold)), None,
-                          f"{right_on_gold}/{len(on_gold)}"))
-    predicted = [f for f in export["figures"]
-                 if any(f["article"] == a["id"] for a in index.values())]
-    results.append(Metric(CAP, "figures found that are gold figures", ratio(right_on_gold,
-                          len(predicted)), None,
-                          f"{right_on_gold}/{len(predicted)} (a precision where gold lists every "
-                          "figure)"))
+    results.append(
+        Metric(
+            CAP,
+            "figure precision on gold text (value right)",
+            ratio(right_on_gold, len(on_gold)),
+            None,
+            f"{right_on_gold}/{len(on_gold)}",
+        )
+    )
+    predicted = [
+        f for f in export["figures"] if any(f["article"] == a["id"] for a in index.values())
+    ]
+    results.append(
+        Metric(
+            CAP,
+            "figures found that are gold figures",
+            ratio(right_on_gold, len(predicted)),
+            None,
+            f"{right_on_gold}/{len(predicted)} (a precision where gold lists every figure)",
+        )
+    )
     sims = _what_similarity(what_pairs)
     good = sum(s >= WHAT_SIMILAR for s in sims)
-    results.append(Metric(CAP, f"what-phrase like gold (cosine >= {WHAT_SIMILAR})",
-                          ratio(good, len(sims)), None, f"{good}/{len(sims)}"))
+    results.append(
+        Metric(
+            CAP,
+            f"what-phrase like gold (cosine >= {WHAT_SIMILAR})",
+            ratio(good, len(sims)),
+            None,
+            f"{good}/{len(sims)}",
+        )
+    )
     if as_of_total:
-        results.append(Metric(CAP, "as_of right", ratio(as_of_right, as_of_total), None,
-                              f"{as_of_right}/{as_of_total}"))
+        results.append(
+            Metric(
+                CAP,
+                "as_of right",
+                ratio(as_of_right, as_of_total),
+                None,
+                f"{as_of_right}/{as_of_total}",
+            )
+        )
     if misses:
         results.append(Metric(CAP, "missed figures", len(misses), None, "; ".join(misses[:8])))
     results.extend(_group_checks(gold, export, index))
@@ -131,8 +178,9 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
     return results
 
 
-def _group_checks(gold: Gold, export: dict[str, Any],
-                  index: dict[str, dict[str, Any]]) -> list[Metric]:
+def _group_checks(
+    gold: Gold, export: dict[str, Any], index: dict[str, dict[str, Any]]
+) -> list[Metric]:
     out: list[Metric] = []
     passed_all = 0
     expected = _gold_groups(gold)
@@ -157,16 +205,32 @@ def _group_checks(gold: Gold, export: dict[str, Any],
             break
         passed_all += int(ok)
         docs = len({m["doc"] for m in g["figures"]})
-        out.append(Metric(CAP, f"group {g['relation']}: {g['what'][:48]}", "found" if ok else
-                          "missing", ok, f"{len(g['figures'])} figures in {docs} documents"))
+        out.append(
+            Metric(
+                CAP,
+                f"group {g['relation']}: {g['what'][:48]}",
+                "found" if ok else "missing",
+                ok,
+                f"{len(g['figures'])} figures in {docs} documents",
+            )
+        )
     if expected:
-        out.insert(0, Metric(CAP, "figure group checks passed", ratio(passed_all, len(expected)),
-                             passed_all == len(expected), f"{passed_all}/{len(expected)}"))
+        out.insert(
+            0,
+            Metric(
+                CAP,
+                "figure group checks passed",
+                ratio(passed_all, len(expected)),
+                passed_all == len(expected),
+                f"{passed_all}/{len(expected)}",
+            ),
+        )
     return out
 
 
-def _anomalies(gold: Gold, export: dict[str, Any],
-               index: dict[str, dict[str, Any]]) -> list[Metric]:
+def _anomalies(
+    gold: Gold, export: dict[str, Any], index: dict[str, dict[str, Any]]
+) -> list[Metric]:
     wanted = gold.section("anomalies")
     if not wanted:
         return []
@@ -176,19 +240,31 @@ def _anomalies(gold: Gold, export: dict[str, Any],
         where = locate(article["text"], a["text"]) if article else None
         if article is None or where is None:
             continue
-        flagged += int(any(x["article"] == article["id"] and _overlap(x["span"], where)
-                           for x in export.get("figure_anomalies", [])))
+        flagged += int(
+            any(
+                x["article"] == article["id"] and _overlap(x["span"], where)
+                for x in export.get("figure_anomalies", [])
+            )
+        )
     extra = len(export.get("figure_anomalies", [])) - flagged
-    return [Metric(CAP, "anomalies flagged", ratio(flagged, len(wanted)),
-                   flagged == len(wanted), f"{flagged}/{len(wanted)}, {extra} other flags")]
+    return [
+        Metric(
+            CAP,
+            "anomalies flagged",
+            ratio(flagged, len(wanted)),
+            flagged == len(wanted),
+            f"{flagged}/{len(wanted)}, {extra} other flags",
+        )
+    ]
 
 
-def _timeline(gold: Gold, export: dict[str, Any],
-              index: dict[str, dict[str, Any]]) -> list[Metric]:
+def _timeline(gold: Gold, export: dict[str, Any], index: dict[str, dict[str, Any]]) -> list[Metric]:
     out: list[Metric] = []
     timeline = export.get("timeline", [])
-    for section, key, by_sentence in (("time_expressions", "resolved", False),
-                                      ("events", "date", True)):
+    for section, key, by_sentence in (
+        ("time_expressions", "resolved", False),
+        ("events", "date", True),
+    ):
         wanted = gold.section(section)
         if not wanted:
             continue
@@ -200,14 +276,21 @@ def _timeline(gold: Gold, export: dict[str, Any],
             if article is None or where is None:
                 wrong.append(f"{t['text'][:30]!r}: text not found")
                 continue
-            entries = [e for e in timeline if e["article"] == article["id"]
-                       and _overlap(e["sentence" if by_sentence else "span"], where)]
+            entries = [
+                e
+                for e in timeline
+                if e["article"] == article["id"]
+                and _overlap(e["sentence" if by_sentence else "span"], where)
+            ]
             if any(e["date"] == t[key] for e in entries):
                 right += 1
             else:
                 wrong.append(f"{t['text'][:30]!r}: {t[key]} (got {[e['date'] for e in entries]})")
-        name = "time expressions resolved right" if section == "time_expressions" \
+        name = (
+            "time expressions resolved right"
+            if section == "time_expressions"
             else "dated events on the timeline"
+        )
         detail = f"{right}/{len(wanted)}" + ("; " + "; ".join(wrong[:5]) if wrong else "")
         out.append(Metric(CAP, name, ratio(right, len(wanted)), None, detail))
     return out

@@ -61,9 +61,7 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
 def _threads(
     threads: list[dict[str, Any]], index: dict[str, Any], export: dict[str, Any]
 ) -> Metric:
-    truth = {
-        index[name]["id"]: t["id"] for t in threads for name in t["docs"] if name in index
-    }
+    truth = {index[name]["id"]: t["id"] for t in threads for name in t["docs"] if name in index}
     predicted: dict[str, str] = {}
     for story in export.get("stories", []):
         for a in story["articles"]:

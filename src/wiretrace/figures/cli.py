@@ -56,17 +56,25 @@ def register(app: typer.Typer) -> None:
             return
         table = Table("value", "unit", "what", "as of", "article", title=f"{len(found)} figures")
         for f in found:
-            table.add_row(escape(_value(f.value, f.qualifier)), escape(f.unit or ""),
-                          escape(f.what or ""), escape(f.as_of or ""), f.article[:10])
+            table.add_row(
+                escape(_value(f.value, f.qualifier)),
+                escape(f.unit or ""),
+                escape(f.what or ""),
+                escape(f.as_of or ""),
+                f.article[:10],
+            )
         out.print(table)
         by_id = {f.id: f for f in found}
         groups_table = Table("relation", "what", "figures", title=f"{len(groups)} figure groups")
         for g in groups:
             values = " → " if g.relation == "update" else ", "
             shown = values.join(
-                " ".join(x for x in (_value(by_id[i].value, by_id[i].qualifier), by_id[i].unit)
-                         if x)
-                for i in g.figures if i in by_id)
+                " ".join(
+                    x for x in (_value(by_id[i].value, by_id[i].qualifier), by_id[i].unit) if x
+                )
+                for i in g.figures
+                if i in by_id
+            )
             groups_table.add_row(g.relation, escape(g.what), escape(shown))
         out.print(groups_table)
         for a in flagged:
@@ -90,14 +98,17 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             events = queries.timeline(store, story, include_relative=relative)
         if as_json:
-            rows = [{**asdict(e), "span": e.span.as_list(), "sentence": e.sentence.as_list()}
-                    for e in events]
+            rows = [
+                {**asdict(e), "span": e.span.as_list(), "sentence": e.sentence.as_list()}
+                for e in events
+            ]
             out.print_json(json.dumps(rows, ensure_ascii=False))
             return
         table = Table("date", "expression", "sentence", "article", title=f"{len(events)} events")
         for e in events:
             date = e.date if e.reason is None else f"{e.date} ({e.reason})"
-            sentence = e.sentence_text if len(e.sentence_text) <= 140 \
-                else e.sentence_text[:137] + "…"
+            sentence = (
+                e.sentence_text if len(e.sentence_text) <= 140 else e.sentence_text[:137] + "…"
+            )
             table.add_row(escape(date), escape(e.expression), escape(sentence), e.article[:10])
         out.print(table)

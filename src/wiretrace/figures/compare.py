@@ -22,16 +22,55 @@ from .numbers import misprint_distance
 from .tables import FigureRow
 
 # Days per duration unit, so "44-day" and "six weeks" compare.
-DAYS = {"seconds": 1 / 86400, "minutes": 1 / 1440, "hours": 1 / 24, "days": 1.0, "weeks": 7.0,
-        "fortnights": 14.0, "months": 30.44, "years": 365.25, "decades": 3652.5,
-        "centurys": 36525.0}
+DAYS = {
+    "seconds": 1 / 86400,
+    "minutes": 1 / 1440,
+    "hours": 1 / 24,
+    "days": 1.0,
+    "weeks": 7.0,
+    "fortnights": 14.0,
+    "months": 30.44,
+    "years": 365.25,
+    "decades": 3652.5,
+    "centurys": 36525.0,
+}
 # Qualifier words by how they bound the stated number: a closed class of quantifier modifiers.
-AT_MOST = ("almost", "nearly", "just under", "close to", "less than", "fewer than", "under",
-           "up to", "as many as", "at most", "below", "not quite")
-AT_LEAST = ("more than", "over", "at least", "above", "upwards of", "in excess of",
-            "exceeding", "no fewer than", "no less than")
-ROUGHLY = ("about", "around", "some", "approximately", "roughly", "estimated", "circa",
-           "an estimated", "or so")
+AT_MOST = (
+    "almost",
+    "nearly",
+    "just under",
+    "close to",
+    "less than",
+    "fewer than",
+    "under",
+    "up to",
+    "as many as",
+    "at most",
+    "below",
+    "not quite",
+)
+AT_LEAST = (
+    "more than",
+    "over",
+    "at least",
+    "above",
+    "upwards of",
+    "in excess of",
+    "exceeding",
+    "no fewer than",
+    "no less than",
+)
+ROUGHLY = (
+    "about",
+    "around",
+    "some",
+    "approximately",
+    "roughly",
+    "estimated",
+    "circa",
+    "an estimated",
+    "or so",
+)
 MARGIN = 0.15
 
 
@@ -106,13 +145,21 @@ def same_time(a: FigureRow, b: FigureRow) -> bool:
     """Stated for the same moment: one article and one time anchor, or equal resolved dates."""
     if a.article == b.article:
         return a.time_start == b.time_start
-    return (a.date_start is not None and a.date_start == b.date_start
-            and a.date_end == b.date_end and a.time_start is not None
-            and b.time_start is not None)
+    return (
+        a.date_start is not None
+        and a.date_start == b.date_start
+        and a.date_end == b.date_end
+        and a.time_start is not None
+        and b.time_start is not None
+    )
 
 
-def _value_groups(rows: Sequence[FigureRow], what: npt.NDArray[np.float32],
-                  sent: npt.NDArray[np.float32], cfg: FiguresConfig) -> list[list[int]]:
+def _value_groups(
+    rows: Sequence[FigureRow],
+    what: npt.NDArray[np.float32],
+    sent: npt.NDArray[np.float32],
+    cfg: FiguresConfig,
+) -> list[list[int]]:
     n = len(rows)
     pairs: list[tuple[float, int, int]] = []
     for i in range(n):
@@ -121,12 +168,15 @@ def _value_groups(rows: Sequence[FigureRow], what: npt.NDArray[np.float32],
             if not compatible(a, b, cfg.tolerance) or not same_names(a, b):
                 continue
             w, s = float(what[i] @ what[j]), float(sent[i] @ sent[j])
-            small = max(abs(a.high), abs(b.high)) < cfg.small_value or a.kind in {"money",
-                                                                                  "percent"}
+            small = max(abs(a.high), abs(b.high)) < cfg.small_value or a.kind in {
+                "money",
+                "percent",
+            }
             if small:
                 # Small numbers coincide all the time: what-phrase and sentence must agree.
                 linked = w >= cfg.agree_what + 0.3 or (
-                    w >= cfg.agree_what + 0.1 and s >= cfg.agree_sentence)
+                    w >= cfg.agree_what + 0.1 and s >= cfg.agree_sentence
+                )
             else:
                 linked = w >= cfg.agree_what or s >= cfg.agree_sentence
             if linked:
@@ -137,8 +187,9 @@ def _value_groups(rows: Sequence[FigureRow], what: npt.NDArray[np.float32],
         ci, cj = cluster[i], cluster[j]
         if ci == cj:
             continue
-        if all(compatible(rows[x], rows[y], cfg.tolerance)
-               for x in members[ci] for y in members[cj]):
+        if all(
+            compatible(rows[x], rows[y], cfg.tolerance) for x in members[ci] for y in members[cj]
+        ):
             for x in members[cj]:
                 cluster[x] = ci
             members[ci].extend(members.pop(cj))
@@ -150,9 +201,14 @@ def same_names(a: FigureRow, b: FigureRow) -> bool:
     return not a.entities or not b.entities or bool(set(a.entities) & set(b.entities))
 
 
-def _series(groups: list[list[int]], rows: Sequence[FigureRow], what: npt.NDArray[np.float32],
-            sent: npt.NDArray[np.float32], cfg: FiguresConfig,
-            core: npt.NDArray[np.float32]) -> list[list[int]]:
+def _series(
+    groups: list[list[int]],
+    rows: Sequence[FigureRow],
+    what: npt.NDArray[np.float32],
+    sent: npt.NDArray[np.float32],
+    cfg: FiguresConfig,
+    core: npt.NDArray[np.float32],
+) -> list[list[int]]:
     """Chain value groups of actual counts (not projections) that count the same thing.
 
     Only figures of different articles vouch for a link (two numbers in one sentence are
@@ -174,8 +230,10 @@ def _series(groups: list[list[int]], rows: Sequence[FigureRow], what: npt.NDArra
             scores = [
                 (float(what[x] @ what[y]) + float(sent[x] @ sent[y])) / 2
                 for y in b
-                if rows[x].article != rows[y].article and same_names(rows[x], rows[y])
-                and family(rows[x]) == family(rows[y]) and units_match(rows[x], rows[y])
+                if rows[x].article != rows[y].article
+                and same_names(rows[x], rows[y])
+                and family(rows[x]) == family(rows[y])
+                and units_match(rows[x], rows[y])
                 and float(core[x] @ core[y]) >= cfg.series_core
             ]
             best.append(max(scores, default=0.0))
@@ -195,8 +253,11 @@ def _series(groups: list[list[int]], rows: Sequence[FigureRow], what: npt.NDArra
                 if min(values) <= 0 or max(values) / min(values) > cfg.series_span:
                     continue  # a running count does not jump by orders of magnitude
                 score = link(left, right)
-                if score is not None and score >= cfg.series_what and (
-                        best is None or score > best[0]):
+                if (
+                    score is not None
+                    and score >= cfg.series_what
+                    and (best is None or score > best[0])
+                ):
                     best = (score, a, b)
         if best is None:
             break
@@ -208,8 +269,10 @@ def _series(groups: list[list[int]], rows: Sequence[FigureRow], what: npt.NDArra
 def _order(members: list[int], rows: Sequence[FigureRow]) -> list[int]:
     """Series order: by resolved date; a figure whose time stays relative is placed by value
     among them (a running count grows), which is what a reader can still rely on."""
-    dated = sorted((m for m in members if rows[m].date_start), key=lambda m: (
-        rows[m].date_end or rows[m].date_start or "", rows[m].low))
+    dated = sorted(
+        (m for m in members if rows[m].date_start),
+        key=lambda m: (rows[m].date_end or rows[m].date_start or "", rows[m].low),
+    )
     undated = sorted((m for m in members if not rows[m].date_start), key=lambda m: rows[m].low)
     ordered = list(dated)
     for m in undated:
@@ -218,8 +281,9 @@ def _order(members: list[int], rows: Sequence[FigureRow]) -> list[int]:
     return ordered
 
 
-def _central(members: Sequence[int], rows: Sequence[FigureRow],
-             what: npt.NDArray[np.float32]) -> str:
+def _central(
+    members: Sequence[int], rows: Sequence[FigureRow], what: npt.NDArray[np.float32]
+) -> str:
     named = [m for m in members if rows[m].what]
     if not named:
         return "figure"
@@ -227,9 +291,13 @@ def _central(members: Sequence[int], rows: Sequence[FigureRow],
     return rows[best].what or "figure"
 
 
-def group_figures(rows: Sequence[FigureRow], what: npt.NDArray[np.float32],
-                  sent: npt.NDArray[np.float32], cfg: FiguresConfig,
-                  core: npt.NDArray[np.float32] | None = None) -> list[Group]:
+def group_figures(
+    rows: Sequence[FigureRow],
+    what: npt.NDArray[np.float32],
+    sent: npt.NDArray[np.float32],
+    cfg: FiguresConfig,
+    core: npt.NDArray[np.float32] | None = None,
+) -> list[Group]:
     """Agree groups (one value stated by several articles) and update/conflict series."""
     if not rows:
         return []
@@ -239,20 +307,24 @@ def group_figures(rows: Sequence[FigureRow], what: npt.NDArray[np.float32],
     for g in value_groups:
         if len({rows[i].article for i in g}) > 1:
             ordered = sorted(g, key=lambda i: (rows[i].article, rows[i].span.start))
-            out.append(Group(_central(g, rows, what), "agree",
-                             tuple(rows[i].id for i in ordered)))
+            out.append(Group(_central(g, rows, what), "agree", tuple(rows[i].id for i in ordered)))
     for chain in _series(value_groups, rows, what, sent, cfg, core):
         members = [i for g in chain for i in value_groups[g] if rows[i].realis and rows[i].what]
         if len({rows[i].article for i in members}) < 2:
             continue
         if all(compatible(rows[x], rows[y], cfg.tolerance) for x in members for y in members):
             continue  # one value after all: the agree groups say it
-        clash = any(not compatible(rows[x], rows[y], cfg.tolerance) and same_time(rows[x], rows[y])
-                    for x in members for y in members if x < y)
+        clash = any(
+            not compatible(rows[x], rows[y], cfg.tolerance) and same_time(rows[x], rows[y])
+            for x in members
+            for y in members
+            if x < y
+        )
         relation = "conflict" if clash else "update"
         ordered = _order(members, rows)
-        out.append(Group(_central(members, rows, what), relation,
-                         tuple(rows[i].id for i in ordered)))
+        out.append(
+            Group(_central(members, rows, what), relation, tuple(rows[i].id for i in ordered))
+        )
     return out
 
 
@@ -301,11 +373,16 @@ def year_anomalies(mentions: Sequence[YearMention], cfg: FiguresConfig) -> list[
                     best = (sim, other)
             if best is not None:
                 sim, other = best
-                found.append(Anomaly(
-                    m.article, m.start, m.end, "year",
-                    f"{year} is stated only here; {support[other]} articles state {other} in "
-                    f"similar sentences (similarity {sim:.2f}): likely a misprint of {other}",
-                ))
+                found.append(
+                    Anomaly(
+                        m.article,
+                        m.start,
+                        m.end,
+                        "year",
+                        f"{year} is stated only here; {support[other]} articles state {other} in "
+                        f"similar sentences (similarity {sim:.2f}): likely a misprint of {other}",
+                    )
+                )
     return found
 
 

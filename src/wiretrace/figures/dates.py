@@ -28,17 +28,35 @@ for _i in range(1, 13):
     MONTHS[calendar.month_abbr[_i].lower()] = _i
 MONTHS["sept"] = 9
 # Parts of the day, seasons (northern hemisphere) and deictic modifiers: closed classes.
-PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "noon", "midday",
-                          "midnight", "overnight", "tonight", "dawn", "dusk"})
+PARTS_OF_DAY = frozenset(
+    {
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+        "noon",
+        "midday",
+        "midnight",
+        "overnight",
+        "tonight",
+        "dawn",
+        "dusk",
+    }
+)
 SEASONS: dict[str, tuple[int, int]] = {
-    "spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (12, 2),
+    "spring": (3, 5),
+    "summer": (6, 8),
+    "fall": (9, 11),
+    "autumn": (9, 11),
+    "winter": (12, 2),
 }
 PAST = frozenset({"last", "past", "previous", "earlier"})
 NEXT = frozenset({"next", "coming", "following"})
 THIS = frozenset({"this", "current"})
 UNITS = frozenset({"week", "weekend", "month", "year"})
-RECURRING = frozenset({"every", "each", "annual", "annually", "daily", "weekly", "monthly",
-                       "yearly", "hourly"})
+RECURRING = frozenset(
+    {"every", "each", "annual", "annually", "daily", "weekly", "monthly", "yearly", "hourly"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +192,15 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
     years = [n for n in numbers if 1000 <= n <= 2199 and len(str(n)) == 4]
     days = [n for n in numbers if 1 <= n <= 31]
     weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
-    month = next((MONTHS[w] for w in words if (w in MONTHS and w not in {"may", "mar"})
-                  or (w in {"may", "mar"} and (days or years))), None)
+    month = next(
+        (
+            MONTHS[w]
+            for w in words
+            if (w in MONTHS and w not in {"may", "mar"})
+            or (w in {"may", "mar"} and (days or years))
+        ),
+        None,
+    )
     part = next((w for w in words if w in PARTS_OF_DAY), None)
     season = next((w for w in words if w in SEASONS), None)
     modifier = next((w for w in words if w in PAST | NEXT | THIS), None)
@@ -187,8 +212,9 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
         except ValueError:
             return TimeValue(text, reason="not a calendar date")
         if weekday is not None and value.weekday() != weekday:
-            return TimeValue(text, value, value, "day", part,
-                             reason="weekday does not match the date")
+            return TimeValue(
+                text, value, value, "day", part, reason="weekday does not match the date"
+            )
         return _day(value, text, part)
     if month is not None and days:
         if published is None:
@@ -225,12 +251,24 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
     if unit == "weekend" and modifier is None and not numbers:
         if published is None:
             return TimeValue(text, reason="no publication date")
-        saturday = (weekday_after(published, 5, strictly=False) if future
-                    else weekday_on_or_before(published - timedelta(days=1), 5))
+        saturday = (
+            weekday_after(published, 5, strictly=False)
+            if future
+            else weekday_on_or_before(published - timedelta(days=1), 5)
+        )
         return TimeValue(text, saturday, saturday + timedelta(days=1), "week")
-    if part is not None and not numbers and unit is None and not (
-            set(words) - PARTS_OF_DAY - PAST - THIS - {"the", "in", "of", "on", "at", "during",
-                                                       "late", "early", "by", "today"}):
+    if (
+        part is not None
+        and not numbers
+        and unit is None
+        and not (
+            set(words)
+            - PARTS_OF_DAY
+            - PAST
+            - THIS
+            - {"the", "in", "of", "on", "at", "during", "late", "early", "by", "today"}
+        )
+    ):
         # "overnight", "this morning", "last night": the publication day (or the one before).
         if published is None:
             return TimeValue(text, part_of_day=part, reason="no publication date")
@@ -243,8 +281,7 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
     return _dateparser(text, published, part)
 
 
-def _month_of(text: str, anchor: date, month: int, modifier: str | None,
-              future: bool) -> TimeValue:
+def _month_of(text: str, anchor: date, month: int, modifier: str | None, future: bool) -> TimeValue:
     """'in October', 'last October's': the most recent October before publication (the
     next one when the copy looks ahead)."""
     year = anchor.year
@@ -284,8 +321,11 @@ def _dateparser(text: str, published: date | None, part: str | None) -> TimeValu
     base = datetime(published.year, published.month, published.day, 12, 0)
     parser = DateDataParser(
         languages=["en"],
-        settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past",
-                  "RETURN_TIME_AS_PERIOD": True},
+        settings={
+            "RELATIVE_BASE": base,
+            "PREFER_DATES_FROM": "past",
+            "RETURN_TIME_AS_PERIOD": True,
+        },
     )
     data = parser.get_date_data(text)
     if data.date_obj is None:

@@ -50,23 +50,38 @@ def compare_corpus(store: Store, cfg: FiguresConfig) -> tuple[list[Group], list[
             ok = what_matrix is not None and len(what_matrix) == 2 * len(mine)
             empty = np.zeros(0, np.float32)
             what_vecs.append(what_matrix[k] if ok and what_matrix is not None else empty)
-            core_vecs.append(what_matrix[len(mine) + k] if ok and what_matrix is not None
-                             else empty)
+            core_vecs.append(
+                what_matrix[len(mine) + k] if ok and what_matrix is not None else empty
+            )
             idx = _sentence_index(sentences, row.span.start)
-            sent_vecs.append(sent_matrix[idx] if sent_matrix is not None and idx is not None
-                             and idx < len(sent_matrix) else np.zeros(0, np.float32))
+            sent_vecs.append(
+                sent_matrix[idx]
+                if sent_matrix is not None and idx is not None and idx < len(sent_matrix)
+                else np.zeros(0, np.float32)
+            )
         for t in tables.time_rows(store, article):
-            if t["granularity"] != "year" or not t["date_start"] \
-                    or t["date_start"][:4] not in t["text"]:
+            if (
+                t["granularity"] != "year"
+                or not t["date_start"]
+                or t["date_start"][:4] not in t["text"]
+            ):
                 continue  # only years written out ("last year" states no year)
             idx = _sentence_index(sentences, t["start"])
             if sent_matrix is None or idx is None or idx >= len(sent_matrix):
                 continue
-            mentions.append(YearMention(article, t["start"], t["end"], int(t["date_start"][:4]),
-                                        sent_matrix[idx]))
+            mentions.append(
+                YearMention(
+                    article, t["start"], t["end"], int(t["date_start"][:4]), sent_matrix[idx]
+                )
+            )
     ordered = [r for a in store.article_ids() for r in by_article.get(a, [])]
-    groups = group_figures(ordered, cosine_rows(what_vecs, dim), cosine_rows(sent_vecs, dim),
-                           cfg, cosine_rows(core_vecs, dim))
+    groups = group_figures(
+        ordered,
+        cosine_rows(what_vecs, dim),
+        cosine_rows(sent_vecs, dim),
+        cfg,
+        cosine_rows(core_vecs, dim),
+    )
     return groups, year_anomalies(mentions, cfg)
 
 

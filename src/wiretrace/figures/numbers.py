@@ -15,8 +15,16 @@ from text_to_num import text2num  # type: ignore[import-untyped]
 
 # Fraction words are a closed class; text2num reads cardinals only.
 FRACTIONS: dict[str, float] = {
-    "half": 0.5, "halves": 0.5, "third": 1 / 3, "thirds": 1 / 3, "quarter": 0.25,
-    "quarters": 0.25, "fifth": 0.2, "fifths": 0.2, "tenth": 0.1, "tenths": 0.1,
+    "half": 0.5,
+    "halves": 0.5,
+    "third": 1 / 3,
+    "thirds": 1 / 3,
+    "quarter": 0.25,
+    "quarters": 0.25,
+    "fifth": 0.2,
+    "fifths": 0.2,
+    "tenth": 0.1,
+    "tenths": 0.1,
 }
 # Range separators between two numerals.
 RANGE_WORDS = frozenset({"-", "–", "—", "to", "and", "or"})

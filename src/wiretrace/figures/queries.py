@@ -34,9 +34,16 @@ class FigureAnomaly:
 
 def figures(store: Store, article: str | None = None) -> list[Figure]:
     return [
-        Figure(id=r.id, article=r.article, span=r.span,
-               value=r.low if r.low == r.high else (r.low, r.high), unit=r.unit, what=r.what,
-               qualifier=r.qualifier, as_of=r.as_of)
+        Figure(
+            id=r.id,
+            article=r.article,
+            span=r.span,
+            value=r.low if r.low == r.high else (r.low, r.high),
+            unit=r.unit,
+            what=r.what,
+            qualifier=r.qualifier,
+            as_of=r.as_of,
+        )
         for r in tables.load_figures(store, article)
     ]
 
@@ -45,9 +52,13 @@ def figure_groups(store: Store) -> list[FigureGroup]:
     conn = store.conn
     out: list[FigureGroup] = []
     for r in conn.execute("SELECT * FROM figure_groups ORDER BY id"):
-        members = tuple(m[0] for m in conn.execute(
-            "SELECT figure_id FROM figure_group_members WHERE group_id = ? ORDER BY seq",
-            (r["id"],)))
+        members = tuple(
+            m[0]
+            for m in conn.execute(
+                "SELECT figure_id FROM figure_group_members WHERE group_id = ? ORDER BY seq",
+                (r["id"],),
+            )
+        )
         out.append(FigureGroup(what=r["what"], figures=members, relation=r["relation"]))
     return out
 
@@ -59,13 +70,18 @@ def anomalies(store: Store) -> list[FigureAnomaly]:
     ]
 
 
-def timeline(store: Store, story: str | None = None,
-             include_relative: bool = False) -> list[TimelineEvent]:
+def timeline(
+    store: Store, story: str | None = None, include_relative: bool = False
+) -> list[TimelineEvent]:
     """Dated events in time order; per story when given (unresolved ones last, if asked)."""
     articles: set[str] | None = None
     if story is not None:
-        articles = {r[0] for r in store.conn.execute(
-            "SELECT article_id FROM story_articles WHERE story_id = ?", (story,))}
+        articles = {
+            r[0]
+            for r in store.conn.execute(
+                "SELECT article_id FROM story_articles WHERE story_id = ?", (story,)
+            )
+        }
     texts: dict[str, str] = {}
     events: list[TimelineEvent] = []
     for row in tables.time_rows(store):
@@ -79,12 +95,20 @@ def timeline(store: Store, story: str | None = None,
             texts[row["article"]] = store.get_article(row["article"]).text
         text = texts[row["article"]]
         sentence = Span(row["sentence_start"], row["sentence_end"])
-        events.append(TimelineEvent(
-            article=row["article"], span=Span(row["start"], row["end"]), expression=row["text"],
-            date=row["label"], start=row["date_start"], end=row["date_end"],
-            reason=row["reason"], sentence=sentence,
-            sentence_text=text[sentence.start:sentence.end],
-        ))
-    events.sort(key=lambda e: (e.start is None, e.start or "", e.end or "", e.article,
-                               e.span.start))
+        events.append(
+            TimelineEvent(
+                article=row["article"],
+                span=Span(row["start"], row["end"]),
+                expression=row["text"],
+                date=row["label"],
+                start=row["date_start"],
+                end=row["date_end"],
+                reason=row["reason"],
+                sentence=sentence,
+                sentence_text=text[sentence.start : sentence.end],
+            )
+        )
+    events.sort(
+        key=lambda e: (e.start is None, e.start or "", e.end or "", e.article, e.span.start)
+    )
     return events

@@ -57,8 +57,11 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         text_hash = store.text_hash(article_id)
         with store.transaction():
             tables.put_article(
-                store, article_id, None if published is None else published.isoformat(),
-                times, findings,
+                store,
+                article_id,
+                None if published is None else published.isoformat(),
+                times,
+                findings,
             )
             store.put_blob(tables.WHAT_BLOB, article_id, text_hash, tables.pack(vectors))
             store.mark_done(NAME, [article_id])

@@ -67,7 +67,8 @@ def put_article(
     conn = store.conn
     conn.execute(
         "DELETE FROM figure_group_members WHERE figure_id IN"
-        " (SELECT id FROM figures WHERE article = ?)", (article,)
+        " (SELECT id FROM figures WHERE article = ?)",
+        (article,),
     )
     conn.execute("DELETE FROM figures WHERE article = ?", (article,))
     conn.execute("DELETE FROM time_expressions WHERE article = ?", (article,))
@@ -77,11 +78,18 @@ def put_article(
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
-                article, t.span.start, t.span.end, t.text, t.value.label,
+                article,
+                t.span.start,
+                t.span.end,
+                t.text,
+                t.value.label,
                 None if t.value.start is None else t.value.start.isoformat(),
                 None if t.value.end is None else t.value.end.isoformat(),
-                t.value.granularity, t.value.part_of_day, t.value.reason,
-                t.sentence.start, t.sentence.end,
+                t.value.granularity,
+                t.value.part_of_day,
+                t.value.reason,
+                t.sentence.start,
+                t.sentence.end,
             )
             for t in times
         ],
@@ -98,11 +106,26 @@ def put_article(
             start = end = published_label
         rows.append(
             (
-                figure_id(article, f.span), article, f.span.start, f.span.end, f.low, f.high,
-                f.unit, f.what, f.qualifier, as_of, f.kind, int(f.realis),
-                reporter_of(store, article, f.span), f.sentence.start, f.sentence.end,
-                None if time is None else time.span.start, start, end,
-                f.what_core, json.dumps(list(f.entities)),
+                figure_id(article, f.span),
+                article,
+                f.span.start,
+                f.span.end,
+                f.low,
+                f.high,
+                f.unit,
+                f.what,
+                f.qualifier,
+                as_of,
+                f.kind,
+                int(f.realis),
+                reporter_of(store, article, f.span),
+                f.sentence.start,
+                f.sentence.end,
+                None if time is None else time.span.start,
+                start,
+                end,
+                f.what_core,
+                json.dumps(list(f.entities)),
             )
         )
     conn.executemany(
@@ -118,12 +141,14 @@ def refresh_reporters(store: Store) -> int:
     """Fill ``reported_by`` from the quotes table (attribution may run after figures)."""
     changed = 0
     with store.transaction():
-        for row in store.conn.execute("SELECT id, article, start, end, reported_by FROM figures"
-                                      ).fetchall():
+        for row in store.conn.execute(
+            "SELECT id, article, start, end, reported_by FROM figures"
+        ).fetchall():
             who = reporter_of(store, row["article"], Span(row["start"], row["end"]))
             if who != row["reported_by"]:
-                store.conn.execute("UPDATE figures SET reported_by = ? WHERE id = ?",
-                                   (who, row["id"]))
+                store.conn.execute(
+                    "UPDATE figures SET reported_by = ? WHERE id = ?", (who, row["id"])
+                )
                 changed += 1
     return changed
 
@@ -138,14 +163,24 @@ def load_figures(store: Store, article: str | None = None) -> list[FigureRow]:
     for r in store.conn.execute(sql + " ORDER BY article, start, end", args):
         out.append(
             FigureRow(
-                id=r["id"], article=r["article"], span=Span(r["start"], r["end"]),
-                low=r["value_low"], high=r["value_high"], unit=r["unit"], what=r["what"],
-                qualifier=r["qualifier"], as_of=r["as_of"], kind=r["kind"] or "count",
+                id=r["id"],
+                article=r["article"],
+                span=Span(r["start"], r["end"]),
+                low=r["value_low"],
+                high=r["value_high"],
+                unit=r["unit"],
+                what=r["what"],
+                qualifier=r["qualifier"],
+                as_of=r["as_of"],
+                kind=r["kind"] or "count",
                 realis=bool(r["realis"] if r["realis"] is not None else 1),
                 reported_by=r["reported_by"],
                 sentence=Span(r["sentence_start"] or r["start"], r["sentence_end"] or r["end"]),
-                date_start=r["date_start"], date_end=r["date_end"], time_start=r["time_start"],
-                what_core=r["what_core"], entities=tuple(json.loads(r["what_entities"] or "[]")),
+                date_start=r["date_start"],
+                date_end=r["date_end"],
+                time_start=r["time_start"],
+                what_core=r["what_core"],
+                entities=tuple(json.loads(r["what_entities"] or "[]")),
             )
         )
     return out
@@ -164,7 +199,8 @@ def unpack(data: bytes) -> npt.NDArray[np.float32]:
 
 
 def put_groups(
-    store: Store, groups: Sequence[tuple[str, str, Sequence[str]]],
+    store: Store,
+    groups: Sequence[tuple[str, str, Sequence[str]]],
     anomalies: Sequence[tuple[str, int, int, str, str]],
 ) -> None:
     """Replace all figure groups and anomalies: ``(what, relation, ordered figure ids)``."""
@@ -173,8 +209,9 @@ def put_groups(
         conn.execute("DELETE FROM figure_groups")
         conn.execute("DELETE FROM figure_anomalies")
         for what, relation, members in groups:
-            cur = conn.execute("INSERT INTO figure_groups (what, relation) VALUES (?, ?)",
-                               (what, relation))
+            cur = conn.execute(
+                "INSERT INTO figure_groups (what, relation) VALUES (?, ?)", (what, relation)
+            )
             conn.executemany(
                 "INSERT INTO figure_group_members (group_id, figure_id, seq) VALUES (?,?,?)",
                 [(cur.lastrowid, fid, i) for i, fid in enumerate(members)],

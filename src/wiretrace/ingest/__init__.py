@@ -119,4 +119,3 @@ def _guarded(source: Source, ctx: ReadContext) -> Iterable[Item]:
         yield from read_source(source, ctx)
     except Exception as exc:  # one bad input must never stop the batch
         yield IngestError(source.location, f"unexpected {type(exc).__name__}: {exc}")
-

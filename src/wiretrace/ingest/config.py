@@ -38,14 +38,31 @@ class IngestConfig:
     # Legacy encodings preferred, in order, when charset detection finds near-equal
     # candidates (short texts often decode cleanly in several code pages).
     preferred_encodings: tuple[str, ...] = (
-        "cp1252", "cp1251", "cp1250", "koi8_r", "iso8859_15", "gb18030", "shift_jis",
-        "euc_kr", "big5", "cp1253", "cp1254", "cp1256",
+        "cp1252",
+        "cp1251",
+        "cp1250",
+        "koi8_r",
+        "iso8859_15",
+        "gb18030",
+        "shift_jis",
+        "euc_kr",
+        "big5",
+        "cp1253",
+        "cp1254",
+        "cp1256",
     )
     # Directory walks and globs skip files matching these names (gold files, metadata,
     # project notes); a file named explicitly on the command line is always read.
     exclude: tuple[str, ...] = (
-        ".*", "*.json", "README", "README.*", "LICENSE", "LICENSE.*", "CHANGELOG*",
-        "NOTICE*", "COPYING*",
+        ".*",
+        "*.json",
+        "README",
+        "README.*",
+        "LICENSE",
+        "LICENSE.*",
+        "CHANGELOG*",
+        "NOTICE*",
+        "COPYING*",
     )
     # JSONL/CSV field names, first present wins.
     text_fields: tuple[str, ...] = ("text", "body", "content")

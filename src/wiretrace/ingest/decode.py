@@ -53,7 +53,7 @@ def decode_bytes(data: bytes, cfg: IngestConfig, declared: str | None = None) ->
         raise DecodeError("empty file (0 bytes)")
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return _strict(data[len(bom):], codec, f"{codec} (byte-order mark)")
+            return _strict(data[len(bom) :], codec, f"{codec} (byte-order mark)")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise DecodeError(f"binary data, not text (NUL byte at offset {nul})")
@@ -201,7 +201,7 @@ def sniff_markup(data: bytes) -> str:
     head = data[:8192]
     for bom, _ in _BOMS:
         if head.startswith(bom):
-            head = head[len(bom):]
+            head = head[len(bom) :]
             break
     parser = _FirstTag()
     parser.feed(head.decode("utf-8", "replace"))

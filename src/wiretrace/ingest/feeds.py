@@ -32,10 +32,16 @@ from .pages import Hints, decode_html, html_document
 from .text import text_document
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-FEED_TYPES = frozenset({
-    "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
-    "text/xml", "application/x-rss+xml",
-})
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml",
+        "application/x-rss+xml",
+    }
+)
 
 
 def read_feed_file(path: Path, ctx: ReadContext) -> Iterator[Item]:
@@ -64,7 +70,9 @@ def feed_items(
         link = entry.get("link") or None
         entry_source = link or f"{source}#{number}"
         hints = Hints(
-            url=link, outlet=outlet, title=entry.get("title") or None,
+            url=link,
+            outlet=outlet,
+            title=entry.get("title") or None,
             byline=entry.get("author") or None,
             published=iso_date(entry.get("published") or entry.get("updated"))
             or struct_date(entry.get("published_parsed") or entry.get("updated_parsed")),
@@ -79,8 +87,7 @@ def feed_items(
         else:
             to_fetch.append((link, hints))
     if to_fetch:
-        results = ctx.fetcher.fetch_many([link for link, _ in to_fetch],
-                                         ctx.cfg.max_document_bytes)
+        results = ctx.fetcher.fetch_many([link for link, _ in to_fetch], ctx.cfg.max_document_bytes)
         for (link, hints), (_, result) in zip(to_fetch, results, strict=True):
             yield from page_item(link, result, ctx, hints, allow_feed=False)
 
@@ -104,8 +111,13 @@ def _summary(entry: Any) -> tuple[str, bool] | None:
 
 def _entry_document(value: str, is_html: bool, source: str, hints: Hints) -> RawDocument:
     return RawDocument(
-        source=source, content=value.replace("\r\n", "\n"), fmt="html" if is_html else "text",
-        url=hints.url, outlet=hints.outlet, title=hints.title, byline=hints.byline,
+        source=source,
+        content=value.replace("\r\n", "\n"),
+        fmt="html" if is_html else "text",
+        url=hints.url,
+        outlet=hints.outlet,
+        title=hints.title,
+        byline=hints.byline,
         published=hints.published,
     )
 
@@ -125,9 +137,17 @@ def page_item(
         yield IngestError(requested, "empty response")
         return
     mime = mime_type(result.content_type)
-    kind = ("html" if mime in HTML_TYPES else "feed" if mime in FEED_TYPES
-            else "text" if mime == "text/plain" else sniff_markup(result.body) if not mime
-            else "")
+    kind = (
+        "html"
+        if mime in HTML_TYPES
+        else "feed"
+        if mime in FEED_TYPES
+        else "text"
+        if mime == "text/plain"
+        else sniff_markup(result.body)
+        if not mime
+        else ""
+    )
     if kind == "feed" and mime in ("application/xml", "text/xml"):
         kind = sniff_markup(result.body)
         if kind == "xml":
@@ -136,14 +156,18 @@ def page_item(
     hints = hints or Hints()
     limit = ctx.cfg.max_document_bytes
     if kind in ("html", "text") and len(result.body) > limit:
-        yield IngestError(requested, too_big(len(result.body), limit, "response",
-                                             "max_document_bytes"))
+        yield IngestError(
+            requested, too_big(len(result.body), limit, "response", "max_document_bytes")
+        )
         return
     if kind == "feed":
         if allow_feed:
-            yield from feed_items(result.body, requested, ctx,
-                                  {"content-type": result.content_type,
-                                   "content-location": result.url})
+            yield from feed_items(
+                result.body,
+                requested,
+                ctx,
+                {"content-type": result.content_type, "content-location": result.url},
+            )
         else:
             yield IngestError(requested, "the linked page is a feed, not an article")
         return
@@ -153,15 +177,25 @@ def page_item(
         except ValueError as exc:
             yield IngestError(requested, str(exc))
             return
-        yield html_document(html, requested, Hints(
-            url=hints.url or result.url, outlet=hints.outlet, title=hints.title,
-            byline=hints.byline, published=hints.published))
+        yield html_document(
+            html,
+            requested,
+            Hints(
+                url=hints.url or result.url,
+                outlet=hints.outlet,
+                title=hints.title,
+                byline=hints.byline,
+                published=hints.published,
+            ),
+        )
         return
     if kind == "text":
         yield text_document(result.body, requested, ctx)
         return
-    yield IngestError(requested, f"unsupported content type {mime!r}; expected HTML, plain "
-                      "text or an RSS/Atom feed")
+    yield IngestError(
+        requested,
+        f"unsupported content type {mime!r}; expected HTML, plain text or an RSS/Atom feed",
+    )
 
 
 def read_urls(urls: list[str], ctx: ReadContext) -> Iterator[tuple[str, list[Item]]]:

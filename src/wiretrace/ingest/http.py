@@ -65,8 +65,9 @@ class Fetcher:
             timeout=httpx.Timeout(cfg.timeout),
             follow_redirects=False,
             max_redirects=MAX_REDIRECTS,
-            limits=httpx.Limits(max_connections=cfg.concurrency * 2,
-                                max_keepalive_connections=cfg.concurrency),
+            limits=httpx.Limits(
+                max_connections=cfg.concurrency * 2, max_keepalive_connections=cfg.concurrency
+            ),
             transport=transport,
         )
         self._pool = ThreadPoolExecutor(cfg.concurrency, thread_name_prefix="wiretrace-fetch")
@@ -147,8 +148,11 @@ class Fetcher:
                 parser.parse([])  # RFC 9309: unavailable robots.txt allows everything
                 return parser
             if exc.status is not None:
-                return FetchError(f"{origin}/robots.txt answered HTTP {exc.status}; treated "
-                                  "as disallowing everything (RFC 9309)", exc.status)
+                return FetchError(
+                    f"{origin}/robots.txt answered HTTP {exc.status}; treated "
+                    "as disallowing everything (RFC 9309)",
+                    exc.status,
+                )
             return exc
         if not isinstance(got, Fetched):  # pragma: no cover - follow=True resolves redirects
             return FetchError(f"{origin}/robots.txt: unresolved redirect", 0)
@@ -217,15 +221,19 @@ class Fetcher:
     def _read(response: httpx.Response, limit: int) -> Fetched:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise FetchError(f"response is {human_size(int(declared))}, over the "
-                             f"{human_size(limit)} limit; raise [ingest] max_document_bytes")
+            raise FetchError(
+                f"response is {human_size(int(declared))}, over the "
+                f"{human_size(limit)} limit; raise [ingest] max_document_bytes"
+            )
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
-                raise FetchError(f"response is over the {human_size(limit)} limit; raise "
-                                 "[ingest] max_document_bytes")
+                raise FetchError(
+                    f"response is over the {human_size(limit)} limit; raise "
+                    "[ingest] max_document_bytes"
+                )
             chunks.append(chunk)
         return Fetched(
             url=str(response.url),

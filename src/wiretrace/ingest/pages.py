@@ -54,8 +54,9 @@ def truncation_problem(html: str) -> str | None:
     """Why a page looks cut short, or None. A full document closes the ``<html>`` it opens."""
     low = html.lower()
     if "<html" in low and "</html" not in low:
-        return ("truncated HTML: the page opens <html> but ends before </html>"
-                " (incomplete download?)")
+        return (
+            "truncated HTML: the page opens <html> but ends before </html> (incomplete download?)"
+        )
     return None
 
 
@@ -111,8 +112,9 @@ def page_metadata(html: str, url: str | None, max_date: str) -> Document | None:
     meta.url = meta.url or extract_url(tree, url)
     meta.sitename = (meta.sitename or extract_sitename(tree) or "").lstrip("@") or None
     for extensive in (False, True):
-        meta.date = find_date(tree, extensive_search=extensive, original_date=True,
-                              url=meta.url, max_date=max_date)
+        meta.date = find_date(
+            tree, extensive_search=extensive, original_date=True, url=meta.url, max_date=max_date
+        )
         if meta.date:
             break
     return meta

@@ -49,8 +49,13 @@ def record_document(
         wanted = ", ".join(cfg.text_fields + cfg.html_fields)
         return IngestError(source, f"record has no text or html field (looked for: {wanted})")
     return RawDocument(
-        source=source, content=normalise_newlines(text), fmt="text", url=hints.url,
-        outlet=hints.outlet, title=hints.title, byline=hints.byline,
+        source=source,
+        content=normalise_newlines(text),
+        fmt="text",
+        url=hints.url,
+        outlet=hints.outlet,
+        title=hints.title,
+        byline=hints.byline,
         published=iso_date(hints.published),
     )
 
@@ -101,11 +106,12 @@ def read_jsonl(path: Path, ctx: ReadContext) -> Iterator[Item]:
         for number, line in enumerate(_lines(fh, limit), 1):
             source = f"{path}#{number}"
             if isinstance(line, int):
-                yield IngestError(source, f"line {number}: " + too_big(
-                    line, limit, "record", "max_record_bytes"))
+                yield IngestError(
+                    source, f"line {number}: " + too_big(line, limit, "record", "max_record_bytes")
+                )
                 continue
             if number == 1 and line.startswith(codecs.BOM_UTF8):
-                line = line[len(codecs.BOM_UTF8):]
+                line = line[len(codecs.BOM_UTF8) :]
             if not line.strip():
                 continue
             seen += 1
@@ -113,18 +119,22 @@ def read_jsonl(path: Path, ctx: ReadContext) -> Iterator[Item]:
                 raw = line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 yield IngestError(
-                    source, f"line {number}: not valid UTF-8 (bad byte at column {exc.start + 1});"
-                    " JSON Lines files must be UTF-8")
+                    source,
+                    f"line {number}: not valid UTF-8 (bad byte at column {exc.start + 1});"
+                    " JSON Lines files must be UTF-8",
+                )
                 continue
             try:
                 record = json.loads(raw)
             except json.JSONDecodeError as exc:
-                yield IngestError(source, f"line {number}: not valid JSON ({exc.msg} at column"
-                                  f" {exc.colno})")
+                yield IngestError(
+                    source, f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
+                )
                 continue
             if not isinstance(record, dict):
                 yield IngestError(
-                    source, f"line {number}: expected a JSON object, got {type(record).__name__}")
+                    source, f"line {number}: expected a JSON object, got {type(record).__name__}"
+                )
                 continue
             doc = record_document(record, source, ctx)
             if isinstance(doc, IngestError):
@@ -141,8 +151,11 @@ _DELIMITERS = (",", "\t", ";", "|")
 
 
 def _csv_encoding(sample: bytes, at_eof: bool, ctx: ReadContext) -> str | None:
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if sample.startswith(bom):
             return name
     try:
@@ -192,8 +205,9 @@ def read_csv(path: Path, ctx: ReadContext) -> Iterator[Item]:
         delimiter = _dialect(sample.decode(encoding, "replace"), ctx, path)
         if delimiter is None:
             wanted = ", ".join(ctx.cfg.text_fields + ctx.cfg.html_fields)
-            yield IngestError(source, f"CSV header names no text or html column (looked for: "
-                              f"{wanted})")
+            yield IngestError(
+                source, f"CSV header names no text or html column (looked for: {wanted})"
+            )
             return
         reader = csv.DictReader(stream, delimiter=delimiter)
         row = 0
@@ -209,19 +223,26 @@ def read_csv(path: Path, ctx: ReadContext) -> Iterator[Item]:
                 if isinstance(exc, UnicodeDecodeError):
                     why = f"not valid {codec_name(encoding)}"
                 elif "field limit" in str(exc):
-                    why = (f"a field is over the {human_size(limit)} limit; raise [ingest] "
-                           "max_record_bytes")
+                    why = (
+                        f"a field is over the {human_size(limit)} limit; raise [ingest] "
+                        "max_record_bytes"
+                    )
                 else:
                     why = f"malformed CSV ({exc})"
-                yield IngestError(f"{path}#{row + 1}", f"record {row + 1}: {why}; the records "
-                                  "after it were not read")
+                yield IngestError(
+                    f"{path}#{row + 1}",
+                    f"record {row + 1}: {why}; the records after it were not read",
+                )
                 return
             row += 1
             rec_source = f"{path}#{row}"
             size = sum(len(v) for v in record.values() if isinstance(v, str))
             if size > limit:
-                yield IngestError(rec_source, f"record {row} is {human_size(size)}, over the"
-                                  f" {human_size(limit)} limit; raise [ingest] max_record_bytes")
+                yield IngestError(
+                    rec_source,
+                    f"record {row} is {human_size(size)}, over the"
+                    f" {human_size(limit)} limit; raise [ingest] max_record_bytes",
+                )
                 continue
             doc = record_document({k: v for k, v in record.items() if k}, rec_source, ctx)
             if isinstance(doc, IngestError):

@@ -34,12 +34,22 @@ from .text import read_text_file, text_document
 from .warc import read_warc
 
 SUFFIX_KINDS: dict[str, str] = {
-    ".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".xml": "markup", ".rss": "markup", ".atom": "markup",
-    ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".csv": "csv", ".tsv": "csv",
-    ".warc": "warc", ".json": "json",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".markdown": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".xml": "markup",
+    ".rss": "markup",
+    ".atom": "markup",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".warc": "warc",
+    ".json": "json",
 }
 
 
@@ -90,8 +100,12 @@ def expand(
         if path.is_dir():
             found = list(_walk(path, cfg))
             if not found:
-                yield IngestError(spec, "no readable files in this directory (looked for: "
-                                  + " ".join(sorted(set(SUFFIX_KINDS) - {".json"})) + ")")
+                yield IngestError(
+                    spec,
+                    "no readable files in this directory (looked for: "
+                    + " ".join(sorted(set(SUFFIX_KINDS) - {".json"}))
+                    + ")",
+                )
             yield from found
         elif path.is_file():
             yield Source(kind_for_name(path.name) or "sniff", spec)
@@ -115,14 +129,21 @@ def read_source(source: Source, ctx: ReadContext) -> Iterator[Item]:
     path = Path(source.location)
     kind = source.kind
     if kind == "json":
-        yield IngestError(source.location, "a JSON file is not read as articles; write one JSON "
-                          "object per line in a .jsonl file")
+        yield IngestError(
+            source.location,
+            "a JSON file is not read as articles; write one JSON object per line in a .jsonl file",
+        )
         return
     if kind in ("markup", "sniff"):
         yield from _read_sniffed(path, kind, ctx)
         return
-    readers = {"text": read_text_file, "html": read_html_file, "jsonl": read_jsonl,
-               "csv": read_csv, "warc": read_warc}
+    readers = {
+        "text": read_text_file,
+        "html": read_html_file,
+        "jsonl": read_jsonl,
+        "csv": read_csv,
+        "warc": read_warc,
+    }
     yield from readers[kind](path, ctx)
 
 

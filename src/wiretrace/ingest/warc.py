@@ -52,23 +52,32 @@ def read_warc(path: Path, ctx: ReadContext) -> Iterator[Item]:
                 missing = getattr(record.raw_stream, "limit", 0)
                 if missing and item is None:
                     uri = record.rec_headers.get_header("WARC-Target-URI") or "no URI"
-                    item = IngestError(source, f"truncated WARC: record {records} ({uri}) is "
-                                       f"missing {missing:,} byte(s); the records before it "
-                                       "were kept")
+                    item = IngestError(
+                        source,
+                        f"truncated WARC: record {records} ({uri}) is "
+                        f"missing {missing:,} byte(s); the records before it "
+                        "were kept",
+                    )
                 if isinstance(item, IngestError) and item.source != source:
                     item = IngestError(item.source, f"{item.message} (record in {source})")
                 if item is not None:
                     yield item
         except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
-            yield IngestError(source, f"truncated or corrupt WARC after {records} record(s), "
-                              f"near byte {end:,} of {size:,}: {exc}; the records before it "
-                              "were kept")
+            yield IngestError(
+                source,
+                f"truncated or corrupt WARC after {records} record(s), "
+                f"near byte {end:,} of {size:,}: {exc}; the records before it "
+                "were kept",
+            )
             return
         if records == 0:
             yield IngestError(source, "not a WARC archive (no records found)")
         elif size - end > _TRAILER:
-            yield IngestError(source, f"truncated WARC: {size - end:,} byte(s) after record "
-                              f"{records} could not be read; the records before it were kept")
+            yield IngestError(
+                source,
+                f"truncated WARC: {size - end:,} byte(s) after record "
+                f"{records} could not be read; the records before it were kept",
+            )
 
 
 def _record_item(record: object, limit: int, ctx: ReadContext) -> Item | None:
@@ -98,8 +107,10 @@ def _record_item(record: object, limit: int, ctx: ReadContext) -> Item | None:
         return IngestError(uri, too_big(size, limit, "WARC record", "max_record_bytes"))
     remaining = getattr(record.raw_stream, "limit", 0)  # type: ignore[attr-defined]
     if remaining:
-        return IngestError(uri, f"truncated WARC record: {remaining:,} byte(s) of its payload "
-                           "are missing; not stored")
+        return IngestError(
+            uri,
+            f"truncated WARC record: {remaining:,} byte(s) of its payload are missing; not stored",
+        )
     if not payload.strip():
         return IngestError(uri, "empty HTML response in WARC")
     try:

@@ -41,8 +41,11 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 )
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                ".svg": "image/svg+xml"}
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 LOG = logging.getLogger("wiretrace.web")
 ERROR_TEXT = "this page failed to render; the server log has the details"
@@ -164,35 +167,78 @@ class PageSpec:
 def _pages() -> list[PageSpec]:
     p = request_param
     return [
-        PageSpec("overview", "/", lambda c, r: corpus.overview(c, _int(r, "page")),
-                 render.overview_view, True),
-        PageSpec("stories", "/stories", lambda c, r: corpus.stories_list(c, _int(r, "page")),
-                 corpus_wide=True),
-        PageSpec("story", "/stories/{id}", lambda c, r: queries.story(c, p(r, "id")),
-                 render.story_view),
-        PageSpec("articles", "/articles", lambda c, r: corpus.articles_list(
-            c, _int(r, "page"), r.query_params.get("outlet")), corpus_wide=True),
-        PageSpec("article", "/articles/{id}", lambda c, r: queries.article(c, p(r, "id")),
-                 render.article_view),
-        PageSpec("compare", "/compare/{a}/{b}",
-                 lambda c, r: queries.compare(c, p(r, "a"), p(r, "b")), render.compare_view),
-        PageSpec("speakers", "/speakers", lambda c, r: corpus.speakers(c, _int(r, "page")),
-                 corpus_wide=True),
+        PageSpec(
+            "overview",
+            "/",
+            lambda c, r: corpus.overview(c, _int(r, "page")),
+            render.overview_view,
+            True,
+        ),
+        PageSpec(
+            "stories",
+            "/stories",
+            lambda c, r: corpus.stories_list(c, _int(r, "page")),
+            corpus_wide=True,
+        ),
+        PageSpec(
+            "story", "/stories/{id}", lambda c, r: queries.story(c, p(r, "id")), render.story_view
+        ),
+        PageSpec(
+            "articles",
+            "/articles",
+            lambda c, r: corpus.articles_list(c, _int(r, "page"), r.query_params.get("outlet")),
+            corpus_wide=True,
+        ),
+        PageSpec(
+            "article",
+            "/articles/{id}",
+            lambda c, r: queries.article(c, p(r, "id")),
+            render.article_view,
+        ),
+        PageSpec(
+            "compare",
+            "/compare/{a}/{b}",
+            lambda c, r: queries.compare(c, p(r, "a"), p(r, "b")),
+            render.compare_view,
+        ),
+        PageSpec(
+            "speakers",
+            "/speakers",
+            lambda c, r: corpus.speakers(c, _int(r, "page")),
+            corpus_wide=True,
+        ),
         PageSpec("speaker", "/speakers/{id}", lambda c, r: corpus.speaker(c, p(r, "id"))),
-        PageSpec("statements", "/statements",
-                 lambda c, r: corpus.statements(c, _int(r, "page")), corpus_wide=True),
-        PageSpec("figures", "/figures", lambda c, r: corpus.figures(c, _int(r, "page")),
-                 render.figures_view, True),
-        PageSpec("narratives", "/narratives", lambda c, r: corpus.narratives(c),
-                 corpus_wide=True),
-        PageSpec("narrative", "/narratives/{id}", lambda c, r: corpus.narrative(c, p(r, "id")),
-                 render.narrative_view),
-        PageSpec("provenance", "/provenance", lambda c, r: corpus.provenance(c),
-                 render.provenance_view, True),
-        PageSpec("timeline", "/timeline", lambda c, r: corpus.timeline(c),
-                 render.timeline_view, True),
-        PageSpec("search", "/search",
-                 lambda c, r: corpus.search(c, r.query_params.get("q", ""))),
+        PageSpec(
+            "statements",
+            "/statements",
+            lambda c, r: corpus.statements(c, _int(r, "page")),
+            corpus_wide=True,
+        ),
+        PageSpec(
+            "figures",
+            "/figures",
+            lambda c, r: corpus.figures(c, _int(r, "page")),
+            render.figures_view,
+            True,
+        ),
+        PageSpec("narratives", "/narratives", lambda c, r: corpus.narratives(c), corpus_wide=True),
+        PageSpec(
+            "narrative",
+            "/narratives/{id}",
+            lambda c, r: corpus.narrative(c, p(r, "id")),
+            render.narrative_view,
+        ),
+        PageSpec(
+            "provenance",
+            "/provenance",
+            lambda c, r: corpus.provenance(c),
+            render.provenance_view,
+            True,
+        ),
+        PageSpec(
+            "timeline", "/timeline", lambda c, r: corpus.timeline(c), render.timeline_view, True
+        ),
+        PageSpec("search", "/search", lambda c, r: corpus.search(c, r.query_params.get("q", ""))),
     ]
 
 
@@ -231,6 +277,7 @@ def create_app(
         if spec.corpus_wide:
             return cache.get(f"{spec.view}?{request.url.query}", run)
         return run()
+
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(SecurityHeaders)
 
@@ -238,8 +285,12 @@ def create_app(
         if api:
             return SafeJSONResponse({"error": message}, status_code=404)
         html = env.get_template("page.html").render(
-            view="error", d={"message": message}, urls=urls, title="Not found",
-            api_path=None, report=False,
+            view="error",
+            d={"message": message},
+            urls=urls,
+            title="Not found",
+            api_path=None,
+            report=False,
         )
         return HTMLResponse(html, status_code=404)
 
@@ -248,9 +299,13 @@ def create_app(
             try:
                 data = build(spec, request)
                 html = env.get_template("page.html").render(
-                    view=spec.view, d=spec.prepare(data, urls), urls=urls,
-                    title=_title(spec.view, data), api_path=urls.api(request.url.path),
-                    query=str(request.url.query), report=False,
+                    view=spec.view,
+                    d=spec.prepare(data, urls),
+                    urls=urls,
+                    title=_title(spec.view, data),
+                    api_path=urls.api(request.url.path),
+                    query=str(request.url.query),
+                    report=False,
                 )
             except NotFound as exc:
                 return not_found(request, str(exc), api=False)
@@ -276,8 +331,9 @@ def create_app(
     for spec in _pages():
         app.router.add_route(spec.path, html_endpoint(spec), methods=["GET"], name=spec.view)
         api_path = "/api/overview" if spec.path == "/" else "/api" + spec.path
-        app.router.add_route(api_path, json_endpoint(spec), methods=["GET"],
-                             name=f"api-{spec.view}")
+        app.router.add_route(
+            api_path, json_endpoint(spec), methods=["GET"], name=f"api-{spec.view}"
+        )
 
     def compare_form(request: Request) -> Response:
         a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
@@ -295,8 +351,9 @@ def create_app(
         if entry is None:
             return Response("not found", status_code=404, media_type="text/plain")
         body, media_type = entry
-        return Response(body, media_type=media_type,
-                        headers={"cache-control": "public, max-age=3600"})
+        return Response(
+            body, media_type=media_type, headers={"cache-control": "public, max-age=3600"}
+        )
 
     app.router.add_route("/static/{name}", static_file, methods=["GET"], name="static")
 
@@ -310,8 +367,7 @@ def create_app(
 def app_from_env() -> FastAPI:
     """Factory for multi-process serving: each uvicorn worker opens the store itself."""
     hosts = os.environ.get("WIRETRACE_HOSTS", ",".join(LOOPBACK_HOSTS)).split(",")
-    return create_app(os.environ["WIRETRACE_DB"], int(os.environ.get("WIRETRACE_POOL", "8")),
-                      hosts)
+    return create_app(os.environ["WIRETRACE_DB"], int(os.environ.get("WIRETRACE_POOL", "8")), hosts)
 
 
 def _title(view: str, data: dict[str, Any]) -> str:

@@ -57,22 +57,39 @@ def publication_bars(rows: Sequence[dict[str, Any]], height: int = 180) -> Chart
             h = plot_h * n / top
             y -= h
             bars.append(
-                {"x": round(left + i * slot + offset, 1), "y": round(y, 1), "w": round(bar_w, 1),
-                 "h": round(h, 1), "cls": colours[outlet], "title": f"{key} · {outlet}: {n}"}
+                {
+                    "x": round(left + i * slot + offset, 1),
+                    "y": round(y, 1),
+                    "w": round(bar_w, 1),
+                    "h": round(h, 1),
+                    "cls": colours[outlet],
+                    "title": f"{key} · {outlet}: {n}",
+                }
             )
     step = max(1, len(keys) // 8)
     labels = [
         {"x": round(left + i * slot + slot / 2, 1), "text": key}
-        for i, key in enumerate(keys) if i % step == 0
+        for i, key in enumerate(keys)
+        if i % step == 0
     ]
     legend = [{"cls": colours[o], "label": o, "n": totals[o]} for o in outlets[:PALETTE]]
     if len(outlets) > PALETTE:
-        legend[-1] = {"cls": f"c{PALETTE - 1}", "label": "other outlets",
-                      "n": sum(totals[o] for o in outlets[PALETTE - 1:])}
+        legend[-1] = {
+            "cls": f"c{PALETTE - 1}",
+            "label": "other outlets",
+            "n": sum(totals[o] for o in outlets[PALETTE - 1 :]),
+        }
     return {
-        "width": WIDTH, "height": height + 10, "bars": bars, "labels": labels,
-        "legend": legend, "top": top, "axis_y": bottom + plot_h, "left": left,
-        "top_y": bottom, "unit": "month" if monthly else "day",
+        "width": WIDTH,
+        "height": height + 10,
+        "bars": bars,
+        "labels": labels,
+        "legend": legend,
+        "top": top,
+        "axis_y": bottom + plot_h,
+        "left": left,
+        "top_y": bottom,
+        "unit": "month" if monthly else "day",
     }
 
 
@@ -115,23 +132,41 @@ def lane_chart(
     for p, d in dated:
         x = left + (plot_w * (d.toordinal() - lo) / span if d else plot_w + 15)
         y = top_pad + lane_h * lanes.index(lane(p)) + lane_h / 2
-        dots.append({"x": round(x, 1), "y": round(y, 1), "cls": colours[lane(p)],
-                     "title": title(p), "href": href(p)})
+        dots.append(
+            {
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "cls": colours[lane(p)],
+                "title": title(p),
+                "href": href(p),
+            }
+        )
     ticks = []
     if days:
         steps = 1 if hi == lo else min(4, hi - lo)
         for i in range(steps + 1):
             o = lo + round((hi - lo) * i / max(1, steps))
             anchor = "start" if i == 0 else "end" if i == steps else "middle"
-            ticks.append({"x": round(left + plot_w * (o - lo) / span, 1),
-                          "text": date.fromordinal(o).isoformat(), "anchor": anchor})
+            ticks.append(
+                {
+                    "x": round(left + plot_w * (o - lo) / span, 1),
+                    "text": date.fromordinal(o).isoformat(),
+                    "anchor": anchor,
+                }
+            )
         if hi == lo:
             ticks = ticks[:1]
     return {
-        "width": WIDTH, "height": height, "left": left, "dots": dots,
-        "lanes": [{"y": round(top_pad + lane_h * i + lane_h / 2, 1), "label": name}
-                  for i, name in enumerate(lanes)],
-        "ticks": ticks, "axis_y": top_pad + lane_h * len(lanes) + 4,
+        "width": WIDTH,
+        "height": height,
+        "left": left,
+        "dots": dots,
+        "lanes": [
+            {"y": round(top_pad + lane_h * i + lane_h / 2, 1), "label": name}
+            for i, name in enumerate(lanes)
+        ],
+        "ticks": ticks,
+        "axis_y": top_pad + lane_h * len(lanes) + 4,
     }
 
 
@@ -159,9 +194,16 @@ def provenance_graph(
         y = top_pad + lane_h * outlets.index(outlet) + lane_h / 2
         pos[n["id"]] = (x, y)
         out_nodes.append(
-            {"x": round(x, 1), "y": round(y, 1), "cls": colours[outlet], "href": href(n["id"]),
-             "title": f"{n.get('title') or n['id']} — {outlet}, {n.get('published') or 'undated'}",
-             "label": (n.get("published") or "")[:10]}
+            {
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "cls": colours[outlet],
+                "href": href(n["id"]),
+                "title": (
+                    f"{n.get('title') or n['id']} — {outlet}, {n.get('published') or 'undated'}"
+                ),
+                "label": (n.get("published") or "")[:10],
+            }
         )
     out_edges = []
     heaviest = max(int(e["chars"] or 0) for e in edges) or 1
@@ -177,16 +219,25 @@ def provenance_graph(
         x2, y2 = x2 - 9 * dx / norm, y2 - 9 * dy / norm
         kind = "paraphrase" if e["kinds"] == ["paraphrase"] else "verbatim"
         out_edges.append(
-            {"d": f"M{x1:.1f},{y1:.1f} Q{mx:.1f},{my:.1f} {x2:.1f},{y2:.1f}",
-             "w": round(1 + 4 * int(e["chars"] or 0) / heaviest, 1), "cls": f"e-{kind}",
-             "title": f"{e['links']} passage(s), {e['chars']} characters, "
-                      f"{', '.join(e['kinds'])}"}
+            {
+                "d": f"M{x1:.1f},{y1:.1f} Q{mx:.1f},{my:.1f} {x2:.1f},{y2:.1f}",
+                "w": round(1 + 4 * int(e["chars"] or 0) / heaviest, 1),
+                "cls": f"e-{kind}",
+                "title": f"{e['links']} passage(s), {e['chars']} characters, "
+                f"{', '.join(e['kinds'])}",
+            }
         )
     return {
-        "width": WIDTH, "height": height, "nodes": out_nodes, "edges": out_edges,
-        "lanes": [{"y": round(top_pad + lane_h * i + lane_h / 2, 1), "label": o}
-                  for i, o in enumerate(outlets)],
-        "left": left, "truncated": max(0, len(nodes) - len(keep)),
+        "width": WIDTH,
+        "height": height,
+        "nodes": out_nodes,
+        "edges": out_edges,
+        "lanes": [
+            {"y": round(top_pad + lane_h * i + lane_h / 2, 1), "label": o}
+            for i, o in enumerate(outlets)
+        ],
+        "left": left,
+        "truncated": max(0, len(nodes) - len(keep)),
     }
 
 
@@ -196,8 +247,11 @@ def value_chart(
     """One group's figures over time: does the number agree, move, or clash?"""
     dated: list[tuple[dict[str, Any], date]] = []
     for f in figures:
-        d = (calendar_date(f.get("date_start")) or calendar_date(f.get("as_of"))
-             or calendar_date(f["meta"].get("published")))
+        d = (
+            calendar_date(f.get("date_start"))
+            or calendar_date(f.get("as_of"))
+            or calendar_date(f["meta"].get("published"))
+        )
         if d is not None:
             dated.append((f, d))
     if len(dated) < 2:
@@ -221,14 +275,22 @@ def value_chart(
     for f, d in sorted(dated, key=lambda fd: fd[1]):
         x = sx(d.toordinal())
         dots.append(
-            {"x": round(x, 1), "y1": round(sy(float(f["value_high"])), 1),
-             "y2": round(sy(float(f["value_low"])), 1),
-             "title": f"{f['meta'].get('outlet') or ''} {d.isoformat()}: {f.get('text') or ''}",
-             "href": href(f)}
+            {
+                "x": round(x, 1),
+                "y1": round(sy(float(f["value_high"])), 1),
+                "y2": round(sy(float(f["value_low"])), 1),
+                "title": f"{f['meta'].get('outlet') or ''} {d.isoformat()}: {f.get('text') or ''}",
+                "href": href(f),
+            }
         )
     return {
-        "width": width, "height": height, "left": left, "dots": dots,
+        "width": width,
+        "height": height,
+        "left": left,
+        "dots": dots,
         "ticks": [{"y": round(sy(v), 1), "text": f"{v:,.0f}"} for v in (lo_v, hi_v)],
-        "first": date.fromordinal(lo_d).isoformat(), "last": date.fromordinal(hi_d).isoformat(),
-        "axis_y": pad + plot_h, "right": left + plot_w,
+        "first": date.fromordinal(lo_d).isoformat(),
+        "last": date.fromordinal(hi_d).isoformat(),
+        "axis_y": pad + plot_h,
+        "right": left + plot_w,
     }

@@ -59,8 +59,14 @@ def register(app: typer.Typer) -> None:
             os.environ["WIRETRACE_DB"] = str(db.resolve())
             os.environ["WIRETRACE_POOL"] = str(max(1, threads))
             os.environ["WIRETRACE_HOSTS"] = ",".join(hosts)
-            uvicorn.run("wiretrace.web.app:app_from_env", factory=True, workers=workers,
-                        host=host, port=port, log_level="warning")
+            uvicorn.run(
+                "wiretrace.web.app:app_from_env",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="warning",
+            )
         else:
             uvicorn.run(web, host=host, port=port, log_level="warning")
 

@@ -31,8 +31,16 @@ def overview(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) ->
     counts = {
         table: int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
         for table in (
-            "articles", "stories", "reuse_links", "quotes", "speakers", "statements",
-            "figures", "figure_groups", "narratives", "narrative_hits",
+            "articles",
+            "stories",
+            "reuse_links",
+            "quotes",
+            "speakers",
+            "statements",
+            "figures",
+            "figure_groups",
+            "narratives",
+            "narrative_hits",
         )
     }
     outlets = outlet_counts(conn)
@@ -68,22 +76,29 @@ def overview(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) ->
 
 def articles_list(conn: sqlite3.Connection, page: int = 1, outlet: str | None = None) -> Row:
     page = max(1, page)
-    where, params = ("WHERE COALESCE(outlet, '') = ?", [outlet]) if outlet is not None else (
-        "", [])
+    where, params = ("WHERE COALESCE(outlet, '') = ?", [outlet]) if outlet is not None else ("", [])
     rows = fetch_rows(
         conn,
         f"SELECT id, title, outlet, published, byline FROM articles {where}"
         " ORDER BY published DESC, id LIMIT ? OFFSET ?",
         (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE),
     )
-    return {"articles": rows[:PAGE_SIZE], "page": page, "outlet": outlet,
-            "more": len(rows) > PAGE_SIZE}
+    return {
+        "articles": rows[:PAGE_SIZE],
+        "page": page,
+        "outlet": outlet,
+        "more": len(rows) > PAGE_SIZE,
+    }
 
 
 def stories_list(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
     data = overview(conn, page, limit)
-    return {"stories": data["stories"], "page": data["page"], "more": data["more_stories"],
-            "total": data["counts"]["stories"]}
+    return {
+        "stories": data["stories"],
+        "page": data["page"],
+        "more": data["more_stories"],
+        "total": data["counts"]["stories"],
+    }
 
 
 def speakers(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
@@ -97,10 +112,13 @@ def speakers(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) ->
         (limit + 1, (page - 1) * limit),
     )
     for row in rows[:limit]:
-        row["outlets"] = int(conn.execute(
-            "SELECT COUNT(DISTINCT a.outlet) FROM quotes q JOIN articles a ON a.id = q.article"
-            " WHERE q.speaker = ?", (row["id"],),
-        ).fetchone()[0])
+        row["outlets"] = int(
+            conn.execute(
+                "SELECT COUNT(DISTINCT a.outlet) FROM quotes q JOIN articles a ON a.id = q.article"
+                " WHERE q.speaker = ?",
+                (row["id"],),
+            ).fetchone()[0]
+        )
     return {"speakers": rows[:limit], "page": page, "more": len(rows) > limit}
 
 
@@ -146,7 +164,8 @@ def statements(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) 
 def figures(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> Row:
     page = max(1, page)
     groups = fetch_rows(
-        conn, "SELECT id, what, relation FROM figure_groups ORDER BY id LIMIT ? OFFSET ?",
+        conn,
+        "SELECT id, what, relation FROM figure_groups ORDER BY id LIMIT ? OFFSET ?",
         (limit + 1, (page - 1) * limit),
     )
     more = len(groups) > limit
@@ -164,9 +183,13 @@ def figures(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> 
             (group["id"],),
         )
         with_meta(conn, members, text=True)
-        group["figures"] = members if ordered else sorted(
-            members,
-            key=lambda m: (m["date_start"] or m["as_of"] or m["meta"].get("published") or "9999"),
+        group["figures"] = (
+            members
+            if ordered
+            else sorted(
+                members,
+                key=lambda m: m["date_start"] or m["as_of"] or m["meta"].get("published") or "9999",
+            )
         )
     ungrouped = fetch_rows(
         conn,
@@ -177,8 +200,12 @@ def figures(conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE) -> 
         " LIMIT 300",
     )
     with_meta(conn, ungrouped)
-    return {"groups": groups, "ungrouped": ungrouped if page == 1 else [], "page": page,
-            "more": more}
+    return {
+        "groups": groups,
+        "ungrouped": ungrouped if page == 1 else [],
+        "page": page,
+        "more": more,
+    }
 
 
 def narratives(conn: sqlite3.Connection) -> Row:
@@ -259,10 +286,16 @@ def timeline(conn: sqlite3.Connection) -> Row:
         " ORDER BY articles DESC, s.id LIMIT 40",
     )
     for span in spans:
-        span.update(dict(conn.execute(
-            "SELECT MIN(a.published) AS first, MAX(a.published) AS last FROM story_articles sa"
-            " JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ?", (span["id"],),
-        ).fetchone()))
+        span.update(
+            dict(
+                conn.execute(
+                    "SELECT MIN(a.published) AS first, MAX(a.published) AS last"
+                    " FROM story_articles sa"
+                    " JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ?",
+                    (span["id"],),
+                ).fetchone()
+            )
+        )
     return {"publications": publication_counts(conn), "stories": sorted(spans, key=_first)}
 
 

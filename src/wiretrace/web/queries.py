@@ -48,7 +48,9 @@ def is_token(value: str | None) -> bool:
     segment; it only ever reaches SQL as a bound parameter.
     """
     return (
-        bool(value) and len(value or "") <= 128 and not (value or "").startswith(".")
+        bool(value)
+        and len(value or "") <= 128
+        and not (value or "").startswith(".")
         and all(c.isalnum() or c in "-_." for c in value or "")
     )
 
@@ -150,8 +152,10 @@ def outlet_counts(conn: sqlite3.Connection) -> list[Row]:
 
 
 def publication_counts(
-    conn: sqlite3.Connection, ids: Sequence[str] | None = None,
-    outlets: Sequence[Row] | None = None, top: int = 7,
+    conn: sqlite3.Connection,
+    ids: Sequence[str] | None = None,
+    outlets: Sequence[Row] | None = None,
+    top: int = 7,
 ) -> list[Row]:
     """Articles per day and outlet (the whole corpus, or the given articles).
 
@@ -227,9 +231,11 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
                 "id": r["id"],
                 "role": "taken_from" if taken_from else "taken_by",
                 "other": metas.get(other, missing(other)),
-                "span": [r["derived_start"], r["derived_end"]] if taken_from
+                "span": [r["derived_start"], r["derived_end"]]
+                if taken_from
                 else [r["source_start"], r["source_end"]],
-                "other_span": [r["source_start"], r["source_end"]] if taken_from
+                "other_span": [r["source_start"], r["source_end"]]
+                if taken_from
                 else [r["derived_start"], r["derived_end"]],
                 "kind": r["kind"],
                 "score": r["score"],
@@ -269,12 +275,21 @@ def article(conn: sqlite3.Connection, article_id: str) -> Row:
     )
     siblings: set[str] = set()
     for s in stories:
-        siblings.update(r[0] for r in conn.execute(
-            "SELECT article_id FROM story_articles WHERE story_id = ? LIMIT 200", (s["id"],)))
+        siblings.update(
+            r[0]
+            for r in conn.execute(
+                "SELECT article_id FROM story_articles WHERE story_id = ? LIMIT 200", (s["id"],)
+            )
+        )
     siblings.discard(article_id)
     return {
-        "article": art, "reuse": links, "quotes": quotes, "figures": figures,
-        "narratives": narratives, "stories": stories, **_provenance_of(conn, article_id),
+        "article": art,
+        "reuse": links,
+        "quotes": quotes,
+        "figures": figures,
+        "narratives": narratives,
+        "stories": stories,
+        **_provenance_of(conn, article_id),
         "same_story": sorted(article_meta(conn, siblings).values(), key=date_key),
     }
 
@@ -284,7 +299,8 @@ def _provenance_of(conn: sqlite3.Connection, article_id: str) -> Row:
     if not has_table(conn, "reuse_provenance"):
         return {"sources": [], "duplicate_of": None, "unsourced": []}
     sources = fetch_rows(
-        conn, "SELECT source, share FROM reuse_provenance WHERE article = ? ORDER BY share DESC",
+        conn,
+        "SELECT source, share FROM reuse_provenance WHERE article = ? ORDER BY share DESC",
         (article_id,),
     )
     dup = conn.execute(
@@ -317,7 +333,9 @@ def compare(conn: sqlite3.Connection, a: str, b: str) -> Row:
             continue
         pairs.append(
             {
-                "a_span": link["span"], "b_span": link["other_span"], "kind": link["kind"],
+                "a_span": link["span"],
+                "b_span": link["other_span"],
+                "kind": link["kind"],
                 "score": link["score"],
                 "direction": "b→a" if link["role"] == "taken_from" else "a→b",
             }
@@ -378,8 +396,14 @@ def story(conn: sqlite3.Connection, story_id: str) -> Row:
     for link in links:
         key = (link["source"], link["derived"])
         pair = pairs.setdefault(
-            key, {"source": link["source"], "derived": link["derived"], "links": 0, "chars": 0,
-                  "kinds": []},
+            key,
+            {
+                "source": link["source"],
+                "derived": link["derived"],
+                "links": 0,
+                "chars": 0,
+                "kinds": [],
+            },
         )
         pair["links"] += 1
         pair["chars"] += link["derived_end"] - link["derived_start"]

@@ -28,9 +28,15 @@ TEMPLATES = PACKAGE / "templates"
 STATIC = PACKAGE / "static"
 
 NAV = (
-    ("overview", "Overview"), ("stories", "Stories"), ("articles", "Articles"),
-    ("speakers", "Speakers"), ("statements", "Statements"), ("figures", "Figures"),
-    ("narratives", "Narratives"), ("provenance", "Provenance"), ("timeline", "Timeline"),
+    ("overview", "Overview"),
+    ("stories", "Stories"),
+    ("articles", "Articles"),
+    ("speakers", "Speakers"),
+    ("statements", "Statements"),
+    ("figures", "Figures"),
+    ("narratives", "Narratives"),
+    ("provenance", "Provenance"),
+    ("timeline", "Timeline"),
 )
 
 LEGEND = (
@@ -186,33 +192,83 @@ def article_marks(data: dict[str, Any], urls: ServerUrls) -> list[Mark]:
         s, e = link["span"]
         detail = f"{link['kind']}, score {float(link['score']):.2f}"
         if link["role"] == "taken_from":
-            marks.append(Mark(s, e, "reuse", f"Taken from {who} ({detail})",
-                              urls.article(other["id"], f"r{link['id']}-src"),
-                              f"r{link['id']}-dst", f"v-{link['kind']} g-r{link['id']}-dst"))
+            marks.append(
+                Mark(
+                    s,
+                    e,
+                    "reuse",
+                    f"Taken from {who} ({detail})",
+                    urls.article(other["id"], f"r{link['id']}-src"),
+                    f"r{link['id']}-dst",
+                    f"v-{link['kind']} g-r{link['id']}-dst",
+                )
+            )
         else:
-            marks.append(Mark(s, e, "reused-by", f"Taken by {who} ({detail})",
-                              urls.article(other["id"], f"r{link['id']}-dst"),
-                              f"r{link['id']}-src", f"v-{link['kind']} g-r{link['id']}-src"))
+            marks.append(
+                Mark(
+                    s,
+                    e,
+                    "reused-by",
+                    f"Taken by {who} ({detail})",
+                    urls.article(other["id"], f"r{link['id']}-dst"),
+                    f"r{link['id']}-src",
+                    f"v-{link['kind']} g-r{link['id']}-src",
+                )
+            )
     for q in data["quotes"]:
         speaker = q["speaker"] or "unattributed"
-        marks.append(Mark(q["start"], q["end"], "quote", f"Quote ({q['kind']}) — {speaker}",
-                          urls.speaker(q["speaker_id"]), f"q-{q['id']}"))
+        marks.append(
+            Mark(
+                q["start"],
+                q["end"],
+                "quote",
+                f"Quote ({q['kind']}) — {speaker}",
+                urls.speaker(q["speaker_id"]),
+                f"q-{q['id']}",
+            )
+        )
         if q["speaker_start"] is not None and q["speaker_end"] is not None:
-            marks.append(Mark(q["speaker_start"], q["speaker_end"], "speaker",
-                              f"Speaker: {speaker}", urls.speaker(q["speaker_id"])))
+            marks.append(
+                Mark(
+                    q["speaker_start"],
+                    q["speaker_end"],
+                    "speaker",
+                    f"Speaker: {speaker}",
+                    urls.speaker(q["speaker_id"]),
+                )
+            )
     for f in data["figures"]:
         relation = f" ({f['relation']} within “{f['group_what']}”)" if f["relation"] else ""
-        marks.append(Mark(f["start"], f["end"], "figure",
-                          f"Figure: {_figure_value(f)} {f['what'] or ''}{relation}".strip(),
-                          urls.page("figures"), f"f-{f['id']}"))
+        marks.append(
+            Mark(
+                f["start"],
+                f["end"],
+                "figure",
+                f"Figure: {_figure_value(f)} {f['what'] or ''}{relation}".strip(),
+                urls.page("figures"),
+                f"f-{f['id']}",
+            )
+        )
     for start, end in data["unsourced"]:
-        marks.append(Mark(start, end, "unsourced",
-                          "Not found in any other article and not attributed to a source"))
+        marks.append(
+            Mark(
+                start,
+                end,
+                "unsourced",
+                "Not found in any other article and not attributed to a source",
+            )
+        )
     for h in data["narratives"]:
-        marks.append(Mark(h["start"], h["end"], "narrative",
-                          f"Echoes narrative ({float(h['score']):.2f}): {h['statement']}",
-                          urls.narrative(h["narrative_id"]),
-                          f"n-{h['narrative_id']}-{h['start']}"))
+        marks.append(
+            Mark(
+                h["start"],
+                h["end"],
+                "narrative",
+                f"Echoes narrative ({float(h['score']):.2f}): {h['statement']}",
+                urls.narrative(h["narrative_id"]),
+                f"n-{h['narrative_id']}-{h['start']}",
+            )
+        )
     return marks
 
 
@@ -235,10 +291,12 @@ def compare_view(data: dict[str, Any], urls: ServerUrls, prefix: str = "") -> di
         css = f"p{(n - 1) % charts.PALETTE} pair-{n} v-{pair['kind']}"
         label = f"Pair {n}: {pair['kind']}, score {float(pair['score']):.2f}, {pair['direction']}"
         (a0, a1), (b0, b1) = pair["a_span"], pair["b_span"]
-        a_marks.append(Mark(a0, a1, "pair", label, f"#{prefix}pb{n}", f"{prefix}pa{n}", css,
-                            str(n)))
-        b_marks.append(Mark(b0, b1, "pair", label, f"#{prefix}pa{n}", f"{prefix}pb{n}", css,
-                            str(n)))
+        a_marks.append(
+            Mark(a0, a1, "pair", label, f"#{prefix}pb{n}", f"{prefix}pa{n}", css, str(n))
+        )
+        b_marks.append(
+            Mark(b0, b1, "pair", label, f"#{prefix}pa{n}", f"{prefix}pb{n}", css, str(n))
+        )
     return {
         **data,
         "a_segments": segments(data["a"]["text"], a_marks),
@@ -255,8 +313,13 @@ def overview_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
 def story_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
     nodes = data["articles"]
     edges = [
-        {"source": p["source"], "derived": p["derived"], "links": p["links"],
-         "chars": p["chars"], "kinds": p["kinds"]}
+        {
+            "source": p["source"],
+            "derived": p["derived"],
+            "links": p["links"],
+            "chars": p["chars"],
+            "kinds": p["kinds"],
+        }
         for p in data["pairs"]
     ]
     return {
@@ -315,14 +378,27 @@ def _gantt(data: dict[str, Any]) -> dict[str, Any] | None:
             continue
         x1 = left + plot * (a.toordinal() - lo) / max(1, hi - lo)
         x2 = left + plot * (b.toordinal() - lo) / max(1, hi - lo)
-        bars.append({"x": round(x1, 1), "w": round(max(4.0, x2 - x1), 1), "y": 10 + i * row,
-                     "label": s["title"], "id": s["id"], "n": s["articles"],
-                     "title": f"{s['title']}: {s['articles']} articles, {_day(s['first'])}"
-                              f" → {_day(s['last'])}"})
-    return {"width": width, "height": 20 + row * len(stories), "bars": bars, "left": left,
-            "first": _day(data["stories"][0]["first"]) if stories else "",
-            "lo": date.fromordinal(lo).isoformat(),
-            "hi": date.fromordinal(hi).isoformat()}
+        bars.append(
+            {
+                "x": round(x1, 1),
+                "w": round(max(4.0, x2 - x1), 1),
+                "y": 10 + i * row,
+                "label": s["title"],
+                "id": s["id"],
+                "n": s["articles"],
+                "title": f"{s['title']}: {s['articles']} articles, {_day(s['first'])}"
+                f" → {_day(s['last'])}",
+            }
+        )
+    return {
+        "width": width,
+        "height": 20 + row * len(stories),
+        "bars": bars,
+        "left": left,
+        "first": _day(data["stories"][0]["first"]) if stories else "",
+        "lo": date.fromordinal(lo).isoformat(),
+        "hi": date.fromordinal(hi).isoformat(),
+    }
 
 
 def identity(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:

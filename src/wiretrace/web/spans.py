@@ -95,8 +95,9 @@ def segments(text: str, marks: Iterable[Mark]) -> list[Segment]:
         start, end = max(0, mark.start), min(n, mark.end)
         if start < end:
             if (start, end) != (mark.start, mark.end):
-                mark = Mark(start, end, mark.kind, mark.label, mark.href, mark.anchor, mark.css,
-                            mark.tag)
+                mark = Mark(
+                    start, end, mark.kind, mark.label, mark.href, mark.anchor, mark.css, mark.tag
+                )
             valid.append(mark)
     if not valid:
         return [Segment(text, 0, n)] if n else []
