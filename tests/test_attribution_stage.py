@@ -78,7 +78,7 @@ def test_rerun_is_incremental(analysed: Store) -> None:
 
 
 def test_commands(analysed: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from wiretrace.attribution.cli import register
+    from wiretrace.cli.attribution import register
 
     db = tmp_path / "w.db"
     analysed.conn.execute("VACUUM INTO ?", (str(db),))

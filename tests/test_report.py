@@ -157,7 +157,7 @@ def test_report_on_missing_store_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_serve_binds_loopback_by_default() -> None:
-    from wiretrace.web.cli import _is_loopback
+    from wiretrace.cli.web import _is_loopback
 
     assert _is_loopback("127.0.0.1") and _is_loopback("::1") and _is_loopback("localhost")
     assert not _is_loopback("0.0.0.0") and not _is_loopback("192.168.1.4")

@@ -10,9 +10,6 @@ import importlib
 import tempfile
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
 from ..config import Config
 from ..export import export_dict
 from ..pipeline import Pipeline
@@ -28,7 +25,7 @@ SCORER_MODULES: tuple[str, ...] = (
     "wiretrace.evaluation.figures",
 )
 
-__all__ = ["Gold", "Metric", "evaluate_export", "evaluate_gold", "load_gold", "render_results"]
+__all__ = ["Gold", "Metric", "evaluate_export", "evaluate_gold", "load_gold"]
 
 
 def evaluate_export(gold: Gold, export: dict[str, list[dict[str, object]]]) -> list[Metric]:
@@ -61,12 +58,3 @@ def analysed_export(
 def evaluate_gold(path: Path, config: Config, db: Path | None = None) -> list[Metric]:
     gold = load_gold(path)
     return evaluate_export(gold, analysed_export(gold, config, db))
-
-
-def render_results(results: list[Metric], console: Console) -> None:
-    table = Table("capability", "metric", "value", "check", "detail")
-    for m in results:
-        mark = "" if m.passed is None else ("[green]pass[/]" if m.passed else "[red]FAIL[/]")
-        value = f"{m.value:.3f}" if isinstance(m.value, float) else str(m.value)
-        table.add_row(m.capability, m.name, value, mark, m.detail)
-    console.print(table)

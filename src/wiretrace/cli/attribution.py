@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from ..cli import console, fail, open_store, out
+    from . import console, fail, open_store, out
 
     @app.command("quotes")
     def quotes_command(
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
         with open_store(db) as store:
-            from . import queries  # spaCy-backed: imported only when the command runs
+            from ..attribution import queries  # spaCy-backed: imported only when the command runs
 
             found = queries.quotes(store, speaker=speaker, kind=kind)
         if as_json:
@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
         with open_store(db) as store:
-            from . import queries
+            from ..attribution import queries
 
             found = queries.statements(store, speaker=speaker)
         if as_json:

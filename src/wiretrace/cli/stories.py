@@ -15,8 +15,8 @@ def register(app: typer.Typer) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from ..cli import fail, open_store, out
-    from . import tables
+    from ..stories import tables
+    from . import fail, open_store, out
 
     group = typer.Typer(
         help="Stories: articles about the same events, and how outlets differ.\n\n"
@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace stories compare story-0a1b2c3d4e5f
         """
-        from .compare import compare_outlets
+        from ..stories.compare import compare_outlets
 
         need(db)
         with open_store(db) as store:

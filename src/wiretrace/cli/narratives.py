@@ -16,9 +16,9 @@ def register(app: typer.Typer) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from ..cli import console, fail, open_store, out
-    from . import api
-    from .watchlist import WatchlistError, dump_toml
+    from ..narratives import api
+    from ..narratives.watchlist import WatchlistError, dump_toml
+    from . import console, fail, open_store, out
 
     group = typer.Typer(
         help="Talking points: a watchlist of narratives, their echoes, recurring claims.\n\n"
@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
         Example: wiretrace narratives remove sovereignty
         """
         need(db)
-        from .watchlist import remove_narrative
+        from ..narratives.watchlist import remove_narrative
 
         with open_store(db) as store:
             if not remove_narrative(store, nid):

@@ -24,8 +24,8 @@ def register(app: typer.Typer) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from ..cli import fail, open_store, out
-    from . import queries
+    from ..figures import queries
+    from . import fail, open_store, out
 
     @app.command("figures")
     def figures_command(

@@ -1,6 +1,6 @@
 """The ``wiretrace`` command: a thin layer over the library.
 
-Each analysis package may add its own commands through ``register(app)``; the modules are
+Each command group lives in a module of this package with a ``register(app)``; the modules are
 listed in ``COMMAND_MODULES`` so that this file stays small.
 """
 
@@ -10,7 +10,7 @@ import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -24,8 +24,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .config import Config, ConfigError, load_config
-from .store import Store, StoreError
+from ..config import Config, ConfigError, load_config
+from ..store import Store, StoreError
+
+if TYPE_CHECKING:
+    from ..evaluation.gold import Metric
 
 app = typer.Typer(
     help=(
@@ -46,12 +49,12 @@ ConfigOption = Annotated[
 
 # Packages that add commands of their own (each defines ``register(app)``).
 COMMAND_MODULES: tuple[str, ...] = (
-    "wiretrace.web.cli",
-    "wiretrace.attribution.cli",
-    "wiretrace.stories.cli",
-    "wiretrace.narratives.cli",
-    "wiretrace.figures.cli",
-    "wiretrace.reuse.cli",
+    "wiretrace.cli.web",
+    "wiretrace.cli.attribution",
+    "wiretrace.cli.stories",
+    "wiretrace.cli.narratives",
+    "wiretrace.cli.figures",
+    "wiretrace.cli.reuse",
 )
 
 
@@ -117,7 +120,7 @@ def ingest(
 
     Example: wiretrace ingest corpus/ 'more/*.html' feed.xml archive.warc.gz
     """
-    from .ingest import ingest as run_ingest
+    from ..ingest import ingest as run_ingest
 
     cfg = get_config(config)
     with open_store(db) as store:
@@ -143,7 +146,7 @@ def analyze(
 
     Example: wiretrace analyze --until nlp
     """
-    from .pipeline import Pipeline
+    from ..pipeline import Pipeline
 
     cfg = get_config(config)
     pipeline = Pipeline.default()
@@ -210,8 +213,8 @@ def export(
 
     Example: wiretrace export --format parquet -o results/
     """
-    from .export import export as run_export
-    from .export import export_dict
+    from ..export import export as run_export
+    from ..export import export_dict
 
     if not db.exists():
         raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
@@ -245,7 +248,7 @@ def evaluate(
 
     Example: wiretrace eval ../shared/corpora/karabakh-2023/gold.json
     """
-    from .evaluation import evaluate_gold, render_results
+    from ..evaluation import evaluate_gold
 
     if not gold.exists():
         raise fail(f"{gold}: no such gold file")
@@ -267,9 +270,9 @@ def demo(
 
     Example: wiretrace demo -o demo-output
     """
-    from .export import export as run_export
-    from .ingest import ingest as run_ingest
-    from .pipeline import Pipeline
+    from ..export import export as run_export
+    from ..ingest import ingest as run_ingest
+    from ..pipeline import Pipeline
 
     root = Path(__file__).resolve().parents[2] / "examples"
     examples = root / "corpus"
@@ -284,7 +287,7 @@ def demo(
             console.print(f"[red]✗[/] {error.source}: {error.message}")
         watchlist = root / "watchlist.toml"
         if watchlist.exists():
-            from .narratives.api import import_file
+            from ..narratives.api import import_file
 
             import_file(store, watchlist)
         Pipeline.default().run(store, cfg, RichReporter())
@@ -295,11 +298,21 @@ def demo(
         f"{counts['quotes']} quotes, {counts['figures']} figures, {counts['stories']} stories, "
         f"{counts['narrative_hits']} talking-point echoes"
     )
-    from .report import write_report
+    from ..report import write_report
 
     page = write_report(db, output / "report.html")
     out.print(f"store: {db}\nexport: {written[0]}\nreport: {page.path} (open it in a browser)")
     out.print(f"browse everything: wiretrace serve --db {db}  → http://127.0.0.1:8000/")
+
+
+def render_results(results: list[Metric], console: Console) -> None:
+    """Gold scores as a table; a failed check in red so it is seen."""
+    table = Table("capability", "metric", "value", "check", "detail")
+    for m in results:
+        mark = "" if m.passed is None else ("[green]pass[/]" if m.passed else "[red]FAIL[/]")
+        value = f"{m.value:.3f}" if isinstance(m.value, float) else str(m.value)
+        table.add_row(m.capability, m.name, value, mark, m.detail)
+    console.print(table)
 
 
 for _module in COMMAND_MODULES:

@@ -22,7 +22,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def register(app: typer.Typer) -> None:
-    from ..cli import DbOption, console, fail, out
+    from . import DbOption, console, fail, out
 
     @app.command()
     def serve(
@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         """
         import uvicorn
 
-        from .app import LOOPBACK_HOSTS, create_app
+        from ..web.app import LOOPBACK_HOSTS, create_app
 
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
         Example: wiretrace report -o karabakh.html --story s01
         """
         from ..report import write_report
-        from .queries import NotFound
+        from ..web.queries import NotFound
 
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
