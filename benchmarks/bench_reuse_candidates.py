@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from reuse_synth import scaling_corpus
 
 from wiretrace.reuse.candidates import candidate_pairs, window_signatures
 from wiretrace.reuse.config import ReuseConfig
-from wiretrace.reuse.synth import scaling_corpus
 from wiretrace.reuse.text import shingles, tokenize
 
 OUT = Path(__file__).parent / "results" / "reuse_candidates.json"

@@ -23,9 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from wiretrace.evaluation.plagdet import Case, plagdet
+from plagdet import Case, plagdet
+from reuse_synth import Benchmark, alignment_benchmark
+
 from wiretrace.models import Span
-from wiretrace.reuse.synth import Benchmark, alignment_benchmark
 
 OUT = Path(__file__).parent / "results" / "reuse_passim.json"
 

@@ -14,13 +14,14 @@ import json
 import time
 from pathlib import Path
 
-from wiretrace.evaluation.plagdet import Case, plagdet
+from plagdet import Case, plagdet
+from reuse_synth import alignment_benchmark
+
 from wiretrace.models import Span
 from wiretrace.nlp import NlpConfig, load_embedder, load_spacy
 from wiretrace.nlp.segment import sentence_spans
 from wiretrace.reuse.config import ReuseConfig
 from wiretrace.reuse.detect import DocInput, find_reuse
-from wiretrace.reuse.synth import alignment_benchmark
 
 OUT = Path(__file__).parent / "results" / "reuse_plagdet.json"
 

@@ -23,9 +23,10 @@ OUT = Path(__file__).parent / "results" / "reuse_scaling.json"
 
 
 def one(n: int) -> dict[str, float | int]:
+    from reuse_synth import scaling_corpus
+
     from wiretrace.reuse.config import ReuseConfig
     from wiretrace.reuse.detect import DocInput, find_reuse
-    from wiretrace.reuse.synth import scaling_corpus
 
     corpus = scaling_corpus(n)
     docs = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from plagdet import Case, plagdet
+from reuse_synth import alignment_benchmark, scaling_corpus
 
-from wiretrace.evaluation.plagdet import Case, plagdet
 from wiretrace.models import Span
-from wiretrace.reuse.synth import alignment_benchmark, scaling_corpus
 
 GOLD = [Case("s", "d", Span(0, 100), Span(50, 150))]
 

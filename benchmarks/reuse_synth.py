@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from plagdet import Case
 
-from ..evaluation.plagdet import Case
-from ..models import Span
+from wiretrace.models import Span
 
 _SYL = [
     "ka",

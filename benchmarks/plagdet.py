@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..models import Span
+from wiretrace.models import Span
 
 
 @dataclass(frozen=True)
