@@ -274,7 +274,7 @@ def demo(
     from ..ingest import ingest as run_ingest
     from ..pipeline import Pipeline
 
-    root = Path(__file__).resolve().parents[2] / "examples"
+    root = Path(__file__).resolve().parents[3] / "examples"
     examples = root / "corpus"
     if not examples.exists():
         raise fail(f"{examples}: demo corpus not found (run from a source checkout)")
