@@ -4,9 +4,11 @@ and whether discovery without a watchlist ranks the gold narratives and claims h
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..models import Narrative, Span
+from ..narratives.labels import OTHER, DocumentLabels
 from ..store import Store
 from .gold import Gold, Metric, doc_index, locate, ratio
 
@@ -140,3 +142,29 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
             )
         )
     return results
+
+
+# -- document labels (the SemEval-2025 Task 10 subtask 2 measure) -------------------------
+
+
+def _f1(gold: set[str], pred: set[str]) -> float:
+    if not gold and not pred:
+        return 1.0
+    return 2.0 * len(gold & pred) / (len(gold) + len(pred))
+
+
+def label_f1(
+    gold: Mapping[str, DocumentLabels], predicted: Mapping[str, DocumentLabels]
+) -> dict[str, float]:
+    """Per-document F1 between predicted and gold label sets, averaged over the gold
+    documents, for narratives (coarse) and sub-narratives (fine). ``Other`` counts as a
+    label, as in the shared task; a document without a prediction is predicted ``Other``."""
+    if not gold:
+        return {"coarse_f1": 0.0, "fine_f1": 0.0, "documents": 0}
+    nothing = DocumentLabels("", (OTHER,), (OTHER,))
+    coarse = fine = 0.0
+    for name, g in gold.items():
+        p = predicted.get(name, nothing)
+        coarse += _f1(set(g.narratives or (OTHER,)), set(p.narratives or (OTHER,)))
+        fine += _f1(set(g.subnarratives or (OTHER,)), set(p.subnarratives or (OTHER,)))
+    return {"coarse_f1": coarse / len(gold), "fine_f1": fine / len(gold), "documents": len(gold)}
