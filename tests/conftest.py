@@ -73,11 +73,12 @@ HOSTILE = (
 )
 
 
-def build_web_store(path: Path) -> dict[str, str]:
+def build_web_store(path: Path, hostile: str = HOSTILE) -> dict[str, str]:
     """A store with articles, reuse, quotes, figures, a story and a narrative; returns ids.
 
     One article (``evil``) carries script tags, event handlers and ``javascript:`` links in
-    every field a page shows, for the security tests.
+    every field a page shows, for the security tests (``hostile`` replaces that payload,
+    e.g. with terminal markup for the command-line tests).
     """
     from wiretrace.models import CleanResult, RawDocument, Removed, Span
 
@@ -101,10 +102,10 @@ def build_web_store(path: Path) -> dict[str, str]:
         "Critics say the warning came too late, blaming the river authority for the delay."
     )
     evil = (
-        f"Breaking {HOSTILE} news from Maren.\n\n"
+        f"Breaking {hostile} news from Maren.\n\n"
         "Officials in the river port of Maren said on Tuesday that 1,200 residents had been "
         "moved from the flooded lower town overnight.\n\n"
-        f"\u201c{HOSTILE}\u201d said the spokesman."
+        f"\u201c{hostile}\u201d said the spokesman."
     )
     docs = {
         "wire": (
@@ -122,7 +123,7 @@ def build_web_store(path: Path) -> dict[str, str]:
             "2031-03-05",
             None,
         ),
-        "evil": (evil, f"Evil {HOSTILE}", f"Title {HOSTILE}", "2031-03-04", "javascript:alert(3)"),
+        "evil": (evil, f"Evil {hostile}", f"Title {hostile}", "2031-03-04", "javascript:alert(3)"),
     }
     ids: dict[str, str] = {}
     with Store(path) as s:
@@ -131,14 +132,14 @@ def build_web_store(path: Path) -> dict[str, str]:
                 [RawDocument(source=f"{name}.txt", content=text, fmt="text", url=url)]
             )
             ids[name] = doc_id
-            removed = (Removed(text=f"Donate now {HOSTILE}", kind="boilerplate"),)
+            removed = (Removed(text=f"Donate now {hostile}", kind="boilerplate"),)
             s.put_article(
                 doc_id,
                 CleanResult(
                     text=text,
                     title=title,
                     outlet=outlet,
-                    byline="Staff" if name != "evil" else HOSTILE,
+                    byline="Staff" if name != "evil" else hostile,
                     published=published,
                     removed=removed,
                 ),
@@ -183,7 +184,7 @@ def build_web_store(path: Path) -> dict[str, str]:
             )
             conn.execute(
                 "INSERT INTO speakers (id, name, kind) VALUES (?,?,?)",
-                ("spokesman", f"Spokes {HOSTILE}", "person"),
+                ("spokesman", f"Spokes {hostile}", "person"),
             )
             quotes = [
                 ("q1", "wire", para_src, "direct", "ilse-varga", "Mayor Ilse Varga", "said"),
@@ -196,7 +197,7 @@ def build_web_store(path: Path) -> dict[str, str]:
                     "Mayor Ilse Varga",
                     "said",
                 ),
-                ("q3", "evil", HOSTILE, "direct", "spokesman", "the spokesman", "said"),
+                ("q3", "evil", hostile, "direct", "spokesman", "the spokesman", "said"),
             ]
             for qid, name, text, kind, speaker, who, cue in quotes:
                 start = texts[name].rindex(text) if name == "evil" else texts[name].index(text)

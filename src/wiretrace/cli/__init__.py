@@ -7,7 +7,6 @@ listed in ``COMMAND_MODULES`` so that this file stays small.
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -26,6 +25,7 @@ from rich.table import Table
 
 from ..config import Config, ConfigError, load_config
 from ..store import Store, StoreError
+from .safe import json_text, literal, print_json
 
 if TYPE_CHECKING:
     from ..evaluation.gold import Metric
@@ -39,8 +39,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-console = Console(stderr=True)
-out = Console()
+# No emoji codes: an outlet called ":warning: News" prints as written.
+console = Console(stderr=True, emoji=False)
+out = Console(emoji=False)
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")]
 ConfigOption = Annotated[
@@ -91,7 +92,7 @@ class RichReporter:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {literal(message)}")
     return typer.Exit(code)
 
 
@@ -126,10 +127,10 @@ def ingest(
     with open_store(db) as store:
         report = run_ingest(store, inputs, cfg, RichReporter(quiet))
     for error in report.errors:
-        console.print(f"[red]✗[/] {error.source}: {error.message}")
+        console.print(f"[red]✗[/] {literal(error.source)}: {literal(error.message)}")
     console.print(
         f"{report.added} new, {report.duplicates} already stored, {len(report.errors)} failed"
-        f" → {db}"
+        f" → {literal(db)}"
     )
     if report.errors:
         raise typer.Exit(1)
@@ -158,12 +159,12 @@ def analyze(
         reports = pipeline.run(store, cfg, RichReporter(quiet), until=until)
     failed = False
     for report in reports:
-        console.print(f"{report.stage}: {report.processed} processed")
+        console.print(f"{literal(report.stage)}: {report.processed} processed")
         for note in report.notes:
-            console.print(f"  {note}")
+            console.print(f"  {literal(note)}")
         for error in report.errors:
             failed = True
-            console.print(f"  [red]✗[/] {error}")
+            console.print(f"  [red]✗[/] {literal(error)}")
     if failed:
         raise typer.Exit(1)
 
@@ -188,15 +189,15 @@ def stats(
             )
         ]
     if as_json:
-        out.print_json(json.dumps({"counts": counts, "outlets": dict(outlets)}))
+        print_json({"counts": counts, "outlets": dict(outlets)})
         return
-    table = Table("what", "count", title=str(db))
+    table = Table("what", "count", title=literal(db))
     for key, value in counts.items():
         table.add_row(key, str(value))
     out.print(table)
     outlet_table = Table("outlet", "articles")
     for name, n in outlets:
-        outlet_table.add_row(name, str(n))
+        outlet_table.add_row(literal(name), str(n))
     out.print(outlet_table)
 
 
@@ -220,7 +221,7 @@ def export(
         raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
     with open_store(db) as store:
         if output is None and fmt == "json":
-            sys.stdout.write(json.dumps(export_dict(store), ensure_ascii=False, indent=1) + "\n")
+            sys.stdout.write(json_text(export_dict(store), indent=1) + "\n")
             return
         target = output or Path(f"wiretrace-export-{fmt}")
         try:
@@ -228,7 +229,7 @@ def export(
         except ValueError as exc:
             raise fail(str(exc)) from exc
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {literal(path)}")
 
 
 @app.command("eval")
@@ -254,7 +255,7 @@ def evaluate(
         raise fail(f"{gold}: no such gold file")
     results = evaluate_gold(gold, db=db, config=get_config(config))
     if as_json:
-        out.print_json(json.dumps([r.as_dict() for r in results]))
+        print_json([r.as_dict() for r in results])
     else:
         render_results(results, out)
 
@@ -284,7 +285,7 @@ def demo(
     with open_store(db) as store:
         report = run_ingest(store, [str(examples)], cfg, RichReporter())
         for error in report.errors:
-            console.print(f"[red]✗[/] {error.source}: {error.message}")
+            console.print(f"[red]✗[/] {literal(error.source)}: {literal(error.message)}")
         watchlist = root / "watchlist.toml"
         if watchlist.exists():
             from ..narratives.api import import_file
@@ -301,8 +302,11 @@ def demo(
     from ..report import write_report
 
     page = write_report(db, output / "report.html")
-    out.print(f"store: {db}\nexport: {written[0]}\nreport: {page.path} (open it in a browser)")
-    out.print(f"browse everything: wiretrace serve --db {db}  → http://127.0.0.1:8000/")
+    out.print(
+        f"store: {literal(db)}\nexport: {literal(written[0])}\n"
+        f"report: {literal(page.path)} (open it in a browser)"
+    )
+    out.print(f"browse everything: wiretrace serve --db {literal(db)}  → http://127.0.0.1:8000/")
 
 
 def render_results(results: list[Metric], console: Console) -> None:
@@ -311,7 +315,7 @@ def render_results(results: list[Metric], console: Console) -> None:
     for m in results:
         mark = "" if m.passed is None else ("[green]pass[/]" if m.passed else "[red]FAIL[/]")
         value = f"{m.value:.3f}" if isinstance(m.value, float) else str(m.value)
-        table.add_row(m.capability, m.name, value, mark, m.detail)
+        table.add_row(literal(m.capability), literal(m.name), value, mark, literal(m.detail))
     console.print(table)
 
 

@@ -1,7 +1,6 @@
 """``wiretrace quotes`` and ``wiretrace statements``: who said what, from the command line."""
 
 # No ``from __future__ import annotations``: Typer reads these annotations at run time.
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +11,10 @@ _Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
 def register(app: typer.Typer) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from . import console, fail, open_store, out
+    from .safe import literal, print_json
 
     @app.command("quotes")
     def quotes_command(
@@ -51,15 +50,15 @@ def register(app: typer.Typer) -> None:
                 }
                 for q in found
             ]
-            out.print_json(json.dumps(rows, ensure_ascii=False))
+            print_json(rows)
             return
         table = Table("speaker", "kind", "cue", "quote", "article", title=f"{len(found)} quotes")
         for q in found:
             table.add_row(
-                escape(q.speaker or "(unknown)"),
+                literal(q.speaker or "(unknown)"),
                 q.kind,
-                escape(q.cue or ""),
-                escape(q.text),
+                literal(q.cue or ""),
+                literal(q.text),
                 q.article[:8],
             )
         out.print(table)
@@ -96,11 +95,11 @@ def register(app: typer.Typer) -> None:
                 }
                 for s in found
             ]
-            out.print_json(json.dumps(rows, ensure_ascii=False))
+            print_json(rows)
             return
         for s in found:
-            table = Table("outlet", "kind", "version", title=escape(s.speaker or "(unknown)"))
+            table = Table("outlet", "kind", "version", title=literal(s.speaker or "(unknown)"))
             for outlet, q in s.versions:
-                table.add_row(escape(outlet or q.article[:8]), q.kind, escape(q.text))
+                table.add_row(literal(outlet or q.article[:8]), q.kind, literal(q.text))
             out.print(table)
         console.print(f"{len(found)} statements reported by more than one article")

@@ -1,7 +1,6 @@
 """``wiretrace figures`` and ``wiretrace timeline``: numbers and dates from the command line."""
 
 # No ``from __future__ import annotations``: Typer reads these annotations at run time.
-import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -21,11 +20,11 @@ def _value(value: float | tuple[float, float], qualifier: str | None) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from ..figures import queries
     from . import fail, open_store, out
+    from .safe import literal, print_json
 
     @app.command("figures")
     def figures_command(
@@ -52,15 +51,15 @@ def register(app: typer.Typer) -> None:
                 "figure_groups": [asdict(g) for g in groups],
                 "anomalies": [{**asdict(a), "span": a.span.as_list()} for a in flagged],
             }
-            out.print_json(json.dumps(data, ensure_ascii=False))
+            print_json(data)
             return
         table = Table("value", "unit", "what", "as of", "article", title=f"{len(found)} figures")
         for f in found:
             table.add_row(
-                escape(_value(f.value, f.qualifier)),
-                escape(f.unit or ""),
-                escape(f.what or ""),
-                escape(f.as_of or ""),
+                literal(_value(f.value, f.qualifier)),
+                literal(f.unit or ""),
+                literal(f.what or ""),
+                literal(f.as_of or ""),
                 f.article[:10],
             )
         out.print(table)
@@ -75,10 +74,10 @@ def register(app: typer.Typer) -> None:
                 for i in g.figures
                 if i in by_id
             )
-            groups_table.add_row(g.relation, escape(g.what), escape(shown))
+            groups_table.add_row(g.relation, literal(g.what), literal(shown))
         out.print(groups_table)
         for a in flagged:
-            out.print(f"[yellow]anomaly[/] {a.article[:10]} {escape(a.detail)}")
+            out.print(f"[yellow]anomaly[/] {a.article[:10]} {literal(a.detail)}")
 
     @app.command("timeline")
     def timeline_command(
@@ -102,7 +101,7 @@ def register(app: typer.Typer) -> None:
                 {**asdict(e), "span": e.span.as_list(), "sentence": e.sentence.as_list()}
                 for e in events
             ]
-            out.print_json(json.dumps(rows, ensure_ascii=False))
+            print_json(rows)
             return
         table = Table("date", "expression", "sentence", "article", title=f"{len(events)} events")
         for e in events:
@@ -110,5 +109,5 @@ def register(app: typer.Typer) -> None:
             sentence = (
                 e.sentence_text if len(e.sentence_text) <= 140 else e.sentence_text[:137] + "…"
             )
-            table.add_row(escape(date), escape(e.expression), escape(sentence), e.article[:10])
+            table.add_row(literal(date), literal(e.expression), literal(sentence), e.article[:10])
         out.print(table)

@@ -1,7 +1,6 @@
 """``wiretrace narratives ...``: keep the talking-point watchlist, read echoes and claims."""
 
 # No ``from __future__ import annotations``: Typer reads these annotations at run time.
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -13,12 +12,12 @@ _AFTER = "run `wiretrace analyze` to find its echoes"
 
 
 def register(app: typer.Typer) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from ..narratives import api
     from ..narratives.watchlist import WatchlistError, dump_toml
     from . import console, fail, open_store, out
+    from .safe import literal, print_json
 
     group = typer.Typer(
         help="Talking points: a watchlist of narratives, their echoes, recurring claims.\n\n"
@@ -52,7 +51,7 @@ def register(app: typer.Typer) -> None:
                 n = api.add(store, statement, nid, tuple(example or ()), notes)
             except WatchlistError as exc:
                 raise fail(str(exc)) from exc
-        console.print(f"added {n.id}; {_AFTER}")
+        console.print(f"added {literal(n.id)}; {_AFTER}")
 
     @group.command("import")
     def import_command(
@@ -68,7 +67,7 @@ def register(app: typer.Typer) -> None:
                 found = api.import_file(store, file)
             except WatchlistError as exc:
                 raise fail(str(exc)) from exc
-        console.print(f"imported {len(found)} narratives from {file}; {_AFTER}")
+        console.print(f"imported {len(found)} narratives from {literal(file)}; {_AFTER}")
 
     @group.command("list")
     def list_command(
@@ -87,25 +86,22 @@ def register(app: typer.Typer) -> None:
             typer.echo(dump_toml([n for n, _ in rows]))
             return
         if as_json:
-            out.print_json(
-                json.dumps(
-                    [
-                        {
-                            "id": n.id,
-                            "statement": n.statement,
-                            "examples": list(n.examples),
-                            "notes": n.notes,
-                            "echoes": k,
-                        }
-                        for n, k in rows
-                    ],
-                    ensure_ascii=False,
-                )
+            print_json(
+                [
+                    {
+                        "id": n.id,
+                        "statement": n.statement,
+                        "examples": list(n.examples),
+                        "notes": n.notes,
+                        "echoes": k,
+                    }
+                    for n, k in rows
+                ]
             )
             return
         table = Table("id", "statement", "examples", "echoes", title=f"{len(rows)} narratives")
         for n, k in rows:
-            table.add_row(escape(n.id), escape(n.statement), str(len(n.examples)), str(k))
+            table.add_row(literal(n.id), literal(n.statement), str(len(n.examples)), str(k))
         out.print(table)
 
     @group.command("remove")
@@ -122,7 +118,7 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             if not remove_narrative(store, nid):
                 raise fail(f"no narrative {nid!r}; see `wiretrace narratives list`")
-        console.print(f"removed {nid}")
+        console.print(f"removed {literal(nid)}")
 
     @group.command("hits")
     def hits_command(
@@ -138,16 +134,16 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             rows = api.hits(store, nid)
         if as_json:
-            out.print_json(json.dumps(rows, ensure_ascii=False))
+            print_json(rows)
             return
         table = Table("score", "date", "outlet", "speaker", "sentence", title=f"{len(rows)} echoes")
         for h in rows:
             table.add_row(
                 f"{h['score']:.3f}",
-                escape((h["published"] or "")[:10]),
-                escape(h["outlet"] or ""),
-                escape(h["speaker"] or ""),
-                escape(h["sentence"]),
+                literal((h["published"] or "")[:10]),
+                literal(h["outlet"] or ""),
+                literal(h["speaker"] or ""),
+                literal(h["sentence"]),
             )
         out.print(table)
 
@@ -165,12 +161,13 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             data = api.spread(store, nid)
         if as_json:
-            out.print_json(json.dumps(data, ensure_ascii=False))
+            print_json(data)
             return
         for what in ("by_outlet", "by_speaker"):
             table = Table(what.replace("by_", ""), "echoes per date", title=what.replace("_", " "))
             for name, days in data[what].items():
-                table.add_row(escape(name), ", ".join(f"{d}: {k}" for d, k in days.items()))
+                per_day = ", ".join(f"{d}: {k}" for d, k in days.items())
+                table.add_row(literal(name), literal(per_day))
             out.print(table)
 
     @group.command("claims")
@@ -187,7 +184,7 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             rows = api.claims(store, top)
         if as_json:
-            out.print_json(json.dumps(rows, ensure_ascii=False))
+            print_json(rows)
             return
         table = Table(
             "#", "id", "outlets", "speakers", "articles", "claim", title="recurring claims"
@@ -195,11 +192,11 @@ def register(app: typer.Typer) -> None:
         for c in rows:
             table.add_row(
                 str(c["rank"]),
-                c["id"],
+                literal(c["id"]),
                 str(c["outlets"]),
                 str(c["speakers"]),
                 str(c["articles"]),
-                escape(c["text"]),
+                literal(c["text"]),
             )
         out.print(table)
         if rows:
@@ -221,4 +218,4 @@ def register(app: typer.Typer) -> None:
                 n = api.promote(store, claim_id, nid)
             except WatchlistError as exc:
                 raise fail(str(exc)) from exc
-        console.print(f"added {n.id} with {len(n.examples)} examples; {_AFTER}")
+        console.print(f"added {literal(n.id)} with {len(n.examples)} examples; {_AFTER}")

@@ -1,7 +1,6 @@
 """``wiretrace reuse``: who took which passage from whom, and an article's provenance."""
 
 # No ``from __future__ import annotations``: Typer reads these annotations at run time.
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -17,11 +16,11 @@ def _snippet(text: str, start: int, end: int, width: int = 70) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from ..reuse import queries
     from . import fail, open_store, out
+    from .safe import literal, print_json
 
     @app.command("reuse")
     def reuse_command(
@@ -51,31 +50,29 @@ def register(app: typer.Typer) -> None:
             prov = queries.provenance(store, article) if article else None
             summary = queries.summary(store)
         if as_json:
-            out.print_json(
-                json.dumps(
-                    {
-                        "summary": summary,
-                        "links": [
-                            {
-                                "source": lk.source,
-                                "derived": lk.derived,
-                                "source_span": lk.source_span.as_list(),
-                                "derived_span": lk.derived_span.as_list(),
-                                "kind": lk.kind,
-                                "score": lk.score,
-                            }
-                            for lk in found
-                        ],
-                        "provenance": None
-                        if prov is None
-                        else {
-                            "article": prov.article,
-                            "sources": [{"source": s, "share": v} for s, v in prov.sources],
-                            "unsourced": [s.as_list() for s in prov.unsourced],
-                            "duplicate_of": prov.duplicate_of,
-                        },
-                    }
-                )
+            print_json(
+                {
+                    "summary": summary,
+                    "links": [
+                        {
+                            "source": lk.source,
+                            "derived": lk.derived,
+                            "source_span": lk.source_span.as_list(),
+                            "derived_span": lk.derived_span.as_list(),
+                            "kind": lk.kind,
+                            "score": lk.score,
+                        }
+                        for lk in found
+                    ],
+                    "provenance": None
+                    if prov is None
+                    else {
+                        "article": prov.article,
+                        "sources": [{"source": s, "share": v} for s, v in prov.sources],
+                        "unsourced": [s.as_list() for s in prov.unsourced],
+                        "duplicate_of": prov.duplicate_of,
+                    },
+                }
             )
             return
         table = Table(
@@ -92,17 +89,17 @@ def register(app: typer.Typer) -> None:
             table.add_row(
                 lk.kind,
                 f"{lk.score:.2f}",
-                escape(src.title or lk.source),
-                escape(der.title or lk.derived),
-                escape(_snippet(src.text, lk.source_span.start, lk.source_span.end)),
-                escape(_snippet(der.text, lk.derived_span.start, lk.derived_span.end)),
+                literal(src.title or lk.source),
+                literal(der.title or lk.derived),
+                literal(_snippet(src.text, lk.source_span.start, lk.source_span.end)),
+                literal(_snippet(der.text, lk.derived_span.start, lk.derived_span.end)),
             )
         out.print(table)
         if prov is not None:
-            out.print(f"provenance of {escape(prov.article)}:")
+            out.print(f"provenance of {literal(prov.article)}:")
             for source, share in prov.sources:
-                out.print(f"  {share:6.1%} from {escape(source)}")
+                out.print(f"  {share:6.1%} from {literal(source)}")
             if prov.duplicate_of:
-                out.print(f"  near-duplicate of {escape(prov.duplicate_of)}")
+                out.print(f"  near-duplicate of {literal(prov.duplicate_of)}")
             out.print(f"  {len(prov.unsourced)} unsourced passage(s) with no attribution")
         out.print(" ".join(f"{k}={v}" for k, v in summary.items()))

@@ -1,7 +1,6 @@
 """``wiretrace stories ...``: stories, their articles, and outlets compared."""
 
 # No ``from __future__ import annotations``: Typer reads these annotations at run time.
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +11,11 @@ _Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
 def register(app: typer.Typer) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from ..stories import tables
     from . import fail, open_store, out
+    from .safe import literal, print_json
 
     group = typer.Typer(
         help="Stories: articles about the same events, and how outlets differ.\n\n"
@@ -41,20 +40,20 @@ def register(app: typer.Typer) -> None:
             for row in rows:
                 row["substories"] = tables.substories(store, row["id"])
         if as_json:
-            out.print_json(json.dumps(rows, ensure_ascii=False))
+            print_json(rows)
             return
         table = Table("id", "articles", "outlets", "dates", "title", title=f"{len(rows)} stories")
         for s in rows:
             dates = " – ".join(sorted({(s["first"] or "")[:10], (s["last"] or "")[:10]} - {""}))
             table.add_row(
-                s["id"],
+                literal(s["id"]),
                 str(s["articles"]),
-                escape(", ".join(s["outlets"])),
-                dates,
-                escape(s["title"]),
+                literal(", ".join(s["outlets"])),
+                literal(dates),
+                literal(s["title"]),
             )
             for sub in s["substories"]:
-                table.add_row("", str(len(sub["articles"])), "", "", escape(f"  › {sub['title']}"))
+                table.add_row("", str(len(sub["articles"])), "", "", literal(f"  › {sub['title']}"))
         out.print(table)
 
     @group.command("compare")
@@ -76,22 +75,21 @@ def register(app: typer.Typer) -> None:
             except KeyError as exc:
                 raise fail(f"no story {story!r}; see `wiretrace stories list`") from exc
         if as_json:
-            out.print_json(json.dumps(data, ensure_ascii=False))
+            print_json(data)
             return
         for outlet, d in data["outlets"].items():
-            out.rule(escape(f"{outlet} ({len(d['articles'])} articles)"))
+            out.rule(literal(f"{outlet} ({len(d['articles'])} articles)"))
             for e in d["exclusive"]:
-                out.print(f"  [green]only here[/] {escape(e['text'])}")
+                out.print(f"  [green]only here[/] {literal(e['text'])}")
             for e in d["omits"]:
-                out.print(f"  [red]omits[/] ({e['carried_by']} others) {escape(e['text'])}")
+                out.print(f"  [red]omits[/] ({e['carried_by']} others) {literal(e['text'])}")
             if d["voices"]:
                 out.print(
                     "  voices: "
-                    + escape(", ".join(f"{v['speaker']} ×{v['quotes']}" for v in d["voices"]))
+                    + literal(", ".join(f"{v['speaker']} ×{v['quotes']}" for v in d["voices"]))
                 )
             if d["figures"]:
-                out.print("  figures: " + escape(", ".join(f["text"] for f in d["figures"])))
+                out.print("  figures: " + literal(", ".join(f["text"] for f in d["figures"])))
             for w in d["wording"]:
-                out.print(
-                    f"  wording: {escape(w['word'])!s} where others say {escape(w['instead_of'])!s}"
-                )
+                word, instead = literal(w["word"]), literal(w["instead_of"])
+                out.print(f"  wording: {word} where others say {instead}")
