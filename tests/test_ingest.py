@@ -111,7 +111,7 @@ def test_a_50_mb_file_is_refused_with_its_size(store: Store, tmp_path: Path) -> 
     (tmp_path / "small.txt").write_text(BODY)
     report = ingest(store, [str(big), str(tmp_path / "small.txt")], Config())
     message = messages(report)[str(big)]
-    assert "50.0 MB" in message and "limit" in message and "max_document_bytes" in message
+    assert "47.7 MiB" in message and "10 MiB limit" in message and "max_document_bytes" in message
     assert report.added == 1
     assert ingest(store, [str(big)], cfg(max_document_bytes=60_000_000)).added == 1
 

@@ -585,11 +585,18 @@ class Store:
     # -- errors ----------------------------------------------------------------------
 
     def log_error(self, stage: str, source: str, message: str) -> None:
+        """Record a problem; the same problem with the same input again only updates its
+        time, so re-running over a failing input does not grow the table."""
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO errors (stage, source, message, at) VALUES (?,?,?,?)",
-                (stage, source, message, _now()),
+            seen = conn.execute(
+                "UPDATE errors SET at = ? WHERE stage = ? AND source = ? AND message = ?",
+                (_now(), stage, source, message),
             )
+            if seen.rowcount == 0:
+                conn.execute(
+                    "INSERT INTO errors (stage, source, message, at) VALUES (?,?,?,?)",
+                    (stage, source, message, _now()),
+                )
 
     def errors(self) -> list[dict[str, str]]:
         return [

@@ -57,7 +57,12 @@ class ReadContext:
 
 
 def human_size(n: int) -> str:
-    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+    """A size in the binary units the limits are set in (10 MiB shows as "10 MiB")."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale and (n >= 100 * 1024 or unit != "KiB"):
+            value = n / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{n:,} bytes"
 
 
 def too_big(size: int, limit: int, what: str, setting: str) -> str:

@@ -127,8 +127,10 @@ def read_jsonl(path: Path, ctx: ReadContext) -> Iterator[Item]:
             try:
                 record = json.loads(raw)
             except json.JSONDecodeError as exc:
+                # Some of json's messages end in "at" already ("Invalid control character at").
+                why = exc.msg.removesuffix(" at")
                 yield IngestError(
-                    source, f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
+                    source, f"line {number}: not valid JSON ({why} at column {exc.colno})"
                 )
                 continue
             if not isinstance(record, dict):

@@ -14,9 +14,11 @@ its extension says nothing, its content decides (WARC, feed, HTML or text).
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import glob
 import os
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,14 +80,43 @@ def _walk_kind(path: Path, cfg: IngestConfig) -> str | None:
     return None if kind == "json" else kind
 
 
-def _walk(root: Path, cfg: IngestConfig) -> Iterator[Source]:
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file (missing, a symlink loop, a FIFO, a device,
+    no permission), or None when it is a regular file or a directory."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (too many levels of symbolic links); not read"
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            return f"broken symbolic link (its target {os.readlink(path)!r} does not exist)"
+        if exc.errno == errno.ENOENT:
+            return "no such file, directory or URL"
+        return f"cannot read: {os_message(exc)}"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe), not a regular file; not read (reading could block forever)"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a regular file; not read"
+    return "a device, not a regular file; not read"
+
+
+def _walk(root: Path, cfg: IngestConfig) -> Iterator[Source | IngestError]:
+    """Readable files under ``root``; a file with an article extension that is a symlink
+    loop, a broken link, a FIFO or a device is reported, not skipped silently."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             path = Path(dirpath) / name
             kind = _walk_kind(path, cfg)
-            if kind is not None and path.is_file():
+            if kind is None:
+                continue
+            problem = not_a_file(path)
+            if problem is None:
                 yield Source(kind, str(path))
+            else:
+                yield IngestError(str(path), problem)
 
 
 def expand(
@@ -97,6 +128,7 @@ def expand(
             yield Source("url", spec)
             continue
         path = Path(spec)
+        problem = not_a_file(path)
         if path.is_dir():
             found = list(_walk(path, cfg))
             if not found:
@@ -109,19 +141,22 @@ def expand(
             yield from found
         elif path.is_file():
             yield Source(kind_for_name(path.name) or "sniff", spec)
-        elif glob.has_magic(spec):
+        elif problem is not None and (os.path.lexists(path) or not glob.has_magic(spec)):
+            yield IngestError(spec, problem)
+        else:
             matches = sorted(glob.glob(spec, recursive=True))
-            sources: list[Source] = []
+            sources: list[Source | IngestError] = []
             for match in map(Path, matches):
                 if match.is_dir():
                     sources.extend(_walk(match, cfg))
-                elif match.is_file() and (kind := _walk_kind(match, cfg)):
-                    sources.append(Source(kind, str(match)))
+                elif kind := _walk_kind(match, cfg):
+                    why = not_a_file(match)
+                    sources.append(
+                        Source(kind, str(match)) if why is None else IngestError(str(match), why)
+                    )
             if not sources:
                 yield IngestError(spec, "no readable files match this pattern")
             yield from sources
-        else:
-            yield IngestError(spec, "no such file, directory or URL")
 
 
 def read_source(source: Source, ctx: ReadContext) -> Iterator[Item]:

@@ -1,0 +1,89 @@
+"""Bad local inputs get honest messages: special files, link loops, sizes, JSON errors,
+and one ``errors`` row per input and problem however often it is re-ingested."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from ingest_inputs import BODY
+from wiretrace.config import Config
+from wiretrace.ingest import IngestReport, ingest
+from wiretrace.ingest.base import human_size
+from wiretrace.store import Store
+
+
+def messages(report: IngestReport) -> dict[str, str]:
+    return {e.source: e.message for e in report.errors}
+
+
+def test_sizes_are_shown_in_the_binary_units_of_the_limits() -> None:
+    assert human_size(10 * 1024 * 1024) == "10 MiB"
+    assert human_size(50_000_000) == "47.7 MiB"
+    assert human_size(512 * 1024) == "512 KiB"
+    assert human_size(5_000) == "5,000 bytes"
+
+
+def test_oversized_file_names_the_limit_as_set(store: Store, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"word " * (3 * 1024 * 1024))  # 15 MiB
+    message = messages(ingest(store, [str(big)], Config()))[str(big)]
+    assert "15 MiB" in message and "over the 10 MiB limit" in message
+
+
+def test_json_error_message_has_no_doubled_word(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(b'{"text": "a\x01b"}\n' + json.dumps({"text": BODY}).encode() + b"\n")
+    report = ingest(store, [str(path)], Config())
+    message = messages(report)[f"{path}#1"]
+    assert "at at" not in message
+    assert "Invalid control character at column" in message
+    assert report.added == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifo_and_link_loop_named_explicitly_are_called_what_they_are(
+    store: Store, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop)
+    broken = tmp_path / "broken.txt"
+    broken.symlink_to(tmp_path / "gone.txt")
+    found = messages(ingest(store, [str(fifo), str(loop), str(broken)], Config()))
+    assert "FIFO" in found[str(fifo)] and "no such file" not in found[str(fifo)]
+    assert "symbolic link loop" in found[str(loop)]
+    assert "broken symbolic link" in found[str(broken)]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifo_and_link_loop_met_in_a_walk_are_reported(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(BODY, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "loop.md").symlink_to(tmp_path / "loop.md")
+    os.mkfifo(tmp_path / "not-an-article.bin")  # no article extension: not ours to report
+    report = ingest(store, [str(tmp_path)], Config())
+    found = messages(report)
+    assert report.added == 1
+    assert set(found) == {str(tmp_path / "pipe.txt"), str(tmp_path / "loop.md")}
+    assert "FIFO" in found[str(tmp_path / "pipe.txt")]
+    assert "symbolic link loop" in found[str(tmp_path / "loop.md")]
+    glob_report = ingest(store, [str(tmp_path / "*.txt")], Config())
+    assert "FIFO" in messages(glob_report)[str(tmp_path / "pipe.txt")]
+
+
+def test_one_errors_row_per_input_and_problem(store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    missing = str(tmp_path / "missing.txt")
+    for _ in range(3):
+        ingest(store, [str(bad), missing], Config())
+    rows = store.errors()
+    assert sorted(r["source"] for r in rows) == sorted([str(bad), missing])
+    bad.write_bytes(b"\x00\x01")  # a different problem with the same input is a new row
+    ingest(store, [str(bad)], Config())
+    assert len(store.errors()) == 3
