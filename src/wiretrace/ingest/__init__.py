@@ -9,7 +9,6 @@ logged in the store's ``errors`` table, and never stops the run.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -76,27 +75,32 @@ class _BatchWriter:
 def ingest(
     store: Store, inputs: Sequence[str], config: Config, reporter: Reporter | None = None
 ) -> IngestReport:
-    """Read ``inputs`` (paths, directories, globs, http(s) URLs of pages or feeds)."""
+    """Read ``inputs`` (paths, directories, globs, http(s) URLs of pages or feeds).
+
+    Local files are read and stored first, then URLs are fetched (each request bounded by
+    ``[ingest] fetch_deadline``)."""
     cfg = config.section("ingest", IngestConfig)
     reporter = reporter or NullReporter()
     plan = list(expand(list(inputs), cfg))
     writer = _BatchWriter(store, cfg.batch_size)
     ctx = ReadContext(cfg, known=store.has_source)
     reporter.start("ingest", len(plan))
+    # Local inputs first, committed before the first URL is fetched: a slow or hanging
+    # server can never keep a good local file of the same run out of the store.
+    urls = [s.location for s in plan if _is_url(s) and isinstance(s, Source)]
     try:
-        for is_url, group in itertools.groupby(plan, _is_url):
-            if is_url:
-                urls = [s.location for s in group if isinstance(s, Source)]
-                for _, items in read_urls(urls, ctx):
-                    _put_all(writer, items)
-                    reporter.advance()
+        for entry in plan:
+            if _is_url(entry):
                 continue
-            for entry in group:
-                if isinstance(entry, IngestError):
-                    writer.put(entry)
-                else:
-                    _put_all(writer, _guarded(entry, ctx))
-                reporter.advance()
+            if isinstance(entry, IngestError):
+                writer.put(entry)
+            else:
+                _put_all(writer, _guarded(entry, ctx))
+            reporter.advance()
+        writer.flush()
+        for _, items in read_urls(urls, ctx):
+            _put_all(writer, items)
+            reporter.advance()
         writer.flush()
     finally:
         ctx.close()

@@ -75,7 +75,12 @@ class IngestConfig:
     # HTTP politeness.
     user_agent: str = DEFAULT_USER_AGENT
     robots_agent: str = "wiretrace"
-    timeout: float = 20.0
+    timeout: float = 20.0  # per connect, read or write
+    # One request as a whole (connect, headers, body) ends by this many seconds, and a
+    # body arriving slower than min_transfer_rate bytes/s over rate_window s is dropped.
+    fetch_deadline: float = 60.0
+    min_transfer_rate: int = 1024
+    rate_window: float = 10.0
     concurrency: int = 4
     retries: int = 3
     backoff: float = 0.5
@@ -87,5 +92,9 @@ class IngestConfig:
     def __post_init__(self) -> None:
         if self.on_decode_error not in ("error", "replace"):
             raise ConfigError("[ingest] on_decode_error must be 'error' or 'replace'")
+        if self.fetch_deadline <= 0 or self.rate_window <= 0 or self.min_transfer_rate < 0:
+            raise ConfigError(
+                "[ingest] fetch_deadline and rate_window must be > 0, min_transfer_rate ≥ 0"
+            )
         if self.batch_size < 1 or self.concurrency < 1 or self.retries < 0:
             raise ConfigError("[ingest] batch_size and concurrency must be ≥ 1, retries ≥ 0")

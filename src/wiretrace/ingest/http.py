@@ -3,7 +3,11 @@
 One ``Fetcher`` per ingest run. Requests run on a small thread pool (``concurrency``);
 starts to the same host are spaced by ``per_host_delay`` or the robots.txt Crawl-delay,
 whichever is longer. Connection failures, timeouts, HTTP 429 and 5xx are retried with
-exponential backoff (``Retry-After`` honoured up to ``max_retry_after``). robots.txt
+exponential backoff (``Retry-After`` honoured up to ``max_retry_after``). Each request is
+bounded as a whole, not only per read: ``fetch_deadline`` seconds from connect to the last
+body byte (headers included: a server trickling one byte at a time cannot hold a fetch
+open), and a body slower than ``min_transfer_rate`` bytes/s over ``rate_window`` seconds is
+abandoned. A request that overruns either is not retried. robots.txt
 follows RFC 9309: a 4xx answer allows everything, a 5xx or unreachable one disallows.
 Redirects are followed hop by hop, each hop checked against its own host's robots.txt
 (robots.txt itself may redirect, as RFC 9309 allows).
@@ -11,6 +15,7 @@ Redirects are followed hop by hop, each hop checked against its own host's robot
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections import deque
@@ -19,9 +24,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from .base import human_size
@@ -30,6 +37,93 @@ from .config import IngestConfig
 MAX_REDIRECTS = 10
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 _ROBOTS_LIMIT = 512 * 1024
+
+
+_CLOCK = threading.local()  # this thread's request deadline (time.monotonic), if any
+
+
+def _bounded(timeout: float | None, slow: type[Exception]) -> float | None:
+    """``timeout`` shortened to what is left of this thread's deadline; ``slow`` when none."""
+    deadline: float | None = getattr(_CLOCK, "deadline", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise slow("fetch deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read, write and TLS handshake ends by the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """Connections whose socket operations honour the calling thread's deadline.
+
+    A connection serves one request at a time, so the deadline of the thread using it is
+    the deadline of the request in flight, keep-alive reuse included.
+    """
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        stream = self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.connect_unix_socket(path, bounded, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def with_deadlines(transport: httpx.BaseTransport | None) -> httpx.BaseTransport | None:
+    """httpx's own transport with the deadline-aware network backend under its pool.
+
+    httpx keeps the httpcore pool in ``_pool`` (httpx and httpcore are pinned; the
+    trickling-server test fails if that ever changes). Other transports pass unchanged.
+    """
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _DeadlineBackend):
+        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+    return transport
 
 
 class FetchError(Exception):
@@ -60,16 +154,19 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.cfg = cfg
+        limits = httpx.Limits(
+            max_connections=cfg.concurrency * 2, max_keepalive_connections=cfg.concurrency
+        )
         self._client = httpx.Client(
             headers={"User-Agent": cfg.user_agent},
             timeout=httpx.Timeout(cfg.timeout),
             follow_redirects=False,
             max_redirects=MAX_REDIRECTS,
-            limits=httpx.Limits(
-                max_connections=cfg.concurrency * 2, max_keepalive_connections=cfg.concurrency
-            ),
-            transport=transport,
+            limits=limits,
+            transport=transport or with_deadlines(httpx.HTTPTransport(limits=limits)),
         )
+        for mounted in self._client._mounts.values():  # proxies named in the environment
+            with_deadlines(mounted)
         self._pool = ThreadPoolExecutor(cfg.concurrency, thread_name_prefix="wiretrace-fetch")
         self._lock = threading.Lock()
         self._robots: dict[str, RobotFileParser | FetchError] = {}
@@ -190,6 +287,7 @@ class Fetcher:
         for attempt in range(attempts):
             self._wait_turn(origin, delay)
             retry_after: str | None = None
+            _CLOCK.deadline = time.monotonic() + self.cfg.fetch_deadline
             try:
                 with self._client.stream("GET", url, follow_redirects=follow) as response:
                     status = response.status_code
@@ -202,8 +300,13 @@ class Fetcher:
                             raise problem
                         retry_after = response.headers.get("Retry-After")
                     else:
-                        return self._read(response, limit)
+                        return self._read(response, limit, self.cfg)
             except httpx.TimeoutException:
+                if time.monotonic() >= _CLOCK.deadline:
+                    raise FetchError(
+                        f"no complete response within {self.cfg.fetch_deadline:g} s; gave up "
+                        "(raise [ingest] fetch_deadline for very slow servers)"
+                    ) from None
                 problem = FetchError(f"timed out after {self.cfg.timeout:g} s")
             except httpx.ConnectError as exc:
                 problem = FetchError(f"cannot connect ({exc or 'connection failed'})")
@@ -211,6 +314,8 @@ class Fetcher:
                 raise FetchError(f"more than {MAX_REDIRECTS} redirects") from None
             except httpx.HTTPError as exc:
                 problem = FetchError(f"{type(exc).__name__}: {exc}")
+            finally:
+                _CLOCK.deadline = None
             if attempt + 1 < attempts:
                 self._sleep(self._backoff(attempt, retry_after))
         if attempts > 1:
@@ -218,7 +323,7 @@ class Fetcher:
         raise problem
 
     @staticmethod
-    def _read(response: httpx.Response, limit: int) -> Fetched:
+    def _read(response: httpx.Response, limit: int, cfg: IngestConfig) -> Fetched:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(
@@ -227,6 +332,7 @@ class Fetcher:
             )
         chunks: list[bytes] = []
         size = 0
+        mark, size_at_mark = time.monotonic(), 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
@@ -235,6 +341,15 @@ class Fetcher:
                     "[ingest] max_document_bytes"
                 )
             chunks.append(chunk)
+            now = time.monotonic()
+            if now - mark >= cfg.rate_window:
+                rate = (size - size_at_mark) / (now - mark)
+                if rate < cfg.min_transfer_rate:
+                    raise FetchError(
+                        f"too slow: {rate:,.0f} bytes/s over {now - mark:.0f} s, under the "
+                        f"{cfg.min_transfer_rate:,} bytes/s minimum ([ingest] min_transfer_rate)"
+                    )
+                mark, size_at_mark = now, size
         return Fetched(
             url=str(response.url),
             status=response.status_code,
