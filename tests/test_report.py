@@ -157,10 +157,10 @@ def test_report_on_missing_store_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_serve_binds_loopback_by_default() -> None:
-    from wiretrace.cli.web import _is_loopback
+    from wiretrace.web.app import is_loopback
 
-    assert _is_loopback("127.0.0.1") and _is_loopback("::1") and _is_loopback("localhost")
-    assert not _is_loopback("0.0.0.0") and not _is_loopback("192.168.1.4")
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
     result = CliRunner().invoke(app, ["serve", "--help"])
     assert result.exit_code == 0 and "127.0.0.1" in result.output and "Example:" in result.output
 

@@ -4,7 +4,6 @@ No ``from __future__ import annotations`` here: Typer reads the option annotatio
 registration time, and they refer to names local to :func:`register`.
 """
 
-import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated
@@ -12,17 +11,9 @@ from typing import Annotated
 import typer
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def register(app: typer.Typer) -> None:
     from . import DbOption, console, fail, out
+    from .safe import literal
 
     @app.command()
     def serve(
@@ -40,21 +31,22 @@ def register(app: typer.Typer) -> None:
         """
         import uvicorn
 
-        from ..web.app import LOOPBACK_HOSTS, create_app
+        from ..web.app import allowed_hosts_for, create_app, is_loopback, server_url
 
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
-        if not _is_loopback(host):
+        host = host.strip("[]")  # --host [::1] and --host ::1 alike
+        if not is_loopback(host):
             console.print(
-                f"[yellow]warning:[/] serving on {host} makes the corpus readable from other"
-                " machines; there is no login"
+                f"[yellow]warning:[/] serving on {literal(host)} makes the corpus readable from"
+                " other machines; there is no login"
             )
-        hosts = list(LOOPBACK_HOSTS) if _is_loopback(host) and host != "::1" else ["*"]
+        hosts = allowed_hosts_for(host)
         try:
             web = create_app(db, pool_size=max(1, threads), allowed_hosts=hosts)
         except (OSError, ValueError) as exc:
             raise fail(str(exc)) from exc
-        out.print(f"Wiretrace on http://{host}:{port}/  (Ctrl-C to stop)")
+        out.print(f"Wiretrace on {literal(server_url(host, port))}  (Ctrl-C to stop)")
         if workers > 1:
             os.environ["WIRETRACE_DB"] = str(db.resolve())
             os.environ["WIRETRACE_POOL"] = str(max(1, threads))
@@ -86,16 +78,21 @@ def register(app: typer.Typer) -> None:
         Example: wiretrace report -o karabakh.html --story s01
         """
         from ..report import write_report
+        from ..web.app import check_store
         from ..web.queries import NotFound
 
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
         try:
-            with console.status(f"writing {output} …"):
+            check_store(db)
+        except (OSError, ValueError) as exc:
+            raise fail(str(exc)) from exc
+        try:
+            with console.status(f"writing {literal(output)} …"):
                 result = write_report(db, output, story or None)
         except NotFound as exc:
             raise fail(f"{exc}; see `wiretrace serve` → Stories for the ids") from exc
         console.print(
-            f"wrote {result.path} ({result.bytes / 1e6:.1f} MB, {result.articles} articles,"
-            f" {result.stories} stories, {result.seconds:.1f} s)"
+            f"wrote {literal(result.path)} ({result.bytes / 2**20:.1f} MiB, {result.articles}"
+            f" articles, {result.stories} stories, {result.seconds:.1f} s)"
         )

@@ -7,6 +7,7 @@ come from a fixed list read from the package folder at start-up, never from a pa
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -21,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import corpus, queries, render
@@ -78,13 +78,49 @@ class SecurityHeaders:
 _HEADER_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
 
 
+class StoreUnusable(ValueError):
+    """The file given to serve is not a Wiretrace store this version can show."""
+
+
+def check_store(path: Path) -> None:
+    """Refuse at start-up, with the reason, a file every page would fail on: not SQLite,
+    SQLite without a Wiretrace schema, or a schema newer than this Wiretrace."""
+    from ..store import SCHEMA_VERSION
+
+    conn = queries.connect_readonly(path)  # FileNotFoundError when absent
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise StoreUnusable(
+            f"{path}: not a Wiretrace store (SQLite: {exc}); give the file that "
+            "`wiretrace ingest --db FILE` wrote"
+        ) from exc
+    finally:
+        conn.close()
+    if version == 0:
+        raise StoreUnusable(
+            f"{path}: an SQLite database without Wiretrace tables; run `wiretrace ingest "
+            f"PATH --db {path}` and `wiretrace analyze --db {path}` first"
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreUnusable(
+            f"{path}: schema version {version} is newer than this Wiretrace "
+            f"({SCHEMA_VERSION}); upgrade wiretrace"
+        )
+    if version < SCHEMA_VERSION:
+        raise StoreUnusable(
+            f"{path}: written by an older Wiretrace (schema {version} of {SCHEMA_VERSION}); "
+            f"run `wiretrace analyze --db {path}` once to upgrade it"
+        )
+
+
 class ConnectionPool:
     """Read-only SQLite connections shared by the worker threads."""
 
     def __init__(self, path: Path, size: int) -> None:
         self.path = path
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
-        queries.connect_readonly(path).close()  # fail at start-up, not on the first request
+        check_store(path)  # fail at start-up, not with a 500 on every page
         for _ in range(size):
             self._idle.put(queries.connect_readonly(path))
 
@@ -246,7 +282,86 @@ def request_param(request: Request, name: str) -> str:
     return str(request.path_params.get(name, ""))
 
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server to this machine."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts_for(bind: str) -> list[str]:
+    """Host names a browser may use for a server bound to ``bind``.
+
+    On a loopback address (any of 127.0.0.0/8, ``::1``, ``localhost``) only this machine's
+    names are answered, so a web page elsewhere cannot read the corpus by DNS rebinding;
+    elsewhere the operator chose to publish, and any name is accepted.
+    """
+    return [*LOOPBACK_HOSTS, bind] if is_loopback(bind) else ["*"]
+
+
+def server_url(host: str, port: int) -> str:
+    """The URL to open for a server bound to ``host``: IPv6 literals in brackets."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return f"http://{host}:{port}/"
+    shown = f"[{address.compressed}]" if address.version == 6 else address.compressed
+    return f"http://{shown}:{port}/"
+
+
+def _host_key(value: str) -> str | ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """One form per host, so ``[::1]``, ``[0:0::1]`` and ``::1`` compare equal."""
+    value = value.strip().lower().rstrip(".")
+    try:
+        return ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        return value
+
+
+def _request_host(header: str) -> str | ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The host of a Host header (port dropped), or None when it is malformed."""
+    header = header.strip()
+    if header.startswith("["):
+        end = header.find("]")
+        rest = header[end + 1 :] if end > 0 else ""
+        if end < 0 or (rest and not (rest.startswith(":") and rest[1:].isdigit())):
+            return None
+        key = _host_key(header[1:end])
+        return key if isinstance(key, ipaddress.IPv6Address) else None
+    name, _, port = header.partition(":")
+    if not name or (port and not port.isdigit()) or any(c in name for c in "/@ \\"):
+        return None
+    return _host_key(name)
+
+
+class HostCheck:
+    """Pure ASGI middleware: answer 400 unless the Host header names an allowed host.
+
+    Starlette's TrustedHostMiddleware compares strings, which misses IPv6 literals
+    (``[::1]``) and other spellings of the same address; this compares addresses.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str]) -> None:
+        self.app = app
+        self.allow_any = "*" in allowed_hosts
+        self.allowed = {_host_key(h) for h in allowed_hosts if h != "*"}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.allow_any or scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        header = next((v for k, v in scope.get("headers", []) if k == b"host"), b"")
+        host = _request_host(header.decode("latin-1"))
+        if host is None or host not in self.allowed:
+            await PlainTextResponse("Invalid host header", status_code=400)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def create_app(
@@ -278,7 +393,7 @@ def create_app(
             return cache.get(f"{spec.view}?{request.url.query}", run)
         return run()
 
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(HostCheck, allowed_hosts=list(allowed_hosts))
     app.add_middleware(SecurityHeaders)
 
     def not_found(request: Request, message: str, api: bool) -> Response:
