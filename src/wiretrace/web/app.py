@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..display import BIDI_CONTROLS
 from . import corpus, queries, render
 from .queries import NotFound
 
@@ -175,6 +176,10 @@ class PageCache:
         return data
 
 
+# Bidi controls travel as \\uXXXX escapes: the same data, but not reordering a raw view.
+_JSON_BIDI = {ord(c): f"\\u{ord(c):04x}" for c in BIDI_CONTROLS}
+
+
 class SafeJSONResponse(Response):
     """JSON with ``<``, ``>`` and ``&`` escaped, so no browser can read it as markup."""
 
@@ -183,7 +188,7 @@ class SafeJSONResponse(Response):
     def render(self, content: Any) -> bytes:
         text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        return text.encode("utf-8")
+        return text.translate(_JSON_BIDI).encode("utf-8")
 
 
 def _int(request: Request, name: str, default: int = 1) -> int:

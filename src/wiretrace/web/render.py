@@ -17,7 +17,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+from markupsafe import Markup
 
+from ..display import mark_bidi
 from ..isodate import calendar_date
 from . import charts
 from .queries import HEX, is_token
@@ -160,6 +162,21 @@ def _figure_value(f: dict[str, Any]) -> str:
     return f"{text} {f.get('unit') or ''}".strip()
 
 
+def visible_bidi(value: Any) -> Any:
+    """Bidi embeddings, overrides and isolates in a printed value shown as ``⟨U+202E⟩``.
+
+    Used as the environment's ``finalize``, so every ``{{ … }}`` of every page and of the
+    report passes through it: an override hidden in an article, a title or a URL can no
+    longer make text read differently from what it is. The marker has no HTML-special
+    character, so it is safe in text, attributes and already-escaped markup alike.
+    """
+    if isinstance(value, Markup):
+        return Markup(mark_bidi(str(value)))
+    if isinstance(value, str):
+        return mark_bidi(value)
+    return value
+
+
 def make_env() -> Environment:
     env = Environment(
         loader=ChoiceLoader(
@@ -170,8 +187,11 @@ def make_env() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=visible_bidi,
     )
-    env.filters.update(num=_num, pct=_pct, day=_day, figvalue=_figure_value, where=_where)
+    env.filters.update(
+        bidi=visible_bidi, num=_num, pct=_pct, day=_day, figvalue=_figure_value, where=_where
+    )
     env.globals.update(nav=NAV, legend=LEGEND, is_hex=lambda v: bool(v) and set(v) <= HEX)
     return env
 
