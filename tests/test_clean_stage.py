@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from wiretrace.clean.config import CleanConfig
 from wiretrace.clean.stage import STAGE, clean_document
 from wiretrace.config import Config
 from wiretrace.models import RawDocument
@@ -217,7 +218,7 @@ def test_html_page_body_metadata_and_chrome() -> None:
         outlet="The Harbour Ledger",
         published="2024-03-05",
     )
-    r = clean_document(doc, nlp)
+    r = clean_document(doc, nlp, CleanConfig(keep_html_chrome=True))
     paragraphs = r.text.split("\n\n")
     assert paragraphs[0].startswith("The harbour council voted on Tuesday")
     assert paragraphs[-1].startswith("Ferries will use the cargo quay")

@@ -14,5 +14,6 @@ class CleanConfig:
     fix_sentence_spacing: bool = True
     # Documents analysed per batch (one transaction, one spaCy batch).
     batch_size: int = 128
-    # HTML: keep what the extractor dropped (menus, footers) as one removed piece each.
-    keep_html_chrome: bool = True
+    # HTML: also keep what the extractor dropped (menus, footers) as removed pieces. Off by
+    # default: it walks the whole page a second time and labels every line of chrome.
+    keep_html_chrome: bool = False

@@ -91,6 +91,8 @@ _QUOTE_CHARS = frozenset('“«‘„”»’"')
 _CLOSE_QUOTES = "”»’"
 # Lines this short are parsed whatever they look like; longer ones only with a cheap signal.
 SHORT_WORDS = 8
+# A dateline ("Outlet | 13 March 2025") is at most this long.
+FURNITURE_DATE_WORDS = 12
 _ORGLIKE = frozenset({"ORG", "WORK_OF_ART", "PRODUCT"})
 _NOT_OUTLET = frozenset(
     {
@@ -194,6 +196,13 @@ class LineFeatures:
             return self.words <= 12 or not self.finite or self.you or self.we or self.cta
         # In a sentence only the outlet's own voice counts: "you" alone is how-to prose.
         return self.we
+
+    @property
+    def appeal(self) -> bool:
+        """A call to action in the outlet's voice ("Support our journalism! Donate today and
+        help us keep reporting for you."): call-to-action words with the outlet addressing
+        the reader or commanding them, in a paragraph no longer than an appeal box's."""
+        return self.cta and (self.dialogue or self.command) and self.words <= 40
 
     @property
     def signals(self) -> int:
@@ -553,18 +562,27 @@ def line_features(lines: list[str], nlp: Language, batch_size: int = 64) -> list
 
 
 def line_features_many(
-    documents: list[list[str]], nlp: Language, batch_size: int = 64
+    documents: list[list[str]],
+    nlp: Language,
+    batch_size: int = 64,
+    english: list[bool] | None = None,
 ) -> list[list[LineFeatures]]:
     """Features of the lines of many documents, with one parse per distinct line.
 
     An outlet's boxes recur across its articles: parsing each distinct line once, in one
-    batch, is most of the speed of cleaning a corpus.
+    batch, is most of the speed of cleaning a corpus. Documents not in English (``english``
+    false) are not parsed: their lines get the language-independent features only.
     """
-    cheap = [[cheap_features(line) for line in lines] for lines in documents]
+    english = english or [True] * len(documents)
+    cheap = [
+        [cheap_features(line) if en else _neutral(line) for line in lines]
+        for lines, en in zip(documents, english, strict=True)
+    ]
     to_parse = sorted(
         {
             line
-            for lines, found in zip(documents, cheap, strict=True)
+            for lines, found, en in zip(documents, cheap, english, strict=True)
+            if en
             for line, c in zip(lines, found, strict=True)
             if needs_parse(line, c)
         }
@@ -592,11 +610,23 @@ def line_features_many(
     }
     return [
         [
-            _features(line, c, parsed.get(line), line in commands, ner)
+            _features(line, c, parsed.get(line) if en else None, line in commands, ner)
             for line, c in zip(lines, found, strict=True)
         ]
-        for lines, found in zip(documents, cheap, strict=True)
+        for lines, found, en in zip(documents, cheap, english, strict=True)
     ]
+
+
+def _neutral(text: str) -> dict[str, bool | int]:
+    """Language-independent cheap features: length, sentence end, links; no English words."""
+    return {
+        "words": len(text.split()),
+        "terminal": _terminal(text),
+        "you": False,
+        "we": False,
+        "cta": False,
+        "link": _link_like(text),
+    }
 
 
 def _maybe_command(doc: Doc) -> bool:
@@ -619,20 +649,26 @@ def _features(
     credit_tail, credit_only = credit_parts(text)
     words = int(cheap["words"])
     if doc is None:
+        # Not parsed: long English prose, or a line of another language. Only what its
+        # form shows counts (a date line, a link line); a finite verb is assumed.
+        when = None
+        if words <= FURNITURE_DATE_WORDS and any(ch.isdigit() for ch in text):
+            when = dateline_date(text)
         return LineFeatures(
             text=text,
             words=words,
             terminal=bool(cheap["terminal"]),
-            finite=True,
+            finite=when is None,
             imperative=False,
-            you=False,
-            we=False,
-            cta=False,
-            link=False,
+            you=bool(cheap["you"]),
+            we=bool(cheap["we"]),
+            cta=bool(cheap["cta"]),
+            link=bool(cheap["link"]),
             credit_tail=credit_tail,
             credit_only=credit_only,
             agency_credit=False,
             byline=None,
+            date=when,
         )
     outside_quote_tokens = _tokens_outside_quotes(doc)
     imperative = command or any(

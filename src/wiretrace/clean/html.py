@@ -39,22 +39,78 @@ def parse_page(html: str) -> HtmlElement | None:
 
 
 def extract_body(html: str | HtmlElement | None, url: str | None = None) -> str:
-    """Body text, one paragraph per line."""
-    import trafilatura
+    """Body text as the extractor structured it: one block per paragraph, heading, list
+    item or table row, blocks separated by a blank line (line breaks inside a block kept).
+
+    The extractor's own tree is read directly (no serialisation and re-parse), so what it
+    marked as separate blocks stays separate: a layout table holding the article is its
+    paragraphs, not one line of cells.
+    """
+    from trafilatura import bare_extraction
 
     if html is None:
         return ""
-    body = trafilatura.extract(
+    document = bare_extraction(
         html,
         url=url,
-        output_format="txt",
         include_comments=False,
         include_tables=True,
         include_images=False,
         include_links=False,
         deduplicate=False,
     )
-    return body or ""
+    body = getattr(document, "body", None)
+    if body is None:
+        return ""
+    out: list[str] = []
+    _emit(body, out)
+    return "\n\n".join(out)
+
+
+# Block elements of the extractor's output tree (everything else is inline markup).
+_BODY_BLOCKS = frozenset(
+    {"p", "head", "list", "item", "table", "row", "cell", "quote", "code", "div", "main", "body"}
+)
+
+
+def _inline_text(el: HtmlElement) -> str:
+    """Text of an element without block children; ``lb`` is a line break."""
+    parts: list[str] = [el.text or ""]
+    for child in el:
+        parts.append("\n" if child.tag == "lb" else _inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _flush(buffer: list[str], out: list[str]) -> None:
+    lines = [" ".join(line.split()) for line in "".join(buffer).split("\n")]
+    text = "\n".join(line for line in lines if line)
+    if text:
+        out.append(text)
+    buffer.clear()
+
+
+def _emit(el: HtmlElement, out: list[str]) -> None:
+    children = list(el)
+    if not any(child.tag in _BODY_BLOCKS for child in children):
+        _flush([_inline_text(el)], out)
+        return
+    if el.tag == "row" and not any(
+        grand.tag in _BODY_BLOCKS for cell in children for grand in cell
+    ):
+        # A row of plain cells is one line, cells separated as in a text table.
+        cells = [" ".join(_inline_text(cell).split()) for cell in children]
+        _flush([" | ".join(c for c in cells if c)], out)
+        return
+    buffer: list[str] = [el.text or ""]
+    for child in children:
+        if child.tag in _BODY_BLOCKS:
+            _flush(buffer, out)
+            _emit(child, out)
+        else:
+            buffer.append("\n" if child.tag == "lb" else _inline_text(child))
+        buffer.append(child.tail or "")
+    _flush(buffer, out)
 
 
 _BLOCK = frozenset(

@@ -1,15 +1,22 @@
 """Cleaning one article's plain text: body, metadata lines, and what was removed.
 
-Three passes over the article's lines, in this order:
+The body is kept unless evidence says a line is not body. Passes, in this order:
 
-1. Line by line (each judged on its own parse): bylines, captions and credits, and lines
-   that are boilerplate on their own (a fragment or command addressed to the reader, links),
-   plus lines the outlet repeats across its articles (``Repetition``). Short fragments in the
-   same paragraph block as such a line go with it (the buttons of a donation box).
-2. The header: every line before the first body sentence is metadata (title, standfirst,
-   dateline, navigation, boilerplate); the title is the heading nearest the body.
+1. Line by line (each judged on its own parse): bylines, captions and credits, short
+   furniture-shaped lines (a menu, a link, a command to the reader), appeals (call-to-action
+   words with the outlet addressing the reader), and lines the outlet repeats across its
+   articles (``Repetition``). A paragraph of prose is never removed here for holding "we",
+   "you", a command or a link.
+2. The header, before the first body sentence: the title, bylines and datelines; short
+   lines and appeals above the title; a standfirst only when a byline or dateline sits
+   below it. Other lines there are body.
 3. The footer: the trailing run of lines with boilerplate evidence, if it holds at least one
    strong piece, minus body-like lines at its top.
+
+English-only evidence (pronouns, call-to-action words, the English parser's verbs) is used
+only on articles detected as English; others are judged on length, sentence ends, links and
+repetition. A result that would drop most of an article's prose on rules alone keeps that
+prose: only overwhelming evidence (repetition across the outlet) may remove so much.
 
 Judging lines on their own parse, and taking the header and footer only relative to the
 first and last body sentence, makes the result a fixed point: cleaning clean text changes
@@ -24,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from ..models import CleanResult, Removed
 from .features import LineFeatures, line_features_many, wire_dateline
+from .language import ENGLISH, detect_language
 from .normalise import _FOLD, blocks, fingerprint, join_paragraphs
 from .outlet import infer_outlet, outlet_from_url
 
@@ -43,7 +51,16 @@ NOTICE = "notice"
 
 TITLE_MAX_WORDS = 30
 STANDFIRST_MIN_WORDS = 15
+STANDFIRST_MAX_WORDS = 50
 LOOKAHEAD = 3
+# Furniture is short: a menu entry, a button, a one-line prompt.
+FURNITURE_WORDS = 12
+# Lines above the title this short are navigation (section names, "Home", "×").
+NAV_WORDS = 6
+# An appeal (call to action with the outlet addressing the reader) is at most this long.
+APPEAL_WORDS = 40
+# Rules alone may not remove more than this share of an article's prose.
+MAX_RULE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ class Analysis:
     block_of: tuple[int, ...]
     features: tuple[LineFeatures, ...]
     multi_block: bool
+    language: str = ENGLISH
 
     @cached_property
     def fingerprints(self) -> tuple[int, ...]:
@@ -99,15 +117,24 @@ def analyse(text: str, nlp: Language, fix_spacing: bool = True) -> Analysis:
 
 
 def analyse_many(texts: list[str], nlp: Language, fix_spacing: bool = True) -> list[Analysis]:
-    """Analyse a batch of articles together (one parse per distinct line)."""
+    """Analyse a batch of articles together (one parse per distinct line).
+
+    Only English articles are parsed (the parser is English); the others get the
+    language-independent features.
+    """
     grouped = [blocks(text, fix_spacing) for text in texts]
     lines = [[line for block in g for line in block] for g in grouped]
-    features = line_features_many(lines, nlp)
+    languages = [detect_language(ls) for ls in lines]
+    features = line_features_many(lines, nlp, english=[lang == ENGLISH for lang in languages])
     return [
         Analysis(
-            tuple(ls), tuple(b for b, block in enumerate(g) for _ in block), tuple(fs), len(g) > 1
+            tuple(ls),
+            tuple(b for b, block in enumerate(g) for _ in block),
+            tuple(fs),
+            len(g) > 1,
+            lang,
         )
-        for g, ls, fs in zip(grouped, lines, features, strict=True)
+        for g, ls, fs, lang in zip(grouped, lines, features, languages, strict=True)
     ]
 
 
@@ -126,6 +153,11 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().translate(_FOLD).split())
 
 
+def _furniture(f: LineFeatures) -> bool:
+    """A short line that is not a sentence of prose."""
+    return not f.prose and f.words <= FURNITURE_WORDS
+
+
 def _line_local(a: Analysis, rep: Repetition) -> _Marks:
     n = len(a.lines)
     kinds: list[str | None] = [None] * n
@@ -137,11 +169,11 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
             kinds[i] = CREDIT
         elif f.notice is not None:
             kinds[i] = f.notice
-        elif f.credit_tail:
+        elif f.credit_tail and f.words <= APPEAL_WORDS:
             kinds[i] = CAPTION
-        elif f.link and not f.prose:
+        elif f.link and _furniture(f):
             kinds[i] = NAVIGATION
-        elif (not f.prose and f.strong) or (f.prose and f.signals >= 2):
+        elif (f.strong and _furniture(f)) or f.appeal:
             kinds[i] = BOILERPLATE
     # A short fragment right above a photo credit is that photo's caption.
     for i in range(1, n):
@@ -157,17 +189,35 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
             kinds[i - 1] = kinds[i] = CAPTION
     fps = a.fingerprints
     recurring = [fp in rep.recurring for fp in fps]
+    if _is_copy(a, recurring):
+        # Most of its plain prose recurs: another copy of the same article, not a box the
+        # outlet adds to every article. Only lines that are not plain prose may go.
+        recurring = [
+            r and not _neutral_prose(f) for r, f in zip(recurring, a.features, strict=True)
+        ]
     for i, f in enumerate(a.features):
         if kinds[i] is not None:
             continue
         in_run = (i > 0 and recurring[i - 1]) or (i + 1 < n and recurring[i + 1])
-        evidence = f.weak or f.strong or f.you or f.cta
-        if (recurring[i] and (evidence or in_run)) or (fps[i] in rep.strong_only and f.strong):
+        if f.prose and f.words >= STANDFIRST_MIN_WORDS:
+            # Prose an outlet repeats (a fact box, a standing explainer) is body unless it
+            # speaks like an appeal itself or sits in a run of repeated lines.
+            evidence = f.strong or (in_run and (f.weak or f.you or f.cta))
+        else:
+            evidence = f.weak or f.strong or f.you or f.cta or in_run
+        if (recurring[i] and evidence) or (fps[i] in rep.strong_only and f.strong):
             kinds[i] = BOILERPLATE
             by_rep[i] = True
     if a.multi_block:
         _spread(a, kinds)
     return _Marks(kinds, by_rep)
+
+
+def _is_copy(a: Analysis, recurring: list[bool]) -> bool:
+    prose = [i for i, f in enumerate(a.features) if _neutral_prose(f)]
+    total = sum(len(a.lines[i]) for i in prose)
+    again = sum(len(a.lines[i]) for i in prose if recurring[i])
+    return total > 0 and again > MAX_RULE_SHARE * total
 
 
 def _spread(a: Analysis, kinds: list[str | None]) -> None:
@@ -200,6 +250,13 @@ def _heading_like(f: LineFeatures) -> bool:
     )
 
 
+def _standfirst_like(f: LineFeatures) -> bool:
+    """A standfirst is a sentence or two, not a run of paragraph prose."""
+    text = f.text
+    breaks = sum(text.count(f"{end} ") for end in ".!?")
+    return f.words <= STANDFIRST_MAX_WORDS and breaks <= 1
+
+
 def _is_dateline(f: LineFeatures) -> bool:
     return f.date is not None and f.byline is None and not f.finite
 
@@ -227,9 +284,15 @@ def _body_start(a: Analysis, survivors: list[int]) -> int | None:
 
 
 def _header(
-    a: Analysis, header: list[int], kinds: list[str | None], title_hint: str | None
+    a: Analysis, header: list[int], kinds: list[str | None], title_hint: str | None, body: int
 ) -> str | None:
-    """Label every header line; return the detected title."""
+    """Label the header lines that evidence says are not body; return the detected title.
+
+    Above the title: short or heading-like lines (navigation) and lines with strong
+    evidence (boilerplate).
+    Between the title and the body: a standfirst only when a byline or dateline follows it
+    before the body. Everything else in the header is body.
+    """
     title_at: int | None = None
     if title_hint:
         hint = _fold(title_hint)
@@ -242,18 +305,27 @@ def _header(
             if _heading_like(f):
                 title_at = i
                 break
+    anchors = [
+        j
+        for j in range(header[0] if header else 0, body)
+        if kinds[j] in (BYLINE, DATELINE) or _is_dateline(a.features[j])
+    ]
+    last_anchor = anchors[-1] if anchors else -1
     for i in header:
         f = a.features[i]
         if i == title_at:
             kinds[i] = TITLE
         elif _is_dateline(f):
             kinds[i] = DATELINE
-        elif f.strong:
+        elif title_at is not None and i < title_at:
+            if f.strong or f.appeal:
+                kinds[i] = BOILERPLATE
+            elif _heading_like(f) or (not f.prose and f.words <= NAV_WORDS):
+                kinds[i] = NAVIGATION  # section names, kickers, a repeated headline
+        elif f.appeal or (f.strong and _furniture(f)):
             kinds[i] = BOILERPLATE
-        elif title_at is not None:
-            kinds[i] = NAVIGATION if i < title_at else STANDFIRST
-        else:
-            kinds[i] = STANDFIRST if f.words >= 6 else NAVIGATION
+        elif i < last_anchor and _standfirst_like(f):
+            kinds[i] = STANDFIRST if f.words >= 6 or title_at is not None else NAVIGATION
     return None if title_at is None else a.lines[title_at]
 
 
@@ -284,6 +356,33 @@ def _footer(a: Analysis, kinds: list[str | None], body_first: int) -> None:
     for i in run:
         if kinds[i] is None:
             kinds[i] = DATELINE if _is_dateline(a.features[i]) else BOILERPLATE
+
+
+_RULED = frozenset({BOILERPLATE, NAVIGATION, STANDFIRST})
+
+
+def _neutral_prose(f: LineFeatures) -> bool:
+    """Prose with no sign of the outlet's voice: nothing but position speaks against it."""
+    return f.prose and not (f.we or f.you or f.cta or f.link or f.imperative)
+
+
+def _keep_most_prose(a: Analysis, kinds: list[str | None], by_rep: list[bool]) -> None:
+    """Rules alone never take most of an article's plain prose, nor all of its text."""
+    prose = [i for i, f in enumerate(a.features) if _neutral_prose(f)]
+    total = sum(len(a.lines[i]) for i in prose)
+    ruled = [i for i in prose if kinds[i] in _RULED and not by_rep[i]]
+    if total and sum(len(a.lines[i]) for i in ruled) > MAX_RULE_SHARE * total:
+        for i in ruled:
+            kinds[i] = None
+    # A text never goes whole on rules: first what went only for its place goes back,
+    # then, if nothing is left, what went for its own form.
+    for own_evidence_too in (False, True):
+        if any(k is None for k in kinds):
+            break
+        for i, k in enumerate(kinds):
+            f = a.features[i]
+            if k in _RULED and not by_rep[i] and (own_evidence_too or not f.strong):
+                kinds[i] = None
 
 
 def _group_removed(a: Analysis, kinds: list[str | None]) -> list[tuple[int, Removed]]:
@@ -318,12 +417,13 @@ def clean_analysis(
     body_start = _body_start(a, survivors)
     title: str | None = None
     lines = list(a.lines)
-    pieces = _group_removed(a, kinds) if body_start is None else []
     if body_start is not None:
         first = survivors[body_start]
-        title = _header(a, survivors[:body_start], kinds, meta.title)
+        title = _header(a, survivors[:body_start], kinds, meta.title, first)
         _footer(a, kinds, first)
-        pieces = _group_removed(a, kinds)
+    _keep_most_prose(a, kinds, marks.by_repetition)
+    pieces = _group_removed(a, kinds)
+    if body_start is not None:
         dateline = wire_dateline(lines[first])
         if dateline is not None:
             lines[first] = lines[first][len(dateline) :].lstrip()
