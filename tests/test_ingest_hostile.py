@@ -1,5 +1,6 @@
 """Bad local inputs get honest messages: special files, link loops, sizes, JSON errors,
-and one ``errors`` row per input and problem however often it is re-ingested."""
+encodings that cannot be told with confidence, and one ``errors`` row per input and
+problem however often it is re-ingested."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from ingest_inputs import BODY
 from wiretrace.config import Config
 from wiretrace.ingest import IngestReport, ingest
 from wiretrace.ingest.base import human_size
+from wiretrace.ingest.config import IngestConfig
+from wiretrace.ingest.decode import DecodeError, decode_bytes
 from wiretrace.store import Store
 
 
@@ -87,3 +90,55 @@ def test_one_errors_row_per_input_and_problem(store: Store, tmp_path: Path) -> N
     bad.write_bytes(b"\x00\x01")  # a different problem with the same input is a new row
     ingest(store, [str(bad)], Config())
     assert len(store.errors()) == 3
+
+
+# -- encodings: refuse what cannot be decoded with confidence -------------------------------
+
+ASCII = b"The port authority said that forty ships were waiting offshore on Wednesday. " * 4
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b" \x9d \xfe ",  # two stray bytes between words
+        b"\xe2\x80 ",  # a UTF-8 sequence cut short (the start of a curly quote)
+        b" caf\xc3 ",  # a lone UTF-8 lead byte, which cp1252 would read as "cafÃ"
+        b"\x81\x8d",  # bytes cp1252 leaves undefined
+    ],
+)
+def test_mostly_ascii_with_stray_bytes_is_refused_not_guessed(damage: bytes) -> None:
+    data = ASCII[:120] + damage + ASCII[120:]
+    with pytest.raises(DecodeError, match=r"invalid UTF-8: byte 0x[0-9a-f]{2} at offset 1[23]\d"):
+        decode_bytes(data, IngestConfig())
+    kept = decode_bytes(data, IngestConfig(on_decode_error="replace"))
+    assert "\ufffd" in kept and kept.startswith(ASCII[:120].decode())
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Les réfugiés arrivés à la frontière étaient épuisés, a déclaré le préfet.", "cp1252"),
+        ("He said \u201cno\u201d \u2014 twice, and left \u2026", "cp1252"),
+        ("Der Bürgermeister ließ die Straße räumen.", "cp1252"),
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy.", "cp1250"),
+        ("Жители покидают город, сообщили власти; «мы не знаем», — сказал один.", "cp1251"),
+    ],
+)
+def test_genuine_legacy_text_is_still_read(text: str, encoding: str) -> None:
+    assert decode_bytes(text.encode(encoding), IngestConfig()) == text
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_read(codec: str) -> None:
+    text = "Officials said 1,200 residents were moved overnight.\n"
+    assert decode_bytes(text.encode(codec), IngestConfig()) == text
+
+
+def test_stray_bytes_through_ingest_are_an_error_with_the_offset(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "stray.txt"
+    path.write_bytes(ASCII[:50] + b" \xff \xfe " + ASCII[50:])
+    report = ingest(store, [str(path)], Config())
+    assert report.added == 0
+    assert "invalid UTF-8: byte 0xff at offset 51" in messages(report)[str(path)]

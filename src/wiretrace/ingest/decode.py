@@ -7,13 +7,18 @@ Policy for bytes that fit no encoding (documented in the README and tested):
   and turns each invalid byte into U+FFFD. Falling back to a legacy code page there would
   silently turn every accented letter into mojibake, so that is never done.
 * Input that is not UTF-8 at all is decoded with the legacy encoding charset-normalizer
-  finds (Windows-1251, Windows-1252, ...); when no encoding fits, it is refused as
-  binary.
+  finds (Windows-1251, Windows-1252, ...), but only when that reading is convincing:
+  nearly every non-ASCII character it gives must be a letter inside a word or common
+  typographic punctuation (quotes, dashes, guillemets, €). Mostly-ASCII text with a few
+  stray bytes gives no such evidence (a stray byte read as cp1252 is a stray "ÿ" or "¤"),
+  so it is refused like invalid UTF-8 instead of stored as mojibake.
+* UTF-16 without a byte-order mark is recognised by its NUL bytes alternating with text.
 """
 
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from email.message import Message
 from html.parser import HTMLParser
 
@@ -56,6 +61,9 @@ def decode_bytes(data: bytes, cfg: IngestConfig, declared: str | None = None) ->
             return _strict(data[len(bom) :], codec, f"{codec} (byte-order mark)")
     nul = data.find(b"\x00")
     if nul >= 0:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
         raise DecodeError(f"binary data, not text (NUL byte at offset {nul})")
     if declared:
         name = codec_name(declared)
@@ -82,9 +90,19 @@ def decode_bytes(data: bytes, cfg: IngestConfig, declared: str | None = None) ->
             '[ingest] on_decode_error = "replace" to keep it with U+FFFD'
         )
     legacy = detect_legacy(data, cfg)
-    if legacy is None:
-        raise DecodeError("not text in any known encoding (looks like binary data)")
-    return legacy
+    if legacy is not None:
+        return legacy
+    if invalid * 20 <= len(text) and not _looks_binary(text):
+        # Text, mostly ASCII, with bytes no encoding explains convincingly.
+        if cfg.on_decode_error == "replace":
+            return text
+        raise DecodeError(
+            f"invalid UTF-8: byte 0x{data[first_bad]:02x} at offset {first_bad} "
+            f"({invalid} invalid byte(s)), and no legacy encoding reads them as text with "
+            "confidence; convert the file to UTF-8, or set [ingest] on_decode_error = "
+            '"replace" to keep it with U+FFFD'
+        )
+    raise DecodeError("not text in any known encoding (looks like binary data)")
 
 
 def detect_legacy(data: bytes, cfg: IngestConfig) -> str | None:
@@ -94,11 +112,14 @@ def detect_legacy(data: bytes, cfg: IngestConfig) -> str | None:
 
 
 def detect_legacy_encoding(data: bytes, cfg: IngestConfig) -> str | None:
-    """The most plausible legacy encoding for ``data`` (which must decode in it), or None.
+    """The most plausible legacy encoding for ``data`` (which must decode in it), or None
+    when no reading is convincing (see ``convincing`` and ``damaged_utf8``).
 
     Short texts decode cleanly in several code pages; among candidates whose "chaos" is
     within a small margin of the best, the one earliest in ``preferred_encodings`` wins.
     """
+    if damaged_utf8(data):
+        return None
     matches = list(from_bytes(data))
     if not matches:
         return None
@@ -112,13 +133,118 @@ def detect_legacy_encoding(data: bytes, cfg: IngestConfig) -> str | None:
         return (min(ranks) if ranks else len(preferred), pos)
 
     near = [(i, m) for i, m in enumerate(matches) if m.chaos <= best + _NEAR_TIE]
-    for _, match in sorted(near, key=rank):
+    tried = 0
+    for item in sorted(near, key=rank):
+        if tried and rank(item)[0] == len(preferred):
+            # Past the preferred encodings, a reading found by trying obscure code pages
+            # until one shows a few bytes as letters is no evidence at all.
+            break
         try:
-            text = data.decode(match.encoding)
+            text = data.decode(item[1].encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-        return None if _looks_binary(text) else match.encoding
+        if _looks_binary(text):
+            continue
+        if convincing(text):
+            return item[1].encoding
+        tried += 1
     return None
+
+
+# Non-letters a legacy code page is commonly used for in running text.
+_TYPOGRAPHIC = frozenset("‘’‚“”„«»‹›–—…•·€£¥¢°§©®™±×÷\u00a0\u00ad")
+# Accented letters that are words on their own (French à, Italian è, Spanish ó ...).
+_LETTER_WORDS = frozenset("àèéìòóùÀÈÉ")
+_CONVINCING = 0.9
+
+
+def _script(c: str) -> str:
+    """A letter's script, East Asian scripts taken as one (Japanese mixes them)."""
+    name = unicodedata.name(c, "")
+    first = name.split(" ", 1)[0]
+    if first in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "HALFWIDTH", "FULLWIDTH", "BOPOMOFO"):
+        return "EAST-ASIAN"
+    return first
+
+
+def convincing(text: str) -> bool:
+    """Whether the non-ASCII characters of a legacy decoding look like text, for at least
+    90 % of them (all of them when there are fewer than ten).
+
+    Plausible: typographic punctuation; a letter inside a word of its own script (é in
+    "réfugié", ň in "kůň", every letter of a Cyrillic word), or a one-letter word such as
+    French "à". Not plausible: a symbol where a stray byte landed, a lone letter between
+    spaces, a capital after a small letter ("cafÃ", a cut UTF-8 lead byte), or another
+    script glued to ASCII letters ("weЃЌre").
+    """
+    total = plausible = 0
+    for i, c in enumerate(text):
+        if c < "\x80":
+            continue
+        total += 1
+        if c in _TYPOGRAPHIC:
+            plausible += 1
+            continue
+        if unicodedata.category(c)[0] not in "LM":
+            continue
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        script = _script(c)
+        if script == "LATIN":
+            beside = any(
+                n.isalpha() and (n.isascii() or _script(n) == "LATIN") for n in (before, after)
+            )
+            alone = c in _LETTER_WORDS and not before.isalpha() and not after.isalpha()
+            odd_case = c.isupper() and before.islower()
+            plausible += (beside or alone) and not odd_case
+        else:
+            glued = any(n.isascii() and n.isalpha() for n in (before, after))
+            kin = any(
+                n.isalpha() and not n.isascii() and _script(n) == script for n in (before, after)
+            )
+            plausible += kin and not glued
+    if total == 0:
+        return True
+    return plausible == total if total < 10 else plausible >= _CONVINCING * total
+
+
+def damaged_utf8(data: bytes) -> bool:
+    """Whether the invalid bytes look like UTF-8 sequences cut short (a lead byte followed
+    by continuation bytes, then broken) rather than text in a legacy code page: true when
+    at least half of the runs of invalid bytes are such cut sequences."""
+    text = data.decode("utf-8", "surrogateescape")
+    runs = cut = 0
+    previous = -2
+    for i, c in enumerate(text):
+        if not "\udc80" <= c <= "\udcff":
+            continue
+        byte = ord(c) - 0xDC00
+        if i != previous + 1:
+            runs += 1
+        elif 0x80 <= byte <= 0xBF and 0xC2 <= ord(text[i - 1]) - 0xDC00 <= 0xF4:
+            cut += 1
+        previous = i
+    return cut > 0 and cut * 2 >= runs
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a byte-order mark (mostly Latin script: every other byte NUL)."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:65536]
+    even, odd = sample[0::2], sample[1::2]
+    pairs = len(sample) // 2
+    if odd.count(0) * 3 >= pairs and not even.count(0):
+        codec = "utf-16-le"
+    elif even.count(0) * 3 >= pairs and not odd.count(0):
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return None if _looks_binary(text) else text
 
 
 def _strict(data: bytes, codec: str, what: str) -> str:

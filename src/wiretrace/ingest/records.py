@@ -200,7 +200,11 @@ def read_csv(path: Path, ctx: ReadContext) -> Iterator[Item]:
             return
         encoding = _csv_encoding(sample, len(sample) < _SAMPLE, ctx)
         if encoding is None:
-            yield IngestError(source, "not text in any known encoding (looks like binary data)")
+            yield IngestError(
+                source,
+                "not UTF-8, and no legacy encoding reads it as text with confidence; "
+                "convert the file to UTF-8",
+            )
             return
         fh.seek(0)
         stream = io.TextIOWrapper(fh, encoding=encoding, errors="strict", newline="")
