@@ -1,4 +1,6 @@
-"""Shared fixtures: an in-memory store, and the karabakh-2023 corpus when it is present."""
+"""Shared fixtures: an in-memory store, and one store per corpus analysed by the real stages
+(demo, karabakh-2023 when present, and a small hostile corpus for the web UI), each built
+once per session and only read by the tests that share it."""
 
 from __future__ import annotations
 
@@ -34,47 +36,76 @@ def karabakh_dir() -> Path:
     return KARABAKH
 
 
-@pytest.fixture(scope="session")
-def karabakh_export(karabakh_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The karabakh corpus ingested as plain files and fully analysed, once per session."""
-    from wiretrace.export import export_dict
+def analyse(db: Path, inputs: list[str], watchlist: Path | None = None) -> Path:
+    """Ingest ``inputs`` into a new store at ``db`` and run every stage, as a user would."""
     from wiretrace.ingest import ingest
+    from wiretrace.narratives.api import import_file
     from wiretrace.pipeline import Pipeline
 
-    db = tmp_path_factory.mktemp("karabakh") / "k.db"
     with Store(db) as s:
-        report = ingest(s, sorted(str(p) for p in karabakh_dir.glob("*.txt")), Config())
-        assert not report.errors
+        report = ingest(s, inputs, Config())
+        assert not report.errors, report.errors
+        if watchlist is not None:
+            import_file(s, watchlist)
         Pipeline.default().run(s, Config())
+    return db
+
+
+def copy_store(db: Path, to: Path) -> Path:
+    """A private copy of a session store, for a test that writes to it."""
+    with Store(db) as s:
+        s.conn.execute("VACUUM INTO ?", (str(to),))
+    return to
+
+
+@pytest.fixture(scope="session")
+def karabakh_db(karabakh_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The karabakh corpus ingested as plain files and fully analysed, once per session.
+
+    Tests only read it; a test that writes works on :func:`copy_store`.
+    """
+    db = tmp_path_factory.mktemp("karabakh") / "k.db"
+    return analyse(db, sorted(str(p) for p in karabakh_dir.glob("*.txt")))
+
+
+@pytest.fixture(scope="session")
+def karabakh_export(karabakh_db: Path) -> dict:
+    from wiretrace.export import export_dict
+
+    with Store(karabakh_db) as s:
         return export_dict(s)
 
 
 @pytest.fixture(scope="session")
-def demo_export(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The bundled demo corpus ingested and fully analysed, once per session."""
-    from wiretrace.export import export_dict
-    from wiretrace.ingest import ingest
-    from wiretrace.pipeline import Pipeline
-
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled demo corpus and its watchlist, fully analysed, once per session."""
     corpus = EXAMPLES / "corpus"
     if not corpus.exists():
-        pytest.skip("demo corpus not written yet")
+        pytest.skip("demo corpus not present")
     db = tmp_path_factory.mktemp("demo") / "d.db"
-    with Store(db) as s:
-        ingest(s, [str(corpus)], Config())
-        Pipeline.default().run(s, Config())
+    return analyse(db, [str(corpus)], EXAMPLES / "watchlist.toml")
+
+
+@pytest.fixture(scope="session")
+def demo_export(demo_db: Path) -> dict:
+    """The export of the analysed demo store (what ``wiretrace export`` writes)."""
+    from wiretrace.export import export_dict
+
+    with Store(demo_db) as s:
         return export_dict(s)
 
 
-# -- web UI and report: a small analysed store written directly, no models needed ----------
+# -- web UI and report: a small corpus with hostile text, analysed by the real stages ------
 
 HOSTILE = (
     '<script>alert("x")</script><img src=x onerror="alert(1)"><a href="javascript:alert(2)">go</a>'
 )
 
 
-def build_web_store(path: Path, hostile: str = HOSTILE) -> dict[str, str]:
-    """A store with articles, reuse, quotes, figures, a story and a narrative; returns ids.
+def build_hostile_store(path: Path, hostile: str = HOSTILE) -> dict[str, str]:
+    """A store written row by row (no models): articles, reuse, quotes, figures, a story and a
+    narrative; returns ids. Only for the terminal tests, which build many; the web UI and the
+    report are tested on :func:`build_web_store`, analysed by the real stages.
 
     One article (``evil``) carries script tags, event handlers and ``javascript:`` links in
     every field a page shows, for the security tests (``hostile`` replaces that payload,
@@ -305,9 +336,110 @@ def build_web_store(path: Path, hostile: str = HOSTILE) -> dict[str, str]:
     return ids
 
 
+# "txt.exe" after U+202E displays as "exe.txt" in a bidi-aware renderer.
+BIDI_SPOOF = "invoice \u202etxt.exe\u202c and \u2066isolated\u2069 text"
+
+MAREN = {
+    "wire": {
+        "text": (
+            "Officials in the river port of Maren said on Tuesday that 1,200 residents had been "
+            "moved from the flooded lower town overnight.\n\n"
+            "\u201cWe are doing everything we can to keep people safe,\u201d said Mayor Ilse "
+            "Varga, who toured the shelters before dawn.\n\n"
+            "The regional water agency expects the river to crest on Thursday."
+        ),
+        "outlet": "Northbay Courier",
+        "title": "Maren evacuates lower town",
+        "published": "2031-03-02",
+        "url": "https://courier.example/maren",
+        "author": "Staff",
+    },
+    "copy": {
+        "text": (
+            "Harbor Daily has learned that relief trucks reached the town at noon.\n\n"
+            "Officials in the river port of Maren said on Tuesday that 1,200 residents had been "
+            "moved from the flooded lower town overnight.\n\n"
+            "Shop owners on Quay Street said the water rose faster than in 2019."
+        ),
+        "outlet": "Harbor Daily",
+        "title": "Relief trucks reach Maren",
+        "published": "2031-03-03",
+        "url": "https://harbor.example/maren-relief",
+        "author": "Staff",
+    },
+    "rewrite": {
+        "text": (
+            "About 3,400 people have now left the lower town of Maren, according to the mayor's "
+            "office, as the river kept rising.\n\n"
+            "\u201cWe are doing everything we can to keep people safe,\u201d Mayor Ilse Varga "
+            "told reporters on Wednesday.\n\n"
+            "Critics say the warning came too late, blaming the river authority for the delay."
+        ),
+        "outlet": "Eastern Ledger",
+        "title": "Thousands leave Maren as river rises",
+        "published": "2031-03-05",
+        "url": "https://ledger.example/maren",
+        "author": "Staff",
+    },
+    "evil": {
+        "text": (
+            f"Breaking {HOSTILE} news from Maren.\n\n"
+            "Officials in the river port of Maren said on Tuesday that 1,200 residents had been "
+            "moved from the flooded lower town overnight.\n\n"
+            f"\u201c{HOSTILE}\u201d said Spokesman Odo Brill.\n\n"
+            f"The attachment was named {BIDI_SPOOF}."
+        ),
+        "outlet": f"Evil {HOSTILE}",
+        "title": f"Title {HOSTILE}",
+        "published": "2031-03-04",
+        "url": "javascript:alert(3)",
+        "author": HOSTILE,
+    },
+}
+
+WATCHLIST = """
+[[narrative]]
+id = "late-warning"
+statement = "The warning came too late, and the river authority is to blame for the delay."
+examples = ["The authorities warned residents far too late."]
+"""
+
+
+def build_web_store(path: Path) -> dict[str, str]:
+    """The Maren corpus (one article carries script tags, event handlers and ``javascript:``
+    links in every field a page shows) analysed by every stage; returns article ids by name."""
+    import json
+
+    from wiretrace import read
+
+    folder = path.parent / "maren"
+    folder.mkdir()
+    lines = [json.dumps(doc, ensure_ascii=False) for doc in MAREN.values()]
+    (folder / "maren.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "watchlist.toml").write_text(WATCHLIST, encoding="utf-8")
+    analyse(path, [str(folder / "maren.jsonl")], folder / "watchlist.toml")
+    conn = read.connect_readonly(path)
+    try:
+        by_title = {m.title: m.id for m in read.article_meta(conn, read.article_ids(conn)).values()}
+        ids = {name: by_title[doc["title"]] for name, doc in MAREN.items()}
+        [story] = read.story_rows(conn)
+        ids["story"] = story.id
+        quotes = read.quotes_in(conn, None)
+        ids["ilse"] = next(
+            q.speaker_id for q in quotes if q.speaker == "Ilse Varga" and q.speaker_id
+        )
+        ids["hostile"] = next(
+            q.speaker_id for q in quotes if q.article == ids["evil"] and "<" in (q.speaker or "")
+        )
+    finally:
+        conn.close()
+    return ids
+
+
 @pytest.fixture(scope="session")
 def web_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """Path of the sample web store and the ids of its articles by name."""
+    """Path of the analysed Maren store; ids of its articles by name, of its one story
+    (``story``), of the mayor (``ilse``) and of the speaker with a hostile name (``hostile``)."""
     db = tmp_path_factory.mktemp("web") / "web.db"
     ids = build_web_store(db)
     return db, ids

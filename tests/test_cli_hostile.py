@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import build_web_store
+from conftest import build_hostile_store
 from wiretrace import cli
 from wiretrace.cli import app
 from wiretrace.cli.safe import json_text, literal
@@ -86,7 +86,7 @@ def _hostile_store(path: Path, hostile: str) -> None:
     narrative and claim titles (written directly: no models needed)."""
     import sqlite3
 
-    build_web_store(path, hostile)
+    build_hostile_store(path, hostile)
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("UPDATE stories SET title = ?", (f"Story {hostile}",))

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from wiretrace.cli import app
-from wiretrace.report import write_report
 from wiretrace.store import Store
+from wiretrace.web.report import write_report
 
 
 class Collector(HTMLParser):
@@ -94,16 +94,16 @@ def test_report_has_every_view(report: str, web_db: tuple[Path, dict[str, str]])
     for section in (
         "overview",
         "stories",
-        "story-s1",
+        f"story-{ids['story']}",
         "speakers",
-        "speaker-ilse-varga",
+        f"speaker-{ids['ilse']}",
         "statements",
         "figures",
         "narratives",
         "narrative-late-warning",
         "provenance",
         "timeline",
-        *(f"article-{i}" for i in ids.values()),
+        *(f"article-{ids[n]}" for n in ("wire", "copy", "rewrite", "evil")),
         "compare-" + "-".join(sorted((ids["wire"], ids["copy"]))),
     ):
         assert f'id="{section}"' in report, section
@@ -129,12 +129,12 @@ def test_report_for_one_story_and_cli(web_db: tuple[Path, dict[str, str]], tmp_p
     )
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    assert 'id="story-s2"' in html and 'id="story-s1"' not in html
+    assert 'id="story-s2"' in html and f'id="story-{ids["story"]}"' not in html
     # the chosen story's article and the source it took from, nothing else
     assert f'id="article-{ids["copy"]}"' in html and f'id="article-{ids["wire"]}"' in html
     assert f'id="article-{ids["rewrite"]}"' not in html
     # the corpus-wide views are narrowed to those articles too, and every link still lands
-    assert 'id="speaker-ilse-varga"' in html and 'id="speaker-spokesman"' not in html
+    assert f'id="speaker-{ids["ilse"]}"' in html and f'id="speaker-{ids["hostile"]}"' not in html
     assert 'id="narrative-late-warning"' not in html
     doc = parse(html)
     targets = {

@@ -12,21 +12,19 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import build_web_store
+from conftest import BIDI_SPOOF
 from wiretrace.display import BIDI_CONTROLS
-from wiretrace.report import write_report
 from wiretrace.web.app import create_app
 from wiretrace.web.render import visible_bidi
+from wiretrace.web.report import write_report
 
-# "txt.exe" after U+202E displays as "exe.txt" in a bidi-aware renderer.
-SPOOF = "invoice \u202etxt.exe\u202c and \u2066isolated\u2069 text"
+SPOOF = BIDI_SPOOF  # in the text of the hostile article of the analysed web store
 LOCAL = "http://127.0.0.1:8000"
 
 
 @pytest.fixture(scope="module")
-def bidi_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    db = tmp_path_factory.mktemp("bidi") / "b.db"
-    return db, build_web_store(db, SPOOF)
+def bidi_db(web_db: tuple[Path, dict[str, str]]) -> tuple[Path, dict[str, str]]:
+    return web_db
 
 
 def _no_raw_bidi(text: str) -> None:
@@ -44,7 +42,7 @@ def test_the_filter_marks_without_escaping_twice() -> None:
 def test_pages_show_bidi_controls_marked(bidi_db: tuple[Path, dict[str, str]]) -> None:
     db, ids = bidi_db
     with TestClient(create_app(db, pool_size=1), base_url=LOCAL) as c:
-        for path in (f"/articles/{ids['evil']}", "/stories/s1", "/articles", "/"):
+        for path in (f"/articles/{ids['evil']}", f"/stories/{ids['story']}", "/articles", "/"):
             page = c.get(path)
             assert page.status_code == 200, path
             _no_raw_bidi(page.text)

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +52,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-@pytest.fixture(scope="session")
-def base_url(web_db: tuple[Path, dict[str, str]]) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, in a thread."""
+@contextmanager
+def serving(db: Path) -> Iterator[str]:
+    """The app over ``db`` served by uvicorn on a free loopback port, in a thread."""
     import uvicorn
 
     from wiretrace.web import create_app
 
-    db, _ = web_db
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -75,6 +75,12 @@ def base_url(web_db: tuple[Path, dict[str, str]]) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(web_db: tuple[Path, dict[str, str]]) -> Iterator[str]:
+    with serving(web_db[0]) as url:
+        yield url
 
 
 @pytest.fixture
@@ -105,8 +111,8 @@ def test_walk_overview_story_article_source_compare(
     expect(page.locator("figure.chart svg rect.c0").first).to_be_visible()
     shot(page, "01-overview")
 
-    page.get_by_role("link", name="Flooding in Maren").first.click()
-    expect(page.get_by_role("heading", name="Flooding in Maren")).to_be_visible()
+    page.get_by_role("link", name=STORY).first.click()
+    expect(page.get_by_role("heading", name=STORY)).to_be_visible()
     expect(page.locator(".outlet-col")).to_have_count(4)
     shot(page, "02-story")
 
@@ -139,6 +145,9 @@ def test_walk_overview_story_article_source_compare(
     assert watched["dialogs"] == [] and watched["errors"] == []
 
 
+STORY = "Maren evacuates lower town"  # the story is named after its first article
+
+
 def lambda_class(name: str) -> Any:
     import re
 
@@ -154,13 +163,16 @@ def test_hostile_article_is_inert(
     _, ids = web_db
     for path in (
         f"/articles/{ids['evil']}",
-        "/stories/s1",
+        f"/stories/{ids['story']}",
         "/speakers",
+        f"/speakers/{ids['hostile']}",
         f"/compare/{ids['wire']}/{ids['evil']}",
         "/search?q=alert",
     ):
         page.goto(base_url + path)
-        page.locator("details.removed summary").first.click() if "articles" in path else None
+        removed = page.locator("details.removed summary")
+        if removed.count():
+            removed.first.click()
         assert page.locator("main script, main img, main iframe").count() == 0
         assert page.locator("a[href^='javascript' i]").count() == 0
         assert page.locator("[onerror], [onclick], [onmouseover]").count() == 0
@@ -176,7 +188,7 @@ def test_report_opens_from_disk_without_network(
     tmp_path: Path,
     watched: dict[str, list[str]],
 ) -> None:
-    from wiretrace.report import write_report
+    from wiretrace.web.report import write_report
 
     db, ids = web_db
     out = write_report(db, tmp_path / "report.html").path
@@ -186,10 +198,10 @@ def test_report_opens_from_disk_without_network(
     page.goto(out.as_uri())
     expect(page.get_by_role("heading", name="Corpus overview")).to_be_visible()
     expect(page.locator("header.top")).to_have_css("background-color", "rgb(15, 27, 45)")
-    page.locator("#overview").get_by_role("link", name="Flooding in Maren").click()
-    expect(page.get_by_role("heading", name="Flooding in Maren")).to_be_visible()
+    page.locator("#overview").get_by_role("link", name=STORY).click()
+    expect(page.locator(f"#story-{ids['story']} h1")).to_be_visible()
     expect(page.get_by_role("heading", name="Corpus overview")).to_be_hidden()
-    page.locator(f"#story-s1 .outlet-col h4 a[href='#article-{ids['copy']}']").click()
+    page.locator(f"#story-{ids['story']} .outlet-col h4 a[href='#article-{ids['copy']}']").click()
     expect(page.get_by_role("heading", name="Relief trucks reach Maren")).to_be_visible()
     reused = page.locator(f"#article-{ids['copy']} .article-text .k-reuse")
     expect(reused.first).to_be_visible()
@@ -206,8 +218,9 @@ def test_report_opens_from_disk_without_network(
 
 
 def test_charts_and_secondary_pages(
-    page: Page, base_url: str, watched: dict[str, list[str]]
+    page: Page, base_url: str, web_db: tuple[Path, dict[str, str]], watched: dict[str, list[str]]
 ) -> None:
+    _, ids = web_db
     page.set_viewport_size({"width": 1360, "height": 900})
     checks = [
         ("/figures", "figures", "svg.valuechart circle.dot"),
@@ -216,7 +229,7 @@ def test_charts_and_secondary_pages(
         ("/statements", "statements", ".versions blockquote"),
         ("/provenance", "provenance", "svg path.edge"),
         ("/timeline", "timeline", "svg rect.c0"),
-        ("/speakers/ilse-varga", "speaker", "table.quotes td.q"),
+        (f"/speakers/{ids['ilse']}", "speaker", "table.quotes td.q"),
         ("/search?q=Maren", "search", "ul.results mark"),
     ]
     for i, (path, name, selector) in enumerate(checks, start=9):
@@ -236,3 +249,30 @@ def test_compare_any_two_articles_of_a_story(
     expect(page.get_by_role("heading", name="Compare two articles")).to_be_visible()
     assert page.url.endswith(f"/compare/{ids['copy']}/{ids['rewrite']}")
     expect(page.get_by_text("These two articles share no aligned passage.")).to_be_visible()
+
+
+def test_speaker_pages_of_the_demo_store_show_their_quotes(
+    page: Page, demo_db: Path, watched: dict[str, list[str]]
+) -> None:
+    """The most quoted speakers of the analysed demo corpus, as an analyst opens them."""
+    from wiretrace import read
+
+    conn = read.connect_readonly(demo_db)
+    try:
+        top = read.speakers(conn, 1, 3)["speakers"]
+    finally:
+        conn.close()
+    page.set_viewport_size({"width": 1360, "height": 900})
+    with serving(demo_db) as url:
+        page.goto(url + "/speakers")
+        for i, speaker in enumerate(top):  # type: ignore[attr-defined]
+            row = page.locator(
+                "table tr", has=page.get_by_role("link", name=speaker.name, exact=True)
+            )
+            expect(row.locator("td.num").first).to_have_text(str(speaker.quotes))
+            row.get_by_role("link", name=speaker.name, exact=True).click()
+            expect(page.get_by_role("heading", name=speaker.name)).to_be_visible()
+            expect(page.locator("table.quotes td.q")).to_have_count(speaker.quotes)
+            shot(page, f"{17 + i:02d}-demo-speaker")
+            page.go_back()
+    assert watched["dialogs"] == [] and watched["errors"] == []

@@ -299,7 +299,7 @@ def demo(
         f"{counts['quotes']} quotes, {counts['figures']} figures, {counts['stories']} stories, "
         f"{counts['narrative_hits']} talking-point echoes"
     )
-    from ..report import write_report
+    from ..web.report import write_report
 
     page = write_report(db, output / "report.html")
     out.print(

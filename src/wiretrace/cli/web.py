@@ -77,9 +77,9 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace report -o karabakh.html --story s01
         """
-        from ..report import write_report
+        from ..read import NotFound
         from ..web.app import check_store
-        from ..web.queries import NotFound
+        from ..web.report import write_report
 
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")

@@ -26,9 +26,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .. import read
 from ..display import BIDI_CONTROLS
-from . import corpus, queries, render
-from .queries import NotFound
+from ..read import NotFound
+from . import render
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -52,7 +53,7 @@ LOG = logging.getLogger("wiretrace.web")
 ERROR_TEXT = "this page failed to render; the server log has the details"
 ERROR_PAGE = f"<!doctype html><title>Error · Wiretrace</title><p>{ERROR_TEXT}</p>"
 
-Builder = Callable[[sqlite3.Connection, Request], dict[str, Any]]
+Builder = Callable[[sqlite3.Connection, Request], dict[str, object]]
 Viewer = Callable[[dict[str, Any], render.ServerUrls], dict[str, Any]]
 
 
@@ -88,9 +89,9 @@ def check_store(path: Path) -> None:
     SQLite without a Wiretrace schema, or a schema newer than this Wiretrace."""
     from ..store import SCHEMA_VERSION
 
-    conn = queries.connect_readonly(path)  # FileNotFoundError when absent
+    conn = read.connect_readonly(path)  # FileNotFoundError when absent
     try:
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        version = read.schema_version(conn)
     except sqlite3.DatabaseError as exc:
         raise StoreUnusable(
             f"{path}: not a Wiretrace store (SQLite: {exc}); give the file that "
@@ -123,7 +124,7 @@ class ConnectionPool:
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         check_store(path)  # fail at start-up, not with a 500 on every page
         for _ in range(size):
-            self._idle.put(queries.connect_readonly(path))
+            self._idle.put(read.connect_readonly(path))
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
@@ -211,75 +212,75 @@ def _pages() -> list[PageSpec]:
         PageSpec(
             "overview",
             "/",
-            lambda c, r: corpus.overview(c, _int(r, "page")),
+            lambda c, r: read.overview(c, _int(r, "page")),
             render.overview_view,
             True,
         ),
         PageSpec(
             "stories",
             "/stories",
-            lambda c, r: corpus.stories_list(c, _int(r, "page")),
+            lambda c, r: read.stories_list(c, _int(r, "page")),
             corpus_wide=True,
         ),
         PageSpec(
-            "story", "/stories/{id}", lambda c, r: queries.story(c, p(r, "id")), render.story_view
+            "story", "/stories/{id}", lambda c, r: read.story(c, p(r, "id")), render.story_view
         ),
         PageSpec(
             "articles",
             "/articles",
-            lambda c, r: corpus.articles_list(c, _int(r, "page"), r.query_params.get("outlet")),
+            lambda c, r: read.articles_list(c, _int(r, "page"), r.query_params.get("outlet")),
             corpus_wide=True,
         ),
         PageSpec(
             "article",
             "/articles/{id}",
-            lambda c, r: queries.article(c, p(r, "id")),
+            lambda c, r: read.article(c, p(r, "id")),
             render.article_view,
         ),
         PageSpec(
             "compare",
             "/compare/{a}/{b}",
-            lambda c, r: queries.compare(c, p(r, "a"), p(r, "b")),
+            lambda c, r: read.compare(c, p(r, "a"), p(r, "b")),
             render.compare_view,
         ),
         PageSpec(
             "speakers",
             "/speakers",
-            lambda c, r: corpus.speakers(c, _int(r, "page")),
+            lambda c, r: read.speakers(c, _int(r, "page")),
             corpus_wide=True,
         ),
-        PageSpec("speaker", "/speakers/{id}", lambda c, r: corpus.speaker(c, p(r, "id"))),
+        PageSpec("speaker", "/speakers/{id}", lambda c, r: read.speaker(c, p(r, "id"))),
         PageSpec(
             "statements",
             "/statements",
-            lambda c, r: corpus.statements(c, _int(r, "page")),
+            lambda c, r: read.statements(c, _int(r, "page")),
             corpus_wide=True,
         ),
         PageSpec(
             "figures",
             "/figures",
-            lambda c, r: corpus.figures(c, _int(r, "page")),
+            lambda c, r: read.figure_groups(c, _int(r, "page")),
             render.figures_view,
             True,
         ),
-        PageSpec("narratives", "/narratives", lambda c, r: corpus.narratives(c), corpus_wide=True),
+        PageSpec("narratives", "/narratives", lambda c, r: read.narratives(c), corpus_wide=True),
         PageSpec(
             "narrative",
             "/narratives/{id}",
-            lambda c, r: corpus.narrative(c, p(r, "id")),
+            lambda c, r: read.narrative(c, p(r, "id")),
             render.narrative_view,
         ),
         PageSpec(
             "provenance",
             "/provenance",
-            lambda c, r: corpus.provenance(c),
+            lambda c, r: read.provenance(c),
             render.provenance_view,
             True,
         ),
         PageSpec(
-            "timeline", "/timeline", lambda c, r: corpus.timeline(c), render.timeline_view, True
+            "timeline", "/timeline", lambda c, r: read.timeline(c), render.timeline_view, True
         ),
-        PageSpec("search", "/search", lambda c, r: corpus.search(c, r.query_params.get("q", ""))),
+        PageSpec("search", "/search", lambda c, r: read.search(c, r.query_params.get("q", ""))),
     ]
 
 
@@ -392,7 +393,7 @@ def create_app(
     def build(spec: PageSpec, request: Request) -> dict[str, Any]:
         def run() -> dict[str, Any]:
             with pool.connection() as conn:
-                return spec.build(conn, request)
+                return dict(read.plain(spec.build(conn, request)))
 
         if spec.corpus_wide:
             return cache.get(f"{spec.view}?{request.url.query}", run)
@@ -458,8 +459,8 @@ def create_app(
     def compare_form(request: Request) -> Response:
         a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
         try:
-            queries.valid_id(a)
-            queries.valid_id(b)
+            read.valid_id(a)
+            read.valid_id(b)
         except NotFound as exc:
             return not_found(request, str(exc), api=False)
         return RedirectResponse(urls.compare(a, b), status_code=303)

@@ -21,8 +21,8 @@ from markupsafe import Markup
 
 from ..display import mark_bidi
 from ..isodate import calendar_date
+from ..read import HEX, is_token
 from . import charts
-from .queries import HEX, is_token
 from .spans import Mark, segments
 
 PACKAGE = Path(str(resources.files("wiretrace.web")))

@@ -1,0 +1,92 @@
+"""The read layer: every query a view needs, typed rows out.
+
+The web UI, the report, the export, the Python API and the CLI read the store only through
+these functions (the stages read and write through their own ``tables`` modules). Each
+corpus view takes an optional *scope* of article ids, so a story report shows the same
+views as the web UI, restricted to its articles. :func:`plain` turns rows into JSON.
+"""
+
+from __future__ import annotations
+
+from .articles import (
+    article,
+    article_ids,
+    article_row,
+    articles_list,
+    compare,
+    outlet_counts,
+    publication_counts,
+    safe_url,
+    search,
+)
+from .base import (
+    HEX,
+    PAGE_SIZE,
+    NotFound,
+    Scope,
+    article_meta,
+    connect_readonly,
+    is_token,
+    schema_version,
+    valid_id,
+)
+from .figures import figure_groups, figures_in
+from .narratives import claims, hits_in, narrative, narratives
+from .overview import counts, overview
+from .quotes import quotes_in, speaker, speakers, statements
+from .reuse import edges, links_among, partners, provenance
+from .rows import plain
+from .stories import (
+    STORY_ARTICLE_CAP,
+    member_ids,
+    stories_list,
+    story,
+    story_rows,
+    threads_of,
+    timeline,
+)
+
+__all__ = [
+    "HEX",
+    "PAGE_SIZE",
+    "STORY_ARTICLE_CAP",
+    "NotFound",
+    "Scope",
+    "article",
+    "article_ids",
+    "article_meta",
+    "article_row",
+    "articles_list",
+    "claims",
+    "compare",
+    "connect_readonly",
+    "counts",
+    "edges",
+    "figure_groups",
+    "figures_in",
+    "hits_in",
+    "is_token",
+    "links_among",
+    "member_ids",
+    "narrative",
+    "narratives",
+    "outlet_counts",
+    "overview",
+    "partners",
+    "plain",
+    "provenance",
+    "publication_counts",
+    "quotes_in",
+    "safe_url",
+    "schema_version",
+    "search",
+    "speaker",
+    "speakers",
+    "statements",
+    "stories_list",
+    "story",
+    "story_rows",
+    "threads_of",
+    "timeline",
+    "valid_id",
+]

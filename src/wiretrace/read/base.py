@@ -1,0 +1,137 @@
+"""Connections, ids and scopes shared by every read query.
+
+A *scope* is an optional collection of article ids: ``None`` reads the whole corpus, a
+collection restricts every view to those articles (a story report reads through the same
+queries as the web UI). It reaches SQL as one bound JSON array, never as text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import string
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .rows import ArticleMeta
+
+Scope = Collection[str] | None
+
+HEX = frozenset(string.hexdigits.lower())
+PAGE_SIZE = 50
+
+
+class NotFound(LookupError):
+    """The page asks for something the store does not hold (or an id that is not valid)."""
+
+
+def connect_readonly(path: str | Path) -> sqlite3.Connection:
+    """Open the store so that no statement can change it."""
+    file = Path(path).resolve()
+    if not file.is_file():
+        raise FileNotFoundError(f"{path}: no such store; run `wiretrace ingest PATH` first")
+    conn = sqlite3.connect(
+        f"file:{quote(str(file))}?mode=ro", uri=True, check_same_thread=False, timeout=30.0
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The store's migration level (0: not a Wiretrace store); raises on a non-SQLite file."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def is_token(value: str | None) -> bool:
+    """Story, speaker and narrative ids: letters (any script), digits, ``-``, ``_``, ``.``.
+
+    Never ``/``, ``%``, quotes, spaces or a leading dot, so an id is a single inert path
+    segment; it only ever reaches SQL as a bound parameter.
+    """
+    return (
+        bool(value)
+        and len(value or "") <= 128
+        and not (value or "").startswith(".")
+        and all(c.isalnum() or c in "-_." for c in value or "")
+    )
+
+
+def valid_id(value: str, *, hex_only: bool = True) -> str:
+    """Article ids are content hashes (lower-case hex); other ids are :func:`is_token`."""
+    ok = bool(value) and len(value) <= 64 and set(value) <= HEX if hex_only else is_token(value)
+    if not ok:
+        raise NotFound(f"no such item: {value[:40]!r}")
+    return value
+
+
+def in_scope(column: str, scope: Scope) -> tuple[str, tuple[Any, ...]]:
+    """SQL condition (and its one parameter) keeping rows whose ``column`` is in scope."""
+    if scope is None:
+        return "1", ()
+    return f"{column} IN (SELECT value FROM json_each(?))", (json.dumps(sorted(scope)),)
+
+
+def ids_param(ids: Iterable[str]) -> str:
+    """Many ids as one bound parameter, for ``IN (SELECT value FROM json_each(?))``."""
+    return json.dumps(sorted(set(ids)))
+
+
+def fetch(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    return list(conn.execute(sql, params))
+
+
+def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    """Columns later migrations added; an older store is still readable without them."""
+    return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Stores written by an older Wiretrace may lack the newer analysis tables."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def has_index(conn: sqlite3.Connection, name: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def article_meta(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, ArticleMeta]:
+    """Title, outlet, date of many articles without reading their text."""
+    return {
+        r["id"]: ArticleMeta(r["id"], r["title"], r["outlet"], r["published"], r["byline"])
+        for r in conn.execute(
+            "SELECT id, title, outlet, published, byline FROM articles"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (ids_param(ids),),
+        )
+    }
+
+
+def metas_of(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, ArticleMeta]:
+    """Like :func:`article_meta`, with a placeholder for ids the store no longer holds."""
+    wanted = set(ids)
+    found = article_meta(conn, wanted)
+    return {i: found.get(i) or ArticleMeta.missing(i) for i in wanted}
+
+
+def substr(conn: sqlite3.Connection, article_id: str, start: int, end: int) -> str:
+    row = conn.execute(
+        "SELECT substr(text, ?, ?) FROM articles WHERE id = ?",
+        (start + 1, max(0, end - start), article_id),
+    ).fetchone()
+    return str(row[0]) if row and row[0] is not None else ""
+
+
+def texts_of(
+    conn: sqlite3.Connection, spans: Iterable[tuple[str, int, int]]
+) -> dict[tuple[str, int, int], str]:
+    """The text of many ``(article, start, end)`` spans."""
+    return {span: substr(conn, *span) for span in set(spans)}

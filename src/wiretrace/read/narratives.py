@@ -1,0 +1,114 @@
+"""Narratives of the watchlist, their echoes, and the recurring claims found without one."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .base import NotFound, Scope, has_table, in_scope, metas_of, texts_of, valid_id
+from .rows import Claim, ClaimMember, Hit, Narrative
+
+_HIT = (
+    "SELECT h.narrative_id, n.statement, h.article, h.start, h.end, h.score, h.speaker"
+    " FROM narrative_hits h JOIN narratives n ON n.id = h.narrative_id"
+)
+
+
+def _hits(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Hit]:
+    metas = metas_of(conn, (r["article"] for r in rows))
+    texts = texts_of(conn, ((r["article"], r["start"], r["end"]) for r in rows))
+    return [
+        Hit(
+            narrative_id=r["narrative_id"],
+            statement=r["statement"],
+            article=r["article"],
+            start=r["start"],
+            end=r["end"],
+            score=r["score"],
+            speaker=r["speaker"],
+            text=texts[(r["article"], r["start"], r["end"])],
+            meta=metas[r["article"]],
+        )
+        for r in rows
+    ]
+
+
+def hits_in(conn: sqlite3.Connection, scope: Scope) -> list[Hit]:
+    """Echoes found in the articles in scope, best match first."""
+    where, params = in_scope("h.article", scope)
+    return _hits(conn, list(conn.execute(f"{_HIT} WHERE {where} ORDER BY h.score DESC", params)))
+
+
+def narratives(conn: sqlite3.Connection, scope: Scope = None) -> dict[str, object]:
+    """Narratives with their echo counts (within scope), and the best-ranked recurring claims."""
+    where, params = in_scope("h.article", scope)
+    join = "LEFT JOIN" if scope is None else "JOIN"
+    rows = conn.execute(
+        "SELECT n.id, n.statement, n.notes, COUNT(h.article) AS hits,"
+        " COUNT(DISTINCT h.article) AS articles, COUNT(DISTINCT h.speaker) AS speakers"
+        f" FROM narratives n {join} narrative_hits h ON h.narrative_id = n.id AND {where}"
+        " GROUP BY n.id ORDER BY hits DESC, n.id LIMIT 500",
+        params,
+    )
+    return {"narratives": [Narrative(*r) for r in rows], "claims": claims(conn, scope)}
+
+
+def claims(conn: sqlite3.Connection, scope: Scope = None, limit: int = 50) -> list[Claim]:
+    """Recurring claims the narratives stage found without a watchlist, best ranked first."""
+    if not has_table(conn, "claims"):
+        return []
+    where, params = in_scope("cm.article", scope)
+    heads = list(
+        conn.execute(
+            "SELECT id, text, rank, articles, outlets, speakers, spread, first_date, last_date"
+            " FROM claims c WHERE EXISTS (SELECT 1 FROM claim_members cm"
+            f" WHERE cm.claim_id = c.id AND {where}) ORDER BY rank LIMIT ?",
+            (*params, limit),
+        )
+    )
+    out: list[Claim] = []
+    for head in heads:
+        rows = list(
+            conn.execute(
+                "SELECT cm.article, cm.start, cm.end, cm.speaker FROM claim_members cm"
+                f" WHERE cm.claim_id = ? AND {where} ORDER BY cm.article, cm.start LIMIT 6",
+                (head["id"], *params),
+            )
+        )
+        metas = metas_of(conn, (r["article"] for r in rows))
+        members = tuple(ClaimMember(r[0], r[1], r[2], r[3], meta=metas[r[0]]) for r in rows)
+        out.append(
+            Claim(
+                id=head["id"],
+                text=head["text"],
+                rank=head["rank"],
+                articles=head["articles"],
+                outlets=head["outlets"],
+                speakers=head["speakers"],
+                spread=head["spread"],
+                first_date=head["first_date"],
+                last_date=head["last_date"],
+                members=members,
+            )
+        )
+    return out
+
+
+def narrative(
+    conn: sqlite3.Connection, narrative_id: str, scope: Scope = None
+) -> dict[str, object]:
+    """One narrative and its echoes (within scope), in date order."""
+    valid_id(narrative_id, hex_only=False)
+    head = conn.execute(
+        "SELECT id, statement, examples, notes FROM narratives WHERE id = ?", (narrative_id,)
+    ).fetchone()
+    if head is None:
+        raise NotFound(f"no narrative {narrative_id}")
+    where, params = in_scope("h.article", scope)
+    rows = list(
+        conn.execute(
+            f"{_HIT} WHERE h.narrative_id = ? AND {where} ORDER BY h.score DESC LIMIT 1000",
+            (narrative_id, *params),
+        )
+    )
+    hits = sorted(_hits(conn, rows), key=lambda h: h.meta.date_key())
+    return {"narrative": dict(head), "hits": hits}

@@ -1,0 +1,149 @@
+"""Quotes, speakers and statements.
+
+The attribution stages record a quote's speaker by its canonical *name* (``quotes.speaker``
+and ``statements.speaker``); the ``speakers`` table gives each name an id for links. Every
+reader resolves names to ids here, in one place, so pages and counts agree.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from .base import PAGE_SIZE, NotFound, Scope, ids_param, in_scope, metas_of, valid_id
+from .rows import Quote, Speaker, Statement
+
+_QUOTE = (
+    "SELECT q.id, q.article, q.start, q.end, q.text, q.kind, q.cue, q.speaker,"
+    " q.speaker_start, q.speaker_end,"
+    " (SELECT statement_id FROM statement_quotes sq WHERE sq.quote_id = q.id LIMIT 1)"
+    " AS statement FROM quotes q"
+)
+
+
+def speaker_ids(conn: sqlite3.Connection, names: Iterable[str | None]) -> dict[str, str]:
+    """Speaker id of each canonical name (names without a speakers row are left out)."""
+    return {
+        r[1]: r[0]
+        for r in conn.execute(
+            "SELECT id, name FROM speakers WHERE name IN (SELECT value FROM json_each(?))",
+            (ids_param(n for n in names if n),),
+        )
+    }
+
+
+def _quotes(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Quote]:
+    ids = speaker_ids(conn, (r["speaker"] for r in rows))
+    metas = metas_of(conn, (r["article"] for r in rows))
+    return [
+        Quote(
+            id=r["id"],
+            article=r["article"],
+            start=r["start"],
+            end=r["end"],
+            text=r["text"],
+            kind=r["kind"],
+            speaker_id=ids.get(r["speaker"] or ""),
+            speaker=r["speaker"],
+            cue=r["cue"],
+            speaker_start=r["speaker_start"],
+            speaker_end=r["speaker_end"],
+            statement=r["statement"],
+            meta=metas[r["article"]],
+        )
+        for r in rows
+    ]
+
+
+def quotes_in(conn: sqlite3.Connection, scope: Scope) -> list[Quote]:
+    """Quotes of the articles in scope, in article and text order."""
+    where, params = in_scope("q.article", scope)
+    rows = list(conn.execute(f"{_QUOTE} WHERE {where} ORDER BY q.article, q.start", params))
+    return _quotes(conn, rows)
+
+
+def quotes_matching(conn: sqlite3.Connection, pattern: str, limit: int) -> list[Quote]:
+    """Quotes whose text is ``LIKE`` the (escaped) pattern."""
+    rows = list(conn.execute(f"{_QUOTE} WHERE q.text LIKE ? ESCAPE '\\' LIMIT ?", (pattern, limit)))
+    return _quotes(conn, rows)
+
+
+def speakers(
+    conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE, scope: Scope = None
+) -> dict[str, object]:
+    """Speakers by number of quotes (within scope), a page at a time."""
+    page = max(1, page)
+    where, params = in_scope("q.article", scope)
+    having = "" if scope is None else " WHERE COALESCE(c.n, 0) > 0"
+    rows = list(
+        conn.execute(
+            "SELECT s.id, s.name, s.kind, s.role, s.aliases, COALESCE(c.n, 0) AS quotes,"
+            " COALESCE(c.outlets, 0) AS outlets FROM speakers s LEFT JOIN"
+            " (SELECT q.speaker, COUNT(*) AS n, COUNT(DISTINCT a.outlet) AS outlets"
+            f" FROM quotes q JOIN articles a ON a.id = q.article WHERE {where}"
+            f" GROUP BY q.speaker) c ON c.speaker = s.name{having}"
+            " ORDER BY quotes DESC, s.name LIMIT ? OFFSET ?",
+            (*params, limit + 1, (page - 1) * limit),
+        )
+    )
+    found = [Speaker(*r) for r in rows[:limit]]
+    return {"speakers": found, "page": page, "more": len(rows) > limit}
+
+
+def speaker(
+    conn: sqlite3.Connection, speaker_id: str, scope: Scope = None, limit: int = 500
+) -> dict[str, object]:
+    """One speaker and the quotes attributed to them, oldest article first."""
+    valid_id(speaker_id, hex_only=False)
+    head = conn.execute(
+        "SELECT id, name, kind, role, aliases FROM speakers WHERE id = ?", (speaker_id,)
+    ).fetchone()
+    if head is None:
+        raise NotFound(f"no speaker {speaker_id}")
+    where, params = in_scope("q.article", scope)
+    rows = list(
+        conn.execute(
+            f"{_QUOTE} WHERE q.speaker = ? AND {where} ORDER BY q.article, q.start LIMIT ?",
+            (head["name"], *params, limit),
+        )
+    )
+    quotes = sorted(_quotes(conn, rows), key=lambda q: (q.meta.date_key(), q.start))
+    return {"speaker": dict(head), "quotes": quotes}
+
+
+def statements(
+    conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE, scope: Scope = None
+) -> dict[str, object]:
+    """Statements quoted in several articles, most versions first; versions within scope."""
+    page = max(1, page)
+    where, params = in_scope("q.article", scope)
+    heads = list(
+        conn.execute(
+            "SELECT st.id, st.speaker, COUNT(sq.quote_id) AS n FROM statements st"
+            " JOIN statement_quotes sq ON sq.statement_id = st.id"
+            f" JOIN quotes q ON q.id = sq.quote_id WHERE {where} GROUP BY st.id"
+            " ORDER BY n DESC, st.id LIMIT ? OFFSET ?",
+            (*params, limit + 1, (page - 1) * limit),
+        )
+    )
+    ids = speaker_ids(conn, (h["speaker"] for h in heads))
+    out: list[Statement] = []
+    for head in heads[:limit]:
+        rows = list(
+            conn.execute(
+                f"{_QUOTE} JOIN statement_quotes s2 ON s2.quote_id = q.id"
+                f" WHERE s2.statement_id = ? AND {where}",
+                (head["id"], *params),
+            )
+        )
+        versions = sorted(_quotes(conn, rows), key=lambda q: q.meta.date_key())
+        out.append(
+            Statement(
+                id=head["id"],
+                speaker_id=ids.get(head["speaker"] or ""),
+                speaker=head["speaker"],
+                n=head["n"],
+                quotes=tuple(versions),
+            )
+        )
+    return {"statements": out, "page": page, "more": len(heads) > limit}
