@@ -386,10 +386,11 @@ MAREN = {
             f"Breaking {HOSTILE} news from Maren.\n\n"
             "Officials in the river port of Maren said on Tuesday that 1,200 residents had been "
             "moved from the flooded lower town overnight.\n\n"
-            f"\u201c{HOSTILE}\u201d said Spokesman Odo Brill.\n\n"
-            f"The attachment was named {BIDI_SPOOF}."
+            "Relief trucks reached the flooded town at noon, and the regional water agency "
+            "expects the river to crest on Thursday.\n\n"
+            f"\u201c{HOSTILE}\u201d said Spokesman Odo Brill."
         ),
-        "outlet": f"Evil {HOSTILE}",
+        "outlet": f"Evil {HOSTILE} {BIDI_SPOOF}",
         "title": f"Title {HOSTILE}",
         "published": "2031-03-04",
         "url": "javascript:alert(3)",
