@@ -142,3 +142,55 @@ def test_stray_bytes_through_ingest_are_an_error_with_the_offset(
     report = ingest(store, [str(path)], Config())
     assert report.added == 0
     assert "invalid UTF-8: byte 0xff at offset 51" in messages(report)[str(path)]
+
+
+# -- feeds: parse problems are warnings, the entries are kept -------------------------------
+
+
+def _feed(body: str) -> str:
+    return (
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Wire</title>'
+        f"{body}</channel></rss>"
+    )
+
+
+def test_malformed_feed_is_read_leniently_with_a_warning(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    items = "".join(
+        f"<item><title>Story {i} & more</title><link>https://n.example/{i}</link>"
+        f"<content:encoded><![CDATA[<p>{BODY} {i}</p>]]></content:encoded></item>"
+        for i in range(2)
+    )  # the bare "&" makes the XML malformed
+    path.write_text(_feed(items), encoding="utf-8")
+    report = ingest(store, [str(path)], Config())
+    assert report.ok and report.added == 2
+    [warning] = report.warnings
+    assert warning.source == str(path)
+    assert "malformed feed" in warning.message and "2 entries kept" in warning.message
+
+    from typer.testing import CliRunner
+
+    from wiretrace.cli import app
+
+    result = CliRunner().invoke(app, ["ingest", str(path), "--db", str(tmp_path / "w.db"), "-q"])
+    assert result.exit_code == 0
+    assert "malformed feed" in result.output and "2 new" in result.output
+
+
+def test_well_formed_feed_has_no_warning(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    item = (
+        "<item><title>Fine</title><link>https://n.example/f</link>"
+        f"<content:encoded><![CDATA[<p>{BODY}</p>]]></content:encoded></item>"
+    )
+    path.write_text(_feed(item), encoding="utf-8")
+    report = ingest(store, [str(path)], Config())
+    assert report.added == 1 and not report.warnings
+
+
+def test_feed_the_parser_cannot_read_is_an_error_not_a_crash(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    path.write_text(_feed("<title>&#xD800;</title>"), encoding="utf-8")
+    message = messages(ingest(store, [str(path)], Config()))[str(path)]
+    assert message.startswith("a feed the parser cannot read")

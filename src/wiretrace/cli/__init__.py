@@ -126,6 +126,8 @@ def ingest(
     cfg = get_config(config)
     with open_store(db) as store:
         report = run_ingest(store, inputs, cfg, RichReporter(quiet))
+    for warning in report.warnings:
+        console.print(f"[yellow]![/] {literal(warning.source)}: {literal(warning.message)}")
     for error in report.errors:
         console.print(f"[red]✗[/] {literal(error.source)}: {literal(error.message)}")
     console.print(

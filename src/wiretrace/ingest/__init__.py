@@ -16,12 +16,12 @@ from ..config import Config
 from ..models import IngestError, RawDocument
 from ..pipeline import NullReporter, Reporter
 from ..store import Store
-from .base import Item, ReadContext, Skipped
+from .base import Item, Notice, ReadContext, Skipped
 from .config import IngestConfig
 from .feeds import read_urls
 from .sources import Source, expand, read_source
 
-__all__ = ["IngestConfig", "IngestReport", "Skipped", "ingest"]
+__all__ = ["IngestConfig", "IngestReport", "Notice", "Skipped", "ingest"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class IngestReport:
     added: int = 0
     duplicates: int = 0
     errors: tuple[IngestError, ...] = ()
+    warnings: tuple[Notice, ...] = ()  # read anyway, e.g. a malformed feed parsed leniently
 
     @property
     def ok(self) -> bool:
@@ -44,6 +45,7 @@ class _BatchWriter:
         self.docs: list[RawDocument] = []
         self.pending_errors: list[IngestError] = []
         self.errors: list[IngestError] = []
+        self.warnings: list[Notice] = []
         self.added = 0
         self.duplicates = 0
 
@@ -55,6 +57,8 @@ class _BatchWriter:
         elif isinstance(item, IngestError):
             self.pending_errors.append(item)
             self.errors.append(item)
+        elif isinstance(item, Notice):
+            self.warnings.append(item)
         else:
             self.duplicates += 1
 
@@ -105,7 +109,9 @@ def ingest(
     finally:
         ctx.close()
         reporter.finish()
-    return IngestReport(writer.added, writer.duplicates, tuple(writer.errors))
+    return IngestReport(
+        writer.added, writer.duplicates, tuple(writer.errors), tuple(writer.warnings)
+    )
 
 
 def _is_url(entry: Source | IngestError) -> bool:

@@ -25,7 +25,16 @@ class Skipped:
     source: str
 
 
-Item = RawDocument | IngestError | Skipped
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A problem with an input that was read anyway (malformed feed XML parsed leniently):
+    reported as a warning, never a failure."""
+
+    source: str
+    message: str
+
+
+Item = RawDocument | IngestError | Skipped | Notice
 Reader = Iterator[Item]
 
 

@@ -18,6 +18,7 @@ import feedparser
 from ..models import IngestError, RawDocument
 from .base import (
     Item,
+    Notice,
     ReadContext,
     Skipped,
     iso_date,
@@ -31,6 +32,12 @@ from .http import Fetched, FetchError
 from .pages import Hints, decode_html, html_document
 from .text import text_document
 
+# feedparser flags these too, though the entries are intact: an encoding declared one way
+# and detected another, or a feed served with a non-XML content type.
+_HARMLESS = (
+    feedparser.CharacterEncodingOverride,
+    feedparser.NonXMLContentType,
+)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset(
     {
@@ -56,7 +63,11 @@ def read_feed_file(path: Path, ctx: ReadContext) -> Iterator[Item]:
 def feed_items(
     data: bytes, source: str, ctx: ReadContext, headers: Mapping[str, str] | None = None
 ) -> Iterator[Item]:
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=dict(headers or {}))
+    try:
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=dict(headers or {}))
+    except Exception as exc:  # the parser itself fails on some hostile input
+        yield IngestError(source, f"a feed the parser cannot read ({type(exc).__name__}: {exc})")
+        return
     if not parsed.get("version") and not parsed.entries:
         why = parsed.get("bozo_exception")
         yield IngestError(source, "not an RSS or Atom feed" + (f" ({why})" if why else ""))
@@ -64,6 +75,12 @@ def feed_items(
     if not parsed.entries:
         yield IngestError(source, "the feed has no entries")
         return
+    if parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _HARMLESS):
+        yield Notice(
+            source,
+            f"malformed feed ({parsed.get('bozo_exception')}); read leniently, "
+            f"{len(parsed.entries)} {'entry' if len(parsed.entries) == 1 else 'entries'} kept",
+        )
     outlet = site_name(parsed.feed.get("title"))
     to_fetch: list[tuple[str, Hints]] = []
     for number, entry in enumerate(parsed.entries, 1):
