@@ -244,9 +244,10 @@ def feed_bytes(draw: st.DrawFn) -> bytes:
 
 @st.composite
 def warc_bytes(draw: st.DrawFn) -> bytes:
+    """A WARC written by warcio; record ids fixed so that the same draws give the same bytes."""
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=draw(st.booleans()))
-    for _ in range(draw(st.integers(0, 3))):
+    for number in range(draw(st.integers(0, 3))):
         uri = draw(
             st.sampled_from(["https://a.example/x", "", "not a uri", "https://b.example/[/x]"])
         )
@@ -265,7 +266,8 @@ def warc_bytes(draw: st.DrawFn) -> bytes:
                 status, [("Content-Type", content_type)], protocol="HTTP/1.1"
             ),
             warc_headers_dict={
-                "WARC-Date": draw(st.sampled_from(["2025-03-12T12:00:00Z", "garbage", ""]))
+                "WARC-Record-ID": f"<urn:uuid:00000000-0000-0000-0000-{number:012d}>",
+                "WARC-Date": draw(st.sampled_from(["2025-03-12T12:00:00Z", "garbage", ""])),
             },
         )
         writer.write_record(record)
@@ -325,7 +327,14 @@ REGRESSIONS: dict[str, list[bytes]] = {
         # feed_items now reports "a feed the parser cannot read".
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>&#xD800;</title></channel></rss>',
     ],
-    "warc": [],
+    "warc": [
+        # warcio raised AttributeError on a response record without WARC-Target-URI;
+        # read_warc now reports a corrupt record and keeps the records before it.
+        b"WARC/1.0\r\nWARC-Date: 2025-03-12T12:00:00Z\r\nWARC-Type: response\r\n"
+        b"WARC-Record-ID: <urn:uuid:807811b2-12fb-4e4b-8756-b88e55a6c3dd>\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: 59\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\r\n\r\n",
+    ],
     "bytes": [],
 }
 

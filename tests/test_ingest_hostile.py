@@ -194,3 +194,23 @@ def test_feed_the_parser_cannot_read_is_an_error_not_a_crash(store: Store, tmp_p
     path.write_text(_feed("<title>&#xD800;</title>"), encoding="utf-8")
     message = messages(ingest(store, [str(path)], Config()))[str(path)]
     assert message.startswith("a feed the parser cannot read")
+
+
+def test_warc_record_without_target_uri_is_reported_and_earlier_records_kept(
+    store: Store, tmp_path: Path
+) -> None:
+    """Found by the fuzzer: warcio raised AttributeError on such a record."""
+    from ingest_inputs import article_page, warc_archive
+
+    good = warc_archive(tmp_path / "g.warc", [("https://a.example/1", article_page())], gz=False)
+    broken = (
+        b"WARC/1.0\r\nWARC-Date: 2025-03-12T12:00:00Z\r\nWARC-Type: response\r\n"
+        b"WARC-Record-ID: <urn:uuid:807811b2-12fb-4e4b-8756-b88e55a6c3dd>\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: 59\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\r\n\r\n"
+    )
+    path = tmp_path / "mixed.warc"
+    path.write_bytes(good + broken)
+    report = ingest(store, [str(path)], Config())
+    assert report.added == 1
+    assert "corrupt WARC record after" in messages(report)[str(path)]

@@ -70,6 +70,16 @@ def read_warc(path: Path, ctx: ReadContext) -> Iterator[Item]:
                 "were kept",
             )
             return
+        except (AttributeError, TypeError, KeyError, IndexError) as exc:
+            # warcio trips over some malformed headers itself (a response record without
+            # WARC-Target-URI raises AttributeError); the archive is corrupt all the same.
+            yield IngestError(
+                source,
+                f"corrupt WARC record after {records} record(s), near byte {end:,} of "
+                f"{size:,} (the archive reader failed: {type(exc).__name__}: {exc}); "
+                "the records before it were kept",
+            )
+            return
         if records == 0:
             yield IngestError(source, "not a WARC archive (no records found)")
         elif size - end > _TRAILER:
