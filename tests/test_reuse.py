@@ -107,8 +107,12 @@ def test_lsh_windows_pair_articles_sharing_a_paragraph_only() -> None:
 
 
 def _sentences(
-    n: int, vectors: np.ndarray, quoted: set[int] = frozenset()
-) -> tuple[str, Sentences]:  # type: ignore[assignment]
+    n: int,
+    vectors: np.ndarray,
+    quoted: set[int] = frozenset(),  # type: ignore[assignment]
+    background: float = 0.0,
+    rare: dict[int, frozenset[int]] | None = None,
+) -> tuple[str, Sentences]:
     parts = []
     for k in range(n):
         body = " ".join(f"s{k}x{m}" for m in range(8)) + "."
@@ -118,8 +122,15 @@ def _sentences(
     for part in parts:
         spans.append((pos, pos + len(part)))
         pos += len(part) + 1
+    facts = rare or {}
     return text, Sentences(
-        tuple(spans), vectors.astype(np.float32), np.full(n, 8), quote_prefix(text)
+        tuple(spans),
+        vectors.astype(np.float32),
+        np.full(n, 8),
+        quote_prefix(text),
+        tuple(facts.get(k, frozenset()) for k in range(n)),
+        (7, 8, 9),  # three same-topic articles, each this similar to every sentence
+        np.full((3, n), background, dtype=np.float32),
     )
 
 
@@ -138,7 +149,7 @@ def test_paraphrase_needs_an_in_order_chain() -> None:
     _, a = _sentences(8, va)
     _, b = _sentences(8, vb)
     none = np.zeros(8, dtype=bool)
-    passages, evidence = paraphrase_pair(a, b, none, none, 0, ReuseConfig())
+    passages, evidence = paraphrase_pair(a, b, none, none, ReuseConfig())
     assert evidence == 4
     assert [(p.a_start, p.b_start) for p in passages] == [
         (a.spans[1][0], b.spans[2][0]),
@@ -149,7 +160,7 @@ def test_paraphrase_needs_an_in_order_chain() -> None:
     vc[6] = va[1]
     vc[1] = va[6]
     _, c = _sentences(8, vc / np.linalg.norm(vc, axis=1, keepdims=True))
-    assert paraphrase_pair(a, c, none, none, 0, ReuseConfig()) == ([], 0)
+    assert paraphrase_pair(a, c, none, none, ReuseConfig()) == ([], 0)
 
 
 def test_shared_quotes_alone_are_not_reuse() -> None:
@@ -159,17 +170,74 @@ def test_shared_quotes_alone_are_not_reuse() -> None:
     _, a = _sentences(6, va, quoted={0, 1, 2, 3, 4, 5})
     _, b = _sentences(6, vb, quoted={0, 1, 2, 3, 4, 5})
     none = np.zeros(6, dtype=bool)
-    assert paraphrase_pair(a, b, none, none, 0, ReuseConfig()) == ([], 0)
+    assert paraphrase_pair(a, b, none, none, ReuseConfig()) == ([], 0)
 
 
-def test_find_reuse_drops_pairs_sharing_only_a_quote() -> None:
+def test_a_passage_quoting_a_third_party_is_reported_as_shared_quote() -> None:
     rng = random.Random(5)
     quote = prose(rng, 30)[:-1]
     a = prose(rng, 60) + f" The minister said: “{quote}.” " + prose(rng, 60)
     b = prose(rng, 40) + f" “{quote}.” the minister said. " + prose(rng, 40)
     c = prose(rng, 40) + " " + a[:400] + " " + prose(rng, 40)
     results = find_reuse([DocInput("a", a), DocInput("b", b), DocInput("c", c)], CFG)
-    assert {(r.a, r.b) for r in results} == {(0, 2)}
+    kinds = {(r.a, r.b): {p.kind for p in r.passages} for r in results}
+    assert kinds[(0, 1)] == {"quote"}  # two outlets quoting one speaker: reported, not reuse
+    assert "quote" not in kinds[(0, 2)]
+
+
+def test_a_stray_quotation_mark_does_not_hide_a_copied_passage() -> None:
+    rng = random.Random(6)
+    shared = prose(rng, 60)
+    a = prose(rng, 30) + ' He called it "historic. ' + shared + "\n\n" + prose(rng, 30)
+    b = prose(rng, 30) + " " + shared + "\n\n" + prose(rng, 30)
+    [result] = find_reuse([DocInput("a", a), DocInput("b", b)], CFG)
+    assert [p.kind for p in result.passages] == ["verbatim"]
+
+
+def test_repeated_text_inside_one_article_links_once() -> None:
+    rng = random.Random(8)
+    headline = prose(rng, 20)
+    a = headline + "\n\n" + headline + "\n\n" + prose(rng, 80)
+    b = prose(rng, 80) + "\n\n" + headline
+    [result] = find_reuse([DocInput("a", a), DocInput("b", b)], CFG)
+    assert len(result.passages) == 1
+
+
+def test_one_similar_sentence_is_never_a_link() -> None:
+    rng = np.random.default_rng(3)
+    va, vb = _unit(rng, 8), _unit(rng, 8)
+    vb[4] = va[2]  # one near-identical sentence, nothing else
+    _, a = _sentences(8, va)
+    _, b = _sentences(8, vb)
+    none = np.zeros(8, dtype=bool)
+    assert paraphrase_pair(a, b, none, none, ReuseConfig()) == ([], 0)
+    # ... even beside a verbatim passage elsewhere in the pair.
+    covered = none.copy()
+    covered[6] = True
+    assert paraphrase_pair(a, b, covered, covered, ReuseConfig(), ((6, 6),)) == ([], 0)
+    # A reworded sentence carrying the same rare specifics (names, numbers) is evidence.
+    facts = {2: frozenset({1, 2, 3})}
+    _, fa = _sentences(8, va, rare=facts)
+    _, fb = _sentences(8, vb, rare={4: frozenset({1, 2, 3})})
+    passages, _ = paraphrase_pair(fa, fb, none, none, ReuseConfig())
+    assert [(p.a_start, p.b_start) for p in passages] == [(fa.spans[2][0], fb.spans[4][0])]
+
+
+def test_matches_must_stand_out_from_the_topic_background() -> None:
+    rng = np.random.default_rng(4)
+    va, vb = _unit(rng, 8), _unit(rng, 8)
+    for i in (1, 2, 3, 4):
+        vb[i] = va[i] * 0.8 + vb[i] * 0.2
+    vb /= np.linalg.norm(vb, axis=1, keepdims=True)
+    none = np.zeros(8, dtype=bool)
+    sims = [float(va[i] @ vb[i]) for i in (1, 2, 3, 4)]
+    _, a = _sentences(8, va)
+    _, b = _sentences(8, vb)
+    assert paraphrase_pair(a, b, none, none, ReuseConfig())[1] == 4
+    # The same matches are ordinary when same-topic articles are that similar anyway.
+    _, a_bg = _sentences(8, va, background=min(sims))
+    _, b_bg = _sentences(8, vb, background=min(sims))
+    assert paraphrase_pair(a_bg, b_bg, none, none, ReuseConfig()) == ([], 0)
 
 
 def test_direction_by_date_then_quotes_then_fuller_form() -> None:

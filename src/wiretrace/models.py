@@ -144,7 +144,7 @@ class ReuseLink:
     derived: str
     source_span: Span
     derived_span: Span
-    kind: Literal["verbatim", "near-verbatim", "paraphrase"]
+    kind: Literal["verbatim", "near-verbatim", "paraphrase", "quote"]
     score: float
 
 

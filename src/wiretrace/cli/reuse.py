@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--article", "-a", help="Only links touching this article id.")
         ] = None,
         kind: Annotated[
-            str | None, typer.Option("--kind", help="verbatim, near-verbatim or paraphrase.")
+            str | None, typer.Option("--kind", help="verbatim, near-verbatim, paraphrase or quote.")
         ] = None,
         as_json: _Json = False,
     ) -> None:
@@ -39,8 +39,8 @@ def register(app: typer.Typer) -> None:
         """
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
-        if kind is not None and kind not in ("verbatim", "near-verbatim", "paraphrase"):
-            raise fail(f"unknown kind {kind!r}: use verbatim, near-verbatim or paraphrase")
+        if kind is not None and kind not in ("verbatim", "near-verbatim", "paraphrase", "quote"):
+            raise fail(f"unknown kind {kind!r}: use verbatim, near-verbatim, paraphrase or quote")
         with open_store(db) as store:
             found = queries.links(store, article=article, kind=kind)
             texts = {

@@ -4,7 +4,8 @@ A gold passage is found when a link between the same two articles overlaps its s
 in one article and its derived text in the other. A predicted link is right when it
 overlaps some gold passage that way; links touching articles the gold does not describe
 are not judged. ``not_reuse`` pairs must carry no link over their texts, and documents'
-``unattributed_commentary`` must be reported as unsourced.
+``unattributed_commentary`` must be reported as unsourced. Shared quotes (kind ``quote``:
+two articles quoting one speaker) are reported, not claimed as reuse, so they are not judged.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
     if not passages and not gold.section("not_reuse"):
         return []
     index = doc_index(export)
-    links = export.get("reuse", [])
+    links = [link for link in export.get("reuse", []) if link["kind"] != "quote"]
     by_pair: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
     for link in links:
         by_pair[frozenset((link["source"], link["derived"]))].append(link)

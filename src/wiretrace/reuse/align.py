@@ -29,7 +29,7 @@ class Passage:
     a_end: int
     b_start: int
     b_end: int
-    kind: Literal["verbatim", "near-verbatim", "paraphrase"]
+    kind: Literal["verbatim", "near-verbatim", "paraphrase", "quote"]
     score: float
 
 
@@ -132,14 +132,29 @@ def align_tokens(a: Tokens, b: Tokens, cfg: ReuseConfig) -> list[tuple[int, int,
     return _drop_nested(out)
 
 
+def _mostly_inside(s0: int, s1: int, k0: int, k1: int) -> bool:
+    return min(s1, k1) - max(s0, k0) > (s1 - s0) / 2
+
+
 def _drop_nested(
     spans: list[tuple[int, int, int, int, float]],
 ) -> list[tuple[int, int, int, int, float]]:
-    """Chains overlapping a longer chain on both sides are pieces of it."""
-    spans.sort(key=lambda s: -(s[1] - s[0]))
+    """Keep one alignment per stretch of text.
+
+    A chain overlapping a longer chain on both sides is a piece of it. A chain lying mostly
+    inside a longer (or, at equal length, earlier) chain on one side only is the same text
+    matched again at its other occurrence: a headline printed twice, a repeated template
+    sentence. Repeated text links once.
+    """
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0], s[2]))
     kept: list[tuple[int, int, int, int, float]] = []
     for s in spans:
-        if any(s[0] < k[1] and k[0] < s[1] and s[2] < k[3] and k[2] < s[3] for k in kept):
+        if any(
+            (s[0] < k[1] and k[0] < s[1] and s[2] < k[3] and k[2] < s[3])
+            or _mostly_inside(s[0], s[1], k[0], k[1])
+            or _mostly_inside(s[2], s[3], k[2], k[3])
+            for k in kept
+        ):
             continue
         kept.append(s)
     kept.sort()

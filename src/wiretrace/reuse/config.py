@@ -22,17 +22,31 @@ class ReuseConfig:
     min_words: int = 12  # shorter shared runs are common phrases, names, dates
     min_coverage: float = 0.65  # share of the passage's tokens covered by exact seeds
     max_seed_repeats: int = 3
-    # Paraphrase alignment on stored sentence embeddings.
+    # Paraphrase alignment on stored sentence embeddings. Articles on one topic share
+    # similar sentences without copying, so a sentence match counts only when it stands
+    # out from the article's background: how similar its sentences are to those of its
+    # nearest same-topic articles (median over them), plus ``margin``.
     paraphrase: bool = True
     sim: float = 0.7  # sentence pair threshold
+    margin: float = 0.1  # above the background similarity of both sentences
+    background_neighbours: int = 8  # same-topic articles that set a sentence's background
+    background_prior: float = 0.5  # background when fewer than 3 neighbours exist
     gap_sim: float = 0.4  # sentence between two anchors on both sides
-    relaxed_sim: float = 0.55  # further in-order matches once a pair is established
+    relaxed_sim: float = 0.65  # further in-order matches once a pair is established
     split_sim: float = 0.3  # a neighbour absorbed when it balances a split sentence
-    min_chain: int = 3  # in-order matched passages an article pair needs to be reuse
+    # Evidence a pair needs (a single similar sentence is never enough): ``min_chain``
+    # standing-out matches in order; or two that share rare specifics (names, numbers
+    # found in few articles); or one reworded sentence carrying ``min_facts`` of them.
+    min_chain: int = 3
+    min_facts: int = 3
+    fact_sim: float = 0.8  # the single-sentence case needs this similarity too
+    rare_share: float = 0.05  # a token is rare in at most this share of articles (or 2)
     min_sentence_words: int = 5
     doc_neighbours: int = 20  # paraphrase candidates per article besides LSH candidates
     doc_sim: float = 0.5  # centroid cosine a paraphrase candidate pair needs
-    # Quotes: material mostly inside quotation marks is a shared quote, not evidence.
+    # Quotes: a passage whose shared words outside quotation marks are fewer than
+    # ``min_words`` is a shared quote (kind ``quote``), reported but not evidence of copying;
+    # a sentence mostly inside quotation marks is no paraphrase evidence.
     quote_share: float = 0.5
     # Provenance.
     duplicate_coverage: float = 0.8  # both sides covered this much: near-duplicate articles

@@ -8,7 +8,8 @@ articles (new or changed ones) are aligned.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +18,7 @@ from .align import Passage, align
 from .candidates import candidate_pairs, window_signatures
 from .config import ReuseConfig
 from .paraphrase import Sentences, paraphrase_pair
-from .text import Tokens, quote_prefix, quoted_share, shingles, tokenize
+from .text import Tokens, quote_prefix, shingles, tokenize
 
 F32 = npt.NDArray[np.float32]
 
@@ -58,51 +59,73 @@ def neighbour_pairs(
     block: int = 1024,
     exact_limit: int = 8000,
 ) -> set[tuple[int, int]]:
-    """Each focus article's ``k`` nearest articles by centroid (cosine >= ``threshold``).
-
-    Exact blocked matrix products up to ``exact_limit`` articles; beyond, an inverted-file
-    search (spherical k-means into about sqrt(n) cells, each article in its two nearest
-    cells, exact products inside each cell), so cost grows as n^1.5, not n^2.
-    """
-    n = cent.shape[0]
-    if cent.shape[1] == 0 or k <= 0 or n < 2:
-        return set()
-    if n <= exact_limit:
-        return _top_pairs(
-            cent, np.asarray(focus, dtype=np.int64), np.arange(n), k, threshold, block
-        )
-    focus_mask = np.zeros(n, dtype=np.bool_)
-    focus_mask[np.asarray(focus, dtype=np.int64)] = True
+    """Each focus article's ``k`` nearest articles by centroid (cosine >= ``threshold``)."""
     pairs: set[tuple[int, int]] = set()
-    for members in _cells(cent, cells=int(np.sqrt(n)), per_item=2):
-        rows = members[focus_mask[members]]
-        if rows.shape[0]:
-            pairs |= _top_pairs(cent, rows, members, k, threshold, block)
+    for r, near in nearest(cent, focus, k, threshold, block, exact_limit).items():
+        pairs.update((min(r, c), max(r, c)) for c in near)
     return pairs
 
 
-def _top_pairs(
+def nearest(
+    cent: F32,
+    rows: Sequence[int],
+    k: int,
+    threshold: float = -1.0,
+    block: int = 1024,
+    exact_limit: int = 8000,
+) -> dict[int, list[int]]:
+    """Up to ``k`` nearest articles of each row by centroid (cosine >= ``threshold``).
+
+    Exact blocked matrix products up to ``exact_limit`` articles; beyond, an inverted-file
+    search (spherical k-means into about sqrt(n) cells, each article in its two nearest
+    cells, exact products inside each cell), so cost grows as n^1.5, not n^2. Articles
+    without sentence vectors (zero centroid) are nobody's neighbour.
+    """
+    n = cent.shape[0]
+    out: dict[int, list[tuple[float, int]]] = {}
+    if cent.shape[1] == 0 or k <= 0 or n < 2 or not rows:
+        return {}
+    valid = np.abs(cent).sum(axis=1) > 0
+    if n <= exact_limit:
+        focus = np.asarray(rows, dtype=np.int64)
+        _top(cent, focus, np.flatnonzero(valid), k, threshold, block, out)
+    else:
+        mask = np.zeros(n, dtype=np.bool_)
+        mask[np.asarray(rows, dtype=np.int64)] = True
+        for members in _cells(cent, cells=int(np.sqrt(n)), per_item=2):
+            part = members[mask[members]]
+            if part.shape[0]:
+                _top(cent, part, members[valid[members]], k, threshold, block, out)
+    return {r: [c for _, c in sorted(set(v), reverse=True)[:k]] for r, v in out.items()}
+
+
+def _top(
     cent: F32,
     rows: npt.NDArray[np.int64],
     cols: npt.NDArray[np.int64],
     k: int,
     threshold: float,
     block: int,
-) -> set[tuple[int, int]]:
-    pairs: set[tuple[int, int]] = set()
+    out: dict[int, list[tuple[float, int]]],
+) -> None:
     kk = min(k, cols.shape[0] - 1)
     if kk <= 0:
-        return pairs
+        return
     right = cent[cols].T
     for lo in range(0, rows.shape[0], block):
         part = rows[lo : lo + block]
         sims = cent[part] @ right
-        sims[part[:, None] == cols[None, :]] = -1.0
+        sims[part[:, None] == cols[None, :]] = -2.0
         top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
-        hit_r, hit_c = np.nonzero(np.take_along_axis(sims, top, axis=1) >= threshold)
-        for r, c in zip(part[hit_r].tolist(), cols[top[hit_r, hit_c]].tolist(), strict=True):
-            pairs.add((min(r, c), max(r, c)))
-    return pairs
+        vals = np.take_along_axis(sims, top, axis=1)
+        hit_r, hit_c = np.nonzero(vals >= max(threshold, -1.0))
+        for r, c, v in zip(
+            part[hit_r].tolist(),
+            cols[top[hit_r, hit_c]].tolist(),
+            vals[hit_r, hit_c].tolist(),
+            strict=True,
+        ):
+            out.setdefault(r, []).append((v, c))
 
 
 def _cells(cent: F32, cells: int, per_item: int, rounds: int = 6) -> list[npt.NDArray[np.int64]]:
@@ -131,7 +154,64 @@ def _cells(cent: F32, cells: int, per_item: int, rounds: int = 6) -> list[npt.ND
     ]
 
 
-def _sentences(doc: DocInput, tokens: Tokens) -> Sentences | None:
+def document_frequency(tokens: Sequence[Tokens]) -> dict[int, int]:
+    """In how many articles each token occurs."""
+    if not tokens:
+        return {}
+    uniq = np.concatenate([np.unique(t.hashes) for t in tokens])
+    values, counts = np.unique(uniq, return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist(), strict=True))
+
+
+def _rare_specifics(
+    text: str,
+    tokens: Tokens,
+    spans: tuple[tuple[int, int], ...],
+    df: dict[int, int],
+    max_df: int,
+) -> tuple[frozenset[int], ...]:
+    """Per sentence, the names and numbers (capitalised or digit tokens) few articles use."""
+    rare = [
+        k
+        for k in range(len(tokens))
+        if df.get(int(tokens.hashes[k]), 0) <= max_df
+        and (text[tokens.starts[k]].isupper() or text[tokens.starts[k]].isdigit())
+    ]
+    rare_starts = tokens.starts[rare] if rare else np.zeros(0, np.int64)
+    rare_hashes = tokens.hashes[rare].tolist() if rare else []
+    out = []
+    for s, e in spans:
+        lo, hi = np.searchsorted(rare_starts, [s, e], "left")
+        out.append(frozenset(rare_hashes[lo:hi]))
+    return tuple(out)
+
+
+def _near_best(
+    k: int, docs: Sequence[DocInput], near: Sequence[int]
+) -> tuple[tuple[int, ...], F32 | None]:
+    """Each sentence's best similarity in each of the nearest articles (rows follow ``near``)."""
+    vectors = docs[k].vectors
+    assert vectors is not None
+    ids, rows = [], []
+    for n in near:
+        nv = docs[n].vectors
+        if nv is not None and nv.size and nv.shape[1] == vectors.shape[1]:
+            ids.append(n)
+            rows.append((vectors @ nv.T).max(axis=1))
+    if not rows:
+        return (), None
+    return tuple(ids), np.stack(rows).astype(np.float32)
+
+
+def _sentences(
+    k: int,
+    docs: Sequence[DocInput],
+    tokens: Tokens,
+    near: Sequence[int],
+    df: dict[int, int],
+    cfg: ReuseConfig,
+) -> Sentences | None:
+    doc = docs[k]
     if doc.vectors is None or not doc.sentences or doc.vectors.shape[0] != len(doc.sentences):
         return None
     starts = np.asarray([s for s, _ in doc.sentences], dtype=np.int64)
@@ -139,7 +219,24 @@ def _sentences(doc: DocInput, tokens: Tokens) -> Sentences | None:
     words = np.searchsorted(tokens.starts, ends, "left") - np.searchsorted(
         tokens.starts, starts, "left"
     )
-    return Sentences(doc.sentences, doc.vectors, words.astype(np.int64), quote_prefix(doc.text))
+    max_df = max(2, int(cfg.rare_share * len(docs)))
+    ids, best = _near_best(k, docs, near)
+    return Sentences(
+        doc.sentences,
+        doc.vectors,
+        words.astype(np.int64),
+        quote_prefix(doc.text),
+        _rare_specifics(doc.text, tokens, doc.sentences, df, max_df),
+        ids,
+        best,
+    )
+
+
+def _unquoted_words(tokens: Tokens, prefix: npt.NDArray[np.int64], start: int, end: int) -> int:
+    """Words of ``[start, end)`` that begin outside quotation marks."""
+    lo, hi = np.searchsorted(tokens.starts, [start, end], "left")
+    st = tokens.starts[lo:hi]
+    return int(np.count_nonzero(prefix[st + 1] == prefix[st]))
 
 
 def _covered(
@@ -167,6 +264,10 @@ def _inside(p: Passage, q: Passage) -> bool:
     )
 
 
+def _kind(p: Passage) -> Literal["verbatim", "near-verbatim"]:
+    return "verbatim" if p.score >= 1.0 else "near-verbatim"
+
+
 def find_reuse(
     docs: Sequence[DocInput], cfg: ReuseConfig, focus: Iterable[int] | None = None
 ) -> list[PairResult]:
@@ -180,9 +281,14 @@ def find_reuse(
         for i, j in candidate_pairs(windows, cfg)
         if int(i) in focus_set or int(j) in focus_set
     }
+    df: dict[int, int] = {}
+    near: dict[int, list[int]] = {}
     if cfg.paraphrase:
         cent = centroids(docs, cfg.min_sentence_words)
         pairs |= neighbour_pairs(cent, sorted(focus_set), cfg.doc_neighbours, cfg.doc_sim)
+        df = document_frequency(tokens)
+        involved = sorted({x for pair in pairs for x in pair})
+        near = nearest(cent, involved, cfg.background_neighbours)
     prefixes: dict[int, npt.NDArray[np.int64]] = {}
     sents: dict[int, Sentences | None] = {}
 
@@ -193,19 +299,21 @@ def find_reuse(
 
     results = []
     for a, b in sorted(pairs):
-        found = align(docs[a].text, tokens[a], docs[b].text, tokens[b], cfg)
-        evidence = [
+        found = [
             p
-            for p in found
-            if quoted_share(prefix(a), p.a_start, p.a_end) < cfg.quote_share
-            and quoted_share(prefix(b), p.b_start, p.b_end) < cfg.quote_share
+            if min(
+                _unquoted_words(tokens[a], prefix(a), p.a_start, p.a_end),
+                _unquoted_words(tokens[b], prefix(b), p.b_start, p.b_end),
+            )
+            >= cfg.min_words
+            else replace(p, kind="quote")  # both quote a third party: reported, not evidence
+            for p in align(docs[a].text, tokens[a], docs[b].text, tokens[b], cfg)
         ]
         para: list[Passage] = []
         if cfg.paraphrase:
-            if a not in sents:
-                sents[a] = _sentences(docs[a], tokens[a])
-            if b not in sents:
-                sents[b] = _sentences(docs[b], tokens[b])
+            for k in (a, b):
+                if k not in sents:
+                    sents[k] = _sentences(k, docs, tokens[k], near.get(k, []), df, cfg)
             sa, sb = sents[a], sents[b]
             if sa is not None and sb is not None:
                 fixed = tuple(
@@ -220,12 +328,16 @@ def find_reuse(
                     sb,
                     _covered(sa.spans, ((p.a_start, p.a_end) for p in found)),
                     _covered(sb.spans, ((p.b_start, p.b_end) for p in found)),
-                    len(evidence),
                     cfg,
                     fixed,
+                    (a, b),
+                    copied=any(p.kind != "quote" for p in found),
                 )
-        if not evidence and not para:
-            continue  # shared quotes only: two outlets quoting one speaker
+        if not found and not para:
+            continue
+        if any(p.kind != "quote" for p in found + para):
+            # A pair shown to copy: its shared quotes are part of what was copied.
+            found = [replace(p, kind=_kind(p)) if p.kind == "quote" else p for p in found]
         # A copied phrase inside a reworded sentence is part of the paraphrased passage.
         found = [p for p in found if not any(_inside(p, q) for q in para)]
         results.append(PairResult(a, b, found + para))

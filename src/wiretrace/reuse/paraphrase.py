@@ -1,12 +1,16 @@
 """Paraphrase alignment: reworded sentences matched by their stored embeddings.
 
-For a candidate article pair the sentence similarity matrix is one matrix product. Matched
-sentences (one-to-one, above ``sim``) are kept only along the longest in-order chain:
-a rewrite follows its source, while two outlets stating the same background facts in their
-own words match a sentence here and there, out of order. Between chain anchors a sentence
-on each side is matched at the lower ``gap_sim``; at passage edges a neighbour is absorbed
-when it completes a sentence the rewriter split in two (lengths balance better with it).
-Consecutive anchors form one passage.
+For a candidate article pair the sentence similarity matrix is one matrix product. A
+sentence match counts when it is above ``sim`` and stands out from both sentences'
+background (their typical best match in the nearest same-topic articles) by ``margin``:
+articles on one topic always have similar sentences. Matches (one-to-one) are kept only
+along the longest in-order chain: a rewrite follows its source, while two outlets stating
+the same background facts match a sentence here and there, out of order. The pair is reuse
+only with evidence of a shared passage: several chained matches, or fewer that share rare
+specifics (names, numbers that few articles mention); a single similar sentence never is.
+Between chain anchors a sentence on each side is matched at the lower ``gap_sim``; at
+passage edges a neighbour is absorbed when it completes a sentence the rewriter split in
+two (lengths balance better with it). Consecutive anchors form one passage.
 """
 
 from __future__ import annotations
@@ -33,10 +37,28 @@ class Sentences:
     vectors: F32  # one L2-normalised row per span
     words: npt.NDArray[np.int64]
     quote_prefix: npt.NDArray[np.int64]
+    rare: tuple[frozenset[int], ...]  # per sentence: rare names and numbers (token hashes)
+    near: tuple[int, ...] = ()  # the nearest articles (by centroid) ...
+    near_best: F32 | None = None  # ... and each sentence's best similarity in each of them
 
     def quoted(self, k: int) -> float:
         start, end = self.spans[k]
         return quoted_share(self.quote_prefix, start, end)
+
+    def background(self, partner: int, prior: float) -> F32:
+        """Per sentence: median best similarity in the nearest articles other than ``partner``.
+
+        The partner is left out: the background is what articles on the topic share
+        without copying, not what this pair shares. Fewer than 3 such articles: ``prior``.
+        """
+        n = len(self.spans)
+        if self.near_best is None:
+            return np.full(n, prior, dtype=np.float32)
+        rows = [k for k, x in enumerate(self.near) if x != partner]
+        if len(rows) < 3:
+            return np.full(n, prior, dtype=np.float32)
+        out: F32 = np.median(self.near_best[rows], axis=0).astype(np.float32)
+        return out
 
 
 def _greedy(sim: F32, threshold: float) -> list[tuple[int, int]]:
@@ -81,32 +103,43 @@ def paraphrase_pair(
     b: Sentences,
     covered_a: npt.NDArray[np.bool_],
     covered_b: npt.NDArray[np.bool_],
-    prior_evidence: int,
     cfg: ReuseConfig,
     fixed: tuple[tuple[int, int], ...] = (),
+    ids: tuple[int, int] = (-1, -1),
+    copied: bool = False,
 ) -> tuple[list[Passage], int]:
-    """Paraphrased passages of a pair, and how many of them are evidence (not quotes).
+    """Paraphrased passages of a pair, and how many chained matches are evidence.
 
-    ``covered_*`` marks sentences already inside verbatim passages; ``prior_evidence`` counts
-    the pair's non-quote verbatim passages, which establish the pair on their own;
-    ``fixed`` holds their sentence positions, which paraphrase matches must keep in order.
+    ``covered_*`` marks sentences already inside verbatim passages; ``fixed`` holds those
+    passages' sentence positions, which paraphrase matches must keep in order; ``ids`` are
+    the two articles' corpus indices (left out of each other's background). ``copied``:
+    the pair already shares a verbatim passage (not a quote); then one reworded sentence
+    suffices if it stands out from the background by twice the margin and reaches
+    ``fact_sim`` (a near-copy, not a sentence on the same topic).
     """
     if not a.spans or not b.spans or a.vectors.shape[1] != b.vectors.shape[1]:
         return [], 0
     sim = a.vectors @ b.vectors.T
     ok_a = (a.words >= cfg.min_sentence_words) & ~covered_a
     ok_b = (b.words >= cfg.min_sentence_words) & ~covered_b
+    bg_a = a.background(ids[1], cfg.background_prior)
+    bg_b = b.background(ids[0], cfg.background_prior)
+    floor = np.maximum(bg_a[:, None], bg_b[None, :])
     masked = np.where(ok_a[:, None] & ok_b[None, :], sim, -1.0).astype(np.float32)
-    matches = [m for m in _greedy(masked, cfg.sim) if _in_order(m, fixed)]
-    chain = _longest_chain(matches, masked)
-    evidence = sum(
-        1 for i, j in chain if a.quoted(i) < cfg.quote_share and b.quoted(j) < cfg.quote_share
-    )
-    needed = 1 if prior_evidence > 0 else cfg.min_chain
-    if not chain or evidence < needed:
+    standing = np.where(masked >= floor + cfg.margin, masked, -1.0).astype(np.float32)
+    matches = [m for m in _greedy(standing, cfg.sim) if _in_order(m, fixed)]
+    chain = _longest_chain(matches, standing)
+    chain = [
+        (i, j) for i, j in chain if a.quoted(i) < cfg.quote_share and b.quoted(j) < cfg.quote_share
+    ]
+    strong = [
+        (i, j) for i, j in chain if sim[i, j] >= max(cfg.fact_sim, floor[i, j] + 2 * cfg.margin)
+    ]
+    if not (_enough(chain, a, b, sim, cfg) or (copied and strong)):
         return [], 0
-    if evidence >= cfg.min_chain:
-        chain = _relax(chain, masked, cfg.relaxed_sim, fixed)
+    evidence = len(chain)
+    above = np.where(masked >= floor, masked, -1.0).astype(np.float32)
+    chain = _relax(chain, above, cfg.relaxed_sim, fixed)
     anchors = _fill_gaps(chain, sim, covered_a, covered_b, cfg)
     passages = []
     used_a = {i for i, _ in anchors}
@@ -127,6 +160,23 @@ def paraphrase_pair(
             )
         )
     return passages, evidence
+
+
+def _enough(
+    chain: list[tuple[int, int]], a: Sentences, b: Sentences, sim: F32, cfg: ReuseConfig
+) -> bool:
+    """Evidence of a shared passage, not of a shared topic."""
+    if len(chain) >= cfg.min_chain:
+        return True
+    if any(i2 == i1 + 1 and j2 == j1 + 1 for (i1, j1), (i2, j2) in itertools.pairwise(chain)):
+        return True  # two consecutive sentences in both: a passage, not two stray facts
+    facts = [len(a.rare[i] & b.rare[j]) for i, j in chain]
+    if len(chain) >= 2 and sum(1 for f in facts if f) >= 2:
+        return True
+    return any(
+        f >= cfg.min_facts and sim[i, j] >= cfg.fact_sim
+        for f, (i, j) in zip(facts, chain, strict=True)
+    )
 
 
 def _in_order(m: tuple[int, int], anchors: Iterable[tuple[int, int]]) -> bool:

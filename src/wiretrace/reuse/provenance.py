@@ -151,7 +151,7 @@ def duplicate_groups(
     """Near-duplicate articles (text reused over ``coverage`` of both): (original, members)."""
     cover: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     for link in links:
-        if link.kind == "paraphrase":
+        if link.kind in ("paraphrase", "quote"):
             continue
         key = (link.source, link.derived)
         src, der = cover.setdefault(key, ([], []))
@@ -197,9 +197,14 @@ def duplicate_groups(
 def provenance(
     links: Sequence[ReuseLink], meta: Mapping[str, ArticleMeta]
 ) -> list[tuple[str, str, float]]:
-    """(article, source, share of the article's text taken from that source)."""
+    """(article, source, share of the article's text taken from that source).
+
+    Shared quotes are not taken from the other article but from the speaker both quote.
+    """
     spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for link in links:
+        if link.kind == "quote":
+            continue
         spans[(link.derived, link.source)].append((link.derived_span.start, link.derived_span.end))
     out = []
     for (derived, source), ss in sorted(spans.items()):

@@ -55,7 +55,7 @@ def summary(store: Store) -> dict[str, int]:
         "links": len(found),
         **{
             f"links_{k.replace('-', '_')}": kinds.get(k, 0)
-            for k in ("verbatim", "near-verbatim", "paraphrase")
+            for k in ("verbatim", "near-verbatim", "paraphrase", "quote")
         },
         "article_pairs": len({(link.source, link.derived) for link in found}),
         "derived_articles": len({link.derived for link in found}),
