@@ -48,6 +48,11 @@ _LAYOUTS = (
 )
 
 
+# Longer lines are not searched for a date inside them (dateparser's search is slow, and a
+# line that long is not a dateline).
+SEARCH_MAX_WORDS = 8
+
+
 def _layout_date(text: str) -> str | None:
     for layout in _LAYOUTS:
         try:
@@ -75,9 +80,20 @@ def parse_date(text: str) -> str | None:
         or not _may_hold_date(text)
     ):
         return None
-    quick = _layout_date(" ".join(text.split()))
+    words = text.split()
+    quick = _layout_date(" ".join(words))
     if quick is not None:
         return quick
+    # "Published September 26, 2023", "September 26, 2023 at 14:05": a label around a date
+    # of a known layout, read without dateparser.
+    for lo in range(3):
+        for hi in range(len(words), max(lo, len(words) - 3), -1):
+            if (lo, hi) != (0, len(words)) and hi - lo >= 3:
+                quick = _layout_date(" ".join(words[lo:hi]).strip(" ,:|-"))
+                if quick is not None:
+                    return quick
+    if len(words) > SEARCH_MAX_WORDS:
+        return None
     try:
         parsed: datetime | None = _parser().get_date_data(text).date_obj
     except (ValueError, OverflowError, TypeError):

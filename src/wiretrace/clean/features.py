@@ -91,6 +91,10 @@ _QUOTE_CHARS = frozenset('“«‘„”»’"')
 _CLOSE_QUOTES = "”»’"
 # Lines this short are parsed whatever they look like; longer ones only with a cheap signal.
 SHORT_WORDS = 8
+# Furniture (a button, a menu entry, a one-line prompt) is at most this long.
+FURNITURE_WORDS = 12
+# Appeals are at most this long (see ``LineFeatures.appeal``).
+APPEAL_WORDS = 40
 # A dateline ("Outlet | 13 March 2025") is at most this long.
 FURNITURE_DATE_WORDS = 12
 _ORGLIKE = frozenset({"ORG", "WORK_OF_ART", "PRODUCT"})
@@ -202,7 +206,7 @@ class LineFeatures:
         """A call to action in the outlet's voice ("Support our journalism! Donate today and
         help us keep reporting for you."): call-to-action words with the outlet addressing
         the reader or commanding them, in a paragraph no longer than an appeal box's."""
-        return self.cta and (self.dialogue or self.command) and self.words <= 40
+        return self.cta and (self.dialogue or self.command) and self.words <= APPEAL_WORDS
 
     @property
     def signals(self) -> int:
@@ -517,20 +521,28 @@ def wire_dateline(line: str) -> str | None:
     return line[: at + len(dash)].rstrip()
 
 
+_PRONOUNS = SECOND_PERSON | FIRST_PLURAL
+
+
 def cheap_features(text: str) -> dict[str, bool | int]:
     words = text.split()
     bare = [_bare(w) for w in words]
-    inside = _outside_quotes(words)
-    raw_outside = bare if inside is words else [_bare(w) for w in inside]
-    outside = [w.lower() for w in raw_outside]
     lowered = " " + " ".join(bare).lower() + " "
+    you = we = False
+    if any(w.lower() in _PRONOUNS for w in bare):
+        # Only then is it worth finding which words stand outside quotation marks.
+        inside = _outside_quotes(words)
+        raw_outside = bare if inside is words else [_bare(w) for w in inside]
+        outside = [w.lower() for w in raw_outside]
+        you = any(w in SECOND_PERSON for w in outside)
+        we = any(
+            w in FIRST_PLURAL and raw != "US" for w, raw in zip(outside, raw_outside, strict=True)
+        )
     return {
         "words": len(words),
         "terminal": _terminal(text),
-        "you": any(w in SECOND_PERSON for w in outside),
-        "we": any(
-            w in FIRST_PLURAL and raw != "US" for w, raw in zip(outside, raw_outside, strict=True)
-        ),
+        "you": you,
+        "we": we,
         "cta": any(f" {stem}" in lowered for stem in CTA_STEMS),
         "link": _link_like(text),
     }
@@ -539,13 +551,24 @@ def cheap_features(text: str) -> dict[str, bool | int]:
 _CREDIT_HINTS = ("report", "edit", "contribut", "writ", "publish", "updat", "correct")
 
 
-def needs_parse(text: str, cheap: dict[str, bool | int]) -> bool:
+def needs_parse(text: str, cheap: dict[str, bool | int], trusted: bool = False) -> bool:
     """Whether a line could be anything but body prose: only those lines are parsed.
 
     The decision looks at the line alone (never at its position), so a line is judged the
-    same way however often the article is cleaned.
+    same way however often the article is cleaned. In a ``trusted`` text (an extractor's
+    body, already stripped of page furniture) only lines with a cue of their own are:
+    reader-address or call-to-action words, a link, a credit or byline word.
     """
     words = int(cheap["words"])
+    if trusted:
+        lowered = text.lower()
+        if cheap["cta"]:
+            return words <= APPEAL_WORDS  # an appeal: is it a command?
+        if cheap["you"] or cheap["we"] or cheap["link"]:
+            return words <= FURNITURE_WORDS
+        if words <= 30 and any(hint in lowered for hint in _CREDIT_HINTS):
+            return True
+        return words <= 24 and (lowered.startswith("by ") or " by " in lowered)
     if words <= SHORT_WORDS or not cheap["terminal"]:
         return True
     if cheap["you"] or cheap["we"] or cheap["cta"] or cheap["link"]:
@@ -566,14 +589,17 @@ def line_features_many(
     nlp: Language,
     batch_size: int = 64,
     english: list[bool] | None = None,
+    trusted: list[bool] | None = None,
 ) -> list[list[LineFeatures]]:
     """Features of the lines of many documents, with one parse per distinct line.
 
     An outlet's boxes recur across its articles: parsing each distinct line once, in one
     batch, is most of the speed of cleaning a corpus. Documents not in English (``english``
-    false) are not parsed: their lines get the language-independent features only.
+    false) are not parsed: their lines get the language-independent features only; in
+    ``trusted`` documents only lines with a cue are parsed (``needs_parse``).
     """
     english = english or [True] * len(documents)
+    trusted = trusted or [False] * len(documents)
     cheap = [
         [cheap_features(line) if en else _neutral(line) for line in lines]
         for lines, en in zip(documents, english, strict=True)
@@ -581,10 +607,10 @@ def line_features_many(
     to_parse = sorted(
         {
             line
-            for lines, found, en in zip(documents, cheap, english, strict=True)
+            for lines, found, en, sure in zip(documents, cheap, english, trusted, strict=True)
             if en
             for line, c in zip(lines, found, strict=True)
-            if needs_parse(line, c)
+            if needs_parse(line, c, sure)
         }
     )
     # Entities are recognised later, only for the lines whose entities are read.

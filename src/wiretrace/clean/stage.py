@@ -52,6 +52,7 @@ class Source:
     text: str
     meta: Metadata
     chrome: tuple[Removed, ...] = ()
+    trusted: bool = False  # an extractor's body: page furniture already stripped
 
 
 def source_text(doc: RawDocument, cfg: CleanConfig) -> Source:
@@ -71,11 +72,13 @@ def source_text(doc: RawDocument, cfg: CleanConfig) -> Source:
         text, chrome, heading = markdown_to_text(doc.content)
         if meta.title is None and heading:
             meta = replace(meta, title=heading)
-    return Source(text, meta, chrome)
+    return Source(text, meta, chrome, trusted=doc.fmt == "html")
 
 
 def prepare_many(docs: list[tuple[str, Source]], nlp: Language, cfg: CleanConfig) -> list[Prepared]:
-    analyses = analyse_many([s.text for _, s in docs], nlp, cfg.fix_sentence_spacing)
+    analyses = analyse_many(
+        [s.text for _, s in docs], nlp, cfg.fix_sentence_spacing, [s.trusted for _, s in docs]
+    )
     prepared: list[Prepared] = []
     for (doc_id, source), analysis in zip(docs, analyses, strict=True):
         single = clean_analysis(analysis, source.meta)

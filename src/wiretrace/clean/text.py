@@ -116,16 +116,21 @@ def analyse(text: str, nlp: Language, fix_spacing: bool = True) -> Analysis:
     return analyse_many([text], nlp, fix_spacing)[0]
 
 
-def analyse_many(texts: list[str], nlp: Language, fix_spacing: bool = True) -> list[Analysis]:
+def analyse_many(
+    texts: list[str], nlp: Language, fix_spacing: bool = True, trusted: list[bool] | None = None
+) -> list[Analysis]:
     """Analyse a batch of articles together (one parse per distinct line).
 
     Only English articles are parsed (the parser is English); the others get the
-    language-independent features.
+    language-independent features. ``trusted`` texts are an extractor's output (an HTML
+    page's body): only their lines with a cue of boilerplate are parsed.
     """
     grouped = [blocks(text, fix_spacing) for text in texts]
     lines = [[line for block in g for line in block] for g in grouped]
     languages = [detect_language(ls) for ls in lines]
-    features = line_features_many(lines, nlp, english=[lang == ENGLISH for lang in languages])
+    features = line_features_many(
+        lines, nlp, english=[lang == ENGLISH for lang in languages], trusted=trusted
+    )
     return [
         Analysis(
             tuple(ls),
@@ -193,7 +198,7 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
         # Most of its plain prose recurs: another copy of the same article, not a box the
         # outlet adds to every article. Only lines that are not plain prose may go.
         recurring = [
-            r and not _neutral_prose(f) for r, f in zip(recurring, a.features, strict=True)
+            r and not (f.prose and not f.appeal) for r, f in zip(recurring, a.features, strict=True)
         ]
     for i, f in enumerate(a.features):
         if kinds[i] is not None:
@@ -214,7 +219,8 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
 
 
 def _is_copy(a: Analysis, recurring: list[bool]) -> bool:
-    prose = [i for i, f in enumerate(a.features) if _neutral_prose(f)]
+    """Most of the article's prose (appeals aside) recurs in its outlet."""
+    prose = [i for i, f in enumerate(a.features) if f.prose and not f.appeal]
     total = sum(len(a.lines[i]) for i in prose)
     again = sum(len(a.lines[i]) for i in prose if recurring[i])
     return total > 0 and again > MAX_RULE_SHARE * total

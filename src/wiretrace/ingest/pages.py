@@ -7,6 +7,8 @@ and canonical URL come from trafilatura's metadata readers (htmldate for the dat
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -15,7 +17,6 @@ from pathlib import Path
 from htmldate import find_date
 from trafilatura.metadata import (
     examine_meta,
-    extract_author,
     extract_meta_json,
     extract_sitename,
     extract_title,
@@ -94,11 +95,14 @@ def html_document(html: str, source: str, hints: Hints | None = None) -> RawDocu
 
 
 def page_metadata(html: str, url: str | None, max_date: str) -> Document | None:
-    """Title, author, URL, site name and date of a page.
+    """Title, author, URL, site name and date of a page, from what the page declares.
 
-    The same readers ``trafilatura.extract_metadata`` chains, minus its categories, tags
-    and licence passes (a third of its time, none of it needed here); the date search
-    scans the page text only when no date markup is found.
+    The readers ``trafilatura.extract_metadata`` chains for meta tags, JSON-LD, title and
+    site name. Authors come from the page's author metadata only (the fallback that reads
+    bylines out of the layout copies the whole tree and picks up dates and job titles; the
+    clean stage reads bylines in the text instead), and are reduced to names
+    (``byline_names``). The date comes from date markup only (htmldate without its
+    extensive search, which scans page text and scripts for anything date-like).
     """
     tree = load_html(html)
     if tree is None:
@@ -108,16 +112,81 @@ def page_metadata(html: str, url: str | None, max_date: str) -> Document | None:
         meta.author = None  # a handle, not a name
     meta = extract_meta_json(tree, meta)
     meta.title = meta.title or extract_title(tree)
-    meta.author = meta.author or extract_author(tree)
     meta.url = meta.url or extract_url(tree, url)
-    meta.sitename = (meta.sitename or extract_sitename(tree) or "").lstrip("@") or None
-    for extensive in (False, True):
-        meta.date = find_date(
-            tree, extensive_search=extensive, original_date=True, url=meta.url, max_date=max_date
-        )
-        if meta.date:
-            break
+    meta.sitename = outlet_name((meta.sitename or extract_sitename(tree) or "").lstrip("@"))
+    meta.author = byline_names(meta.author, meta.sitename)
+    meta.date = find_date(
+        tree, extensive_search=False, original_date=True, url=meta.url, max_date=max_date
+    )
     return meta
+
+
+_CALENDAR = frozenset(
+    w.lower() for w in (*calendar.day_name, *calendar.day_abbr, *calendar.month_name) if w
+)
+_PARTICLES = frozenset({"de", "da", "di", "del", "van", "von", "der", "den", "la", "le", "bin"})
+_NAME_SPLIT = re.compile(r"\s*(?:;|\||,|/|&|\band\b|\bund\b|\bet\b|\by\b)\s*")
+MAX_NAMES = 4
+MAX_NAME_WORDS = 4
+
+
+def _name(part: str) -> str | None:
+    """The name at the start of a byline part: capitalised words, up to a date or a role."""
+    words = part.split()
+    if words and words[0].lower() in ("by", "von", "par", "por", "di", "door"):
+        words = words[1:]
+    name: list[str] = []
+    for word in words:
+        bare = word.strip(".,:()[]\"'“”")
+        if not bare:
+            continue
+        lowered = bare.lower()
+        if lowered in _CALENDAR or any(ch.isdigit() for ch in bare) or "@" in bare:
+            break
+        if not bare[0].isupper() and lowered not in _PARTICLES:
+            # A job title follows ("News reporter"): its capitalised first word goes too.
+            if len(name) > 2:
+                name.pop()
+            break
+        name.append(bare)
+        if len(name) > MAX_NAME_WORDS:
+            return None
+    return " ".join(name) if name else None
+
+
+def byline_names(author: str | None, outlet: str | None = None) -> str | None:
+    """People (or a desk or agency) credited by an author field, without dates, roles,
+    handles or the publisher: "Jeff Foust Monday; November" becomes "Jeff Foust"."""
+    if not author:
+        return None
+    outlet_words = "".join(ch for ch in (outlet or "").lower() if ch.isalnum())
+    names: list[str] = []
+    for part in _NAME_SPLIT.split(author):
+        name = _name(part)
+        if name is None:
+            continue
+        key = "".join(ch for ch in name.lower() if ch.isalnum())
+        if outlet_words and key == outlet_words:
+            continue  # the publisher, not a person or desk
+        if name not in names:
+            names.append(name)
+    return ", ".join(names[:MAX_NAMES]) or None
+
+
+def outlet_name(sitename: str | None) -> str | None:
+    """A site name that names a publication (not "Copyright 2014" nor a sentence)."""
+    name = " ".join((sitename or "").split())
+    lowered = name.lower()
+    if (
+        not name
+        or "copyright" in lowered
+        or "©" in name
+        or "all rights" in lowered
+        or len(name.split()) > 6
+        or sum(ch.isdigit() for ch in name) >= 4
+    ):
+        return None
+    return name
 
 
 def _clean(value: object) -> str | None:
