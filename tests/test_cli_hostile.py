@@ -94,6 +94,7 @@ def _hostile_store(path: Path, hostile: str) -> None:
         conn.execute("UPDATE narratives SET statement = ?", (f"Narrative {hostile}",))
         conn.execute("UPDATE claims SET text = ?", (f"Claim {hostile}",))
         conn.execute("UPDATE figures SET what = ?", (f"what {hostile}",))
+        conn.execute("UPDATE narrative_hits SET speaker = ?", (f"Critic {hostile}",))
     conn.close()
 
 
@@ -107,6 +108,8 @@ LIST_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("narratives", "list"),
     ("narratives", "claims"),
     ("narratives", "hits", "late-warning"),
+    ("narratives", "spread", "late-warning"),
+    ("timeline",),
 )
 # Where each command shows the hostile text: every command shows at least one field.
 EXPECT = {
@@ -118,7 +121,9 @@ EXPECT = {
     "reuse": ["Title {h}"],
     "narratives list": ["Narrative {h}"],
     "narratives claims": ["Claim {h}"],
-    "narratives hits late-warning": [],
+    "narratives hits late-warning": ["Critic {h}"],
+    "narratives spread late-warning": ["Critic {h}"],
+    "timeline": [],
 }
 
 
