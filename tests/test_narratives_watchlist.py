@@ -8,15 +8,13 @@ from hypothesis import strategies as st
 
 from wiretrace.models import Narrative, NarrativeHit, Span
 from wiretrace.narratives import api
-from wiretrace.narratives.tables import write_hits
+from wiretrace.narratives.tables import load_narratives, save_narratives, write_hits
 from wiretrace.narratives.watchlist import (
     WatchlistError,
     dump_toml,
-    load_narratives,
     narrative_id,
     parse_watchlist,
     read_watchlist,
-    save_narratives,
 )
 from wiretrace.store import Store
 

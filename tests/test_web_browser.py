@@ -112,7 +112,7 @@ def test_walk_overview_story_article_source_compare(
     shot(page, "01-overview")
 
     page.get_by_role("link", name=STORY).first.click()
-    expect(page.get_by_role("heading", name=STORY)).to_be_visible()
+    expect(page.get_by_role("heading", name=STORY, level=1)).to_be_visible()
     expect(page.locator(".outlet-col")).to_have_count(4)
     shot(page, "02-story")
 
@@ -124,7 +124,7 @@ def test_walk_overview_story_article_source_compare(
     shot(page, "03-article")
 
     reused.first.locator("a").click()
-    expect(page.get_by_role("heading", name="Maren evacuates lower town")).to_be_visible()
+    expect(page.get_by_role("heading", name=STORY, level=1)).to_be_visible()
     assert "#r" in page.url and page.url.endswith("-src")
     target = page.locator(".m:target")
     expect(target).to_be_visible()
@@ -207,7 +207,7 @@ def test_report_opens_from_disk_without_network(
     expect(reused.first).to_be_visible()
     shot(page, "07-report-article")
     reused.first.locator("a").click()
-    expect(page.get_by_role("heading", name="Maren evacuates lower town")).to_be_visible()
+    expect(page.get_by_role("heading", name=STORY, level=1)).to_be_visible()
     expect(page.locator(".m:target")).to_be_visible()
     page.goto(out.as_uri() + f"#article-{ids['evil']}")
     expect(page.get_by_role("heading", name=lambda_class("Title"))).to_be_visible()

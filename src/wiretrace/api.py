@@ -22,11 +22,11 @@ from .models import (
     NarrativeHit,
     Quote,
     ReuseLink,
-    Span,
     Statement,
     Story,
 )
 from .pipeline import Pipeline, Reporter, StageReport
+from .read import records
 from .store import Store
 
 if TYPE_CHECKING:
@@ -77,21 +77,7 @@ class Corpus:
         return queries.quotes(self.store, speaker=speaker, article=article, kind=kind)
 
     def statements(self) -> list[Statement]:
-        conn = self.store.conn
-        return [
-            Statement(
-                id=r["id"],
-                speaker=r["speaker"],
-                quotes=tuple(
-                    q[0]
-                    for q in conn.execute(
-                        "SELECT quote_id FROM statement_quotes WHERE statement_id = ?",
-                        (r["id"],),
-                    )
-                ),
-            )
-            for r in conn.execute("SELECT * FROM statements ORDER BY id")
-        ]
+        return records.statements(self.store.conn)
 
     def reuse(self, article: str | None = None) -> list[ReuseLink]:
         """Reuse links, optionally only those touching one article (either side)."""
@@ -100,26 +86,7 @@ class Corpus:
         return links(self.store, article)
 
     def figures(self, article: str | None = None) -> list[Figure]:
-        sql = "SELECT * FROM figures"
-        args: tuple[str, ...] = ()
-        if article is not None:
-            sql += " WHERE article = ?"
-            args = (article,)
-        return [
-            Figure(
-                id=r["id"],
-                article=r["article"],
-                span=Span(r["start"], r["end"]),
-                value=r["value_low"]
-                if r["value_low"] == r["value_high"]
-                else (r["value_low"], r["value_high"]),
-                unit=r["unit"],
-                what=r["what"],
-                qualifier=r["qualifier"],
-                as_of=r["as_of"],
-            )
-            for r in self.store.conn.execute(sql + " ORDER BY article, start", args)
-        ]
+        return [f.figure for f in records.figures(self.store.conn, article)]
 
     def figure_groups(self) -> list[FigureGroup]:
         """Figures counting the same thing across articles: agree, update (in order), conflict."""
@@ -134,31 +101,7 @@ class Corpus:
         return timeline(self.store, story)
 
     def stories(self) -> list[Story]:
-        conn = self.store.conn
-        return [
-            Story(
-                id=r["id"],
-                title=r["title"],
-                articles=tuple(
-                    a[0]
-                    for a in conn.execute(
-                        "SELECT article_id FROM story_articles WHERE story_id = ?", (r["id"],)
-                    )
-                ),
-            )
-            for r in conn.execute("SELECT * FROM stories ORDER BY id")
-        ]
+        return records.stories(self.store.conn)
 
     def narrative_hits(self, narrative_id: str) -> list[NarrativeHit]:
-        return [
-            NarrativeHit(
-                article=r["article"],
-                span=Span(r["start"], r["end"]),
-                score=r["score"],
-                speaker=r["speaker"],
-            )
-            for r in self.store.conn.execute(
-                "SELECT * FROM narrative_hits WHERE narrative_id = ? ORDER BY score DESC",
-                (narrative_id,),
-            )
-        ]
+        return records.narrative_hits(self.store.conn, narrative_id)

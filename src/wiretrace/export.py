@@ -11,9 +11,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .figures import sections as figure_sections
+from .models import Span
+from .read import records
 from .store import Store
 from .stories import tables as story_tables
+
+
+def _span(span: Span | None) -> list[int] | None:
+    return None if span is None else span.as_list()
 
 
 def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
@@ -36,108 +41,75 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
         )
     reuse = [
         {
-            "source": r["source"],
-            "derived": r["derived"],
-            "source_span": [r["source_start"], r["source_end"]],
-            "derived_span": [r["derived_start"], r["derived_end"]],
-            "kind": r["kind"],
-            "score": r["score"],
+            "source": x.source,
+            "derived": x.derived,
+            "source_span": x.source_span.as_list(),
+            "derived_span": x.derived_span.as_list(),
+            "kind": x.kind,
+            "score": x.score,
         }
-        for r in conn.execute("SELECT * FROM reuse_links ORDER BY id")
+        for x in records.reuse_links(conn)
     ]
     quotes = [
         {
-            "id": r["id"],
-            "article": r["article"],
-            "span": [r["start"], r["end"]],
-            "text": r["text"],
-            "kind": r["kind"],
-            "speaker": r["speaker"],
-            "speaker_span": None
-            if r["speaker_start"] is None
-            else [r["speaker_start"], r["speaker_end"]],
-            "cue": r["cue"],
+            "id": q.id,
+            "article": q.article,
+            "span": q.span.as_list(),
+            "text": q.text,
+            "kind": q.kind,
+            "speaker": q.speaker,
+            "speaker_span": _span(q.speaker_span),
+            "cue": q.cue,
         }
-        for r in conn.execute("SELECT * FROM quotes ORDER BY article, start")
+        for q in records.quotes(conn)
     ]
     statements = [
-        {
-            "id": r["id"],
-            "speaker": r["speaker"],
-            "quotes": [
-                q[0]
-                for q in conn.execute(
-                    "SELECT quote_id FROM statement_quotes WHERE statement_id = ?"
-                    " ORDER BY quote_id",
-                    (r["id"],),
-                )
-            ],
-        }
-        for r in conn.execute("SELECT * FROM statements ORDER BY id")
+        {"id": st.id, "speaker": st.speaker, "quotes": list(st.quotes)}
+        for st in records.statements(conn)
     ]
     figures = [
         {
-            "id": r["id"],
-            "article": r["article"],
-            "span": [r["start"], r["end"]],
-            "value": r["value_low"]
-            if r["value_low"] == r["value_high"]
-            else [r["value_low"], r["value_high"]],
-            "unit": r["unit"],
-            "what": r["what"],
-            "qualifier": r["qualifier"],
-            "as_of": r["as_of"],
-            "kind": r["kind"],
-            "reported_by": r["reported_by"],
+            "id": f.figure.id,
+            "article": f.figure.article,
+            "span": f.figure.span.as_list(),
+            "value": list(f.figure.value) if isinstance(f.figure.value, tuple) else f.figure.value,
+            "unit": f.figure.unit,
+            "what": f.figure.what,
+            "qualifier": f.figure.qualifier,
+            "as_of": f.figure.as_of,
+            "kind": f.kind,
+            "reported_by": f.reported_by,
         }
-        for r in conn.execute("SELECT * FROM figures ORDER BY article, start")
+        for f in records.figures(conn)
     ]
     figure_groups = [
-        {
-            "what": r["what"],
-            "figures": [
-                m[0]
-                for m in conn.execute(
-                    "SELECT figure_id FROM figure_group_members WHERE group_id = ? ORDER BY seq",
-                    (r["id"],),
-                )
-            ],
-            "relation": r["relation"],
-        }
-        for r in conn.execute("SELECT * FROM figure_groups ORDER BY id")
+        {"what": g.what, "figures": list(g.figures), "relation": g.relation}
+        for g in records.figure_groups(conn)
     ]
     stories = [
         {
-            "id": r["id"],
-            "title": r["title"],
-            "articles": [
-                m[0]
-                for m in conn.execute(
-                    "SELECT article_id FROM story_articles WHERE story_id = ?", (r["id"],)
-                )
-            ],
-            "substories": story_tables.substories(store, r["id"]),
+            "id": s.id,
+            "title": s.title,
+            "articles": list(s.articles),
+            "substories": story_tables.substories(store, s.id),
         }
-        for r in conn.execute("SELECT * FROM stories ORDER BY id")
+        for s in records.stories(conn)
     ]
     narratives = [
         {
-            "id": r["id"],
-            "statement": r["statement"],
+            "id": nid,
+            "statement": statement,
             "hits": [
                 {
-                    "article": h["article"],
-                    "span": [h["start"], h["end"]],
-                    "score": h["score"],
-                    "speaker": h["speaker"],
+                    "article": h.article,
+                    "span": h.span.as_list(),
+                    "score": h.score,
+                    "speaker": h.speaker,
                 }
-                for h in conn.execute(
-                    "SELECT * FROM narrative_hits WHERE narrative_id = ? ORDER BY score DESC",
-                    (r["id"],),
-                )
+                for h in records.narrative_hits(conn, nid)
             ],
         }
-        for r in conn.execute("SELECT * FROM narratives ORDER BY id")
+        for nid, statement in records.narrative_statements(conn)
     ]
     return {
         "articles": articles,
@@ -146,31 +118,37 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
         "statements": statements,
         "figures": figures,
         "figure_groups": figure_groups,
-        "figure_anomalies": figure_sections.anomalies(conn),
-        "timeline": figure_sections.timeline(conn),
+        "figure_anomalies": [
+            {"article": a.article, "span": a.span.as_list(), "kind": a.kind, "detail": a.detail}
+            for a in records.anomalies(conn)
+        ],
+        "timeline": [
+            {
+                "article": t.article,
+                "span": t.span.as_list(),
+                "text": t.text,
+                "date": t.label,
+                "start": t.start,
+                "end": t.end,
+                "granularity": t.granularity,
+                "reason": t.reason,
+                "sentence": t.sentence.as_list(),
+            }
+            for t in records.time_expressions(conn)
+        ],
         "stories": stories,
         "narratives": narratives,
         "claims": _claims(store),
-        "provenance": _provenance(conn),
+        "provenance": [
+            {
+                "article": p.article,
+                "sources": [{"source": s, "share": share} for s, share in p.sources],
+                "unsourced": [span.as_list() for span in p.unsourced],
+                "duplicate_of": p.duplicate_of,
+            }
+            for p in records.provenance(conn)
+        ],
     }
-
-
-def _provenance(conn: Any) -> list[dict[str, Any]]:
-    """Per article: shares taken from each source, unsourced spans, near-duplicate original."""
-    rows: dict[str, dict[str, Any]] = {}
-
-    def entry(article: str) -> dict[str, Any]:
-        return rows.setdefault(
-            article, {"article": article, "sources": [], "unsourced": [], "duplicate_of": None}
-        )
-
-    for r in conn.execute("SELECT * FROM reuse_provenance ORDER BY article, share DESC"):
-        entry(r["article"])["sources"].append({"source": r["source"], "share": r["share"]})
-    for r in conn.execute("SELECT * FROM reuse_unsourced ORDER BY article, start"):
-        entry(r["article"])["unsourced"].append([r["start"], r["end"]])
-    for r in conn.execute("SELECT * FROM reuse_duplicates WHERE article != original"):
-        entry(r["article"])["duplicate_of"] = r["original"]
-    return [rows[k] for k in sorted(rows)]
 
 
 def _flat(value: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..models import Quote, Speaker
+from ..read import records
 from ..store import Store
 from . import tables
 from .entities import name_key
@@ -52,7 +53,7 @@ class StatementView:
 
 def statements(store: Store, speaker: str | None = None) -> list[StatementView]:
     by_id = {q.id: q for q in tables.all_quotes(store)}
-    outlets = {r[0]: r[1] for r in store.conn.execute("SELECT id, outlet FROM articles")}
+    outlets = records.outlets_by_article(store.conn)
     views = []
     for st in tables.statements(store):
         if speaker is not None and not (

@@ -182,14 +182,11 @@ def stats(
     """
     if not db.exists():
         raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
+    from ..read import records
+
     with open_store(db) as store:
         counts = store.stats()
-        outlets = [
-            (r[0] or "(unknown)", r[1])
-            for r in store.conn.execute(
-                "SELECT outlet, COUNT(*) FROM articles GROUP BY outlet ORDER BY 2 DESC"
-            )
-        ]
+        outlets = [(name or "(unknown)", n) for name, n in records.outlet_totals(store.conn)]
     if as_json:
         print_json({"counts": counts, "outlets": dict(outlets)})
         return

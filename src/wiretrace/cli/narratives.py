@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         Example: wiretrace narratives remove sovereignty
         """
         need(db)
-        from ..narratives.watchlist import remove_narrative
+        from ..narratives.tables import remove_narrative
 
         with open_store(db) as store:
             if not remove_narrative(store, nid):

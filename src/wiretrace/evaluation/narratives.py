@@ -20,7 +20,7 @@ PRECISION = 0.7
 
 def prepare(gold: Gold, store: Store) -> None:
     """The gold narratives' statements (only) become the watchlist of the scored store."""
-    from ..narratives.watchlist import save_narratives
+    from ..narratives.tables import save_narratives
 
     narratives = [Narrative(n["id"], n["statement"]) for n in gold.section("narratives")]
     if narratives:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..models import Figure, FigureGroup, Span
+from ..read import records
+from ..read.stories import member_ids
 from ..store import Store
 from . import tables
 
@@ -49,24 +51,12 @@ def figures(store: Store, article: str | None = None) -> list[Figure]:
 
 
 def figure_groups(store: Store) -> list[FigureGroup]:
-    conn = store.conn
-    out: list[FigureGroup] = []
-    for r in conn.execute("SELECT * FROM figure_groups ORDER BY id"):
-        members = tuple(
-            m[0]
-            for m in conn.execute(
-                "SELECT figure_id FROM figure_group_members WHERE group_id = ? ORDER BY seq",
-                (r["id"],),
-            )
-        )
-        out.append(FigureGroup(what=r["what"], figures=members, relation=r["relation"]))
-    return out
+    return records.figure_groups(store.conn)
 
 
 def anomalies(store: Store) -> list[FigureAnomaly]:
     return [
-        FigureAnomaly(r["article"], Span(r["start"], r["end"]), r["kind"], r["detail"])
-        for r in store.conn.execute("SELECT * FROM figure_anomalies ORDER BY article, start")
+        FigureAnomaly(a.article, a.span, a.kind, a.detail) for a in records.anomalies(store.conn)
     ]
 
 
@@ -74,14 +64,7 @@ def timeline(
     store: Store, story: str | None = None, include_relative: bool = False
 ) -> list[TimelineEvent]:
     """Dated events in time order; per story when given (unresolved ones last, if asked)."""
-    articles: set[str] | None = None
-    if story is not None:
-        articles = {
-            r[0]
-            for r in store.conn.execute(
-                "SELECT article_id FROM story_articles WHERE story_id = ?", (story,)
-            )
-        }
+    articles = None if story is None else member_ids(store.conn, [story])
     texts: dict[str, str] = {}
     events: list[TimelineEvent] = []
     for row in tables.time_rows(store):

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Narrative
+from ..read import records
 from ..store import Store
 from . import tables
-from .watchlist import WatchlistError, load_narratives, read_watchlist, save_narratives
+from .tables import load_narratives, save_narratives
+from .watchlist import WatchlistError, read_watchlist
 from .watchlist import narrative_id as make_id
 
 
@@ -34,11 +36,7 @@ def import_file(store: Store, path: str | Path) -> list[Narrative]:
 
 def list_narratives(store: Store) -> list[tuple[Narrative, int]]:
     """Each narrative with its number of echoes found so far."""
-    counts = dict(
-        store.conn.execute(
-            "SELECT narrative_id, COUNT(*) FROM narrative_hits GROUP BY narrative_id"
-        ).fetchall()
-    )
+    counts = records.hit_counts(store.conn)
     return [(n, int(counts.get(n.id, 0))) for n in load_narratives(store)]
 
 

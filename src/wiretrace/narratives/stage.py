@@ -23,14 +23,17 @@ from ..store import Store
 from .discovery import discover_claims
 from .matching import NarrativesConfig, SegmentIndex, background, build_index, match_narratives
 from .segments import Segment, pack_segments, segment_doc, statement_parts, unpack_segments
-from .tables import get_state, quote_speakers, set_state, speaker_at, write_claims, write_hits
-from .watchlist import (
-    WatchlistError,
+from .tables import (
+    get_state,
     load_narratives,
-    read_watchlist,
+    quote_speakers,
     save_narratives,
-    watchlist_key,
+    set_state,
+    speaker_at,
+    write_claims,
+    write_hits,
 )
+from .watchlist import WatchlistError, read_watchlist, watchlist_key
 
 NAME = "narratives"
 SEGMENT_BLOB = "narrative-segments"
@@ -135,8 +138,8 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         )
     n_hits = write_hits(store, rows, [n.id for n in narratives])
     texts, outlets, dates = {}, {}, {}
-    for r in store.conn.execute("SELECT id, text, outlet, published FROM articles"):
-        texts[r[0]], outlets[r[0]], dates[r[0]] = r[1], r[2], r[3]
+    for a in store.iter_articles():
+        texts[a.id], outlets[a.id], dates[a.id] = a.text, a.outlet, a.published
     speakers: dict[tuple[str, int, int], str | None] = {}
     for i in range(index.size):
         article = index.articles[int(index.article[i])]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..models import NarrativeHit, Span
+from ..models import Narrative, NarrativeHit, Span
 from ..store import Store
 from .discovery import Claim
 
@@ -180,3 +181,42 @@ def claims(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
         row = {k: r[k] for k in r.keys()}  # noqa: SIM118 (a Row iterates over values)
         out.append(row | {"members": members})
     return out
+
+
+# -- the watchlist: narratives the user keeps -------------------------------------------
+
+
+def save_narratives(store: Store, narratives: Sequence[Narrative]) -> None:
+    """Add or replace narratives; a changed statement drops its old hits."""
+    with store.transaction() as conn:
+        for n in narratives:
+            old = conn.execute(
+                "SELECT statement, examples FROM narratives WHERE id = ?", (n.id,)
+            ).fetchone()
+            examples = json.dumps(list(n.examples), ensure_ascii=False)
+            if old is not None and (old[0] != n.statement or old[1] != examples):
+                conn.execute("DELETE FROM narrative_hits WHERE narrative_id = ?", (n.id,))
+            conn.execute(
+                "INSERT INTO narratives (id, statement, examples, notes) VALUES (?,?,?,?)"
+                " ON CONFLICT(id) DO UPDATE SET statement=excluded.statement,"
+                " examples=excluded.examples, notes=excluded.notes",
+                (n.id, n.statement, examples, n.notes),
+            )
+
+
+def remove_narrative(store: Store, nid: str) -> bool:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM narrative_hits WHERE narrative_id = ?", (nid,))
+        return conn.execute("DELETE FROM narratives WHERE id = ?", (nid,)).rowcount > 0
+
+
+def load_narratives(store: Store) -> list[Narrative]:
+    return [
+        Narrative(
+            id=r["id"],
+            statement=r["statement"],
+            examples=tuple(json.loads(r["examples"])),
+            notes=r["notes"],
+        )
+        for r in store.conn.execute("SELECT * FROM narratives ORDER BY id")
+    ]

@@ -18,8 +18,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..models import Article
 from ..nlp.models import NlpConfig, load_spacy
 from ..nlp.stage import load_doc, load_embeddings
+from ..read.figures import figures_in
+from ..read.quotes import quotes_in
 from ..store import Store
 from . import tables
 
@@ -43,8 +46,15 @@ class _Sentence:
     text: str
 
 
-def _outlet(row: Any) -> str:
-    return str(row["outlet"]) if row["outlet"] else f"(unknown: {row['source']})"
+def _article(store: Store, article_id: str) -> Article | None:
+    try:
+        return store.get_article(article_id)
+    except KeyError:
+        return None
+
+
+def _outlet(article: Article) -> str:
+    return article.outlet if article.outlet else f"(unknown: {article.source})"
 
 
 def compare_outlets(
@@ -60,11 +70,7 @@ def compare_outlets(
     vectors: list[npt.NDArray[np.float32]] = []
     outlet_of: dict[str, str] = {}
     for article_id in ids:
-        row = store.conn.execute(
-            "SELECT a.text, a.outlet, d.source FROM articles a JOIN documents d ON d.id = a.id"
-            " WHERE a.id = ?",
-            (article_id,),
-        ).fetchone()
+        row = _article(store, article_id)
         emb = load_embeddings(store, article_id)
         if row is None or emb is None:
             continue
@@ -76,7 +82,7 @@ def compare_outlets(
                     outlet_of[article_id],
                     span.start,
                     span.end,
-                    row["text"][span.start : span.end],
+                    row.text[span.start : span.end],
                 )
             )
             vectors.append(vec)
@@ -125,36 +131,22 @@ def _ref(s: _Sentence) -> dict[str, Any]:
 
 def _voices(store: Store, articles: list[str]) -> list[dict[str, Any]]:
     """Whom the outlet quotes, most quoted first (empty until quotes are extracted)."""
-    marks = ",".join("?" * len(articles))
-    rows = store.conn.execute(
-        "SELECT COALESCE(s.name, q.speaker) AS who, COUNT(*) AS n, MIN(q.article) AS article,"
-        " MIN(q.start) AS start FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker"
-        f" WHERE q.article IN ({marks}) GROUP BY who ORDER BY n DESC, who",
-        articles,
-    ).fetchall()
-    return [{"speaker": r["who"] or "(unattributed)", "quotes": int(r["n"])} for r in rows]
+    counts = Counter(q.speaker for q in quotes_in(store.conn, articles))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+    return [{"speaker": who or "(unattributed)", "quotes": n} for who, n in ranked]
 
 
 def _figures(store: Store, articles: list[str]) -> list[dict[str, Any]]:
-    marks = ",".join("?" * len(articles))
-    rows = store.conn.execute(
-        "SELECT f.*, substr(a.text, f.start + 1, f.end - f.start) AS text FROM figures f"
-        f" JOIN articles a ON a.id = f.article WHERE f.article IN ({marks})"
-        " ORDER BY f.article, f.start",
-        articles,
-    ).fetchall()
     return [
         {
-            "article": r["article"],
-            "span": [r["start"], r["end"]],
-            "text": r["text"],
-            "value": r["value_low"]
-            if r["value_low"] == r["value_high"]
-            else [r["value_low"], r["value_high"]],
-            "unit": r["unit"],
-            "what": r["what"],
+            "article": f.article,
+            "span": [f.start, f.end],
+            "text": f.text,
+            "value": f.value_low if f.value_low == f.value_high else [f.value_low, f.value_high],
+            "unit": f.unit,
+            "what": f.what,
         }
-        for r in rows
+        for f in figures_in(store.conn, articles)
     ]
 
 

@@ -27,14 +27,15 @@ def story_title(store: Store, state: StoryState, members: Sequence[ArticleFeatur
     centroid = state.total / (np.linalg.norm(state.total) or 1.0)
     order = np.argsort(-np.array([float(m.vector @ centroid) for m in members]))
     for i in order.tolist():
-        row = store.conn.execute(
-            "SELECT title FROM articles WHERE id = ?", (members[i].id,)
-        ).fetchone()
-        if row is not None and row[0]:
-            return shorten(str(row[0]))
+        try:
+            title = store.get_article(members[i].id).title
+        except KeyError:
+            continue
+        if title:
+            return shorten(title)
     central = members[int(order[0])].id
     sentences = store.sentences(central)
     if not sentences:
         return "(untitled story)"
-    text = store.conn.execute("SELECT text FROM articles WHERE id = ?", (central,)).fetchone()[0]
+    text = store.get_article(central).text
     return shorten(text[sentences[0].start : sentences[0].end])
