@@ -206,3 +206,25 @@ def test_a_slow_body_ends_at_the_deadline(trickler: Trickler, tmp_path: Path) ->
     assert "no complete response within 1 s" in error.message
     assert trickler.requests == ["/robots.txt", "/slow"]
     assert trickler.finished == 0
+
+
+def test_retries_never_outlast_the_deadline() -> None:
+    """A Retry-After longer than the time left ends the fetch at once, without the wait."""
+    import httpx
+
+    from wiretrace.ingest.config import IngestConfig
+    from wiretrace.ingest.http import Fetcher, FetchError
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(503, headers={"Retry-After": "30"})
+
+    waits: list[float] = []
+    cfg = IngestConfig(fetch_deadline=5.0, retries=3, per_host_delay=0.0)
+    with (
+        Fetcher(cfg, transport=httpx.MockTransport(answer), sleep=waits.append) as fetcher,
+        pytest.raises(FetchError, match=r"HTTP 503.*no time left for another attempt within 5 s"),
+    ):
+        fetcher.fetch("https://slow.example/a", 1_000_000)
+    assert waits == []

@@ -76,8 +76,9 @@ class IngestConfig:
     user_agent: str = DEFAULT_USER_AGENT
     robots_agent: str = "wiretrace"
     timeout: float = 20.0  # per connect, read or write
-    # One request as a whole (connect, headers, body) ends by this many seconds, and a
-    # body arriving slower than min_transfer_rate bytes/s over rate_window s is dropped.
+    # Fetching one URL as a whole (robots.txt, connect, headers, body, redirects, retries)
+    # ends by this many seconds, and a body arriving slower than min_transfer_rate
+    # bytes/s over rate_window s is dropped.
     fetch_deadline: float = 60.0
     min_transfer_rate: int = 1024
     rate_window: float = 10.0

@@ -7,7 +7,8 @@ exponential backoff (``Retry-After`` honoured up to ``max_retry_after``). Each r
 bounded as a whole, not only per read: ``fetch_deadline`` seconds from connect to the last
 body byte (headers included: a server trickling one byte at a time cannot hold a fetch
 open), and a body slower than ``min_transfer_rate`` bytes/s over ``rate_window`` seconds is
-abandoned. A request that overruns either is not retried. robots.txt
+abandoned; the deadline covers a URL's robots.txt, redirects, retries and backoff, and a
+request that overruns either limit is not retried. robots.txt
 follows RFC 9309: a 4xx answer allows everything, a 5xx or unreachable one disallows.
 Redirects are followed hop by hop, each hop checked against its own host's robots.txt
 (robots.txt itself may redirect, as RFC 9309 allows).
@@ -199,7 +200,18 @@ class Fetcher:
             yield self._result(*window.popleft())
 
     def fetch(self, url: str, limit: int) -> Fetched:
-        """One URL, redirects followed hop by hop so each hop's robots.txt is honoured."""
+        """One URL, redirects followed hop by hop so each hop's robots.txt is honoured.
+
+        Everything for the URL (robots.txt, redirect hops, retries and their backoff) ends
+        by ``fetch_deadline``; only the wait for a polite turn at the host is not counted.
+        """
+        _CLOCK.deadline = time.monotonic() + self.cfg.fetch_deadline
+        try:
+            return self._fetch(url, limit)
+        finally:
+            _CLOCK.deadline = None
+
+    def _fetch(self, url: str, limit: int) -> Fetched:
         for _ in range(MAX_REDIRECTS + 1):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -264,6 +276,8 @@ class Fetcher:
             self._next_start[origin] = start + spacing
         if start > now:
             self._sleep(start - now)
+            if getattr(_CLOCK, "deadline", None) is not None:
+                _CLOCK.deadline += start - now  # politeness is not the server's slowness
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         wait = self.cfg.backoff * (2**attempt)
@@ -287,7 +301,6 @@ class Fetcher:
         for attempt in range(attempts):
             self._wait_turn(origin, delay)
             retry_after: str | None = None
-            _CLOCK.deadline = time.monotonic() + self.cfg.fetch_deadline
             try:
                 with self._client.stream("GET", url, follow_redirects=follow) as response:
                     status = response.status_code
@@ -302,7 +315,7 @@ class Fetcher:
                     else:
                         return self._read(response, limit, self.cfg)
             except httpx.TimeoutException:
-                if time.monotonic() >= _CLOCK.deadline:
+                if self._past_deadline():
                     raise FetchError(
                         f"no complete response within {self.cfg.fetch_deadline:g} s; gave up "
                         "(raise [ingest] fetch_deadline for very slow servers)"
@@ -314,13 +327,23 @@ class Fetcher:
                 raise FetchError(f"more than {MAX_REDIRECTS} redirects") from None
             except httpx.HTTPError as exc:
                 problem = FetchError(f"{type(exc).__name__}: {exc}")
-            finally:
-                _CLOCK.deadline = None
             if attempt + 1 < attempts:
-                self._sleep(self._backoff(attempt, retry_after))
+                wait = self._backoff(attempt, retry_after)
+                if self._past_deadline(wait):
+                    raise FetchError(
+                        f"{problem}; no time left for another attempt within "
+                        f"{self.cfg.fetch_deadline:g} s ([ingest] fetch_deadline)",
+                        problem.status,
+                    )
+                self._sleep(wait)
         if attempts > 1:
             problem = FetchError(f"{problem} (gave up after {attempts} attempts)", problem.status)
         raise problem
+
+    @staticmethod
+    def _past_deadline(after: float = 0.0) -> bool:
+        deadline: float | None = getattr(_CLOCK, "deadline", None)
+        return deadline is not None and time.monotonic() + after >= deadline
 
     @staticmethod
     def _read(response: httpx.Response, limit: int, cfg: IngestConfig) -> Fetched:
