@@ -214,3 +214,26 @@ def test_warc_record_without_target_uri_is_reported_and_earlier_records_kept(
     report = ingest(store, [str(path)], Config())
     assert report.added == 1
     assert "corrupt WARC record after" in messages(report)[str(path)]
+
+
+def test_unpaired_surrogate_in_a_record_is_an_error_not_a_crash(
+    store: Store, tmp_path: Path
+) -> None:
+    """Found by the fuzzer: a JSON "\\ud800" escape made SQLite refuse the whole batch."""
+    path = tmp_path / "records.jsonl"
+    path.write_text(
+        '{"text": "Officials said \\ud800 residents moved.", "title": "T"}\n'
+        '{"text": "Officials said 1,200 residents moved.", "title": "\\udfff"}\n'
+        + json.dumps({"text": BODY})
+        + "\n",
+        encoding="utf-8",
+    )
+    report = ingest(store, [str(path)], Config())
+    found = messages(report)
+    assert report.added == 1
+    assert "content is not valid Unicode: unpaired surrogate U+D800" in found[f"{path}#1"]
+    assert "title is not valid Unicode: unpaired surrogate U+DFFF" in found[f"{path}#2"]
+    kept = ingest(store, [str(path)], Config(sections={"ingest": {"on_decode_error": "replace"}}))
+    assert kept.added == 2 and not kept.errors
+    contents = [r[0] for r in store.conn.execute("SELECT content FROM documents")]
+    assert any("said \ufffd residents" in c for c in contents)

@@ -9,8 +9,9 @@ logged in the store's ``errors`` table, and never stops the run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..config import Config
 from ..models import IngestError, RawDocument
@@ -39,9 +40,10 @@ class IngestReport:
 class _BatchWriter:
     """Buffers documents and errors; each flush is one transaction."""
 
-    def __init__(self, store: Store, size: int) -> None:
+    def __init__(self, store: Store, size: int, replace_invalid: bool = False) -> None:
         self.store = store
         self.size = size
+        self.replace_invalid = replace_invalid
         self.docs: list[RawDocument] = []
         self.pending_errors: list[IngestError] = []
         self.errors: list[IngestError] = []
@@ -50,6 +52,8 @@ class _BatchWriter:
         self.duplicates = 0
 
     def put(self, item: Item) -> None:
+        if isinstance(item, RawDocument):
+            item = storable(item, self.replace_invalid)
         if isinstance(item, RawDocument):
             self.docs.append(item)
             if len(self.docs) >= self.size:
@@ -86,7 +90,7 @@ def ingest(
     cfg = config.section("ingest", IngestConfig)
     reporter = reporter or NullReporter()
     plan = list(expand(list(inputs), cfg))
-    writer = _BatchWriter(store, cfg.batch_size)
+    writer = _BatchWriter(store, cfg.batch_size, cfg.on_decode_error == "replace")
     ctx = ReadContext(cfg, known=store.has_source)
     reporter.start("ingest", len(plan))
     # Local inputs first, committed before the first URL is fetched: a slow or hanging
@@ -112,6 +116,36 @@ def ingest(
     return IngestReport(
         writer.added, writer.duplicates, tuple(writer.errors), tuple(writer.warnings)
     )
+
+
+_FIELDS = ("content", "url", "outlet", "title", "byline", "published")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(doc: RawDocument, replace_invalid: bool) -> RawDocument | IngestError:
+    """The document, or the error saying which field is not valid Unicode.
+
+    Text decoded from bytes always is; a JSON ``\\ud800`` escape is not (an unpaired
+    surrogate), and SQLite would refuse the whole batch over it. With ``on_decode_error =
+    "replace"`` such characters become U+FFFD, as invalid bytes do.
+    """
+    fixed: dict[str, str] = {}
+    for name in _FIELDS:
+        value = getattr(doc, name)
+        if value is None:
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            if not replace_invalid:
+                return IngestError(
+                    doc.source,
+                    f"{name} is not valid Unicode: unpaired surrogate U+{ord(value[exc.start]):04X}"
+                    f" at character {exc.start} (a JSON \\u escape of half a pair?); fix the "
+                    'input or set [ingest] on_decode_error = "replace"',
+                )
+            fixed[name] = _SURROGATE.sub("\ufffd", value)
+    return replace(doc, **fixed) if fixed else doc  # type: ignore[arg-type]
 
 
 def _is_url(entry: Source | IngestError) -> bool:
