@@ -129,3 +129,37 @@ def test_statement_is_split_into_the_propositions_it_bundles() -> None:
     assert [p.text for p in propositions(next(single.sents))] == [single.text]
     listing = nlp("The council blamed three things: rain, age and neglect.")
     assert len(propositions(next(listing.sents))) == 1
+
+
+def test_segment_arrays_read_without_objects_match_the_segments() -> None:
+    from wiretrace.narratives.segments import unpack_arrays
+
+    segs = [Segment(0, Span(0, 10), False), Segment(1, Span(12, 30), False)]
+    segs.append(Segment(1, Span(15, 28), True))
+    vecs = unit(np.random.default_rng(1).standard_normal((3, DIM)))
+    meta, v16 = unpack_arrays(pack_segments(segs, vecs))
+    back, v = unpack_segments(pack_segments(segs, vecs))
+    assert meta.tolist() == [[s.sentence, s.span.start, s.span.end, int(s.clause)] for s in back]
+    assert v16.dtype == np.float16 and np.array_equal(v16.astype(np.float32), v)
+
+
+def test_verified_pairs_are_the_similar_candidates_and_huge_buckets_are_capped() -> None:
+    from wiretrace.narratives.discovery import similar_pairs
+
+    index, _ = corpus()
+    cfg = NarrativesConfig()
+    cands = candidate_pairs(index.vectors, index.article, cfg)
+    v = index.vectors.astype(np.float32)
+    sims = np.einsum("ij,ij->i", v[cands[:, 0]], v[cands[:, 1]])
+    expected = {tuple(p) for p in cands[sims >= cfg.claim_similarity].tolist()}
+    pairs, found = similar_pairs(index.vectors, index.article, cfg)
+    assert {tuple(p) for p in pairs.tolist()} == expected and len(expected) == 3
+    assert np.all(found >= cfg.claim_similarity)
+    # 3,000 copies of one line in 3,000 articles share every bucket: each row is compared
+    # with a bounded window of the others, not with all 2,999.
+    rng = np.random.default_rng(5)
+    same = unit(np.repeat(rng.standard_normal((1, DIM)), 3000, axis=0))
+    owner = np.arange(3000, dtype=np.int32)
+    pairs, _ = similar_pairs(same, owner, NarrativesConfig(lsh_tables=2), max_bucket=100)
+    degree = np.bincount(pairs.ravel(), minlength=3000)
+    assert degree.min() >= 50 and degree.max() <= 2 * 2 * 100

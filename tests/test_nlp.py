@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,3 +81,21 @@ def test_pending_parses_reports_articles_without_a_parse(store: Store, config: C
     got = [a for a, _ in pending_parses(store, [parsed, bare], load_spacy(), _Quiet(), errors)]
     assert got == [parsed]
     assert len(errors) == 1 and bare in errors[0] and "nlp stage" in errors[0]
+
+
+def test_embedder_encodes_a_repeated_text_once_and_returns_a_row_per_text() -> None:
+    from wiretrace.nlp.models import SentenceTransformerEmbedder
+
+    class Model:
+        def __init__(self) -> None:
+            self.seen: list[list[str]] = []
+
+        def encode(self, texts: list[str], **_: object) -> np.ndarray:
+            self.seen.append(list(texts))
+            return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    model = Model()
+    embedder = SentenceTransformerEmbedder(model, 2)
+    vectors = embedder.encode(["a bridge", "rain", "a bridge", "rain", "wind"])
+    assert model.seen == [["a bridge", "rain", "wind"]]
+    assert vectors[:, 0].tolist() == [8, 4, 8, 4, 4]

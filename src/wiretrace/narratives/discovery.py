@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -70,37 +71,120 @@ def lsh_bits(n: int, cfg: NarrativesConfig) -> int:
     return int(max(4, min(cfg.lsh_bits, round(math.log2(max(n, 1) / cfg.lsh_bucket)))))
 
 
+HASH_BLOCK = 65536  # rows hashed per matrix product
+
+
+def _bucket_blocks(
+    vectors: npt.NDArray[np.floating[Any]],
+    rows: npt.NDArray[np.int64],
+    cfg: NarrativesConfig,
+    max_bucket: int,
+    progress: Callable[[], None] | None = None,
+) -> Iterator[npt.NDArray[np.int64]]:
+    """Groups of ``rows`` that share an LSH bucket in some table, each of <= ``max_bucket``.
+
+    A bucket larger than that (many copies of one boilerplate line, or a dense topic) is
+    ordered along a random direction and cut into overlapping windows, so every row meets
+    at most ``2 * max_bucket`` others per table: the work per row is capped, whatever the
+    corpus repeats.
+    """
+    n, dim = len(rows), vectors.shape[1]
+    rng = np.random.default_rng(cfg.seed)
+    lines = np.random.default_rng(cfg.seed + 1)
+    n_bits = lsh_bits(n, cfg)
+    weights = 1 << np.arange(n_bits, dtype=np.int64)
+    step = max(1, max_bucket // 2)
+    for _ in range(cfg.lsh_tables):
+        planes = rng.standard_normal((dim, n_bits)).astype(np.float32)
+        line = lines.standard_normal((dim,)).astype(np.float32)
+        keys = np.concatenate(
+            [
+                np.asarray(_f32(vectors[rows[i : i + HASH_BLOCK]]) @ planes > 0, dtype=np.int64)
+                @ weights
+                for i in range(0, n, HASH_BLOCK)
+            ]
+        )
+        order = np.argsort(keys, kind="stable")
+        bounds = np.flatnonzero(np.diff(keys[order])) + 1
+        for group in np.split(rows[order], bounds):
+            if len(group) < 2:
+                continue
+            if len(group) <= max_bucket:
+                yield group
+                continue
+            group = group[np.argsort(_f32(vectors[group]) @ line, kind="stable")]
+            for lo in range(0, len(group) - step, step):
+                yield group[lo : lo + max_bucket]
+        if progress is not None:
+            progress()
+
+
+def _f32(rows: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float32]:
+    return rows.astype(np.float32, copy=False)
+
+
 def candidate_pairs(
-    vectors: npt.NDArray[np.float32],
+    vectors: npt.NDArray[np.floating[Any]],
     owner: npt.NDArray[np.int32],
     cfg: NarrativesConfig,
     max_bucket: int = 1024,
 ) -> npt.NDArray[np.int64]:
-    """Pairs (i < j) of segments from different articles that share an LSH bucket."""
-    n, dim = vectors.shape
-    if n < 2:
+    """Pairs (i < j) of segments from different articles that share an LSH bucket.
+
+    For inspection and tests; discovery verifies bucket by bucket (``similar_pairs``)
+    instead of listing every candidate.
+    """
+    if len(vectors) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    rng = np.random.default_rng(cfg.seed)
-    n_bits = lsh_bits(n, cfg)
-    weights = 1 << np.arange(n_bits, dtype=np.int64)
-    found: list[npt.NDArray[np.int64]] = []
-    for _ in range(cfg.lsh_tables):
-        planes = rng.standard_normal((dim, n_bits)).astype(np.float32)
-        keys = ((vectors @ planes) > 0).astype(np.int64) @ weights
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
-        for group in np.split(order, bounds):
-            if len(group) < 2 or len(group) > max_bucket:
-                continue
-            a, b = np.triu_indices(len(group), 1)
-            pairs = np.stack([group[a], group[b]], axis=1)
-            pairs = pairs[owner[pairs[:, 0]] != owner[pairs[:, 1]]]
-            if len(pairs):
-                found.append(np.sort(pairs, axis=1))
+    found = []
+    for group in _bucket_blocks(vectors, np.arange(len(vectors)), cfg, max_bucket):
+        a, b = np.triu_indices(len(group), 1)
+        pairs = np.stack([group[a], group[b]], axis=1)
+        pairs = pairs[owner[pairs[:, 0]] != owner[pairs[:, 1]]]
+        if len(pairs):
+            found.append(np.sort(pairs, axis=1))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     return np.unique(np.concatenate(found), axis=0)
+
+
+def similar_pairs(
+    vectors: npt.NDArray[np.floating[Any]],
+    owner: npt.NDArray[np.int32],
+    cfg: NarrativesConfig,
+    rows: npt.NDArray[np.int64] | None = None,
+    max_bucket: int = 1024,
+    progress: Callable[[], None] | None = None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Pairs (i < j) from different articles with cosine >= ``claim_similarity``.
+
+    Candidates are verified where they are found, one bucket at a time (a small Gram
+    matrix of the bucket's rows), so memory holds one bucket and the verified pairs,
+    never the list of candidates: that list grows with the square of the corpus.
+    Only ``rows`` (default: all) take part; ``progress`` is called after each hash table.
+    """
+    n = len(vectors)
+    rows = np.arange(n) if rows is None else rows
+    if len(rows) < 2:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
+    keys: list[npt.NDArray[np.int64]] = []
+    sims: list[npt.NDArray[np.float32]] = []
+    for group in _bucket_blocks(vectors, rows, cfg, max_bucket, progress):
+        block = _f32(vectors[group])
+        gram = block @ block.T
+        own = owner[group]
+        keep = (gram >= cfg.claim_similarity) & (own[:, None] != own[None, :])
+        a, b = np.nonzero(np.triu(keep, 1))
+        if len(a):
+            i, j = group[a], group[b]
+            lo, hi = np.minimum(i, j), np.maximum(i, j)
+            keys.append(lo * n + hi)
+            sims.append(gram[a, b].astype(np.float32))
+    if not keys:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
+    all_keys, first = np.unique(np.concatenate(keys), return_index=True)
+    pairs = np.stack([all_keys // n, all_keys % n], axis=1)
+    return pairs, np.concatenate(sims)[first]
 
 
 def discover_claims(
@@ -110,22 +194,29 @@ def discover_claims(
     dates: Mapping[str, str | None],
     speakers: Mapping[tuple[str, int, int], str | None],
     cfg: NarrativesConfig,
+    progress: Callable[[], None] | None = None,
 ) -> list[Claim]:
-    """Groups of equivalent sentences spanning >= 2 outlets or >= 2 speakers, by spread."""
-    pairs = candidate_pairs(index.vectors, index.article, cfg)
-    if len(pairs) == 0:
+    """Groups of equivalent sentences spanning >= 2 outlets or >= 2 speakers, by spread.
+
+    ``texts`` is read one article at a time, in index order (a lazy mapping over the
+    store keeps the corpus text out of memory).
+    """
+    if index.size < 2:
         return []
     # Fragments (a lone quotation mark, a dateline) are not claims.
-    rows = np.unique(pairs)
-    wordy = {
-        int(r): _words(texts[index.articles[int(index.article[r])]], index, int(r)) >= MIN_WORDS
-        for r in rows.tolist()
-    }
-    pairs = pairs[[wordy[int(a)] and wordy[int(b)] for a, b in pairs.tolist()]]
+    wordy = np.zeros(index.size, dtype=bool)
+    bounds = np.flatnonzero(np.diff(index.article)) + 1
+    for rows in np.split(np.arange(index.size), bounds):
+        if not len(rows):
+            continue
+        text = texts[index.articles[int(index.article[rows[0]])]]
+        for r in rows.tolist():
+            wordy[r] = _words(text, index, r) >= MIN_WORDS
+    pairs, sims = similar_pairs(
+        index.vectors, index.article, cfg, np.flatnonzero(wordy), progress=progress
+    )
     if len(pairs) == 0:
         return []
-    sims = np.einsum("ij,ij->i", index.vectors[pairs[:, 0]], index.vectors[pairs[:, 1]])
-    pairs, sims = pairs[sims >= cfg.claim_similarity], sims[sims >= cfg.claim_similarity]
     # Nodes are sentences: a sentence and its clauses count once; an edge keeps the best
     # segment pair of its two sentences.
     node_of: dict[tuple[int, int], int] = {}
@@ -143,6 +234,7 @@ def discover_claims(
         if edge not in edges or sim > edges[edge][0]:
             a, b = (i, j) if ends[0] == edge[0] else (j, i)
             edges[edge] = (sim, a, b)
+    del pairs, sims
     groups = _star_groups(len(rows_of), edges)
     claims: list[Claim] = []
     for center, nodes in groups:
@@ -212,7 +304,7 @@ def _claim(
     nodes: Sequence[int],
 ) -> Claim:
     rows = [best_row[n][1] for n in nodes]
-    vecs = index.vectors[rows]
+    vecs = _f32(index.vectors[rows])
     centrality = (vecs @ vecs.T).mean(axis=1)
     rep = members[int(np.argmax(centrality))]
     text = texts[rep.article][rep.match.start : rep.match.end]

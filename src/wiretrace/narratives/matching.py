@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,7 +44,9 @@ class NarrativesConfig:
 class SegmentIndex:
     """All segments of a set of articles, row-aligned with their vectors."""
 
-    vectors: Matrix  # (n, dim), L2-normalised
+    # (n, dim), L2-normalised, float16: half the memory of the corpus's segments; products
+    # are taken in float32 over blocks of rows (``ROW_BLOCK``).
+    vectors: npt.NDArray[np.float16]
     article: npt.NDArray[np.int32]  # index into ``articles``
     sentence: npt.NDArray[np.int32]  # sentence index within the article
     start: npt.NDArray[np.int32]
@@ -75,8 +78,8 @@ def background(index: SegmentIndex, pairs: int, seed: int) -> npt.NDArray[np.flo
     b = rng.integers(0, n, size=pairs * 2)
     keep = index.article[a] != index.article[b]
     a, b = a[keep][:pairs], b[keep][:pairs]
-    sims = np.einsum("ij,ij->i", index.vectors[a], index.vectors[b])
-    return np.sort(sims.astype(np.float32))
+    va, vb = index.vectors[a].astype(np.float32), index.vectors[b].astype(np.float32)
+    return np.sort(np.einsum("ij,ij->i", va, vb).astype(np.float32))
 
 
 def calibrate(
@@ -86,6 +89,18 @@ def calibrate(
     if bg.size == 0:
         return np.ones_like(similarity, dtype=np.float64)
     return np.searchsorted(bg, similarity, side="left") / float(bg.size)
+
+
+ROW_BLOCK = 16384  # segment rows per matrix product
+
+
+def best_similarity(vectors: npt.NDArray[np.float16], q: Matrix) -> npt.NDArray[np.float32]:
+    """Each row's best cosine to any of the query vectors, a block of rows at a time."""
+    out = np.empty(len(vectors), dtype=np.float32)
+    for lo in range(0, len(vectors), ROW_BLOCK):
+        block = vectors[lo : lo + ROW_BLOCK].astype(np.float32)
+        out[lo : lo + len(block)] = (block @ q.T).max(axis=1)
+    return out
 
 
 def match_narratives(
@@ -107,7 +122,7 @@ def match_narratives(
     for narrative_id, q in queries:
         if q.size == 0:
             continue
-        sims = (index.vectors @ q.T).max(axis=1)[order]
+        sims = best_similarity(index.vectors, q)[order]
         best = np.maximum.reduceat(sims, starts)
         floor = max(cfg.min_similarity, cfg.relative_to_best * float(best.max()))
         passing = np.flatnonzero(best >= floor)
@@ -135,7 +150,7 @@ def match_narratives(
 
 def build_index(
     articles: Sequence[str],
-    parts: Sequence[tuple[npt.NDArray[np.int32], Matrix]],
+    parts: Sequence[tuple[npt.NDArray[np.int32], npt.NDArray[np.floating[Any]]]],
 ) -> SegmentIndex:
     """Stack per-article (meta rows [sentence, start, end, clause], vectors) into one index."""
     metas = [m for m, _ in parts]
@@ -144,9 +159,9 @@ def build_index(
     if not vecs:
         empty = np.zeros(0, dtype=np.int32)
         return SegmentIndex(
-            np.zeros((0, dim), dtype=np.float32), empty, empty, empty, empty, tuple(articles)
+            np.zeros((0, dim), dtype=np.float16), empty, empty, empty, empty, tuple(articles)
         )
     owner = np.concatenate([np.full(len(m), i, dtype=np.int32) for i, m in enumerate(metas)])
     meta = np.concatenate([m for m in metas if len(m)]).astype(np.int32)
-    vectors = np.concatenate([v for v in vecs]).astype(np.float32)
+    vectors = np.concatenate([v.astype(np.float16, copy=False) for v in vecs])
     return SegmentIndex(vectors, owner, meta[:, 0], meta[:, 1], meta[:, 2], tuple(articles))

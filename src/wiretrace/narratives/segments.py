@@ -146,6 +146,16 @@ def pack_segments(segments: Sequence[Segment], vectors: npt.NDArray[np.float32])
     return header + meta.tobytes() + vectors.astype(np.float16).tobytes()
 
 
+def unpack_arrays(data: bytes) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float16]]:
+    """Meta rows (sentence, start, end, clause) and float16 vectors, without copies."""
+    n, dim = (int(x) for x in np.frombuffer(data[:8], dtype=np.int32))
+    meta = np.frombuffer(data, dtype=np.int32, count=4 * n, offset=8).reshape(n, 4)
+    if n == 0 or dim == 0:
+        return meta, np.zeros((n, dim), dtype=np.float16)
+    vectors = np.frombuffer(data, dtype=np.float16, count=n * dim, offset=8 + 16 * n)
+    return meta, vectors.reshape(n, dim)
+
+
 def unpack_segments(data: bytes) -> tuple[list[Segment], npt.NDArray[np.float32]]:
     n, dim = (int(x) for x in np.frombuffer(data[:8], dtype=np.int32))
     meta = np.frombuffer(data[8 : 8 + 16 * n], dtype=np.int32).reshape(n, 4)

@@ -9,7 +9,8 @@ background of sentence similarities) belongs to the corpus, and claims are re-di
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -21,13 +22,14 @@ from ..nlp.stage import load_doc, load_embeddings
 from ..pipeline import Reporter, Stage, StageReport
 from ..store import Store
 from .discovery import discover_claims
-from .matching import NarrativesConfig, SegmentIndex, background, build_index, match_narratives
-from .segments import Segment, pack_segments, segment_doc, statement_parts, unpack_segments
+from .matching import NarrativesConfig, SegmentIndex, background, match_narratives
+from .segments import Segment, pack_segments, segment_doc, statement_parts, unpack_arrays
 from .tables import (
     get_state,
     load_narratives,
     quote_speakers,
     save_narratives,
+    segment_sizes,
     set_state,
     speaker_at,
     write_claims,
@@ -40,42 +42,108 @@ SEGMENT_BLOB = "narrative-segments"
 
 
 def embed_segments(
-    store: Store, article_id: str, nlp_cfg: NlpConfig, min_tokens: int
-) -> bytes | None:
-    """Sentences (stored vectors) plus clauses (embedded here) of one article, packed."""
-    sentence_vectors = load_embeddings(store, article_id)
+    store: Store, article_ids: Sequence[str], nlp_cfg: NlpConfig, min_tokens: int
+) -> dict[str, bytes]:
+    """Sentences (stored vectors) plus clauses (embedded here) of some articles, packed.
+
+    The clauses of all the articles go to the model in one call (fuller, length-sorted
+    batches); an article whose parse or sentence vectors are missing is left out.
+    """
     nlp = load_spacy(nlp_cfg.spacy_model)
-    doc = load_doc(store, article_id, nlp)
-    if sentence_vectors is None or doc is None:
-        return None
-    article = store.get_article(article_id)
-    segments = segment_doc(doc, article.sentences, min_tokens)
-    clauses = [s for s in segments if s.clause]
-    if not article.sentences:
-        return pack_segments([], np.zeros((0, 0), dtype=np.float32))
+    ready: list[tuple[str, list[Segment], npt.NDArray[np.float32]]] = []
+    clause_texts: list[str] = []
+    for article in store.iter_articles(article_ids):
+        sentence_vectors = load_embeddings(store, article.id)
+        doc = load_doc(store, article.id, nlp)
+        if sentence_vectors is None or doc is None:
+            continue
+        segments = segment_doc(doc, article.sentences, min_tokens) if article.sentences else []
+        clause_texts.extend(article.text[s.span.start : s.span.end] for s in segments if s.clause)
+        ready.append((article.id, segments, sentence_vectors))
     embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
-    clause_vectors = embedder.encode([article.text[s.span.start : s.span.end] for s in clauses])
-    vectors = np.vstack([sentence_vectors, clause_vectors]) if len(clauses) else sentence_vectors
-    return pack_segments(segments, vectors)
+    clause_vectors = embedder.encode(clause_texts)
+    out: dict[str, bytes] = {}
+    offset = 0
+    for article_id, segments, sentence_vectors in ready:
+        if not segments:
+            out[article_id] = pack_segments([], np.zeros((0, 0), dtype=np.float32))
+            continue
+        n_clauses = sum(s.clause for s in segments)
+        mine = clause_vectors[offset : offset + n_clauses]
+        offset += n_clauses
+        vectors = np.vstack([sentence_vectors, mine]) if n_clauses else sentence_vectors
+        out[article_id] = pack_segments(segments, vectors)
+    return out
 
 
-def load_index(store: Store, ids: Sequence[str]) -> SegmentIndex:
-    parts: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]] = []
-    kept: list[str] = []
-    for article_id in ids:
+SEGMENT_BATCH = 64  # articles whose clauses are embedded together
+
+
+def load_index(store: Store, ids: Sequence[str], reporter: Reporter | None = None) -> SegmentIndex:
+    """Segments and vectors of ``ids`` (those with a current segment blob), stacked.
+
+    The arrays are sized from the blobs' headers first and filled article by article, so
+    memory holds the index once (float16 vectors), not the index plus its parts.
+    """
+    sizes = segment_sizes(store, SEGMENT_BLOB)
+    kept = [a for a in ids if a in sizes]
+    total = sum(sizes[a][0] for a in kept)
+    dim = max((sizes[a][1] for a in kept), default=0)
+    vectors = np.zeros((total, dim), dtype=np.float16)
+    meta = np.zeros((total, 4), dtype=np.int32)
+    owner = np.zeros(total, dtype=np.int32)
+    if reporter is not None:
+        reporter.start("narratives: corpus index", len(kept))
+    row = 0
+    for i, article_id in enumerate(kept):
         data = store.get_blob(SEGMENT_BLOB, article_id)
+        if reporter is not None:
+            reporter.advance()
         if data is None:
             continue
-        segments, vectors = unpack_segments(data)
-        kept.append(article_id)
-        parts.append((_meta(segments), vectors))
-    return build_index(kept, parts)
+        m, v = unpack_arrays(data)
+        n = min(len(m), total - row)  # the blob was rewritten since its size was read
+        if n and v.shape[1] == dim:
+            vectors[row : row + n] = v[:n]
+            meta[row : row + n] = m[:n]
+            owner[row : row + n] = i
+            row += n
+    if reporter is not None:
+        reporter.finish()
+    return SegmentIndex(
+        vectors[:row], owner[:row], meta[:row, 0], meta[:row, 1], meta[:row, 2], tuple(kept)
+    )
 
 
-def _meta(segments: Sequence[Segment]) -> npt.NDArray[np.int32]:
-    return np.array(
-        [[s.sentence, s.span.start, s.span.end, int(s.clause)] for s in segments], dtype=np.int32
-    ).reshape(-1, 4)
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Lookup(Mapping[K, V]):
+    """A read-only mapping computed key by key from the store (kept once read if ``keep``).
+
+    Corpus-level code takes mappings; handing it one of these instead of a dict of the
+    whole corpus keeps memory to what the code actually looks up.
+    """
+
+    def __init__(self, load: Callable[[K], V], keep: bool = True) -> None:
+        self._load = load
+        self._keep = keep
+        self._seen: dict[K, V] = {}
+
+    def __getitem__(self, key: K) -> V:
+        if key in self._seen:
+            return self._seen[key]
+        value = self._load(key)
+        if self._keep:
+            self._seen[key] = value
+        return value
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._seen)
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 def narrative_queries(
@@ -105,13 +173,15 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     pending = store.pending(NAME)
     if pending:
         reporter.start("narratives: clause segments", len(pending))
-        done = []
-        for article_id in pending:
-            data = embed_segments(store, article_id, nlp_cfg, cfg.clause_min_tokens)
-            if data is not None:
-                store.put_blob(SEGMENT_BLOB, article_id, store.text_hash(article_id), data)
-                done.append(article_id)
-            reporter.advance()
+        done: list[str] = []
+        for lo in range(0, len(pending), SEGMENT_BATCH):
+            batch = pending[lo : lo + SEGMENT_BATCH]
+            packed = embed_segments(store, batch, nlp_cfg, cfg.clause_min_tokens)
+            with store.transaction():
+                for article_id, data in packed.items():
+                    store.put_blob(SEGMENT_BLOB, article_id, store.text_hash(article_id), data)
+            done.extend(packed)
+            reporter.advance(len(batch))
         store.mark_done(NAME, done)
         reporter.finish()
     narratives = load_narratives(store)
@@ -119,10 +189,12 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     if not pending and get_state(store, "key") == key:
         return StageReport(NAME, errors=tuple(errors))
     ids = store.article_ids()
-    index = load_index(store, ids)
+    index = load_index(store, ids, reporter)
     bg = background(index, cfg.background_pairs, cfg.seed)
-    quotes = {a: quote_speakers(store, a) for a in index.articles}
-    sentence_spans = {a: store.sentences(a) for a in index.articles}
+    # Per-article lookups read the store on demand: only articles that hold an echo or a
+    # claim member are read, and the corpus text is never held at once.
+    quotes: Lookup[str, list[tuple[Span, str]]] = Lookup(lambda a: quote_speakers(store, a))
+    sentence_spans: Lookup[str, list[Span]] = Lookup(store.sentences)
     echoes = match_narratives(narrative_queries(narratives, nlp_cfg), index, bg, cfg)
     rows = []
     for e in echoes:
@@ -137,16 +209,17 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
             )
         )
     n_hits = write_hits(store, rows, [n.id for n in narratives])
-    texts, outlets, dates = {}, {}, {}
-    for a in store.iter_articles():
-        texts[a.id], outlets[a.id], dates[a.id] = a.text, a.outlet, a.published
-    speakers: dict[tuple[str, int, int], str | None] = {}
-    for i in range(index.size):
-        article = index.articles[int(index.article[i])]
-        if quotes[article]:
-            span = Span(int(index.start[i]), int(index.end[i]))
-            speakers[(article, span.start, span.end)] = speaker_at(quotes[article], span)
-    found = discover_claims(index, texts, outlets, dates, speakers, cfg)
+    outlets: dict[str, str | None] = {}
+    dates: dict[str, str | None] = {}
+    for article in store.iter_articles():  # a page at a time; the text is not kept
+        outlets[article.id], dates[article.id] = article.outlet, article.published
+    texts: Lookup[str, str] = Lookup(lambda a: store.get_article(a).text, keep=False)
+    speakers: Lookup[tuple[str, int, int], str | None] = Lookup(
+        lambda k: speaker_at(quotes[k[0]], Span(k[1], k[2])), keep=False
+    )
+    reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
+    found = discover_claims(index, texts, outlets, dates, speakers, cfg, reporter.advance)
+    reporter.finish()
     write_claims(store, found, sentence_spans)
     set_state(store, "key", key)
     return StageReport(

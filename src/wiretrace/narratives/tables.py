@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from ..models import Narrative, NarrativeHit, Span
 from ..store import Store
@@ -22,6 +24,20 @@ def set_state(store: Store, key: str, value: str) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO narrative_state (key, value) VALUES (?, ?)", (key, value)
         )
+
+
+def segment_sizes(store: Store, kind: str) -> dict[str, tuple[int, int]]:
+    """(segments, dimension) of each article's current segment blob, read from its 8-byte
+    header only, so that the corpus index can be allocated once before it is filled."""
+    out: dict[str, tuple[int, int]] = {}
+    for article, head in store.conn.execute(
+        "SELECT b.article_id, substr(b.data, 1, 8) FROM blobs b JOIN articles a"
+        " ON a.id = b.article_id WHERE b.kind = ? AND b.text_hash = a.text_hash",
+        (kind,),
+    ):
+        n, dim = (int(x) for x in np.frombuffer(bytes(head), dtype=np.int32))
+        out[str(article)] = (n, dim)
+    return out
 
 
 def quote_speakers(store: Store, article: str) -> list[tuple[Span, str]]:
@@ -125,7 +141,7 @@ def spread(store: Store, narrative: str) -> dict[str, Any]:
 
 
 def write_claims(
-    store: Store, claims: Sequence[Claim], sentence_spans: dict[str, list[Span]]
+    store: Store, claims: Sequence[Claim], sentence_spans: Mapping[str, list[Span]]
 ) -> None:
     with store.transaction() as conn:
         conn.execute("DELETE FROM claim_members")

