@@ -17,6 +17,17 @@ KARABAKH = ROOT.parent / "shared" / "corpora" / "karabakh-2023"
 EXAMPLES = ROOT / "examples"
 
 
+# Fixtures that run the real stages, hence load the language models.
+ANALYSED_STORES = frozenset({"demo_db", "demo_export", "karabakh_db", "karabakh_export", "web_db"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test reading an analysed store needs the models: mark it ``slow`` wherever it is."""
+    for item in items:
+        if ANALYSED_STORES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def store() -> Iterator[Store]:
     s = Store(":memory:")
