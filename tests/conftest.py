@@ -413,7 +413,7 @@ WATCHLIST = """
 [[narrative]]
 id = "late-warning"
 statement = "The warning came too late, and the river authority is to blame for the delay."
-examples = ["The authorities warned residents far too late."]
+examples = ["Critics say the warning came too late, blaming the river authority for the delay."]
 """
 
 
