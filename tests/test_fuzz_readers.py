@@ -343,7 +343,14 @@ REGRESSIONS: dict[str, list[bytes]] = {
         b"Content-Type: application/http; msgtype=response\r\nContent-Length: 59\r\n\r\n"
         b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\r\n\r\n",
     ],
-    "bytes": [],
+    "bytes": [
+        # Python's html.parser raised AssertionError on a malformed marked section while
+        # sniffing the file's first element and reading a page's <meta charset>.
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+        b"<title>a</title><link>https://a.example/</link><description><![CDAT@[x]]>"
+        b"</description></item></channel></rss>",
+        b"<html><head><![\x00CDATA[x]]><meta charset='utf-8'></head><p>Body.</p></html>",
+    ],
 }
 
 

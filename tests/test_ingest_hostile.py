@@ -237,3 +237,25 @@ def test_unpaired_surrogate_in_a_record_is_an_error_not_a_crash(
     assert kept.added == 2 and not kept.errors
     contents = [r[0] for r in store.conn.execute("SELECT content FROM documents")]
     assert any("said \ufffd residents" in c for c in contents)
+
+
+@pytest.mark.parametrize("section", [b"<![CDAT@[x]]>", b"<![\x00CDATA[x]]>"])
+def test_malformed_marked_section_does_not_stop_sniffing(
+    store: Store, tmp_path: Path, section: bytes
+) -> None:
+    """Found by the fuzzer: html.parser raised AssertionError while sniffing such a file."""
+    from wiretrace.ingest.decode import html_declared_charset, sniff_markup
+
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title><item>'
+        b"<title>a</title><link>https://a.example/</link><description>"
+        + section
+        + b"</description>"
+        b"</item></channel></rss>"
+    )
+    assert sniff_markup(feed) == "feed"
+    assert html_declared_charset(b"<head><meta charset='koi8-r'>" + section) == "koi8-r"
+    path = tmp_path / "feed"  # no extension: the content decides
+    path.write_bytes(feed)
+    report = ingest(store, [str(path)], Config())
+    assert not any("unexpected" in e.message for e in report.errors)

@@ -18,6 +18,7 @@ Policy for bytes that fit no encoding (documented in the README and tested):
 from __future__ import annotations
 
 import codecs
+import contextlib
 import unicodedata
 from email.message import Message
 from html.parser import HTMLParser
@@ -302,8 +303,15 @@ class _MetaCharset(HTMLParser):
 def html_declared_charset(data: bytes) -> str | None:
     """The charset a page declares in its first 4 KiB (where the standard says it must be)."""
     parser = _MetaCharset()
-    parser.feed(data[:4096].decode("latin-1"))
+    _feed(parser, data[:4096].decode("latin-1"))
     return parser.charset
+
+
+def _feed(parser: HTMLParser, text: str) -> None:
+    """Feed ``text``, keeping what was found before a declaration the parser chokes on
+    (Python's html.parser raises AssertionError on ``<![CDAT@[`` and the like)."""
+    with contextlib.suppress(AssertionError):
+        parser.feed(text)
 
 
 class _FirstTag(HTMLParser):
@@ -330,7 +338,7 @@ def sniff_markup(data: bytes) -> str:
             head = head[len(bom) :]
             break
     parser = _FirstTag()
-    parser.feed(head.decode("utf-8", "replace"))
+    _feed(parser, head.decode("utf-8", "replace"))
     if parser.tag is None:
         return "text"
     if parser.tag in FEED_ROOTS:
