@@ -274,3 +274,39 @@ def test_whole_article_copies_group_under_the_earliest() -> None:
         ReuseLink("wire", "other", Span(0, 50), Span(0, 50), "verbatim", 1.0),
     ]
     assert duplicate_groups(links, meta, 0.8) == [("wire", ["wire", "copy"])]
+
+
+def test_rare_specifics_are_names_and_numbers_few_articles_use() -> None:
+    from wiretrace.reuse.detect import _rare_specifics, document_frequency, specifics
+    from wiretrace.reuse.text import tokenize
+
+    texts = [
+        "Mayor Ilse Varga said 1,200 people left. The river rose.",
+        "Ilse Varga spoke. Talks in Maren went on.",
+        "Varga again. Varga and Maren.",
+    ]
+    tokens = [tokenize(t) for t in texts]
+    assert [
+        texts[0][s:e]
+        for s, e, m in zip(
+            tokens[0].starts, tokens[0].ends, specifics(texts[0], tokens[0]), strict=True
+        )
+        if m
+    ] == ["Mayor", "Ilse", "Varga", "1", "200", "The"]
+    df = document_frequency(texts, tokens)
+    rare = _rare_specifics(texts[0], tokens[0], ((0, 41), (42, 56)), df, max_df=1)
+    # "Varga" (3 articles) and "Ilse" (2) are the topic here; "Mayor" and "1,200" are not
+    words = {
+        texts[0][s:e]: h
+        for s, e, h in zip(tokens[0].starts, tokens[0].ends, tokens[0].hashes.tolist(), strict=True)
+    }
+    assert rare[0] == {words["Mayor"], words["1"], words["200"]}
+
+
+def test_shared_quotes_are_not_provenance() -> None:
+    from wiretrace.models import ReuseLink
+    from wiretrace.reuse.provenance import provenance
+
+    meta = {x: ArticleMeta(x, "z" * 100, None, k) for k, x in enumerate("ab")}
+    links = [ReuseLink("a", "b", Span(0, 50), Span(0, 50), "quote", 1.0)]
+    assert provenance(links, meta) == []

@@ -154,11 +154,26 @@ def _cells(cent: F32, cells: int, per_item: int, rounds: int = 6) -> list[npt.ND
     ]
 
 
-def document_frequency(tokens: Sequence[Tokens]) -> dict[int, int]:
-    """In how many articles each token occurs."""
+def specifics(text: str, tokens: Tokens) -> npt.NDArray[np.bool_]:
+    """Tokens that may name something specific: capitalised words and numbers."""
+    if not len(tokens):
+        return np.zeros(0, dtype=np.bool_)
+    raw = text.encode("utf-32-le", "surrogatepass")  # one code unit per character
+    codes = np.frombuffer(raw, dtype=np.uint32)[tokens.starts]
+    out = ((codes >= 65) & (codes <= 90)) | ((codes >= 48) & (codes <= 57))
+    for k in np.flatnonzero(codes > 127).tolist():
+        ch = text[int(tokens.starts[k])]
+        out[k] = ch.isupper() or ch.isdigit()
+    return out
+
+
+def document_frequency(texts: Sequence[str], tokens: Sequence[Tokens]) -> dict[int, int]:
+    """In how many articles each specific token (name, number) occurs."""
     if not tokens:
         return {}
-    uniq = np.concatenate([np.unique(t.hashes) for t in tokens])
+    uniq = np.concatenate(
+        [np.unique(t.hashes[specifics(x, t)]) for x, t in zip(texts, tokens, strict=True)]
+    )
     values, counts = np.unique(uniq, return_counts=True)
     return dict(zip(values.tolist(), counts.tolist(), strict=True))
 
@@ -171,12 +186,8 @@ def _rare_specifics(
     max_df: int,
 ) -> tuple[frozenset[int], ...]:
     """Per sentence, the names and numbers (capitalised or digit tokens) few articles use."""
-    rare = [
-        k
-        for k in range(len(tokens))
-        if df.get(int(tokens.hashes[k]), 0) <= max_df
-        and (text[tokens.starts[k]].isupper() or text[tokens.starts[k]].isdigit())
-    ]
+    idx = np.flatnonzero(specifics(text, tokens))
+    rare = [k for k in idx.tolist() if df.get(int(tokens.hashes[k]), 0) <= max_df]
     rare_starts = tokens.starts[rare] if rare else np.zeros(0, np.int64)
     rare_hashes = tokens.hashes[rare].tolist() if rare else []
     out = []
@@ -286,7 +297,7 @@ def find_reuse(
     if cfg.paraphrase:
         cent = centroids(docs, cfg.min_sentence_words)
         pairs |= neighbour_pairs(cent, sorted(focus_set), cfg.doc_neighbours, cfg.doc_sim)
-        df = document_frequency(tokens)
+        df = document_frequency([d.text for d in docs], tokens)
         involved = sorted({x for pair in pairs for x in pair})
         near = nearest(cent, involved, cfg.background_neighbours)
     prefixes: dict[int, npt.NDArray[np.int64]] = {}
