@@ -85,3 +85,17 @@ def test_reliability_bins_and_ece() -> None:
     assert len(rel.bins) == 10 and sum(b["n"] for b in rel.bins) == 100
     assert rel.bins[-1]["precision"] > rel.bins[0]["precision"]
     assert 0.0 <= rel.ece < 0.2
+
+
+def test_label_set_with_the_best_expected_f1() -> None:
+    from wiretrace.narratives.training import choose, decide
+
+    assert choose([("a", 0.9), ("b", 0.05)], p_none=0.1) == ["a"]
+    assert choose([("a", 0.2), ("b", 0.1)], p_none=0.7) == []  # "no narrative" is likelier
+    assert choose([("a", 0.8), ("b", 0.7)], p_none=0.05) == ["a", "b"]
+    assert choose([], p_none=0.5) == []
+    parent = {"top": None, "sub1": "top", "sub2": "top", "other": None}
+    got = decide({"top": 0.9, "sub1": 0.8, "sub2": 0.05, "other": 0.1}, parent, p_any=0.9)
+    assert got == ["top", "sub1"]
+    # sub-narratives of a narrative not chosen are not reported
+    assert decide({"top": 0.05, "sub1": 0.9, "other": 0.05}, parent, p_any=0.1) == []

@@ -8,10 +8,18 @@ from hypothesis import strategies as st
 
 from wiretrace.models import Narrative, NarrativeHit, Span
 from wiretrace.narratives import api
-from wiretrace.narratives.tables import load_narratives, save_narratives, write_hits
+from wiretrace.narratives.labels import DocumentLabels
+from wiretrace.narratives.tables import (
+    load_examples,
+    load_narratives,
+    remove_narrative,
+    save_narratives,
+    write_hits,
+)
 from wiretrace.narratives.watchlist import (
     WatchlistError,
     dump_toml,
+    examples_key,
     narrative_id,
     parse_watchlist,
     read_watchlist,
@@ -27,6 +35,9 @@ notes = "seen in state media"
 
 [[narrative]]
 statement = "The dam failed because of rain."
+counterexamples = ["The dam failed because nobody maintained it."]
+parent = "west"
+label = "Dam: rain"
 """
 
 YAML = """
@@ -111,3 +122,103 @@ def test_add_rejects_empty_statement(store: Store) -> None:
         api.add(store, "   ")
     assert api.add(store, "A claim.", "c1").id == "c1"
     assert [n.id for n, _ in api.list_narratives(store)] == ["c1"]
+
+
+def _articles(store: Store, names: list[str]) -> list[str]:
+    from wiretrace.models import CleanResult, RawDocument
+
+    ids = []
+    for name in names:
+        text = f"Text of {name}."
+        doc_id = store.add_documents([RawDocument(f"/corpus/{name}", text, "text")])[0][0]
+        store.put_article(doc_id, CleanResult(text, None, None, None, None))
+        ids.append(doc_id)
+    return ids
+
+
+LABELS = (
+    "a.txt\tURW: Blame the West\tURW: Blame the West: NATO provoked it\n"
+    "b.txt\tOther\tOther\n"
+    "c.txt\tURW: Blame the West\tURW: Blame the West: Other\n"
+    "missing.txt\tOther\tOther\n"
+)
+
+
+def test_label_file_adds_a_hierarchy_and_stores_examples(store: Store, tmp_path) -> None:
+    a, b, c = _articles(store, ["a.txt", "b.txt", "c.txt"])
+    path = tmp_path / "labels.tsv"
+    path.write_text(LABELS, encoding="utf-8")
+    report = api.learn(store, path)
+    assert report.documents == 3 and report.unmatched == ("missing.txt",)
+    by_label = {n.label: n for n in load_narratives(store)}
+    top = by_label["URW: Blame the West"]
+    sub = by_label["URW: Blame the West: NATO provoked it"]
+    assert top.statement == "Blame the West" and top.parent is None
+    assert sub.statement == "NATO provoked it" and sub.parent == top.id
+    examples = {(e.narrative, e.article): e.positive for e in load_examples(store)}
+    assert examples[(top.id, a)] and examples[(top.id, c)] and not examples[(top.id, b)]
+    assert examples[(sub.id, a)] and not examples[(sub.id, c)]
+    # learning the same file again adds nothing new and keeps one example per document
+    again = api.learn(store, path)
+    assert again.added == () and len(load_examples(store)) == len(examples) == 9
+    other = by_label["URW: Blame the West: Other"]  # learnable: none of the listed subs
+    assert other.parent == top.id and examples[(other.id, c)] and not examples[(other.id, a)]
+
+
+def test_judged_echo_becomes_training_data_and_labels_are_written(store: Store) -> None:
+    (a,) = _articles(store, ["a.txt"])
+    save_narratives(
+        store,
+        [
+            Narrative("top", "Blame the West", label="URW: Blame"),
+            Narrative("sub", "NATO provoked it", label="URW: Blame: NATO", parent="top"),
+        ],
+    )
+    write_hits(store, [("sub", NarrativeHit(a, Span(0, 4), 0.9), Span(0, 4), 0.8)], ["sub"])
+    [hit] = api.hits(store, "sub")
+    assert hit["id"] == f"sub:{a}:0"
+    labels = api.predicted_labels(store)
+    assert labels == [DocumentLabels("a.txt", ("URW: Blame",), ("URW: Blame: NATO",))]
+    api.judge(store, hit["id"], right=False)
+    api.judge(store, hit["id"], right=True)  # the last judgement wins
+    got = {(e.article, e.text): e.positive for e in load_examples(store, "sub")}
+    assert got == {(None, "Text"): True, (a, None): True}
+    with pytest.raises(WatchlistError):
+        api.judge(store, "sub:nope:0", right=True)
+    assert examples_key(load_examples(store)) != examples_key([])
+    assert remove_narrative(store, "sub") and load_examples(store, "sub") == []
+
+
+def test_cli_learn_labels_and_judge(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from wiretrace.cli import app
+
+    runner = CliRunner()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text(f"Title {name}\n\nA sentence about {name} here.\n")
+    db = str(tmp_path / "w.db")
+    assert runner.invoke(app, ["ingest", str(corpus), "--db", db, "-q"]).exit_code == 0
+    labels = tmp_path / "labels.tsv"
+    labels.write_text("a.txt\tCC: Denial\tCC: Denial: Other\nb.txt\tOther\tOther\nz.txt\tOther\n")
+    result = runner.invoke(app, ["narratives", "learn", str(labels), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "2 documents matched" in result.output and "z.txt" in result.output
+    listed = runner.invoke(app, ["narratives", "list", "--db", db, "--json"])
+    assert {n["id"] for n in json.loads(listed.output)} == {"cc-denial", "cc-denial-other"}
+    out = runner.invoke(app, ["narratives", "labels", "--db", db, "--format", "jsonl"])
+    assert out.exit_code == 0
+    rows = [json.loads(line) for line in out.output.splitlines()]
+    assert {r["document"] for r in rows} == {"a.txt", "b.txt"}  # nothing analysed: Other
+    assert all(r["narratives"] == ["Other"] for r in rows)
+    bad = runner.invoke(app, ["narratives", "judge", "cc-denial:nope:0", "right", "--db", db])
+    assert bad.exit_code != 0
+    verdict = runner.invoke(app, ["narratives", "judge", "x:y:0", "maybe", "--db", db])
+    assert verdict.exit_code != 0
+    nothing = tmp_path / "none.tsv"
+    nothing.write_text("q.txt\tOther\n")
+    assert runner.invoke(app, ["narratives", "learn", str(nothing), "--db", db]).exit_code != 0

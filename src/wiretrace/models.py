@@ -170,3 +170,6 @@ class Narrative:
     examples: tuple[str, ...] = ()
     notes: str | None = None
     hits: tuple[NarrativeHit, ...] = field(default=())
+    parent: str | None = None  # id of the broader narrative this one refines
+    label: str | None = None  # the label of an external taxonomy or label file
+    counterexamples: tuple[str, ...] = ()  # sentences that look alike but do not echo it

@@ -249,6 +249,25 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX substory_articles_article ON substory_articles(article_id);
     """,
+    # 9: narratives: hierarchy (parent), an external taxonomy label, counter-examples, and
+    # labelled examples (judged documents or sentences) that learnt narratives train on.
+    """
+    ALTER TABLE narratives ADD COLUMN parent TEXT;
+    ALTER TABLE narratives ADD COLUMN label TEXT;
+    ALTER TABLE narratives ADD COLUMN counterexamples TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE narrative_examples (
+        id INTEGER PRIMARY KEY,
+        narrative_id TEXT NOT NULL REFERENCES narratives(id),
+        article TEXT REFERENCES documents(id),
+        text TEXT,
+        positive INTEGER NOT NULL,
+        origin TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX narrative_examples_key
+        ON narrative_examples(narrative_id, IFNULL(article, ''), IFNULL(text, ''));
+    CREATE INDEX narrative_examples_article ON narrative_examples(article);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

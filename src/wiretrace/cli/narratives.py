@@ -136,9 +136,12 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
             return
-        table = Table("score", "date", "outlet", "speaker", "sentence", title=f"{len(rows)} echoes")
+        table = Table(
+            "id", "score", "date", "outlet", "speaker", "sentence", title=f"{len(rows)} echoes"
+        )
         for h in rows:
             table.add_row(
+                literal(h["id"]),
                 f"{h['score']:.3f}",
                 literal((h["published"] or "")[:10]),
                 literal(h["outlet"] or ""),
@@ -219,3 +222,88 @@ def register(app: typer.Typer) -> None:
             except WatchlistError as exc:
                 raise fail(str(exc)) from exc
         console.print(f"added {literal(n.id)} with {len(n.examples)} examples; {_AFTER}")
+
+    @group.command("learn")
+    def learn_command(
+        labels: Annotated[
+            Path,
+            typer.Argument(
+                help="Label file: TSV (document, narratives;…, sub-narratives;…) or JSONL."
+            ),
+        ],
+        db: _Db = Path("wiretrace.db"),
+    ) -> None:
+        """Learn narratives from documents a user has labelled.
+
+        Each line names a document as ingested (its file name) and the narratives it
+        carries; labels not on the watchlist are added (sub-narratives under their
+        narrative). The next `wiretrace analyze` trains a classifier per labelled narrative.
+
+        Example: wiretrace narratives learn labels.tsv
+        """
+        need(db)
+        from ..narratives.labels import LabelFileError
+
+        with open_store(db) as store:
+            try:
+                report = api.learn(store, labels)
+            except (LabelFileError, WatchlistError) as exc:
+                raise fail(str(exc)) from exc
+        console.print(
+            f"{report.documents} documents matched, {len(report.added)} narratives added, "
+            f"{report.examples} labelled examples stored; run `wiretrace analyze` to train"
+        )
+        if report.unmatched:
+            shown = ", ".join(literal(n) for n in report.unmatched[:5])
+            more = len(report.unmatched) - 5
+            console.print(
+                f"{len(report.unmatched)} documents not in the store: {shown}"
+                + (f" and {more} more" if more > 0 else "")
+            )
+        if not report.documents:
+            raise fail("no labelled document is in the store; ingest them first")
+
+    @group.command("labels")
+    def labels_command(
+        db: _Db = Path("wiretrace.db"),
+        fmt: Annotated[str, typer.Option("--format", help="tsv or jsonl.")] = "tsv",
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+        ] = None,
+    ) -> None:
+        """The narratives each document carries, in the label-file layout `learn` reads.
+
+        Example: wiretrace narratives labels --format tsv -o predicted.tsv
+        """
+        need(db)
+        if fmt not in ("tsv", "jsonl"):
+            raise fail(f"unknown format {fmt!r}; use tsv or jsonl")
+        from ..narratives.labels import format_labels
+
+        with open_store(db) as store:
+            text = format_labels(api.predicted_labels(store), fmt)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+            console.print(f"wrote {output}")
+
+    @group.command("judge")
+    def judge_command(
+        hit: Annotated[str, typer.Argument(help="Echo id from `narratives hits`.")],
+        verdict: Annotated[str, typer.Argument(help="right or wrong.")],
+        db: _Db = Path("wiretrace.db"),
+    ) -> None:
+        """Mark an echo right or wrong; judgements train the narrative's classifier.
+
+        Example: wiretrace narratives judge west-to-blame:3f2a9c01de0b4411:120 wrong
+        """
+        need(db)
+        if verdict not in ("right", "wrong"):
+            raise fail(f"verdict must be right or wrong, not {verdict!r}")
+        with open_store(db) as store:
+            try:
+                api.judge(store, hit, verdict == "right")
+            except WatchlistError as exc:
+                raise fail(str(exc)) from exc
+        console.print(f"judged {literal(hit)} {verdict}; run `wiretrace analyze` to retrain")

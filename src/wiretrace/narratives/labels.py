@@ -40,6 +40,13 @@ class DocumentLabels:
         subs = tuple(s for s in self.subnarratives if not _is_other(s))
         return tuple(dict.fromkeys(n for n in (*self.narratives, *subs) if n != OTHER))
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every label but ``Other`` alone: ``<narrative>: Other`` is a label a classifier can
+        learn too (the narrative applies, none of its listed sub-narratives does)."""
+        both = (*self.narratives, *self.subnarratives)
+        return tuple(dict.fromkeys(n for n in both if n != OTHER))
+
 
 def _is_other(label: str) -> bool:
     return label == OTHER or label.endswith(": " + OTHER)
@@ -134,7 +141,7 @@ def complete(narratives: Iterable[str], subnarratives: Iterable[str]) -> Documen
     a narrative without a predicted sub-narrative gets ``<narrative>: Other``, and a
     document with nothing gets ``Other``. (The document name is left empty.)"""
     coarse = [n for n in dict.fromkeys(narratives) if n != OTHER]
-    fine = [s for s in dict.fromkeys(subnarratives) if not _is_other(s)]
+    fine = [s for s in dict.fromkeys(subnarratives) if s != OTHER]
     for s in fine:
         parent = parent_of(s, coarse)
         if parent is None:

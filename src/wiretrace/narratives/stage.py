@@ -26,6 +26,7 @@ from .matching import NarrativesConfig, SegmentIndex, background, match_narrativ
 from .segments import Segment, pack_segments, segment_doc, statement_parts, unpack_arrays
 from .tables import (
     get_state,
+    load_examples,
     load_narratives,
     quote_speakers,
     save_narratives,
@@ -35,7 +36,8 @@ from .tables import (
     write_claims,
     write_hits,
 )
-from .watchlist import WatchlistError, read_watchlist, watchlist_key
+from .training import learnt_echoes
+from .watchlist import WatchlistError, examples_key, read_watchlist, watchlist_key
 
 NAME = "narratives"
 SEGMENT_BLOB = "narrative-segments"
@@ -185,7 +187,10 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         store.mark_done(NAME, done)
         reporter.finish()
     narratives = load_narratives(store)
-    key = json.dumps([watchlist_key(narratives), store.count("articles"), repr(cfg)])
+    examples = load_examples(store)
+    key = json.dumps(
+        [watchlist_key(narratives), examples_key(examples), store.count("articles"), repr(cfg)]
+    )
     if not pending and get_state(store, "key") == key:
         return StageReport(NAME, errors=tuple(errors))
     ids = store.article_ids()
@@ -195,8 +200,21 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     # claim member are read, and the corpus text is never held at once.
     quotes: Lookup[str, list[tuple[Span, str]]] = Lookup(lambda a: quote_speakers(store, a))
     sentence_spans: Lookup[str, list[Span]] = Lookup(store.sentences)
-    echoes = match_narratives(narrative_queries(narratives, nlp_cfg), index, bg, cfg)
+    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+    learnt, learnt_hits = learnt_echoes(
+        store, narratives, examples, index.articles, embedder.encode, embedder.dim
+    )
+    zero_shot = [n for n in narratives if n.id not in learnt]
+    echoes = match_narratives(narrative_queries(zero_shot, nlp_cfg), index, bg, cfg)
     rows = []
+    for h in learnt_hits:
+        hit = NarrativeHit(
+            h.article,
+            sentence_spans[h.article][h.sentence],
+            h.probability,
+            speaker_at(quotes[h.article], h.match),
+        )
+        rows.append((h.narrative, hit, h.match, h.contribution))
     for e in echoes:
         sentence = sentence_spans[e.article][e.sentence]
         speaker = speaker_at(quotes[e.article], e.match)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy as np
 from ..models import Narrative, NarrativeHit, Span
 from ..store import Store
 from .discovery import Claim
+from .watchlist import Example
 
 
 def get_state(store: Store, key: str) -> str | None:
@@ -103,6 +105,7 @@ def hits(store: Store, narrative: str) -> list[dict[str, Any]]:
     ).fetchall()
     return [
         {
+            "id": f"{narrative}:{r['article']}:{r['start']}",
             "article": r["article"],
             "span": [r["start"], r["end"]],
             "score": r["score"],
@@ -203,26 +206,32 @@ def claims(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
 
 
 def save_narratives(store: Store, narratives: Sequence[Narrative]) -> None:
-    """Add or replace narratives; a changed statement drops its old hits."""
+    """Add or replace narratives; a changed statement or example drops its old hits."""
     with store.transaction() as conn:
         for n in narratives:
             old = conn.execute(
-                "SELECT statement, examples FROM narratives WHERE id = ?", (n.id,)
+                "SELECT statement, examples, counterexamples FROM narratives WHERE id = ?",
+                (n.id,),
             ).fetchone()
             examples = json.dumps(list(n.examples), ensure_ascii=False)
-            if old is not None and (old[0] != n.statement or old[1] != examples):
+            counter = json.dumps(list(n.counterexamples), ensure_ascii=False)
+            if old is not None and tuple(old) != (n.statement, examples, counter):
                 conn.execute("DELETE FROM narrative_hits WHERE narrative_id = ?", (n.id,))
             conn.execute(
-                "INSERT INTO narratives (id, statement, examples, notes) VALUES (?,?,?,?)"
+                "INSERT INTO narratives (id, statement, examples, notes, parent, label,"
+                " counterexamples) VALUES (?,?,?,?,?,?,?)"
                 " ON CONFLICT(id) DO UPDATE SET statement=excluded.statement,"
-                " examples=excluded.examples, notes=excluded.notes",
-                (n.id, n.statement, examples, n.notes),
+                " examples=excluded.examples, notes=excluded.notes, parent=excluded.parent,"
+                " label=excluded.label, counterexamples=excluded.counterexamples",
+                (n.id, n.statement, examples, n.notes, n.parent, n.label, counter),
             )
 
 
 def remove_narrative(store: Store, nid: str) -> bool:
     with store.transaction() as conn:
         conn.execute("DELETE FROM narrative_hits WHERE narrative_id = ?", (nid,))
+        conn.execute("DELETE FROM narrative_examples WHERE narrative_id = ?", (nid,))
+        conn.execute("UPDATE narratives SET parent = NULL WHERE parent = ?", (nid,))
         return conn.execute("DELETE FROM narratives WHERE id = ?", (nid,)).rowcount > 0
 
 
@@ -233,6 +242,78 @@ def load_narratives(store: Store) -> list[Narrative]:
             statement=r["statement"],
             examples=tuple(json.loads(r["examples"])),
             notes=r["notes"],
+            parent=r["parent"],
+            label=r["label"],
+            counterexamples=tuple(json.loads(r["counterexamples"])),
         )
         for r in store.conn.execute("SELECT * FROM narratives ORDER BY id")
     ]
+
+
+# -- labelled examples, label files, judged echoes ----------------------------------------
+
+
+def save_examples(store: Store, examples: Sequence[Example]) -> int:
+    """Add or overwrite examples (the same narrative and document/sentence: the last
+    judgement wins). Returns how many were written."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with store.transaction() as conn:
+        for e in examples:
+            conn.execute(
+                "DELETE FROM narrative_examples WHERE narrative_id = ?"
+                " AND IFNULL(article, '') = ? AND IFNULL(text, '') = ?",
+                (e.narrative, e.article or "", e.text or ""),
+            )
+            conn.execute(
+                "INSERT INTO narrative_examples (narrative_id, article, text, positive, origin,"
+                " at) VALUES (?,?,?,?,?,?)",
+                (e.narrative, e.article, e.text, int(e.positive), e.origin, now),
+            )
+    return len(examples)
+
+
+def load_examples(store: Store, narrative: str | None = None) -> list[Example]:
+    """Stored examples (of one narrative, or all), in the order they were given."""
+    sql = "SELECT narrative_id, positive, article, text, origin FROM narrative_examples"
+    args: tuple[str, ...] = ()
+    if narrative is not None:
+        sql += " WHERE narrative_id = ?"
+        args = (narrative,)
+    return [
+        Example(r[0], bool(r[1]), r[2], r[3], r[4])
+        for r in store.conn.execute(sql + " ORDER BY id", args)
+    ]
+
+
+def articles_by_source(store: Store) -> dict[str, list[str]]:
+    """Document (= article) ids under every source they were ingested from: the full source
+    and its file name (the last path or URL component), so label files can name either.
+    Documents not cleaned yet count too: their article gets the same id."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for source, article in store.conn.execute("SELECT source, document_id FROM document_sources"):
+        name = str(source).rstrip("/").replace("\\", "/").rsplit("/", 1)[-1]
+        for key in dict.fromkeys((str(source), name)):
+            if article not in out[key]:
+                out[key].append(article)
+    return dict(out)
+
+
+def hit_row(store: Store, narrative: str, article: str, start: int) -> dict[str, Any] | None:
+    """One stored echo with its sentence text."""
+    r = store.conn.execute(
+        "SELECT h.*, substr(a.text, h.start + 1, h.end - h.start) AS sentence"
+        " FROM narrative_hits h JOIN articles a ON a.id = h.article"
+        " WHERE h.narrative_id = ? AND h.article = ? AND h.start = ?",
+        (narrative, article, start),
+    ).fetchone()
+    return None if r is None else {k: r[k] for k in r.keys()}  # noqa: SIM118
+
+
+def narratives_per_article(store: Store) -> dict[str, set[str]]:
+    """The narratives each article echoes at least once."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for nid, article in store.conn.execute(
+        "SELECT DISTINCT narrative_id, article FROM narrative_hits"
+    ):
+        out[article].add(nid)
+    return dict(out)
