@@ -209,7 +209,10 @@ def test_cli_learn_labels_and_judge(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert "2 documents matched" in result.output and "z.txt" in result.output
     listed = runner.invoke(app, ["narratives", "list", "--db", db, "--json"])
-    assert {n["id"] for n in json.loads(listed.output)} == {"cc-denial", "cc-denial-other"}
+    by_id = {n["id"]: n for n in json.loads(listed.output)}
+    assert set(by_id) == {"cc-denial", "cc-denial-other"}
+    assert by_id["cc-denial-other"]["parent"] == "cc-denial"
+    assert by_id["cc-denial"]["label"] == "CC: Denial"
     out = runner.invoke(app, ["narratives", "labels", "--db", db, "--format", "jsonl"])
     assert out.exit_code == 0
     rows = [json.loads(line) for line in out.output.splitlines()]

@@ -92,6 +92,9 @@ def register(app: typer.Typer) -> None:
                         "id": n.id,
                         "statement": n.statement,
                         "examples": list(n.examples),
+                        "counterexamples": list(n.counterexamples),
+                        "parent": n.parent,
+                        "label": n.label,
                         "notes": n.notes,
                         "echoes": k,
                     }
