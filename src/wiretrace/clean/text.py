@@ -347,6 +347,20 @@ def _footer(a: Analysis, kinds: list[str | None], body_first: int) -> None:
         f = a.features[i]
         if kinds[i] is None and not (f.strong or f.weak or _is_dateline(f)):
             break
+        short_strong = f.strong and f.words <= FURNITURE_WORDS  # "Watch it on X Play."
+        if kinds[i] is None and f.prose and not (f.appeal or short_strong):
+            # A paragraph with a "we", a "you" or a link ("We are a small newsroom.")
+            # belongs to the box only right above a piece of it; otherwise it is body.
+            below = i + 1
+            if below == len(kinds) or not (
+                kinds[below] in (BOILERPLATE, NAVIGATION)
+                or (
+                    kinds[below] is None
+                    and a.features[below].strong
+                    and (a.features[below].appeal or a.features[below].words <= FURNITURE_WORDS)
+                )
+            ):
+                break
         start = i
     while start < len(kinds):
         f = a.features[start]
@@ -368,8 +382,8 @@ _RULED = frozenset({BOILERPLATE, NAVIGATION, STANDFIRST})
 
 
 def _neutral_prose(f: LineFeatures) -> bool:
-    """Prose with no sign of the outlet's voice: nothing but position speaks against it."""
-    return f.prose and not (f.we or f.you or f.cta or f.link or f.imperative)
+    """Prose that does not speak as an appeal: a "we", a "you" or a link alone is no sign."""
+    return f.prose and not (f.appeal or f.dialogue)
 
 
 def _keep_most_prose(a: Analysis, kinds: list[str | None], by_rep: list[bool]) -> None:
@@ -381,13 +395,14 @@ def _keep_most_prose(a: Analysis, kinds: list[str | None], by_rep: list[bool]) -
         for i in ruled:
             kinds[i] = None
     # A text never goes whole on rules: first what went only for its place goes back,
-    # then, if nothing is left, what went for its own form.
-    for own_evidence_too in (False, True):
+    # then what went for its own form, then (a text that is all byline or credit) the rest.
+    for step in range(3):
         if any(k is None for k in kinds):
             break
         for i, k in enumerate(kinds):
-            f = a.features[i]
-            if k in _RULED and not by_rep[i] and (own_evidence_too or not f.strong):
+            if by_rep[i] or k is None:
+                continue
+            if step == 2 or (k in _RULED and (step == 1 or not a.features[i].strong)):
                 kinds[i] = None
 
 
@@ -429,7 +444,10 @@ def clean_analysis(
         _footer(a, kinds, first)
     _keep_most_prose(a, kinds, marks.by_repetition)
     pieces = _group_removed(a, kinds)
-    if body_start is not None:
+    # The wire dateline opens the first paragraph kept (the body's first, or a line kept
+    # above it), so cleaning the clean text finds it in the same place.
+    first = next((i for i, k in enumerate(kinds) if k is None), -1)
+    if first >= 0:
         dateline = wire_dateline(lines[first])
         if dateline is not None:
             lines[first] = lines[first][len(dateline) :].lstrip()
