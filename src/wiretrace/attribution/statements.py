@@ -46,10 +46,19 @@ def group_statements(
         if q.speaker:
             by_speaker[q.speaker].append(q)
     statements: list[Statement] = []
-    for speaker, group in sorted(by_speaker.items()):
-        if len({q.article for q in group}) < 2:
-            continue
-        sims = _similarity(group, embedder)
+    groups = [
+        (speaker, group)
+        for speaker, group in sorted(by_speaker.items())
+        if len({q.article for q in group}) >= 2
+    ]
+    # The pieces of every group go to the model in one call (full, length-sorted batches
+    # instead of one small call per speaker); each group then reads its own rows.
+    texts = [[p for q in group for p in pieces(q.text)] for _, group in groups]
+    vectors = embedder.encode([t for ts in texts for t in ts])
+    offset = 0
+    for (speaker, group), ts in zip(groups, texts, strict=True):
+        sims = _similarity(group, vectors[offset : offset + len(ts)])
+        offset += len(ts)
         roots = _components(
             len(group),
             [
@@ -87,15 +96,12 @@ def _components(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
     return [find(i) for i in range(n)]
 
 
-def _similarity(group: Sequence[Quote], embedder: Embedder) -> npt.NDArray[np.float32]:
-    """Best cosine between any piece of one quote and any piece of the other."""
-    owners: list[int] = []
-    texts: list[str] = []
-    for i, q in enumerate(group):
-        for piece in pieces(q.text):
-            owners.append(i)
-            texts.append(piece)
-    vectors = embedder.encode(texts)
+def _similarity(
+    group: Sequence[Quote], vectors: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """Best cosine between any piece of one quote and any piece of the other (``vectors``:
+    the pieces of the group's quotes in order)."""
+    owners = [i for i, q in enumerate(group) for _ in pieces(q.text)]
     cos = vectors @ vectors.T
     n = len(group)
     sims = np.full((n, n), -1.0, dtype=np.float32)
@@ -132,7 +138,8 @@ def place_metonymy(
     ]
     if not targets or not sources:
         return {}
-    sims = _similarity([*targets, *sources], embedder)
+    both = [*targets, *sources]
+    sims = _similarity(both, embedder.encode([p for q in both for p in pieces(q.text)]))
     out: dict[str, str] = {}
     for i, q in enumerate(targets):
         best = max(
