@@ -228,18 +228,19 @@ def build_hostile_store(path: Path, hostile: str = HOSTILE) -> dict[str, str]:
                 "INSERT INTO speakers (id, name, kind) VALUES (?,?,?)",
                 ("spokesman", f"Spokes {hostile}", "person"),
             )
+            # as the attribution stages write them: a quote names its speaker canonically
             quotes = [
-                ("q1", "wire", para_src, "direct", "ilse-varga", "Mayor Ilse Varga", "said"),
+                ("q1", "wire", para_src, "direct", "Ilse Varga", "Mayor Ilse Varga", "said"),
                 (
                     "q2",
                     "rewrite",
                     "her team was doing all it could to protect residents",
                     "indirect",
-                    "ilse-varga",
+                    "Ilse Varga",
                     "Mayor Ilse Varga",
                     "said",
                 ),
-                ("q3", "evil", hostile, "direct", "spokesman", "the spokesman", "said"),
+                ("q3", "evil", hostile, "direct", f"Spokes {hostile}", "the spokesman", "said"),
             ]
             for qid, name, text, kind, speaker, who, cue in quotes:
                 start = texts[name].rindex(text) if name == "evil" else texts[name].index(text)
@@ -249,7 +250,7 @@ def build_hostile_store(path: Path, hostile: str = HOSTILE) -> dict[str, str]:
                     " speaker_start, speaker_end, cue) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (qid, ids[name], start, start + len(text), text, kind, speaker, ss, se, cue),
                 )
-            conn.execute("INSERT INTO statements (id, speaker) VALUES ('st1', 'ilse-varga')")
+            conn.execute("INSERT INTO statements (id, speaker) VALUES ('st1', 'Ilse Varga')")
             conn.executemany(
                 "INSERT INTO statement_quotes (statement_id, quote_id) VALUES ('st1', ?)",
                 [("q1",), ("q2",)],
