@@ -320,3 +320,13 @@ def test_stats_after_ingest_of_a_hostile_outlet(tmp_path: Path, no_retry_config:
     assert visible(PAYLOAD) in shown(result.output)
     as_json = runner.invoke(app, ["stats", "--db", str(db), "--json"])
     assert PAYLOAD in json.loads(as_json.stdout)["outlets"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("[]\\/a#@=b: x")), max_size=30))
+@example("Evil \\[")  # found by the property test above: Rich ate the backslash
+@example("a\\\\[/x]")
+def test_literal_round_trips_through_rich_markup(text: str) -> None:
+    from rich.markup import render
+
+    assert render(literal(text), emoji=False).plain == text

@@ -9,17 +9,31 @@ escape sequences. ``literal`` makes any such value print as exactly what it is.
 from __future__ import annotations
 
 import json
+import re
 import sys
-
-from rich.markup import escape
 
 from ..display import BIDI_CONTROLS, mark_bidi, strip_controls
 
+# Rich reads "[" followed by this as a tag; any other "[" is plain text, where Rich turns
+# each "\\[" into "[" (rich.markup.render). rich.markup.escape covers only the first case,
+# so "Evil \\[" printed as "Evil [".
+_TAG = re.compile(r"\[[a-z#/@][^[]*?]")
+_BRACKET = re.compile(r"(\\*)\[")
+
+
+def _escape_bracket(match: re.Match[str]) -> str:
+    backslashes = match.group(1)
+    if _TAG.match(match.string, match.end() - 1):
+        return backslashes * 2 + "\\["  # literal backslashes, then an escaped tag
+    return backslashes + ("\\" if backslashes else "") + "["  # one backslash is eaten
+
 
 def literal(value: object, keep_newlines: bool = True) -> str:
-    """``value`` as Rich-markup-escaped text with no control characters and bidi
-    controls shown as markers; safe to put inside an f-string passed to ``print``."""
-    return escape(mark_bidi(strip_controls(str(value), keep_newlines)))
+    """``value`` as Rich markup that prints exactly as the text (no tag, no link), with no
+    control characters and bidi controls shown as markers. Put it in an f-string passed to
+    ``print``; a markup tag must not follow it directly (a trailing backslash would
+    escape that tag)."""
+    return _BRACKET.sub(_escape_bracket, mark_bidi(strip_controls(str(value), keep_newlines)))
 
 
 # Inside JSON strings these may stand as ``\uXXXX`` with the same meaning; json.dumps
