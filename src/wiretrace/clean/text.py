@@ -356,8 +356,10 @@ def _footer(a: Analysis, kinds: list[str | None], body_first: int) -> None:
                 kinds[below] in (BOILERPLATE, NAVIGATION)
                 or (
                     kinds[below] is None
-                    and a.features[below].strong
-                    and (a.features[below].appeal or a.features[below].words <= FURNITURE_WORDS)
+                    and (
+                        a.features[below].appeal
+                        or (a.features[below].strong and _furniture(a.features[below]))
+                    )
                 )
             ):
                 break
@@ -395,14 +397,21 @@ def _keep_most_prose(a: Analysis, kinds: list[str | None], by_rep: list[bool]) -
         for i in ruled:
             kinds[i] = None
     # A text never goes whole on rules: first what went only for its place goes back,
-    # then what went for its own form, then (a text that is all byline or credit) the rest.
-    for step in range(3):
+    # then what went for its own form, then a caption taken for the credit below it, then
+    # (a text that is all byline or credit) the rest.
+    for step in range(4):
         if any(k is None for k in kinds):
             break
         for i, k in enumerate(kinds):
+            f = a.features[i]
             if by_rep[i] or k is None:
                 continue
-            if step == 2 or (k in _RULED and (step == 1 or not a.features[i].strong)):
+            if (
+                (step == 0 and k in _RULED and not f.strong)
+                or (step == 1 and k in _RULED)
+                or (step == 2 and k == CAPTION and not f.credit_tail)
+                or step == 3
+            ):
                 kinds[i] = None
 
 
