@@ -30,6 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "attribution.json"
 KARABAKH = ROOT.parent / "shared" / "corpora" / "karabakh-2023" / "gold.json"
+POLNEAR = ROOT.parent / "shared" / "corpora" / "polnear-dev"
 
 
 def analysed_export(gold_path: Path) -> dict[str, Any]:
@@ -120,6 +121,95 @@ _KEYS = (
     "same-statement groups found",
     "statements mixing speakers",
 )
+
+
+def polnear_parses(split: str, nlp: Any, cache: Path | None, limit: int | None) -> list[Any]:
+    """(document, parse) pairs of a PolNeAR split; parses kept in ``cache`` when given."""
+    from spacy.tokens import DocBin
+
+    from wiretrace.evaluation.polnear import load_split
+
+    documents = list(load_split(POLNEAR, split))
+    if limit:
+        documents = documents[:limit]
+    path = None if cache is None else cache / f"polnear-{split}-{len(documents)}.spacy"
+    if path is not None and path.exists():
+        docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    else:
+        docs = list(nlp.pipe([d.text for d in documents], batch_size=16))
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            DocBin(store_user_data=False, docs=docs).to_disk(path)
+    return list(zip(documents, docs, strict=True))
+
+
+def polnear_textacy(doc: Any) -> list[Any]:
+    """textacy's direct quotations of one parse, paragraph by paragraph (it raises
+    ``ValueError`` on an odd number of quotation marks; such paragraphs yield nothing)."""
+    from textacy.extract.triples import direct_quotations
+
+    from wiretrace.evaluation.polnear import Predicted
+
+    out: list[Predicted] = []
+    start = 0
+    for i, token in enumerate(doc):
+        end_para = i + 1 == len(doc) or "\n" in token.whitespace_ or "\n" in doc[i + 1].text
+        if not end_para:
+            continue
+        span = doc[start : i + 1]
+        offset = span.start_char
+        start = i + 1
+        if not span.text.strip():
+            continue
+        try:
+            triples = list(direct_quotations(span.as_doc()))
+        except ValueError:
+            continue
+        for triple in triples:
+            content = triple.content
+            speaker = [t.idx for t in triple.speaker]
+            out.append(
+                Predicted(
+                    ((offset + content.start_char, offset + content.end_char),),
+                    True,
+                    None
+                    if not triple.speaker
+                    else (
+                        offset + min(speaker),
+                        offset + max(t.idx + len(t.text) for t in triple.speaker),
+                    ),
+                )
+            )
+    return out
+
+
+def polnear_quality(split: str, nlp: Any, cache: Path | None, limit: int | None) -> dict[str, Any]:
+    """Overlap/exact/speaker scores on a PolNeAR split, Wiretrace beside textacy."""
+    from wiretrace.attribution.config import AttributionConfig
+    from wiretrace.attribution.extract import extract
+    from wiretrace.evaluation.polnear import from_quotes, score
+
+    pairs = polnear_parses(split, nlp, cache, limit)
+    cfg = AttributionConfig()
+    ours = []
+    t0 = time.process_time()
+    for document, doc in pairs:
+        quotes = extract(doc, document.name, cfg).quotes
+        ours.append((document.text, document.gold, from_quotes(quotes)))
+    ours_s = time.process_time() - t0
+    out: dict[str, Any] = {
+        "split": split,
+        "documents": len(pairs),
+        "gold_attributions": sum(len(d.gold) for d, _ in pairs),
+        "wiretrace": score(ours).as_dict() | {"cpu_s": round(ours_s, 2)},
+    }
+    try:
+        t0 = time.process_time()
+        theirs = [(d.text, d.gold, polnear_textacy(doc)) for d, doc in pairs]
+        out["textacy"] = score(theirs).as_dict() | {"cpu_s": round(time.process_time() - t0, 2)}
+    except ImportError as exc:
+        out["textacy"] = {"skipped": f"textacy not installed ({exc})"}
+    return out
 
 
 def corpus_texts(words: int) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wiretrace.attribution.marks import find_segments
+from wiretrace.quotemarks import find_segments
 
 
 def texts(text: str) -> list[str]:

@@ -110,6 +110,12 @@ class Quote:
     speaker: str | None = None
     speaker_span: Span | None = None
     cue: str | None = None
+    # The content's own pieces when a frame ("he said") interrupts it; ``span`` runs from
+    # the first to the last and ``text`` joins them. Empty: the content is ``span``.
+    parts: tuple[Span, ...] = ()
+    # What is attributed: words (speech), or a belief, an intention or a position.
+    act: Literal["speech", "belief", "intention", "position"] = "speech"
+    cue_span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,9 +37,57 @@ COMMANDING = frozenset({"order", "instruct", "command"})
 # Verbs whose passive subject is the person quoted ("X was quoted as saying").
 CITING = frozenset({"quote", "cite"})
 
+# Attributions that are not words: what a source believes (with a that-clause), intends
+# (with a to-infinitive) or stands for (with an object). Verbs of speech that also take a
+# to-infinitive ("vowed to", "promised to") report an intention through it.
+BELIEF = frozenset(
+    """
+    believe think feel hope fear expect know doubt suspect worry assume reckon consider
+    understand realize realise recognize recognise guess imagine presume trust bet wonder
+    """.split()  # noqa: SIM905
+)
+INTENTION = frozenset(
+    """
+    plan intend want aim seek hope try vow pledge promise threaten decide refuse agree
+    offer propose wish expect mean prepare attempt
+    """.split()  # noqa: SIM905
+)
+POSITION = frozenset(
+    """
+    support oppose endorse favor favour back defend champion advocate embrace
+    """.split()  # noqa: SIM905
+)
+# Adjectives of a stance that take a that-clause: "is confident that …".
+STANCE = frozenset(
+    """
+    confident sure certain convinced aware concerned worried hopeful optimistic
+    pessimistic skeptical sceptical afraid adamant determined doubtful
+    """.split()  # noqa: SIM905
+)
+
+# Nouns that name an attribution and carry its content as a that-clause or a
+# to-infinitive ("his claim that …", "announced plans to …", "a statement saying …").
+NOUNS = frozenset(
+    """
+    claim statement assertion allegation argument belief view warning promise pledge vow
+    threat hope fear plan intention proposal decision desire goal commitment demand
+    insistence suggestion assurance announcement prediction expectation conviction
+    """.split()  # noqa: SIM905
+)
+_NOUN_INTENTION = frozenset(
+    """
+    promise pledge vow threat plan intention proposal decision desire goal commitment
+    """.split()  # noqa: SIM905
+)
+BELIEF_NOUNS = frozenset(
+    """
+    belief view hope fear expectation conviction
+    """.split()  # noqa: SIM905
+)
+
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 ACTIVE_SUBJECTS = ("nsubj", "csubj")
-_UP = ("advcl", "conj", "xcomp", "pcomp", "ccomp", "prep")
+_UP = ("advcl", "conj", "xcomp", "pcomp", "ccomp", "prep", "acomp")
 
 
 def is_reporting(token: Token) -> bool:
@@ -70,6 +118,52 @@ def is_judging(token: Token) -> bool:
     return token.pos_ == "VERB" and token.lemma_.lower() in JUDGING
 
 
+def act(token: Token) -> str | None:
+    """What a non-speech cue attributes, from its lexical class and complement:
+    "belief" (a that-clause), "intention" (a to-infinitive), "position" (an object)."""
+    lemma = token.lemma_.lower()
+    if token.pos_ == "ADJ":
+        if lemma in STANCE and token.dep_ == "acomp" and clauses(token):
+            return "belief"
+        return None
+    if token.pos_ not in ("VERB", "AUX"):
+        return None
+    if lemma in BELIEF and clauses(token):
+        return "belief"
+    if lemma in INTENTION and infinitive(token) is not None:
+        return "intention"
+    if lemma in POSITION and any(c.dep_ == "dobj" for c in token.children):
+        return "position"
+    return None
+
+
+def noun_content(token: Token) -> tuple[Token, str] | None:
+    """The clause an attribution noun carries and what it attributes."""
+    if token.pos_ != "NOUN" or token.lemma_.lower() not in NOUNS:
+        return None
+    for child in token.children:
+        if child.i < token.i or child.dep_ not in ("acl", "ccomp", "relcl"):
+            continue
+        if _has_that(child) and child.dep_ != "relcl":
+            return child, "speech" if token.lemma_.lower() not in BELIEF_NOUNS else "belief"
+        to = any(a.lower_ == "to" and a.dep_ == "aux" for a in child.children)
+        if child.dep_ == "acl" and to:
+            return child, "intention" if token.lemma_.lower() in _NOUN_INTENTION else "speech"
+    return None
+
+
+def infinitive(token: Token) -> Token | None:
+    """The to-infinitive complement of a verb ("vowed to honor …")."""
+    for child in token.children:
+        if (
+            child.dep_ == "xcomp"
+            and child.i > token.i
+            and any(a.lower_ == "to" and a.dep_ == "aux" for a in child.children)
+        ):
+            return child
+    return None
+
+
 def according_to(token: Token) -> Token | None:
     """The source of "according to X" when ``token`` is "according"."""
     if token.lower_ != "according":
@@ -96,10 +190,27 @@ def speaker_head(cue: Token) -> Token | None:
     if glued is not None and not any(c.dep_ in SUBJECTS for c in cue.children):
         # "the report states" parsed as a compound: the noun before the verb is its subject.
         return glued
-    seen = 0
     token = cue
-    while seen < 4:
+    if cue.pos_ == "NOUN" and noun_content(cue) is not None:
+        owner = next((c for c in cue.children if c.dep_ == "poss"), None)
+        if owner is not None:
+            return owner  # "Trump's claim that …"
+        if cue.dep_ not in ("dobj", "pobj", "nsubjpass", "attr"):
+            return None
+        token = cue.head  # "Clinton announced plans to …": the subject of the verb
+    seen = 0
+    while seen < 5:
         seen += 1
+        if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
+            # "issued a statement saying that …": whoever issued the statement.
+            noun = token.head
+            owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+            if owner is not None:
+                return owner
+            if noun.dep_ not in ("dobj", "pobj"):
+                return None
+            token = noun.head
+            continue
         subject = next((c for c in token.children if c.dep_ in ("nsubj", "csubj")), None)
         if subject is not None:
             if subject.tag_ in ("WDT", "WP") and token.dep_ == "relcl":
@@ -130,7 +241,11 @@ def clauses(cue: Token) -> list[Token]:
     Besides the verb's own complement clause, "said in a statement that …" hangs the clause
     on the noun of the medium; it is still what the verb reports.
     """
-    found = [c for c in cue.children if c.dep_ == "ccomp" or (c.dep_ == "advcl" and _has_that(c))]
+    found = [
+        c
+        for c in cue.children
+        if (c.dep_ == "ccomp" and _is_clause(c)) or (c.dep_ == "advcl" and _has_that(c))
+    ]
     if found:
         return found
     for prep in cue.children:
@@ -143,6 +258,14 @@ def clauses(cue: Token) -> list[Token]:
                 c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and _has_that(c)
             )
     return found
+
+
+def _is_clause(token: Token) -> bool:
+    """A complement with a verb or a subject of its own (a quoted title the parser took for
+    a complement, "told NBC's “Meet the Press” that …", has neither)."""
+    return token.pos_ in ("VERB", "AUX") or any(
+        c.dep_ in ("nsubj", "nsubjpass", "mark", "aux", "cop") for c in token.children
+    )
 
 
 def _has_that(token: Token) -> bool:

@@ -11,16 +11,16 @@ quotes). Pronoun speakers are resolved to the nearest earlier compatible speaker
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
 from ..models import Quote, Span
+from ..quotemarks import Segment, find_segments
 from ..store import content_hash
 from . import cues
 from .config import AttributionConfig
 from .entities import Entity, Mention, compatible, entities, mention
-from .marks import Segment, find_segments
 
 _FRAME_PUNCT = frozenset(",:—–-")
 
@@ -35,6 +35,8 @@ class _Found:
     sentence: int
     last_sentence: int = -1  # where the quote and its frame end
     inherited: bool = False
+    parts: list[tuple[int, int]] = field(default_factory=list)
+    act: str = "speech"
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class Extraction:
 def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
     text = doc.text
     found_entities = entities(doc)
-    segments = find_segments(text)
+    segments = [s for s in find_segments(text) if not _is_title(text[s.start : s.end])]
     sents = _Sentences(doc)
     is_fragment = {s: _is_fragment(doc, s, sents) for s in segments}
     direct = [s for s in segments if not is_fragment[s]]
@@ -84,21 +86,27 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
         for t in doc
         if t.i not in in_direct
         and t.i not in used_cues
-        and (cues.is_reporting(t) or cues.is_judging(t) or cues.according_to(t) is not None)
+        and (
+            cues.is_reporting(t)
+            or cues.is_judging(t)
+            or cues.according_to(t) is not None
+            or cues.act(t) is not None
+            or cues.noun_content(t) is not None
+        )
     ]
     reported = {v.i: _reported(v, fragments) for v in verbs}
     # Outermost report first: in "A ordered B, outlets reported" what the outlets report
     # holds the order, so the order is part of their content, not a quote of its own.
     verbs.sort(
         key=lambda t: (
-            -max((e - s for (s, e), _ in reported[t.i]), default=0),
+            -max((e - s for (s, e), _, _ in reported[t.i]), default=0),
             -(t.right_edge.i - t.left_edge.i),
         )
     )
     for verb in verbs:
         if any(s <= verb.idx < e for s, e in taken):
             continue
-        for bounds, kind in reported[verb.i]:
+        for bounds, kind, act in reported[verb.i]:
             start, end = bounds
             if any(s < end and start < e for s, e in taken):
                 continue
@@ -114,29 +122,37 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
             results.append(
                 _Found(start, end, kind, verb, speaker, sentence_no(start), sentence_no(end - 1))
             )
+            results[-1].act = act
     results.sort(key=lambda f: f.start)
     _resolve_pronouns(results, found_entities, cfg)
     _continue_quotes(doc, results, cfg)
+    results = _one_per_report(results, text)
     quotes: list[Quote] = []
     kinds: dict[str, str] = {}
     for f in results:
-        if f.speaker is None and (
-            f.kind != "direct" or len(text[f.start : f.end].split()) < cfg.min_unattributed_words
+        if (
+            f.speaker is None
+            and f.cue is None
+            and len(text[f.start : f.end].split()) < cfg.min_unattributed_words
         ):
-            continue
+            continue  # a scare quote: no cue, no speaker, a few words
         speaker_name = f.speaker.name if f.speaker is not None else None
         if f.speaker is not None and speaker_name is not None:
             kinds.setdefault(speaker_name, f.speaker.kind)
+        parts = f.parts or [(f.start, f.end)]
         quotes.append(
             Quote(
                 id=content_hash(f"{article_id}:{f.start}:{f.end}:{f.kind}"),
                 article=article_id,
                 span=Span(f.start, f.end),
-                text=text[f.start : f.end],
+                text=" ".join(text[s:e] for s, e in parts),
                 kind=f.kind,  # type: ignore[arg-type]
                 speaker=speaker_name,
                 speaker_span=None if f.speaker is None else Span(f.speaker.start, f.speaker.end),
                 cue=_cue_text(f.cue),
+                parts=tuple(Span(s, e) for s, e in parts) if len(parts) > 1 else (),
+                cue_span=_cue_span(f.cue),
+                act=f.act,  # type: ignore[arg-type]
             )
         )
     return Extraction(tuple(quotes), tuple(found_entities), kinds)
@@ -176,12 +192,67 @@ class _Sentences:
         return self.bounds[self.number[i]][1] if self.bounds else 0
 
 
+def _one_per_report(results: list[_Found], text: str) -> list[_Found]:
+    """ "“A,” he said. “B.”" is one report: consecutive quotations of one speaker through
+    one cue, in one paragraph, become one record whose parts are the quoted pieces."""
+    out: list[_Found] = []
+    for f in results:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and f.kind == prev.kind == "direct"
+            and f.cue is not None
+            and prev.cue is not None
+            and f.cue.i == prev.cue.i
+            and "\n" not in text[prev.end : f.start]
+        ):
+            if not prev.parts:
+                prev.parts.append((prev.start, prev.end))
+            prev.parts.append((f.start, f.end))
+            prev.end = f.end
+            prev.last_sentence = max(prev.last_sentence, f.last_sentence)
+            continue
+        out.append(f)
+    return out
+
+
+def _cue_span(cue: Token | None) -> Span | None:
+    if cue is None:
+        return None
+    end = cue.idx + len(cue.text)
+    if cue.lower_ == "according" and cue.i + 1 < len(cue.doc):
+        end = cue.doc[cue.i + 1].idx + len(cue.doc[cue.i + 1].text)
+    return Span(cue.idx, end)
+
+
 def _cue_text(cue: Token | None) -> str | None:
     if cue is None:
         return None
     if cue.lower_ == "according":
         return f"{cue.text} to"
     return cue.text
+
+
+# Closed class: words a title in title case leaves in lower case.
+_TITLE_SMALL = frozenset(
+    """
+    a an the and or but nor of to in on at by for with from as vs v. de la le du von
+    """.split()  # noqa: SIM905
+)
+
+
+def _is_title(quoted: str) -> bool:
+    """A name in quotation marks ("Meet the Press", "Make America Great Again"): every word
+    capitalised except small function words, and no sentence punctuation. Speech is
+    written in sentence case, so such a passage names a title, a programme or a slogan."""
+    words = quoted.split()
+    if not 2 <= len(words) <= 12 or quoted.rstrip()[-1:] in ".!?,;:":
+        return False
+    lettered = [w.strip("\"'“”‘’()[]-—") for w in words]
+    lettered = [w for w in lettered if any(ch.isalpha() for ch in w)]
+    if len(lettered) < 2 or not lettered[0][:1].isupper():
+        return False
+    return all(w[:1].isupper() or w.lower() in _TITLE_SMALL for w in lettered)
 
 
 def _is_fragment(doc: Doc, seg: Segment, sents: _Sentences) -> bool:
@@ -254,7 +325,40 @@ def _colon_frame(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
     return before.head if cues.speaker_head(before.head) is not None else None
 
 
-def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, int], str]]:
+_Report = tuple[tuple[int, int], str, str]  # content bounds, kind, act
+
+
+def _reported(verb: Token, fragments: list[Segment]) -> list[_Report]:
+    """Content spans a cue introduces, with their kind and what is attributed."""
+    carried = cues.noun_content(verb)
+    if carried is not None:
+        clause, noun_act = carried
+        bounds = cues.content_bounds(list(clause.subtree))
+        return [] if bounds is None else [(bounds, _kind(bounds, fragments), noun_act)]
+    found = _reported_speech(verb, fragments)
+    if found:
+        return [(b, k, "speech") for b, k in found]
+    act = cues.act(verb)
+    if act is None:
+        return []
+    if act == "belief":
+        spans = [b for b in (cues.content_bounds(_own_clause(c)) for c in cues.clauses(verb)) if b]
+        return [(b, _kind(b, fragments), act) for b in _join_around(verb, spans)]
+    complement = (
+        cues.infinitive(verb)
+        if act == "intention"
+        else next((c for c in verb.children if c.dep_ == "dobj"), None)
+    )
+    if complement is None:
+        return []
+    tokens = list(complement.subtree)
+    if act == "intention":
+        tokens = [t for t in tokens if not (t.dep_ == "nsubj" and t.head is complement)]
+    bounds = cues.content_bounds(tokens)
+    return [] if bounds is None else [(bounds, _kind(bounds, fragments), act)]
+
+
+def _reported_speech(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, int], str]]:
     """Content spans a reporting token introduces, with their kind."""
     out: list[tuple[tuple[int, int], str]] = []
     source = cues.according_to(verb)
@@ -276,7 +380,7 @@ def _reported(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[int, in
     if verb.lemma_.lower() in cues.COMMANDING:
         return out  # "ordered the dam to be emptied": an act of authority, not words
     if cues.is_reporting(verb):
-        trailing = _trailing_frame(verb)
+        trailing = _trailing_frame(verb) or _inserted_frame(verb)
         if trailing is not None:
             out.append((trailing, _kind(trailing, fragments)))
             return out
@@ -348,15 +452,21 @@ def _charges(verb: Token) -> bool:
 
 
 def _own_clause(clause: Token) -> list[Token]:
-    """The clause without a conjoined report of someone else ("… that no dam could have
-    held, and a lawmaker accused …"): that conjunct is a quote of its own."""
+    """The clause without a conjoined report ("… that no dam could have held, and a
+    lawmaker accused …"; "says he respects Clinton and calls her “…”"): that conjunct is
+    a report of its own. A conjunct is a report when it has a speaker of its own or
+    reports content of its own (a clause, or a characterisation)."""
     cut: set[int] = set()
     for child in clause.children:
         if (
             child.dep_ == "conj"
             and not any(c.dep_ == "mark" for c in child.children)  # "… and that …" goes on
             and (cues.is_reporting(child) or cues.is_judging(child))
-            and any(c.dep_ in cues.ACTIVE_SUBJECTS for c in child.children)
+            and (
+                any(c.dep_ in cues.ACTIVE_SUBJECTS for c in child.children)
+                or bool(cues.clauses(child))
+                or (cues.is_judging(child) and any(c.dep_ == "dobj" for c in child.children))
+            )
         ):
             cut.update(t.i for t in child.subtree)
             cut.update(c.i for c in clause.children if c.dep_ == "cc" and c.i < child.i)
@@ -390,6 +500,22 @@ def _trailing_frame(verb: Token) -> tuple[int, int] | None:
     else:
         tokens = [t for t in head.subtree if t.i < subject_start]
     return cues.content_bounds(tokens) if tokens else None
+
+
+def _inserted_frame(verb: Token) -> tuple[int, int] | None:
+    """ "Mr. Sloan's expertise, analysts said, may make him …": a frame set between commas
+    inside the clause it reports hangs on that clause (parataxis); the report is the
+    clause without the frame."""
+    head = verb.head
+    if verb.dep_ != "parataxis" or head.i <= verb.i:
+        return None
+    if not any(c.dep_ in cues.ACTIVE_SUBJECTS for c in verb.children) or cues.clauses(verb):
+        return None
+    skip = {t.i for t in verb.subtree}
+    tokens = [t for t in head.subtree if t.i not in skip]
+    if not any(t.i < verb.i for t in tokens):
+        return None
+    return cues.content_bounds(tokens)
 
 
 _NP_INNER = frozenset({"det", "poss", "case", "amod", "compound", "nummod", "nmod", "predet"})

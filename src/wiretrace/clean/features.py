@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from ..quotemarks import is_inside, outside_words, quoted_ranges
 from .dates import parse_date
 
 if TYPE_CHECKING:
@@ -86,9 +87,6 @@ _NAME_PARTICLES = frozenset(
 )
 _TERMINAL = ".!?…"
 _CLOSERS = "\"'”’»)]"
-_OPEN_QUOTES = "“«‘„"
-_QUOTE_CHARS = frozenset('“«‘„”»’"')
-_CLOSE_QUOTES = "”»’"
 # Lines this short are parsed whatever they look like; longer ones only with a cheap signal.
 SHORT_WORDS = 8
 # Furniture (a button, a menu entry, a one-line prompt) is at most this long.
@@ -216,31 +214,6 @@ class LineFeatures:
 def _terminal(text: str) -> bool:
     stripped = text.rstrip(_CLOSERS + " ")
     return bool(stripped) and stripped[-1] in _TERMINAL
-
-
-def _outside_quotes(words: list[str]) -> list[str]:
-    """Words not inside quotation marks (curly or straight)."""
-    if not any(_QUOTE_CHARS.intersection(word) for word in words):
-        return words
-    out: list[str] = []
-    depth = 0
-    straight = False
-    for word in words:
-        opens = sum(word.count(q) for q in _OPEN_QUOTES)
-        closes = sum(word.count(q) for q in _CLOSE_QUOTES if q != "’")
-        if word.endswith("’") and word.startswith("‘"):
-            closes += 1
-        inside = depth > 0 or straight
-        if opens:
-            depth += opens
-            inside = True
-        if word.count('"') % 2 == 1:
-            straight = not straight
-            inside = True
-        if not inside:
-            out.append(word)
-        depth = max(0, depth - closes)
-    return out
 
 
 def _bare(word: str) -> str:
@@ -531,7 +504,7 @@ def cheap_features(text: str) -> dict[str, bool | int]:
     you = we = False
     if any(w.lower() in _PRONOUNS for w in bare):
         # Only then is it worth finding which words stand outside quotation marks.
-        inside = _outside_quotes(words)
+        inside = outside_words(words)
         raw_outside = bare if inside is words else [_bare(w) for w in inside]
         outside = [w.lower() for w in raw_outside]
         you = any(w in SECOND_PERSON for w in outside)
@@ -731,19 +704,6 @@ def _features(
 
 
 def _tokens_outside_quotes(doc: Doc) -> set[int]:
-    """Indices of the tokens not inside quotation marks (the marks themselves are outside)."""
-    if not _QUOTE_CHARS.intersection(doc.text):
-        return set(range(len(doc)))
-    outside: set[int] = set()
-    depth = 0
-    straight = False
-    for t in doc:
-        if depth == 0 and not straight:
-            outside.add(t.i)
-        if t.text in _OPEN_QUOTES:
-            depth += 1
-        elif t.text in ("”", "»"):
-            depth = max(0, depth - 1)
-        elif t.text == '"':
-            straight = not straight
-    return outside
+    """Indices of the tokens not inside quotation marks (an opening mark is outside)."""
+    ranges = quoted_ranges(doc.text)
+    return {t.i for t in doc if not is_inside(ranges, t.idx)}

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..quotemarks import quoted_ranges
+
 U64 = npt.NDArray[np.uint64]
 _WORD = re.compile(r"\w+")
 _MIX = np.uint64(0x9E3779B97F4A7C15)
-_OPEN = "\u201c\u00ab\u201e"
-_CLOSE = "\u201d\u00bb"
 
 
 @dataclass(frozen=True)
@@ -75,24 +75,11 @@ def shingles(hashes: U64, k: int) -> U64:
     return mix64(acc)
 
 
-_QUOTE_EVENTS = re.compile('[\n"\u201c\u201d\u00ab\u00bb\u201e]')
-
-
 def quote_mask(text: str) -> npt.NDArray[np.bool_]:
-    """True for characters inside quotation marks; quotes never run past a paragraph."""
+    """True for characters inside quotation marks, the marks included."""
     mask = np.zeros(len(text), dtype=np.bool_)
-    inside = False
-    opened = 0
-    for m in _QUOTE_EVENTS.finditer(text):
-        i, ch = m.start(), m.group()
-        if ch == "\n":
-            inside = False
-        elif ch in _OPEN or (ch == '"' and not inside):
-            if not inside:
-                inside, opened = True, i
-        elif inside:
-            mask[opened : i + 1] = True
-            inside = False
+    for start, end in quoted_ranges(text):
+        mask[start:end] = True
     return mask
 
 

@@ -1,4 +1,6 @@
-"""Quoted passages from quotation marks, in every common style.
+"""Quoted passages from quotation marks, in every common style: the one scanner every stage
+uses (attribution's quotes, reuse's quoted share, cleaning's words outside quotes), so they
+agree on what is quoted.
 
 Handles straight and curly double and single quotes, guillemets in both directions, German
 low-high quotes, quotes nested one level, quotations that run over several paragraphs (the
@@ -9,6 +11,9 @@ from single quotes by their neighbours.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 DOUBLE_OPEN = frozenset("“„‟«")
@@ -86,6 +91,7 @@ def _mark_role(text: str, i: int, open_stack: list[tuple[str, int]]) -> str | No
 
 
 _MARKS = frozenset("\"'“”„‟«»‘’‚‹›")
+_MARK = re.compile("[\"'“”„‟«»‘’‚‹›]")
 
 
 def _matches(opener: str, closer: str) -> bool:
@@ -105,6 +111,12 @@ def _is_double(mark: str) -> bool:
 def find_segments(text: str) -> list[Segment]:
     """Top-level quoted passages of ``text``, in order."""
     segments: list[Segment] = []
+    if not _MARK.search(text):
+        return segments
+    if "''" in text:
+        # Two straight single marks typed for a double one (''like this''): read as one
+        # double mark and a space, which keeps every offset.
+        text = text.replace("''", '" ')
     carried: tuple[str, int, int] | None = None  # (opener, open offset, paragraphs) running on
     pos = 0
     for paragraph in text.split("\n"):
@@ -133,9 +145,8 @@ def find_segments(text: str) -> list[Segment]:
             para_count = 1
         if first is None and not stack:
             continue
-        for i in range(start_scan, p_end):
-            if text[i] not in _MARKS:
-                continue
+        for found in _MARK.finditer(text, start_scan, p_end):
+            i = found.start()
             role = _mark_role(text, i, stack)
             if role == "close" and stack and _matches(stack[-1][0], text[i]):
                 opener, opened = stack.pop()
@@ -174,3 +185,33 @@ def _segment(text: str, opened: int, end: int, close: int | None, paragraphs: in
     while end > start and text[end - 1].isspace():
         end -= 1
     return Segment(start, end, opened, close, paragraphs)
+
+
+def quoted_ranges(text: str) -> list[tuple[int, int]]:
+    """``[opening mark, after the closing mark)`` of each top-level quotation (to the end
+    of its text when left unclosed)."""
+    return [
+        (s.open_mark, s.close_mark + 1 if s.close_mark is not None else s.end)
+        for s in find_segments(text)
+    ]
+
+
+def is_inside(ranges: Sequence[tuple[int, int]], offset: int) -> bool:
+    """Whether ``offset`` lies after an opening mark and up to its closing mark."""
+    k = bisect_right(ranges, (offset, -1)) - 1
+    return k >= 0 and ranges[k][0] < offset < ranges[k][1]
+
+
+def outside_words(words: list[str]) -> list[str]:
+    """The words of a whitespace-split text that are not inside quotation marks."""
+    text = " ".join(words)
+    ranges = quoted_ranges(text)
+    if not ranges:
+        return words
+    out: list[str] = []
+    pos = 0
+    for word in words:
+        if not any(a <= pos < b for a, b in ranges):
+            out.append(word)
+        pos += len(word) + 1
+    return out
