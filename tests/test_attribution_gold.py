@@ -52,8 +52,11 @@ def test_karabakh_quote_spans_index_the_clean_text(karabakh_export: dict) -> Non
     assert karabakh_export["quotes"]
     for q in karabakh_export["quotes"]:
         start, end = q["span"]
-        assert texts[q["article"]][start:end] == q["text"]
+        text = texts[q["article"]]
+        assert q["parts"][0][0] == start and q["parts"][-1][1] == end
+        assert " ".join(text[s:e] for s, e in q["parts"]) == q["text"]
         assert q["kind"] in ("direct", "indirect", "mixed")
+        assert q["act"] in ("speech", "belief", "intention", "position")
         if q["speaker_span"] is not None:
             s, e = q["speaker_span"]
             assert 0 <= s < e <= len(texts[q["article"]])

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .models import Span
+from .models import Quote, Span
+from .quotemarks import with_marks
 from .read import records
 from .store import Store
 from .stories import tables as story_tables
@@ -21,7 +22,17 @@ def _span(span: Span | None) -> list[int] | None:
     return None if span is None else span.as_list()
 
 
-def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
+def _quote_parts(q: Quote, text: str | None) -> list[list[int]]:
+    """A quote's content parts; with the article ``text``, widened to their marks."""
+    parts = [p.as_list() for p in q.parts] or [q.span.as_list()]
+    if text is None:
+        return parts
+    return [list(with_marks(text, s, e)) for s, e in parts]
+
+
+def export_dict(store: Store, quote_marks: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """The stable JSON export. Quote contents exclude their quotation marks; with
+    ``quote_marks`` each part takes in the marks around it (for scorers that expect them)."""
     conn = store.conn
     articles = []
     for article in store.iter_articles():
@@ -50,19 +61,25 @@ def export_dict(store: Store) -> dict[str, list[dict[str, Any]]]:
         }
         for x in records.reuse_links(conn)
     ]
-    quotes = [
-        {
-            "id": q.id,
-            "article": q.article,
-            "span": q.span.as_list(),
-            "text": q.text,
-            "kind": q.kind,
-            "speaker": q.speaker,
-            "speaker_span": _span(q.speaker_span),
-            "cue": q.cue,
-        }
-        for q in records.quotes(conn)
-    ]
+    texts = {str(a["id"]): str(a["text"]) for a in articles} if quote_marks else {}
+    quotes = []
+    for q in records.quotes(conn):
+        parts = _quote_parts(q, texts.get(q.article) if quote_marks else None)
+        quotes.append(
+            {
+                "id": q.id,
+                "article": q.article,
+                "span": [parts[0][0], parts[-1][1]],
+                "text": q.text,
+                "kind": q.kind,
+                "speaker": q.speaker,
+                "speaker_span": _span(q.speaker_span),
+                "cue": q.cue,
+                "cue_span": _span(q.cue_span),
+                "parts": parts,
+                "act": q.act,
+            }
+        )
     statements = [
         {"id": st.id, "speaker": st.speaker, "quotes": list(st.quotes)}
         for st in records.statements(conn)
@@ -155,9 +172,9 @@ def _flat(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
-def export(store: Store, fmt: str, out: Path) -> list[Path]:
+def export(store: Store, fmt: str, out: Path, quote_marks: bool = False) -> list[Path]:
     """Write the export; JSON is one file, CSV/Parquet one file per section in ``out``."""
-    data = export_dict(store)
+    data = export_dict(store, quote_marks)
     if fmt == "json":
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -72,13 +72,16 @@ def _mark_role(text: str, i: int, open_stack: list[tuple[str, int]]) -> str | No
                 return "open"
             return None  # possessive s’ or elision ’90s
     if ch == '"':
-        if top == '"' and can_close:
+        # Typed and typographic marks get mixed in one quotation (“…" or "…”).
+        if top in ('"', "“") and can_close:
             return "close"
         if can_open or not can_close:
             return "open"
-        return "close" if top == '"' else None
+        return "close" if top in ('"', "“") else None
     if ch == "“" and top == "„":
         return "close"
+    if ch == "“" and top in ("“", '"') and can_close and not can_open:
+        return "close"  # “…“: an opening mark typed for the closing one
     if ch in DOUBLE_OPEN or ch in SINGLE_OPEN:
         if ch in "«‹" and top in ("»", "›"):
             return "close"
@@ -91,12 +94,15 @@ def _mark_role(text: str, i: int, open_stack: list[tuple[str, int]]) -> str | No
 
 
 _MARKS = frozenset("\"'“”„‟«»‘’‚‹›")
+_PLAIN_DOUBLE = frozenset('"“”‟')
 _MARK = re.compile("[\"'“”„‟«»‘’‚‹›]")
 
 
 def _matches(opener: str, closer: str) -> bool:
     if opener in ("»", "›"):
         return closer == {"»": "«", "›": "‹"}[opener]
+    if opener in _PLAIN_DOUBLE and closer in _PLAIN_DOUBLE:
+        return True
     return (
         _CLOSERS.get(opener) == closer
         or (opener in DOUBLE_OPEN and closer in DOUBLE_CLOSE)
@@ -215,3 +221,20 @@ def outside_words(words: list[str]) -> list[str]:
             out.append(word)
         pos += len(word) + 1
     return out
+
+
+_TRAILING = frozenset(".,!?;:…")
+
+
+def with_marks(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` widened to take in the quotation marks around it: an opening mark
+    before it (across spaces) and a closing mark after it (across closing punctuation)."""
+    left = start
+    while left > 0 and text[left - 1] in " \t":
+        left -= 1
+    new_start = left - 1 if left > 0 and text[left - 1] in _MARKS else start
+    right = end
+    while right < len(text) and text[right] in _TRAILING:
+        right += 1
+    new_end = right + 1 if right < len(text) and text[right] in _MARKS else end
+    return new_start, new_end

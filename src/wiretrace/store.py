@@ -268,6 +268,14 @@ MIGRATIONS: tuple[str, ...] = (
         ON narrative_examples(narrative_id, IFNULL(article, ''), IFNULL(text, ''));
     CREATE INDEX narrative_examples_article ON narrative_examples(article);
     """,
+    # 10: quotes: the parts of a quotation a frame interrupts (JSON list of [start, end]),
+    # what is attributed (speech, belief, intention, position) and where the cue is.
+    """
+    ALTER TABLE quotes ADD COLUMN parts TEXT;
+    ALTER TABLE quotes ADD COLUMN act TEXT NOT NULL DEFAULT 'speech';
+    ALTER TABLE quotes ADD COLUMN cue_start INTEGER;
+    ALTER TABLE quotes ADD COLUMN cue_end INTEGER;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

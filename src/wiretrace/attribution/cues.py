@@ -44,17 +44,29 @@ BELIEF = frozenset(
     """
     believe think feel hope fear expect know doubt suspect worry assume reckon consider
     understand realize realise recognize recognise guess imagine presume trust bet wonder
+    show find see
     """.split()  # noqa: SIM905
 )
 INTENTION = frozenset(
     """
-    plan intend want aim seek hope try vow pledge promise threaten decide refuse agree
-    offer propose wish expect mean prepare attempt
+    plan intend want aim seek hope vow pledge promise threaten decide refuse agree
+    offer propose wish expect mean
     """.split()  # noqa: SIM905
 )
 POSITION = frozenset(
     """
-    support oppose endorse favor favour back defend champion advocate embrace
+    support oppose endorse favor favour back defend champion advocate
+    """.split()  # noqa: SIM905
+)
+# Verbs of speech about a topic, whose object is what was said ("announced his
+# resignation", "cited low growth", "talked about the wall").
+TOPIC = frozenset(
+    """
+    announce cite mention discuss detail outline describe address raise highlight propose
+    recommend demand predict deny confirm acknowledge admit reveal disclose express repeat
+    reiterate echo list talk speak refer point focus complain push thank blame challenge
+    ridicule mock applaud criticize criticise praise attack dismiss question reject welcome
+    condemn denounce slam blast hail prefer want
     """.split()  # noqa: SIM905
 )
 # Adjectives of a stance that take a that-clause: "is confident that …".
@@ -134,7 +146,68 @@ def act(token: Token) -> str | None:
         return "intention"
     if lemma in POSITION and any(c.dep_ == "dobj" for c in token.children):
         return "position"
+    if lemma in TOPIC and objects(token) and not _frames_report(token):
+        return "position" if token.lemma_.lower() in JUDGING or lemma in _WANTING else "speech"
     return None
+
+
+_WANTING = frozenset({"prefer", "want"})
+
+
+def _frames_report(token: Token) -> bool:
+    """ "…, the paper reported, citing anonymous sources": a participle on a reporting
+    verb that only names the report's own sources or addressees is part of its frame."""
+    return (
+        token.dep_ in ("advcl", "xcomp", "conj")
+        and is_reporting(token.head)
+        and (token.tag_ == "VBG")
+    )
+
+
+_OBJECTS = ("dobj", "oprd", "dative", "attr")
+
+
+def objects(token: Token) -> list[Token]:
+    """What a verb says something about: its object and object predicate ("called him
+    a liar"), or the object of a preposition right after it ("talked about the wall",
+    "called for an inquiry")."""
+    out = [c for c in token.rights if c.dep_ in _OBJECTS]
+    nxt = token.i + 1
+    while nxt < len(token.doc) and token.doc[nxt].dep_ == "prt":
+        nxt += 1
+    if out:
+        nxt = max(t.i for t in out[-1].subtree) + 1
+    prep = next((c for c in token.rights if c.dep_ == "prep" and c.i == nxt), None)
+    if (
+        prep is not None
+        and any(c.dep_ in ("pobj", "pcomp") for c in prep.children)
+        and (
+            prep.lower_ in _TOPIC_PREPS
+            or (prep.lower_ == "to" and token.lemma_.lower() in _TOPIC_TO)
+        )
+    ):
+        out.append(prep)
+    return out
+
+
+# Prepositions that mark what is spoken about ("talked about the wall", "called for an
+# inquiry"); "to" marks whom one speaks to, except after "refer", "point", "object".
+_TOPIC_PREPS = frozenset({"about", "of", "for", "on", "against", "over"})
+_TOPIC_TO = frozenset({"refer", "point", "object"})
+
+
+def withheld(token: Token) -> bool:
+    """ "did not say whether …", "declined to discuss …": a cue that is negated, or the
+    complement of a refusal, reports no content of its own."""
+    if any(c.dep_ == "neg" for c in token.children):
+        return True
+    if (
+        token.tag_ == "VBN"
+        and token.dep_ == "advcl"
+        and not any(c.dep_ in SUBJECTS for c in token.children)
+    ):
+        return True  # "Asked whether …, he said": a question put to him, not his words
+    return token.dep_ == "xcomp" and token.head.lemma_.lower() in ("decline", "refuse")
 
 
 def noun_content(token: Token) -> tuple[Token, str] | None:
@@ -213,11 +286,13 @@ def speaker_head(cue: Token) -> Token | None:
             continue
         subject = next((c for c in token.children if c.dep_ in ("nsubj", "csubj")), None)
         if subject is not None:
-            if subject.tag_ in ("WDT", "WP") and token.dep_ == "relcl":
-                return token.head  # "the union, which said …": the noun it qualifies
+            if subject.tag_ in ("WDT", "WP") and token.dep_ != "relcl":
+                return None  # "what he said", "who said it": no one named
             return subject
         passive = next((c for c in token.children if c.dep_ == "nsubjpass"), None)
         if passive is not None:
+            if passive.lower_ == "it" and clauses(token) and _agent(token) is None:
+                return None  # "It was reported that …": no one is named
             if token.lemma_.lower() in CITING:
                 return passive
             agent = _agent(token)

@@ -10,7 +10,7 @@ anonymous when indefinite.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
@@ -178,6 +178,11 @@ class Mention:
 def mention(head: Token, found: list[Entity]) -> Mention:
     """The speaker mention headed by ``head``."""
     doc = head.doc
+    if head.tag_ in ("WDT", "WP") and head.head.dep_ == "relcl" and head.head.head is not head:
+        # "the union, which said …": the relative pronoun is the mention as written, the
+        # noun it qualifies names the speaker.
+        named = mention(head.head.head, found)
+        return replace(named, start=head.idx, end=head.idx + len(head.text))
     if head.pos_ == "PRON" or head.lower_ in PRONOUNS:
         return Mention(
             head.idx,

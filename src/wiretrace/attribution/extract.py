@@ -67,6 +67,10 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
     for seg in direct:
         cue = _direct_cue(doc, seg, in_direct, sents)
         speaker_tok = cues.speaker_head(cue) if cue is not None else None
+        if cue is not None and speaker_tok is None:
+            speaker_tok = _inverted_subject(cue)
+        if cue is None:
+            speaker_tok = _label(doc, seg, sents)
         if cue is not None:
             used_cues.add(cue.i)
         results.append(
@@ -97,8 +101,12 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
     reported = {v.i: _reported(v, fragments) for v in verbs}
     # Outermost report first: in "A ordered B, outlets reported" what the outlets report
     # holds the order, so the order is part of their content, not a quote of its own.
+    # Speech before beliefs, intentions and positions: a report nested in what someone
+    # wants ("want to question him about a report that, according to the union, …") is
+    # the union's.
     verbs.sort(
         key=lambda t: (
+            any(act != "speech" for _, _, act in reported[t.i]),
             -max((e - s for (s, e), _, _ in reported[t.i]), default=0),
             -(t.right_edge.i - t.left_edge.i),
         )
@@ -115,7 +123,9 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
                 continue
             speaker = mention(head, found_entities) if head is not None else None
             inside = speaker is not None and start <= speaker.start < end
-            framed = start <= verb.idx < end and _parenthetical(verb)
+            framed = start <= verb.idx < end and (
+                _parenthetical(verb) or _inserted_frame(verb) is not None
+            )
             if inside and not framed and cues.according_to(verb) is None:
                 continue  # the "speaker" sits inside the content: not an attribution
             taken.append((start, end))
@@ -125,7 +135,7 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
             results[-1].act = act
     results.sort(key=lambda f: f.start)
     _resolve_pronouns(results, found_entities, cfg)
-    _continue_quotes(doc, results, cfg)
+    _continue_quotes(sents, results)
     results = _one_per_report(results, text)
     quotes: list[Quote] = []
     kinds: dict[str, str] = {}
@@ -187,6 +197,17 @@ class _Sentences:
 
     def start(self, i: int) -> int:
         return self.bounds[self.number[i]][0] if self.bounds else 0
+
+    def adjacent(self, first: int, second: int) -> bool:
+        """Whether sentence ``second`` is ``first`` or follows it with nothing worded
+        between them."""
+        if second < first:
+            return False
+        for k in range(first + 1, second):
+            lo, hi = self.bounds[k]
+            if any(t.is_alpha for t in self.doc[lo:hi]):
+                return False
+        return True
 
     def end(self, i: int) -> int:
         return self.bounds[self.number[i]][1] if self.bounds else 0
@@ -299,7 +320,7 @@ def _direct_cue(doc: Doc, seg: Segment, in_direct: set[int], sents: _Sentences) 
         if t.i not in in_direct and (cues.is_reporting(t) or cues.according_to(t) is not None)
     ]
     if not candidates:
-        return _colon_frame(doc, seg, sents)
+        return _colon_frame(doc, seg, sents) or _frame_verb(doc, seg, in_direct)
 
     def linked(t: Token) -> bool:
         if t.head.i in inside:
@@ -316,19 +337,128 @@ def _direct_cue(doc: Doc, seg: Segment, in_direct: set[int], sents: _Sentences) 
 def _colon_frame(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
     """ "Brisk appealed to residents: “…”" — a clause ending in a colon introduces the
     quotation that follows; its verb is the cue."""
-    mark = sents.token_at(seg.open_mark)
-    if mark is None or mark.i == 0:
-        return None
-    before = doc[mark.i - 1]
-    if before.text != ":" or before.head.pos_ not in ("VERB", "AUX"):
+    before = _before_mark(doc, seg, sents)
+    if before is None or before.text != ":" or before.head.pos_ not in ("VERB", "AUX"):
         return None
     return before.head if cues.speaker_head(before.head) is not None else None
+
+
+def _before_mark(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
+    """The token before a quotation's opening mark, across line breaks."""
+    mark = sents.token_at(seg.open_mark)
+    if mark is None:
+        return None
+    i = mark.i - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    return doc[i] if i >= 0 else None
+
+
+def _frame_verb(doc: Doc, seg: Segment, in_direct: set[int]) -> Token | None:
+    """ "“…,” he joked." / "Trump quipped, “…”": in the frame right beside a quotation,
+    a verb with its own subject is the cue whatever the verb (the frame position, not
+    the lexicon, makes it a speech verb)."""
+    text = doc.text
+    if seg.close_mark is not None and text[seg.close_mark - 1 : seg.close_mark] in (",", "?", "!"):
+        first = _token_after(doc, seg.close_mark)
+        after = [t for t in doc[first : first + 4] if t.i not in in_direct]
+        if after and after[0].sent.start <= first - 1:
+            words = [t for t in after if not t.is_punct]
+            for t in words[:3]:
+                if t.pos_ == "VERB" and any(
+                    c.dep_ == "nsubj" and c.i in {w.i for w in words} for c in t.children
+                ):
+                    return t
+                if t.pos_ == "VERB" and t.i == words[0].i:
+                    subject = next((c for c in t.children if c.dep_ == "nsubj"), None)
+                    if subject is not None and subject.i > t.i:
+                        return t  # "said Ms. Lee" inverted
+    return None
+
+
+def _token_after(doc: Doc, char: int) -> int:
+    """Index of the first token starting after ``char``."""
+    for t in doc[max(0, _bisect_token(doc, char)) :]:
+        if t.idx > char:
+            return t.i
+    return len(doc)
+
+
+def _bisect_token(doc: Doc, char: int) -> int:
+    lo, hi = 0, len(doc)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if doc[mid].idx < char:
+            lo = mid + 1
+        else:
+            hi = mid
+    return max(0, lo - 1)
+
+
+def _inverted_subject(cue: Token) -> Token | None:
+    """ "…,” said Virginia delegate Beau Correll": a frame verb the parser gave no subject
+    names its speaker in the nominal right after it."""
+    if cue.pos_ != "VERB":
+        return None
+    for child in cue.rights:
+        if child.i > cue.i + 4:
+            break
+        if child.pos_ in ("PROPN", "NOUN") and child.dep_ in ("dobj", "attr", "npadvmod", "dep"):
+            return child
+    return None
+
+
+def _label(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
+    """ "Ted Cruz: ‘…’" / "Name, Outlet: “…”": a name and a colon before a quotation, with
+    no verb between the start of the sentence and the colon, label who speaks."""
+    colon = _before_mark(doc, seg, sents)
+    if colon is None or colon.text != ":":
+        return None
+    start = sents.start(colon.i)
+    label = [t for t in doc[start : colon.i] if not t.is_space]
+    if not label or len(label) > 8 or any(t.pos_ in ("VERB", "AUX") for t in label):
+        return None
+    names = [t for t in label if t.pos_ == "PROPN"]
+    if not names:
+        return None
+    ids = {t.i for t in label}
+    heads = [t for t in names if t.head.i not in ids or t.head is t]
+    return heads[0] if heads else names[-1]
 
 
 _Report = tuple[tuple[int, int], str, str]  # content bounds, kind, act
 
 
 def _reported(verb: Token, fragments: list[Segment]) -> list[_Report]:
+    """Content spans a cue introduces, with their kind and what is attributed; none for a
+    withheld report whose complement is an open question or a topic ("did not say
+    whether …", "declined to discuss the cause")."""
+    found = _reported_content(verb, fragments)
+    if found and cues.withheld(verb):
+        doc = verb.doc
+        return [
+            r
+            for r in found
+            if r[2] == "speech"
+            and doc.char_span(*r[0], alignment_mode="expand") is not None
+            and doc.text[r[0][0] :].split(" ", 1)[0].lower() not in _OPEN_QUESTION
+            and _has_clause_content(verb, r[0])
+        ]
+    return found
+
+
+_OPEN_QUESTION = frozenset({"whether", "if", "why", "what", "how", "when", "where", "who"})
+
+
+def _has_clause_content(verb: Token, bounds: tuple[int, int]) -> bool:
+    """Whether the content is one of the cue's clauses (not a topic object)."""
+    return any(
+        c.left_edge.idx <= bounds[0] < c.right_edge.idx + len(c.right_edge.text)
+        for c in cues.clauses(verb)
+    )
+
+
+def _reported_content(verb: Token, fragments: list[Segment]) -> list[_Report]:
     """Content spans a cue introduces, with their kind and what is attributed."""
     carried = cues.noun_content(verb)
     if carried is not None:
@@ -344,16 +474,15 @@ def _reported(verb: Token, fragments: list[Segment]) -> list[_Report]:
     if act == "belief":
         spans = [b for b in (cues.content_bounds(_own_clause(c)) for c in cues.clauses(verb)) if b]
         return [(b, _kind(b, fragments), act) for b in _join_around(verb, spans)]
-    complement = (
-        cues.infinitive(verb)
-        if act == "intention"
-        else next((c for c in verb.children if c.dep_ == "dobj"), None)
-    )
-    if complement is None:
-        return []
-    tokens = list(complement.subtree)
     if act == "intention":
-        tokens = [t for t in tokens if not (t.dep_ == "nsubj" and t.head is complement)]
+        complement = cues.infinitive(verb)
+        if complement is None:
+            return []
+        tokens = [t for t in complement.subtree if not (t.dep_ == "nsubj" and t.head is complement)]
+    else:
+        tokens = [t for c in cues.objects(verb) for t in c.subtree]
+    if not tokens:
+        return []
     bounds = cues.content_bounds(tokens)
     return [] if bounds is None else [(bounds, _kind(bounds, fragments), act)]
 
@@ -551,8 +680,10 @@ def _kind(bounds: tuple[int, int], fragments: list[Segment]) -> str:
     return "mixed" if any(start <= f.start and f.end <= end + 1 for f in fragments) else "indirect"
 
 
-def _continue_quotes(doc: Doc, results: list[_Found], cfg: AttributionConfig) -> None:
-    """A direct quote with no cue right after an attributed one continues that speaker."""
+def _continue_quotes(sents: _Sentences, results: list[_Found]) -> None:
+    """A direct quote with no cue right after an attributed one continues that speaker
+    ("right after": in the same or the next sentence, not counting sentences of bare
+    punctuation the parser may split off between them)."""
     previous: _Found | None = None
     for f in results:
         if (
@@ -560,7 +691,7 @@ def _continue_quotes(doc: Doc, results: list[_Found], cfg: AttributionConfig) ->
             and f.cue is None
             and previous is not None
             and previous.speaker is not None
-            and 0 <= f.sentence - max(previous.sentence, previous.last_sentence) <= 1
+            and sents.adjacent(max(previous.sentence, previous.last_sentence), f.sentence)
         ):
             f.speaker = previous.speaker
             f.cue = previous.cue

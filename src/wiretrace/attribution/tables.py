@@ -23,7 +23,8 @@ def put_article(
         conn.execute("DELETE FROM quotes WHERE article = ?", (article_id,))
         conn.executemany(
             "INSERT OR REPLACE INTO quotes (id, article, start, end, text, kind, speaker,"
-            " speaker_start, speaker_end, cue) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " speaker_start, speaker_end, cue, parts, act, cue_start, cue_end)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     q.id,
@@ -36,6 +37,10 @@ def put_article(
                     None if q.speaker_span is None else q.speaker_span.start,
                     None if q.speaker_span is None else q.speaker_span.end,
                     q.cue,
+                    json.dumps([[p.start, p.end] for p in q.parts]) if q.parts else None,
+                    q.act,
+                    None if q.cue_span is None else q.cue_span.start,
+                    None if q.cue_span is None else q.cue_span.end,
                 )
                 for q in quotes
             ],
@@ -77,6 +82,9 @@ def _quote(row: sqlite3.Row) -> Quote:
         if row["speaker_start"] is None
         else Span(row["speaker_start"], row["speaker_end"]),
         cue=row["cue"],
+        parts=tuple(Span(s, e) for s, e in json.loads(row["parts"] or "[]")),
+        act=row["act"],
+        cue_span=None if row["cue_start"] is None else Span(row["cue_start"], row["cue_end"]),
     )
 
 

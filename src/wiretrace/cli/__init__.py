@@ -208,6 +208,12 @@ def export(
         Path | None,
         typer.Option("--output", "-o", help="File (json) or folder (csv, parquet)."),
     ] = None,
+    quote_marks: Annotated[
+        bool,
+        typer.Option(
+            "--quote-marks", help="Quote contents include their quotation marks (some scorers)."
+        ),
+    ] = False,
 ) -> None:
     """Export everything found, in the stable schema (JSON) or one table per section.
 
@@ -220,11 +226,11 @@ def export(
         raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
     with open_store(db) as store:
         if output is None and fmt == "json":
-            sys.stdout.write(json_text(export_dict(store), indent=1) + "\n")
+            sys.stdout.write(json_text(export_dict(store, quote_marks), indent=1) + "\n")
             return
         target = output or Path(f"wiretrace-export-{fmt}")
         try:
-            written = run_export(store, fmt, target)
+            written = run_export(store, fmt, target, quote_marks)
         except ValueError as exc:
             raise fail(str(exc)) from exc
     for path in written:

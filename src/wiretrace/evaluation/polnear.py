@@ -9,7 +9,8 @@ for ``Attribution-no-source``) and its cue. Predictions are scored the same way:
   predictions costs precision;
 - exact match: the contents are equal once edge whitespace, punctuation, quotation marks
   and a leading "that" are trimmed from every part (conventions differ on those);
-- direct: a gold content counts as direct when quoted text makes up at least half of it;
+- direct: a content (gold or predicted alike) counts as direct when quoted text makes up
+  at least half of it, so mixed quotes with a short unquoted lead-in count on both sides;
 - speaker accuracy: of overlap-matched pairs whose gold has a source, the share whose
   predicted speaker mention overlaps the gold source span.
 
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Quote
-from ..quotemarks import find_segments
+from ..quotemarks import quoted_ranges
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -119,9 +120,9 @@ def _overlap(a: Spans, b: Spans) -> int:
     return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
 
 
-def quoted_share(text: str, spans: Spans) -> float:
+def quoted_share(text: str, spans: Spans, ranges: Sequence[tuple[int, int]] | None = None) -> float:
     """Share of the content's non-space characters that sit inside quotation marks."""
-    inside = [(seg.open_mark, (seg.close_mark or seg.end - 1) + 1) for seg in find_segments(text)]
+    inside = quoted_ranges(text) if ranges is None else ranges
     total = quoted = 0
     for s, e in spans:
         for i in range(s, e):
@@ -236,8 +237,10 @@ def score_document(
         total.speaker_scored += 1
         if p.speaker is not None and _overlap(g.source, (p.speaker,)) > 0:
             total.speaker_right += 1
-    gold_direct = [g.content for g in gold if quoted_share(text, g.content) >= 0.5]
-    _count(total.direct, text, gold_direct, [p.content for p in predicted if p.direct])
+    ranges = quoted_ranges(text)
+    gold_direct = [g.content for g in gold if quoted_share(text, g.content, ranges) >= 0.5]
+    pred_direct = [p.content for p in predicted if quoted_share(text, p.content, ranges) >= 0.5]
+    _count(total.direct, text, gold_direct, pred_direct)
 
 
 def score(items: Iterable[tuple[str, Sequence[GoldAttribution], Sequence[Predicted]]]) -> Score:

@@ -4,6 +4,9 @@ A predicted quote matches a gold quote when its content span covers at least hal
 gold text; its speaker is right when it is the gold speaker or one of the names the gold's
 ``speaker_aliases`` allow for it. A gold ``same_statement`` group is found when one
 statement holds, for each of its texts, a quote matching that text.
+
+A gold file's quotes are speech; attributions of a belief, an intention or a position
+(``act`` other than "speech") are left out of the quotes scored here.
 """
 
 from __future__ import annotations
@@ -81,7 +84,8 @@ def score(gold: Gold, export: dict[str, Any]) -> list[Metric]:
     index = doc_index(export)
     by_article: dict[str, list[dict[str, Any]]] = {}
     for q in export.get("quotes", []):
-        by_article.setdefault(q["article"], []).append(q)
+        if q.get("act", "speech") == "speech":
+            by_article.setdefault(q["article"], []).append(q)
     gold_docs = {g["doc"] for g in gold_quotes}
     scored_articles = {index[d]["id"] for d in gold_docs if d in index}
     predicted = [q for a in scored_articles for q in by_article.get(a, [])]

@@ -3,6 +3,7 @@ the Python API returns, read in one place."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -76,6 +77,9 @@ def quotes(conn: sqlite3.Connection) -> list[Quote]:
             if r["speaker_start"] is None
             else Span(r["speaker_start"], r["speaker_end"]),
             cue=r["cue"],
+            parts=tuple(Span(s, e) for s, e in json.loads(r["parts"] or "[]")),
+            act=r["act"],
+            cue_span=None if r["cue_start"] is None else Span(r["cue_start"], r["cue_end"]),
         )
         for r in conn.execute("SELECT * FROM quotes ORDER BY article, start")
     ]
