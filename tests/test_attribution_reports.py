@@ -75,3 +75,9 @@ def test_report_without_a_speaker_keeps_its_cue(nlp) -> None:  # type: ignore[no
     text = "It was reported that the mayor would resign in March."
     (q,) = quotes_of(nlp, text)
     assert q.speaker is None and q.cue == "reported" and "resign" in q.text
+
+
+def test_a_dateline_is_never_the_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "SELMA, N.C.— Donald Trump on Saturday asserted that the election was rigged."
+    (q,) = quotes_of(nlp, text)
+    assert q.speaker == "Donald Trump" and q.text == "the election was rigged"

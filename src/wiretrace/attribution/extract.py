@@ -67,6 +67,11 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
     for seg in direct:
         cue = _direct_cue(doc, seg, in_direct, sents)
         speaker_tok = cues.speaker_head(cue) if cue is not None else None
+        if speaker_tok is not None and (
+            seg.open_mark <= speaker_tok.idx < (seg.close_mark or seg.end)
+            or _in_dateline(speaker_tok)
+        ):
+            speaker_tok = None  # a name inside the quotation itself, or a dateline
         if cue is not None and speaker_tok is None:
             speaker_tok = _inverted_subject(cue)
         if cue is None:
@@ -119,6 +124,8 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
             if any(s < end and start < e for s, e in taken):
                 continue
             head = cues.speaker_head(verb)
+            if head is not None and _in_dateline(head):
+                head = _after_dateline(head)
             if head is None and kind == "mixed" and not cues.is_reporting(verb):
                 continue
             speaker = mention(head, found_entities) if head is not None else None
@@ -393,6 +400,30 @@ def _bisect_token(doc: Doc, char: int) -> int:
         else:
             hi = mid
     return max(0, lo - 1)
+
+
+def _in_dateline(token: Token) -> bool:
+    """ "SELMA, N.C.— Donald Trump … asserted": the capitals and dash that open a
+    paragraph name where the story was filed, never who speaks."""
+    doc = token.doc
+    start = token.i
+    while start > 0 and "\n" not in doc[start - 1].whitespace_ + doc[start - 1].text:
+        start -= 1
+    first = doc[start]
+    if not (first.is_upper and first.is_alpha and len(first.text) > 1) or token.i - start > 8:
+        return False
+    for t in doc[token.i + 1 : min(len(doc), start + 12)]:
+        if t.text in ("—", "–", "--", "-") or t.text.startswith("—"):
+            return True
+        if t.pos_ in ("VERB", "AUX"):
+            return False
+    return False
+
+
+def _after_dateline(head: Token) -> Token | None:
+    """The name after the dateline that the parser hung on it as an apposition."""
+    names = [c for c in head.children if c.dep_ == "appos" and not _in_dateline(c)]
+    return names[-1] if names else None
 
 
 def _inverted_subject(cue: Token) -> Token | None:
