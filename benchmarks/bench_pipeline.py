@@ -17,6 +17,7 @@ Model loading is timed on its own in both and left out of the ratio. The headlin
 machine disturbs least; wall times are kept too).
 
 Run: nice -n 10 .venv/bin/python benchmarks/bench_pipeline.py [--limit 924] [--out FILE]
+(``results/pipeline-dev84.json``: ``--limit 84``, the dev split)
 Writes benchmarks/results/pipeline.json (or FILE).
 """
 
