@@ -9,7 +9,8 @@ page itself declares in its ``<meta>`` tags and JSON-LD, read here independently
 - outlets: junk (a copyright line, a date, a sentence) or disagreeing with both the page's
   declared site name and its host;
 - dates: wrong when the page declares a publication date and ours differs from it (by
-  calendar day), invented when the page declares none and ours comes from nowhere visible.
+  calendar day); where the page declares none in these tags, ours (from other date markup,
+  the URL or a dateline in the text) cannot be checked and is counted apart.
 
 Run: .venv/bin/python benchmarks/bench_clean_metadata.py [--pages-per-set 25]
 Writes benchmarks/results/clean_metadata.json.
@@ -72,7 +73,7 @@ def declared(html: str) -> dict[str, str | None]:
         elif key in ("author", "article:author", "dc.creator", "byl") and not found["author"]:
             found["author"] = value
         elif key in _DATE_PROPS and not found["date"] and value[:4].isdigit():
-            found["date"] = value[:10]
+            found["date"] = value[:10].replace("/", "-")
     for script in tree.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
@@ -85,7 +86,7 @@ def declared(html: str) -> dict[str, str | None]:
             if isinstance(item, dict):
                 when = item.get("datePublished")
                 if isinstance(when, str) and when[:4].isdigit() and not found["date"]:
-                    found["date"] = when[:10]
+                    found["date"] = when[:10].replace("/", "-")
     return found
 
 

@@ -63,6 +63,7 @@ def test_bylines_are_names_and_outlets_are_names() -> None:
     assert byline_names("Reuters") == "Reuters"  # a wire agency is a desk
     assert outlet_name("Copyright 2014") is None
     assert outlet_name("© Example Media Ltd") is None
+    assert outlet_name("Aaaaand we’re back. Sort of.") is None  # a post's first line
     assert outlet_name("The Harbour Ledger") == "The Harbour Ledger"
 
 

@@ -20,7 +20,7 @@ from . import tables
 from .config import CleanConfig
 from .html import chrome_runs, extract_body, label_chrome, parse_page
 from .markdown import is_markdown_source, markdown_to_text
-from .outlet import outlet_key
+from .outlet import outlet_from_url, outlet_key
 from .text import NO_REPETITION, Analysis, Metadata, Repetition, analyse_many, clean_analysis
 
 if TYPE_CHECKING:
@@ -60,6 +60,8 @@ def source_text(doc: RawDocument, cfg: CleanConfig) -> Source:
     chrome: tuple[Removed, ...] = ()
     text = doc.content
     if doc.fmt == "html":
+        # A page's outlet is what it declares, else its host: never a name met in its text.
+        meta = replace(meta, outlet=meta.outlet or outlet_from_url(doc.url))
         tree = parse_page(doc.content)  # one parse for the body and the chrome passes
         text = extract_body(tree, doc.url)
         if cfg.keep_html_chrome:

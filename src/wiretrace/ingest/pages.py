@@ -184,6 +184,8 @@ def outlet_name(sitename: str | None) -> str | None:
         or "all rights" in lowered
         or len(name.split()) > 6
         or sum(ch.isdigit() for ch in name) >= 4
+        or name.endswith((".", "!", "?"))  # a sentence (a post's first line), not a name
+        or " | " in name
     ):
         return None
     return name
