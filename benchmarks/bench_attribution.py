@@ -1,6 +1,9 @@
 """Attribution benchmarks: quality against textacy, speed against spaCy alone.
 
-1. Quality on a gold corpus (default: karabakh-2023 beside the project). The corpus is run
+1. Quality on a gold corpus (default: karabakh-2023 beside the project), and on the
+   PolNeAR dev split (``evaluation.polnear``: overlap P/R/F1 of all and of direct
+   attributions, exact-boundary F1, speaker accuracy) beside textacy's direct quotations
+   on the same parses. The corpus is run
    through the pipeline up to ``statements``; the same clean texts go, paragraph by
    paragraph, through ``textacy.extract.triples.direct_quotations`` (per paragraph because
    it raises ``ValueError`` on an odd number of quotation marks; those paragraphs yield
@@ -279,6 +282,9 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=60000)
     parser.add_argument("--n-process", type=int, default=2)
     parser.add_argument("--speed-only", action="store_true", help="Skip the gold scoring.")
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="Keep PolNeAR parses here between runs."
+    )
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from wiretrace.nlp import load_spacy
@@ -291,6 +297,8 @@ def main() -> None:
     for path in () if args.speed_only else (args.gold, args.demo_gold):
         if path.exists():
             result["quality"][path.parent.name] = quality(path, nlp)
+    if not args.speed_only and POLNEAR.exists():
+        result["quality"]["polnear-dev"] = polnear_quality("dev", nlp, args.cache, None)
     result["speed"] = speed(args.words, args.n_process)
     if args.speed_only and RESULTS.exists():
         result["quality"] = json.loads(RESULTS.read_text(encoding="utf-8")).get("quality", {})
