@@ -241,11 +241,10 @@ def bench_html(n: int, tmp: Path) -> dict[str, object]:
 
     # The spaCy model loads once per process: timed on its own, not per page (as in
     # bench_clean.py), so the ratio compares per-page work.
-    from wiretrace.clean.config import CleanConfig
-    from wiretrace.nlp import load_spacy
+    from wiretrace.nlp import NlpConfig, load_spacy
 
     load_start = time.process_time()
-    load_spacy(CleanConfig().spacy_model)
+    load_spacy(NlpConfig().spacy_model)
     model_load_cpu = time.process_time() - load_start
 
     db = tmp / "html.db"

@@ -172,6 +172,8 @@ def big_story() -> list[dict[str, Any]]:
 
 
 def mix(n_generated: int, db: Path) -> dict[str, Any]:
+    from stories_synth import generate
+
     from wiretrace.config import Config
     from wiretrace.evaluation.gold import doc_index, load_gold
     from wiretrace.evaluation.stories import bcubed
@@ -180,7 +182,6 @@ def mix(n_generated: int, db: Path) -> dict[str, Any]:
     from wiretrace.models import RawDocument
     from wiretrace.pipeline import NullReporter, Pipeline
     from wiretrace.store import Store
-    from wiretrace.stories.synthetic import generate
 
     karabakh = ROOT.parent / "shared" / "corpora" / "karabakh-2023"
     with Store(db) as store:

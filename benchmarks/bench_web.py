@@ -220,7 +220,7 @@ def build_store(path: Path, n_articles: int, seed: int = 7) -> dict[str, Any]:
         )
         conn.executemany("INSERT INTO speakers (id, name, kind) VALUES (?,?,'person')", speakers)
         conn.executemany(
-            "INSERT INTO quotes (id, article, start, end, text, kind, speaker,"
+            "INSERT INTO article_quotes (id, article, start, end, text, kind, speaker,"
             " speaker_start, speaker_end, cue) VALUES (?,?,?,?,?,?,?,?,?,?)",
             quotes,
         )
@@ -230,7 +230,7 @@ def build_store(path: Path, n_articles: int, seed: int = 7) -> dict[str, Any]:
             stmt_quotes,
         )
         conn.executemany(
-            "INSERT INTO figures (id, article, start, end, value_low, value_high,"
+            "INSERT INTO article_figures (id, article, start, end, value_low, value_high,"
             " unit, what, qualifier, as_of) VALUES (?,?,?,?,?,?,?,?,?,?)",
             figures,
         )

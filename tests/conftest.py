@@ -246,7 +246,7 @@ def build_hostile_store(path: Path, hostile: str = HOSTILE) -> dict[str, str]:
                 start = texts[name].rindex(text) if name == "evil" else texts[name].index(text)
                 ss, se = span(name, who) if who in texts[name] else (None, None)
                 conn.execute(
-                    "INSERT INTO quotes (id, article, start, end, text, kind, speaker,"
+                    "INSERT INTO article_quotes (id, article, start, end, text, kind, speaker,"
                     " speaker_start, speaker_end, cue) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (qid, ids[name], start, start + len(text), text, kind, speaker, ss, se, cue),
                 )
@@ -256,7 +256,7 @@ def build_hostile_store(path: Path, hostile: str = HOSTILE) -> dict[str, str]:
                 [("q1",), ("q2",)],
             )
             conn.execute(
-                "INSERT INTO figures (id, article, start, end, value_low, value_high, unit,"
+                "INSERT INTO article_figures (id, article, start, end, value_low, value_high, unit,"
                 " what, as_of) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
                     "f1",
@@ -270,7 +270,7 @@ def build_hostile_store(path: Path, hostile: str = HOSTILE) -> dict[str, str]:
                 ),
             )
             conn.execute(
-                "INSERT INTO figures (id, article, start, end, value_low, value_high, unit,"
+                "INSERT INTO article_figures (id, article, start, end, value_low, value_high, unit,"
                 " what, as_of) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
                     "f2",

@@ -9,7 +9,7 @@ from wiretrace.clean.stage import STAGE, clean_document
 from wiretrace.config import Config
 from wiretrace.models import RawDocument
 from wiretrace.nlp import load_spacy
-from wiretrace.pipeline import NullReporter
+from wiretrace.pipeline import NullReporter, Pipeline
 from wiretrace.store import Store
 
 pytestmark = pytest.mark.slow
@@ -279,7 +279,8 @@ def test_a_document_that_cannot_be_cleaned_is_logged_and_the_rest_stored(
     assert [a.source for a in store.iter_articles()] == ["ledger-a.txt"]
     assert len(report.errors) == 1 and "bad.html" in report.errors[0]
     assert "unreadable page" in store.errors()[0]["message"]
-    assert store.pending_documents("clean") == []  # not retried forever
+    key = Pipeline.default().key("clean", Config())
+    assert store.pending_documents("clean", key) == []  # not retried forever
 
 
 def test_unknown_outlet_cleaned_again_when_an_outlet_box_appears_later(store: Store) -> None:

@@ -93,7 +93,7 @@ def _hostile_store(path: Path, hostile: str) -> None:
         conn.execute("UPDATE substories SET title = ?", (f"Thread {hostile}",))
         conn.execute("UPDATE narratives SET statement = ?", (f"Narrative {hostile}",))
         conn.execute("UPDATE claims SET text = ?", (f"Claim {hostile}",))
-        conn.execute("UPDATE figures SET what = ?", (f"what {hostile}",))
+        conn.execute("UPDATE article_figures SET what = ?", (f"what {hostile}",))
         conn.execute("UPDATE narrative_hits SET speaker = ?", (f"Critic {hostile}",))
     conn.close()
 

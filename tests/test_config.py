@@ -20,9 +20,8 @@ def test_section_values_and_lists(tmp_path: Path) -> None:
         size: int = 1
         names: tuple[str, ...] = ()
 
-    path = tmp_path / "w.toml"
-    path.write_text('[demo]\nsize = 3\nnames = ["a", "b"]\n', encoding="utf-8")
-    assert load_config(path).section("demo", Demo) == Demo(3, ("a", "b"))
+    config = Config(sections={"demo": {"size": 3, "names": ["a", "b"]}})
+    assert config.section("demo", Demo) == Demo(3, ("a", "b"))
 
 
 def test_unknown_key_is_an_error_naming_the_file(tmp_path: Path) -> None:
@@ -42,3 +41,37 @@ def test_broken_toml_is_a_clear_error(tmp_path: Path) -> None:
 def test_config_is_frozen() -> None:
     with pytest.raises(AttributeError):
         Config().origin = "x"  # type: ignore[misc]
+
+
+def test_unknown_section_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "w.toml"
+    path.write_text("[reuze]\nmin_words = 8\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"w\.toml.*\[reuze\]"):
+        load_config(path)
+
+
+def test_unknown_key_is_found_when_the_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "w.toml"
+    path.write_text("[figures]\nnot_a_setting = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not_a_setting"):
+        load_config(path)
+
+
+def test_the_spacy_model_is_named_once_in_nlp(tmp_path: Path) -> None:
+    for section in ("clean", "reuse"):
+        path = tmp_path / f"{section}.toml"
+        path.write_text(f"[{section}]\nspacy_model = 'x'\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="spacy_model"):
+            load_config(path)
+
+
+def test_fingerprint_follows_results_not_runtime_settings() -> None:
+    base = Config()
+    assert base.fingerprint("reuse") == Config(sections={"reuse": {}}).fingerprint("reuse")
+    assert base.fingerprint("reuse") != Config(sections={"reuse": {"min_words": 8}}).fingerprint(
+        "reuse"
+    )
+    assert base.fingerprint("nlp") == Config(sections={"nlp": {"batch_size": 7}}).fingerprint("nlp")
+    assert base.fingerprint("nlp") != Config(
+        sections={"nlp": {"spacy_model": "en_core_web_sm"}}
+    ).fingerprint("nlp")

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from wiretrace.config import Config
 from wiretrace.figures import groups, stage, tables
-from wiretrace.models import CleanResult, RawDocument, Span
+from wiretrace.models import CleanResult, RawDocument
 from wiretrace.nlp import stage as nlp_stage
 from wiretrace.pipeline import NullReporter
 from wiretrace.store import Store
@@ -71,21 +71,28 @@ def test_stages_are_incremental_and_fill_the_tables(tmp_path: Path) -> None:
         assert dates == sorted(dates) and "1987-01-01" in dates
 
 
-def test_reporter_comes_from_the_quotes_table(tmp_path: Path) -> None:
+def test_reporter_comes_from_the_quotes_at_read_time(tmp_path: Path) -> None:
+    """``reported_by`` is the canonical speaker of the smallest quote holding the figure,
+    read through the ``figures`` view: no stage rewrites another stage's rows for it."""
     with Store(tmp_path / "q.db") as store:
         ids = fill(store)
         text = TEXTS["a.txt"]
         start = text.index("1,200")
+        stage.run(store, Config(), NullReporter())
         store.conn.execute(
-            "INSERT INTO quotes (id, article, start, end, text, kind, speaker) VALUES"
-            " ('q1', ?, ?, ?, 'x', 'indirect', 'Officials')",
+            "INSERT INTO article_quotes (id, article, start, end, text, kind, speaker) VALUES"
+            " ('q1', ?, ?, ?, 'x', 'indirect', 'officials')",
             (ids["a.txt"], start - 5, start + 40),
         )
-        assert tables.reporter_of(store, ids["a.txt"], Span(start, start + 5)) == "Officials"
-        assert tables.reporter_of(store, ids["a.txt"], Span(0, 3)) is None
-        stage.run(store, Config(), NullReporter())
         figure = next(f for f in tables.load_figures(store, ids["a.txt"]) if f.low == 1200)
-        assert figure.reported_by == "Officials"
+        assert figure.reported_by == "officials"  # as the article names them
+        store.conn.execute(
+            "INSERT INTO quote_speakers (quote_id, speaker) VALUES ('q1', 'Officials')"
+        )
+        figure = next(f for f in tables.load_figures(store, ids["a.txt"]) if f.low == 1200)
+        assert figure.reported_by == "Officials"  # the canonical speaker, once known
+        others = [f for f in tables.load_figures(store, ids["a.txt"]) if f.low != 1200]
+        assert all(f.reported_by is None for f in others)
 
 
 def test_commands_fail_cleanly_without_a_store(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from wiretrace.models import CleanResult, RawDocument
 from wiretrace.nlp import load_spacy
 from wiretrace.nlp.segment import sentence_spans
 from wiretrace.nlp.stage import STAGE, load_doc, load_embeddings
+from wiretrace.pipeline import Pipeline
 from wiretrace.store import Store
 
 TEXT = (
@@ -70,17 +71,31 @@ class _Quiet:
         pass
 
 
-def test_pending_parses_reports_articles_without_a_parse(store: Store, config: Config) -> None:
-    from wiretrace.nlp.stage import pending_parses
+def test_a_stage_waits_for_articles_without_a_parse(store: Store, config: Config) -> None:
+    """An article the nlp stage has not parsed stays pending for attribution (not failed)."""
+    from wiretrace.attribution.stage import STAGE as ATTRIBUTION
 
     parsed = _article(store, TEXT)
     STAGE.run(store, config, _Quiet())
     ((bare, _),) = store.add_documents([RawDocument(source="b", content="No parse.", fmt="text")])
     store.put_article(bare, CleanResult("No parse.", None, None, None, None))
-    errors: list[str] = []
-    got = [a for a, _ in pending_parses(store, [parsed, bare], load_spacy(), _Quiet(), errors)]
-    assert got == [parsed]
-    assert len(errors) == 1 and bare in errors[0] and "nlp stage" in errors[0]
+    report = ATTRIBUTION.run(store, config, _Quiet())
+    assert report.processed == 1 and not report.errors
+    assert "1 article(s) wait" in report.notes[0]
+    key = Pipeline.default().key("attribution", config)
+    assert store.pending("attribution", key) == [bare] and parsed not in store.pending(
+        "attribution", key
+    )
+
+
+def test_vector_codec_round_trips() -> None:
+    import numpy as np
+
+    from wiretrace.vectors import pack_vectors, unpack_vectors
+
+    rows = np.random.default_rng(1).normal(size=(3, 8)).astype(np.float32)
+    assert np.allclose(unpack_vectors(pack_vectors(rows)), rows, atol=1e-2)
+    assert unpack_vectors(pack_vectors(np.zeros((0, 0), np.float32))).shape == (0, 0)
 
 
 def test_embedder_encodes_a_repeated_text_once_and_returns_a_row_per_text() -> None:

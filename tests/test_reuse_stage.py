@@ -8,11 +8,12 @@ import numpy as np
 
 from wiretrace.config import Config
 from wiretrace.models import CleanResult, RawDocument, Span
-from wiretrace.nlp.stage import EMBED_BLOB, _pack
+from wiretrace.nlp.stage import EMBED_BLOB
 from wiretrace.pipeline import NullReporter
 from wiretrace.reuse import queries
 from wiretrace.reuse.stage import run
 from wiretrace.store import Store
+from wiretrace.vectors import pack_vectors
 
 WORDS = [f"w{k}" for k in range(2000)]
 
@@ -28,7 +29,7 @@ def _add(store: Store, text: str, published: str) -> str:
     rng = np.random.default_rng(len(text))
     vectors = rng.normal(size=(len(spans), 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    store.put_blob(EMBED_BLOB, doc_id, store.text_hash(doc_id), _pack(vectors))
+    store.put_blob(EMBED_BLOB, doc_id, store.text_hash(doc_id), pack_vectors(vectors))
     return doc_id
 
 

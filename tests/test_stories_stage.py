@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from stories_synth import generate
 
 from wiretrace.config import Config
 from wiretrace.models import RawDocument
@@ -15,7 +16,6 @@ from wiretrace.pipeline import NullReporter, Pipeline
 from wiretrace.store import Store
 from wiretrace.stories import tables
 from wiretrace.stories.compare import compare_outlets
-from wiretrace.stories.synthetic import generate
 
 pytestmark = pytest.mark.slow
 

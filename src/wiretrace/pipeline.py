@@ -1,19 +1,36 @@
-"""Stage order, what each stage requires and provides, and incremental runs.
+"""Stages, their declared contracts, the order those imply, and incremental runs.
 
-Stages never call each other: each reads what it requires from the store and writes what
-it provides. Per-article stages work on ``store.pending(name)`` (articles whose clean text
-they have not seen), so re-running is cheap and adding articles touches only the new ones.
+Stages never call each other: each reads what it ``requires`` from the store and writes
+what it ``provides``, and it is the only writer of what it provides. Both name real store
+tables, or blob kinds as ``blob:KIND``; ``tests/test_contracts.py`` runs every stage under
+SQLite's authorizer and fails on any access the declarations do not cover. The run order is
+a topological sort of the declarations; ``STAGE_MODULES`` only says where stages live.
+
+Incremental state is versioned: a stage's *key* hashes its version, the fingerprints of the
+configuration sections it reads and the keys of the stages it requires. An article is
+pending for a stage while its text hash or that key differs from what the stage last did,
+so a changed setting or an upgraded stage redoes exactly what depends on it.
+
+Per-article stages share one loop (``each_article``): a batch's writes commit in the same
+transaction as its bookkeeping, and an article that makes the stage raise is recorded in
+``errors`` (stage, article, message), done with no output, and never blocks later runs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
-from collections.abc import Callable, Sequence
+import sqlite3
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from .config import Config
+from .config import Config, section_class
 from .store import Store
+
+T = TypeVar("T")
 
 
 class Reporter(Protocol):
@@ -45,14 +62,30 @@ class StageReport:
 
 @dataclass(frozen=True)
 class Stage:
+    """One analysis step and its contract.
+
+    ``requires``: tables and ``blob:KIND`` blobs it reads that another stage (or ingest)
+    writes. ``provides``: what it writes, and nobody else does; it may read these too.
+    ``config``: the configuration sections whose settings change its results. ``version``:
+    raised when the stage's code changes its results, so stored results are redone.
+    """
+
     name: str
     requires: tuple[str, ...]
     provides: tuple[str, ...]
     run: Callable[[Store, Config, Reporter], StageReport]
     doc: str = ""
+    version: int = 1
+    config: tuple[str, ...] = ()
 
 
-# Stage modules, in dependency order. Each exposes ``STAGE``.
+# What ``wiretrace ingest`` writes: every stage may depend on it.
+INGEST_PROVIDES: tuple[str, ...] = ("documents", "document_sources")
+# Bookkeeping every stage writes through the store (its own rows only).
+BOOKKEEPING: tuple[str, ...] = ("stage_state", "errors")
+BLOB = "blob:"
+
+# Where the stages live. Each module exposes ``STAGE``; the order here does not matter.
 STAGE_MODULES: tuple[str, ...] = (
     "wiretrace.clean.stage",
     "wiretrace.nlp.stage",
@@ -66,26 +99,76 @@ STAGE_MODULES: tuple[str, ...] = (
 )
 
 
+class ContractError(RuntimeError):
+    """Stage declarations that name unknown things, overlap, or form a cycle."""
+
+
 @dataclass(frozen=True)
 class Pipeline:
     stages: tuple[Stage, ...] = field(default_factory=tuple)
 
     @classmethod
     def default(cls) -> Pipeline:
-        stages = tuple(importlib.import_module(m).STAGE for m in STAGE_MODULES)
-        _check_order(stages)
-        return cls(stages)
+        return cls.of(importlib.import_module(m).STAGE for m in STAGE_MODULES)
+
+    @classmethod
+    def of(cls, stages: Iterable[Stage]) -> Pipeline:
+        """The stages in dependency order, after checking their declarations."""
+        return cls(order(tuple(stages)))
 
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.stages]
 
-    def select(self, until: str | None = None) -> Sequence[Stage]:
-        if until is None:
-            return self.stages
-        if until not in self.names:
-            raise ValueError(f"unknown stage {until!r}; stages are: {', '.join(self.names)}")
-        return self.stages[: self.names.index(until) + 1]
+    def stage(self, name: str) -> Stage:
+        for s in self.stages:
+            if s.name == name:
+                return s
+        raise ValueError(f"unknown stage {name!r}; stages are: {', '.join(self.names)}")
+
+    def upstream(self, name: str) -> list[str]:
+        """Stages that write what ``name`` requires (direct dependencies)."""
+        providers = _providers(self.stages)
+        found = {providers[r] for r in self.stage(name).requires if r in providers}
+        return [s for s in self.names if s in found]
+
+    def closure(self, names: Iterable[str]) -> list[str]:
+        """The named stages and every stage they require, transitively, in run order."""
+        wanted: set[str] = set()
+        todo = list(names)
+        while todo:
+            name = todo.pop()
+            if name not in wanted:
+                wanted.add(name)
+                todo.extend(self.upstream(name))
+        return [s for s in self.names if s in wanted]
+
+    def downstream(self, names: Iterable[str]) -> list[str]:
+        """The named stages and every stage that depends on them, in run order."""
+        hit = {self.stage(n).name for n in names}
+        for s in self.names:
+            if set(self.upstream(s)) & hit:
+                hit.add(s)
+        return [s for s in self.names if s in hit]
+
+    def select(self, until: str | None = None, only: Sequence[str] = ()) -> list[Stage]:
+        """``until``: that stage and what it requires; ``only``: exactly those stages."""
+        names = list(self.names)
+        if until is not None:
+            names = self.closure([until])
+        if only:
+            for n in only:
+                self.stage(n)
+            names = [n for n in names if n in set(only)]
+        return [self.stage(n) for n in names]
+
+    def key(self, name: str, config: Config) -> str:
+        """What the stage's stored results were made with (see the module docstring)."""
+        stage = self.stage(name)
+        parts = [stage.name, str(stage.version)]
+        parts += [f"{s}={config.fingerprint(s)}" for s in stage.config]
+        parts += [self.key(u, config) for u in self.upstream(name)]
+        return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
 
     def run(
         self,
@@ -93,16 +176,238 @@ class Pipeline:
         config: Config,
         reporter: Reporter | None = None,
         until: str | None = None,
+        only: Sequence[str] = (),
+        redo: Sequence[str] = (),
     ) -> list[StageReport]:
+        """Run the selected stages in order. ``redo`` forgets what the named stages and
+        the stages depending on them did, so they process every article again.
+
+        A stage that fails as a whole is recorded in ``errors`` and the stages depending
+        on it are skipped in this run; the others still run.
+        """
         reporter = reporter or NullReporter()
-        return [stage.run(store, config, reporter) for stage in self.select(until)]
+        for name in self.downstream(redo) if redo else ():
+            store.forget_stage(name)
+        failed: set[str] = set()
+        reports = []
+        for stage in self.select(until, only):
+            blocked = sorted(set(self.closure([stage.name])) & failed)
+            if blocked:
+                failed.add(stage.name)
+                reports.append(StageReport(stage.name, notes=(f"skipped: {blocked[0]} failed",)))
+                continue
+            try:
+                reports.append(stage.run(store, config, reporter))
+            except Exception as exc:
+                reporter.finish()  # its transaction has rolled back: the last state stands
+                message = f"stage failed ({type(exc).__name__}: {exc})"
+                store.log_error(stage.name, stage.name, message + "\n" + traceback.format_exc())
+                failed.add(stage.name)
+                reports.append(StageReport(stage.name, errors=(message,)))
+        return reports
 
 
-def _check_order(stages: Sequence[Stage]) -> None:
-    """Every requirement must be provided by the ingest step or an earlier stage."""
-    available = {"documents"}
-    for stage in stages:
-        missing = [r for r in stage.requires if r not in available]
-        if missing:
-            raise RuntimeError(f"stage {stage.name!r} requires {missing} before it is provided")
-        available.update(stage.provides)
+def _providers(stages: Sequence[Stage]) -> dict[str, str]:
+    return {p: s.name for s in stages for p in s.provides}
+
+
+def order(stages: Sequence[Stage]) -> tuple[Stage, ...]:
+    """Check the declarations and sort topologically (ties by name).
+
+    Every name is provided by exactly one stage (or by ingest); every requirement has a
+    provider; blob names carry the ``blob:`` prefix; the dependencies have no cycle.
+    """
+    providers: dict[str, str] = {}
+    for s in stages:
+        for p in s.provides:
+            if p in providers or p in INGEST_PROVIDES or p in BOOKKEEPING:
+                owner = providers.get(p, "ingest/bookkeeping")
+                raise ContractError(f"{p!r} is provided by both {owner!r} and {s.name!r}")
+            providers[p] = s.name
+        for section in s.config:
+            section_class(section)
+    deps: dict[str, set[str]] = {}
+    for s in stages:
+        deps[s.name] = set()
+        for r in s.requires:
+            if r in INGEST_PROVIDES:
+                continue
+            if r not in providers:
+                raise ContractError(f"stage {s.name!r} requires {r!r}, which no stage provides")
+            if providers[r] != s.name:
+                deps[s.name].add(providers[r])
+    by_name = {s.name: s for s in stages}
+    done: list[Stage] = []
+    ready = sorted(n for n, d in deps.items() if not d)
+    while ready:
+        name = ready.pop(0)
+        done.append(by_name[name])
+        for n, d in deps.items():
+            if name in d:
+                d.discard(name)
+                if not d:
+                    ready = sorted([*ready, n])
+    if len(done) != len(stages):
+        stuck = sorted(n for n, d in deps.items() if d)
+        raise ContractError(f"stages {stuck} require each other (a cycle)")
+    return tuple(done)
+
+
+def stage_key(name: str, config: Config) -> str:
+    """The key of a default-pipeline stage under ``config``."""
+    return Pipeline.default().key(name, config)
+
+
+def pending(store: Store, config: Config, name: str) -> tuple[str, list[str]]:
+    """A stage's key and the articles it has still to process with that key."""
+    key = stage_key(name, config)
+    return key, store.pending(name, key)
+
+
+# -- contract checks -------------------------------------------------------------------
+
+Access = tuple[str, str]  # ("read" | "write", table name or "blob:KIND")
+
+
+@contextmanager
+def recording(store: Store) -> Iterator[set[Access]]:
+    """Every table and blob kind read or written through ``store`` while inside.
+
+    Tables come from SQLite's authorizer (reads of a view count as reads of its tables;
+    foreign-key checks count too); blob kinds from the store's blob hook, since the
+    authorizer sees the ``blobs`` table but not the kind.
+    """
+    seen: set[Access] = set()
+    views = store.schema_names("view")
+    actions = {
+        sqlite3.SQLITE_READ: "read",
+        sqlite3.SQLITE_INSERT: "write",
+        sqlite3.SQLITE_UPDATE: "write",
+        sqlite3.SQLITE_DELETE: "write",
+    }
+
+    def authorize(action: int, arg1: str | None, *_: str | None) -> int:
+        what = actions.get(action)
+        if what and arg1 and not arg1.startswith("sqlite_") and arg1 not in views:
+            seen.add((what, arg1))
+        return sqlite3.SQLITE_OK
+
+    def blob(kind: str, write: bool) -> None:
+        seen.add(("write" if write else "read", BLOB + kind))
+
+    store.conn.set_authorizer(authorize)
+    store.on_blob = blob
+    try:
+        yield seen
+    finally:
+        store.conn.set_authorizer(None)
+        store.on_blob = None
+
+
+def violations(stage: Stage, seen: Iterable[Access]) -> list[str]:
+    """Accesses ``stage``'s declarations do not allow: a read of something it neither
+    requires nor provides, a write of something it does not provide."""
+    readable = set(stage.requires) | set(stage.provides) | set(BOOKKEEPING) | {"blobs"}
+    writable = set(stage.provides) | set(BOOKKEEPING) | {"blobs"}
+    out = []
+    for what, name in sorted(set(seen)):
+        allowed = readable if what == "read" else writable
+        if name not in allowed:
+            out.append(f"stage {stage.name!r} {what}s {name!r} without declaring it")
+    return out
+
+
+def unknown_names(stages: Sequence[Stage], store: Store) -> list[str]:
+    """Declared names that are not tables of ``store``'s schema nor blob kinds a stage
+    provides."""
+    tables = store.schema_names("table")
+    blobs = {p for s in stages for p in s.provides if p.startswith(BLOB)}
+    return [
+        f"stage {s.name!r} names {n!r}, which is no table nor provided blob"
+        for s in stages
+        for n in (*s.requires, *s.provides)
+        if n not in tables and n not in blobs
+    ]
+
+
+# -- the per-article loop -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An article whose computation raised."""
+
+    message: str
+
+
+def batches(ids: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def isolate(
+    compute: Callable[[Sequence[str]], Sequence[T | None]], ids: Sequence[str]
+) -> list[T | Failed | None]:
+    """``compute`` over a batch; when the batch raises, each article alone, so that one bad
+    article fails by itself."""
+    try:
+        results = list(compute(ids))
+        if len(results) != len(ids):
+            raise RuntimeError(f"{len(results)} results for {len(ids)} articles")
+        return list(results)
+    except Exception as exc:
+        if len(ids) == 1:
+            return [Failed(f"{type(exc).__name__}: {exc}")]
+    return [isolate(compute, [a])[0] for a in ids]
+
+
+def each_article(
+    store: Store,
+    config: Config,
+    name: str,
+    reporter: Reporter,
+    compute: Callable[[Sequence[str]], Sequence[T | None]],
+    write: Callable[[str, T | None], None],
+    *,
+    task: str,
+    batch: int = 32,
+) -> StageReport:
+    """The loop every per-article stage runs over its pending articles.
+
+    ``compute`` turns a batch of article ids into one result each (None: its input is not
+    there yet, e.g. the parse is missing; it stays pending) and writes nothing. ``write``
+    stores one article's result, replacing what the stage stored for it before; with None
+    it only removes that (the article failed). A batch's writes, its errors and its
+    bookkeeping commit in one transaction.
+    """
+    key, ids = pending(store, config, name)
+    if not ids:
+        return StageReport(name)
+    reporter.start(task, len(ids))
+    done = 0
+    errors: list[str] = []
+    waiting = 0
+    for chunk in batches(ids, batch):
+        results = isolate(compute, chunk)
+        with store.transaction():
+            finished: list[str] = []
+            for article_id, result in zip(chunk, results, strict=True):
+                if result is None:
+                    waiting += 1
+                    continue
+                finished.append(article_id)
+                if isinstance(result, Failed):
+                    write(article_id, None)
+                    errors.append(f"{article_id}: {result.message}")
+                else:
+                    write(article_id, result)
+                    done += 1
+            store.clear_errors(name, finished)
+            for article_id, result in zip(chunk, results, strict=True):
+                if isinstance(result, Failed):
+                    store.log_error(name, article_id, result.message, article_id)
+            store.mark_done(name, finished, key)
+        reporter.advance(len(chunk))
+    reporter.finish()
+    notes = (f"{waiting} article(s) wait for an earlier stage",) if waiting else ()
+    return StageReport(name, processed=done, errors=tuple(errors), notes=notes)

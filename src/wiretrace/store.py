@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -276,6 +276,63 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE quotes ADD COLUMN cue_start INTEGER;
     ALTER TABLE quotes ADD COLUMN cue_end INTEGER;
     """,
+    # 11: each stage the only writer of its tables. Quotes as found in an article are
+    # attribution's (``article_quotes``); the canonical speaker of each is statements'
+    # (``quote_speakers``); the view ``quotes`` joins them for readers. Figures as found are
+    # the figures stage's (``article_figures``); the view ``figures`` adds ``reported_by``,
+    # the speaker of the smallest quote holding the figure, at read time. Membership tables
+    # of corpus stages no longer reference the per-article tables (a re-run article's rows
+    # are replaced by their owner; the corpus stage then rewrites its own). Stage bookkeeping
+    # keeps the stage's key (version, configuration, upstream keys); errors name the article.
+    """
+    ALTER TABLE stage_state ADD COLUMN key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE errors ADD COLUMN article TEXT;
+    CREATE INDEX errors_stage_article ON errors(stage, article);
+    CREATE TABLE statement_quotes_v9 (
+        statement_id TEXT NOT NULL REFERENCES statements(id),
+        quote_id TEXT NOT NULL,
+        PRIMARY KEY (statement_id, quote_id)
+    );
+    INSERT INTO statement_quotes_v9 SELECT statement_id, quote_id FROM statement_quotes;
+    DROP TABLE statement_quotes;
+    ALTER TABLE statement_quotes_v9 RENAME TO statement_quotes;
+    CREATE INDEX statement_quotes_quote ON statement_quotes(quote_id);
+    CREATE TABLE figure_group_members_v9 (
+        group_id INTEGER NOT NULL REFERENCES figure_groups(id),
+        figure_id TEXT NOT NULL,
+        seq INTEGER,
+        PRIMARY KEY (group_id, figure_id)
+    );
+    INSERT INTO figure_group_members_v9 SELECT group_id, figure_id, seq FROM figure_group_members;
+    DROP TABLE figure_group_members;
+    ALTER TABLE figure_group_members_v9 RENAME TO figure_group_members;
+    CREATE INDEX figure_group_members_figure ON figure_group_members(figure_id);
+    ALTER TABLE quotes RENAME TO article_quotes;
+    DROP INDEX quotes_speaker;
+    CREATE TABLE quote_speakers (
+        quote_id TEXT PRIMARY KEY,
+        speaker TEXT,
+        speaker_id TEXT
+    );
+    CREATE INDEX quote_speakers_speaker ON quote_speakers(speaker);
+    INSERT INTO quote_speakers (quote_id, speaker) SELECT id, speaker FROM article_quotes;
+    CREATE VIEW quotes AS
+        SELECT q.id, q.article, q.start, q.end, q.text, q.kind,
+            CASE WHEN s.quote_id IS NULL THEN q.speaker ELSE s.speaker END AS speaker,
+            q.speaker_start, q.speaker_end, q.cue, q.parts, q.act, q.cue_start, q.cue_end,
+            q.speaker AS mention, s.speaker_id AS speaker_id
+        FROM article_quotes q LEFT JOIN quote_speakers s ON s.quote_id = q.id;
+    ALTER TABLE figures RENAME TO article_figures;
+    ALTER TABLE article_figures DROP COLUMN reported_by;
+    CREATE VIEW figures AS
+        SELECT f.*, (
+            SELECT q.speaker FROM quotes q
+            WHERE q.article = f.article AND q.start <= f.start AND q.end >= f.end
+                AND q.speaker IS NOT NULL
+            ORDER BY q.end - q.start LIMIT 1
+        ) AS reported_by
+        FROM article_figures f;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -300,6 +357,9 @@ class Store:
 
     def __init__(self, path: str | Path = "wiretrace.db") -> None:
         self.path = str(path)
+        # Called with (blob kind, is_write) on every blob access; the stage contract check
+        # sets it, since SQLite's authorizer sees the ``blobs`` table but not the kind.
+        self.on_blob: Callable[[str, bool], None] | None = None
         try:
             self.conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
@@ -326,6 +386,13 @@ class Store:
                     if statement.strip():
                         conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {target}")
+
+    def schema_names(self, kind: str) -> set[str]:
+        """Names of the schema's tables (``kind="table"``) or views (``"view"``)."""
+        return {
+            str(r[0])
+            for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = ?", (kind,))
+        }
 
     @property
     def schema_version(self) -> int:
@@ -550,14 +617,28 @@ class Store:
     # -- per-article binary artefacts (parsed docs, embeddings) ----------------------
 
     def put_blob(self, kind: str, article_id: str, text_hash: str, data: bytes) -> None:
+        if self.on_blob is not None:
+            self.on_blob(kind, True)
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO blobs (kind, article_id, text_hash, data) VALUES (?,?,?,?)",
                 (kind, article_id, text_hash, data),
             )
 
+    def drop_blobs(self, article_id: str, kinds: Iterable[str]) -> None:
+        """Remove an article's artefacts of these kinds (its stage failed on it)."""
+        with self.transaction() as conn:
+            for kind in kinds:
+                if self.on_blob is not None:
+                    self.on_blob(kind, True)
+                conn.execute(
+                    "DELETE FROM blobs WHERE kind = ? AND article_id = ?", (kind, article_id)
+                )
+
     def get_blob(self, kind: str, article_id: str) -> bytes | None:
         """The artefact for the article's *current* text, or None when stale or absent."""
+        if self.on_blob is not None:
+            self.on_blob(kind, False)
         row = self.conn.execute(
             "SELECT b.data FROM blobs b JOIN articles a ON a.id = b.article_id"
             " WHERE b.kind = ? AND b.article_id = ? AND b.text_hash = a.text_hash",
@@ -566,69 +647,89 @@ class Store:
         return None if row is None else bytes(row[0])
 
     # -- stage bookkeeping -----------------------------------------------------------
+    #
+    # A stage's row for an article records the text hash and the stage key it was done
+    # with; the article is pending again when either changes (new text, new version or
+    # configuration of the stage or of a stage it depends on).
 
-    def pending(self, stage: str) -> list[str]:
-        """Articles whose current clean text this stage has not processed yet."""
+    def pending(self, stage: str, key: str = "") -> list[str]:
+        """Articles whose current clean text this stage has not processed with ``key``."""
         return [
             r[0]
             for r in self.conn.execute(
                 "SELECT a.id FROM articles a JOIN documents d ON d.id = a.id"
                 " LEFT JOIN stage_state s ON s.stage = ? AND s.article_id = a.id"
-                " WHERE s.text_hash IS NULL OR s.text_hash != a.text_hash ORDER BY d.seq",
-                (stage,),
+                " WHERE s.text_hash IS NULL OR s.text_hash != a.text_hash OR s.key != ?"
+                " ORDER BY d.seq",
+                (stage, key),
             )
         ]
 
-    def mark_done(self, stage: str, article_ids: Iterable[str]) -> None:
+    def mark_done(self, stage: str, article_ids: Iterable[str], key: str = "") -> None:
         with self.transaction() as conn:
             now = _now()
             conn.executemany(
-                "INSERT OR REPLACE INTO stage_state (stage, article_id, text_hash, done_at)"
-                " SELECT ?, id, text_hash, ? FROM articles WHERE id = ?",
-                [(stage, now, a) for a in article_ids],
+                "INSERT OR REPLACE INTO stage_state (stage, article_id, text_hash, done_at, key)"
+                " SELECT ?, id, text_hash, ?, ? FROM articles WHERE id = ?",
+                [(stage, now, key, a) for a in article_ids],
             )
 
-    def pending_documents(self, stage: str) -> list[str]:
-        """Documents not yet seen by a stage that works on raw documents (cleaning)."""
+    def pending_documents(self, stage: str, key: str = "") -> list[str]:
+        """Documents not yet seen with ``key`` by a stage that works on raw documents."""
         return [
             r[0]
             for r in self.conn.execute(
                 "SELECT d.id FROM documents d LEFT JOIN stage_state s"
-                " ON s.stage = ? AND s.article_id = d.id WHERE s.article_id IS NULL"
-                " ORDER BY d.seq",
-                (stage,),
+                " ON s.stage = ? AND s.article_id = d.id"
+                " WHERE s.article_id IS NULL OR s.key != ? ORDER BY d.seq",
+                (stage, key),
             )
         ]
 
-    def mark_documents_done(self, stage: str, doc_ids: Iterable[str]) -> None:
+    def mark_documents_done(self, stage: str, doc_ids: Iterable[str], key: str = "") -> None:
         with self.transaction() as conn:
             now = _now()
             conn.executemany(
-                "INSERT OR REPLACE INTO stage_state (stage, article_id, text_hash, done_at)"
-                " VALUES (?, ?, '', ?)",
-                [(stage, d, now) for d in doc_ids],
+                "INSERT OR REPLACE INTO stage_state (stage, article_id, text_hash, done_at, key)"
+                " VALUES (?, ?, '', ?, ?)",
+                [(stage, d, now, key) for d in doc_ids],
             )
+
+    def forget_stage(self, stage: str) -> None:
+        """Make every article pending for ``stage`` again (``analyze --redo``)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM stage_state WHERE stage = ?", (stage,))
 
     # -- errors ----------------------------------------------------------------------
 
-    def log_error(self, stage: str, source: str, message: str) -> None:
+    def log_error(self, stage: str, source: str, message: str, article: str | None = None) -> None:
         """Record a problem; the same problem with the same input again only updates its
         time, so re-running over a failing input does not grow the table."""
         with self.transaction() as conn:
             seen = conn.execute(
-                "UPDATE errors SET at = ? WHERE stage = ? AND source = ? AND message = ?",
-                (_now(), stage, source, message),
+                "UPDATE errors SET at = ?, article = ? WHERE stage = ? AND source = ?"
+                " AND message = ?",
+                (_now(), article, stage, source, message),
             )
             if seen.rowcount == 0:
                 conn.execute(
-                    "INSERT INTO errors (stage, source, message, at) VALUES (?,?,?,?)",
-                    (stage, source, message, _now()),
+                    "INSERT INTO errors (stage, source, message, at, article) VALUES (?,?,?,?,?)",
+                    (stage, source, message, _now(), article),
                 )
+
+    def clear_errors(self, stage: str, articles: Iterable[str]) -> None:
+        """Forget a stage's errors on articles it has now processed again."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "DELETE FROM errors WHERE stage = ? AND article = ?", [(stage, a) for a in articles]
+            )
 
     def errors(self) -> list[dict[str, str]]:
         return [
             dict(r)
-            for r in self.conn.execute("SELECT stage, source, message, at FROM errors ORDER BY id")
+            for r in self.conn.execute(
+                "SELECT stage, source, article, message, at FROM errors ORDER BY id"
+            )
         ]
 
     def stats(self) -> dict[str, int]:

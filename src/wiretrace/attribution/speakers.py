@@ -18,6 +18,7 @@ from typing import Any
 
 from ..models import Quote, Speaker
 from ..store import content_hash
+from ..unionfind import UnionFind
 from .entities import name_key
 
 _PLACE_WEIGHT = 2
@@ -95,13 +96,8 @@ def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequenc
         kind = records.get(q.article, {}).get("speaker_kinds", {}).get(q.speaker)
         if kind:
             n.kinds[kind] += 1
-    parent = {key: key for key in nodes}
-
-    def find(key: tuple[str, ...]) -> tuple[str, ...]:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
+    sets: UnionFind[tuple[str, ...]] = UnionFind(nodes)
+    find = sets.find
 
     keys = sorted(nodes, key=len, reverse=True)
     for short in keys:
@@ -111,17 +107,17 @@ def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequenc
         )
         targets = {find(k) for k in longer if nodes[k].label == "PERSON"}
         if is_person and len(targets) == 1 and nodes[short].label in ("PERSON", None):
-            parent[find(short)] = targets.pop()
+            sets.union(short, targets.pop())
             continue
         # "Red Cross" for "Estravian Red Cross": a name of two words or more that ends the
         # one longer organisation name in the corpus.
         org_targets = {find(k) for k in longer if nodes[k].label not in ("PERSON", None)}
         if not is_person and len(short) >= 2 and len(org_targets) == 1:
-            parent[find(short)] = org_targets.pop()
+            sets.union(short, org_targets.pop())
             continue
         for other in keys:
             if other != short and _similar_org(short, other) and find(other) != find(short):
-                parent[find(short)] = find(other)
+                sets.union(short, other)
     # A title used as a name ("the Interior Minister said") joins the one person holding it.
     role_keys: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
     for key, n in nodes.items():
@@ -135,7 +131,7 @@ def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequenc
             root for rk, roots in role_keys.items() if rk[-len(key) :] == key for root in roots
         }
         if len(holders) == 1:
-            parent[find(key)] = holders.pop()
+            sets.union(key, holders.pop())
     groups: dict[tuple[str, ...], list[_Node]] = defaultdict(list)
     for key, n in nodes.items():
         groups[find(key)].append(n)

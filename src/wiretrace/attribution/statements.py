@@ -19,8 +19,9 @@ import numpy.typing as npt
 from ..config import Config
 from ..models import Quote, Statement
 from ..nlp.models import Embedder, NlpConfig, load_embedder
-from ..pipeline import Reporter, Stage, StageReport
+from ..pipeline import BLOB, Reporter, Stage, StageReport, pending
 from ..store import Store, content_hash
+from ..unionfind import components
 from . import tables
 from .config import AttributionConfig
 from .speakers import canonical_speakers
@@ -59,7 +60,7 @@ def group_statements(
     for (speaker, group), ts in zip(groups, texts, strict=True):
         sims = _similarity(group, vectors[offset : offset + len(ts)])
         offset += len(ts)
-        roots = _components(
+        roots = components(
             len(group),
             [
                 (i, j)
@@ -79,21 +80,6 @@ def group_statements(
                 Statement(id=content_hash("|".join(ids)), speaker=speaker, quotes=ids)
             )
     return statements
-
-
-def _components(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
-    """Connected components (union-find): the root of each item."""
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in edges:
-        parent[find(i)] = find(j)
-    return [find(i) for i in range(n)]
 
 
 def _similarity(
@@ -158,37 +144,38 @@ def place_metonymy(
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section("attribution", AttributionConfig)
     nlp_cfg = config.section("nlp", NlpConfig)
-    pending = store.pending(NAME)
-    if not pending:
+    key, todo = pending(store, config, NAME)
+    if not todo:
         return StageReport(NAME)
     reporter.start("statements: speakers across articles", 1)
-    quotes = tables.all_quotes(store)
-    canon = canonical_speakers(tables.entity_records(store), quotes)
+    found = tables.all_quotes(store)  # speakers as each article names them
+    canon = canonical_speakers(tables.entity_records(store), found)
     embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
     mapping = dict(canon.by_quote)
     kinds = {s.name: s.kind for s in canon.speakers}
-    named = [replace(q, speaker=mapping.get(q.id, q.speaker)) for q in quotes]
+    named = [replace(q, speaker=mapping.get(q.id, q.speaker)) for q in found]
     mapping.update(place_metonymy(named, canon.places, kinds, embedder, cfg.metonymy_threshold))
-    tables.set_speakers(store, canon.speakers, mapping)
-    speakers = canon.speakers
-    quotes = tables.all_quotes(store)
+    final = {q.id: mapping.get(q.id, q.speaker) for q in found}
+    quotes = [replace(q, speaker=final[q.id]) for q in found]
     statements = group_statements(quotes, embedder, cfg.statement_threshold)
     with store.transaction():
+        tables.set_speakers(store, canon.speakers, final)
         tables.set_statements(store, statements)
-        store.mark_done(NAME, pending)
+        store.mark_done(NAME, todo, key)
     reporter.advance()
     reporter.finish()
     return StageReport(
         NAME,
-        processed=len(pending),
-        notes=(f"{len(speakers)} speakers, {len(statements)} statements across articles",),
+        processed=len(todo),
+        notes=(f"{len(canon.speakers)} speakers, {len(statements)} statements across articles",),
     )
 
 
 STAGE = Stage(
     name=NAME,
-    requires=("quotes",),
-    provides=("speakers", "statements"),
+    requires=("documents", "articles", "article_quotes", BLOB + tables.ENTITY_BLOB),
+    provides=("speakers", "quote_speakers", "statements", "statement_quotes"),
     run=run,
     doc="canonical speakers across the corpus; the same statement matched across outlets",
+    config=("attribution",),
 )

@@ -1,11 +1,25 @@
-"""Reads and writes of the attribution tables (quotes, speakers, statements) and the
-per-article entity record the corpus stage builds canonical speakers from."""
+"""Reads and writes of the attribution tables and the per-article entity record.
+
+Who writes what (each table has one writer):
+
+- ``article_quotes`` (stage ``attribution``): each quote as found in its article, with
+  ``speaker`` as that article names it (``mention`` in the view below).
+- ``speakers``, ``quote_speakers``, ``statements``, ``statement_quotes`` (stage
+  ``statements``): canonical speakers of the corpus; per quote its canonical speaker's name
+  (``speaker``) and id (``speaker_id``, a ``speakers.id``, NULL when the name is not a
+  canonical speaker); the same statement across outlets.
+
+Readers read the view ``quotes``: the columns of ``article_quotes`` with ``speaker`` = the
+canonical name (the article's own name until ``statements`` has run), ``speaker_id`` (join
+``speakers`` on it, never on the name) and ``mention`` (the article's own name). So
+``SELECT speaker_id, COUNT(*) FROM quotes GROUP BY speaker_id`` counts quotes per speaker.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..models import Quote, Span, Speaker, Statement
@@ -19,10 +33,9 @@ def put_article(
 ) -> None:
     """Replace one article's quotes and entity record atomically."""
     with store.transaction() as conn:
-        _drop_statements_of(conn, article_id)
-        conn.execute("DELETE FROM quotes WHERE article = ?", (article_id,))
+        conn.execute("DELETE FROM article_quotes WHERE article = ?", (article_id,))
         conn.executemany(
-            "INSERT OR REPLACE INTO quotes (id, article, start, end, text, kind, speaker,"
+            "INSERT OR REPLACE INTO article_quotes (id, article, start, end, text, kind, speaker,"
             " speaker_start, speaker_end, cue, parts, act, cue_start, cue_end)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
@@ -51,13 +64,6 @@ def put_article(
             store.text_hash(article_id),
             json.dumps(record, ensure_ascii=False).encode("utf-8"),
         )
-
-
-def _drop_statements_of(conn: sqlite3.Connection, article_id: str) -> None:
-    conn.execute(
-        "DELETE FROM statement_quotes WHERE quote_id IN (SELECT id FROM quotes WHERE article = ?)",
-        (article_id,),
-    )
 
 
 def entity_records(store: Store) -> dict[str, dict[str, Any]]:
@@ -89,18 +95,21 @@ def _quote(row: sqlite3.Row) -> Quote:
 
 
 def all_quotes(store: Store, article: str | None = None) -> list[Quote]:
+    """Quotes as their articles name the speakers (attribution's rows)."""
     if article is None:
-        rows = store.conn.execute("SELECT * FROM quotes ORDER BY article, start")
+        rows = store.conn.execute("SELECT * FROM article_quotes ORDER BY article, start")
     else:
         rows = store.conn.execute(
-            "SELECT * FROM quotes WHERE article = ? ORDER BY start", (article,)
+            "SELECT * FROM article_quotes WHERE article = ? ORDER BY start", (article,)
         )
     return [_quote(r) for r in rows]
 
 
 def set_speakers(
-    store: Store, speakers: Iterable[Speaker], quote_speakers: dict[str, str | None]
+    store: Store, speakers: Iterable[Speaker], quote_speakers: Mapping[str, str | None]
 ) -> None:
+    """Replace the canonical speakers and the canonical speaker of every quote."""
+    ids = {s.name: s.id for s in speakers}
     with store.transaction() as conn:
         conn.execute("DELETE FROM speakers")
         conn.executemany(
@@ -110,9 +119,13 @@ def set_speakers(
                 for s in speakers
             ],
         )
+        conn.execute("DELETE FROM quote_speakers")
         conn.executemany(
-            "UPDATE quotes SET speaker = ? WHERE id = ?",
-            [(name, qid) for qid, name in quote_speakers.items()],
+            "INSERT INTO quote_speakers (quote_id, speaker, speaker_id) VALUES (?, ?, ?)",
+            [
+                (qid, name, None if name is None else ids.get(name))
+                for qid, name in sorted(quote_speakers.items())
+            ],
         )
 
 

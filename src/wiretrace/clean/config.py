@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CleanConfig:
-    spacy_model: str = "en_core_web_md"
     # A line recurring in this many articles of one outlet is a boilerplate candidate.
     min_repeat_docs: int = 2
     # Insert the missing space in "fear.There" (see normalise.fix_sentence_spacing).
     fix_sentence_spacing: bool = True
-    # Documents analysed per batch (one transaction, one spaCy batch).
+    # Documents analysed per batch (one transaction, one spaCy batch). The spaCy model is
+    # the one named in [nlp].
     batch_size: int = 128
     # HTML: also keep what the extractor dropped (menus, footers) as removed pieces. Off by
     # default: it walks the whole page a second time and labels every line of chrome.

@@ -8,13 +8,13 @@ that line are cleaned again. Their text changes, so later stages redo them by th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..models import CleanResult, RawDocument, Removed
-from ..pipeline import Reporter, Stage, StageReport
+from ..pipeline import Failed, Reporter, Stage, StageReport, batches, isolate, stage_key
 from ..store import Store
 from . import tables
 from .config import CleanConfig
@@ -123,28 +123,35 @@ def repetition_for(
     return Repetition(known, unknown - known)
 
 
-def _batches(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
+def _prepare_isolated(
+    sources: list[tuple[str, Source]], nlp: Language, cfg: CleanConfig
+) -> tuple[list[Prepared], dict[str, str]]:
+    """``prepare_many`` over a batch; when it raises, one document at a time, so that one
+    bad document fails alone. Returns the prepared documents and the failures' messages."""
+    by_id = dict(sources)
+    results = isolate(lambda ids: prepare_many([(d, by_id[d]) for d in ids], nlp, cfg), list(by_id))
+    prepared = [r for r in results if isinstance(r, Prepared)]
+    failed = {d: r.message for d, r in zip(by_id, results, strict=True) if isinstance(r, Failed)}
+    return prepared, failed
 
 
 def _clean_batch(
-    store: Store, batch: Sequence[str], nlp: Language, cfg: CleanConfig
+    store: Store, batch: Sequence[str], nlp: Language, cfg: CleanConfig, key: str
 ) -> tuple[int, list[str]]:
     """Clean a batch of new documents; returns (articles written, error messages)."""
     conn = store.conn
-    errors: list[str] = []
+    failed: dict[str, tuple[str, str]] = {}  # doc id -> (source, message)
     sources: list[tuple[str, Source]] = []
     for doc_id, doc in store.iter_documents(batch):
         try:
             sources.append((doc_id, source_text(doc, cfg)))
         except Exception as exc:  # one bad document must not stop the batch
-            message = f"{doc.source}: cannot clean ({type(exc).__name__}: {exc})"
-            store.log_error(NAME, doc.source, message)
-            errors.append(message)
-    prepared = prepare_many(sources, nlp, cfg)
+            failed[doc_id] = (doc.source, f"{type(exc).__name__}: {exc}")
+    prepared, unparsed = _prepare_isolated(sources, nlp, cfg)
+    for doc_id, message in unparsed.items():
+        failed[doc_id] = (store.get_document(doc_id).source, message)
     written = 0
-    with store.transaction():
+    with store.transaction():  # the batch, its re-cleaned neighbours, errors, bookkeeping
         tables.forget(conn, batch)
         all_fps = {fp for p in prepared for fp in p.fingerprints}
         before = tables.counts(conn, all_fps)
@@ -171,44 +178,49 @@ def _clean_batch(
         for p in prepare_many(again, nlp, cfg):
             doc_id = p.doc_id
             group = tables.group_of(conn, doc_id)
-            key = p.key if group is None else group
+            group_key = p.key if group is None else group
             fps = p.fingerprints
-            rep = repetition_for(key, fps, tables.counts(conn, fps), cfg.min_repeat_docs)
+            rep = repetition_for(group_key, fps, tables.counts(conn, fps), cfg.min_repeat_docs)
             store.put_article(doc_id, finish(p, rep))
             written += 1
-        store.mark_documents_done(NAME, batch)
-    return written, errors
+        store.clear_errors(NAME, batch)
+        for doc_id, (source, message) in failed.items():
+            store.log_error(NAME, source, f"{source}: cannot clean ({message})", doc_id)
+        store.mark_documents_done(NAME, batch, key)
+    return written, [f"{source}: cannot clean ({message})" for source, message in failed.values()]
 
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section(NAME, CleanConfig)
-    pending = store.pending_documents(NAME)
-    if not pending:
+    key = stage_key(NAME, config)
+    todo = store.pending_documents(NAME, key)
+    if not todo:
         return StageReport(NAME)
-    from ..nlp import load_spacy
+    from ..nlp import NlpConfig, load_spacy
 
-    nlp = load_spacy(cfg.spacy_model)
-    reporter.start("clean: body, metadata, boilerplate", len(pending))
+    nlp = load_spacy(config.section("nlp", NlpConfig).spacy_model)
+    reporter.start("clean: body, metadata, boilerplate", len(todo))
     written = 0
     errors: list[str] = []
-    for batch in _batches(pending, cfg.batch_size):
-        n, errs = _clean_batch(store, batch, nlp, cfg)
+    for batch in batches(todo, cfg.batch_size):
+        n, errs = _clean_batch(store, batch, nlp, cfg, key)
         written += n
         errors.extend(errs)
         reporter.advance(len(batch))
     reporter.finish()
     notes = (
-        (f"{written - len(pending) + len(errors)} earlier article(s) re-cleaned",)
-        if (written > len(pending) - len(errors))
+        (f"{written - len(todo) + len(errors)} earlier article(s) re-cleaned",)
+        if (written > len(todo) - len(errors))
         else ()
     )
-    return StageReport(NAME, processed=len(pending), errors=tuple(errors), notes=notes)
+    return StageReport(NAME, processed=len(todo), errors=tuple(errors), notes=notes)
 
 
 STAGE = Stage(
     name=NAME,
     requires=("documents",),
-    provides=("articles", "removed"),
+    provides=("articles", "removed", "clean_lines"),
     run=run,
     doc="Body text, title/outlet/byline/date, and every removed piece with its kind.",
+    config=("clean", "nlp"),
 )

@@ -142,23 +142,39 @@ def ingest(
 def analyze(
     db: DbOption = Path("wiretrace.db"),
     config: ConfigOption = None,
-    until: Annotated[str | None, typer.Option(help="Stop after this stage.")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Run this stage and only the stages it requires.")
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help="Run only this stage (repeatable); what it requires must be done."),
+    ] = None,
+    redo: Annotated[
+        list[str] | None,
+        typer.Option(help="Redo this stage and those depending on it on every article."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Run every analysis stage on what is new or changed since the last run.
+    """Run the analysis stages on what is new or changed since the last run.
 
-    Example: wiretrace analyze --until nlp
+    A stage redoes an article when its text, the stage's version or the configuration
+    it reads (or that of a stage it depends on) changed.
+
+    Example: wiretrace analyze --until reuse; wiretrace analyze --redo figures
     """
     from ..pipeline import Pipeline
 
     cfg = get_config(config)
     pipeline = Pipeline.default()
     try:
-        pipeline.select(until)
+        pipeline.select(until, only or ())
+        pipeline.downstream(redo or ())
     except ValueError as exc:
         raise fail(str(exc)) from exc
     with open_store(db) as store:
-        reports = pipeline.run(store, cfg, RichReporter(quiet), until=until)
+        reports = pipeline.run(
+            store, cfg, RichReporter(quiet), until=until, only=only or (), redo=redo or ()
+        )
     failed = False
     for report in reports:
         console.print(f"{literal(report.stage)}: {report.processed} processed")
@@ -168,6 +184,7 @@ def analyze(
             failed = True
             console.print(f"  [red]✗[/] {literal(error)}")
     if failed:
+        console.print("errors are kept in the store: wiretrace stats lists them")
         raise typer.Exit(1)
 
 
@@ -187,8 +204,9 @@ def stats(
     with open_store(db) as store:
         counts = store.stats()
         outlets = [(name or "(unknown)", n) for name, n in records.outlet_totals(store.conn)]
+        errors = store.errors()
     if as_json:
-        print_json({"counts": counts, "outlets": dict(outlets)})
+        print_json({"counts": counts, "outlets": dict(outlets), "errors": errors})
         return
     table = Table("what", "count", title=literal(db))
     for key, value in counts.items():
@@ -198,6 +216,14 @@ def stats(
     for name, n in outlets:
         outlet_table.add_row(literal(name), str(n))
     out.print(outlet_table)
+    if errors:
+        error_table = Table("stage", "article / source", "error", title="errors")
+        for e in errors:
+            first = (e["message"] or "").splitlines()[0] if e["message"] else ""
+            error_table.add_row(
+                literal(e["stage"]), literal(e["article"] or e["source"]), literal(first)
+            )
+        out.print(error_table)
 
 
 @app.command()

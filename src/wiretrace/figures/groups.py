@@ -1,8 +1,8 @@
 """The ``figure_groups`` stage: figures compared across the corpus, and year anomalies.
 
-Runs after every per-article stage, so it also fills ``reported_by`` from the quotes the
-attribution stage stored (the store is the bus). Recomputed whole when any article changed:
-grouping is a join over all figures of one unit family.
+Recomputed whole when any article changed: grouping is a join over all figures of one unit
+family. Who reported a figure is not stored here: the ``figures`` view computes it from
+the quotes at read time.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ..config import Config
-from ..nlp.stage import load_embeddings
-from ..pipeline import Reporter, Stage, StageReport
+from ..nlp.stage import EMBED_BLOB, load_embeddings
+from ..pipeline import BLOB, Reporter, Stage, StageReport, pending
 from ..store import Store
+from ..vectors import unpack_vectors
 from . import tables
 from .compare import Anomaly, Group, YearMention, cosine_rows, group_figures, year_anomalies
 from .config import FiguresConfig
@@ -29,7 +30,7 @@ def _sentence_index(spans: list[tuple[int, int]], offset: int) -> int | None:
 
 
 def compare_corpus(store: Store, cfg: FiguresConfig) -> tuple[list[Group], list[Anomaly]]:
-    rows = tables.load_figures(store)
+    rows = tables.load_figures(store, reporters=False)
     what_vecs: list[npt.NDArray[np.float32]] = []
     core_vecs: list[npt.NDArray[np.float32]] = []
     sent_vecs: list[npt.NDArray[np.float32]] = []
@@ -42,7 +43,7 @@ def compare_corpus(store: Store, cfg: FiguresConfig) -> tuple[list[Group], list[
         sentences = [(s.start, s.end) for s in store.sentences(article)]
         sent_matrix = load_embeddings(store, article)
         blob = store.get_blob(tables.WHAT_BLOB, article)
-        what_matrix = tables.unpack(blob) if blob is not None else None
+        what_matrix = unpack_vectors(blob) if blob is not None else None
         if sent_matrix is not None and sent_matrix.size:
             dim = sent_matrix.shape[1]
         mine = by_article.get(article, [])
@@ -87,28 +88,37 @@ def compare_corpus(store: Store, cfg: FiguresConfig) -> tuple[list[Group], list[
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section("figures", FiguresConfig)
-    pending = store.pending(NAME)
-    if not pending:
+    key, todo = pending(store, config, NAME)
+    if not todo:
         return StageReport(NAME)
     reporter.start("figure groups", 1)
-    tables.refresh_reporters(store)
     groups, anomalies = compare_corpus(store, cfg)
-    tables.put_groups(
-        store,
-        [(g.what, g.relation, g.members) for g in groups],
-        [(a.article, a.start, a.end, a.kind, a.detail) for a in anomalies],
-    )
-    store.mark_done(NAME, store.article_ids())
+    with store.transaction():
+        tables.put_groups(
+            store,
+            [(g.what, g.relation, g.members) for g in groups],
+            [(a.article, a.start, a.end, a.kind, a.detail) for a in anomalies],
+        )
+        store.mark_done(NAME, store.article_ids(), key)
     reporter.advance()
     reporter.finish()
     notes = tuple(f"anomaly: {a.detail}" for a in anomalies)
-    return StageReport(NAME, processed=len(pending), notes=notes)
+    return StageReport(NAME, processed=len(todo), notes=notes)
 
 
 STAGE = Stage(
     name=NAME,
-    requires=("figures",),
-    provides=("figure_groups", "figure_anomalies"),
+    requires=(
+        "documents",
+        "articles",
+        "sentences",
+        "article_figures",
+        "time_expressions",
+        BLOB + EMBED_BLOB,
+        BLOB + tables.WHAT_BLOB,
+    ),
+    provides=("figure_groups", "figure_group_members", "figure_anomalies"),
     run=run,
     doc="figures grouped across articles (agree / update / conflict) and year anomalies",
+    config=("figures",),
 )

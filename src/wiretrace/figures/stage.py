@@ -7,14 +7,17 @@ embeddings of the what-phrases that the corpus stage compares.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..config import Config
 from ..isodate import calendar_date
 from ..nlp.models import NlpConfig, load_embedder, load_spacy
-from ..nlp.stage import pending_parses
-from ..pipeline import Reporter, Stage, StageReport
+from ..nlp.stage import DOC_BLOB, load_doc
+from ..pipeline import BLOB, Reporter, Stage, StageReport, each_article
 from ..store import Store
+from ..vectors import pack_vectors
 from . import tables
-from .extract import FigureFinding, figures_in, time_expressions
+from .extract import FigureFinding, TimeExpr, figures_in, time_expressions
 
 NAME = "figures"
 
@@ -34,46 +37,51 @@ def unique_by_span(findings: list[FigureFinding]) -> list[FigureFinding]:
     return sorted(seen.values(), key=lambda f: (f.span.start, f.span.end))
 
 
+Found = tuple[str | None, list[TimeExpr], list[FigureFinding], bytes, str]
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     nlp_cfg = config.section("nlp", NlpConfig)
-    pending = store.pending(NAME)
-    if not pending:
-        return StageReport(NAME)
-    nlp = load_spacy(nlp_cfg.spacy_model)
-    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
-    reporter.start("figures: numbers + dates", len(pending))
-    errors: list[str] = []
-    done = 0
-    for article_id, doc in pending_parses(store, pending, nlp, reporter, errors):
-        article = store.get_article(article_id)
-        published = calendar_date(article.published)
-        times = time_expressions(doc, published)
-        findings = unique_by_span(figures_in(doc, times))
-        # Rows 0..n-1: what-phrases; n..2n-1: the same without names (compared apart).
-        vectors = embedder.encode(
-            [what_text(f, article.text) for f in findings]
-            + [f.what_core or what_text(f, article.text) for f in findings]
-        )
-        text_hash = store.text_hash(article_id)
-        with store.transaction():
-            tables.put_article(
-                store,
-                article_id,
-                None if published is None else published.isoformat(),
-                times,
-                findings,
+
+    def compute(ids: Sequence[str]) -> list[Found | None]:
+        nlp = load_spacy(nlp_cfg.spacy_model)
+        embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+        out: list[Found | None] = []
+        for article in store.iter_articles(ids):
+            doc = load_doc(store, article.id, nlp)
+            if doc is None:
+                out.append(None)
+                continue
+            published = calendar_date(article.published)
+            times = time_expressions(doc, published)
+            findings = unique_by_span(figures_in(doc, times))
+            # Rows 0..n-1: what-phrases; n..2n-1: the same without names (compared apart).
+            vectors = embedder.encode(
+                [what_text(f, article.text) for f in findings]
+                + [f.what_core or what_text(f, article.text) for f in findings]
             )
-            store.put_blob(tables.WHAT_BLOB, article_id, text_hash, tables.pack(vectors))
-            store.mark_done(NAME, [article_id])
-        done += 1
-    reporter.finish()
-    return StageReport(NAME, processed=done, errors=tuple(errors))
+            label = None if published is None else published.isoformat()
+            out.append((label, times, findings, pack_vectors(vectors), store.text_hash(article.id)))
+        return out
+
+    def write(article_id: str, found: Found | None) -> None:
+        if found is None:
+            tables.put_article(store, article_id, None, [], [])
+            store.drop_blobs(article_id, (tables.WHAT_BLOB,))
+            return
+        label, times, findings, vectors, text_hash = found
+        tables.put_article(store, article_id, label, times, findings)
+        store.put_blob(tables.WHAT_BLOB, article_id, text_hash, vectors)
+
+    return each_article(
+        store, config, NAME, reporter, compute, write, task="figures: numbers + dates"
+    )
 
 
 STAGE = Stage(
     name=NAME,
-    requires=("parses",),
-    provides=("figures", "time_expressions"),
+    requires=("documents", "articles", "removed", "sentences", BLOB + DOC_BLOB),
+    provides=("article_figures", "time_expressions", BLOB + tables.WHAT_BLOB),
     run=run,
     doc="figures (value, unit, qualifier, what is counted, as_of) and resolved time expressions",
 )

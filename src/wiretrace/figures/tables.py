@@ -1,4 +1,18 @@
-"""Reads and writes of the figures tables (schema in store migration 6)."""
+"""Reads and writes of the figures tables (schema in store migrations 6, 7 and 9).
+
+Who writes what (each table has one writer):
+
+- ``article_figures``, ``time_expressions`` (stage ``figures``): figures and time
+  expressions as found in each article.
+- ``figure_groups``, ``figure_group_members``, ``figure_anomalies`` (stage
+  ``figure_groups``): figures compared across the corpus. A member's ``figure_id`` is an
+  ``article_figures.id``; a member whose figure is gone (its article was re-analysed and
+  the corpus stage has not run yet) is left out by joining.
+
+Readers read the view ``figures``: the columns of ``article_figures`` plus
+``reported_by``, computed at read time as the canonical speaker of the smallest quote
+(view ``quotes``) that holds the figure.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +20,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
-import numpy.typing as npt
 
 from ..models import Span
 from ..store import Store
@@ -45,17 +56,6 @@ def figure_id(article: str, span: Span) -> str:
     return f"{article}:{span.start}-{span.end}"
 
 
-def reporter_of(store: Store, article: str, span: Span) -> str | None:
-    """The speaker of the quote (direct or reported) that holds the figure, if attributed."""
-    row = store.conn.execute(
-        "SELECT COALESCE(s.name, q.speaker) FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker"
-        " WHERE q.article = ? AND q.start <= ? AND q.end >= ? AND q.speaker IS NOT NULL"
-        " ORDER BY q.end - q.start LIMIT 1",
-        (article, span.start, span.end),
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
 def put_article(
     store: Store,
     article: str,
@@ -65,12 +65,7 @@ def put_article(
 ) -> None:
     """Replace the article's figures and time expressions (inside the caller's transaction)."""
     conn = store.conn
-    conn.execute(
-        "DELETE FROM figure_group_members WHERE figure_id IN"
-        " (SELECT id FROM figures WHERE article = ?)",
-        (article,),
-    )
-    conn.execute("DELETE FROM figures WHERE article = ?", (article,))
+    conn.execute("DELETE FROM article_figures WHERE article = ?", (article,))
     conn.execute("DELETE FROM time_expressions WHERE article = ?", (article,))
     conn.executemany(
         "INSERT OR REPLACE INTO time_expressions (article, start, end, text, label, date_start,"
@@ -118,7 +113,6 @@ def put_article(
                 as_of,
                 f.kind,
                 int(f.realis),
-                reporter_of(store, article, f.span),
                 f.sentence.start,
                 f.sentence.end,
                 None if time is None else time.span.start,
@@ -129,32 +123,24 @@ def put_article(
             )
         )
     conn.executemany(
-        "INSERT OR REPLACE INTO figures (id, article, start, end, value_low, value_high, unit,"
-        " what, qualifier, as_of, kind, realis, reported_by, sentence_start, sentence_end,"
+        "INSERT OR REPLACE INTO article_figures (id, article, start, end, value_low, value_high,"
+        " unit, what, qualifier, as_of, kind, realis, sentence_start, sentence_end,"
         " time_start, date_start, date_end, what_core, what_entities)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
 
 
-def refresh_reporters(store: Store) -> int:
-    """Fill ``reported_by`` from the quotes table (attribution may run after figures)."""
-    changed = 0
-    with store.transaction():
-        for row in store.conn.execute(
-            "SELECT id, article, start, end, reported_by FROM figures"
-        ).fetchall():
-            who = reporter_of(store, row["article"], Span(row["start"], row["end"]))
-            if who != row["reported_by"]:
-                store.conn.execute(
-                    "UPDATE figures SET reported_by = ? WHERE id = ?", (who, row["id"])
-                )
-                changed += 1
-    return changed
-
-
-def load_figures(store: Store, article: str | None = None) -> list[FigureRow]:
-    sql = "SELECT * FROM figures"
+def load_figures(
+    store: Store, article: str | None = None, reporters: bool = True
+) -> list[FigureRow]:
+    """Stored figures; without ``reporters`` (the corpus stage, which compares figures
+    without their speakers) ``reported_by`` is None and the quotes are not read."""
+    sql = (
+        "SELECT * FROM figures"
+        if reporters
+        else "SELECT *, NULL AS reported_by FROM article_figures"
+    )
     args: tuple[str, ...] = ()
     if article is not None:
         sql += " WHERE article = ?"
@@ -184,18 +170,6 @@ def load_figures(store: Store, article: str | None = None) -> list[FigureRow]:
             )
         )
     return out
-
-
-def pack(vectors: npt.NDArray[np.float32]) -> bytes:
-    n, dim = vectors.shape if vectors.size else (0, 0)
-    return np.array([n, dim], dtype=np.int32).tobytes() + vectors.astype(np.float16).tobytes()
-
-
-def unpack(data: bytes) -> npt.NDArray[np.float32]:
-    n, dim = np.frombuffer(data[:8], dtype=np.int32)
-    if n == 0:
-        return np.zeros((0, 0), dtype=np.float32)
-    return np.frombuffer(data[8:], dtype=np.float16).reshape(int(n), int(dim)).astype(np.float32)
 
 
 def put_groups(

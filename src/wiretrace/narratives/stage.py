@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 import numpy as np
@@ -18,8 +19,8 @@ import numpy.typing as npt
 from ..config import Config
 from ..models import Narrative, NarrativeHit, Span
 from ..nlp.models import NlpConfig, load_embedder, load_spacy
-from ..nlp.stage import load_doc, load_embeddings
-from ..pipeline import Reporter, Stage, StageReport
+from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
+from ..pipeline import BLOB, Reporter, Stage, StageReport, each_article, stage_key
 from ..store import Store
 from .discovery import discover_claims
 from .matching import NarrativesConfig, SegmentIndex, background, match_narratives
@@ -37,7 +38,7 @@ from .tables import (
     write_hits,
 )
 from .training import learnt_echoes
-from .watchlist import WatchlistError, examples_key, read_watchlist, watchlist_key
+from .watchlist import Example, WatchlistError, examples_key, read_watchlist, watchlist_key
 
 NAME = "narratives"
 SEGMENT_BLOB = "narrative-segments"
@@ -172,27 +173,59 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
             save_narratives(store, read_watchlist(cfg.watchlist))
         except WatchlistError as exc:
             errors.append(str(exc))
-    pending = store.pending(NAME)
-    if pending:
-        reporter.start("narratives: clause segments", len(pending))
-        done: list[str] = []
-        for lo in range(0, len(pending), SEGMENT_BATCH):
-            batch = pending[lo : lo + SEGMENT_BATCH]
-            packed = embed_segments(store, batch, nlp_cfg, cfg.clause_min_tokens)
-            with store.transaction():
-                for article_id, data in packed.items():
-                    store.put_blob(SEGMENT_BLOB, article_id, store.text_hash(article_id), data)
-            done.extend(packed)
-            reporter.advance(len(batch))
-        store.mark_done(NAME, done)
-        reporter.finish()
+
+    def compute(ids: Sequence[str]) -> list[bytes | None]:
+        packed = embed_segments(store, ids, nlp_cfg, cfg.clause_min_tokens)
+        return [packed.get(a) for a in ids]  # None: parse or vectors not there yet
+
+    def write(article_id: str, data: bytes | None) -> None:
+        if data is None:
+            store.drop_blobs(article_id, (SEGMENT_BLOB,))
+        else:
+            store.put_blob(SEGMENT_BLOB, article_id, store.text_hash(article_id), data)
+
+    segmented = each_article(
+        store,
+        config,
+        NAME,
+        reporter,
+        compute,
+        write,
+        task="narratives: clause segments",
+        batch=SEGMENT_BATCH,
+    )
     narratives = load_narratives(store)
     examples = load_examples(store)
     key = json.dumps(
-        [watchlist_key(narratives), examples_key(examples), store.count("articles"), repr(cfg)]
+        [
+            watchlist_key(narratives),
+            examples_key(examples),
+            store.count("articles"),
+            stage_key(NAME, config),
+        ]
     )
-    if not pending and get_state(store, "key") == key:
-        return StageReport(NAME, errors=tuple(errors))
+    if not segmented.processed and get_state(store, "key") == key:
+        return replace(segmented, errors=tuple(errors) + segmented.errors)
+    with store.transaction():  # echoes, claims and the state key commit together
+        notes = _corpus(store, cfg, nlp_cfg, narratives, examples, reporter)
+        set_state(store, "key", key)
+    return StageReport(
+        NAME,
+        processed=segmented.processed,
+        errors=tuple(errors) + segmented.errors,
+        notes=segmented.notes + notes,
+    )
+
+
+def _corpus(
+    store: Store,
+    cfg: NarrativesConfig,
+    nlp_cfg: NlpConfig,
+    narratives: list[Narrative],
+    examples: list[Example],
+    reporter: Reporter,
+) -> tuple[str, ...]:
+    """Echoes of the watchlist and recurring claims, matched over the whole corpus."""
     ids = store.article_ids()
     index = load_index(store, ids, reporter)
     bg = background(index, cfg.background_pairs, cfg.seed)
@@ -239,19 +272,31 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     found = discover_claims(index, texts, outlets, dates, speakers, cfg, reporter.advance)
     reporter.finish()
     write_claims(store, found, sentence_spans)
-    set_state(store, "key", key)
-    return StageReport(
-        NAME,
-        processed=len(pending),
-        errors=tuple(errors),
-        notes=(f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims",),
-    )
+    return (f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims",)
 
 
 STAGE = Stage(
     name=NAME,
-    requires=("sentences", "parses", "sentence_embeddings"),
-    provides=("narratives", "narrative_hits", "claims"),
+    requires=(
+        "documents",
+        "articles",
+        "removed",
+        "sentences",
+        "article_quotes",
+        "quote_speakers",
+        BLOB + DOC_BLOB,
+        BLOB + EMBED_BLOB,
+    ),
+    provides=(
+        "narratives",
+        "narrative_examples",
+        "narrative_hits",
+        "narrative_state",
+        "claims",
+        "claim_members",
+        BLOB + SEGMENT_BLOB,
+    ),
     run=run,
+    config=("narratives",),
     doc="talking-point echoes of the watchlist and recurring claims across outlets",
 )

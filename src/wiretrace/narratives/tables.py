@@ -45,8 +45,7 @@ def segment_sizes(store: Store, kind: str) -> dict[str, tuple[int, int]]:
 def quote_speakers(store: Store, article: str) -> list[tuple[Span, str]]:
     """Quote spans of an article with a speaker's display name (empty if quotes not found)."""
     rows = store.conn.execute(
-        "SELECT q.start, q.end, COALESCE(s.name, q.speaker) FROM quotes q"
-        " LEFT JOIN speakers s ON s.id = q.speaker WHERE q.article = ? AND q.speaker IS NOT NULL",
+        "SELECT start, end, speaker FROM quotes WHERE article = ? AND speaker IS NOT NULL",
         (article,),
     ).fetchall()
     return [(Span(int(r[0]), int(r[1])), str(r[2])) for r in rows]

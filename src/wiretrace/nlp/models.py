@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 import importlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from ..config import RUNTIME_ONLY
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -22,11 +24,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class NlpConfig:
+    """Section ``[nlp]``: the models every stage uses (named here only) and batch sizes."""
+
     spacy_model: str = "en_core_web_md"
     embedding_model: str = "all-MiniLM-L6-v2"
-    batch_size: int = 32
-    n_process: int = 1
-    embed_batch_size: int = 64
+    batch_size: int = field(default=32, metadata=RUNTIME_ONLY)
+    n_process: int = field(default=1, metadata=RUNTIME_ONLY)
+    embed_batch_size: int = field(default=64, metadata=RUNTIME_ONLY)
 
 
 # Offline packages that ship a model under a well-known name.

@@ -52,4 +52,3 @@ class ReuseConfig:
     duplicate_coverage: float = 0.8  # both sides covered this much: near-duplicate articles
     unsourced_min_words: int = 30
     unsourced_min_sentences: int = 2
-    spacy_model: str = "en_core_web_md"

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from ..isodate import calendar_date
 from ..models import ReuseLink, Span
+from ..spans import union, union_length
+from ..unionfind import UnionFind
 from .align import Passage
 from .text import quote_prefix, quoted_share
 
@@ -28,20 +30,6 @@ class ArticleMeta:
     text: str
     published: str | None
     order: int
-
-
-def _union(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-def _length(spans: Iterable[tuple[int, int]]) -> int:
-    return sum(e - s for s, e in _union(spans))
 
 
 def drawn_regions(pairs: Mapping[tuple[str, str], Sequence[Passage]]) -> dict[str, int]:
@@ -55,10 +43,10 @@ def drawn_regions(pairs: Mapping[tuple[str, str], Sequence[Passage]]) -> dict[st
     for art, by_partner in regions.items():
         distinct = 0
         for partner, spans in by_partner.items():
-            others = _union(s for q, ss in by_partner.items() if q != partner for s in ss)
-            own = _length(spans)
+            others = union(s for q, ss in by_partner.items() if q != partner for s in ss)
+            own = union_length(spans)
             overlap = sum(
-                max(0, min(e, oe) - max(s, os_)) for s, e in _union(spans) for os_, oe in others
+                max(0, min(e, oe) - max(s, os_)) for s, e in union(spans) for os_, oe in others
             )
             if own and overlap < own / 2:
                 distinct += 1
@@ -72,8 +60,8 @@ def a_is_source(
     da, db = calendar_date(a.published), calendar_date(b.published)
     if da is not None and db is not None and da != db:
         return da < db
-    cov_a = _length((p.a_start, p.a_end) for p in passages) / max(1, len(a.text))
-    cov_b = _length((p.b_start, p.b_end) for p in passages) / max(1, len(b.text))
+    cov_a = union_length((p.a_start, p.a_end) for p in passages) / max(1, len(a.text))
+    cov_b = union_length((p.b_start, p.b_end) for p in passages) / max(1, len(b.text))
     if max(cov_a, cov_b) >= 1.15 * min(cov_a, cov_b):
         return cov_a > cov_b
     ca, cb = drawn.get(a.id, 0), drawn.get(b.id, 0)
@@ -116,7 +104,7 @@ def orient(
 
 
 def _share(span: Span, spans: Sequence[Span]) -> float:
-    inside = _length(
+    inside = union_length(
         (max(span.start, s.start), min(span.end, s.end)) for s in spans if s.overlaps(span)
     )
     return inside / max(1, len(span))
@@ -157,17 +145,12 @@ def duplicate_groups(
         src, der = cover.setdefault(key, ([], []))
         src.append((link.source_span.start, link.source_span.end))
         der.append((link.derived_span.start, link.derived_span.end))
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
+    sets: UnionFind[str] = UnionFind()
+    find = sets.find
     for (s, d), (src, der) in cover.items():
         ls, ld = max(1, len(meta[s].text.strip())), max(1, len(meta[d].text.strip()))
-        if _length(src) / ls >= coverage and _length(der) / ld >= coverage:
-            parent[find(s)] = find(d)
+        if union_length(src) / ls >= coverage and union_length(der) / ld >= coverage:
+            sets.union(s, d)
     groups: dict[str, list[str]] = defaultdict(list)
     for x in {x for pair in cover for x in pair}:
         groups[find(x)].append(x)
@@ -209,7 +192,7 @@ def provenance(
     out = []
     for (derived, source), ss in sorted(spans.items()):
         total = max(1, len(meta[derived].text))
-        out.append((derived, source, round(_length(ss) / total, 4)))
+        out.append((derived, source, round(union_length(ss) / total, 4)))
     return out
 
 
@@ -225,7 +208,7 @@ def unsourced_spans(
 
     A run counts when it has ``min_words`` and either ``min_sentences`` or a whole paragraph.
     """
-    taken_u = _union(taken)
+    taken_u = union(taken)
     runs: list[list[Span]] = []
     prev: Span | None = None
     for sent, attr in zip(sentences, attributed, strict=True):

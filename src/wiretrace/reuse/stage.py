@@ -12,8 +12,9 @@ from collections import defaultdict
 
 from ..config import Config
 from ..models import ReuseLink, Span
-from ..nlp.stage import DOC_BLOB, load_doc, load_embeddings
-from ..pipeline import Reporter, Stage, StageReport
+from ..nlp.models import NlpConfig
+from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
+from ..pipeline import BLOB, Reporter, Stage, StageReport, pending
 from ..store import Store
 from . import tables
 from .align import Passage
@@ -43,14 +44,14 @@ def _inputs(store: Store, ids: list[str], with_vectors: bool) -> list[DocInput]:
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section(NAME, ReuseConfig)
-    pending = store.pending(NAME)
-    if not pending:
+    key, todo = pending(store, config, NAME)
+    if not todo:
         return StageReport(NAME)
     ids = store.article_ids()
-    reporter.start("reuse: align passages", len(pending))
+    reporter.start("reuse: align passages", len(todo))
     docs = _inputs(store, ids, cfg.paraphrase)
     index = {a: k for k, a in enumerate(ids)}
-    results = find_reuse(docs, cfg, focus=[index[a] for a in pending])
+    results = find_reuse(docs, cfg, focus=[index[a] for a in todo])
     fresh = [
         ReuseLink(
             ids[r.a], ids[r.b], Span(p.a_start, p.a_end), Span(p.b_start, p.b_end), p.kind, p.score
@@ -58,13 +59,14 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         for r in results
         for p in r.passages
     ]
-    tables.replace_links(store, pending, fresh)
-    reporter.advance(len(pending))
-    links = _reorient(store, docs, tables.links(store))
-    _provenance(store, docs, links, cfg)
-    store.mark_done(NAME, pending)
+    with store.transaction():  # links, provenance and bookkeeping commit together
+        tables.replace_links(store, todo, fresh)
+        reporter.advance(len(todo))
+        links = _reorient(store, docs, tables.links(store))
+        _provenance(store, docs, links, cfg, config.section("nlp", NlpConfig).spacy_model)
+        store.mark_done(NAME, todo, key)
     reporter.finish()
-    return StageReport(NAME, processed=len(pending), notes=(f"{len(links)} reuse links",))
+    return StageReport(NAME, processed=len(todo), notes=(f"{len(links)} reuse links",))
 
 
 def _reorient(store: Store, docs: list[DocInput], links: list[ReuseLink]) -> list[ReuseLink]:
@@ -97,7 +99,7 @@ def _reorient(store: Store, docs: list[DocInput], links: list[ReuseLink]) -> lis
 
 
 def _provenance(
-    store: Store, docs: list[DocInput], links: list[ReuseLink], cfg: ReuseConfig
+    store: Store, docs: list[DocInput], links: list[ReuseLink], cfg: ReuseConfig, spacy_model: str
 ) -> None:
     meta = {d.id: ArticleMeta(d.id, d.text, d.published, k) for k, d in enumerate(docs)}
     groups = duplicate_groups(links, meta, cfg.duplicate_coverage)
@@ -110,7 +112,7 @@ def _provenance(
     if parsed:
         from ..nlp import load_spacy
 
-        nlp = load_spacy(cfg.spacy_model)
+        nlp = load_spacy(spacy_model)
         for article in parsed:
             doc = load_doc(store, article, nlp)
             sentences = store.sentences(article)
@@ -131,8 +133,9 @@ def _provenance(
 
 STAGE = Stage(
     name=NAME,
-    requires=("articles", "sentences", "sentence_embeddings"),
-    provides=("reuse_links", "reuse_provenance"),
+    requires=("documents", "articles", "removed", "sentences", BLOB + DOC_BLOB, BLOB + EMBED_BLOB),
+    provides=("reuse_links", "reuse_duplicates", "reuse_provenance", "reuse_unsourced"),
     run=run,
+    config=("reuse",),
     doc="passage reuse (verbatim, near-verbatim, paraphrase), direction and provenance",
 )

@@ -13,8 +13,8 @@ import numpy as np
 
 from ..config import Config
 from ..nlp.models import NlpConfig, load_embedder, load_spacy
-from ..nlp.stage import load_doc, load_embeddings
-from ..pipeline import Reporter, Stage, StageReport
+from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
+from ..pipeline import BLOB, Reporter, Stage, StageReport, pending
 from ..store import Store
 from . import tables
 from .cluster import (
@@ -94,10 +94,25 @@ def _threads(
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section(NAME, StoriesConfig)
     nlp_cfg = config.section("nlp", NlpConfig)
-    pending = store.pending(NAME)
-    if not pending:
+    key, todo = pending(store, config, NAME)
+    if not todo:
         return StageReport(NAME)
-    reporter.start("stories: cluster", len(pending))
+    reporter.start("stories: cluster", len(todo))
+    with store.transaction():  # one update: every story change and the bookkeeping
+        touched, created = _place(store, todo, key, cfg, nlp_cfg)
+    reporter.advance(len(todo))
+    reporter.finish()
+    return StageReport(
+        NAME,
+        processed=len(todo),
+        notes=(f"{touched} stories touched, {created} new",),
+    )
+
+
+def _place(
+    store: Store, pending: list[str], key: str, cfg: StoriesConfig, nlp_cfg: NlpConfig
+) -> tuple[int, int]:
+    """Detach the pending articles, place them, rebuild what changed; (touched, created)."""
     left = set(tables.story_of(store, pending).values())
     tables.detach(store, pending)
     members_of: dict[str, list[ArticleFeatures]] = {}  # every story this run changed
@@ -123,21 +138,23 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         tables.write_substories(store, story_id, [])
     for story_id, members in sorted(members_of.items()):
         tables.write_substories(store, story_id, _threads(store, members, cfg))
-    store.mark_done(NAME, pending)
-    reporter.advance(len(pending))
-    reporter.finish()
+    store.mark_done(NAME, pending, key)
     created = sum(1 for s in touched if s.id not in left and s.n == len(joined.get(s.id, [])))
-    return StageReport(
-        NAME,
-        processed=len(pending),
-        notes=(f"{len(touched)} stories touched, {created} new",),
-    )
+    return len(touched), created
 
 
 STAGE = Stage(
     name=NAME,
-    requires=("sentences", "parses", "sentence_embeddings"),
-    provides=("stories", "substories"),
+    requires=("documents", "articles", "removed", "sentences", BLOB + DOC_BLOB, BLOB + EMBED_BLOB),
+    provides=(
+        "stories",
+        "story_articles",
+        "story_state",
+        "substories",
+        "substory_articles",
+        BLOB + tables.FEATURE_BLOB,
+    ),
     run=run,
+    config=("stories",),
     doc="incremental clustering of articles into stories, and of each story into threads",
 )

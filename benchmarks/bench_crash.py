@@ -1,0 +1,174 @@
+"""Crash consistency: ``kill -9`` during ``wiretrace analyze``, re-run, compare with a clean run.
+
+The demo corpus is ingested once. A clean ``analyze`` gives the reference store and its
+wall time T. Then, for each of ``--points`` kill points spread over [0.03 T, 0.97 T] (one
+random point in each equal slice, seeded), a fresh copy of the ingested store is analysed,
+the process is killed with SIGKILL at that point, ``analyze`` is run again to completion,
+and every table is compared with the reference (volatile timestamps left out; blobs by
+content hash). The per-stage progress at the kill (rows in ``stage_state``) shows where
+each kill landed. Small ``[clean] batch_size`` makes cleaning commit in several batches, so
+that kills also land between batches.
+
+    python benchmarks/bench_crash.py --points 6
+
+Writes ``benchmarks/results/crash.json``; exits 1 when any table differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "examples" / "corpus"
+OUT = Path(__file__).parent / "results" / "crash.json"
+CONFIG = "[clean]\nbatch_size = 5\n"
+VOLATILE = {"stage_state": {"done_at"}, "errors": {"at"}, "documents": {"ingested_at"}}
+
+
+def wiretrace(*args: str) -> list[str]:
+    return [sys.executable, "-m", "wiretrace", *args]
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + e.get("PYTHONPATH", "")
+    e.setdefault("HF_HUB_OFFLINE", "1")
+    e.setdefault("TRANSFORMERS_OFFLINE", "1")
+    return e
+
+
+def analyze(db: Path, config: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        wiretrace("analyze", "--db", str(db), "--config", str(config), "-q"),
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows, sorted, without volatile columns; blob bytes as hashes."""
+    conn = sqlite3.connect(db)
+    out: dict[str, list[tuple[object, ...]]] = {}
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    for table in sorted(tables):
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        keep = [c for c in cols if c not in VOLATILE.get(table, set())]
+        rows = []
+        for row in conn.execute(f"SELECT {', '.join(keep)} FROM {table}"):
+            rows.append(
+                tuple(
+                    hashlib.sha256(v).hexdigest()[:16] if isinstance(v, bytes) else v for v in row
+                )
+            )
+        out[table] = sorted(rows, key=repr)
+    conn.close()
+    return out
+
+
+def progress(db: Path) -> dict[str, int]:
+    """Rows of stage bookkeeping per stage: how far the killed run had committed."""
+    conn = sqlite3.connect(db)
+    try:
+        return dict(conn.execute("SELECT stage, COUNT(*) FROM stage_state GROUP BY stage"))
+    except sqlite3.DatabaseError:
+        return {}
+    finally:
+        conn.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="wiretrace-crash-"))
+    config = work / "wiretrace.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    base = work / "base.db"
+    subprocess.run(
+        wiretrace("ingest", str(CORPUS), "--db", str(base), "-q"),
+        env=env(),
+        check=True,
+        capture_output=True,
+    )
+
+    reference = work / "reference.db"
+    shutil.copy(base, reference)
+    start = time.perf_counter()
+    clean = analyze(reference, config)
+    _, err = clean.communicate()
+    total = time.perf_counter() - start
+    if clean.returncode != 0:
+        print(err.decode(errors="replace"), file=sys.stderr)
+        return 2
+    expected = dump(reference)
+
+    trials = []
+    for k in range(args.points):
+        lo, hi = 0.03 + 0.94 * k / args.points, 0.03 + 0.94 * (k + 1) / args.points
+        at = rng.uniform(lo, hi) * total
+        db = work / f"crash-{k}.db"
+        shutil.copy(base, db)
+        proc = analyze(db, config)
+        time.sleep(at)
+        finished_first = proc.poll() is not None
+        if not finished_first:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        reached = progress(db)
+        rerun = analyze(db, config)
+        _, err = rerun.communicate()
+        got = dump(db)
+        differing = sorted(t for t in set(expected) | set(got) if expected.get(t) != got.get(t))
+        trials.append(
+            {
+                "kill_after_s": round(at, 2),
+                "fraction_of_clean_run": round(at / total, 3),
+                "finished_before_kill": finished_first,
+                "committed_at_kill": reached,
+                "rerun_exit_code": rerun.returncode,
+                "tables_differing": differing,
+                "equal": not differing and rerun.returncode == 0,
+            }
+        )
+        print(json.dumps(trials[-1]), flush=True)
+        if rerun.returncode != 0:
+            print(err.decode(errors="replace")[-2000:], file=sys.stderr)
+
+    result = {
+        "corpus": "examples/corpus (demo, 23 articles)",
+        "config": CONFIG.strip(),
+        "clean_run_wall_s": round(total, 1),
+        "kill_points": len(trials),
+        "killed": sum(1 for t in trials if not t["finished_before_kill"]),
+        "all_equal": all(t["equal"] for t in trials),
+        "tables_compared": len(expected),
+        "trials": trials,
+        "peak_rss_mib_children": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in result.items() if k != "trials"}, indent=2))
+    shutil.rmtree(work, ignore_errors=True)
+    return 0 if result["all_equal"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
