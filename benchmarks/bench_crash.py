@@ -1,15 +1,17 @@
 """Crash consistency: ``kill -9`` during ``wiretrace analyze``, re-run, compare with a clean run.
 
 The demo corpus is ingested once. A clean ``analyze`` gives the reference store and its
-wall time T. Then, for each of ``--points`` kill points spread over [0.03 T, 0.97 T] (one
-random point in each equal slice, seeded), a fresh copy of the ingested store is analysed,
-the process is killed with SIGKILL at that point, ``analyze`` is run again to completion,
-and every table is compared with the reference (volatile timestamps left out; blobs by
-content hash). The per-stage progress at the kill (rows in ``stage_state``) shows where
-each kill landed. Small ``[clean] batch_size`` makes cleaning commit in several batches, so
-that kills also land between batches.
+wall time T. Then a copy of the ingested store goes through a chain of ``--points`` kills:
+``analyze`` is started, killed with SIGKILL after a random delay (seeded; drawn from
+[0.05 T, 0.3 T] after the start, so successive kills land further along as committed work
+accumulates), started again, and so on; finally ``analyze`` runs to completion and every
+table is compared with the reference (volatile timestamps left out; blobs by content hash).
+The per-stage progress committed at each kill (rows in ``stage_state``) shows where each
+kill landed. ``--chains`` repeats the whole chain on fresh copies. A small ``[clean]
+batch_size`` makes cleaning commit in several batches, so kills also land between batches.
 
     python benchmarks/bench_crash.py --points 6
+    python benchmarks/bench_crash.py --base base.db --reference ref.db   # reuse a clean run
 
 Writes ``benchmarks/results/crash.json``; exits 1 when any table differs.
 """
@@ -92,80 +94,97 @@ def progress(db: Path) -> dict[str, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=6)
+    parser.add_argument("--points", type=int, default=6, help="kills per chain")
+    parser.add_argument("--chains", type=int, default=1)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--base", type=Path, help="an ingested demo store to start from")
+    parser.add_argument("--reference", type=Path, help="its clean analyze, already made")
+    parser.add_argument("--reference-wall", type=float, help="wall seconds of that run")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="wiretrace-crash-"))
     config = work / "wiretrace.toml"
     config.write_text(CONFIG, encoding="utf-8")
     base = work / "base.db"
-    subprocess.run(
-        wiretrace("ingest", str(CORPUS), "--db", str(base), "-q"),
-        env=env(),
-        check=True,
-        capture_output=True,
-    )
+    if args.base:
+        shutil.copy(args.base, base)
+    else:
+        subprocess.run(
+            wiretrace("ingest", str(CORPUS), "--db", str(base), "-q"),
+            env=env(),
+            check=True,
+            capture_output=True,
+        )
 
     reference = work / "reference.db"
-    shutil.copy(base, reference)
-    start = time.perf_counter()
-    clean = analyze(reference, config)
-    _, err = clean.communicate()
-    total = time.perf_counter() - start
-    if clean.returncode != 0:
-        print(err.decode(errors="replace"), file=sys.stderr)
-        return 2
+    if args.reference:
+        shutil.copy(args.reference, reference)
+        total = float(args.reference_wall or 0.0)
+    else:
+        shutil.copy(base, reference)
+        start = time.perf_counter()
+        clean = analyze(reference, config)
+        _, err = clean.communicate()
+        total = time.perf_counter() - start
+        if clean.returncode != 0:
+            print(err.decode(errors="replace"), file=sys.stderr)
+            return 2
     expected = dump(reference)
 
-    trials = []
-    for k in range(args.points):
-        lo, hi = 0.03 + 0.94 * k / args.points, 0.03 + 0.94 * (k + 1) / args.points
-        at = rng.uniform(lo, hi) * total
-        db = work / f"crash-{k}.db"
+    chains = []
+    for c in range(args.chains):
+        db = work / f"crash-{c}.db"
         shutil.copy(base, db)
-        proc = analyze(db, config)
-        time.sleep(at)
-        finished_first = proc.poll() is not None
-        if not finished_first:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        reached = progress(db)
+        kills = []
+        for _ in range(args.points):
+            at = rng.uniform(0.05, 0.3) * total
+            proc = analyze(db, config)
+            time.sleep(at)
+            finished = proc.poll() is not None
+            if not finished:
+                os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            kills.append(
+                {
+                    "kill_after_s": round(at, 1),
+                    "finished_before_kill": finished,
+                    "committed_at_kill": progress(db),
+                }
+            )
+            print(json.dumps(kills[-1]), flush=True)
         rerun = analyze(db, config)
         _, err = rerun.communicate()
         got = dump(db)
         differing = sorted(t for t in set(expected) | set(got) if expected.get(t) != got.get(t))
-        trials.append(
+        chains.append(
             {
-                "kill_after_s": round(at, 2),
-                "fraction_of_clean_run": round(at / total, 3),
-                "finished_before_kill": finished_first,
-                "committed_at_kill": reached,
+                "kills": kills,
                 "rerun_exit_code": rerun.returncode,
                 "tables_differing": differing,
                 "equal": not differing and rerun.returncode == 0,
             }
         )
-        print(json.dumps(trials[-1]), flush=True)
+        print(json.dumps(chains[-1]), flush=True)
         if rerun.returncode != 0:
             print(err.decode(errors="replace")[-2000:], file=sys.stderr)
 
+    all_kills = [k for c in chains for k in c["kills"]]  # type: ignore[attr-defined]
     result = {
         "corpus": "examples/corpus (demo, 23 articles)",
         "config": CONFIG.strip(),
         "clean_run_wall_s": round(total, 1),
-        "kill_points": len(trials),
-        "killed": sum(1 for t in trials if not t["finished_before_kill"]),
-        "all_equal": all(t["equal"] for t in trials),
+        "kill_points": len(all_kills),
+        "killed": sum(1 for k in all_kills if not k["finished_before_kill"]),
+        "all_equal": all(c["equal"] for c in chains),
         "tables_compared": len(expected),
-        "trials": trials,
+        "chains": chains,
         "peak_rss_mib_children": round(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
         ),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in result.items() if k != "trials"}, indent=2))
+    print(json.dumps({k: v for k, v in result.items() if k != "chains"}, indent=2))
     shutil.rmtree(work, ignore_errors=True)
     return 0 if result["all_equal"] else 1
 
