@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "corpora" / "extraction-dev"
 RESULTS = ROOT / "benchmarks" / "results"
 
-from wiretrace.clean.config import CleanConfig  # noqa: E402
 from wiretrace.clean.html import extract_body, parse_page  # noqa: E402
 from wiretrace.clean.stage import STAGE  # noqa: E402
 from wiretrace.config import Config  # noqa: E402
@@ -47,7 +46,7 @@ from wiretrace.evaluation.cleaning import (  # noqa: E402
 )
 from wiretrace.ingest.pages import Hints, html_document  # noqa: E402
 from wiretrace.models import IngestError, RawDocument  # noqa: E402
-from wiretrace.nlp import load_spacy  # noqa: E402
+from wiretrace.nlp import NlpConfig, load_spacy  # noqa: E402
 from wiretrace.pipeline import NullReporter  # noqa: E402
 from wiretrace.store import Store  # noqa: E402
 
@@ -106,7 +105,7 @@ def main() -> None:
         sys.exit(f"{DATA}: extraction dev set not found")
     pages = load(args.datasets, args.limit)
     # One-time set-up (model loads, first-call imports) is not part of the timings.
-    load_spacy(Config().section("clean", CleanConfig).spacy_model)
+    load_spacy(Config().section("nlp", NlpConfig).spacy_model)
     run_trafilatura(pages[:1])
     run_wiretrace(pages[:1])
 

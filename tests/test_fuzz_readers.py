@@ -448,9 +448,9 @@ def test_fuzz_cleaner_front_half(data: bytes, fmt: str, markdown: bool) -> None:
 def test_fuzz_full_cleaner(data: bytes) -> None:
     """Whole-document cleaning with the spaCy pipeline: spans stay inside the clean text."""
     from wiretrace.clean.stage import clean_document
-    from wiretrace.nlp import load_spacy
+    from wiretrace.nlp import NlpConfig, load_spacy
 
-    nlp = _NLP.setdefault("nlp", load_spacy(CleanConfig().spacy_model))
+    nlp = _NLP.setdefault("nlp", load_spacy(NlpConfig().spacy_model))
     doc = RawDocument(source="in.html", content=data.decode("utf-8", "replace"), fmt="html")
     result = clean_document(doc, nlp)
     assert isinstance(result.text, str)
