@@ -37,7 +37,7 @@ from .tables import (
     write_claims,
     write_hits,
 )
-from .training import learnt_echoes
+from .training import TITLE_BLOB, learnt_echoes
 from .watchlist import Example, WatchlistError, examples_key, read_watchlist, watchlist_key
 
 NAME = "narratives"
@@ -295,6 +295,7 @@ STAGE = Stage(
         "claims",
         "claim_members",
         BLOB + SEGMENT_BLOB,
+        BLOB + TITLE_BLOB,
     ),
     run=run,
     config=("narratives",),
