@@ -156,11 +156,15 @@ def main() -> int:
         _, err = rerun.communicate()
         got = dump(db)
         differing = sorted(t for t in set(expected) | set(got) if expected.get(t) != got.get(t))
+        kinds = sorted(
+            {str(r[0]) for r in set(expected.get("blobs", [])) ^ set(got.get("blobs", []))}
+        )
         chains.append(
             {
                 "kills": kills,
                 "rerun_exit_code": rerun.returncode,
                 "tables_differing": differing,
+                "blob_kinds_differing": kinds,
                 "equal": not differing and rerun.returncode == 0,
             }
         )
@@ -185,8 +189,11 @@ def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in result.items() if k != "chains"}, indent=2))
-    shutil.rmtree(work, ignore_errors=True)
-    return 0 if result["all_equal"] else 1
+    if result["all_equal"]:
+        shutil.rmtree(work, ignore_errors=True)
+        return 0
+    print(f"stores kept for inspection in {work}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
