@@ -88,6 +88,8 @@ def test_errors_say_what_to_do_and_exit_non_zero(tmp_path: Path) -> None:
 
 def test_eval_prints_cleaning_checks(karabakh_dir: Path) -> None:
     result = runner.invoke(app, ["eval", str(karabakh_dir / "gold.json"), "--json"])
-    assert result.exit_code == 0, result.output
-    metrics = {(m["capability"], m["name"]): m for m in json.loads(result.stdout)}
+    rows = json.loads(result.stdout)
+    failed = [m for m in rows if m["passed"] is False]
+    assert result.exit_code == (1 if failed else 0), result.output
+    metrics = {(m["capability"], m["name"]): m for m in rows}
     assert ("cleaning", "boilerplate removed") in metrics

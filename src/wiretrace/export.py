@@ -168,12 +168,159 @@ def export_dict(store: Store, quote_marks: bool = False) -> dict[str, list[dict[
     }
 
 
-def _flat(value: Any) -> Any:
+# Column types of the flat tables (CSV, Parquet), one list per section, so every table has
+# its columns and types even when it is empty. A top-level span ``x`` becomes the integer
+# columns ``x_start`` and ``x_end``; nested values stay typed lists and structs in Parquet
+# (JSON text in CSV). Type names: str, int, float, bool, span, list[T], and struct dicts.
+_SPAN = "span"
+_INTS = "list[int]"
+_STRS = "list[str]"
+_NESTED_SPANS = "list[list[int]]"
+TABLE_COLUMNS: dict[str, list[tuple[str, Any]]] = {
+    "articles": [
+        ("id", "str"),
+        ("source", "str"),
+        ("url", "str"),
+        ("outlet", "str"),
+        ("title", "str"),
+        ("byline", "str"),
+        ("published", "str"),
+        ("text", "str"),
+        ("removed", [{"text": "str", "kind": "str"}]),
+        ("sentences", _NESTED_SPANS),
+    ],
+    "reuse": [
+        ("source", "str"),
+        ("derived", "str"),
+        ("source_span", _SPAN),
+        ("derived_span", _SPAN),
+        ("kind", "str"),
+        ("score", "float"),
+    ],
+    "quotes": [
+        ("id", "str"),
+        ("article", "str"),
+        ("span", _SPAN),
+        ("text", "str"),
+        ("kind", "str"),
+        ("speaker", "str"),
+        ("speaker_span", _SPAN),
+        ("cue", "str"),
+        ("cue_span", _SPAN),
+        ("parts", _NESTED_SPANS),
+        ("act", "str"),
+    ],
+    "statements": [("id", "str"), ("speaker", "str"), ("quotes", _STRS)],
+    "figures": [
+        ("id", "str"),
+        ("article", "str"),
+        ("span", _SPAN),
+        ("value", "list[float]"),
+        ("unit", "str"),
+        ("what", "str"),
+        ("qualifier", "str"),
+        ("as_of", "str"),
+        ("kind", "str"),
+        ("reported_by", "str"),
+    ],
+    "figure_groups": [("what", "str"), ("figures", _STRS), ("relation", "str")],
+    "figure_anomalies": [
+        ("article", "str"),
+        ("span", _SPAN),
+        ("kind", "str"),
+        ("detail", "str"),
+    ],
+    "timeline": [
+        ("article", "str"),
+        ("span", _SPAN),
+        ("text", "str"),
+        ("date", "str"),
+        ("start", "str"),
+        ("end", "str"),
+        ("granularity", "str"),
+        ("reason", "str"),
+        ("sentence", _SPAN),
+    ],
+    "stories": [
+        ("id", "str"),
+        ("title", "str"),
+        ("articles", _STRS),
+        ("substories", [{"id": "str", "title": "str", "articles": _STRS}]),
+    ],
+    "narratives": [
+        ("id", "str"),
+        ("statement", "str"),
+        (
+            "hits",
+            [{"article": "str", "span": _INTS, "score": "float", "speaker": "str"}],
+        ),
+    ],
+    "claims": [
+        ("id", "str"),
+        ("text", "str"),
+        ("rank", "int"),
+        ("spread", "float"),
+        ("outlets", "int"),
+        ("speakers", "int"),
+        (
+            "sentences",
+            [{"article": "str", "span": _INTS, "match": _INTS, "speaker": "str"}],
+        ),
+    ],
+    "provenance": [
+        ("article", "str"),
+        ("sources", [{"source": "str", "share": "float"}]),
+        ("unsourced", _NESTED_SPANS),
+        ("duplicate_of", "str"),
+    ],
+}
+
+
+def _arrow_type(kind: Any) -> Any:
+    """The pyarrow type of a column type name (or struct dict, or one-item list of one)."""
+    import pyarrow as pa
+
+    if isinstance(kind, dict):
+        return pa.struct([(k, _arrow_type(v)) for k, v in kind.items()])
+    if isinstance(kind, list):
+        return pa.list_(_arrow_type(kind[0]))
+    if kind.startswith("list[") and kind.endswith("]"):
+        return pa.list_(_arrow_type(kind[5:-1]))
+    scalars = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+    return scalars[kind]
+
+
+def _columns(section: str) -> list[tuple[str, Any]]:
+    """The flat columns of a section: spans split into ``_start``/``_end`` integers."""
+    out: list[tuple[str, Any]] = []
+    for name, kind in TABLE_COLUMNS[section]:
+        if kind == _SPAN:
+            out += [(f"{name}_start", "int"), (f"{name}_end", "int")]
+        else:
+            out.append((name, kind))
+    return out
+
+
+def _flat_row(section: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its top-level spans split and a figure's value always a list."""
+    flat: dict[str, Any] = {}
+    for name, kind in TABLE_COLUMNS[section]:
+        value = row.get(name)
+        if kind == _SPAN:
+            flat[f"{name}_start"], flat[f"{name}_end"] = value if value else (None, None)
+        elif kind == "list[float]" and value is not None:
+            flat[name] = [float(v) for v in (value if isinstance(value, list) else [value])]
+        else:
+            flat[name] = value
+    return flat
+
+
+def _csv_cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
 def export(store: Store, fmt: str, out: Path, quote_marks: bool = False) -> list[Path]:
-    """Write the export; JSON is one file, CSV/Parquet one file per section in ``out``."""
+    """Write the export; JSON is one file, CSV/Parquet one typed table per section in ``out``."""
     data = export_dict(store, quote_marks)
     if fmt == "json":
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -185,18 +332,19 @@ def export(store: Store, fmt: str, out: Path, quote_marks: bool = False) -> list
     written = []
     for section, rows in data.items():
         path = out / f"{section}.{fmt}"
-        flat = [{k: _flat(v) for k, v in row.items()} for row in rows]
+        columns = _columns(section)
+        flat = [_flat_row(section, row) for row in rows]
         if fmt == "csv":
             with path.open("w", newline="", encoding="utf-8") as fh:
-                fields = list(flat[0]) if flat else []
-                writer = csv.DictWriter(fh, fieldnames=fields)
+                writer = csv.DictWriter(fh, fieldnames=[name for name, _ in columns])
                 writer.writeheader()
-                writer.writerows(flat)
+                writer.writerows({k: _csv_cell(v) for k, v in row.items()} for row in flat)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            pq.write_table(pa.Table.from_pylist(flat), path)
+            schema = pa.schema([(name, _arrow_type(kind)) for name, kind in columns])
+            pq.write_table(pa.Table.from_pylist(flat, schema=schema), path)
         written.append(path)
     return written
 

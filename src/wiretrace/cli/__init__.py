@@ -273,7 +273,8 @@ def evaluate(
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Score the analyses against a gold file: precision/recall per capability.
+    """Score the analyses against a gold file: precision/recall per capability. Exits 1
+    when any pass mark fails.
 
     Without --db the documents next to the gold file are ingested into a temporary store
     and analysed first.
@@ -289,6 +290,12 @@ def evaluate(
         print_json([r.as_dict() for r in results])
     else:
         render_results(results, out)
+    failed = [m for m in results if m.passed is False]
+    if failed:
+        # A failed pass mark is a failed run, so scripts and CI see it.
+        names = ", ".join(f"{m.capability}/{m.name}" for m in failed)
+        console.print(f"[red]{len(failed)} pass mark(s) failed:[/] {literal(names)}")
+        raise typer.Exit(1)
 
 
 @app.command()
