@@ -441,8 +441,12 @@ def build_web_store(path: Path) -> dict[str, str]:
         ids["ilse"] = next(
             q.speaker_id for q in quotes if q.speaker == "Ilse Varga" and q.speaker_id
         )
-        ids["hostile"] = next(
-            q.speaker_id for q in quotes if q.article == ids["evil"] and "<" in (q.speaker or "")
+        # a speaker quoted only outside the copy/wire pair: absent from a report scoped to it
+        in_pair = {q.speaker_id for q in quotes if q.article in (ids["copy"], ids["wire"])}
+        ids["outside"] = next(
+            q.speaker_id
+            for q in quotes
+            if q.article == ids["rewrite"] and q.speaker_id and q.speaker_id not in in_pair
         )
     finally:
         conn.close()
@@ -452,7 +456,8 @@ def build_web_store(path: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def web_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """Path of the analysed Maren store; ids of its articles by name, of its one story
-    (``story``), of the mayor (``ilse``) and of the speaker with a hostile name (``hostile``)."""
+    (``story``), of the mayor (``ilse``) and of a speaker quoted only in the rewrite
+    (``outside``)."""
     db = tmp_path_factory.mktemp("web") / "web.db"
     ids = build_web_store(db)
     return db, ids

@@ -134,7 +134,7 @@ def test_report_for_one_story_and_cli(web_db: tuple[Path, dict[str, str]], tmp_p
     assert f'id="article-{ids["copy"]}"' in html and f'id="article-{ids["wire"]}"' in html
     assert f'id="article-{ids["rewrite"]}"' not in html
     # the corpus-wide views are narrowed to those articles too, and every link still lands
-    assert f'id="speaker-{ids["ilse"]}"' in html and f'id="speaker-{ids["hostile"]}"' not in html
+    assert f'id="speaker-{ids["ilse"]}"' in html and f'id="speaker-{ids["outside"]}"' not in html
     assert 'id="narrative-late-warning"' not in html
     doc = parse(html)
     targets = {
