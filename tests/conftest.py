@@ -441,6 +441,12 @@ def build_web_store(path: Path) -> dict[str, str]:
         ids["ilse"] = next(
             q.speaker_id for q in quotes if q.speaker == "Ilse Varga" and q.speaker_id
         )
+        # a speaker quoted in the hostile article: its page lists the quote under the
+        # hostile outlet name (the speaker's own name too, where the parse takes it in)
+        in_evil = [q for q in quotes if q.article == ids["evil"] and q.speaker_id]
+        ids["hostile"] = next(
+            (q.speaker_id for q in in_evil if "<" in (q.speaker or "")), in_evil[0].speaker_id
+        )
         # a speaker quoted only outside the copy/wire pair: absent from a report scoped to it
         in_pair = {q.speaker_id for q in quotes if q.article in (ids["copy"], ids["wire"])}
         ids["outside"] = next(

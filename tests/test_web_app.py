@@ -209,10 +209,12 @@ def test_hostile_text_is_escaped_in_html_and_json(
     assert HOSTILE in data["article"]["text"]
     assert data["article"]["safe_url"] is None
     assert json.loads(raw.content)["article"]["byline"] == HOSTILE
-    for path in ("/speakers", f"/speakers/{ids['hostile']}"):
-        html = client.get(path).text
-        assert "&lt;script" in html
-        assert_inert(html)
+    # the speaker list shows names only (the parse takes no markup in as a name); the
+    # speaker's page lists the hostile article's quote under its hostile outlet name
+    assert_inert(client.get("/speakers").text)
+    html = client.get(f"/speakers/{ids['hostile']}").text
+    assert "&lt;script" in html
+    assert_inert(html)
 
 
 def test_javascript_urls_never_become_links() -> None:

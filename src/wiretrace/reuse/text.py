@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..quotemarks import quoted_ranges
+from ..quotemarks import find_segments
 
 U64 = npt.NDArray[np.uint64]
 _WORD = re.compile(r"\w+")
@@ -76,10 +76,20 @@ def shingles(hashes: U64, k: int) -> U64:
 
 
 def quote_mask(text: str) -> npt.NDArray[np.bool_]:
-    """True for characters inside quotation marks, the marks included."""
+    """True for characters inside quotation marks, the marks included.
+
+    A mark left unclosed in mid-paragraph is read as a stray typo, not a quotation: taking
+    it as one would hide the rest of the paragraph from reuse. An unclosed quotation that
+    opens its paragraph (the running-quote convention) still counts."""
     mask = np.zeros(len(text), dtype=np.bool_)
-    for start, end in quoted_ranges(text):
-        mask[start:end] = True
+    for seg in find_segments(text):
+        if seg.close_mark is None:
+            line_start = text.rfind("\n", 0, seg.open_mark) + 1
+            if text[line_start : seg.open_mark].strip():
+                continue
+            mask[seg.open_mark : seg.end] = True
+        else:
+            mask[seg.open_mark : seg.close_mark + 1] = True
     return mask
 
 
