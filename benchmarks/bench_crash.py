@@ -5,7 +5,9 @@ wall time T. Then a copy of the ingested store goes through a chain of ``--point
 ``analyze`` is started, killed with SIGKILL after a random delay (seeded; drawn from
 [0.05 T, 0.3 T] after the start, so successive kills land further along as committed work
 accumulates), started again, and so on; finally ``analyze`` runs to completion and every
-table is compared with the reference (volatile timestamps left out; blobs by content hash).
+table is compared with the reference (volatile timestamps left out; blobs by content hash,
+stored parses by what they say: spaCy's serialisation is not byte-identical across
+processes for the same parse).
 The per-stage progress committed at each kill (rows in ``stage_state``) shows where each
 kill landed. ``--chains`` repeats the whole chain on fresh copies. A small ``[clean]
 batch_size`` makes cleaning commit in several batches, so kills also land between batches.
@@ -61,8 +63,23 @@ def analyze(db: Path, config: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def parse_digest(data: bytes) -> str:
+    """What a stored spaCy parse says (tokens, lemmas, tags, heads, entities, sentences):
+    ``Doc.to_bytes`` is not byte-identical across processes for the same parse (its string
+    table is written in no fixed order), so parses are compared by their content."""
+    from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, ORTH, POS, SENT_START, TAG
+    from spacy.tokens import Doc
+
+    from wiretrace.nlp import load_spacy
+
+    doc = Doc(load_spacy().vocab).from_bytes(data)
+    array = doc.to_array([ORTH, LEMMA, POS, TAG, DEP, HEAD, ENT_IOB, ENT_TYPE, SENT_START])
+    return "parse:" + hashlib.sha256(array.tobytes()).hexdigest()[:16]
+
+
 def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every table's rows, sorted, without volatile columns; blob bytes as hashes."""
+    """Every table's rows, sorted, without volatile columns; blob bytes as hashes (parses
+    by their content)."""
     conn = sqlite3.connect(db)
     out: dict[str, list[tuple[object, ...]]] = {}
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
@@ -71,9 +88,13 @@ def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
         keep = [c for c in cols if c not in VOLATILE.get(table, set())]
         rows = []
         for row in conn.execute(f"SELECT {', '.join(keep)} FROM {table}"):
+            parse = table == "blobs" and row[0] == "spacy-doc"
             rows.append(
                 tuple(
-                    hashlib.sha256(v).hexdigest()[:16] if isinstance(v, bytes) else v for v in row
+                    (parse_digest(v) if parse else hashlib.sha256(v).hexdigest()[:16])
+                    if isinstance(v, bytes)
+                    else v
+                    for v in row
                 )
             )
         out[table] = sorted(rows, key=repr)
