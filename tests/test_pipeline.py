@@ -95,13 +95,15 @@ def test_shared_loop_isolates_an_article_that_raises(store: Store) -> None:
     def write(article_id: str, result: int | None) -> None:
         written[article_id] = result
 
-    report = each_article(store, Config(), "nlp", NullReporter(), compute, write, task="t", batch=4)
+    report = each_article(
+        store, Config(), "nlp", NullReporter(), list, compute, write, task="t", batch=4
+    )
     assert report.processed == 4 and len(report.errors) == 1 and bad in report.errors[0]
     assert written[bad] is None and all(written[a] for a in ids if a != bad)
     [error] = store.errors()
     assert error["stage"] == "nlp" and error["article"] == bad
     assert "cannot read this one" in error["message"]
-    again = each_article(store, Config(), "nlp", NullReporter(), compute, write, task="t")
+    again = each_article(store, Config(), "nlp", NullReporter(), list, compute, write, task="t")
     assert again == StageReport("nlp")  # the failed article does not block later runs
 
 

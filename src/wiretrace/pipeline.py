@@ -24,13 +24,15 @@ import sqlite3
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .config import Config, section_class
 from .store import Store
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Reporter(Protocol):
@@ -178,13 +180,30 @@ class Pipeline:
         until: str | None = None,
         only: Sequence[str] = (),
         redo: Sequence[str] = (),
+        engine: Engine | None = None,
     ) -> list[StageReport]:
         """Run the selected stages in order. ``redo`` forgets what the named stages and
         the stages depending on them did, so they process every article again.
+        ``engine`` computes the per-article batches (default: in this process).
 
         A stage that fails as a whole is recorded in ``errors`` and the stages depending
         on it are skipped in this run; the others still run.
         """
+        token = ENGINE.set(engine or LocalEngine())
+        try:
+            return self._run(store, config, reporter, until, only, redo)
+        finally:
+            ENGINE.reset(token)
+
+    def _run(
+        self,
+        store: Store,
+        config: Config,
+        reporter: Reporter | None,
+        until: str | None,
+        only: Sequence[str],
+        redo: Sequence[str],
+    ) -> list[StageReport]:
         reporter = reporter or NullReporter()
         for name in self.downstream(redo) if redo else ():
             store.forget_stage(name)
@@ -346,19 +365,58 @@ def batches(ids: Sequence[str], size: int) -> Iterable[Sequence[str]]:
 
 
 def isolate(
-    compute: Callable[[Sequence[str]], Sequence[T | None]], ids: Sequence[str]
+    compute: Callable[[Sequence[R]], Sequence[T | None]], items: Sequence[R]
 ) -> list[T | Failed | None]:
-    """``compute`` over a batch; when the batch raises, each article alone, so that one bad
+    """``compute`` over a batch; when the batch raises, each item alone, so that one bad
     article fails by itself."""
     try:
-        results = list(compute(ids))
-        if len(results) != len(ids):
-            raise RuntimeError(f"{len(results)} results for {len(ids)} articles")
+        results = list(compute(items))
+        if len(results) != len(items):
+            raise RuntimeError(f"{len(results)} results for {len(items)} articles")
         return list(results)
     except Exception as exc:
-        if len(ids) == 1:
+        if len(items) == 1:
             return [Failed(f"{type(exc).__name__}: {exc}")]
-    return [isolate(compute, [a])[0] for a in ids]
+    return [isolate(compute, [a])[0] for a in items]
+
+
+# -- engines: where per-article batches are computed ------------------------------------
+
+
+class Engine(Protocol):
+    """Computes batches of per-article records with a stage's pure batch function.
+
+    ``compute`` must be picklable (a module-level function, or a ``functools.partial`` of
+    one with its settings): the Ray engine ships it to workers that load models once.
+    Results come back in the order of ``chunks``, each batch through ``isolate``.
+    """
+
+    def map(
+        self,
+        compute: Callable[[Sequence[R]], Sequence[T | None]],
+        chunks: Iterable[Sequence[R]],
+    ) -> Iterator[list[T | Failed | None]]: ...
+
+
+class LocalEngine:
+    """This process, one batch after another (the default)."""
+
+    def map(
+        self,
+        compute: Callable[[Sequence[R]], Sequence[T | None]],
+        chunks: Iterable[Sequence[R]],
+    ) -> Iterator[list[T | Failed | None]]:
+        for chunk in chunks:
+            yield isolate(compute, chunk)
+
+
+# The engine of the run in progress (``Pipeline.run`` sets it; stages keep their signature).
+ENGINE: ContextVar[Any] = ContextVar("wiretrace_engine", default=None)
+
+
+def current_engine() -> Engine:
+    engine: Engine | None = ENGINE.get()
+    return LocalEngine() if engine is None else engine
 
 
 def each_article(
@@ -366,7 +424,8 @@ def each_article(
     config: Config,
     name: str,
     reporter: Reporter,
-    compute: Callable[[Sequence[str]], Sequence[T | None]],
+    load: Callable[[Sequence[str]], Sequence[R]],
+    compute: Callable[[Sequence[R]], Sequence[T | None]],
     write: Callable[[str, T | None], None],
     *,
     task: str,
@@ -374,11 +433,12 @@ def each_article(
 ) -> StageReport:
     """The loop every per-article stage runs over its pending articles.
 
-    ``compute`` turns a batch of article ids into one result each (None: its input is not
-    there yet, e.g. the parse is missing; it stays pending) and writes nothing. ``write``
-    stores one article's result, replacing what the stage stored for it before; with None
-    it only removes that (the article failed). A batch's writes, its errors and its
-    bookkeeping commit in one transaction.
+    ``load`` reads a batch's inputs from the store (one record per article id);
+    ``compute`` turns the records into one result each (None: its input is not there yet,
+    e.g. the parse is missing; it stays pending), reads no store and writes nothing, so the
+    engine may run it elsewhere. ``write`` stores one article's result, replacing what the
+    stage stored for it before; with None it only removes that (the article failed). A
+    batch's writes, its errors and its bookkeeping commit in one transaction.
     """
     key, ids = pending(store, config, name)
     if not ids:
@@ -387,8 +447,9 @@ def each_article(
     done = 0
     errors: list[str] = []
     waiting = 0
-    for chunk in batches(ids, batch):
-        results = isolate(compute, chunk)
+    chunks = list(batches(ids, batch))
+    loaded = (load(chunk) for chunk in chunks)
+    for chunk, results in zip(chunks, current_engine().map(compute, loaded), strict=True):
         with store.transaction():
             finished: list[str] = []
             for article_id, result in zip(chunk, results, strict=True):

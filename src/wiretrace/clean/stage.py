@@ -8,13 +8,22 @@ that line are cleaned again. Their text changes, so later stages redo them by th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..models import CleanResult, RawDocument, Removed
-from ..pipeline import Failed, Reporter, Stage, StageReport, batches, isolate, stage_key
+from ..pipeline import (
+    Failed,
+    Reporter,
+    Stage,
+    StageReport,
+    batches,
+    current_engine,
+    stage_key,
+)
 from ..store import Store
 from . import tables
 from .config import CleanConfig
@@ -123,33 +132,45 @@ def repetition_for(
     return Repetition(known, unknown - known)
 
 
-def _prepare_isolated(
-    sources: list[tuple[str, Source]], nlp: Language, cfg: CleanConfig
-) -> tuple[list[Prepared], dict[str, str]]:
-    """``prepare_many`` over a batch; when it raises, one document at a time, so that one
-    bad document fails alone. Returns the prepared documents and the failures' messages."""
-    by_id = dict(sources)
-    results = isolate(lambda ids: prepare_many([(d, by_id[d]) for d in ids], nlp, cfg), list(by_id))
-    prepared = [r for r in results if isinstance(r, Prepared)]
-    failed = {d: r.message for d, r in zip(by_id, results, strict=True) if isinstance(r, Failed)}
-    return prepared, failed
+def prepare_batch(
+    spacy_model: str, cfg: CleanConfig, items: Sequence[tuple[str, RawDocument]]
+) -> list[Prepared | Failed | None]:
+    """Analyse a batch of raw documents on their own; pure, so any engine may run it.
 
+    A document whose source cannot be read fails alone; the rest are analysed together
+    (when that raises, the engine retries them one at a time)."""
+    from ..nlp import load_spacy
 
-def _clean_batch(
-    store: Store, batch: Sequence[str], nlp: Language, cfg: CleanConfig, key: str
-) -> tuple[int, list[str]]:
-    """Clean a batch of new documents; returns (articles written, error messages)."""
-    conn = store.conn
-    failed: dict[str, tuple[str, str]] = {}  # doc id -> (source, message)
+    out: dict[str, Prepared | Failed | None] = {}
     sources: list[tuple[str, Source]] = []
-    for doc_id, doc in store.iter_documents(batch):
+    for doc_id, doc in items:
         try:
             sources.append((doc_id, source_text(doc, cfg)))
         except Exception as exc:  # one bad document must not stop the batch
-            failed[doc_id] = (doc.source, f"{type(exc).__name__}: {exc}")
-    prepared, unparsed = _prepare_isolated(sources, nlp, cfg)
-    for doc_id, message in unparsed.items():
-        failed[doc_id] = (store.get_document(doc_id).source, message)
+            out[doc_id] = Failed(f"{type(exc).__name__}: {exc}")
+    if sources:
+        for p in prepare_many(sources, load_spacy(spacy_model), cfg):
+            out[p.doc_id] = p
+    return [out[doc_id] for doc_id, _ in items]
+
+
+def _clean_batch(
+    store: Store,
+    batch: Sequence[str],
+    results: Sequence[object],  # Prepared, Failed, or None (no result)
+    nlp: Language,
+    cfg: CleanConfig,
+    key: str,
+) -> tuple[int, list[str]]:
+    """Store a batch of new documents analysed alone, cleaned with their outlets' repetition;
+    returns (articles written, error messages)."""
+    conn = store.conn
+    failed: dict[str, tuple[str, str]] = {}  # doc id -> (source, message)
+    prepared = [r for r in results if isinstance(r, Prepared)]
+    for doc_id, r in zip(batch, results, strict=True):
+        if not isinstance(r, Prepared):
+            message = r.message if isinstance(r, Failed) else "no result"
+            failed[doc_id] = (store.get_document(doc_id).source, message)
     written = 0
     with store.transaction():  # the batch, its re-cleaned neighbours, errors, bookkeeping
         tables.forget(conn, batch)
@@ -198,12 +219,18 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         return StageReport(NAME)
     from ..nlp import NlpConfig, load_spacy
 
-    nlp = load_spacy(config.section("nlp", NlpConfig).spacy_model)
+    spacy_model = config.section("nlp", NlpConfig).spacy_model
+    nlp = load_spacy(spacy_model)
     reporter.start("clean: body, metadata, boilerplate", len(todo))
     written = 0
     errors: list[str] = []
-    for batch in batches(todo, cfg.batch_size):
-        n, errs = _clean_batch(store, batch, nlp, cfg, key)
+    chunks = list(batches(todo, cfg.batch_size))
+    loaded = (list(store.iter_documents(chunk)) for chunk in chunks)
+    compute: Callable[[Sequence[tuple[str, RawDocument]]], list[Prepared | Failed | None]]
+    compute = partial(prepare_batch, spacy_model, cfg)
+    analysed = current_engine().map(compute, loaded)
+    for batch, results in zip(chunks, analysed, strict=True):
+        n, errs = _clean_batch(store, batch, results, nlp, cfg, key)
         written += n
         errors.extend(errs)
         reporter.advance(len(batch))

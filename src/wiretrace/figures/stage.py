@@ -8,11 +8,12 @@ embeddings of the what-phrases that the corpus stage compares.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from ..config import Config
 from ..isodate import calendar_date
 from ..nlp.models import NlpConfig, load_embedder, load_spacy
-from ..nlp.stage import DOC_BLOB, load_doc
+from ..nlp.stage import DOC_BLOB
 from ..pipeline import BLOB, Reporter, Stage, StageReport, each_article
 from ..store import Store
 from ..vectors import pack_vectors
@@ -40,29 +41,44 @@ def unique_by_span(findings: list[FigureFinding]) -> list[FigureFinding]:
 Found = tuple[str | None, list[TimeExpr], list[FigureFinding], bytes, str]
 
 
+# (article id, clean text, published, stored parse, text hash)
+Input = tuple[str, str, str | None, bytes | None, str]
+
+
+def figures_batch(nlp_cfg: NlpConfig, items: Sequence[Input]) -> list[Found | None]:
+    """Figures, time expressions and what-embeddings of a batch; pure, so any engine may
+    run it. A missing parse gives None (the article waits for the nlp stage)."""
+    from spacy.tokens import Doc
+
+    nlp = load_spacy(nlp_cfg.spacy_model)
+    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+    out: list[Found | None] = []
+    for _, text, published_at, data, text_hash in items:
+        if data is None:
+            out.append(None)
+            continue
+        doc = Doc(nlp.vocab).from_bytes(data)
+        published = calendar_date(published_at)
+        times = time_expressions(doc, published)
+        findings = unique_by_span(figures_in(doc, times))
+        # Rows 0..n-1: what-phrases; n..2n-1: the same without names (compared apart).
+        vectors = embedder.encode(
+            [what_text(f, text) for f in findings]
+            + [f.what_core or what_text(f, text) for f in findings]
+        )
+        label = None if published is None else published.isoformat()
+        out.append((label, times, findings, pack_vectors(vectors), text_hash))
+    return out
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     nlp_cfg = config.section("nlp", NlpConfig)
 
-    def compute(ids: Sequence[str]) -> list[Found | None]:
-        nlp = load_spacy(nlp_cfg.spacy_model)
-        embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
-        out: list[Found | None] = []
-        for article in store.iter_articles(ids):
-            doc = load_doc(store, article.id, nlp)
-            if doc is None:
-                out.append(None)
-                continue
-            published = calendar_date(article.published)
-            times = time_expressions(doc, published)
-            findings = unique_by_span(figures_in(doc, times))
-            # Rows 0..n-1: what-phrases; n..2n-1: the same without names (compared apart).
-            vectors = embedder.encode(
-                [what_text(f, article.text) for f in findings]
-                + [f.what_core or what_text(f, article.text) for f in findings]
-            )
-            label = None if published is None else published.isoformat()
-            out.append((label, times, findings, pack_vectors(vectors), store.text_hash(article.id)))
-        return out
+    def load(ids: Sequence[str]) -> list[Input]:
+        return [
+            (a.id, a.text, a.published, store.get_blob(DOC_BLOB, a.id), store.text_hash(a.id))
+            for a in store.iter_articles(ids)
+        ]
 
     def write(article_id: str, found: Found | None) -> None:
         if found is None:
@@ -74,7 +90,14 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         store.put_blob(tables.WHAT_BLOB, article_id, text_hash, vectors)
 
     return each_article(
-        store, config, NAME, reporter, compute, write, task="figures: numbers + dates"
+        store,
+        config,
+        NAME,
+        reporter,
+        load,
+        partial(figures_batch, nlp_cfg),
+        write,
+        task="figures: numbers + dates",
     )
 
 

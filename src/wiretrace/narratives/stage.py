@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import TypeVar
 
 import numpy as np
@@ -19,7 +20,7 @@ import numpy.typing as npt
 from ..config import Config
 from ..models import Narrative, NarrativeHit, Span
 from ..nlp.models import NlpConfig, load_embedder, load_spacy
-from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
+from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_embeddings
 from ..pipeline import BLOB, Reporter, Stage, StageReport, each_article, stage_key
 from ..store import Store
 from .discovery import discover_claims
@@ -44,25 +45,44 @@ NAME = "narratives"
 SEGMENT_BLOB = "narrative-segments"
 
 
-def embed_segments(
-    store: Store, article_ids: Sequence[str], nlp_cfg: NlpConfig, min_tokens: int
-) -> dict[str, bytes]:
-    """Sentences (stored vectors) plus clauses (embedded here) of some articles, packed.
+# (article id, clean text, sentence spans, stored sentence vectors, stored parse)
+SegmentInput = tuple[str, str, list[Span], "npt.NDArray[np.float32] | None", bytes | None]
+
+
+def segment_inputs(store: Store, article_ids: Sequence[str]) -> list[SegmentInput]:
+    return [
+        (
+            a.id,
+            a.text,
+            list(a.sentences),
+            load_embeddings(store, a.id),
+            store.get_blob(DOC_BLOB, a.id),
+        )
+        for a in store.iter_articles(article_ids)
+    ]
+
+
+def segment_batch(
+    nlp_cfg: NlpConfig, min_tokens: int, items: Sequence[SegmentInput]
+) -> list[bytes | None]:
+    """Sentences (stored vectors) plus clauses (embedded here) of a batch, packed; pure, so
+    any engine may run it.
 
     The clauses of all the articles go to the model in one call (fuller, length-sorted
-    batches); an article whose parse or sentence vectors are missing is left out.
+    batches); an article whose parse or sentence vectors are missing gives None.
     """
+    from spacy.tokens import Doc
+
     nlp = load_spacy(nlp_cfg.spacy_model)
     ready: list[tuple[str, list[Segment], npt.NDArray[np.float32]]] = []
     clause_texts: list[str] = []
-    for article in store.iter_articles(article_ids):
-        sentence_vectors = load_embeddings(store, article.id)
-        doc = load_doc(store, article.id, nlp)
-        if sentence_vectors is None or doc is None:
+    for article_id, text, sentences, sentence_vectors, data in items:
+        if sentence_vectors is None or data is None:
             continue
-        segments = segment_doc(doc, article.sentences, min_tokens) if article.sentences else []
-        clause_texts.extend(article.text[s.span.start : s.span.end] for s in segments if s.clause)
-        ready.append((article.id, segments, sentence_vectors))
+        doc = Doc(nlp.vocab).from_bytes(data)
+        segments = segment_doc(doc, sentences, min_tokens) if sentences else []
+        clause_texts.extend(text[s.span.start : s.span.end] for s in segments if s.clause)
+        ready.append((article_id, segments, sentence_vectors))
     embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
     clause_vectors = embedder.encode(clause_texts)
     out: dict[str, bytes] = {}
@@ -76,7 +96,16 @@ def embed_segments(
         offset += n_clauses
         vectors = np.vstack([sentence_vectors, mine]) if n_clauses else sentence_vectors
         out[article_id] = pack_segments(segments, vectors)
-    return out
+    return [out.get(item[0]) for item in items]
+
+
+def embed_segments(
+    store: Store, article_ids: Sequence[str], nlp_cfg: NlpConfig, min_tokens: int
+) -> dict[str, bytes]:
+    """Packed segments of some articles (those whose parse and sentence vectors exist)."""
+    items = segment_inputs(store, article_ids)
+    packed = segment_batch(nlp_cfg, min_tokens, items)
+    return {item[0]: data for item, data in zip(items, packed, strict=True) if data is not None}
 
 
 SEGMENT_BATCH = 64  # articles whose clauses are embedded together
@@ -174,9 +203,8 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         except WatchlistError as exc:
             errors.append(str(exc))
 
-    def compute(ids: Sequence[str]) -> list[bytes | None]:
-        packed = embed_segments(store, ids, nlp_cfg, cfg.clause_min_tokens)
-        return [packed.get(a) for a in ids]  # None: parse or vectors not there yet
+    def load(ids: Sequence[str]) -> list[SegmentInput]:
+        return segment_inputs(store, ids)
 
     def write(article_id: str, data: bytes | None) -> None:
         if data is None:
@@ -189,7 +217,8 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         config,
         NAME,
         reporter,
-        compute,
+        load,
+        partial(segment_batch, nlp_cfg, cfg.clause_min_tokens),
         write,
         task="narratives: clause segments",
         batch=SEGMENT_BATCH,

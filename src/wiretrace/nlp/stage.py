@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,37 +41,45 @@ class Parsed:
     vectors: bytes
 
 
+# What a batch of the stage computes from: (article id, clean text, text hash).
+Input = tuple[str, str, str]
+
+
+def parse_batch(cfg: NlpConfig, items: Sequence[Input]) -> list[Parsed]:
+    """Parse and embed a batch of articles; pure, so any engine may run it."""
+    from .segment import sentence_spans
+
+    nlp = load_spacy(cfg.spacy_model)
+    embedder = load_embedder(cfg.embedding_model, cfg.embed_batch_size)
+    docs = list(
+        nlp.pipe((text for _, text, _ in items), batch_size=cfg.batch_size, n_process=cfg.n_process)
+    )
+    spans = [sentence_spans(doc) for doc in docs]
+    # One encode call for the whole batch: the model sorts the sentences of many
+    # articles by length, so batches are fuller and padding is shorter than per article.
+    vectors = embedder.encode(
+        [text[s.start : s.end] for (_, text, _), sp in zip(items, spans, strict=True) for s in sp]
+    )
+    out = []
+    offset = 0
+    for (_, _, text_hash), doc, sp in zip(items, docs, spans, strict=True):
+        out.append(
+            Parsed(
+                text_hash,
+                sp,
+                doc.to_bytes(exclude=["tensor"]),
+                pack_vectors(vectors[offset : offset + len(sp)]),
+            )
+        )
+        offset += len(sp)
+    return out
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section("nlp", NlpConfig)
 
-    def compute(ids: Sequence[str]) -> list[Parsed]:
-        from .segment import sentence_spans
-
-        nlp = load_spacy(cfg.spacy_model)
-        embedder = load_embedder(cfg.embedding_model, cfg.embed_batch_size)
-        articles = list(store.iter_articles(ids))
-        docs = list(
-            nlp.pipe((a.text for a in articles), batch_size=cfg.batch_size, n_process=cfg.n_process)
-        )
-        spans = [sentence_spans(doc) for doc in docs]
-        # One encode call for the whole batch: the model sorts the sentences of many
-        # articles by length, so batches are fuller and padding is shorter than per article.
-        vectors = embedder.encode(
-            [a.text[s.start : s.end] for a, sp in zip(articles, spans, strict=True) for s in sp]
-        )
-        out = []
-        offset = 0
-        for article, doc, sp in zip(articles, docs, spans, strict=True):
-            out.append(
-                Parsed(
-                    store.text_hash(article.id),
-                    sp,
-                    doc.to_bytes(exclude=["tensor"]),
-                    pack_vectors(vectors[offset : offset + len(sp)]),
-                )
-            )
-            offset += len(sp)
-        return out
+    def load(ids: Sequence[str]) -> list[Input]:
+        return [(a.id, a.text, store.text_hash(a.id)) for a in store.iter_articles(ids)]
 
     def write(article_id: str, parsed: Parsed | None) -> None:
         if parsed is None:
@@ -82,7 +91,15 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         store.put_blob(EMBED_BLOB, article_id, parsed.text_hash, parsed.vectors)
 
     return each_article(
-        store, config, NAME, reporter, compute, write, task="nlp: parse + embed", batch=BATCH
+        store,
+        config,
+        NAME,
+        reporter,
+        load,
+        partial(parse_batch, cfg),
+        write,
+        task="nlp: parse + embed",
+        batch=BATCH,
     )
 
 
