@@ -389,7 +389,10 @@ class Engine(Protocol):
     ``compute`` must be picklable (a module-level function, or a ``functools.partial`` of
     one with its settings): the Ray engine ships it to workers that load models once.
     Results come back in the order of ``chunks``, each batch through ``isolate``.
+    ``batch``: articles per batch for every stage (None: each stage's own size).
     """
+
+    batch: int | None
 
     def map(
         self,
@@ -400,6 +403,8 @@ class Engine(Protocol):
 
 class LocalEngine:
     """This process, one batch after another (the default)."""
+
+    batch: int | None = None
 
     def map(
         self,
@@ -417,6 +422,11 @@ ENGINE: ContextVar[Any] = ContextVar("wiretrace_engine", default=None)
 def current_engine() -> Engine:
     engine: Engine | None = ENGINE.get()
     return LocalEngine() if engine is None else engine
+
+
+def batch_size(default: int) -> int:
+    """Articles per batch: the engine's setting, else the stage's ``default``."""
+    return current_engine().batch or default
 
 
 def each_article(
@@ -447,7 +457,7 @@ def each_article(
     done = 0
     errors: list[str] = []
     waiting = 0
-    chunks = list(batches(ids, batch))
+    chunks = list(batches(ids, batch_size(batch)))
     loaded = (load(chunk) for chunk in chunks)
     for chunk, results in zip(chunks, current_engine().map(compute, loaded), strict=True):
         with store.transaction():

@@ -760,3 +760,71 @@ _COUNTABLE = frozenset(
 
 def dumps(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+
+
+# -- the whole store as Parquet tables (results of a cluster run, loaded back here) ------
+
+_ARROW_TYPES = {"INTEGER": "int64", "REAL": "float64", "TEXT": "string", "BLOB": "binary"}
+DUMP_PAGE = 2000
+
+
+def dump_tables(store: Store, folder: Path) -> list[Path]:
+    """Every table of ``store`` as ``folder/TABLE.parquet``, typed from the schema, written a
+    page at a time; with ``load_tables`` it moves a store losslessly between machines or
+    filesystems (the export schema leaves out parses, embeddings and bookkeeping)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in sorted(store.schema_names("table")):
+        columns = [
+            (str(r[1]), str(r[2])) for r in store.conn.execute(f"PRAGMA table_info({table})")
+        ]
+        schema = pa.schema(
+            [(n, pa.type_for_alias(_ARROW_TYPES.get(t, "string"))) for n, t in columns]
+        )
+        path = folder / f"{table}.parquet"
+        names = ", ".join(f'"{n}"' for n, _ in columns)
+        with pq.ParquetWriter(path, schema) as writer:
+            cursor = store.conn.execute(f"SELECT {names} FROM {table} ORDER BY rowid")
+            while rows := cursor.fetchmany(DUMP_PAGE):
+                data = {n: [r[k] for r in rows] for k, (n, _) in enumerate(columns)}
+                writer.write_table(pa.Table.from_pydict(data, schema=schema))
+        written.append(path)
+    (folder / "schema_version").write_text(f"{store.schema_version}\n", encoding="utf-8")
+    return written
+
+
+def load_tables(store: Store, folder: Path) -> dict[str, int]:
+    """Fill an empty ``store`` with the tables ``dump_tables`` wrote; rows per table."""
+    import pyarrow.parquet as pq
+
+    version_file = folder / "schema_version"
+    if not version_file.exists():
+        raise StoreError(f"{folder}: no store tables here (schema_version is missing)")
+    version = int(version_file.read_text(encoding="utf-8").strip())
+    if version != store.schema_version:
+        raise StoreError(
+            f"{folder}: tables of schema version {version}; this Wiretrace writes "
+            f"{store.schema_version}. Load them with the Wiretrace version that wrote them"
+        )
+    tables = store.schema_names("table")
+    if any(store.conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in tables):
+        raise StoreError(f"{store.path}: not empty; load results into a new store")
+    counts: dict[str, int] = {}
+    with store.transaction() as conn:
+        conn.execute("PRAGMA defer_foreign_keys = ON")  # tables arrive in name order
+        for path in sorted(folder.glob("*.parquet")):
+            table = path.stem
+            if table not in tables:
+                raise StoreError(f"{path}: no table {table!r} in this store's schema")
+            counts[table] = 0
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=DUMP_PAGE):
+                names = batch.schema.names
+                marks = ", ".join("?" for _ in names)
+                cols = ", ".join(f'"{n}"' for n in names)
+                rows = list(zip(*(batch.column(n).to_pylist() for n in names), strict=True))
+                conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+                counts[table] += len(rows)
+    return counts

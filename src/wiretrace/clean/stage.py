@@ -20,6 +20,7 @@ from ..pipeline import (
     Reporter,
     Stage,
     StageReport,
+    batch_size,
     batches,
     current_engine,
     stage_key,
@@ -224,7 +225,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.start("clean: body, metadata, boilerplate", len(todo))
     written = 0
     errors: list[str] = []
-    chunks = list(batches(todo, cfg.batch_size))
+    chunks = list(batches(todo, batch_size(cfg.batch_size)))
     loaded = (list(store.iter_documents(chunk)) for chunk in chunks)
     compute: Callable[[Sequence[tuple[str, RawDocument]]], list[Prepared | Failed | None]]
     compute = partial(prepare_batch, spacy_model, cfg)

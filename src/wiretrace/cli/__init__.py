@@ -29,6 +29,7 @@ from .safe import json_text, literal, print_json
 
 if TYPE_CHECKING:
     from ..evaluation.gold import Metric
+    from ..pipeline import StageReport
 
 app = typer.Typer(
     help=(
@@ -153,6 +154,30 @@ def analyze(
         list[str] | None,
         typer.Option(help="Redo this stage and those depending on it on every article."),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="local (this process) or ray (a Ray cluster; pip install 'wiretrace[ray]')."
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="With --engine ray: the cluster (`ray start --head` prints it)."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="With --engine ray: actors per stage, each loads the models once.")
+    ] = 2,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option("--input", help="Ingest this first (e.g. ARTICLES.parquet; repeatable)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="Write the results to this folder as Parquet (`wiretrace load` reads it).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run the analysis stages on what is new or changed since the last run.
@@ -160,7 +185,8 @@ def analyze(
     A stage redoes an article when its text, the stage's version or the configuration
     it reads (or that of a stage it depends on) changed.
 
-    Example: wiretrace analyze --until reuse; wiretrace analyze --redo figures
+    Example: wiretrace analyze --until reuse; wiretrace analyze --redo figures;
+    wiretrace analyze --engine ray --address HEAD:6379 --input articles.parquet --output out/
     """
     from ..pipeline import Pipeline
 
@@ -171,9 +197,20 @@ def analyze(
         pipeline.downstream(redo or ())
     except ValueError as exc:
         raise fail(str(exc)) from exc
+    if engine not in ("local", "ray"):
+        raise fail(f"unknown engine {engine!r}: use local or ray")
+    if address is not None and engine != "ray":
+        raise fail("--address names a Ray cluster: add --engine ray")
     with open_store(db) as store:
-        reports = pipeline.run(
-            store, cfg, RichReporter(quiet), until=until, only=only or (), redo=redo or ()
+        if inputs:
+            from ..ingest import ingest as run_ingest
+
+            ingested = run_ingest(store, inputs, cfg, RichReporter(quiet))
+            for problem in ingested.errors:
+                console.print(f"[red]✗[/] {literal(problem.source)}: {literal(problem.message)}")
+            console.print(f"ingest: {ingested.added} new, {ingested.duplicates} already stored")
+        reports = _run_analysis(
+            store, cfg, engine, address, workers, output, RichReporter(quiet), until, only, redo
         )
     failed = False
     for report in reports:
@@ -183,9 +220,66 @@ def analyze(
         for error in report.errors:
             failed = True
             console.print(f"  [red]✗[/] {literal(error)}")
+    if output is not None:
+        console.print(f"results → {literal(output)} (load them with: wiretrace load {output})")
     if failed:
         console.print("errors are kept in the store: wiretrace stats lists them")
         raise typer.Exit(1)
+
+
+def _run_analysis(
+    store: Store,
+    cfg: Config,
+    engine: str,
+    address: str | None,
+    workers: int,
+    output: Path | None,
+    reporter: RichReporter,
+    until: str | None,
+    only: list[str] | None,
+    redo: list[str] | None,
+) -> list[StageReport]:
+    """The pipeline on the chosen engine; Ray is imported only when asked for."""
+    from ..distributed.run import analyze_to
+
+    if engine == "local":
+        return analyze_to(store, cfg, output, None, reporter, until, only or (), redo or ())
+    from ..distributed.engine import EngineUnavailable, RayEngine
+
+    try:
+        with RayEngine(address=address, workers=workers) as ray_engine:
+            return analyze_to(
+                store, cfg, output, ray_engine, reporter, until, only or (), redo or ()
+            )
+    except EngineUnavailable as exc:
+        raise fail(str(exc)) from exc
+
+
+@app.command()
+def load(
+    results: Annotated[Path, typer.Argument(help="A folder `analyze --output` wrote.")],
+    db: DbOption = Path("wiretrace.db"),
+) -> None:
+    """Load analysis results (e.g. from a Ray cluster) into a new store, for serve, report
+    and export.
+
+    Example: wiretrace load out/ --db corpus.db && wiretrace serve --db corpus.db
+    """
+    from ..distributed.run import load_results
+
+    if db.exists():
+        raise fail(f"{db}: already exists; load results into a new store")
+    with open_store(db) as store:
+        try:
+            counts = load_results(results, store)
+        except StoreError as exc:
+            store.close()
+            for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            raise fail(str(exc)) from exc
+    console.print(
+        f"loaded {counts.get('articles', 0)} articles, {sum(counts.values())} rows → {literal(db)}"
+    )
 
 
 @app.command()

@@ -9,6 +9,7 @@ its extension says nothing, its content decides (WARC, feed, HTML or text).
     .html .htm .xhtml               HTML page
     .xml .rss .atom                 feed, or HTML when the content says so
     .jsonl .ndjson / .csv .tsv      one document per record
+    .parquet                        one document per row (fields as in JSON Lines)
     .warc .warc.gz                  HTML responses of a web archive
 """
 
@@ -31,7 +32,7 @@ from .decode import sniff_markup
 from .feeds import feed_items, read_feed_file
 from .http import is_url
 from .pages import decode_html, html_document, read_html_file
-from .records import read_csv, read_jsonl
+from .records import read_csv, read_jsonl, read_parquet
 from .text import read_text_file, text_document
 from .warc import read_warc
 
@@ -50,6 +51,7 @@ SUFFIX_KINDS: dict[str, str] = {
     ".ndjson": "jsonl",
     ".csv": "csv",
     ".tsv": "csv",
+    ".parquet": "parquet",
     ".warc": "warc",
     ".json": "json",
 }
@@ -177,6 +179,7 @@ def read_source(source: Source, ctx: ReadContext) -> Iterator[Item]:
         "html": read_html_file,
         "jsonl": read_jsonl,
         "csv": read_csv,
+        "parquet": read_parquet,
         "warc": read_warc,
     }
     yield from readers[kind](path, ctx)

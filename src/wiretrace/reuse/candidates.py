@@ -126,6 +126,15 @@ def candidate_pairs(windows: Windows, cfg: ReuseConfig) -> npt.NDArray[np.int64]
         return np.zeros((0, 2), dtype=np.int64)
     keys = band_keys(windows.signatures, cfg).ravel()
     owner = np.repeat(windows.owner, cfg.bands)
+    return pairs_from_keys(keys, owner, cfg.max_bucket)
+
+
+def pairs_from_keys(keys: U64, owner: I64, max_bucket: int) -> npt.NDArray[np.int64]:
+    """Distinct article pairs ``(i, j)``, ``i < j``, among (band key, article) rows that share
+    a key (sorted); every row of a key must be here, in any order. A keyed shuffle hands
+    each partition of the keys to this, so the same code runs on one machine or many."""
+    if keys.shape[0] == 0:
+        return np.zeros((0, 2), dtype=np.int64)
     order = np.argsort(keys, kind="stable")
     keys, owner = keys[order], owner[order]
     # Runs of equal keys; one article counts once per bucket.
@@ -141,7 +150,7 @@ def candidate_pairs(windows: Windows, cfg: ReuseConfig) -> npt.NDArray[np.int64]
         lo, hi = bounds[run], bounds[run + 1]
         members = np.unique(owner[lo:hi])
         m = members.shape[0]
-        if m < 2 or m > cfg.max_bucket:
+        if m < 2 or m > max_bucket:
             continue
         ii, jj = np.triu_indices(m, k=1)
         found.append(np.stack([members[ii], members[jj]], axis=1))

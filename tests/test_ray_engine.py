@@ -1,0 +1,255 @@
+"""The Ray engine: same stage functions, same results as the local engine; Parquet in and
+out; and the local default never imports Ray."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wiretrace.config import Config
+from wiretrace.export import export_dict
+from wiretrace.store import Store, dump_tables, load_tables
+
+from .conftest import EXAMPLES
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL_RAY = {"num_cpus": 2, "object_store_memory": 400 * 1024 * 1024}
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_analyze_without_engine_never_imports_ray(tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    code = f"""
+import sys
+from typer.testing import CliRunner
+from wiretrace.cli import app
+from wiretrace.api import Corpus
+with Corpus({str(db)!r}) as c:
+    c.ingest([{str(tmp_path / "none.txt")!r}])
+result = CliRunner().invoke(app, ["analyze", "--db", {str(db)!r}, "-q"])
+assert result.exit_code == 0, result.output
+print("ray" in sys.modules, any(m.startswith("ray.") for m in sys.modules))
+"""
+    (tmp_path / "none.txt").write_text("", encoding="utf-8")
+    done = _python(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_parquet_rows_ingest_like_json_lines(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from wiretrace.ingest import ingest
+
+    rows = [
+        {"text": "First report.\n\nIt rained.", "title": "Rain", "outlet": "Herald",
+         "published": "2025-03-12", "url": "https://example.org/a"},
+        {"text": "Second report.", "title": None, "outlet": "Courier",
+         "published": None, "url": None},
+        {"text": "   ", "title": "Empty", "outlet": None, "published": None, "url": None},
+    ]  # fmt: skip
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "articles.parquet")
+    (tmp_path / "articles.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8"
+    )
+    docs = {}
+    for name in ("articles.parquet", "articles.jsonl"):
+        with Store(":memory:") as s:
+            report = ingest(s, [str(tmp_path / name)], Config())
+            assert report.added == 2 and len(report.errors) == 1
+            assert "#3" in report.errors[0].source and "empty" in report.errors[0].message
+            docs[name] = [
+                (d.content, d.title, d.outlet, d.published, d.url) for _, d in s.iter_documents()
+            ]
+    assert docs["articles.parquet"] == docs["articles.jsonl"]
+    assert docs["articles.parquet"][0] == (
+        "First report.\n\nIt rained.", "Rain", "Herald", "2025-03-12", "https://example.org/a"
+    )  # fmt: skip
+
+
+def test_store_tables_round_trip_through_parquet(demo_db: Path, tmp_path: Path) -> None:
+    with Store(demo_db) as s:
+        dump_tables(s, tmp_path / "tables")
+        want = export_dict(s)
+    with Store(tmp_path / "loaded.db") as s:
+        counts = load_tables(s, tmp_path / "tables")
+        assert counts["articles"] == len(want["articles"]) > 0
+        assert export_dict(s) == want
+        with pytest.raises(Exception, match="not empty"):
+            load_tables(s, tmp_path / "tables")
+
+
+# -- the Ray engine --------------------------------------------------------------------
+
+
+def _ray() -> Any:
+    return pytest.importorskip("ray", reason="the Ray engine needs wiretrace[ray]")
+
+
+def _demo_store(db: Path) -> Path:
+    from wiretrace.ingest import ingest
+    from wiretrace.narratives.api import import_file
+
+    with Store(db) as s:
+        assert not ingest(s, [str(EXAMPLES / "corpus")], Config()).errors
+        import_file(s, EXAMPLES / "watchlist.toml")
+    return db
+
+
+def _comparable(export: dict[str, Any]) -> dict[str, Any]:
+    """The sections the engines must agree on, with scores rounded (float sums may differ
+    in the last bits between processes with different thread counts)."""
+
+    def rounded(x: Any) -> Any:
+        if isinstance(x, float):
+            return round(x, 4)
+        if isinstance(x, list):
+            return [rounded(v) for v in x]
+        if isinstance(x, dict):
+            return {k: rounded(v) for k, v in x.items()}
+        return x
+
+    return rounded(export)
+
+
+def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) -> None:
+    """The demo corpus on a local Ray (2 CPUs, started here): the exports are the same, and
+    so is the store loaded back from the Parquet results."""
+    ray = _ray()
+    from wiretrace.distributed import analyze_to, load_results
+    from wiretrace.distributed.engine import RayEngine
+
+    db = _demo_store(tmp_path / "ray.db")
+    engine = RayEngine(workers=2, **SMALL_RAY)
+    try:
+        engine.start()
+        with Store(db) as s:
+            reports = analyze_to(s, Config(), tmp_path / "out", engine)
+            assert not [e for r in reports for e in r.errors]
+            got = export_dict(s)
+    finally:
+        engine.stop()
+    assert not ray.is_initialized()
+    assert sum(engine.nodes.values()) > 0  # the batches did go through Ray
+    want = _comparable(demo_export)
+    got = _comparable(got)
+    for section in ("articles", "quotes", "figures", "reuse", "stories", "narratives"):
+        assert got[section] == want[section], section
+    assert got == want
+    with Store(tmp_path / "loaded.db") as s:
+        load_results(tmp_path / "out", s)
+        assert _comparable(export_dict(s)) == want
+    assert (tmp_path / "out" / "export" / "quotes.parquet").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def two_nodes(tmp_path: Path) -> Iterator[str]:
+    """A Ray head and a second node, as separate processes on this machine (one CPU each,
+    loopback only); both stopped by process group, whatever the test did."""
+    ray_bin = Path(sys.executable).with_name("ray")
+    if not ray_bin.exists():
+        pytest.skip("the ray command is not installed (wiretrace[ray])")
+    port = _free_port()
+    address = f"127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "RAY_USAGE_STATS_ENABLED": "0"}
+    common = ["--num-cpus", "1", "--object-store-memory", str(300 * 1024 * 1024), "--block"]
+    common += ["--node-ip-address", "127.0.0.1", "--disable-usage-stats"]
+    head_cmd = [str(ray_bin), "start", "--head", "--port", str(port), "--include-dashboard=false"]
+    procs = []
+    try:
+        procs.append(
+            subprocess.Popen(
+                head_cmd + common,
+                env=env,
+                stdout=open(tmp_path / "head.log", "wb"),  # noqa: SIM115 - closed by the process
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        _wait_for(address, 1, procs, tmp_path / "head.log")
+        procs.append(
+            subprocess.Popen(
+                [str(ray_bin), "start", "--address", address, *common],
+                env=env,
+                stdout=open(tmp_path / "node.log", "wb"),  # noqa: SIM115 - closed by the process
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        _wait_for(address, 2, procs, tmp_path / "node.log")
+        yield address
+    finally:
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+
+
+def _wait_for(address: str, nodes: int, procs: list[subprocess.Popen[bytes]], log: Path) -> None:
+    """Until the cluster at ``address`` has ``nodes`` live nodes (bounded)."""
+    code = (
+        f"import ray; ray.init(address={address!r}, log_to_driver=False);"
+        "print(sum(n['Alive'] for n in ray.nodes()))"
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            pytest.fail("a Ray node exited: " + log.read_text(errors="replace")[-2000:])
+        done = _python(code)
+        if done.returncode == 0 and done.stdout.strip().splitlines()[-1:] == [str(nodes)]:
+            return
+        time.sleep(2)
+    pytest.fail(f"the Ray cluster at {address} did not reach {nodes} nodes in time")
+
+
+@pytest.mark.slow
+def test_two_nodes_share_the_work_and_agree(
+    two_nodes: str, demo_export: dict, tmp_path: Path
+) -> None:
+    _ray()
+    from wiretrace.distributed import analyze_to
+    from wiretrace.distributed.engine import RayEngine
+
+    db = _demo_store(tmp_path / "two.db")
+    engine = RayEngine(address=two_nodes, workers=2, batch=6)
+    try:
+        engine.start()
+        with Store(db) as s:
+            analyze_to(s, Config(), None, engine)
+            got = export_dict(s)
+    finally:
+        engine.stop()
+        import ray
+
+        if ray.is_initialized():
+            ray.shutdown()
+    assert len(engine.nodes) == 2, engine.nodes  # batches ran on both node ids
+    assert _comparable(got) == _comparable(demo_export)
