@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 
+from conftest import EXAMPLES
 from wiretrace.config import Config
 from wiretrace.export import export_dict
 from wiretrace.store import Store, dump_tables, load_tables
-
-from .conftest import EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_RAY = {"num_cpus": 2, "object_store_memory": 400 * 1024 * 1024}
