@@ -30,6 +30,8 @@ def row(
     date: str | None = None,
     time: int | None = None,
     realis: bool = True,
+    published: str | None = None,
+    what: str | None = None,
 ) -> FigureRow:
     low, high = value if isinstance(value, tuple) else (value, value)
     return FigureRow(
@@ -39,7 +41,7 @@ def row(
         low=low,
         high=high,
         unit=unit,
-        what=fid,
+        what=what or fid,
         qualifier=qualifier,
         as_of=date,
         kind=kind,
@@ -49,6 +51,7 @@ def row(
         date_start=date,
         date_end=date,
         time_start=time,
+        published=published,
     )
 
 
@@ -99,11 +102,50 @@ def test_agree_update_conflict() -> None:
     assert ("agree", ("pop-a", "pop-b")) in relations
     assert ("update", ("n1", "n3", "n2")) in relations
     clash = [
-        row("d1", "A", 4, date="2025-03-14", time=1),
-        row("d2", "B", 6, date="2025-03-14", time=9),
+        row("d1", "A", 4, date="2025-03-14", time=1, published="2025-03-14"),
+        row("d2", "B", 6, date="2025-03-14", time=9, published="2025-03-14"),
     ]
     conflict = group_figures(clash, vectors([2, 2]), vectors([2, 2]), CFG)
     assert [g.relation for g in conflict] == ["conflict"]
+
+
+def test_a_later_report_about_the_same_day_is_an_update() -> None:
+    """Nine missing in the evening paper, seven in the next morning's about the same day:
+    the count was revised, the two papers do not disagree."""
+    rows = [
+        row("m1", "A", 9, date="2025-03-12", time=1, published="2025-03-12"),
+        row("m2", "B", 7, date="2025-03-12", time=4, published="2025-03-13"),
+    ]
+    groups = group_figures(rows, vectors([2, 2]), vectors([2, 2]), CFG)
+    assert [g.relation for g in groups] == ["update"]
+
+
+def test_a_conflict_names_both_sides_and_the_series_goes_on() -> None:
+    """One paper states six deaths and four (officials) for the same day; the officials'
+    four is also what other papers state the day before, and five later: a conflict of the
+    two value groups, and the series over the days."""
+    rows = [
+        row("a4", "A", 4, date="2025-03-13", time=1, published="2025-03-14", what="death toll"),
+        row("h4", "H", 4, date="2025-03-14", time=2, published="2025-03-14", what="death toll"),
+        row("h6", "H", 6, date="2025-03-14", published="2025-03-14", what="people who died"),
+        row("c5", "C", 5, date="2025-03-17", time=3, published="2025-03-17", what="death toll"),
+    ]
+    # The what-phrases are unlike for the embedder: the reporting category links them.
+    what = vectors([0, 0, 1, 0])
+    sent = vectors([2, 2, 2, 2])
+    sent[2] = (sent[2] + vectors([3])[0]) / np.sqrt(2)  # a related sentence
+    groups = {g.relation: g.members for g in group_figures(rows, what, sent, CFG)}
+    assert set(groups["conflict"]) == {"a4", "h4", "h6"}
+    assert groups["update"][0] == "a4" and groups["update"][-1] == "c5"
+
+
+def test_different_reporting_categories_never_link() -> None:
+    rows = [
+        row("d", "A", 4, what="people who died"),
+        row("m", "B", 4, what="people still missing"),
+    ]
+    same = vectors([0, 0])
+    assert group_figures(rows, same, same, CFG) == []
 
 
 def test_projections_do_not_join_a_series() -> None:
@@ -141,3 +183,29 @@ def test_misprinted_year_is_flagged_from_corpus_evidence() -> None:
     assert "2020" in flagged[0].detail
     # With no corpus support for 2020 nothing is flagged.
     assert year_anomalies(mentions[2:], CFG) == []
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5),  # article
+            st.sampled_from([3, 4, 5, 9, 100, 120, 2000, 2100]),
+            st.sampled_from([None, "about", "more than", "almost"]),
+            st.integers(0, 3),  # topic
+        ),
+        min_size=2,
+        max_size=40,
+    )
+)
+def test_indexed_groups_are_pairwise_compatible(
+    specs: list[tuple[int, int, str | None, int]],
+) -> None:
+    """The window and Helly shortcuts never let an agree group hold two values that
+    disagree, whatever order the figures come in."""
+    rows = [row(f"f{k}", f"a{a}", v, q) for k, (a, v, q, _) in enumerate(specs)]
+    vec = vectors([t for *_, t in specs])
+    by_id = {r.id: r for r in rows}
+    for g in group_figures(rows, vec, vec, CFG):
+        if g.relation == "agree":
+            members = [by_id[m] for m in g.members]
+            assert all(compatible(x, y, CFG.tolerance) for x in members for y in members)

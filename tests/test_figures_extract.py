@@ -120,3 +120,47 @@ def test_durations_are_not_time_points(nlp) -> None:  # type: ignore[no-untyped-
     doc = nlp("It put an end to six weeks of intense fighting in 2020.")
     labels = [t.value.label for t in time_expressions(doc, None)]
     assert labels == ["2020"]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("4. The campaign raised $5 million.", "4"),
+        ("Here is one question for the candidate.", "one"),
+        ("Article 21 of the constitution protects speech.", "21"),
+        ("The S&P 500 fell 2% on Monday.", "500"),
+        ("The iPhone 7 sold 10 million units.", "7"),
+        ("The F-16 jets cost $30 million each.", "16"),
+    ],
+)
+def test_labels_and_list_markers_are_not_figures(nlp, text: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    found = [text[f.span.start : f.span.end] for f in extract(nlp, text)]
+    assert not any(label in f.split() or f == label for f in found), found
+
+
+def test_dozens_multiply(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "About 2 dozen protesters and three dozen donors gathered."
+    assert only(extract(nlp, text), text, "2 dozen").value == 24
+    assert only(extract(nlp, text), text, "three dozen").value == 36
+
+
+def test_one_death_is_still_a_figure(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "One person died in the fire."
+    assert only(extract(nlp, text), text, "One").value == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Clinton will debate Trump on November 8.", "2016-11-08"),
+        ("The upcoming November 8 election is close.", "2016-11-08"),
+        ("Ahead of the Nov. 8 election, polls tightened.", "2016-11-08"),
+        ("Trump spoke in Ohio on September 12.", "2016-09-12"),
+        ("He said last November that he would run.", "2015-11"),
+        ("The monitor runs at 1440p.", None),
+    ],
+)
+def test_dates_follow_the_tense_of_their_clause(nlp, text: str, expected: str | None) -> None:  # type: ignore[no-untyped-def]
+    times = time_expressions(nlp(text), date(2016, 10, 1))
+    labels = [t.value.label for t in times if t.value.resolved]
+    assert labels == ([expected] if expected else []), labels

@@ -10,6 +10,7 @@ of them are stated for the same time.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import numpy.typing as npt
 from .config import FiguresConfig
 from .numbers import misprint_distance
 from .tables import FigureRow
+from .what import FRAMES
 
 # Days per duration unit, so "44-day" and "six weeks" compare.
 DAYS = {
@@ -81,13 +83,33 @@ class Group:
     members: tuple[str, ...]  # figure ids, in series order for updates
 
 
+# "left / forced out of / moved out of their homes": displaced when said of homes.
+_LEAVING = frozenset({"left", "leave", "fled", "forced", "moved", "driven"})
+# How similar two what-phrases of one category count as (the agree/series evidence).
+FRAME_SIMILARITY = 0.65
+
+
+def frame(row: FigureRow) -> str | None:
+    """The reporting category a count's what-phrase names, if exactly one."""
+    if row.kind != "count" or not row.what:
+        return None
+    words = set(row.what.lower().replace("-", " ").split())
+    found = {name for name, lexicon in FRAMES.items() if words & lexicon}
+    if words & {"homes", "home", "houses"} and words & _LEAVING:
+        found.add("displaced")
+    return next(iter(found)) if len(found) == 1 else None
+
+
 def family(row: FigureRow) -> tuple[str, str | None]:
-    """What kind of amount: counts and measured quantities compare (units checked apart)."""
+    """What kind of amount: counts and measured quantities compare (units checked apart);
+    a share ("almost a fifth") is a percentage written as a fraction."""
     if row.kind == "duration":
         return ("duration", None)
     if row.kind in {"count", "quantity"}:
         return ("amount", None)
-    if row.kind in {"share", "age"}:
+    if row.kind == "share":
+        return ("percent", "%")
+    if row.kind == "age":
         return (row.kind, None)
     return (row.kind, (row.unit or "").lower())
 
@@ -101,6 +123,8 @@ def units_match(a: FigureRow, b: FigureRow) -> bool:
 
 def scaled(row: FigureRow) -> tuple[float, float]:
     factor = DAYS.get(row.unit or "", 1.0) if row.kind == "duration" else 1.0
+    if row.kind == "share":
+        factor = 100.0
     return row.low * factor, row.high * factor
 
 
@@ -142,16 +166,120 @@ def compatible(a: FigureRow, b: FigureRow, tolerance: float) -> bool:
 
 
 def same_time(a: FigureRow, b: FigureRow) -> bool:
-    """Stated for the same moment: one article and one time anchor, or equal resolved dates."""
-    if a.article == b.article:
-        return a.time_start == b.time_start
-    return (
+    """Stated for the same moment by the same news cycle: one article stating two values
+    for one time anchor or one day, or two articles published the same day stating them for
+    the same resolved day. A later article about an earlier day reports newer knowledge (a
+    running count revised), which is an update, not a disagreement."""
+    day = (
         a.date_start is not None
         and a.date_start == b.date_start
         and a.date_end == b.date_end
-        and a.time_start is not None
-        and b.time_start is not None
+        and a.date_start == a.date_end
     )
+    if a.article == b.article:
+        return a.time_start == b.time_start or day
+    return day and a.published is not None and a.published == b.published
+
+
+# Rows of one family compared per block of this many (bounds the similarity matrices held).
+CHUNK = 512
+# A figure keeps at most this many series neighbours (bounds the graph on a corpus that
+# states one number thousands of times; the best matches are the ones the linkage uses).
+NEIGHBOURS = 64
+
+
+def _unit_key(row: FigureRow) -> str | None:
+    """The unit that must agree within a group (``units_match``); None when any unit fits."""
+    if family(row) != ("amount", None) or not row.unit:
+        return None
+    return row.unit.rstrip("s")
+
+
+def _blocks(rows: Sequence[FigureRow], keep: Sequence[int]) -> list[list[int]]:
+    """Indices by family: figures of different families never compare."""
+    by: dict[tuple[str, str | None], list[int]] = {}
+    for i in keep:
+        by.setdefault(family(rows[i]), []).append(i)
+    return list(by.values())
+
+
+def _intervals(
+    rows: Sequence[FigureRow], idx: Sequence[int], tolerance: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    bounds = np.array([interval(rows[i], tolerance) for i in idx], dtype=np.float64)
+    bounds = bounds.reshape(-1, 2)
+    return bounds[:, 0], bounds[:, 1]
+
+
+def _frame_ids(rows: Sequence[FigureRow], idx: npt.NDArray[np.int_]) -> npt.NDArray[np.int_]:
+    names = list(FRAMES)
+    return np.array(
+        [names.index(f) if (f := frame(rows[i])) is not None else -1 for i in idx], dtype=int
+    )
+
+
+def _frame_match(
+    left: npt.NDArray[np.int_], right: npt.NDArray[np.int_]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(same category, different categories) for every pair of rows."""
+    lf, rf = left[:, None], right[None, :]
+    known = (lf >= 0) & (rf >= 0)
+    return known & (lf == rf), known & (lf != rf)
+
+
+def _value_pairs(
+    rows: Sequence[FigureRow],
+    what: npt.NDArray[np.float32],
+    sent: npt.NDArray[np.float32],
+    cfg: FiguresConfig,
+) -> list[tuple[float, int, int]]:
+    """Pairs of figures that may share a value group, with their evidence.
+
+    Within a family, figures sorted by the low end of their interval: a figure can only be
+    compatible with the ones whose low end is at most its high end, so each block of rows is
+    compared (one matrix product) with that window only.
+    """
+    pairs: list[tuple[float, int, int]] = []
+    for block in _blocks(rows, range(len(rows))):
+        lo, hi = _intervals(rows, block, cfg.tolerance)
+        order = np.argsort(lo, kind="stable")
+        idx = np.asarray(block)[order]
+        lo, hi = lo[order], hi[order]
+        units = [_unit_key(rows[i]) for i in idx]
+        tiny = np.array([abs(rows[i].high) < cfg.small_value for i in idx])
+        # Money and percentages: small numbers whatever their size (one kind per family).
+        always = family(rows[block[0]])[0] in {"money", "percent"}
+        frames = _frame_ids(rows, idx)
+        for a in range(0, len(idx), CHUNK):
+            b = min(a + CHUNK, len(idx))
+            stop = int(np.searchsorted(lo, hi[a:b].max(), side="right"))
+            if stop <= a + 1:
+                continue
+            cols = idx[a:stop]
+            same, differ = _frame_match(frames[a:b], frames[a:stop])
+            w = what[idx[a:b]] @ what[cols].T
+            w = np.where(same, np.maximum(w, FRAME_SIMILARITY), w)
+            s = sent[idx[a:b]] @ sent[cols].T
+            ok = (lo[a:stop][None, :] <= hi[a:b][:, None]) & (
+                lo[a:b][:, None] <= hi[a:stop][None, :]
+            )
+            ok &= np.arange(a, stop)[None, :] > np.arange(a, b)[:, None]
+            ok &= ~differ
+            small = (tiny[a:b][:, None] & tiny[a:stop][None, :]) | always
+            strong = (w >= cfg.agree_what + 0.3) | (
+                (w >= cfg.agree_what + 0.1) & (s >= cfg.agree_sentence)
+            )
+            loose = (w >= cfg.agree_what) | (s >= cfg.agree_sentence)
+            ok &= np.where(small, strong, loose)
+            for r, c in zip(*np.nonzero(ok), strict=True):
+                i, j = int(idx[a + r]), int(cols[c])
+                ui, uj = units[a + r], units[c]
+                if ui is not None and uj is not None and ui != uj:
+                    continue
+                if not same_names(rows[i], rows[j]):
+                    continue
+                pairs.append((max(float(w[r, c]), float(s[r, c])), min(i, j), max(i, j)))
+    return pairs
 
 
 def _value_groups(
@@ -160,45 +288,93 @@ def _value_groups(
     sent: npt.NDArray[np.float32],
     cfg: FiguresConfig,
 ) -> list[list[int]]:
+    """Complete-link on compatibility, strongest evidence first.
+
+    Intervals that pairwise overlap share a point (Helly, in one dimension), so a group is
+    compatible as a whole exactly when its largest low end is at most its smallest high end
+    and it holds at most one unit: two numbers per group decide a merge.
+    """
     n = len(rows)
-    pairs: list[tuple[float, int, int]] = []
-    for i in range(n):
-        for j in range(i + 1, n):
-            a, b = rows[i], rows[j]
-            if not compatible(a, b, cfg.tolerance) or not same_names(a, b):
-                continue
-            w, s = float(what[i] @ what[j]), float(sent[i] @ sent[j])
-            small = max(abs(a.high), abs(b.high)) < cfg.small_value or a.kind in {
-                "money",
-                "percent",
-            }
-            if small:
-                # Small numbers coincide all the time: what-phrase and sentence must agree.
-                linked = w >= cfg.agree_what + 0.3 or (
-                    w >= cfg.agree_what + 0.1 and s >= cfg.agree_sentence
-                )
-            else:
-                linked = w >= cfg.agree_what or s >= cfg.agree_sentence
-            if linked:
-                pairs.append((max(w, s), i, j))
+    bounds = [interval(r, cfg.tolerance) for r in rows]
     cluster = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    for _, i, j in sorted(pairs, reverse=True):
+    max_lo = [b[0] for b in bounds]
+    min_hi = [b[1] for b in bounds]
+    unit: list[str | None] = [_unit_key(r) for r in rows]
+    for _, i, j in sorted(_value_pairs(rows, what, sent, cfg), key=lambda p: (-p[0], p[1], p[2])):
         ci, cj = cluster[i], cluster[j]
         if ci == cj:
             continue
-        if all(
-            compatible(rows[x], rows[y], cfg.tolerance) for x in members[ci] for y in members[cj]
-        ):
-            for x in members[cj]:
-                cluster[x] = ci
-            members[ci].extend(members.pop(cj))
+        if max(max_lo[ci], max_lo[cj]) > min(min_hi[ci], min_hi[cj]):
+            continue
+        if unit[ci] is not None and unit[cj] is not None and unit[ci] != unit[cj]:
+            continue
+        for x in members[cj]:
+            cluster[x] = ci
+        members[ci].extend(members.pop(cj))
+        max_lo[ci] = max(max_lo[ci], max_lo[cj])
+        min_hi[ci] = min(min_hi[ci], min_hi[cj])
+        unit[ci] = unit[ci] if unit[ci] is not None else unit[cj]
     return list(members.values())
 
 
 def same_names(a: FigureRow, b: FigureRow) -> bool:
     """Names in the what-phrases do not contradict (one side may name none)."""
     return not a.entities or not b.entities or bool(set(a.entities) & set(b.entities))
+
+
+def _series_edges(
+    rows: Sequence[FigureRow],
+    facts: Sequence[int],
+    what: npt.NDArray[np.float32],
+    sent: npt.NDArray[np.float32],
+    core: npt.NDArray[np.float32],
+    cfg: FiguresConfig,
+) -> dict[int, dict[int, float]]:
+    """Figure-level evidence that two stated facts count the same thing.
+
+    Another article, names not contradicting, same family and unit, the what-phrase without
+    names alike (``series_core``); the score is the mean of what- and sentence similarity.
+    Each figure keeps its ``NEIGHBOURS`` best, so the graph stays linear in the corpus.
+    """
+    edges: dict[int, dict[int, float]] = {i: {} for i in facts}
+    for block in _blocks(rows, facts):
+        idx = np.asarray(block)
+        articles = np.array([rows[i].article for i in idx], dtype=object)
+        units = [_unit_key(rows[i]) for i in idx]
+        frames = _frame_ids(rows, idx)
+        for a in range(0, len(idx), CHUNK):
+            b = min(a + CHUNK, len(idx))
+            same, differ = _frame_match(frames[a:b], frames)
+            alike = what[idx[a:b]] @ what[idx].T
+            alike = np.where(same, np.maximum(alike, FRAME_SIMILARITY), alike)
+            score = (alike + sent[idx[a:b]] @ sent[idx].T) / 2
+            ok = (same | (core[idx[a:b]] @ core[idx].T >= cfg.series_core)) & (score > 0)
+            ok &= ~differ
+            ok &= articles[a:b, None] != articles[None, :]
+            score = np.where(ok, score, 0.0)
+            if score.shape[1] > NEIGHBOURS:
+                keep = np.argpartition(-score, NEIGHBOURS - 1, axis=1)[:, :NEIGHBOURS]
+            else:
+                keep = np.broadcast_to(np.arange(score.shape[1]), score.shape)
+            for r in range(b - a):
+                i = int(idx[a + r])
+                for c in keep[r]:
+                    value = float(score[r, c])
+                    if value <= 0:
+                        continue
+                    j = int(idx[c])
+                    if (
+                        units[a + r] is not None
+                        and units[c] is not None
+                        and units[a + r] != units[c]
+                    ):
+                        continue
+                    if not same_names(rows[i], rows[j]):
+                        continue
+                    edges[i][j] = max(edges[i].get(j, 0.0), value)
+                    edges[j][i] = max(edges[j].get(i, 0.0), value)
+    return edges
 
 
 def _series(
@@ -214,56 +390,83 @@ def _series(
     Only figures of different articles vouch for a link (two numbers in one sentence are
     parts of one statement, not an update); the what-phrase without names must match on its
     own, so a shared place name alone never makes two counts the same thing.
+
+    Average-best linkage: between two chains, each figure of the smaller one is matched to
+    its best counterpart in the other; the mean of those matches is the chain link. The best
+    link is merged first, while the merged chain's values stay within ``series_span``. Links
+    are kept in a heap and only the merged chain's are recomputed.
     """
     # Only stated facts with a stated thing: a projection is no update, a bare number
     # (a list item, a figure with no noun) says nothing about what it counts.
     facts = [[i for i in g if rows[i].realis and rows[i].what] for g in groups]
+    all_facts = [i for f in facts for i in f]
+    edges = _series_edges(rows, all_facts, what, sent, core, cfg)
+    chain_of: dict[int, int] = {}
+    chains: dict[int, list[int]] = {}  # chain id -> value-group ids
+    figures: dict[int, list[int]] = {}  # chain id -> its fact figures
+    low: dict[int, float] = {}
+    high: dict[int, float] = {}
+    for g, f in enumerate(facts):
+        if not f:
+            continue
+        chains[g] = [g]
+        figures[g] = list(f)
+        values = [abs(rows[i].high) for i in f]
+        low[g], high[g] = min(values), max(values)
+        for i in f:
+            chain_of[i] = g
 
-    def link(a: list[int], b: list[int]) -> float | None:
-        """Evidence that two sets of figures count the same thing: each figure of the smaller
-        set is matched to its best counterpart in the other (another article, names not
-        contradicting, the what-phrase without names alike); the mean of those matches."""
-        if len(a) > len(b):
-            a, b = b, a
-        best: list[float] = []
-        for x in a:
-            scores = [
-                (float(what[x] @ what[y]) + float(sent[x] @ sent[y])) / 2
-                for y in b
-                if rows[x].article != rows[y].article
-                and same_names(rows[x], rows[y])
-                and family(rows[x]) == family(rows[y])
-                and units_match(rows[x], rows[y])
-                and float(core[x] @ core[y]) >= cfg.series_core
-            ]
-            best.append(max(scores, default=0.0))
-        if not best or max(best) == 0.0:
-            return None
-        return sum(best) / len(best)
+    def sums(a: int) -> dict[int, float]:
+        """For every chain touching ``a``: the sum over a's figures of their best match there."""
+        best: dict[int, dict[int, float]] = {}
+        for x in figures[a]:
+            for y, value in edges[x].items():
+                b = chain_of[y]
+                if b == a:
+                    continue
+                per = best.setdefault(b, {})
+                if value > per.get(x, 0.0):
+                    per[x] = value
+        return {b: sum(per.values()) for b, per in best.items()}
 
-    # Agglomeration: a chain grows only while it stays about one thing.
-    chains: list[list[int]] = [[g] for g in range(len(groups)) if facts[g]]
-    while True:
-        best: tuple[float, int, int] | None = None
-        for a in range(len(chains)):
-            for b in range(a + 1, len(chains)):
-                left = [i for g in chains[a] for i in facts[g]]
-                right = [i for g in chains[b] for i in facts[g]]
-                values = [abs(rows[i].high) for i in left + right]
-                if min(values) <= 0 or max(values) / min(values) > cfg.series_span:
-                    continue  # a running count does not jump by orders of magnitude
-                score = link(left, right)
-                if (
-                    score is not None
-                    and score >= cfg.series_what
-                    and (best is None or score > best[0])
-                ):
-                    best = (score, a, b)
-        if best is None:
-            break
-        _, a, b = best
+    def spans_ok(a: int, b: int) -> bool:
+        lo, hi = min(low[a], low[b]), max(high[a], high[b])
+        return lo > 0 and hi / lo <= cfg.series_span
+
+    def links(a: int) -> list[tuple[float, int, int]]:
+        out: list[tuple[float, int, int]] = []
+        forward = sums(a)
+        for b, total in forward.items():
+            if not spans_ok(a, b):
+                continue
+            if len(figures[a]) <= len(figures[b]):
+                score = total / len(figures[a])
+            else:
+                score = sums(b).get(a, 0.0) / len(figures[b])
+            if score >= cfg.series_what:
+                out.append((-score, min(a, b), max(a, b)))
+        return out
+
+    version = {a: 0 for a in chains}
+    # (-score, chain, chain, versions): an entry is stale once either chain has changed.
+    heap: list[tuple[float, int, int, int, int]] = [
+        (s, a, b, 0, 0) for a in chains for s, x, b in links(a) if x == a
+    ]
+    heapq.heapify(heap)
+    while heap:
+        _, a, b, va, vb = heapq.heappop(heap)
+        if a not in chains or b not in chains or version[a] != va or version[b] != vb:
+            continue
         chains[a].extend(chains.pop(b))
-    return [c for c in chains if len(c) > 1]
+        figures[a].extend(figures.pop(b))
+        for i in figures[a]:
+            chain_of[i] = a
+        low[a], high[a] = min(low[a], low.pop(b)), max(high[a], high.pop(b))
+        version[a] += 1
+        del version[b]
+        for s, x, y in links(a):
+            heapq.heappush(heap, (s, x, y, version[x], version[y]))
+    return [c for c in chains.values() if len(c) > 1]
 
 
 def _order(members: list[int], rows: Sequence[FigureRow]) -> list[int]:
@@ -287,8 +490,41 @@ def _central(
     named = [m for m in members if rows[m].what]
     if not named:
         return "figure"
-    best = max(named, key=lambda m: sum(float(what[m] @ what[x]) for x in named))
+    vectors = what[named]
+    best = named[int(np.argmax(vectors @ vectors.sum(axis=0)))]
     return rows[best].what or "figure"
+
+
+def all_compatible(members: Sequence[int], rows: Sequence[FigureRow], tolerance: float) -> bool:
+    """Every pair compatible: one family, at most one unit, and the intervals share a point."""
+    if len({family(rows[i]) for i in members}) > 1:
+        return False
+    if len({u for i in members if (u := _unit_key(rows[i])) is not None}) > 1:
+        return False
+    bounds = [interval(rows[i], tolerance) for i in members]
+    return max(b[0] for b in bounds) <= min(b[1] for b in bounds)
+
+
+def _clashes(
+    members: Sequence[int], rows: Sequence[FigureRow], tolerance: float
+) -> list[tuple[int, int]]:
+    """Pairs of incompatible values stated for the same time (``same_time``), looked for
+    within the figures of one stated day (or one article), so never over all pairs."""
+    keyed: dict[tuple[str | int | None, ...], list[int]] = {}
+    for i in members:
+        r = rows[i]
+        keyed.setdefault(("article", r.article), []).append(i)
+        if r.date_start is not None and r.date_start == r.date_end:
+            keyed.setdefault(("day", r.date_start, r.published), []).append(i)
+    found: set[tuple[int, int]] = set()
+    for bucket in keyed.values():
+        if len(bucket) < 2 or all_compatible(bucket, rows, tolerance):
+            continue
+        for k, x in enumerate(bucket):
+            for y in bucket[k + 1 :]:
+                if not compatible(rows[x], rows[y], tolerance) and same_time(rows[x], rows[y]):
+                    found.add((min(x, y), max(x, y)))
+    return sorted(found)
 
 
 def group_figures(
@@ -312,20 +548,49 @@ def group_figures(
         members = [i for g in chain for i in value_groups[g] if rows[i].realis and rows[i].what]
         if len({rows[i].article for i in members}) < 2:
             continue
-        if all(compatible(rows[x], rows[y], cfg.tolerance) for x in members for y in members):
+        if all_compatible(members, rows, cfg.tolerance):
             continue  # one value after all: the agree groups say it
-        clash = any(
-            not compatible(rows[x], rows[y], cfg.tolerance) and same_time(rows[x], rows[y])
-            for x in members
-            for y in members
-            if x < y
-        )
-        relation = "conflict" if clash else "update"
-        ordered = _order(members, rows)
-        out.append(
-            Group(_central(members, rows, what), relation, tuple(rows[i].id for i in ordered))
-        )
+        what_of = _central(members, rows, what)
+        clashes = _clashes(members, rows, cfg.tolerance)
+        if clashes:
+            # The disagreement with everything that states either side of it: the value
+            # groups of the clashing figures.
+            group_of = {i: k for k in chain for i in value_groups[k]}
+            sides = sorted({group_of[i] for pair in clashes for i in pair})
+            disputed = [
+                i for k in sides for i in value_groups[k] if rows[i].realis and rows[i].what
+            ]
+            out.append(
+                Group(what_of, "conflict", tuple(rows[i].id for i in _order(disputed, rows)))
+            )
+        if not clashes or _changes(members, rows, cfg.tolerance):
+            ordered = _order(members, rows)
+            out.append(Group(what_of, "update", tuple(rows[i].id for i in ordered)))
     return out
+
+
+def _changes(members: Sequence[int], rows: Sequence[FigureRow], tolerance: float) -> bool:
+    """The series holds values for different days that differ: a change over time.
+
+    Members of a series share a family (their links require it), so two values differ when
+    one interval lies above the other: some day's largest low end exceeds the smallest high
+    end of another day.
+    """
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    for i in members:
+        day = rows[i].date_end
+        if not day:
+            continue
+        lo, hi = interval(rows[i], tolerance)
+        low[day] = max(low.get(day, lo), lo)
+        high[day] = min(high.get(day, hi), hi)
+    ranked = sorted(high.items(), key=lambda kv: kv[1])[:2]
+    for day, lo in low.items():
+        smallest = next((hi for d, hi in ranked if d != day), None)
+        if smallest is not None and lo > smallest:
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-_WORD = re.compile(r"[A-Za-z]+|\d+")
+_WORD = re.compile(r"[A-Za-z]+|\d+[A-Za-z]*")
+# A number as a time word: digits, or an ordinal day ("8th"), or a decade ("1990s").
+_NUMBER = re.compile(r"^(\d+)(?:st|nd|rd|th|s)?$", re.IGNORECASE)
 
 WEEKDAYS: dict[str, int] = {}
 for _i, (_name, _abbr) in enumerate(zip(calendar.day_name, calendar.day_abbr, strict=True)):
@@ -154,38 +156,52 @@ def resolve_season(
     return season_bounds(year, months)
 
 
-def _closest_year(anchor: date, month: int, day: int, future: bool = False) -> date | None:
-    """A month-day without a year: the occurrence nearest publication, preferring the past
-    (the next one in future-tense copy)."""
-    if future:
-        for year in (anchor.year, anchor.year + 1):
-            try:
-                candidate = date(year, month, day)
-            except ValueError:
-                continue
-            if candidate >= anchor:
-                return candidate
-    best: date | None = None
+def _closest_year(
+    anchor: date, month: int, day: int, future: bool = False, past: bool = False
+) -> date | None:
+    """A month-day without a year, by the tense of its clause: future-tense copy means the
+    next occurrence on or after publication, past tense the last one on or before it
+    (a day of grace for copy dated the morning after), and copy with no tense ("the
+    November 8 election", "the debate is on September 26") the occurrence nearest to
+    publication, the past one on a tie."""
+    candidates: list[date] = []
     for year in (anchor.year - 1, anchor.year, anchor.year + 1):
         try:
-            candidate = date(year, month, day)
+            candidates.append(date(year, month, day))
         except ValueError:
             continue
-        # Reports look back: a date up to a week after publication is still "this" year.
-        if candidate > anchor + timedelta(days=7):
-            continue
-        if best is None or abs((candidate - anchor).days) < abs((best - anchor).days):
-            best = candidate
-    return best
+    if not candidates:
+        return None
+    if future:
+        return next((c for c in candidates if c >= anchor), None)
+    if past:
+        before = [c for c in candidates if c <= anchor + timedelta(days=1)]
+        return before[-1] if before else None
+    return min(candidates, key=lambda c: (abs((c - anchor).days), c > anchor))
+
+
+def _number_word(word: str) -> str:
+    """A word of a time expression, with an ordinal or decade suffix dropped from digits."""
+    found = _NUMBER.match(word)
+    return found.group(1) if found else word.lower()
 
 
 def _day(value: date, text: str, part: str | None) -> TimeValue:
     return TimeValue(text, value, value, "day", part)
 
 
-def resolve(text: str, published: date | None, future: bool = False) -> TimeValue:
-    """Resolve one time expression; ``future`` says the governing verb is in future tense."""
-    words = [w.lower() for w in _WORD.findall(text)]
+def resolve(
+    text: str, published: date | None, future: bool = False, past: bool = False
+) -> TimeValue:
+    """Resolve one time expression; ``future`` / ``past`` give the tense of its clause
+    (neither: no tense, as in a noun phrase)."""
+    raw = _WORD.findall(text)
+    if any(w[0].isdigit() and not _NUMBER.match(w) for w in raw):
+        # "1440p", "4K", "737MAX": a number glued to letters is a name or a measure.
+        return TimeValue(text, reason="not a time: a number inside an identifier")
+    words = [_number_word(w) for w in raw]
+    if words and all(w.isdigit() and len(w) != 4 for w in words):
+        return TimeValue(text, reason="not a time: a bare number")
     if any(w in RECURRING for w in words):
         return TimeValue(text, reason="recurring")
     numbers = [int(w) for w in words if w.isdigit()]
@@ -219,7 +235,7 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
     if month is not None and days:
         if published is None:
             return TimeValue(text, reason="no publication date to fix the year")
-        found = _closest_year(published, month, days[0], future)
+        found = _closest_year(published, month, days[0], future, past)
         if found is None:
             return TimeValue(text, reason="not a calendar date")
         reason = None
@@ -232,7 +248,7 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
     if month is not None and not days and not years:
         if published is None:
             return TimeValue(text, reason="no publication date")
-        return _month_of(text, published, month, modifier, future)
+        return _month_of(text, published, month, modifier, future, past)
     if season is not None:
         months = SEASONS[season]
         if years:
@@ -281,15 +297,25 @@ def resolve(text: str, published: date | None, future: bool = False) -> TimeValu
     return _dateparser(text, published, part)
 
 
-def _month_of(text: str, anchor: date, month: int, modifier: str | None, future: bool) -> TimeValue:
-    """'in October', 'last October's': the most recent October before publication (the
-    next one when the copy looks ahead)."""
+def _month_of(
+    text: str, anchor: date, month: int, modifier: str | None, future: bool, past: bool = False
+) -> TimeValue:
+    """'in October', 'last October's': by the modifier, else the clause's tense (the next
+    October in future-tense copy, the last one in past tense), else the nearest one."""
     year = anchor.year
-    if modifier in NEXT or (future and modifier not in PAST):
+    if modifier in THIS:
+        pass
+    elif modifier in NEXT or (future and modifier not in PAST):
         if month <= anchor.month:
             year += 1
-    elif month > anchor.month or (month == anchor.month and modifier in PAST):
-        year -= 1
+    elif modifier in PAST or past:
+        if month > anchor.month or (month == anchor.month and modifier in PAST):
+            year -= 1
+    elif (month - anchor.month) % 12 < (anchor.month - month) % 12:
+        if month < anchor.month:
+            year += 1  # nearer ahead: next January from an October article
+    elif month > anchor.month:
+        year -= 1  # nearer behind (or this month)
     last = calendar.monthrange(year, month)[1]
     return TimeValue(text, date(year, month, 1), date(year, month, last), "month")
 

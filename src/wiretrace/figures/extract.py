@@ -15,8 +15,17 @@ from typing import TYPE_CHECKING
 
 from ..models import Span
 from .dates import MONTHS, PARTS_OF_DAY, WEEKDAYS, TimeValue, resolve
-from .numbers import FRACTIONS, RANGE_WORDS, Numeral, is_year, parse_numeral, parse_words
+from .numbers import (
+    FRACTIONS,
+    RANGE_WORDS,
+    Numeral,
+    is_multiplier,
+    is_year,
+    parse_numeral,
+    parse_words,
+)
 from .what import (
+    FRAME_WORDS,
     TIME_UNITS,
     What,
     counted_noun,
@@ -77,6 +86,65 @@ def _is_future(verb: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ in _FUTURE_AUX for c in verb.children)
 
 
+# Words that point a date ahead or back from inside its own phrase.
+_AHEAD = frozenset({"upcoming", "coming", "next", "forthcoming", "scheduled", "planned"})
+_BACK = frozenset({"last", "past", "previous", "former", "ago"})
+# "is due / set / scheduled / expected to": arrangements, hence the future.
+_ARRANGED = frozenset({"due", "set", "scheduled", "slated", "expected", "poised", "going"})
+
+
+def tense(root: Token) -> str | None:
+    """'future', 'past' or None for the clause that holds a time expression.
+
+    From the parse: a date inside a noun phrase takes its direction from that phrase's
+    modifiers ("the upcoming November 8 election") and otherwise has none; in a clause,
+    "will/'ll/shall/would", "is going/due/set to" and the present progressive ("is
+    holding a rally on Saturday") look ahead, a past-tense or perfect verb looks back.
+    """
+    owner = root.head
+    if root.dep_ == "pobj" and owner.dep_ == "prep":
+        owner = owner.head  # "the election on November 8": the noun the phrase modifies
+    if (
+        root.dep_ in {"compound", "nmod", "amod", "poss", "pobj", "appos"}
+        and owner.i != root.i
+        and owner.pos_ in {"NOUN", "PROPN"}
+        and not _time_word(owner)
+    ):
+        words = {t.lower_ for t in owner.children} | {t.lower_ for t in root.subtree}
+        if words & _AHEAD:
+            return "future"
+        if words & _BACK:
+            return "past"
+        # A future clause looks ahead for its nouns too ("will publish it in Thursday's
+        # edition"); a past one does not date them ("polls tightened ahead of the Nov. 8
+        # election").
+        return "future" if _clause_tense(root) == "future" else None
+    return _clause_tense(root)
+
+
+def _clause_tense(root: Token) -> str | None:
+    words = {t.lower_ for t in root.subtree}
+    if words & {"next", "coming", "upcoming"}:
+        return "future"
+    verb = _clause_verb(root)
+    if verb is None:
+        return None
+    aux = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+    if _is_future(verb) or any(a.lower_ in {"would", "'d"} for a in aux):
+        return "future"
+    if verb.dep_ == "xcomp" and verb.head.lower_ in _ARRANGED | {"plan", "plans", "planned"}:
+        return "future" if verb.head.tag_ not in {"VBD"} or verb.head.lower_ in _ARRANGED else None
+    if any(c.dep_ in {"acomp", "xcomp"} and c.lower_ in _ARRANGED for c in verb.children):
+        return "future"
+    if verb.tag_ == "VBG" and any(a.lower_ in {"is", "are", "am", "'s", "'re"} for a in aux):
+        return "future"  # present progressive with a time: an arrangement
+    if verb.tag_ == "VBD" or any(a.tag_ == "VBD" or a.lemma_ == "have" for a in aux):
+        return "past"
+    if verb.tag_ == "VBN" and not aux:
+        return "past"
+    return None
+
+
 def _clause_verb(tok: Token) -> Token | None:
     while tok.head.i != tok.i:
         tok = tok.head
@@ -122,8 +190,10 @@ def time_expressions(doc: Doc, published: date | None) -> list[TimeExpr]:
         if root.dep_ == "pobj" and root.head.lower_ in _TIME_PREPS and root.head.i == start_i - 1:
             label_start = start_i - 1
         shown = doc[label_start:end_i]
-        verb = _clause_verb(root)
-        value = resolve(core.text, published, future=verb is not None and _is_future(verb))
+        direction = tense(root)
+        value = resolve(
+            core.text, published, future=direction == "future", past=direction == "past"
+        )
         if shown.text != core.text:
             value = TimeValue(
                 shown.text,
@@ -183,6 +253,8 @@ def _fraction_word(tok: Token) -> bool:
         return False
     doc = tok.doc
     after = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
+    if "dozen" in {after, doc[tok.i + 2].lower_ if tok.i + 2 < len(doc) else ""}:
+        return False  # "a half-dozen": six, not a half
     before = doc[tok.i - 1] if tok.i > 0 else None
     if (
         after in {"a", "an"}
@@ -224,9 +296,16 @@ def _numeral_tokens(doc: Doc, head: Token) -> list[Token]:
             tokens.extend((tok, doc[j + 1]))  # "70 - 90,000" headed by its low bound
             j += 2
             continue
+        if is_multiplier(tok.text):
+            tokens.append(tok)  # "two dozen"
+            break
         value = parse_numeral([tok.text]) if _plain_number(tok) else None
-        if value is None or not tok.text.isalpha() or value.low < 100:
-            break  # only magnitude words ("million") extend a numeral to the right
+        if (
+            value is None
+            or not tok.text.isalpha()
+            or (value.low < 100 and not is_multiplier(tok.text))
+        ):
+            break  # only magnitude words ("million", "dozen") extend a numeral to the right
         tokens.append(tok)
         j += 1
     return tokens
@@ -349,6 +428,8 @@ def _figure(
         and (head.dep_ != "nummod" or head.head.tag_ in {"NN", "NNP"})
     ):
         return None  # "in 2000", "the 2020 war": a year, not a count
+    if _names_something(doc, numeral):
+        return None  # "Article 21", "S&P 500", "iPhone 7", "4." opening a list item
     if head.lower_ in FRACTIONS:
         return _fraction(doc, head, times, time_tokens)
     parsed = parse_numeral([t.text for t in numeral])
@@ -361,6 +442,15 @@ def _figure(
         numeral = [doc[first - 2], doc[first - 1], *numeral]
     if parsed.written == "words" and parsed.high <= 1 and head.dep_ != "nummod":
         return None  # "one of them", pronoun use
+    if (
+        parsed.written == "words"
+        and parsed.high <= 1
+        and not parsed.is_range
+        and head.head.lemma_.lower() not in TIME_UNITS
+        and head.ent_type_ not in {"MONEY", "PERCENT", "QUANTITY"}
+        and not _reported_count(head)
+    ):
+        return None  # "one question", "one reason": the article, not an amount
     kind, unit, unit_tokens = _unit(doc, head, numeral)
     qualifier = _qualifier(numeral, head)
     if parsed.is_range:
@@ -508,6 +598,72 @@ def _finish(
     )
 
 
+# Entities whose names hold numbers that count nothing: indexes, laws, products, works.
+_NAMING_ENTS = frozenset({"ORG", "PRODUCT", "LAW", "WORK_OF_ART", "FAC", "EVENT"})
+# Marks that make the number that follows a rank or label ("No. 4", "#2").
+_NUMBER_SIGNS = frozenset({"no", "no.", "#", "nos", "nos.", "number"})
+
+
+def _names_something(doc: Doc, numeral: list[Token]) -> bool:
+    """A number that is part of a name or a label, not an amount.
+
+    English writes a count before its noun ("21 articles") and a label after it ("Article
+    21", "Route 66", "iPhone 7", "Section 3", "F-16"). So a numeral that directly follows
+    a capitalised word of its own phrase is a label, as is one inside the name of an index,
+    law, product or work ("S&P 500"), one after "No." or "#", and a small number opening a
+    line or sentence followed by "." or ")" (a list marker). Numbers after a person's or
+    place's name are left alone: "Clinton 48, Trump 43" is a poll.
+    """
+    first, last = numeral[0], numeral[-1]
+    if any(t.ent_type_ in _NAMING_ENTS for t in numeral) and not any(
+        t.ent_type_ in MEASURE_ENTS for t in numeral
+    ):
+        return True
+    prev = doc[first.i - 1] if first.i > 0 else None
+    nxt = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    if prev is not None and prev.lower_ in _NUMBER_SIGNS and prev.lower_ != "number":
+        return True
+    if prev is not None and prev.lower_ == "number" and prev.text[0].isupper():
+        return True  # "Number 10"
+    if (
+        prev is not None
+        and prev.text[:1].isupper()
+        and not prev.is_sent_start
+        and prev.ent_type_ not in {"PERSON", "GPE", "NORP", "LOC", "DATE", "TIME"}
+        and prev.lower_ not in MONTHS
+        and (first.head.i == prev.i or prev.head.i == first.i)
+        and first.dep_ in {"nummod", "appos", "compound", "npadvmod", "attr"}
+    ) or (
+        prev is not None
+        and prev.text in "-–"
+        and not prev.whitespace_
+        and first.i >= 2
+        and doc[first.i - 2].text[:1].isupper()
+        and not doc[first.i - 2].whitespace_
+        and doc[first.i - 2].ent_type_ not in {"PERSON", "GPE", "NORP", "DATE"}
+    ):
+        return True  # "Article 21", "Air Force One"; "F-16", "COVID-19"
+    line_start = prev is None or "\n" in prev.text or prev.is_space or bool(first.is_sent_start)
+    return (
+        line_start
+        and len(numeral) == 1
+        and first.text.isdigit()
+        and int(first.text) < 100
+        and nxt is not None
+        and nxt.text in {".", ")"}
+    )
+
+
+def _reported_count(head: Token) -> bool:
+    """A count of one of the reporting categories (one dead, one missing) stays a figure."""
+    words = {head.head.lower_, head.head.lemma_.lower()}
+    verb = _clause_verb(head)
+    if verb is not None:
+        words |= {verb.lower_, verb.lemma_.lower()}
+        words |= {c.lower_ for c in verb.children if c.dep_ in {"acomp", "attr", "oprd"}}
+    return bool(words & FRAME_WORDS)
+
+
 def _realis(tok: Token) -> bool:
     """False for projections: a modal ('could reach') or an infinitive ('to come')."""
     verb = _clause_verb(tok)
@@ -515,6 +671,20 @@ def _realis(tok: Token) -> bool:
         return True
     return not any(
         c.dep_ in {"aux", "auxpass"} and (c.tag_ == "MD" or c.tag_ == "TO") for c in verb.children
+    )
+
+
+def _modifies_noun(tok: Token, verb: Token) -> bool:
+    """A time expression that modifies a noun from inside its phrase dates that noun, not
+    the clause: in "the toll from last week's collapse rose to five", "last week" is when
+    the collapse happened ("week" is the possessive of "collapse")."""
+    del verb
+    head = tok.head
+    return (
+        tok.dep_ in {"poss", "compound", "amod", "nmod"}
+        and head.i != tok.i
+        and head.pos_ in {"NOUN", "PROPN"}
+        and not _time_word(head)
     )
 
 
@@ -532,7 +702,12 @@ def _anchor_time(
         seen.add(verb.i)
         for root, k in sorted(by_root.items()):
             owner = _clause_verb(doc[root])
-            if owner is not None and owner.i == verb.i and doc[root].sent.start == head.sent.start:
+            if (
+                owner is not None
+                and owner.i == verb.i
+                and doc[root].sent.start == head.sent.start
+                and not _modifies_noun(doc[root], owner)
+            ):
                 return k
         if verb.dep_ not in {"ccomp", "xcomp", "conj", "advcl", "relcl"}:
             break

@@ -26,6 +26,8 @@ FRACTIONS: dict[str, float] = {
     "tenth": 0.1,
     "tenths": 0.1,
 }
+# Counting words that multiply like magnitudes ("two dozen" is 24); text2num has none.
+MULTIPLIERS: dict[str, float] = {"dozen": 12.0, "half-dozen": 6.0}
 # Range separators between two numerals.
 RANGE_WORDS = frozenset({"-", "–", "—", "to", "and", "or"})
 _DIGITS = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -62,10 +64,19 @@ def parse_words(words: Sequence[str]) -> float | None:
     cleaned = [w.lower() for w in words if w.strip() and w.lower() not in {"a", "an"}]
     if not cleaned:
         return None
+    if cleaned[-1] in MULTIPLIERS:
+        if len(cleaned) == 1:
+            return MULTIPLIERS[cleaned[0]]
+        base = parse_words(cleaned[:-1])
+        return None if base is None else base * MULTIPLIERS[cleaned[-1]]
     try:
         return float(text2num(" ".join(cleaned), "en"))
     except ValueError:
         return None
+
+
+def is_multiplier(word: str) -> bool:
+    return word.lower() in MULTIPLIERS
 
 
 def is_number_word(word: str) -> bool:
@@ -91,7 +102,9 @@ def parse_value(parts: Sequence[str]) -> tuple[float, str] | None:
     if not rest:
         return value, "digits"
     scale = parse_words(rest)
-    if scale is None or scale < 100 or any(d is not None for d in digits[1:]):
+    if scale is None or any(d is not None for d in digits[1:]):
+        return None
+    if scale < 100 and not (len(rest) == 1 and is_multiplier(rest[0])):
         return None
     return value * scale, "mixed"
 

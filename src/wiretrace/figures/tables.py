@@ -50,6 +50,7 @@ class FigureRow:
     time_start: int | None
     what_core: str | None = None
     entities: tuple[str, ...] = ()
+    published: str | None = None  # the article's publication day (ISO), when known
 
 
 def figure_id(article: str, span: Span) -> str:
@@ -137,16 +138,16 @@ def load_figures(
     """Stored figures; without ``reporters`` (the corpus stage, which compares figures
     without their speakers) ``reported_by`` is None and the quotes are not read."""
     sql = (
-        "SELECT * FROM figures"
+        "SELECT f.*, a.published AS published FROM figures f"
         if reporters
-        else "SELECT *, NULL AS reported_by FROM article_figures"
-    )
+        else "SELECT f.*, NULL AS reported_by, a.published AS published FROM article_figures f"
+    ) + " LEFT JOIN articles a ON a.id = f.article"
     args: tuple[str, ...] = ()
     if article is not None:
-        sql += " WHERE article = ?"
+        sql += " WHERE f.article = ?"
         args = (article,)
     out: list[FigureRow] = []
-    for r in store.conn.execute(sql + " ORDER BY article, start, end", args):
+    for r in store.conn.execute(sql + " ORDER BY f.article, f.start, f.end", args):
         out.append(
             FigureRow(
                 id=r["id"],
@@ -167,6 +168,7 @@ def load_figures(
                 time_start=r["time_start"],
                 what_core=r["what_core"],
                 entities=tuple(json.loads(r["what_entities"] or "[]")),
+                published=(r["published"] or "")[:10] or None,
             )
         )
     return out
