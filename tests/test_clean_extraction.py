@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from wiretrace.clean.language import detect_language
+from wiretrace.clean.outlet import normalise_outlet, outlet_key
 from wiretrace.clean.stage import STAGE, clean_document
 from wiretrace.config import Config
 from wiretrace.evaluation.cleaning import (
@@ -22,7 +23,7 @@ from wiretrace.evaluation.cleaning import (
     token_prf,
 )
 from wiretrace.ingest.pages import Hints, byline_names, html_document, outlet_name
-from wiretrace.models import RawDocument
+from wiretrace.models import Article, RawDocument
 from wiretrace.nlp import load_spacy
 from wiretrace.pipeline import NullReporter
 from wiretrace.store import Store
@@ -106,13 +107,30 @@ def _sample() -> list[dict[str, Any]]:
     return pages
 
 
-def _clean_all(docs: list[RawDocument]) -> list[str]:
+def _clean_articles(docs: list[RawDocument]) -> list[Article | None]:
     load_spacy("en_core_web_md")
     with Store(":memory:") as store:
         ids = store.add_documents(docs)
         STAGE.run(store, Config(), NullReporter())
-        texts = {a.id: a.text for a in store.iter_articles()}
-    return [texts.get(doc_id, "") for doc_id, _ in ids]
+        articles = {a.id: a for a in store.iter_articles()}
+    return [articles.get(doc_id) for doc_id, _ in ids]
+
+
+def _clean_all(docs: list[RawDocument]) -> list[str]:
+    return [a.text if a else "" for a in _clean_articles(docs)]
+
+
+def _check_outlets(articles: list[Article | None]) -> None:
+    """One spelling per outlet, never shouted, never a person credited by the byline."""
+    spellings: dict[str, set[str]] = {}
+    for a in articles:
+        if a is None or not a.outlet:
+            continue
+        spellings.setdefault(outlet_key(a.outlet), set()).add(a.outlet)
+        people = {n.strip().lower() for n in (a.byline or "").split(",")}
+        assert a.outlet.lower() not in people, (a.outlet, a.byline)
+        assert normalise_outlet(a.outlet) == a.outlet
+    assert all(len(names) == 1 for names in spellings.values()), spellings
 
 
 @pytest.mark.slow
@@ -125,7 +143,10 @@ def test_real_pages_keep_their_body_beside_trafilatura() -> None:
         for p in pages
     ]
     assert all(isinstance(d, RawDocument) for d in docs)
-    ours = _clean_all([d for d in docs if isinstance(d, RawDocument)])
+    articles = _clean_articles([d for d in docs if isinstance(d, RawDocument)])
+    _check_outlets(articles)
+    assert sum(1 for a in articles if a and a.outlet) >= FLOOR_OUTLETS
+    ours = [a.text if a else "" for a in articles]
     scored = [
         PageScore(
             p["source_case"],
@@ -150,13 +171,16 @@ def test_real_pages_keep_their_body_beside_trafilatura() -> None:
 
 # Measured on this sample (15 pages per dataset, 60 pages): 0.8625.
 FLOOR_OVERALL_F1 = 0.86
+FLOOR_OUTLETS = 40
 
 
 @pytest.mark.slow
 def test_gold_bodies_as_plain_text_are_kept() -> None:
     pages = [p for p in _sample() if p["text"].strip()]
     docs = [RawDocument(f"{p['dataset']}/{p['source_case']}.txt", p["text"], "text") for p in pages]
-    kept = _clean_all(docs)
+    articles = _clean_articles(docs)
+    _check_outlets(articles)
+    kept = [a.text if a else "" for a in articles]
     total = sum(len("".join(p["text"].split())) for p in pages)
     left = sum(
         min(len("".join(k.split())), len("".join(p["text"].split())))

@@ -152,15 +152,26 @@ def test_html_in_windows_1251_is_decoded_by_its_meta_charset(store: Store, tmp_p
     assert RUSSIAN.split(".")[0] in str(doc["content"]) and doc["title"] == "Беженцы"
 
 
-def test_truncated_html_is_reported(store: Store, tmp_path: Path) -> None:
+def test_html_cut_short_is_kept_with_a_warning(store: Store, tmp_path: Path) -> None:
+    """A page without </html> holds the part of the article that arrived: kept, warned."""
     html = article_page()
     cut = tmp_path / "cut.html"
-    cut.write_text(html[: len(html) // 2], encoding="utf-8")
+    cut.write_text(html[: len(html) * 2 // 3], encoding="utf-8")
     whole = tmp_path / "whole.html"
     whole.write_text(html, encoding="utf-8")
     report = ingest(store, [str(cut), str(whole)], Config())
-    assert "truncated HTML" in messages(report)[str(cut)]
-    assert list(docs(store)) == [str(whole)]
+    assert report.ok and not report.errors
+    assert [w.source for w in report.warnings] == [str(cut)]
+    assert "</html>" in report.warnings[0].message
+    assert sorted(docs(store)) == sorted([str(cut), str(whole)])
+
+
+def test_binary_garbage_named_html_is_refused(store: Store, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.html"
+    junk.write_bytes(b"<html>" + bytes(range(1, 9)) * 400)
+    report = ingest(store, [str(junk)], Config())
+    assert "not readable HTML" in messages(report)[str(junk)]
+    assert not docs(store)
 
 
 # -- JSONL and CSV -----------------------------------------------------------------------------

@@ -406,8 +406,15 @@ def _byline(
     if parts is None:
         return None
     names, date = parts
-    people = [e.text for e in _entities(doc, ner).ents if e.label_ == "PERSON"]
-    persons = tuple(any(n in p or p in n for p in people) for n in names)
+    # A byline credits people unless the parser recognises an organisation there: a name
+    # it does not know ("By Pam Key") is a person, never the outlet.
+    ents = _entities(doc, ner).ents
+    people = [e.text for e in ents if e.label_ == "PERSON"]
+    orgs = [e.text for e in ents if e.label_ in _ORGLIKE]
+    persons = tuple(
+        any(n in p or p in n for p in people) or not any(n in o or o in n for o in orgs)
+        for n in names
+    )
     return tuple(names), persons, date
 
 

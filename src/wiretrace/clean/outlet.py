@@ -32,6 +32,61 @@ def outlet_key(name: str) -> str:
     return "".join(words)
 
 
+# Short words kept lower-case inside a re-cased name ("Voice of America").
+_MINOR = frozenset({"a", "an", "and", "at", "by", "de", "for", "in", "la", "of", "on", "the", "to"})
+_EDGE = " \t-–—|:·•,;/\\\"'“”‘’()[]"
+_TAGLINE = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ")
+
+
+_VOWELS = frozenset("aeiou")
+
+
+def _acronym(word: str) -> bool:
+    """Letters read one by one (USA, CNN, AP, ABC7, WNYC), not a word (NEW, FOX, TODAY).
+
+    Words of three letters read as words when shaped consonant-vowel-consonant; longer
+    ones when they hold a vowel."""
+    letters = [ch.lower() for ch in word if ch.isalpha()]
+    vowel = [ch in _VOWELS for ch in letters]
+    if any(ch.isdigit() for ch in word) or len(letters) <= 2:
+        return True
+    if len(letters) == 3:
+        return vowel != [False, True, False]
+    return not any(vowel)
+
+
+def _recase(word: str, first: bool) -> str:
+    if word.lower() not in _MINOR and _acronym(word):
+        return word
+    if word.lower() in _MINOR and not first:
+        return word.lower()
+    return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+
+
+def normalise_outlet(name: str | None) -> str | None:
+    """One spelling per outlet: spacing, edge punctuation, taglines and shouting removed.
+
+    "USA TODAY" and "USA Today" agree, "POLITICO" reads "Politico", "  The Hill |" reads
+    "The Hill", "Fox News - Breaking News Updates" reads "Fox News". Names that mix cases
+    are the outlet's own styling ("theGrio", "NBCNews") and stay as they are.
+    """
+    text = " ".join((name or "").split())
+    for sep in _TAGLINE:
+        head = text.split(sep, 1)[0].strip(_EDGE)
+        if head and sep in text and any(ch.isalpha() for ch in head):
+            text = head
+    text = text.strip(_EDGE)
+    if not any(ch.isalpha() for ch in text):
+        return None
+    letters = [ch for ch in text if ch.isalpha()]
+    is_host = "." in text and " " not in text
+    if not is_host and all(ch.isupper() for ch in letters) and len(letters) > 3:
+        words = text.split()
+        if len(words) > 1 or len(letters) > 4:
+            text = " ".join(_recase(w, k == 0) for k, w in enumerate(words))
+    return text
+
+
 def outlet_from_url(url: str | None) -> str | None:
     if not url:
         return None
@@ -69,3 +124,31 @@ def infer_outlet(
     top = max(forms.values())
     # Most frequent spelling; between equals, the fuller one ("The Moscow Times").
     return max((f for f, c in forms.items() if c == top), key=lambda f: (len(f), f))
+
+
+def canonical_outlets(counts: dict[str, int]) -> dict[str, str]:
+    """Renames that give every outlet one name across the corpus.
+
+    Names that agree on ``outlet_key`` ("nytimes.com", "The New York Times", "New York
+    Times") are one outlet, named by the most used form that is not a host name, and
+    between equals by the fuller one. Returns ``{old: new}`` for the forms that change.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in counts:
+        key = outlet_key(name)
+        if key:
+            groups.setdefault(key, []).append(name)
+    renames: dict[str, str] = {}
+    for names in groups.values():
+        if len(names) < 2:
+            continue
+        best = max(
+            names,
+            key=lambda n: (not _is_host(n), counts[n], len(n), n),
+        )
+        renames.update({n: best for n in names if n != best})
+    return renames
+
+
+def _is_host(name: str) -> bool:
+    return "." in name and " " not in name

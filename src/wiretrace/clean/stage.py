@@ -30,7 +30,7 @@ from . import tables
 from .config import CleanConfig
 from .html import chrome_runs, extract_body, label_chrome, parse_page
 from .markdown import is_markdown_source, markdown_to_text
-from .outlet import outlet_from_url, outlet_key
+from .outlet import canonical_outlets, outlet_from_url, outlet_key
 from .text import NO_REPETITION, Analysis, Metadata, Repetition, analyse_many, clean_analysis
 
 if TYPE_CHECKING:
@@ -235,6 +235,8 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         written += n
         errors.extend(errs)
         reporter.advance(len(batch))
+    with store.transaction():
+        tables.rename_outlets(store.conn, canonical_outlets(tables.outlet_names(store.conn)))
     reporter.finish()
     notes = (
         (f"{written - len(todo) + len(errors)} earlier article(s) re-cleaned",)

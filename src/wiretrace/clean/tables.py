@@ -77,3 +77,20 @@ def documents_with_fp(conn: sqlite3.Connection, fps: Iterable[int], key: str) ->
             )
         )
     return found
+
+
+def outlet_names(conn: sqlite3.Connection) -> dict[str, int]:
+    """Each outlet name the articles carry, with its number of articles."""
+    return {
+        str(r[0]): int(r[1])
+        for r in conn.execute(
+            "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
+        )
+    }
+
+
+def rename_outlets(conn: sqlite3.Connection, renames: dict[str, str]) -> None:
+    conn.executemany(
+        "UPDATE articles SET outlet = ? WHERE outlet = ?",
+        [(new, old) for old, new in renames.items()],
+    )

@@ -33,7 +33,7 @@ from ..models import CleanResult, Removed
 from .features import LineFeatures, line_features_many, wire_dateline
 from .language import ENGLISH, detect_language
 from .normalise import _FOLD, blocks, fingerprint, join_paragraphs
-from .outlet import infer_outlet, outlet_from_url
+from .outlet import infer_outlet, normalise_outlet, outlet_from_url
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -50,6 +50,10 @@ STANDFIRST = "standfirst"
 NOTICE = "notice"
 
 TITLE_MAX_WORDS = 30
+# A headline-cased line: this many longer words (4+ letters, after the first), nearly all
+# capitalised.
+HEADLINE_MIN_WORDS = 3
+HEADLINE_SHARE = 0.85
 STANDFIRST_MIN_WORDS = 15
 STANDFIRST_MAX_WORDS = 50
 LOOKAHEAD = 3
@@ -245,9 +249,22 @@ def _spread(a: Analysis, kinds: list[str | None]) -> None:
                     break
 
 
-def _heading_like(f: LineFeatures) -> bool:
+def _headline_case(f: LineFeatures) -> bool:
+    """English headline style: nearly every longer word capitalised ("Poll: Wealthy Voters
+    Abandon Republican Party for Hillary Clinton."), which prose never is."""
+    longer = [w.strip("\"'“”‘’([:") for w in f.text.split()[1:]]
+    longer = [w for w in longer if sum(ch.isalpha() for ch in w) >= 4]
+    if len(longer) < HEADLINE_MIN_WORDS or f.words > TITLE_MAX_WORDS:
+        return False
+    capitalised = sum(1 for w in longer if w[:1].isupper())
+    return capitalised >= HEADLINE_SHARE * len(longer)
+
+
+def _heading_like(f: LineFeatures, english: bool = False) -> bool:
     alpha_words = sum(1 for w in f.text.split() if any(ch.isalpha() for ch in w))
     stripped = f.text.rstrip()
+    if english and not f.strong and _headline_case(f) and not stripped.endswith((":", ",", ";")):
+        return True
     return (
         not f.strong
         and 2 <= alpha_words <= TITLE_MAX_WORDS
@@ -275,10 +292,13 @@ def _body_start(a: Analysis, survivors: list[int]) -> int | None:
     that stay (so that cleaning again finds the same body start).
     """
     candidates: list[int] = []
+    english = a.language == ENGLISH
     for pos, i in enumerate(survivors):
         f = a.features[i]
         if not f.prose or f.strong:
             continue
+        if pos == 0 and english and len(survivors) > 1 and _headline_case(f):
+            continue  # a headline written with a final full stop
         after = survivors[pos + 1 : pos + 1 + LOOKAHEAD]
         if any(_is_dateline(a.features[j]) for j in after):
             continue
@@ -308,7 +328,7 @@ def _header(
             f = a.features[i]
             if _is_dateline(f) or f.strong:
                 continue
-            if _heading_like(f):
+            if _heading_like(f, a.language == ENGLISH):
                 title_at = i
                 break
     anchors = [
@@ -482,7 +502,7 @@ def clean_analysis(
         for i, k in enumerate(kinds)
         if k in (BOILERPLATE, NAVIGATION) and not marks.by_repetition[i]
     ]
-    outlet = (
+    outlet = normalise_outlet(
         meta.outlet or infer_outlet(self_reference, byline_outlets) or outlet_from_url(meta.url)
     )
     return CleanResult(

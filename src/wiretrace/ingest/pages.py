@@ -26,7 +26,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from ..models import IngestError, RawDocument
-from .base import Item, ReadContext, iso_date, read_input
+from .base import Item, Notice, ReadContext, iso_date, read_input
 from .decode import DecodeError, decode_bytes, html_declared_charset, normalise_newlines
 
 
@@ -52,13 +52,38 @@ def decode_html(data: bytes, ctx: ReadContext, declared: str | None = None) -> s
 
 
 def truncation_problem(html: str) -> str | None:
-    """Why a page looks cut short, or None. A full document closes the ``<html>`` it opens."""
+    """Why a page looks cut short, or None. A full document closes the ``<html>`` it opens.
+
+    A page cut short still holds the part of its article that arrived (extractors read
+    it), so this is a warning, not a refusal."""
     low = html.lower()
     if "<html" in low and "</html" not in low:
+        return "HTML ends before </html> (incomplete download?): kept, its text may be cut short"
+    return None
+
+
+GARBAGE_SHARE = 0.05
+
+
+def garbage_problem(html: str) -> str | None:
+    """Why a page is not readable text at all (binary data, a wrong encoding), or None."""
+    sample = html[:200_000]
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t\f"))
+    if bad > GARBAGE_SHARE * max(1, len(sample)):
         return (
-            "truncated HTML: the page opens <html> but ends before </html> (incomplete download?)"
+            f"not readable HTML: {100 * bad / len(sample):.0f}% of its characters are control "
+            "or undecodable bytes (binary data or a wrong encoding?)"
         )
     return None
+
+
+def html_items(html: str, source: str, hints: Hints | None = None) -> Iterator[Item]:
+    """A page as ingest items: the document, with a warning first when it looks cut short."""
+    doc = html_document(html, source, hints)
+    problem = truncation_problem(html) if isinstance(doc, RawDocument) else None
+    if problem:
+        yield Notice(source, problem)
+    yield doc
 
 
 def html_document(html: str, source: str, hints: Hints | None = None) -> RawDocument | IngestError:
@@ -66,7 +91,7 @@ def html_document(html: str, source: str, hints: Hints | None = None) -> RawDocu
     hints = hints or Hints()
     if not html.strip():
         return IngestError(source, "empty HTML (no content)")
-    problem = truncation_problem(html)
+    problem = garbage_problem(html)
     if problem:
         return IngestError(source, problem)
     max_date = (iso_date(hints.captured) if hints.captured else None) or date.today().isoformat()
@@ -207,7 +232,7 @@ def read_html_file(path: Path, ctx: ReadContext) -> Iterator[Item]:
     except DecodeError as exc:
         yield IngestError(source, str(exc))
         return
-    yield html_document(html, source)
+    yield from html_items(html, source)
 
 
-__all__ = ["DecodeError", "Hints", "decode_html", "html_document", "read_html_file"]
+__all__ = ["DecodeError", "Hints", "decode_html", "html_document", "html_items", "read_html_file"]

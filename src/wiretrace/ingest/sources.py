@@ -31,7 +31,7 @@ from .config import IngestConfig
 from .decode import sniff_markup
 from .feeds import feed_items, read_feed_file
 from .http import is_url
-from .pages import decode_html, html_document, read_html_file
+from .pages import decode_html, html_items, read_html_file
 from .records import read_csv, read_jsonl, read_parquet
 from .text import read_text_file, text_document
 from .warc import read_warc
@@ -206,9 +206,11 @@ def _read_sniffed(path: Path, kind: str, ctx: ReadContext) -> Iterator[Item]:
         return
     if markup == "html":
         try:
-            yield html_document(decode_html(data, ctx), source)
+            html = decode_html(data, ctx)
         except ValueError as exc:
             yield IngestError(source, str(exc))
+            return
+        yield from html_items(html, source)
     elif markup == "xml":
         yield IngestError(source, "XML that is not an RSS or Atom feed (nor HTML)")
     else:

@@ -44,6 +44,7 @@ class ReuseConfig:
     min_sentence_words: int = 5
     doc_neighbours: int = 20  # paraphrase candidates per article besides LSH candidates
     doc_sim: float = 0.5  # centroid cosine a paraphrase candidate pair needs
+    sentence_neighbours: int = 3  # nearest sentences of other articles taken per sentence
     # Quotes: a passage whose shared words outside quotation marks are fewer than
     # ``min_words`` is a shared quote (kind ``quote``), reported but not evidence of copying;
     # a sentence mostly inside quotation marks is no paraphrase evidence.

@@ -73,29 +73,32 @@ def nearest(
     threshold: float = -1.0,
     block: int = 1024,
     exact_limit: int = 8000,
+    owner: npt.NDArray[np.int64] | None = None,
 ) -> dict[int, list[int]]:
-    """Up to ``k`` nearest articles of each row by centroid (cosine >= ``threshold``).
+    """Up to ``k`` nearest items of each row (cosine >= ``threshold``).
 
-    Exact blocked matrix products up to ``exact_limit`` articles; beyond, an inverted-file
-    search (spherical k-means into about sqrt(n) cells, each article in its two nearest
-    cells, exact products inside each cell), so cost grows as n^1.5, not n^2. Articles
-    without sentence vectors (zero centroid) are nobody's neighbour.
+    Items are article centroids, or sentence vectors with ``owner`` their articles (then
+    an item's neighbours are never from its own article). Exact blocked matrix products
+    up to ``exact_limit`` items; beyond, an inverted-file search (spherical k-means into
+    about sqrt(n) cells, each item in its two nearest cells, exact products inside each
+    cell), so cost grows as n^1.5, not n^2. Zero rows (no vectors) are nobody's neighbour.
     """
     n = cent.shape[0]
     out: dict[int, list[tuple[float, int]]] = {}
     if cent.shape[1] == 0 or k <= 0 or n < 2 or not rows:
         return {}
+    own = np.arange(n, dtype=np.int64) if owner is None else owner
     valid = np.abs(cent).sum(axis=1) > 0
     if n <= exact_limit:
         focus = np.asarray(rows, dtype=np.int64)
-        _top(cent, focus, np.flatnonzero(valid), k, threshold, block, out)
+        _top(cent, focus, np.flatnonzero(valid), k, threshold, block, out, own)
     else:
         mask = np.zeros(n, dtype=np.bool_)
         mask[np.asarray(rows, dtype=np.int64)] = True
         for members in _cells(cent, cells=int(np.sqrt(n)), per_item=2):
             part = members[mask[members]]
             if part.shape[0]:
-                _top(cent, part, members[valid[members]], k, threshold, block, out)
+                _top(cent, part, members[valid[members]], k, threshold, block, out, own)
     return {r: [c for _, c in sorted(set(v), reverse=True)[:k]] for r, v in out.items()}
 
 
@@ -107,15 +110,17 @@ def _top(
     threshold: float,
     block: int,
     out: dict[int, list[tuple[float, int]]],
+    owner: npt.NDArray[np.int64],
 ) -> None:
     kk = min(k, cols.shape[0] - 1)
     if kk <= 0:
         return
     right = cent[cols].T
+    col_owner = owner[cols]
     for lo in range(0, rows.shape[0], block):
         part = rows[lo : lo + block]
         sims = cent[part] @ right
-        sims[part[:, None] == cols[None, :]] = -2.0
+        sims[owner[part][:, None] == col_owner[None, :]] = -2.0
         top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
         vals = np.take_along_axis(sims, top, axis=1)
         hit_r, hit_c = np.nonzero(vals >= max(threshold, -1.0))
@@ -126,6 +131,51 @@ def _top(
             strict=True,
         ):
             out.setdefault(r, []).append((v, c))
+
+
+def sentence_pairs(
+    docs: Sequence[DocInput], focus: Sequence[int], cfg: ReuseConfig
+) -> set[tuple[int, int]]:
+    """Article pairs whose sentences are each other's nearest neighbours.
+
+    A reworded passage is a few sentences inside otherwise unrelated articles, so article
+    centroids rarely bring its two articles together. Each sentence of a ``focus``
+    article (``min_sentence_words`` or longer) takes its ``sentence_neighbours`` nearest
+    sentences of other articles at cosine ``sim`` or more; a pair is a candidate when two
+    of its sentences meet that way, or one at ``fact_sim`` (the cases the evidence rules
+    can accept). The cap per sentence bounds the candidates at a fixed number per
+    sentence, whatever the corpus size; whether a pair is reuse is decided later.
+    """
+    if cfg.sentence_neighbours <= 0:
+        return set()
+    parts: list[F32] = []
+    owners: list[npt.NDArray[np.int64]] = []
+    dim = next((d.vectors.shape[1] for d in docs if d.vectors is not None and d.vectors.size), 0)
+    for k, d in enumerate(docs):
+        v = d.vectors
+        if v is None or not v.size or v.shape[1] != dim or v.shape[0] != len(d.sentences):
+            continue
+        long = [len(d.text[s:e].split()) >= cfg.min_sentence_words for s, e in d.sentences]
+        keep = np.asarray(long, dtype=np.bool_)
+        if keep.any():
+            parts.append(np.asarray(v[keep], dtype=np.float32))
+            owners.append(np.full(int(keep.sum()), k, dtype=np.int64))
+    if not parts:
+        return set()
+    vectors = np.concatenate(parts)
+    owner = np.concatenate(owners)
+    rows = np.flatnonzero(np.isin(owner, np.asarray(sorted(focus), dtype=np.int64)))
+    hits = nearest(vectors, rows.tolist(), cfg.sentence_neighbours, cfg.sim, owner=owner)
+    count: dict[tuple[int, int], int] = {}
+    best: dict[tuple[int, int], float] = {}
+    for r, cols in hits.items():
+        a = int(owner[r])
+        for c in cols:
+            b = int(owner[c])
+            key = (min(a, b), max(a, b))
+            count[key] = count.get(key, 0) + 1
+            best[key] = max(best.get(key, -1.0), float(vectors[r] @ vectors[c]))
+    return {p for p, n in count.items() if n >= 2 or best[p] >= cfg.fact_sim}
 
 
 def _cells(cent: F32, cells: int, per_item: int, rounds: int = 6) -> list[npt.NDArray[np.int64]]:
@@ -297,6 +347,7 @@ def find_reuse(
     if cfg.paraphrase:
         cent = centroids(docs, cfg.min_sentence_words)
         pairs |= neighbour_pairs(cent, sorted(focus_set), cfg.doc_neighbours, cfg.doc_sim)
+        pairs |= sentence_pairs(docs, sorted(focus_set), cfg)
         df = document_frequency([d.text for d in docs], tokens)
         involved = sorted({x for pair in pairs for x in pair})
         near = nearest(cent, involved, cfg.background_neighbours)
