@@ -52,6 +52,18 @@ def page_paths(ids: dict[str, str]) -> list[str]:
         "/search?q=Maren",
         "/search?q=alert",
         "/search?q=%25",
+        "/quotes",
+        "/quotes?kind=direct&outlet=Harbor+Daily",
+        "/reuse",
+        "/reuse?kind=verbatim",
+        "/hits",
+        "/hits?kind=late-warning",
+        "/articles?since=2000-01&until=2100",
+        f"/articles?story={ids['story']}",
+        f"/quotes?speaker={ids['ilse']}",
+        "/speakers?kind=person",
+        "/figures?kind=ungrouped",
+        "/stories?outlet=Harbor+Daily",
     ]
 
 

@@ -276,3 +276,134 @@ def test_speaker_pages_of_the_demo_store_show_their_quotes(
             shot(page, f"{17 + i:02d}-demo-speaker")
             page.go_back()
     assert watched["dialogs"] == [] and watched["errors"] == []
+
+
+def _page_types(ids: dict[str, str]) -> list[str]:
+    return [
+        "/",
+        "/stories",
+        f"/stories/{ids['story']}",
+        "/articles",
+        f"/articles/{ids['wire']}",
+        f"/compare/{ids['wire']}/{ids['copy']}",
+        "/quotes",
+        "/speakers",
+        f"/speakers/{ids['ilse']}",
+        "/statements",
+        "/figures",
+        "/narratives",
+        "/narratives/late-warning",
+        "/hits",
+        "/reuse",
+        "/provenance",
+        "/timeline",
+        "/search?q=Maren",
+    ]
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_no_page_overflows_sideways(
+    page: Page, base_url: str, web_db: tuple[Path, dict[str, str]], width: int
+) -> None:
+    """Every page type fits the screen: wide tables and charts scroll inside their box."""
+    _, ids = web_db
+    page.set_viewport_size({"width": width, "height": 844})
+    wide = {}
+    for path in _page_types(ids):
+        page.goto(base_url + path)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            wide[path] = scroll
+    assert wide == {}
+    page.goto(base_url + f"/stories/{ids['story']}")
+    shot(page, f"20-story-{width}")
+
+
+def test_facets_narrow_the_list_and_the_link_is_shareable(
+    page: Page, base_url: str, watched: dict[str, list[str]]
+) -> None:
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(base_url + "/articles")
+    rows = page.locator("main table tbody tr")
+    before = rows.count()
+    facet = page.locator(".facet", has=page.get_by_role("heading", name="outlet"))
+    item = facet.locator("li", has=page.get_by_role("link", name="Harbor Daily"))
+    link = item.get_by_role("link")
+    expected = int(item.locator(".n").inner_text())
+    link.click()
+    assert "outlet=Harbor+Daily" in page.url
+    expect(rows).to_have_count(expected)
+    assert expected < before
+    expect(page.locator(".chip")).to_contain_text("Harbor Daily")
+    shot(page, "21-articles-filtered")
+    page.goto(page.url)  # the URL alone reproduces the view
+    expect(rows).to_have_count(expected)
+    page.locator(".chip").click()  # removing the filter restores the list
+    expect(rows).to_have_count(before)
+    assert watched["errors"] == []
+
+
+def test_timeline_points_open_the_words_that_date_them(
+    page: Page, base_url: str, watched: dict[str, list[str]]
+) -> None:
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(base_url + "/timeline")
+    dots = page.locator("figure.chart svg circle.dot")
+    expect(dots.first).to_be_visible()
+    rows = page.locator("table.events tbody tr")
+    assert rows.count() >= 2
+    shot(page, "22-timeline")
+    rows.locator("a[href*='#t-']").first.click()
+    target = page.locator(".m:target")
+    expect(target).to_be_visible()
+    expect(target).to_have_class(lambda_class("k-time"))
+    assert watched["errors"] == []
+
+
+@pytest.fixture(scope="session")
+def cascade_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from wire_cascade import build_cascade
+
+    db = tmp_path_factory.mktemp("cascade") / "cascade.db"
+    found = build_cascade(db, 300)
+    assert found["articles"] == 300 and found["quote"] > 0
+    return db
+
+
+LABEL_OVERLAPS = """sel => {
+  const r = [...document.querySelectorAll(sel)].map(e => e.getBoundingClientRect());
+  let n = 0;
+  for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++) {
+    const a = r[i], b = r[j];
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) n++;
+  }
+  return [r.length, n];
+}"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_provenance_graph_of_300_articles_has_no_overlapping_labels(
+    page: Page, cascade_db: Path, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    with serving(cascade_db) as url:
+        page.goto(url + "/provenance")
+        graph = page.locator("figure.graph")
+        expect(graph.locator("circle.node").first).to_be_visible()
+        assert graph.locator("circle.node").count() >= 250
+        labels, overlaps = page.evaluate(LABEL_OVERLAPS, "figure.graph text.node-label")
+        assert labels >= 12 and overlaps == 0
+        both, lane_overlaps = page.evaluate(
+            LABEL_OVERLAPS, "figure.graph text.node-label, figure.graph text.lane-label"
+        )
+        assert both > labels and lane_overlaps == 0
+        # shared quotes are drawn apart from copying, and the legend says which is which
+        assert graph.locator("path.e-quote").count() > 0
+        assert graph.locator("path.e-verbatim").count() > 0
+        dash = graph.locator("path.e-quote").first.evaluate(
+            "e => getComputedStyle(e).strokeDasharray"
+        )
+        assert dash not in ("none", "")
+        expect(graph.locator("figcaption")).to_contain_text("same quote of a third party")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        shot(page, f"23-provenance-300-{width}")

@@ -32,7 +32,7 @@ def test_long_spans_fold_into_months() -> None:
     assert len(chart["bars"]) == 2 and chart["top"] == 4
 
 
-def test_provenance_graph_draws_edges_between_drawn_nodes_only() -> None:
+def test_provenance_graph_keeps_the_heaviest_articles_and_draws_kinds_apart() -> None:
     nodes = [
         {
             "id": f"{i:02x}",
@@ -40,17 +40,54 @@ def test_provenance_graph_draws_edges_between_drawn_nodes_only() -> None:
             "published": f"2031-03-0{i + 1}",
             "title": f"t{i}",
         }
-        for i in range(4)
+        for i in range(5)
     ]
     edges = [
         {"source": "00", "derived": "01", "links": 2, "chars": 300, "kinds": ["verbatim"]},
         {"source": "00", "derived": "03", "links": 1, "chars": 30, "kinds": ["paraphrase"]},
+        {"source": "01", "derived": "02", "links": 1, "chars": 20, "kinds": ["quote"]},
     ]
-    graph = charts.provenance_graph(nodes, edges, lambda i: f"/articles/{i}", max_nodes=3)
-    assert graph is not None and graph["truncated"] == 1
-    assert [e["cls"] for e in graph["edges"]] == ["e-verbatim"]
-    assert graph["edges"][0]["w"] == 5.0 and len(graph["lanes"]) == 2
+    graph = charts.provenance_graph(nodes, edges, lambda i: f"/articles/{i}", max_nodes=4)
+    assert graph is not None and graph["truncated"] == 1  # "04" links nothing: left out
+    assert [e["cls"] for e in graph["edges"]] == ["e-verbatim", "e-paraphrase", "e-quote"]
+    assert graph["edges"][0]["w"] == 4.0 and len(graph["lanes"]) == 2
+    # the lane of the outlet that gave most text comes first
+    assert graph["lanes"][0]["label"] == "A"
     assert charts.provenance_graph(nodes, [], str) is None
+
+
+def test_graph_labels_never_overlap_at_hundreds_of_articles() -> None:
+    """Estimated label boxes (the browser test measures the drawn ones) stay apart."""
+    nodes = [
+        {
+            "id": f"{i:03x}",
+            "outlet": f"o{i % 17}",
+            "published": f"2031-03-{1 + i % 28:02d}",
+            "title": f"A rather long title number {i}",
+        }
+        for i in range(300)
+    ]
+    edges = [
+        {
+            "source": f"{i:03x}",
+            "derived": f"{(i * 7 + 1) % 300:03x}",
+            "links": 1,
+            "chars": 50 + i,
+            "kinds": ["verbatim"],
+        }
+        for i in range(300)
+    ]
+    graph = charts.provenance_graph(nodes, edges, str)
+    assert graph is not None and len(graph["nodes"]) == 300
+    boxes = []
+    for n in graph["nodes"]:
+        if n["label"]:
+            w = charts.CHAR_W * len(n["label"]) + 4
+            boxes.append((n["x"] - w / 2, n["label_y"] - 10, n["x"] + w / 2, n["label_y"] + 3))
+    assert len(boxes) >= 12
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
 
 
 def test_lane_chart_single_day_has_one_tick() -> None:

@@ -30,7 +30,11 @@ from .base import (
     schema_version,
     valid_id,
 )
+from .events import events
 from .figures import figure_groups, figures_in
+from .filters import Filter, facets
+from .filters import labels as filter_labels
+from .lists import hits_list, listing, quotes_list, reuse_list
 from .narratives import claims, hits_in, narrative, narratives
 from .overview import counts, overview
 from .quotes import quotes_in, speaker, speakers, statements
@@ -50,6 +54,7 @@ __all__ = [
     "HEX",
     "PAGE_SIZE",
     "STORY_ARTICLE_CAP",
+    "Filter",
     "NotFound",
     "Scope",
     "article",
@@ -62,11 +67,16 @@ __all__ = [
     "connect_readonly",
     "counts",
     "edges",
+    "events",
+    "facets",
     "figure_groups",
     "figures_in",
+    "filter_labels",
     "hits_in",
+    "hits_list",
     "is_token",
     "links_among",
+    "listing",
     "member_ids",
     "narrative",
     "narratives",
@@ -77,6 +87,8 @@ __all__ = [
     "provenance",
     "publication_counts",
     "quotes_in",
+    "quotes_list",
+    "reuse_list",
     "safe_url",
     "schema_version",
     "search",

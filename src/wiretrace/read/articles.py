@@ -99,6 +99,7 @@ def same_story(conn: sqlite3.Connection, article_id: str, cap: int = 200) -> lis
 
 def article(conn: sqlite3.Connection, article_id: str) -> dict[str, object]:
     """One article with its reuse, quotes, figures, echoes, stories and sources."""
+    from .events import times_in
     from .narratives import hits_in
 
     art = article_row(conn, article_id)
@@ -109,6 +110,7 @@ def article(conn: sqlite3.Connection, article_id: str) -> dict[str, object]:
         "quotes": quotes_in(conn, [article_id]),
         "figures": figures_in(conn, [article_id]),
         "narratives": hits,
+        "times": times_in(conn, article_id),
         "stories": stories_of(conn, article_id),
         **provenance_of(conn, article_id),
         "same_story": same_story(conn, article_id),
@@ -201,9 +203,13 @@ def publication_counts(
     """
     per_day: dict[tuple[str, str], int] = defaultdict(int)
     if scope is not None:
-        for meta in article_meta(conn, scope).values():
-            if meta.published:
-                per_day[(meta.published[:10], meta.outlet or "")] += 1
+        where, params = in_scope("id", scope)
+        for row in conn.execute(
+            "SELECT substr(published, 1, 10) AS day, COALESCE(outlet, '') AS o, COUNT(*)"
+            f" FROM articles WHERE published IS NOT NULL AND {where} GROUP BY day, o",
+            params,
+        ):
+            per_day[(row[0], row[1])] += row[2]
         return [DayCount(d, o, n) for (d, o), n in sorted(per_day.items())]
     ranked = [o.outlet for o in (outlets if outlets is not None else outlet_counts(conn))]
     named = ranked[:top] if len(ranked) > top + 1 else ranked

@@ -2,7 +2,8 @@
 
 A *scope* is an optional collection of article ids: ``None`` reads the whole corpus, a
 collection restricts every view to those articles (a story report reads through the same
-queries as the web UI). It reaches SQL as one bound JSON array, never as text.
+queries as the web UI). It reaches SQL as one bound JSON array, never as text. A filter's
+condition on articles (:class:`~.filters.Filter`) is a scope too, reaching SQL as a subquery.
 """
 
 from __future__ import annotations
@@ -12,12 +13,19 @@ import sqlite3
 import string
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from .rows import ArticleMeta
 
-Scope = Collection[str] | None
+
+class ArticleCondition(Protocol):
+    """A scope given as a condition on articles (a :class:`~.filters.Filter`), not ids."""
+
+    def article_condition(self, alias: str = "a") -> tuple[str, tuple[Any, ...]]: ...
+
+
+Scope = Collection[str] | ArticleCondition | None
 
 HEX = frozenset(string.hexdigits.lower())
 PAGE_SIZE = 50
@@ -71,6 +79,9 @@ def in_scope(column: str, scope: Scope) -> tuple[str, tuple[Any, ...]]:
     """SQL condition (and its one parameter) keeping rows whose ``column`` is in scope."""
     if scope is None:
         return "1", ()
+    if not isinstance(scope, Collection):
+        cond, params = scope.article_condition("sa0")
+        return f"{column} IN (SELECT sa0.id FROM articles sa0 WHERE {cond})", params
     return f"{column} IN (SELECT value FROM json_each(?))", (json.dumps(sorted(scope)),)
 
 

@@ -43,17 +43,26 @@ def figures_in(conn: sqlite3.Connection, scope: Scope) -> list[Figure]:
 
 
 def figure_groups(
-    conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE, scope: Scope = None
+    conn: sqlite3.Connection,
+    page: int = 1,
+    limit: int = PAGE_SIZE,
+    scope: Scope = None,
+    relation: str | None = None,
 ) -> dict[str, object]:
-    """Groups of figures counting the same thing (members within scope), then ungrouped ones."""
+    """Groups of figures counting the same thing (members within scope), then ungrouped ones.
+
+    ``relation`` keeps the groups whose figures agree, update or conflict; ``"ungrouped"``
+    keeps only the figures no group holds.
+    """
     page = max(1, page)
     where, params = in_scope("f.article", scope)
+    chosen = "" if relation is None else " AND g.relation = ?"
     heads = list(
         conn.execute(
             "SELECT g.id, g.what, g.relation FROM figure_groups g WHERE EXISTS (SELECT 1 FROM"
             " figure_group_members m JOIN figures f ON f.id = m.figure_id"
-            f" WHERE m.group_id = g.id AND {where}) ORDER BY g.id LIMIT ? OFFSET ?",
-            (*params, limit + 1, (page - 1) * limit),
+            f" WHERE m.group_id = g.id AND {where}){chosen} ORDER BY g.id LIMIT ? OFFSET ?",
+            (*params, *([relation] if relation else []), limit + 1, (page - 1) * limit),
         )
     )
     ordered = has_column(conn, "figure_group_members", "seq")
@@ -71,7 +80,7 @@ def figure_groups(
             members.sort(key=lambda m: m.date_start or m.as_of or m.meta.published or "9999")
         groups.append(FigureGroup(head["id"], head["what"], head["relation"], tuple(members)))
     ungrouped: list[Figure] = []
-    if page == 1:
+    if page == 1 and relation in (None, "ungrouped"):
         rows = list(
             conn.execute(
                 f"{_select(conn)} WHERE m.figure_id IS NULL AND {where}"

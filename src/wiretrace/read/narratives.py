@@ -8,9 +8,21 @@ from .base import NotFound, Scope, has_table, in_scope, metas_of, texts_of, vali
 from .rows import Claim, ClaimMember, Hit, Narrative
 
 _HIT = (
-    "SELECT h.narrative_id, n.statement, h.article, h.start, h.end, h.score, h.speaker"
-    " FROM narrative_hits h JOIN narratives n ON n.id = h.narrative_id"
+    "SELECT h.narrative_id, n.statement, h.article, h.start, h.end, h.score, h.speaker,"
+    " {verdict} AS verdict FROM narrative_hits h JOIN narratives n ON n.id = h.narrative_id"
 )
+# a judged echo leaves its sentence as a labelled example (``narratives judge``)
+_VERDICT = (
+    "(SELECT e.positive FROM narrative_examples e WHERE e.narrative_id = h.narrative_id"
+    " AND e.article IS NULL AND e.origin = 'judge' AND e.text ="
+    " (SELECT substr(a.text, h.start + 1, h.end - h.start) FROM articles a"
+    " WHERE a.id = h.article) ORDER BY e.id DESC LIMIT 1)"
+)
+
+
+def hit_select(conn: sqlite3.Connection) -> str:
+    """The echo query, with each echo's verdict where the store keeps judgements."""
+    return _HIT.format(verdict=_VERDICT if has_table(conn, "narrative_examples") else "NULL")
 
 
 def _hits(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Hit]:
@@ -27,6 +39,7 @@ def _hits(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Hit]:
             speaker=r["speaker"],
             text=texts[(r["article"], r["start"], r["end"])],
             meta=metas[r["article"]],
+            verdict=None if r["verdict"] is None else bool(r["verdict"]),
         )
         for r in rows
     ]
@@ -35,7 +48,8 @@ def _hits(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Hit]:
 def hits_in(conn: sqlite3.Connection, scope: Scope) -> list[Hit]:
     """Echoes found in the articles in scope, best match first."""
     where, params = in_scope("h.article", scope)
-    return _hits(conn, list(conn.execute(f"{_HIT} WHERE {where} ORDER BY h.score DESC", params)))
+    sql = f"{hit_select(conn)} WHERE {where} ORDER BY h.score DESC"
+    return _hits(conn, list(conn.execute(sql, params)))
 
 
 def narratives(conn: sqlite3.Connection, scope: Scope = None) -> dict[str, object]:
@@ -106,7 +120,8 @@ def narrative(
     where, params = in_scope("h.article", scope)
     rows = list(
         conn.execute(
-            f"{_HIT} WHERE h.narrative_id = ? AND {where} ORDER BY h.score DESC LIMIT 1000",
+            f"{hit_select(conn)} WHERE h.narrative_id = ? AND {where}"
+            " ORDER BY h.score DESC LIMIT 1000",
             (narrative_id, *params),
         )
     )

@@ -69,12 +69,19 @@ def quotes_matching(conn: sqlite3.Connection, pattern: str, limit: int) -> list[
 
 
 def speakers(
-    conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE, scope: Scope = None
+    conn: sqlite3.Connection,
+    page: int = 1,
+    limit: int = PAGE_SIZE,
+    scope: Scope = None,
+    kind: str | None = None,
 ) -> dict[str, object]:
-    """Speakers by number of quotes (within scope), a page at a time."""
+    """Speakers by number of quotes (within scope; of one kind, person or organisation)."""
     page = max(1, page)
     where, params = in_scope("q.article", scope)
-    having = "" if scope is None else " WHERE COALESCE(c.n, 0) > 0"
+    conds = [] if scope is None else ["COALESCE(c.n, 0) > 0"]
+    if kind is not None:
+        conds.append("s.kind = ?")
+    having = " WHERE " + " AND ".join(conds) if conds else ""
     rows = list(
         conn.execute(
             "SELECT s.id, s.name, s.kind, s.role, s.aliases, COALESCE(c.n, 0) AS quotes,"
@@ -83,7 +90,7 @@ def speakers(
             f" FROM quotes q JOIN articles a ON a.id = q.article WHERE {where}"
             f" GROUP BY q.speaker) c ON c.speaker = s.name{having}"
             " ORDER BY quotes DESC, s.name LIMIT ? OFFSET ?",
-            (*params, limit + 1, (page - 1) * limit),
+            (*params, *([kind] if kind is not None else []), limit + 1, (page - 1) * limit),
         )
     )
     found = [Speaker(*r) for r in rows[:limit]]

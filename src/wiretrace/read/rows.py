@@ -119,6 +119,7 @@ class Hit:
     speaker: str | None
     text: str
     meta: ArticleMeta
+    verdict: bool | None = None  # judged right (True) or wrong (False) in the store
 
 
 @dataclass(frozen=True)
@@ -291,3 +292,44 @@ class SearchHit:
     snippet_start: int
     snippet: str
     match: Span | None
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet and how many items of the list have it."""
+
+    value: str
+    label: str | None
+    n: int
+
+
+@dataclass(frozen=True)
+class ReuseRow:
+    """One reused passage: where it came from, where it went, and the passage as taken."""
+
+    id: int
+    kind: str
+    score: float
+    source: ArticleMeta
+    derived: ArticleMeta
+    source_span: Span
+    derived_span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the text dates: the sentence (or figure) and the span that dates it."""
+
+    kind: str  # "time": a sentence with a resolved time expression; "figure": a dated figure
+    article: str
+    start: int  # the evidence span: the time expression, or the figure
+    end: int
+    anchor: str  # where the article page marks the span
+    date_start: str
+    date_end: str
+    granularity: str | None
+    label: str
+    text: str
+    match: Span | None  # the time expression within ``text``
+    meta: ArticleMeta

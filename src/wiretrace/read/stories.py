@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from .articles import publication_counts, sentences, text_length
 from .base import PAGE_SIZE, NotFound, Scope, article_meta, ids_param, in_scope, substr, valid_id
+from .events import events
 from .figures import figures_in
 from .narratives import hits_in
 from .quotes import quotes_in
@@ -165,13 +166,16 @@ def story(conn: sqlite3.Connection, story_id: str) -> dict[str, object]:
         "figures": figures_in(conn, shown),
         "narratives": hits_in(conn, shown),
         "timeline": publication_counts(conn, shown),
+        "events": events(conn, shown, 200),
     }
 
 
 def timeline(conn: sqlite3.Connection, scope: Scope = None) -> dict[str, object]:
-    """Publications per day, and the forty largest stories from first to last article."""
+    """Dated events (what the text dates), publications per day, and the forty largest
+    stories from first to last article."""
     spans = story_rows(conn, scope, 40)
     return {
+        "events": events(conn, scope),
         "publications": publication_counts(conn, scope),
         "stories": sorted(spans, key=lambda s: s.first or ""),
     }

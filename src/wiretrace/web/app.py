@@ -7,11 +7,13 @@ come from a fixed list read from the package folder at start-up, never from a pa
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import json
 import logging
 import os
 import queue
+import secrets
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -20,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI
 from starlette.requests import Request
@@ -216,21 +219,14 @@ def _pages() -> list[PageSpec]:
             render.overview_view,
             True,
         ),
-        PageSpec(
-            "stories",
-            "/stories",
-            lambda c, r: read.stories_list(c, _int(r, "page")),
-            corpus_wide=True,
-        ),
+        listing("stories"),
         PageSpec(
             "story", "/stories/{id}", lambda c, r: read.story(c, p(r, "id")), render.story_view
         ),
-        PageSpec(
-            "articles",
-            "/articles",
-            lambda c, r: read.articles_list(c, _int(r, "page"), r.query_params.get("outlet")),
-            corpus_wide=True,
-        ),
+        listing("articles"),
+        listing("quotes"),
+        listing("reuse"),
+        listing("hits"),
         PageSpec(
             "article",
             "/articles/{id}",
@@ -243,12 +239,7 @@ def _pages() -> list[PageSpec]:
             lambda c, r: read.compare(c, p(r, "a"), p(r, "b")),
             render.compare_view,
         ),
-        PageSpec(
-            "speakers",
-            "/speakers",
-            lambda c, r: read.speakers(c, _int(r, "page")),
-            corpus_wide=True,
-        ),
+        listing("speakers"),
         PageSpec("speaker", "/speakers/{id}", lambda c, r: read.speaker(c, p(r, "id"))),
         PageSpec(
             "statements",
@@ -256,13 +247,7 @@ def _pages() -> list[PageSpec]:
             lambda c, r: read.statements(c, _int(r, "page")),
             corpus_wide=True,
         ),
-        PageSpec(
-            "figures",
-            "/figures",
-            lambda c, r: read.figure_groups(c, _int(r, "page")),
-            render.figures_view,
-            True,
-        ),
+        listing("figures", render.figures_view),
         PageSpec("narratives", "/narratives", lambda c, r: read.narratives(c), corpus_wide=True),
         PageSpec(
             "narrative",
@@ -270,18 +255,37 @@ def _pages() -> list[PageSpec]:
             lambda c, r: read.narrative(c, p(r, "id")),
             render.narrative_view,
         ),
-        PageSpec(
-            "provenance",
-            "/provenance",
-            lambda c, r: read.provenance(c),
-            render.provenance_view,
-            True,
-        ),
-        PageSpec(
-            "timeline", "/timeline", lambda c, r: read.timeline(c), render.timeline_view, True
-        ),
+        scoped("provenance", read.provenance, render.provenance_view),
+        scoped("timeline", read.timeline, render.timeline_view),
         PageSpec("search", "/search", lambda c, r: read.search(c, r.query_params.get("q", ""))),
     ]
+
+
+def listing(name: str, prepare: Viewer = render.identity) -> PageSpec:
+    """A list page: rows under the URL's filter (outlet, since, until, story, speaker, kind),
+    paged, with facet counts; the same filter works on its JSON twin."""
+
+    def build(conn: sqlite3.Connection, request: Request) -> dict[str, object]:
+        filt = read.Filter.from_params(request.query_params)
+        return read.listing(conn, name, _int(request, "page"), filt)
+
+    return PageSpec(name, f"/{name}", build, prepare, corpus_wide=True)
+
+
+def scoped(
+    name: str, query: Callable[[sqlite3.Connection, read.Scope], dict[str, object]], prepare: Viewer
+) -> PageSpec:
+    """A corpus view narrowed by the URL's filter (``/timeline?story=…&outlet=…``)."""
+
+    def build(conn: sqlite3.Connection, request: Request) -> dict[str, object]:
+        filt = read.Filter.from_params(request.query_params)
+        return {
+            **query(conn, filt.scope()),
+            "filter": filt.params(),
+            "filter_labels": read.filter_labels(conn, filt),
+        }
+
+    return PageSpec(name, f"/{name}", build, prepare, corpus_wide=True)
 
 
 def request_param(request: Request, name: str) -> str:
@@ -370,16 +374,55 @@ class HostCheck:
         await self.app(scope, receive, send)
 
 
+JUDGE_PATH = "/hits/judge"
+FORM_LIMIT = 4096  # bytes: a verdict form is a few hundred
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a POST comes from a page of this server, by the headers browsers set.
+
+    ``Sec-Fetch-Site`` (sent by current browsers) must say same-origin; ``Origin`` when sent
+    must name the host the request was made to. A form on another site fails both.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is not None:
+        host = request.headers.get("host", "")
+        return origin in (f"http://{host}", f"https://{host}")
+    return site is not None
+
+
+def _local_path(value: str) -> str:
+    """Where to go back to after a verdict: a path on this server, never another site."""
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value[:2000]
+    return "/hits"
+
+
 def create_app(
-    db: str | Path, pool_size: int = 8, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS
+    db: str | Path,
+    pool_size: int = 8,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+    judging: bool | None = None,
 ) -> FastAPI:
     """The web app over one store file, opened read-only.
 
     Only requests naming an allowed host are answered, so a web page elsewhere cannot read
     the corpus through DNS rebinding while the server runs on this machine.
+
+    ``judging`` adds right/wrong buttons to narrative echoes, the one write the UI makes
+    (the same call as ``wiretrace narratives judge``). By default it is on only for a server
+    kept to this machine; each verdict must come from this server's own page, carrying a
+    token made at start-up, so another site cannot judge through the user's browser.
     """
     pool = ConnectionPool(Path(db), pool_size)
     env = render.make_env()
+    if judging is None:
+        judging = "*" not in allowed_hosts
+    token = secrets.token_urlsafe(24) if judging else None
+    env.globals["judge_token"] = token
     urls = render.ServerUrls()
     static = {
         path.name: (path.read_bytes(), STATIC_TYPES[path.suffix])
@@ -426,6 +469,7 @@ def create_app(
                     title=_title(spec.view, data),
                     api_path=urls.api(request.url.path),
                     query=str(request.url.query),
+                    here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
                     report=False,
                 )
             except NotFound as exc:
@@ -466,6 +510,34 @@ def create_app(
         return RedirectResponse(urls.compare(a, b), status_code=303)
 
     app.router.add_route("/compare", compare_form, methods=["GET"], name="compare-form")
+
+    async def judge(request: Request) -> Response:
+        """A verdict on one echo from the buttons of a hit list; back to that list."""
+        if token is None:
+            return PlainTextResponse("judging is off on this server", status_code=403)
+        if not same_origin(request):
+            return PlainTextResponse("cross-site request refused", status_code=403)
+        body = await request.body()
+        if len(body) > FORM_LIMIT:
+            return PlainTextResponse("form too large", status_code=413)
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+        if not hmac.compare_digest(form.get("token", ""), token):
+            return PlainTextResponse("stale or missing form token; reload the page", 403)
+        verdict = form.get("verdict")
+        if verdict not in ("right", "wrong"):
+            return PlainTextResponse("verdict must be right or wrong", status_code=400)
+        from ..narratives.api import judge as judge_hit
+        from ..narratives.watchlist import WatchlistError
+        from ..store import Store
+
+        try:
+            with Store(pool.path) as store:
+                judge_hit(store, form.get("hit", ""), verdict == "right")
+        except WatchlistError as exc:
+            return PlainTextResponse(str(exc), status_code=404)
+        return RedirectResponse(_local_path(form.get("next", "")), status_code=303)
+
+    app.router.add_route(JUDGE_PATH, judge, methods=["POST"], name="judge")
 
     def static_file(request: Request) -> Response:
         entry = static.get(request_param(request, "name"))

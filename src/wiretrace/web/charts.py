@@ -170,65 +170,167 @@ def lane_chart(
     }
 
 
+LABEL_FONT = 10  # px, the node labels' font size (svg .node-label)
+CHAR_W = 0.62 * LABEL_FONT  # a generous average advance, so estimated boxes cover drawn text
+
+
+def _edge_kind(kinds: Sequence[str]) -> str:
+    """Copying if any link copies; rewording if only reworded; a shared quote otherwise."""
+    if any(k in ("verbatim", "near-verbatim") for k in kinds):
+        return "verbatim"
+    if "paraphrase" in kinds:
+        return "paraphrase"
+    return "quote" if "quote" in kinds else "verbatim"
+
+
+def _spread(xs: list[float], gap: float, lo: float, hi: float) -> list[float]:
+    """Positions kept in order, at least ``gap`` apart, within [lo, hi] where they fit."""
+    out = list(xs)
+    for i in range(1, len(out)):
+        out[i] = max(out[i], out[i - 1] + gap)
+    if out and out[-1] > hi:
+        out[-1] = hi
+        for i in range(len(out) - 2, -1, -1):
+            out[i] = min(out[i], out[i + 1] - gap)
+    return [max(lo, x) for x in out]
+
+
+def _place_labels(
+    nodes: list[dict[str, Any]], texts: dict[int, str], blocked: Sequence[tuple[float, ...]]
+) -> None:
+    """Label the most important nodes first, each below or above its dot, skipping any
+    label whose box would touch one already placed (or a lane name): no label overlaps."""
+    placed = list(blocked)
+    for i in sorted(texts, key=lambda i: -nodes[i]["weight"]):
+        n, text = nodes[i], texts[i]
+        w = CHAR_W * len(text) + 4
+        for dy in (n["r"] + LABEL_FONT + 2, -n["r"] - 4):
+            box = (n["x"] - w / 2, n["y"] + dy - LABEL_FONT, n["x"] + w / 2, n["y"] + dy + 3)
+            if box[0] < blocked[0][2] or box[1] < 0:
+                continue
+            if all(
+                box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1] for b in placed
+            ):
+                placed.append(box)
+                n["label"], n["label_y"] = text, round(n["y"] + dy, 1)
+                break
+
+
 def provenance_graph(
     nodes: Sequence[dict[str, Any]],
     edges: Sequence[dict[str, Any]],
     href: Callable[[str], str],
-    max_nodes: int = 150,
+    max_nodes: int = 320,
 ) -> Chart | None:
-    """Articles placed by publication order (x) and outlet lane (y); arrows source→derived."""
+    """Who took from whom, readable at hundreds of articles.
+
+    Time runs left to right (publication time, dots in one lane pushed apart so none hide
+    another), one lane per outlet with the outlets that give most text on top, so arrows
+    mostly run down and right. Dots grow with the text an article gave or took; only the
+    most important articles are labelled, and a label that would touch another is left to
+    the dot's tooltip. Copying, rewording and a shared quote of a third party are drawn
+    apart (solid, dashed, dotted).
+    """
     if not edges:
         return None
-    keep = [n for n in nodes][:max_nodes]
-    index = {n["id"]: i for i, n in enumerate(keep)}
-    outlets = sorted({n.get("outlet") or "(unknown)" for n in keep})
-    lane_h, left, top_pad = 56, 170, 24
-    plot_w = WIDTH - left - 30
-    height = top_pad + lane_h * len(outlets) + 20
+    weight: dict[str, int] = defaultdict(int)
+    given: dict[str, int] = defaultdict(int)
+    for e in edges:
+        chars = int(e["chars"] or 0)
+        weight[e["source"]] += chars
+        weight[e["derived"]] += chars
+        given[e["source"]] += chars
+    ranked = sorted(nodes, key=lambda n: (-weight.get(n["id"], 0), n["id"]))
+    keep = sorted(ranked[:max_nodes], key=lambda n: (n.get("published") or "9999", n["id"]))
+    if not keep:
+        return None
+    lane_of = {n["id"]: n.get("outlet") or "(unknown)" for n in keep}
+    gives: dict[str, int] = defaultdict(int)
+    for n in keep:
+        gives[lane_of[n["id"]]] += given.get(n["id"], 0)
+    outlets = sorted(set(lane_of.values()), key=lambda o: (-gives[o], o))
+    lane_h = 56 if len(outlets) <= 8 else 40 if len(outlets) <= 16 else 34
+    left, top_pad, gap = 170, 24, 14.0
+    per_lane: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for n in keep:
+        per_lane[lane_of[n["id"]]].append(n)
+    plot_w = max(WIDTH - left - 30, gap * max(len(v) for v in per_lane.values()))
+    width = round(left + plot_w + 30)
+    times = [_when(n.get("published")) for n in keep]
+    known = [t for t in times if t is not None]
+    lo_t, hi_t = (min(known), max(known)) if known else (0.0, 1.0)
+    when = {n["id"]: t for n, t in zip(keep, times, strict=True)}
+
+    def time_x(node_id: str) -> float:
+        t = when[node_id]
+        if t is None:  # undated: at the right edge
+            return left + plot_w
+        return left + plot_w * ((t - lo_t) / (hi_t - lo_t) if hi_t > lo_t else 0.5)
+
+    heaviest = max(weight.values()) or 1
     colours = colour_index(outlets)
     pos: dict[str, tuple[float, float]] = {}
-    out_nodes = []
-    for i, n in enumerate(keep):
-        outlet = n.get("outlet") or "(unknown)"
-        x = left + (plot_w * i / max(1, len(keep) - 1) if len(keep) > 1 else plot_w / 2)
-        y = top_pad + lane_h * outlets.index(outlet) + lane_h / 2
-        pos[n["id"]] = (x, y)
-        out_nodes.append(
-            {
-                "x": round(x, 1),
-                "y": round(y, 1),
-                "cls": colours[outlet],
-                "href": href(n["id"]),
-                "title": (
-                    f"{n.get('title') or n['id']} — {outlet}, {n.get('published') or 'undated'}"
-                ),
-                "label": (n.get("published") or "")[:10],
-            }
-        )
+    out_nodes: list[dict[str, Any]] = []
+    for lane_no, outlet in enumerate(outlets):
+        members = sorted(per_lane[outlet], key=lambda n: (time_x(n["id"]), n["id"]))
+        xs = _spread([time_x(n["id"]) for n in members], gap, left, left + plot_w)
+        y = top_pad + lane_h * lane_no + lane_h / 2
+        for n, x in zip(members, xs, strict=True):
+            pos[n["id"]] = (x, y)
+            w = weight.get(n["id"], 0)
+            out_nodes.append(
+                {
+                    "x": round(x, 1),
+                    "y": round(y, 1),
+                    "r": round(4 + 4 * (w / heaviest) ** 0.5, 1),
+                    "weight": w,
+                    "cls": colours[outlet],
+                    "href": href(n["id"]),
+                    "title": (
+                        f"{n.get('title') or n['id']} — {outlet}, "
+                        f"{(n.get('published') or 'undated')[:16]}"
+                    ),
+                    "label": "",
+                    "label_y": 0.0,
+                    "_short": f"{(n.get('published') or '')[5:10]} "
+                    f"{_clip(n.get('title') or '', 18)}".strip(),
+                }
+            )
+    height = top_pad + lane_h * len(outlets) + 20
+    lane_boxes = [(0.0, 0.0, float(left - 4), float(height))]
+    # label the sources others took most from, and the heaviest takers
+    important = sorted(range(len(out_nodes)), key=lambda i: -out_nodes[i]["weight"])
+    _place_labels(
+        out_nodes,
+        {i: out_nodes[i]["_short"] for i in important[: max(12, len(out_nodes) // 4)]},
+        lane_boxes,
+    )
+    for n in out_nodes:
+        del n["_short"]
     out_edges = []
-    heaviest = max(int(e["chars"] or 0) for e in edges) or 1
+    widest = max(int(e["chars"] or 0) for e in edges) or 1
     for e in edges:
-        if e["source"] not in index or e["derived"] not in index:
+        if e["source"] not in pos or e["derived"] not in pos:
             continue
         (x1, y1), (x2, y2) = pos[e["source"]], pos[e["derived"]]
-        bend = -30 if x2 >= x1 else 30
+        bend = -24 if x2 >= x1 else 24
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2 + bend
         # stop short of the target dot so the arrowhead stays visible
         dx, dy = x2 - mx, y2 - my
         norm = max(1e-6, (dx * dx + dy * dy) ** 0.5)
         x2, y2 = x2 - 9 * dx / norm, y2 - 9 * dy / norm
-        kind = "paraphrase" if e["kinds"] == ["paraphrase"] else "verbatim"
+        kind = _edge_kind(list(e["kinds"]))
         out_edges.append(
             {
                 "d": f"M{x1:.1f},{y1:.1f} Q{mx:.1f},{my:.1f} {x2:.1f},{y2:.1f}",
-                "w": round(1 + 4 * int(e["chars"] or 0) / heaviest, 1),
+                "w": round(1 + 3 * (int(e["chars"] or 0) / widest) ** 0.5, 1),
                 "cls": f"e-{kind}",
                 "title": f"{e['links']} passage(s), {e['chars']} characters, "
                 f"{', '.join(e['kinds'])}",
             }
         )
     return {
-        "width": WIDTH,
+        "width": width,
         "height": height,
         "nodes": out_nodes,
         "edges": out_edges,
@@ -237,8 +339,28 @@ def provenance_graph(
             for i, o in enumerate(outlets)
         ],
         "left": left,
+        "wide": width > WIDTH,
+        "labelled": sum(1 for n in out_nodes if n["label"]),
         "truncated": max(0, len(nodes) - len(keep)),
     }
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _when(value: str | None) -> float | None:
+    """Publication time in days (hours count when given), for placing dots in time."""
+    d = calendar_date(value)
+    if d is None or value is None:
+        return None
+    hours = 0.0
+    if len(value) >= 16 and value[10] in "T ":
+        try:
+            hours = int(value[11:13]) + int(value[14:16]) / 60
+        except ValueError:
+            hours = 0.0
+    return d.toordinal() + hours / 24
 
 
 def value_chart(

@@ -33,13 +33,18 @@ NAV = (
     ("overview", "Overview"),
     ("stories", "Stories"),
     ("articles", "Articles"),
+    ("quotes", "Quotes"),
     ("speakers", "Speakers"),
     ("statements", "Statements"),
     ("figures", "Figures"),
     ("narratives", "Narratives"),
+    ("hits", "Echoes"),
+    ("reuse", "Reuse"),
     ("provenance", "Provenance"),
     ("timeline", "Timeline"),
 )
+
+STORY_ROWS = 12  # rows of each finding a story page shows before linking to the full list
 
 LEGEND = (
     ("reuse", "taken from another article"),
@@ -48,6 +53,7 @@ LEGEND = (
     ("speaker", "speaker"),
     ("figure", "figure"),
     ("narrative", "narrative echo"),
+    ("time", "dated time expression"),
     ("unsourced", "no source, not attributed"),
 )
 
@@ -177,6 +183,13 @@ def visible_bidi(value: Any) -> Any:
     return value
 
 
+def _merged(params: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """URL parameters with some changed (``None`` drops one); a filter change drops the page."""
+    out = {k: v for k, v in params.items() if k != "page"}
+    out.update(changes)
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def make_env() -> Environment:
     env = Environment(
         loader=ChoiceLoader(
@@ -192,7 +205,13 @@ def make_env() -> Environment:
     env.filters.update(
         bidi=visible_bidi, num=_num, pct=_pct, day=_day, figvalue=_figure_value, where=_where
     )
-    env.globals.update(nav=NAV, legend=LEGEND, is_hex=lambda v: bool(v) and set(v) <= HEX)
+    env.globals.update(
+        nav=NAV,
+        legend=LEGEND,
+        story_rows=STORY_ROWS,
+        is_hex=lambda v: bool(v) and set(v) <= HEX,
+        merged=_merged,
+    )
     return env
 
 
@@ -268,6 +287,10 @@ def article_marks(data: dict[str, Any], urls: ServerUrls) -> list[Mark]:
                 urls.page("figures"),
                 f"f-{f['id']}",
             )
+        )
+    for start, end, text, day in data.get("times", []):
+        marks.append(
+            Mark(start, end, "time", f"“{text}” dated {day}", urls.page("timeline"), f"t-{start}")
         )
     for start, end in data["unsourced"]:
         marks.append(
@@ -346,6 +369,7 @@ def story_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
         **data,
         "chart": charts.publication_bars(data["timeline"], height=120),
         "graph": charts.provenance_graph(nodes, edges, urls.article),
+        "event_chart": events_chart(data["events"], urls),
     }
 
 
@@ -377,7 +401,44 @@ def provenance_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
 
 
 def timeline_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
-    return {**data, "chart": charts.publication_bars(data["publications"]), "gantt": _gantt(data)}
+    return {
+        **data,
+        "chart": charts.publication_bars(data["publications"]),
+        "gantt": _gantt(data),
+        "event_chart": events_chart(data["events"], urls),
+    }
+
+
+def events_chart(events: list[dict[str, Any]], urls: ServerUrls) -> dict[str, Any] | None:
+    """Dated events on the axis of the dates the text names, one lane per outlet; each dot
+    opens the span that dates it.
+
+    Only events dated to a day or a week are drawn, within the 5th–95th percentile of their
+    dates, so one mention of 1970 does not squeeze a fortnight of events into a pixel; the
+    table lists every event.
+    """
+    precise = []
+    for e in events:
+        a, b = calendar_date(e["date_start"]), calendar_date(e["date_end"])
+        if a is not None and b is not None and (b - a).days <= 7:
+            precise.append((a, e))
+    if not precise:
+        return None
+    days = sorted(a for a, _ in precise)
+    if len(days) >= 20:
+        lo, hi = days[len(days) * 5 // 100], days[-(len(days) * 5 // 100) - 1]
+        precise = [(a, e) for a, e in precise if lo <= a <= hi]
+    return charts.lane_chart(
+        [e for _, e in precise],
+        lane=lambda e: e["meta"].get("outlet") or "(unknown)",
+        when=lambda e: e["date_start"],
+        title=lambda e: (
+            f"{e['date_start']}"
+            + (f" – {e['date_end']}" if e["date_end"] != e["date_start"] else "")
+            + f" · {e['meta'].get('outlet') or ''}: {e['text']}"
+        ),
+        href=lambda e: urls.article(e["article"], e["anchor"]),
+    )
 
 
 def _gantt(data: dict[str, Any]) -> dict[str, Any] | None:

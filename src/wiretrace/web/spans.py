@@ -25,7 +25,8 @@ PRIORITY: dict[str, int] = {
     "speaker": 4,
     "narrative": 5,
     "figure": 6,
-    "match": 7,
+    "time": 7,
+    "match": 8,
 }
 
 

@@ -33,3 +33,12 @@
   window.addEventListener("hashchange", light);
   document.addEventListener("DOMContentLoaded", light);
 })();
+
+// Lists: the facet panel starts open on a wide screen, folded on a phone.
+(function () {
+  function unfold() {
+    if (!window.matchMedia("(min-width: 900px)").matches) return;
+    for (const el of document.querySelectorAll("details[data-open-wide]")) el.open = true;
+  }
+  document.addEventListener("DOMContentLoaded", unfold);
+})();

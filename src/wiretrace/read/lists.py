@@ -1,0 +1,120 @@
+"""Filtered, paged lists of every kind of finding, each with its facet counts.
+
+Each list reads through :func:`.filters.where`, the same condition its facets count with,
+so a facet's number is the number of rows a click on it shows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .articles import articles_list
+from .base import PAGE_SIZE, fetch, has_table, ids_param, metas_of
+from .figures import figure_groups
+from .filters import LISTS, Filter, facets, labels, where
+from .narratives import _hits, hit_select
+from .quotes import _QUOTE, _quotes, speakers
+from .rows import ArticleMeta, ReuseRow
+from .stories import stories_list
+
+
+def _page_ids(
+    conn: sqlite3.Connection, name: str, filt: Filter, key: str, order: str, page: int
+) -> tuple[list[str], bool]:
+    sql, params = where(LISTS[name], filt)
+    rows = fetch(
+        conn,
+        f"SELECT {key} {sql} ORDER BY {order} LIMIT ? OFFSET ?",
+        (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE),
+    )
+    return [r[0] for r in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
+
+
+def quotes_list(conn: sqlite3.Connection, page: int, filt: Filter) -> dict[str, object]:
+    """Quotes, newest article first."""
+    ids, more = _page_ids(
+        conn, "quotes", filt, "x.id", "a.published DESC, x.article, x.start", page
+    )
+    sql = f"{_QUOTE} WHERE q.id IN (SELECT value FROM json_each(?))"
+    rows = fetch(conn, sql, (ids_param(ids),))
+    order = {q: i for i, q in enumerate(ids)}
+    found = sorted(_quotes(conn, rows), key=lambda q: order[q.id])
+    return {"quotes": found, "page": page, "more": more}
+
+
+def reuse_list(conn: sqlite3.Connection, page: int, filt: Filter) -> dict[str, object]:
+    """Reused passages, the newest taking article first; outlet and dates are the taker's."""
+    sql, params = where(LISTS["reuse"], filt)
+    rows = fetch(
+        conn,
+        "SELECT x.id, x.kind, x.score, x.source, x.derived, x.source_start, x.source_end,"
+        " x.derived_start, x.derived_end, substr(a.text, x.derived_start + 1,"
+        f" min(x.derived_end - x.derived_start, 240)) AS passage {sql}"
+        " ORDER BY a.published DESC, x.derived, x.derived_start LIMIT ? OFFSET ?",
+        (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE),
+    )
+    metas = metas_of(conn, [r["source"] for r in rows] + [r["derived"] for r in rows])
+    links = [
+        ReuseRow(
+            id=r["id"],
+            kind=r["kind"],
+            score=r["score"],
+            source=metas.get(r["source"]) or ArticleMeta.missing(r["source"]),
+            derived=metas.get(r["derived"]) or ArticleMeta.missing(r["derived"]),
+            source_span=(r["source_start"], r["source_end"]),
+            derived_span=(r["derived_start"], r["derived_end"]),
+            text=r["passage"] or "",
+        )
+        for r in rows[:PAGE_SIZE]
+    ]
+    return {"links": links, "page": page, "more": len(rows) > PAGE_SIZE}
+
+
+def hits_list(conn: sqlite3.Connection, page: int, filt: Filter) -> dict[str, object]:
+    """Narrative echoes, best match first, with the verdicts given so far."""
+    if not has_table(conn, "narrative_hits"):
+        return {"hits": [], "page": page, "more": False}
+    sql, params = where(LISTS["hits"], filt)
+    rows = fetch(
+        conn,
+        f"SELECT x.narrative_id, x.article, x.start {sql}"
+        " ORDER BY x.score DESC, x.article, x.start LIMIT ? OFFSET ?",
+        (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE),
+    )
+    keys = [(r[0], r[1], r[2]) for r in rows[:PAGE_SIZE]]
+    found = []
+    for nid, article, start in keys:
+        found += fetch(
+            conn,
+            f"{hit_select(conn)} WHERE h.narrative_id = ? AND h.article = ? AND h.start = ?",
+            (nid, article, start),
+        )
+    return {"hits": _hits(conn, found), "page": page, "more": len(rows) > PAGE_SIZE}
+
+
+def listing(conn: sqlite3.Connection, name: str, page: int, filt: Filter) -> dict[str, object]:
+    """One list page: its rows under the filter, the facets, and the filter itself."""
+    page = max(1, page)
+    scope = filt.scope()
+    if name == "articles":
+        body = articles_list(conn, page, scope=scope)
+    elif name == "stories":
+        body = stories_list(conn, page, scope=scope)
+    elif name == "speakers":
+        body = speakers(conn, page, scope=scope, kind=filt.kind)
+    elif name == "figures":
+        body = figure_groups(conn, page, scope=scope, relation=filt.kind)
+    elif name == "quotes":
+        body = quotes_list(conn, page, filt)
+    elif name == "reuse":
+        body = reuse_list(conn, page, filt)
+    elif name == "hits":
+        body = hits_list(conn, page, filt)
+    else:
+        raise ValueError(f"no list {name!r}")
+    return {
+        **body,
+        "filter": filt.params(),
+        "filter_labels": labels(conn, filt),
+        "facets": facets(conn, name, filt),
+    }
