@@ -51,7 +51,7 @@ from wiretrace.narratives.training import (
     queries,
     score_document,
 )
-from wiretrace.nlp.models import NlpConfig, load_embedder
+from wiretrace.nlp.models import NlpConfig, load_embedder, nlp_embedder
 from wiretrace.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,7 +81,7 @@ def prepare(db: Path) -> Store:
         for article_id, data in packed.items():
             store.put_blob(SEGMENT_BLOB, article_id, store.text_hash(article_id), data)
         store.mark_done("narratives", list(packed))
-    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+    embedder = nlp_embedder(nlp_cfg)
     ensure_titles(store, store.article_ids(), embedder.encode, embedder.dim)
     return store
 

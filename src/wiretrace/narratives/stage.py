@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from ..config import Config
 from ..models import Narrative, NarrativeHit, Span
-from ..nlp.models import NlpConfig, load_embedder, load_spacy
+from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_embeddings
 from ..pipeline import BLOB, Reporter, Stage, StageReport, each_article, stage_key
 from ..store import Store
@@ -83,7 +83,7 @@ def segment_batch(
         segments = segment_doc(doc, sentences, min_tokens) if sentences else []
         clause_texts.extend(text[s.span.start : s.span.end] for s in segments if s.clause)
         ready.append((article_id, segments, sentence_vectors))
-    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+    embedder = nlp_embedder(nlp_cfg)
     clause_vectors = embedder.encode(clause_texts)
     out: dict[str, bytes] = {}
     offset = 0
@@ -185,7 +185,7 @@ def narrative_queries(
     if not narratives:
         return []
     nlp = load_spacy(nlp_cfg.spacy_model)
-    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+    embedder = nlp_embedder(nlp_cfg)
     out = []
     for n in narratives:
         texts = statement_parts(nlp(n.statement)) + list(n.examples)
@@ -262,7 +262,7 @@ def _corpus(
     # claim member are read, and the corpus text is never held at once.
     quotes: Lookup[str, list[tuple[Span, str]]] = Lookup(lambda a: quote_speakers(store, a))
     sentence_spans: Lookup[str, list[Span]] = Lookup(store.sentences)
-    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+    embedder = nlp_embedder(nlp_cfg)
     learnt, learnt_hits = learnt_echoes(
         store, narratives, examples, index.articles, embedder.encode, embedder.dim
     )

@@ -19,7 +19,7 @@ from ..models import Span
 from ..pipeline import BLOB, Reporter, Stage, StageReport, each_article
 from ..store import Store
 from ..vectors import pack_vectors, unpack_vectors
-from .models import NlpConfig, load_embedder, load_spacy
+from .models import NlpConfig, load_spacy, nlp_embedder
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -50,7 +50,7 @@ def parse_batch(cfg: NlpConfig, items: Sequence[Input]) -> list[Parsed]:
     from .segment import sentence_spans
 
     nlp = load_spacy(cfg.spacy_model)
-    embedder = load_embedder(cfg.embedding_model, cfg.embed_batch_size)
+    embedder = nlp_embedder(cfg)
     docs = list(
         nlp.pipe((text for _, text, _ in items), batch_size=cfg.batch_size, n_process=cfg.n_process)
     )

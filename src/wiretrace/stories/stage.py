@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..config import Config
-from ..nlp.models import NlpConfig, load_embedder, load_spacy
+from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
 from ..pipeline import BLOB, Reporter, Stage, StageReport, pending
 from ..store import Store
@@ -36,7 +36,7 @@ def features(
     store: Store, ids: Sequence[str], cfg: StoriesConfig, nlp_cfg: NlpConfig
 ) -> list[ArticleFeatures]:
     nlp = load_spacy(nlp_cfg.spacy_model)
-    embedder = load_embedder(nlp_cfg.embedding_model, nlp_cfg.embed_batch_size)
+    embedder = nlp_embedder(nlp_cfg)
     articles = [store.get_article(a) for a in ids]
     titled = [a for a in articles if a.title]
     title_vectors = dict(

@@ -1,0 +1,248 @@
+"""The sentence model as an int8 ONNX Runtime graph, made locally from the shipped weights.
+
+Encoding sentences is most of the model work of a run (every sentence, every clause, every
+figure's what-phrase). Dynamic int8 quantisation with per-channel weight scales runs the
+same transformer several times faster on a CPU; the price is a small drift of the vectors.
+
+Nothing is downloaded: the graph is exported from the torch weights already installed, on
+first use, into the user's cache directory (``$WIRETRACE_CACHE``, else
+``$XDG_CACHE_HOME/wiretrace``, else ``~/.cache/wiretrace``). The export is kept only if its
+vectors stay within ``MIN_COSINE`` of the torch model's on real sentences: the first texts
+the user asks for, plus a few sentences written for this check. The verdict is stored with
+the graph, so later processes load the graph (and no torch) or go straight to torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+# Kept only when the int8 vectors' cosine to torch's averages at least MIN_COSINE over the
+# check set and no sentence falls below MIN_ANY.
+MIN_COSINE = 0.98
+MIN_ANY = 0.95
+FORMAT = 1  # raised when the export or the check changes, so old exports are redone
+MAX_CHECK = 512  # user texts compared at export time
+
+# Sentences of the kinds the pipeline embeds (whole news sentences, clauses, short
+# what-phrases, quotes), used with the user's own texts to check an export.
+CHECK_SENTENCES = (
+    "The ministry said on Tuesday that 1,200 people had been evacuated from the coast.",
+    "Unemployment fell to 4.1 percent in March, the lowest level in two years.",
+    "“We will not accept any deal that leaves our farmers behind,” the senator told reporters.",
+    "the number of people evacuated",
+    "Officials denied that the shipment had been diverted.",
+    "Prices for heating oil rose sharply after the pipeline was shut.",
+    "The court ruled that the law violated the constitution",
+    "Critics argue the plan would cost taxpayers billions of dollars over a decade.",
+    "Rain is expected across the north this weekend.",
+    "He resigned.",
+    "The company, which employs 3,000 workers, reported a quarterly loss of $45 million.",
+    "Protesters gathered outside parliament, demanding new elections and the release of "
+    "detained journalists, while police blocked the main avenue.",
+)
+
+
+def cache_dir() -> Path:
+    """Where exported graphs live (created on demand)."""
+    root = os.environ.get("WIRETRACE_CACHE")
+    if root:
+        return Path(root)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "wiretrace"
+
+
+def export_dir(identity: str) -> Path:
+    """The folder of one model's export: keyed by the model's identity (name and the
+    version of what ships it) and the runtime versions that make the graph."""
+    import onnxruntime
+
+    parts = [identity, onnxruntime.__version__, str(FORMAT)]
+    digest = hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
+    return cache_dir() / f"sentence-int8-{digest}"
+
+
+@dataclass(frozen=True)
+class OnnxEmbedder:
+    """Mean-pooled, L2-normalised vectors from an ONNX transformer graph."""
+
+    session: Any  # onnxruntime.InferenceSession
+    tokenizer: Any  # tokenizers.Tokenizer, truncating at the model's max length
+    dim: int
+    batch_size: int = 64
+    inputs: tuple[str, ...] = ("input_ids", "attention_mask", "token_type_ids")
+
+    def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        unique = list(dict.fromkeys(texts))
+        encodings = self.tokenizer.encode_batch(unique)
+        lengths = np.array([len(e.ids) for e in encodings])
+        # Length-sorted batches: little padding, so little wasted work.
+        order = np.argsort(lengths, kind="stable")
+        vectors = np.zeros((len(unique), self.dim), dtype=np.float32)
+        for lo in range(0, len(unique), self.batch_size):
+            rows = order[lo : lo + self.batch_size]
+            width = int(lengths[rows].max())
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                ids[r, : lengths[i]] = encodings[i].ids
+                mask[r, : lengths[i]] = 1
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = self.session.run(None, {k: feed[k] for k in self.inputs})[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            vectors[rows] = pooled / np.maximum(norms, 1e-12)
+        if len(unique) == len(texts):
+            return vectors
+        row = {text: i for i, text in enumerate(unique)}
+        return vectors[[row[text] for text in texts]]
+
+
+def load_export(folder: Path, batch_size: int) -> OnnxEmbedder | None:
+    """The export in ``folder`` if it exists and passed its check, else None."""
+    meta_path = folder / "meta.json"
+    if not meta_path.exists():
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if not meta.get("kept"):
+        return None
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    # Idle worker threads sleep instead of spinning: on a shared machine spinning burns the
+    # CPU time other processes (and this one's other stages) need.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    session = onnxruntime.InferenceSession(
+        str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+    )
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(int(meta["max_length"]))
+    names = tuple(i.name for i in session.get_inputs())
+    return OnnxEmbedder(session, tokenizer, int(meta["dim"]), batch_size, names)
+
+
+def verdict(folder: Path) -> dict[str, Any] | None:
+    """The stored check of an export (None: never exported here)."""
+    path = folder / "meta.json"
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+
+
+def exportable(model: Any) -> bool:
+    """A sentence-transformers model this module can reproduce: a transformer with a
+    fast tokenizer, mean pooling, then normalisation."""
+    try:
+        modules = list(model)
+        pooling = modules[1].get_pooling_mode_str()
+    except Exception:  # another layout: leave it to torch
+        return False
+    return (
+        len(modules) in (2, 3)
+        and pooling == "mean"
+        and getattr(modules[0].tokenizer, "is_fast", False)
+        and hasattr(modules[0], "auto_model")
+    )
+
+
+def export(model: Any, folder: Path, check_texts: list[str], reference: Any) -> bool:
+    """Export ``model`` (a sentence-transformers model) to ``folder`` as an int8 graph,
+    compare it with ``reference`` (the torch embedder) on ``check_texts`` plus
+    ``CHECK_SENTENCES``, and record the verdict. Returns whether the export is kept."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    folder.mkdir(parents=True, exist_ok=True)
+    transformer = model[0]
+    tokenizer = transformer.tokenizer
+    sample = tokenizer(["a short one", "and a somewhat longer sentence"], padding=True)
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]
+    inputs = tuple(torch.tensor(sample[n]) for n in names)
+
+    class Hidden(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, *args: Any) -> Any:
+            return self.inner(**dict(zip(names, args, strict=True))).last_hidden_state
+
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        plain = Path(tmp) / "fp32.onnx"
+        axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "hidden"]}
+        with torch.no_grad():
+            torch.onnx.export(
+                Hidden(transformer.auto_model.eval()),
+                inputs,
+                str(plain),
+                input_names=names,
+                output_names=["hidden"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
+        quantize_dynamic(
+            str(plain),
+            str(Path(tmp) / "int8.onnx"),
+            per_channel=True,
+            weight_type=QuantType.QInt8,
+            op_types_to_quantize=["MatMul"],
+            nodes_to_exclude=_feed_forward_outputs(plain),
+        )
+        os.replace(Path(tmp) / "int8.onnx", folder / "model.onnx")
+    tokenizer.backend_tokenizer.save(str(folder / "tokenizer.json"))
+    dim = int(model.get_embedding_dimension())
+    meta: dict[str, Any] = {"dim": dim, "max_length": int(model.max_seq_length), "kept": True}
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    candidate = load_export(folder, getattr(reference, "batch_size", 64))
+    texts = list(dict.fromkeys([*CHECK_SENTENCES, *check_texts[:MAX_CHECK]]))
+    cosine = np.zeros(0)
+    if candidate is not None:
+        cosine = (candidate.encode(texts) * reference.encode(texts)).sum(axis=1)
+    kept = (
+        candidate is not None
+        and bool(cosine.mean() >= MIN_COSINE)
+        and bool(cosine.min() >= MIN_ANY)
+    )
+    meta.update(
+        kept=kept,
+        checked=len(texts),
+        min_cosine=round(float(cosine.min()), 4) if cosine.size else None,
+        mean_cosine=round(float(cosine.mean()), 4) if cosine.size else None,
+        thresholds={"mean": MIN_COSINE, "min": MIN_ANY},
+    )
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    if not kept:
+        (folder / "model.onnx").unlink(missing_ok=True)
+        log.warning("int8 sentence model rejected (min cosine %s): using torch", meta["min_cosine"])
+    return kept
+
+
+def _feed_forward_outputs(graph_path: Path) -> list[str]:
+    """Names of the MatMuls that project a feed-forward block back to the hidden size (the
+    second of the two weight MatMuls between one attention block and the next)."""
+    import onnx
+
+    graph = onnx.load(str(graph_path)).graph
+    weights = {i.name for i in graph.initializer}
+    matmuls = [
+        n.name for n in graph.node if n.op_type == "MatMul" and any(x in weights for x in n.input)
+    ]
+    # BERT-style layers: query, key, value, attention output, intermediate, output.
+    return [name for i, name in enumerate(matmuls) if i % 6 == 5] if len(matmuls) % 6 == 0 else []
