@@ -195,6 +195,26 @@ def test_unknown_outlets_share_text_without_losing_it(store: Store) -> None:
         assert shared in _article(store, name).text
 
 
+def test_a_reused_paragraph_with_a_link_stays_across_unknown_outlets(store: Store) -> None:
+    # A link (or a "you") in a paragraph two unknown sources share is no sign of a box:
+    # the shared paragraph is what reuse detection must find.
+    shared = (
+        "The council published the engineers' report on https://harbour.example/pier-report "
+        "on Tuesday, and it shows that two of the wooden piles had rotted through."
+    )
+    appeal = "Support our journalism! Donate today and help us keep reporting for you."
+    one = f"The council met on Tuesday.\n\n{shared}\n\nMore news follows.\n\n{appeal}"
+    two = (
+        f"Islanders were angry on Wednesday.\n\n{shared}\n\nThe mayor did not comment.\n\n{appeal}"
+    )
+    _add(store, ("one.txt", one), ("two.txt", two))
+    _run(store)
+    for name in ("one.txt", "two.txt"):
+        article = _article(store, name)
+        assert shared in article.text
+        assert appeal not in article.text
+
+
 PAGE = """<html><head><title>Pier closes | Ledger</title></head><body>
 <nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
 <article><h1>Council closes the old ferry pier</h1>

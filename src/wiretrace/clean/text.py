@@ -214,7 +214,13 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
             evidence = f.strong or (in_run and (f.weak or f.you or f.cta))
         else:
             evidence = f.weak or f.strong or f.you or f.cta or in_run
-        if (recurring[i] and evidence) or (fps[i] in rep.strong_only and f.strong):
+        # Across articles of unknown outlet a repeated paragraph of prose is what reuse
+        # looks like (a passage one article took from another): it goes only when it
+        # speaks as an appeal; a link or a "you" in it is no evidence.
+        across = fps[i] in rep.strong_only and f.strong
+        if across and f.prose and f.words >= STANDFIRST_MIN_WORDS:
+            across = f.appeal or f.dialogue
+        if (recurring[i] and evidence) or across:
             kinds[i] = BOILERPLATE
             by_rep[i] = True
     if a.multi_block:
