@@ -121,3 +121,40 @@ def test_bcubed_known_values() -> None:
     assert p < 1.0 and r == 1.0
     p, r, _ = bcubed({}, gold)
     assert p == 1.0 and r < 1.0
+
+
+def topic_drift(days: int, noise: float, seed: int = 1) -> list[ArticleFeatures]:
+    """One article a day on one broad topic: alike, but each is its own day's news."""
+    rng = np.random.default_rng(seed)
+    centre = np.eye(DIM, dtype=np.float32)[0]
+    return [
+        ArticleFeatures(
+            f"d{i:03d}",
+            unit(centre + noise * rng.standard_normal(DIM).astype(np.float32)),
+            ("campaign",),
+            738000 + i,
+        )
+        for i in range(days)
+    ]
+
+
+def test_a_topic_over_months_is_not_one_story() -> None:
+    """A campaign covered daily for 90 days with ordinary similarity: stories stay within
+    one event's duration and size instead of chaining into one catch-all."""
+    cfg = StoriesConfig(strong=0.99)
+    articles = topic_drift(90, noise=0.6)
+    assignment, states = cluster(articles, [], cfg)
+    days = {a.id: a.day for a in articles}
+    for s in states:
+        members = [days[a] for a, sid in assignment.items() if sid == s.id]
+        assert len(members) <= cfg.max_articles
+        assert max(members) - min(members) <= cfg.max_days
+    assert len(states) >= 90 // (cfg.max_days + 1)
+
+
+def test_strong_evidence_may_pass_the_bounds() -> None:
+    """Near-identical coverage (one long event, the same wire copy) stays together."""
+    cfg = StoriesConfig(max_days=5, strong=0.7)
+    articles = topic_drift(30, noise=0.01)
+    _, states = cluster(articles, [], cfg)
+    assert len(states) == 1

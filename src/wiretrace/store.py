@@ -333,6 +333,18 @@ MIGRATIONS: tuple[str, ...] = (
         ) AS reported_by
         FROM article_figures f;
     """,
+    # 12: a user's corrections of stories (merge, split, move), kept apart from what the
+    # stories stage computes so they survive re-analysis; the stage applies them in order.
+    # Stories are named by articles (``article``, ``target``), which outlive story ids.
+    """
+    CREATE TABLE story_edits (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        action TEXT NOT NULL CHECK (action IN ('merge', 'split', 'move')),
+        article TEXT NOT NULL,
+        target TEXT NOT NULL,
+        made_at TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

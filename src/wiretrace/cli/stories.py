@@ -56,6 +56,97 @@ def register(app: typer.Typer) -> None:
                 table.add_row("", str(len(sub["articles"])), "", "", literal(f"  › {sub['title']}"))
         out.print(table)
 
+    def anchor(store, story: str) -> str:  # type: ignore[no-untyped-def]
+        """A story named by one of its articles: edits outlive story ids."""
+        found = tables.members(store, story)
+        if not found:
+            raise fail(f"no story {story!r}; see `wiretrace stories list`")
+        return found[0]
+
+    def edited(db: Path, edits: list[tuple[str, str, str]]) -> None:
+        from ..config import load_config
+        from ..stories.stage import edit
+
+        with open_store(db) as store:
+            edit(store, load_config(None), edits)
+            first = edits[0][1]
+            story = tables.story_of(store, [first]).get(first, "(none)")
+        out.print(f"{edits[0][0]}: done; now in {literal(story)} (kept on re-analysis)")
+
+    @group.command("merge")
+    def merge_command(
+        story: Annotated[str, typer.Argument(help="Story whose articles move.")],
+        into: Annotated[str, typer.Argument(help="Story they join.")],
+        db: _Db = Path("wiretrace.db"),
+    ) -> None:
+        """Merge one story into another; the correction is kept across re-analysis.
+
+        Example: wiretrace stories merge story-0a1b2c3d4e5f story-9f8e7d6c5b4a
+        """
+        need(db)
+        with open_store(db) as store:
+            target = anchor(store, into)
+            moving = tables.members(store, story)
+            if not moving:
+                raise fail(f"no story {story!r}; see `wiretrace stories list`")
+        edited(db, [("merge", a, target) for a in moving])
+
+    @group.command("move")
+    def move_command(
+        article: Annotated[str, typer.Argument(help="Article id.")],
+        into: Annotated[str, typer.Argument(help="Story it joins.")],
+        db: _Db = Path("wiretrace.db"),
+    ) -> None:
+        """Move one article to another story; kept across re-analysis.
+
+        Example: wiretrace stories move 3f2a... story-9f8e7d6c5b4a
+        """
+        need(db)
+        with open_store(db) as store:
+            if not tables.story_of(store, [article]):
+                raise fail(f"no article {article!r} in a story")
+            target = anchor(store, into)
+        edited(db, [("move", article, target)])
+
+    @group.command("split")
+    def split_command(
+        story: Annotated[str, typer.Argument(help="Story to split.")],
+        articles: Annotated[list[str], typer.Argument(help="Articles that leave it together.")],
+        db: _Db = Path("wiretrace.db"),
+    ) -> None:
+        """Split articles out of a story into a new story of their own; kept on re-analysis.
+
+        Example: wiretrace stories split story-0a1b2c3d4e5f 3f2a... 7b1c...
+        """
+        need(db)
+        with open_store(db) as store:
+            members = set(tables.members(store, story))
+            if not members:
+                raise fail(f"no story {story!r}; see `wiretrace stories list`")
+            stray = [a for a in articles if a not in members]
+            if stray:
+                raise fail(f"not in {story!r}: {', '.join(stray)}")
+        key = sorted(articles)[0]
+        edited(db, [("split", a, key) for a in sorted(articles)])
+
+    @group.command("edits")
+    def edits_command(db: _Db = Path("wiretrace.db"), as_json: _Json = False) -> None:
+        """The corrections made with merge, split and move, in order.
+
+        Example: wiretrace stories edits
+        """
+        need(db)
+        with open_store(db) as store:
+            rows = tables.edits(store)
+        if as_json:
+            print_json(rows)
+            return
+        for r in rows:
+            out.print(
+                f"{r['seq']} {r['made_at']} {r['action']} {literal(r['article'])} →"
+                f" {literal(r['target'])}"
+            )
+
     @group.command("compare")
     def compare_command(
         story: Annotated[str, typer.Argument(help="Story id from `stories list`.")],

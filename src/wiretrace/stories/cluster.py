@@ -31,6 +31,11 @@ class StoriesConfig:
     body_weight: float = 0.4
     lead_sentences: int = 3
     window_days: int = 10  # an article joins only stories active this close to its date
+    # A story is one event, not a topic: it grows past ``max_articles`` articles or beyond
+    # ``max_days`` from first to last article only on a score of at least ``strong``.
+    max_articles: int = 50
+    max_days: int = 21
+    strong: float = 0.7
     max_entities: int = 8  # an article's most frequent entities that count for overlap
     story_entities: int = 40  # entity counts a story keeps
     entity_candidates: int = 16  # closest stories whose entity overlap is computed
@@ -160,6 +165,19 @@ class StoryIndex:
                 overlap[j] = min(1.0, shared / denom)
         return rows, np.asarray(w * cos + (1 - w) * overlap, dtype=np.float32)
 
+    def _within(
+        self, a: ArticleFeatures, rows: npt.NDArray[np.int64], cfg: StoriesConfig
+    ) -> npt.NDArray[np.bool_]:
+        """Stories still inside the size and duration of one event after taking ``a``."""
+        sizes = np.array([self.states[r].n for r in rows.tolist()], dtype=np.int64)
+        ok = sizes < cfg.max_articles
+        if a.day is not None:
+            first, last = self._first[rows], self._last[rows]
+            dated = first <= last
+            span = np.maximum(last, a.day) - np.minimum(first, a.day)
+            ok &= ~dated | (span <= cfg.max_days)
+        return ok
+
     def assign(
         self, a: ArticleFeatures, cfg: StoriesConfig, new_id: str
     ) -> tuple[StoryState, bool]:
@@ -168,6 +186,9 @@ class StoryIndex:
         if len(rows):
             rows, scores = self.score(a, rows, cfg)
         if len(rows):
+            # Past one event's size or duration only strong evidence joins.
+            allowed = (scores >= cfg.strong) | self._within(a, rows, cfg)
+            scores = np.where(allowed, scores, -1.0)
             best = int(np.argmax(scores))
             if scores[best] >= cfg.threshold:
                 i = int(rows[best])

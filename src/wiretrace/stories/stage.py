@@ -109,6 +109,81 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     )
 
 
+def pins(edits: Sequence[dict[str, str]]) -> dict[str, str]:
+    """Each edited article and the article it must share a story with, the latest edit of
+    an article winning; an article pinned to itself heads a story of its own (a split)."""
+    out: dict[str, str] = {}
+    for e in edits:
+        out[e["article"]] = e["target"]
+    return out
+
+
+def _root(article: str, pinned: dict[str, str]) -> str:
+    """Follow pins to the article that decides the story (the least of a cycle)."""
+    seen: list[str] = []
+    while article in pinned and pinned[article] != article and article not in seen:
+        seen.append(article)
+        article = pinned[article]
+    return min(seen[seen.index(article) :]) if article in seen else article
+
+
+def apply_edits(store: Store, cfg: StoriesConfig) -> dict[str, list[ArticleFeatures]]:
+    """Hold the user's corrections (``story_edits``): every edited article goes to the
+    story of the article it is pinned to (or to its split's own story); the members of
+    every story this changed (an emptied story is deleted and maps to no members).
+
+    Only what the final pins say matters, so re-applying after any re-analysis gives the
+    same stories whatever clustering did to the pinned articles meanwhile.
+    """
+    pinned = pins(tables.edits(store))
+    if not pinned:
+        return {}
+    roots = {a: _root(a, pinned) for a in pinned}
+    current = tables.story_of(store, sorted(set(pinned) | set(roots.values())))
+    desired: dict[str, list[str]] = {}
+    for article, root in sorted(roots.items()):
+        if article not in current:
+            continue  # gone from the corpus
+        if pinned.get(root) == root:
+            into: str | None = f"story-edit-{root[:12]}"
+        else:
+            into = current.get(root)
+        if into is not None and current[article] != into:
+            desired.setdefault(into, []).append(article)
+    changed: set[str] = set()
+    for into, moving in sorted(desired.items()):
+        changed.update(current[a] for a in moving)
+        changed.add(into)
+        tables.detach(store, moving)
+        feats = tables.load_features(store, [*tables.members(store, into), *moving])
+        state = _state(into, feats, cfg)
+        tables.write_story(store, state, story_title(store, state, feats), moving)
+    out: dict[str, list[ArticleFeatures]] = {}
+    for story_id in sorted(changed):
+        remaining = tables.load_features(store, tables.members(store, story_id))
+        if not remaining:
+            tables.delete_story(store, story_id)
+            out[story_id] = []
+            continue
+        state = _state(story_id, remaining, cfg)
+        tables.write_story(store, state, story_title(store, state, remaining), [])
+        out[story_id] = remaining
+    return out
+
+
+def edit(store: Store, config: Config, edits: Sequence[tuple[str, str, str]]) -> None:
+    """Record a user's corrections (action, article, target) and apply them now, with the
+    threads of the stories they changed."""
+    cfg = config.section(NAME, StoriesConfig)
+    with store.transaction():
+        for action, article, target in edits:
+            tables.add_edit(store, action, article, target)
+        for story_id, members in apply_edits(store, cfg).items():
+            tables.write_substories(store, story_id, [])
+            if members:
+                tables.write_substories(store, story_id, _threads(store, members, cfg))
+
+
 def _place(
     store: Store, pending: list[str], key: str, cfg: StoriesConfig, nlp_cfg: NlpConfig
 ) -> tuple[int, int]:
@@ -134,6 +209,8 @@ def _place(
             store, state, story_title(store, state, member_feats), [f.id for f in new]
         )
         members_of[state.id] = member_feats
+    for story_id, members in apply_edits(store, cfg).items():
+        members_of[story_id] = members
     for story_id in sorted(members_of):  # cleared first: a thread id may move between stories
         tables.write_substories(store, story_id, [])
     for story_id, members in sorted(members_of.items()):
@@ -145,8 +222,16 @@ def _place(
 
 STAGE = Stage(
     name=NAME,
-    requires=("documents", "articles", "removed", "sentences", BLOB + DOC_BLOB, BLOB + EMBED_BLOB),
+    requires=(
+        "documents",
+        "articles",
+        "removed",
+        "sentences",
+        BLOB + DOC_BLOB,
+        BLOB + EMBED_BLOB,
+    ),
     provides=(
+        "story_edits",  # the user's corrections: written by ``edit`` (the CLI), read here
         "stories",
         "story_articles",
         "story_state",
