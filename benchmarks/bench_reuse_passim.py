@@ -79,50 +79,66 @@ def child(path: Path) -> None:
     )
 
 
+def passim_command(venv: Path, src: Path, out: Path) -> tuple[list[str], dict[str, str]]:
+    """The spark-submit command aligning every pair of documents in ``src`` (JSON lines with
+    id, series, text) into ``out``, and the environment to run it in."""
+    spark = shutil.which("spark-submit", path=str(venv / "bin")) or "spark-submit"
+    cmd = [
+        spark,
+        "--master",
+        "local[2]",
+        "--driver-memory",
+        "8g",
+        str(venv / "share" / "submit-seriatim.py"),
+        "--all-pairs",
+        "--fields",
+        "xxhash64(series) as gid",
+        "--filterpairs",
+        "gid < gid2",
+        "--pairwise",
+        str(src),
+        str(out),
+    ]
+    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return cmd, env
+
+
+def write_passim_input(docs: list[tuple[str, str]], src: Path) -> None:
+    with src.open("w") as fh:
+        for doc_id, text in docs:
+            fh.write(json.dumps({"id": doc_id, "series": doc_id, "text": text}) + "\n")
+
+
+def passim_alignments(out: Path) -> list[Case]:
+    """passim's pairwise alignments as cases (its clustering step may fail afterwards)."""
+    align = out / "align.json"
+    if not align.exists():
+        raise RuntimeError("passim wrote no alignments")
+    files = sorted(align.glob("*.json")) if align.is_dir() else [align]
+    dets = []
+    for f in files:
+        for line in f.read_text().splitlines():
+            r = json.loads(line)
+            dets.append(
+                Case(r["id"], r["id2"], Span(r["begin"], r["end"]), Span(r["begin2"], r["end2"]))
+            )
+    return dets
+
+
 def run_passim(bench: Benchmark, venv: Path) -> tuple[list[Case], float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.json"
-        with src.open("w") as fh:
-            for doc_id, text in bench.docs:
-                fh.write(json.dumps({"id": doc_id, "series": doc_id, "text": text}) + "\n")
+        write_passim_input(bench.docs, src)
         out = Path(tmp) / "out"
-        spark = shutil.which("spark-submit", path=str(venv / "bin")) or "spark-submit"
-        cmd = [
-            spark,
-            "--master",
-            "local[2]",
-            "--driver-memory",
-            "8g",
-            str(venv / "share" / "submit-seriatim.py"),
-            "--all-pairs",
-            "--fields",
-            "xxhash64(series) as gid",
-            "--filterpairs",
-            "gid < gid2",
-            "--pairwise",
-            str(src),
-            str(out),
-        ]
+        cmd, env = passim_command(venv, src, out)
         t0 = time.perf_counter()
-        env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
         proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
         wall = time.perf_counter() - t0
-        if not (out / "align.json").exists():
-            raise RuntimeError(f"passim produced no alignments:\n{proc.stderr[-2000:]}")
+        try:
+            dets = passim_alignments(out)
+        except RuntimeError as err:
+            raise RuntimeError(f"{err}:\n{proc.stderr[-2000:]}") from None
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        dets = []
-        align = out / "align.json"
-        files = sorted(align.glob("*.json")) if align.is_dir() else [align]
-        for f in files:
-            if not f.exists():
-                continue
-            for line in f.read_text().splitlines():
-                r = json.loads(line)
-                dets.append(
-                    Case(
-                        r["id"], r["id2"], Span(r["begin"], r["end"]), Span(r["begin2"], r["end2"])
-                    )
-                )
     return dets, wall, peak
 
 

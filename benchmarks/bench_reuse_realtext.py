@@ -29,6 +29,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench_reuse_passim import passim_alignments, passim_command, write_passim_input
 from plagdet import Case, plagdet
 from reuse_realtext import RealBenchmark, check, generate
 
@@ -181,41 +182,15 @@ def run_wiretrace(bench: RealBenchmark, folder: Path, cache: Path | None) -> dic
 
 def run_passim(bench: RealBenchmark, venv: Path, tmp: Path) -> dict[str, Any]:
     src = tmp / "passim-in.json"
-    with src.open("w") as fh:
-        for doc_id, text in bench.docs:
-            fh.write(json.dumps({"id": doc_id, "series": doc_id, "text": text}) + "\n")
+    write_passim_input(bench.docs, src)
     out = tmp / "passim-out"
-    spark = shutil.which("spark-submit", path=str(venv / "bin")) or "spark-submit"
-    cmd = [
-        spark,
-        "--master",
-        "local[2]",
-        "--driver-memory",
-        "8g",
-        str(venv / "share" / "submit-seriatim.py"),
-        "--all-pairs",
-        "--fields",
-        "xxhash64(series) as gid",
-        "--filterpairs",
-        "gid < gid2",
-        "--pairwise",
-        str(src),
-        str(out),
-    ]
-    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+    cmd, env = passim_command(venv, src, out)
     # The clustering step after alignment may fail without graphframes; alignments are complete.
     stats = measured(cmd, env, allow_failure=True)
-    align = out / "align.json"
-    if not align.exists():
-        raise RuntimeError(f"passim wrote no alignments (exit {stats['rc']})")
-    files = sorted(align.glob("*.json")) if align.is_dir() else [align]
-    dets = []
-    for f in files:
-        for line in f.read_text().splitlines():
-            r = json.loads(line)
-            dets.append(
-                Case(r["id"], r["id2"], Span(r["begin"], r["end"]), Span(r["begin2"], r["end2"]))
-            )
+    try:
+        dets = passim_alignments(out)
+    except RuntimeError as err:
+        raise RuntimeError(f"{err} (exit {stats['rc']})") from None
     return {**score(bench, dets), **stats}
 
 
