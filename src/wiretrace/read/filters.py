@@ -88,10 +88,7 @@ class Filter:
             )
             params.append(self.story)
         if self.speaker is not None:
-            conds.append(
-                f"{alias}.id IN (SELECT q.article FROM quotes q WHERE q.speaker ="
-                " (SELECT name FROM speakers WHERE id = ?))"
-            )
+            conds.append(f"{alias}.id IN (SELECT q.article FROM quotes q WHERE q.speaker_id = ?)")
             params.append(self.speaker)
         return (" AND ".join(conds) or "1"), tuple(params)
 
@@ -105,7 +102,7 @@ class ListSpec:
     count: str = "COUNT(*)"
     kind: str | None = None  # SQL expression of the item's kind
     kind_label: str = "kind"
-    speaker: str | None = None  # the item's own speaker name, when it has one
+    speaker: str | None = None  # the item's own speaker id, when it has one
     table: str = ""  # a table that must exist (older stores lack some)
 
 
@@ -114,13 +111,15 @@ LISTS: dict[str, ListSpec] = {
     "stories": ListSpec(
         "story_articles x", "x.article_id", count="COUNT(DISTINCT x.story_id)", table="stories"
     ),
-    "quotes": ListSpec("quotes x", "x.article", kind="x.kind", speaker="x.speaker"),
+    # speakers join on their id (the primary key): a join on the name scans the speakers
+    # table once per quote
+    "quotes": ListSpec("quotes x", "x.article", kind="x.kind", speaker="x.speaker_id"),
     "speakers": ListSpec(
-        "quotes x JOIN speakers sp ON sp.name = x.speaker",
+        "quotes x JOIN speakers sp ON sp.id = x.speaker_id",
         "x.article",
-        count="COUNT(DISTINCT x.speaker)",
+        count="COUNT(DISTINCT x.speaker_id)",
         kind="sp.kind",
-        speaker="x.speaker",
+        speaker="x.speaker_id",
     ),
     "figures": ListSpec(
         "figures x LEFT JOIN figure_group_members fm ON fm.figure_id = x.id"
@@ -136,15 +135,24 @@ LISTS: dict[str, ListSpec] = {
 }
 
 
-def where(spec: ListSpec, filt: Filter) -> tuple[str, tuple[Any, ...]]:
-    """``FROM … WHERE …`` (with the article joined as ``a``) for the filtered items."""
+def where(spec: ListSpec, filt: Filter, article: bool = True) -> tuple[str, tuple[Any, ...]]:
+    """``FROM … WHERE …`` (with the article joined as ``a``) for the filtered items.
+
+    ``article=False`` leaves the join out when no article field is filtered on: counts by
+    kind or speaker then read the items' own table alone.
+    """
+    params: tuple[Any, ...]
+    if not article and filt.scope() is None:
+        if filt.kind is not None and spec.kind is not None:
+            return f"FROM {spec.source} WHERE {spec.kind} = ?", (filt.kind,)
+        return f"FROM {spec.source} WHERE 1", ()
     cond, params = filt.article_condition("a")
     conds = [cond]
     if filt.kind is not None and spec.kind is not None:
         conds.append(f"{spec.kind} = ?")
         params = (*params, filt.kind)
     if filt.speaker is not None and spec.speaker is not None:
-        conds.append(f"{spec.speaker} = (SELECT name FROM speakers WHERE id = ?)")
+        conds.append(f"{spec.speaker} = ?")
         params = (*params, filt.speaker)
     source = f"{spec.source} JOIN articles a ON a.id = {spec.article}"
     return f"FROM {source} WHERE {' AND '.join(conds)}", params
@@ -157,9 +165,14 @@ def facets(conn: sqlite3.Connection, name: str, filt: Filter) -> dict[str, objec
         return {"total": 0, "outlet": [], "month": [], "story": [], "speaker": [], "kind": []}
 
     def grouped(
-        omit: tuple[str, ...], key: str, extra: str = "", label: str | None = None, order: str = ""
+        omit: tuple[str, ...],
+        key: str,
+        extra: str = "",
+        label: str | None = None,
+        order: str = "",
+        article: bool = True,
     ) -> list[FacetValue]:
-        sql, params = where(spec, filt.without(*omit))
+        sql, params = where(spec, filt.without(*omit), article)
         if extra:
             sql = sql.replace(" WHERE ", f" {extra} WHERE ", 1)
         rows = fetch(
@@ -170,7 +183,7 @@ def facets(conn: sqlite3.Connection, name: str, filt: Filter) -> dict[str, objec
         )
         return [FacetValue(r["value"], r["label"], r["n"]) for r in rows if r["value"] is not None]
 
-    sql, params = where(spec, filt)
+    sql, params = where(spec, filt, article=False)
     total = int(conn.execute(f"SELECT {spec.count} {sql}", params).fetchone()[0])
     out: dict[str, object] = {
         "total": total,
@@ -178,7 +191,7 @@ def facets(conn: sqlite3.Connection, name: str, filt: Filter) -> dict[str, objec
         "month": grouped(("since", "until"), "substr(a.published, 1, 7)", order="value"),
         "story": [],
         "speaker": [],
-        "kind": grouped(("kind",), spec.kind) if spec.kind else [],
+        "kind": grouped(("kind",), spec.kind, article=False) if spec.kind else [],
         "kind_label": spec.kind_label,
     }
     if name != "stories" and has_table(conn, "stories"):
@@ -190,7 +203,11 @@ def facets(conn: sqlite3.Connection, name: str, filt: Filter) -> dict[str, objec
         )
     if spec.speaker is not None:
         out["speaker"] = grouped(
-            ("speaker",), "sp2.id", f"JOIN speakers sp2 ON sp2.name = {spec.speaker}", "sp2.name"
+            ("speaker",),
+            "sp2.id",
+            f"JOIN speakers sp2 ON sp2.id = {spec.speaker}",
+            "sp2.name",
+            article=False,
         )
     return out
 
