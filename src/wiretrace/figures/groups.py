@@ -7,6 +7,8 @@ the quotes at read time.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import numpy.typing as npt
 
@@ -23,9 +25,10 @@ NAME = "figure_groups"
 
 
 def _sentence_index(spans: list[tuple[int, int]], offset: int) -> int | None:
-    for k, (start, end) in enumerate(spans):
-        if start <= offset < end:
-            return k
+    """The sentence holding ``offset`` (spans in text order), by bisection."""
+    k = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    if k >= 0 and spans[k][0] <= offset < spans[k][1]:
+        return k
     return None
 
 
