@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wiretrace.models import Span
+from wiretrace.spans import union_length
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,6 @@ class Plagdet:
         }
 
 
-def _union_len(spans: Iterable[tuple[int, int]]) -> int:
-    total, end = 0, -1
-    for s, e in sorted(spans):
-        if e <= end:
-            continue
-        total += e - max(s, end)
-        end = e
-    return total
-
-
 def _clip(a: Span, b: Span) -> tuple[int, int] | None:
     s, e = max(a.start, b.start), min(a.end, b.end)
     return (s, e) if s < e else None
@@ -98,7 +89,7 @@ def _covered(target: Case, others: Sequence[Case]) -> int:
     total = 0
     for doc in (a, b):
         pieces = [_clip(target.side(doc), o.side(doc)) for o in others]
-        total += _union_len(p for p in pieces if p is not None)
+        total += union_length(p for p in pieces if p is not None)
     return total
 
 

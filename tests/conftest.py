@@ -5,6 +5,7 @@ once per session and only read by the tests that share it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,17 @@ EXAMPLES = ROOT / "examples"
 
 
 # Fixtures that run the real stages, hence load the language models.
-ANALYSED_STORES = frozenset({"demo_db", "demo_export", "karabakh_db", "karabakh_export", "web_db"})
+ANALYSED_STORES = frozenset(
+    {
+        "demo_analysed",
+        "demo_db",
+        "demo_export",
+        "karabakh_analysed",
+        "karabakh_db",
+        "karabakh_export",
+        "web_db",
+    }
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,19 +58,41 @@ def karabakh_dir() -> Path:
     return KARABAKH
 
 
-def analyse(db: Path, inputs: list[str], watchlist: Path | None = None) -> Path:
-    """Ingest ``inputs`` into a new store at ``db`` and run every stage, as a user would."""
+@dataclass(frozen=True)
+class Analysed:
+    """A session store and what each stage read and wrote while building it."""
+
+    path: Path
+    accesses: dict[str, frozenset[tuple[str, str]]]  # ("read" | "write", table or blob:KIND)
+    processed: dict[str, int]  # articles (or items) each stage processed
+
+
+def analyse(db: Path, inputs: list[str], watchlist: Path | None = None) -> Analysed:
+    """Ingest ``inputs`` into a new store at ``db`` and run every stage, as a user would.
+
+    Each stage runs under SQLite's authorizer (:func:`wiretrace.pipeline.recording`); what it
+    read and wrote is returned by stage name, so the contract tests check the real run of
+    every session store without analysing anything again.
+    """
     from wiretrace.ingest import ingest
     from wiretrace.narratives.api import import_file
-    from wiretrace.pipeline import Pipeline
+    from wiretrace.pipeline import Pipeline, recording
 
+    accesses: dict[str, frozenset[tuple[str, str]]] = {}
+    processed: dict[str, int] = {}
+    pipeline = Pipeline.default()
     with Store(db) as s:
         report = ingest(s, inputs, Config())
         assert not report.errors, report.errors
         if watchlist is not None:
             import_file(s, watchlist)
-        Pipeline.default().run(s, Config())
-    return db
+        for stage in pipeline.stages:
+            with recording(s) as seen:
+                [done] = pipeline.run(s, Config(), only=[stage.name])
+            assert not done.errors, done
+            accesses[stage.name] = frozenset(seen)
+            processed[stage.name] = done.processed
+    return Analysed(db, accesses, processed)
 
 
 def copy_store(db: Path, to: Path) -> Path:
@@ -70,13 +103,17 @@ def copy_store(db: Path, to: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def karabakh_db(karabakh_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The karabakh corpus ingested as plain files and fully analysed, once per session.
-
-    Tests only read it; a test that writes works on :func:`copy_store`.
-    """
+def karabakh_analysed(karabakh_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Analysed:
+    """The karabakh corpus ingested as plain files and fully analysed, once per session."""
     db = tmp_path_factory.mktemp("karabakh") / "k.db"
     return analyse(db, sorted(str(p) for p in karabakh_dir.glob("*.txt")))
+
+
+@pytest.fixture(scope="session")
+def karabakh_db(karabakh_analysed: Analysed) -> Path:
+    """The analysed karabakh store. Tests only read it; a test that writes works on
+    :func:`copy_store`."""
+    return karabakh_analysed.path
 
 
 @pytest.fixture(scope="session")
@@ -88,13 +125,19 @@ def karabakh_export(karabakh_db: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_analysed(tmp_path_factory: pytest.TempPathFactory) -> Analysed:
     """The bundled demo corpus and its watchlist, fully analysed, once per session."""
     corpus = EXAMPLES / "corpus"
     if not corpus.exists():
         pytest.skip("demo corpus not present")
     db = tmp_path_factory.mktemp("demo") / "d.db"
     return analyse(db, [str(corpus)], EXAMPLES / "watchlist.toml")
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_analysed: Analysed) -> Path:
+    """The analysed demo store (tests only read it)."""
+    return demo_analysed.path
 
 
 @pytest.fixture(scope="session")

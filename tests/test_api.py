@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from wiretrace import Corpus
 
 WIRE = (
@@ -42,3 +44,11 @@ def test_corpus_round_trip(tmp_path: Path) -> None:
         # a second analyze has nothing new to do
         again = {r.stage: r.processed for r in corpus.analyze()}
         assert again["clean"] == 0 and again["nlp"] == 0
+        # the CLI's --only / --redo / --until, through the same pipeline call
+        assert [r.stage for r in corpus.analyze(only=["figures"])] == ["figures"]
+        redone = {r.stage: r.processed for r in corpus.analyze(redo=["figures"])}
+        assert redone["figures"] == 2 and redone["figure_groups"] == 2
+        assert redone["reuse"] == 0 and redone["clean"] == 0
+        assert [r.stage for r in corpus.analyze(until="nlp")] == ["clean", "nlp"]
+        with pytest.raises(ValueError, match="unknown stage"):
+            corpus.analyze(redo=["figurs"])

@@ -132,3 +132,95 @@ def test_an_article_that_raises_is_recorded_and_skipped(
     fixed = runner.invoke(app, ["analyze", "--db", db, "-q", "--redo", "figures"])
     assert fixed.exit_code == 0, fixed.output
     assert json.loads(runner.invoke(app, ["stats", "--db", db, "--json"]).stdout)["errors"] == []
+
+
+PAIRS = {
+    **ARTICLES,
+    "d.txt": (
+        "Commuters face dearer tickets\n\n"
+        "Train operators will raise fares by 4 percent from April, the transport ministry said "
+        'on Monday. "Passengers deserve better," said commuter group head Lena Ost. Season '
+        "tickets will cost 120 euros more a year.\n"
+    ),
+}
+
+
+def test_corpus_stages_skip_the_article_that_raises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each corpus stage gets one article (reuse: one pair) whose data makes it raise: that
+    item is left out and recorded, the others are analysed, the next run carries on."""
+    import sqlite3
+
+    from wiretrace.attribution import tables as attribution_tables
+    from wiretrace.figures import groups
+    from wiretrace.narratives import stage as narratives_stage
+    from wiretrace.reuse import detect
+    from wiretrace.stories import stage as stories_stage
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in PAIRS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    db = tmp_path / "w.db"
+    assert runner.invoke(app, ["ingest", str(folder), "--db", str(db), "-q"]).exit_code == 0
+    conn = sqlite3.connect(db)
+    ids = {Path(src).name: i for i, src in conn.execute("SELECT id, source FROM documents")}
+    conn.close()
+    bad = ids["c.txt"]
+
+    def breaks(real, *, on=lambda *a: a[1] == bad):  # type: ignore[no-untyped-def]
+        def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if on(*args):
+                raise ValueError("corrupt data")
+            return real(*args, **kwargs)
+
+        return wrapped
+
+    real_align = detect.align
+    monkeypatch.setattr(detect, "align", breaks(real_align, on=lambda a, *_: "Calder" in a))
+    monkeypatch.setattr(stories_stage, "load_doc", breaks(stories_stage.load_doc))
+    monkeypatch.setattr(
+        attribution_tables, "entity_record", breaks(attribution_tables.entity_record)
+    )
+    monkeypatch.setattr(groups, "load_embeddings", breaks(groups.load_embeddings))
+    monkeypatch.setattr(narratives_stage, "segments_of", breaks(narratives_stage.segments_of))
+
+    first = runner.invoke(app, ["analyze", "--db", str(db), "-q"])
+    assert first.exit_code == 1, first.output
+    assert "corrupt data" in first.output
+    processed = _processed(first.output)
+    for stage in ("reuse", "stories", "statements", "figure_groups", "narratives"):
+        assert processed[stage] == 4, stage  # the stage ran to its end
+
+    errors = json.loads(runner.invoke(app, ["stats", "--db", str(db), "--json"]).stdout)["errors"]
+    failed = {(e["stage"], e["article"]) for e in errors}
+    assert failed == {
+        ("reuse", ids["a.txt"]),  # the pair that cannot be aligned, named by both articles
+        ("reuse", ids["b.txt"]),
+        ("stories", bad),
+        ("statements", bad),
+        ("figure_groups", bad),
+        ("narratives", bad),
+    }
+    assert all("corrupt data" in e["message"] for e in errors)
+
+    conn = sqlite3.connect(db)
+    links = conn.execute("SELECT source, derived FROM reuse_links").fetchall()
+    assert {frozenset(p) for p in links} == {frozenset((bad, ids["d.txt"]))}
+    placed = {a for (a,) in conn.execute("SELECT article_id FROM story_articles")}
+    assert placed == {ids["a.txt"], ids["b.txt"], ids["d.txt"]}
+    grouped = {
+        a
+        for (a,) in conn.execute(
+            "SELECT f.article FROM figure_group_members m JOIN article_figures f"
+            " ON f.id = m.figure_id"
+        )
+    }
+    assert grouped and bad not in grouped
+    assert conn.execute("SELECT COUNT(*) FROM speakers").fetchone()[0] > 0
+    conn.close()
+
+    second = runner.invoke(app, ["analyze", "--db", str(db), "-q"])
+    assert second.exit_code == 0, second.output
+    assert set(_processed(second.output).values()) == {0}

@@ -104,3 +104,18 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 def test_file_store_uses_wal(tmp_path: Path) -> None:
     with Store(tmp_path / "w.db") as s:
         assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_recording_the_same_error_again_reads_an_index(store: Store) -> None:
+    store.log_error("figures", "a1", "boom", "a1")
+    store.log_error("figures", "a1", "boom", "a1")
+    assert len(store.errors()) == 1
+    plan = " ".join(
+        str(r[3])
+        for r in store.conn.execute(
+            "EXPLAIN QUERY PLAN UPDATE errors SET at = ? WHERE stage = ? AND source = ?"
+            " AND message = ?",
+            ("now", "figures", "a1", "boom"),
+        )
+    )
+    assert "errors_stage_source" in plan

@@ -58,9 +58,21 @@ class Corpus:
         return ingest(self.store, [str(i) for i in inputs], self.config, reporter)
 
     def analyze(
-        self, until: str | None = None, reporter: Reporter | None = None
+        self,
+        until: str | None = None,
+        reporter: Reporter | None = None,
+        *,
+        only: Sequence[str] = (),
+        redo: Sequence[str] = (),
     ) -> list[StageReport]:
-        return Pipeline.default().run(self.store, self.config, reporter, until=until)
+        """Run the stages on what is new or changed, as ``wiretrace analyze`` does.
+
+        ``until``: that stage and what it requires; ``only``: exactly those stages; ``redo``:
+        those stages and what depends on them on every article. Unknown names: ValueError.
+        """
+        return Pipeline.default().run(
+            self.store, self.config, reporter, until=until, only=only, redo=redo
+        )
 
     def articles(self) -> Iterator[Article]:
         return self.store.iter_articles()

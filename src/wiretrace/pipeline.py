@@ -14,10 +14,12 @@ so a changed setting or an upgraded stage redoes exactly what depends on it.
 Per-article stages share one loop (``each_article``): a batch's writes commit in the same
 transaction as its bookkeeping, and an article that makes the stage raise is recorded in
 ``errors`` (stage, article, message), done with no output, and never blocks later runs.
+Corpus stages guard their per-article (or per-pair) steps with ``Skips`` to the same end.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib
 import sqlite3
@@ -26,13 +28,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from .config import Config, section_class
 from .store import Store
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
 class Reporter(Protocol):
@@ -126,7 +129,9 @@ class Pipeline:
         for s in self.stages:
             if s.name == name:
                 return s
-        raise ValueError(f"unknown stage {name!r}; stages are: {', '.join(self.names)}")
+        close = difflib.get_close_matches(name, self.names, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(f"unknown stage {name!r}; {hint}stages are: {', '.join(self.names)}")
 
     def upstream(self, name: str) -> list[str]:
         """Stages that write what ``name`` requires (direct dependencies)."""
@@ -187,7 +192,8 @@ class Pipeline:
         ``engine`` computes the per-article batches (default: in this process).
 
         A stage that fails as a whole is recorded in ``errors`` and the stages depending
-        on it are skipped in this run; the others still run.
+        on it are skipped in this run; the others still run. An unknown stage name in
+        ``until``, ``only`` or ``redo`` raises ValueError before anything is touched.
         """
         token = ENGINE.set(engine or LocalEngine())
         try:
@@ -205,11 +211,12 @@ class Pipeline:
         redo: Sequence[str],
     ) -> list[StageReport]:
         reporter = reporter or NullReporter()
+        selected = self.select(until, only)
         for name in self.downstream(redo) if redo else ():
             store.forget_stage(name)
         failed: set[str] = set()
         reports = []
-        for stage in self.select(until, only):
+        for stage in selected:
             blocked = sorted(set(self.closure([stage.name])) & failed)
             if blocked:
                 failed.add(stage.name)
@@ -357,6 +364,46 @@ class Failed:
     """An article whose computation raised."""
 
     message: str
+
+
+class Skips:
+    """Items a corpus stage could not handle, by article: the stage leaves each out of its
+    result, keeps going, and records it in ``errors``, so one article's bad data never sinks
+    the whole stage. The articles still count as done: the next run carries on."""
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage
+        self.failed: dict[str, str] = {}
+
+    def guard(
+        self,
+        articles: str | Sequence[str],
+        compute: Callable[P, T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T | None:
+        """``compute(*args, **kwargs)``, or None (recorded against ``articles``) when it
+        raises."""
+        try:
+            return compute(*args, **kwargs)
+        except Exception as exc:
+            self.note(articles, exc)
+            return None
+
+    def note(self, articles: str | Sequence[str], exc: BaseException) -> None:
+        names = [articles] if isinstance(articles, str) else list(articles)
+        message = f"{type(exc).__name__}: {exc}"
+        for a in names:
+            others = [o for o in names if o != a]
+            self.failed.setdefault(a, message + (f" (with {', '.join(others)})" if others else ""))
+
+    def record(self, store: Store, processed: Iterable[str]) -> tuple[str, ...]:
+        """Inside the stage's transaction: forget its old errors on ``processed`` and log the
+        new ones; the messages for the stage's report."""
+        store.clear_errors(self.stage, processed)
+        for article, message in sorted(self.failed.items()):
+            store.log_error(self.stage, article, message, article)
+        return tuple(f"{a}: {m}" for a, m in sorted(self.failed.items()))
 
 
 def batches(ids: Sequence[str], size: int) -> Iterable[Sequence[str]]:

@@ -345,6 +345,11 @@ MIGRATIONS: tuple[str, ...] = (
         made_at TEXT NOT NULL
     );
     """,
+    # 13: an error is recorded once per stage, input and message: the lookup that finds
+    # the same problem again reads an index instead of the whole table.
+    """
+    CREATE INDEX errors_stage_source ON errors(stage, source);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from ..config import Config
 from ..models import Quote, Statement
 from ..nlp.models import Embedder, NlpConfig, nlp_embedder
-from ..pipeline import BLOB, Reporter, Stage, StageReport, pending
+from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
 from ..store import Store, content_hash
 from ..unionfind import components
 from . import tables
@@ -98,9 +98,16 @@ class _Embedded:
 
 
 def group_statements(
-    quotes: Sequence[Quote], embedder: Embedder | _Embedded, threshold: float
+    quotes: Sequence[Quote],
+    embedder: Embedder | _Embedded,
+    threshold: float,
+    skips: Skips | None = None,
 ) -> list[Statement]:
-    """Quotes of one canonical speaker in different articles saying the same thing."""
+    """Quotes of one canonical speaker in different articles saying the same thing.
+
+    With ``skips``, a speaker whose quotes cannot be compared is left out and recorded
+    against the articles quoting them; without, the error propagates.
+    """
     embedded = embedder if isinstance(embedder, _Embedded) else _Embedded(embedder)
     by_speaker: dict[str, list[Quote]] = defaultdict(list)
     for q in quotes:
@@ -116,28 +123,39 @@ def group_statements(
     embedded.add([q for _, group in groups for q in group])
     statements: list[Statement] = []
     for speaker, group in groups:
-        found = embedded.pieces_of(group)
-        articles = np.asarray([q.article for q in group])
-        edges: list[tuple[int, int]] = []
-        # Block by block: a speaker quoted thousands of times never needs an n x n matrix.
-        for lo in range(0, len(group), BLOCK):
-            hi = min(lo + BLOCK, len(group))
-            sims = found.block_similarity(lo, hi, found)
-            keep = (sims >= threshold) & (articles[lo:hi, None] != articles[None, :])
-            keep &= np.arange(lo, hi)[:, None] < np.arange(len(group))[None, :]
-            edges.extend((lo + int(i), int(j)) for i, j in zip(*np.nonzero(keep), strict=True))
-        roots = components(len(group), edges)
-        members: dict[int, list[Quote]] = defaultdict(list)
-        for i, q in enumerate(group):
-            members[roots[i]].append(q)
-        for qs in members.values():
-            if len({q.article for q in qs}) < 2:
-                continue
-            ids = tuple(sorted(q.id for q in qs))
-            statements.append(
-                Statement(id=content_hash("|".join(ids)), speaker=speaker, quotes=ids)
-            )
+        if skips is None:
+            statements += _same_statements(speaker, group, embedded, threshold)
+        else:
+            articles = sorted({q.article for q in group})
+            found = skips.guard(articles, _same_statements, speaker, group, embedded, threshold)
+            statements += found or []
     return statements
+
+
+def _same_statements(
+    speaker: str, group: Sequence[Quote], embedded: _Embedded, threshold: float
+) -> list[Statement]:
+    """One speaker's quotes in different articles that say the same thing."""
+    found = embedded.pieces_of(group)
+    articles = np.asarray([q.article for q in group])
+    edges: list[tuple[int, int]] = []
+    # Block by block: a speaker quoted thousands of times never needs an n x n matrix.
+    for lo in range(0, len(group), BLOCK):
+        hi = min(lo + BLOCK, len(group))
+        sims = found.block_similarity(lo, hi, found)
+        keep = (sims >= threshold) & (articles[lo:hi, None] != articles[None, :])
+        keep &= np.arange(lo, hi)[:, None] < np.arange(len(group))[None, :]
+        edges.extend((lo + int(i), int(j)) for i, j in zip(*np.nonzero(keep), strict=True))
+    roots = components(len(group), edges)
+    members: dict[int, list[Quote]] = defaultdict(list)
+    for i, q in enumerate(group):
+        members[roots[i]].append(q)
+    out = []
+    for qs in members.values():
+        if len({q.article for q in qs}) >= 2:
+            ids = tuple(sorted(q.id for q in qs))
+            out.append(Statement(id=content_hash("|".join(ids)), speaker=speaker, quotes=ids))
+    return out
 
 
 def place_metonymy(
@@ -187,26 +205,36 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     key, todo = pending(store, config, NAME)
     if not todo:
         return StageReport(NAME)
-    reporter.start("statements: speakers across articles", 1)
+    # progress in steps: read the articles' entities, canonical speakers, re-credited
+    # place names, statements, write
+    reporter.start("statements: speakers across articles", 5)
+    skips = Skips(NAME)
     found = tables.all_quotes(store)  # speakers as each article names them
-    canon = canonical_speakers(tables.entity_records(store), found)
+    records = {a: skips.guard(a, tables.entity_record, store, a) for a in store.article_ids()}
+    reporter.advance()
+    canon = canonical_speakers({a: r for a, r in records.items() if r is not None}, found)
+    reporter.advance()
     embedded = _Embedded(nlp_embedder(nlp_cfg))
     mapping = dict(canon.by_quote)
     kinds = {s.name: s.kind for s in canon.speakers}
     named = [replace(q, speaker=mapping.get(q.id, q.speaker)) for q in found]
     mapping.update(place_metonymy(named, canon.places, kinds, embedded, cfg.metonymy_threshold))
+    reporter.advance()
     final = {q.id: mapping.get(q.id, q.speaker) for q in found}
     quotes = [replace(q, speaker=final[q.id]) for q in found]
-    statements = group_statements(quotes, embedded, cfg.statement_threshold)
+    statements = group_statements(quotes, embedded, cfg.statement_threshold, skips)
+    reporter.advance()
     with store.transaction():
         tables.set_speakers(store, canon.speakers, final)
         tables.set_statements(store, statements)
+        errors = skips.record(store, store.article_ids())  # every article was read again
         store.mark_done(NAME, todo, key)
     reporter.advance()
     reporter.finish()
     return StageReport(
         NAME,
         processed=len(todo),
+        errors=errors,
         notes=(f"{len(canon.speakers)} speakers, {len(statements)} statements across articles",),
     )
 

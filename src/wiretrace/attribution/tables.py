@@ -18,11 +18,11 @@ canonical name (the article's own name until ``statements`` has run), ``speaker_
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..models import Quote, Span, Speaker, Statement
+from ..models import Quote, Speaker, Statement
+from ..read.records import quote_record
 from ..store import Store
 
 ENTITY_BLOB = "attribution-entities"
@@ -66,32 +66,10 @@ def put_article(
         )
 
 
-def entity_records(store: Store) -> dict[str, dict[str, Any]]:
-    """Every article's entity record (current text only)."""
-    out: dict[str, dict[str, Any]] = {}
-    for article_id in store.article_ids():
-        data = store.get_blob(ENTITY_BLOB, article_id)
-        if data is not None:
-            out[article_id] = json.loads(data.decode("utf-8"))
-    return out
-
-
-def _quote(row: sqlite3.Row) -> Quote:
-    return Quote(
-        id=row["id"],
-        article=row["article"],
-        span=Span(row["start"], row["end"]),
-        text=row["text"],
-        kind=row["kind"],
-        speaker=row["speaker"],
-        speaker_span=None
-        if row["speaker_start"] is None
-        else Span(row["speaker_start"], row["speaker_end"]),
-        cue=row["cue"],
-        parts=tuple(Span(s, e) for s, e in json.loads(row["parts"] or "[]")),
-        act=row["act"],
-        cue_span=None if row["cue_start"] is None else Span(row["cue_start"], row["cue_end"]),
-    )
+def entity_record(store: Store, article_id: str) -> dict[str, Any] | None:
+    """An article's entity record (current text only), None when absent."""
+    data = store.get_blob(ENTITY_BLOB, article_id)
+    return None if data is None else dict(json.loads(data.decode("utf-8")))
 
 
 def all_quotes(store: Store, article: str | None = None) -> list[Quote]:
@@ -102,7 +80,7 @@ def all_quotes(store: Store, article: str | None = None) -> list[Quote]:
         rows = store.conn.execute(
             "SELECT * FROM article_quotes WHERE article = ? ORDER BY start", (article,)
         )
-    return [_quote(r) for r in rows]
+    return [quote_record(r) for r in rows]
 
 
 def set_speakers(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -95,6 +96,28 @@ class RichReporter:
 def fail(message: str, code: int = 1) -> typer.Exit:
     console.print(f"[bold red]error:[/] {literal(message)}")
     return typer.Exit(code)
+
+
+def resolve_id(store: Store, what: str, value: str) -> str:
+    """The full id an id or a printed id prefix names (see :func:`wiretrace.read.resolve`);
+    exit 2 with the closest ids when none or several match."""
+    from ..read import Unresolved, resolve
+
+    try:
+        return resolve(store.conn, what, value)
+    except Unresolved as exc:
+        raise fail(str(exc), 2) from exc
+
+
+def choice(value: str | None, choices: Sequence[str], what: str) -> str | None:
+    """``value`` if it is one of ``choices`` (or None); else exit 2 suggesting the closest."""
+    if value is None or value in choices:
+        return value
+    import difflib
+
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise fail(f"unknown {what} {value!r}: {hint}use one of {', '.join(choices)}", 2)
 
 
 def open_store(db: Path) -> Store:
@@ -195,10 +218,9 @@ def analyze(
     try:
         pipeline.select(until, only or ())
         pipeline.downstream(redo or ())
-    except ValueError as exc:
-        raise fail(str(exc)) from exc
-    if engine not in ("local", "ray"):
-        raise fail(f"unknown engine {engine!r}: use local or ray")
+    except ValueError as exc:  # an unknown stage name: nothing is run
+        raise fail(str(exc), 2) from exc
+    choice(engine, ("local", "ray"), "engine")
     if address is not None and engine != "ray":
         raise fail("--address names a Ray cluster: add --engine ray")
     with open_store(db) as store:

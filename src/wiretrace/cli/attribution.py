@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from ..store import Store
+
 _Db = Annotated[Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")]
 _Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
@@ -13,8 +15,16 @@ _Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 def register(app: typer.Typer) -> None:
     from rich.table import Table
 
-    from . import console, fail, open_store, out
+    from . import choice, console, fail, open_store, out
     from .safe import literal, print_json
+
+    def unknown_speaker(store: Store, speaker: str) -> typer.Exit:
+        """No quote names this speaker: exit 2 with the closest speakers."""
+        from ..read import suggest
+
+        guesses = suggest(store.conn, "speaker", speaker)
+        hint = f"; did you mean {', '.join(guesses)}?" if guesses else ""
+        return fail(f"no speaker matching {speaker!r}{hint}", 2)
 
     @app.command("quotes")
     def quotes_command(
@@ -33,10 +43,13 @@ def register(app: typer.Typer) -> None:
         """
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
+        choice(kind, ("direct", "indirect", "mixed"), "kind")
         with open_store(db) as store:
             from ..attribution import queries  # spaCy-backed: imported only when the command runs
 
             found = queries.quotes(store, speaker=speaker, kind=kind)
+            if speaker and not found and not queries.quotes(store, speaker=speaker):
+                raise unknown_speaker(store, speaker)
         if as_json:
             rows = [
                 {
@@ -83,6 +96,8 @@ def register(app: typer.Typer) -> None:
             from ..attribution import queries
 
             found = queries.statements(store, speaker=speaker)
+            if speaker and not found and not queries.quotes(store, speaker=speaker):
+                raise unknown_speaker(store, speaker)
         if as_json:
             rows = [
                 {

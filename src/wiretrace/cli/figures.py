@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
     from rich.table import Table
 
     from ..figures import queries
-    from . import fail, open_store, out
+    from . import fail, open_store, out, resolve_id
     from .safe import literal, print_json
 
     @app.command("figures")
@@ -42,6 +42,7 @@ def register(app: typer.Typer) -> None:
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
         with open_store(db) as store:
+            article = resolve_id(store, "article", article) if article else None
             found = queries.figures(store, article)
             groups = queries.figure_groups(store)
             flagged = queries.anomalies(store)
@@ -95,6 +96,7 @@ def register(app: typer.Typer) -> None:
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
         with open_store(db) as store:
+            story = resolve_id(store, "story", story) if story else None
             events = queries.timeline(store, story, include_relative=relative)
         if as_json:
             rows = [

@@ -1,8 +1,9 @@
 """``wiretrace narratives ...``: keep the talking-point watchlist, read echoes and claims."""
 
 # No ``from __future__ import annotations``: Typer reads these annotations at run time.
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,8 +17,23 @@ def register(app: typer.Typer) -> None:
 
     from ..narratives import api
     from ..narratives.watchlist import WatchlistError, dump_toml
-    from . import console, fail, open_store, out
+    from . import console, fail, open_store, out, resolve_id
     from .safe import literal, print_json
+
+    def show(
+        rows: list[dict[str, Any]],
+        as_json: bool,
+        title: str,
+        columns: dict[str, Callable[[dict[str, Any]], str]],
+    ) -> None:
+        """Rows as JSON, or as a table: one column per heading, its cell from each row."""
+        if as_json:
+            print_json(rows)
+            return
+        table = Table(*columns, title=title)
+        for row in rows:
+            table.add_row(*(cell(row) for cell in columns.values()))
+        out.print(table)
 
     group = typer.Typer(
         help="Talking points: a watchlist of narratives, their echoes, recurring claims.\n\n"
@@ -119,8 +135,8 @@ def register(app: typer.Typer) -> None:
         from ..narratives.tables import remove_narrative
 
         with open_store(db) as store:
-            if not remove_narrative(store, nid):
-                raise fail(f"no narrative {nid!r}; see `wiretrace narratives list`")
+            nid = resolve_id(store, "narrative", nid)
+            remove_narrative(store, nid)
         console.print(f"removed {literal(nid)}")
 
     @group.command("hits")
@@ -135,23 +151,20 @@ def register(app: typer.Typer) -> None:
         """
         need(db)
         with open_store(db) as store:
-            rows = api.hits(store, nid)
-        if as_json:
-            print_json(rows)
-            return
-        table = Table(
-            "id", "score", "date", "outlet", "speaker", "sentence", title=f"{len(rows)} echoes"
+            rows = api.hits(store, resolve_id(store, "narrative", nid))
+        show(
+            rows,
+            as_json,
+            f"{len(rows)} echoes",
+            {
+                "id": lambda h: literal(h["id"]),
+                "score": lambda h: f"{h['score']:.3f}",
+                "date": lambda h: literal((h["published"] or "")[:10]),
+                "outlet": lambda h: literal(h["outlet"] or ""),
+                "speaker": lambda h: literal(h["speaker"] or ""),
+                "sentence": lambda h: literal(h["sentence"]),
+            },
         )
-        for h in rows:
-            table.add_row(
-                literal(h["id"]),
-                f"{h['score']:.3f}",
-                literal((h["published"] or "")[:10]),
-                literal(h["outlet"] or ""),
-                literal(h["speaker"] or ""),
-                literal(h["sentence"]),
-            )
-        out.print(table)
 
     @group.command("spread")
     def spread_command(
@@ -165,7 +178,7 @@ def register(app: typer.Typer) -> None:
         """
         need(db)
         with open_store(db) as store:
-            data = api.spread(store, nid)
+            data = api.spread(store, resolve_id(store, "narrative", nid))
         if as_json:
             print_json(data)
             return
@@ -189,23 +202,20 @@ def register(app: typer.Typer) -> None:
         need(db)
         with open_store(db) as store:
             rows = api.claims(store, top)
-        if as_json:
-            print_json(rows)
-            return
-        table = Table(
-            "#", "id", "outlets", "speakers", "articles", "claim", title="recurring claims"
+        show(
+            rows,
+            as_json,
+            "recurring claims",
+            {
+                "#": lambda c: str(c["rank"]),
+                "id": lambda c: literal(c["id"]),
+                "outlets": lambda c: str(c["outlets"]),
+                "speakers": lambda c: str(c["speakers"]),
+                "articles": lambda c: str(c["articles"]),
+                "claim": lambda c: literal(c["text"]),
+            },
         )
-        for c in rows:
-            table.add_row(
-                str(c["rank"]),
-                literal(c["id"]),
-                str(c["outlets"]),
-                str(c["speakers"]),
-                str(c["articles"]),
-                literal(c["text"]),
-            )
-        out.print(table)
-        if rows:
+        if rows and not as_json:
             console.print("promote one to the watchlist: wiretrace narratives promote ID")
 
     @group.command("promote")
@@ -221,7 +231,7 @@ def register(app: typer.Typer) -> None:
         need(db)
         with open_store(db) as store:
             try:
-                n = api.promote(store, claim_id, nid)
+                n = api.promote(store, resolve_id(store, "claim", claim_id), nid)
             except WatchlistError as exc:
                 raise fail(str(exc)) from exc
         console.print(f"added {literal(n.id)} with {len(n.examples)} examples; {_AFTER}")

@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
     from rich.table import Table
 
     from ..reuse import queries
-    from . import fail, open_store, out
+    from . import choice, fail, open_store, out, resolve_id
     from .safe import literal, print_json
 
     @app.command("reuse")
@@ -39,9 +39,9 @@ def register(app: typer.Typer) -> None:
         """
         if not db.exists():
             raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
-        if kind is not None and kind not in ("verbatim", "near-verbatim", "paraphrase", "quote"):
-            raise fail(f"unknown kind {kind!r}: use verbatim, near-verbatim, paraphrase or quote")
+        choice(kind, ("verbatim", "near-verbatim", "paraphrase", "quote"), "kind")
         with open_store(db) as store:
+            article = resolve_id(store, "article", article) if article else None
             found = queries.links(store, article=article, kind=kind)
             texts = {
                 a.id: a

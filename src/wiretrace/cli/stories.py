@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
     from rich.table import Table
 
     from ..stories import tables
-    from . import fail, open_store, out
+    from . import fail, open_store, out, resolve_id
     from .safe import literal, print_json
 
     group = typer.Typer(
@@ -161,10 +161,7 @@ def register(app: typer.Typer) -> None:
 
         need(db)
         with open_store(db) as store:
-            try:
-                data = compare_outlets(store, story)
-            except KeyError as exc:
-                raise fail(f"no story {story!r}; see `wiretrace stories list`") from exc
+            data = compare_outlets(store, resolve_id(store, "story", story))
         if as_json:
             print_json(data)
             return

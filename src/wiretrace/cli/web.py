@@ -12,7 +12,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from . import DbOption, console, fail, out
+    from . import DbOption, console, fail, open_store, out, resolve_id
     from .safe import literal
 
     @app.command()
@@ -87,6 +87,9 @@ def register(app: typer.Typer) -> None:
             check_store(db)
         except (OSError, ValueError) as exc:
             raise fail(str(exc)) from exc
+        if story:
+            with open_store(db) as store:
+                story = [resolve_id(store, "story", s) for s in story]
         try:
             with console.status(f"writing {literal(output)} …"):
                 result = write_report(db, output, story or None)

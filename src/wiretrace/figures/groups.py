@@ -8,13 +8,14 @@ the quotes at read time.
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from ..config import Config
 from ..nlp.stage import EMBED_BLOB, load_embeddings
-from ..pipeline import BLOB, Reporter, Stage, StageReport, pending
+from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
 from ..store import Store
 from ..vectors import unpack_vectors
 from . import tables
@@ -32,61 +33,75 @@ def _sentence_index(spans: list[tuple[int, int]], offset: int) -> int | None:
     return None
 
 
-def compare_corpus(store: Store, cfg: FiguresConfig) -> tuple[list[Group], list[Anomaly]]:
-    rows = tables.load_figures(store, reporters=False)
-    what_vecs: list[npt.NDArray[np.float32]] = []
-    core_vecs: list[npt.NDArray[np.float32]] = []
-    sent_vecs: list[npt.NDArray[np.float32]] = []
-    mentions: list[YearMention] = []
-    dim = 0
+@dataclass(frozen=True)
+class _ArticleVectors:
+    """One article's figures with their vectors (rows aligned), and its year mentions."""
+
+    rows: list[tables.FigureRow]
+    what: list[npt.NDArray[np.float32]]
+    core: list[npt.NDArray[np.float32]]
+    sentence: list[npt.NDArray[np.float32]]
+    years: list[YearMention]
+    dim: int
+
+
+def _article_vectors(store: Store, article: str, mine: list[tables.FigureRow]) -> _ArticleVectors:
+    sentences = [(s.start, s.end) for s in store.sentences(article)]
+    sent_matrix = load_embeddings(store, article)
+    blob = store.get_blob(tables.WHAT_BLOB, article)
+    what_matrix = unpack_vectors(blob) if blob is not None else None
+    dim = sent_matrix.shape[1] if sent_matrix is not None and sent_matrix.size else 0
+    ok = what_matrix is not None and len(what_matrix) == 2 * len(mine)
+    empty = np.zeros(0, np.float32)
+    out = _ArticleVectors(mine, [], [], [], [], dim)
+    for k, row in enumerate(mine):
+        out.what.append(what_matrix[k] if ok and what_matrix is not None else empty)
+        out.core.append(what_matrix[len(mine) + k] if ok and what_matrix is not None else empty)
+        idx = _sentence_index(sentences, row.span.start)
+        out.sentence.append(
+            sent_matrix[idx]
+            if sent_matrix is not None and idx is not None and idx < len(sent_matrix)
+            else empty
+        )
+    for t in tables.time_rows(store, article):
+        if (
+            t["granularity"] != "year"
+            or not t["date_start"]
+            or t["date_start"][:4] not in t["text"]
+        ):
+            continue  # only years written out ("last year" states no year)
+        idx = _sentence_index(sentences, t["start"])
+        if sent_matrix is None or idx is None or idx >= len(sent_matrix):
+            continue
+        out.years.append(
+            YearMention(article, t["start"], t["end"], int(t["date_start"][:4]), sent_matrix[idx])
+        )
+    return out
+
+
+def compare_corpus(
+    store: Store, cfg: FiguresConfig, skips: Skips
+) -> tuple[list[Group], list[Anomaly]]:
+    """Figure groups and year anomalies over the whole corpus; an article whose vectors
+    cannot be read is left out of the comparison and recorded in ``skips``."""
     by_article: dict[str, list[tables.FigureRow]] = {}
-    for row in rows:
+    for row in tables.load_figures(store, reporters=False):
         by_article.setdefault(row.article, []).append(row)
+    parts: list[_ArticleVectors] = []
     for article in store.article_ids():
-        sentences = [(s.start, s.end) for s in store.sentences(article)]
-        sent_matrix = load_embeddings(store, article)
-        blob = store.get_blob(tables.WHAT_BLOB, article)
-        what_matrix = unpack_vectors(blob) if blob is not None else None
-        if sent_matrix is not None and sent_matrix.size:
-            dim = sent_matrix.shape[1]
         mine = by_article.get(article, [])
-        for k, row in enumerate(mine):
-            ok = what_matrix is not None and len(what_matrix) == 2 * len(mine)
-            empty = np.zeros(0, np.float32)
-            what_vecs.append(what_matrix[k] if ok and what_matrix is not None else empty)
-            core_vecs.append(
-                what_matrix[len(mine) + k] if ok and what_matrix is not None else empty
-            )
-            idx = _sentence_index(sentences, row.span.start)
-            sent_vecs.append(
-                sent_matrix[idx]
-                if sent_matrix is not None and idx is not None and idx < len(sent_matrix)
-                else np.zeros(0, np.float32)
-            )
-        for t in tables.time_rows(store, article):
-            if (
-                t["granularity"] != "year"
-                or not t["date_start"]
-                or t["date_start"][:4] not in t["text"]
-            ):
-                continue  # only years written out ("last year" states no year)
-            idx = _sentence_index(sentences, t["start"])
-            if sent_matrix is None or idx is None or idx >= len(sent_matrix):
-                continue
-            mentions.append(
-                YearMention(
-                    article, t["start"], t["end"], int(t["date_start"][:4]), sent_matrix[idx]
-                )
-            )
-    ordered = [r for a in store.article_ids() for r in by_article.get(a, [])]
+        part = skips.guard(article, _article_vectors, store, article, mine)
+        if part is not None:
+            parts.append(part)
+    dim = max((p.dim for p in parts), default=0)
     groups = group_figures(
-        ordered,
-        cosine_rows(what_vecs, dim),
-        cosine_rows(sent_vecs, dim),
+        [r for p in parts for r in p.rows],
+        cosine_rows([v for p in parts for v in p.what], dim),
+        cosine_rows([v for p in parts for v in p.sentence], dim),
         cfg,
-        cosine_rows(core_vecs, dim),
+        cosine_rows([v for p in parts for v in p.core], dim),
     )
-    return groups, year_anomalies(mentions, cfg)
+    return groups, year_anomalies([m for p in parts for m in p.years], cfg)
 
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
@@ -95,18 +110,20 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     if not todo:
         return StageReport(NAME)
     reporter.start("figure groups", 1)
-    groups, anomalies = compare_corpus(store, cfg)
+    skips = Skips(NAME)
+    groups, anomalies = compare_corpus(store, cfg, skips)
     with store.transaction():
         tables.put_groups(
             store,
             [(g.what, g.relation, g.members) for g in groups],
             [(a.article, a.start, a.end, a.kind, a.detail) for a in anomalies],
         )
+        errors = skips.record(store, store.article_ids())  # every article was compared again
         store.mark_done(NAME, store.article_ids(), key)
     reporter.advance()
     reporter.finish()
     notes = tuple(f"anomaly: {a.detail}" for a in anomalies)
-    return StageReport(NAME, processed=len(todo), notes=notes)
+    return StageReport(NAME, processed=len(todo), errors=errors, notes=notes)
 
 
 STAGE = Stage(

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,7 @@ from ..config import Config
 from ..models import Narrative, NarrativeHit, Span
 from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_embeddings
-from ..pipeline import BLOB, Reporter, Stage, StageReport, each_article, stage_key
+from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, each_article, stage_key
 from ..store import Store
 from .discovery import discover_claims
 from .matching import NarrativesConfig, SegmentIndex, background, match_narratives
@@ -111,11 +111,23 @@ def embed_segments(
 SEGMENT_BATCH = 64  # articles whose clauses are embedded together
 
 
-def load_index(store: Store, ids: Sequence[str], reporter: Reporter | None = None) -> SegmentIndex:
+def segments_of(store: Store, article_id: str) -> tuple[npt.NDArray[Any], npt.NDArray[Any]] | None:
+    """An article's stored segments (meta rows, vectors), None when not stored."""
+    data = store.get_blob(SEGMENT_BLOB, article_id)
+    return None if data is None else unpack_arrays(data)
+
+
+def load_index(
+    store: Store,
+    ids: Sequence[str],
+    reporter: Reporter | None = None,
+    skips: Skips | None = None,
+) -> SegmentIndex:
     """Segments and vectors of ``ids`` (those with a current segment blob), stacked.
 
     The arrays are sized from the blobs' headers first and filled article by article, so
-    memory holds the index once (float16 vectors), not the index plus its parts.
+    memory holds the index once (float16 vectors), not the index plus its parts. With
+    ``skips``, an article whose segments cannot be read is left out and recorded.
     """
     sizes = segment_sizes(store, SEGMENT_BLOB)
     kept = [a for a in ids if a in sizes]
@@ -128,12 +140,15 @@ def load_index(store: Store, ids: Sequence[str], reporter: Reporter | None = Non
         reporter.start("narratives: corpus index", len(kept))
     row = 0
     for i, article_id in enumerate(kept):
-        data = store.get_blob(SEGMENT_BLOB, article_id)
+        if skips is None:
+            stored = segments_of(store, article_id)
+        else:
+            stored = skips.guard(article_id, segments_of, store, article_id)
         if reporter is not None:
             reporter.advance()
-        if data is None:
+        if stored is None:
             continue
-        m, v = unpack_arrays(data)
+        m, v = stored
         n = min(len(m), total - row)  # the blob was rewritten since its size was read
         if n and v.shape[1] == dim:
             vectors[row : row + n] = v[:n]
@@ -235,8 +250,11 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     )
     if not segmented.processed and get_state(store, "key") == key:
         return replace(segmented, errors=tuple(errors) + segmented.errors)
-    with store.transaction():  # echoes, claims and the state key commit together
-        notes = _corpus(store, cfg, nlp_cfg, narratives, examples, reporter)
+    skips = Skips(NAME)
+    with store.transaction():  # echoes, claims, errors and the state key commit together
+        notes, indexed = _corpus(store, cfg, nlp_cfg, narratives, examples, reporter, skips)
+        # articles of the index: the clause-segment errors of the others stay listed
+        errors += skips.record(store, indexed)
         set_state(store, "key", key)
     return StageReport(
         NAME,
@@ -253,10 +271,12 @@ def _corpus(
     narratives: list[Narrative],
     examples: list[Example],
     reporter: Reporter,
-) -> tuple[str, ...]:
-    """Echoes of the watchlist and recurring claims, matched over the whole corpus."""
+    skips: Skips,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Echoes of the watchlist and recurring claims, matched over the whole corpus; the
+    notes, and the articles of the index."""
     ids = store.article_ids()
-    index = load_index(store, ids, reporter)
+    index = load_index(store, ids, reporter, skips)
     bg = background(index, cfg.background_pairs, cfg.seed)
     # Per-article lookups read the store on demand: only articles that hold an echo or a
     # claim member are read, and the corpus text is never held at once.
@@ -268,27 +288,20 @@ def _corpus(
     )
     zero_shot = [n for n in narratives if n.id not in learnt]
     echoes = match_narratives(narrative_queries(zero_shot, nlp_cfg), index, bg, cfg)
-    rows = []
-    for h in learnt_hits:
-        hit = NarrativeHit(
-            h.article,
-            sentence_spans[h.article][h.sentence],
-            h.probability,
-            speaker_at(quotes[h.article], h.match),
-        )
-        rows.append((h.narrative, hit, h.match, h.contribution))
-    for e in echoes:
-        sentence = sentence_spans[e.article][e.sentence]
-        speaker = speaker_at(quotes[e.article], e.match)
-        rows.append(
-            (
-                e.narrative,
-                NarrativeHit(e.article, sentence, e.score, speaker),
-                e.match,
-                e.similarity,
-            )
-        )
-    n_hits = write_hits(store, rows, [n.id for n in narratives])
+    found_hits = [
+        (h.narrative, h.article, h.sentence, h.probability, h.match, h.contribution)
+        for h in learnt_hits
+    ] + [(e.narrative, e.article, e.sentence, e.score, e.match, e.similarity) for e in echoes]
+
+    def row(
+        narrative: str, article: str, sentence: int, score: float, match: Span, weight: float
+    ) -> tuple[str, NarrativeHit, Span, float]:
+        speaker = speaker_at(quotes[article], match)
+        hit = NarrativeHit(article, sentence_spans[article][sentence], score, speaker)
+        return (narrative, hit, match, weight)
+
+    rows = [skips.guard(h[1], row, *h) for h in found_hits]
+    n_hits = write_hits(store, [r for r in rows if r is not None], [n.id for n in narratives])
     outlets: dict[str, str | None] = {}
     dates: dict[str, str | None] = {}
     for article in store.iter_articles():  # a page at a time; the text is not kept
@@ -301,7 +314,8 @@ def _corpus(
     found = discover_claims(index, texts, outlets, dates, speakers, cfg, reporter.advance)
     reporter.finish()
     write_claims(store, found, sentence_spans)
-    return (f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims",)
+    notes = (f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims",)
+    return notes, index.articles
 
 
 STAGE = Stage(

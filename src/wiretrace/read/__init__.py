@@ -21,13 +21,17 @@ from .articles import (
 )
 from .base import (
     HEX,
+    ID_KINDS,
     PAGE_SIZE,
     NotFound,
     Scope,
+    Unresolved,
     article_meta,
     connect_readonly,
     is_token,
+    resolve,
     schema_version,
+    suggest,
     valid_id,
 )
 from .events import events
@@ -52,11 +56,13 @@ from .stories import (
 
 __all__ = [
     "HEX",
+    "ID_KINDS",
     "PAGE_SIZE",
     "STORY_ARTICLE_CAP",
     "Filter",
     "NotFound",
     "Scope",
+    "Unresolved",
     "article",
     "article_ids",
     "article_meta",
@@ -88,6 +94,7 @@ __all__ = [
     "publication_counts",
     "quotes_in",
     "quotes_list",
+    "resolve",
     "reuse_list",
     "safe_url",
     "schema_version",
@@ -98,6 +105,7 @@ __all__ = [
     "stories_list",
     "story",
     "story_rows",
+    "suggest",
     "threads_of",
     "timeline",
     "valid_id",

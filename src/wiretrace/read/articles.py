@@ -7,7 +7,7 @@ import sqlite3
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-from .base import PAGE_SIZE, NotFound, Scope, article_meta, has_index, in_scope, substr, valid_id
+from .base import PAGE_SIZE, Scope, article_meta, fetch_one, has_index, in_scope, substr, valid_id
 from .figures import figures_in
 from .quotes import quotes_in
 from .reuse import links_of, provenance_of
@@ -42,14 +42,14 @@ def text_length(conn: sqlite3.Connection, article_id: str) -> int:
 
 
 def article_row(conn: sqlite3.Connection, article_id: str) -> Article:
-    valid_id(article_id)
-    row = conn.execute(
+    row = fetch_one(
+        conn,
         "SELECT a.id, a.text, a.title, a.outlet, a.byline, a.published, d.source, d.url"
         " FROM articles a JOIN documents d ON d.id = a.id WHERE a.id = ?",
-        (article_id,),
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"no article {article_id}")
+        article_id,
+        "article",
+        hex_only=True,
+    )
     removed = tuple(
         Removed(r[0], r[1])
         for r in conn.execute(

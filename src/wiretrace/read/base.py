@@ -8,6 +8,7 @@ condition on articles (:class:`~.filters.Filter`) is a scope too, reaching SQL a
 
 from __future__ import annotations
 
+import difflib
 import json
 import sqlite3
 import string
@@ -33,6 +34,106 @@ PAGE_SIZE = 50
 
 class NotFound(LookupError):
     """The page asks for something the store does not hold (or an id that is not valid)."""
+
+
+class Unresolved(NotFound):
+    """An id (or id prefix) the store does not hold, or a prefix several ids share;
+    ``candidates`` are the ids it might have meant, best first."""
+
+    def __init__(self, message: str, candidates: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
+
+
+# What an id names: its table, and the column that shows it to a reader.
+ID_KINDS: dict[str, tuple[str, str]] = {
+    "article": ("articles", "title"),
+    "story": ("stories", "title"),
+    "narrative": ("narratives", "statement"),
+    "speaker": ("speakers", "name"),
+    "claim": ("claims", "text"),
+}
+_FEW = 8  # candidates listed for an ambiguous prefix
+_SCAN = 50_000  # beyond this many rows, "did you mean" looks only at ids sorted nearby
+
+
+def fetch_one(
+    conn: sqlite3.Connection, sql: str, item_id: str, what: str, *, hex_only: bool = False
+) -> sqlite3.Row:
+    """The one row ``sql`` (one ``?``: the id) finds for a valid ``item_id``, else NotFound."""
+    valid_id(item_id, hex_only=hex_only)
+    row = conn.execute(sql, (item_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no {what} {item_id}")
+    return row  # type: ignore[no-any-return]
+
+
+def resolve(conn: sqlite3.Connection, what: str, value: str) -> str:
+    """The full id ``value`` names: itself, or the one id it is a prefix of (the CLI prints
+    8-character prefixes). Unresolved, with candidates, when no id or several ids match;
+    for a speaker, a name ("Peskov") that belongs to exactly one speaker also resolves."""
+    table, label = ID_KINDS[what]
+    if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (value,)).fetchone():
+        return value
+    # ids starting with ``value``: an index range, not a scan
+    found = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT id FROM {table} WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            (value, value + "\U0010ffff", _FEW + 1),
+        )
+    ]
+    if len(found) == 1:
+        return str(found[0])
+    if found:
+        more = ", …" if len(found) > _FEW else ""
+        raise Unresolved(
+            f"{what} id {value!r} is ambiguous: {', '.join(found[:_FEW])}{more}", found[:_FEW]
+        )
+    named = [
+        r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE {label} = ? LIMIT 2", (value,))
+    ]
+    if len(named) == 1:
+        return str(named[0])
+    guesses = suggest(conn, what, value)
+    hint = f"; did you mean {', '.join(guesses)}?" if guesses else ""
+    raise Unresolved(f"no {what} {value!r}{hint}", guesses)
+
+
+def suggest(conn: sqlite3.Connection, what: str, value: str, n: int = 3) -> list[str]:
+    """Ids (with their label) closest to ``value`` by id or by label."""
+    table, label = ID_KINDS[what]
+    total = int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    if total > _SCAN:  # a large table: the ids sorted just around it
+        rows = list(
+            conn.execute(
+                f"SELECT id, {label} FROM (SELECT id, {label} FROM {table} WHERE id < ?"
+                f" ORDER BY id DESC LIMIT 20) UNION ALL SELECT id, {label} FROM"
+                f" (SELECT id, {label} FROM {table} WHERE id > ? ORDER BY id LIMIT 20)",
+                (value, value),
+            )
+        )
+    else:
+        rows = list(conn.execute(f"SELECT id, {label} FROM {table}"))
+    by_key: dict[str, str] = {}
+    for item_id, text in rows:
+        by_key.setdefault(str(item_id), str(item_id))
+        if text:
+            by_key.setdefault(str(text).lower(), str(item_id))
+    keys = difflib.get_close_matches(value.lower(), list(by_key), n=n * 2, cutoff=0.5)
+    labels = dict(rows)
+    out: list[str] = []
+    for key in keys:
+        item_id = by_key[key]
+        shown = f"{item_id} ({_short(labels.get(item_id))})" if labels.get(item_id) else item_id
+        if shown not in out:
+            out.append(shown)
+    return out[:n]
+
+
+def _short(text: str | None, width: int = 40) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def connect_readonly(path: str | Path) -> sqlite3.Connection:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from .base import NotFound, Scope, has_table, in_scope, metas_of, texts_of, valid_id
+from .base import Scope, fetch_one, has_table, in_scope, metas_of, texts_of
 from .rows import Claim, ClaimMember, Hit, Narrative
 
 _HIT = (
@@ -111,12 +111,12 @@ def narrative(
     conn: sqlite3.Connection, narrative_id: str, scope: Scope = None
 ) -> dict[str, object]:
     """One narrative and its echoes (within scope), in date order."""
-    valid_id(narrative_id, hex_only=False)
-    head = conn.execute(
-        "SELECT id, statement, examples, notes FROM narratives WHERE id = ?", (narrative_id,)
-    ).fetchone()
-    if head is None:
-        raise NotFound(f"no narrative {narrative_id}")
+    head = fetch_one(
+        conn,
+        "SELECT id, statement, examples, notes FROM narratives WHERE id = ?",
+        narrative_id,
+        "narrative",
+    )
     where, params = in_scope("h.article", scope)
     rows = list(
         conn.execute(

@@ -1,8 +1,8 @@
 """Quotes, speakers and statements.
 
-The attribution stages record a quote's speaker by its canonical *name* (``quotes.speaker``
-and ``statements.speaker``); the ``speakers`` table gives each name an id for links. Every
-reader resolves names to ids here, in one place, so pages and counts agree.
+The ``quotes`` view carries each quote's canonical speaker as a name and as the id of its
+``speakers`` row (``speaker_id``); speaker pages and counts join on the id. Statements
+record their speaker by name only, resolved to ids here, in one place.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from .base import PAGE_SIZE, NotFound, Scope, ids_param, in_scope, metas_of, valid_id
+from .base import PAGE_SIZE, Scope, fetch_one, ids_param, in_scope, metas_of
 from .rows import Quote, Speaker, Statement
 
 _QUOTE = (
     "SELECT q.id, q.article, q.start, q.end, q.text, q.kind, q.cue, q.speaker,"
-    " q.speaker_start, q.speaker_end,"
+    " q.speaker_start, q.speaker_end, q.speaker_id,"
     " (SELECT statement_id FROM statement_quotes sq WHERE sq.quote_id = q.id LIMIT 1)"
     " AS statement FROM quotes q"
 )
@@ -33,7 +33,6 @@ def speaker_ids(conn: sqlite3.Connection, names: Iterable[str | None]) -> dict[s
 
 
 def _quotes(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Quote]:
-    ids = speaker_ids(conn, (r["speaker"] for r in rows))
     metas = metas_of(conn, (r["article"] for r in rows))
     return [
         Quote(
@@ -43,7 +42,7 @@ def _quotes(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Quote]:
             end=r["end"],
             text=r["text"],
             kind=r["kind"],
-            speaker_id=ids.get(r["speaker"] or ""),
+            speaker_id=r["speaker_id"],
             speaker=r["speaker"],
             cue=r["cue"],
             speaker_start=r["speaker_start"],
@@ -86,9 +85,9 @@ def speakers(
         conn.execute(
             "SELECT s.id, s.name, s.kind, s.role, s.aliases, COALESCE(c.n, 0) AS quotes,"
             " COALESCE(c.outlets, 0) AS outlets FROM speakers s LEFT JOIN"
-            " (SELECT q.speaker, COUNT(*) AS n, COUNT(DISTINCT a.outlet) AS outlets"
+            " (SELECT q.speaker_id, COUNT(*) AS n, COUNT(DISTINCT a.outlet) AS outlets"
             f" FROM quotes q JOIN articles a ON a.id = q.article WHERE {where}"
-            f" GROUP BY q.speaker) c ON c.speaker = s.name{having}"
+            f" GROUP BY q.speaker_id) c ON c.speaker_id = s.id{having}"
             " ORDER BY quotes DESC, s.name LIMIT ? OFFSET ?",
             (*params, *([kind] if kind is not None else []), limit + 1, (page - 1) * limit),
         )
@@ -101,17 +100,17 @@ def speaker(
     conn: sqlite3.Connection, speaker_id: str, scope: Scope = None, limit: int = 500
 ) -> dict[str, object]:
     """One speaker and the quotes attributed to them, oldest article first."""
-    valid_id(speaker_id, hex_only=False)
-    head = conn.execute(
-        "SELECT id, name, kind, role, aliases FROM speakers WHERE id = ?", (speaker_id,)
-    ).fetchone()
-    if head is None:
-        raise NotFound(f"no speaker {speaker_id}")
+    head = fetch_one(
+        conn,
+        "SELECT id, name, kind, role, aliases FROM speakers WHERE id = ?",
+        speaker_id,
+        "speaker",
+    )
     where, params = in_scope("q.article", scope)
     rows = list(
         conn.execute(
-            f"{_QUOTE} WHERE q.speaker = ? AND {where} ORDER BY q.article, q.start LIMIT ?",
-            (head["name"], *params, limit),
+            f"{_QUOTE} WHERE q.speaker_id = ? AND {where} ORDER BY q.article, q.start LIMIT ?",
+            (speaker_id, *params, limit),
         )
     )
     quotes = sorted(_quotes(conn, rows), key=lambda q: (q.meta.date_key(), q.start))

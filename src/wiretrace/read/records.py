@@ -63,26 +63,29 @@ def reuse_links(conn: sqlite3.Connection) -> list[ReuseLink]:
     ]
 
 
+def quote_record(r: sqlite3.Row) -> Quote:
+    """A row of ``article_quotes`` or of the ``quotes`` view as a Quote: the one mapping, used
+    by the attribution stages (their own rows) and by every reader."""
+    return Quote(
+        id=r["id"],
+        article=r["article"],
+        span=Span(r["start"], r["end"]),
+        text=r["text"],
+        kind=r["kind"],
+        speaker=r["speaker"],
+        speaker_span=None
+        if r["speaker_start"] is None
+        else Span(r["speaker_start"], r["speaker_end"]),
+        cue=r["cue"],
+        parts=tuple(Span(s, e) for s, e in json.loads(r["parts"] or "[]")),
+        act=r["act"],
+        cue_span=None if r["cue_start"] is None else Span(r["cue_start"], r["cue_end"]),
+    )
+
+
 def quotes(conn: sqlite3.Connection) -> list[Quote]:
     """Every quote as the attribution stages stored it (``speaker`` is the canonical name)."""
-    return [
-        Quote(
-            id=r["id"],
-            article=r["article"],
-            span=Span(r["start"], r["end"]),
-            text=r["text"],
-            kind=r["kind"],
-            speaker=r["speaker"],
-            speaker_span=None
-            if r["speaker_start"] is None
-            else Span(r["speaker_start"], r["speaker_end"]),
-            cue=r["cue"],
-            parts=tuple(Span(s, e) for s, e in json.loads(r["parts"] or "[]")),
-            act=r["act"],
-            cue_span=None if r["cue_start"] is None else Span(r["cue_start"], r["cue_end"]),
-        )
-        for r in conn.execute("SELECT * FROM quotes ORDER BY article, start")
-    ]
+    return [quote_record(r) for r in conn.execute("SELECT * FROM quotes ORDER BY article, start")]
 
 
 def statements(conn: sqlite3.Connection) -> list[Statement]:

@@ -1,32 +1,25 @@
-"""Span arithmetic the views need: how much of a text spans cover, and what they leave."""
+"""Span arithmetic the views need: how much of a text spans cover, and what they leave.
+
+Both rest on the project's one span union (:mod:`wiretrace.spans`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..spans import union, union_length
+
 
 def coverage(spans: Sequence[tuple[int, int]], length: int) -> int:
     """Characters of ``[0, length)`` covered by the union of spans."""
-    covered = 0
-    last = 0
-    for start, end in sorted((max(0, s), min(length, e)) for s, e in spans):
-        if end <= last:
-            continue
-        covered += end - max(start, last)
-        last = end
-    return covered
+    clipped = ((max(0, s), min(length, e)) for s, e in spans)
+    return union_length((s, e) for s, e in clipped if s < e)
 
 
 def uncovered(
     pieces: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]]
 ) -> list[tuple[int, int]]:
     """The pieces (e.g. sentences) that no span touches."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
+    merged = union(spans)
     out: list[tuple[int, int]] = []
     j = 0
     for start, end in sorted(pieces):

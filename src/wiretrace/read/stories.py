@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from .articles import publication_counts, sentences, text_length
-from .base import PAGE_SIZE, NotFound, Scope, article_meta, ids_param, in_scope, substr, valid_id
+from .base import PAGE_SIZE, Scope, article_meta, fetch_one, ids_param, in_scope, substr
 from .events import events
 from .figures import figures_in
 from .narratives import hits_in
@@ -131,10 +131,7 @@ def _member(
 
 def story(conn: sqlite3.Connection, story_id: str) -> dict[str, object]:
     """One story: its articles by outlet, what they share, and everything found in them."""
-    valid_id(story_id, hex_only=False)
-    head = conn.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
-    if head is None:
-        raise NotFound(f"no story {story_id}")
+    head = fetch_one(conn, "SELECT id, title FROM stories WHERE id = ?", story_id, "story")
     ids = [
         r[0]
         for r in conn.execute(

@@ -7,7 +7,7 @@ articles (new or changed ones) are aligned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -330,9 +330,16 @@ def _kind(p: Passage) -> Literal["verbatim", "near-verbatim"]:
 
 
 def find_reuse(
-    docs: Sequence[DocInput], cfg: ReuseConfig, focus: Iterable[int] | None = None
+    docs: Sequence[DocInput],
+    cfg: ReuseConfig,
+    focus: Iterable[int] | None = None,
+    on_error: Callable[[int, int, Exception], None] | None = None,
 ) -> list[PairResult]:
-    """Reused passages between every candidate pair that touches a ``focus`` article."""
+    """Reused passages between every candidate pair that touches a ``focus`` article.
+
+    ``on_error``: a pair whose alignment raises is reported there and left out, instead of
+    failing the whole corpus (without it, the error propagates).
+    """
     vocab: dict[str, int] = {}
     tokens = [tokenize(d.text, vocab) for d in docs]
     focus_set = set(range(len(docs))) if focus is None else set(focus)
@@ -359,8 +366,7 @@ def find_reuse(
             prefixes[k] = quote_prefix(docs[k].text)
         return prefixes[k]
 
-    results = []
-    for a, b in sorted(pairs):
+    def pair(a: int, b: int) -> PairResult | None:
         found = [
             p
             if min(
@@ -396,11 +402,23 @@ def find_reuse(
                     copied=any(p.kind != "quote" for p in found),
                 )
         if not found and not para:
-            continue
+            return None
         if any(p.kind != "quote" for p in found + para):
             # A pair shown to copy: its shared quotes are part of what was copied.
             found = [replace(p, kind=_kind(p)) if p.kind == "quote" else p for p in found]
         # A copied phrase inside a reworded sentence is part of the paraphrased passage.
         found = [p for p in found if not any(_inside(p, q) for q in para)]
-        results.append(PairResult(a, b, found + para))
+        return PairResult(a, b, found + para)
+
+    results = []
+    for a, b in sorted(pairs):
+        try:
+            result = pair(a, b)
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(a, b, exc)
+            continue
+        if result is not None:
+            results.append(result)
     return results

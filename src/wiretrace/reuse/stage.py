@@ -9,12 +9,13 @@ recomputed from all stored links, since a new article can change who drew from w
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..models import ReuseLink, Span
 from ..nlp.models import NlpConfig
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
-from ..pipeline import BLOB, Reporter, Stage, StageReport, pending
+from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
 from ..store import Store
 from . import tables
 from .align import Passage
@@ -22,6 +23,9 @@ from .attribution import attributed
 from .config import ReuseConfig
 from .detect import DocInput, find_reuse
 from .provenance import ArticleMeta, duplicate_groups, orient, provenance, unsourced_spans
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 NAME = "reuse"
 
@@ -51,7 +55,13 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.start("reuse: align passages", len(todo))
     docs = _inputs(store, ids, cfg.paraphrase)
     index = {a: k for k, a in enumerate(ids)}
-    results = find_reuse(docs, cfg, focus=[index[a] for a in todo])
+    skips = Skips(NAME)
+    results = find_reuse(
+        docs,
+        cfg,
+        focus=[index[a] for a in todo],
+        on_error=lambda a, b, exc: skips.note((ids[a], ids[b]), exc),
+    )
     fresh = [
         ReuseLink(
             ids[r.a], ids[r.b], Span(p.a_start, p.a_end), Span(p.b_start, p.b_end), p.kind, p.score
@@ -63,10 +73,13 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         tables.replace_links(store, todo, fresh)
         reporter.advance(len(todo))
         links = _reorient(store, docs, tables.links(store))
-        _provenance(store, docs, links, cfg, config.section("nlp", NlpConfig).spacy_model)
+        spacy_model = config.section("nlp", NlpConfig).spacy_model
+        _provenance(store, docs, links, cfg, spacy_model, skips)
+        errors = skips.record(store, todo)
         store.mark_done(NAME, todo, key)
     reporter.finish()
-    return StageReport(NAME, processed=len(todo), notes=(f"{len(links)} reuse links",))
+    notes = (f"{len(links)} reuse links",)
+    return StageReport(NAME, processed=len(todo), errors=errors, notes=notes)
 
 
 def _reorient(store: Store, docs: list[DocInput], links: list[ReuseLink]) -> list[ReuseLink]:
@@ -99,7 +112,12 @@ def _reorient(store: Store, docs: list[DocInput], links: list[ReuseLink]) -> lis
 
 
 def _provenance(
-    store: Store, docs: list[DocInput], links: list[ReuseLink], cfg: ReuseConfig, spacy_model: str
+    store: Store,
+    docs: list[DocInput],
+    links: list[ReuseLink],
+    cfg: ReuseConfig,
+    spacy_model: str,
+    skips: Skips,
 ) -> None:
     meta = {d.id: ArticleMeta(d.id, d.text, d.published, k) for k, d in enumerate(docs)}
     groups = duplicate_groups(links, meta, cfg.duplicate_coverage)
@@ -114,21 +132,32 @@ def _provenance(
 
         nlp = load_spacy(spacy_model)
         for article in parsed:
-            doc = load_doc(store, article, nlp)
-            sentences = store.sentences(article)
-            if doc is None or not sentences:
-                continue
-            flags = attributed(doc, sentences)
-            for span in unsourced_spans(
-                meta[article].text,
-                sentences,
-                flags,
-                taken[article],
-                cfg.unsourced_min_words,
-                cfg.unsourced_min_sentences,
-            ):
-                unsourced.append((article, span))
+            spans = skips.guard(
+                article, _unsourced, store, article, meta[article].text, taken[article], nlp, cfg
+            )
+            unsourced += [(article, span) for span in spans or ()]
     tables.write_provenance(store, groups, shares, unsourced)
+
+
+def _unsourced(
+    store: Store,
+    article: str,
+    text: str,
+    taken: list[tuple[int, int]],
+    nlp: Language,
+    cfg: ReuseConfig,
+) -> list[Span]:
+    """An article's passages of its own that no source covers and no one is credited with."""
+    doc = load_doc(store, article, nlp)
+    sentences = store.sentences(article)
+    if doc is None or not sentences:
+        return []
+    flags = attributed(doc, sentences)
+    return list(
+        unsourced_spans(
+            text, sentences, flags, taken, cfg.unsourced_min_words, cfg.unsourced_min_sentences
+        )
+    )
 
 
 STAGE = Stage(

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..config import Config
+from ..models import Article
 from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
-from ..pipeline import BLOB, Reporter, Stage, StageReport, pending
+from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
 from ..store import Store
 from . import tables
 from .cluster import (
@@ -33,8 +34,14 @@ NAME = "stories"
 
 
 def features(
-    store: Store, ids: Sequence[str], cfg: StoriesConfig, nlp_cfg: NlpConfig
+    store: Store,
+    ids: Sequence[str],
+    cfg: StoriesConfig,
+    nlp_cfg: NlpConfig,
+    skips: Skips,
 ) -> list[ArticleFeatures]:
+    """The clustering features of the articles that have their parse and vectors; an
+    article whose features cannot be computed is left out and recorded in ``skips``."""
     nlp = load_spacy(nlp_cfg.spacy_model)
     embedder = nlp_embedder(nlp_cfg)
     articles = [store.get_article(a) for a in ids]
@@ -42,24 +49,24 @@ def features(
     title_vectors = dict(
         zip([a.id for a in titled], embedder.encode([a.title or "" for a in titled]), strict=True)
     )
-    out = []
-    for a in articles:
+
+    def one(a: Article) -> ArticleFeatures | None:
         vectors = load_embeddings(store, a.id)
         doc = load_doc(store, a.id, nlp)
         if vectors is None or doc is None:
-            continue
+            return None
         if not len(vectors) and a.id not in title_vectors:
-            continue
+            return None
         mentions = [e.text for e in doc.ents if e.label_ in cfg.entity_labels]
-        out.append(
-            ArticleFeatures(
-                a.id,
-                article_vector(vectors, title_vectors.get(a.id), cfg),
-                top_entities(mentions, cfg.max_entities),
-                day_number(a.published),
-            )
+        return ArticleFeatures(
+            a.id,
+            article_vector(vectors, title_vectors.get(a.id), cfg),
+            top_entities(mentions, cfg.max_entities),
+            day_number(a.published),
         )
-    return out
+
+    found = [skips.guard(a.id, one, a) for a in articles]
+    return [f for f in found if f is not None]
 
 
 def _state(story_id: str, members: Sequence[ArticleFeatures], cfg: StoriesConfig) -> StoryState:
@@ -98,13 +105,16 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     if not todo:
         return StageReport(NAME)
     reporter.start("stories: cluster", len(todo))
+    skips = Skips(NAME)
     with store.transaction():  # one update: every story change and the bookkeeping
-        touched, created = _place(store, todo, key, cfg, nlp_cfg)
+        touched, created = _place(store, todo, key, cfg, nlp_cfg, skips)
+        errors = skips.record(store, todo)
     reporter.advance(len(todo))
     reporter.finish()
     return StageReport(
         NAME,
         processed=len(todo),
+        errors=errors,
         notes=(f"{touched} stories touched, {created} new",),
     )
 
@@ -185,7 +195,12 @@ def edit(store: Store, config: Config, edits: Sequence[tuple[str, str, str]]) ->
 
 
 def _place(
-    store: Store, pending: list[str], key: str, cfg: StoriesConfig, nlp_cfg: NlpConfig
+    store: Store,
+    pending: list[str],
+    key: str,
+    cfg: StoriesConfig,
+    nlp_cfg: NlpConfig,
+    skips: Skips,
 ) -> tuple[int, int]:
     """Detach the pending articles, place them, rebuild what changed; (touched, created)."""
     left = set(tables.story_of(store, pending).values())
@@ -195,7 +210,7 @@ def _place(
         remaining = _rebuild(store, story_id, cfg)
         if remaining:
             members_of[story_id] = remaining
-    feats = features(store, pending, cfg, nlp_cfg)
+    feats = features(store, pending, cfg, nlp_cfg, skips)
     for f in feats:
         store.put_blob(tables.FEATURE_BLOB, f.id, store.text_hash(f.id), tables.pack_features(f))
     assignment, touched = cluster(feats, tables.load_states(store), cfg)
