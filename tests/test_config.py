@@ -75,3 +75,52 @@ def test_fingerprint_follows_results_not_runtime_settings() -> None:
     assert base.fingerprint("nlp") != Config(
         sections={"nlp": {"spacy_model": "en_core_web_sm"}}
     ).fingerprint("nlp")
+
+
+def test_a_wrong_type_is_an_error_naming_file_section_and_key(tmp_path: Path) -> None:
+    path = tmp_path / "w.toml"
+    path.write_text('[reuse]\nmin_words = "eight"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"w\.toml: \[reuse\] min_words = 'eight': expected int"):
+        load_config(path)
+    path.write_text("[reuse]\nmin_words = 8.5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="min_words"):
+        load_config(path)
+
+
+def test_every_default_passes_the_type_check() -> None:
+    """A file that writes out every default is accepted: the check rejects no valid value."""
+    import dataclasses
+
+    from wiretrace.config import SECTIONS, section_class
+
+    sections = {}
+    for name in SECTIONS:
+        defaults = dataclasses.asdict(section_class(name)())
+        sections[name] = {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in defaults.items()
+            if v is not None and not isinstance(v, dict)
+        }
+    Config(sections=sections, origin="all-defaults.toml").check()
+
+
+@pytest.mark.parametrize("command", [["analyze"], ["ingest", "nothing-here"], ["eval", "GOLD"]])
+def test_the_cli_reports_a_config_typo_in_one_line_with_exit_2(
+    tmp_path: Path, command: list[str]
+) -> None:
+    from typer.testing import CliRunner
+
+    from wiretrace.cli import app
+
+    path = tmp_path / "w.toml"
+    path.write_text("[reuse]\nmin_wrods = 8\n", encoding="utf-8")
+    (tmp_path / "g.json").write_text("{}", encoding="utf-8")
+    command = [str(tmp_path / "g.json") if c == "GOLD" else c for c in command]
+    result = CliRunner().invoke(
+        app, [*command, "--db", str(tmp_path / "w.db"), "--config", str(path)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    [line] = [x for x in result.output.splitlines() if x.strip()]
+    assert "w.toml" in line and "[reuse]" in line and "min_wrods" in line
+    assert "did you mean min_words" in line

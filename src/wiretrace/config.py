@@ -9,10 +9,13 @@ exactly the stages that read it, and those downstream, redo their work.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import importlib
 import json
 import tomllib
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,10 +70,17 @@ class Config:
             raise TypeError(f"{cls!r} is not a dataclass")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
+        where = self.origin or "configuration"
         if unknown:
-            where = self.origin or "configuration"
-            raise ConfigError(f"{where}: unknown key(s) in [{name}]: {', '.join(unknown)}")
+            close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ConfigError(f"{where}: unknown key(s) in [{name}]: {', '.join(unknown)}{hint}")
+        hints = typing.get_type_hints(cls)
         for key, value in values.items():
+            if not _fits(value, hints.get(key, Any)):
+                raise ConfigError(
+                    f"{where}: [{name}] {key} = {value!r}: expected {_describe(hints[key])}"
+                )
             if isinstance(value, list):
                 values[key] = tuple(value)
         return cls(**values)
@@ -90,8 +100,10 @@ class Config:
         where = self.origin or "configuration"
         unknown = sorted(set(self.sections) - set(SECTIONS))
         if unknown:
+            close = difflib.get_close_matches(unknown[0], list(SECTIONS), n=1)
+            hint = f" (did you mean [{close[0]}]?)" if close else ""
             raise ConfigError(
-                f"{where}: unknown section(s) {', '.join(f'[{u}]' for u in unknown)};"
+                f"{where}: unknown section(s) {', '.join(f'[{u}]' for u in unknown)}{hint};"
                 f" sections are {', '.join(f'[{k}]' for k in SECTIONS)}"
             )
         for name in self.sections:
@@ -99,6 +111,51 @@ class Config:
                 self.section(name, section_class(name))
             except TypeError as exc:
                 raise ConfigError(f"{where}: [{name}]: {exc}") from exc
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a TOML value can stand for a setting of type ``hint`` (types not understood
+    here are let through: the dataclass has the last word)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return True
+    if hint is type(None):
+        return value is None
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, a) for a in args)
+    if origin is typing.Literal:
+        return value in args
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint in (str, Path):
+        return isinstance(value, str)
+    if origin in (tuple, list) or hint in (tuple, list):
+        if not isinstance(value, list | tuple):
+            return False
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            return all(_fits(v, args[0]) for v in value)
+        if origin is tuple and args:
+            return len(args) == len(value) and all(map(_fits, value, args))
+        return not args or all(_fits(v, args[0]) for v in value)
+    if origin in (dict, Mapping) or hint is dict:
+        return isinstance(value, dict)
+    return True
+
+
+def _describe(hint: Any) -> str:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in typing.get_args(hint))
+    if typing.get_origin(hint) is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(hint))
+    if hint is type(None):
+        return "nothing"
+    if typing.get_origin(hint) in (tuple, list):
+        return "a list"
+    return getattr(hint, "__name__", str(hint))
 
 
 def load_config(path: str | Path | None = None) -> Config:

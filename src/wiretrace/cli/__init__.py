@@ -10,7 +10,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -94,8 +94,21 @@ class RichReporter:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {literal(message)}")
+    # one line however long (a log line, a grep-able message), not wrapped at the width
+    console.print(f"[bold red]error:[/] {literal(message)}", soft_wrap=True)
     return typer.Exit(code)
+
+
+class LazyModule:
+    """A module imported on first attribute access: command modules name the analysis
+    modules they use without importing them (numpy, scipy, spaCy, the web app) until a
+    command runs, so ``wiretrace --help`` stays fast."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
 
 
 def resolve_id(store: Store, what: str, value: str) -> str:
@@ -130,8 +143,8 @@ def open_store(db: Path) -> Store:
 def get_config(path: Path | None) -> Config:
     try:
         return load_config(path)
-    except ConfigError as exc:
-        raise fail(str(exc)) from exc
+    except ConfigError as exc:  # a typo: one line naming file, section and key
+        raise fail(str(exc), 2) from exc
 
 
 @app.command()
@@ -150,10 +163,14 @@ def ingest(
     cfg = get_config(config)
     with open_store(db) as store:
         report = run_ingest(store, inputs, cfg, RichReporter(quiet))
-    for warning in report.warnings:
-        console.print(f"[yellow]![/] {literal(warning.source)}: {literal(warning.message)}")
+    for warning in report.warnings:  # one line each, for logs and grep
+        console.print(
+            f"[yellow]![/] {literal(warning.source)}: {literal(warning.message)}", soft_wrap=True
+        )
     for error in report.errors:
-        console.print(f"[red]✗[/] {literal(error.source)}: {literal(error.message)}")
+        console.print(
+            f"[red]✗[/] {literal(error.source)}: {literal(error.message)}", soft_wrap=True
+        )
     console.print(
         f"{report.added} new, {report.duplicates} already stored, {len(report.errors)} failed"
         f" → {literal(db)}"
@@ -435,7 +452,7 @@ def demo(
         raise fail(f"{examples}: demo corpus not found (run from a source checkout)")
     output.mkdir(parents=True, exist_ok=True)
     db = output / "wiretrace.db"
-    cfg = load_config(None)
+    cfg = get_config(None)
     with open_store(db) as store:
         report = run_ingest(store, [str(examples)], cfg, RichReporter())
         for error in report.errors:

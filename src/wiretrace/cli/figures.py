@@ -22,8 +22,9 @@ def _value(value: float | tuple[float, float], qualifier: str | None) -> str:
 def register(app: typer.Typer) -> None:
     from rich.table import Table
 
-    from ..figures import queries
-    from . import fail, open_store, out, resolve_id
+    from . import LazyModule, fail, open_store, out, resolve_id
+
+    queries = LazyModule("wiretrace.figures.queries")
     from .safe import literal, print_json
 
     @app.command("figures")

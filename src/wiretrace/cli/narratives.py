@@ -15,9 +15,10 @@ _AFTER = "run `wiretrace analyze` to find its echoes"
 def register(app: typer.Typer) -> None:
     from rich.table import Table
 
-    from ..narratives import api
-    from ..narratives.watchlist import WatchlistError, dump_toml
-    from . import console, fail, open_store, out, resolve_id
+    from . import LazyModule, console, fail, open_store, out, resolve_id
+
+    api = LazyModule("wiretrace.narratives.api")
+    watchlist = LazyModule("wiretrace.narratives.watchlist")
     from .safe import literal, print_json
 
     def show(
@@ -65,7 +66,7 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             try:
                 n = api.add(store, statement, nid, tuple(example or ()), notes)
-            except WatchlistError as exc:
+            except watchlist.WatchlistError as exc:
                 raise fail(str(exc)) from exc
         console.print(f"added {literal(n.id)}; {_AFTER}")
 
@@ -81,7 +82,7 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             try:
                 found = api.import_file(store, file)
-            except WatchlistError as exc:
+            except watchlist.WatchlistError as exc:
                 raise fail(str(exc)) from exc
         console.print(f"imported {len(found)} narratives from {literal(file)}; {_AFTER}")
 
@@ -99,7 +100,7 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             rows = api.list_narratives(store)
         if toml:
-            typer.echo(dump_toml([n for n, _ in rows]))
+            typer.echo(watchlist.dump_toml([n for n, _ in rows]))
             return
         if as_json:
             print_json(
@@ -232,7 +233,7 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             try:
                 n = api.promote(store, resolve_id(store, "claim", claim_id), nid)
-            except WatchlistError as exc:
+            except watchlist.WatchlistError as exc:
                 raise fail(str(exc)) from exc
         console.print(f"added {literal(n.id)} with {len(n.examples)} examples; {_AFTER}")
 
@@ -260,7 +261,7 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             try:
                 report = api.learn(store, labels)
-            except (LabelFileError, WatchlistError) as exc:
+            except (LabelFileError, watchlist.WatchlistError) as exc:
                 raise fail(str(exc)) from exc
         console.print(
             f"{report.documents} documents matched, {len(report.added)} narratives added, "
@@ -317,6 +318,6 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             try:
                 api.judge(store, hit, verdict == "right")
-            except WatchlistError as exc:
+            except watchlist.WatchlistError as exc:
                 raise fail(str(exc)) from exc
         console.print(f"judged {literal(hit)} {verdict}; run `wiretrace analyze` to retrain")

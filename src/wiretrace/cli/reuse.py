@@ -18,8 +18,9 @@ def _snippet(text: str, start: int, end: int, width: int = 70) -> str:
 def register(app: typer.Typer) -> None:
     from rich.table import Table
 
-    from ..reuse import queries
-    from . import choice, fail, open_store, out, resolve_id
+    from . import LazyModule, choice, fail, open_store, out, resolve_id
+
+    queries = LazyModule("wiretrace.reuse.queries")
     from .safe import literal, print_json
 
     @app.command("reuse")

@@ -13,8 +13,9 @@ _Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 def register(app: typer.Typer) -> None:
     from rich.table import Table
 
-    from ..stories import tables
-    from . import fail, open_store, out, resolve_id
+    from . import LazyModule, fail, open_store, out, resolve_id
+
+    tables = LazyModule("wiretrace.stories.tables")
     from .safe import literal, print_json
 
     group = typer.Typer(

@@ -100,7 +100,7 @@ def ingest(
         for entry in plan:
             if _is_url(entry):
                 continue
-            if isinstance(entry, IngestError):
+            if isinstance(entry, IngestError | Notice):
                 writer.put(entry)
             else:
                 _put_all(writer, _guarded(entry, ctx))
@@ -148,7 +148,7 @@ def storable(doc: RawDocument, replace_invalid: bool) -> RawDocument | IngestErr
     return replace(doc, **fixed) if fixed else doc  # type: ignore[arg-type]
 
 
-def _is_url(entry: Source | IngestError) -> bool:
+def _is_url(entry: Source | IngestError | Notice) -> bool:
     return isinstance(entry, Source) and entry.kind == "url"
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import os
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from ..isodate import calendar_date
 from ..models import IngestError, RawDocument
@@ -81,14 +84,51 @@ def too_big(size: int, limit: int, what: str, setting: str) -> str:
     )
 
 
+# Compressed inputs are known by their first bytes, whatever the file is called.
+COMPRESSED: dict[bytes, str] = {b"\x1f\x8b": "gzip", b"BZh": "bzip2"}
+COMPRESSED_SUFFIXES = (".gz", ".gzip", ".bz2")
+
+
+def compression(path: Path) -> str | None:
+    """ "gzip" or "bzip2" when the file starts with that format's magic bytes."""
+    with open(path, "rb") as fh:
+        head = fh.read(3)
+    return next((name for magic, name in COMPRESSED.items() if head.startswith(magic)), None)
+
+
+def open_input(path: Path) -> BinaryIO:
+    """The file for reading, decompressed on the fly when it is gzip or bzip2."""
+    kind = compression(path)
+    if kind == "gzip":
+        return cast(BinaryIO, gzip.open(path, "rb"))
+    if kind == "bzip2":
+        return cast(BinaryIO, bz2.open(path, "rb"))
+    return open(path, "rb")
+
+
 def read_file_bytes(path: Path, limit: int, setting: str = "max_document_bytes") -> bytes:
-    """The whole file, refusing before reading when it is over ``limit``."""
+    """The whole file (decompressed), refusing as soon as it is over ``limit``: before
+    reading for a plain file, after ``limit`` decompressed bytes for a compressed one."""
     size = os.stat(path).st_size
     if size == 0:
         raise ValueError("empty file (0 bytes)")
-    if size > limit:
-        raise ValueError(too_big(size, limit, "file", setting))
-    return path.read_bytes()
+    if compression(path) is None:
+        if size > limit:
+            raise ValueError(too_big(size, limit, "file", setting))
+        return path.read_bytes()
+    try:
+        with open_input(path) as fh:
+            data = fh.read(limit + 1)
+    except (EOFError, OSError, zlib.error) as exc:  # truncated or corrupt stream
+        raise ValueError(f"cannot decompress: {exc}") from exc
+    if len(data) > limit:
+        raise ValueError(
+            f"decompressed file is over the {human_size(limit)} limit; "
+            f"raise [ingest] {setting} to accept it"
+        )
+    if not data:
+        raise ValueError("empty file (0 bytes once decompressed)")
+    return data
 
 
 def os_message(exc: OSError) -> str:

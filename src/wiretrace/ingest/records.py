@@ -18,7 +18,17 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..models import IngestError, RawDocument
-from .base import Item, ReadContext, first_field, human_size, iso_date, os_message, too_big
+from .base import (
+    Item,
+    Notice,
+    ReadContext,
+    first_field,
+    human_size,
+    iso_date,
+    open_input,
+    os_message,
+    too_big,
+)
 from .decode import codec_name, detect_legacy_encoding, normalise_newlines
 from .pages import Hints, html_document
 
@@ -97,7 +107,7 @@ def read_jsonl(path: Path, ctx: ReadContext) -> Iterator[Item]:
     """JSON Lines, which RFC 8259 and the JSONL convention fix as UTF-8."""
     limit = ctx.cfg.max_record_bytes
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below; the generator may be abandoned
+        fh = open_input(path)  # closed below; the generator may be abandoned
     except OSError as exc:
         yield IngestError(str(path), f"cannot read: {os_message(exc)}")
         return
@@ -182,11 +192,14 @@ def _dialect(sample: str, ctx: ReadContext, path: Path) -> str | None:
     return None
 
 
-def read_csv(path: Path, ctx: ReadContext) -> Iterator[Item]:
+def read_csv(path: Path, ctx: ReadContext, optional: bool = False) -> Iterator[Item]:
+    """Records of a CSV/TSV table. ``optional`` (a file met in a directory walk): a table
+    whose header names no text or html column is some other table (a gold file, labels)
+    and is skipped with a note instead of failing the run."""
     source = str(path)
     limit = ctx.cfg.max_record_bytes
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - wrapped and closed below
+        fh = open_input(path)  # wrapped and closed below
     except OSError as exc:
         yield IngestError(source, f"cannot read: {os_message(exc)}")
         return
@@ -211,9 +224,11 @@ def read_csv(path: Path, ctx: ReadContext) -> Iterator[Item]:
         delimiter = _dialect(sample.decode(encoding, "replace"), ctx, path)
         if delimiter is None:
             wanted = ", ".join(ctx.cfg.text_fields + ctx.cfg.html_fields)
-            yield IngestError(
-                source, f"CSV header names no text or html column (looked for: {wanted})"
-            )
+            message = f"CSV header names no text or html column (looked for: {wanted})"
+            if optional:
+                yield Notice(source, f"not an article table, skipped: {message}")
+            else:
+                yield IngestError(source, message)
             return
         reader = csv.DictReader(stream, delimiter=delimiter)
         row = 0

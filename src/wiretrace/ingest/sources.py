@@ -11,6 +11,12 @@ its extension says nothing, its content decides (WARC, feed, HTML or text).
     .jsonl .ndjson / .csv .tsv      one document per record
     .parquet                        one document per row (fields as in JSON Lines)
     .warc .warc.gz                  HTML responses of a web archive
+
+Any of them but Parquet may be gzip- or bzip2-compressed (``page.html.gz``, ``feed.jsonl.bz2``): the
+first bytes say so, and the name without ``.gz``/``.bz2`` gives the format. In a walk,
+files that are not articles (other extensions, excluded names, a CSV/TSV table without a
+text column such as a gold file) are skipped with one note naming them; a file named
+explicitly is always read, and a bad article file is still an error.
 """
 
 from __future__ import annotations
@@ -21,12 +27,13 @@ import glob
 import os
 import stat
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ..models import IngestError
-from .base import Item, ReadContext, os_message, read_input
+from .base import COMPRESSED_SUFFIXES, Item, Notice, ReadContext, open_input, os_message, read_input
 from .config import IngestConfig
 from .decode import sniff_markup
 from .feeds import feed_items, read_feed_file
@@ -61,12 +68,15 @@ SUFFIX_KINDS: dict[str, str] = {
 class Source:
     kind: str  # a SUFFIX_KINDS value, "url" or "sniff"
     location: str
+    walked: bool = False  # met in a directory walk or glob, not named on the command line
 
 
 def kind_for_name(name: str) -> str | None:
     low = name.lower()
     if low.endswith((".warc.gz", ".warc.gzip")):
         return "warc"
+    if low.endswith(COMPRESSED_SUFFIXES):
+        low = os.path.splitext(low)[0]
     return SUFFIX_KINDS.get(os.path.splitext(low)[1])
 
 
@@ -80,6 +90,12 @@ def _walk_kind(path: Path, cfg: IngestConfig) -> str | None:
         return None
     kind = kind_for_name(path.name)
     return None if kind == "json" else kind
+
+
+def skipped_note(where: str, names: list[str]) -> Notice:
+    """One line naming the files a walk did not read (hidden files are not named)."""
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return Notice(where, f"skipped {len(names)} file(s) that are not articles: {shown}")
 
 
 def not_a_file(path: Path) -> str | None:
@@ -104,26 +120,31 @@ def not_a_file(path: Path) -> str | None:
     return "a device, not a regular file; not read"
 
 
-def _walk(root: Path, cfg: IngestConfig) -> Iterator[Source | IngestError]:
+def _walk(
+    root: Path, cfg: IngestConfig, skipped: list[str] | None = None
+) -> Iterator[Source | IngestError]:
     """Readable files under ``root``; a file with an article extension that is a symlink
-    loop, a broken link, a FIFO or a device is reported, not skipped silently."""
+    loop, a broken link, a FIFO or a device is reported, not skipped silently. Files that
+    are not articles go to ``skipped`` (by path relative to ``root``)."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             path = Path(dirpath) / name
             kind = _walk_kind(path, cfg)
             if kind is None:
+                if skipped is not None and not name.startswith("."):
+                    skipped.append(str(path.relative_to(root)))
                 continue
             problem = not_a_file(path)
             if problem is None:
-                yield Source(kind, str(path))
+                yield Source(kind, str(path), walked=True)
             else:
                 yield IngestError(str(path), problem)
 
 
 def expand(
     inputs: list[str] | tuple[str, ...], cfg: IngestConfig
-) -> Iterator[Source | IngestError]:
+) -> Iterator[Source | IngestError | Notice]:
     """Every source the inputs name, in order; an input naming nothing is an error."""
     for spec in inputs:
         if is_url(spec):
@@ -132,14 +153,17 @@ def expand(
         path = Path(spec)
         problem = not_a_file(path)
         if path.is_dir():
-            found = list(_walk(path, cfg))
+            skipped: list[str] = []
+            found = list(_walk(path, cfg, skipped))
             if not found:
                 yield IngestError(
                     spec,
                     "no readable files in this directory (looked for: "
                     + " ".join(sorted(set(SUFFIX_KINDS) - {".json"}))
-                    + ")",
+                    + ", each also as .gz or .bz2)",
                 )
+            elif skipped:
+                yield skipped_note(spec, skipped)
             yield from found
         elif path.is_file():
             yield Source(kind_for_name(path.name) or "sniff", spec)
@@ -154,7 +178,9 @@ def expand(
                 elif kind := _walk_kind(match, cfg):
                     why = not_a_file(match)
                     sources.append(
-                        Source(kind, str(match)) if why is None else IngestError(str(match), why)
+                        Source(kind, str(match), walked=True)
+                        if why is None
+                        else IngestError(str(match), why)
                     )
             if not sources:
                 yield IngestError(spec, "no readable files match this pattern")
@@ -174,11 +200,11 @@ def read_source(source: Source, ctx: ReadContext) -> Iterator[Item]:
     if kind in ("markup", "sniff"):
         yield from _read_sniffed(path, kind, ctx)
         return
-    readers = {
+    readers: dict[str, Callable[[Path, ReadContext], Iterator[Item]]] = {
         "text": read_text_file,
         "html": read_html_file,
         "jsonl": read_jsonl,
-        "csv": read_csv,
+        "csv": partial(read_csv, optional=source.walked),
         "parquet": read_parquet,
         "warc": read_warc,
     }
@@ -190,11 +216,13 @@ def _read_sniffed(path: Path, kind: str, ctx: ReadContext) -> Iterator[Item]:
     try:
         with open(path, "rb") as fh:
             head = fh.read(8192)
-    except OSError as exc:
-        yield IngestError(source, f"cannot read: {os_message(exc)}")
-        return
-    if kind == "sniff" and (head.startswith(b"WARC/") or _gzipped_warc(head)):
-        yield from read_warc(path, ctx)
+        if kind == "sniff" and (head.startswith(b"WARC/") or _gzipped_warc(head)):
+            yield from read_warc(path, ctx)
+            return
+        with open_input(path) as fh:  # what a compressed file holds
+            head = fh.read(8192)
+    except (OSError, EOFError, zlib.error) as exc:
+        yield IngestError(source, f"cannot read: {exc}")
         return
     markup = sniff_markup(head) if head.strip() else "text"
     if markup == "feed":
