@@ -146,7 +146,7 @@ def test_report_for_one_story_and_cli(web_db: tuple[Path, dict[str, str]], tmp_p
     missing = CliRunner().invoke(
         app, ["report", "-o", str(out), "--db", str(other), "--story", "nope"]
     )
-    assert missing.exit_code != 0 and "no such story" in missing.output
+    assert missing.exit_code == 2 and "no story 'nope'" in missing.output
 
 
 def test_report_on_missing_store_says_what_to_do(tmp_path: Path) -> None:

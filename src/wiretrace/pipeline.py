@@ -82,6 +82,7 @@ class Stage:
     doc: str = ""
     version: int = 1
     config: tuple[str, ...] = ()
+    works_on: str = "articles"  # or "documents" (raw inputs, for the stage that makes articles)
 
 
 # What ``wiretrace ingest`` writes: every stage may depend on it.
@@ -282,6 +283,20 @@ def order(stages: Sequence[Stage]) -> tuple[Stage, ...]:
 def stage_key(name: str, config: Config) -> str:
     """The key of a default-pipeline stage under ``config``."""
     return Pipeline.default().key(name, config)
+
+
+def pending_work(store: Store, config: Config) -> dict[str, int]:
+    """How many articles (raw documents, for a stage that works on them) each stage of the
+    default pipeline has still to process under ``config``, in run order."""
+    pipeline = Pipeline.default()
+    out: dict[str, int] = {}
+    for stage in pipeline.stages:
+        key = pipeline.key(stage.name, config)
+        if stage.works_on == "documents":
+            out[stage.name] = len(store.pending_documents(stage.name, key))
+        else:
+            out[stage.name] = len(store.pending(stage.name, key))
+    return out
 
 
 def pending(store: Store, config: Config, name: str) -> tuple[str, list[str]]:

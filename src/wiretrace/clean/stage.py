@@ -253,4 +253,5 @@ STAGE = Stage(
     run=run,
     doc="Body text, title/outlet/byline/date, and every removed piece with its kind.",
     config=("clean", "nlp"),
+    works_on="documents",
 )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -30,7 +31,7 @@ from .safe import json_text, literal, print_json
 
 if TYPE_CHECKING:
     from ..evaluation.gold import Metric
-    from ..pipeline import StageReport
+    from ..pipeline import Reporter, StageReport
 
 app = typer.Typer(
     help=(
@@ -62,7 +63,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 class RichReporter:
-    """Rich progress bar for long stages; silent when output is not a terminal."""
+    """Rich progress bar for long stages, on a terminal."""
 
     def __init__(self, quiet: bool = False) -> None:
         self._progress = Progress(
@@ -91,6 +92,60 @@ class RichReporter:
         if self._task is not None:
             self._progress.stop()
             self._task = None
+
+
+class LogReporter:
+    """Progress as plain log lines, for output that is not a terminal (a log file, a job
+    runner): the task and done/total when it starts, then at most one line every
+    ``every`` seconds with the rate and an estimate of the time left, and one when it ends."""
+
+    def __init__(self, write: Callable[[str], None], every: float = 10.0) -> None:
+        self._write = write
+        self._every = every
+        self._task = ""
+        self._total = 0
+        self._done = 0
+        self._started = 0.0
+        self._last = 0.0
+
+    def start(self, task: str, total: int) -> None:
+        self._task, self._total, self._done = task, total, 0
+        self._started = self._last = time.monotonic()
+        self._write(f"{task}: 0/{total}")
+
+    def advance(self, n: int = 1) -> None:
+        self._done += n
+        now = time.monotonic()
+        if now - self._last >= self._every:
+            self._last = now
+            self._write(self._line(now))
+
+    def finish(self) -> None:
+        if self._task:
+            self._write(self._line(time.monotonic()) + " done")
+            self._task = ""
+
+    def _line(self, now: float) -> str:
+        elapsed = max(now - self._started, 1e-9)
+        rate = self._done / elapsed
+        line = f"{self._task}: {self._done}/{self._total} ({rate:.1f}/s, {elapsed:.0f} s"
+        if 0 < self._done < self._total:
+            line += f", about {(self._total - self._done) / rate:.0f} s left"
+        return line + ")"
+
+
+def reporter(quiet: bool = False) -> Reporter:
+    """Rich bars on a terminal, periodic log lines otherwise, nothing with ``--quiet``."""
+    from ..pipeline import NullReporter
+
+    if quiet:
+        return NullReporter()
+    if console.is_terminal:
+        return RichReporter()
+    return LogReporter(lambda line: console.print(literal(line), soft_wrap=True, highlight=False))
+
+
+LATEST_ERRORS = 10  # errors `stats` lists (all are in --json and in the store)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -162,7 +217,7 @@ def ingest(
 
     cfg = get_config(config)
     with open_store(db) as store:
-        report = run_ingest(store, inputs, cfg, RichReporter(quiet))
+        report = run_ingest(store, inputs, cfg, reporter(quiet))
     for warning in report.warnings:  # one line each, for logs and grep
         console.print(
             f"[yellow]![/] {literal(warning.source)}: {literal(warning.message)}", soft_wrap=True
@@ -241,15 +296,16 @@ def analyze(
     if address is not None and engine != "ray":
         raise fail("--address names a Ray cluster: add --engine ray")
     with open_store(db) as store:
+        progress = reporter(quiet)
         if inputs:
             from ..ingest import ingest as run_ingest
 
-            ingested = run_ingest(store, inputs, cfg, RichReporter(quiet))
+            ingested = run_ingest(store, inputs, cfg, progress)
             for problem in ingested.errors:
                 console.print(f"[red]✗[/] {literal(problem.source)}: {literal(problem.message)}")
             console.print(f"ingest: {ingested.added} new, {ingested.duplicates} already stored")
         reports = _run_analysis(
-            store, cfg, engine, address, workers, output, RichReporter(quiet), until, only, redo
+            store, cfg, engine, address, workers, output, progress, until, only, redo
         )
     failed = False
     for report in reports:
@@ -273,7 +329,7 @@ def _run_analysis(
     address: str | None,
     workers: int,
     output: Path | None,
-    reporter: RichReporter,
+    reporter: Reporter,
     until: str | None,
     only: list[str] | None,
     redo: list[str] | None,
@@ -324,22 +380,38 @@ def load(
 @app.command()
 def stats(
     db: DbOption = Path("wiretrace.db"),
+    config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Counts of what the store holds.
+    """Counts of what the store holds, what each stage has still to do (under the
+    configuration), and the errors recorded, latest first.
 
     Example: wiretrace stats --json
     """
     if not db.exists():
         raise fail(f"{db}: no such store; run `wiretrace ingest PATH` first")
+    from ..pipeline import pending_work
     from ..read import records
 
+    cfg = get_config(config)
     with open_store(db) as store:
         counts = store.stats()
         outlets = [(name or "(unknown)", n) for name, n in records.outlet_totals(store.conn)]
         errors = store.errors()
+        todo = pending_work(store, cfg)
+    by_stage: dict[str, int] = {}
+    for e in errors:
+        by_stage[e["stage"]] = by_stage.get(e["stage"], 0) + 1
     if as_json:
-        print_json({"counts": counts, "outlets": dict(outlets), "errors": errors})
+        print_json(
+            {
+                "counts": counts,
+                "outlets": dict(outlets),
+                "pending": todo,
+                "error_counts": by_stage,
+                "errors": errors,
+            }
+        )
         return
     table = Table("what", "count", title=literal(db))
     for key, value in counts.items():
@@ -349,12 +421,30 @@ def stats(
     for name, n in outlets:
         outlet_table.add_row(literal(name), str(n))
     out.print(outlet_table)
+    stage_table = Table("stage", "pending", "errors", title="stages")
+    for name, n in todo.items():
+        stage_table.add_row(name, str(n), str(by_stage.pop(name, 0)))
+    for name, n in by_stage.items():  # ingest, and stages no longer in the pipeline
+        stage_table.add_row(literal(name), "", str(n))
+    out.print(stage_table)
+    if any(todo.values()):
+        console.print("pending work: run `wiretrace analyze`")
     if errors:
-        error_table = Table("stage", "article / source", "error", title="errors")
-        for e in errors:
+        latest = sorted(errors, key=lambda e: e["at"] or "", reverse=True)[:LATEST_ERRORS]
+        error_table = Table(
+            "stage",
+            "article / source",
+            "error",
+            "at",
+            title=f"errors: {len(errors)} in all, the latest {len(latest)}",
+        )
+        for e in latest:
             first = (e["message"] or "").splitlines()[0] if e["message"] else ""
             error_table.add_row(
-                literal(e["stage"]), literal(e["article"] or e["source"]), literal(first)
+                literal(e["stage"]),
+                literal(e["article"] or e["source"]),
+                literal(first),
+                literal(e["at"] or ""),
             )
         out.print(error_table)
 
@@ -454,7 +544,7 @@ def demo(
     db = output / "wiretrace.db"
     cfg = get_config(None)
     with open_store(db) as store:
-        report = run_ingest(store, [str(examples)], cfg, RichReporter())
+        report = run_ingest(store, [str(examples)], cfg, reporter())
         for error in report.errors:
             console.print(f"[red]✗[/] {literal(error.source)}: {literal(error.message)}")
         watchlist = root / "watchlist.toml"
@@ -462,7 +552,7 @@ def demo(
             from ..narratives.api import import_file
 
             import_file(store, watchlist)
-        Pipeline.default().run(store, cfg, RichReporter())
+        Pipeline.default().run(store, cfg, reporter())
         written = run_export(store, "json", output / "export.json")
         counts = store.stats()
     out.print(
