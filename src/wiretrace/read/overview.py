@@ -34,7 +34,7 @@ def counts(conn: sqlite3.Connection, scope: Scope = None) -> dict[str, int]:
     out["speakers"] = int(
         conn.execute(
             "SELECT COUNT(*) FROM speakers s WHERE EXISTS (SELECT 1 FROM quotes q"
-            f" WHERE q.speaker = s.name AND {q})"
+            f" WHERE q.speaker_id = s.id AND {q})"
             if scope is not None
             else "SELECT COUNT(*) FROM speakers",
             qp if scope is not None else (),
