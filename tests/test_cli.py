@@ -80,7 +80,7 @@ def test_errors_say_what_to_do_and_exit_non_zero(tmp_path: Path) -> None:
     db = tmp_path / "w.db"
     runner.invoke(app, ["ingest", "--db", str(db), "-q", str(tmp_path / "nothing-here.txt")])
     result = runner.invoke(app, ["analyze", "--db", str(db), "--until", "bogus"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an unknown value, like an unknown id
     assert "unknown stage" in result.output
     result = runner.invoke(app, ["export", "--db", str(db), "-f", "xml", "-o", str(tmp_path / "x")])
     assert result.exit_code == 1
