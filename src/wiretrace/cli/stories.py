@@ -59,10 +59,10 @@ def register(app: typer.Typer) -> None:
 
     def anchor(store, story: str) -> str:  # type: ignore[no-untyped-def]
         """A story named by one of its articles: edits outlive story ids."""
-        found = tables.members(store, story)
+        found = tables.members(store, resolve_id(store, "story", story))
         if not found:
-            raise fail(f"no story {story!r}; see `wiretrace stories list`")
-        return found[0]
+            raise fail(f"story {story!r} has no articles; see `wiretrace stories list`")
+        return str(found[0])
 
     def edited(db: Path, edits: list[tuple[str, str, str]]) -> None:
         from ..config import load_config
