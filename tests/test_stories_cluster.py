@@ -158,3 +158,18 @@ def test_strong_evidence_may_pass_the_bounds() -> None:
     articles = topic_drift(30, noise=0.01)
     _, states = cluster(articles, [], cfg)
     assert len(states) == 1
+
+
+def test_an_early_article_joins_the_story_its_event_formed_later() -> None:
+    """The first report of an event starts a story before the coverage arrives; the
+    later articles form theirs (they share names the first one lacks). Once that story
+    exists, the first article scores above the threshold there and joins it."""
+    e = np.eye(DIM, dtype=np.float32)
+    first = ArticleFeatures("a-first", unit(e[0] + e[1]), (), 738000)
+    later = [
+        ArticleFeatures(f"a-{k}", unit(e[0] + e[k]), ("harbour", "minister"), 738000 + k - 1)
+        for k in (2, 3, 4)
+    ]
+    assignment, states = cluster([first, *later], [], StoriesConfig())
+    assert len({assignment[a.id] for a in [first, *later]}) == 1
+    assert [s.n for s in states] == [4]

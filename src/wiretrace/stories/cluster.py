@@ -36,6 +36,8 @@ class StoriesConfig:
     max_articles: int = 50
     max_days: int = 21
     strong: float = 0.7
+    # Stories of one article started in a batch get a second chance at its end.
+    second_chance: bool = True
     max_entities: int = 8  # an article's most frequent entities that count for overlap
     story_entities: int = 40  # entity counts a story keeps
     entity_candidates: int = 16  # closest stories whose entity overlap is computed
@@ -178,6 +180,34 @@ class StoryIndex:
             ok &= ~dated | (span <= cfg.max_days)
         return ok
 
+    def reassign(
+        self, a: ArticleFeatures, alone: StoryState, cfg: StoriesConfig
+    ) -> StoryState | None:
+        """Move the only article of ``alone`` to its best other story if it now reaches
+        the threshold there (within the event bounds); ``alone`` is emptied out of the
+        index. The story it joined, or None when it stays alone."""
+        own = self.states.index(alone)
+        rows = self.candidates(a, cfg.window_days)
+        rows = rows[rows != own]
+        rows = rows[[self.states[r].n > 0 for r in rows.tolist()]] if len(rows) else rows
+        if not len(rows):
+            return None
+        rows, scores = self.score(a, rows, cfg)
+        if not len(rows):
+            return None
+        allowed = (scores >= cfg.strong) | self._within(a, rows, cfg)
+        scores = np.where(allowed, scores, -1.0)
+        best = int(np.argmax(scores))
+        if scores[best] < cfg.threshold:
+            return None
+        target = self.states[int(rows[best])]
+        target.add(a, cfg.story_entities)
+        self._set(int(rows[best]), target)
+        alone.n, alone.entities = 0, Counter()
+        alone.total = np.zeros_like(alone.total)
+        self._c[own] = 0.0
+        return target
+
     def assign(
         self, a: ArticleFeatures, cfg: StoriesConfig, new_id: str
     ) -> tuple[StoryState, bool]:
@@ -212,8 +242,24 @@ def cluster(
     order = sorted(articles, key=lambda a: (a.day is None, a.day or 0, a.id))
     assignment: dict[str, str] = {}
     touched: dict[str, StoryState] = {}
+    started: dict[str, ArticleFeatures] = {}
     for a in order:
-        state, _ = index.assign(a, cfg, f"story-{a.id[:12]}")
+        state, created = index.assign(a, cfg, f"story-{a.id[:12]}")
         assignment[a.id] = state.id
         touched[state.id] = state
+        if created:
+            started[state.id] = a
+    # Second chance: a story started by an article that no later one joined may have been
+    # started before its event's coverage arrived; the article joins the story that
+    # coverage formed when it now scores above the threshold there (single pass is
+    # order-dependent, this undoes the order for stories of one article).
+    for story_id, a in started.items() if cfg.second_chance else ():
+        state = touched[story_id]
+        if state.n != 1:
+            continue
+        moved = index.reassign(a, state, cfg)
+        if moved is not None:
+            assignment[a.id] = moved.id
+            touched[moved.id] = moved
+            del touched[story_id]
     return assignment, list(touched.values())
