@@ -93,11 +93,12 @@ def run_ray(texts: list[str]) -> dict[str, Any]:
     import ray
 
     ray.init(
+        address="local",  # a new instance, never a cluster already running here
         num_cpus=2,
         object_store_memory=500 * 1024 * 1024,
         include_dashboard=False,
         log_to_driver=False,
-        _node_ip_address="127.0.0.1",
+        _node_ip_address="127.0.0.2",  # loopback (Ray replaces 127.0.0.1 by the host's IP)
     )
     try:
         ray.data.DataContext.get_current().enable_progress_bars = False

@@ -22,13 +22,15 @@ from wiretrace.export import export_dict
 from wiretrace.store import Store, dump_tables, load_tables
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL_RAY = {"num_cpus": 2, "object_store_memory": 400 * 1024 * 1024}
+# Loopback only: Ray replaces 127.0.0.1 by the machine's address, but not 127.0.0.2.
+HEAD_IP, NODE_IP = "127.0.0.2", "127.0.0.3"
+SMALL_RAY = {"num_cpus": 2, "object_store_memory": 400 * 1024 * 1024, "node_ip": HEAD_IP}
 
 
-def _python(code: str) -> subprocess.CompletedProcess[str]:
+def _python(code: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=timeout
     )
 
 
@@ -160,7 +162,7 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
 
 def _free_port() -> int:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((HEAD_IP, 0))
         return int(sock.getsockname()[1])
 
 
@@ -172,11 +174,12 @@ def two_nodes(tmp_path: Path) -> Iterator[str]:
     if not ray_bin.exists():
         pytest.skip("the ray command is not installed (wiretrace[ray])")
     port = _free_port()
-    address = f"127.0.0.1:{port}"
+    address = f"{HEAD_IP}:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "RAY_USAGE_STATS_ENABLED": "0"}
     common = ["--num-cpus", "1", "--object-store-memory", str(300 * 1024 * 1024), "--block"]
-    common += ["--node-ip-address", "127.0.0.1", "--disable-usage-stats"]
+    common += ["--disable-usage-stats"]
     head_cmd = [str(ray_bin), "start", "--head", "--port", str(port), "--include-dashboard=false"]
+    head_cmd += ["--node-ip-address", HEAD_IP]
     procs = []
     try:
         procs.append(
@@ -188,17 +191,25 @@ def two_nodes(tmp_path: Path) -> Iterator[str]:
                 start_new_session=True,
             )
         )
-        _wait_for(address, 1, procs, tmp_path / "head.log")
+        _wait_for_log(tmp_path / "head.log", procs)
         procs.append(
             subprocess.Popen(
-                [str(ray_bin), "start", "--address", address, *common],
+                [
+                    str(ray_bin),
+                    "start",
+                    "--address",
+                    address,
+                    "--node-ip-address",
+                    NODE_IP,
+                    *common,
+                ],
                 env=env,
                 stdout=open(tmp_path / "node.log", "wb"),  # noqa: SIM115 - closed by the process
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         )
-        _wait_for(address, 2, procs, tmp_path / "node.log")
+        _wait_for_log(tmp_path / "node.log", procs)
         yield address
     finally:
         for proc in reversed(procs):
@@ -212,43 +223,47 @@ def two_nodes(tmp_path: Path) -> Iterator[str]:
                 proc.wait(timeout=30)
 
 
-def _wait_for(address: str, nodes: int, procs: list[subprocess.Popen[bytes]], log: Path) -> None:
-    """Until the cluster at ``address`` has ``nodes`` live nodes (bounded)."""
-    code = (
-        f"import ray; ray.init(address={address!r}, log_to_driver=False);"
-        "print(sum(n['Alive'] for n in ray.nodes()))"
-    )
-    deadline = time.monotonic() + 180
+def _wait_for_log(log: Path, procs: list[subprocess.Popen[bytes]]) -> None:
+    """Until the node writing ``log`` says its runtime started (bounded)."""
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in procs):
-            pytest.fail("a Ray node exited: " + log.read_text(errors="replace")[-2000:])
-        done = _python(code)
-        if done.returncode == 0 and done.stdout.strip().splitlines()[-1:] == [str(nodes)]:
+        text = log.read_text(errors="replace") if log.exists() else ""
+        if "Ray runtime started" in text:
             return
-        time.sleep(2)
-    pytest.fail(f"the Ray cluster at {address} did not reach {nodes} nodes in time")
+        if any(p.poll() is not None for p in procs):
+            pytest.fail(f"a Ray node exited: {text[-2000:]}")
+        time.sleep(1)
+    pytest.fail(f"{log.name}: the Ray node did not start in time")
+
+
+def _connect(address: str, nodes: int) -> Any:
+    """This process as the cluster's driver, once ``nodes`` nodes are alive (bounded)."""
+    ray = _ray()
+    ray.init(address=address, log_to_driver=False, _node_ip_address=HEAD_IP)
+    deadline = time.monotonic() + 300
+    while sum(n["Alive"] for n in ray.nodes()) < nodes:
+        if time.monotonic() > deadline:
+            pytest.fail(f"the Ray cluster at {address} did not reach {nodes} nodes in time")
+        time.sleep(1)
+    return ray
 
 
 @pytest.mark.slow
 def test_two_nodes_share_the_work_and_agree(
     two_nodes: str, demo_export: dict, tmp_path: Path
 ) -> None:
-    _ray()
     from wiretrace.distributed import analyze_to
     from wiretrace.distributed.engine import RayEngine
 
     db = _demo_store(tmp_path / "two.db")
-    engine = RayEngine(address=two_nodes, workers=2, batch=6)
+    ray = _connect(two_nodes, 2)
+    engine = RayEngine(address=two_nodes, workers=2, batch=6, node_ip=HEAD_IP)
     try:
-        engine.start()
+        engine.start()  # joins the connection made above
         with Store(db) as s:
             analyze_to(s, Config(), None, engine)
             got = export_dict(s)
     finally:
-        engine.stop()
-        import ray
-
-        if ray.is_initialized():
-            ray.shutdown()
+        ray.shutdown()
     assert len(engine.nodes) == 2, engine.nodes  # batches ran on both node ids
     assert _comparable(got) == _comparable(demo_export)

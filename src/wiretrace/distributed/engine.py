@@ -7,6 +7,7 @@ out a window at a time, so the driver holds at most a window of inputs and resul
 
 from __future__ import annotations
 
+import logging
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -62,20 +63,22 @@ class BatchWorker:
 class RayEngine:
     """Computes per-article batches on a Ray cluster.
 
-    ``address``: a running cluster (``ray start --head`` prints it); None starts a local
-    Ray with ``num_cpus`` CPUs. ``workers``: actors per stage (each loads the models once).
+    ``address``: a running cluster (``ray start --head`` prints it; ``auto`` finds one
+    started on this machine); None starts a new local Ray with ``num_cpus`` CPUs. ``workers``: actors per stage (each loads the models once).
     ``window``: batches in flight per Ray Data run (bounds the driver's memory).
     ``batch``: articles per batch (None: each stage's own size; smaller spreads a small
-    corpus over more workers).
+    corpus over more workers). ``node_ip``: the address Ray binds on this machine (e.g. a
+    loopback address other than 127.0.0.1, which Ray replaces by the machine's address).
     """
 
     address: str | None = None
     workers: int = 2
-    window: int = 256
+    window: int = 64
     num_cpus: int | None = None
     object_store_memory: int | None = None
     cpus_per_worker: float = 1.0
     batch: int | None = None
+    node_ip: str | None = None  # this driver's address (Ray turns 127.0.0.1 into the LAN IP)
     nodes: Counter[str] = field(default_factory=Counter)  # batches computed per node id
     _started: bool = False
 
@@ -84,13 +87,13 @@ class RayEngine:
         if not ray.is_initialized():
             try:
                 ray.init(
-                    address=self.address,
+                    # No address: a new local instance, never a cluster `ray start` left here.
+                    address=self.address or "local",
                     num_cpus=None if self.address else self.num_cpus,
                     object_store_memory=None if self.address else self.object_store_memory,
                     include_dashboard=False,
                     log_to_driver=False,
-                    # A local instance talks over loopback only.
-                    _node_ip_address=None if self.address else "127.0.0.1",
+                    _node_ip_address=self.node_ip,
                     configure_logging=False,
                 )
             except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -98,6 +101,7 @@ class RayEngine:
                 raise EngineUnavailable(f"cannot start or reach {where}: {exc}") from exc
             self._started = True
         ray.data.DataContext.get_current().enable_progress_bars = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)  # the CLI has its own bar
         return self
 
     def stop(self) -> None:
