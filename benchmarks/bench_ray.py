@@ -30,7 +30,7 @@ import numpy as np
 
 OUT = Path(__file__).parent / "results" / "ray.json"
 BATCH = 2000  # articles per map task
-PARTITIONS = 8
+ROWS_PER_PARTITION = 650_000  # ~10 MB of (key, article) rows: partitions grow in number
 
 
 def _rss_mb() -> float:
@@ -112,7 +112,8 @@ def run_ray(texts: list[str]) -> dict[str, Any]:
         t_map = time.perf_counter() - t0
         shuffled_rows = keyed.count()
         shuffled_bytes = keyed.size_bytes()
-        parts = keyed.repartition(PARTITIONS, keys=["key"])
+        partitions = max(2, -(-shuffled_rows // ROWS_PER_PARTITION))
+        parts = keyed.repartition(partitions, keys=["key"])
         found = parts.map_batches(_pairs_batch, batch_size=None, batch_format="numpy")
         a, b, rss = [], [], [0.0]
         for batch in found.iter_batches(batch_format="numpy", batch_size=None):
@@ -132,6 +133,7 @@ def run_ray(texts: list[str]) -> dict[str, Any]:
         "worker_peak_rss_mb": max(rss),
         "shuffled_rows": int(shuffled_rows),
         "shuffled_bytes": int(shuffled_bytes),
+        "partitions": int(partitions),
         "pairs": int(pairs.shape[0]),
         "pairs_digest": digest(pairs),
     }
@@ -177,21 +179,25 @@ def main() -> None:
                 "same_pairs": got["ray"]["pairs_digest"] == got["local"]["pairs_digest"],
             }
         )
+        write(args.sizes, runs)
+    print(f"wrote {OUT}")
+
+
+def write(sizes: list[int], runs: list[dict[str, Any]]) -> None:
+    """The results so far (written after each size, so a long run keeps what it measured)."""
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(
         json.dumps(
             {
                 "what": "reuse candidate generation (LSH band keys, hash shuffle by key, pairs"
                 " per partition), local engine vs Ray on this machine (num_cpus=2)",
-                "command": "python benchmarks/bench_ray.py --sizes "
-                + " ".join(map(str, args.sizes)),
+                "command": "python benchmarks/bench_ray.py --sizes " + " ".join(map(str, sizes)),
                 "runs": runs,
             },
             indent=1,
         )
         + "\n"
     )
-    print(f"wrote {OUT}")
 
 
 if __name__ == "__main__":

@@ -167,12 +167,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def two_nodes(tmp_path: Path) -> Iterator[str]:
+def two_nodes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A Ray head and a second node, as separate processes on this machine (one CPU each,
-    loopback only); both stopped by process group, whatever the test did."""
+    loopback only); both stopped by process group, whatever the test did. Every process
+    authenticates with the user's Ray token (made once by ``ray get-auth-token --generate``),
+    as the nodes of a real cluster share one."""
     ray_bin = Path(sys.executable).with_name("ray")
     if not ray_bin.exists():
         pytest.skip("the ray command is not installed (wiretrace[ray])")
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    subprocess.run(
+        [str(ray_bin), "get-auth-token", "--generate"],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
     port = _free_port()
     address = f"{HEAD_IP}:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "RAY_USAGE_STATS_ENABLED": "0"}
@@ -265,5 +274,6 @@ def test_two_nodes_share_the_work_and_agree(
             got = export_dict(s)
     finally:
         ray.shutdown()
+    print("batches per node id:", dict(engine.nodes))  # shown with pytest -s
     assert len(engine.nodes) == 2, engine.nodes  # batches ran on both node ids
     assert _comparable(got) == _comparable(demo_export)
