@@ -64,7 +64,8 @@ class RayEngine:
     """Computes per-article batches on a Ray cluster.
 
     ``address``: a running cluster (``ray start --head`` prints it; ``auto`` finds one
-    started on this machine); None starts a new local Ray with ``num_cpus`` CPUs. ``workers``: actors per stage (each loads the models once).
+    started on this machine); None starts a new local Ray with ``num_cpus`` CPUs.
+    ``workers``: actors per stage (each loads the models once).
     ``window``: batches in flight per Ray Data run (bounds the driver's memory).
     ``batch``: articles per batch (None: each stage's own size; smaller spreads a small
     corpus over more workers). ``node_ip``: the address Ray binds on this machine (e.g. a
