@@ -277,3 +277,17 @@ def test_two_nodes_share_the_work_and_agree(
     print("batches per node id:", dict(engine.nodes))  # shown with pytest -s
     assert len(engine.nodes) == 2, engine.nodes  # batches ran on both node ids
     assert _comparable(got) == _comparable(demo_export)
+
+
+def test_load_refuses_what_is_not_a_results_folder(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from wiretrace.cli import app
+
+    db = tmp_path / "new.db"
+    result = CliRunner().invoke(app, ["load", str(tmp_path), "--db", str(db)])
+    assert result.exit_code == 1 and "not a results folder" in result.output
+    assert not db.exists()  # nothing half-made is left behind
+    db.write_bytes(b"")
+    result = CliRunner().invoke(app, ["load", str(tmp_path), "--db", str(db)])
+    assert result.exit_code == 1 and "already exists" in result.output
