@@ -7,7 +7,8 @@ article ``i`` carries the segments (sentences and clauses, with their spans) of 
 ``i mod R``, each vector moved by independent noise so that copies of one real sentence in
 different synthetic articles are about as similar as two paraphrases (cosine ~0.6, below the
 claim threshold) rather than identical. A few real segments are planted unchanged in many
-articles so that discovery has true recurring claims to find at every size.
+articles so that discovery has true recurring claims to find at every size: whole sentences
+of different real articles, far apart from each other (see ``planted_claims``).
 
 Each size runs in its own child process (its own peak RSS).
 
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "narratives_scale.json"
@@ -65,12 +67,34 @@ def real_parts(store_path: Path) -> list[tuple[np.ndarray, np.ndarray]]:
     return parts
 
 
+def planted_claims(
+    real: list[tuple[np.ndarray, np.ndarray]], apart: float = 0.5
+) -> npt.NDArray[np.float32]:
+    """``PLANTED`` distinct claims: whole sentences (never clauses, which repeat their own
+    sentence) of different real articles, each with cosine < ``apart`` to the others.
+
+    (Planting the first 20 segments of one article planted 8 sentences and 12 of their own
+    clauses: discovery rightly merged each clause into its sentence, so 8 claims came out.)
+    """
+    chosen: list[np.ndarray] = []
+    for meta, vecs in real:
+        rows = np.flatnonzero(meta[:, 3] == 0)
+        if not len(rows):
+            continue
+        v = vecs[rows[0]].astype(np.float32)
+        if all(float(v @ c) < apart for c in chosen):
+            chosen.append(v)
+        if len(chosen) == PLANTED:
+            break
+    return np.asarray(chosen, dtype=np.float32)
+
+
 def synthetic(
     real: list[tuple[np.ndarray, np.ndarray]], n: int, seed: int = 0
 ) -> tuple[list[str], Any]:
     """``n`` recombined articles as a generator of (meta, vectors), never all at once."""
     rng = np.random.default_rng(seed)
-    claims = real[0][1][: min(PLANTED, len(real[0][1]))].astype(np.float32)
+    claims = planted_claims(real)
 
     def parts():
         for i in range(n):
@@ -135,9 +159,21 @@ def run_size(store_path: Path, n: int) -> dict[str, Any]:
         "claims": len(claims),
         # each planted claim is in n / 100 articles
         "claims_of_planted_size": sum(1 for c in claims if c.articles >= n // 200),
+        "planted": PLANTED,
+        "planted_found": planted_found(claims, n),
         "largest_claims": sorted((c.articles for c in claims), reverse=True)[:25],
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
+
+
+def planted_found(claims: list[Any], n: int) -> int:
+    """Planted claims that some found claim holds in at least half of their articles."""
+    found = 0
+    for k in range(PLANTED):
+        mine = {f"a{i}" for i in range(k, n, 100)}
+        if any(len(mine & {m.article for m in c.members}) * 2 >= len(mine) for c in claims):
+            found += 1
+    return found
 
 
 def exponent(rows: list[dict[str, Any]], key: Any) -> float | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
 from wiretrace.attribution.statements import group_statements, pieces, place_metonymy
 from wiretrace.models import Quote, Span
@@ -69,3 +71,46 @@ def test_pieces_split_a_quote_carrying_two_statements() -> None:
     text = "We are sure the plan is a mistake, as well as making the town a hostage of the west"
     parts = pieces(text)
     assert parts[0] == text and len(parts) == 3
+
+
+class Counting(BagOfWords):
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        self.seen += texts
+        return super().encode(texts)
+
+
+@pytest.mark.slow
+def test_a_run_embeds_only_the_pending_articles_quotes(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    from conftest import copy_store
+    from wiretrace.attribution.tables import all_quotes
+    from wiretrace.config import Config
+    from wiretrace.pipeline import NullReporter
+    from wiretrace.store import Store
+
+    stage = importlib.import_module("wiretrace.attribution.statements")
+    embedder = Counting()
+    monkeypatch.setattr(stage, "nlp_embedder", lambda cfg: embedder)
+    with Store(copy_store(demo_db, tmp_path / "d.db")) as store:
+        store.forget_stage(stage.NAME)
+        stage.run(store, Config(), NullReporter())
+        first = embedder.seen[:]
+        tables = {
+            t: store.conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+            for t in ("speakers", "quote_speakers", "statements", "statement_quotes")
+        }
+        quotes = [q for q in all_quotes(store) if q.speaker]
+        one = quotes[len(quotes) // 2].article
+        mine = {p for q in quotes if q.article == one for p in stage.pieces(q.text)}
+        store.mark_done(stage.NAME, [one], "stale")  # that article alone is pending again
+        embedder.seen.clear()
+        stage.run(store, Config(), NullReporter())
+        assert len(first) >= 20 and len(embedder.seen) > 0 and set(embedder.seen) <= mine
+        for t, rows in tables.items():
+            assert store.conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() == rows, t

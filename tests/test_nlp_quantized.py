@@ -44,6 +44,7 @@ def test_int8_export_is_made_locally_checked_and_close_to_torch(
 
     monkeypatch.setenv("WIRETRACE_CACHE", str(tmp_path))
     reference = load_torch_embedder()
+    assert quantized.exportable(reference.model)  # type: ignore[attr-defined]
     folder = quantized.export_dir("test-model")
     kept = quantized.export(reference.model, folder, [], reference)  # type: ignore[attr-defined]
     verdict = quantized.verdict(folder)
@@ -60,6 +61,11 @@ def test_int8_export_is_made_locally_checked_and_close_to_torch(
     again = fast.encode([sentences[0], sentences[1], sentences[0]])
     assert np.allclose(again[0], again[2]) and np.allclose(np.linalg.norm(again, axis=1), 1.0)
     assert fast.encode([]).shape == (0, reference.dim)
+    # What ``[nlp] embedding_runtime = "onnx-int8"`` loads: this checked export.
+    from wiretrace.nlp import models
+
+    monkeypatch.setattr(models, "_identity", lambda name: "test-model")
+    assert isinstance(models._load_int8("all-MiniLM-L6-v2", 64), quantized.OnnxEmbedder)
 
 
 @pytest.mark.slow

@@ -3,11 +3,13 @@ thing a speaker said, however many outlets quote it and however they word it.
 
 Work is a keyed group-by: quotes are grouped by canonical speaker, and only within a group
 are contents compared (sentence embeddings), so two speakers are never mixed and the cost
-grows with the quotes per speaker, not with the corpus squared.
+grows with the quotes per speaker, not with the corpus squared. The vectors of each
+article's quote pieces are kept in a blob, so a run embeds only the new articles' quotes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -22,11 +24,13 @@ from ..nlp.models import Embedder, NlpConfig, nlp_embedder
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
 from ..store import Store, content_hash
 from ..unionfind import components
+from ..vectors import pack_vectors, unpack_vectors
 from . import tables
 from .config import AttributionConfig
 from .speakers import canonical_speakers
 
 NAME = "statements"
+PIECES_BLOB = "quote-pieces"  # per article: its quotes' piece texts and their vectors
 _CLAUSE = re.compile(r"(?<=[.;!?…])\s+|,\s+(?:as well as|and|but|while|claiming|saying)\s+")
 
 
@@ -77,12 +81,24 @@ class _Embedded:
 
     def add(self, quotes: Sequence[Quote]) -> None:
         new = list(dict.fromkeys(p for q in quotes for p in pieces(q.text) if p not in self.row))
-        if not new:
-            return
-        for text in new:
-            self.row[text] = len(self.row)
-        self.parts.append(np.asarray(self.embedder.encode(new), dtype=np.float32))
-        self._matrix = None
+        if new:
+            self.known(new, np.asarray(self.embedder.encode(new), dtype=np.float32))
+
+    def known(self, texts: Sequence[str], vectors: Matrix) -> None:
+        """Vectors embedded earlier (a stored blob): the model is not asked for them."""
+        keep = [i for i, text in enumerate(texts) if text not in self.row]
+        for i in keep:
+            self.row[texts[i]] = len(self.row)
+        if keep:
+            self.parts.append(np.asarray(vectors[keep], dtype=np.float32))
+            self._matrix = None
+
+    def packed(self, quotes: Sequence[Quote]) -> bytes:
+        """The piece texts of ``quotes`` and their vectors, for the article's blob."""
+        texts = list(dict.fromkeys(p for q in quotes for p in pieces(q.text)))
+        head = json.dumps(texts, ensure_ascii=False).encode("utf-8")
+        rows = self.matrix[[self.row[t] for t in texts]] if texts else np.zeros((0, 0))
+        return len(head).to_bytes(4, "little") + head + pack_vectors(rows)
 
     @property
     def matrix(self) -> Matrix:
@@ -199,6 +215,12 @@ def place_metonymy(
     return out
 
 
+def _unpack_pieces(data: bytes) -> tuple[list[str], Matrix]:
+    size = int.from_bytes(data[:4], "little")
+    texts = list(json.loads(data[4 : 4 + size].decode("utf-8")))
+    return texts, unpack_vectors(data[4 + size :])
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section("attribution", AttributionConfig)
     nlp_cfg = config.section("nlp", NlpConfig)
@@ -215,6 +237,20 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     canon = canonical_speakers({a: r for a, r in records.items() if r is not None}, found)
     reporter.advance()
     embedded = _Embedded(nlp_embedder(nlp_cfg))
+    # Incremental: the piece vectors of articles already done come from their blobs; only
+    # the pending articles' quotes (and any article without a blob) go to the model.
+    by_article: dict[str, list[Quote]] = defaultdict(list)
+    for q in found:
+        if q.speaker is not None:
+            by_article[q.article].append(q)
+    fresh = set(todo)
+    for article in by_article:
+        data = None if article in fresh else store.get_blob(PIECES_BLOB, article)
+        if data is None:
+            fresh.add(article)
+        else:
+            embedded.known(*_unpack_pieces(data))
+    embedded.add([q for a in sorted(fresh) for q in by_article.get(a, [])])
     mapping = dict(canon.by_quote)
     kinds = {s.name: s.kind for s in canon.speakers}
     named = [replace(q, speaker=mapping.get(q.id, q.speaker)) for q in found]
@@ -228,6 +264,10 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         tables.set_speakers(store, canon.speakers, final)
         tables.set_statements(store, statements)
         errors = skips.record(store, store.article_ids())  # every article was read again
+        for article in sorted(fresh & set(by_article)):
+            store.put_blob(
+                PIECES_BLOB, article, store.text_hash(article), embedded.packed(by_article[article])
+            )
         store.mark_done(NAME, todo, key)
     reporter.advance()
     reporter.finish()
@@ -242,7 +282,13 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
 STAGE = Stage(
     name=NAME,
     requires=("documents", "articles", "article_quotes", BLOB + tables.ENTITY_BLOB),
-    provides=("speakers", "quote_speakers", "statements", "statement_quotes"),
+    provides=(
+        "speakers",
+        "quote_speakers",
+        "statements",
+        "statement_quotes",
+        BLOB + PIECES_BLOB,
+    ),
     run=run,
     doc="canonical speakers across the corpus; the same statement matched across outlets",
     config=("attribution",),

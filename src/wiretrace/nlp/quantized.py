@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,7 +151,8 @@ def exportable(model: Any) -> bool:
     fast tokenizer, mean pooling, then normalisation."""
     try:
         modules = list(model)
-        pooling = modules[1].get_pooling_mode_str()
+        pool = modules[1]
+        pooling = getattr(pool, "pooling_mode", None) or pool.get_pooling_mode_str()
     except Exception:  # another layout: leave it to torch
         return False
     return (
@@ -183,28 +185,36 @@ def export(model: Any, folder: Path, check_texts: list[str], reference: Any) -> 
         def forward(self, *args: Any) -> Any:
             return self.inner(**dict(zip(names, args, strict=True))).last_hidden_state
 
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+    # The tracer's and quantiser's advice is for model authors, not for a user's run.
+    root = logging.getLogger()
+    level = root.level
+    with warnings.catch_warnings(), tempfile.TemporaryDirectory(dir=folder) as tmp:
+        warnings.simplefilter("ignore")
+        root.setLevel(logging.ERROR)
         plain = Path(tmp) / "fp32.onnx"
         axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "hidden"]}
-        with torch.no_grad():
-            torch.onnx.export(
-                Hidden(transformer.auto_model.eval()),
-                inputs,
+        try:
+            with torch.no_grad():
+                torch.onnx.export(
+                    Hidden(transformer.auto_model.eval()),
+                    inputs,
+                    str(plain),
+                    input_names=names,
+                    output_names=["hidden"],
+                    dynamic_axes=axes,
+                    opset_version=17,
+                    dynamo=False,
+                )
+            quantize_dynamic(
                 str(plain),
-                input_names=names,
-                output_names=["hidden"],
-                dynamic_axes=axes,
-                opset_version=17,
-                dynamo=False,
+                str(Path(tmp) / "int8.onnx"),
+                per_channel=True,
+                weight_type=QuantType.QInt8,
+                op_types_to_quantize=["MatMul"],
+                nodes_to_exclude=_feed_forward_outputs(plain),
             )
-        quantize_dynamic(
-            str(plain),
-            str(Path(tmp) / "int8.onnx"),
-            per_channel=True,
-            weight_type=QuantType.QInt8,
-            op_types_to_quantize=["MatMul"],
-            nodes_to_exclude=_feed_forward_outputs(plain),
-        )
+        finally:
+            root.setLevel(level)
         os.replace(Path(tmp) / "int8.onnx", folder / "model.onnx")
     tokenizer.backend_tokenizer.save(str(folder / "tokenizer.json"))
     dim = int(model.get_embedding_dimension())
