@@ -47,7 +47,7 @@ def test_planted_echoes_are_found_once_per_sentence_with_clause_span() -> None:
     assert sorted(e.article for e in echoes) == ["art0", "art3", "art7"]
     for e in echoes:
         assert e.sentence == 2 and e.match == Span(210, 250)
-        assert e.score > 0.99 and e.similarity > 0.9
+        assert e.score >= NarrativesConfig().min_probability and e.similarity > 0.9
 
 
 def test_unrelated_narrative_finds_nothing() -> None:
@@ -163,3 +163,45 @@ def test_verified_pairs_are_the_similar_candidates_and_huge_buckets_are_capped()
     pairs, _ = similar_pairs(same, owner, NarrativesConfig(lsh_tables=2), max_bucket=100)
     degree = np.bincount(pairs.ravel(), minlength=3000)
     assert degree.min() >= 50 and degree.max() <= 2 * 2 * 100
+
+
+def test_stance_contrast_lowers_an_echo_closer_to_the_negation() -> None:
+    """Two sentences equally close to the statement: the one nearer its negation (the
+    opposite stance) gets the lower probability."""
+    from wiretrace.narratives.matching import Query, evidence, probability
+
+    rng = np.random.default_rng(5)
+    statement, negation = unit(rng.standard_normal((2, DIM)))
+    towards = unit(statement + 0.6 * negation)[None, :]
+    # Same similarity to the statement, built on the other side of it.
+    other = unit(rng.standard_normal(DIM))
+    other = unit(other - (other @ statement) * statement - (other @ negation) * negation)
+    sim = float(towards[0] @ statement)
+    away = unit(sim * statement + np.sqrt(1 - sim**2) * other)[None, :]
+    rows = np.vstack([towards, away]).astype(np.float16)
+    q = Query("n", statement[None, :], negation[None, :])
+    ev, _ = evidence(rows, q, (0.0, 0.2))
+    assert abs(float(ev.similarity[0] - ev.similarity[1])) < 1e-2
+    assert ev.contrast[0] < ev.contrast[1]
+    cfg = NarrativesConfig(calibration=(-4.0, 6.0, 3.0, 0.5))
+    p = probability(ev, cfg)
+    assert p[0] < p[1]
+
+
+def test_titles_are_matched_with_a_title_span() -> None:
+    index, claim = corpus()
+    bg = background(index, 5000, 1)
+    rng = np.random.default_rng(3)
+    title_vecs = unit(rng.standard_normal((3, DIM)))
+    title_vecs[1] = unit(claim + 0.03 * rng.standard_normal(DIM))
+    titles = build_index(
+        ["art1", "art2", "art5"],
+        [
+            (np.array([[0, 0, n, 0]], dtype=np.int32), title_vecs[i : i + 1])
+            for i, n in enumerate((30, 42, 17))
+        ],
+    )
+    echoes = match_narratives([("n1", claim[None, :])], index, bg, NarrativesConfig(), titles)
+    in_titles = [e for e in echoes if e.title]
+    assert [(e.article, e.match) for e in in_titles] == [("art2", Span(0, 42))]
+    assert sorted(e.article for e in echoes if not e.title) == ["art0", "art3", "art7"]

@@ -122,6 +122,7 @@ def export_dict(store: Store, quote_marks: bool = False) -> dict[str, list[dict[
                     "span": h.span.as_list(),
                     "score": h.score,
                     "speaker": h.speaker,
+                    "part": h.part,
                 }
                 for h in records.narrative_hits(conn, nid)
             ],
@@ -252,7 +253,15 @@ TABLE_COLUMNS: dict[str, list[tuple[str, Any]]] = {
         ("statement", "str"),
         (
             "hits",
-            [{"article": "str", "span": _INTS, "score": "float", "speaker": "str"}],
+            [
+                {
+                    "article": "str",
+                    "span": _INTS,
+                    "score": "float",
+                    "speaker": "str",
+                    "part": "str",
+                }
+            ],
         ),
     ],
     "claims": [

@@ -164,9 +164,10 @@ class Story:
 @dataclass(frozen=True, slots=True)
 class NarrativeHit:
     article: str
-    span: Span
+    span: Span  # in the clean text, or in the title when ``part`` is ``"title"``
     score: float
     speaker: str | None = None
+    part: str = "body"  # "body" or "title"
 
 
 @dataclass(frozen=True, slots=True)

@@ -350,6 +350,27 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX errors_stage_source ON errors(stage, source);
     """,
+    # 14: narrative echoes in titles as well as bodies: ``part`` says which text a hit's
+    # span is in ('body': the clean text; 'title': the article's title), and is part of
+    # the key (a title hit and a body hit may both start at 0).
+    """
+    CREATE TABLE narrative_hits_v14 (
+        narrative_id TEXT NOT NULL REFERENCES narratives(id),
+        article TEXT NOT NULL REFERENCES articles(id),
+        part TEXT NOT NULL DEFAULT 'body',
+        start INTEGER NOT NULL, end INTEGER NOT NULL,
+        score REAL NOT NULL, speaker TEXT,
+        match_start INTEGER, match_end INTEGER, similarity REAL,
+        PRIMARY KEY (narrative_id, article, part, start)
+    );
+    INSERT INTO narrative_hits_v14 (narrative_id, article, start, end, score, speaker,
+        match_start, match_end, similarity)
+        SELECT narrative_id, article, start, end, score, speaker, match_start, match_end,
+            similarity FROM narrative_hits;
+    DROP TABLE narrative_hits;
+    ALTER TABLE narrative_hits_v14 RENAME TO narrative_hits;
+    CREATE INDEX narrative_hits_article ON narrative_hits(article);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

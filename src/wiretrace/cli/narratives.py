@@ -163,7 +163,9 @@ def register(app: typer.Typer) -> None:
                 "date": lambda h: literal((h["published"] or "")[:10]),
                 "outlet": lambda h: literal(h["outlet"] or ""),
                 "speaker": lambda h: literal(h["speaker"] or ""),
-                "sentence": lambda h: literal(h["sentence"]),
+                "sentence": lambda h: literal(
+                    ("[title] " if h["part"] == "title" else "") + (h["sentence"] or "")
+                ),
             },
         )
 

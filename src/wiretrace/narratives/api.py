@@ -139,14 +139,18 @@ def learn(store: Store, path: str | Path) -> LearnReport:
 
 
 def judge(store: Store, hit: str, right: bool) -> Example:
-    """Mark an echo right or wrong (``NARRATIVE:ARTICLE:START``, as ``hits`` lists them).
+    """Mark an echo right or wrong (``NARRATIVE:ARTICLE:START``, or ``NARRATIVE:ARTICLE:title``
+    for an echo in a title, as ``hits`` lists them).
 
     Its sentence becomes a labelled example of the narrative, and a right echo also makes
     its document a positive example; the judgement is kept in the store for good.
     """
     try:
         nid, article, start = hit.rsplit(":", 2)
-        row = tables.hit_row(store, nid, article, int(start))
+        if start == tables.TITLE:
+            row = tables.hit_row(store, nid, article, 0, tables.TITLE)
+        else:
+            row = tables.hit_row(store, nid, article, int(start))
     except ValueError:
         row = None
     if row is None:

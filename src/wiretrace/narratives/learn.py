@@ -312,3 +312,29 @@ def reliability(
         )
     out.ece = ece
     return out
+
+
+def fit_calibration(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.bool_], l2: float = 1.0
+) -> tuple[float, ...]:
+    """Logistic regression of labels ``y`` on evidence rows ``x`` (one column per feature),
+    L2-penalised on standardised features; returns (bias, weight per raw column).
+
+    How the zero-shot matcher's probabilities are calibrated: rows are (document,
+    narrative) pairs with the evidence of the document's best segment, ``y`` whether the
+    document carries the narrative.
+    """
+    from scipy.optimize import minimize
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z1 = np.c_[(x - mean) / scale, np.ones(len(x))]
+    t = y.astype(np.float64)
+
+    def loss(w: npt.NDArray[np.float64]) -> float:
+        f = z1 @ w
+        return float(np.sum(np.logaddexp(0.0, f) - t * f) + l2 * (w[:-1] @ w[:-1]))
+
+    w = minimize(loss, np.zeros(z1.shape[1]), method="L-BFGS-B").x
+    weights = w[:-1] / scale
+    return (float(w[-1] - weights @ mean), *(float(v) for v in weights))

@@ -24,7 +24,7 @@ from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_embeddings
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, each_article, stage_key
 from ..store import Store
 from .discovery import discover_claims
-from .matching import NarrativesConfig, SegmentIndex, background, match_narratives
+from .matching import NarrativesConfig, Query, SegmentIndex, background, match_narratives
 from .segments import Segment, pack_segments, segment_doc, statement_parts, unpack_arrays
 from .tables import (
     get_state,
@@ -35,10 +35,11 @@ from .tables import (
     segment_sizes,
     set_state,
     speaker_at,
+    title_lengths,
     write_claims,
     write_hits,
 )
-from .training import TITLE_BLOB, learnt_echoes
+from .training import TITLE_BLOB, ensure_titles, learnt_echoes, negation, unpack_title
 from .watchlist import Example, WatchlistError, examples_key, read_watchlist, watchlist_key
 
 NAME = "narratives"
@@ -193,10 +194,9 @@ class Lookup(Mapping[K, V]):
         return len(self._seen)
 
 
-def narrative_queries(
-    narratives: Sequence[Narrative], nlp_cfg: NlpConfig
-) -> list[tuple[str, npt.NDArray[np.float32]]]:
-    """Query vectors per narrative: the statement, its clauses, and the examples."""
+def narrative_queries(narratives: Sequence[Narrative], nlp_cfg: NlpConfig) -> list[Query]:
+    """Query vectors per narrative: the statement, its clauses, and the examples, each
+    with its negation (what an echo of the opposite stance would be closer to)."""
     if not narratives:
         return []
     nlp = load_spacy(nlp_cfg.spacy_model)
@@ -204,8 +204,34 @@ def narrative_queries(
     out = []
     for n in narratives:
         texts = statement_parts(nlp(n.statement)) + list(n.examples)
-        out.append((n.id, embedder.encode(texts)))
+        vectors = embedder.encode(texts + [negation(t) for t in texts])
+        out.append(Query(n.id, vectors[: len(texts)], vectors[len(texts) :]))
     return out
+
+
+def load_titles(store: Store, ids: Sequence[str]) -> SegmentIndex:
+    """The titles of ``ids`` (stored title vectors) as an index: one row per titled
+    article, sentence 0, span the whole title."""
+    lengths = title_lengths(store)
+    kept: list[str] = []
+    rows: list[npt.NDArray[np.float32]] = []
+    for article_id in ids:
+        data = store.get_blob(TITLE_BLOB, article_id) if article_id in lengths else None
+        vector = None if data is None else unpack_title(data)
+        if vector is not None:
+            kept.append(article_id)
+            rows.append(vector)
+    n = len(kept)
+    dim = rows[0].shape[0] if rows else 0
+    zeros = np.zeros(n, dtype=np.int32)
+    return SegmentIndex(
+        np.array(rows, dtype=np.float16).reshape(n, dim),
+        np.arange(n, dtype=np.int32),
+        zeros,
+        zeros,
+        np.array([lengths[a] for a in kept], dtype=np.int32),
+        tuple(kept),
+    )
 
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
@@ -287,15 +313,31 @@ def _corpus(
         store, narratives, examples, index.articles, embedder.encode, embedder.dim
     )
     zero_shot = [n for n in narratives if n.id not in learnt]
-    echoes = match_narratives(narrative_queries(zero_shot, nlp_cfg), index, bg, cfg)
+    titles = None
+    if zero_shot:
+        ensure_titles(store, ids, embedder.encode, embedder.dim)
+        titles = load_titles(store, ids)
+    echoes = match_narratives(narrative_queries(zero_shot, nlp_cfg), index, bg, cfg, titles)
     found_hits = [
-        (h.narrative, h.article, h.sentence, h.probability, h.match, h.contribution)
+        (h.narrative, h.article, h.sentence, h.probability, h.match, h.contribution, False)
         for h in learnt_hits
-    ] + [(e.narrative, e.article, e.sentence, e.score, e.match, e.similarity) for e in echoes]
+    ] + [
+        (e.narrative, e.article, e.sentence, e.score, e.match, e.similarity, e.title)
+        for e in echoes
+    ]
 
     def row(
-        narrative: str, article: str, sentence: int, score: float, match: Span, weight: float
+        narrative: str,
+        article: str,
+        sentence: int,
+        score: float,
+        match: Span,
+        weight: float,
+        title: bool,
     ) -> tuple[str, NarrativeHit, Span, float]:
+        if title:  # the match is a span of the title; no quote holds a title
+            in_title = NarrativeHit(article, match, score, None, part="title")
+            return (narrative, in_title, match, weight)
         speaker = speaker_at(quotes[article], match)
         hit = NarrativeHit(article, sentence_spans[article][sentence], score, speaker)
         return (narrative, hit, match, weight)

@@ -42,6 +42,16 @@ def segment_sizes(store: Store, kind: str) -> dict[str, tuple[int, int]]:
     return out
 
 
+def title_lengths(store: Store) -> dict[str, int]:
+    """Length of each article's title (articles without a title left out)."""
+    return {
+        str(a): int(n)
+        for a, n in store.conn.execute(
+            "SELECT id, length(title) FROM articles WHERE title IS NOT NULL AND trim(title) != ''"
+        )
+    }
+
+
 def quote_speakers(store: Store, article: str) -> list[tuple[Span, str]]:
     """Quote spans of an article with a speaker's display name (empty if quotes not found)."""
     rows = store.conn.execute(
@@ -76,11 +86,12 @@ def write_hits(
         )
         for nid, hit, match, similarity in rows:
             conn.execute(
-                "INSERT OR REPLACE INTO narrative_hits (narrative_id, article, start, end, score,"
-                " speaker, match_start, match_end, similarity) VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO narrative_hits (narrative_id, article, part, start, end,"
+                " score, speaker, match_start, match_end, similarity) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     nid,
                     hit.article,
+                    hit.part,
                     hit.span.start,
                     hit.span.end,
                     hit.score,
@@ -97,15 +108,17 @@ def write_hits(
 def hits(store: Store, narrative: str) -> list[dict[str, Any]]:
     """Echoes of one narrative with outlet and date, best first."""
     rows = store.conn.execute(
-        "SELECT h.*, a.outlet, a.published, a.title, substr(a.text, h.start + 1, h.end - h.start)"
-        " AS sentence FROM narrative_hits h JOIN articles a ON a.id = h.article"
-        " WHERE h.narrative_id = ? ORDER BY h.score DESC, h.similarity DESC",
+        "SELECT h.*, a.outlet, a.published, a.title, CASE h.part WHEN 'title' THEN"
+        " substr(a.title, h.start + 1, h.end - h.start) ELSE substr(a.text, h.start + 1,"
+        " h.end - h.start) END AS sentence FROM narrative_hits h JOIN articles a"
+        " ON a.id = h.article WHERE h.narrative_id = ? ORDER BY h.score DESC, h.similarity DESC",
         (narrative,),
     ).fetchall()
     return [
         {
-            "id": f"{narrative}:{r['article']}:{r['start']}",
+            "id": hit_id(narrative, r["article"], r["part"], r["start"]),
             "article": r["article"],
+            "part": r["part"],
             "span": [r["start"], r["end"]],
             "score": r["score"],
             "similarity": r["similarity"],
@@ -297,13 +310,25 @@ def articles_by_source(store: Store) -> dict[str, list[str]]:
     return dict(out)
 
 
-def hit_row(store: Store, narrative: str, article: str, start: int) -> dict[str, Any] | None:
-    """One stored echo with its sentence text."""
+TITLE = "title"  # the ``part`` of an echo found in an article's title
+
+
+def hit_id(narrative: str, article: str, part: str, start: int) -> str:
+    """``NARRATIVE:ARTICLE:START`` for an echo in the body, ``NARRATIVE:ARTICLE:title`` for
+    one in the title (the id ``narratives hits`` lists and ``narratives judge`` takes)."""
+    return f"{narrative}:{article}:{TITLE if part == TITLE else start}"
+
+
+def hit_row(
+    store: Store, narrative: str, article: str, start: int, part: str = "body"
+) -> dict[str, Any] | None:
+    """One stored echo with its sentence (or title) text."""
     r = store.conn.execute(
-        "SELECT h.*, substr(a.text, h.start + 1, h.end - h.start) AS sentence"
+        "SELECT h.*, CASE h.part WHEN 'title' THEN substr(a.title, h.start + 1, h.end - h.start)"
+        " ELSE substr(a.text, h.start + 1, h.end - h.start) END AS sentence"
         " FROM narrative_hits h JOIN articles a ON a.id = h.article"
-        " WHERE h.narrative_id = ? AND h.article = ? AND h.start = ?",
-        (narrative, article, start),
+        " WHERE h.narrative_id = ? AND h.article = ? AND h.part = ? AND h.start = ?",
+        (narrative, article, part, start),
     ).fetchone()
     return None if r is None else {k: r[k] for k in r.keys()}  # noqa: SIM118
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 import sqlite3
 
 from .base import Scope, fetch_one, has_table, in_scope, metas_of, texts_of
-from .rows import Claim, ClaimMember, Hit, Narrative
+from .rows import ArticleMeta, Claim, ClaimMember, Hit, Narrative
 
 _HIT = (
-    "SELECT h.narrative_id, n.statement, h.article, h.start, h.end, h.score, h.speaker,"
-    " {verdict} AS verdict FROM narrative_hits h JOIN narratives n ON n.id = h.narrative_id"
+    "SELECT h.narrative_id, n.statement, h.article, h.part, h.start, h.end, h.score,"
+    " h.speaker, {verdict} AS verdict FROM narrative_hits h"
+    " JOIN narratives n ON n.id = h.narrative_id"
 )
-# a judged echo leaves its sentence as a labelled example (``narratives judge``)
+# a judged echo leaves its sentence (or title) as a labelled example (``narratives judge``)
 _VERDICT = (
     "(SELECT e.positive FROM narrative_examples e WHERE e.narrative_id = h.narrative_id"
     " AND e.article IS NULL AND e.origin = 'judge' AND e.text ="
-    " (SELECT substr(a.text, h.start + 1, h.end - h.start) FROM articles a"
+    " (SELECT CASE h.part WHEN 'title' THEN substr(a.title, h.start + 1, h.end - h.start)"
+    " ELSE substr(a.text, h.start + 1, h.end - h.start) END FROM articles a"
     " WHERE a.id = h.article) ORDER BY e.id DESC LIMIT 1)"
 )
+TITLE = "title"  # the part of an echo found in the title (its span is in the title)
 
 
 def hit_select(conn: sqlite3.Connection) -> str:
@@ -25,9 +28,18 @@ def hit_select(conn: sqlite3.Connection) -> str:
     return _HIT.format(verdict=_VERDICT if has_table(conn, "narrative_examples") else "NULL")
 
 
+def _text(
+    r: sqlite3.Row, texts: dict[tuple[str, int, int], str], metas: dict[str, ArticleMeta]
+) -> str:
+    if r["part"] == TITLE:
+        return (metas[r["article"]].title or "")[r["start"] : r["end"]]
+    return texts[(r["article"], r["start"], r["end"])]
+
+
 def _hits(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Hit]:
     metas = metas_of(conn, (r["article"] for r in rows))
-    texts = texts_of(conn, ((r["article"], r["start"], r["end"]) for r in rows))
+    body = [r for r in rows if r["part"] != TITLE]
+    texts = texts_of(conn, ((r["article"], r["start"], r["end"]) for r in body))
     return [
         Hit(
             narrative_id=r["narrative_id"],
@@ -37,9 +49,10 @@ def _hits(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Hit]:
             end=r["end"],
             score=r["score"],
             speaker=r["speaker"],
-            text=texts[(r["article"], r["start"], r["end"])],
+            text=_text(r, texts, metas),
             meta=metas[r["article"]],
             verdict=None if r["verdict"] is None else bool(r["verdict"]),
+            part=r["part"],
         )
         for r in rows
     ]

@@ -187,9 +187,10 @@ def narrative_hits(conn: sqlite3.Connection, narrative_id: str) -> list[Narrativ
             span=Span(r["start"], r["end"]),
             score=r["score"],
             speaker=r["speaker"],
+            part=r["part"],
         )
         for r in conn.execute(
-            "SELECT * FROM narrative_hits WHERE narrative_id = ? ORDER BY score DESC",
+            "SELECT * FROM narrative_hits WHERE narrative_id = ? ORDER BY score DESC, part, start",
             (narrative_id,),
         )
     ]

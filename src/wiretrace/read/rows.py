@@ -120,6 +120,7 @@ class Hit:
     text: str
     meta: ArticleMeta
     verdict: bool | None = None  # judged right (True) or wrong (False) in the store
+    part: str = "body"  # "title": the span is in the article's title, not its text
 
 
 @dataclass(frozen=True)

@@ -302,6 +302,8 @@ def article_marks(data: dict[str, Any], urls: ServerUrls) -> list[Mark]:
             )
         )
     for h in data["narratives"]:
+        if h.get("part") == "title":  # shown on the title (``title_marks``), not in the text
+            continue
         marks.append(
             Mark(
                 h["start"],
@@ -315,14 +317,36 @@ def article_marks(data: dict[str, Any], urls: ServerUrls) -> list[Mark]:
     return marks
 
 
+def hit_anchor(h: Any) -> str:
+    """The article-page anchor of a narrative echo (its title for an echo in the title)."""
+    where = "title" if h["part"] == "title" else h["start"]
+    return f"n-{h['narrative_id']}-{where}"
+
+
+def title_marks(data: dict[str, Any], urls: ServerUrls) -> list[dict[str, Any]]:
+    """Narrative echoes found in the article's title, for the title line of its page."""
+    return [
+        {
+            "anchor": hit_anchor(h),
+            "href": urls.narrative(h["narrative_id"]),
+            "label": f"Title echoes narrative ({float(h['score']):.2f}): {h['statement']}",
+        }
+        for h in data["narratives"]
+        if h.get("part") == "title"
+    ]
+
+
 def article_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
     text = data["article"]["text"]
     counts = {kind: 0 for kind, _ in LEGEND}
     for mark in article_marks(data, urls):
         counts[mark.kind] = counts.get(mark.kind, 0) + 1
+    titles = title_marks(data, urls)
+    counts["narrative"] = counts.get("narrative", 0) + len(titles)
     return {
         **data,
         "segments": segments(text, article_marks(data, urls)),
+        "title_marks": titles,
         "mark_counts": counts,
     }
 
@@ -379,14 +403,14 @@ def narrative_view(data: dict[str, Any], urls: ServerUrls) -> dict[str, Any]:
         lane=lambda h: h["meta"].get("outlet") or "(unknown)",
         when=lambda h: h["meta"].get("published"),
         title=lambda h: f"{h['meta'].get('outlet') or ''}: {h['text']}",
-        href=lambda h: urls.article(h["article"], f"n-{data['narrative']['id']}-{h['start']}"),
+        href=lambda h: urls.article(h["article"], hit_anchor(h)),
     )
     speakers = charts.lane_chart(
         [h for h in data["hits"] if h["speaker"]],
         lane=lambda h: str(h["speaker"]),
         when=lambda h: h["meta"].get("published"),
         title=lambda h: f"{h['speaker']}: {h['text']}",
-        href=lambda h: urls.article(h["article"], f"n-{data['narrative']['id']}-{h['start']}"),
+        href=lambda h: urls.article(h["article"], hit_anchor(h)),
     )
     return {**data, "chart": chart, "speaker_chart": speakers}
 
