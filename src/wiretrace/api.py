@@ -25,7 +25,7 @@ from .models import (
     Statement,
     Story,
 )
-from .pipeline import Pipeline, Reporter, StageReport
+from .pipeline import Engine, Pipeline, Reporter, StageReport
 from .read import records
 from .store import Store
 
@@ -64,14 +64,17 @@ class Corpus:
         *,
         only: Sequence[str] = (),
         redo: Sequence[str] = (),
+        engine: Engine | None = None,
     ) -> list[StageReport]:
         """Run the stages on what is new or changed, as ``wiretrace analyze`` does.
 
         ``until``: that stage and what it requires; ``only``: exactly those stages; ``redo``:
         those stages and what depends on them on every article. Unknown names: ValueError.
+        ``engine``: computes the per-article batches (default: this process), e.g.
+        ``wiretrace.distributed.engine.RayEngine(address=...)``.
         """
         return Pipeline.default().run(
-            self.store, self.config, reporter, until=until, only=only, redo=redo
+            self.store, self.config, reporter, until=until, only=only, redo=redo, engine=engine
         )
 
     def articles(self) -> Iterator[Article]:
