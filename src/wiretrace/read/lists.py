@@ -92,8 +92,13 @@ def hits_list(conn: sqlite3.Connection, page: int, filt: Filter) -> dict[str, ob
     return {"hits": _hits(conn, found), "page": page, "more": len(rows) > PAGE_SIZE}
 
 
-def listing(conn: sqlite3.Connection, name: str, page: int, filt: Filter) -> dict[str, object]:
-    """One list page: its rows under the filter, the facets, and the filter itself."""
+def listing(
+    conn: sqlite3.Connection, name: str, page: int, filt: Filter, with_facets: bool = True
+) -> dict[str, object]:
+    """One list page: its rows under the filter, the facets, and the filter itself.
+
+    ``with_facets=False`` leaves the facet counts to the caller (the web app keeps them
+    once per filter, whichever page is shown)."""
     page = max(1, page)
     scope = filt.scope()
     if name == "articles":
@@ -116,5 +121,5 @@ def listing(conn: sqlite3.Connection, name: str, page: int, filt: Filter) -> dic
         **body,
         "filter": filt.params(),
         "filter_labels": labels(conn, filt),
-        "facets": facets(conn, name, filt),
+        **({"facets": facets(conn, name, filt)} if with_facets else {}),
     }

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import FastAPI
 from starlette.requests import Request
@@ -267,7 +267,12 @@ def listing(name: str, prepare: Viewer = render.identity) -> PageSpec:
 
     def build(conn: sqlite3.Connection, request: Request) -> dict[str, object]:
         filt = read.Filter.from_params(request.query_params)
-        return read.listing(conn, name, _int(request, "page"), filt)
+        body = read.listing(conn, name, _int(request, "page"), filt, with_facets=False)
+        # the facets of a filter are the same on every page: counted once per store state
+        key = f"facets/{name}?{urlencode(sorted(filt.params().items()))}"
+        cache: PageCache = request.app.state.cache
+        body["facets"] = cache.get(key, lambda: dict(read.plain(read.facets(conn, name, filt))))
+        return body
 
     return PageSpec(name, f"/{name}", build, prepare, corpus_wide=True)
 
@@ -432,6 +437,7 @@ def create_app(
     app = FastAPI(title="Wiretrace", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.pool = pool
     cache = PageCache(Path(db))
+    app.state.cache = cache
 
     def build(spec: PageSpec, request: Request) -> dict[str, Any]:
         def run() -> dict[str, Any]:
