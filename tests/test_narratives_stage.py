@@ -26,14 +26,17 @@ def run_stages(store: Store, names: tuple[str, ...] = STAGES) -> list:
 
 
 @pytest.fixture(scope="module")
-def karabakh_store(karabakh_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    from wiretrace.ingest import ingest
+def karabakh_store(
+    karabakh_db: Path, karabakh_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """A copy of the session's analysed karabakh store with the gold statements as its
+    watchlist, and the narratives stage run again (the stages before it are not)."""
+    from conftest import copy_store
 
-    db = tmp_path_factory.mktemp("narratives") / "k.db"
+    db = copy_store(karabakh_db, tmp_path_factory.mktemp("narratives") / "k.db")
     store = Store(db)
-    ingest(store, sorted(str(p) for p in karabakh_dir.glob("*.txt")), Config())
     prepare(load_gold(karabakh_dir / "gold.json"), store)
-    run_stages(store)
+    run_stages(store, ("narratives",))
     yield store
     store.close()
 
