@@ -100,3 +100,43 @@ def test_label_file_trains_a_narrative_that_labels_unseen_documents(tmp_path: Pa
     _run(store, ("narratives",))
     assert get_state(store, f"model:{nid}") != model
     store.close()
+
+
+def test_title_and_body_echoes_at_the_same_offset_are_kept_apart(tmp_path: Path) -> None:
+    """A title hit has its own key and id (``NARRATIVE:ARTICLE:title``), its text is the
+    title, and judging it stores the title as the example."""
+    from wiretrace.ingest import ingest
+    from wiretrace.models import Narrative, NarrativeHit, Span
+    from wiretrace.narratives.tables import save_narratives, write_hits
+
+    doc = tmp_path / "a.txt"
+    doc.write_text(
+        "Dam Failure Was an Act of Nature\n\nOfficials said on Monday that the dam failed "
+        "after record rain. Engineers will inspect the remaining walls this week.\n",
+        encoding="utf-8",
+    )
+    store = Store(tmp_path / "t.db")
+    ingest(store, [str(doc)], Config())
+    _run(store, ("clean",))
+    (article,) = store.article_ids()
+    title = store.get_article(article).title
+    assert title
+    save_narratives(store, [Narrative("nature", "The dam failed because of nature.")])
+    body = Span(0, 20)
+    rows = [
+        ("nature", NarrativeHit(article, body, 0.4, None), body, 0.7),
+        (
+            "nature",
+            NarrativeHit(article, Span(0, len(title)), 0.6, None, part="title"),
+            Span(0, len(title)),
+            0.8,
+        ),
+    ]
+    assert write_hits(store, rows, ["nature"]) == 2
+    found = {h["part"]: h for h in api.hits(store, "nature")}
+    assert found["title"]["id"] == f"nature:{article}:title"
+    assert found["title"]["sentence"] == title
+    assert found["body"]["id"] == f"nature:{article}:0"
+    example = api.judge(store, found["title"]["id"], right=False)
+    assert example.text == title and not example.positive
+    store.close()
