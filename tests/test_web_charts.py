@@ -95,3 +95,13 @@ def test_lane_chart_single_day_has_one_tick() -> None:
     chart = charts.lane_chart(points, lambda p: p["o"], lambda p: p["d"], str, lambda p: "#")
     assert chart is not None and [t["text"] for t in chart["ticks"]] == ["2031-03-05"]
     assert len(chart["lanes"]) == 2 and len(chart["dots"]) == 2
+
+
+def test_lane_chart_fans_out_dots_of_one_day() -> None:
+    points = [{"o": "A", "d": "2031-03-05"}] * 3 + [{"o": "A", "d": "2031-03-09"}]
+    chart = charts.lane_chart(points, lambda p: p["o"], lambda p: p["d"], str, lambda p: "#")
+    assert chart is not None
+    same_day = [(d["x"], d["y"]) for d in chart["dots"][:3]]
+    assert len(set(same_day)) == 3  # none hides another
+    lane_y = chart["lanes"][0]["y"]
+    assert all(abs(y - lane_y) <= 10 for _, y in same_day)

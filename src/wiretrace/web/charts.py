@@ -129,9 +129,15 @@ def lane_chart(
     plot_w = WIDTH - left - 30
     dots = []
     colours = colour_index(lanes)
+    stacked: dict[tuple[str, int], int] = defaultdict(int)
     for p, d in dated:
         x = left + (plot_w * (d.toordinal() - lo) / span if d else plot_w + 15)
+        # dots of one lane on one day fan out around the lane line instead of hiding each other
+        k = stacked[(lane(p), round(x))]
+        stacked[(lane(p), round(x))] += 1
         y = top_pad + lane_h * lanes.index(lane(p)) + lane_h / 2
+        y += min(10, 4 * ((k + 1) // 2)) * (-1 if k % 2 else 1)
+        x += 3 * (k // 5)
         dots.append(
             {
                 "x": round(x, 1),
