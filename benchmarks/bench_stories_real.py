@@ -76,25 +76,27 @@ def main() -> None:
         ids = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY id")]
         if args.compute:
             from wiretrace.nlp.models import NlpConfig
+            from wiretrace.pipeline import Skips
             from wiretrace.stories.stage import features
 
-            feats = features(store, ids, StoriesConfig(), NlpConfig())
+            feats = features(store, ids, StoriesConfig(), NlpConfig(), Skips("stories"))
         else:
             feats = tables.load_features(store, ids)
     days = {f.id: f.day for f in feats}
     bounded = StoriesConfig()
     unbounded = replace(bounded, max_articles=10**9, max_days=10**9, second_chance=False)
     result_note = (
-        "unbounded: max_articles and max_days lifted and no second chance for stories of"
-        " one article (the clustering before the bounds); first_pass: bounds, no second chance"
+        "bounded: the default configuration; unbounded: max_articles and max_days lifted"
+        " (the clustering before the bounds); second_chance: bounds and the second chance"
+        " for stories of one article"
     )
     result: dict[str, Any] = {
         "store": args.store.name,
         "articles": len(feats),
         "note": result_note,
     }
-    first_pass = replace(bounded, second_chance=False)
-    for name, cfg in (("bounded", bounded), ("first_pass", first_pass), ("unbounded", unbounded)):
+    second = replace(bounded, second_chance=True)
+    for name, cfg in (("bounded", bounded), ("second_chance", second), ("unbounded", unbounded)):
         assignment, _ = cluster(feats, [], cfg)
         result[name] = stats(assignment, days, args.report_over)
     print(json.dumps(result, indent=2))

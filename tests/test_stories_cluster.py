@@ -170,6 +170,6 @@ def test_an_early_article_joins_the_story_its_event_formed_later() -> None:
         ArticleFeatures(f"a-{k}", unit(e[0] + e[k]), ("harbour", "minister"), 738000 + k - 1)
         for k in (2, 3, 4)
     ]
-    assignment, states = cluster([first, *later], [], StoriesConfig())
+    assignment, states = cluster([first, *later], [], StoriesConfig(second_chance=True))
     assert len({assignment[a.id] for a in [first, *later]}) == 1
     assert [s.n for s in states] == [4]

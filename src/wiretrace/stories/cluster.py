@@ -36,8 +36,10 @@ class StoriesConfig:
     max_articles: int = 50
     max_days: int = 21
     strong: float = 0.7
-    # Stories of one article started in a batch get a second chance at its end.
-    second_chance: bool = True
+    # Stories of one article started in a batch get a second chance at its end. Off by
+    # default: on PolNeAR dev it joined 5 single articles, all to topic-level stories
+    # ("the campaign"), none to their own event.
+    second_chance: bool = False
     max_entities: int = 8  # an article's most frequent entities that count for overlap
     story_entities: int = 40  # entity counts a story keeps
     entity_candidates: int = 16  # closest stories whose entity overlap is computed
