@@ -77,17 +77,18 @@ def hits_list(conn: sqlite3.Connection, page: int, filt: Filter) -> dict[str, ob
     sql, params = where(LISTS["hits"], filt)
     rows = fetch(
         conn,
-        f"SELECT x.narrative_id, x.article, x.start {sql}"
-        " ORDER BY x.score DESC, x.article, x.start LIMIT ? OFFSET ?",
+        f"SELECT x.narrative_id, x.article, x.part, x.start {sql}"
+        " ORDER BY x.score DESC, x.article, x.part, x.start LIMIT ? OFFSET ?",
         (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE),
     )
-    keys = [(r[0], r[1], r[2]) for r in rows[:PAGE_SIZE]]
     found = []
-    for nid, article, start in keys:
+    for nid, article, part, start in (tuple(r) for r in rows[:PAGE_SIZE]):
+        # a title echo and a body echo may share a start offset: the part tells them apart
         found += fetch(
             conn,
-            f"{hit_select(conn)} WHERE h.narrative_id = ? AND h.article = ? AND h.start = ?",
-            (nid, article, start),
+            f"{hit_select(conn)} WHERE h.narrative_id = ? AND h.article = ? AND h.part = ?"
+            " AND h.start = ?",
+            (nid, article, part, start),
         )
     return {"hits": _hits(conn, found), "page": page, "more": len(rows) > PAGE_SIZE}
 
