@@ -243,3 +243,59 @@ def test_a_passive_report_is_content_not_a_frame(nlp) -> None:  # type: ignore[n
     assert len(qs) == 1, [(q.text, q.speaker, q.cue) for q in qs]
     assert qs[0].cue == "said" and qs[0].speaker == "coast guard"
     assert qs[0].text.startswith("About 300") and qs[0].text.endswith("missing")
+
+
+def test_hostile_quote_keeps_its_titled_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    # markup inside the quotation gives the parser a second subject inside the quote
+    text = (
+        "Relief trucks reached the town at noon.\n\n"
+        '“<script>alert("x")</script><a href="javascript:alert(2)">go</a>” '
+        "said Spokesman Odo Brill."
+    )
+    result = extract(nlp(text), "a", AttributionConfig())
+    [q] = result.quotes
+    assert q.speaker == "Odo Brill"
+    assert [e.roles for e in result.entities if e.name == "Odo Brill"] == [["Spokesman"]]
+
+
+def test_frame_split_off_after_a_question(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The senator spoke in Dover on Friday.\n"
+        "“How long must families wait for an answer?” Marta Klein said. “They deserve one.”"
+    )
+    q = one(quotes_of(nlp, text), "How long")
+    assert q.speaker == "Marta Klein" and len(q.parts) == 2
+
+
+def test_quote_continues_its_speaker_later_in_the_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“We have had problems with intrusions before,” Gerald Fenn said after the summit. "
+        "He did not threaten a response. “Our goal is to set norms that everyone follows.”"
+    )
+    assert one(quotes_of(nlp, text), "Our goal").speaker == "Gerald Fenn"
+
+
+def test_dash_signature_names_the_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Readers sent us their reactions.\n"
+        "“The debate told me nothing new about either candidate.” ― Rosa Delgado\n"
+        "“I will vote early this year, and so will my sister.” ― Tom Okafor."
+    )
+    qs = quotes_of(nlp, text)
+    assert one(qs, "debate told").speaker == "Rosa Delgado"
+    assert one(qs, "vote early").speaker == "Tom Okafor"
+
+
+def test_transcript_turns(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Governor Ann Reyes spoke with host Paul Moss on Sunday.\n"
+        "MOSS: Will you support the new budget when it comes to a vote?\n"
+        "REYES: Well, look, we have to see the numbers first, and then we decide.\n"
+        "UPDATE: This story has been corrected."
+    )
+    qs = quotes_of(nlp, text)
+    assert one(qs, "support the new budget").speaker == "Paul Moss"
+    reyes = one(qs, "see the numbers")
+    assert reyes.speaker == "Ann Reyes" and reyes.kind == "direct"
+    assert text[reyes.speaker_span.start : reyes.speaker_span.end] == "REYES"  # type: ignore[union-attr]
+    assert not [q for q in qs if "corrected" in q.text]

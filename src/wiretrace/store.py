@@ -371,6 +371,20 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE narrative_hits_v14 RENAME TO narrative_hits;
     CREATE INDEX narrative_hits_article ON narrative_hits(article);
     """,
+    # 15: speaker identity a user can check and correct. ``speaker_aliases`` (statements
+    # writes): each name joined to a canonical speaker and why. ``speaker_edits`` (written
+    # only by the user, through ``wiretrace speakers merge|split|rename``; read by
+    # statements): corrections applied on every re-analysis.
+    """
+    CREATE TABLE speaker_aliases (
+        speaker_id TEXT NOT NULL, alias TEXT NOT NULL, reason TEXT NOT NULL,
+        PRIMARY KEY (speaker_id, alias)
+    );
+    CREATE TABLE speaker_edits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        action TEXT NOT NULL, name TEXT NOT NULL, target TEXT, at TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

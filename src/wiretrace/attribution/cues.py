@@ -357,7 +357,7 @@ def content_bounds(tokens: list[Token]) -> tuple[int, int] | None:
     ):
         ordered.pop(0)
     while ordered and (
-        ordered[-1].is_space or (ordered[-1].is_punct and not _is_quote_mark(ordered[-1]))
+        ordered[-1].is_space or (ordered[-1].is_punct and not is_quote_mark(ordered[-1]))
     ):
         ordered.pop()
     if not ordered:
@@ -365,5 +365,5 @@ def content_bounds(tokens: list[Token]) -> tuple[int, int] | None:
     return ordered[0].idx, ordered[-1].idx + len(ordered[-1].text)
 
 
-def _is_quote_mark(token: Token) -> bool:
+def is_quote_mark(token: Token) -> bool:
     return token.text in {'"', "”", "’", "»", "'"}

@@ -10,6 +10,7 @@ anonymous when indefinite.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
@@ -34,9 +35,32 @@ class Entity:
     mentions: list[tuple[int, int]] = field(default_factory=list)
     contexts: dict[str, int] = field(default_factory=dict)
     subjects: list[int] = field(default_factory=list)  # where it is a clause's subject
+    genders: dict[str, int] = field(default_factory=dict)  # "m"/"f" votes: Mr., she, his…
+    name_labels: dict[str, int] = field(default_factory=dict)  # labels of the full name
+
+    @property
+    def gender(self) -> str | None:
+        """The gender the article's own words give this referent, when they agree."""
+        m, f = self.genders.get("m", 0), self.genders.get("f", 0)
+        if m + f < 2:
+            return None  # one pronoun is too little evidence
+        if m > 2 * f:
+            return "m"
+        if f > 2 * m:
+            return "f"
+        return None
 
     @property
     def label(self) -> str:
+        """spaCy's most frequent label; a person when spaCy called any mention a person
+        and the article's pronouns or courtesy titles give the referent a gender (the
+        tagger often calls a bare surname an organisation)."""
+        if self.labels.get("PERSON") and self.gender is not None:
+            return "PERSON"
+        if len(name_key(self.name)) >= 2 and self.name_labels:
+            top = max(self.name_labels.items(), key=lambda kv: kv[1])[0]
+            if top == "PERSON":
+                return top  # "Chris Matthews" is a person, however "Matthews" is tagged
         return max(self.labels.items(), key=lambda kv: kv[1])[0] if self.labels else "UNKNOWN"
 
     def as_dict(self) -> dict[str, object]:
@@ -47,11 +71,12 @@ class Entity:
             "roles": self.roles,
             "mentions": [list(m) for m in self.mentions],
             "contexts": self.contexts,
+            "genders": self.genders,
         }
 
 
 def clean_name(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip(" ,.;:\"'“”‘’")
+    text = re.sub(r"\s+", " ", text).strip(" ,.;:\"'“”‘’―—–")
     text = re.sub(r"^(?:the|The|THE)\s+", "", text)
     return re.sub(r"(?:’s|'s)$", "", text).strip()
 
@@ -82,12 +107,18 @@ def entities(doc: Doc) -> list[Entity]:
         name = _entity_name(ent)
         if not name or not any(ch.isalpha() for ch in name):
             continue
-        target = _find(found, name, ent.label_)
+        title = honorific(ent)
+        target = _find(found, name, ent.label_, title)
         if target is None:
             target = Entity(name)
             found.append(target)
+        if title is not None:
+            target.genders[title] = target.genders.get(title, 0) + _TITLE_WEIGHT
         elif len(name_key(name)) > len(name_key(target.name)):
             target.name = name
+            target.name_labels = {}
+        if name == target.name:
+            target.name_labels[ent.label_] = target.name_labels.get(ent.label_, 0) + 1
         target.labels[ent.label_] = target.labels.get(ent.label_, 0) + 1
         if name not in target.forms:
             target.forms.append(name)
@@ -100,10 +131,76 @@ def entities(doc: Doc) -> list[Entity]:
         context = _context(ent)
         if context:
             target.contexts[context] = target.contexts.get(context, 0) + 1
+    _pronoun_votes(doc, found)
     return found
 
 
-def _find(found: list[Entity], name: str, label: str) -> Entity | None:
+_TITLE_WEIGHT = 3  # a courtesy title states a gender outright; a pronoun only suggests it
+# Closed class: courtesy titles and the gender they state.
+HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "mister": "m"}
+
+
+def honorific(ent: SpacySpan) -> str | None:
+    """The gender a courtesy title right before a name states ("Mrs. Clinton" → "f")."""
+    first = ent.doc[ent.start]
+    before = ent.doc[ent.start - 1] if ent.start > 0 else None
+    for token in (first, before):
+        if token is not None and token.lower_.rstrip(".") in HONORIFICS:
+            return HONORIFICS[token.lower_.rstrip(".")]
+    return None
+
+
+_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+
+
+def _pronoun_votes(doc: Doc, found: list[Entity]) -> None:
+    """Mentions the tagger missed, for coreference: a bare surname of a person named in
+    the article is a subject where it is one; and a "he"/"his"/"she"/"her" whose sentence
+    or the one before names exactly one person votes for that person's gender (a chain
+    after a first mention, "his" beside a name)."""
+    by_surname: dict[str, list[Entity]] = {}
+    for e in found:
+        if e.labels.get("PERSON"):
+            by_surname.setdefault(name_key(e.name)[-1], []).append(e)
+    # Every token of a person's surname counts as a mention, tagged or not (the tagger
+    # misses many bare surnames, which would credit their pronouns to someone else).
+    people = sorted(
+        (
+            (t.idx, by_surname[t.lower_][0])
+            for t in doc
+            if t.pos_ == "PROPN" and len(by_surname.get(t.lower_, ())) == 1
+        ),
+        key=lambda pair: pair[0],
+    )  # (start char, entity)
+    if not people:
+        return
+    for t in doc:
+        entity = by_surname.get(t.lower_, [None])[0] if t.pos_ == "PROPN" else None
+        if (
+            entity is not None
+            and len(by_surname[t.lower_]) == 1
+            and t.dep_ in ("nsubj", "nsubjpass")
+            and t.idx not in entity.subjects
+        ):
+            entity.subjects.append(t.idx)  # an untagged "Trump" subject is still salient
+    starts = [s for s, _ in people]
+    previous_start = 0
+    current_start = 0
+    for sent in doc.sents:
+        previous_start, current_start = current_start, sent.start_char
+        for token in sent:
+            gender = _PRONOUN_GENDER.get(token.lower_)
+            if gender is None:
+                continue
+            lo = bisect_left(starts, previous_start)
+            hi = bisect_left(starts, token.idx)
+            named = {id(e): e for _, e in people[lo:hi]}
+            if len(named) == 1:
+                entity = next(iter(named.values()))
+                entity.genders[gender] = entity.genders.get(gender, 0) + 1
+
+
+def _find(found: list[Entity], name: str, label: str, gender: str | None = None) -> Entity | None:
     key = name_key(name)
     if not key:
         return None
@@ -111,8 +208,16 @@ def _find(found: list[Entity], name: str, label: str) -> Entity | None:
         other = name_key(entity.name)
         if key == other:
             return entity
+    if label == "PERSON" and len(key) >= 2:
+        for entity in found:
+            other = name_key(entity.name)
+            # "Loretta E. Lynch" and "Loretta Lynch": same first and last name.
+            if len(other) >= 2 and other[0] == key[0] and other[-1] == key[-1]:
+                return entity
     if label == "PERSON" or len(key) == 1:
         for entity in reversed(found):
+            if gender is not None and entity.gender not in (None, gender):
+                continue  # "Mrs. Clinton" is not the Bill Clinton named before
             other = name_key(entity.name)
             # "Peskov" is the end of "Dmitry Peskov"; "Pashinyan" of "Nikol Pashinyan".
             if len(other) > len(key) and other[-len(key) :] == key:
@@ -144,6 +249,8 @@ def role_of(ent: SpacySpan) -> str | None:
             left -= 1
         if left < ent.start:
             title = clean_name(doc[left : ent.start].text)
+            if all(w in HONORIFICS for w in name_key(title)):
+                return None  # "Mr." is a courtesy, not a role (it gives the gender)
             if (title and title[0].isupper()) or len(title.split()) > 1:
                 return title
     return None
@@ -370,9 +477,13 @@ def _kind(label: str) -> str:
     return "unknown"
 
 
-def compatible(pronoun: str, kind: str, plural: bool) -> bool:
-    """Can this pronoun refer back to a speaker of this kind and number?"""
-    if pronoun in ("he", "she", "i"):
+def compatible(pronoun: str, kind: str, plural: bool, gender: str | None = None) -> bool:
+    """Can this pronoun refer back to a speaker of this kind, number and gender?"""
+    if pronoun in ("he", "she"):
+        if gender is not None and _PRONOUN_GENDER[pronoun] != gender:
+            return False
+        return kind in ("person", "anonymous") and not plural  # never a thing
+    if pronoun == "i":
         return kind in ("person", "anonymous", "unknown") and not plural
     if pronoun == "it":
         return kind in ("org", "document", "unknown") and not plural

@@ -10,7 +10,10 @@ quotes). Pronoun speakers are resolved to the nearest earlier compatible speaker
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -20,7 +23,7 @@ from ..quotemarks import Segment, find_segments
 from ..store import content_hash
 from . import cues
 from .config import AttributionConfig
-from .entities import Entity, Mention, compatible, entities, mention
+from .entities import Entity, Mention, compatible, entities, mention, name_key
 
 _FRAME_PUNCT = frozenset(",:—–-")
 
@@ -49,7 +52,13 @@ class Extraction:
 def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
     text = doc.text
     found_entities = entities(doc)
-    segments = [s for s in find_segments(text) if not _is_title(text[s.start : s.end])]
+    turns = transcript_turns(doc, found_entities)
+    segments = [
+        s
+        for s in find_segments(text)
+        if not _is_title(text[s.start : s.end])
+        and not any(a < s.end and s.start < b for (a, b), _ in turns)
+    ]
     sents = _Sentences(doc)
     is_fragment = {s: _is_fragment(doc, s, sents) for s in segments}
     direct = [s for s in segments if not is_fragment[s]]
@@ -57,25 +66,35 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
     in_direct: set[int] = set()
     for seg in direct:
         in_direct.update(sents.token_ids(seg.open_mark, (seg.close_mark or seg.end - 1) + 1))
+    for (a, b), _who in turns:
+        in_direct.update(sents.token_ids(a, b))
 
     def sentence_no(char: int) -> int:
         token = sents.token_at(char)
         return sents.number[token.i] if token is not None else 0
 
-    results: list[_Found] = []
+    results: list[_Found] = [
+        _Found(a, b, "direct", None, who, sentence_no(a), sentence_no(b - 1))
+        for (a, b), who in turns
+    ]
     used_cues: set[int] = set()
     for seg in direct:
         cue = _direct_cue(doc, seg, in_direct, sents)
         speaker_tok = cues.speaker_head(cue) if cue is not None else None
-        if speaker_tok is not None and (
-            seg.open_mark <= speaker_tok.idx < (seg.close_mark or seg.end)
-            or _in_dateline(speaker_tok)
-        ):
+        quoted = _inside(seg)
+        if cue is not None and speaker_tok is not None and quoted(speaker_tok):
+            # The parser may give the cue a second subject inside the quotation ("“<b>x</b>”
+            # said Spokesman Odo Brill"); the one outside it speaks.
+            speaker_tok = next(
+                (c for c in cue.children if c.dep_ in cues.ACTIVE_SUBJECTS and not quoted(c)),
+                None,
+            )
+        if speaker_tok is not None and (quoted(speaker_tok) or _in_dateline(speaker_tok)):
             speaker_tok = None  # a name inside the quotation itself, or a dateline
         if cue is not None and speaker_tok is None:
             speaker_tok = _inverted_subject(cue)
         if cue is None:
-            speaker_tok = _label(doc, seg, sents)
+            speaker_tok = _label(doc, seg, sents) or _signature(doc, seg, sents)
         if cue is not None:
             used_cues.add(cue.i)
         results.append(
@@ -219,6 +238,10 @@ class _Sentences:
     def end(self, i: int) -> int:
         return self.bounds[self.number[i]][1] if self.bounds else 0
 
+    def same_paragraph(self, start: int, end: int) -> bool:
+        """Whether no line break separates these two character offsets."""
+        return "\n" not in self.text[start:end]
+
 
 def _one_per_report(results: list[_Found], text: str) -> list[_Found]:
     """ "“A,” he said. “B.”" is one report: consecutive quotations of one speaker through
@@ -313,9 +336,29 @@ def _frame(doc: Doc, seg: Segment, sents: _Sentences) -> tuple[int, int]:
         nxt = doc[end]
         while nxt.is_space and nxt.i + 1 < len(doc):
             nxt = doc[nxt.i + 1]
-        if nxt.text[:1].islower() and "\n" not in doc[end - 1].whitespace_ + doc[end - 1].text:
+        same_para = "\n" not in doc[end - 1].whitespace_ + doc[end - 1].text
+        if same_para and (nxt.text[:1].islower() or _bare_frame(doc, seg, nxt, sents)):
             end = sents.end(nxt.i)
     return start, end
+
+
+def _bare_frame(doc: Doc, seg: Segment, first: Token, sents: _Sentences) -> bool:
+    """ "“How many times …?” Clinton said.": the parser may split a frame that follows a
+    question or exclamation into a sentence of its own. A short next sentence with no
+    quotation of its own, whose verb reports and has a subject but no complement, is
+    that quotation's frame."""
+    if seg.close_mark is None or doc.text[seg.close_mark - 1 : seg.close_mark] not in "?!,":
+        return False
+    lo, hi = sents.start(first.i), sents.end(first.i)
+    tokens = doc[lo:hi]
+    if len(tokens) > 12 or any(cues.is_quote_mark(t) for t in tokens):
+        return False
+    return any(
+        cues.is_reporting(t)
+        and any(c.dep_ in cues.ACTIVE_SUBJECTS for c in t.children)
+        and not cues.clauses(t)
+        for t in tokens
+    )
 
 
 def _direct_cue(doc: Doc, seg: Segment, in_direct: set[int], sents: _Sentences) -> Token | None:
@@ -453,6 +496,98 @@ def _label(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
     if not names:
         return None
     ids = {t.i for t in label}
+    heads = [t for t in names if t.head.i not in ids or t.head is t]
+    return heads[0] if heads else names[-1]
+
+
+_TURN = re.compile(r"^[ \t\"“]*((?:[A-Z][A-Z.'’-]+ ){0,2}[A-Z][A-Z'’-]+):[ \t]+(?=\S)")
+
+
+def transcript_turns(doc: Doc, found: list[Entity]) -> list[tuple[tuple[int, int], Mention]]:
+    """ "PENCE: Well, look, …": paragraphs of a transcript open with the speaker's name in
+    capitals and a colon; the rest of the paragraph is that speaker's words.
+
+    A capitalised label is a speaker when its last word is the surname of a person named
+    in the article, or when the article alternates between at least two labels that each
+    recur (an interview); a lone "UPDATE:" or a kicker headline is neither."""
+    text = doc.text
+    labelled: list[tuple[int, int, str]] = []  # label start, end, label
+    bounds: list[tuple[int, int]] = []  # the words of each turn
+    pos = 0
+    for paragraph in text.split("\n"):
+        m = _TURN.match(paragraph)
+        if m is not None:
+            end = len(paragraph.rstrip().rstrip('"”'))
+            if end > m.end():
+                labelled.append((pos + m.start(1), pos + m.end(1), m.group(1)))
+                bounds.append((pos + m.end(), pos + end))
+        pos += len(paragraph) + 1
+    if not labelled:
+        return []
+    surnames: dict[str, list[Entity]] = {}
+    for entity in found:
+        key = name_key(entity.name)
+        if entity.label == "PERSON" and len(key) >= 2:
+            surnames.setdefault(key[-1], []).append(entity)
+    counts = Counter(name_key(label)[-1] for *_, label in labelled)
+    recurring = {k for k, n in counts.items() if n >= 2}
+    out: list[tuple[tuple[int, int], Mention]] = []
+    for (start, end, label), span in zip(labelled, bounds, strict=True):
+        key = name_key(label)
+        people = surnames.get(key[-1], [])
+        if people:
+            person = max(people, key=lambda e: len(e.mentions))
+            name = person.name
+        elif len(recurring) >= 2 and key[-1] in recurring:
+            name = _full_label(label, labelled)
+        else:
+            continue
+        out.append((span, Mention(start, end, name, "person")))
+    return out
+
+
+def _full_label(label: str, labelled: list[tuple[int, int, str]]) -> str:
+    """The longest label of the transcript ending with this one's surname, title-cased
+    ("JAKE TAPPER" for a later "TAPPER")."""
+    key = name_key(label)
+    forms = [lab for *_, lab in labelled if name_key(lab)[-1:] == key[-1:]]
+    return max(forms, key=len).title()
+
+
+_DASHES = frozenset("―—–-")
+
+
+def _inside(seg: Segment) -> Callable[[Token], bool]:
+    """Whether a token sits inside the quotation's marks."""
+    end = seg.close_mark or seg.end
+    return lambda t: seg.open_mark <= t.idx < end
+
+
+def _signature(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
+    """ "“…” ― Karen Bobadilla": a name after a dash that closes the quotation's paragraph
+    signs the quotation (reader comments, epigraphs, lists of reactions)."""
+    if seg.close_mark is None:
+        return None
+    text = doc.text
+    line_end = text.find("\n", seg.close_mark)
+    line_end = len(text) if line_end < 0 else line_end
+    tail = text[seg.close_mark + 1 : line_end]
+    stripped = tail.lstrip()
+    if not stripped[:1] or stripped[0] not in _DASHES:
+        return None
+    start = seg.close_mark + 1 + (len(tail) - len(stripped))
+    tokens = [
+        t
+        for t in doc[_token_after(doc, start) : _token_after(doc, line_end - 1) + 1]
+        if t.idx < line_end and not t.is_space and t.text.strip("―—–-")
+    ]
+    words = [t for t in tokens if not t.is_punct]
+    if not 1 <= len(words) <= 6 or not all(t.text[:1].isupper() for t in words[:1]):
+        return None
+    names = [t for t in words if t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG")]
+    if not names:
+        return None
+    ids = {t.i for t in words}
     heads = [t for t in names if t.head.i not in ids or t.head is t]
     return heads[0] if heads else names[-1]
 
@@ -712,22 +847,28 @@ def _kind(bounds: tuple[int, int], fragments: list[Segment]) -> str:
 
 
 def _continue_quotes(sents: _Sentences, results: list[_Found]) -> None:
-    """A direct quote with no cue right after an attributed one continues that speaker
-    ("right after": in the same or the next sentence, not counting sentences of bare
-    punctuation the parser may split off between them)."""
+    """A direct quote with no cue right after an attributed quotation continues that
+    speaker ("right after": in the same or the next sentence, not counting sentences of
+    bare punctuation the parser may split off between them, or later in the same
+    paragraph with no other report between them: "“…,” Obama said after meeting Putin.
+    He did not suggest retaliation. “…”")."""
     previous: _Found | None = None
     for f in results:
         if (
             f.kind == "direct"
             and f.cue is None
+            and f.speaker is None
             and previous is not None
             and previous.speaker is not None
-            and sents.adjacent(max(previous.sentence, previous.last_sentence), f.sentence)
+            and (
+                sents.adjacent(max(previous.sentence, previous.last_sentence), f.sentence)
+                or sents.same_paragraph(previous.end, f.start)
+            )
         ):
             f.speaker = previous.speaker
             f.cue = previous.cue
             f.inherited = True
-        if f.kind == "direct":
+        if f.kind in ("direct", "mixed") and (f.kind == "direct" or f.speaker is not None):
             previous = f
         elif f.speaker is not None:
             previous = None
@@ -741,6 +882,7 @@ def _resolve_pronouns(results: list[_Found], found: list[Entity], cfg: Attributi
     """
     history: list[tuple[int, Mention]] = []
     contents = [(r.start, r.end) for r in results]
+    genders = {e.name: e.gender for e in found}
     for f in results:
         sp = f.speaker
         if sp is not None and sp.kind == "pronoun" and sp.pronoun is not None and not f.inherited:
@@ -749,7 +891,7 @@ def _resolve_pronouns(results: list[_Found], found: list[Entity], cfg: Attributi
                 c
                 for sentence, c in history
                 if f.sentence - sentence <= cfg.pronoun_window
-                and compatible(pronoun, c.kind, c.plural)
+                and compatible(pronoun, c.kind, c.plural, genders.get(c.name))
             ]
             subject = _subject_before(sp, found, contents)
             if subject is not None:
@@ -771,7 +913,7 @@ def _subject_before(
     best: tuple[int, Entity] | None = None
     for entity in found:
         kind = "person" if entity.label == "PERSON" else "org"
-        if sp.pronoun is None or not compatible(sp.pronoun, kind, False):
+        if sp.pronoun is None or not compatible(sp.pronoun, kind, False, entity.gender):
             continue
         for s in entity.subjects:
             if s >= sp.start or (best is not None and s <= best[0]):

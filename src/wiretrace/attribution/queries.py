@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..config import Config
 from ..models import Quote, Speaker
+from ..read import quotes as read_quotes
 from ..read import records
 from ..store import Store
+from . import statements as statements_stage
 from . import tables
 from .entities import name_key
+from .speakers import SpeakerEdit
 
 
 def _matches(speaker: str | None, wanted: str, aliases: dict[str, set[tuple[str, ...]]]) -> bool:
@@ -65,3 +69,27 @@ def statements(store: Store, speaker: str | None = None) -> list[StatementView]:
         versions = tuple((outlets.get(by_id[q].article), by_id[q]) for q in st.quotes if q in by_id)
         views.append(StatementView(st.id, st.speaker, versions))
     return views
+
+
+def speaker_evidence(store: Store, name: str) -> list[tuple[str, str]]:
+    """Each name joined to the canonical speaker ``name`` and why."""
+    ids = {s.name: s.id for s in tables.speakers(store)}
+    if name not in ids:
+        return []
+    return [(r["alias"], r["reason"]) for r in read_quotes.speaker_evidence(store.conn, ids[name])]
+
+
+def edit_speakers(store: Store, config: Config, edit: SpeakerEdit) -> None:
+    """Record a user's correction and re-resolve speakers with it.
+
+    The edit is kept in its own table, so every later re-analysis applies it again.
+    """
+    from ..pipeline import Pipeline
+
+    if edit.action not in ("merge", "split", "rename"):
+        raise ValueError(f"unknown speaker edit {edit.action!r}: merge, split or rename")
+    if edit.action in ("merge", "rename") and not edit.target:
+        raise ValueError(f"{edit.action} needs a target name")
+    tables.add_speaker_edit(store, edit)
+    store.forget_stage(statements_stage.NAME)
+    Pipeline.default().run(store, config, only=(statements_stage.NAME,))

@@ -1,12 +1,23 @@
-"""Canonical speakers across the corpus.
+"""Canonical speakers across the corpus: entity resolution that a user can check.
 
-Each article names its speakers in its own way; here the forms meet. A short name joins the
-one longer name in the corpus that ends with it ("Peskov" → "Dmitry Peskov"); organisation
-names that differ only by a demonym or possessive join ("Russia’s Foreign Ministry" and
-"the Russian Foreign Ministry"). What kind of thing a name is comes from corpus evidence:
-spaCy's label for the name, summed over every article, plus syntactic votes (a name that
-follows the locative "in" is a place), so that a city the tagger sometimes calls a person
-is still treated as a place.
+Each article names its speakers in its own way; here the forms meet, conservatively, and
+every join keeps its reason (shown by ``wiretrace speakers show``):
+
+- one name: the same words, with or without an honorific ("Mr. Peskov" is "Peskov");
+- the same person: two full names with the same first and last name ("Donald J. Trump"
+  and "Donald Trump");
+- a short form: a name that ends the one longer person's name in the corpus it can be
+  ("Peskov" → "Dmitry Peskov"); the gender an honorific gives ("Mrs. Clinton") must agree;
+- an organisation variant: names that differ by a demonym or possessive ("Russia’s
+  Foreign Ministry", "the Russian Foreign Ministry"), or a name of two words or more that
+  ends the one longer organisation name;
+- a title ("the Interior Minister said"): joins the one person holding that title only
+  when that person is named in every article where the title speaks (in-text evidence).
+
+Titles never become canonical names and never join two named people; what kind of thing
+a name is comes from its own name evidence (spaCy's label summed over every article, plus
+a place vote for names after "in"), never from a title. A user's edits (merge, split,
+rename), stored apart, are applied last, so they survive every re-analysis.
 """
 
 from __future__ import annotations
@@ -22,19 +33,60 @@ from ..unionfind import UnionFind
 from .entities import name_key
 
 _PLACE_WEIGHT = 2
+# Closed classes: courtesy titles (with the gender they state) dropped from a name's key.
+_HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "dr": None, "mister": "m"}
+
+Key = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SpeakerEdit:
+    """A user's correction: ``merge`` name into target, ``split`` name off its speaker,
+    ``rename`` the speaker going by name to target."""
+
+    action: str
+    name: str
+    target: str | None = None
 
 
 @dataclass
 class _Node:
-    key: tuple[str, ...]
-    forms: Counter[str] = field(default_factory=Counter)
+    key: Key
+    forms: Counter[str] = field(default_factory=Counter)  # as a speaker
+    names: Counter[str] = field(default_factory=Counter)  # as a named entity
     labels: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     roles: Counter[str] = field(default_factory=Counter)
+    genders: Counter[str] = field(default_factory=Counter)
+    articles: set[str] = field(default_factory=set)  # where it speaks
+    titles: dict[str, str] = field(default_factory=dict)  # title speaking for it -> why
 
     @property
     def label(self) -> str | None:
         return self.labels.most_common(1)[0][0] if self.labels else None
+
+    @property
+    def gender(self) -> str | None:
+        if len(self.genders) != 1:
+            return None  # none stated, or contradicting
+        return next(iter(self.genders))
+
+
+def person_key(name: str) -> tuple[Key, str | None]:
+    """A name's key without a leading courtesy title, and the gender that title states."""
+    key = name_key(name)
+    gender = None
+    while len(key) > 1 and key[0] in _HONORIFICS:
+        gender = _HONORIFICS[key[0]] or gender
+        key = key[1:]
+    return key, gender
+
+
+def _stated_gender(votes: Mapping[str, int]) -> str | None:
+    m, f = int(votes.get("m", 0)), int(votes.get("f", 0))
+    if m + f >= 2 and (m > 2 * f or f > 2 * m):
+        return "m" if m > f else "f"
+    return None
 
 
 def _label_votes(entity: Mapping[str, Any]) -> Counter[str]:
@@ -45,7 +97,7 @@ def _label_votes(entity: Mapping[str, Any]) -> Counter[str]:
     return votes
 
 
-def _similar_org(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+def _similar_org(a: Key, b: Key) -> bool:
     if a == b or len(a) != len(b) or len(a) < 2:
         return a == b
     for x, y in zip(a, b, strict=True):
@@ -57,22 +109,13 @@ def _similar_org(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return True
 
 
-def _org_signature(key: tuple[str, ...]) -> tuple[str, ...]:
-    """Equal for any two names ``_similar_org`` accepts (equal words, or one word a prefix
-    of at least four letters of the other, agree on their first four letters)."""
-    return tuple(word[:4] for word in key)
-
-
-def _suffix_index(
-    keys: Sequence[tuple[str, ...]] | Mapping[tuple[str, ...], Any], proper: bool = True
-) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
-    """For every word-suffix of every key, the keys ending with it (only longer keys when
-    ``proper``), in ``keys`` order."""
-    out: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
-    for k in keys:
-        for size in range(1, len(k) + (0 if proper else 1)):
-            out[k[-size:]].append(k)
-    return dict(out)
+def _title_key(role: str) -> Key:
+    """A title's own words: "head of the Miners' Union" is a head, not a union."""
+    words = name_key(role)
+    for i, w in enumerate(words):
+        if w in ("of", "for", "at", "in") and i > 0:
+            return words[:i]
+    return words
 
 
 @dataclass(frozen=True)
@@ -80,95 +123,244 @@ class Canon:
     speakers: list[Speaker]
     by_quote: dict[str, str | None]  # quote id -> canonical speaker name
     places: frozenset[str]  # speakers that are place names (a capital "said")
+    # canonical name -> (alias, why it is this speaker), one row per joined name
+    evidence: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
-def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequence[Quote]) -> Canon:
+class _Resolver:
+    """The union of name nodes, with the reason of every join and the user's splits."""
+
+    def __init__(self, nodes: dict[Key, _Node], blocked: set[Key]) -> None:
+        self.nodes = nodes
+        self.sets: UnionFind[Key] = UnionFind(nodes)
+        self.blocked = blocked
+        self.reasons: dict[Key, str] = {}
+        self._genders: dict[Key, Counter[str]] = {k: Counter(n.genders) for k, n in nodes.items()}
+
+    def find(self, key: Key) -> Key:
+        return self.sets.find(key)
+
+    def join(self, key: Key, target: Key, reason: str) -> bool:
+        if key in self.blocked or target in self.blocked or self.find(key) == self.find(target):
+            return False
+        if not self._genders_agree(key, target):
+            return False
+        self.union(key, target)
+        self.reasons.setdefault(key, reason)
+        return True
+
+    def union(self, a: Key, b: Key) -> None:
+        both = self._genders[self.find(a)] + self._genders[self.find(b)]
+        self.sets.union(a, b)
+        self._genders[self.find(a)] = both
+
+    def gender(self, key: Key) -> str | None:
+        """The gender the group's titles and pronouns state, when they clearly agree."""
+        votes = self._genders[self.find(key)]
+        m, f = votes.get("m", 0), votes.get("f", 0)
+        if m > 2 * f:
+            return "m"
+        if f > 2 * m:
+            return "f"
+        return None
+
+    def _genders_agree(self, a: Key, b: Key) -> bool:
+        ga, gb = self.gender(a), self.gender(b)
+        return ga is None or gb is None or ga == gb
+
+
+def _is_person(n: _Node) -> bool:
+    return n.label == "PERSON" or (n.label is None and bool(n.genders))
+
+
+def canonical_speakers(
+    records: Mapping[str, Mapping[str, Any]],
+    quotes: Sequence[Quote],
+    edits: Sequence[SpeakerEdit] = (),
+) -> Canon:
     """Speakers of the corpus and, per quote id, its canonical speaker's name."""
-    nodes: dict[tuple[str, ...], _Node] = {}
+    nodes: dict[Key, _Node] = {}
+    in_article: dict[str, set[Key]] = defaultdict(set)  # names each article mentions
 
-    def node(key: tuple[str, ...]) -> _Node:
+    def node(name: str) -> _Node | None:
+        key, gender = person_key(name)
+        if not key:
+            return None
         if key not in nodes:
             nodes[key] = _Node(key)
+        if gender:
+            nodes[key].genders[gender] += 1
         return nodes[key]
 
-    for record in records.values():
+    for article, record in records.items():
         for entity in record.get("entities", []):
-            key = name_key(entity["name"])
-            if not key:
+            n = node(entity["name"])
+            if n is None:
                 continue
-            n = node(key)
-            n.labels.update(_label_votes(entity))
+            votes = _label_votes(entity)
+            n.labels.update(votes)
+            gender = _stated_gender(entity.get("genders", {}))
+            if gender is not None and entity.get("labels", {}).get("PERSON"):
+                n.genders[gender] += 1  # the article's pronouns and titles agree on it
+            n.names[entity["name"]] += 1
             n.roles.update(entity.get("roles", []))
+            in_article[article].add(n.key)
             for form in entity.get("forms", []):
-                fkey = name_key(form)
-                if fkey and fkey != key:
-                    node(fkey).labels.update(_label_votes(entity))
+                f = node(form)
+                if f is None:
+                    continue
+                in_article[article].add(f.key)
+                if f.key != n.key:
+                    f.labels.update(votes)
+                    if entity.get("labels", {}).get("PERSON") and f.genders:
+                        # "Mrs. Clinton" in the article that names Hillary Clinton
+                        n.genders.update(f.genders)
     for q in quotes:
         if q.speaker is None:
             continue
-        key = name_key(q.speaker)
-        if not key:
+        n = node(q.speaker)
+        if n is None:
             continue
-        n = node(key)
         n.forms[q.speaker] += 1
+        n.articles.add(q.article)
         kind = records.get(q.article, {}).get("speaker_kinds", {}).get(q.speaker)
         if kind:
             n.kinds[kind] += 1
-    sets: UnionFind[tuple[str, ...]] = UnionFind(nodes)
-    find = sets.find
 
+    # The later of a merge and a split of the same name wins.
+    last: dict[Key, tuple[int, str]] = {}
+    for i, e in enumerate(edits):
+        if e.action in ("merge", "split"):
+            last[person_key(e.name)[0]] = (i, e.action)
+    blocked = {k for k, (_, action) in last.items() if action == "split"}
+    res = _Resolver(nodes, blocked)
     keys = sorted(nodes, key=len, reverse=True)
-    # Indexes instead of scans over every name (the corpus has tens of thousands): the
-    # longer names ending with a name, and the names that could be _similar_org (their
-    # words agree on the first four letters).
-    ending_with = _suffix_index(keys)
-    alike: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    people = [k for k in keys if len(k) >= 2 and nodes[k].label == "PERSON"]
+
+    # The same person under two full names: same first and same last name.
+    by_ends: dict[tuple[str, str], list[Key]] = defaultdict(list)
+    for k in people:
+        by_ends[(k[0], k[-1])].append(k)
+    for same in by_ends.values():
+        for k in same[1:]:
+            res.join(k, same[0], f"same first and last name as {_show(nodes[same[0]])}")
+
+    ending: dict[Key, list[Key]] = defaultdict(list)  # words -> longer keys ending so
+    variants: dict[Key, list[Key]] = defaultdict(list)  # word stems -> keys
     for k in keys:
-        alike[_org_signature(k)].append(k)
+        for i in range(1, len(k)):
+            ending[k[i:]].append(k)
+        variants[tuple(w[:4] for w in k)].append(k)
     for short in keys:
-        longer = ending_with.get(short, [])
-        is_person = nodes[short].label == "PERSON" or any(
-            nodes[k].label == "PERSON" for k in longer
-        )
-        targets = {find(k) for k in longer if nodes[k].label == "PERSON"}
-        if is_person and len(targets) == 1 and nodes[short].label in ("PERSON", None):
-            sets.union(short, targets.pop())
+        n = nodes[short]
+        longer = ending.get(short, [])
+        is_person = _is_person(n) or any(nodes[k].label == "PERSON" for k in longer)
+        if is_person and n.label in ("PERSON", None):
+            gender = res.gender(short)
+            targets = {
+                res.find(k)
+                for k in longer
+                if nodes[k].label == "PERSON" and res.gender(k) in (None, gender)
+            }
+            if len(targets) == 1:
+                target = targets.pop()
+                res.join(short, target, f"short form of {_show(nodes[target])}")
+            continue
+        if is_person:
             continue
         # "Red Cross" for "Estravian Red Cross": a name of two words or more that ends the
         # one longer organisation name in the corpus.
-        org_targets = {find(k) for k in longer if nodes[k].label not in ("PERSON", None)}
-        if not is_person and len(short) >= 2 and len(org_targets) == 1:
-            sets.union(short, org_targets.pop())
+        org_targets = {res.find(k) for k in longer if nodes[k].label not in ("PERSON", None)}
+        if len(short) >= 2 and len(org_targets) == 1:
+            target = org_targets.pop()
+            res.join(short, target, f"ends the organisation name {_show(nodes[target])}")
             continue
-        for other in alike[_org_signature(short)]:
-            if other != short and _similar_org(short, other) and find(other) != find(short):
-                sets.union(short, other)
-    # A title used as a name ("the Interior Minister said") joins the one person holding it.
-    role_keys: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+        for other in variants[tuple(w[:4] for w in short)]:
+            if (
+                other != short
+                and not _is_person(nodes[other])
+                and _similar_org(short, other)
+                and res.find(other) != res.find(short)
+            ):
+                res.join(short, other, f"variant of the name {_show(nodes[other])}")
+
+    # A title used as a name ("the Interior Minister said") is the one person holding it
+    # who is named in the same article as the quote (in-text evidence), quote by quote.
+    holders: dict[Key, set[Key]] = defaultdict(set)  # words a title ends with -> persons
     for key, n in nodes.items():
         if n.label == "PERSON":
             for title in n.roles:
-                role_keys[name_key(title)].add(find(key))
-    roles_ending_with = _suffix_index(role_keys, proper=False)
-    for key, n in nodes.items():
-        if n.label is not None or not n.forms:
+                words = _title_key(title)
+                for i in range(len(words)):
+                    holders[words[i:]].add(key)
+    by_title: dict[str, Key] = {}  # quote id -> the holder's key
+    for q in quotes:
+        if q.speaker is None:
             continue
-        holders = {root for rk in roles_ending_with.get(key, []) for root in role_keys[rk]}
-        if len(holders) == 1:
-            sets.union(key, holders.pop())
-    groups: dict[tuple[str, ...], list[_Node]] = defaultdict(list)
+        key = person_key(q.speaker)[0]
+        n = nodes.get(key)
+        if n is None or n.label is not None or key in blocked:
+            continue
+        found = {k for k in holders.get(key, ()) if k in in_article[q.article]}
+        if len({res.find(k) for k in found}) == 1:
+            target = found.pop()
+            by_title[q.id] = target
+            n.forms[q.speaker] -= 1
+            nodes[target].titles[q.speaker] = (
+                f"title held by {_show(nodes[target])}, named in the same article"
+            )
+
+    renamed: list[tuple[Key, str]] = []
+    for i, e in enumerate(edits):
+        if e.action == "merge" and e.target:
+            a, b = person_key(e.name)[0], person_key(e.target)[0]
+            if a in nodes and b in nodes and last[a][0] == i:
+                res.blocked.discard(a)
+                res.union(a, b)
+                res.reasons[a] = f"merged by a user into {e.target}"
+        elif e.action == "rename" and e.target:
+            k, other = person_key(e.name)[0], person_key(e.target)[0]
+            if k in nodes:
+                if other in nodes and res.find(other) != res.find(k):
+                    # renaming to another speaker's name makes them one speaker
+                    res.union(other, k)
+                    res.reasons[other] = f"merged by a user into {e.target}"
+                renamed.append((k, e.target))
+    renames = {res.find(k): target for k, target in renamed}
+    return _assemble(nodes, res, renames, quotes, by_title)
+
+
+def _show(n: _Node) -> str:
+    if n.names:
+        return n.names.most_common(1)[0][0]
+    if n.forms:
+        return n.forms.most_common(1)[0][0]
+    return " ".join(n.key)
+
+
+def _assemble(
+    nodes: dict[Key, _Node],
+    res: _Resolver,
+    renames: dict[Key, str],
+    quotes: Sequence[Quote],
+    by_title: Mapping[str, Key],
+) -> Canon:
+    groups: dict[Key, list[_Node]] = defaultdict(list)
     for key, n in nodes.items():
-        groups[find(key)].append(n)
-    name_of: dict[tuple[str, ...], str] = {}
+        groups[res.find(key)].append(n)
+    name_of: dict[Key, str] = {}
     speakers: list[Speaker] = []
     places: set[str] = set()
-    for members in groups.values():
+    evidence: dict[str, list[tuple[str, str]]] = {}
+    for root, members in groups.items():
         forms: Counter[str] = Counter()
         for m in members:
-            forms.update(m.forms)
-        if not forms:
+            forms.update(m.forms)  # update() keeps only positive counts
+        if not forms and not any(m.titles for m in members):
             continue  # an entity that never speaks
-        best = max(forms, key=lambda f: (len(name_key(f)), forms[f], f))
+        if not forms:
+            forms.update(n for m in members for n in m.names)
+        best = renames.get(root) or _best_name(members, forms)
         labels: Counter[str] = Counter()
         kinds: Counter[str] = Counter()
         roles: Counter[str] = Counter()
@@ -176,23 +368,58 @@ def canonical_speakers(records: Mapping[str, Mapping[str, Any]], quotes: Sequenc
             labels.update(m.labels)
             kinds.update(m.kinds)
             roles.update(m.roles)
-        kind = _kind(labels, kinds)
-        if labels and labels.most_common(1)[0][0] in ("GPE", "LOC"):
+        kind = _kind(members, labels, kinds)
+        if kind != "person" and labels and labels.most_common(1)[0][0] in ("GPE", "LOC"):
             places.add(best)
-        role = roles.most_common(1)[0][0] if roles else None
-        aliases = tuple(sorted(set(forms) - {best} | set(roles)))
+        role = roles.most_common(1)[0][0] if roles and kind == "person" else None
+        aliases = tuple(sorted(set(forms) - {best} | (set(roles) if kind == "person" else set())))
         speakers.append(
             Speaker(id=content_hash(best), name=best, kind=kind, role=role, aliases=aliases)  # type: ignore[arg-type]
         )
+        rows: list[tuple[str, str]] = []
+        for m in sorted(members, key=lambda m: m.key):
+            why = res.reasons.get(m.key, "same name")
+            for form in sorted(set(m.forms) | set(m.names)):
+                if form != best:
+                    rows.append((form, why))
+        spoke = {t: why for m in members for t, why in m.titles.items()}
+        rows.extend(sorted(spoke.items()))
+        if kind == "person":
+            rows.extend(
+                (r, "title given to this person in an article")
+                for r in sorted(roles)
+                if r not in spoke
+            )
+        if root in renames:
+            rows.append((_best_name(members, forms), f"renamed by a user to {best}"))
+        evidence[best] = rows
         for m in members:
             name_of[m.key] = best
     mapping: dict[str, str | None] = {}
     for q in quotes:
-        mapping[q.id] = None if q.speaker is None else name_of.get(name_key(q.speaker), q.speaker)
-    return Canon(sorted(speakers, key=lambda s: s.name), mapping, frozenset(places))
+        if q.speaker is None:
+            mapping[q.id] = None
+            continue
+        key = by_title.get(q.id) or person_key(q.speaker)[0]
+        mapping[q.id] = name_of.get(key, q.speaker)
+    return Canon(sorted(speakers, key=lambda s: s.name), mapping, frozenset(places), evidence)
 
 
-def _kind(labels: Counter[str], kinds: Counter[str]) -> str:
+def _best_name(members: Sequence[_Node], forms: Counter[str]) -> str:
+    """The canonical name: a name (never a title) the articles use, the fullest and most
+    used; a title only when the speaker is never named."""
+    named = Counter(
+        {f: c for m in members if m.label is not None for f, c in (m.forms + m.names).items()}
+    )
+    pool = named or forms
+    return max(pool, key=lambda f: (len(person_key(f)[0]), pool[f], f))
+
+
+def _kind(members: Sequence[_Node], labels: Counter[str], kinds: Counter[str]) -> str:
+    """A person when any member is a person's full name or carries a courtesy title;
+    otherwise by the summed name evidence. Titles carry no label, so never decide."""
+    if any((len(m.key) >= 2 and m.label == "PERSON") or m.genders for m in members):
+        return "person"
     if kinds.get("anonymous"):
         return "anonymous"
     if labels:

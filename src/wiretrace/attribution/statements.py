@@ -234,7 +234,9 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     found = tables.all_quotes(store)  # speakers as each article names them
     records = {a: skips.guard(a, tables.entity_record, store, a) for a in store.article_ids()}
     reporter.advance()
-    canon = canonical_speakers({a: r for a, r in records.items() if r is not None}, found)
+    canon = canonical_speakers(
+        {a: r for a, r in records.items() if r is not None}, found, tables.speaker_edits(store)
+    )
     reporter.advance()
     embedded = _Embedded(nlp_embedder(nlp_cfg))
     # Incremental: the piece vectors of articles already done come from their blobs; only
@@ -261,7 +263,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     statements = group_statements(quotes, embedded, cfg.statement_threshold, skips)
     reporter.advance()
     with store.transaction():
-        tables.set_speakers(store, canon.speakers, final)
+        tables.set_speakers(store, canon.speakers, final, canon.evidence)
         tables.set_statements(store, statements)
         errors = skips.record(store, store.article_ids())  # every article was read again
         for article in sorted(fresh & set(by_article)):
@@ -281,9 +283,16 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
 
 STAGE = Stage(
     name=NAME,
-    requires=("documents", "articles", "article_quotes", BLOB + tables.ENTITY_BLOB),
+    requires=(
+        "documents",
+        "articles",
+        "article_quotes",
+        "speaker_edits",
+        BLOB + tables.ENTITY_BLOB,
+    ),
     provides=(
         "speakers",
+        "speaker_aliases",
         "quote_speakers",
         "statements",
         "statement_quotes",

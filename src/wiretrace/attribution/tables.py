@@ -24,6 +24,7 @@ from typing import Any
 from ..models import Quote, Speaker, Statement
 from ..read.records import quote_record
 from ..store import Store
+from .speakers import SpeakerEdit
 
 ENTITY_BLOB = "attribution-entities"
 
@@ -84,11 +85,26 @@ def all_quotes(store: Store, article: str | None = None) -> list[Quote]:
 
 
 def set_speakers(
-    store: Store, speakers: Iterable[Speaker], quote_speakers: Mapping[str, str | None]
+    store: Store,
+    speakers: Iterable[Speaker],
+    quote_speakers: Mapping[str, str | None],
+    evidence: Mapping[str, Sequence[tuple[str, str]]] | None = None,
 ) -> None:
-    """Replace the canonical speakers and the canonical speaker of every quote."""
+    """Replace the canonical speakers, the canonical speaker of every quote and, per
+    speaker, each name joined to it with the reason."""
+    speakers = list(speakers)
     ids = {s.name: s.id for s in speakers}
     with store.transaction() as conn:
+        conn.execute("DELETE FROM speaker_aliases")
+        conn.executemany(
+            "INSERT OR IGNORE INTO speaker_aliases (speaker_id, alias, reason) VALUES (?,?,?)",
+            [
+                (ids[name], alias, reason)
+                for name, rows in sorted((evidence or {}).items())
+                if name in ids
+                for alias, reason in rows
+            ],
+        )
         conn.execute("DELETE FROM speakers")
         conn.executemany(
             "INSERT OR REPLACE INTO speakers (id, name, kind, role, aliases) VALUES (?,?,?,?,?)",
@@ -146,3 +162,21 @@ def statements(store: Store) -> list[Statement]:
         )
         out.append(Statement(id=row["id"], speaker=row["speaker"], quotes=quote_ids))
     return out
+
+
+def speaker_edits(store: Store) -> list[SpeakerEdit]:
+    """The user's corrections, oldest first (applied in that order)."""
+    return [
+        SpeakerEdit(r["action"], r["name"], r["target"])
+        for r in store.conn.execute("SELECT action, name, target FROM speaker_edits ORDER BY id")
+    ]
+
+
+def add_speaker_edit(store: Store, edit: SpeakerEdit) -> None:
+    """Record a user's correction (the only writer of ``speaker_edits``: the user)."""
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO speaker_edits (action, name, target, at)"
+            " VALUES (?, ?, ?, datetime('now'))",
+            (edit.action, edit.name, edit.target),
+        )

@@ -55,6 +55,7 @@ ConfigOption = Annotated[
 COMMAND_MODULES: tuple[str, ...] = (
     "wiretrace.cli.web",
     "wiretrace.cli.attribution",
+    "wiretrace.cli.speakers",
     "wiretrace.cli.stories",
     "wiretrace.cli.narratives",
     "wiretrace.cli.figures",

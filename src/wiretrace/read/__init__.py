@@ -41,7 +41,7 @@ from .filters import labels as filter_labels
 from .lists import hits_list, listing, quotes_list, reuse_list
 from .narratives import claims, hits_in, narrative, narratives
 from .overview import counts, overview
-from .quotes import quotes_in, speaker, speakers, statements
+from .quotes import quotes_in, speaker, speaker_edits, speaker_evidence, speakers, statements
 from .reuse import edges, links_among, partners, provenance
 from .rows import plain
 from .stories import (
@@ -100,6 +100,8 @@ __all__ = [
     "schema_version",
     "search",
     "speaker",
+    "speaker_edits",
+    "speaker_evidence",
     "speakers",
     "statements",
     "stories_list",

@@ -114,7 +114,27 @@ def speaker(
         )
     )
     quotes = sorted(_quotes(conn, rows), key=lambda q: (q.meta.date_key(), q.start))
-    return {"speaker": dict(head), "quotes": quotes}
+    return {"speaker": dict(head), "quotes": quotes, "evidence": speaker_evidence(conn, speaker_id)}
+
+
+def speaker_evidence(conn: sqlite3.Connection, speaker_id: str) -> list[dict[str, str]]:
+    """Each name joined to this speaker and why (a title held in the same article, a
+    short form of the full name, a user's merge…), for a reader to check."""
+    return [
+        {"alias": r["alias"], "reason": r["reason"]}
+        for r in conn.execute(
+            "SELECT alias, reason FROM speaker_aliases WHERE speaker_id = ? ORDER BY alias",
+            (speaker_id,),
+        )
+    ]
+
+
+def speaker_edits(conn: sqlite3.Connection) -> list[dict[str, object]]:
+    """The user's corrections to speaker identity, oldest first."""
+    return [
+        dict(r)
+        for r in conn.execute("SELECT id, action, name, target, at FROM speaker_edits ORDER BY id")
+    ]
 
 
 def statements(

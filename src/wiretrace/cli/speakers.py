@@ -1,0 +1,157 @@
+"""``wiretrace speakers``: who the corpus's speakers are, why names were joined, and a
+user's corrections (merge, split, rename), kept across every re-analysis."""
+
+# No ``from __future__ import annotations``: Typer reads these annotations at run time.
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+_Db = Annotated[Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")]
+_Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+_Config = Annotated[
+    Path | None, typer.Option("--config", help="TOML configuration (default: ./wiretrace.toml).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    from rich.table import Table
+
+    from . import console, fail, get_config, open_store, out
+    from .safe import literal, print_json
+
+    group = typer.Typer(
+        help="Canonical speakers: list, show the evidence, merge, split, rename.",
+        no_args_is_help=True,
+    )
+    app.add_typer(group, name="speakers")
+
+    def store_or_fail(db: Path):  # type: ignore[no-untyped-def]
+        if not db.exists():
+            raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
+        return open_store(db)
+
+    @group.command("list")
+    def list_command(db: _Db = Path("wiretrace.db"), as_json: _Json = False) -> None:
+        """Canonical speakers with kind, role and how many quotes each has.
+
+        Example: wiretrace speakers list --json
+        """
+        from ..attribution import queries
+
+        with store_or_fail(db) as store:
+            speakers = queries.speakers(store)
+            counts: dict[str, int] = {}
+            for q in queries.quotes(store):
+                if q.speaker:
+                    counts[q.speaker] = counts.get(q.speaker, 0) + 1
+        rows = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "kind": s.kind,
+                "role": s.role,
+                "quotes": counts.get(s.name, 0),
+                "aliases": list(s.aliases),
+            }
+            for s in sorted(speakers, key=lambda s: (-counts.get(s.name, 0), s.name))
+        ]
+        if as_json:
+            print_json(rows)
+            return
+        table = Table("speaker", "kind", "role", "quotes", "aliases", title=f"{len(rows)} speakers")
+        for r in rows:
+            table.add_row(
+                literal(str(r["name"])),
+                str(r["kind"]),
+                literal(str(r["role"] or "")),
+                str(r["quotes"]),
+                literal(", ".join(r["aliases"])[:80]),  # type: ignore[arg-type]
+            )
+        out.print(table)
+
+    @group.command("show")
+    def show_command(
+        name: Annotated[str, typer.Argument(help="Canonical name of the speaker.")],
+        db: _Db = Path("wiretrace.db"),
+        as_json: _Json = False,
+    ) -> None:
+        """One speaker: every name joined to it and the evidence for each join.
+
+        Example: wiretrace speakers show "Hillary Clinton"
+        """
+        from ..attribution import queries
+        from ..read import quotes as read_quotes
+
+        with store_or_fail(db) as store:
+            speaker = next((s for s in queries.speakers(store) if s.name == name), None)
+            if speaker is None:
+                raise fail(f"no speaker named {literal(name)}; see `wiretrace speakers list`")
+            evidence = queries.speaker_evidence(store, name)
+            edits = read_quotes.speaker_edits(store.conn)
+        data = {
+            "id": speaker.id,
+            "name": speaker.name,
+            "kind": speaker.kind,
+            "role": speaker.role,
+            "evidence": [{"alias": a, "reason": r} for a, r in evidence],
+            "edits": [e for e in edits if name in (e["name"], e["target"])],
+        }
+        if as_json:
+            print_json(data)
+            return
+        out.print(f"{literal(speaker.name)} ({speaker.kind}; {literal(speaker.role or 'no role')})")
+        table = Table("name", "why it is this speaker")
+        for alias, reason in evidence:
+            table.add_row(literal(alias), literal(reason))
+        out.print(table)
+
+    def apply(db: Path, config: Path | None, action: str, name: str, target: str | None) -> None:
+        from ..attribution import queries
+        from ..attribution.speakers import SpeakerEdit
+
+        cfg = get_config(config)
+        with store_or_fail(db) as store:
+            try:
+                queries.edit_speakers(store, cfg, SpeakerEdit(action, name, target))
+            except ValueError as exc:
+                raise fail(str(exc)) from exc
+        console.print(f"{action}: {literal(name)}" + (f" → {literal(target)}" if target else ""))
+
+    @group.command("merge")
+    def merge_command(
+        name: Annotated[str, typer.Argument(help="A name of the speaker to fold in.")],
+        into: Annotated[str, typer.Argument(help="A name of the speaker to keep.")],
+        db: _Db = Path("wiretrace.db"),
+        config: _Config = None,
+    ) -> None:
+        """Treat two names as one speaker (kept across re-analysis).
+
+        Example: wiretrace speakers merge Trump "Donald J. Trump"
+        """
+        apply(db, config, "merge", name, into)
+
+    @group.command("split")
+    def split_command(
+        name: Annotated[str, typer.Argument(help="The name to take off its speaker.")],
+        db: _Db = Path("wiretrace.db"),
+        config: _Config = None,
+    ) -> None:
+        """Take a name off the speaker it was joined to; it stands alone from now on.
+
+        Example: wiretrace speakers split "Democratic presidential candidate"
+        """
+        apply(db, config, "split", name, None)
+
+    @group.command("rename")
+    def rename_command(
+        name: Annotated[str, typer.Argument(help="A name of the speaker.")],
+        to: Annotated[str, typer.Argument(help="The canonical name to show.")],
+        db: _Db = Path("wiretrace.db"),
+        config: _Config = None,
+    ) -> None:
+        """Give a speaker the canonical name you choose (kept across re-analysis).
+
+        Example: wiretrace speakers rename "Clinton" "Hillary Clinton"
+        """
+        apply(db, config, "rename", name, to)
