@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import copy_store
 from wiretrace.cli import app
-
-from .conftest import copy_store
 
 runner = CliRunner()
 pytestmark = pytest.mark.slow

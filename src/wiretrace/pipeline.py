@@ -87,6 +87,9 @@ class Stage:
 
 # What ``wiretrace ingest`` writes: every stage may depend on it.
 INGEST_PROVIDES: tuple[str, ...] = ("documents", "document_sources")
+# What the user writes through the command line (corrections kept across re-analysis):
+# every stage may read it, no stage writes it.
+USER_PROVIDES: tuple[str, ...] = ("speaker_edits",)
 # Bookkeeping every stage writes through the store (its own rows only).
 BOOKKEEPING: tuple[str, ...] = ("stage_state", "errors")
 BLOB = "blob:"
@@ -247,7 +250,7 @@ def order(stages: Sequence[Stage]) -> tuple[Stage, ...]:
     providers: dict[str, str] = {}
     for s in stages:
         for p in s.provides:
-            if p in providers or p in INGEST_PROVIDES or p in BOOKKEEPING:
+            if p in providers or p in INGEST_PROVIDES or p in USER_PROVIDES or p in BOOKKEEPING:
                 owner = providers.get(p, "ingest/bookkeeping")
                 raise ContractError(f"{p!r} is provided by both {owner!r} and {s.name!r}")
             providers[p] = s.name
@@ -257,7 +260,7 @@ def order(stages: Sequence[Stage]) -> tuple[Stage, ...]:
     for s in stages:
         deps[s.name] = set()
         for r in s.requires:
-            if r in INGEST_PROVIDES:
+            if r in INGEST_PROVIDES or r in USER_PROVIDES:
                 continue
             if r not in providers:
                 raise ContractError(f"stage {s.name!r} requires {r!r}, which no stage provides")

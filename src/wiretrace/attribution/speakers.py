@@ -412,7 +412,9 @@ def _best_name(members: Sequence[_Node], forms: Counter[str]) -> str:
         {f: c for m in members if m.label is not None for f, c in (m.forms + m.names).items()}
     )
     pool = named or forms
-    return max(pool, key=lambda f: (len(person_key(f)[0]), pool[f], f))
+    # A full name (two words or more), the most used one: "Bernie Sanders", not a once-seen
+    # "Vermonter Bernie Sanders".
+    return max(pool, key=lambda f: (len(person_key(f)[0]) >= 2, pool[f], len(f), f))
 
 
 def _kind(members: Sequence[_Node], labels: Counter[str], kinds: Counter[str]) -> str:

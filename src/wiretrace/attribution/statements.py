@@ -23,7 +23,6 @@ from ..models import Quote, Statement
 from ..nlp.models import Embedder, NlpConfig, nlp_embedder
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
 from ..store import Store, content_hash
-from ..unionfind import components
 from ..vectors import pack_vectors, unpack_vectors
 from . import tables
 from .config import AttributionConfig
@@ -118,16 +117,19 @@ def group_statements(
     embedder: Embedder | _Embedded,
     threshold: float,
     skips: Skips | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> list[Statement]:
     """Quotes of one canonical speaker in different articles saying the same thing.
 
     With ``skips``, a speaker whose quotes cannot be compared is left out and recorded
-    against the articles quoting them; without, the error propagates.
+    against the articles quoting them; without, the error propagates. With ``kinds``
+    (canonical name → kind), only named speakers (people, organisations) make
+    statements: "officials" or "nothing" in two articles are not one speaker.
     """
     embedded = embedder if isinstance(embedder, _Embedded) else _Embedded(embedder)
     by_speaker: dict[str, list[Quote]] = defaultdict(list)
     for q in quotes:
-        if q.speaker:
+        if q.speaker and (kinds is None or kinds.get(q.speaker) in ("person", "org")):
             by_speaker[q.speaker].append(q)
     groups = [
         (speaker, group)
@@ -153,25 +155,75 @@ def _same_statements(
 ) -> list[Statement]:
     """One speaker's quotes in different articles that say the same thing."""
     found = embedded.pieces_of(group)
-    articles = np.asarray([q.article for q in group])
-    edges: list[tuple[int, int]] = []
+    similar: dict[tuple[int, int], float] = {}  # i < j, cosine at or above threshold
     # Block by block: a speaker quoted thousands of times never needs an n x n matrix.
     for lo in range(0, len(group), BLOCK):
         hi = min(lo + BLOCK, len(group))
         sims = found.block_similarity(lo, hi, found)
-        keep = (sims >= threshold) & (articles[lo:hi, None] != articles[None, :])
+        keep = sims >= threshold
         keep &= np.arange(lo, hi)[:, None] < np.arange(len(group))[None, :]
-        edges.extend((lo + int(i), int(j)) for i, j in zip(*np.nonzero(keep), strict=True))
-    roots = components(len(group), edges)
-    members: dict[int, list[Quote]] = defaultdict(list)
-    for i, q in enumerate(group):
-        members[roots[i]].append(q)
+        for i, j in zip(*np.nonzero(keep), strict=True):
+            similar[(lo + int(i), int(j))] = float(sims[i, j])
+    members = _complete_groups(group, similar)
     out = []
-    for qs in members.values():
+    for qs in members:
         if len({q.article for q in qs}) >= 2:
             ids = tuple(sorted(q.id for q in qs))
             out.append(Statement(id=content_hash("|".join(ids)), speaker=speaker, quotes=ids))
     return out
+
+
+_FIGURE = re.compile(r"\d[\d,.]*")
+
+
+def _figures(text: str) -> frozenset[str]:
+    return frozenset(n.rstrip(".,").replace(",", "") for n in _FIGURE.findall(text))
+
+
+def _complete_groups(
+    group: Sequence[Quote], similar: Mapping[tuple[int, int], float]
+) -> list[list[Quote]]:
+    """Quotes of one speaker in groups where every two members say the same thing.
+
+    Complete linkage: a quote joins a group, most similar pair of different articles
+    first, only when it is similar to every member and no two state different figures
+    ("3,000" against "5,000"), so a chain of topical neighbours (A like B, B like C) never
+    joins A with a different claim C. A quote carrying two claims ("…, as well as …") may
+    belong to the group of each."""
+    figures = [_figures(q.text) for q in group]
+
+    def agree(i: int, j: int) -> bool:
+        a, b = figures[i], figures[j]
+        return (min(i, j), max(i, j)) in similar and (not a or not b or bool(a & b))
+
+    edges = sorted(
+        (
+            (cos, i, j)
+            for (i, j), cos in similar.items()
+            if group[i].article != group[j].article and agree(i, j)
+        ),
+        reverse=True,
+    )
+    groups: list[list[int]] = []
+    member_of: dict[int, list[int]] = defaultdict(list)  # quote -> its groups
+    for _, i, j in edges:
+        if set(member_of[i]) & set(member_of[j]):
+            continue
+        joined = False
+        for new, old in ((j, i), (i, j)):
+            for g in member_of[old]:
+                if all(agree(new, x) for x in groups[g]):
+                    groups[g].append(new)
+                    member_of[new].append(g)
+                    joined = True
+                    break
+            if joined:
+                break
+        if not joined:
+            member_of[i].append(len(groups))
+            member_of[j].append(len(groups))
+            groups.append([i, j])
+    return [[group[i] for i in sorted(g)] for g in groups]
 
 
 def place_metonymy(
@@ -260,7 +312,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.advance()
     final = {q.id: mapping.get(q.id, q.speaker) for q in found}
     quotes = [replace(q, speaker=final[q.id]) for q in found]
-    statements = group_statements(quotes, embedded, cfg.statement_threshold, skips)
+    statements = group_statements(quotes, embedded, cfg.statement_threshold, skips, kinds)
     reporter.advance()
     with store.transaction():
         tables.set_speakers(store, canon.speakers, final, canon.evidence)
