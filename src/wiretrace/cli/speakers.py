@@ -38,11 +38,12 @@ def register(app: typer.Typer) -> None:
         Example: wiretrace speakers list --json
         """
         from ..attribution import queries
+        from ..read import quotes as read_quotes
 
         with store_or_fail(db) as store:
             speakers = queries.speakers(store)
             counts: dict[str, int] = {}
-            for q in queries.quotes(store):
+            for q in read_quotes.quotes_in(store.conn, None):  # canonical speakers
                 if q.speaker:
                     counts[q.speaker] = counts.get(q.speaker, 0) + 1
         rows = [
