@@ -391,7 +391,9 @@ def _assemble(
                 if r not in spoke
             )
         if root in renames:
-            rows.append((_best_name(members, forms), f"renamed by a user to {best}"))
+            was = _best_name(members, forms)
+            why = f"renamed by a user to {best}"
+            rows = [(a, w) for a, w in rows if a != was] + [(was, why)]
         evidence[best] = rows
         for m in members:
             name_of[m.key] = best
