@@ -86,7 +86,7 @@ def main() -> None:
     quotes = [replace(q, speaker=canon.by_quote.get(q.id, q.speaker)) for q in found]
     kinds = {s.name: s.kind for s in canon.speakers}
     embedder = nlp_embedder(NlpConfig())
-    statements = group_statements(quotes, embedder, cfg.statement_threshold, kinds)
+    statements = group_statements(quotes, embedder, cfg.statement_threshold, kinds=kinds)
     by_id = {q.id: q for q in quotes}
     rng = random.Random(args.seed)
     sample = rng.sample(statements, min(args.sample, len(statements)))

@@ -73,7 +73,6 @@ def test_pieces_split_a_quote_carrying_two_statements() -> None:
     assert parts[0] == text and len(parts) == 3
 
 
-<<<<<<< HEAD
 class Counting(BagOfWords):
     def __init__(self) -> None:
         self.seen: list[str] = []
@@ -115,7 +114,8 @@ def test_a_run_embeds_only_the_pending_articles_quotes(
         assert len(first) >= 20 and len(embedder.seen) > 0 and set(embedder.seen) <= mine
         for t, rows in tables.items():
             assert store.conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() == rows, t
-=======
+
+
 def test_a_chain_of_neighbours_never_joins_different_claims() -> None:
     # B shares words with A and with C; A and C say different things
     quotes = [
@@ -144,6 +144,5 @@ def test_only_named_speakers_make_statements() -> None:
         q("2", "B", "the bridge will be rebuilt before winter", "officials"),
     ]
     kinds = {"officials": "anonymous"}
-    assert group_statements(quotes, BagOfWords(), 0.65, kinds) == []
+    assert group_statements(quotes, BagOfWords(), 0.65, kinds=kinds) == []
     assert group_statements(quotes, BagOfWords(), 0.65) != []
->>>>>>> de0e674 (Statements: a quote may belong to one group per claim it carries (complete linkage per group); unit tests for chains, differing figures, named speakers; speakers list counts canonical speakers; statement samples on PolNeAR train-300 (previous rule: 9 of 40 sampled groups flagged by the lexical check; now 5 of 40, of which 2 are rewordings of one claim) and dev (4 statements, 0 flagged))
