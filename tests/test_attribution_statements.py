@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -14,15 +15,19 @@ from wiretrace.models import Quote, Span
 
 
 class BagOfWords:
-    """Cosine of word counts: enough to tell same words from different ones."""
+    """Cosine of word counts: enough to tell same words from different ones.
 
-    dim = 512
+    Words are bucketed by CRC-32, not ``hash()``: string hashes change between
+    processes, and a collision would change the cosines the tests rely on.
+    """
+
+    dim = 4096
 
     def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):
-                out[i, hash(word) % self.dim] += 1.0
+                out[i, zlib.crc32(word.encode()) % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-9)
 

@@ -82,9 +82,10 @@ def clean_name(text: str) -> str:
 
 
 def name_key(name: str) -> tuple[str, ...]:
-    return tuple(
-        w.lower() for w in re.findall(r"[\w-]+", name.replace("’", "'")) if w.lower() != "s"
-    )
+    """Lower-cased words; an apostrophe inside a name joins it ("O'Neill" is one word),
+    a possessive "'s" is dropped."""
+    words = re.findall(r"[\w-]+(?:'[\w-]+)*", name.replace("’", "'"))
+    return tuple(w for w in (re.sub(r"'s$", "", w.lower()) for w in words) if w and w != "s")
 
 
 def _entity_name(ent: SpacySpan) -> str:

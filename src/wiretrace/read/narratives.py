@@ -61,7 +61,10 @@ def _hits(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Hit]:
 def hits_in(conn: sqlite3.Connection, scope: Scope) -> list[Hit]:
     """Echoes found in the articles in scope, best match first."""
     where, params = in_scope("h.article", scope)
-    sql = f"{hit_select(conn)} WHERE {where} ORDER BY h.score DESC"
+    sql = (
+        f"{hit_select(conn)} WHERE {where}"
+        " ORDER BY h.score DESC, h.article, h.part, h.start, h.end, h.narrative_id"
+    )
     return _hits(conn, list(conn.execute(sql, params)))
 
 
@@ -134,7 +137,7 @@ def narrative(
     rows = list(
         conn.execute(
             f"{hit_select(conn)} WHERE h.narrative_id = ? AND {where}"
-            " ORDER BY h.score DESC LIMIT 1000",
+            " ORDER BY h.score DESC, h.article, h.part, h.start, h.end LIMIT 1000",
             (narrative_id, *params),
         )
     )

@@ -181,6 +181,8 @@ def narrative_statements(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 
 def narrative_hits(conn: sqlite3.Connection, narrative_id: str) -> list[NarrativeHit]:
+    # Ordered by the exported (rounded) score, then position: a total order, so engines
+    # whose float noise differs below the rounding export the same list.
     return [
         NarrativeHit(
             article=r["article"],
@@ -190,7 +192,8 @@ def narrative_hits(conn: sqlite3.Connection, narrative_id: str) -> list[Narrativ
             part=r["part"],
         )
         for r in conn.execute(
-            "SELECT * FROM narrative_hits WHERE narrative_id = ? ORDER BY score DESC, part, start",
+            "SELECT * FROM narrative_hits WHERE narrative_id = ?"
+            " ORDER BY ROUND(score, 4) DESC, article, part, start, end",
             (narrative_id,),
         )
     ]
