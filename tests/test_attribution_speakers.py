@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wiretrace.attribution.speakers import SpeakerEdit, canonical_speakers
-from wiretrace.models import Quote, Span
+from wiretrace.attribution.speakers import canonical_speakers
+from wiretrace.models import Quote, Span, SpeakerEdit
 
 
 def entity(name: str, label: str = "PERSON", n: int = 1, **extra: Any) -> dict[str, Any]:

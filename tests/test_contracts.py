@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from conftest import Analysed
 from wiretrace.config import Config
 from wiretrace.pipeline import (
     BLOB,
     BOOKKEEPING,
+    USER_PROVIDES,
+    ContractError,
     NullReporter,
     Pipeline,
     Reporter,
@@ -66,6 +70,28 @@ def test_each_table_and_blob_has_one_writer(demo_analysed: Analysed) -> None:
     assert any(n.startswith(BLOB) for n in writers)
     assert writers["quote_speakers"] == {"statements"}
     assert writers["article_quotes"] == {"attribution"}
+
+
+def test_user_corrections_are_read_by_stages_never_written(demo_analysed: Analysed) -> None:
+    """The user's tables (``read.edits`` writes them for the CLI and the web UI): no stage
+    provides or writes one, and the stages that apply them read them as declared inputs."""
+    readers: dict[str, set[str]] = {}
+    for stage in STAGES:
+        seen = demo_analysed.accesses[stage.name]
+        for name in USER_PROVIDES:
+            assert name not in stage.provides
+            assert ("write", name) not in seen, f"{stage.name} writes the user's {name}"
+            if ("read", name) in seen:
+                assert name in stage.requires
+                readers.setdefault(name, set()).add(stage.name)
+    assert readers == {"speaker_edits": {"statements"}, "story_edits": {"stories"}}
+
+
+def test_a_stage_providing_a_user_table_is_refused() -> None:
+    stories = Pipeline.default().stage("stories")
+    thief = replace(stories, provides=(*stories.provides, "story_edits"))
+    with pytest.raises(ContractError, match="story_edits"):
+        Pipeline.of([s if s.name != "stories" else thief for s in STAGES])
 
 
 def test_karabakh_run_keeps_to_the_contracts(karabakh_analysed: Analysed) -> None:

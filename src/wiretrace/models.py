@@ -126,6 +126,32 @@ class Statement:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeakerEdit:
+    """A user's correction: ``merge`` name into target, ``split`` name off its speaker,
+    ``rename`` the speaker going by name to target. ``seq`` and ``made_at`` say when it was
+    recorded (0 and "" before it is)."""
+
+    action: str
+    name: str
+    target: str | None = None
+    seq: int = 0
+    made_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEdit:
+    """A user's correction: ``article`` shares a story with ``target`` from now on
+    (``merge``, ``move``); for ``split``, ``target`` is the split's first article, pinned
+    to itself (a story of its own). Stories are named by articles, which outlive story ids."""
+
+    action: str
+    article: str
+    target: str
+    seq: int = 0
+    made_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Figure:
     id: str
     article: str

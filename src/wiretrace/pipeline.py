@@ -87,9 +87,10 @@ class Stage:
 
 # What ``wiretrace ingest`` writes: every stage may depend on it.
 INGEST_PROVIDES: tuple[str, ...] = ("documents", "document_sources")
-# What the user writes through the command line (corrections kept across re-analysis):
-# every stage may read it, no stage writes it.
-USER_PROVIDES: tuple[str, ...] = ("speaker_edits",)
+# The user's corrections, kept across re-analysis: written only through ``read.edits`` (on
+# the user's behalf: the CLI and the web UI), never by a stage; a stage that applies them
+# declares them in ``requires``.
+USER_PROVIDES: tuple[str, ...] = ("speaker_edits", "story_edits")
 # Bookkeeping every stage writes through the store (its own rows only).
 BOOKKEEPING: tuple[str, ...] = ("stage_state", "errors")
 BLOB = "blob:"

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..config import Config
 from ..models import Quote, Speaker
 from ..read import quotes as read_quotes
 from ..read import records
 from ..store import Store
-from . import statements as statements_stage
 from . import tables
 from .entities import name_key
-from .speakers import SpeakerEdit
 
 
 def _matches(speaker: str | None, wanted: str, aliases: dict[str, set[tuple[str, ...]]]) -> bool:
@@ -77,19 +74,3 @@ def speaker_evidence(store: Store, name: str) -> list[tuple[str, str]]:
     if name not in ids:
         return []
     return [(r["alias"], r["reason"]) for r in read_quotes.speaker_evidence(store.conn, ids[name])]
-
-
-def edit_speakers(store: Store, config: Config, edit: SpeakerEdit) -> None:
-    """Record a user's correction and re-resolve speakers with it.
-
-    The edit is kept in its own table, so every later re-analysis applies it again.
-    """
-    from ..pipeline import Pipeline
-
-    if edit.action not in ("merge", "split", "rename"):
-        raise ValueError(f"unknown speaker edit {edit.action!r}: merge, split or rename")
-    if edit.action in ("merge", "rename") and not edit.target:
-        raise ValueError(f"{edit.action} needs a target name")
-    tables.add_speaker_edit(store, edit)
-    store.forget_stage(statements_stage.NAME)
-    Pipeline.default().run(store, config, only=(statements_stage.NAME,))

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import Quote, Speaker
+from ..models import Quote, Speaker, SpeakerEdit
 from ..store import content_hash
 from ..unionfind import UnionFind
 from .entities import name_key
@@ -37,16 +37,6 @@ _PLACE_WEIGHT = 2
 _HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "dr": None, "mister": "m"}
 
 Key = tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SpeakerEdit:
-    """A user's correction: ``merge`` name into target, ``split`` name off its speaker,
-    ``rename`` the speaker going by name to target."""
-
-    action: str
-    name: str
-    target: str | None = None
 
 
 @dataclass

@@ -22,6 +22,7 @@ from ..config import Config
 from ..models import Quote, Statement
 from ..nlp.models import Embedder, NlpConfig, nlp_embedder
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
+from ..read.edits import speaker_edits
 from ..store import Store, content_hash
 from ..vectors import pack_vectors, unpack_vectors
 from . import tables
@@ -287,7 +288,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     records = {a: skips.guard(a, tables.entity_record, store, a) for a in store.article_ids()}
     reporter.advance()
     canon = canonical_speakers(
-        {a: r for a, r in records.items() if r is not None}, found, tables.speaker_edits(store)
+        {a: r for a, r in records.items() if r is not None}, found, speaker_edits(store.conn)
     )
     reporter.advance()
     embedded = _Embedded(nlp_embedder(nlp_cfg))

@@ -24,7 +24,6 @@ from typing import Any
 from ..models import Quote, Speaker, Statement
 from ..read.records import quote_record
 from ..store import Store
-from .speakers import SpeakerEdit
 
 ENTITY_BLOB = "attribution-entities"
 
@@ -162,21 +161,3 @@ def statements(store: Store) -> list[Statement]:
         )
         out.append(Statement(id=row["id"], speaker=row["speaker"], quotes=quote_ids))
     return out
-
-
-def speaker_edits(store: Store) -> list[SpeakerEdit]:
-    """The user's corrections, oldest first (applied in that order)."""
-    return [
-        SpeakerEdit(r["action"], r["name"], r["target"])
-        for r in store.conn.execute("SELECT action, name, target FROM speaker_edits ORDER BY id")
-    ]
-
-
-def add_speaker_edit(store: Store, edit: SpeakerEdit) -> None:
-    """Record a user's correction (the only writer of ``speaker_edits``: the user)."""
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO speaker_edits (action, name, target, at)"
-            " VALUES (?, ?, ?, datetime('now'))",
-            (edit.action, edit.name, edit.target),
-        )

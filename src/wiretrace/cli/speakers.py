@@ -82,21 +82,21 @@ def register(app: typer.Typer) -> None:
         Example: wiretrace speakers show "Hillary Clinton"
         """
         from ..attribution import queries
-        from ..read import quotes as read_quotes
+        from ..read import plain, speaker_edits
 
         with store_or_fail(db) as store:
             speaker = next((s for s in queries.speakers(store) if s.name == name), None)
             if speaker is None:
                 raise fail(f"no speaker named {literal(name)}; see `wiretrace speakers list`")
             evidence = queries.speaker_evidence(store, name)
-            edits = read_quotes.speaker_edits(store.conn)
+            edits = speaker_edits(store.conn)
         data = {
             "id": speaker.id,
             "name": speaker.name,
             "kind": speaker.kind,
             "role": speaker.role,
             "evidence": [{"alias": a, "reason": r} for a, r in evidence],
-            "edits": [e for e in edits if name in (e["name"], e["target"])],
+            "edits": [plain(e) for e in edits if name in (e.name, e.target)],
         }
         if as_json:
             print_json(data)
@@ -108,15 +108,15 @@ def register(app: typer.Typer) -> None:
         out.print(table)
 
     def apply(db: Path, config: Path | None, action: str, name: str, target: str | None) -> None:
-        from ..attribution import queries
-        from ..attribution.speakers import SpeakerEdit
+        from ..read import NotFound
+        from ..read.edits import EditRefused, edit_speaker
 
         cfg = get_config(config)
         with store_or_fail(db) as store:
             try:
-                queries.edit_speakers(store, cfg, SpeakerEdit(action, name, target))
-            except ValueError as exc:
-                raise fail(str(exc)) from exc
+                edit_speaker(store, cfg, action, name, target)
+            except (EditRefused, NotFound) as exc:
+                raise fail(str(exc), 2) from exc
         console.print(f"{action}: {literal(name)}" + (f" → {literal(target)}" if target else ""))
 
     @group.command("merge")

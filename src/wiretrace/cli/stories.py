@@ -1,10 +1,15 @@
 """``wiretrace stories ...``: stories, their articles, and outlets compared."""
 
 # No ``from __future__ import annotations``: Typer reads these annotations at run time.
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..store import Store
 
 _Db = Annotated[Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")]
 _Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -16,6 +21,7 @@ def register(app: typer.Typer) -> None:
     from . import LazyModule, fail, open_store, out, resolve_id
 
     tables = LazyModule("wiretrace.stories.tables")
+    edits = LazyModule("wiretrace.read.edits")
     from .safe import literal, print_json
 
     group = typer.Typer(
@@ -57,22 +63,19 @@ def register(app: typer.Typer) -> None:
                 table.add_row("", str(len(sub["articles"])), "", "", literal(f"  › {sub['title']}"))
         out.print(table)
 
-    def anchor(store, story: str) -> str:  # type: ignore[no-untyped-def]
-        """A story named by one of its articles: edits outlive story ids."""
-        found = tables.members(store, resolve_id(store, "story", story))
-        if not found:
-            raise fail(f"story {story!r} has no articles; see `wiretrace stories list`")
-        return str(found[0])
-
-    def edited(db: Path, edits: list[tuple[str, str, str]]) -> None:
+    def edited(db: Path, action: str, make: "Callable[[Store, Config], str]") -> None:
+        """Record and apply one correction through ``read.edits`` (as the web UI does)."""
         from ..config import load_config
-        from ..stories.stage import edit
+        from ..read import NotFound
+        from ..read.edits import EditRefused
 
+        need(db)
         with open_store(db) as store:
-            edit(store, load_config(None), edits)
-            first = edits[0][1]
-            story = tables.story_of(store, [first]).get(first, "(none)")
-        out.print(f"{edits[0][0]}: done; now in {literal(story)} (kept on re-analysis)")
+            try:
+                story = make(store, load_config(None))
+            except (EditRefused, NotFound) as exc:
+                raise fail(str(exc), 2) from exc
+        out.print(f"{action}: done; now in {literal(story or '(none)')} (kept on re-analysis)")
 
     @group.command("merge")
     def merge_command(
@@ -84,13 +87,7 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace stories merge story-0a1b2c3d4e5f story-9f8e7d6c5b4a
         """
-        need(db)
-        with open_store(db) as store:
-            target = anchor(store, into)
-            moving = tables.members(store, story)
-            if not moving:
-                raise fail(f"no story {story!r}; see `wiretrace stories list`")
-        edited(db, [("merge", a, target) for a in moving])
+        edited(db, "merge", lambda store, cfg: edits.merge_stories(store, cfg, story, into))
 
     @group.command("move")
     def move_command(
@@ -102,12 +99,7 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace stories move 3f2a... story-9f8e7d6c5b4a
         """
-        need(db)
-        with open_store(db) as store:
-            if not tables.story_of(store, [article]):
-                raise fail(f"no article {article!r} in a story")
-            target = anchor(store, into)
-        edited(db, [("move", article, target)])
+        edited(db, "move", lambda store, cfg: edits.move_article(store, cfg, article, into))
 
     @group.command("split")
     def split_command(
@@ -119,16 +111,7 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace stories split story-0a1b2c3d4e5f 3f2a... 7b1c...
         """
-        need(db)
-        with open_store(db) as store:
-            members = set(tables.members(store, story))
-            if not members:
-                raise fail(f"no story {story!r}; see `wiretrace stories list`")
-            stray = [a for a in articles if a not in members]
-            if stray:
-                raise fail(f"not in {story!r}: {', '.join(stray)}")
-        key = sorted(articles)[0]
-        edited(db, [("split", a, key) for a in sorted(articles)])
+        edited(db, "split", lambda store, cfg: edits.split_story(store, cfg, story, articles))
 
     @group.command("edits")
     def edits_command(db: _Db = Path("wiretrace.db"), as_json: _Json = False) -> None:
@@ -138,15 +121,14 @@ def register(app: typer.Typer) -> None:
         """
         need(db)
         with open_store(db) as store:
-            rows = tables.edits(store)
+            rows = edits.story_edits(store.conn)
         if as_json:
-            print_json(rows)
+            from ..read import plain
+
+            print_json([plain(r) for r in rows])
             return
         for r in rows:
-            out.print(
-                f"{r['seq']} {r['made_at']} {r['action']} {literal(r['article'])} →"
-                f" {literal(r['target'])}"
-            )
+            out.print(f"{r.seq} {r.made_at} {r.action} {literal(r.article)} → {literal(r.target)}")
 
     @group.command("compare")
     def compare_command(

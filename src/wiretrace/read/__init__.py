@@ -34,6 +34,7 @@ from .base import (
     suggest,
     valid_id,
 )
+from .edits import EditRefused, speaker_edits, story_edits
 from .events import events
 from .figures import figure_groups, figures_in
 from .filters import Filter, facets
@@ -41,7 +42,7 @@ from .filters import labels as filter_labels
 from .lists import hits_list, listing, quotes_list, reuse_list
 from .narratives import claims, hits_in, narrative, narratives
 from .overview import counts, overview
-from .quotes import quotes_in, speaker, speaker_edits, speaker_evidence, speakers, statements
+from .quotes import quotes_in, speaker, speaker_evidence, speakers, statements
 from .reuse import edges, links_among, partners, provenance
 from .rows import plain
 from .stories import (
@@ -59,6 +60,7 @@ __all__ = [
     "ID_KINDS",
     "PAGE_SIZE",
     "STORY_ARTICLE_CAP",
+    "EditRefused",
     "Filter",
     "NotFound",
     "Scope",
@@ -106,6 +108,7 @@ __all__ = [
     "statements",
     "stories_list",
     "story",
+    "story_edits",
     "story_rows",
     "suggest",
     "threads_of",

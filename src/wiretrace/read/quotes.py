@@ -129,14 +129,6 @@ def speaker_evidence(conn: sqlite3.Connection, speaker_id: str) -> list[dict[str
     ]
 
 
-def speaker_edits(conn: sqlite3.Connection) -> list[dict[str, object]]:
-    """The user's corrections to speaker identity, oldest first."""
-    return [
-        dict(r)
-        for r in conn.execute("SELECT id, action, name, target, at FROM speaker_edits ORDER BY id")
-    ]
-
-
 def statements(
     conn: sqlite3.Connection, page: int = 1, limit: int = PAGE_SIZE, scope: Scope = None
 ) -> dict[str, object]:

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..config import Config
-from ..models import Article
+from ..models import Article, StoryEdit
 from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
+from ..read.edits import story_edits
 from ..store import Store
 from . import tables
 from .cluster import (
@@ -119,12 +120,12 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     )
 
 
-def pins(edits: Sequence[dict[str, str]]) -> dict[str, str]:
+def pins(edits: Sequence[StoryEdit]) -> dict[str, str]:
     """Each edited article and the article it must share a story with, the latest edit of
     an article winning; an article pinned to itself heads a story of its own (a split)."""
     out: dict[str, str] = {}
     for e in edits:
-        out[e["article"]] = e["target"]
+        out[e.article] = e.target
     return out
 
 
@@ -145,7 +146,7 @@ def apply_edits(store: Store, cfg: StoriesConfig) -> dict[str, list[ArticleFeatu
     Only what the final pins say matters, so re-applying after any re-analysis gives the
     same stories whatever clustering did to the pinned articles meanwhile.
     """
-    pinned = pins(tables.edits(store))
+    pinned = pins(story_edits(store.conn))
     if not pinned:
         return {}
     roots = {a: _root(a, pinned) for a in pinned}
@@ -181,13 +182,11 @@ def apply_edits(store: Store, cfg: StoriesConfig) -> dict[str, list[ArticleFeatu
     return out
 
 
-def edit(store: Store, config: Config, edits: Sequence[tuple[str, str, str]]) -> None:
-    """Record a user's corrections (action, article, target) and apply them now, with the
-    threads of the stories they changed."""
+def apply_now(store: Store, config: Config) -> None:
+    """Apply the user's corrections at once, with the threads of the stories they changed
+    (``read.edits`` records a correction and calls this in the same transaction)."""
     cfg = config.section(NAME, StoriesConfig)
     with store.transaction():
-        for action, article, target in edits:
-            tables.add_edit(store, action, article, target)
         for story_id, members in apply_edits(store, cfg).items():
             tables.write_substories(store, story_id, [])
             if members:
@@ -244,9 +243,9 @@ STAGE = Stage(
         "sentences",
         BLOB + DOC_BLOB,
         BLOB + EMBED_BLOB,
+        "story_edits",  # the user's corrections (``read.edits`` writes them), applied here
     ),
     provides=(
-        "story_edits",  # the user's corrections: written by ``edit`` (the CLI), read here
         "stories",
         "story_articles",
         "story_state",

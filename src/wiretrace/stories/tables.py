@@ -193,25 +193,3 @@ def list_stories(store: Store) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def add_edit(store: Store, action: str, article: str, target: str) -> None:
-    """Record one correction for one article: it must share a story with ``target`` from
-    now on (``merge``: an article of the merged story; ``move``), or, for ``split``, with
-    the split's first article (which is pinned to itself: a story of its own)."""
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO story_edits (action, article, target, made_at)"
-            " VALUES (?, ?, ?, datetime('now'))",
-            (action, article, target),
-        )
-
-
-def edits(store: Store) -> list[dict[str, Any]]:
-    """The user's corrections, in the order they were made."""
-    return [
-        dict(r)
-        for r in store.conn.execute(
-            "SELECT seq, action, article, target, made_at FROM story_edits ORDER BY seq"
-        )
-    ]
