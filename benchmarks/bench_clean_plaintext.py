@@ -26,17 +26,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPORA = ROOT.parent / "shared" / "corpora"
-RESULTS = ROOT / "benchmarks" / "results" / "clean_plaintext.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "clean_plaintext.json"
 
-from wiretrace.clean.stage import STAGE  # noqa: E402
-from wiretrace.config import Config  # noqa: E402
-from wiretrace.evaluation.cleaning import extraction_pages  # noqa: E402
+from plaintext_inputs import CORPORA, clean_all, gold_bodies, polnear_texts  # noqa: E402
+
 from wiretrace.models import RawDocument  # noqa: E402
 from wiretrace.nlp import load_spacy  # noqa: E402
-from wiretrace.pipeline import NullReporter  # noqa: E402
-from wiretrace.store import Store  # noqa: E402
 
 
 def visible(text: str) -> int:
@@ -45,22 +40,16 @@ def visible(text: str) -> int:
 
 def measure(name: str, docs: list[tuple[str, str]]) -> dict[str, Any]:
     """Clean ``(source, text)`` documents together; what share of their text went."""
-    with Store(":memory:") as store:
-        ids = store.add_documents([RawDocument(src, text, "text") for src, text in docs])
-        cpu = time.process_time()
-        STAGE.run(store, Config(), NullReporter())
-        cpu = time.process_time() - cpu
-        articles = {a.id: a for a in store.iter_articles()}
+    cleaned = clean_all([RawDocument(src, text, "text") for src, text in docs])
     total = kept = 0
     emptied: list[str] = []
     heavy: list[tuple[str, float]] = []
     by_kind: Counter[str] = Counter()
     seen: set[str] = set()
-    for (src, text), (doc_id, _) in zip(docs, ids, strict=True):
+    for (src, text), doc_id, article in zip(docs, cleaned.ids, cleaned.articles, strict=True):
         if doc_id in seen or not text.strip():
             continue
         seen.add(doc_id)
-        article = articles.get(doc_id)
         n, k = visible(text), visible(article.text) if article else 0
         total += n
         kept += min(k, n)
@@ -81,7 +70,7 @@ def measure(name: str, docs: list[tuple[str, str]]) -> dict[str, Any]:
         "documents_losing_over_10_percent": len(heavy),
         "heaviest": sorted(heavy, key=lambda x: -x[1])[:20],
         "removed_chars_by_kind": dict(by_kind.most_common()),
-        "clean_cpu_s": round(cpu, 2),
+        "clean_cpu_s": round(cleaned.cpu_s, 2),
     }
 
 
@@ -92,17 +81,8 @@ def main() -> None:
     if not CORPORA.exists():
         sys.exit(f"{CORPORA}: corpora not found")
     load_spacy("en_core_web_md")
-    gold = [
-        (f"{p['dataset']}/{p['source_case']}.txt", p["text"])
-        for p in extraction_pages(CORPORA / "extraction-dev")
-        if p["text"].strip()
-    ]
-    polnear = [
-        (str(path.relative_to(CORPORA)), path.read_text(encoding="utf-8"))
-        for path in sorted((CORPORA / "polnear-dev" / "data" / "dev" / "text").glob("*.txt"))
-    ]
-    if args.limit:
-        gold, polnear = gold[: args.limit], polnear[: args.limit]
+    gold = [(src, text) for src, text, _ in gold_bodies(args.limit)]
+    polnear = polnear_texts(args.limit)
     result = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "extraction_dev_gold_as_text": measure("extraction-dev gold bodies", gold),

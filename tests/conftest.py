@@ -32,10 +32,14 @@ ANALYSED_STORES = frozenset(
 )
 
 
+# Fixtures that load a language model.
+MODEL_FIXTURES = ANALYSED_STORES | {"nlp"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test reading an analysed store needs the models: mark it ``slow`` wherever it is."""
+    """A test reading an analysed store or a model is ``slow``, wherever it is."""
     for item in items:
-        if ANALYSED_STORES & set(getattr(item, "fixturenames", ())):
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
@@ -49,6 +53,14 @@ def store() -> Iterator[Store]:
 @pytest.fixture
 def config() -> Config:
     return Config()
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    """The default spaCy pipeline, loaded once for every test that parses text."""
+    from wiretrace.nlp import load_spacy
+
+    return load_spacy()
 
 
 @pytest.fixture(scope="session")

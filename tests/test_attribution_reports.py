@@ -13,13 +13,6 @@ from wiretrace.models import Quote
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    from wiretrace.nlp import load_spacy
-
-    return load_spacy("en_core_web_md")
-
-
 def quotes_of(nlp, text: str) -> list[Quote]:  # type: ignore[no-untyped-def]
     return list(extract(nlp(text), "a", AttributionConfig()).quotes)
 

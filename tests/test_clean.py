@@ -21,14 +21,8 @@ from wiretrace.clean.normalise import (
 )
 from wiretrace.clean.outlet import outlet_key
 from wiretrace.clean.text import Metadata, clean_text
-from wiretrace.nlp import load_spacy
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    return load_spacy("en_core_web_md")
 
 
 LEDGER = """×
@@ -141,6 +135,50 @@ def test_article_without_header_keeps_its_first_line(nlp) -> None:  # type: igno
     r = clean_text(text, nlp)
     assert r.title is None and r.outlet is None and r.removed == ()
     assert _body(r.text) == [line for line in text.splitlines() if line]
+
+
+BODY = (
+    "The harbour council in Port Avel voted on Tuesday to close the old ferry pier.\n\n"
+    "The ferry company said services would move to the cargo quay from next month.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Staff writer",  # a role
+        "AP Sports Writer",
+        "Erin Hitchcock, Burnaby Now",  # a name and an outlet
+        "Tags: harbour",  # a label
+        "Pier closes after vote 1/10/2024, 3:50 a.m. EST",  # a headline run into its date
+        "Pier Closes Tuesday January 9, 2024",
+        ") (PAV:FER) said on Monday that the pier",  # a fragment
+        "An editorial in the harbour weekly",  # no verb, not headline-cased
+        "Council closes the old pier By Maria Petrova",  # a headline run into its byline
+    ],
+)
+def test_a_first_line_that_is_no_headline_is_no_title(nlp, first: str) -> None:  # type: ignore[no-untyped-def]
+    r = clean_text(f"{first}\n\n{BODY}", nlp)
+    assert r.title is None
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["Storm closes harbour pier", "Harbour Council Votes to Close the Old Ferry Pier"],
+)
+def test_a_first_line_that_reads_as_a_headline_is_the_title(nlp, first: str) -> None:  # type: ignore[no-untyped-def]
+    r = clean_text(f"{first}\n\n{BODY}", nlp)
+    assert r.title == first
+    assert r.text.startswith("The harbour council")
+
+
+def test_a_headline_below_a_byline_or_beside_another_is_no_title(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert clean_text(f"By Maria Petrova\n\nStorm closes harbour pier\n\n{BODY}", nlp).title is None
+    # Two headlines: which one is the title is unclear (cleaning the text again would
+    # take the second one), so neither is.
+    two = clean_text(f"Storm closes harbour pier\n\nFerries Move to the Cargo Quay\n\n{BODY}", nlp)
+    assert two.title is None
+    assert clean_text(two.text, nlp).text == two.text
 
 
 def test_metadata_from_the_source_wins(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -170,13 +170,6 @@ CASES: list[tuple[str, str, str, str]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    from wiretrace.nlp import load_spacy
-
-    return load_spacy()
-
-
 def resolved(nlp, published: str, sentence: str, expression: str) -> str | None:  # type: ignore[no-untyped-def]
     for t in time_expressions(nlp(sentence), date.fromisoformat(published)):
         if expression in t.text or t.text in expression:

@@ -11,13 +11,6 @@ from wiretrace.figures.extract import FigureFinding, figures_in, time_expression
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    from wiretrace.nlp import load_spacy
-
-    return load_spacy()
-
-
 def extract(nlp, text: str, published: date | None = None) -> list[FigureFinding]:  # type: ignore[no-untyped-def]
     doc = nlp(text)
     return figures_in(doc, time_expressions(doc, published))

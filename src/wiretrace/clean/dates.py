@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import re
 from datetime import datetime
 from typing import Any
 
@@ -112,3 +113,18 @@ def parse_date(text: str) -> str | None:
     matched, when = found[0]
     rest = text.replace(matched, " ").split()
     return when.date().isoformat() if len(rest) <= 2 else None
+
+
+_MONTH_RE = "|".join(sorted((m for m in _MONTHS if len(m) >= 3), key=len, reverse=True))
+_FULL_DATE = re.compile(
+    rf"\b\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b"
+    rf"|\b(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\.?,?\s+(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+
+
+def mentions_full_date(text: str) -> bool:
+    """Whether a line holds a full calendar date anywhere ("… 1/10/2008, 3:50 a.m.",
+    "… Tuesday January 8, 2008"): a headline does not, a headline run into its dateline does."""
+    return _FULL_DATE.search(text) is not None

@@ -151,6 +151,14 @@ class LineFeatures:
             return ()
         return tuple(_orgs(_entities(self.doc, self.ner)))
 
+    @cached_property
+    def named(self) -> tuple[str, ...]:
+        """People and organisations the line names (entities recognised when asked)."""
+        if self.doc is None:
+            return ()
+        ents = _entities(self.doc, self.ner).ents
+        return tuple(e.text for e in ents if e.label_ in ("PERSON", "ORG"))
+
     @property
     def prose(self) -> bool:
         """A body sentence: a finite clause that ends like a sentence and is not a fragment."""

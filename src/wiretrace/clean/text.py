@@ -30,6 +30,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..models import CleanResult, Removed
+from .dates import mentions_full_date
 from .features import LineFeatures, line_features_many, wire_dateline
 from .language import ENGLISH, detect_language
 from .normalise import _FOLD, blocks, fingerprint, join_paragraphs
@@ -63,6 +64,7 @@ FURNITURE_WORDS = 12
 NAV_WORDS = 6
 # An appeal (call to action with the outlet addressing the reader) is at most this long.
 APPEAL_WORDS = 40
+_CLOSING = "\"'”’»)]"
 # Rules alone may not remove more than this share of an article's prose.
 MAX_RULE_SHARE = 0.5
 
@@ -279,6 +281,113 @@ def _heading_like(f: LineFeatures, english: bool = False) -> bool:
     )
 
 
+def _names_only(f: LineFeatures) -> bool:
+    """A line that names someone and says nothing: "Erin Hitchcock, Burnaby Now", "AP Sports
+    Writer", "JASON STRAZIUSO Associated Press Writer" (a credit, not a headline)."""
+    if f.doc is None:
+        return False
+    words = [t for t in f.doc if t.is_alpha]
+    if any(t.tag_.startswith("VB") or t.tag_ == "MD" for t in words):
+        return False
+    if all(t.pos_ == "PROPN" or t.is_upper or t.is_title for t in words):
+        return True
+    covered = sum(len(name.split()) for name in f.named)
+    return covered * 2 >= len(words)
+
+
+def _reads_as_headline(f: LineFeatures, english: bool) -> bool:
+    """A first line that says something in a headline's form: a few words, no sentence full
+    stop unless headline-cased, a verb (parsed English) or headline case; never a byline,
+    credit, date, link, label ("Tags: patents") or a name with a role."""
+    text = f.text.strip()
+    alpha_words = sum(1 for w in text.split() if any(ch.isalpha() for ch in w))
+    if not (HEADLINE_MIN_WORDS <= alpha_words <= TITLE_MAX_WORDS) or f.words >= 25:
+        return False
+    if (
+        f.byline is not None
+        or f.credit_tail
+        or f.credit_only
+        or f.agency_credit
+        or f.notice is not None
+        or f.date is not None
+        or f.strong
+        or f.link
+        or mentions_full_date(text)
+    ):
+        return False
+    if not (text[0].isalnum() or text[0] in "\"'“‘«¿¡") or text[0].upper() != text[0]:
+        return False  # a fragment ") (SWX:LOGN) unveiled …", a lower-case continuation
+    if text.endswith((":", ",", ";", "-", "–", "—", "|")):
+        return False
+    sentences = sum(text.count(f"{end} ") for end in ".!?")
+    if sentences > 1:
+        return False
+    if not english:
+        return not (f.terminal and text.rstrip(_CLOSING).endswith("."))
+    headline = _headline_case(f)
+    if f.terminal and text.rstrip(_CLOSING).endswith(".") and not headline:
+        return False  # a sentence of prose
+    if not headline and " By " in text:
+        return False  # a sentence-case headline run into its byline ("… better By A. Name")
+    if f.doc is None:
+        return headline
+    if _names_only(f):
+        return False
+    return headline or any(t.tag_.startswith("VB") or t.tag_ == "MD" for t in f.doc)
+
+
+def _first_line_title(
+    a: Analysis, header: list[int], kinds: list[str | None], body: int, last_anchor: int
+) -> int | None:
+    """The title of a text whose source declared none: its first line, when that reads as a
+    headline. Only page furniture may sit above it (a menu word, a "×", an appeal), never a
+    byline, credit or sentence; otherwise there is no title rather than a wrong one.
+
+    When a different headline-like line would stay in the body below it, which of the two is
+    the title is unclear (and cleaning the clean text would take the second): no title.
+    """
+    english = a.language == ENGLISH
+    title_at: int | None = None
+    for i in range(body):
+        if kinds[i] is not None:
+            if kinds[i] in (BOILERPLATE, NAVIGATION):
+                continue
+            return None
+        f = a.features[i]
+        if _reads_as_headline(f, english):
+            title_at = i
+            break
+        if not _furniture_above_title(f):
+            return None
+    if title_at is None:
+        return None
+    title = _fold(a.lines[title_at])
+    for i in header:
+        f = a.features[i]
+        if i <= title_at or not _stays_in_header(f, i, last_anchor):
+            continue
+        if _reads_as_headline(f, english):
+            if _fold(a.lines[i]) != title:
+                return None
+        elif not _furniture_above_title(f):
+            break
+    return title_at
+
+
+def _furniture_above_title(f: LineFeatures) -> bool:
+    """What may sit above a headline: menu words, a close button, an appeal."""
+    if f.byline is not None or f.credit_tail or f.date is not None:
+        return False
+    return f.strong or f.appeal or (not f.prose and f.words <= NAV_WORDS)
+
+
+def _stays_in_header(f: LineFeatures, i: int, last_anchor: int) -> bool:
+    """A header line below the title that ``_header`` keeps as body."""
+    if _is_dateline(f) or f.appeal or (f.strong and _furniture(f)):
+        return False
+    return not (i < last_anchor and _standfirst_like(f))
+
+
 def _standfirst_like(f: LineFeatures) -> bool:
     """A standfirst is a sentence or two, not a run of paragraph prose."""
     text = f.text
@@ -325,28 +434,25 @@ def _header(
     Between the title and the body: a standfirst only when a byline or dateline follows it
     before the body. Everything else in the header is body.
     """
-    title_at: int | None = None
-    if title_hint:
-        hint = _fold(title_hint)
-        title_at = next((i for i in header if _fold(a.lines[i]) == hint), None)
-    if title_at is None:
-        for i in reversed(header):
-            f = a.features[i]
-            if _is_dateline(f) or f.strong:
-                continue
-            if _heading_like(f, a.language == ENGLISH):
-                title_at = i
-                break
     anchors = [
         j
         for j in range(header[0] if header else 0, body)
         if kinds[j] in (BYLINE, DATELINE) or _is_dateline(a.features[j])
     ]
     last_anchor = anchors[-1] if anchors else -1
+    title_at: int | None = None
+    if title_hint:
+        hint = _fold(title_hint)
+        title_at = next((i for i in header if _fold(a.lines[i]) == hint), None)
+    if title_at is None:
+        title_at = _first_line_title(a, header, kinds, body, last_anchor)
+    title = None if title_at is None else _fold(a.lines[title_at])
     for i in header:
         f = a.features[i]
         if i == title_at:
             kinds[i] = TITLE
+        elif title is not None and _fold(a.lines[i]) == title:
+            kinds[i] = NAVIGATION  # the headline repeated
         elif _is_dateline(f):
             kinds[i] = DATELINE
         elif title_at is not None and i < title_at:
