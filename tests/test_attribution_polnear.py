@@ -154,3 +154,20 @@ def test_polnear_dev_no_two_named_people_merged(dev_extractions) -> None:  # typ
 FLOOR_ALL_F1 = 0.74
 FLOOR_DIRECT_F1 = 0.90
 FLOOR_SPEAKER = 0.88
+
+
+# Measured on the two hand-judged samples of pronoun speakers (94 of 102 right).
+FLOOR_PRONOUN_RIGHT = 94
+
+
+@pytest.mark.slow
+def test_polnear_dev_pronoun_speakers_floor(dev_extractions) -> None:  # type: ignore[no-untyped-def]
+    """Pronoun speakers ("he said") credited to the person the hand-judged referent names."""
+    from wiretrace.evaluation.pronouns import judge, read_referents
+
+    data = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+    referents = read_referents(data / "polnear_dev_pronoun_referents.tsv")
+    referents.update(read_referents(data / "polnear_dev_pronoun_referents_2.tsv"))
+    judged = judge(((d.name, d.text, d.gold, x.quotes) for d, x in dev_extractions), referents)
+    assert len(judged) == 102
+    assert sum(j.right for j in judged) >= FLOOR_PRONOUN_RIGHT

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from ..quotemarks import find_segments
+
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 ORG_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC", "LOC"})
 # Closed class: adjectives that withhold a source's identity.
@@ -108,7 +110,7 @@ def entities(doc: Doc) -> list[Entity]:
         name = _entity_name(ent)
         if not name or not any(ch.isalpha() for ch in name):
             continue
-        title = honorific(ent)
+        title = honorific(ent) or (role_gender(ent) if ent.label_ == "PERSON" else None)
         target = _find(found, name, ent.label_, title)
         if target is None:
             target = Entity(name)
@@ -139,6 +141,92 @@ def entities(doc: Doc) -> list[Entity]:
 _TITLE_WEIGHT = 3  # a courtesy title states a gender outright; a pronoun only suggests it
 # Closed class: courtesy titles and the gender they state.
 HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "mister": "m"}
+# Closed class: nouns for people that state a gender ("his wife, Hillary Clinton", "campaign
+# spokeswoman Hope Hicks", "my mother said").
+GENDERED_NOUNS = {
+    **dict.fromkeys(
+        [
+            "man",
+            "boy",
+            "father",
+            "dad",
+            "husband",
+            "son",
+            "brother",
+            "uncle",
+            "nephew",
+            "grandfather",
+            "grandson",
+            "king",
+            "prince",
+            "spokesman",
+            "chairman",
+            "congressman",
+            "businessman",
+            "councilman",
+            "assemblyman",
+            "anchorman",
+            "gentleman",
+            "boyfriend",
+            "widower",
+            "stepfather",
+        ],
+        "m",
+    ),
+    **dict.fromkeys(
+        [
+            "woman",
+            "girl",
+            "mother",
+            "mom",
+            "mum",
+            "wife",
+            "daughter",
+            "sister",
+            "aunt",
+            "niece",
+            "grandmother",
+            "granddaughter",
+            "queen",
+            "princess",
+            "spokeswoman",
+            "chairwoman",
+            "congresswoman",
+            "businesswoman",
+            "councilwoman",
+            "assemblywoman",
+            "anchorwoman",
+            "lady",
+            "girlfriend",
+            "widow",
+            "stepmother",
+            "actress",
+        ],
+        "f",
+    ),
+}
+
+
+def role_gender(ent: SpacySpan) -> str | None:
+    """The gender a gendered noun beside a name states: a title before it ("spokeswoman
+    Hope Hicks"), the noun it stands in apposition to ("his wife, Hillary Clinton") or its
+    own apposition ("Hope Hicks, a spokeswoman")."""
+    doc = ent.doc
+    words: list[Token] = []
+    left = ent.start
+    while (
+        left > 0
+        and doc[left - 1].dep_ in ("compound", "amod", "nmod")
+        and not doc[left - 1].ent_type_
+    ):
+        left -= 1
+        words.append(doc[left])
+    root = ent.root
+    if root.dep_ == "appos":
+        words.append(root.head)
+    words.extend(c for c in root.children if c.dep_ == "appos")
+    genders = {GENDERED_NOUNS.get(w.lemma_.lower()) for w in words} - {None}
+    return next(iter(genders)) if len(genders) == 1 else None
 
 
 def honorific(ent: SpacySpan) -> str | None:
@@ -169,14 +257,14 @@ def _pronoun_votes(doc: Doc, found: list[Entity]) -> None:
         (
             (t.idx, by_surname[t.lower_][0])
             for t in doc
-            if t.pos_ == "PROPN" and len(by_surname.get(t.lower_, ())) == 1
+            if _namelike(t) and len(by_surname.get(t.lower_, ())) == 1
         ),
         key=lambda pair: pair[0],
     )  # (start char, entity)
     if not people:
         return
     for t in doc:
-        entity = by_surname.get(t.lower_, [None])[0] if t.pos_ == "PROPN" else None
+        entity = by_surname.get(t.lower_, [None])[0] if _namelike(t) else None
         if (
             entity is not None
             and len(by_surname[t.lower_]) == 1
@@ -185,13 +273,16 @@ def _pronoun_votes(doc: Doc, found: list[Entity]) -> None:
         ):
             entity.subjects.append(t.idx)  # an untagged "Trump" subject is still salient
     starts = [s for s, _ in people]
+    # A pronoun inside a quotation is the quoted speaker's, about someone else ("“He
+    # refuses to take responsibility,” Clinton said"): it votes for no one.
+    quoted = [(q.open_mark, q.end) for q in find_segments(doc.text)]
     previous_start = 0
     current_start = 0
     for sent in doc.sents:
         previous_start, current_start = current_start, sent.start_char
         for token in sent:
             gender = _PRONOUN_GENDER.get(token.lower_)
-            if gender is None:
+            if gender is None or any(a <= token.idx < b for a, b in quoted):
                 continue
             lo = bisect_left(starts, previous_start)
             hi = bisect_left(starts, token.idx)
@@ -199,6 +290,12 @@ def _pronoun_votes(doc: Doc, found: list[Entity]) -> None:
             if len(named) == 1:
                 entity = next(iter(named.values()))
                 entity.genders[gender] = entity.genders.get(gender, 0) + 1
+
+
+def _namelike(t: Token) -> bool:
+    """A proper noun, or a capitalised noun the tagger took for a common one ("Trump told
+    the forum"): worth matching against the article's names."""
+    return t.pos_ == "PROPN" or (t.pos_ == "NOUN" and t.text[:1].isupper())
 
 
 def _find(found: list[Entity], name: str, label: str, gender: str | None = None) -> Entity | None:
@@ -216,15 +313,26 @@ def _find(found: list[Entity], name: str, label: str, gender: str | None = None)
             if len(other) >= 2 and other[0] == key[0] and other[-1] == key[-1]:
                 return entity
     if label == "PERSON" or len(key) == 1:
+        longer: list[Entity] = []
         for entity in reversed(found):
             if gender is not None and entity.gender not in (None, gender):
                 continue  # "Mrs. Clinton" is not the Bill Clinton named before
             other = name_key(entity.name)
             # "Peskov" is the end of "Dmitry Peskov"; "Pashinyan" of "Nikol Pashinyan".
             if len(other) > len(key) and other[-len(key) :] == key:
+                longer.append(entity)
+            elif (
+                not longer
+                and len(key) > len(other)
+                and key[-len(other) :] == other
+                and entity.label == "PERSON"
+            ):
                 return entity
-            if len(key) > len(other) and key[-len(other) :] == other and entity.label == "PERSON":
-                return entity
+        if longer:
+            # Two people share the surname ("Bill Clinton", "his wife Hillary Clinton"): a bare
+            # "Clinton" is the one the article has made its subject more often, else the
+            # one named last.
+            return max(longer, key=lambda e: len(e.subjects))
     return None
 
 
@@ -327,7 +435,7 @@ def mention(head: Token, found: list[Entity]) -> Mention:
             if start <= s and e <= end and head.idx >= s and head.idx < e:
                 return Mention(start, end, entity.name, _kind(entity.label))
     key = name_key(text)
-    if head.pos_ == "PROPN" and key:
+    if _namelike(head) and key:
         # A name spaCy did not tag, that is a known referent's name or its end.
         for entity in found:
             other = name_key(entity.name)

@@ -5,7 +5,7 @@ Direct quotes come from quotation marks (``marks``); their cue is the reporting 
 follows the closing mark), linked through the parse when possible. Reported speech comes
 from the parse alone: clausal complements of reporting verbs, "according to X", and
 characterising verbs whose complement carries the speaker's own quoted words (mixed
-quotes). Pronoun speakers are resolved to the nearest earlier compatible speaker.
+quotes). Pronoun speakers are resolved by ``coref``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from ..quotemarks import Segment, find_segments
 from ..store import content_hash
 from . import cues
 from .config import AttributionConfig
-from .entities import Entity, Mention, compatible, entities, mention, name_key
+from .coref import resolve_pronouns
+from .entities import Entity, Mention, entities, mention, name_key
 
 _FRAME_PUNCT = frozenset(",:—–-")
 
@@ -160,7 +161,7 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
             )
             results[-1].act = act
     results.sort(key=lambda f: f.start)
-    _resolve_pronouns(results, found_entities, cfg)
+    resolve_pronouns(results, found_entities, doc, cfg, sentence_no)
     _continue_quotes(sents, results)
     results = _one_per_report(results, text)
     quotes: list[Quote] = []
@@ -872,55 +873,3 @@ def _continue_quotes(sents: _Sentences, results: list[_Found]) -> None:
             previous = f
         elif f.speaker is not None:
             previous = None
-
-
-def _resolve_pronouns(results: list[_Found], found: list[Entity], cfg: AttributionConfig) -> None:
-    """Give "he", "it", "they" the nearest earlier compatible speaker or clause subject.
-
-    Candidates are earlier speakers and named subjects of earlier clauses ("Emil Tander …
-    did not dispute it. “…,” he said."); the closest compatible one wins.
-    """
-    history: list[tuple[int, Mention]] = []
-    contents = [(r.start, r.end) for r in results]
-    genders = {e.name: e.gender for e in found}
-    for f in results:
-        sp = f.speaker
-        if sp is not None and sp.kind == "pronoun" and sp.pronoun is not None and not f.inherited:
-            pronoun = sp.pronoun
-            candidates = [
-                c
-                for sentence, c in history
-                if f.sentence - sentence <= cfg.pronoun_window
-                and compatible(pronoun, c.kind, c.plural, genders.get(c.name))
-            ]
-            subject = _subject_before(sp, found, contents)
-            if subject is not None:
-                candidates.append(subject)
-            if candidates:
-                antecedent = max(candidates, key=lambda c: c.start)
-                f.speaker = Mention(
-                    sp.start, sp.end, antecedent.name, antecedent.kind, antecedent.plural, pronoun
-                )
-        if f.speaker is not None and f.speaker.kind != "pronoun" and not f.inherited:
-            history.append((f.sentence, f.speaker))
-
-
-def _subject_before(
-    sp: Mention, found: list[Entity], contents: list[tuple[int, int]]
-) -> Mention | None:
-    """The nearest named subject before the pronoun that the pronoun can refer to, outside
-    quoted or reported content (a subject inside what was said is not who says it)."""
-    best: tuple[int, Entity] | None = None
-    for entity in found:
-        kind = "person" if entity.label == "PERSON" else "org"
-        if sp.pronoun is None or not compatible(sp.pronoun, kind, False, entity.gender):
-            continue
-        for s in entity.subjects:
-            if s >= sp.start or (best is not None and s <= best[0]):
-                continue
-            if not any(a <= s < b for a, b in contents):
-                best = (s, entity)
-    if best is None:
-        return None
-    entity = best[1]
-    return Mention(best[0], best[0], entity.name, "person" if entity.label == "PERSON" else "org")
