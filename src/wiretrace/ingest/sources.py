@@ -11,6 +11,7 @@ its extension says nothing, its content decides (WARC, feed, HTML or text).
     .jsonl .ndjson / .csv .tsv      one document per record
     .parquet                        one document per row (fields as in JSON Lines)
     .warc .warc.gz                  HTML responses of a web archive
+    .zip                            a ZIP archive of any of the above (see ``archives``)
 
 Any of them but Parquet may be gzip- or bzip2-compressed (``page.html.gz``, ``feed.jsonl.bz2``): the
 first bytes say so, and the name without ``.gz``/``.bz2`` gives the format. In a walk,
@@ -33,6 +34,7 @@ from functools import partial
 from pathlib import Path
 
 from ..models import IngestError
+from .archives import ZIP_MAGIC, read_zip
 from .base import COMPRESSED_SUFFIXES, Item, Notice, ReadContext, open_input, os_message, read_input
 from .config import IngestConfig
 from .decode import sniff_markup
@@ -60,6 +62,7 @@ SUFFIX_KINDS: dict[str, str] = {
     ".tsv": "csv",
     ".parquet": "parquet",
     ".warc": "warc",
+    ".zip": "zip",
     ".json": "json",
 }
 
@@ -200,6 +203,14 @@ def read_source(source: Source, ctx: ReadContext) -> Iterator[Item]:
     if kind in ("markup", "sniff"):
         yield from _read_sniffed(path, kind, ctx)
         return
+    if kind == "zip":
+        yield from read_zip(
+            path,
+            ctx,
+            lambda name: _walk_kind(Path(name), ctx.cfg),
+            lambda member_kind, copy, c: read_source(Source(member_kind, str(copy), True), c),
+        )
+        return
     readers: dict[str, Callable[[Path, ReadContext], Iterator[Item]]] = {
         "text": read_text_file,
         "html": read_html_file,
@@ -218,6 +229,11 @@ def _read_sniffed(path: Path, kind: str, ctx: ReadContext) -> Iterator[Item]:
             head = fh.read(8192)
         if kind == "sniff" and (head.startswith(b"WARC/") or _gzipped_warc(head)):
             yield from read_warc(path, ctx)
+            return
+        if kind == "sniff" and head.startswith(ZIP_MAGIC):
+            yield IngestError(
+                source, "a ZIP container (an office document?); only .zip archives are opened"
+            )
             return
         with open_input(path) as fh:  # what a compressed file holds
             head = fh.read(8192)
