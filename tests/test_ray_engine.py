@@ -97,6 +97,44 @@ def test_store_tables_round_trip_through_parquet(demo_db: Path, tmp_path: Path) 
             load_tables(s, tmp_path / "tables")
 
 
+def _memory_filesystem() -> Any:
+    """An fsspec in-memory filesystem seen through pyarrow, standing in for object storage."""
+    fsspec = pytest.importorskip("fsspec", reason="the in-memory filesystem comes from fsspec")
+    from pyarrow.fs import FSSpecHandler, PyFileSystem
+
+    memory = fsspec.filesystem("memory")
+    memory.store.clear()
+    memory.pseudo_dirs[:] = [""]
+    return PyFileSystem(FSSpecHandler(memory))
+
+
+def test_results_go_through_any_pyarrow_filesystem(demo_db: Path, tmp_path: Path) -> None:
+    """Results written to a file:// URI and to a non-local filesystem load back the same."""
+    import pyarrow.fs as pafs
+    import pyarrow.parquet as pq
+
+    from wiretrace.distributed.run import load_results, write_results
+
+    memory = _memory_filesystem()
+    with Store(demo_db) as s:
+        want = export_dict(s)
+        written = write_results(s, "/bucket/run-1", memory)
+        write_results(s, (tmp_path / "uri").as_uri())
+    assert "/bucket/run-1/export/quotes.parquet" in written
+    assert memory.get_file_info("/bucket/run-1/store/schema_version").type == pafs.FileType.File
+    quotes = pq.read_table("/bucket/run-1/export/quotes.parquet", filesystem=memory)
+    assert quotes.num_rows == len(want["quotes"]) > 0
+    assert (tmp_path / "uri" / "store" / "articles.parquet").exists()
+    for n, (where, fs) in enumerate(
+        ((f"{tmp_path.as_uri()}/uri", None), ("/bucket/run-1", memory))
+    ):
+        with Store(tmp_path / f"loaded-{n}.db") as s:
+            load_results(where, s, fs)
+            assert export_dict(s) == want
+    with Store(tmp_path / "empty.db") as s, pytest.raises(Exception, match="not a results"):
+        load_results("/bucket/nothing", s, memory)
+
+
 # -- the Ray engine --------------------------------------------------------------------
 
 
@@ -149,6 +187,16 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
         engine.stop()
     assert not ray.is_initialized()
     assert sum(engine.nodes.values()) > 0  # the batches did go through Ray
+    # One pool for the whole run: the batches of every per-article stage (clean, nlp,
+    # attribution, figures, narrative segments) ran in the same worker processes.
+    assert sum(engine.nodes.values()) >= 5 and 1 <= len(engine.processes) <= 2, engine
+    # Reuse ran as keyed shuffles: band keys, specific tokens, articles to pairs, pairs.
+    assert [name for name, *_ in engine.shuffles.moved] == [
+        "band keys",
+        "specific tokens",
+        "articles to pairs",
+        "pairs",
+    ]
     want = _comparable(demo_export)
     got = _comparable(got)
     for section in ("articles", "quotes", "figures", "reuse", "stories", "narratives"):

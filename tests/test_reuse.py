@@ -279,7 +279,7 @@ def test_whole_article_copies_group_under_the_earliest() -> None:
 
 
 def test_rare_specifics_are_names_and_numbers_few_articles_use() -> None:
-    from wiretrace.reuse.detect import _rare_specifics, document_frequency, specifics
+    from wiretrace.reuse.detect import document_frequency, rare_specifics, specifics
     from wiretrace.reuse.text import tokenize
 
     texts = [
@@ -296,7 +296,9 @@ def test_rare_specifics_are_names_and_numbers_few_articles_use() -> None:
         if m
     ] == ["Mayor", "Ilse", "Varga", "1", "200", "The"]
     df = document_frequency(texts, tokens)
-    rare = _rare_specifics(texts[0], tokens[0], ((0, 41), (42, 56)), df, max_df=1)
+    rare = rare_specifics(
+        texts[0], tokens[0], ((0, 41), (42, 56)), {h for h, n in df.items() if n <= 1}
+    )
     # "Varga" (3 articles) and "Ilse" (2) are the topic here; "Mayor" and "1,200" are not
     words = {
         texts[0][s:e]: h

@@ -328,23 +328,35 @@ def _csv_cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
-def export(store: Store, fmt: str, out: Path, quote_marks: bool = False) -> list[Path]:
-    """Write the export; JSON is one file, CSV/Parquet one typed table per section in ``out``."""
+def export(
+    store: Store, fmt: str, out: str | Path, quote_marks: bool = False, filesystem: Any = None
+) -> list[Path]:
+    """Write the export; JSON is one file, CSV/Parquet one typed table per section in ``out``.
+
+    Parquet goes to any filesystem pyarrow supports: ``out`` may be a URI (``s3://...``),
+    or a path inside ``filesystem`` (a ``pyarrow.fs.FileSystem``)."""
     data = export_dict(store, quote_marks)
     if fmt == "json":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        return [out]
+        target = Path(out)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        return [target]
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"unknown export format {fmt!r}: use json, csv or parquet")
-    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        from .store import location
+
+        fs, root = location(out, filesystem)
+        fs.create_dir(root, recursive=True)
+    else:
+        Path(out).mkdir(parents=True, exist_ok=True)
     written = []
     for section, rows in data.items():
-        path = out / f"{section}.{fmt}"
         columns = _columns(section)
         flat = [_flat_row(section, row) for row in rows]
         if fmt == "csv":
-            with path.open("w", newline="", encoding="utf-8") as fh:
+            path = str(Path(out) / f"{section}.csv")
+            with open(path, "w", newline="", encoding="utf-8") as fh:
                 writer = csv.DictWriter(fh, fieldnames=[name for name, _ in columns])
                 writer.writeheader()
                 writer.writerows({k: _csv_cell(v) for k, v in row.items()} for row in flat)
@@ -352,9 +364,10 @@ def export(store: Store, fmt: str, out: Path, quote_marks: bool = False) -> list
             import pyarrow as pa
             import pyarrow.parquet as pq
 
+            path = f"{root}/{section}.parquet"
             schema = pa.schema([(name, _arrow_type(kind)) for name, kind in columns])
-            pq.write_table(pa.Table.from_pylist(flat, schema=schema), path)
-        written.append(path)
+            pq.write_table(pa.Table.from_pylist(flat, schema=schema), path, filesystem=fs)
+        written.append(Path(path))  # in ``filesystem`` when one is given
     return written
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .models import Article, CleanResult, RawDocument, Removed, Span
 
@@ -820,14 +821,31 @@ _ARROW_TYPES = {"INTEGER": "int64", "REAL": "float64", "TEXT": "string", "BLOB":
 DUMP_PAGE = 2000
 
 
-def dump_tables(store: Store, folder: Path) -> list[Path]:
+def location(where: str | Path, filesystem: Any = None) -> tuple[Any, str]:
+    """A pyarrow filesystem and the path in it: ``where`` inside ``filesystem`` when given,
+    else a URI pyarrow resolves (``file://``, ``s3://``, ``gs://``, ``abfs://``, ``hdfs://``)
+    or a local path. Results move through any filesystem pyarrow supports this way."""
+    import pyarrow.fs as pafs
+
+    if filesystem is not None:
+        return filesystem, str(where).rstrip("/") or "/"
+    text = str(where)
+    if "://" in text:
+        fs, path = pafs.FileSystem.from_uri(text)
+        return fs, path.rstrip("/")
+    return pafs.LocalFileSystem(), str(Path(text).resolve())
+
+
+def dump_tables(store: Store, folder: str | Path, filesystem: Any = None) -> list[str]:
     """Every table of ``store`` as ``folder/TABLE.parquet``, typed from the schema, written a
     page at a time; with ``load_tables`` it moves a store losslessly between machines or
-    filesystems (the export schema leaves out parses, embeddings and bookkeeping)."""
+    filesystems (the export schema leaves out parses, embeddings and bookkeeping).
+    ``folder`` is a path or URI (see ``location``); the paths written are returned."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    folder.mkdir(parents=True, exist_ok=True)
+    fs, root = location(folder, filesystem)
+    fs.create_dir(root, recursive=True)
     written = []
     for table in sorted(store.schema_names("table")):
         columns = [
@@ -836,26 +854,30 @@ def dump_tables(store: Store, folder: Path) -> list[Path]:
         schema = pa.schema(
             [(n, pa.type_for_alias(_ARROW_TYPES.get(t, "string"))) for n, t in columns]
         )
-        path = folder / f"{table}.parquet"
+        path = f"{root}/{table}.parquet"
         names = ", ".join(f'"{n}"' for n, _ in columns)
-        with pq.ParquetWriter(path, schema) as writer:
+        with pq.ParquetWriter(path, schema, filesystem=fs) as writer:
             cursor = store.conn.execute(f"SELECT {names} FROM {table} ORDER BY rowid")
             while rows := cursor.fetchmany(DUMP_PAGE):
                 data = {n: [r[k] for r in rows] for k, (n, _) in enumerate(columns)}
                 writer.write_table(pa.Table.from_pydict(data, schema=schema))
         written.append(path)
-    (folder / "schema_version").write_text(f"{store.schema_version}\n", encoding="utf-8")
+    with fs.open_output_stream(f"{root}/schema_version") as out:
+        out.write(f"{store.schema_version}\n".encode())
     return written
 
 
-def load_tables(store: Store, folder: Path) -> dict[str, int]:
+def load_tables(store: Store, folder: str | Path, filesystem: Any = None) -> dict[str, int]:
     """Fill an empty ``store`` with the tables ``dump_tables`` wrote; rows per table."""
+    import pyarrow.fs as pafs
     import pyarrow.parquet as pq
 
-    version_file = folder / "schema_version"
-    if not version_file.exists():
+    fs, root = location(folder, filesystem)
+    version_file = f"{root}/schema_version"
+    if fs.get_file_info(version_file).type != pafs.FileType.File:
         raise StoreError(f"{folder}: no store tables here (schema_version is missing)")
-    version = int(version_file.read_text(encoding="utf-8").strip())
+    with fs.open_input_stream(version_file) as stream:
+        version = int(stream.read().decode("utf-8").strip())
     if version != store.schema_version:
         raise StoreError(
             f"{folder}: tables of schema version {version}; this Wiretrace writes "
@@ -867,16 +889,18 @@ def load_tables(store: Store, folder: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     with store.transaction() as conn:
         conn.execute("PRAGMA defer_foreign_keys = ON")  # tables arrive in name order
-        for path in sorted(folder.glob("*.parquet")):
-            table = path.stem
+        found = fs.get_file_info(pafs.FileSelector(root))
+        for path in sorted(f.path for f in found if f.path.endswith(".parquet")):
+            table = path.rsplit("/", 1)[-1].removesuffix(".parquet")
             if table not in tables:
                 raise StoreError(f"{path}: no table {table!r} in this store's schema")
             counts[table] = 0
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=DUMP_PAGE):
-                names = batch.schema.names
-                marks = ", ".join("?" for _ in names)
-                cols = ", ".join(f'"{n}"' for n in names)
-                rows = list(zip(*(batch.column(n).to_pylist() for n in names), strict=True))
-                conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
-                counts[table] += len(rows)
+            with fs.open_input_file(path) as handle:
+                for batch in pq.ParquetFile(handle).iter_batches(batch_size=DUMP_PAGE):
+                    names = batch.schema.names
+                    marks = ", ".join("?" for _ in names)
+                    cols = ", ".join(f'"{n}"' for n in names)
+                    rows = list(zip(*(batch.column(n).to_pylist() for n in names), strict=True))
+                    conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+                    counts[table] += len(rows)
     return counts

@@ -261,17 +261,21 @@ def analyze(
         typer.Option(help="With --engine ray: the cluster (`ray start --head` prints it)."),
     ] = None,
     workers: Annotated[
-        int, typer.Option(help="With --engine ray: actors per stage, each loads the models once.")
+        int,
+        typer.Option(
+            help="With --engine ray: actors kept for the run; each loads the models once."
+        ),
     ] = 2,
     inputs: Annotated[
         list[str] | None,
         typer.Option("--input", help="Ingest this first (e.g. ARTICLES.parquet; repeatable)."),
     ] = None,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
-            help="Write the results to this folder as Parquet (`wiretrace load` reads it).",
+            help="Write the results to this folder as Parquet (`wiretrace load` reads it): "
+            "a path or a URI pyarrow reads (file://, s3://, gs://, abfs://, hdfs://).",
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -329,7 +333,7 @@ def _run_analysis(
     engine: str,
     address: str | None,
     workers: int,
-    output: Path | None,
+    output: str | None,
     reporter: Reporter,
     until: str | None,
     only: list[str] | None,
@@ -353,7 +357,9 @@ def _run_analysis(
 
 @app.command()
 def load(
-    results: Annotated[Path, typer.Argument(help="A folder `analyze --output` wrote.")],
+    results: Annotated[
+        str, typer.Argument(help="A folder or URI (s3://...) `analyze --output` wrote.")
+    ],
     db: DbOption = Path("wiretrace.db"),
 ) -> None:
     """Load analysis results (e.g. from a Ray cluster) into a new store, for serve, report

@@ -1,23 +1,27 @@
-"""The Ray engine: per-article batches computed by an actor pool through Ray Data.
+"""The Ray engine: per-article batches computed by one pool of actors kept for the run.
 
-Each batch of article records travels as one row (pickled), so a batch computed on a worker
-is exactly the batch the local engine computes, and results come back in order. Batches go
-out a window at a time, so the driver holds at most a window of inputs and results.
+Each batch of article records travels pickled to an actor, so a batch computed on a worker
+is exactly the batch the local engine computes, and results come back in order. The actors
+live as long as the engine, so every per-article stage of a run reuses them (Ray Data's
+actor pools last one dataset, which made each stage reload its models). Batches go out a
+window at a time, so the driver holds at most a window of inputs and results.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any, TypeVar
 
-import numpy as np
-
 from ..pipeline import Failed, isolate
+from ..reuse.config import ReuseConfig
+from ..reuse.detect import DocInput, PairResult
+from .reuse import Shuffles
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -38,25 +42,25 @@ def import_ray() -> Any:
     return ray
 
 
-class BatchWorker:
-    """One actor of the pool: unpickles a stage's batch function once, then computes every
-    batch row it is handed (models load on the first batch and stay, per process)."""
+class StageWorker:
+    """One long-lived actor of the engine's pool, shared by every per-article stage of a run.
 
-    def __init__(self, compute: bytes) -> None:
+    It keeps each stage's batch function (unpickled once, by digest) and computes the
+    batches it is handed; the models a function loads stay loaded in the actor's process
+    for every later batch and stage, so a worker loads each model once per run.
+    """
+
+    def __init__(self) -> None:
         ray = import_ray()
-        self.compute = ray.cloudpickle.loads(compute)
+        self.functions: dict[str, Callable[[Sequence[Any]], Sequence[Any]]] = {}
         self.node = ray.get_runtime_context().get_node_id()
+        self.pid = os.getpid()
 
-    def __call__(self, batch: dict[str, np.ndarray[Any, Any]]) -> dict[str, list[Any]]:
-        results = [
-            pickle.dumps(isolate(self.compute, pickle.loads(payload)))
-            for payload in batch["payload"]
-        ]
-        return {
-            "seq": list(batch["seq"]),
-            "payload": results,
-            "node": [self.node] * len(results),
-        }
+    def compute(self, digest: str, function: bytes, payload: bytes) -> tuple[bytes, str, int]:
+        if digest not in self.functions:
+            self.functions[digest] = import_ray().cloudpickle.loads(function)
+        result = isolate(self.functions[digest], pickle.loads(payload))
+        return pickle.dumps(result), self.node, self.pid
 
 
 @dataclass
@@ -65,8 +69,11 @@ class RayEngine:
 
     ``address``: a running cluster (``ray start --head`` prints it; ``auto`` finds one
     started on this machine); None starts a new local Ray with ``num_cpus`` CPUs.
-    ``workers``: actors per stage (each loads the models once).
-    ``window``: batches in flight per Ray Data run (bounds the driver's memory).
+    ``workers``: actors of the pool, made on first use and kept for the whole run, so every
+    per-article stage reuses them and each loads its models once. They are spread over the
+    nodes and reserve no CPU: the corpus stages' Ray Data tasks, which run while the pool
+    sits idle between per-article stages, get the cluster's CPUs.
+    ``window``: batches in flight or waiting to be written (bounds the driver's memory).
     ``batch``: articles per batch (None: each stage's own size; smaller spreads a small
     corpus over more workers). ``node_ip``: the address Ray binds on this machine (e.g. a
     loopback address other than 127.0.0.1, which Ray replaces by the machine's address).
@@ -74,14 +81,16 @@ class RayEngine:
 
     address: str | None = None
     workers: int = 2
-    window: int = 64
+    window: int = 16
     num_cpus: int | None = None
     object_store_memory: int | None = None
-    cpus_per_worker: float = 1.0
     batch: int | None = None
     node_ip: str | None = None  # this driver's address (Ray turns 127.0.0.1 into the LAN IP)
     nodes: Counter[str] = field(default_factory=Counter)  # batches computed per node id
+    processes: set[tuple[str, int]] = field(default_factory=set)  # (node, pid) of the workers
+    shuffles: Shuffles = field(default_factory=Shuffles)  # what the corpus stages shuffled
     _started: bool = False
+    _pool: list[Any] = field(default_factory=list)
 
     def start(self) -> RayEngine:
         ray = import_ray()
@@ -106,8 +115,12 @@ class RayEngine:
         return self
 
     def stop(self) -> None:
+        ray = import_ray()
+        for actor in self._pool:
+            ray.kill(actor)
+        self._pool.clear()
         if self._started:
-            import_ray().shutdown()
+            ray.shutdown()
             self._started = False
 
     def __enter__(self) -> RayEngine:
@@ -116,28 +129,72 @@ class RayEngine:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def pool(self) -> list[Any]:
+        """The run's actors (made on first use)."""
+        if not self._pool:
+            ray = import_ray()
+            actor = ray.remote(StageWorker).options(num_cpus=0, scheduling_strategy="SPREAD")
+            self._pool = [actor.remote() for _ in range(max(1, self.workers))]
+        return self._pool
+
     def map(
         self,
         compute: Callable[[Sequence[R]], Sequence[T | None]],
         chunks: Iterable[Sequence[R]],
     ) -> Iterator[list[T | Failed | None]]:
+        """Results in the order of ``chunks``; at most ``window`` batches are in flight or
+        wait to be yielded, and at most two are queued on any one actor."""
         ray = import_ray()
-        fn = ray.cloudpickle.dumps(compute)
+        pool = self.pool()
+        blob = ray.cloudpickle.dumps(compute)
+        digest = hashlib.sha256(blob).hexdigest()
+        function = ray.put(blob)
+        queued = [0] * len(pool)
+        inflight: dict[Any, tuple[int, int]] = {}  # reference -> (batch number, actor)
+        ready: dict[int, list[T | Failed | None]] = {}
         it = iter(chunks)
-        while window := list(islice(it, self.window)):
-            rows = [{"seq": i, "payload": pickle.dumps(list(c))} for i, c in enumerate(window)]
-            data = ray.data.from_items(rows, override_num_blocks=len(rows))
-            out = data.map_batches(
-                BatchWorker,
-                fn_constructor_args=(fn,),
-                batch_size=1,
-                batch_format="numpy",
-                compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(rows))),
-                num_cpus=self.cpus_per_worker,
-            )
-            results: dict[int, list[T | Failed | None]] = {}
-            for row in out.iter_rows():
-                results[int(row["seq"])] = pickle.loads(row["payload"])
-                self.nodes[str(row["node"])] += 1
-            for i in range(len(window)):
-                yield results.pop(i)
+        sent = yielded = 0
+        more = True
+        while True:
+            while more and len(inflight) + len(ready) < self.window:
+                k = min(range(len(pool)), key=queued.__getitem__)
+                if queued[k] >= 2:
+                    break
+                chunk = next(it, None)
+                if chunk is None:
+                    more = False
+                    break
+                ref = pool[k].compute.remote(digest, function, pickle.dumps(list(chunk)))
+                inflight[ref] = (sent, k)
+                queued[k] += 1
+                sent += 1
+            while yielded in ready:
+                yield ready.pop(yielded)
+                yielded += 1
+            if not inflight:
+                if not more:
+                    return
+                continue
+            done, _ = ray.wait(list(inflight), num_returns=1)
+            for ref in done:
+                seq, k = inflight.pop(ref)
+                queued[k] -= 1
+                payload, node, pid = ray.get(ref)
+                ready[seq] = pickle.loads(payload)
+                self.nodes[str(node)] += 1
+                self.processes.add((str(node), int(pid)))
+
+    def find_reuse(
+        self,
+        ids: Sequence[str],
+        load: Callable[[Sequence[str]], list[DocInput]],
+        cfg: ReuseConfig,
+        focus: Iterable[int],
+        on_error: Callable[[int, int, Exception], None],
+    ) -> list[PairResult]:
+        """The reuse stage's detection as keyed shuffles (``distributed.reuse``)."""
+        from .reuse import find_reuse
+
+        return find_reuse(
+            import_ray(), ids, load, cfg, focus, on_error, self.shuffles, self.workers
+        )

@@ -11,44 +11,54 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..export import export
 from ..pipeline import Engine, Pipeline, Reporter, StageReport
-from ..store import Store, StoreError, dump_tables, load_tables
+from ..store import Store, StoreError, dump_tables, load_tables, location
 
 RESULTS_EXPORT = "export"
 RESULTS_TABLES = "store"
 
 
-def write_results(store: Store, output: Path) -> list[Path]:
-    """The export tables and the store tables of ``store`` under ``output``."""
-    written = export(store, "parquet", output / RESULTS_EXPORT)
-    return written + dump_tables(store, output / RESULTS_TABLES)
+def write_results(store: Store, output: str | Path, filesystem: Any = None) -> list[str]:
+    """The export tables and the store tables of ``store`` under ``output``: a local path,
+    a URI of any filesystem pyarrow supports (``s3://bucket/run``), or a path inside
+    ``filesystem`` (a ``pyarrow.fs.FileSystem``)."""
+    fs, root = location(output, filesystem)
+    written = export(store, "parquet", f"{root}/{RESULTS_EXPORT}", filesystem=fs)
+    return [str(p) for p in written] + dump_tables(store, f"{root}/{RESULTS_TABLES}", fs)
 
 
 def analyze_to(
     store: Store,
     config: Config,
-    output: Path | None = None,
+    output: str | Path | None = None,
     engine: Engine | None = None,
     reporter: Reporter | None = None,
     until: str | None = None,
     only: Sequence[str] = (),
     redo: Sequence[str] = (),
+    filesystem: Any = None,
 ) -> list[StageReport]:
-    """Run the pipeline with ``engine`` and, with ``output``, write the results there."""
+    """Run the pipeline with ``engine`` and, with ``output``, write the results there
+    (see ``write_results``)."""
     reports = Pipeline.default().run(
         store, config, reporter, until=until, only=only, redo=redo, engine=engine
     )
     if output is not None:
-        write_results(store, output)
+        write_results(store, output, filesystem)
     return reports
 
 
-def load_results(folder: Path, store: Store) -> dict[str, int]:
-    """Load a results folder (``write_results``) into an empty store; rows per table."""
-    tables = folder / RESULTS_TABLES
-    if not tables.is_dir():
+def load_results(folder: str | Path, store: Store, filesystem: Any = None) -> dict[str, int]:
+    """Load a results folder (``write_results``; a path or URI, or a path inside
+    ``filesystem``) into an empty store; rows per table."""
+    import pyarrow.fs as pafs
+
+    fs, root = location(folder, filesystem)
+    tables = f"{root}/{RESULTS_TABLES}"
+    if fs.get_file_info(tables).type != pafs.FileType.Directory:
         raise StoreError(f"{folder}: not a results folder (no {RESULTS_TABLES}/ inside)")
-    return load_tables(store, tables)
+    return load_tables(store, tables, fs)

@@ -129,6 +129,16 @@ def candidate_pairs(windows: Windows, cfg: ReuseConfig) -> npt.NDArray[np.int64]
     return pairs_from_keys(keys, owner, cfg.max_bucket)
 
 
+def band_rows(shingle_sets: Sequence[U64], owners: I64, cfg: ReuseConfig) -> tuple[U64, I64]:
+    """(band key, article) rows of a batch of articles, ``owners[i]`` the corpus index of
+    ``shingle_sets[i]``: the input of ``pairs_from_keys``, which a keyed shuffle may
+    spread over machines (all rows of a key must meet)."""
+    windows = window_signatures(shingle_sets, cfg)
+    keys = band_keys(windows.signatures, cfg).ravel()
+    owner: I64 = np.repeat(np.asarray(owners, dtype=np.int64)[windows.owner], cfg.bands)
+    return keys, owner
+
+
 def pairs_from_keys(keys: U64, owner: I64, max_bucket: int) -> npt.NDArray[np.int64]:
     """Distinct article pairs ``(i, j)``, ``i < j``, among (band key, article) rows that share
     a key (sorted); every row of a key must be here, in any order. A keyed shuffle hands

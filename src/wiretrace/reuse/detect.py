@@ -7,7 +7,7 @@ articles (new or changed ones) are aligned.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -41,11 +41,18 @@ class PairResult:
 
 def centroids(docs: Sequence[DocInput], min_words: int) -> F32:
     """Mean sentence embedding per article (zero row when it has none)."""
-    dim = next((d.vectors.shape[1] for d in docs if d.vectors is not None and d.vectors.size), 0)
-    out = np.zeros((len(docs), dim), dtype=np.float32)
-    for k, d in enumerate(docs):
-        if d.vectors is not None and d.vectors.size and d.vectors.shape[1] == dim:
-            out[k] = d.vectors.mean(axis=0)
+    return centroid_matrix(
+        len(docs), ((k, d.vectors) for k, d in enumerate(docs)), vector_dim(docs)
+    )
+
+
+def centroid_matrix(n: int, vectors: Iterable[tuple[int, F32 | None]], dim: int) -> F32:
+    """Unit mean sentence embedding of each article index below ``n`` (zero row when it has
+    no vectors of width ``dim``), from (article index, sentence vectors)."""
+    out = np.zeros((n, dim), dtype=np.float32)
+    for k, v in vectors:
+        if v is not None and v.size and v.shape[1] == dim:
+            out[k] = v.mean(axis=0)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     unit: F32 = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
     return unit
@@ -146,18 +153,39 @@ def sentence_pairs(
     can accept). The cap per sentence bounds the candidates at a fixed number per
     sentence, whatever the corpus size; whether a pair is reuse is decided later.
     """
+    dim = vector_dim(docs)
+    return sentence_pairs_of(
+        [(k, d.vectors, long_sentences(d, dim, cfg)) for k, d in enumerate(docs)], focus, cfg
+    )
+
+
+def vector_dim(docs: Iterable[DocInput]) -> int:
+    """The embedding width of the corpus (that of the first article with vectors)."""
+    return next((d.vectors.shape[1] for d in docs if d.vectors is not None and d.vectors.size), 0)
+
+
+def long_sentences(doc: DocInput, dim: int, cfg: ReuseConfig) -> npt.NDArray[np.bool_] | None:
+    """Which of an article's sentence vectors take part in sentence neighbours (None: the
+    article has no usable vectors)."""
+    v = doc.vectors
+    if v is None or not v.size or v.shape[1] != dim or v.shape[0] != len(doc.sentences):
+        return None
+    long = [len(doc.text[s:e].split()) >= cfg.min_sentence_words for s, e in doc.sentences]
+    return np.asarray(long, dtype=np.bool_)
+
+
+def sentence_pairs_of(
+    articles: Iterable[tuple[int, F32 | None, npt.NDArray[np.bool_] | None]],
+    focus: Sequence[int],
+    cfg: ReuseConfig,
+) -> set[tuple[int, int]]:
+    """``sentence_pairs`` over (article index, sentence vectors, long-sentence mask)."""
     if cfg.sentence_neighbours <= 0:
         return set()
     parts: list[F32] = []
     owners: list[npt.NDArray[np.int64]] = []
-    dim = next((d.vectors.shape[1] for d in docs if d.vectors is not None and d.vectors.size), 0)
-    for k, d in enumerate(docs):
-        v = d.vectors
-        if v is None or not v.size or v.shape[1] != dim or v.shape[0] != len(d.sentences):
-            continue
-        long = [len(d.text[s:e].split()) >= cfg.min_sentence_words for s, e in d.sentences]
-        keep = np.asarray(long, dtype=np.bool_)
-        if keep.any():
+    for k, v, keep in articles:
+        if v is not None and keep is not None and keep.any():
             parts.append(np.asarray(v[keep], dtype=np.float32))
             owners.append(np.full(int(keep.sum()), k, dtype=np.int64))
     if not parts:
@@ -221,25 +249,32 @@ def document_frequency(texts: Sequence[str], tokens: Sequence[Tokens]) -> dict[i
     """In how many articles each specific token (name, number) occurs."""
     if not tokens:
         return {}
-    uniq = np.concatenate(
-        [np.unique(t.hashes[specifics(x, t)]) for x, t in zip(texts, tokens, strict=True)]
-    )
+    uniq = np.concatenate([specific_hashes(x, t) for x, t in zip(texts, tokens, strict=True)])
     values, counts = np.unique(uniq, return_counts=True)
     return dict(zip(values.tolist(), counts.tolist(), strict=True))
 
 
-def _rare_specifics(
-    text: str,
-    tokens: Tokens,
-    spans: tuple[tuple[int, int], ...],
-    df: dict[int, int],
-    max_df: int,
+def specific_hashes(text: str, tokens: Tokens) -> npt.NDArray[np.uint64]:
+    """The distinct specific tokens (names, numbers) of one article: what it adds to the
+    document frequency."""
+    out: npt.NDArray[np.uint64] = np.unique(tokens.hashes[specifics(text, tokens)])
+    return out
+
+
+def max_rare_df(articles: int, cfg: ReuseConfig) -> int:
+    """At most this many articles use a rare specific."""
+    return max(2, int(cfg.rare_share * articles))
+
+
+def rare_specifics(
+    text: str, tokens: Tokens, spans: tuple[tuple[int, int], ...], rare: Container[int]
 ) -> tuple[frozenset[int], ...]:
-    """Per sentence, the names and numbers (capitalised or digit tokens) few articles use."""
+    """Per sentence, the article's specific tokens that are in ``rare`` (few articles use
+    them: see ``max_rare_df``)."""
     idx = np.flatnonzero(specifics(text, tokens))
-    rare = [k for k in idx.tolist() if df.get(int(tokens.hashes[k]), 0) <= max_df]
-    rare_starts = tokens.starts[rare] if rare else np.zeros(0, np.int64)
-    rare_hashes = tokens.hashes[rare].tolist() if rare else []
+    keep = [k for k in idx.tolist() if int(tokens.hashes[k]) in rare]
+    rare_starts = tokens.starts[keep] if keep else np.zeros(0, np.int64)
+    rare_hashes = tokens.hashes[keep].tolist() if keep else []
     out = []
     for s, e in spans:
         lo, hi = np.searchsorted(rare_starts, [s, e], "left")
@@ -247,15 +282,15 @@ def _rare_specifics(
     return tuple(out)
 
 
-def _near_best(
-    k: int, docs: Sequence[DocInput], near: Sequence[int]
+def near_best(
+    vectors: F32 | None, near: Iterable[tuple[int, F32 | None]]
 ) -> tuple[tuple[int, ...], F32 | None]:
-    """Each sentence's best similarity in each of the nearest articles (rows follow ``near``)."""
-    vectors = docs[k].vectors
-    assert vectors is not None
+    """Each sentence's best similarity in each of the nearest articles ((index, vectors)
+    of each); the rows follow the usable neighbours, whose indices come first."""
+    if vectors is None:
+        return (), None
     ids, rows = [], []
-    for n in near:
-        nv = docs[n].vectors
+    for n, nv in near:
         if nv is not None and nv.size and nv.shape[1] == vectors.shape[1]:
             ids.append(n)
             rows.append((vectors @ nv.T).max(axis=1))
@@ -264,15 +299,15 @@ def _near_best(
     return tuple(ids), np.stack(rows).astype(np.float32)
 
 
-def _sentences(
-    k: int,
-    docs: Sequence[DocInput],
+def sentence_facts(
+    doc: DocInput,
     tokens: Tokens,
-    near: Sequence[int],
-    df: dict[int, int],
+    near: tuple[tuple[int, ...], F32 | None],
+    rare: Container[int],
     cfg: ReuseConfig,
 ) -> Sentences | None:
-    doc = docs[k]
+    """What paraphrase alignment needs of one article (None: no usable vectors). ``near``:
+    ``near_best`` of its nearest articles; ``rare``: its rare specific tokens."""
     if doc.vectors is None or not doc.sentences or doc.vectors.shape[0] != len(doc.sentences):
         return None
     starts = np.asarray([s for s, _ in doc.sentences], dtype=np.int64)
@@ -280,17 +315,32 @@ def _sentences(
     words = np.searchsorted(tokens.starts, ends, "left") - np.searchsorted(
         tokens.starts, starts, "left"
     )
-    max_df = max(2, int(cfg.rare_share * len(docs)))
-    ids, best = _near_best(k, docs, near)
+    ids, best = near
     return Sentences(
         doc.sentences,
         doc.vectors,
         words.astype(np.int64),
         quote_prefix(doc.text),
-        _rare_specifics(doc.text, tokens, doc.sentences, df, max_df),
+        rare_specifics(doc.text, tokens, doc.sentences, rare),
         ids,
         best,
     )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One article as pair alignment needs it."""
+
+    doc: DocInput
+    tokens: Tokens
+    prefix: npt.NDArray[np.int64]  # quotation depth before each character
+    sentences: Sentences | None  # None: no paraphrase alignment for it
+
+
+def prepare(doc: DocInput, sentences: Sentences | None, tokens: Tokens | None = None) -> Prepared:
+    toks = tokenize(doc.text) if tokens is None else tokens
+    prefix = quote_prefix(doc.text) if sentences is None else sentences.quote_prefix
+    return Prepared(doc, toks, prefix, sentences)
 
 
 def _unquoted_words(tokens: Tokens, prefix: npt.NDArray[np.int64], start: int, end: int) -> int:
@@ -329,6 +379,51 @@ def _kind(p: Passage) -> Literal["verbatim", "near-verbatim"]:
     return "verbatim" if p.score >= 1.0 else "near-verbatim"
 
 
+def align_pair(a: int, pa: Prepared, b: int, pb: Prepared, cfg: ReuseConfig) -> PairResult | None:
+    """The reused passages of one candidate pair (article indices ``a`` < ``b``), or None.
+
+    Pure: what it needs of the corpus (nearest articles, rare specifics) is in the
+    prepared articles, so the pair may be aligned anywhere."""
+    found = [
+        p
+        if min(
+            _unquoted_words(pa.tokens, pa.prefix, p.a_start, p.a_end),
+            _unquoted_words(pb.tokens, pb.prefix, p.b_start, p.b_end),
+        )
+        >= cfg.min_words
+        else replace(p, kind="quote")  # both quote a third party: reported, not evidence
+        for p in align(pa.doc.text, pa.tokens, pb.doc.text, pb.tokens, cfg)
+    ]
+    para: list[Passage] = []
+    sa, sb = pa.sentences, pb.sentences
+    if cfg.paraphrase and sa is not None and sb is not None:
+        fixed = tuple(
+            (
+                _sentence_at(sa.spans, (p.a_start + p.a_end) // 2),
+                _sentence_at(sb.spans, (p.b_start + p.b_end) // 2),
+            )
+            for p in found
+        )
+        para, _ = paraphrase_pair(
+            sa,
+            sb,
+            _covered(sa.spans, ((p.a_start, p.a_end) for p in found)),
+            _covered(sb.spans, ((p.b_start, p.b_end) for p in found)),
+            cfg,
+            fixed,
+            (a, b),
+            copied=any(p.kind != "quote" for p in found),
+        )
+    if not found and not para:
+        return None
+    if any(p.kind != "quote" for p in found + para):
+        # A pair shown to copy: its shared quotes are part of what was copied.
+        found = [replace(p, kind=_kind(p)) if p.kind == "quote" else p for p in found]
+    # A copied phrase inside a reworded sentence is part of the paraphrased passage.
+    found = [p for p in found if not any(_inside(p, q) for q in para)]
+    return PairResult(a, b, found + para)
+
+
 def find_reuse(
     docs: Sequence[DocInput],
     cfg: ReuseConfig,
@@ -358,62 +453,26 @@ def find_reuse(
         df = document_frequency([d.text for d in docs], tokens)
         involved = sorted({x for pair in pairs for x in pair})
         near = nearest(cent, involved, cfg.background_neighbours)
-    prefixes: dict[int, npt.NDArray[np.int64]] = {}
-    sents: dict[int, Sentences | None] = {}
+    max_df = max_rare_df(len(docs), cfg)
+    prepared: dict[int, Prepared] = {}
 
-    def prefix(k: int) -> npt.NDArray[np.int64]:
-        if k not in prefixes:
-            prefixes[k] = quote_prefix(docs[k].text)
-        return prefixes[k]
-
-    def pair(a: int, b: int) -> PairResult | None:
-        found = [
-            p
-            if min(
-                _unquoted_words(tokens[a], prefix(a), p.a_start, p.a_end),
-                _unquoted_words(tokens[b], prefix(b), p.b_start, p.b_end),
-            )
-            >= cfg.min_words
-            else replace(p, kind="quote")  # both quote a third party: reported, not evidence
-            for p in align(docs[a].text, tokens[a], docs[b].text, tokens[b], cfg)
-        ]
-        para: list[Passage] = []
-        if cfg.paraphrase:
-            for k in (a, b):
-                if k not in sents:
-                    sents[k] = _sentences(k, docs, tokens[k], near.get(k, []), df, cfg)
-            sa, sb = sents[a], sents[b]
-            if sa is not None and sb is not None:
-                fixed = tuple(
-                    (
-                        _sentence_at(sa.spans, (p.a_start + p.a_end) // 2),
-                        _sentence_at(sb.spans, (p.b_start + p.b_end) // 2),
-                    )
-                    for p in found
-                )
-                para, _ = paraphrase_pair(
-                    sa,
-                    sb,
-                    _covered(sa.spans, ((p.a_start, p.a_end) for p in found)),
-                    _covered(sb.spans, ((p.b_start, p.b_end) for p in found)),
-                    cfg,
-                    fixed,
-                    (a, b),
-                    copied=any(p.kind != "quote" for p in found),
-                )
-        if not found and not para:
-            return None
-        if any(p.kind != "quote" for p in found + para):
-            # A pair shown to copy: its shared quotes are part of what was copied.
-            found = [replace(p, kind=_kind(p)) if p.kind == "quote" else p for p in found]
-        # A copied phrase inside a reworded sentence is part of the paraphrased passage.
-        found = [p for p in found if not any(_inside(p, q) for q in para)]
-        return PairResult(a, b, found + para)
+    def get(k: int) -> Prepared:
+        if k not in prepared:
+            facts = None
+            if cfg.paraphrase:
+                doc, toks = docs[k], tokens[k]
+                rare = {
+                    h for h in specific_hashes(doc.text, toks).tolist() if df.get(h, 0) <= max_df
+                }
+                best = near_best(doc.vectors, ((n, docs[n].vectors) for n in near.get(k, [])))
+                facts = sentence_facts(doc, toks, best, rare, cfg)
+            prepared[k] = prepare(docs[k], facts, tokens[k])
+        return prepared[k]
 
     results = []
     for a, b in sorted(pairs):
         try:
-            result = pair(a, b)
+            result = align_pair(a, get(a), b, get(b), cfg)
         except Exception as exc:
             if on_error is None:
                 raise

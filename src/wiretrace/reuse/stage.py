@@ -9,13 +9,14 @@ recomputed from all stored links, since a new article can change who drew from w
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..models import ReuseLink, Span
 from ..nlp.models import NlpConfig
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
-from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
+from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
 from ..store import Store
 from . import tables
 from .align import Passage
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 NAME = "reuse"
 
 
-def _inputs(store: Store, ids: list[str], with_vectors: bool) -> list[DocInput]:
+def _inputs(store: Store, ids: Sequence[str], with_vectors: bool) -> list[DocInput]:
     docs = []
     for article in store.iter_articles(ids):
         vectors = load_embeddings(store, article.id) if with_vectors else None
@@ -53,15 +54,20 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         return StageReport(NAME)
     ids = store.article_ids()
     reporter.start("reuse: align passages", len(todo))
-    docs = _inputs(store, ids, cfg.paraphrase)
     index = {a: k for k, a in enumerate(ids)}
     skips = Skips(NAME)
-    results = find_reuse(
-        docs,
-        cfg,
-        focus=[index[a] for a in todo],
-        on_error=lambda a, b, exc: skips.note((ids[a], ids[b]), exc),
-    )
+    focus = [index[a] for a in todo]
+
+    def on_error(a: int, b: int, exc: Exception) -> None:
+        skips.note((ids[a], ids[b]), exc)
+
+    keyed = getattr(current_engine(), "find_reuse", None)
+    if keyed is not None:  # an engine that runs it as keyed shuffles (Ray)
+        results = keyed(
+            ids, lambda chunk: _inputs(store, chunk, cfg.paraphrase), cfg, focus, on_error
+        )
+    else:
+        results = find_reuse(_inputs(store, ids, cfg.paraphrase), cfg, focus, on_error)
     fresh = [
         ReuseLink(
             ids[r.a], ids[r.b], Span(p.a_start, p.a_end), Span(p.b_start, p.b_end), p.kind, p.score
@@ -69,12 +75,15 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         for r in results
         for p in r.passages
     ]
+    del results
     with store.transaction():  # links, provenance and bookkeeping commit together
         tables.replace_links(store, todo, fresh)
         reporter.advance(len(todo))
-        links = _reorient(store, docs, tables.links(store))
+        stored = tables.links(store)
+        meta = _meta(store, index, stored)
+        links = _reorient(store, meta, stored)
         spacy_model = config.section("nlp", NlpConfig).spacy_model
-        _provenance(store, docs, links, cfg, spacy_model, skips)
+        _provenance(store, meta, links, cfg, spacy_model, skips)
         errors = skips.record(store, todo)
         store.mark_done(NAME, todo, key)
     reporter.finish()
@@ -82,8 +91,20 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     return StageReport(NAME, processed=len(todo), errors=errors, notes=notes)
 
 
-def _reorient(store: Store, docs: list[DocInput], links: list[ReuseLink]) -> list[ReuseLink]:
-    meta = {d.id: ArticleMeta(d.id, d.text, d.published, k) for k, d in enumerate(docs)}
+def _meta(store: Store, index: dict[str, int], links: list[ReuseLink]) -> dict[str, ArticleMeta]:
+    """What orienting links and provenance need of the linked articles (only those)."""
+    linked = sorted(
+        {x for link in links for x in (link.source, link.derived)}, key=lambda a: index[a]
+    )
+    return {
+        a.id: ArticleMeta(a.id, a.text, a.published, index[a.id])
+        for a in store.iter_articles(linked)
+    }
+
+
+def _reorient(
+    store: Store, meta: dict[str, ArticleMeta], links: list[ReuseLink]
+) -> list[ReuseLink]:
     pairs: dict[tuple[str, str], list[Passage]] = defaultdict(list)
     for link in links:
         a, b = sorted((link.source, link.derived), key=lambda x: meta[x].order)
@@ -113,13 +134,12 @@ def _reorient(store: Store, docs: list[DocInput], links: list[ReuseLink]) -> lis
 
 def _provenance(
     store: Store,
-    docs: list[DocInput],
+    meta: dict[str, ArticleMeta],
     links: list[ReuseLink],
     cfg: ReuseConfig,
     spacy_model: str,
     skips: Skips,
 ) -> None:
-    meta = {d.id: ArticleMeta(d.id, d.text, d.published, k) for k, d in enumerate(docs)}
     groups = duplicate_groups(links, meta, cfg.duplicate_coverage)
     shares = provenance(links, meta)
     taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
