@@ -3,16 +3,19 @@
 The demo corpus is ingested once. A clean ``analyze`` gives the reference store and its
 wall time T. Then a copy of the ingested store goes through a chain of ``--points`` kills:
 ``analyze`` is started, killed with SIGKILL after a random delay (seeded; drawn from
-[0.05 T, 0.3 T] after the start, so successive kills land further along as committed work
-accumulates), started again, and so on; finally ``analyze`` runs to completion and every
+[0.05 T, 0.3 T] after the start by default, so successive kills land further along as committed
+work accumulates), started again, and so on; finally ``analyze`` runs to completion and every
 table is compared with the reference (volatile timestamps left out; blobs by content hash,
 stored parses by what they say: spaCy's serialisation is not byte-identical across
 processes for the same parse).
 The per-stage progress committed at each kill (rows in ``stage_state``) shows where each
-kill landed. ``--chains`` repeats the whole chain on fresh copies. A small ``[clean]
+kill landed. ``--chains`` repeats the whole chain on fresh copies; with ``--points 1`` and a wide
+``--window`` (fractions of T) each chain is one kill anywhere in the run, so kills also land in the
+later stages, not only while the models load. A small ``[clean]
 batch_size`` makes cleaning commit in several batches, so kills also land between batches.
 
     python benchmarks/bench_crash.py --points 6
+    python benchmarks/bench_crash.py --points 1 --chains 6 --window 0.1 0.95
     python benchmarks/bench_crash.py --base base.db --reference ref.db   # reuse a clean run
 
 Writes ``benchmarks/results/crash.json``; exits 1 when any table differs.
@@ -118,6 +121,14 @@ def main() -> int:
     parser.add_argument("--points", type=int, default=6, help="kills per chain")
     parser.add_argument("--chains", type=int, default=1)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--window",
+        type=float,
+        nargs=2,
+        default=(0.05, 0.3),
+        metavar=("LO", "HI"),
+        help="kill delays are drawn from [LO T, HI T], T the clean run's wall time",
+    )
     parser.add_argument("--base", type=Path, help="an ingested demo store to start from")
     parser.add_argument("--reference", type=Path, help="its clean analyze, already made")
     parser.add_argument("--reference-wall", type=float, help="wall seconds of that run")
@@ -158,7 +169,7 @@ def main() -> int:
         shutil.copy(base, db)
         kills = []
         for _ in range(args.points):
-            at = rng.uniform(0.05, 0.3) * total
+            at = rng.uniform(*args.window) * total
             proc = analyze(db, config)
             time.sleep(at)
             finished = proc.poll() is not None
@@ -197,6 +208,7 @@ def main() -> int:
     result = {
         "corpus": "examples/corpus (demo, 23 articles)",
         "config": CONFIG.strip(),
+        "kill_window": list(args.window),
         "clean_run_wall_s": round(total, 1),
         "kill_points": len(all_kills),
         "killed": sum(1 for k in all_kills if not k["finished_before_kill"]),
