@@ -17,11 +17,11 @@ Model loading is timed on its own in both and left out of the ratio. The headlin
 machine disturbs least; wall times are kept too).
 
 The floor always uses the sentence model on torch (sentence-transformers, as a user would
-run it); ``--runtime onnx-int8`` runs the pipeline with ``[nlp] embedding_runtime`` set to the
-local int8 export (its check against torch is recorded in the result).
+run it); ``--runtime`` sets the pipeline's ``[nlp] embedding_runtime`` (default ``onnx``, the
+project's default: the local ONNX export; its check against torch is recorded in the result).
 
 Run: nice -n 10 .venv/bin/python benchmarks/bench_pipeline.py [--limit 924] [--out FILE]
-     [--runtime torch|onnx-int8]
+     [--runtime onnx|onnx-int8|torch]
 (``results/pipeline-dev84.json``: ``--limit 84``, the dev split)
 Writes benchmarks/results/pipeline.json (or FILE).
 """
@@ -149,7 +149,7 @@ def run_pipeline(files: list[Path], runtime: str) -> dict[str, Any]:
     return {
         "embedding_runtime": runtime,
         "embedder": type(embedder).__name__,
-        "int8_check": _int8_check(nlp_cfg.embedding_model) if runtime == "onnx-int8" else None,
+        "onnx_check": _onnx_check(nlp_cfg.embedding_model, runtime),
         "model_load": load,
         "stages": stages,
         "analyze_cpu_s": round(cpu, 2),
@@ -162,12 +162,14 @@ def run_pipeline(files: list[Path], runtime: str) -> dict[str, Any]:
     }
 
 
-def _int8_check(name: str) -> dict[str, Any] | None:
-    """The stored verdict of the int8 export (cosine to torch on its check set)."""
+def _onnx_check(name: str, runtime: str) -> dict[str, Any] | None:
+    """The stored verdict of the ONNX export (cosine to torch on its check set)."""
+    if runtime == "torch":
+        return None
     from wiretrace.nlp import quantized
     from wiretrace.nlp.models import _identity
 
-    return quantized.verdict(quantized.export_dir(_identity(name)))
+    return quantized.verdict(quantized.export_dir(_identity(name), runtime == "onnx-int8"))
 
 
 def child(part: str, limit: int | None, runtime: str) -> dict[str, Any]:
@@ -192,7 +194,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--runtime", choices=("torch", "onnx-int8"), default="torch")
+    parser.add_argument("--runtime", choices=("onnx", "onnx-int8", "torch"), default="onnx")
     parser.add_argument("--part", choices=("floor", "pipeline"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     files = corpus_files(args.limit)

@@ -11,6 +11,8 @@ import functools
 import importlib
 import logging
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -34,10 +36,12 @@ class NlpConfig:
     batch_size: int = field(default=32, metadata=RUNTIME_ONLY)
     n_process: int = field(default=1, metadata=RUNTIME_ONLY)
     embed_batch_size: int = field(default=64, metadata=RUNTIME_ONLY)
-    # "torch": sentence-transformers itself; "onnx-int8": the sentence model exported
-    # locally to an int8 ONNX Runtime graph (kept only if it matches torch, see
-    # ``quantized``; 3.45x less CPU than torch in benchmarks/results/int8.json).
-    embedding_runtime: str = "torch"
+    # "onnx": the sentence model exported locally to an ONNX Runtime graph, same vectors
+    # as torch for 2.6x less CPU; "onnx-int8": that graph quantised to int8, a little
+    # faster but its vectors drift enough to move gold scores; "torch":
+    # sentence-transformers itself. An export is kept only if it matches torch (see
+    # ``quantized``; benchmarks/results/onnx_runtimes.json), else torch runs.
+    embedding_runtime: str = "onnx"
 
     def __post_init__(self) -> None:
         if self.embedding_runtime not in RUNTIMES:
@@ -47,7 +51,7 @@ class NlpConfig:
             )
 
 
-RUNTIMES = ("onnx-int8", "torch")
+RUNTIMES = ("onnx", "onnx-int8", "torch")
 
 
 # Offline packages that ship a model under a well-known name.
@@ -130,18 +134,18 @@ def nlp_embedder(cfg: NlpConfig) -> Embedder:
 
 
 def load_embedder(
-    name: str = "all-MiniLM-L6-v2", batch_size: int = 64, runtime: str = "torch"
+    name: str = "all-MiniLM-L6-v2", batch_size: int = 64, runtime: str = "onnx"
 ) -> Embedder:
-    """The named sentence model; with ``runtime="onnx-int8"`` its int8 export when one is
-    (or can be) made here and passed its check, else the torch model."""
+    """The named sentence model; with an ``onnx`` runtime its ONNX export when one is (or
+    can be) made here and passed its check, else the torch model."""
     return _embedder(name, batch_size, runtime)
 
 
 @functools.cache
 def _embedder(name: str, batch_size: int, runtime: str) -> Embedder:
     # Cached on positional arguments only, so every way of naming one model loads it once.
-    if runtime == "onnx-int8":
-        quick = _load_int8(name, batch_size)
+    if runtime in ("onnx", "onnx-int8"):
+        quick = _load_onnx(name, batch_size, runtime == "onnx-int8")
         if quick is not None:
             return quick
     return load_torch_embedder(name, batch_size)
@@ -160,26 +164,47 @@ def _identity(name: str) -> str:
     return name
 
 
-def _load_int8(name: str, batch_size: int) -> Embedder | None:
-    """The cached int8 export of ``name`` (made now if missing), or None to use torch."""
+def _load_onnx(name: str, batch_size: int, quantize: bool) -> Embedder | None:
+    """The cached ONNX export of ``name`` (made now, in a child process, if missing), or
+    None to use torch."""
     try:
         from . import quantized
 
-        folder = quantized.export_dir(_identity(name))
+        folder = quantized.export_dir(_identity(name), quantize)
     except ImportError:  # onnxruntime not installed
         return None
-    found = quantized.verdict(folder)
-    if found is None:
-        reference = load_torch_embedder(name, batch_size)
-        model = getattr(reference, "model", None)
-        if model is None or not quantized.exportable(model):
-            return None
-        try:
-            quantized.export(model, folder, [], reference)
-        except Exception as exc:  # an exporter that cannot trace this model: use torch
-            log.warning("int8 export of %s failed (%s): using torch", name, exc)
+    if quantized.verdict(folder) is None:
+        # The export loads torch and the torch model; made in a child process, neither
+        # stays in this process's memory beside the graph that replaces them.
+        precision = "int8" if quantize else "fp32"
+        command = [sys.executable, "-m", "wiretrace.nlp.quantized", name, precision]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode not in (0, 1) or quantized.verdict(folder) is None:
+            log.warning("%s export of %s failed: using torch\n%s", precision, name, done.stderr)
             return None
     return quantized.load_export(folder, batch_size)
+
+
+def export_here(name: str, batch_size: int, quantize: bool) -> bool:
+    """Export ``name`` to ONNX in this process unless a verdict exists; whether an export
+    is kept."""
+    from . import quantized
+
+    folder = quantized.export_dir(_identity(name), quantize)
+    found = quantized.verdict(folder)
+    if found is not None:
+        return bool(found.get("kept"))
+    reference = load_torch_embedder(name, batch_size)
+    model = getattr(reference, "model", None)
+    if model is None or not quantized.exportable(model):
+        quantized.reject(folder, "not a transformer with mean pooling and a fast tokenizer")
+        return False
+    try:
+        return quantized.export(model, folder, [], reference, quantize)
+    except Exception as exc:  # an exporter that cannot trace this model: use torch
+        log.warning("ONNX export of %s failed (%s): using torch", name, exc)
+        quantized.reject(folder, f"export failed: {exc}")
+        return False
 
 
 def load_torch_embedder(name: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> Embedder:

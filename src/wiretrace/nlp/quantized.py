@@ -1,15 +1,19 @@
-"""The sentence model as an int8 ONNX Runtime graph, made locally from the shipped weights.
+"""The sentence model as an ONNX Runtime graph, made locally from the shipped weights.
 
 Encoding sentences is most of the model work of a run (every sentence, every clause, every
-figure's what-phrase). Dynamic int8 quantisation with per-channel weight scales runs the
-same transformer several times faster on a CPU; the price is a small drift of the vectors.
+figure's what-phrase). The same transformer exported to ONNX Runtime gives the same vectors
+(cosine 1.0000 to torch) for 2.6x less CPU in ``benchmarks/results/onnx_runtimes.json``;
+dynamic int8 quantisation with per-channel weight scales saves a little more, at the price
+of a drift of the vectors that moves some gold scores (same file), so it is opt-in.
 
 Nothing is downloaded: the graph is exported from the torch weights already installed, on
 first use, into the user's cache directory (``$WIRETRACE_CACHE``, else
 ``$XDG_CACHE_HOME/wiretrace``, else ``~/.cache/wiretrace``). The export is kept only if its
-vectors stay within ``MIN_COSINE`` of the torch model's on real sentences: the first texts
+vectors stay close to the torch model's on real sentences (``thresholds``): the first texts
 the user asks for, plus a few sentences written for this check. The verdict is stored with
 the graph, so later processes load the graph (and no torch) or go straight to torch.
+``python -m wiretrace.nlp.quantized NAME fp32|int8`` makes one export in its own process,
+so the torch model it is made from never sits in the memory of the run that uses it.
 """
 
 from __future__ import annotations
@@ -29,10 +33,13 @@ import numpy.typing as npt
 
 log = logging.getLogger(__name__)
 
-# Kept only when the int8 vectors' cosine to torch's averages at least MIN_COSINE over the
-# check set and no sentence falls below MIN_ANY.
+# An int8 export is kept only when its vectors' cosine to torch's averages at least
+# MIN_COSINE over the check set and no sentence falls below MIN_ANY; an unquantised export
+# must agree up to float noise.
 MIN_COSINE = 0.98
 MIN_ANY = 0.95
+MIN_COSINE_FP32 = 0.9999
+MIN_ANY_FP32 = 0.999
 FORMAT = 1  # raised when the export or the check changes, so old exports are redone
 MAX_CHECK = 512  # user texts compared at export time
 
@@ -64,14 +71,19 @@ def cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "wiretrace"
 
 
-def export_dir(identity: str) -> Path:
+def thresholds(quantize: bool) -> tuple[float, float]:
+    """(mean, min) cosine to torch an export must reach to be kept."""
+    return (MIN_COSINE, MIN_ANY) if quantize else (MIN_COSINE_FP32, MIN_ANY_FP32)
+
+
+def export_dir(identity: str, quantize: bool = True) -> Path:
     """The folder of one model's export: keyed by the model's identity (name and the
-    version of what ships it) and the runtime versions that make the graph."""
+    version of what ships it), its precision and the runtime versions that make the graph."""
     import onnxruntime
 
     parts = [identity, onnxruntime.__version__, str(FORMAT)]
     digest = hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
-    return cache_dir() / f"sentence-int8-{digest}"
+    return cache_dir() / f"sentence-{'int8' if quantize else 'fp32'}-{digest}"
 
 
 @dataclass(frozen=True)
@@ -94,8 +106,7 @@ class OnnxEmbedder:
         # Length-sorted batches: little padding, so little wasted work.
         order = np.argsort(lengths, kind="stable")
         vectors = np.zeros((len(unique), self.dim), dtype=np.float32)
-        for lo in range(0, len(unique), self.batch_size):
-            rows = order[lo : lo + self.batch_size]
+        for rows in _batches(lengths[order], order, self.batch_size):
             width = int(lengths[rows].max())
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -112,6 +123,31 @@ class OnnxEmbedder:
             return vectors
         row = {text: i for i, text in enumerate(unique)}
         return vectors[[row[text] for text in texts]]
+
+
+# Attention cells (rows x tokens x tokens) one batch may hold. The runtime's memory arena
+# keeps its largest batch's buffers for the life of the session, and attention grows with
+# the square of the width: 64 sentences of 256 tokens pinned 1.06 GB (measured on the
+# MiniLM export), 16 of them 0.37 GB, 4 of them 0.12 GB at the same CPU time. This budget is
+# 64 rows of 64 tokens; longer sentences go in fewer rows, at the same work per token.
+ATTENTION_CELLS = 64 * 64 * 64
+
+
+def _batches(
+    sorted_lengths: npt.NDArray[np.int_], order: npt.NDArray[np.int_], batch_size: int
+) -> list[npt.NDArray[np.int_]]:
+    """Rows of length-sorted texts cut into batches of at most ``batch_size`` rows and
+    ``ATTENTION_CELLS`` attention cells."""
+    out = []
+    lo = 0
+    while lo < len(order):
+        hi = min(lo + batch_size, len(order))
+        width = int(sorted_lengths[hi - 1])
+        hi = min(hi, lo + max(1, ATTENTION_CELLS // max(width * width, 1)))
+        # Sorted ascending: a shorter batch is no wider, so it stays within the budget.
+        out.append(order[lo:hi])
+        lo = hi
+    return out
 
 
 def load_export(folder: Path, batch_size: int) -> OnnxEmbedder | None:
@@ -146,6 +182,14 @@ def verdict(folder: Path) -> dict[str, Any] | None:
     return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
 
 
+def reject(folder: Path, reason: str) -> None:
+    """Record that this model is not exported here, so no later run tries again."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "model.onnx").unlink(missing_ok=True)
+    meta = {"kept": False, "reason": reason}
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
 def exportable(model: Any) -> bool:
     """A sentence-transformers model this module can reproduce: a transformer with a
     fast tokenizer, mean pooling, then normalisation."""
@@ -163,12 +207,14 @@ def exportable(model: Any) -> bool:
     )
 
 
-def export(model: Any, folder: Path, check_texts: list[str], reference: Any) -> bool:
-    """Export ``model`` (a sentence-transformers model) to ``folder`` as an int8 graph,
-    compare it with ``reference`` (the torch embedder) on ``check_texts`` plus
-    ``CHECK_SENTENCES``, and record the verdict. Returns whether the export is kept."""
+def export(
+    model: Any, folder: Path, check_texts: list[str], reference: Any, quantize: bool = True
+) -> bool:
+    """Export ``model`` (a sentence-transformers model) to ``folder`` as an ONNX graph (int8
+    when ``quantize``), compare it with ``reference`` (the torch embedder) on
+    ``check_texts`` plus ``CHECK_SENTENCES``, and record the verdict. Returns whether the
+    export is kept. The verdict is written last, so a reader never loads an unchecked graph."""
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     folder.mkdir(parents=True, exist_ok=True)
     transformer = model[0]
@@ -185,13 +231,16 @@ def export(model: Any, folder: Path, check_texts: list[str], reference: Any) -> 
         def forward(self, *args: Any) -> Any:
             return self.inner(**dict(zip(names, args, strict=True))).last_hidden_state
 
+    dim = int(model.get_embedding_dimension())
+    meta: dict[str, Any] = {"dim": dim, "max_length": int(model.max_seq_length), "kept": True}
     # The tracer's and quantiser's advice is for model authors, not for a user's run.
     root = logging.getLogger()
     level = root.level
-    with warnings.catch_warnings(), tempfile.TemporaryDirectory(dir=folder) as tmp:
+    with warnings.catch_warnings(), tempfile.TemporaryDirectory(dir=folder) as name:
+        tmp = Path(name)
         warnings.simplefilter("ignore")
         root.setLevel(logging.ERROR)
-        plain = Path(tmp) / "fp32.onnx"
+        plain = tmp / "fp32.onnx"
         axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "hidden"]}
         try:
             with torch.no_grad():
@@ -205,42 +254,55 @@ def export(model: Any, folder: Path, check_texts: list[str], reference: Any) -> 
                     opset_version=17,
                     dynamo=False,
                 )
-            quantize_dynamic(
-                str(plain),
-                str(Path(tmp) / "int8.onnx"),
-                per_channel=True,
-                weight_type=QuantType.QInt8,
-                op_types_to_quantize=["MatMul"],
-                nodes_to_exclude=_feed_forward_outputs(plain),
-            )
+            if quantize:
+                from onnxruntime.quantization import QuantType, quantize_dynamic
+
+                quantize_dynamic(
+                    str(plain),
+                    str(tmp / "model.onnx"),
+                    per_channel=True,
+                    weight_type=QuantType.QInt8,
+                    op_types_to_quantize=["MatMul"],
+                    nodes_to_exclude=_feed_forward_outputs(plain),
+                )
+            else:
+                os.replace(plain, tmp / "model.onnx")
         finally:
             root.setLevel(level)
-        os.replace(Path(tmp) / "int8.onnx", folder / "model.onnx")
-    tokenizer.backend_tokenizer.save(str(folder / "tokenizer.json"))
-    dim = int(model.get_embedding_dimension())
-    meta: dict[str, Any] = {"dim": dim, "max_length": int(model.max_seq_length), "kept": True}
-    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    candidate = load_export(folder, getattr(reference, "batch_size", 64))
-    texts = list(dict.fromkeys([*CHECK_SENTENCES, *check_texts[:MAX_CHECK]]))
-    cosine = np.zeros(0)
-    if candidate is not None:
-        cosine = (candidate.encode(texts) * reference.encode(texts)).sum(axis=1)
-    kept = (
-        candidate is not None
-        and bool(cosine.mean() >= MIN_COSINE)
-        and bool(cosine.min() >= MIN_ANY)
-    )
+        tokenizer.backend_tokenizer.save(str(tmp / "tokenizer.json"))
+        (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        candidate = load_export(tmp, getattr(reference, "batch_size", 64))
+        texts = list(dict.fromkeys([*CHECK_SENTENCES, *check_texts[:MAX_CHECK]]))
+        cosine = np.zeros(0)
+        if candidate is not None:
+            cosine = (candidate.encode(texts) * reference.encode(texts)).sum(axis=1)
+        del candidate  # release the session before its file is moved
+        least_mean, least_any = thresholds(quantize)
+        kept = (
+            cosine.size > 0
+            and bool(cosine.mean() >= least_mean)
+            and bool(cosine.min() >= least_any)
+        )
+        if kept:
+            os.replace(tmp / "model.onnx", folder / "model.onnx")
+            os.replace(tmp / "tokenizer.json", folder / "tokenizer.json")
+        else:
+            (folder / "model.onnx").unlink(missing_ok=True)
     meta.update(
         kept=kept,
+        precision="int8" if quantize else "fp32",
         checked=len(texts),
         min_cosine=round(float(cosine.min()), 4) if cosine.size else None,
         mean_cosine=round(float(cosine.mean()), 4) if cosine.size else None,
-        thresholds={"mean": MIN_COSINE, "min": MIN_ANY},
+        thresholds={"mean": least_mean, "min": least_any},
     )
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     if not kept:
-        (folder / "model.onnx").unlink(missing_ok=True)
-        log.warning("int8 sentence model rejected (min cosine %s): using torch", meta["min_cosine"])
+        log.warning(
+            "%s sentence model rejected (min cosine %s): using torch",
+            meta["precision"],
+            meta["min_cosine"],
+        )
     return kept
 
 
@@ -256,3 +318,20 @@ def _feed_forward_outputs(graph_path: Path) -> list[str]:
     ]
     # BERT-style layers: query, key, value, attention output, intermediate, output.
     return [name for i, name in enumerate(matmuls) if i % 6 == 5] if len(matmuls) % 6 == 0 else []
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Make one export in this process: ``NAME fp32|int8 [BATCH]``. Exit 0 when an export
+    was kept (or already was), 1 otherwise."""
+    import sys
+
+    from .models import export_here
+
+    args = sys.argv[1:] if argv is None else argv
+    name, precision = args[0], args[1]
+    batch = int(args[2]) if len(args) > 2 else 64
+    return 0 if export_here(name, batch, precision == "int8") else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

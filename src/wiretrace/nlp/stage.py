@@ -51,26 +51,27 @@ def parse_batch(cfg: NlpConfig, items: Sequence[Input]) -> list[Parsed]:
 
     nlp = load_spacy(cfg.spacy_model)
     embedder = nlp_embedder(cfg)
-    docs = list(
-        nlp.pipe((text for _, text, _ in items), batch_size=cfg.batch_size, n_process=cfg.n_process)
-    )
-    spans = [sentence_spans(doc) for doc in docs]
+    # Each Doc is serialised as soon as it is parsed: a batch never holds its Docs (their
+    # tokens, vectors and parser state) while the sentence model runs beside them.
+    parsed = [
+        (sentence_spans(doc), doc.to_bytes(exclude=["tensor"]))
+        for doc in nlp.pipe(
+            (text for _, text, _ in items), batch_size=cfg.batch_size, n_process=cfg.n_process
+        )
+    ]
     # One encode call for the whole batch: the model sorts the sentences of many
     # articles by length, so batches are fuller and padding is shorter than per article.
     vectors = embedder.encode(
-        [text[s.start : s.end] for (_, text, _), sp in zip(items, spans, strict=True) for s in sp]
+        [
+            text[s.start : s.end]
+            for (_, text, _), (sp, _) in zip(items, parsed, strict=True)
+            for s in sp
+        ]
     )
     out = []
     offset = 0
-    for (_, _, text_hash), doc, sp in zip(items, docs, spans, strict=True):
-        out.append(
-            Parsed(
-                text_hash,
-                sp,
-                doc.to_bytes(exclude=["tensor"]),
-                pack_vectors(vectors[offset : offset + len(sp)]),
-            )
-        )
+    for (_, _, text_hash), (sp, data) in zip(items, parsed, strict=True):
+        out.append(Parsed(text_hash, sp, data, pack_vectors(vectors[offset : offset + len(sp)])))
         offset += len(sp)
     return out
 
