@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from wiretrace.config import Config
+from wiretrace.models import Quote
 from wiretrace.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +62,21 @@ def nlp():  # type: ignore[no-untyped-def]
     from wiretrace.nlp import load_spacy
 
     return load_spacy()
+
+
+def quotes_of(nlp, text: str) -> list[Quote]:  # type: ignore[no-untyped-def]
+    """The quotes the attribution stage extracts from one parsed text."""
+    from wiretrace.attribution.config import AttributionConfig
+    from wiretrace.attribution.extract import extract
+
+    return list(extract(nlp(text), "a", AttributionConfig()).quotes)
+
+
+def one(quotes: list[Quote], fragment: str) -> Quote:
+    """The one quote whose text holds ``fragment``."""
+    hits = [q for q in quotes if fragment in q.text]
+    assert len(hits) == 1, [(q.text, q.speaker) for q in quotes]
+    return hits[0]
 
 
 @pytest.fixture(scope="session")

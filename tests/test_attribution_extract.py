@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import one, quotes_of
 from wiretrace.attribution.config import AttributionConfig
 from wiretrace.attribution.extract import extract
-from wiretrace.models import Quote
 
 pytestmark = pytest.mark.slow
-
-
-def quotes_of(nlp, text: str) -> list[Quote]:  # type: ignore[no-untyped-def]
-    return list(extract(nlp(text), "a", AttributionConfig()).quotes)
-
-
-def one(quotes: list[Quote], fragment: str) -> Quote:
-    hits = [q for q in quotes if fragment in q.text]
-    assert len(hits) == 1, [(q.text, q.speaker) for q in quotes]
-    return hits[0]
 
 
 def test_direct_quote_with_title_and_later_surname(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -1,9 +1,8 @@
 """Floors on the gold corpora: quote recall/precision, speakers, statements across outlets.
 
 The floors are the measured values rounded down; a change that loses quotes, speakers or
-statements fails here. The karabakh precision floor is below the issue's 0.8 target because
-its gold lists 32 quotes while the articles hold more reported speech (see the scorer's
-"predicted, not in gold" detail).
+statements fails here. Measured with benchmarks/bench_attribution.py: karabakh 47/47 found,
+precision 0.958, speaker 0.979; demo recall 0.983, precision 0.903, speaker 1.0.
 """
 
 from __future__ import annotations
@@ -30,10 +29,10 @@ def metrics(gold_path: Path, export: dict) -> dict[str, float]:  # type: ignore[
 
 def test_karabakh_quotes_speakers_and_statements(karabakh_dir: Path, karabakh_export: dict) -> None:  # type: ignore[type-arg]
     m = metrics(karabakh_dir / "gold.json", karabakh_export)
-    assert m["recall"] >= 0.9
-    assert m["direct recall"] >= 0.9
-    assert m["precision"] >= 0.7
-    assert m["speaker right (of matched)"] >= 0.9
+    assert m["recall"] == 1.0  # all 47, "as announced by" and "indicated … that" too
+    assert m["direct recall"] == 1.0
+    assert m["precision"] >= 0.95
+    assert m["speaker right (of matched)"] >= 0.97
     assert m["same-statement groups found"] == 1.0
     assert m["statements mixing speakers"] == 0
 
@@ -67,9 +66,9 @@ def test_demo_corpus_quotes(demo_export: dict) -> None:  # type: ignore[type-arg
     if not gold.exists() or not load_gold(gold).section("quotes"):
         pytest.skip("demo gold has no quotes yet")
     m = metrics(gold, demo_export)
-    assert m["recall"] >= 0.9
+    assert m["recall"] >= 0.98
     assert m["direct recall"] >= 0.95
     assert m["precision"] >= 0.9
-    assert m["speaker right (of matched)"] >= 0.95
+    assert m["speaker right (of matched)"] >= 0.99
     assert m["same-statement groups found"] >= 0.8
     assert m["statements mixing speakers"] == 0

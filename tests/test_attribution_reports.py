@@ -6,15 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from wiretrace.attribution.config import AttributionConfig
-from wiretrace.attribution.extract import extract
-from wiretrace.models import Quote
+from conftest import one, quotes_of
 
 pytestmark = pytest.mark.slow
-
-
-def quotes_of(nlp, text: str) -> list[Quote]:  # type: ignore[no-untyped-def]
-    return list(extract(nlp(text), "a", AttributionConfig()).quotes)
 
 
 def test_quote_interrupted_by_its_frame_is_one_record_with_parts(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -74,3 +68,61 @@ def test_a_dateline_is_never_the_speaker(nlp) -> None:  # type: ignore[no-untype
     text = "SELMA, N.C.— Donald Trump on Saturday asserted that the election was rigged."
     (q,) = quotes_of(nlp, text)
     assert q.speaker == "Donald Trump" and q.text == "the election was rigged"
+
+
+def test_as_clause_frames_the_clause_it_modifies(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The army took the region in last week's operations, as announced by President "
+        "Ilham Aliyev on Thursday."
+    )
+    (q,) = quotes_of(nlp, text)
+    assert q.speaker == "Ilham Aliyev" and q.cue == "announced"
+    assert q.text == "The army took the region in last week's operations"
+    text = "As many tax experts have pointed out, Mr. Trump is free to disclose his returns."
+    (q,) = quotes_of(nlp, text)
+    assert q.speaker == "many tax experts" and q.text.startswith("Mr. Trump is free")
+
+
+def test_that_clause_hung_on_a_time_adjunct_is_the_cue_s(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Moscow indicated the day before Peskov’s remarks that Armenians evacuating had "
+        "nothing to fear."
+    )
+    (q,) = quotes_of(nlp, text)
+    assert q.speaker == "Moscow" and q.text == "Armenians evacuating had nothing to fear"
+
+
+def test_a_frame_before_its_clause_with_a_comma(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Back in Virginia, Mr. Clarke said, he decided to take aim at the coal industry."
+    (q,) = quotes_of(nlp, text)
+    assert q.cue == "said" and q.speaker == "Clarke"
+    assert q.text == "he decided to take aim at the coal industry"
+
+
+def test_object_of_the_verb_says_its_complement(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The senator also forced Anna Kell, who runs the bank, to admit that no executives "
+        "had been punished."
+    )
+    q = one(quotes_of(nlp, text), "no executives")
+    assert q.speaker == "Anna Kell"
+
+
+def test_same_speakers_report_does_not_end_a_quotation(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“You can’t talk about change if you don’t know what we’re changing,” DuVernay said, "
+        "emphasizing why the past matters. “What we need to change is our thinking.”"
+    )
+    (q,) = [q for q in quotes_of(nlp, text) if q.kind == "direct"]
+    assert q.speaker == "DuVernay" and len(q.parts) == 2
+    assert text[q.parts[1].start : q.parts[1].end].startswith("What we need")
+
+
+def test_a_participle_s_object_is_not_its_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "“The debate is insane,” Sanders said, suggesting a few questions for the moderators."
+    assert {q.speaker for q in quotes_of(nlp, text)} == {"Sanders"}
+
+
+def test_a_report_someone_reacts_to_is_not_theirs(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Peskov reacted tepidly to the announcement that the statelet would cease to exist."
+    assert quotes_of(nlp, text) == []

@@ -205,6 +205,7 @@ def withheld(token: Token) -> bool:
         token.tag_ == "VBN"
         and token.dep_ == "advcl"
         and not any(c.dep_ in SUBJECTS for c in token.children)
+        and not any(c.dep_ == "mark" and c.lower_ == "as" for c in token.children)
     ):
         return True  # "Asked whether …, he said": a question put to him, not his words
     return token.dep_ == "xcomp" and token.head.lemma_.lower() in ("decline", "refuse")
@@ -270,10 +271,14 @@ def speaker_head(cue: Token) -> Token | None:
             return owner  # "Trump's claim that …"
         if cue.dep_ not in ("dobj", "pobj", "nsubjpass", "attr"):
             return None
+        if cue.dep_ == "pobj" and cue.head.lower_ not in _MEDIUM:
+            return None  # "reacted to the announcement that …": someone else's
         token = cue.head  # "Clinton announced plans to …": the subject of the verb
     seen = 0
     while seen < 5:
         seen += 1
+        if token.dep_ == "acl" and token.head.ent_type_ in ("PERSON", "ORG", "NORP"):
+            return token.head  # "footage of Hillary Clinton asking, “…”": the named one
         if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
             # "issued a statement saying that …": whoever issued the statement.
             noun = token.head
@@ -297,10 +302,42 @@ def speaker_head(cue: Token) -> Token | None:
                 return passive
             agent = _agent(token)
             return agent if agent is not None else passive
+        agent = _agent(token)
+        if agent is not None:
+            return agent  # "as announced by President Aliyev": a passive with no subject
         if token.dep_ not in _UP or token.head is token:
             return None
+        controller = _object_controller(token)
+        if controller is not None:
+            return controller
         token = token.head
     return None
+
+
+# Verbs whose subject, not their object, does what their complement says ("promised
+# them to keep …"); with every other verb an object controls the complement.
+_SUBJECT_CONTROL = frozenset({"promise", "vow", "pledge", "threaten", "offer"})
+
+
+def _object_controller(complement: Token) -> Token | None:
+    """ "forced Stumpf to admit that …", "left many nations feeling that …": a complement
+    without a subject of its own, under a verb with an object, is said or felt by that
+    object (object control), not by the verb's subject."""
+    verb = complement.head
+    if complement.dep_ != "xcomp" or complement.i < verb.i:
+        return None
+    if verb.lemma_.lower() in _SUBJECT_CONTROL or verb.pos_ not in ("VERB", "AUX"):
+        return None
+    obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i < complement.i), None)
+    if obj is None or not (
+        obj.pos_ in ("PROPN", "PRON") or any(t.ent_type_ for t in obj.subtree if t.i <= obj.i)
+    ):
+        return None  # "used blunt language to denounce …": an instrument says nothing
+    return obj
+
+
+# Prepositions that make a noun the medium of its verb's subject ("said in a statement").
+_MEDIUM = frozenset({"in", "through", "via", "with"})
 
 
 def _agent(verb: Token) -> Token | None:
@@ -323,15 +360,18 @@ def clauses(cue: Token) -> list[Token]:
     ]
     if found:
         return found
-    for prep in cue.children:
-        if prep.dep_ != "prep":
-            continue
-        for noun in prep.children:
-            if noun.dep_ != "pobj":
-                continue
-            found.extend(
-                c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and _has_that(c)
-            )
+    # "said in a statement that …" hangs the clause on the medium; "indicated the day
+    # before Peskov's remarks that …" on a noun of time the parser took for an adjunct.
+    nouns = [n for p in cue.children if p.dep_ == "prep" for n in p.children if n.dep_ == "pobj"]
+    nouns += [
+        n
+        for n in cue.children
+        if n.i > cue.i and n.dep_ in ("npadvmod", "advcl") and n.pos_ == "NOUN"
+    ]
+    for noun in nouns:
+        found.extend(
+            c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and _has_that(c)
+        )
     return found
 
 

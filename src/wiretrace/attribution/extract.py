@@ -148,6 +148,8 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
                 head = _after_dateline(head)
             if head is None and kind == "mixed" and not cues.is_reporting(verb):
                 continue
+            if head is None and cues.noun_content(verb) is not None:
+                continue  # "reacted to the announcement that …" names a report, not a source
             speaker = mention(head, found_entities) if head is not None else None
             inside = speaker is not None and start <= speaker.start < end
             framed = start <= verb.idx < end and (
@@ -249,14 +251,19 @@ def _one_per_report(results: list[_Found], text: str) -> list[_Found]:
     one cue, in one paragraph, become one record whose parts are the quoted pieces."""
     out: list[_Found] = []
     for f in results:
-        prev = out[-1] if out else None
+        # The quotation this one continues: the last direct one through the same cue,
+        # with only reports of the same speaker between them ("“A,” she said, stressing
+        # that … “B.”").
+        prev = next((p for p in reversed(out) if p.kind == "direct"), None)
+        between = out[out.index(prev) + 1 :] if prev is not None else []
         if (
             prev is not None
-            and f.kind == prev.kind == "direct"
+            and f.kind == "direct"
             and f.cue is not None
             and prev.cue is not None
             and f.cue.i == prev.cue.i
             and "\n" not in text[prev.end : f.start]
+            and all(_same_speaker(b, prev) or _in_frame(b, prev) for b in between)
         ):
             if not prev.parts:
                 prev.parts.append((prev.start, prev.end))
@@ -266,6 +273,16 @@ def _one_per_report(results: list[_Found], text: str) -> list[_Found]:
             continue
         out.append(f)
     return out
+
+
+def _same_speaker(a: _Found, b: _Found) -> bool:
+    return a.speaker is not None and b.speaker is not None and a.speaker.name == b.speaker.name
+
+
+def _in_frame(f: _Found, quote: _Found) -> bool:
+    """Whether ``f`` is reported inside the frame of ``quote`` (its cue hangs below the
+    quote's cue: "“…,” said Peter Morgan, who has been challenging …")."""
+    return f.cue is not None and quote.cue is not None and quote.cue.is_ancestor(f.cue)
 
 
 def _cue_span(cue: Token | None) -> Span | None:
@@ -473,8 +490,8 @@ def _after_dateline(head: Token) -> Token | None:
 def _inverted_subject(cue: Token) -> Token | None:
     """ "…,” said Virginia delegate Beau Correll": a frame verb the parser gave no subject
     names its speaker in the nominal right after it."""
-    if cue.pos_ != "VERB":
-        return None
+    if cue.pos_ != "VERB" or cue.tag_ in ("VBG", "VBN"):
+        return None  # "Sanders said, suggesting a few questions": a participle's object
     for child in cue.rights:
         if child.i > cue.i + 4:
             break
@@ -676,7 +693,7 @@ def _reported_speech(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[
     if verb.lemma_.lower() in cues.COMMANDING:
         return out  # "ordered the dam to be emptied": an act of authority, not words
     if cues.is_reporting(verb):
-        trailing = _trailing_frame(verb) or _inserted_frame(verb)
+        trailing = _trailing_frame(verb) or _inserted_frame(verb) or _as_frame(verb)
         if trailing is not None:
             out.append((trailing, _kind(trailing, fragments)))
             return out
@@ -809,9 +826,23 @@ def _inserted_frame(verb: Token) -> tuple[int, int] | None:
         return None
     skip = {t.i for t in verb.subtree}
     tokens = [t for t in head.subtree if t.i not in skip]
-    if not any(t.i < verb.i for t in tokens):
+    return cues.content_bounds(tokens) if tokens else None
+
+
+def _as_frame(verb: Token) -> tuple[int, int] | None:
+    """ "It retook the region, as announced by President Aliyev" / "As many experts have
+    pointed out, he is free to …": a report in an "as" clause with no complement of its
+    own frames the clause it modifies; the report is that clause without the frame."""
+    head = verb.head
+    if verb.dep_ != "advcl" or head is verb or cues.clauses(verb):
         return None
-    return cues.content_bounds(tokens)
+    if not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+        return None
+    if any(c.dep_ in ("dobj", "xcomp", "ccomp") for c in verb.children):
+        return None  # "as he announced the plan": a time, not a frame
+    skip = {t.i for t in verb.subtree}
+    tokens = [t for t in head.subtree if t.i not in skip]
+    return cues.content_bounds(tokens) if tokens else None
 
 
 _NP_INNER = frozenset({"det", "poss", "case", "amod", "compound", "nummod", "nmod", "predet"})
@@ -871,5 +902,10 @@ def _continue_quotes(sents: _Sentences, results: list[_Found]) -> None:
             f.inherited = True
         if f.kind in ("direct", "mixed") and (f.kind == "direct" or f.speaker is not None):
             previous = f
-        elif f.speaker is not None:
-            previous = None
+        elif (
+            f.speaker is not None
+            and previous is not None
+            and not _same_speaker(f, previous)
+            and not _in_frame(f, previous)
+        ):
+            previous = None  # another speaker's report ends the run; the same one's does not
