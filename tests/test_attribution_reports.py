@@ -126,3 +126,15 @@ def test_a_participle_s_object_is_not_its_speaker(nlp) -> None:  # type: ignore[
 def test_a_report_someone_reacts_to_is_not_theirs(nlp) -> None:  # type: ignore[no-untyped-def]
     text = "Peskov reacted tepidly to the announcement that the statelet would cease to exist."
     assert quotes_of(nlp, text) == []
+
+
+def test_titles_with_american_punctuation_are_not_quotes(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "On this weekend’s broadcast of “Fox News Sunday,” Governor Mike Pence said the tweet "
+        "was a joke.\n'All Bets Are Off.'\nEight years ago, the race was different."
+    )
+    qs = quotes_of(nlp, text)
+    assert [q.text for q in qs] == ["the tweet was a joke"]
+    assert qs[0].speaker == "Mike Pence"
+    text = "“Here comes the mayor,” she said, clapping."
+    assert [q.text for q in quotes_of(nlp, text)] == ["Here comes the mayor,"]

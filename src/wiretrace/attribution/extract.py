@@ -57,7 +57,7 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
     segments = [
         s
         for s in find_segments(text)
-        if not _is_title(text[s.start : s.end])
+        if not _is_title(text[s.start : s.end], _alone(text, s))
         and not any(a < s.end and s.start < b for (a, b), _ in turns)
     ]
     sents = _Sentences(doc)
@@ -310,10 +310,25 @@ _TITLE_SMALL = frozenset(
 )
 
 
-def _is_title(quoted: str) -> bool:
+def _alone(text: str, seg: Segment) -> bool:
+    """Whether a quotation is its paragraph's only text (a heading set in quotes)."""
+    if seg.close_mark is None:
+        return False
+    before = text[: seg.open_mark].rsplit("\n", 1)[-1]
+    after = text[seg.close_mark + 1 :].split("\n", 1)[0]
+    return not before.strip() and not after.strip()
+
+
+def _is_title(quoted: str, alone: bool = False) -> bool:
     """A name in quotation marks ("Meet the Press", "Make America Great Again"): every word
     capitalised except small function words, and no sentence punctuation. Speech is
-    written in sentence case, so such a passage names a title, a programme or a slogan."""
+    written in sentence case, so such a passage names a title, a programme or a slogan.
+    A comma inside the closing mark is the writer's punctuation (American style: "on
+    “Fox News Sunday,” Pence said"), and so is the full stop of a heading that stands
+    alone in its paragraph ("'All Bets Are Off.'")."""
+    quoted = quoted.rstrip()
+    if quoted.endswith(",") or (alone and quoted.endswith(".")):
+        quoted = quoted[:-1]
     words = quoted.split()
     if not 2 <= len(words) <= 12 or quoted.rstrip()[-1:] in ".!?,;:":
         return False
