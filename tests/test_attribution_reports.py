@@ -138,3 +138,12 @@ def test_titles_with_american_punctuation_are_not_quotes(nlp) -> None:  # type: 
     assert qs[0].speaker == "Mike Pence"
     text = "“Here comes the mayor,” she said, clapping."
     assert [q.text for q in quotes_of(nlp, text)] == ["Here comes the mayor,"]
+
+
+def test_colon_frame_whose_colon_hangs_on_a_noun(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The piece used one of the woman’s quotes as its headline: “Finally. Someone who "
+        "thinks like me.” The implication is clear."
+    )
+    q = one(quotes_of(nlp, text), "Someone who thinks")
+    assert q.cue == "used" and q.speaker == "piece"

@@ -421,9 +421,16 @@ def _colon_frame(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
     """ "Brisk appealed to residents: “…”" — a clause ending in a colon introduces the
     quotation that follows; its verb is the cue."""
     before = _before_mark(doc, seg, sents)
-    if before is None or before.text != ":" or before.head.pos_ not in ("VERB", "AUX"):
+    if before is None or before.text != ":":
         return None
-    return before.head if cues.speaker_head(before.head) is not None else None
+    verb = before.head  # "used one of her quotes as its headline: “…”" hangs it on a noun
+    for _ in range(4):
+        if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+            break
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX"):
+        return None
+    return verb if cues.speaker_head(verb) is not None else None
 
 
 def _before_mark(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
