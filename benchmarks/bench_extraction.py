@@ -11,9 +11,10 @@ Readability test pages; see its README). In one run, on the same pages:
   before Wiretrace's own cleaning (what cleaning gained or lost is the difference).
 
 Scores: bag-of-tokens precision/recall/F1 per page (``wiretrace.evaluation.cleaning``),
-averaged per dataset and over all pages; lost bodies = pages with F1 < 0.2 where trafilatura
-scores > 0.8. Speed: process CPU seconds of ingest + clean over trafilatura's default
-extraction of the same pages (``ratio_cpu``), with peak RSS.
+averaged per dataset, per language of the gold body and over all pages; lost bodies =
+pages with F1 < 0.2 where trafilatura scores > 0.8. Speed: process CPU seconds of
+ingest + clean over trafilatura's default extraction of the same pages (``ratio_cpu``),
+with peak RSS.
 
 Run: .venv/bin/python benchmarks/bench_extraction.py [--limit N] [--datasets l3s-gn1 ...]
 Writes benchmarks/results/extraction.json (``--worst`` lists the worst pages per dataset).
@@ -35,6 +36,7 @@ DATA = ROOT.parent / "shared" / "corpora" / "extraction-dev"
 RESULTS = ROOT / "benchmarks" / "results"
 
 from wiretrace.clean.html import extract_body, parse_page  # noqa: E402
+from wiretrace.clean.language import detect_language  # noqa: E402
 from wiretrace.clean.stage import STAGE  # noqa: E402
 from wiretrace.config import Config  # noqa: E402
 from wiretrace.evaluation.cleaning import (  # noqa: E402
@@ -128,6 +130,13 @@ def main() -> None:
         for i, p in enumerate(pages)
     ]
     table = summarise(scored, SYSTEMS, peer="trafilatura")
+    # Per language of the gold body (the detector cleaning uses), all datasets pooled.
+    by_language = [
+        PageScore(page.page, detect_language(p["text"].splitlines()), page.scores)
+        for page, p in zip(scored, pages, strict=True)
+    ]
+    languages = summarise(by_language, SYSTEMS, peer="trafilatura")
+    languages.pop("overall")
     ours_cpu = cpu["ingest_cpu_s"] + cpu["clean_cpu_s"]
     result: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
@@ -136,6 +145,7 @@ def main() -> None:
         "limit_per_dataset": args.limit,
         "scorer": "bag-of-tokens P/R/F1 per page (whitespace tokens), mean per dataset",
         "scores": table,
+        "scores_by_language": languages,
         "speed": {
             "trafilatura_cpu_s": round(default_cpu, 3),
             "trafilatura_precision_cpu_s": round(precision_cpu, 3),
@@ -165,7 +175,7 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"{'dataset':<16} {'pages':>5} " + " ".join(f"{s:>22}" for s in SYSTEMS))
-    for name, row in table.items():
+    for name, row in [*table.items(), *((f"lang:{k}", v) for k, v in languages.items())]:
         cells = " ".join(
             f"{row[s]['f1']:>8.4f} (lost {row[s]['lost_bodies']:>3})".rjust(22) for s in SYSTEMS
         )

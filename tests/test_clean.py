@@ -20,7 +20,7 @@ from wiretrace.clean.normalise import (
     paragraph_spans,
 )
 from wiretrace.clean.outlet import outlet_key
-from wiretrace.clean.text import Metadata, clean_text
+from wiretrace.clean.text import Metadata, analyse, clean_text
 
 pytestmark = pytest.mark.slow
 
@@ -459,3 +459,39 @@ def test_one_parsed_tree_serves_body_and_chrome_like_the_markup() -> None:
     assert "Subscribe to our newsletter for the morning briefing." in chrome
     assert not any("wooden piles" in line for line in chrome)
     assert parse_page("") is None and extract_body(None) == "" and page_blocks(None) == []
+
+
+def test_a_standfirst_given_back_does_not_keep_an_appeal(nlp) -> None:  # type: ignore[no-untyped-def]
+    # A sentence above a byline went as a standfirst, and with the appeal below that was
+    # most of the prose: the standfirst comes back, the appeal still goes, and cleaning
+    # the result again changes nothing.
+    sentence = "The minister said on Monday that talks would continue next week."
+    text = f"{sentence}\nBy John Smith\n{sentence}\nWatch it on Avel TV Play."
+    once = clean_text(text, nlp)
+    assert once.text == f"{sentence}\n\n{sentence}"
+    assert clean_text(once.text, nlp).removed == ()
+
+
+def test_chinese_paragraphs_are_prose_not_menu_entries(nlp) -> None:  # type: ignore[no-untyped-def]
+    paragraphs = [
+        "不少学子时刻关注着国内动态，寻找回国发展的契机，而两会正是一个提供最新最全面信息的窗口。",
+        "在采访中，我们了解到不少学子在出国前就每年守在电脑前观看两会直播。但是，随着年龄和阅历的增长，"
+        "学子对两会的关注点在出国前后发生了很大的变化。",
+        "在法国里昂国立应用科学院留学的卢宇表示，他还是个中学生时，就开始关注两会了。",
+    ]
+    link = "更多报道 http://news.example.cn/liuxue"
+    text = "\n\n".join([*paragraphs, link])
+    a = analyse(text, nlp)
+    assert a.language == "zh"
+    assert [f.prose for f in a.features] == [True, True, True, False]
+    r = clean_text(text, nlp)
+    assert r.text.split("\n\n") == paragraphs
+    assert [x.text for x in r.removed] == [link]
+
+
+def test_word_count_reads_scripts_without_spaces() -> None:
+    from wiretrace.clean.language import word_count
+
+    assert word_count("Three plain words") == 3
+    assert word_count("两会成为了解国情的窗口") == 6  # 11 Han characters, about two per word
+    assert word_count("Ein Satz, auf Deutsch.") == 4

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..quotemarks import is_inside, outside_words, quoted_ranges
 from .dates import parse_date
+from .language import word_count
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -85,8 +86,10 @@ _NAME_PARTICLES = frozenset(
         "the",
     }
 )
-_TERMINAL = ".!?…"
-_CLOSERS = "\"'”’»)]"
+_TERMINAL = ".!?…。！？"
+_CLOSERS = "\"'”’»)]」』）"
+# A line this long ending with a colon is a sentence ("… the attendant trailer:").
+COLON_SENTENCE_WORDS = 15
 # Lines this short are parsed whatever they look like; longer ones only with a cheap signal.
 SHORT_WORDS = 8
 # Furniture (a button, a menu entry, a one-line prompt) is at most this long.
@@ -219,9 +222,13 @@ class LineFeatures:
         return sum((self.dialogue, self.command, self.cta, self.link))
 
 
-def _terminal(text: str) -> bool:
+def _terminal(text: str, words: int = 0) -> bool:
+    """Whether the line ends a sentence. A long line ending with a colon is a sentence that
+    introduces what follows (a quotation, a list, an embedded video), not a label."""
     stripped = text.rstrip(_CLOSERS + " ")
-    return bool(stripped) and stripped[-1] in _TERMINAL
+    if not stripped:
+        return False
+    return stripped[-1] in _TERMINAL or (stripped[-1] in ":：" and words >= COLON_SENTENCE_WORDS)
 
 
 def _bare(word: str) -> str:
@@ -513,6 +520,7 @@ _PRONOUNS = SECOND_PERSON | FIRST_PLURAL
 
 
 def cheap_features(text: str) -> dict[str, bool | int]:
+    n = word_count(text)
     words = text.split()
     bare = [_bare(w) for w in words]
     lowered = " " + " ".join(bare).lower() + " "
@@ -527,8 +535,8 @@ def cheap_features(text: str) -> dict[str, bool | int]:
             w in FIRST_PLURAL and raw != "US" for w, raw in zip(outside, raw_outside, strict=True)
         )
     return {
-        "words": len(words),
-        "terminal": _terminal(text),
+        "words": n,
+        "terminal": _terminal(text, n),
         "you": you,
         "we": we,
         "cta": any(f" {stem}" in lowered for stem in CTA_STEMS),
@@ -633,9 +641,10 @@ def line_features_many(
 
 def _neutral(text: str) -> dict[str, bool | int]:
     """Language-independent cheap features: length, sentence end, links; no English words."""
+    n = word_count(text)
     return {
-        "words": len(text.split()),
-        "terminal": _terminal(text),
+        "words": n,
+        "terminal": _terminal(text, n),
         "you": False,
         "we": False,
         "cta": False,

@@ -184,7 +184,12 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
             kinds[i] = CAPTION
         elif f.link and _furniture(f):
             kinds[i] = NAVIGATION
-        elif (f.strong and _furniture(f)) or f.appeal:
+        elif (f.strong and _furniture(f)) or (f.appeal and (f.command or not f.prose)):
+            # Inside the body, a paragraph of prose is an appeal only when it commands
+            # the reader to act ("Support our journalism! Donate today ..."). The outlet
+            # speaking to the reader near a call-to-action word is as likely a blog's own
+            # voice ("We think messaging should be easier. You should be able to click
+            # Send and ..."): that goes only at the edges of the text or when repeated.
             kinds[i] = BOILERPLATE
     # A short fragment right above a photo credit is that photo's caption.
     for i in range(1, n):
@@ -348,17 +353,25 @@ def _first_line_title(
     """
     english = a.language == ENGLISH
     title_at: int | None = None
+    boxed = False  # a box (appeal, boilerplate) since the last headline-like line
     for i in range(body):
-        if kinds[i] is not None:
-            if kinds[i] in (BOILERPLATE, NAVIGATION):
-                continue
-            return None
         f = a.features[i]
-        if _reads_as_headline(f, english):
-            title_at = i
+        if kinds[i] is not None:
+            if kinds[i] not in (BOILERPLATE, NAVIGATION):
+                break
+            boxed = boxed or kinds[i] == BOILERPLATE
+        elif _reads_as_headline(f, english):
+            if title_at is not None and not boxed:
+                if not _stays_in_header(f, i, last_anchor):
+                    break  # a standfirst above the byline
+                return None  # two headlines in a row
+            # A headline-like line above a box is the box's heading ("Enjoying the
+            # Ledger?"); the one below it, next to the body, is the article's.
+            title_at, boxed = i, False
+        elif _furniture_above_title(f):
+            boxed = boxed or f.strong or f.appeal
+        else:
             break
-        if not _furniture_above_title(f):
-            return None
     if title_at is None:
         return None
     title = _fold(a.lines[title_at])
@@ -524,10 +537,15 @@ def _keep_most_prose(a: Analysis, kinds: list[str | None], by_rep: list[bool]) -
     """Rules alone never take most of an article's plain prose, nor all of its text."""
     prose = [i for i, f in enumerate(a.features) if _neutral_prose(f)]
     total = sum(len(a.lines[i]) for i in prose)
-    ruled = [i for i in prose if kinds[i] in _RULED and not by_rep[i]]
-    if total and sum(len(a.lines[i]) for i in ruled) > MAX_RULE_SHARE * total:
+    # First what went only for its place above a byline (a standfirst) comes back, then,
+    # if rules still take too much, everything they took.
+    for back in (frozenset({STANDFIRST}), _RULED):
+        ruled = [i for i in prose if kinds[i] in _RULED and not by_rep[i]]
+        if not total or sum(len(a.lines[i]) for i in ruled) <= MAX_RULE_SHARE * total:
+            break
         for i in ruled:
-            kinds[i] = None
+            if kinds[i] in back:
+                kinds[i] = None
     # A text never goes whole on rules: first what went only for its place goes back,
     # then what went for its own form, then a caption taken for the credit below it, then
     # (a text that is all byline or credit) the rest.
