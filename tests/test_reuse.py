@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wiretrace.models import Span
-from wiretrace.reuse.align import Passage, align
+from wiretrace.reuse.align import Passage, align, merge
 from wiretrace.reuse.candidates import candidate_pairs, window_signatures
 from wiretrace.reuse.config import ReuseConfig
 from wiretrace.reuse.detect import DocInput, find_reuse
@@ -203,6 +203,44 @@ def test_repeated_text_inside_one_article_links_once() -> None:
     b = prose(rng, 80) + "\n\n" + headline
     [result] = find_reuse([DocInput("a", a), DocInput("b", b)], CFG)
     assert len(result.passages) == 1
+
+
+def test_a_copy_with_an_inserted_sentence_is_one_link() -> None:
+    rng = random.Random(9)
+    first, second = prose(rng, 90), prose(rng, 70)
+    inserted = prose(rng, 25)  # the copier's own sentence inside the copied passage
+    a = prose(rng, 60) + "\n\n" + first + "\n\n" + second + "\n\n" + prose(rng, 60)
+    b = prose(rng, 40) + "\n\n" + first + " " + inserted + "\n\n" + second
+    [result] = find_reuse([DocInput("a", a), DocInput("b", b)], CFG)
+    [p] = result.passages
+    assert p.kind == "near-verbatim"
+    assert a[p.a_start : p.a_end] == first + "\n\n" + second
+    assert b[p.b_start : p.b_end] == first + " " + inserted + "\n\n" + second
+    assert 0.7 < p.score < 1.0  # the inserted sentence counts as unmatched
+
+
+def test_passages_far_apart_or_out_of_order_stay_separate() -> None:
+    rng = random.Random(10)
+    one, two = prose(rng, 40), prose(rng, 40)
+    a = one + "\n\n" + prose(rng, 200) + "\n\n" + two
+    b = one + "\n\n" + two
+    [result] = find_reuse([DocInput("a", a), DocInput("b", b)], CFG)
+    assert len(result.passages) == 2  # the gap in ``a`` is far longer than the passages
+    swapped = two + "\n\n" + one
+    [result] = find_reuse([DocInput("b", b), DocInput("s", swapped)], CFG)
+    assert len(result.passages) == 2
+
+
+def test_merge_joins_in_order_neighbours_of_one_kind_family() -> None:
+    p = Passage(0, 100, 0, 100, "verbatim", 1.0)
+    q = Passage(110, 200, 130, 220, "near-verbatim", 0.9)
+    [j] = merge([q, p], 0.25)
+    assert (j.a_start, j.a_end, j.b_start, j.b_end, j.kind) == (0, 200, 0, 220, "near-verbatim")
+    assert j.score == round((100 * 1.0 + 90 * 0.9) / 220, 4)
+    quote = Passage(110, 200, 130, 220, "quote", 1.0)
+    assert len(merge([p, quote], 0.25)) == 2  # a shared quote never joins a copied passage
+    far = Passage(300, 340, 330, 370, "verbatim", 1.0)
+    assert len(merge([p, far], 0.25)) == 2
 
 
 def test_one_similar_sentence_is_never_a_link() -> None:

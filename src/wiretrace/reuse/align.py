@@ -21,6 +21,9 @@ from .text import Tokens, shingles
 I64 = npt.NDArray[np.int64]
 
 
+Kind = Literal["verbatim", "near-verbatim", "paraphrase", "quote"]
+
+
 @dataclass(frozen=True)
 class Passage:
     """An aligned pair of character spans; ``a``/``b`` follow the order of the inputs."""
@@ -29,7 +32,7 @@ class Passage:
     a_end: int
     b_start: int
     b_end: int
-    kind: Literal["verbatim", "near-verbatim", "paraphrase", "quote"]
+    kind: Kind
     score: float
 
 
@@ -141,18 +144,17 @@ def _drop_nested(
 ) -> list[tuple[int, int, int, int, float]]:
     """Keep one alignment per stretch of text.
 
-    A chain overlapping a longer chain on both sides is a piece of it. A chain lying mostly
-    inside a longer (or, at equal length, earlier) chain on one side only is the same text
-    matched again at its other occurrence: a headline printed twice, a repeated template
-    sentence. Repeated text links once.
+    A chain lying mostly inside a longer (or, at equal length, earlier) chain on either
+    side is a piece of it, or the same text matched again at its other occurrence: a
+    headline printed twice, a repeated template sentence. Repeated text links once. A chain
+    that only touches a longer one (a stray seed moved the diagonal) is kept; ``merge``
+    joins the two.
     """
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0], s[2]))
     kept: list[tuple[int, int, int, int, float]] = []
     for s in spans:
         if any(
-            (s[0] < k[1] and k[0] < s[1] and s[2] < k[3] and k[2] < s[3])
-            or _mostly_inside(s[0], s[1], k[0], k[1])
-            or _mostly_inside(s[2], s[3], k[2], k[3])
+            _mostly_inside(s[0], s[1], k[0], k[1]) or _mostly_inside(s[2], s[3], k[2], k[3])
             for k in kept
         ):
             continue
@@ -201,3 +203,48 @@ def align(text_a: str, a: Tokens, text_b: str, b: Tokens, cfg: ReuseConfig) -> l
             )
         )
     return out
+
+
+_STRENGTH: tuple[Kind, ...] = ("verbatim", "near-verbatim", "paraphrase", "quote")
+
+
+def merge(passages: list[Passage], max_gap: float) -> list[Passage]:
+    """One passage per stretch of reuse: join passages that follow each other in both texts.
+
+    Dense edits, an inserted sentence or a paragraph that cleaning kept on one side only
+    break one copied passage into pieces. Two passages of a pair that come in the same
+    order in both texts (or overlap) join when the text between them is, on each side, at
+    most ``max_gap`` times their combined length there: a short interruption of a long
+    passage, not two passages taken from different places. The joined passage has the
+    weakest kind of its pieces (verbatim pieces with text between them are near-verbatim)
+    and their length-weighted score, the gap counting as unmatched.
+    """
+    out: list[Passage] = []
+    for p in sorted(passages, key=lambda x: (x.a_start, x.b_start)):
+        if out and _joins(out[-1], p, max_gap):
+            out[-1] = _joined(out[-1], p)
+        else:
+            out.append(p)
+    return out
+
+
+def _joins(p: Passage, q: Passage, max_gap: float) -> bool:
+    if q.b_start < p.b_start or q.b_end < p.b_end or q.a_end < p.a_end:
+        return False  # not in the same order in both texts
+    if (p.kind == "quote") != (q.kind == "quote"):
+        return False  # a shared quote is no part of a copied passage
+    gap_a = max(0, q.a_start - p.a_end)
+    gap_b = max(0, q.b_start - p.b_end)
+    len_a = (p.a_end - p.a_start) + (q.a_end - q.a_start)
+    len_b = (p.b_end - p.b_start) + (q.b_end - q.b_start)
+    return gap_a <= max_gap * len_a and gap_b <= max_gap * len_b
+
+
+def _joined(p: Passage, q: Passage) -> Passage:
+    a0, a1 = p.a_start, max(p.a_end, q.a_end)
+    b0, b1 = p.b_start, max(p.b_end, q.b_end)
+    weakest = max(_STRENGTH.index(p.kind), _STRENGTH.index(q.kind))
+    kind = _STRENGTH[max(weakest, 1)]  # text between the pieces differs: never verbatim
+    size = max(a1 - a0, b1 - b0)
+    matched = sum(max(x.a_end - x.a_start, x.b_end - x.b_start) * x.score for x in (p, q))
+    return Passage(a0, a1, b0, b1, kind, round(min(1.0, matched / size), 4))

@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from .align import Passage, align
+from .align import Passage, align, merge
 from .candidates import candidate_pairs, window_signatures
 from .config import ReuseConfig
 from .paraphrase import Sentences, paraphrase_pair
@@ -421,7 +421,7 @@ def align_pair(a: int, pa: Prepared, b: int, pb: Prepared, cfg: ReuseConfig) -> 
         found = [replace(p, kind=_kind(p)) if p.kind == "quote" else p for p in found]
     # A copied phrase inside a reworded sentence is part of the paraphrased passage.
     found = [p for p in found if not any(_inside(p, q) for q in para)]
-    return PairResult(a, b, found + para)
+    return PairResult(a, b, merge(found + para, cfg.merge_gap))
 
 
 def find_reuse(
