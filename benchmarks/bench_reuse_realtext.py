@@ -80,6 +80,7 @@ def wiretrace_child(folder: Path, out: Path, cache: Path | None = None) -> None:
             needed.insert(0, stage.name)
             wanted |= set(stage.requires)
     timings: dict[str, float] = {}
+    cpu: dict[str, float] = {}  # per stage, this process (the machine may be shared)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "w.db"
         if cache is not None and cache.exists():
@@ -94,9 +95,10 @@ def wiretrace_child(folder: Path, out: Path, cache: Path | None = None) -> None:
                 if name == "reuse" and cache is not None and not cache.exists():
                     store.conn.execute("PRAGMA wal_checkpoint(FULL)")
                     shutil.copy(db, cache)
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 by_name[name].run(store, Config(), NullReporter())
                 timings[name] = time.perf_counter() - t0
+                cpu[name] = time.process_time() - c0
             t0 = time.perf_counter()
             export = export_dict(store)
             timings["export"] = time.perf_counter() - t0
@@ -116,6 +118,7 @@ def wiretrace_child(folder: Path, out: Path, cache: Path | None = None) -> None:
                     for r in export["reuse"]
                 ],
                 "timings": {k: round(v, 2) for k, v in timings.items()},
+                "cpu": {k: round(v, 2) for k, v in cpu.items()},
             }
         )
     )
@@ -177,6 +180,9 @@ def run_wiretrace(bench: RealBenchmark, folder: Path, cache: Path | None) -> dic
     row["plagdet_without_paraphrase"] = score(bench, [c for c, k in dets if k != "paraphrase"])[
         "plagdet"
     ]
+    row["stage_cpu_s"] = result.get("cpu", {})
+    if cache is not None:
+        row["stages_before_reuse_from"] = str(cache)  # development shortcut, recorded
     return {**row, **stats, "stage_s": result["timings"]}
 
 

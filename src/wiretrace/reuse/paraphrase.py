@@ -61,6 +61,13 @@ class Sentences:
         return out
 
 
+def stands_out(sim: F32, floor: F32, cfg: ReuseConfig) -> npt.NDArray[np.bool_]:
+    """Sentence matches that count: similar (``sim``) and above the background ``floor`` of
+    both sentences by ``margin``, so that a topic's stock sentences do not."""
+    out: npt.NDArray[np.bool_] = (sim >= cfg.sim) & (sim >= floor + cfg.margin)
+    return out
+
+
 def _greedy(sim: F32, threshold: float) -> list[tuple[int, int]]:
     """One-to-one matches above ``threshold``, best first."""
     ii, jj = np.nonzero(sim >= threshold)
@@ -126,7 +133,7 @@ def paraphrase_pair(
     bg_b = b.background(ids[0], cfg.background_prior)
     floor = np.maximum(bg_a[:, None], bg_b[None, :])
     masked = np.where(ok_a[:, None] & ok_b[None, :], sim, -1.0).astype(np.float32)
-    standing = np.where(masked >= floor + cfg.margin, masked, -1.0).astype(np.float32)
+    standing = np.where(stands_out(masked, floor, cfg), masked, -1.0).astype(np.float32)
     matches = [m for m in _greedy(standing, cfg.sim) if _in_order(m, fixed)]
     chain = _longest_chain(matches, standing)
     chain = [
