@@ -63,12 +63,15 @@ def truncation_problem(html: str) -> str | None:
 
 
 GARBAGE_SHARE = 0.05
+# Control characters other than line breaks, tabs and form feeds, and the replacement
+# character left by undecodable bytes.
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
 def garbage_problem(html: str) -> str | None:
     """Why a page is not readable text at all (binary data, a wrong encoding), or None."""
     sample = html[:200_000]
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t\f"))
+    bad = len(_UNREADABLE.findall(sample))  # in C: a per-character loop costs a parse's time
     if bad > GARBAGE_SHARE * max(1, len(sample)):
         return (
             f"not readable HTML: {100 * bad / len(sample):.0f}% of its characters are control "
