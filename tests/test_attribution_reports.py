@@ -147,3 +147,16 @@ def test_colon_frame_whose_colon_hangs_on_a_noun(nlp) -> None:  # type: ignore[n
     )
     q = one(quotes_of(nlp, text), "Someone who thinks")
     assert q.cue == "used" and q.speaker == "piece"
+
+
+def test_a_report_inside_another_s_report_is_part_of_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = 'Lynch said she recalled thinking, "This is what people have talked about for years."'
+    q = one(quotes_of(nlp, text), "people have talked")
+    assert q.cue == "said" and q.speaker == "Lynch"
+    text = (
+        "A Quinnipiac University poll released in late August found that 74 percent of "
+        "likely voters said Mr. Trump should release his tax returns."
+    )
+    (q,) = quotes_of(nlp, text)
+    assert q.cue == "found" and q.act == "belief" and "Quinnipiac" in (q.speaker or "")
+    assert q.text.startswith("74 percent of likely voters said")
