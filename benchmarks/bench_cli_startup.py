@@ -3,7 +3,9 @@
 Each command line runs ``--runs`` times in a fresh interpreter; the wall time and the CPU
 time of each run are kept (on a loaded machine the CPU time is the fairer figure), with the
 load average at the start, and the heavy modules the command line imported (there should be
-none). ``--tree`` points at another checkout to compare, e.g. the previous commit's.
+none). ``--tree`` points at another checkout to compare, e.g. the previous commit's. The
+same run times ``--help`` of a two-command Typer app with Rich help, the floor under any
+CLI built this way.
 
     python benchmarks/bench_cli_startup.py --runs 5
     python benchmarks/bench_cli_startup.py --tree /path/to/other/checkout --out before.json
@@ -33,13 +35,25 @@ PROBE = (
 )
 
 
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+# The floor under any Typer CLI with Rich help: one command, nothing of ours imported.
+FLOOR = (
+    "import typer\n"
+    "app = typer.Typer(rich_markup_mode='rich', add_completion=False)\n"
+    "@app.command()\n"
+    "def hello(name: str = 'x') -> None:\n    'Say hello.'\n"
+    "@app.command()\n"
+    "def bye() -> None:\n    'Say bye.'\n"
+    "app()\n"
+)
+
+
+def timed(
+    args: list[str], env: dict[str, str], program: tuple[str, ...] = ("-m", "wiretrace")
+) -> tuple[float, float]:
     """Wall and CPU seconds of one run of ``python -m wiretrace ARGS``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "wiretrace", *args], env=env, check=True, capture_output=True
-    )
+    subprocess.run([sys.executable, *program, *args], env=env, check=True, capture_output=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -72,6 +86,7 @@ def main() -> None:
             "heavy_modules_imported": json.loads(probe.stdout.strip().splitlines()[-1]),
         }
         print(command, results[" ".join(command)]["wall_median_s"], "s wall (median)")
+    floor = [timed(["--help"], env, ("-c", FLOOR)) for _ in range(args.runs)]
     bare = []
     for _ in range(args.runs):
         start = time.perf_counter()
@@ -81,6 +96,8 @@ def main() -> None:
         "tree": str(args.tree),
         "load_average_at_start": load,
         "python_startup_median_s": round(statistics.median(bare), 3),
+        # a two-command Typer app's --help in the same run: what Typer and Rich cost alone
+        "typer_rich_help_floor_cpu_median_s": round(statistics.median(c for _, c in floor), 3),
         "commands": results,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -15,24 +15,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from ..config import Config, ConfigError, load_config
-from ..store import Store, StoreError
 from .safe import json_text, literal, print_json
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: `wiretrace --help` needs neither
+    from rich.progress import TaskID
+
     from ..evaluation.gold import Metric
     from ..pipeline import Reporter, StageReport
+    from ..store import Store
 
 app = typer.Typer(
     help=(
@@ -68,6 +61,15 @@ class RichReporter:
     """Rich progress bar for long stages, on a terminal."""
 
     def __init__(self, quiet: bool = False) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -192,6 +194,8 @@ def choice(value: str | None, choices: Sequence[str], what: str) -> str | None:
 
 
 def open_store(db: Path) -> Store:
+    from ..store import Store, StoreError
+
     try:
         return Store(db)
     except StoreError as exc:
@@ -373,6 +377,8 @@ def load(
 
     if db.exists():
         raise fail(f"{db}: already exists; load results into a new store")
+    from ..store import StoreError
+
     with open_store(db) as store:
         try:
             counts = load_results(results, store)

@@ -2,11 +2,12 @@
 
 # No ``from __future__ import annotations``: Typer reads these annotations at run time.
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..store import Store
+if TYPE_CHECKING:
+    from ..store import Store
 
 _Db = Annotated[Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")]
 _Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -18,7 +19,7 @@ def register(app: typer.Typer) -> None:
     from . import choice, console, fail, open_store, out
     from .safe import literal, print_json
 
-    def unknown_speaker(store: Store, speaker: str) -> typer.Exit:
+    def unknown_speaker(store: "Store", speaker: str) -> typer.Exit:
         """No quote names this speaker: exit 2 with the closest speakers."""
         from ..read import suggest
 
