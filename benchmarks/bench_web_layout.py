@@ -12,47 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import sqlite3
 import tempfile
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from playwright.sync_api import sync_playwright
+from web_probe import label_overlaps, measure, serving
 from wire_cascade import build_cascade
 
-from wiretrace.web import create_app
-
 OUT = Path(__file__).resolve().parent / "results"
-OVERLAPS = """sel => {
-  const r = [...document.querySelectorAll(sel)].filter(e => e.textContent.trim())
-    .map(e => e.getBoundingClientRect());
-  let n = 0;
-  for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++) {
-    const a = r[i], b = r[j];
-    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) n++;
-  }
-  return [r.length, n];
-}"""
-
-
-@contextmanager
-def serving(db: Path) -> Iterator[str]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(db), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def page_types(db: Path) -> list[str]:
@@ -64,8 +33,8 @@ def page_types(db: Path) -> list[str]:
     )
     link = conn.execute("SELECT derived, source FROM reuse_links LIMIT 1").fetchone()
     speaker = one(
-        "SELECT s.id FROM speakers s JOIN quotes q ON q.speaker = s.name"
-        " GROUP BY s.id ORDER BY COUNT(*) DESC LIMIT 1"
+        "SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL"
+        " GROUP BY speaker_id ORDER BY COUNT(*) DESC LIMIT 1"
     )
     narrative = one("SELECT narrative_id FROM narrative_hits LIMIT 1")
     word = one("SELECT substr(title, 1, instr(title || ' ', ' ') - 1) FROM articles LIMIT 1")
@@ -97,12 +66,7 @@ def main() -> None:
             for width, height in ((390, 844), (1400, 900)):
                 page = browser.new_page(viewport={"width": width, "height": height})
                 for path in page_types(args.store):
-                    answer = page.goto(url + path)
-                    result["pages"][f"{width} {path}"] = {
-                        "status": answer.status if answer else None,
-                        "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
-                        "height": page.evaluate("document.documentElement.scrollHeight"),
-                    }
+                    result["pages"][f"{width} {path}"] = measure(page, url + path)
                 page.close()
         cascade = Path(tmp) / "cascade.db"
         result["graph"]["cascade"] = build_cascade(cascade, 300)
@@ -110,8 +74,8 @@ def main() -> None:
             for width in (1400, 390):
                 page = browser.new_page(viewport={"width": width, "height": 900})
                 page.goto(url + "/provenance")
-                labels, overlaps = page.evaluate(
-                    OVERLAPS, "figure.graph text.node-label, figure.graph text.small"
+                labels, overlaps = label_overlaps(
+                    page, "figure.graph text.node-label, figure.graph text.small"
                 )
                 result["graph"][str(width)] = {
                     "nodes": page.evaluate(

@@ -7,15 +7,12 @@ browser is a failure.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from web_probe import label_overlaps, overflowing, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -50,31 +47,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-sync",
         ],
     }
-
-
-@contextmanager
-def serving(db: Path) -> Iterator[str]:
-    """The app over ``db`` served by uvicorn on a free loopback port, in a thread."""
-    import uvicorn
-
-    from wiretrace.web import create_app
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(db), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("web server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
 
 
 @pytest.fixture(scope="session")
@@ -297,7 +269,10 @@ def _page_types(ids: dict[str, str]) -> list[str]:
         "/reuse",
         "/provenance",
         "/timeline",
+        "/timeline?since=2000&until=2100",
+        "/quotes?speaker=Ilse+Varga",
         "/search?q=Maren",
+        "/stories/no-such-story",  # the error page
     ]
 
 
@@ -308,15 +283,13 @@ def test_no_page_overflows_sideways(
     """Every page type fits the screen: wide tables and charts scroll inside their box."""
     _, ids = web_db
     page.set_viewport_size({"width": width, "height": 844})
-    wide = {}
-    for path in _page_types(ids):
-        page.goto(base_url + path)
-        scroll = page.evaluate("document.documentElement.scrollWidth")
-        if scroll > width:
-            wide[path] = scroll
-    assert wide == {}
+    assert overflowing(page, base_url, _page_types(ids)) == {}
     page.goto(base_url + f"/stories/{ids['story']}")
+    expect(page.locator("section.edits form.edit").first).to_be_visible()  # measured too
     shot(page, f"20-story-{width}")
+    page.goto(base_url + f"/speakers/{ids['ilse']}")
+    expect(page.locator("section.edits form.edit").first).to_be_visible()
+    shot(page, f"20-speaker-{width}")
 
 
 def test_facets_narrow_the_list_and_the_link_is_shareable(
@@ -370,17 +343,6 @@ def cascade_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-LABEL_OVERLAPS = """sel => {
-  const r = [...document.querySelectorAll(sel)].map(e => e.getBoundingClientRect());
-  let n = 0;
-  for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++) {
-    const a = r[i], b = r[j];
-    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) n++;
-  }
-  return [r.length, n];
-}"""
-
-
 @pytest.mark.parametrize("width", [1400, 390])
 def test_provenance_graph_of_300_articles_has_no_overlapping_labels(
     page: Page, cascade_db: Path, width: int
@@ -391,10 +353,10 @@ def test_provenance_graph_of_300_articles_has_no_overlapping_labels(
         graph = page.locator("figure.graph")
         expect(graph.locator("circle.node").first).to_be_visible()
         assert graph.locator("circle.node").count() >= 250
-        labels, overlaps = page.evaluate(LABEL_OVERLAPS, "figure.graph text.node-label")
+        labels, overlaps = label_overlaps(page, "figure.graph text.node-label")
         assert labels >= 12 and overlaps == 0
-        both, lane_overlaps = page.evaluate(
-            LABEL_OVERLAPS, "figure.graph text.node-label, figure.graph text.lane-label"
+        both, lane_overlaps = label_overlaps(
+            page, "figure.graph text.node-label, figure.graph text.lane-label"
         )
         assert both > labels and lane_overlaps == 0
         # shared quotes are drawn apart from copying, and the legend says which is which
@@ -407,3 +369,56 @@ def test_provenance_graph_of_300_articles_has_no_overlapping_labels(
         expect(graph.locator("figcaption")).to_contain_text("same quote of a third party")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         shot(page, f"23-provenance-300-{width}")
+
+
+def test_correcting_stories_and_a_speaker_in_the_browser(
+    page: Page, demo_db: Path, tmp_path: Path, watched: dict[str, list[str]]
+) -> None:
+    """On a copy of the analysed demo store: split two articles out of the largest story,
+    merge them back, and rename its most quoted speaker, all from the pages' own forms."""
+    from conftest import copy_store
+    from wiretrace import read
+
+    db = copy_store(demo_db, tmp_path / "edit.db")
+    conn = read.connect_readonly(db)
+    try:
+        [big] = read.story_rows(conn, None, 1)
+        top = read.speakers(conn, 1, 1)["speakers"][0]  # type: ignore[index]
+    finally:
+        conn.close()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    with serving(db) as url:
+        page.goto(url + f"/stories/{big.id}")
+        section = page.locator("section.edits")
+        boxes = section.locator("ul.picks input[type=checkbox]")
+        expect(boxes).to_have_count(big.articles)
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        section.scroll_into_view_if_needed()
+        shot(page, "24-story-correct")
+        section.get_by_role("button", name="Split the checked articles").click()
+        expect(page.get_by_role("heading", name="Correct this story")).to_be_visible()
+        assert "/stories/story-edit-" in page.url
+        expect(page.locator(".outlet-col article.card")).to_have_count(2)
+        shot(page, "25-story-split")
+
+        merge = page.locator("section.edits form.edit").first
+        merge.locator("input[name=into]").fill(big.id)
+        merge.get_by_role("button", name="Merge").click()
+        expect(page.get_by_role("heading", name="Correct this story")).to_be_visible()
+        assert page.url.endswith(f"/stories/{big.id}")
+        expect(page.locator("section.edits ul.picks li")).to_have_count(big.articles)
+
+        page.goto(url + f"/speakers/{top.id}")
+        rename = page.locator("section.edits form.edit").first
+        rename.get_by_role("textbox").fill("<b>Chief</b> Speaker")
+        rename.get_by_role("button", name="Rename").click()
+        expect(page.get_by_role("heading", name="<b>Chief</b> Speaker")).to_be_visible()
+        expect(page.locator("table.quotes td.q")).to_have_count(top.quotes)
+        assert page.locator("main h1 b").count() == 0
+        shot(page, "26-speaker-renamed")
+
+        page.goto(url + "/speakers")
+        row = page.locator("table tr", has=page.get_by_role("link", name="<b>Chief</b> Speaker"))
+        expect(row.locator("td.num").first).to_have_text(str(top.quotes))
+    assert watched["dialogs"] == [] and watched["errors"] == []

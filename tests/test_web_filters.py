@@ -134,3 +134,70 @@ def test_story_page_links_its_long_lists_to_filtered_pages(demo_db: Path) -> Non
     assert total > 12
     assert f"/quotes?story={top.id}" in html
     assert f"All {total} quotes of this story" in html
+
+
+def test_a_speaker_filter_takes_an_id_a_name_or_an_alias(demo: sqlite3.Connection) -> None:
+    """Lists join on the speaker id; a user may type the name or any name joined to it."""
+    top = read.speakers(demo, 1, 1)["speakers"][0]  # type: ignore[index]
+    by_id = _rows(demo, "quotes", Filter(speaker=top.id))
+    assert by_id == top.quotes > 0
+    aliases = [
+        r[0]
+        for r in demo.execute(
+            "SELECT alias FROM speaker_aliases WHERE speaker_id = ? AND alias NOT IN"
+            " (SELECT alias FROM speaker_aliases WHERE speaker_id != ?)",
+            (top.id, top.id),
+        )
+    ]
+    for given in (top.id, top.id[:8], top.name, top.name.upper(), *aliases[:2]):
+        filt = Filter.from_params({"speaker": given}).resolved(demo)
+        assert filt.speaker == top.id, given
+        assert _rows(demo, "quotes", filt) == by_id
+    with pytest.raises(NotFound, match="did you mean"):
+        Filter(speaker=top.name + "x").resolved(demo)
+
+
+def test_speaker_names_in_the_url(client: TestClient, web_db: tuple[Path, dict[str, str]]) -> None:
+    _, ids = web_db
+    by_id = client.get("/api/quotes", params={"speaker": ids["ilse"]}).json()["quotes"]
+    by_name = client.get("/api/quotes", params={"speaker": "Ilse Varga"}).json()["quotes"]
+    assert by_name == by_id and by_id
+    page = client.get("/quotes", params={"speaker": "ilse varga"})
+    assert page.status_code == 200 and "speaker: Ilse Varga" in page.text
+    missing = client.get("/api/quotes", params={"speaker": "Ilse Vargas"})
+    assert missing.status_code == 404 and "Ilse Varga" in missing.json()["error"]
+
+
+def test_the_timeline_window_is_the_date_events_name(demo: sqlite3.Connection) -> None:
+    """An article of 2025 recalling 2003 lists that event under 2003, not under 2025."""
+    events = read.events(demo)
+    published = {
+        a.published[:4]
+        for a in read.article_meta(demo, read.article_ids(demo)).values()
+        if a.published
+    }
+    years = sorted({e.date_start[:4] for e in events} - published)
+    assert years, "the demo corpus names years it was not published in"
+    year = years[0]
+    shown = read.plain(read.timeline(demo, None, year, year))
+    expected = [e for e in events if e.date_start[:4] <= year <= e.date_end[:4]]
+    assert len(shown["events"]) == len(expected) > 0
+    assert all(e["date_start"][:4] <= year <= e["date_end"][:4] for e in shown["events"])
+    # its charts keep to what was published in the window: nothing that year
+    assert shown["publications"] == [] and shown["stories"] == []
+    month = sorted(e.date_start[:7] for e in events if e.granularity == "day")[-1]
+    narrow = read.plain(read.timeline(demo, None, month, month))["events"]
+    assert narrow and all(
+        e["date_start"] <= month + "-31" and e["date_end"] >= month for e in narrow
+    )
+    assert len(narrow) < len(events)
+
+
+def test_the_timeline_page_windows_by_event_date(client: TestClient) -> None:
+    every = client.get("/api/timeline").json()["events"]
+    first = min(e["date_start"] for e in every)
+    page = client.get("/timeline", params={"until": first})
+    assert page.status_code == 200 and f'placeholder="YYYY-MM-DD" value="{first}"' in page.text
+    kept = client.get("/api/timeline", params={"until": first}).json()["events"]
+    assert kept and len(kept) < len(every)
+    assert all(e["date_start"] <= first for e in kept)

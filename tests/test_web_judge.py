@@ -74,6 +74,8 @@ def test_a_verdict_from_the_page_is_stored_and_shown(judged: tuple[TestClient, P
         {"headers": {"origin": "http://evil.example", "sec-fetch-site": "cross-site"}},
         {"headers": {"origin": "http://evil.example"}},
         {"headers": {"sec-fetch-site": "cross-site"}},
+        {"headers": {"origin": "null"}},
+        {"headers": {"origin": "null", "sec-fetch-site": "cross-site"}},
         {"headers": {}},
         {"form": {"token": "guessed"}},
         {"form": {"token": ""}},

@@ -5,6 +5,7 @@ registration time, and they refer to names local to :func:`register`.
 """
 
 import os
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from . import DbOption, console, fail, open_store, out, resolve_id
+    from . import ConfigOption, DbOption, console, fail, get_config, open_store, out, resolve_id
     from .safe import literal
 
     @app.command()
@@ -24,8 +25,14 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
         threads: Annotated[int, typer.Option(help="Read connections per worker.")] = 8,
         workers: Annotated[int, typer.Option(help="Worker processes (one per core helps).")] = 1,
+        config: ConfigOption = None,
     ) -> None:
-        """Browse the analysed store in a web browser (read-only).
+        """Browse the analysed store in a web browser.
+
+        On this machine (a loopback address) its pages also take the user's corrections:
+        speakers merged, split or renamed, stories merged, split or moved, echoes judged,
+        applied with --config as `wiretrace speakers|stories|narratives` do. Served beyond
+        this machine, it is read-only.
 
         Example: wiretrace serve --db wiretrace.db --port 8000
         """
@@ -42,8 +49,15 @@ def register(app: typer.Typer) -> None:
                 " other machines; there is no login"
             )
         hosts = allowed_hosts_for(host)
+        token = secrets.token_urlsafe(24)  # one for every worker: a page posts to any of them
         try:
-            web = create_app(db, pool_size=max(1, threads), allowed_hosts=hosts)
+            web = create_app(
+                db,
+                pool_size=max(1, threads),
+                allowed_hosts=hosts,
+                config=get_config(config),
+                token=token,
+            )
         except (OSError, ValueError) as exc:
             raise fail(str(exc)) from exc
         out.print(f"Wiretrace on {literal(server_url(host, port))}  (Ctrl-C to stop)")
@@ -51,6 +65,8 @@ def register(app: typer.Typer) -> None:
             os.environ["WIRETRACE_DB"] = str(db.resolve())
             os.environ["WIRETRACE_POOL"] = str(max(1, threads))
             os.environ["WIRETRACE_HOSTS"] = ",".join(hosts)
+            os.environ["WIRETRACE_TOKEN"] = token
+            os.environ["WIRETRACE_CONFIG"] = str(config.resolve()) if config else ""
             uvicorn.run(
                 "wiretrace.web.app:app_from_env",
                 factory=True,

@@ -246,7 +246,8 @@ def search(conn: sqlite3.Connection, q: str, limit: int = PAGE_SIZE) -> dict[str
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     articles = []
     for r in conn.execute(
-        "SELECT id, title, outlet, published, instr(lower(text), lower(?)) AS pos FROM articles"
+        "SELECT id, title, outlet, published, byline, instr(lower(text), lower(?)) AS pos"
+        " FROM articles"
         " WHERE title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\'"
         " ORDER BY published DESC LIMIT ?",
         (q, pattern, pattern, limit),
@@ -259,6 +260,7 @@ def search(conn: sqlite3.Connection, q: str, limit: int = PAGE_SIZE) -> dict[str
                 title=r["title"],
                 outlet=r["outlet"],
                 published=r["published"],
+                byline=r["byline"],
                 snippet_start=start,
                 snippet=substr(conn, r["id"], start, pos + len(q) + 80) if pos >= 0 else "",
                 match=(pos - start, pos - start + len(q)) if pos >= 0 else None,

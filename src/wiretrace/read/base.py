@@ -71,7 +71,8 @@ def fetch_one(
 def resolve(conn: sqlite3.Connection, what: str, value: str) -> str:
     """The full id ``value`` names: itself, or the one id it is a prefix of (the CLI prints
     8-character prefixes). Unresolved, with candidates, when no id or several ids match;
-    for a speaker, a name ("Peskov") that belongs to exactly one speaker also resolves."""
+    for a speaker, a name ("Peskov", any case) that belongs to exactly one speaker, as its
+    canonical name or as a name joined to it, also resolves."""
     table, label = ID_KINDS[what]
     if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (value,)).fetchone():
         return value
@@ -91,8 +92,20 @@ def resolve(conn: sqlite3.Connection, what: str, value: str) -> str:
             f"{what} id {value!r} is ambiguous: {', '.join(found[:_FEW])}{more}", found[:_FEW]
         )
     named = [
-        r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE {label} = ? LIMIT 2", (value,))
+        r[0]
+        for r in conn.execute(
+            f"SELECT id FROM {table} WHERE {label} = ? COLLATE NOCASE LIMIT 2", (value,)
+        )
     ]
+    if not named and what == "speaker":  # any name joined to the speaker ("Peskov")
+        named = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT speaker_id FROM speaker_aliases WHERE alias = ? COLLATE NOCASE"
+                " LIMIT 2",
+                (value,),
+            )
+        ]
     if len(named) == 1:
         return str(named[0])
     guesses = suggest(conn, what, value)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from .base import NotFound, fetch, has_table, is_token
+from .base import NotFound, Scope, fetch, has_table, in_scope, is_token, resolve
 from .rows import FacetValue
 
 FIELDS = ("outlet", "since", "until", "story", "speaker", "kind")
@@ -31,7 +31,7 @@ class Filter:
     since: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, inclusive
     until: str | None = None  # inclusive: "2023-09" keeps the whole of September
     story: str | None = None
-    speaker: str | None = None  # speaker id
+    speaker: str | None = None  # speaker id (a name or alias resolves to it: ``resolved``)
     kind: str | None = None  # per list: quote kind, link kind, figure relation, narrative…
 
     @classmethod
@@ -47,10 +47,20 @@ class Filter:
                 raise NotFound(f"{name} is too long")
             if name in ("since", "until") and not _DATE.fullmatch(value):
                 raise NotFound(f"{name} must be a date like 2023-09-19, not {value[:20]!r}")
-            if name in ("story", "speaker", "kind") and not is_token(value):
+            if name in ("story", "kind") and not is_token(value):
                 raise NotFound(f"no such {name}: {value[:40]!r}")
+            if name == "speaker" and not value.isprintable():  # a name, or an id
+                raise NotFound(f"no such speaker: {value[:40]!r}")
             values[name] = value
         return cls(**values)
+
+    def resolved(self, conn: sqlite3.Connection) -> Filter:
+        """The filter with its speaker as an id: a speaker's id, printed id prefix, name or
+        any name joined to it (``?speaker=Peskov``) names the one speaker; Unresolved (a
+        NotFound) with the closest speakers otherwise. Lists then join on the id."""
+        if self.speaker is None:
+            return self
+        return replace(self, speaker=resolve(conn, "speaker", self.speaker))
 
     def params(self, **changes: str | None) -> dict[str, str]:
         """The filter as URL parameters (``None`` drops a field), for links that keep it."""
@@ -222,3 +232,18 @@ def labels(conn: sqlite3.Connection, filt: Filter) -> dict[str, str]:
         row = conn.execute("SELECT name FROM speakers WHERE id = ?", (filt.speaker,)).fetchone()
         out["speaker"] = row[0] if row else filt.speaker
     return out
+
+
+@dataclass(frozen=True)
+class PublishedWithin:
+    """A scope narrowed to the articles published in ``[since, until]`` (the timeline's
+    charts: its events are windowed by the dates the text names instead)."""
+
+    scope: Scope
+    since: str | None
+    until: str | None
+
+    def article_condition(self, alias: str = "a") -> tuple[str, tuple[Any, ...]]:
+        window, params = Filter(since=self.since, until=self.until).article_condition(alias)
+        inner, more = in_scope(f"{alias}.id", self.scope)
+        return f"{window} AND {inner}", (*params, *more)

@@ -105,7 +105,10 @@ def claims(conn: sqlite3.Connection, scope: Scope = None, limit: int = 50) -> li
             )
         )
         metas = metas_of(conn, (r["article"] for r in rows))
-        members = tuple(ClaimMember(r[0], r[1], r[2], r[3], meta=metas[r[0]]) for r in rows)
+        members = tuple(
+            ClaimMember(article=r[0], start=r[1], end=r[2], speaker=r[3], meta=metas[r[0]])
+            for r in rows
+        )
         out.append(
             Claim(
                 id=head["id"],

@@ -40,14 +40,23 @@ class ArticleMeta:
         return (self.published or "9999", self.id)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Found:
+    """Something found at ``[start, end)`` of an article's clean text, with that article's
+    metadata: every finding is one click from its evidence. Keyword-only, so the rows built
+    on it list only their own fields."""
+
+    article: str
+    start: int
+    end: int
+    meta: ArticleMeta
+
+
 @dataclass(frozen=True)
-class Article:
-    id: str
+class Article(ArticleMeta):
+    """An article page's article: its metadata, text and where it came from."""
+
     text: str
-    title: str | None
-    outlet: str | None
-    byline: str | None
-    published: str | None
     source: str | None
     url: str | None
     safe_url: str | None
@@ -61,12 +70,9 @@ class Removed:
     text: str
 
 
-@dataclass(frozen=True)
-class Quote:
+@dataclass(frozen=True, kw_only=True)
+class Quote(Found):
     id: str
-    article: str
-    start: int
-    end: int
     text: str
     kind: str
     speaker_id: str | None
@@ -75,15 +81,11 @@ class Quote:
     speaker_start: int | None
     speaker_end: int | None
     statement: str | None
-    meta: ArticleMeta
 
 
-@dataclass(frozen=True)
-class Figure:
+@dataclass(frozen=True, kw_only=True)
+class Figure(Found):
     id: int
-    article: str
-    start: int
-    end: int
     value_low: float
     value_high: float
     unit: str | None
@@ -95,7 +97,6 @@ class Figure:
     group_what: str | None
     relation: str | None
     text: str
-    meta: ArticleMeta
 
 
 @dataclass(frozen=True)
@@ -106,19 +107,15 @@ class FigureGroup:
     figures: tuple[Figure, ...]
 
 
-@dataclass(frozen=True)
-class Hit:
+@dataclass(frozen=True, kw_only=True)
+class Hit(Found):
     """One echo of a narrative in an article."""
 
     narrative_id: str
     statement: str
-    article: str
-    start: int
-    end: int
     score: float
     speaker: str | None
     text: str
-    meta: ArticleMeta
     verdict: bool | None = None  # judged right (True) or wrong (False) in the store
     part: str = "body"  # "title": the span is in the article's title, not its text
 
@@ -209,13 +206,9 @@ class Narrative:
     speakers: int
 
 
-@dataclass(frozen=True)
-class ClaimMember:
-    article: str
-    start: int
-    end: int
+@dataclass(frozen=True, kw_only=True)
+class ClaimMember(Found):
     speaker: str | None
-    meta: ArticleMeta
 
 
 @dataclass(frozen=True)
@@ -249,14 +242,9 @@ class Passage:
 
 
 @dataclass(frozen=True)
-class StoryMember:
+class StoryMember(ArticleMeta):
     """An article of a story, with how much of it is shared with the others."""
 
-    id: str
-    title: str | None
-    outlet: str | None
-    published: str | None
-    byline: str | None
     length: int
     shared: float
     unique: tuple[Passage, ...]
@@ -285,11 +273,7 @@ class DayCount:
 
 
 @dataclass(frozen=True)
-class SearchHit:
-    id: str
-    title: str | None
-    outlet: str | None
-    published: str | None
+class SearchHit(ArticleMeta):
     snippet_start: int
     snippet: str
     match: Span | None
@@ -318,14 +302,12 @@ class ReuseRow:
     text: str
 
 
-@dataclass(frozen=True)
-class Event:
-    """Something the text dates: the sentence (or figure) and the span that dates it."""
+@dataclass(frozen=True, kw_only=True)
+class Event(Found):
+    """Something the text dates: the sentence (or figure) and the span that dates it (the
+    time expression, or the figure)."""
 
     kind: str  # "time": a sentence with a resolved time expression; "figure": a dated figure
-    article: str
-    start: int  # the evidence span: the time expression, or the figure
-    end: int
     anchor: str  # where the article page marks the span
     date_start: str
     date_end: str
@@ -333,4 +315,3 @@ class Event:
     label: str
     text: str
     match: Span | None  # the time expression within ``text``
-    meta: ArticleMeta

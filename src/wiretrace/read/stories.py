@@ -118,11 +118,7 @@ def _member(
             if len(unique) == 3:
                 break
     return StoryMember(
-        id=meta.id,
-        title=meta.title,
-        outlet=meta.outlet,
-        published=meta.published,
-        byline=meta.byline,
+        **vars(meta),
         length=length,
         shared=round(coverage(spans, length) / length, 3) if length else 0.0,
         unique=tuple(unique),
@@ -167,12 +163,21 @@ def story(conn: sqlite3.Connection, story_id: str) -> dict[str, object]:
     }
 
 
-def timeline(conn: sqlite3.Connection, scope: Scope = None) -> dict[str, object]:
+def timeline(
+    conn: sqlite3.Connection,
+    scope: Scope = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> dict[str, object]:
     """Dated events (what the text dates), publications per day, and the forty largest
-    stories from first to last article."""
-    spans = story_rows(conn, scope, 40)
+    stories from first to last article. ``since``/``until`` window the events by the dates
+    they name, the publications and stories by publication date."""
+    from .filters import PublishedWithin
+
+    published = scope if since is None and until is None else PublishedWithin(scope, since, until)
+    spans = story_rows(conn, published, 40)
     return {
-        "events": events(conn, scope),
-        "publications": publication_counts(conn, scope),
+        "events": events(conn, scope, since=since, until=until),
+        "publications": publication_counts(conn, published),
         "stories": sorted(spans, key=lambda s: s.first or ""),
     }

@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,6 +34,10 @@ from .. import read
 from ..display import BIDI_CONTROLS
 from ..read import NotFound
 from . import render
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..store import Store
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -220,9 +225,7 @@ def _pages() -> list[PageSpec]:
             True,
         ),
         listing("stories"),
-        PageSpec(
-            "story", "/stories/{id}", lambda c, r: read.story(c, p(r, "id")), render.story_view
-        ),
+        PageSpec("story", "/stories/{id}", _story, render.story_view),
         listing("articles"),
         listing("quotes"),
         listing("reuse"),
@@ -255,10 +258,27 @@ def _pages() -> list[PageSpec]:
             lambda c, r: read.narrative(c, p(r, "id")),
             render.narrative_view,
         ),
-        scoped("provenance", read.provenance, render.provenance_view),
-        scoped("timeline", read.timeline, render.timeline_view),
+        scoped("provenance", lambda c, f: read.provenance(c, f.scope()), render.provenance_view),
+        scoped("timeline", _timeline, render.timeline_view),
         PageSpec("search", "/search", lambda c, r: read.search(c, r.query_params.get("q", ""))),
     ]
+
+
+def _story(conn: sqlite3.Connection, request: Request) -> dict[str, object]:
+    """A story; on a server that takes corrections, with the largest stories to merge into."""
+    body = read.story(conn, request_param(request, "id"))
+    if request.app.state.writes:
+        cache: PageCache = request.app.state.cache
+        body["others"] = cache.get(
+            "story-choices", lambda: {"rows": read.plain(read.story_rows(conn, None, 200))}
+        )["rows"]
+    return body
+
+
+def _timeline(conn: sqlite3.Connection, filt: read.Filter) -> dict[str, object]:
+    """The timeline: ``since``/``until`` window its events by the dates the text names (an
+    article of 2023 recalling 1994 shows under 1994), its charts by publication date."""
+    return read.timeline(conn, filt.without("since", "until").scope(), filt.since, filt.until)
 
 
 def listing(name: str, prepare: Viewer = render.identity) -> PageSpec:
@@ -266,7 +286,7 @@ def listing(name: str, prepare: Viewer = render.identity) -> PageSpec:
     paged, with facet counts; the same filter works on its JSON twin."""
 
     def build(conn: sqlite3.Connection, request: Request) -> dict[str, object]:
-        filt = read.Filter.from_params(request.query_params)
+        filt = read.Filter.from_params(request.query_params).resolved(conn)
         body = read.listing(conn, name, _int(request, "page"), filt, with_facets=False)
         # the facets of a filter are the same on every page: counted once per store state
         key = f"facets/{name}?{urlencode(sorted(filt.params().items()))}"
@@ -278,14 +298,16 @@ def listing(name: str, prepare: Viewer = render.identity) -> PageSpec:
 
 
 def scoped(
-    name: str, query: Callable[[sqlite3.Connection, read.Scope], dict[str, object]], prepare: Viewer
+    name: str,
+    query: Callable[[sqlite3.Connection, read.Filter], dict[str, object]],
+    prepare: Viewer,
 ) -> PageSpec:
-    """A corpus view narrowed by the URL's filter (``/timeline?story=…&outlet=…``)."""
+    """A corpus view narrowed by the URL's filter (``/provenance?story=…&outlet=…``)."""
 
     def build(conn: sqlite3.Connection, request: Request) -> dict[str, object]:
-        filt = read.Filter.from_params(request.query_params)
+        filt = read.Filter.from_params(request.query_params).resolved(conn)
         return {
-            **query(conn, filt.scope()),
+            **query(conn, filt),
             "filter": filt.params(),
             "filter_labels": read.filter_labels(conn, filt),
         }
@@ -380,19 +402,26 @@ class HostCheck:
 
 
 JUDGE_PATH = "/hits/judge"
-FORM_LIMIT = 4096  # bytes: a verdict form is a few hundred
+SPEAKER_EDIT_PATH = "/speakers/edit"
+STORY_EDIT_PATH = "/stories/edit"
+FORM_LIMIT = 65536  # bytes: a verdict form is a few hundred, a split lists article ids
 
 
 def same_origin(request: Request) -> bool:
     """Whether a POST comes from a page of this server, by the headers browsers set.
 
     ``Sec-Fetch-Site`` (sent by current browsers) must say same-origin; ``Origin`` when sent
-    must name the host the request was made to. A form on another site fails both.
+    must name the host the request was made to (or be ``null``, as under our referrer policy,
+    when ``Sec-Fetch-Site`` vouches). A form on another site fails both.
     """
     site = request.headers.get("sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
         return False
     origin = request.headers.get("origin")
+    if origin == "null" and site is not None:
+        # our pages' ``Referrer-Policy: no-referrer`` makes a browser send ``Origin: null``
+        # with a form; ``Sec-Fetch-Site``, which no page can set, has said same-origin
+        return True
     if origin is not None:
         host = request.headers.get("host", "")
         return origin in (f"http://{host}", f"https://{host}")
@@ -410,24 +439,31 @@ def create_app(
     db: str | Path,
     pool_size: int = 8,
     allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
-    judging: bool | None = None,
+    writes: bool | None = None,
+    config: Config | None = None,
+    token: str | None = None,
 ) -> FastAPI:
-    """The web app over one store file, opened read-only.
+    """The web app over one store file, read through read-only connections.
 
     Only requests naming an allowed host are answered, so a web page elsewhere cannot read
     the corpus through DNS rebinding while the server runs on this machine.
 
-    ``judging`` adds right/wrong buttons to narrative echoes, the one write the UI makes
-    (the same call as ``wiretrace narratives judge``). By default it is on only for a server
-    kept to this machine; each verdict must come from this server's own page, carrying a
-    token made at start-up, so another site cannot judge through the user's browser.
+    ``writes`` adds the user's corrections to the pages: right/wrong buttons on narrative
+    echoes (the same call as ``wiretrace narratives judge``), and forms that merge, split
+    and rename speakers and merge, split and move stories (the same ``read.edits`` calls as
+    ``wiretrace speakers`` and ``wiretrace stories``, applied with ``config``: give the one
+    the store was analysed with). By default they are on only for a server kept to this
+    machine; each change must come from this server's own page (``Sec-Fetch-Site`` /
+    ``Origin``) carrying a token made at start-up (``token``: the same in every worker
+    process), so another site cannot make changes through the user's browser.
     """
     pool = ConnectionPool(Path(db), pool_size)
     env = render.make_env()
-    if judging is None:
-        judging = "*" not in allowed_hosts
-    token = secrets.token_urlsafe(24) if judging else None
-    env.globals["judge_token"] = token
+    if writes is None:
+        writes = "*" not in allowed_hosts
+    token = (token or secrets.token_urlsafe(24)) if writes else None
+    env.globals["form_token"] = token
+    writing = threading.Lock()  # one change at a time: an edit re-runs a stage
     urls = render.ServerUrls()
     static = {
         path.name: (path.read_bytes(), STATIC_TYPES[path.suffix])
@@ -436,6 +472,7 @@ def create_app(
     }
     app = FastAPI(title="Wiretrace", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.pool = pool
+    app.state.writes = token is not None
     cache = PageCache(Path(db))
     app.state.cache = cache
 
@@ -451,18 +488,18 @@ def create_app(
     app.add_middleware(HostCheck, allowed_hosts=list(allowed_hosts))
     app.add_middleware(SecurityHeaders)
 
-    def not_found(request: Request, message: str, api: bool) -> Response:
+    def not_found(request: Request, message: str, api: bool, status: int = 404) -> Response:
         if api:
-            return SafeJSONResponse({"error": message}, status_code=404)
+            return SafeJSONResponse({"error": message}, status_code=status)
         html = env.get_template("page.html").render(
             view="error",
-            d={"message": message},
+            d={"message": message, "status": status},
             urls=urls,
-            title="Not found",
+            title="Not found" if status == 404 else "Not changed",
             api_path=None,
             report=False,
         )
-        return HTMLResponse(html, status_code=404)
+        return HTMLResponse(html, status_code=status)
 
     def html_endpoint(spec: PageSpec) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
@@ -517,32 +554,103 @@ def create_app(
 
     app.router.add_route("/compare", compare_form, methods=["GET"], name="compare-form")
 
-    async def judge(request: Request) -> Response:
-        """A verdict on one echo from the buttons of a hit list; back to that list."""
+    async def posted(request: Request) -> dict[str, list[str]] | Response:
+        """The fields of a change posted from this server's own page, or the refusal."""
         if token is None:
-            return PlainTextResponse("judging is off on this server", status_code=403)
+            return PlainTextResponse("changes are off on this server", status_code=403)
         if not same_origin(request):
             return PlainTextResponse("cross-site request refused", status_code=403)
         body = await request.body()
         if len(body) > FORM_LIMIT:
             return PlainTextResponse("form too large", status_code=413)
-        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
-        if not hmac.compare_digest(form.get("token", ""), token):
+        form = parse_qs(body.decode("utf-8", "replace"))
+        if not hmac.compare_digest(_field(form, "token"), token):
             return PlainTextResponse("stale or missing form token; reload the page", 403)
-        verdict = form.get("verdict")
+        return form
+
+    async def judge(request: Request) -> Response:
+        """A verdict on one echo from the buttons of a hit list; back to that list."""
+        form = await posted(request)
+        if isinstance(form, Response):
+            return form
+        verdict = _field(form, "verdict")
         if verdict not in ("right", "wrong"):
             return PlainTextResponse("verdict must be right or wrong", status_code=400)
         from ..narratives.api import judge as judge_hit
         from ..narratives.watchlist import WatchlistError
         from ..store import Store
 
-        try:
-            with Store(pool.path) as store:
-                judge_hit(store, form.get("hit", ""), verdict == "right")
-        except WatchlistError as exc:
-            return PlainTextResponse(str(exc), status_code=404)
-        return RedirectResponse(_local_path(form.get("next", "")), status_code=303)
+        def record() -> Response:
+            try:
+                with writing, Store(pool.path) as store:
+                    judge_hit(store, _field(form, "hit"), verdict == "right")
+            except WatchlistError as exc:
+                return PlainTextResponse(str(exc), status_code=404)
+            return RedirectResponse(_local_path(_field(form, "next")), status_code=303)
 
+        return await run_in_threadpool(record)
+
+    def change(request: Request, make: Callable[[Store, Config], str]) -> Response:
+        """Apply one correction through ``read.edits`` and show where it landed; a refused
+        one shows why (nothing is recorded)."""
+        from ..config import load_config
+        from ..read.edits import EditRefused
+        from ..store import Store
+
+        try:
+            with writing, Store(pool.path) as store:
+                where = make(store, config if config is not None else load_config(None))
+        except NotFound as exc:
+            return not_found(request, str(exc), api=False)
+        except EditRefused as exc:
+            return not_found(request, str(exc), api=False, status=400)
+        return RedirectResponse(where, status_code=303)
+
+    async def edit_speaker(request: Request) -> Response:
+        """Merge, split or rename a speaker from its page; to the speaker page after."""
+        form = await posted(request)
+        if isinstance(form, Response):
+            return form
+        from ..read.edits import edit_speaker as record
+
+        action, name, target = (_field(form, k) for k in ("action", "name", "target"))
+
+        def make(store: Store, cfg: Config) -> str:
+            record(store, cfg, action, name, target or None)
+            shown = target if action in ("merge", "rename") else name
+            try:  # the speaker the name belongs to now
+                return urls.speaker(read.resolve(store.conn, "speaker", shown)) or "/speakers"
+            except NotFound:
+                return "/speakers"
+
+        return await run_in_threadpool(change, request, make)
+
+    async def edit_story(request: Request) -> Response:
+        """Merge a story into another, split articles out, or move one article; to the
+        story the articles are in after."""
+        form = await posted(request)
+        if isinstance(form, Response):
+            return form
+        from ..read import edits
+
+        action, story, into = (_field(form, k) for k in ("action", "story", "into"))
+        chosen = [a for a in form.get("article", []) if a]
+
+        def make(store: Store, cfg: Config) -> str:
+            if action == "merge":
+                return urls.story(edits.merge_stories(store, cfg, story, into))
+            if action == "split":
+                return urls.story(edits.split_story(store, cfg, story, chosen))
+            if action == "move":
+                if len(chosen) != 1:
+                    raise edits.EditRefused("choose the one article to move")
+                return urls.story(edits.move_article(store, cfg, chosen[0], into))
+            raise edits.EditRefused(f"unknown story edit {action!r}: merge, split or move")
+
+        return await run_in_threadpool(change, request, make)
+
+    app.router.add_route(SPEAKER_EDIT_PATH, edit_speaker, methods=["POST"], name="edit-speaker")
+    app.router.add_route(STORY_EDIT_PATH, edit_story, methods=["POST"], name="edit-story")
     app.router.add_route(JUDGE_PATH, judge, methods=["POST"], name="judge")
 
     def static_file(request: Request) -> Response:
@@ -564,9 +672,23 @@ def create_app(
 
 
 def app_from_env() -> FastAPI:
-    """Factory for multi-process serving: each uvicorn worker opens the store itself."""
+    """Factory for multi-process serving: each uvicorn worker opens the store itself, and
+    all share the form token (a page from one worker posts to another)."""
+    from ..config import load_config
+
     hosts = os.environ.get("WIRETRACE_HOSTS", ",".join(LOOPBACK_HOSTS)).split(",")
-    return create_app(os.environ["WIRETRACE_DB"], int(os.environ.get("WIRETRACE_POOL", "8")), hosts)
+    return create_app(
+        os.environ["WIRETRACE_DB"],
+        int(os.environ.get("WIRETRACE_POOL", "8")),
+        hosts,
+        config=load_config(os.environ.get("WIRETRACE_CONFIG") or None),
+        token=os.environ.get("WIRETRACE_TOKEN") or None,
+    )
+
+
+def _field(form: dict[str, list[str]], name: str) -> str:
+    """The first value of a posted field ('' when absent)."""
+    return (form.get(name) or [""])[0]
 
 
 def _title(view: str, data: dict[str, Any]) -> str:
