@@ -64,6 +64,8 @@ FURNITURE_WORDS = 12
 NAV_WORDS = 6
 # An appeal (call to action with the outlet addressing the reader) is at most this long.
 APPEAL_WORDS = 40
+# A name with its role or outlet is at most this long ("JASON SMITH Associated Press Writer").
+NAME_LINE_WORDS = 6
 _CLOSING = "\"'”’»)]"
 # Rules alone may not remove more than this share of an article's prose.
 MAX_RULE_SHARE = 0.5
@@ -292,6 +294,8 @@ def _names_only(f: LineFeatures) -> bool:
     if f.doc is None:
         return False
     words = [t for t in f.doc if t.is_alpha]
+    if len(words) > NAME_LINE_WORDS:
+        return False  # a longer capitalised line is a headline ("Dam Collapse: Sludge ...")
     if any(t.tag_.startswith("VB") or t.tag_ == "MD" for t in words):
         return False
     if all(t.pos_ == "PROPN" or t.is_upper or t.is_title for t in words):
@@ -344,9 +348,10 @@ def _reads_as_headline(f: LineFeatures, english: bool) -> bool:
 def _first_line_title(
     a: Analysis, header: list[int], kinds: list[str | None], body: int, last_anchor: int
 ) -> int | None:
-    """The title of a text whose source declared none: its first line, when that reads as a
-    headline. Only page furniture may sit above it (a menu word, a "×", an appeal), never a
-    byline, credit or sentence; otherwise there is no title rather than a wrong one.
+    """The title of a text whose source declared none: its first line that stays (lines
+    removed on their own, such as a byline, do not count), when that reads as a headline.
+    Only page furniture may sit above it (a menu word, a "×", an appeal), never a sentence;
+    otherwise there is no title rather than a wrong one.
 
     When a different headline-like line would stay in the body below it, which of the two is
     the title is unclear (and cleaning the clean text would take the second): no title.
@@ -357,8 +362,8 @@ def _first_line_title(
     for i in range(body):
         f = a.features[i]
         if kinds[i] is not None:
-            if kinds[i] not in (BOILERPLATE, NAVIGATION):
-                break
+            # Lines removed on their own (a byline, a credit, a menu) are not the text's
+            # first line: once they are gone, the line below them is.
             boxed = boxed or kinds[i] == BOILERPLATE
         elif _reads_as_headline(f, english):
             if title_at is not None and not boxed:
