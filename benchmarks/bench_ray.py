@@ -93,6 +93,7 @@ class WorkerPeaks:
 
     def __init__(self) -> None:
         self.peak: dict[int, float] = {}
+        self.name: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
@@ -122,6 +123,7 @@ class WorkerPeaks:
                 parents[pid] = int(fields.get("PPid", "0").strip())
                 if cmd.startswith(b"ray::") and "VmHWM" in fields:
                     status[pid] = fields["VmHWM"]
+                    self.name[pid] = cmd.split(b"\0")[0].decode(errors="replace")
             for pid, hwm in status.items():
                 up, seen = parents.get(pid, 0), 0
                 while up not in (0, 1, me) and seen < 20:
@@ -148,7 +150,7 @@ def run_ray(path: Path) -> dict[str, Any]:
         texts = parquet.read_row_group(first // CHUNK).column("text").to_pylist()
         return [DocInput(a, t) for a, t in zip(chunk, texts, strict=True)]
 
-    engine = RayEngine(workers=2, num_cpus=2, object_store_memory=1024**3, node_ip="127.0.0.2")
+    engine = RayEngine(workers=2, num_cpus=2, object_store_memory=1024**3, node_ip="127.0.0.4")
     errors: list[tuple[int, int]] = []
     with WorkerPeaks() as peaks, engine:
         t0 = time.perf_counter()
@@ -161,6 +163,9 @@ def run_ray(path: Path) -> dict[str, Any]:
         "driver_peak_rss_mb": _rss_mb(),
         "worker_peak_rss_mb": max(peaks.peak.values(), default=0.0),
         "worker_processes": len(peaks.peak),
+        "worker_peaks_mb": sorted(
+            ((mb, peaks.name.get(pid, "")) for pid, mb in peaks.peak.items()), reverse=True
+        )[:6],
         "shuffled_bytes": engine.shuffles.bytes,
         "shuffles": [
             {"name": name, "rows": rows, "bytes": size, "partitions": parts}
@@ -203,12 +208,16 @@ def main() -> None:
                 )
                 got[engine] = json.loads(done.stdout.strip().splitlines()[-1])
                 print(n, json.dumps(got[engine]), flush=True)
-            run: dict[str, Any] = {"articles": n, **got}
-            if "local" in got and "ray" in got:
+            # Engines run separately for one size (--engines) complete the same entry.
+            if OUT.exists():
+                runs = json.loads(OUT.read_text())["runs"]
+            run: dict[str, Any] = next((r for r in runs if r["articles"] == n), {"articles": n})
+            run.update(got)
+            if "local" in run and "ray" in run:
                 run["wall_ratio_ray_over_local"] = round(
-                    got["ray"]["wall_s"] / max(got["local"]["wall_s"], 1e-9), 2
+                    run["ray"]["wall_s"] / max(run["local"]["wall_s"], 1e-9), 2
                 )
-                run["same_passages"] = got["ray"]["digest"] == got["local"]["digest"]
+                run["same_passages"] = run["ray"]["digest"] == run["local"]["digest"]
             runs = [r for r in runs if r["articles"] != n] + [run]
             write(sorted(runs, key=lambda r: r["articles"]))
     print(f"wrote {OUT}")

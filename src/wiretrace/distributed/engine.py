@@ -70,7 +70,7 @@ class RayEngine:
     ``address``: a running cluster (``ray start --head`` prints it; ``auto`` finds one
     started on this machine); None starts a new local Ray with ``num_cpus`` CPUs.
     ``workers``: actors of the pool, made on first use and kept for the whole run, so every
-    per-article stage reuses them and each loads its models once. They are spread over the
+    per-article stage reuses them and each loads its models once. They are dealt over the
     nodes and reserve no CPU: the corpus stages' Ray Data tasks, which run while the pool
     sits idle between per-article stages, get the cluster's CPUs.
     ``window``: batches in flight or waiting to be written (bounds the driver's memory).
@@ -130,11 +130,21 @@ class RayEngine:
         self.stop()
 
     def pool(self) -> list[Any]:
-        """The run's actors (made on first use)."""
+        """The run's actors (made on first use), dealt round-robin over the cluster's nodes
+        that have CPUs (Ray's SPREAD strategy leaves actors that reserve no CPU together)."""
         if not self._pool:
             ray = import_ray()
-            actor = ray.remote(StageWorker).options(num_cpus=0, scheduling_strategy="SPREAD")
-            self._pool = [actor.remote() for _ in range(max(1, self.workers))]
+            from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+            nodes = sorted(
+                n["NodeID"] for n in ray.nodes() if n["Alive"] and n["Resources"].get("CPU", 0)
+            )
+            actor = ray.remote(StageWorker)
+            for k in range(max(1, self.workers)):
+                where: Any = "DEFAULT"
+                if nodes:
+                    where = NodeAffinitySchedulingStrategy(nodes[k % len(nodes)], soft=True)
+                self._pool.append(actor.options(num_cpus=0, scheduling_strategy=where).remote())
         return self._pool
 
     def map(
