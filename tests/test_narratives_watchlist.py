@@ -183,6 +183,11 @@ def test_judged_echo_becomes_training_data_and_labels_are_written(store: Store) 
     api.judge(store, hit["id"], right=True)  # the last judgement wins
     got = {(e.article, e.text): e.positive for e in load_examples(store, "sub")}
     assert got == {(None, "Text"): True, (a, None): True}
+    # a change of mind takes the document's positive back with the sentence's verdict
+    api.judge(store, hit["id"], right=False)
+    got = {(e.article, e.text): e.positive for e in load_examples(store, "sub")}
+    assert got == {(None, "Text"): False}
+    api.judge(store, hit["id"], right=True)
     with pytest.raises(WatchlistError):
         api.judge(store, "sub:nope:0", right=True)
     assert examples_key(load_examples(store)) != examples_key([])

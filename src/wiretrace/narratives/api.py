@@ -143,7 +143,9 @@ def judge(store: Store, hit: str, right: bool) -> Example:
     for an echo in a title, as ``hits`` lists them).
 
     Its sentence becomes a labelled example of the narrative, and a right echo also makes
-    its document a positive example; the judgement is kept in the store for good.
+    its document a positive example; the judgement is kept in the store for good. The last
+    verdict on a sentence wins: a right echo judged wrong later takes its document's
+    positive back, unless another sentence of that document is still judged right.
     """
     try:
         nid, article, start = hit.rsplit(":", 2)
@@ -162,6 +164,14 @@ def judge(store: Store, hit: str, right: bool) -> Example:
     if right:
         found.append(Example(nid, True, article=article, origin="judge"))
     save_examples(store, found)
+    if not right:
+        text = store.get_article(article).text
+        still_right = any(
+            e.origin == "judge" and e.positive and e.article is None and e.text and e.text in text
+            for e in tables.load_examples(store, nid)
+        )
+        if not still_right:
+            tables.drop_document_example(store, nid, article, "judge")
     return sentence
 
 

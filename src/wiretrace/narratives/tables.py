@@ -284,6 +284,17 @@ def save_examples(store: Store, examples: Sequence[Example]) -> int:
     return len(examples)
 
 
+def drop_document_example(store: Store, narrative: str, article: str, origin: str) -> int:
+    """Remove a document-level example of ``narrative`` that ``origin`` gave ``article``
+    (a judge's right verdict withdrawn). Returns how many rows went."""
+    with store.transaction() as conn:
+        return conn.execute(
+            "DELETE FROM narrative_examples WHERE narrative_id = ? AND article = ?"
+            " AND text IS NULL AND origin = ?",
+            (narrative, article, origin),
+        ).rowcount
+
+
 def load_examples(store: Store, narrative: str | None = None) -> list[Example]:
     """Stored examples (of one narrative, or all), in the order they were given."""
     sql = "SELECT narrative_id, positive, article, text, origin FROM narrative_examples"
