@@ -124,6 +124,7 @@ def main() -> None:
         default=Path(tempfile.gettempdir()) / "wiretrace-onnx-evals",
         help="where each `wiretrace eval` output is kept (reused when present)",
     )
+    parser.add_argument("--gold-note", default="", help="how the kept eval outputs were made")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     result = {
@@ -131,6 +132,7 @@ def main() -> None:
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "vectors": vectors(args.limit),
         "gold": None if args.no_gold else gold(args.evals),
+        "gold_note": args.gold_note,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
