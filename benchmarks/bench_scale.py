@@ -12,6 +12,8 @@ projection multiplies the largest size's cost by (target / largest) ** exponent 
 
 Run: nice -n 10 .venv/bin/python benchmarks/bench_scale.py [--sizes 1000 2000 4000]
      [--project 10000] [--out FILE]
+     or, from earlier ``bench_pipeline`` results instead of new runs:
+     .venv/bin/python benchmarks/bench_scale.py --from results/A.json results/B.json --out FILE
 Writes benchmarks/results/scale.json (rewritten after every size, so a stopped run keeps
 what it measured).
 """
@@ -85,7 +87,22 @@ def main() -> None:
     parser.add_argument("--runtime", default="onnx")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--from", dest="earlier", type=Path, nargs="+", help="bench_pipeline JSON")
     args = parser.parse_args()
+    if args.earlier:
+        loaded = [json.loads(p.read_text(encoding="utf-8")) for p in args.earlier]
+        runs = sorted(
+            ({"articles": r["articles"], **r["pipeline"]} for r in loaded),
+            key=lambda r: int(r["articles"]),
+        )
+        result = {
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "from": [str(p) for p in args.earlier],
+            "curves": curves(runs, args.project),
+        }
+        args.out.write_text(json.dumps(result, indent=1) + "\n")
+        print(json.dumps(result["curves"][f"analyze_cpu_min_projected_{args.project}"]))
+        return
     if args.size:
         print(json.dumps(run_size(args.size, args.runtime)))
         return
