@@ -41,6 +41,7 @@ from wiretrace.models import Narrative
 from wiretrace.narratives.labels import OTHER, DocumentLabels, complete, read_labels
 from wiretrace.narratives.learn import (
     TrainConfig,
+    best_threshold,
     features,
     fit_calibration,
     reliability,
@@ -166,6 +167,42 @@ def zero_shot_rows(
     return out
 
 
+def doc_probabilities(
+    rows: dict[str, tuple[np.ndarray, np.ndarray, tuple[str, ...]]],
+    calib: tuple[float, float, float, float],
+    n_docs: int,
+) -> dict[str, np.ndarray]:
+    """Per narrative, each document's probability: the best of its rows (segments, title)."""
+    b, w = calib[0], np.array(calib[1:])
+    out = {}
+    for nid, (x, owner, _) in rows.items():
+        p = 1.0 / (1.0 + np.exp(-np.clip(b + x @ w, -50, 50)))
+        m = np.zeros(n_docs)
+        np.maximum.at(m, owner, p)
+        out[nid] = m
+    return out
+
+
+def per_narrative_thresholds(
+    prob: dict[str, np.ndarray], truth: dict[str, np.ndarray], fallback: float
+) -> dict[str, float]:
+    """Each narrative's F1-best threshold on held-out probabilities (``best_threshold``,
+    as the learnt models choose theirs); ``fallback`` for a narrative with fewer than two
+    positive documents to choose from."""
+    out = {}
+    for nid, p in prob.items():
+        y = truth[nid]
+        out[nid] = best_threshold(p, y, 0.0) if int(y.sum()) >= 2 else fallback
+    return out
+
+
+def top_reliability(pairs: list[tuple[float, bool]], share: float) -> Any:
+    """Reliability over the ``share`` of (probability, correct) pairs with the highest
+    probabilities: where a user reads, and where precision must rise with the score."""
+    ranked = sorted(pairs, key=lambda t: -t[0])[: max(1, int(len(pairs) * share))]
+    return reliability([p for p, _ in ranked], [t for _, t in ranked])
+
+
 def fit_variant(
     rows: dict[str, tuple[np.ndarray, np.ndarray, tuple[str, ...]]],
     cols: tuple[int, ...],
@@ -176,7 +213,8 @@ def fit_variant(
 ) -> dict[str, Any]:
     """Calibration coefficients on the tune documents (rows: document x narrative, the
     document's most similar segment), then the echo threshold with the best label F1 on
-    out-of-fold probabilities (documents split in ``FOLDS``)."""
+    out-of-fold probabilities (documents split in ``FOLDS``): one global threshold, and one
+    per narrative (each narrative's F1-best on its out-of-fold probabilities)."""
     any_rows = next(iter(rows.values()))
     docs = [name_of[a] for a in any_rows[2]]
     n_docs = len(docs)
@@ -197,20 +235,10 @@ def fit_variant(
             full[c] = w
         return (fitted[0], full[0], full[1], full[2])
 
-    def doc_max(calib: tuple[float, float, float, float]) -> dict[str, np.ndarray]:
-        b, w = calib[0], np.array(calib[1:])
-        out = {}
-        for nid, (x, owner, _) in rows.items():
-            p = 1.0 / (1.0 + np.exp(-np.clip(b + x @ w, -50, 50)))
-            m = np.zeros(n_docs)
-            np.maximum.at(m, owner, p)
-            out[nid] = m
-        return out
-
     oof = {nid: np.zeros(n_docs) for nid in rows}
     for k in range(FOLDS):
         calib = coefficients(fold[bo] != k)
-        for nid, m in doc_max(calib).items():
+        for nid, m in doc_probabilities(rows, calib, n_docs).items():
             oof[nid][fold == k] = m[fold == k]
     gold_docs = {d: gold[d] for d in docs}
     grid = np.round(np.arange(0.02, 0.96, 0.02), 2)
@@ -222,11 +250,62 @@ def fit_variant(
         }
         scores.append(label_f1(gold_docs, pred)["coarse_f1"])
     best = int(np.argmax(scores))
+    truth_of = {nid: np.array([label_of[nid] in gold[d].labels for d in docs]) for nid in rows}
+    own = per_narrative_thresholds(oof, truth_of, float(grid[best]))
+    pred = {
+        d: to_labels({nid for nid in rows if oof[nid][i] >= own[nid]}, narratives)
+        for i, d in enumerate(docs)
+    }
     return {
         "calibration": [round(v, 4) for v in coefficients(np.ones(len(by), dtype=bool))],
         "threshold": float(grid[best]),
         "tune_oof_coarse_f1": round(float(scores[best]), 4),
+        "thresholds_per_narrative": {k: round(v, 3) for k, v in own.items()},
+        "tune_oof_coarse_f1_per_narrative_thresholds": round(
+            label_f1(gold_docs, pred)["coarse_f1"], 4
+        ),
     }
+
+
+def reliability_svg(curves: dict[str, dict[str, Any]], size: int = 360) -> str:
+    """A reliability diagram: observed precision against mean probability per bin, one
+    polyline per system, the diagonal for perfect calibration; ECE in the legend."""
+    pad, inner = 40, size - 60
+    colours = ["#1f77b4", "#d62728", "#2ca02c"]
+
+    def xy(p: float, q: float) -> str:
+        return f"{pad + p * inner:.1f},{size - pad - q * inner:.1f}"
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}"'
+        ' font-family="sans-serif" font-size="11">',
+        f'<rect x="{pad}" y="{size - pad - inner}" width="{inner}" height="{inner}"'
+        ' fill="none" stroke="#999"/>',
+        f'<polyline points="{xy(0, 0)} {xy(1, 1)}" fill="none" stroke="#bbb"'
+        ' stroke-dasharray="4 3"/>',
+        f'<text x="{pad + inner / 2}" y="{size - 10}" text-anchor="middle">'
+        "mean probability in bin</text>",
+        f'<text x="12" y="{size / 2}" transform="rotate(-90 12 {size / 2})"'
+        ' text-anchor="middle">observed precision</text>',
+    ]
+    for k, (name, curve) in enumerate(curves.items()):
+        colour = colours[k % len(colours)]
+        points = [(b["mean_score"], b["precision"]) for b in curve["deciles"]]
+        parts.append(
+            f'<polyline points="{" ".join(xy(p, q) for p, q in points)}" fill="none"'
+            f' stroke="{colour}" stroke-width="2"/>'
+        )
+        parts += [
+            f'<circle cx="{xy(p, q).split(",")[0]}" cy="{xy(p, q).split(",")[1]}" r="3"'
+            f' fill="{colour}"/>'
+            for p, q in points
+        ]
+        parts.append(
+            f'<text x="{pad + 8}" y="{size - pad - inner + 16 + 14 * k}" fill="{colour}">'
+            f"{name}: ECE {curve['ece']:.3f}</text>"
+        )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
 
 
 def main() -> None:
@@ -317,6 +396,38 @@ def main() -> None:
             "ece (documents x labels reported)": round(rel.ece, 4),
             "deciles": rel.bins,
         }
+    # Every eval document x narrative, with the calibrated probability of its best segment
+    # (the variant with stance contrast): the reliability of the zero-shot probabilities
+    # over all pairs, and per-narrative thresholds chosen on the tune part's out-of-fold
+    # probabilities applied to the eval part.
+    chosen = "similarity+contrast"
+    eval_rows = zero_shot_rows(store, ids, zq)
+    eval_docs = [name_of[a] for a in next(iter(eval_rows.values()))[2]]
+    zs_prob = doc_probabilities(eval_rows, zs_fit[chosen]["calibration"], len(eval_docs))
+    own = zs_fit[chosen]["thresholds_per_narrative"]
+    zs_own = {
+        d: to_labels({nid for nid in zs_prob if zs_prob[nid][i] >= own[nid]}, narratives)
+        for i, d in enumerate(eval_docs)
+    }
+    label = f"zero-shot calibrated ({chosen}), per-narrative thresholds"
+    systems[label] = label_f1(
+        gold_eval, {n: zs_own.get(n, to_labels(set(), narratives)) for n in evals}
+    )
+    zs_pairs = [
+        (float(zs_prob[nid][i]), label_of[nid] in gold_all[d].labels)
+        for nid in zs_prob
+        for i, d in enumerate(eval_docs)
+    ]
+    zs_all = reliability([p for p, _ in zs_pairs], [t for _, t in zs_pairs])
+    zs_top = top_reliability(zs_pairs, 0.1)
+    zs_runs[f"zero-shot calibrated ({chosen}), every document x label"] = {
+        "ece": round(zs_all.ece, 4),
+        "deciles": zs_all.bins,
+    }
+    zs_runs[f"zero-shot calibrated ({chosen}), top 10% of scores"] = {
+        "ece": round(zs_top.ece, 4),
+        "deciles": zs_top.bins,
+    }
     zs_cpu = time.process_time() - t1
     # 3. learnt from the tune part's labels
     t2 = time.process_time()
@@ -335,6 +446,7 @@ def main() -> None:
     parent = {n.id: n.parent for n in narratives}
     train_cpu = time.process_time() - t2
     learnt: dict[str, set[str]] = {n: set() for n in evals}
+    own_learnt: dict[str, set[str]] = {n: set() for n in evals}
     probs: list[float] = []
     reported: list[tuple[float, bool]] = []
     truth: list[bool] = []
@@ -342,11 +454,17 @@ def main() -> None:
         doc = docs[d]
         if doc is None:
             continue
+        passed = set()
         for n in narratives:
             if n.id in models:
                 p = float(models[n.id].probability(features(doc.vectors, qs[n.id]))[0])
                 probs.append(p)
                 truth.append(n.label in gold_all[d].labels)
+                if p >= models[n.id].threshold:
+                    passed.add(n.id)
+        # each model's own threshold (its F1-best on out-of-fold probabilities); a
+        # sub-narrative only under a narrative that passed its own
+        own_learnt[d] = {nid for nid in passed if parent[nid] is None or parent[nid] in passed}
         found = {
             e.narrative: e.probability for e in score_document(doc, models, qs, parent, any_model)
         }
@@ -357,7 +475,11 @@ def main() -> None:
     systems["learnt"] = label_f1(gold_eval, {n: to_labels(learnt[n], narratives) for n in evals})
     systems["learnt"]["models"] = len(models)
     systems["learnt"]["train_cpu_s"] = round(train_cpu, 2)
+    systems["learnt, per-narrative thresholds"] = label_f1(
+        gold_eval, {n: to_labels(own_learnt[n], narratives) for n in evals}
+    )
     rel = reliability(probs, truth)
+    learnt_top = top_reliability(list(zip(probs, truth, strict=True)), 0.1)
     result["systems"] = {
         k: {kk: (round(v, 4) if isinstance(v, float) else v) for kk, v in s.items()}
         for k, s in systems.items()
@@ -366,6 +488,7 @@ def main() -> None:
     result["calibration"] = {
         "learnt (every document x label)": {"ece": round(rel.ece, 4), "deciles": rel.bins},
         "learnt labels reported": {"ece": round(rep.ece, 4), "deciles": rep.bins},
+        "learnt, top 10% of scores": {"ece": round(learnt_top.ece, 4), "deciles": learnt_top.bins},
         **zs_runs,
     }
     result["zero_shot_fit"] = {
@@ -378,6 +501,11 @@ def main() -> None:
     result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    curves = {
+        "learnt": result["calibration"]["learnt, top 10% of scores"],
+        "zero-shot": result["calibration"][f"zero-shot calibrated ({chosen}), top 10% of scores"],
+    }
+    args.out.with_suffix(".svg").write_text(reliability_svg(curves), encoding="utf-8")
     print(json.dumps({k: result[k] for k in ("documents", "systems")}, indent=1))
     print("ECE learnt", round(rel.ece, 4))
     print(json.dumps(result["zero_shot_fit"]["variants"], indent=1))

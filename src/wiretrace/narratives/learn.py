@@ -214,7 +214,7 @@ def _platt(scores: npt.NDArray[np.float64], y: npt.NDArray[np.bool_]) -> tuple[f
     return a, b
 
 
-def _best_threshold(p: npt.NDArray[np.float64], y: npt.NDArray[np.bool_], floor: float) -> float:
+def best_threshold(p: npt.NDArray[np.float64], y: npt.NDArray[np.bool_], floor: float) -> float:
     """The probability threshold with the best F1 on out-of-fold predictions."""
     best_t, best_f = 0.5, -1.0
     for t in np.unique(np.round(p, 3)):
@@ -252,7 +252,7 @@ def train(
         oof[te] = ((x[te] - m) / s) @ w + b
     a, b0 = _platt(oof, labels)
     p = 1.0 / (1.0 + np.exp(np.clip(a * oof + b0, -50, 50)))
-    threshold = _best_threshold(p, labels, cfg.min_threshold)
+    threshold = best_threshold(p, labels, cfg.min_threshold)
     w, b, m, s = _fit_linear(x, labels, cfg.alpha)
     return NarrativeModel(
         narrative=narrative,
