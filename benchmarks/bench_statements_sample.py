@@ -7,7 +7,9 @@ samples groups with a fixed seed and checks each: all members share the speaker,
 two members agree on the claim — their content words overlap (at least a third of the
 shorter one's content words are shared) and the figures they state do not differ (when both
 state numbers, they share one). A group failing the check is "mixed"; the members are
-printed so a reader can judge them too.
+printed so a reader can judge them too. The check is a flag, not a verdict: grouping
+itself now asks pairs under ``statement_strong`` to share more than half their content
+words, so for those pairs the flag is no longer independent evidence; read the groups.
 
 Run: .venv/bin/python benchmarks/bench_statements_sample.py [--cache DIR] [--sample 40]
 Writes benchmarks/results/statements_sample.json.
@@ -86,7 +88,14 @@ def main() -> None:
     quotes = [replace(q, speaker=canon.by_quote.get(q.id, q.speaker)) for q in found]
     kinds = {s.name: s.kind for s in canon.speakers}
     embedder = nlp_embedder(NlpConfig())
-    statements = group_statements(quotes, embedder, cfg.statement_threshold, kinds=kinds)
+    statements = group_statements(
+        quotes,
+        embedder,
+        cfg.statement_threshold,
+        kinds=kinds,
+        strong=cfg.statement_strong,
+        shared=cfg.statement_shared,
+    )
     by_id = {q.id: q for q in quotes}
     rng = random.Random(args.seed)
     sample = rng.sample(statements, min(args.sample, len(statements)))

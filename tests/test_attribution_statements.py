@@ -10,7 +10,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from wiretrace.attribution.statements import group_statements, pieces, place_metonymy
+from wiretrace.attribution.statements import (
+    group_statements,
+    is_claim,
+    pieces,
+    place_metonymy,
+)
 from wiretrace.models import Quote, Span
 
 
@@ -49,8 +54,16 @@ def test_same_words_same_speaker_one_statement_other_speaker_never() -> None:
 
 
 def test_same_article_alone_is_not_a_statement_across_outlets() -> None:
-    quotes = [q("1", "A", "we will rebuild", "X"), q("2", "A", "we will rebuild", "X")]
+    said = "we will rebuild the old bridge"
+    quotes = [q("1", "A", said, "X"), q("2", "A", said, "X")]
     assert group_statements(quotes, BagOfWords(), 0.65) == []
+
+
+def test_a_bare_name_pronoun_or_topic_is_no_claim() -> None:
+    for text in ("her", "Putin", "I hope not.", "his candidacy"):
+        quotes = [q("1", "A", text, "X"), q("2", "B", text, "X")]
+        assert group_statements(quotes, BagOfWords(), 0.65) == [], text
+    assert is_claim("We wanted to control the real estate")
 
 
 def test_place_named_speaker_takes_the_organisation_whose_words_it_quotes() -> None:
@@ -151,3 +164,16 @@ def test_only_named_speakers_make_statements() -> None:
     kinds = {"officials": "anonymous"}
     assert group_statements(quotes, BagOfWords(), 0.65, kinds=kinds) == []
     assert group_statements(quotes, BagOfWords(), 0.65) != []
+
+
+def test_below_the_strong_cosine_a_claim_must_share_its_content_words() -> None:
+    said = "we have said it before and we will say it again: "
+    quotes = [
+        q("1", "A", said + "the port must stay open to all of us", "Rui Salgado"),
+        q("2", "B", said + "the tax must be cut for all of us", "Rui Salgado"),
+        q("3", "C", "the port must stay open to all of us, we have said it", "Rui Salgado"),
+    ]
+    # bag-of-words cosines are all above 0.65; only 1 and 3 share their content words
+    assert len(group_statements(quotes, BagOfWords(), 0.65)) >= 2
+    groups = [set(s.quotes) for s in group_statements(quotes, BagOfWords(), 0.65, strong=0.99)]
+    assert groups == [{"1", "3"}]

@@ -42,6 +42,40 @@ def pieces(text: str) -> list[str]:
     return [text, *parts] if len(parts) > 1 else [text]
 
 
+# A claim has at least this many content words: "her", "Putin", "I hope not" or "his
+# candidacy" in two articles are not one statement, whatever their vectors say.
+MIN_CLAIM_WORDS = 3
+_WORD = re.compile(r"[^\W\d_][\w'’-]+")
+
+
+def claim_words(text: str) -> frozenset[str]:
+    """The content words of quoted text, by a crude stem ("imports", "imported" → "import"),
+    so that a rewording and its original share them."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = {w.lower().replace("’", "'").strip("'") for w in _WORD.findall(text)}
+    words = {w for w in words if len(w) > 2}
+    return frozenset(_stem(w) for w in words - STOP_WORDS)
+
+
+def _stem(word: str) -> str:
+    word = word.removesuffix("'s")
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def is_claim(text: str) -> bool:
+    """Whether quoted content says enough to be compared as a claim."""
+    return len(claim_words(text)) >= MIN_CLAIM_WORDS
+
+
+def shared_share(a: frozenset[str], b: frozenset[str]) -> float:
+    """The share of the shorter text's content words the other also has."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
 Matrix = npt.NDArray[np.float32]
 BLOCK = 256  # quotes whose similarities are held at once (memory: BLOCK x pieces floats)
 
@@ -119,18 +153,23 @@ def group_statements(
     threshold: float,
     skips: Skips | None = None,
     kinds: Mapping[str, str] | None = None,
+    strong: float | None = None,
+    shared: float = 0.5,
 ) -> list[Statement]:
     """Quotes of one canonical speaker in different articles saying the same thing.
 
     With ``skips``, a speaker whose quotes cannot be compared is left out and recorded
     against the articles quoting them; without, the error propagates. With ``kinds``
     (canonical name → kind), only named speakers (people, organisations) make
-    statements: "officials" or "nothing" in two articles are not one speaker.
+    statements: "officials" or "nothing" in two articles are not one speaker. With
+    ``strong``, two quotes less similar than that are one claim only if they share more
+    than ``shared`` of the shorter one's content words.
     """
     embedded = embedder if isinstance(embedder, _Embedded) else _Embedded(embedder)
     by_speaker: dict[str, list[Quote]] = defaultdict(list)
     for q in quotes:
-        if q.speaker and (kinds is None or kinds.get(q.speaker) in ("person", "org")):
+        named = q.speaker and (kinds is None or kinds.get(q.speaker) in ("person", "org"))
+        if named and q.speaker and is_claim(q.text):
             by_speaker[q.speaker].append(q)
     groups = [
         (speaker, group)
@@ -141,20 +180,25 @@ def group_statements(
     # instead of one small call per speaker); each group then reads its own rows.
     embedded.add([q for _, group in groups for q in group])
     statements: list[Statement] = []
+    evidence = (threshold, strong, shared)
     for speaker, group in groups:
         if skips is None:
-            statements += _same_statements(speaker, group, embedded, threshold)
+            statements += _same_statements(speaker, group, embedded, evidence)
         else:
             articles = sorted({q.article for q in group})
-            found = skips.guard(articles, _same_statements, speaker, group, embedded, threshold)
+            found = skips.guard(articles, _same_statements, speaker, group, embedded, evidence)
             statements += found or []
     return statements
 
 
 def _same_statements(
-    speaker: str, group: Sequence[Quote], embedded: _Embedded, threshold: float
+    speaker: str,
+    group: Sequence[Quote],
+    embedded: _Embedded,
+    evidence: tuple[float, float | None, float],
 ) -> list[Statement]:
     """One speaker's quotes in different articles that say the same thing."""
+    threshold, strong, shared = evidence
     found = embedded.pieces_of(group)
     similar: dict[tuple[int, int], float] = {}  # i < j, cosine at or above threshold
     # Block by block: a speaker quoted thousands of times never needs an n x n matrix.
@@ -165,6 +209,13 @@ def _same_statements(
         keep &= np.arange(lo, hi)[:, None] < np.arange(len(group))[None, :]
         for i, j in zip(*np.nonzero(keep), strict=True):
             similar[(lo + int(i), int(j))] = float(sims[i, j])
+    if strong is not None:
+        words = [claim_words(q.text) for q in group]
+        similar = {
+            (i, j): cos
+            for (i, j), cos in similar.items()
+            if cos >= strong or shared_share(words[i], words[j]) > shared
+        }
     members = _complete_groups(group, similar)
     out = []
     for qs in members:
@@ -313,7 +364,15 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.advance()
     final = {q.id: mapping.get(q.id, q.speaker) for q in found}
     quotes = [replace(q, speaker=final[q.id]) for q in found]
-    statements = group_statements(quotes, embedded, cfg.statement_threshold, skips, kinds)
+    statements = group_statements(
+        quotes,
+        embedded,
+        cfg.statement_threshold,
+        skips,
+        kinds,
+        strong=cfg.statement_strong,
+        shared=cfg.statement_shared,
+    )
     reporter.advance()
     with store.transaction():
         tables.set_speakers(store, canon.speakers, final, canon.evidence)
