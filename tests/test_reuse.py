@@ -18,6 +18,7 @@ from wiretrace.reuse.provenance import ArticleMeta, a_is_source, unsourced_spans
 from wiretrace.reuse.text import quote_mask, quote_prefix, shingles, tokenize
 
 CFG = ReuseConfig(paraphrase=False)
+MERGE = ReuseConfig(paraphrase=False, merge_gap=0.25)
 WORDS = [f"w{k}" for k in range(3000)]
 
 
@@ -211,7 +212,7 @@ def test_a_copy_with_an_inserted_sentence_is_one_link() -> None:
     inserted = prose(rng, 25)  # the copier's own sentence inside the copied passage
     a = prose(rng, 60) + "\n\n" + first + "\n\n" + second + "\n\n" + prose(rng, 60)
     b = prose(rng, 40) + "\n\n" + first + " " + inserted + "\n\n" + second
-    [result] = find_reuse([DocInput("a", a), DocInput("b", b)], CFG)
+    [result] = find_reuse([DocInput("a", a), DocInput("b", b)], MERGE)
     [p] = result.passages
     assert p.kind == "near-verbatim"
     assert a[p.a_start : p.a_end] == first + "\n\n" + second
@@ -224,10 +225,10 @@ def test_passages_far_apart_or_out_of_order_stay_separate() -> None:
     one, two = prose(rng, 40), prose(rng, 40)
     a = one + "\n\n" + prose(rng, 200) + "\n\n" + two
     b = one + "\n\n" + two
-    [result] = find_reuse([DocInput("a", a), DocInput("b", b)], CFG)
+    [result] = find_reuse([DocInput("a", a), DocInput("b", b)], MERGE)
     assert len(result.passages) == 2  # the gap in ``a`` is far longer than the passages
     swapped = two + "\n\n" + one
-    [result] = find_reuse([DocInput("b", b), DocInput("s", swapped)], CFG)
+    [result] = find_reuse([DocInput("b", b), DocInput("s", swapped)], MERGE)
     assert len(result.passages) == 2
 
 

@@ -154,7 +154,9 @@ def _drop_nested(
     kept: list[tuple[int, int, int, int, float]] = []
     for s in spans:
         if any(
-            _mostly_inside(s[0], s[1], k[0], k[1]) or _mostly_inside(s[2], s[3], k[2], k[3])
+            (s[0] < k[1] and k[0] < s[1] and s[2] < k[3] and k[2] < s[3])
+            or _mostly_inside(s[0], s[1], k[0], k[1])
+            or _mostly_inside(s[2], s[3], k[2], k[3])
             for k in kept
         ):
             continue

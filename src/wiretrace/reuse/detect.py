@@ -421,7 +421,8 @@ def align_pair(a: int, pa: Prepared, b: int, pb: Prepared, cfg: ReuseConfig) -> 
         found = [replace(p, kind=_kind(p)) if p.kind == "quote" else p for p in found]
     # A copied phrase inside a reworded sentence is part of the paraphrased passage.
     found = [p for p in found if not any(_inside(p, q) for q in para)]
-    return PairResult(a, b, merge(found + para, cfg.merge_gap))
+    passages = found + para
+    return PairResult(a, b, merge(passages, cfg.merge_gap) if cfg.merge_gap > 0 else passages)
 
 
 def find_reuse(
