@@ -64,6 +64,7 @@ def test_a_bare_name_pronoun_or_topic_is_no_claim() -> None:
         quotes = [q("1", "A", text, "X"), q("2", "B", text, "X")]
         assert group_statements(quotes, BagOfWords(), 0.65) == [], text
     assert is_claim("We wanted to control the real estate")
+    assert is_claim("We are doing everything we can to keep people safe")
 
 
 def test_place_named_speaker_takes_the_organisation_whose_words_it_quotes() -> None:

@@ -298,7 +298,9 @@ def _connect(address: str, nodes: int) -> Any:
     ray = _ray()
     ray.init(address=address, log_to_driver=False, _node_ip_address=HEAD_IP)
     deadline = time.monotonic() + 300
-    while sum(n["Alive"] for n in ray.nodes()) < nodes:
+    # A node counts once it reports its CPUs: the engine deals its actors over those nodes
+    # only, and a node can be alive a moment before its resources are known.
+    while sum(1 for n in ray.nodes() if n["Alive"] and n["Resources"].get("CPU")) < nodes:
         if time.monotonic() > deadline:
             pytest.fail(f"the Ray cluster at {address} did not reach {nodes} nodes in time")
         time.sleep(1)

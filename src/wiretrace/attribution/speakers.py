@@ -301,6 +301,7 @@ def canonical_speakers(
             )
 
     renamed: list[tuple[Key, str]] = []
+    merge_targets: list[tuple[Key, str]] = []  # (merge target, its name), in edit order
     for i, e in enumerate(edits):
         if e.action == "merge" and e.target:
             a, b = person_key(e.name)[0], person_key(e.target)[0]
@@ -308,6 +309,8 @@ def canonical_speakers(
                 res.blocked.discard(a)
                 res.union(a, b)
                 res.reasons[a] = f"merged by a user into {e.target}"
+                # the merged speaker goes by the target's name, whoever is quoted more
+                merge_targets.append((b, _show(nodes[b])))
         elif e.action == "rename" and e.target:
             k, other = person_key(e.name)[0], person_key(e.target)[0]
             if k in nodes:
@@ -317,7 +320,8 @@ def canonical_speakers(
                     res.reasons[other] = f"merged by a user into {e.target}"
                 renamed.append((k, e.target))
     renames = {res.find(k): target for k, target in renamed}
-    return _assemble(nodes, res, renames, quotes, by_title)
+    merged_names = {res.find(k): name for k, name in merge_targets}
+    return _assemble(nodes, res, renames, quotes, by_title, merged_names)
 
 
 def _show(n: _Node) -> str:
@@ -334,6 +338,7 @@ def _assemble(
     renames: dict[Key, str],
     quotes: Sequence[Quote],
     by_title: Mapping[str, Key],
+    merged_names: Mapping[Key, str] | None = None,
 ) -> Canon:
     groups: dict[Key, list[_Node]] = defaultdict(list)
     for key, n in nodes.items():
@@ -350,7 +355,7 @@ def _assemble(
             continue  # an entity that never speaks
         if not forms:
             forms.update(n for m in members for n in m.names)
-        best = renames.get(root) or _best_name(members, forms)
+        best = renames.get(root) or (merged_names or {}).get(root) or _best_name(members, forms)
         labels: Counter[str] = Counter()
         kinds: Counter[str] = Counter()
         roles: Counter[str] = Counter()
@@ -381,7 +386,7 @@ def _assemble(
                 if r not in spoke
             )
         if root in renames:
-            was = _best_name(members, forms)
+            was = (merged_names or {}).get(root) or _best_name(members, forms)
             why = f"renamed by a user to {best}"
             rows = [(a, w) for a, w in rows if a != was] + [(was, why)]
         evidence[best] = rows
