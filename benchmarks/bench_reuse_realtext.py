@@ -171,6 +171,7 @@ def wiretrace_detections(bench: RealBenchmark, result: dict[str, Any]) -> list[t
 def run_wiretrace(bench: RealBenchmark, folder: Path, cache: Path | None) -> dict[str, Any]:
     out = folder.parent / "wiretrace.json"
     cmd = [sys.executable, __file__, "--wiretrace-child", str(folder), str(out)]
+    cached = cache is not None and cache.exists()
     stats = measured(cmd + (["--db-cache", str(cache)] if cache else []))
     result = json.loads(out.read_text())
     dets = wiretrace_detections(bench, result)
@@ -181,8 +182,10 @@ def run_wiretrace(bench: RealBenchmark, folder: Path, cache: Path | None) -> dic
         "plagdet"
     ]
     row["stage_cpu_s"] = result.get("cpu", {})
-    if cache is not None:
+    if cached:
         row["stages_before_reuse_from"] = str(cache)  # development shortcut, recorded
+    elif cache is not None:
+        row["store_before_reuse_saved_to"] = str(cache)  # a fresh run, kept for later ones
     return {**row, **stats, "stage_s": result["timings"]}
 
 
@@ -216,6 +219,7 @@ def main() -> None:
     parser.add_argument("--negatives", type=int, default=40)
     parser.add_argument("--db-cache", type=Path, help="development: reuse a store built before")
     parser.add_argument("--wiretrace-child", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     if args.wiretrace_child:
         wiretrace_child(*args.wiretrace_child, args.db_cache)
@@ -252,8 +256,8 @@ def main() -> None:
         row["passim_over_wiretrace"] = {
             k: round(p[k] / max(w[k], 1e-9), 2) for k in ("wall_s", "cpu_s", "peak_rss_mb")
         }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(row, indent=1))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(row, indent=1))
     print(json.dumps(row, indent=1))
 
 

@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wiretrace.models import Span
-from wiretrace.reuse.align import Passage, align, merge
+from wiretrace.reuse.align import Passage, align, merge, pieces
 from wiretrace.reuse.candidates import candidate_pairs, window_signatures
 from wiretrace.reuse.config import ReuseConfig
 from wiretrace.reuse.detect import DocInput, find_reuse
 from wiretrace.reuse.paraphrase import Sentences, paraphrase_pair
-from wiretrace.reuse.provenance import ArticleMeta, a_is_source, unsourced_spans
+from wiretrace.reuse.provenance import ArticleMeta, a_is_source, orient, unsourced_spans
 from wiretrace.reuse.text import quote_mask, quote_prefix, shingles, tokenize
 
 CFG = ReuseConfig(paraphrase=False)
@@ -242,6 +242,33 @@ def test_merge_joins_in_order_neighbours_of_one_kind_family() -> None:
     assert len(merge([p, quote], 0.25)) == 2  # a shared quote never joins a copied passage
     far = Passage(300, 340, 330, 370, "verbatim", 1.0)
     assert len(merge([p, far], 0.25)) == 2
+    reworded = Passage(110, 200, 130, 220, "paraphrase", 0.8)
+    assert len(merge([p, reworded], 0.25)) == 2  # aligned pieces only: see ``pieces``
+
+
+def test_joined_passage_comes_apart_into_its_pieces_and_keeps_its_direction() -> None:
+    rng = random.Random(12)
+    first, second = prose(rng, 90), prose(rng, 70)
+    inserted = prose(rng, 30)  # the copier's own sentence inside the copied passage
+    source = prose(rng, 20) + "\n\n" + first + "\n\n" + second + "\n\n" + prose(rng, 20)
+    # The copy is the longer article only by its inserted sentence: measured on the joined
+    # spans (inserted sentence included) it would seem to share more of its text.
+    copy = prose(rng, 45) + "\n\n" + first + " " + inserted + "\n\n" + second
+    raw = align(source, tokenize(source), copy, tokenize(copy), MERGE)
+    assert len(raw) == 2
+    [joined] = merge(raw, MERGE.merge_gap)
+    assert pieces(joined, source, copy, MERGE) == raw
+    assert pieces(raw[0], source, copy, MERGE) == [raw[0]]
+    meta = {"s": ArticleMeta("s", source, None, 1), "c": ArticleMeta("c", copy, None, 0)}
+    for passages in (raw, [joined]):
+        links = orient({("c", "s"): [_swap(p) for p in passages]}, meta, MERGE)
+        assert {(x.source, x.derived) for x in links} == {("s", "c")}
+    spans = [(p.a_end - p.a_start, p.b_end - p.b_start) for p in [joined]]
+    assert spans[0][1] / len(copy) > spans[0][0] / len(source)  # what fooled the spans
+
+
+def _swap(p: Passage) -> Passage:
+    return Passage(p.b_start, p.b_end, p.a_start, p.a_end, p.kind, p.score)
 
 
 def test_one_similar_sentence_is_never_a_link() -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .config import ReuseConfig
-from .text import Tokens, shingles
+from .text import Tokens, shingles, tokenize
 
 I64 = npt.NDArray[np.int64]
 
@@ -207,7 +207,7 @@ def align(text_a: str, a: Tokens, text_b: str, b: Tokens, cfg: ReuseConfig) -> l
     return out
 
 
-_STRENGTH: tuple[Kind, ...] = ("verbatim", "near-verbatim", "paraphrase", "quote")
+_JOINABLE: tuple[Kind, ...] = ("verbatim", "near-verbatim")
 
 
 def merge(passages: list[Passage], max_gap: float) -> list[Passage]:
@@ -217,9 +217,12 @@ def merge(passages: list[Passage], max_gap: float) -> list[Passage]:
     break one copied passage into pieces. Two passages of a pair that come in the same
     order in both texts (or overlap) join when the text between them is, on each side, at
     most ``max_gap`` times their combined length there: a short interruption of a long
-    passage, not two passages taken from different places. The joined passage has the
-    weakest kind of its pieces (verbatim pieces with text between them are near-verbatim)
-    and their length-weighted score, the gap counting as unmatched.
+    passage, not two passages taken from different places. The joined passage is
+    near-verbatim (the text between the pieces differs), with the pieces' length-weighted
+    score, the gap counting as unmatched. Only verbatim and near-verbatim pieces join:
+    ``pieces`` takes a joined passage apart again by aligning its two spans, so what
+    decides the direction of reuse (how much of each article is shared) is measured on the
+    pieces and joining does not change it. Reworded sentences and shared quotes stay apart.
     """
     out: list[Passage] = []
     for p in sorted(passages, key=lambda x: (x.a_start, x.b_start)):
@@ -233,8 +236,8 @@ def merge(passages: list[Passage], max_gap: float) -> list[Passage]:
 def _joins(p: Passage, q: Passage, max_gap: float) -> bool:
     if q.b_start < p.b_start or q.b_end < p.b_end or q.a_end < p.a_end:
         return False  # not in the same order in both texts
-    if (p.kind == "quote") != (q.kind == "quote"):
-        return False  # a shared quote is no part of a copied passage
+    if p.kind not in _JOINABLE or q.kind not in _JOINABLE:
+        return False  # a shared quote is no part of a copied passage; see ``pieces``
     gap_a = max(0, q.a_start - p.a_end)
     gap_b = max(0, q.b_start - p.b_end)
     len_a = (p.a_end - p.a_start) + (q.a_end - q.a_start)
@@ -245,8 +248,34 @@ def _joins(p: Passage, q: Passage, max_gap: float) -> bool:
 def _joined(p: Passage, q: Passage) -> Passage:
     a0, a1 = p.a_start, max(p.a_end, q.a_end)
     b0, b1 = p.b_start, max(p.b_end, q.b_end)
-    weakest = max(_STRENGTH.index(p.kind), _STRENGTH.index(q.kind))
-    kind = _STRENGTH[max(weakest, 1)]  # text between the pieces differs: never verbatim
     size = max(a1 - a0, b1 - b0)
     matched = sum(max(x.a_end - x.a_start, x.b_end - x.b_start) * x.score for x in (p, q))
-    return Passage(a0, a1, b0, b1, kind, round(min(1.0, matched / size), 4))
+    return Passage(a0, a1, b0, b1, "near-verbatim", round(min(1.0, matched / size), 4))
+
+
+def pieces(p: Passage, text_a: str, text_b: str, cfg: ReuseConfig) -> list[Passage]:
+    """The aligned pieces a passage is made of: itself, unless ``merge`` joined it.
+
+    A joined passage takes in the text between its pieces, which is often on one side
+    only (the copier's own sentence inside the copied passage): measured on the joined
+    spans, the derived article would seem to share more of its text. Aligning the two
+    spans again finds the pieces (the aligner is deterministic), so shares are measured
+    on what the texts really have in common."""
+    if p.kind != "near-verbatim":
+        return [p]
+    sa, sb = text_a[p.a_start : p.a_end], text_b[p.b_start : p.b_end]
+    vocab: dict[str, int] = {}
+    found = align(sa, tokenize(sa, vocab), sb, tokenize(sb, vocab), cfg)
+    if len(found) < 2:
+        return [p]
+    return [
+        Passage(
+            x.a_start + p.a_start,
+            x.a_end + p.a_start,
+            x.b_start + p.b_start,
+            x.b_end + p.b_start,
+            x.kind,
+            x.score,
+        )
+        for x in found
+    ]

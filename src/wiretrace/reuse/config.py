@@ -23,10 +23,9 @@ class ReuseConfig:
     min_coverage: float = 0.65  # share of the passage's tokens covered by exact seeds
     max_seed_repeats: int = 3
     # Pieces of one passage (split by dense edits or an inserted sentence) join when the text
-    # between them is at most this share of their combined length, on each side. Off (0) by
-    # default: joined spans take in one-sided insertions, which skews coverage-based direction
-    # (demo gold: direction right 73/73 -> 63/73); direction must be decided on the pieces first.
-    merge_gap: float = 0.0
+    # between them is at most this share of their combined length, on each side (0: never).
+    # Direction is decided on the pieces (``align.pieces``), so joining never turns a pair.
+    merge_gap: float = 0.25
     # Paraphrase alignment on stored sentence embeddings. Articles on one topic share
     # similar sentences without copying, so a sentence match counts only when it stands
     # out from the article's background: how similar its sentences are to those of its

@@ -20,7 +20,8 @@ from ..isodate import calendar_date
 from ..models import ReuseLink, Span
 from ..spans import union, union_length
 from ..unionfind import UnionFind
-from .align import Passage
+from .align import Passage, pieces
+from .config import ReuseConfig
 from .text import quote_prefix, quoted_share
 
 
@@ -80,13 +81,22 @@ def a_is_source(
 
 
 def orient(
-    pairs: Mapping[tuple[str, str], Sequence[Passage]], meta: Mapping[str, ArticleMeta]
+    pairs: Mapping[tuple[str, str], Sequence[Passage]],
+    meta: Mapping[str, ArticleMeta],
+    cfg: ReuseConfig,
 ) -> list[ReuseLink]:
-    """Directed links, one per passage, ``source`` being the side the other took from."""
-    drawn = drawn_regions(pairs)
+    """Directed links, one per passage, ``source`` being the side the other took from.
+
+    The direction is decided on the aligned pieces of joined passages (see ``pieces``), so
+    joining the pieces of a passage never turns a pair around."""
+    split = {
+        (a, b): [x for p in passages for x in pieces(p, meta[a].text, meta[b].text, cfg)]
+        for (a, b), passages in pairs.items()
+    }
+    drawn = drawn_regions(split)
     links: list[ReuseLink] = []
     for (a, b), passages in sorted(pairs.items()):
-        forward = a_is_source(meta[a], meta[b], passages, drawn)
+        forward = a_is_source(meta[a], meta[b], split[(a, b)], drawn)
         for p in passages:
             if forward:
                 links.append(

@@ -81,7 +81,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         reporter.advance(len(todo))
         stored = tables.links(store)
         meta = _meta(store, index, stored)
-        links = _reorient(store, meta, stored)
+        links = _reorient(store, meta, stored, cfg)
         spacy_model = config.section("nlp", NlpConfig).spacy_model
         _provenance(store, meta, links, cfg, spacy_model, skips)
         errors = skips.record(store, todo)
@@ -103,7 +103,7 @@ def _meta(store: Store, index: dict[str, int], links: list[ReuseLink]) -> dict[s
 
 
 def _reorient(
-    store: Store, meta: dict[str, ArticleMeta], links: list[ReuseLink]
+    store: Store, meta: dict[str, ArticleMeta], links: list[ReuseLink], cfg: ReuseConfig
 ) -> list[ReuseLink]:
     pairs: dict[tuple[str, str], list[Passage]] = defaultdict(list)
     for link in links:
@@ -127,7 +127,7 @@ def _reorient(
                 link.score,
             )
         pairs[(a, b)].append(p)
-    oriented = orient(pairs, meta)
+    oriented = orient(pairs, meta, cfg)
     tables.rewrite_links(store, oriented)
     return oriented
 
