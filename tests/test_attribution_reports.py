@@ -160,3 +160,56 @@ def test_a_report_inside_another_s_report_is_part_of_it(nlp) -> None:  # type: i
     (q,) = quotes_of(nlp, text)
     assert q.cue == "found" and q.act == "belief" and "Quinnipiac" in (q.speaker or "")
     assert q.text.startswith("74 percent of likely voters said")
+
+
+def test_a_coordinated_report_with_content_of_its_own_frames_nothing_before_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    qs = quotes_of(
+        nlp,
+        "Foreign Minister Anna Berg said the country would join the talks, and she urged "
+        "the rebels to lay down their arms.",
+    )
+    assert one(qs, "would join the talks").speaker == "Anna Berg"
+    urged = one(qs, "rebels to lay down")
+    assert urged.cue == "urged" and "Berg said" not in urged.text
+    # Whom a trailing "told" addresses is not content of its own: it still frames the clause.
+    told = one(
+        quotes_of(
+            nlp,
+            "The harvest will be late this year, but only if the rains stop soon, Senator Hal "
+            "Rhee told The Daily Ledger on Monday.",
+        ),
+        "harvest will be late",
+    )
+    assert told.speaker == "Hal Rhee" and told.cue == "told"
+
+
+def test_a_report_conjoined_deep_inside_another_is_its_own(nlp) -> None:  # type: ignore[no-untyped-def]
+    qs = quotes_of(
+        nlp,
+        "Unionists said they were sure the council had mishandled the vote and farmers "
+        "accused the mayor of hiding the figures.",
+    )
+    said = one(qs, "mishandled the vote")
+    assert said.speaker == "Unionists" and "accused" not in said.text
+    assert one(qs, "of hiding the figures").speaker == "farmers"
+
+
+def test_a_name_after_the_closing_mark_hung_on_a_quoted_noun_speaks(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“There is a gap between the ministry and frankly the minister and our farmers,” "
+        "Tolland, a senior adviser, said Tuesday morning on the radio."
+    )
+    q = one(quotes_of(nlp, text), "gap between")
+    assert q.speaker == "Tolland"  # not "Tuesday morning", which says when
+
+
+def test_a_participle_on_a_noun_is_the_noun_s_and_a_letter_its_sender_s(nlp) -> None:  # type: ignore[no-untyped-def]
+    backing = one(quotes_of(nlp, "Most farmers backing the plan live in the north."), "the plan")
+    assert backing.speaker == "Most farmers"
+    letter = one(
+        quotes_of(
+            nlp, "The governor released a letter from his doctor that says he is in good health."
+        ),
+        "good health",
+    )
+    assert letter.speaker == "governor"

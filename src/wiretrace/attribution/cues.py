@@ -280,19 +280,25 @@ def speaker_head(cue: Token) -> Token | None:
         if token.dep_ == "acl" and token.head.ent_type_ in ("PERSON", "ORG", "NORP"):
             return token.head  # "footage of Hillary Clinton asking, “…”": the named one
         if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
-            # "issued a statement saying that …": whoever issued the statement.
+            # "issued a statement saying that …": whoever issued the statement; "voters
+            # saying they want …", "there is no law requiring …": the noun itself.
             noun = token.head
             owner = next((c for c in noun.children if c.dep_ == "poss"), None)
             if owner is not None:
                 return owner
-            if noun.dep_ not in ("dobj", "pobj"):
-                return None
-            token = noun.head
-            continue
+            if noun.dep_ in ("dobj", "pobj"):
+                token = noun.head  # what the verb's subject put out or spoke in
+                continue
+            return noun if token.tag_ == "VBG" and noun.pos_ == "NOUN" else None
         subject = next((c for c in token.children if c.dep_ in ("nsubj", "csubj")), None)
         if subject is not None:
             if subject.tag_ in ("WDT", "WP") and token.dep_ != "relcl":
                 return None  # "what he said", "who said it": no one named
+            if subject.lower_ == "that" and token.dep_ == "relcl":
+                issuer = _issuer(token.head)
+                if issuer is not None:
+                    token = issuer  # "released a letter … that says …": who released it
+                    continue
             return subject
         passive = next((c for c in token.children if c.dep_ == "nsubjpass"), None)
         if passive is not None:
@@ -311,6 +317,25 @@ def speaker_head(cue: Token) -> Token | None:
         if controller is not None:
             return controller
         token = token.head
+    return None
+
+
+# Verbs that put out a document, whose subject speaks through it ("issued a statement
+# saying …", "released a letter that says …").
+_ISSUING = frozenset(
+    """
+    issue release send publish post put unveil file sign deliver write air run circulate
+    """.split()  # noqa: SIM905
+)
+
+
+def _issuer(noun: Token) -> Token | None:
+    """The verb whose subject issued ``noun`` ("issued a statement", "in a statement")."""
+    verb = noun.head
+    if noun.dep_ == "dobj" and verb.lemma_.lower() in _ISSUING:
+        return verb
+    if noun.dep_ == "pobj" and verb.lower_ in _MEDIUM and verb.head.pos_ in ("VERB", "AUX"):
+        return verb.head
     return None
 
 

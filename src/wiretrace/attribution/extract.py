@@ -85,11 +85,14 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
         quoted = _inside(seg)
         if cue is not None and speaker_tok is not None and quoted(speaker_tok):
             # The parser may give the cue a second subject inside the quotation ("“<b>x</b>”
-            # said Spokesman Odo Brill"); the one outside it speaks.
+            # said Spokesman Odo Brill"); the one outside it speaks. Or it takes a noun
+            # inside the quotation for the subject and hangs the name after the closing
+            # mark on it ("“… and the president,” Flynn, a top surrogate, said").
+            inner = speaker_tok
             speaker_tok = next(
                 (c for c in cue.children if c.dep_ in cues.ACTIVE_SUBJECTS and not quoted(c)),
                 None,
-            )
+            ) or next((c for c in inner.children if c.dep_ == "appos" and not quoted(c)), None)
         if speaker_tok is not None and (quoted(speaker_tok) or _in_dateline(speaker_tok)):
             speaker_tok = None  # a name inside the quotation itself, or a dateline
         if cue is not None and speaker_tok is None:
@@ -538,6 +541,8 @@ def _inverted_subject(cue: Token) -> Token | None:
     for child in cue.rights:
         if child.i > cue.i + 4:
             break
+        if child.ent_type_ in ("DATE", "TIME"):
+            continue  # "…,” Flynn said Thursday morning": when, not who
         if child.pos_ in ("PROPN", "NOUN") and child.dep_ in ("dobj", "attr", "npadvmod", "dep"):
             return child
     return None
@@ -813,7 +818,9 @@ def _own_clause(clause: Token) -> list[Token]:
     a report of its own. A conjunct is a report when it has a speaker of its own or
     reports content of its own (a clause, or a characterisation)."""
     cut: set[int] = set()
-    for child in clause.children:
+    for child in clause.subtree:
+        if child.i in cut or child is clause:
+            continue
         if (
             child.dep_ == "conj"
             and not any(c.dep_ == "mark" for c in child.children)  # "… and that …" goes on
@@ -825,8 +832,26 @@ def _own_clause(clause: Token) -> list[Token]:
             )
         ):
             cut.update(t.i for t in child.subtree)
-            cut.update(c.i for c in clause.children if c.dep_ == "cc" and c.i < child.i)
+            cut.update(c.i for c in child.head.children if c.dep_ == "cc" and c.i < child.i)
     return [t for t in clause.subtree if t.i not in cut]
+
+
+# Complements that give a verb content of its own, so it frames nothing before it.
+_OWN_COMPLEMENTS = frozenset({"dobj", "dative", "xcomp", "ccomp", "oprd"})
+# Verbs whose object is whom they address ("…, Graham told The Huffington Post").
+_ADDRESSING = frozenset({"tell", "inform", "assure", "remind", "notify", "brief", "write"})
+
+
+def _has_own_complement(verb: Token) -> bool:
+    """Whether a verb has content of its own after it: a clause, an infinitive, or an
+    object that is not merely the one addressed."""
+    addressing = verb.lemma_.lower() in _ADDRESSING
+    return any(
+        c.i > verb.i
+        and c.dep_ in _OWN_COMPLEMENTS
+        and not (addressing and c.dep_ in ("dobj", "dative"))
+        for c in verb.children
+    )
 
 
 def _trailing_frame(verb: Token) -> tuple[int, int] | None:
@@ -847,6 +872,8 @@ def _trailing_frame(verb: Token) -> tuple[int, int] | None:
         return None
     if any(c.i > verb.i for c in cues.clauses(verb)):
         return None
+    if _has_own_complement(verb):
+        return None  # "…, and he urged North Korea to resume talks": a report of its own
     subject_start = frame_start or min(
         (c.left_edge.i for c in verb.children if c.dep_ in cues.ACTIVE_SUBJECTS), default=verb.i
     )
