@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import copy_store
+from wiretrace import read
 from wiretrace.cli import app
 
 runner = CliRunner()
@@ -41,12 +42,24 @@ def test_list_show_and_edits_survive_reanalysis(karabakh_db: Path, tmp_path: Pat
     keep, fold = persons[0], persons[1]
     merged = runner.invoke(app, ["speakers", "merge", fold, keep, "--db", str(db)])
     assert merged.exit_code == 0, merged.output
+    assert "run `wiretrace analyze` to apply it" in merged.output
+    # recorded only: the speakers stay as analysed, the correction waits for `analyze`
+    assert speakers(db) == before
+    waiting = json.loads(
+        runner.invoke(app, ["speakers", "show", keep, "--db", str(db), "--json"]).stdout
+    )["edits"]
+    assert [(e["action"], e["waiting"]) for e in waiting] == [("merge", True)]
+    assert pending(db)["statements"] > 0
+    analyzed = runner.invoke(app, ["analyze", "--db", str(db), "-q"])
+    assert analyzed.exit_code == 0, analyzed.output
+    assert pending(db)["statements"] == 0
     after = speakers(db)
     assert fold not in after
     assert after[keep]["quotes"] == before[keep]["quotes"] + before[fold]["quotes"]
 
     renamed = runner.invoke(app, ["speakers", "rename", keep, "The Two Speakers", "--db", str(db)])
     assert renamed.exit_code == 0, renamed.output
+    assert keep in speakers(db)
     # re-analysing attribution and the speakers from scratch keeps both edits
     redo = runner.invoke(
         app, ["analyze", "--db", str(db), "--redo", "attribution", "--until", "statements", "-q"]
@@ -66,11 +79,28 @@ def test_list_show_and_edits_survive_reanalysis(karabakh_db: Path, tmp_path: Pat
 
     split = runner.invoke(app, ["speakers", "split", fold, "--db", str(db)])
     assert split.exit_code == 0, split.output
+    assert runner.invoke(app, ["analyze", "--db", str(db), "-q"]).exit_code == 0
     final = speakers(db)
     assert final[fold]["quotes"] == before[fold]["quotes"]
+
+
+def pending(db: Path) -> dict[str, int]:
+    result = runner.invoke(app, ["stats", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout)["pending"])
 
 
 def test_edit_errors_are_reported(karabakh_db: Path, tmp_path: Path) -> None:
     db = copy_store(karabakh_db, tmp_path / "k.db")
     missing = runner.invoke(app, ["speakers", "show", "Nobody At All", "--db", str(db)])
     assert missing.exit_code != 0
+    for args in (["merge", "Nobody At All", "Somebody"], ["split", "Nobody At All"]):
+        refused = runner.invoke(app, ["speakers", *args, "--db", str(db)])
+        assert refused.exit_code == 2 and "no speaker goes by" in refused.output
+    same = runner.invoke(app, ["speakers", "rename", "X", "X", "--db", str(db)])
+    assert same.exit_code == 2 and "are the same" in same.output
+    conn = read.connect_readonly(db)
+    try:
+        assert read.speaker_edits(conn) == []  # a refused correction records nothing
+    finally:
+        conn.close()

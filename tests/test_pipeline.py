@@ -72,6 +72,41 @@ def test_keys_change_with_config_for_the_stage_and_its_dependents_only() -> None
     assert moved == {"attribution", "statements", "narratives"}
 
 
+def test_a_recorded_correction_is_pending_work_for_the_stage_that_applies_it_only(
+    store: Store,
+) -> None:
+    """A speaker correction joins the statements stage's key (readably: the views tell which
+    corrections the stored speakers include) and no other stage's: the next analyze
+    re-resolves the speakers without redoing every stage after them."""
+    ids = _articles(store, 3)
+    pipeline = Pipeline.default()
+    before = {s: pl.stage_key(s, Config(), store) for s in pipeline.names}
+    assert before == {s: pipeline.key(s, Config()) for s in pipeline.names}  # no edits yet
+    store.mark_done("statements", ids, before["statements"])
+    assert pl.pending(store, Config(), "statements")[1] == []
+    with store.transaction() as conn:  # two corrections, as read.edits records them
+        for action, name, target in (("merge", "Putin", "Vladimir Putin"), ("split", "A", None)):
+            conn.execute(
+                "INSERT INTO speaker_edits (action, name, target, at) VALUES (?, ?, ?, 'now')",
+                (action, name, target),
+            )
+    after = {s: pl.stage_key(s, Config(), store) for s in pipeline.names}
+    assert {s for s in pipeline.names if before[s] != after[s]} == {"statements"}
+    assert after["statements"].endswith("+speaker_edits@2.2")
+    assert pl.pending(store, Config(), "statements")[1] == ids
+    assert pl.pending_work(store, Config())["statements"] == 3
+
+
+def test_user_inputs_must_be_user_tables_the_stage_requires() -> None:
+    bad = Stage("s", ("documents",), (), _noop("s", (), ()).run, user_inputs=("speaker_edits",))
+    with pytest.raises(ContractError, match="must be a user's table it requires"):
+        order([bad])
+    with pytest.raises(ContractError, match="must be a user's table it requires"):
+        order([Stage("s", ("documents",), (), bad.run, user_inputs=("documents",))])
+    ok = Stage("s", ("speaker_edits",), (), bad.run, user_inputs=("speaker_edits",))
+    assert [s.name for s in order([ok])] == ["s"]
+
+
 def _articles(store: Store, n: int) -> list[str]:
     ids = []
     for k in range(n):

@@ -375,7 +375,8 @@ def test_correcting_stories_and_a_speaker_in_the_browser(
     page: Page, demo_db: Path, tmp_path: Path, watched: dict[str, list[str]]
 ) -> None:
     """On a copy of the analysed demo store: split two articles out of the largest story,
-    merge them back, and rename its most quoted speaker, all from the pages' own forms."""
+    merge them back, and rename its most quoted speaker, all from the pages' own forms (the
+    rename waits, listed on the page, for the next analyze)."""
     from conftest import copy_store
     from wiretrace import read
 
@@ -413,8 +414,25 @@ def test_correcting_stories_and_a_speaker_in_the_browser(
         rename = page.locator("section.edits form.edit").first
         rename.get_by_role("textbox").fill("<b>Chief</b> Speaker")
         rename.get_by_role("button", name="Rename").click()
+        # recorded, not applied: the page lists it as waiting for the next analyze
+        waiting = page.locator("section.waiting")
+        expect(waiting).to_contain_text("rename")
+        expect(waiting).to_contain_text("<b>Chief</b> Speaker")
+        expect(page.get_by_role("heading", name=top.name, exact=True)).to_be_visible()
+        assert page.locator("section.waiting b").count() == 0
+        shot(page, "26-speaker-rename-waiting")
+
+        from wiretrace.config import Config
+        from wiretrace.pipeline import Pipeline
+        from wiretrace.store import Store
+
+        with Store(db) as store:  # the next `wiretrace analyze`
+            Pipeline.default().run(store, Config())
+        page.goto(url + "/speakers")
+        page.get_by_role("link", name="<b>Chief</b> Speaker").click()
         expect(page.get_by_role("heading", name="<b>Chief</b> Speaker")).to_be_visible()
         expect(page.locator("table.quotes td.q")).to_have_count(top.quotes)
+        expect(page.locator("section.waiting")).to_have_count(0)
         assert page.locator("main h1 b").count() == 0
         shot(page, "26-speaker-renamed")
 

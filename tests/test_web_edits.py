@@ -16,7 +16,10 @@ from starlette.testclient import TestClient
 from conftest import copy_store
 from test_web_app import assert_inert
 from wiretrace import read
+from wiretrace.config import Config
 from wiretrace.models import StoryEdit
+from wiretrace.pipeline import Pipeline
+from wiretrace.store import Store
 from wiretrace.web import create_app
 
 LOCAL = "http://127.0.0.1:8000"
@@ -146,8 +149,9 @@ def test_a_story_edit_from_elsewhere_is_refused(
 def test_a_speaker_renamed_from_its_page_shows_escaped_everywhere(
     edited: tuple[TestClient, Path],
 ) -> None:
-    """A rename re-resolves the speakers (the statements stage runs again); the name a user
-    types is shown as text, never as markup."""
+    """A rename is recorded at once and waits, listed on the speaker's page, for the next
+    ``analyze`` (the request resolves no speakers); the name a user types is shown as text,
+    never as markup."""
     client, db = edited
     top = client.get("/api/speakers").json()["speakers"][0]
     page = client.get(f"/speakers/{top['id']}").text
@@ -161,10 +165,27 @@ def test_a_speaker_renamed_from_its_page_shows_escaped_everywhere(
         follow_redirects=False,
     )
     assert answer.status_code == 303
-    after = client.get(answer.headers["location"])
+    assert answer.headers["location"] == f"/speakers/{top['id']}#waiting"
+    waiting = client.get(answer.headers["location"])
+    assert_inert(waiting.text)
+    shown = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Office"
+    assert "Corrections waiting for the next analyze" in waiting.text and shown in waiting.text
+    api = f"/api/speakers/{top['id']}"
+    assert client.get(api).json()["speaker"]["name"] == top["name"]  # not applied yet
+    assert [w["target"] for w in client.get(api).json()["waiting"]] == [hostile]
+
+    with Store(db) as store:  # the next `wiretrace analyze`: only the speakers are redone
+        reports = Pipeline.default().run(store, Config())
+    assert [r.stage for r in reports if r.processed] == ["statements"]
+    conn = read.connect_readonly(db)
+    try:
+        renamed_id = read.resolve(conn, "speaker", hostile)
+    finally:
+        conn.close()
+    after = client.get(f"/speakers/{renamed_id}")
     assert_inert(after.text)
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Office" in after.text
-    renamed = client.get(answer.headers["location"].replace("/speakers/", "/api/speakers/"))
+    assert shown in after.text and "Corrections waiting" not in after.text
+    renamed = client.get(f"/api/speakers/{renamed_id}")
     assert renamed.json()["speaker"]["name"] == hostile
     assert len(renamed.json()["quotes"]) == top["quotes"]
     listed = {s["name"]: s["quotes"] for s in client.get("/api/speakers").json()["speakers"]}

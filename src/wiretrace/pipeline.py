@@ -9,7 +9,9 @@ a topological sort of the declarations; ``STAGE_MODULES`` only says where stages
 Incremental state is versioned: a stage's *key* hashes its version, the fingerprints of the
 configuration sections it reads and the keys of the stages it requires. An article is
 pending for a stage while its text hash or that key differs from what the stage last did,
-so a changed setting or an upgraded stage redoes exactly what depends on it.
+so a changed setting or an upgraded stage redoes exactly what depends on it. A stage that
+applies the user's corrections at its next run (``Stage.user_inputs``) also carries, in
+its own key, which corrections it applied: a new one makes its work pending.
 
 Per-article stages share one loop (``each_article``): a batch's writes commit in the same
 transaction as its bookkeeping, and an article that makes the stage raise is recorded in
@@ -24,7 +26,7 @@ import hashlib
 import importlib
 import sqlite3
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -83,6 +85,9 @@ class Stage:
     version: int = 1
     config: tuple[str, ...] = ()
     works_on: str = "articles"  # or "documents" (raw inputs, for the stage that makes articles)
+    # The user's tables (``USER_PROVIDES``, also in ``requires``) whose rows the stage
+    # applies when it next runs: which rows it applied joins its key (see ``Pipeline.key``).
+    user_inputs: tuple[str, ...] = ()
 
 
 # What ``wiretrace ingest`` writes: every stage may depend on it.
@@ -174,13 +179,22 @@ class Pipeline:
             names = [n for n in names if n in set(only)]
         return [self.stage(n) for n in names]
 
-    def key(self, name: str, config: Config) -> str:
-        """What the stage's stored results were made with (see the module docstring)."""
+    def key(self, name: str, config: Config, inputs: Mapping[str, str] | None = None) -> str:
+        """What the stage's stored results were made with (see the module docstring).
+
+        ``inputs``: the fingerprint of each of the stage's ``user_inputs`` (``read.edits``
+        makes them; empty or absent: no corrections). They are kept readable after the hash
+        (``HASH+table@fingerprint``) so that the views can tell which corrections the stored
+        results include, and they stay out of the dependents' keys: a renamed speaker
+        re-resolves the speakers, it does not redo every stage after them.
+        """
         stage = self.stage(name)
         parts = [stage.name, str(stage.version)]
         parts += [f"{s}={config.fingerprint(s)}" for s in stage.config]
         parts += [self.key(u, config) for u in self.upstream(name)]
-        return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
+        key = hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
+        given = inputs or {}
+        return key + "".join(f"+{t}@{given[t]}" for t in stage.user_inputs if given.get(t))
 
     def run(
         self,
@@ -257,6 +271,11 @@ def order(stages: Sequence[Stage]) -> tuple[Stage, ...]:
             providers[p] = s.name
         for section in s.config:
             section_class(section)
+        for table in s.user_inputs:
+            if table not in USER_PROVIDES or table not in s.requires:
+                raise ContractError(
+                    f"stage {s.name!r} applies {table!r}: it must be a user's table it requires"
+                )
     deps: dict[str, set[str]] = {}
     for s in stages:
         deps[s.name] = set()
@@ -284,9 +303,19 @@ def order(stages: Sequence[Stage]) -> tuple[Stage, ...]:
     return tuple(done)
 
 
-def stage_key(name: str, config: Config) -> str:
-    """The key of a default-pipeline stage under ``config``."""
-    return Pipeline.default().key(name, config)
+def user_inputs(stage: Stage, store: Store) -> dict[str, str]:
+    """The fingerprints of the user's corrections ``stage`` applies, as stored now."""
+    from .read.edits import fingerprint
+
+    return {t: fingerprint(store.conn, t) for t in stage.user_inputs}
+
+
+def stage_key(name: str, config: Config, store: Store | None = None) -> str:
+    """The key of a default-pipeline stage under ``config`` (with ``store``: and the user's
+    corrections stored there, for a stage that applies them)."""
+    pipeline = Pipeline.default()
+    inputs = None if store is None else user_inputs(pipeline.stage(name), store)
+    return pipeline.key(name, config, inputs)
 
 
 def pending_work(store: Store, config: Config) -> dict[str, int]:
@@ -295,7 +324,7 @@ def pending_work(store: Store, config: Config) -> dict[str, int]:
     pipeline = Pipeline.default()
     out: dict[str, int] = {}
     for stage in pipeline.stages:
-        key = pipeline.key(stage.name, config)
+        key = pipeline.key(stage.name, config, user_inputs(stage, store))
         if stage.works_on == "documents":
             out[stage.name] = len(store.pending_documents(stage.name, key))
         else:
@@ -305,7 +334,7 @@ def pending_work(store: Store, config: Config) -> dict[str, int]:
 
 def pending(store: Store, config: Config, name: str) -> tuple[str, list[str]]:
     """A stage's key and the articles it has still to process with that key."""
-    key = stage_key(name, config)
+    key = stage_key(name, config, store)
     return key, store.pending(name, key)
 
 

@@ -415,4 +415,5 @@ STAGE = Stage(
     run=run,
     doc="canonical speakers across the corpus; the same statement matched across outlets",
     config=("attribution",),
+    user_inputs=("speaker_edits",),  # a new correction is pending work for the next analyze
 )

@@ -3,9 +3,12 @@
 # No ``from __future__ import annotations``: Typer reads these annotations at run time.
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 _Db = Annotated[Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")]
 _Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -16,6 +19,7 @@ def register(app: typer.Typer) -> None:
     from rich.table import Table
 
     from . import LazyModule, console, fail, open_store, out, resolve_id
+    from .change import change
 
     api = LazyModule("wiretrace.narratives.api")
     watchlist = LazyModule("wiretrace.narratives.watchlist")
@@ -63,12 +67,13 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace narratives add "Russia is not to blame." --id not-russia
         """
-        with open_store(db) as store:
-            try:
-                n = api.add(store, statement, nid, tuple(example or ()), notes)
-            except watchlist.WatchlistError as exc:
-                raise fail(str(exc)) from exc
-        console.print(f"added {literal(n.id)}; {_AFTER}")
+        change(
+            db,
+            lambda store: api.add(store, statement, nid, tuple(example or ()), notes),
+            lambda n: f"added {n.id}; {_AFTER}",
+            refused=(watchlist.WatchlistError,),
+            new_store=True,
+        )
 
     @group.command("import")
     def import_command(
@@ -79,12 +84,13 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace narratives import watchlist.toml
         """
-        with open_store(db) as store:
-            try:
-                found = api.import_file(store, file)
-            except watchlist.WatchlistError as exc:
-                raise fail(str(exc)) from exc
-        console.print(f"imported {len(found)} narratives from {literal(file)}; {_AFTER}")
+        change(
+            db,
+            lambda store: api.import_file(store, file),
+            lambda found: f"imported {len(found)} narratives from {file}; {_AFTER}",
+            refused=(watchlist.WatchlistError,),
+            new_store=True,
+        )
 
     @group.command("list")
     def list_command(
@@ -132,13 +138,15 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace narratives remove sovereignty
         """
-        need(db)
         from ..narratives.tables import remove_narrative
+        from ..read import resolve
 
-        with open_store(db) as store:
-            nid = resolve_id(store, "narrative", nid)
-            remove_narrative(store, nid)
-        console.print(f"removed {literal(nid)}")
+        def remove(store: "Store") -> str:
+            found = resolve(store.conn, "narrative", nid)
+            remove_narrative(store, found)
+            return found
+
+        change(db, remove, lambda found: f"removed {found}")
 
     @group.command("hits")
     def hits_command(
@@ -231,13 +239,14 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace narratives promote claim-3f2a9c01de
         """
-        need(db)
-        with open_store(db) as store:
-            try:
-                n = api.promote(store, resolve_id(store, "claim", claim_id), nid)
-            except watchlist.WatchlistError as exc:
-                raise fail(str(exc)) from exc
-        console.print(f"added {literal(n.id)} with {len(n.examples)} examples; {_AFTER}")
+        from ..read import resolve
+
+        change(
+            db,
+            lambda store: api.promote(store, resolve(store.conn, "claim", claim_id), nid),
+            lambda n: f"added {n.id} with {len(n.examples)} examples; {_AFTER}",
+            refused=(watchlist.WatchlistError,),
+        )
 
     @group.command("learn")
     def learn_command(
@@ -314,12 +323,11 @@ def register(app: typer.Typer) -> None:
 
         Example: wiretrace narratives judge west-to-blame:3f2a9c01de0b4411:120 wrong
         """
-        need(db)
         if verdict not in ("right", "wrong"):
-            raise fail(f"verdict must be right or wrong, not {verdict!r}")
-        with open_store(db) as store:
-            try:
-                api.judge(store, hit, verdict == "right")
-            except watchlist.WatchlistError as exc:
-                raise fail(str(exc)) from exc
-        console.print(f"judged {literal(hit)} {verdict}; run `wiretrace analyze` to retrain")
+            raise fail(f"verdict must be right or wrong, not {verdict!r}", 2)
+        change(
+            db,
+            lambda store: api.judge(store, hit, verdict == "right"),
+            lambda _: f"judged {hit} {verdict}; run `wiretrace analyze` to retrain",
+            refused=(watchlist.WatchlistError,),
+        )

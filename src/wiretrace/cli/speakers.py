@@ -1,5 +1,6 @@
 """``wiretrace speakers``: who the corpus's speakers are, why names were joined, and a
-user's corrections (merge, split, rename), kept across every re-analysis."""
+user's corrections (merge, split, rename): recorded at once, applied by the next
+``wiretrace analyze``, kept across every re-analysis."""
 
 # No ``from __future__ import annotations``: Typer reads these annotations at run time.
 from pathlib import Path
@@ -9,15 +10,13 @@ import typer
 
 _Db = Annotated[Path, typer.Option("--db", help="SQLite store file.", envvar="WIRETRACE_DB")]
 _Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-_Config = Annotated[
-    Path | None, typer.Option("--config", help="TOML configuration (default: ./wiretrace.toml).")
-]
 
 
 def register(app: typer.Typer) -> None:
     from rich.table import Table
 
-    from . import console, fail, get_config, open_store, out
+    from . import fail, open_store, out
+    from .change import NO_STORE, change
     from .safe import literal, print_json
 
     group = typer.Typer(
@@ -28,7 +27,7 @@ def register(app: typer.Typer) -> None:
 
     def store_or_fail(db: Path):  # type: ignore[no-untyped-def]
         if not db.exists():
-            raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
+            raise fail(NO_STORE.format(db=db))
         return open_store(db)
 
     @group.command("list")
@@ -77,12 +76,14 @@ def register(app: typer.Typer) -> None:
         db: _Db = Path("wiretrace.db"),
         as_json: _Json = False,
     ) -> None:
-        """One speaker: every name joined to it and the evidence for each join.
+        """One speaker: every name joined to it, the evidence for each join, and the user's
+        corrections of it (those the next analyze applies marked waiting).
 
         Example: wiretrace speakers show "Hillary Clinton"
         """
         from ..attribution import queries
         from ..read import plain, speaker_edits
+        from ..read.edits import waiting_speaker_edits
 
         with store_or_fail(db) as store:
             speaker = next((s for s in queries.speakers(store) if s.name == name), None)
@@ -90,13 +91,15 @@ def register(app: typer.Typer) -> None:
                 raise fail(f"no speaker named {literal(name)}; see `wiretrace speakers list`")
             evidence = queries.speaker_evidence(store, name)
             edits = speaker_edits(store.conn)
+            waiting = {e.seq for e in waiting_speaker_edits(store.conn)}
+        mine = [e for e in edits if name in (e.name, e.target)]
         data = {
             "id": speaker.id,
             "name": speaker.name,
             "kind": speaker.kind,
             "role": speaker.role,
             "evidence": [{"alias": a, "reason": r} for a, r in evidence],
-            "edits": [plain(e) for e in edits if name in (e.name, e.target)],
+            "edits": [{**plain(e), "waiting": e.seq in waiting} for e in mine],
         }
         if as_json:
             print_json(data)
@@ -106,53 +109,56 @@ def register(app: typer.Typer) -> None:
         for alias, reason in evidence:
             table.add_row(literal(alias), literal(reason))
         out.print(table)
+        for e in mine:
+            if e.seq in waiting:
+                to = f" → {e.target}" if e.target else ""
+                out.print(literal(f"waiting for the next analyze: {e.action} {e.name}{to}"))
 
-    def apply(db: Path, config: Path | None, action: str, name: str, target: str | None) -> None:
-        from ..read import NotFound
-        from ..read.edits import EditRefused, edit_speaker
+    def record(db: Path, action: str, name: str, target: str | None = None) -> None:
+        """Record one correction; the next `wiretrace analyze` applies it."""
+        from ..read.edits import edit_speaker
 
-        cfg = get_config(config)
-        with store_or_fail(db) as store:
-            try:
-                edit_speaker(store, cfg, action, name, target)
-            except (EditRefused, NotFound) as exc:
-                raise fail(str(exc), 2) from exc
-        console.print(f"{action}: {literal(name)}" + (f" → {literal(target)}" if target else ""))
+        change(
+            db,
+            lambda store: edit_speaker(store, action, name, target),
+            lambda e: (
+                f"recorded {e.action}: {e.name}"
+                + (f" → {e.target}" if e.target else "")
+                + "; run `wiretrace analyze` to apply it"
+            ),
+        )
 
     @group.command("merge")
     def merge_command(
         name: Annotated[str, typer.Argument(help="A name of the speaker to fold in.")],
         into: Annotated[str, typer.Argument(help="A name of the speaker to keep.")],
         db: _Db = Path("wiretrace.db"),
-        config: _Config = None,
     ) -> None:
-        """Treat two names as one speaker (kept across re-analysis).
+        """Treat two names as one speaker, from the next analyze on (kept across re-analysis).
 
         Example: wiretrace speakers merge Trump "Donald J. Trump"
         """
-        apply(db, config, "merge", name, into)
+        record(db, "merge", name, into)
 
     @group.command("split")
     def split_command(
         name: Annotated[str, typer.Argument(help="The name to take off its speaker.")],
         db: _Db = Path("wiretrace.db"),
-        config: _Config = None,
     ) -> None:
-        """Take a name off the speaker it was joined to; it stands alone from now on.
+        """Take a name off the speaker it was joined to; it stands alone from the next analyze.
 
         Example: wiretrace speakers split "Democratic presidential candidate"
         """
-        apply(db, config, "split", name, None)
+        record(db, "split", name)
 
     @group.command("rename")
     def rename_command(
         name: Annotated[str, typer.Argument(help="A name of the speaker.")],
         to: Annotated[str, typer.Argument(help="The canonical name to show.")],
         db: _Db = Path("wiretrace.db"),
-        config: _Config = None,
     ) -> None:
-        """Give a speaker the canonical name you choose (kept across re-analysis).
+        """Give a speaker the canonical name you choose, from the next analyze on.
 
         Example: wiretrace speakers rename "Clinton" "Hillary Clinton"
         """
-        apply(db, config, "rename", name, to)
+        record(db, "rename", name, to)

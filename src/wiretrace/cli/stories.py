@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
     from rich.table import Table
 
     from . import LazyModule, fail, open_store, out, resolve_id
+    from .change import NO_STORE, change
 
     tables = LazyModule("wiretrace.stories.tables")
     edits = LazyModule("wiretrace.read.edits")
@@ -33,7 +34,7 @@ def register(app: typer.Typer) -> None:
 
     def need(db: Path) -> None:
         if not db.exists():
-            raise fail(f"{db}: no such store; run `wiretrace ingest PATH` and `wiretrace analyze`")
+            raise fail(NO_STORE.format(db=db))
 
     @group.command("list")
     def list_command(db: _Db = Path("wiretrace.db"), as_json: _Json = False) -> None:
@@ -66,16 +67,12 @@ def register(app: typer.Typer) -> None:
     def edited(db: Path, action: str, make: "Callable[[Store, Config], str]") -> None:
         """Record and apply one correction through ``read.edits`` (as the web UI does)."""
         from ..config import load_config
-        from ..read import NotFound
-        from ..read.edits import EditRefused
 
-        need(db)
-        with open_store(db) as store:
-            try:
-                story = make(store, load_config(None))
-            except (EditRefused, NotFound) as exc:
-                raise fail(str(exc), 2) from exc
-        out.print(f"{action}: done; now in {literal(story or '(none)')} (kept on re-analysis)")
+        change(
+            db,
+            lambda store: make(store, load_config(None)),
+            lambda story: f"{action}: done; now in {story or '(none)'} (kept on re-analysis)",
+        )
 
     @group.command("merge")
     def merge_command(

@@ -7,6 +7,13 @@ functions below. The stages that apply the corrections (``statements``, ``storie
 them here and declare them in ``requires``; no stage writes them, so every re-analysis
 applies them again.
 
+A story correction is applied at once (it moves stored articles between stored stories).
+A speaker correction is only recorded: resolving the speakers again is the ``statements``
+stage's corpus-wide work (quotes of every article, the sentence model), which belongs in
+``wiretrace analyze``, not in a web request. Which corrections the stage applied is part of
+its key (``Stage.user_inputs``), so a new one is pending work for the next ``analyze``, and
+:func:`waiting_speaker_edits` lists those not applied yet.
+
 Each function checks its input against the store first and raises :class:`EditRefused`
 (or :class:`~.base.Unresolved`, with the closest ids) with a message for the user, so a
 typo never records a correction.
@@ -26,6 +33,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 SPEAKER_ACTIONS = ("merge", "split", "rename")
+USER_TABLES = {"speaker_edits": "id", "story_edits": "seq"}  # each table's growing id
 STORY_ACTIONS = ("merge", "split", "move")
 
 
@@ -57,17 +65,13 @@ def story_edits(conn: sqlite3.Connection) -> list[StoryEdit]:
 # -- speakers ----------------------------------------------------------------------------
 
 
-def edit_speaker(
-    store: Store, config: Config, action: str, name: str, target: str | None = None
-) -> SpeakerEdit:
-    """Record a speaker correction and re-resolve the speakers with it (the ``statements``
-    stage runs again, applying every correction in order).
+def edit_speaker(store: Store, action: str, name: str, target: str | None = None) -> SpeakerEdit:
+    """Record a speaker correction; the next ``wiretrace analyze`` applies it (the
+    ``statements`` stage resolves the speakers again, applying every correction in order).
 
     ``name`` and ``target`` are names as the user knows them (a canonical name or any name
     joined to a speaker); ``merge`` and ``rename`` need a target, ``split`` takes none.
     """
-    from ..pipeline import Pipeline
-
     if action not in SPEAKER_ACTIONS:
         raise EditRefused(f"unknown speaker edit {action!r}: {', '.join(SPEAKER_ACTIONS)}")
     name, target = name.strip(), (target or "").strip() or None
@@ -83,16 +87,42 @@ def edit_speaker(
         raise NotFound(f"no speaker goes by {name!r}; see `wiretrace speakers list`")
     if action == "merge" and target is not None and not _names_speaker(store.conn, target):
         raise NotFound(f"no speaker goes by {target!r}; see `wiretrace speakers list`")
-    edit = SpeakerEdit(action, name, target)
     with store.transaction() as conn:
-        conn.execute(
+        seq = conn.execute(
             "INSERT INTO speaker_edits (action, name, target, at)"
             " VALUES (?, ?, ?, datetime('now'))",
-            (edit.action, edit.name, edit.target),
-        )
-    store.forget_stage("statements")
-    Pipeline.default().run(store, config, only=("statements",))
-    return edit
+            (action, name, target),
+        ).lastrowid
+    return SpeakerEdit(action, name, target, int(seq or 0))
+
+
+# The stage that applies the speaker corrections, and how its key says which it applied.
+_SPEAKER_STAGE = "statements"
+
+
+def fingerprint(conn: sqlite3.Connection, table: str) -> str:
+    """Which of the user's corrections in ``table`` are stored: their count and the latest
+    id ('' when none). Corrections are only ever added, with ids that never come back, so
+    this names the set; a stage's key carries it (``pipeline.Stage.user_inputs``)."""
+    if table not in USER_TABLES:
+        raise ValueError(f"{table!r} holds no user's corrections")
+    sql = f"SELECT count(*), max({USER_TABLES[table]}) FROM {table}"
+    count, last = conn.execute(sql).fetchone()
+    return f"{count}.{last}" if count else ""
+
+
+def waiting_speaker_edits(conn: sqlite3.Connection) -> list[SpeakerEdit]:
+    """The speaker corrections the speakers shown do not include yet: recorded after the
+    ``statements`` stage last ran; the next ``wiretrace analyze`` applies them."""
+    row = conn.execute(
+        "SELECT key FROM stage_state WHERE stage = ? LIMIT 1", (_SPEAKER_STAGE,)
+    ).fetchone()  # one run marks every article with the same key
+    edits = speaker_edits(conn)
+    if row is None:
+        return edits
+    _, _, applied = str(row[0]).partition("+speaker_edits@")
+    last = int(applied.split("+")[0].split(".")[1]) if applied else 0
+    return [e for e in edits if e.seq > last]
 
 
 def _names_speaker(conn: sqlite3.Connection, name: str) -> bool:

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from .base import PAGE_SIZE, Scope, fetch_one, ids_param, in_scope, metas_of
+from .edits import waiting_speaker_edits
 from .rows import Quote, Speaker, Statement
 
 _QUOTE = (
@@ -99,7 +100,9 @@ def speakers(
 def speaker(
     conn: sqlite3.Connection, speaker_id: str, scope: Scope = None, limit: int = 500
 ) -> dict[str, object]:
-    """One speaker and the quotes attributed to them, oldest article first."""
+    """One speaker and the quotes attributed to them, oldest article first; the names
+    joined to them and why; the user's corrections of them that wait for the next
+    ``wiretrace analyze``."""
     head = fetch_one(
         conn,
         "SELECT id, name, kind, role, aliases FROM speakers WHERE id = ?",
@@ -114,7 +117,10 @@ def speaker(
         )
     )
     quotes = sorted(_quotes(conn, rows), key=lambda q: (q.meta.date_key(), q.start))
-    return {"speaker": dict(head), "quotes": quotes, "evidence": speaker_evidence(conn, speaker_id)}
+    evidence = speaker_evidence(conn, speaker_id)
+    names = {head["name"], *(e["alias"] for e in evidence)}
+    waiting = [e for e in waiting_speaker_edits(conn) if {e.name, e.target} & names]
+    return {"speaker": dict(head), "quotes": quotes, "evidence": evidence, "waiting": waiting}
 
 
 def speaker_evidence(conn: sqlite3.Connection, speaker_id: str) -> list[dict[str, str]]:

@@ -607,7 +607,9 @@ def create_app(
         return RedirectResponse(where, status_code=303)
 
     async def edit_speaker(request: Request) -> Response:
-        """Merge, split or rename a speaker from its page; to the speaker page after."""
+        """Record a merge, split or rename of a speaker from its page; back to that page,
+        which lists it among the corrections the next ``wiretrace analyze`` applies (the
+        request never re-resolves the corpus's speakers)."""
         form = await posted(request)
         if isinstance(form, Response):
             return form
@@ -616,12 +618,12 @@ def create_app(
         action, name, target = (_field(form, k) for k in ("action", "name", "target"))
 
         def make(store: Store, cfg: Config) -> str:
-            record(store, cfg, action, name, target or None)
-            shown = target if action in ("merge", "rename") else name
-            try:  # the speaker the name belongs to now
-                return urls.speaker(read.resolve(store.conn, "speaker", shown)) or "/speakers"
+            record(store, action, name, target or None)
+            try:  # the speaker the name belongs to until then
+                page = urls.speaker(read.resolve(store.conn, "speaker", name.strip()))
             except NotFound:
-                return "/speakers"
+                page = None
+            return f"{page}#waiting" if page else "/speakers"
 
         return await run_in_threadpool(change, request, make)
 
