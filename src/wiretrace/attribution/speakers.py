@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ..models import Quote, Speaker, SpeakerEdit
 from ..store import content_hash
@@ -319,9 +319,26 @@ def canonical_speakers(
                     res.union(other, k)
                     res.reasons[other] = f"merged by a user into {e.target}"
                 renamed.append((k, e.target))
-    renames = {res.find(k): target for k, target in renamed}
-    merged_names = {res.find(k): name for k, name in merge_targets}
-    return _assemble(nodes, res, renames, quotes, by_title, merged_names)
+    chosen = {res.find(k): _Chosen(name, "merge") for k, name in merge_targets}
+    for k, to in renamed:  # a rename replaces a merge's name, the name found otherwise
+        before = chosen.get(res.find(k))
+        if before is None:
+            replaces = None
+        else:
+            replaces = before.name if before.reason == "merge" else before.replaces
+        chosen[res.find(k)] = _Chosen(to, "rename", replaces)
+    return _assemble(nodes, res, chosen, quotes, by_title)
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """The name a user chose for a speaker, and why: the target of a merge (the merged
+    speaker goes by it) or a rename (``replaces``: the merge's name it replaces; None,
+    the name found in the articles)."""
+
+    name: str
+    reason: Literal["merge", "rename"]
+    replaces: str | None = None
 
 
 def _show(n: _Node) -> str:
@@ -335,10 +352,9 @@ def _show(n: _Node) -> str:
 def _assemble(
     nodes: dict[Key, _Node],
     res: _Resolver,
-    renames: dict[Key, str],
+    chosen: Mapping[Key, _Chosen],
     quotes: Sequence[Quote],
     by_title: Mapping[str, Key],
-    merged_names: Mapping[Key, str] | None = None,
 ) -> Canon:
     groups: dict[Key, list[_Node]] = defaultdict(list)
     for key, n in nodes.items():
@@ -355,7 +371,8 @@ def _assemble(
             continue  # an entity that never speaks
         if not forms:
             forms.update(n for m in members for n in m.names)
-        best = renames.get(root) or (merged_names or {}).get(root) or _best_name(members, forms)
+        user = chosen.get(root)
+        best = user.name if user else _best_name(members, forms)
         labels: Counter[str] = Counter()
         kinds: Counter[str] = Counter()
         roles: Counter[str] = Counter()
@@ -385,8 +402,8 @@ def _assemble(
                 for r in sorted(roles)
                 if r not in spoke
             )
-        if root in renames:
-            was = (merged_names or {}).get(root) or _best_name(members, forms)
+        if user and user.reason == "rename":
+            was = user.replaces or _best_name(members, forms)
             why = f"renamed by a user to {best}"
             rows = [(a, w) for a, w in rows if a != was] + [(was, why)]
         evidence[best] = rows
