@@ -538,3 +538,29 @@ def web_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
     db = tmp_path_factory.mktemp("web") / "web.db"
     ids = build_web_store(db)
     return db, ids
+
+
+def build_big_story(path: Path, articles: int = 300) -> tuple[str, list[str]]:
+    """A store of ``articles`` generated wire articles (``benchmarks/wire_cascade``) held in
+    one story, with the clustering features the stories stage stores, so a correction of it
+    applies as on an analysed store (no model runs); the story id and its articles, oldest
+    first."""
+    import numpy as np
+    from wire_cascade import build_cascade
+
+    from wiretrace.stories import tables
+    from wiretrace.stories.cluster import ArticleFeatures, StoryState
+
+    build_cascade(path, articles)
+    rng = np.random.default_rng(3)
+    with Store(path) as store:
+        ids = store.article_ids()
+        state = StoryState("story-0123456789ab", 0, np.zeros(16, dtype=np.float32))
+        for a in ids:
+            vector = rng.normal(size=16).astype(np.float32)
+            found = ArticleFeatures(a, vector / np.linalg.norm(vector), ("Korrin dam",), None)
+            state.add(found, 10)
+            store.put_blob(tables.FEATURE_BLOB, a, store.text_hash(a), tables.pack_features(found))
+        tables.write_story(store, state, "The Korrin dam wire cascade", ids)
+        dated = sorted((store.get_article(a).published or "9999", a) for a in ids)
+    return state.id, [a for _, a in dated]

@@ -440,3 +440,48 @@ def test_correcting_stories_and_a_speaker_in_the_browser(
         row = page.locator("table tr", has=page.get_by_role("link", name="<b>Chief</b> Speaker"))
         expect(row.locator("td.num").first).to_have_text(str(top.quotes))
     assert watched["dialogs"] == [] and watched["errors"] == []
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_a_story_too_large_to_list_is_corrected_by_search_and_pages(
+    page: Page, tmp_path: Path, width: int, watched: dict[str, list[str]]
+) -> None:
+    """A story of 300 articles: its correction form pages through them and finds the
+    newest (which the story page itself does not list) by words of its title; checking it
+    and splitting it off works at phone and desktop width, with nothing overflowing."""
+    from conftest import build_big_story
+    from wiretrace import read
+
+    db = tmp_path / "big.db"
+    story, ids = build_big_story(db)
+    conn = read.connect_readonly(db)
+    try:
+        title = read.article_meta(conn, [ids[-1]])[ids[-1]].title or ""
+    finally:
+        conn.close()
+    page.set_viewport_size({"width": width, "height": 900})
+    with serving(db) as url:
+        page.goto(url + f"/stories/{story}#correct")
+        section = page.locator("section.edits")
+        expect(section.locator("legend")).to_have_text("Articles 1–50 of 300, oldest first")
+        expect(section.locator("ul.picks input[type=checkbox]")).to_have_count(50)
+        section.get_by_role("link", name="next →").click()
+        expect(section.locator("legend")).to_contain_text("Articles 51–100 of 300")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+        section.get_by_role("searchbox").fill(" ".join(title.split()[:4]))
+        section.get_by_role("button", name="Find").click()
+        expect(section.locator("legend")).to_contain_text("matching")
+        newest = section.locator(f"ul.picks input[value='{ids[-1]}']")
+        expect(newest).to_have_count(1)
+        newest.check()
+        section.scroll_into_view_if_needed()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        ARTIFACTS.mkdir(exist_ok=True)  # the form alone: the whole page is 300 articles long
+        section.screenshot(path=str(ARTIFACTS / f"27-big-story-find-{width}.png"))
+        section.get_by_role("button", name="Split the checked articles").click()
+        assert "/stories/story-edit-" in page.url
+        expect(page.locator("section.edits legend")).to_have_text("Articles 1–1 of 1, oldest first")
+        page.goto(url + f"/stories/{story}#correct")
+        expect(page.locator("section.edits legend")).to_contain_text("of 299")
+    assert watched["dialogs"] == [] and watched["errors"] == []

@@ -213,3 +213,54 @@ def test_a_published_server_offers_no_edits(demo_db: Path) -> None:
         assert 'action="/speakers/edit"' not in c.get(f"/speakers/{speaker}").text
         answer = c.post("/stories/edit", data={"action": "merge"}, headers=SAME)
         assert answer.status_code == 403
+
+
+def test_a_story_too_large_to_list_is_searched_and_paged_for_its_corrections(
+    tmp_path: Path,
+) -> None:
+    """A story of 300 articles: the correction form lists a page of them at a time and
+    finds any by words of its title or outlet, so an article the story page does not show
+    (it shows the first 120) can still be split off."""
+    from conftest import build_big_story
+
+    db = tmp_path / "big.db"
+    story, ids = build_big_story(db)
+    with TestClient(create_app(db, pool_size=1), base_url=LOCAL) as client:
+        page = client.get(f"/stories/{story}").text
+        assert "Articles 1–50 of 300, oldest first" in page
+        [_, pick] = _forms(page, "/stories/edit")
+        listed = re.findall(r'name="article" value="([^"]+)"', page)
+        assert listed == ids[:50]
+        second = client.get(f"/stories/{story}?pick=2").text
+        assert re.findall(r'name="article" value="([^"]+)"', second) == ids[50:100]
+        last = client.get(f"/stories/{story}?pick=6").text
+        assert "Articles 251–300 of 300" in last and "next →" not in last
+
+        newest = ids[-1]
+        conn = read.connect_readonly(db)
+        try:
+            meta = read.article_meta(conn, [newest])[newest]
+        finally:
+            conn.close()
+        words = " ".join([*(meta.title or "").split()[:3], *(meta.outlet or "").split()])
+        found = client.get(f"/stories/{story}", params={"find": words.upper()}).text
+        assert f"matching “{words.upper()}”" in html.unescape(found)  # any case matches
+        matches = re.findall(r'name="article" value="([^"]+)"', found)
+        assert newest in matches and len(matches) < 10
+        assert newest not in {
+            a["id"] for a in client.get(f"/api/stories/{story}").json()["articles"]
+        }
+        none = client.get(f"/stories/{story}", params={"find": "<i>nothing like it</i>"}).text
+        assert_inert(none)
+        assert "No article of this story matches" in none
+        assert not re.findall(r'name="article" value="([^"]+)"', none)
+
+        answer = client.post(
+            "/stories/edit",
+            data={**pick, "action": "split", "article": [newest]},
+            headers=SAME,
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+        new = answer.headers["location"].removeprefix("/stories/")
+        assert _members(db, new) == {newest} and _members(db, story) == set(ids[:-1])

@@ -163,6 +163,43 @@ def story(conn: sqlite3.Connection, story_id: str) -> dict[str, object]:
     }
 
 
+PICK_PAGE = 50  # articles a page of a story's correction form lists
+
+
+def story_picks(
+    conn: sqlite3.Connection, story_id: str, find: str = "", page: int = 1
+) -> dict[str, object]:
+    """One page of a story's articles to choose from when correcting it, oldest first:
+    those whose title, outlet or id holds every word of ``find`` (case-insensitive). A
+    story of thousands of articles is searched and paged here, never listed whole."""
+    page = max(1, page)
+    typed = find.split()[:8]
+    words = [w.lower() for w in typed]
+    match = "".join(
+        " AND instr(lower(coalesce(a.title, '') || ' ' || coalesce(a.outlet, '') || ' ' || a.id),"
+        " ?) > 0"
+        for _ in words
+    )
+    base = (
+        f" FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?{match}"
+    )
+    total = int(conn.execute(f"SELECT count(*){base}", (story_id, *words)).fetchone()[0])
+    rows = conn.execute(
+        f"SELECT a.id, a.title, a.outlet, a.published, a.byline{base}"
+        " ORDER BY coalesce(a.published, '9999'), a.id LIMIT ? OFFSET ?",
+        (story_id, *words, PICK_PAGE, (page - 1) * PICK_PAGE),
+    )
+    articles = [ArticleMeta(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return {
+        "find": " ".join(typed),
+        "page": page,
+        "first": (page - 1) * PICK_PAGE + 1,
+        "matching": total,
+        "more": page * PICK_PAGE < total,
+        "articles": articles,
+    }
+
+
 def timeline(
     conn: sqlite3.Connection,
     scope: Scope = None,

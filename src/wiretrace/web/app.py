@@ -265,9 +265,13 @@ def _pages() -> list[PageSpec]:
 
 
 def _story(conn: sqlite3.Connection, request: Request) -> dict[str, object]:
-    """A story; on a server that takes corrections, with the largest stories to merge into."""
-    body = read.story(conn, request_param(request, "id"))
+    """A story; on a server that takes corrections, with the largest stories to merge into
+    and a page of its articles to pick from (``find`` searches them, ``pick`` pages)."""
+    story_id = request_param(request, "id")
+    body = read.story(conn, story_id)
     if request.app.state.writes:
+        find = request.query_params.get("find", "")[:200]
+        body["picks"] = read.story_picks(conn, story_id, find, _int(request, "pick"))
         cache: PageCache = request.app.state.cache
         body["others"] = cache.get(
             "story-choices", lambda: {"rows": read.plain(read.story_rows(conn, None, 200))}
