@@ -24,29 +24,127 @@ def test_direct_quote_with_title_and_later_surname(nlp) -> None:  # type: ignore
     assert "Varga" in text[first.speaker_span.start : first.speaker_span.end]
 
 
-def test_split_quote_gives_both_halves_one_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = "“The bridge will reopen,” said Mayor Anna Kell, “but not before the spring.”"
-    qs = quotes_of(nlp, text)
-    assert {one(qs, "bridge").speaker, one(qs, "spring").speaker} == {"Anna Kell"}
-
-
-def test_guillemets_and_single_quotes(nlp) -> None:  # type: ignore[no-untyped-def]
-    qs = quotes_of(nlp, "« We will not negotiate under pressure », the minister Rui Salgado said.")
-    assert one(qs, "negotiate").speaker == "Rui Salgado"
-    qs = quotes_of(nlp, "'The dam was inspected last year,' the engineer Paul Brandt said.")
-    assert one(qs, "inspected").speaker == "Paul Brandt"
-
-
-def test_quote_over_two_paragraphs_and_continuation(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
+# Each text, and the speaker of the quote holding each fragment.
+SPEAKERS = [
+    pytest.param(
+        "“The bridge will reopen,” said Mayor Anna Kell, “but not before the spring.”",
+        {"bridge": "Anna Kell", "spring": "Anna Kell"},
+        id="split-quote-both-halves-one-speaker",
+    ),
+    pytest.param(
+        "« We will not negotiate under pressure », the minister Rui Salgado said.",
+        {"negotiate": "Rui Salgado"},
+        id="guillemets",
+    ),
+    pytest.param(
+        "'The dam was inspected last year,' the engineer Paul Brandt said.",
+        {"inspected": "Paul Brandt"},
+        id="single-quotes",
+    ),
+    pytest.param(
         "Officials met on Friday.\n"
         "“The water rose faster than any model predicted,” said Lena Ortiz, the agency director.\n"
         "“We are still counting the damage. It will take weeks.”\n"
-        "The meeting ended at noon."
-    )
+        "The meeting ended at noon.",
+        {"water rose": "Lena Ortiz", "counting the damage": "Lena Ortiz"},
+        id="quote-over-two-paragraphs-and-continuation",
+    ),
+    pytest.param(
+        "Maria Lopez, the city's budget chief, told reporters that the fund was empty. "
+        "“We cannot pay the contractors this month,” she added.\n"
+        "The Finance Ministry said the figures were wrong. "
+        "“The accounts are balanced,” it added.",
+        {"contractors": "Maria Lopez", "accounts are balanced": "Finance Ministry"},
+        id="pronouns-resolve-to-the-right-earlier-speaker",
+    ),
+    pytest.param(
+        "“Blame the neighbours for the outage,” the guidelines state.\n"
+        "Staff were told to stay silent, an unidentified engineer told the newspaper.",
+        {"neighbours": "guidelines", "stay silent": "unidentified engineer"},
+        id="documents-and-anonymous-sources",
+    ),
+    pytest.param(
+        "“We were ordered to keep quiet,” the official was quoted as saying by the Gazette.",
+        {"ordered": "official"},
+        id="quoted-as-saying-by-names-the-speaker-not-the-outlet",
+    ),
+    pytest.param(
+        "Environment Minister Dario Holt visited the site with officials of the "
+        "National Flood Agency.\n"
+        "“We will find the cause,” the minister said.\n"
+        "“The levels are falling,” the agency added.",
+        {"find the cause": "Dario Holt", "levels are falling": "National Flood Agency"},
+        id="titles-and-definite-descriptions-name-the-speaker",
+    ),
+    pytest.param(
+        'Colonel Hanne Brisk appealed to residents: "The ground is soft. Stay at home."\n'
+        '"They give you six litres. That is for everything," said Ruth Anker, a nurse. '
+        '"I do not know how we will manage."',
+        {"ground is soft": "Hanne Brisk", "how we will manage": "Ruth Anker"},
+        id="colon-frame-and-continuation-after-a-multi-sentence-quote",
+    ),
+    pytest.param(
+        "The plan was criticised by the Green Alliance, which said the minister owed the "
+        "families an apology.\n"
+        "The Water Ministry issued its first written statement on Thursday. “Nobody may "
+        "drink from the river until further notice,” the statement said.",
+        {"owed the families": "Green Alliance", "drink from the river": "Water Ministry"},
+        id="relative-pronoun-and-possessed-statement-speakers",
+    ),
+    pytest.param(
+        "“Close the bridge now,” the mayor Ilse Dorn ordered.",
+        {"Close the bridge": "Ilse Dorn"},
+        id="a-command-still-cues-a-quotation",
+    ),
+    pytest.param(
+        "“We have had problems with intrusions before,” Gerald Fenn said after the summit. "
+        "He did not threaten a response. “Our goal is to set norms that everyone follows.”",
+        {"Our goal": "Gerald Fenn"},
+        id="quote-continues-its-speaker-later-in-the-paragraph",
+    ),
+    pytest.param(
+        "Readers sent us their reactions.\n"
+        "“The debate told me nothing new about either candidate.” ― Rosa Delgado\n"
+        "“I will vote early this year, and so will my sister.” ― Tom Okafor.",
+        {"debate told": "Rosa Delgado", "vote early": "Tom Okafor"},
+        id="dash-signature-names-the-speaker",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "speakers"), SPEAKERS)
+def test_each_quote_has_its_speaker(nlp, text: str, speakers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     qs = quotes_of(nlp, text)
-    assert one(qs, "water rose").speaker == "Lena Ortiz"
-    assert one(qs, "counting the damage").speaker == "Lena Ortiz"
+    assert {fragment: one(qs, fragment).speaker for fragment in speakers} == speakers
+
+
+# Texts that quote nothing (None), or no quote holding the fragment.
+NO_QUOTE = [
+    pytest.param(
+        "Engineers are worried about the second pond, which they say is under pressure.",
+        "under pressure",
+        id="a-speaker-inside-a-relative-clause-is-no-frame",
+    ),
+    pytest.param(
+        "The governor has ordered all of the dams to be inspected.",
+        None,
+        id="a-command-is-an-act-not-words",
+    ),
+    pytest.param(
+        "The council ordered the old bridge to be closed.",
+        None,
+        id="an-order-to-close-is-an-act-not-words",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), NO_QUOTE)
+def test_no_quote_where_nobody_speaks(nlp, text: str, fragment: str | None) -> None:  # type: ignore[no-untyped-def]
+    qs = quotes_of(nlp, text)
+    if fragment is None:
+        assert qs == []
+    else:
+        assert not [q for q in qs if fragment in q.text]
 
 
 def test_reported_speech_according_to_and_statement(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -62,34 +160,6 @@ def test_reported_speech_according_to_and_statement(nlp) -> None:  # type: ignor
     assert "coast guard" in ships.speaker
 
 
-def test_pronouns_resolve_to_the_right_earlier_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "Maria Lopez, the city's budget chief, told reporters that the fund was empty. "
-        "“We cannot pay the contractors this month,” she added.\n"
-        "The Finance Ministry said the figures were wrong. "
-        "“The accounts are balanced,” it added."
-    )
-    qs = quotes_of(nlp, text)
-    assert one(qs, "contractors").speaker == "Maria Lopez"
-    assert one(qs, "accounts are balanced").speaker == "Finance Ministry"
-
-
-def test_documents_and_anonymous_sources(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "“Blame the neighbours for the outage,” the guidelines state.\n"
-        "Staff were told to stay silent, an unidentified engineer told the newspaper."
-    )
-    qs = quotes_of(nlp, text)
-    assert one(qs, "neighbours").speaker == "guidelines"
-    anon = one(qs, "stay silent")
-    assert anon.speaker == "unidentified engineer"
-
-
-def test_quoted_as_saying_by_names_the_speaker_not_the_outlet(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = "“We were ordered to keep quiet,” the official was quoted as saying by the Gazette."
-    assert one(quotes_of(nlp, text), "ordered").speaker == "official"
-
-
 def test_mixed_quote_and_scare_quotes(nlp) -> None:  # type: ignore[no-untyped-def]
     text = (
         "Premier Ilse Brandt warned of “a lost decade” for the region. "
@@ -101,18 +171,6 @@ def test_mixed_quote_and_scare_quotes(nlp) -> None:  # type: ignore[no-untyped-d
     assert not [q for q in qs if "reform" in q.text]
 
 
-def test_titles_and_definite_descriptions_name_the_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "Environment Minister Dario Holt visited the site with officials of the "
-        "National Flood Agency.\n"
-        "“We will find the cause,” the minister said.\n"
-        "“The levels are falling,” the agency added."
-    )
-    qs = quotes_of(nlp, text)
-    assert one(qs, "find the cause").speaker == "Dario Holt"
-    assert one(qs, "levels are falling").speaker == "National Flood Agency"
-
-
 def test_trailing_attribution_scopes_over_the_clause_before_it(nlp) -> None:  # type: ignore[no-untyped-def]
     text = (
         "The number of people evacuated from villages along the river rose to 3,400, "
@@ -122,29 +180,6 @@ def test_trailing_attribution_scopes_over_the_clause_before_it(nlp) -> None:  # 
     evacuated = one(qs, "rose to 3,400")
     assert evacuated.text.startswith("The number") and evacuated.speaker == "Flood Agency"
     assert one(qs, "second pond").speaker == "engineers"
-
-
-def test_colon_frame_and_continuation_after_a_multi_sentence_quote(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        'Colonel Hanne Brisk appealed to residents: "The ground is soft. Stay at home."\n'
-        '"They give you six litres. That is for everything," said Ruth Anker, a nurse. '
-        '"I do not know how we will manage."'
-    )
-    qs = quotes_of(nlp, text)
-    assert one(qs, "ground is soft").speaker == "Hanne Brisk"
-    assert one(qs, "how we will manage").speaker == "Ruth Anker"
-
-
-def test_relative_pronoun_and_possessed_statement_speakers(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "The plan was criticised by the Green Alliance, which said the minister owed the "
-        "families an apology.\n"
-        "The Water Ministry issued its first written statement on Thursday. “Nobody may "
-        "drink from the river until further notice,” the statement said."
-    )
-    qs = quotes_of(nlp, text)
-    assert one(qs, "owed the families").speaker == "Green Alliance"
-    assert one(qs, "drink from the river").speaker == "Water Ministry"
 
 
 def test_a_charge_of_doing_is_reported_speech(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -163,11 +198,6 @@ def test_a_cue_between_its_two_complements_frames_one_report(nlp) -> None:  # ty
     report = qs[0]
     assert report.kind == "indirect" and report.speaker == "Mara Holt" and report.cue == "told"
     assert report.text.startswith("The bridge is safe") and report.text.endswith("the spring")
-
-
-def test_a_speaker_inside_a_relative_clause_is_no_frame(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = "Engineers are worried about the second pond, which they say is under pressure."
-    assert not [q for q in quotes_of(nlp, text) if "under pressure" in q.text]
 
 
 @pytest.mark.parametrize(
@@ -206,11 +236,8 @@ def test_a_trailing_report_holds_the_order_or_request_it_reports(  # type: ignor
     assert qs[0].speaker is not None and outlet in qs[0].speaker
 
 
-def test_a_command_is_an_act_not_words_but_still_cues_a_quotation(nlp) -> None:  # type: ignore[no-untyped-def]
-    assert quotes_of(nlp, "The governor has ordered all of the dams to be inspected.") == []
-    assert quotes_of(nlp, "The council ordered the old bridge to be closed.") == []
-    qs = quotes_of(nlp, "“Close the bridge now,” the mayor Ilse Dorn ordered.")
-    assert one(qs, "Close the bridge").speaker == "Ilse Dorn"
+def test_a_request_is_reported_speech_unlike_a_command(nlp) -> None:  # type: ignore[no-untyped-def]
+    # a command is an act, not words (NO_QUOTE), but still cues a quotation (SPEAKERS)
     request = one(
         quotes_of(nlp, "The council asked residents not to drive into the valley."), "drive"
     )
@@ -248,25 +275,6 @@ def test_frame_split_off_after_a_question(nlp) -> None:  # type: ignore[no-untyp
     )
     q = one(quotes_of(nlp, text), "How long")
     assert q.speaker == "Marta Klein" and len(q.parts) == 2
-
-
-def test_quote_continues_its_speaker_later_in_the_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "“We have had problems with intrusions before,” Gerald Fenn said after the summit. "
-        "He did not threaten a response. “Our goal is to set norms that everyone follows.”"
-    )
-    assert one(quotes_of(nlp, text), "Our goal").speaker == "Gerald Fenn"
-
-
-def test_dash_signature_names_the_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "Readers sent us their reactions.\n"
-        "“The debate told me nothing new about either candidate.” ― Rosa Delgado\n"
-        "“I will vote early this year, and so will my sister.” ― Tom Okafor."
-    )
-    qs = quotes_of(nlp, text)
-    assert one(qs, "debate told").speaker == "Rosa Delgado"
-    assert one(qs, "vote early").speaker == "Tom Okafor"
 
 
 def test_transcript_turns(nlp) -> None:  # type: ignore[no-untyped-def]
