@@ -64,48 +64,11 @@ def test_report_without_a_speaker_keeps_its_cue(nlp) -> None:  # type: ignore[no
     assert q.speaker is None and q.cue == "reported" and "resign" in q.text
 
 
-def test_a_dateline_is_never_the_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = "SELMA, N.C.— Donald Trump on Saturday asserted that the election was rigged."
-    (q,) = quotes_of(nlp, text)
-    assert q.speaker == "Donald Trump" and q.text == "the election was rigged"
-
-
 def test_as_clause_frames_the_clause_it_modifies(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "The army took the region in last week's operations, as announced by President "
-        "Ilham Aliyev on Thursday."
-    )
-    (q,) = quotes_of(nlp, text)
-    assert q.speaker == "Ilham Aliyev" and q.cue == "announced"
-    assert q.text == "The army took the region in last week's operations"
+    # also "as announced by …" after its clause: FRAMES
     text = "As many tax experts have pointed out, Mr. Trump is free to disclose his returns."
     (q,) = quotes_of(nlp, text)
     assert q.speaker == "many tax experts" and q.text.startswith("Mr. Trump is free")
-
-
-def test_that_clause_hung_on_a_time_adjunct_is_the_cue_s(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "Moscow indicated the day before Peskov’s remarks that Armenians evacuating had "
-        "nothing to fear."
-    )
-    (q,) = quotes_of(nlp, text)
-    assert q.speaker == "Moscow" and q.text == "Armenians evacuating had nothing to fear"
-
-
-def test_a_frame_before_its_clause_with_a_comma(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = "Back in Virginia, Mr. Clarke said, he decided to take aim at the coal industry."
-    (q,) = quotes_of(nlp, text)
-    assert q.cue == "said" and q.speaker == "Clarke"
-    assert q.text == "he decided to take aim at the coal industry"
-
-
-def test_object_of_the_verb_says_its_complement(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "The senator also forced Anna Kell, who runs the bank, to admit that no executives "
-        "had been punished."
-    )
-    q = one(quotes_of(nlp, text), "no executives")
-    assert q.speaker == "Anna Kell"
 
 
 def test_same_speakers_report_does_not_end_a_quotation(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -140,19 +103,8 @@ def test_titles_with_american_punctuation_are_not_quotes(nlp) -> None:  # type: 
     assert [q.text for q in quotes_of(nlp, text)] == ["Here comes the mayor,"]
 
 
-def test_colon_frame_whose_colon_hangs_on_a_noun(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "The piece used one of the woman’s quotes as its headline: “Finally. Someone who "
-        "thinks like me.” The implication is clear."
-    )
-    q = one(quotes_of(nlp, text), "Someone who thinks")
-    assert q.cue == "used" and q.speaker == "piece"
-
-
 def test_a_report_inside_another_s_report_is_part_of_it(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = 'Lynch said she recalled thinking, "This is what people have talked about for years."'
-    q = one(quotes_of(nlp, text), "people have talked")
-    assert q.cue == "said" and q.speaker == "Lynch"
+    # also a recalled thought quoted inside a report: FRAMES
     text = (
         "A Quinnipiac University poll released in late August found that 74 percent of "
         "likely voters said Mr. Trump should release his tax returns."
@@ -171,16 +123,7 @@ def test_a_coordinated_report_with_content_of_its_own_frames_nothing_before_it(n
     assert one(qs, "would join the talks").speaker == "Anna Berg"
     urged = one(qs, "rebels to lay down")
     assert urged.cue == "urged" and "Berg said" not in urged.text
-    # Whom a trailing "told" addresses is not content of its own: it still frames the clause.
-    told = one(
-        quotes_of(
-            nlp,
-            "The harvest will be late this year, but only if the rains stop soon, Senator Hal "
-            "Rhee told The Daily Ledger on Monday.",
-        ),
-        "harvest will be late",
-    )
-    assert told.speaker == "Hal Rhee" and told.cue == "told"
+    # whom a trailing "told" addresses is not content of its own: FRAMES
 
 
 def test_a_report_conjoined_deep_inside_another_is_its_own(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -194,22 +137,94 @@ def test_a_report_conjoined_deep_inside_another_is_its_own(nlp) -> None:  # type
     assert one(qs, "of hiding the figures").speaker == "farmers"
 
 
-def test_a_name_after_the_closing_mark_hung_on_a_quoted_noun_speaks(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
+# Each text, the fragment of the quote checked (None: the text holds exactly that one
+# quote), and what that quote's fields must be.
+FRAMES = [
+    pytest.param(
+        "SELMA, N.C.— Donald Trump on Saturday asserted that the election was rigged.",
+        None,
+        {"speaker": "Donald Trump", "text": "the election was rigged"},
+        id="a-dateline-is-never-the-speaker",
+    ),
+    pytest.param(
+        "The army took the region in last week's operations, as announced by President "
+        "Ilham Aliyev on Thursday.",
+        None,
+        {
+            "speaker": "Ilham Aliyev",
+            "cue": "announced",
+            "text": "The army took the region in last week's operations",
+        },
+        id="as-clause-frames-the-clause-it-modifies",
+    ),
+    pytest.param(
+        "Moscow indicated the day before Peskov’s remarks that Armenians evacuating had "
+        "nothing to fear.",
+        None,
+        {"speaker": "Moscow", "text": "Armenians evacuating had nothing to fear"},
+        id="that-clause-hung-on-a-time-adjunct-is-the-cue-s",
+    ),
+    pytest.param(
+        "Back in Virginia, Mr. Clarke said, he decided to take aim at the coal industry.",
+        None,
+        {"cue": "said", "speaker": "Clarke", "text": "he decided to take aim at the coal industry"},
+        id="a-frame-before-its-clause-with-a-comma",
+    ),
+    pytest.param(
+        "The senator also forced Anna Kell, who runs the bank, to admit that no executives "
+        "had been punished.",
+        "no executives",
+        {"speaker": "Anna Kell"},
+        id="object-of-the-verb-says-its-complement",
+    ),
+    pytest.param(
+        "The piece used one of the woman’s quotes as its headline: “Finally. Someone who "
+        "thinks like me.” The implication is clear.",
+        "Someone who thinks",
+        {"cue": "used", "speaker": "piece"},
+        id="colon-frame-whose-colon-hangs-on-a-noun",
+    ),
+    pytest.param(
+        'Lynch said she recalled thinking, "This is what people have talked about for years."',
+        "people have talked",
+        {"cue": "said", "speaker": "Lynch"},
+        id="a-report-inside-another-s-report-is-part-of-it",
+    ),
+    pytest.param(
+        "The harvest will be late this year, but only if the rains stop soon, Senator Hal "
+        "Rhee told The Daily Ledger on Monday.",
+        "harvest will be late",
+        {"speaker": "Hal Rhee", "cue": "told"},
+        id="whom-a-trailing-told-addresses-is-not-content-of-its-own",
+    ),
+    pytest.param(  # not "Tuesday morning", which says when
         "“There is a gap between the ministry and frankly the minister and our farmers,” "
-        "Tolland, a senior adviser, said Tuesday morning on the radio."
-    )
-    q = one(quotes_of(nlp, text), "gap between")
-    assert q.speaker == "Tolland"  # not "Tuesday morning", which says when
-
-
-def test_a_participle_on_a_noun_is_the_noun_s_and_a_letter_its_sender_s(nlp) -> None:  # type: ignore[no-untyped-def]
-    backing = one(quotes_of(nlp, "Most farmers backing the plan live in the north."), "the plan")
-    assert backing.speaker == "Most farmers"
-    letter = one(
-        quotes_of(
-            nlp, "The governor released a letter from his doctor that says he is in good health."
-        ),
+        "Tolland, a senior adviser, said Tuesday morning on the radio.",
+        "gap between",
+        {"speaker": "Tolland"},
+        id="a-name-after-the-closing-mark-hung-on-a-quoted-noun-speaks",
+    ),
+    pytest.param(
+        "Most farmers backing the plan live in the north.",
+        "the plan",
+        {"speaker": "Most farmers"},
+        id="a-participle-on-a-noun-is-the-noun-s",
+    ),
+    pytest.param(
+        "The governor released a letter from his doctor that says he is in good health.",
         "good health",
-    )
-    assert letter.speaker == "governor"
+        {"speaker": "governor"},
+        id="a-letter-is-its-sender-s",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment", "expected"), FRAMES)
+def test_each_frame_gives_its_quote_speaker_cue_and_extent(  # type: ignore[no-untyped-def]
+    nlp, text: str, fragment: str | None, expected: dict[str, str]
+) -> None:
+    if fragment is None:
+        (q,) = quotes_of(nlp, text)
+    else:
+        q = one(quotes_of(nlp, text), fragment)
+    assert {field: getattr(q, field) for field in expected} == expected
