@@ -53,10 +53,49 @@ def test_same_words_same_speaker_one_statement_other_speaker_never() -> None:
     assert statements[0].speaker == "Rui Salgado"
 
 
-def test_same_article_alone_is_not_a_statement_across_outlets() -> None:
-    said = "we will rebuild the old bridge"
-    quotes = [q("1", "A", said, "X"), q("2", "A", said, "X")]
-    assert group_statements(quotes, BagOfWords(), 0.65) == []
+# Quotes of one speaker (article, text) and the statements they make at a threshold.
+GROUPS = [
+    pytest.param(
+        {
+            "1": ("A", "we will rebuild the old bridge"),
+            "2": ("A", "we will rebuild the old bridge"),
+        },
+        0.65,
+        [],
+        id="same-article-alone-is-not-a-statement-across-outlets",
+    ),
+    pytest.param(
+        # B shares words with A and with C; A and C say different things.
+        # Cosines (bag of words): a-b 0.67, b-c 0.48, a-c 0.19.
+        {
+            "a": ("A", "the dam will be repaired before the spring floods come"),
+            "b": ("B", "the dam will be repaired and the old bridge rebuilt"),
+            "c": ("C", "the old bridge rebuilt last year opens for traffic"),
+        },
+        0.45,
+        [{"a", "b"}, {"b", "c"}],
+        id="a-chain-of-neighbours-never-joins-different-claims",
+    ),
+    pytest.param(
+        {
+            "1": ("A", "about 3,000 people have left the region since Monday"),
+            "2": ("B", "about 5,000 people have left the region since Monday"),
+            "3": ("C", "about 3,000 people have left the region since Monday night"),
+        },
+        0.65,
+        [{"1", "3"}],
+        id="different-figures-are-different-statements",
+    ),
+]
+
+
+@pytest.mark.parametrize(("said", "threshold", "expected"), GROUPS)
+def test_statements_of_one_speaker(
+    said: dict[str, tuple[str, str]], threshold: float, expected: list[set[str]]
+) -> None:
+    quotes = [q(qid, article, text, "Rui Salgado") for qid, (article, text) in said.items()]
+    groups = [set(st.quotes) for st in group_statements(quotes, BagOfWords(), threshold)]
+    assert groups == expected
 
 
 def test_a_bare_name_pronoun_or_topic_is_no_claim() -> None:
@@ -133,28 +172,6 @@ def test_a_run_embeds_only_the_pending_articles_quotes(
         assert len(first) >= 20 and len(embedder.seen) > 0 and set(embedder.seen) <= mine
         for t, rows in tables.items():
             assert store.conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() == rows, t
-
-
-def test_a_chain_of_neighbours_never_joins_different_claims() -> None:
-    # B shares words with A and with C; A and C say different things
-    quotes = [
-        q("a", "A", "the dam will be repaired before the spring floods come", "Rui Salgado"),
-        q("b", "B", "the dam will be repaired and the old bridge rebuilt", "Rui Salgado"),
-        q("c", "C", "the old bridge rebuilt last year opens for traffic", "Rui Salgado"),
-    ]
-    # cosines (bag of words): a-b 0.67, b-c 0.48, a-c 0.19
-    groups = [set(st.quotes) for st in group_statements(quotes, BagOfWords(), 0.45)]
-    assert groups == [{"a", "b"}, {"b", "c"}]
-
-
-def test_different_figures_are_different_statements() -> None:
-    quotes = [
-        q("1", "A", "about 3,000 people have left the region since Monday", "Rui Salgado"),
-        q("2", "B", "about 5,000 people have left the region since Monday", "Rui Salgado"),
-        q("3", "C", "about 3,000 people have left the region since Monday night", "Rui Salgado"),
-    ]
-    groups = [set(s.quotes) for s in group_statements(quotes, BagOfWords(), 0.65)]
-    assert groups == [{"1", "3"}]
 
 
 def test_only_named_speakers_make_statements() -> None:
