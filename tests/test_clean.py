@@ -143,58 +143,59 @@ BODY = (
 )
 
 
-@pytest.mark.parametrize(
-    "first",
-    [
-        "Staff writer",  # a role
-        "AP Sports Writer",
-        "Erin Hitchcock, Burnaby Now",  # a name and an outlet
-        "Tags: harbour",  # a label
-        "Pier closes after vote 1/10/2024, 3:50 a.m. EST",  # a headline run into its date
-        "Pier Closes Tuesday January 9, 2024",
-        ") (PAV:FER) said on Monday that the pier",  # a fragment
-        "An editorial in the harbour weekly",  # no verb, not headline-cased
-        "Council closes the old pier By Maria Petrova",  # a headline run into its byline
-    ],
+BOX = (
+    "Support The Harbour Ledger\n"
+    "We have no owner and no paywall. Our reporting is paid for by readers like you.\n"
+    "Donate today\n\n"
 )
-def test_a_first_line_that_is_no_headline_is_no_title(nlp, first: str) -> None:  # type: ignore[no-untyped-def]
-    r = clean_text(f"{first}\n\n{BODY}", nlp)
-    assert r.title is None
+PIER = "Storm closes harbour pier"
 
-
-@pytest.mark.parametrize(
-    "first",
-    ["Storm closes harbour pier", "Harbour Council Votes to Close the Old Ferry Pier"],
-)
-def test_a_first_line_that_reads_as_a_headline_is_the_title(nlp, first: str) -> None:  # type: ignore[no-untyped-def]
-    r = clean_text(f"{first}\n\n{BODY}", nlp)
-    assert r.title == first
-    assert r.text.startswith("The harbour council")
-
-
-def test_the_headline_below_an_appeal_box_is_the_title(nlp) -> None:  # type: ignore[no-untyped-def]
-    box = (
-        "Support The Harbour Ledger\n"
-        "We have no owner and no paywall. Our reporting is paid for by readers like you.\n"
-        "Donate today\n\n"
-    )
-    headline = "Harbour Dam Collapse: Sludge Buries Brackwater, Nine Missing"
-    r = clean_text(f"{box}{headline}\n\n{BODY}", nlp)
-    assert r.title == headline
-    assert r.text.startswith("The harbour council")
-
-
-def test_a_headline_below_a_sentence_or_beside_another_is_no_title(nlp) -> None:  # type: ignore[no-untyped-def]
+# What stands above BODY, and the title found there (None: no title).
+TITLES = [
+    pytest.param("Staff writer", None, id="a-role"),
+    pytest.param("AP Sports Writer", None, id="a-role-with-agency"),
+    pytest.param("Erin Hitchcock, Burnaby Now", None, id="a-name-and-an-outlet"),
+    pytest.param("Tags: harbour", None, id="a-label"),
+    pytest.param(
+        "Pier closes after vote 1/10/2024, 3:50 a.m. EST", None, id="a-headline-run-into-its-date"
+    ),
+    pytest.param("Pier Closes Tuesday January 9, 2024", None, id="a-headline-run-into-a-day"),
+    pytest.param(") (PAV:FER) said on Monday that the pier", None, id="a-fragment"),
+    pytest.param("An editorial in the harbour weekly", None, id="no-verb-not-headline-cased"),
+    pytest.param(
+        "Council closes the old pier By Maria Petrova", None, id="a-headline-run-into-its-byline"
+    ),
+    pytest.param(PIER, PIER, id="a-headline"),
+    pytest.param(
+        "Harbour Council Votes to Close the Old Ferry Pier",
+        "Harbour Council Votes to Close the Old Ferry Pier",
+        id="a-headline-in-title-case",
+    ),
+    pytest.param(
+        BOX + "Harbour Dam Collapse: Sludge Buries Brackwater, Nine Missing",
+        "Harbour Dam Collapse: Sludge Buries Brackwater, Nine Missing",
+        id="the-headline-below-an-appeal-box",
+    ),
     # A byline removed above it does not count: cleaning the clean text finds the same.
-    below = clean_text(f"By Maria Petrova\n\nStorm closes harbour pier\n\n{BODY}", nlp)
-    assert below.title == "Storm closes harbour pier"
-    sentence = "The council met on Monday to discuss the pier."
-    assert clean_text(f"{sentence}\n\nStorm closes harbour pier\n\n{BODY}", nlp).title is None
-    # Two headlines: which one is the title is unclear (cleaning the text again would
-    # take the second one), so neither is.
-    two = clean_text(f"Storm closes harbour pier\n\nFerries Move to the Cargo Quay\n\n{BODY}", nlp)
-    assert two.title is None
-    assert clean_text(two.text, nlp).text == two.text
+    pytest.param(f"By Maria Petrova\n\n{PIER}", PIER, id="a-headline-below-a-byline"),
+    pytest.param(
+        f"The council met on Monday to discuss the pier.\n\n{PIER}",
+        None,
+        id="a-headline-below-a-sentence",
+    ),
+    # Two headlines: which one is the title is unclear (cleaning the text again would take
+    # the second one), so neither is.
+    pytest.param(f"{PIER}\n\nFerries Move to the Cargo Quay", None, id="a-headline-beside-another"),
+]
+
+
+@pytest.mark.parametrize(("head", "title"), TITLES)
+def test_the_title_is_the_one_headline_on_top(nlp, head: str, title: str | None) -> None:  # type: ignore[no-untyped-def]
+    r = clean_text(f"{head}\n\n{BODY}", nlp)
+    assert r.title == title
+    if title is not None:
+        assert r.text.startswith("The harbour council")
+    assert clean_text(r.text, nlp).text == r.text  # cleaning again finds nothing more
 
 
 def test_metadata_from_the_source_wins(nlp) -> None:  # type: ignore[no-untyped-def]
