@@ -21,7 +21,7 @@ import numpy.typing as npt
 from ..config import Config
 from ..models import Quote, Statement
 from ..nlp.models import Embedder, NlpConfig, nlp_embedder
-from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
+from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
 from ..read.edits import speaker_edits
 from ..store import Store, content_hash
 from ..vectors import pack_vectors, unpack_vectors
@@ -107,9 +107,11 @@ class _Pieces:
 
 
 class _Embedded:
-    """Vectors of piece texts, each text embedded once per run (both passes share it)."""
+    """Vectors of piece texts, each text embedded once per run (both passes share it).
+    Without an embedder it holds only vectors given to it (``known``): where quotes are
+    compared away from the model (a cluster worker)."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder | None) -> None:
         self.embedder = embedder
         self.row: dict[str, int] = {}
         self.parts: list[Matrix] = []
@@ -117,7 +119,9 @@ class _Embedded:
 
     def add(self, quotes: Sequence[Quote]) -> None:
         new = list(dict.fromkeys(p for q in quotes for p in pieces(q.text) if p not in self.row))
-        if new:
+        if new and self.embedder is None:
+            raise KeyError(f"no vector given for {len(new)} piece(s), e.g. {new[0]!r}")
+        if new and self.embedder is not None:
             self.known(new, np.asarray(self.embedder.encode(new), dtype=np.float32))
 
     def known(self, texts: Sequence[str], vectors: Matrix) -> None:
@@ -139,14 +143,48 @@ class _Embedded:
     @property
     def matrix(self) -> Matrix:
         if self._matrix is None:
-            dim = int(self.embedder.dim)
+            dim = int(self.embedder.dim) if self.embedder is not None else 0
             self._matrix = np.vstack(self.parts) if self.parts else np.zeros((0, dim), np.float32)
             self.parts = [self._matrix]
         return self._matrix
 
+    def vectors_of(self, quote: Quote) -> tuple[list[str], Matrix]:
+        """A quote's piece texts and their vectors (what a worker needs to compare it)."""
+        texts = pieces(quote.text)
+        return texts, self.matrix[[self.row[t] for t in texts]]
+
     def pieces_of(self, quotes: Sequence[Quote]) -> _Pieces:
         self.add(quotes)
         return _Pieces(quotes, self.row, self.matrix)
+
+
+def makes_statements(quote: Quote, kinds: Mapping[str, str] | None) -> bool:
+    """Whether the quote's speaker may make statements: a named person or organisation
+    (any speaker without ``kinds``)."""
+    return bool(quote.speaker) and (kinds is None or kinds.get(str(quote.speaker)) in KINDS)
+
+
+KINDS = ("person", "org")  # the speakers that make statements
+
+
+def compare_speakers(
+    items: Sequence[tuple[int, Quote, str | None, list[str], Matrix]],
+    evidence: tuple[float, float | None, float],
+) -> tuple[list[Statement], dict[str, str]]:
+    """``group_statements`` over the quotes of some speakers, given with their position in
+    the corpus's quotes, their speaker's kind and their pieces' vectors (in any order):
+    each speaker's statements, and the articles whose speaker could not be compared."""
+    items = sorted(items, key=lambda item: item[0])
+    embedded = _Embedded(None)
+    for _, _, _, texts, vectors in items:
+        embedded.known(texts, vectors)
+    kinds = {str(q.speaker): kind for _, q, kind, _, _ in items if kind is not None}
+    skips = Skips(NAME)
+    threshold, strong, shared = evidence
+    found = group_statements(
+        [q for _, q, _, _, _ in items], embedded, threshold, skips, kinds, strong, shared
+    )
+    return found, skips.failed
 
 
 def group_statements(
@@ -170,8 +208,7 @@ def group_statements(
     embedded = embedder if isinstance(embedder, _Embedded) else _Embedded(embedder)
     by_speaker: dict[str, list[Quote]] = defaultdict(list)
     for q in quotes:
-        named = q.speaker and (kinds is None or kinds.get(q.speaker) in ("person", "org"))
-        if named and q.speaker and is_claim(q.text):
+        if q.speaker and makes_statements(q, kinds) and is_claim(q.text):
             by_speaker[q.speaker].append(q)
     groups = [
         (speaker, group)
@@ -366,15 +403,21 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.advance()
     final = {q.id: mapping.get(q.id, q.speaker) for q in found}
     quotes = [replace(q, speaker=final[q.id]) for q in found]
-    statements = group_statements(
-        quotes,
-        embedded,
-        cfg.statement_threshold,
-        skips,
-        kinds,
-        strong=cfg.statement_strong,
-        shared=cfg.statement_shared,
-    )
+    evidence = (cfg.statement_threshold, cfg.statement_strong, cfg.statement_shared)
+    keyed = getattr(current_engine(), "group_statements", None)
+    if keyed is not None:  # an engine that compares each speaker's quotes apart (Ray)
+        items = (
+            (str(q.speaker), (k, q, kinds.get(str(q.speaker)), *embedded.vectors_of(q)))
+            for k, q in enumerate(quotes)
+            if makes_statements(q, kinds)
+        )
+        statements, failed = keyed(items, evidence)
+        for article, message in failed.items():
+            skips.failed.setdefault(article, message)
+    else:
+        statements = group_statements(
+            quotes, embedded, evidence[0], skips, kinds, strong=evidence[1], shared=evidence[2]
+        )
     reporter.advance()
     with store.transaction():
         tables.set_speakers(store, canon.speakers, final, canon.evidence)

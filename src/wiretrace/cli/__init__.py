@@ -274,7 +274,11 @@ def analyze(
     ] = 2,
     inputs: Annotated[
         list[str] | None,
-        typer.Option("--input", help="Ingest this first (e.g. ARTICLES.parquet; repeatable)."),
+        typer.Option(
+            "--input",
+            help="Ingest this first (repeatable): e.g. ARTICLES.parquet, or a Parquet file or "
+            "folder on any filesystem pyarrow reads (file://, s3://, gs://, abfs://, hdfs://).",
+        ),
     ] = None,
     output: Annotated[
         str | None,

@@ -13,15 +13,22 @@ import hashlib
 import logging
 import os
 import pickle
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..figures.compare import Group
+from ..figures.config import FiguresConfig
+from ..figures.groups import FigureItem
+from ..models import Statement
 from ..pipeline import Failed, isolate
 from ..reuse.config import ReuseConfig
 from ..reuse.detect import DocInput, PairResult
-from .reuse import Shuffles
+from ..stories.cluster import Block, StoriesConfig, StoryState
+from .corpus import QuoteItem
+from .keyed import PARTITION_BYTES, Shuffles
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -56,6 +63,10 @@ class StageWorker:
         self.node = ray.get_runtime_context().get_node_id()
         self.pid = os.getpid()
 
+    def where(self) -> tuple[str, int]:
+        """The node id and process of this actor (answered once it is placed and built)."""
+        return self.node, self.pid
+
     def compute(self, digest: str, function: bytes, payload: bytes) -> tuple[bytes, str, int]:
         if digest not in self.functions:
             self.functions[digest] = import_ray().cloudpickle.loads(function)
@@ -89,6 +100,9 @@ class RayEngine:
     nodes: Counter[str] = field(default_factory=Counter)  # batches computed per node id
     processes: set[tuple[str, int]] = field(default_factory=set)  # (node, pid) of the workers
     shuffles: Shuffles = field(default_factory=Shuffles)  # what the corpus stages shuffled
+    place_timeout: float = 120.0  # seconds an actor waits for its node to be schedulable
+    placed: list[tuple[str, str]] = field(default_factory=list)  # (node dealt, node placed)
+    replaced: int = 0  # actors made again because Ray placed them on another node
     _started: bool = False
     _pool: list[Any] = field(default_factory=list)
 
@@ -110,7 +124,12 @@ class RayEngine:
                 where = self.address or "a local Ray instance"
                 raise EngineUnavailable(f"cannot start or reach {where}: {exc}") from exc
             self._started = True
-        ray.data.DataContext.get_current().enable_progress_bars = False
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        # A shuffle's map task partitions what its node buffered, up to 1 GiB by default:
+        # the whole of a 100k-article corpus's band keys in one worker. Partition-sized
+        # batches keep a worker's memory to a few partitions whatever the corpus size.
+        context.shuffle_input_batch_bytes = PARTITION_BYTES
         logging.getLogger("ray.data").setLevel(logging.WARNING)  # the CLI has its own bar
         return self
 
@@ -134,18 +153,43 @@ class RayEngine:
         that have CPUs (Ray's SPREAD strategy leaves actors that reserve no CPU together)."""
         if not self._pool:
             ray = import_ray()
-            from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
             nodes = sorted(
                 n["NodeID"] for n in ray.nodes() if n["Alive"] and n["Resources"].get("CPU", 0)
             )
-            actor = ray.remote(StageWorker)
-            for k in range(max(1, self.workers)):
-                where: Any = "DEFAULT"
-                if nodes:
-                    where = NodeAffinitySchedulingStrategy(nodes[k % len(nodes)], soft=True)
-                self._pool.append(actor.options(num_cpus=0, scheduling_strategy=where).remote())
+            targets = [nodes[k % len(nodes)] if nodes else None for k in range(self.workers)]
+            self._pool = [self._place(ray, target) for target in targets or [None]]
         return self._pool
+
+    def _place(self, ray: Any, target: str | None) -> Any:
+        """An actor on node ``target``, waiting (bounded by ``place_timeout``) while that
+        node is alive but not yet schedulable.
+
+        The affinity is soft so that a run survives a node that is gone; but Ray also
+        falls back, silently, when the scheduler deciding the placement has not yet learnt
+        of a node the cluster already lists (a node that joined a moment ago, or a busy
+        head). Such an actor is replaced until it lands where it was sent, so the work is
+        spread as dealt instead of by a race with the cluster's own bookkeeping.
+        """
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        actor = ray.remote(StageWorker)
+        deadline = time.monotonic() + self.place_timeout
+        while True:
+            where: Any = "DEFAULT"
+            if target is not None:
+                where = NodeAffinitySchedulingStrategy(target, soft=True)
+            handle = actor.options(num_cpus=0, scheduling_strategy=where).remote()
+            node, _ = ray.get(handle.where.remote())
+            if target is None or node == target:
+                break
+            alive = any(n["NodeID"] == target and n["Alive"] for n in ray.nodes())
+            if not alive or time.monotonic() > deadline:
+                break  # the node is gone (or never became schedulable): keep the fallback
+            self.replaced += 1
+            ray.kill(handle)
+            time.sleep(0.5)
+        self.placed.append((str(target), str(node)))
+        return handle
 
     def map(
         self,
@@ -208,3 +252,32 @@ class RayEngine:
         return find_reuse(
             import_ray(), ids, load, cfg, focus, on_error, self.shuffles, self.workers
         )
+
+    def group_figures(
+        self,
+        items: Iterable[tuple[tuple[str, str | None], FigureItem]],
+        dim: Callable[[], int],
+        cfg: FiguresConfig,
+    ) -> list[Group]:
+        """The figure groups stage's grouping, one unit family per key (``distributed.corpus``)."""
+        from .corpus import group_figures
+
+        return group_figures(import_ray(), items, dim, cfg, self.shuffles, self.workers)
+
+    def group_statements(
+        self,
+        items: Iterable[tuple[str, QuoteItem]],
+        evidence: tuple[float, float | None, float],
+    ) -> tuple[list[Statement], dict[str, str]]:
+        """The statements stage's comparison, one speaker per key (``distributed.corpus``)."""
+        from .corpus import group_statements
+
+        return group_statements(import_ray(), items, evidence, self.shuffles, self.workers)
+
+    def cluster_blocks(
+        self, blocks: list[Block], cfg: StoriesConfig
+    ) -> list[tuple[dict[str, str], list[StoryState]]]:
+        """The stories stage's clustering, one time block per key (``distributed.corpus``)."""
+        from .corpus import cluster_blocks
+
+        return cluster_blocks(import_ray(), blocks, cfg, self.shuffles, self.workers)

@@ -20,10 +20,9 @@ Every shuffled dataset is materialised first, so its size is known (``Shuffles``
 
 from __future__ import annotations
 
-import functools
 import pickle
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -47,60 +46,14 @@ from ..reuse.detect import (
     specific_hashes,
 )
 from ..reuse.text import quote_prefix, shingles, tokenize
+from .keyed import Batch, Rows, Shuffles, over, shuffle
+from .keyed import key_groups as _groups
+from .keyed import key_rows as _rows
+from .keyed import key_table as _table
 
 DOC, RARE, NEAR, PAIR, SIDE, RESULT, ERROR = range(7)
 CHUNK = 1000  # articles per block sent from the driver
-PARTITION_BYTES = 32 * 1024 * 1024  # target size of a shuffle partition
-
-Batch = dict[str, Any]  # a block's columns, as Ray Data hands them to a step
-Rows = Any  # what a step returns: a pyarrow table or a dict of columns
 _NONE = np.zeros(0, dtype=np.int64)
-
-
-@dataclass
-class Shuffles:
-    """Rows and bytes each shuffle moved (for benchmarks and the run's notes)."""
-
-    moved: list[tuple[str, int, int, int]] = field(default_factory=list)  # name, rows, bytes, parts
-
-    @property
-    def bytes(self) -> int:
-        return sum(b for _, _, b, _ in self.moved)
-
-
-def _table(
-    keys: Iterable[int] | npt.NDArray[np.int64], tags: Iterable[int], payloads: list[bytes]
-) -> Any:
-    """Rows of the co-groups, typed so that empty blocks and unions agree."""
-    import pyarrow as pa
-
-    schema = pa.schema([("key", pa.int64()), ("tag", pa.int8()), ("payload", pa.binary())])
-    return pa.table(
-        {
-            "key": np.asarray(list(keys) if not isinstance(keys, np.ndarray) else keys, np.int64),
-            "tag": np.asarray(list(tags), dtype=np.int8),
-            "payload": pa.array(payloads, type=pa.binary()),
-        },
-        schema=schema,
-    )
-
-
-def _rows(keys: Iterable[int] | npt.NDArray[np.int64], tag: int, payloads: list[bytes]) -> Any:
-    return _table(keys, [tag] * len(payloads), payloads)
-
-
-def _groups(batch: Batch) -> Iterable[tuple[int, list[tuple[int, bytes]]]]:
-    """The rows of a partition by key: (key, [(tag, payload), ...])."""
-    keys = np.asarray(batch["key"], dtype=np.int64)
-    if not keys.shape[0]:
-        return
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    tags = np.asarray(batch["tag"])[order]
-    payloads = batch["payload"]
-    bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        yield int(keys[lo]), [(int(tags[i]), bytes(payloads[int(order[i])])) for i in range(lo, hi)]
 
 
 def _docs(batch: Batch) -> list[tuple[int, DocInput]]:
@@ -286,32 +239,23 @@ def find_reuse(
         del docs, blobs
     articles = ray.data.from_arrow_refs(refs)
 
-    def shuffle(name: str, data: Any, key: str) -> Any:
-        data = data.materialize()
-        size = data.size_bytes()
-        parts = max(workers, -(-size // PARTITION_BYTES))
-        shuffles.moved.append((name, data.count(), size, parts))
-        return data.repartition(parts, keys=[key])
-
-    def over(data: Any, fn: Callable[..., Rows], **kwargs: Any) -> Any:
-        return data.map_batches(
-            functools.partial(fn, **kwargs), batch_size=None, batch_format="numpy"
-        )
+    def shuffled(name: str, data: Any, key: str) -> Any:
+        return shuffle(data, key, name, shuffles, workers)
 
     bands = over(articles, _band_rows, cfg=cfg)
-    pairs = over(shuffle("band keys", bands, "key"), _pairs, max_bucket=cfg.max_bucket, focus=mask)
+    pairs = over(shuffled("band keys", bands, "key"), _pairs, max_bucket=cfg.max_bucket, focus=mask)
     parts = [articles, pairs]
     if cfg.paraphrase:
         specific = over(articles, _specific_rows)
         rare = over(
-            shuffle("specific tokens", specific, "token"), _rare_rows, max_df=max_rare_df(n, cfg)
+            shuffled("specific tokens", specific, "token"), _rare_rows, max_df=max_rare_df(n, cfg)
         )
         vectors = over(articles, _vector_rows, cfg=cfg).repartition(1)
         near = over(vectors, _neighbours, n=n, cfg=cfg, focus=mask)
         parts += [rare, near]
     grouped = articles.union(*parts[1:])
-    sides = over(shuffle("articles to pairs", grouped, "key"), _prepare_groups, n=n, cfg=cfg)
-    found = over(shuffle("pairs", sides, "key"), _align_groups, n=n, cfg=cfg)
+    sides = over(shuffled("articles to pairs", grouped, "key"), _prepare_groups, n=n, cfg=cfg)
+    found = over(shuffled("pairs", sides, "key"), _align_groups, n=n, cfg=cfg)
     results: list[PairResult] = []
     failed: list[tuple[int, int, Exception]] = []
     for batch in found.iter_batches(batch_format="numpy", batch_size=None):

@@ -315,7 +315,9 @@ def _value_groups(
         max_lo[ci] = max(max_lo[ci], max_lo[cj])
         min_hi[ci] = min(min_hi[ci], min_hi[cj])
         unit[ci] = unit[ci] if unit[ci] is not None else unit[cj]
-    return list(members.values())
+    # By first row: an order a subset of the rows (one family) keeps, so groups computed
+    # family by family (keyed, on a cluster) merge back into the corpus-wide order.
+    return sorted(members.values(), key=min)
 
 
 def same_names(a: FigureRow, b: FigureRow) -> bool:
@@ -535,16 +537,32 @@ def group_figures(
     core: npt.NDArray[np.float32] | None = None,
 ) -> list[Group]:
     """Agree groups (one value stated by several articles) and update/conflict series."""
+    return [g for _, g in ordered_groups(rows, what, sent, cfg, core)]
+
+
+def ordered_groups(
+    rows: Sequence[FigureRow],
+    what: npt.NDArray[np.float32],
+    sent: npt.NDArray[np.float32],
+    cfg: FiguresConfig,
+    core: npt.NDArray[np.float32] | None = None,
+) -> list[tuple[tuple[int, int, int], Group]]:
+    """``group_figures`` with each group's place in the order: (0 for agree and 1 for
+    series, the first row the group or chain holds, its rank there). Figures of different
+    families never meet, so groups computed per family and sorted by these keys (rows
+    renumbered to corpus positions) are the corpus's groups in the corpus's order."""
     if not rows:
         return []
     core = what if core is None else core
     value_groups = _value_groups(rows, what, sent, cfg)
-    out: list[Group] = []
+    out: list[tuple[tuple[int, int, int], Group]] = []
     for g in value_groups:
         if len({rows[i].article for i in g}) > 1:
             ordered = sorted(g, key=lambda i: (rows[i].article, rows[i].span.start))
-            out.append(Group(_central(g, rows, what), "agree", tuple(rows[i].id for i in ordered)))
+            group = Group(_central(g, rows, what), "agree", tuple(rows[i].id for i in ordered))
+            out.append(((0, min(g), 0), group))
     for chain in _series(value_groups, rows, what, sent, cfg, core):
+        first = min(min(value_groups[g]) for g in chain)
         members = [i for g in chain for i in value_groups[g] if rows[i].realis and rows[i].what]
         if len({rows[i].article for i in members}) < 2:
             continue
@@ -560,12 +578,11 @@ def group_figures(
             disputed = [
                 i for k in sides for i in value_groups[k] if rows[i].realis and rows[i].what
             ]
-            out.append(
-                Group(what_of, "conflict", tuple(rows[i].id for i in _order(disputed, rows)))
-            )
+            ids = tuple(rows[i].id for i in _order(disputed, rows))
+            out.append(((1, first, 0), Group(what_of, "conflict", ids)))
         if not clashes or _changes(members, rows, cfg.tolerance):
-            ordered = _order(members, rows)
-            out.append(Group(what_of, "update", tuple(rows[i].id for i in ordered)))
+            ids = tuple(rows[i].id for i in _order(members, rows))
+            out.append(((1, first, 1), Group(what_of, "update", ids)))
     return out
 
 

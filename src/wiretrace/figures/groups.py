@@ -8,6 +8,7 @@ the quotes at read time.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,14 +16,24 @@ import numpy.typing as npt
 
 from ..config import Config
 from ..nlp.stage import EMBED_BLOB, load_embeddings
-from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
+from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
 from ..store import Store
 from ..vectors import unpack_vectors
 from . import tables
-from .compare import Anomaly, Group, YearMention, cosine_rows, group_figures, year_anomalies
+from .compare import (
+    Anomaly,
+    Group,
+    YearMention,
+    cosine_rows,
+    family,
+    group_figures,
+    ordered_groups,
+    year_anomalies,
+)
 from .config import FiguresConfig
 
 NAME = "figure_groups"
+Vector = npt.NDArray[np.float32]
 
 
 def _sentence_index(spans: list[tuple[int, int]], offset: int) -> int | None:
@@ -79,20 +90,32 @@ def _article_vectors(store: Store, article: str, mine: list[tables.FigureRow]) -
     return out
 
 
+def _parts(store: Store, skips: Skips) -> Iterator[_ArticleVectors]:
+    """Every article's figures with their vectors, in corpus order, one article at a time;
+    an article whose vectors cannot be read is left out and recorded in ``skips``."""
+    by_article: dict[str, list[tables.FigureRow]] = {}
+    for row in tables.load_figures(store, reporters=False):
+        by_article.setdefault(row.article, []).append(row)
+    for article in store.article_ids():
+        mine = by_article.pop(article, [])
+        part = skips.guard(article, _article_vectors, store, article, mine)
+        if part is not None:
+            yield part
+
+
 def compare_corpus(
     store: Store, cfg: FiguresConfig, skips: Skips
 ) -> tuple[list[Group], list[Anomaly]]:
     """Figure groups and year anomalies over the whole corpus; an article whose vectors
     cannot be read is left out of the comparison and recorded in ``skips``."""
-    by_article: dict[str, list[tables.FigureRow]] = {}
-    for row in tables.load_figures(store, reporters=False):
-        by_article.setdefault(row.article, []).append(row)
-    parts: list[_ArticleVectors] = []
-    for article in store.article_ids():
-        mine = by_article.get(article, [])
-        part = skips.guard(article, _article_vectors, store, article, mine)
-        if part is not None:
-            parts.append(part)
+    keyed = getattr(current_engine(), "group_figures", None)
+    if keyed is not None:  # an engine that groups each unit family apart (Ray)
+        years: list[YearMention] = []
+        widths = [0]
+        items = _family_items(_parts(store, skips), years, widths)
+        groups = keyed(items, lambda: max(widths), cfg)
+        return groups, year_anomalies(years, cfg)
+    parts = list(_parts(store, skips))
     dim = max((p.dim for p in parts), default=0)
     groups = group_figures(
         [r for p in parts for r in p.rows],
@@ -102,6 +125,41 @@ def compare_corpus(
         cosine_rows([v for p in parts for v in p.core], dim),
     )
     return groups, year_anomalies([m for p in parts for m in p.years], cfg)
+
+
+# A figure with its position in the corpus's figure list and its what-, sentence and core
+# vectors.
+FigureItem = tuple[int, tables.FigureRow, Vector, Vector, Vector]
+
+
+def _family_items(
+    parts: Iterable[_ArticleVectors], years: list[YearMention], widths: list[int]
+) -> Iterator[tuple[tuple[str, str | None], FigureItem]]:
+    """Each figure with its unit family (figures of different families never compare),
+    streamed; the year mentions go to ``years`` and the vectors' widths to ``widths``."""
+    position = 0
+    for p in parts:
+        widths.append(p.dim)
+        years.extend(p.years)
+        for k, row in enumerate(p.rows):
+            yield family(row), (position, row, p.what[k], p.sentence[k], p.core[k])
+            position += 1
+
+
+def group_family(
+    items: Sequence[FigureItem], dim: int, cfg: FiguresConfig
+) -> list[tuple[tuple[int, int, int], Group]]:
+    """``ordered_groups`` over some families' figures (in any order), keyed by corpus
+    positions: sorted by key, the groups of every family are ``group_figures``'s."""
+    items = sorted(items, key=lambda item: item[0])
+    found = ordered_groups(
+        [row for _, row, _, _, _ in items],
+        cosine_rows([what for _, _, what, _, _ in items], dim),
+        cosine_rows([sentence for _, _, _, sentence, _ in items], dim),
+        cfg,
+        cosine_rows([core for _, _, _, _, core in items], dim),
+    )
+    return [((section, items[first][0], rank), g) for (section, first, rank), g in found]
 
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:

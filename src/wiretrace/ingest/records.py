@@ -276,15 +276,21 @@ def read_csv(path: Path, ctx: ReadContext, optional: bool = False) -> Iterator[I
 # -- Parquet ----------------------------------------------------------------------------
 
 
-def read_parquet(path: Path, ctx: ReadContext) -> Iterator[Item]:
+def read_parquet(path: Path | str, ctx: ReadContext) -> Iterator[Item]:
     """A Parquet file of articles, one row per record, read a row group batch at a time;
-    the fields are those of JSON Lines records (the shape cluster pipelines hand over)."""
+    the fields are those of JSON Lines records (the shape cluster pipelines hand over).
+    ``path``: a local path, or a URI of any filesystem pyarrow opens (``s3://...``)."""
     import pyarrow as pa
+    import pyarrow.fs as pafs
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
-    except (OSError, pa.ArrowException) as exc:
+        if isinstance(path, str) and "://" in path:
+            fs, inside = pafs.FileSystem.from_uri(path)
+            parquet = pq.ParquetFile(fs.open_input_file(inside))
+        else:
+            parquet = pq.ParquetFile(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
         yield IngestError(str(path), f"cannot read as Parquet: {exc}")
         return
     number = 0

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..models import IngestError
 from .archives import ZIP_MAGIC, read_zip
@@ -153,6 +154,9 @@ def expand(
         if is_url(spec):
             yield Source("url", spec)
             continue
+        if is_filesystem_uri(spec):
+            yield from _remote(spec, cfg)
+            continue
         path = Path(spec)
         problem = not_a_file(path)
         if path.is_dir():
@@ -190,8 +194,67 @@ def expand(
             yield from sources
 
 
+def is_filesystem_uri(spec: str) -> bool:
+    """A URI of a filesystem pyarrow opens (``file://``, ``s3://``, ``gs://``, ``abfs://``,
+    ``hdfs://``): input a cluster reads from shared storage rather than this disk."""
+    scheme = urlsplit(spec).scheme
+    return "://" in spec and len(scheme) > 1 and scheme not in ("http", "https")
+
+
+def _uri(scheme: str, path: str, query: str) -> str:
+    """The URI of ``path`` on the filesystem ``scheme://...?query`` names."""
+    return f"{scheme}://{path}" + (f"?{query}" if query else "")
+
+
+def _remote(spec: str, cfg: IngestConfig) -> Iterator[Source | IngestError | Notice]:
+    """The Parquet files a filesystem URI names: the file, or every Parquet file under the
+    folder (a Parquet dataset as cluster pipelines write it)."""
+    import pyarrow as pa
+    import pyarrow.fs as pafs
+
+    parts = urlsplit(spec)
+    try:
+        fs, path = pafs.FileSystem.from_uri(spec)
+        info = fs.get_file_info(path)
+        if info.type == pafs.FileType.Directory:
+            listed = fs.get_file_info(pafs.FileSelector(path, recursive=True))
+            files = sorted(i.path for i in listed if i.type == pafs.FileType.File)
+        elif info.type == pafs.FileType.File:
+            files = [path]
+        else:
+            yield IngestError(spec, "no such file or folder on that filesystem")
+            return
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        yield IngestError(spec, f"cannot open that filesystem: {exc}")
+        return
+    walked = info.type == pafs.FileType.Directory
+    found, skipped = [], []
+    for name in files:
+        base = name.rsplit("/", 1)[-1]
+        if base.startswith((".", "_")) or excluded(base, cfg):
+            continue  # hidden files and dataset metadata (_SUCCESS, _common_metadata)
+        if kind_for_name(base) == "parquet":
+            found.append(Source("parquet", _uri(parts.scheme, name, parts.query), walked))
+        else:
+            skipped.append(name)
+    if skipped and not walked:
+        yield IngestError(
+            spec, "only Parquet files are read from a filesystem URI; copy other files here"
+        )
+        return
+    if walked and not found:
+        yield IngestError(spec, "no Parquet files in this folder")
+        return
+    if skipped:
+        yield skipped_note(spec, skipped)
+    yield from found
+
+
 def read_source(source: Source, ctx: ReadContext) -> Iterator[Item]:
     """The documents and errors one file source yields (URLs are read in groups)."""
+    if is_filesystem_uri(source.location):  # ``_remote`` lists only Parquet files
+        yield from read_parquet(source.location, ctx)
+        return
     path = Path(source.location)
     kind = source.kind
     if kind == "json":

@@ -9,7 +9,7 @@ re-clusters the corpus: it is compared with the stories active around its date o
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -264,4 +264,89 @@ def cluster(
             assignment[a.id] = moved.id
             touched[moved.id] = moved
             del touched[story_id]
+    return assignment, list(touched.values())
+
+
+Block = tuple[list[ArticleFeatures], list[StoryState]]  # dated articles, existing stories
+
+
+def _order(a: ArticleFeatures) -> tuple[bool, int, str]:
+    """The order ``cluster`` takes articles in: oldest first, undated last."""
+    return (a.day is None, a.day or 0, a.id)
+
+
+def time_blocks(
+    articles: Sequence[ArticleFeatures], existing: Sequence[StoryState], window: int
+) -> list[Block]:
+    """The dated articles and the dated stories split where no story can bridge: a story
+    is a candidate only for articles within ``window`` days of its date range, and grows
+    only by such articles, so a gap of more than ``window`` days between consecutive
+    articles and stories separates what can meet. Each block keeps the stories in the
+    order of ``existing`` and the articles in the order ``cluster`` takes them."""
+    spans: list[tuple[int, int, int, int]] = []  # first day, last day, 0 story / 1 article, index
+    for k, s in enumerate(existing):
+        if s.first is not None and s.last is not None:
+            spans.append((s.first, s.last, 0, k))
+    for k, a in enumerate(articles):
+        if a.day is not None:
+            spans.append((a.day, a.day, 1, k))
+    spans.sort()
+    out: list[Block] = []
+    end: int | None = None
+    for first, last, what, k in spans:
+        if end is None or first - end > window:
+            out.append(([], []))
+        end = last if end is None else max(end, last)
+        if what:
+            out[-1][0].append(articles[k])
+        else:
+            out[-1][1].append(existing[k])
+    order = {id(s): k for k, s in enumerate(existing)}
+    return [
+        (sorted(arts, key=_order), sorted(states, key=lambda s: order[id(s)]))
+        for arts, states in out
+        if arts
+    ]
+
+
+def cluster_in_blocks(
+    articles: Sequence[ArticleFeatures],
+    existing: Sequence[StoryState],
+    cfg: StoriesConfig,
+    run: Callable[[list[Block]], Iterable[tuple[dict[str, str], list[StoryState]]]],
+) -> tuple[dict[str, str], list[StoryState]]:
+    """``cluster``'s result, with the dated articles clustered block by block
+    (``time_blocks``) by ``run`` (elsewhere, in any order: a cluster's workers) and the
+    undated ones last, here, against every story, as ``cluster`` takes them.
+
+    A story with no date is a candidate for every article, and a second chance moves
+    articles between blocks: with either, the corpus is one block, clustered here."""
+    if cfg.second_chance or any(s.first is None for s in existing):
+        return cluster(articles, existing, cfg)
+    blocks = time_blocks(articles, existing, cfg.window_days)
+    changed: dict[str, StoryState] = {}
+    assignment: dict[str, str] = {}
+    for placed, states_of_block in run(blocks):
+        assignment.update(placed)
+        changed.update((s.id, s) for s in states_of_block)
+    # Touched stories in the order ``cluster`` first touched them (by their first article),
+    # and every story in its index order (stories made in a run follow the stored ones, in
+    # the order their first article came).
+    by_id = {a.id: a for a in articles}
+    first: dict[str, tuple[bool, int, str]] = {}
+    for article, story in assignment.items():
+        key = _order(by_id[article])
+        if story not in first or key < first[story]:
+            first[story] = key
+    touched_order = sorted(changed, key=first.__getitem__)
+    stored = {s.id for s in existing}
+    states = [changed.get(s.id, s) for s in existing]
+    states += [changed[s] for s in touched_order if s not in stored]
+    touched = {s: changed[s] for s in touched_order}
+    undated = [a for a in articles if a.day is None]
+    if undated:
+        late, again = cluster(undated, states, cfg)
+        assignment.update(late)
+        for s in again:
+            touched[s.id] = s
     return assignment, list(touched.values())

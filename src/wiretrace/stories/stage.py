@@ -7,6 +7,7 @@ changed is split again into its threads (sub-stories); other stories keep theirs
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,7 +16,7 @@ from ..config import Config
 from ..models import Article, StoryEdit
 from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
-from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, pending
+from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
 from ..read.edits import story_edits
 from ..store import Store
 from . import tables
@@ -25,6 +26,7 @@ from .cluster import (
     StoryState,
     article_vector,
     cluster,
+    cluster_in_blocks,
     day_number,
     top_entities,
 )
@@ -212,7 +214,12 @@ def _place(
     feats = features(store, pending, cfg, nlp_cfg, skips)
     for f in feats:
         store.put_blob(tables.FEATURE_BLOB, f.id, store.text_hash(f.id), tables.pack_features(f))
-    assignment, touched = cluster(feats, tables.load_states(store), cfg)
+    keyed = getattr(current_engine(), "cluster_blocks", None)
+    if keyed is None:
+        assignment, touched = cluster(feats, tables.load_states(store), cfg)
+    else:  # an engine that clusters blocks no story bridges apart (Ray)
+        run = functools.partial(keyed, cfg=cfg)
+        assignment, touched = cluster_in_blocks(feats, tables.load_states(store), cfg, run)
     joined: dict[str, list[ArticleFeatures]] = {}
     for f in feats:
         joined.setdefault(assignment[f.id], []).append(f)

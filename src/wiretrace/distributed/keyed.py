@@ -1,0 +1,137 @@
+"""Keyed group-bys on Ray Data: the building block of every corpus stage on a cluster.
+
+Rows are (key, tag, payload): an int64 key, a small tag saying what the payload is, and the
+pickled payload. A hash shuffle by key brings each key's rows into one partition, where a
+stage's own function handles them group by group. Every shuffled dataset is materialised
+first, so what it moved is known (``Shuffles``), and partitions are sized from that, so a
+reducing task holds about ``PARTITION_BYTES`` whatever the corpus size.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+PARTITION_BYTES = 32 * 1024 * 1024  # target size of a shuffle partition
+ITEM = 0  # the tag of ``group_by_key``'s rows
+
+Batch = dict[str, Any]  # a block's columns, as Ray Data hands them to a step
+Rows = Any  # what a step returns: a pyarrow table or a dict of columns
+
+
+@dataclass
+class Shuffles:
+    """Rows and bytes each shuffle moved (for benchmarks and the run's notes)."""
+
+    moved: list[tuple[str, int, int, int]] = field(default_factory=list)  # name, rows, bytes, parts
+
+    @property
+    def bytes(self) -> int:
+        return sum(b for _, _, b, _ in self.moved)
+
+
+def key_of(text: str) -> int:
+    """A stable int64 key for a string (Python's ``hash`` differs between processes)."""
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def key_table(
+    keys: Iterable[int] | npt.NDArray[np.int64], tags: Iterable[int], payloads: list[bytes]
+) -> Any:
+    """Rows of the co-groups, typed so that empty blocks and unions agree."""
+    import pyarrow as pa
+
+    schema = pa.schema([("key", pa.int64()), ("tag", pa.int8()), ("payload", pa.binary())])
+    return pa.table(
+        {
+            "key": np.asarray(list(keys) if not isinstance(keys, np.ndarray) else keys, np.int64),
+            "tag": np.asarray(list(tags), dtype=np.int8),
+            "payload": pa.array(payloads, type=pa.binary()),
+        },
+        schema=schema,
+    )
+
+
+def key_rows(keys: Iterable[int] | npt.NDArray[np.int64], tag: int, payloads: list[bytes]) -> Any:
+    return key_table(keys, [tag] * len(payloads), payloads)
+
+
+def key_groups(batch: Batch) -> Iterable[tuple[int, list[tuple[int, bytes]]]]:
+    """The rows of a partition by key: (key, [(tag, payload), ...])."""
+    keys = np.asarray(batch["key"], dtype=np.int64)
+    if not keys.shape[0]:
+        return
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    tags = np.asarray(batch["tag"])[order]
+    payloads = batch["payload"]
+    bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        yield int(keys[lo]), [(int(tags[i]), bytes(payloads[int(order[i])])) for i in range(lo, hi)]
+
+
+def shuffle(data: Any, key: str, name: str, shuffles: Shuffles, workers: int) -> Any:
+    """``data`` hash-partitioned by column ``key`` into partitions of about
+    ``PARTITION_BYTES`` (at least ``workers``); what moved is added to ``shuffles``."""
+    data = data.materialize()
+    size = data.size_bytes()
+    parts = max(workers, -(-size // PARTITION_BYTES))
+    shuffles.moved.append((name, data.count(), size, parts))
+    return data.repartition(parts, keys=[key])
+
+
+def over(data: Any, fn: Callable[..., Rows], **kwargs: Any) -> Any:
+    """``fn(block, **kwargs)`` on every block (a partition, after a shuffle)."""
+    return data.map_batches(functools.partial(fn, **kwargs), batch_size=None, batch_format="numpy")
+
+
+def _reduce(batch: Batch, reduce: Callable[[int, list[Any]], Iterable[Any]]) -> Rows:
+    keys: list[int] = []
+    blobs: list[bytes] = []
+    for key, found in key_groups(batch):
+        for result in reduce(key, [pickle.loads(p) for _, p in found]):
+            keys.append(key)
+            blobs.append(pickle.dumps(result))
+    return key_rows(keys, ITEM, blobs)
+
+
+def put_chunks(ray: Any, chunks: Iterable[Sequence[tuple[int, Any]]]) -> list[Any]:
+    """(key, item) pairs into the object store a chunk at a time (the driver never holds
+    them all): the blocks ``group_by_key`` reads."""
+    refs = []
+    for chunk in chunks:
+        if chunk:
+            blobs = [pickle.dumps(v) for _, v in chunk]
+            refs.append(ray.put(key_rows([k for k, _ in chunk], ITEM, blobs)))
+    return refs
+
+
+def group_by_key(
+    ray: Any,
+    refs: list[Any],
+    reduce: Callable[[int, list[Any]], Iterable[Any]],
+    name: str,
+    shuffles: Shuffles,
+    workers: int = 2,
+) -> Iterator[Any]:
+    """``reduce(key, items)`` for every key of the blocks ``put_chunks`` made, run in the
+    cluster's workers; what it returns, in no particular order (the driver receives only
+    that). ``reduce`` must be picklable (a module-level function or a ``functools.partial``
+    of one) and must not rely on the order of a key's items (they come in shuffle order).
+    """
+    if not refs:
+        return
+    data = shuffle(ray.data.from_arrow_refs(refs), "key", name, shuffles, workers)
+    for batch in over(data, _reduce, reduce=reduce).iter_batches(
+        batch_format="numpy", batch_size=None
+    ):
+        for blob in batch["payload"]:
+            yield pickle.loads(bytes(blob))

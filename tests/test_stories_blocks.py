@@ -1,0 +1,85 @@
+"""Stories clustered block by block (as the Ray engine does) equal ``cluster`` over the
+whole corpus: blocks split only where no story can bridge them."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+
+import numpy as np
+
+from wiretrace.stories.cluster import (
+    ArticleFeatures,
+    Block,
+    StoriesConfig,
+    StoryState,
+    cluster,
+    cluster_in_blocks,
+    time_blocks,
+)
+
+CFG = StoriesConfig()
+
+
+def _corpus(seed: int) -> tuple[list[ArticleFeatures], list[StoryState]]:
+    """Articles on a few topics spread over dated bursts with gaps, some undated, and
+    stored stories (dated) from an earlier run."""
+    rng = np.random.default_rng(seed)
+    topics = rng.standard_normal((5, 16)).astype(np.float32)
+    names = ["kyiv", "moscow", "nato", "un", "eu", "baku", "yerevan"]
+    articles = []
+    day = 738000
+    for k in range(120):
+        t = int(rng.integers(3))
+        v = topics[t] + 0.4 * rng.standard_normal(16).astype(np.float32)
+        # Bursts of 30 articles a few days apart (a story grows across them), 40 days between
+        # bursts (no story bridges that).
+        day += 40 if k % 30 == 0 else int(rng.integers(0, 8))
+        ents = tuple(names[(t + j) % len(names)] for j in range(int(rng.integers(1, 4))))
+        when = None if k % 17 == 0 else day
+        articles.append(ArticleFeatures(f"a{k:03d}", v / np.linalg.norm(v), ents, when))
+    stored = []
+    for k, day in enumerate((738030, 738200, 739000)):
+        v = topics[k % 5]
+        stored.append(
+            StoryState(
+                f"old-{k}", 2, 2 * v / np.linalg.norm(v), Counter({names[k]: 2}), day, day + 3
+            )
+        )
+    return articles, stored
+
+
+def _workers(blocks: list[Block]) -> list[tuple[dict[str, str], list[StoryState]]]:
+    """Each block clustered on copies, in reverse order (workers return copies, in any order)."""
+    return [cluster(*copy.deepcopy(b), CFG) for b in reversed(blocks)]
+
+
+def _state(s: StoryState) -> tuple:
+    return (s.id, s.n, s.total.round(5).tolist(), dict(s.entities), s.first, s.last)
+
+
+def test_blocks_give_the_same_stories_as_the_whole_corpus() -> None:
+    for seed in range(3):
+        articles, stored = _corpus(seed)
+        blocks = time_blocks(articles, stored, CFG.window_days)
+        assert len(blocks) >= 4  # the bursts and the stored stories far from them
+        assert max(len(a) for a, _ in blocks) >= 20  # stories grow across days in a block
+        assert sum(len(a) for a, _ in blocks) == sum(a.day is not None for a in articles)
+        want_assignment, want_touched = cluster(articles, copy.deepcopy(stored), CFG)
+        got_assignment, got_touched = cluster_in_blocks(articles, stored, CFG, _workers)
+        assert got_assignment == want_assignment
+        assert [_state(s) for s in got_touched] == [_state(s) for s in want_touched]
+
+
+def test_an_undated_story_or_a_second_chance_keeps_one_block() -> None:
+    articles, stored = _corpus(0)
+
+    def never(blocks: list[Block]) -> list[tuple[dict[str, str], list[StoryState]]]:
+        raise AssertionError("clustered here, not in blocks")
+
+    undated = [*stored, StoryState("old-undated", 1, stored[0].total / 2, Counter(), None, None)]
+    want = cluster(articles, copy.deepcopy(undated), CFG)[0]
+    assert cluster_in_blocks(articles, undated, CFG, never)[0] == want
+    second = StoriesConfig(second_chance=True)
+    want = cluster(articles, copy.deepcopy(stored), second)[0]
+    assert cluster_in_blocks(articles, copy.deepcopy(stored), second, never)[0] == want
