@@ -60,6 +60,7 @@ from wiretrace.narratives.stage import (
     load_index,
     load_titles,
     narrative_queries,
+    role_veto,
 )
 from wiretrace.narratives.tables import articles_by_source
 from wiretrace.narratives.training import (
@@ -379,7 +380,8 @@ def main() -> None:
     runs["zero-shot (defaults)"] = cfg0
     for label, cfg in runs.items():
         t3 = time.process_time()
-        echoes = match_narratives(zq, index, bg, cfg, titles)
+        veto = role_veto(store, stated, index, NlpConfig()) if cfg.role_agreement else None
+        echoes = match_narratives(zq, index, bg, cfg, titles, veto)
         zs: dict[str, set[str]] = {n: set() for n in evals}
         zs_score: dict[tuple[str, str], float] = {}
         for e in echoes:

@@ -205,3 +205,29 @@ def test_titles_are_matched_with_a_title_span() -> None:
     in_titles = [e for e in echoes if e.title]
     assert [(e.article, e.match) for e in in_titles] == [("art2", Span(0, 42))]
     assert sorted(e.article for e in echoes if not e.title) == ["art0", "art3", "art7"]
+
+
+def test_a_vetoed_segment_gives_way_to_the_next_passing_one_of_its_sentence() -> None:
+    index, claim = corpus()
+    bg = background(index, 5000, 1)
+    # art0's sentence 2 also holds the claim as a whole sentence (less close than the clause)
+    rows = np.flatnonzero((index.article == 0) & (index.sentence == 2))
+    vectors = index.vectors.copy()
+    vectors[rows[0]] = unit(claim + 0.08 * np.random.default_rng(5).standard_normal(DIM))
+    index = type(index)(
+        vectors, index.article, index.sentence, index.start, index.end, index.articles
+    )
+    clause = {int(r) for r in rows if index.start[r] == 210}
+    seen: list[tuple[str, int]] = []
+
+    def veto(narrative: str, row: int) -> bool:
+        seen.append((narrative, row))
+        return row in clause or index.articles[int(index.article[row])] == "art3"
+
+    echoes = match_narratives([("n1", claim[None, :])], index, bg, NarrativesConfig(), veto=veto)
+    by_article = {e.article: e for e in echoes}
+    assert sorted(by_article) == ["art0", "art7"]  # art3's only candidate is vetoed
+    assert by_article["art0"].match == Span(200, 290)  # the sentence, its clause vetoed
+    assert by_article["art7"].match == Span(210, 250)
+    # only candidates that pass the floors are put to the veto
+    assert {index.articles[int(index.article[r])] for _, r in seen} == {"art0", "art3", "art7"}

@@ -50,14 +50,18 @@ def test_echoes_are_precise(karabakh_store: Store, karabakh_dir: Path) -> None:
     m = metrics(karabakh_store, karabakh_dir)
     precision = m["echo precision over hits reported"]
     recall = m["echo recall (watchlist = gold statements)"]
-    assert precision.value >= 0.7, precision.detail
-    # Measured today: 6 of 9 at precision 8/11; the target of the issue is 7 of 9, see the
-    # xfail below (a per-proposition corpus-rank rule reaches 7/9 but only at precision 9/13).
+    # Measured: 6 of 9 at precision 8/9 (8/11 before the role check dropped "to blame
+    # Armenia ..." and "Pashinyan has also criticized Russia's peacekeeping force ...", which
+    # name a participant of the statement on the other side of the action).
+    assert precision.value >= 8 / 9, precision.detail
+    # The target of the issue is 7 of 9, see the xfail below.
     assert recall.value >= 6 / 9, recall.detail
 
 
 @pytest.mark.xfail(
-    strict=True, reason="MiniLM clause/proposition similarity finds 6 of 9 echoes at P>=0.7"
+    strict=True,
+    reason="the missed echoes rank below sentences that are not echoes in MiniLM similarity"
+    " (a lower floor takes them with more wrong ones); the role check removes reversals only",
 )
 def test_echo_recall_target(karabakh_store: Store, karabakh_dir: Path) -> None:
     m = metrics(karabakh_store, karabakh_dir)

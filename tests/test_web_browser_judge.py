@@ -130,4 +130,36 @@ def test_verdicts_from_the_page_train_the_narrative(
     for hit, verdict in verdicts.items():
         if hit in now:
             expect(_row(page, hit)).to_contain_text(f"judged {verdict}")  # type: ignore[arg-type]
+
+    # Unsure first: the unjudged echoes nearest their narrative's threshold lead the page,
+    # the judged ones come last; a verdict on the first sends it down.
+    with page.expect_navigation():
+        page.get_by_role("link", name="unsure first").click()
+    expect(page.locator("p.order strong")).to_have_text("unsure first")
+    order = _hits_on_page(page)
+    keys = _unsure_keys(db)
+    assert [keys[h] for h in order] == sorted(keys[h] for h in order), order
+    assert keys[order[0]] == min(keys.values())  # the least certain echo of the corpus
+    unjudged = sum(not judged for judged, _ in keys.values())
+    assert [keys[h][0] for h in order] == [i >= unjudged for i in range(len(order))]
+    shot(page, "judge-unsure-first")
+    first = order[0]
+    with page.expect_navigation():
+        _row(page, first).locator('button[value="right"]').click()  # type: ignore[attr-defined]
+    expect(page.locator("p.order strong")).to_have_text("unsure first")  # still in that order
+    assert _hits_on_page(page)[0] == order[1] and _unsure_keys(db)[first][0] is True
     assert not errors, errors
+
+
+def _unsure_keys(db: Path) -> dict[str, tuple[bool, float]]:
+    """Each echo's place in the unsure order: (judged?, distance of p from the threshold)."""
+    from wiretrace.narratives import api
+    from wiretrace.store import Store
+
+    out: dict[str, tuple[bool, float]] = {}
+    with Store(db) as s:
+        for n, _ in api.list_narratives(s):
+            for h in api.hits(s, n.id):
+                t = 0.5 if h["threshold"] is None else h["threshold"]
+                out[h["id"]] = (h["verdict"] is not None, round(abs(h["score"] - t), 9))
+    return out

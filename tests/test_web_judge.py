@@ -107,3 +107,61 @@ def test_a_published_server_offers_no_judging(web_db: tuple[Path, dict[str, str]
         assert 'class="judge"' not in c.get("/hits").text
         answer = c.post("/hits/judge", data={"verdict": "right"}, headers=SAME)
         assert answer.status_code == 403
+
+
+@pytest.fixture
+def judged_demo(demo_db: Path, tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
+    """The analysed demo store (three narratives, many echoes), a private copy served."""
+    db = copy_store(demo_db, tmp_path / "demo-judge.db")
+    with TestClient(create_app(db, pool_size=1), base_url=LOCAL) as c:
+        yield c, db
+
+
+def test_unsure_first_lists_unjudged_echoes_nearest_the_threshold_first(
+    judged_demo: tuple[TestClient, Path],
+) -> None:
+    import json as jsonlib
+
+    from typer.testing import CliRunner
+
+    from wiretrace.cli import app
+    from wiretrace.narratives.tables import set_thresholds
+
+    client, db = judged_demo
+    best = client.get("/api/hits").json()["hits"]
+    assert len(best) >= 3
+    scores = sorted(h["score"] for h in best)
+    threshold = (scores[0] + scores[-1]) / 2  # echoes on both sides of it
+    with Store(db) as s:
+        set_thresholds(s, {h["narrative_id"]: threshold for h in best})
+
+    def key(h: dict) -> tuple[bool, float]:
+        return (h["verdict"] is not None, abs(h["score"] - threshold))
+
+    unsure = client.get("/api/hits?order=unsure").json()
+    assert unsure["order"] == "unsure" and len(unsure["hits"]) == len(best)
+    assert [key(h) for h in unsure["hits"]] == sorted(key(h) for h in unsure["hits"])
+    assert unsure["hits"] != best  # not the best-first order
+    assert all(h["threshold"] == threshold for h in unsure["hits"])
+    # a verdict sends the echo behind every unjudged one
+    first = unsure["hits"][0]
+    start = "title" if first["part"] == "title" else first["start"]
+    hid = f"{first['narrative_id']}:{first['article']}:{start}"
+    form = _form(client.get("/hits?order=unsure").text)
+    assert form["hit"] == hid and "order=unsure" in form["next"]
+    client.post("/hits/judge", data={**form, "verdict": "wrong"}, headers=SAME)
+    again = client.get("/api/hits?order=unsure").json()["hits"]
+    assert again[-1]["article"] == first["article"] and again[-1]["verdict"] is False
+    assert client.get("/hits?order=sideways").status_code == 404
+    # the command line lists them in the same order
+    nid = first["narrative_id"]
+    out = CliRunner().invoke(app, ["narratives", "hits", nid, "--db", str(db), "--unsure"])
+    assert out.exit_code == 0 and f"unsure first (threshold {threshold:.3f})" in out.output
+    listed = CliRunner().invoke(
+        app, ["narratives", "hits", nid, "--db", str(db), "--unsure", "--json"]
+    )
+    rows = jsonlib.loads(listed.stdout)
+    assert [key(r) for r in rows] == sorted(key(r) for r in rows)
+    assert rows[-1]["verdict"] is False and rows[-1]["article"] == first["article"]
+    mine = [(h["article"], h["part"], h["start"]) for h in again if h["narrative_id"] == nid]
+    assert [(r["article"], r["part"], r["span"][0]) for r in rows][: len(mine)] == mine

@@ -153,24 +153,36 @@ def register(app: typer.Typer) -> None:
         nid: Annotated[str, typer.Argument(help="Narrative id.")],
         db: _Db = Path("wiretrace.db"),
         as_json: _Json = False,
+        unsure: Annotated[
+            bool,
+            typer.Option(
+                "--unsure",
+                help="Unjudged echoes nearest the narrative's threshold first (judge those).",
+            ),
+        ] = False,
     ) -> None:
-        """Every sentence that echoes a narrative: score, speaker, outlet, date.
+        """Every sentence that echoes a narrative: score, speaker, outlet, date, verdict.
 
-        Example: wiretrace narratives hits sovereignty --json
+        Example: wiretrace narratives hits sovereignty --unsure
         """
         need(db)
         with open_store(db) as store:
-            rows = api.hits(store, resolve_id(store, "narrative", nid))
+            rows = api.hits(store, resolve_id(store, "narrative", nid), unsure)
+        t = next((h["threshold"] for h in rows if h["threshold"] is not None), None)
+        order = ", unsure first" if unsure else ""
+        if unsure and t is not None:
+            order += f" (threshold {t:.3f})"
         show(
             rows,
             as_json,
-            f"{len(rows)} echoes",
+            f"{len(rows)} echoes{order}",
             {
                 "id": lambda h: literal(h["id"]),
                 "score": lambda h: f"{h['score']:.3f}",
                 "date": lambda h: literal((h["published"] or "")[:10]),
                 "outlet": lambda h: literal(h["outlet"] or ""),
                 "speaker": lambda h: literal(h["speaker"] or ""),
+                "verdict": lambda h: {None: "", True: "right", False: "wrong"}[h["verdict"]],
                 "sentence": lambda h: literal(
                     ("[title] " if h["part"] == "title" else "") + (h["sentence"] or "")
                 ),

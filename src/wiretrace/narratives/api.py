@@ -43,8 +43,9 @@ def list_narratives(store: Store) -> list[tuple[Narrative, int]]:
     return [(n, int(counts.get(n.id, 0))) for n in load_narratives(store)]
 
 
-def hits(store: Store, narrative: str) -> list[dict[str, Any]]:
-    return tables.hits(store, narrative)
+def hits(store: Store, narrative: str, unsure: bool = False) -> list[dict[str, Any]]:
+    """Echoes of a narrative, best first (``unsure``: unjudged nearest the threshold first)."""
+    return tables.hits(store, narrative, unsure)
 
 
 def spread(store: Store, narrative: str) -> dict[str, Any]:

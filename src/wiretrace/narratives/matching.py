@@ -8,7 +8,7 @@ background distribution. A hit must beat both that percentile and an absolute fl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -41,6 +41,9 @@ class NarrativesConfig:
     # claims such as karabakh's gold statements, so by default only the similarity and
     # background floors above decide, and the probability is the echo's score.
     min_probability: float = 0.0
+    # Drop a candidate echo that names a participant of the statement on the other side
+    # of the action ("A blames B" is no echo of "B blames A"; see ``roles.py``).
+    role_agreement: bool = True
     background_pairs: int = 20000
     clause_min_tokens: int = 5
     # discovery of recurring claims
@@ -177,36 +180,43 @@ def probability(ev: Evidence, cfg: NarrativesConfig) -> npt.NDArray[np.float64]:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50, 50))), dtype=np.float64)
 
 
+# A veto on one segment row of one narrative's candidates (narrative id, row): True when
+# the row must not be the narrative's echo (``roles.py``: it reverses who does what).
+Veto = Callable[[str, int], bool]
+
+
 def match_narratives(
     queries: Sequence[Query | tuple[str, Matrix]],
     index: SegmentIndex,
     bg: npt.NDArray[np.float32],
     cfg: NarrativesConfig,
     titles: SegmentIndex | None = None,
+    veto: Veto | None = None,
 ) -> list[Echo]:
-    """Echoes of each narrative: one per sentence (best segment kept) whose calibrated
-    probability reaches ``cfg.min_probability``; with ``titles`` (one row per article,
-    ``sentence`` 0, spans in the title) also echoes in titles (``Echo.title``)."""
+    """Echoes of each narrative: one per sentence, whose most probable segment that is not
+    vetoed passes the similarity, background and probability floors; with ``titles`` (one
+    row per article, ``sentence`` 0, spans in the title) also echoes in titles
+    (``Echo.title``; titles have no stored parse, so ``veto`` does not apply to them)."""
     if index.size == 0:
         return []
     # One key per (article, sentence) so that a sentence and its clauses give one hit:
     # rows sorted by key once, then a max per run of equal keys (reduceat).
     key = index.article.astype(np.int64) * (int(index.sentence.max()) + 1) + index.sentence
     order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    starts = np.concatenate([[0], np.flatnonzero(np.diff(sorted_key)) + 1])
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(key[order])) + 1])
     echoes: list[Echo] = []
     for query in map(_as_query, queries):
         if query.statement.size == 0:
             continue
         ev, stats = evidence(index.vectors, query)
         prob = probability(ev, cfg)
-        echoes.extend(_echoes(query.narrative, index, ev, prob, order, starts, bg, cfg))
+        echoes.extend(_echoes(query.narrative, index, ev, prob, (order, starts), bg, cfg, veto))
         if titles is not None and titles.size:
             tev, _ = evidence(titles.vectors, query, stats)
             tprob = probability(tev, cfg)
             every = np.arange(titles.size)
-            for e in _echoes(query.narrative, titles, tev, tprob, every, every, bg, cfg):
+            runs = (every, every)
+            for e in _echoes(query.narrative, titles, tev, tprob, runs, bg, cfg, None):
                 echoes.append(replace(e, title=True))
     return echoes
 
@@ -216,37 +226,69 @@ def _echoes(
     index: SegmentIndex,
     ev: Evidence,
     prob: npt.NDArray[np.float64],
-    order: npt.NDArray[np.int64],
-    starts: npt.NDArray[np.int64],
+    runs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
     bg: npt.NDArray[np.float32],
     cfg: NarrativesConfig,
+    veto: Veto | None,
 ) -> list[Echo]:
-    """The rows of each sentence run (``order`` split at ``starts``) whose best probability
-    passes; the best row of a sentence is its match."""
+    """The sentences (rows ``order`` split at ``starts``) whose most probable row passes the
+    floors. The floors are checked on every sentence's best row at once, so only candidate
+    sentences reach the loop and the veto; a vetoed row gives way to the sentence's next
+    most probable row, which must pass the floors in turn."""
+    order, starts = runs
     p_sorted = prob[order]
-    best = np.maximum.reduceat(p_sorted, starts)
-    passing = np.flatnonzero(best >= cfg.min_probability)
+    best = order[starts + _argmax_runs(p_sorted, starts)]
+    ok = (prob[best] >= cfg.min_probability) & (ev.similarity[best] >= cfg.min_similarity)
+    candidates = np.flatnonzero(ok)
+    keep = calibrate(ev.similarity[best[candidates]], bg) >= cfg.min_percentile
     out: list[Echo] = []
-    for k in passing.tolist():
-        lo = int(starts[k])
-        hi = int(starts[k + 1]) if k + 1 < len(starts) else len(order)
-        row = int(order[lo + int(np.argmax(p_sorted[lo:hi]))])
-        sim = float(ev.similarity[row])
-        if sim < cfg.min_similarity or float(calibrate(ev.similarity[row : row + 1], bg)[0]) < (
-            cfg.min_percentile
-        ):
-            continue
+    for k in candidates[keep].tolist():
+        row = int(best[k])
+        if veto is not None and veto(narrative, row):
+            lo = int(starts[k])
+            hi = int(starts[k + 1]) if k + 1 < len(starts) else len(order)
+            rows = order[lo:hi][np.argsort(-p_sorted[lo:hi], kind="stable")]
+            row = next((int(r) for r in rows[1:] if not veto(narrative, int(r))), -1)
+            if row < 0 or not _passes(row, ev, prob, bg, cfg):
+                continue
         out.append(
             Echo(
                 narrative=narrative,
                 article=index.articles[int(index.article[row])],
                 sentence=int(index.sentence[row]),
                 match=Span(int(index.start[row]), int(index.end[row])),
-                similarity=sim,
+                similarity=float(ev.similarity[row]),
                 score=float(prob[row]),
             )
         )
     return out
+
+
+def _argmax_runs(
+    values: npt.NDArray[np.float64], starts: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Offset of the first maximum within each run of ``values`` split at ``starts``."""
+    best = np.maximum.reduceat(values, starts)
+    run = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(values))))
+    first = np.full(len(starts), len(values), dtype=np.int64)
+    at_max = np.flatnonzero(values == best[run])
+    np.minimum.at(first, run[at_max], at_max)
+    return first - starts
+
+
+def _passes(
+    row: int,
+    ev: Evidence,
+    prob: npt.NDArray[np.float64],
+    bg: npt.NDArray[np.float32],
+    cfg: NarrativesConfig,
+) -> bool:
+    sim = ev.similarity[row : row + 1]
+    return bool(
+        prob[row] >= cfg.min_probability
+        and sim[0] >= cfg.min_similarity
+        and calibrate(sim, bg)[0] >= cfg.min_percentile
+    )
 
 
 def build_index(

@@ -20,11 +20,19 @@ import numpy.typing as npt
 from ..config import Config
 from ..models import Narrative, NarrativeHit, Span
 from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
-from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_embeddings
+from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, each_article, stage_key
 from ..store import Store
 from .discovery import discover_claims
-from .matching import NarrativesConfig, Query, SegmentIndex, background, match_narratives
+from .matching import (
+    NarrativesConfig,
+    Query,
+    SegmentIndex,
+    Veto,
+    background,
+    match_narratives,
+)
+from .roles import compare, participant_roles
 from .segments import Segment, pack_segments, segment_doc, statement_parts, unpack_arrays
 from .tables import (
     get_state,
@@ -34,6 +42,7 @@ from .tables import (
     save_narratives,
     segment_sizes,
     set_state,
+    set_thresholds,
     speaker_at,
     title_lengths,
     write_claims,
@@ -209,6 +218,29 @@ def narrative_queries(narratives: Sequence[Narrative], nlp_cfg: NlpConfig) -> li
     return out
 
 
+def role_veto(
+    store: Store, narratives: Sequence[Narrative], index: SegmentIndex, nlp_cfg: NlpConfig
+) -> Veto:
+    """A veto on candidate echoes that name a participant of the statement on the other
+    side of the action (``roles.py``), read from the stored parse of the candidate's
+    article (parsed once per article, only for articles that hold a candidate)."""
+    nlp = load_spacy(nlp_cfg.spacy_model)
+    statements = {n.id: participant_roles(nlp(n.statement)) for n in narratives}
+    docs: Lookup[str, Any] = Lookup(lambda a: load_doc(store, a, nlp))
+
+    def veto(narrative: str, row: int) -> bool:
+        roles = statements.get(narrative)
+        if not roles:
+            return False
+        doc = docs[index.articles[int(index.article[row])]]
+        if doc is None:
+            return False
+        span = doc.char_span(int(index.start[row]), int(index.end[row]), alignment_mode="expand")
+        return span is not None and compare(roles, participant_roles(span)).reversed
+
+    return veto
+
+
 def load_titles(store: Store, ids: Sequence[str]) -> SegmentIndex:
     """The titles of ``ids`` (stored title vectors) as an index: one row per titled
     article, sentence 0, span the whole title."""
@@ -317,7 +349,9 @@ def _corpus(
     if zero_shot:
         ensure_titles(store, ids, embedder.encode, embedder.dim)
         titles = load_titles(store, ids)
-    echoes = match_narratives(narrative_queries(zero_shot, nlp_cfg), index, bg, cfg, titles)
+    veto = role_veto(store, zero_shot, index, nlp_cfg) if cfg.role_agreement else None
+    queries = narrative_queries(zero_shot, nlp_cfg)
+    echoes = match_narratives(queries, index, bg, cfg, titles, veto)
     found_hits = [
         (h.narrative, h.article, h.sentence, h.probability, h.match, h.contribution, False)
         for h in learnt_hits
@@ -344,6 +378,7 @@ def _corpus(
 
     rows = [skips.guard(h[1], row, *h) for h in found_hits]
     n_hits = write_hits(store, [r for r in rows if r is not None], [n.id for n in narratives])
+    set_thresholds(store, {**{n.id: cfg.min_probability for n in zero_shot}, **learnt})
     outlets: dict[str, str | None] = {}
     dates: dict[str, str | None] = {}
     for article in store.iter_articles():  # a page at a time; the text is not kept

@@ -28,6 +28,22 @@ def set_state(store: Store, key: str, value: str) -> None:
         )
 
 
+# narrative_state key prefix of a narrative's decision threshold: the probability at which
+# its echoes are decided (a learnt model's out-of-fold threshold, or the zero-shot one),
+# which the review lists order unsure echoes by
+THRESHOLD = "threshold:"
+
+
+def set_thresholds(store: Store, thresholds: Mapping[str, float]) -> None:
+    """Replace the stored decision thresholds with ``thresholds`` (narrative id -> p)."""
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM narrative_state WHERE key LIKE ?", (THRESHOLD + "%",))
+        conn.executemany(
+            "INSERT INTO narrative_state (key, value) VALUES (?, ?)",
+            [(THRESHOLD + nid, repr(float(t))) for nid, t in sorted(thresholds.items())],
+        )
+
+
 def segment_sizes(store: Store, kind: str) -> dict[str, tuple[int, int]]:
     """(segments, dimension) of each article's current segment blob, read from its 8-byte
     header only, so that the corpus index can be allocated once before it is filled."""
@@ -105,15 +121,24 @@ def write_hits(
     return n
 
 
-def hits(store: Store, narrative: str) -> list[dict[str, Any]]:
-    """Echoes of one narrative with outlet and date, best first."""
+def hits(store: Store, narrative: str, unsure: bool = False) -> list[dict[str, Any]]:
+    """Echoes of one narrative with outlet, date and verdict: best first, or with ``unsure``
+    the unjudged ones nearest the narrative's threshold first (then the judged ones)."""
+    threshold = get_state(store, THRESHOLD + narrative)
     rows = store.conn.execute(
         "SELECT h.*, a.outlet, a.published, a.title, CASE h.part WHEN 'title' THEN"
         " substr(a.title, h.start + 1, h.end - h.start) ELSE substr(a.text, h.start + 1,"
-        " h.end - h.start) END AS sentence FROM narrative_hits h JOIN articles a"
+        " h.end - h.start) END AS sentence, (SELECT e.positive FROM narrative_examples e"
+        " WHERE e.narrative_id = h.narrative_id AND e.article IS NULL AND e.origin = 'judge'"
+        " AND e.text = (CASE h.part WHEN 'title' THEN substr(a.title, h.start + 1,"
+        " h.end - h.start) ELSE substr(a.text, h.start + 1, h.end - h.start) END)"
+        " ORDER BY e.id DESC LIMIT 1) AS verdict FROM narrative_hits h JOIN articles a"
         " ON a.id = h.article WHERE h.narrative_id = ? ORDER BY h.score DESC, h.similarity DESC",
         (narrative,),
     ).fetchall()
+    if unsure:
+        t = 0.5 if threshold is None else float(threshold)
+        rows.sort(key=lambda r: (r["verdict"] is not None, abs(float(r["score"]) - t)))
     return [
         {
             "id": hit_id(narrative, r["article"], r["part"], r["start"]),
@@ -128,6 +153,8 @@ def hits(store: Store, narrative: str) -> list[dict[str, Any]]:
             "title": r["title"],
             "sentence": r["sentence"],
             "match": None if r["match_start"] is None else [r["match_start"], r["match_end"]],
+            "threshold": None if threshold is None else float(threshold),
+            "verdict": None if r["verdict"] is None else bool(r["verdict"]),
         }
         for r in rows
     ]

@@ -382,25 +382,26 @@ def learnt_echoes(
     encode: Embed,
     dim: int,
     cfg: TrainConfig | None = None,
-) -> tuple[set[str], list[LearntEcho]]:
+) -> tuple[dict[str, float], list[LearntEcho]]:
     """Train the narratives that have labelled examples and score every article with them.
 
-    Returns the ids of the narratives that got a model (the others stay zero-shot) and
-    their echoes. Articles are read one at a time.
+    Returns the narratives that got a model (the others stay zero-shot) with each model's
+    threshold (its F1-best probability on out-of-fold predictions), and their echoes.
+    Articles are read one at a time.
     """
     cfg = cfg or TrainConfig()
     labelled = {e.narrative for e in examples}
     learnable = [n for n in narratives if n.id in labelled or n.counterexamples]
     if not learnable:
-        return set(), []
+        return {}, []
     qs = queries(learnable, encode)
     models = train_models(store, learnable, examples, qs, encode, cfg)
     if not models:
-        return set(), []
+        return {}, []
     parent = {n.id: n.parent for n in narratives}
     any_model = train_any(store, models, parent, examples, dim, cfg)
     ensure_titles(store, ids, encode, dim)
     out: list[LearntEcho] = []
     for doc in documents(store, ids):
         out.extend(score_document(doc, models, qs, parent, any_model))
-    return set(models), out
+    return {nid: m.threshold for nid, m in models.items()}, out

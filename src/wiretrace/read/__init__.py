@@ -40,7 +40,7 @@ from .figures import figure_groups, figures_in
 from .filters import Filter, facets
 from .filters import labels as filter_labels
 from .lists import hits_list, listing, quotes_list, reuse_list
-from .narratives import claims, hits_in, narrative, narratives
+from .narratives import ORDERS, claims, hits_in, narrative, narratives
 from .overview import counts, overview
 from .quotes import quotes_in, speaker, speaker_evidence, speakers, statements
 from .reuse import edges, links_among, partners, provenance
@@ -59,6 +59,7 @@ from .stories import (
 __all__ = [
     "HEX",
     "ID_KINDS",
+    "ORDERS",
     "PAGE_SIZE",
     "STORY_ARTICLE_CAP",
     "EditRefused",

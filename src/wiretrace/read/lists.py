@@ -12,7 +12,7 @@ from .articles import articles_list
 from .base import PAGE_SIZE, fetch, has_table, ids_param, metas_of
 from .figures import figure_groups
 from .filters import LISTS, Filter, facets, labels, where
-from .narratives import _hits, hit_select
+from .narratives import ORDERS, _hits, hit_select, unsure_order
 from .quotes import _QUOTE, _quotes, speakers
 from .rows import ArticleMeta, ReuseRow
 from .stories import stories_list
@@ -70,15 +70,22 @@ def reuse_list(conn: sqlite3.Connection, page: int, filt: Filter) -> dict[str, o
     return {"links": links, "page": page, "more": len(rows) > PAGE_SIZE}
 
 
-def hits_list(conn: sqlite3.Connection, page: int, filt: Filter) -> dict[str, object]:
-    """Narrative echoes, best match first, with the verdicts given so far."""
+def hits_list(
+    conn: sqlite3.Connection, page: int, filt: Filter, order: str = "score"
+) -> dict[str, object]:
+    """Narrative echoes with the verdicts given so far: best match first, or (``order=
+    "unsure"``) the unjudged ones whose probability is nearest their narrative's threshold
+    first, where a verdict teaches the model most."""
     if not has_table(conn, "narrative_hits"):
-        return {"hits": [], "page": page, "more": False}
+        return {"hits": [], "page": page, "more": False, "order": order}
+    if order not in ORDERS:
+        raise ValueError(f"no echo order {order!r}")
     sql, params = where(LISTS["hits"], filt)
+    first = unsure_order(conn, "x") + ", " if order == "unsure" else ""
     rows = fetch(
         conn,
         f"SELECT x.narrative_id, x.article, x.part, x.start {sql}"
-        " ORDER BY x.score DESC, x.article, x.part, x.start LIMIT ? OFFSET ?",
+        f" ORDER BY {first}x.score DESC, x.article, x.part, x.start LIMIT ? OFFSET ?",
         (*params, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE),
     )
     found = []
@@ -90,16 +97,23 @@ def hits_list(conn: sqlite3.Connection, page: int, filt: Filter) -> dict[str, ob
             " AND h.start = ?",
             (nid, article, part, start),
         )
-    return {"hits": _hits(conn, found), "page": page, "more": len(rows) > PAGE_SIZE}
+    more = len(rows) > PAGE_SIZE
+    return {"hits": _hits(conn, found), "page": page, "more": more, "order": order}
 
 
 def listing(
-    conn: sqlite3.Connection, name: str, page: int, filt: Filter, with_facets: bool = True
+    conn: sqlite3.Connection,
+    name: str,
+    page: int,
+    filt: Filter,
+    with_facets: bool = True,
+    order: str = "score",
 ) -> dict[str, object]:
     """One list page: its rows under the filter, the facets, and the filter itself.
 
     ``with_facets=False`` leaves the facet counts to the caller (the web app keeps them
-    once per filter, whichever page is shown)."""
+    once per filter, whichever page is shown); ``order`` orders the echoes list
+    (``narratives.ORDERS``)."""
     page = max(1, page)
     scope = filt.scope()
     if name == "articles":
@@ -115,7 +129,7 @@ def listing(
     elif name == "reuse":
         body = reuse_list(conn, page, filt)
     elif name == "hits":
-        body = hits_list(conn, page, filt)
+        body = hits_list(conn, page, filt, order)
     else:
         raise ValueError(f"no list {name!r}")
     return {

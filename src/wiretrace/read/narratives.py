@@ -9,23 +9,50 @@ from .rows import ArticleMeta, Claim, ClaimMember, Hit, Narrative
 
 _HIT = (
     "SELECT h.narrative_id, n.statement, h.article, h.part, h.start, h.end, h.score,"
-    " h.speaker, {verdict} AS verdict FROM narrative_hits h"
+    " h.speaker, {verdict} AS verdict, {threshold} AS threshold FROM narrative_hits h"
     " JOIN narratives n ON n.id = h.narrative_id"
 )
 # a judged echo leaves its sentence (or title) as a labelled example (``narratives judge``)
 _VERDICT = (
-    "(SELECT e.positive FROM narrative_examples e WHERE e.narrative_id = h.narrative_id"
+    "(SELECT e.positive FROM narrative_examples e WHERE e.narrative_id = {h}.narrative_id"
     " AND e.article IS NULL AND e.origin = 'judge' AND e.text ="
-    " (SELECT CASE h.part WHEN 'title' THEN substr(a.title, h.start + 1, h.end - h.start)"
-    " ELSE substr(a.text, h.start + 1, h.end - h.start) END FROM articles a"
-    " WHERE a.id = h.article) ORDER BY e.id DESC LIMIT 1)"
+    " (SELECT CASE {h}.part WHEN 'title' THEN substr(a.title, {h}.start + 1, {h}.end - {h}.start)"
+    " ELSE substr(a.text, {h}.start + 1, {h}.end - {h}.start) END FROM articles a"
+    " WHERE a.id = {h}.article) ORDER BY e.id DESC LIMIT 1)"
+)
+# the probability at which the narratives stage decides an echo of the narrative
+# (``narratives.tables.THRESHOLD``)
+_THRESHOLD = (
+    "(SELECT CAST(t.value AS REAL) FROM narrative_state t"
+    " WHERE t.key = 'threshold:' || {h}.narrative_id)"
 )
 TITLE = "title"  # the part of an echo found in the title (its span is in the title)
+ORDERS = ("score", "unsure")  # how echoes are listed: best match first, or unsure first
+
+
+def verdict_sql(conn: sqlite3.Connection, alias: str = "h") -> str:
+    """Each echo's verdict (1 right, 0 wrong, NULL unjudged) where judgements are kept."""
+    return _VERDICT.format(h=alias) if has_table(conn, "narrative_examples") else "NULL"
+
+
+def threshold_sql(conn: sqlite3.Connection, alias: str = "h") -> str:
+    """Each echo's narrative's decision threshold (NULL when the stage stored none)."""
+    return _THRESHOLD.format(h=alias) if has_table(conn, "narrative_state") else "NULL"
+
+
+def unsure_order(conn: sqlite3.Connection, alias: str = "h") -> str:
+    """ORDER BY terms that list what a verdict would teach the model most first: unjudged
+    echoes before judged ones, each by how close the probability is to the threshold
+    (0.5, an even chance, when none is stored)."""
+    return (
+        f"({verdict_sql(conn, alias)}) IS NOT NULL,"
+        f" abs({alias}.score - COALESCE({threshold_sql(conn, alias)}, 0.5))"
+    )
 
 
 def hit_select(conn: sqlite3.Connection) -> str:
     """The echo query, with each echo's verdict where the store keeps judgements."""
-    return _HIT.format(verdict=_VERDICT if has_table(conn, "narrative_examples") else "NULL")
+    return _HIT.format(verdict=verdict_sql(conn), threshold=threshold_sql(conn))
 
 
 def _text(
@@ -53,6 +80,7 @@ def _hits(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Hit]:
             meta=metas[r["article"]],
             verdict=None if r["verdict"] is None else bool(r["verdict"]),
             part=r["part"],
+            threshold=r["threshold"],
         )
         for r in rows
     ]

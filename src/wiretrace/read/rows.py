@@ -118,6 +118,7 @@ class Hit(Found):
     text: str
     verdict: bool | None = None  # judged right (True) or wrong (False) in the store
     part: str = "body"  # "title": the span is in the article's title, not its text
+    threshold: float | None = None  # the probability its narrative's echoes are decided at
 
 
 @dataclass(frozen=True)

@@ -291,7 +291,11 @@ def listing(name: str, prepare: Viewer = render.identity) -> PageSpec:
 
     def build(conn: sqlite3.Connection, request: Request) -> dict[str, object]:
         filt = read.Filter.from_params(request.query_params).resolved(conn)
-        body = read.listing(conn, name, _int(request, "page"), filt, with_facets=False)
+        order = request.query_params.get("order") or "score"
+        if order not in read.ORDERS:
+            raise NotFound(f"no such order: {order[:20]!r} (one of {', '.join(read.ORDERS)})")
+        page = _int(request, "page")
+        body = read.listing(conn, name, page, filt, with_facets=False, order=order)
         # the facets of a filter are the same on every page: counted once per store state
         key = f"facets/{name}?{urlencode(sorted(filt.params().items()))}"
         cache: PageCache = request.app.state.cache
