@@ -116,7 +116,7 @@ def run_pipeline(files: list[Path], runtime: str) -> dict[str, Any]:
     from wiretrace.config import Config
     from wiretrace.ingest import ingest
     from wiretrace.nlp.models import NlpConfig, load_spacy, nlp_embedder
-    from wiretrace.pipeline import NullReporter, Pipeline
+    from wiretrace.pipeline import NullReporter, Pipeline, one_blas_thread
     from wiretrace.store import Store
 
     config = Config({"nlp": {"embedding_runtime": runtime}})
@@ -133,7 +133,8 @@ def run_pipeline(files: list[Path], runtime: str) -> dict[str, Any]:
         for stage in Pipeline.default().stages:
             reset_peak()
             clock = Clock()
-            report = stage.run(store, config, NullReporter())
+            with one_blas_thread():  # as Pipeline.run runs every stage
+                report = stage.run(store, config, NullReporter())
             row = {"stage": stage.name, **clock.read(), "peak_rss_mb": round(peak_rss_mb(), 1)}
             row["notes"] = list(report.notes)
             row["errors"] = len(report.errors)

@@ -216,7 +216,8 @@ class Pipeline:
         """
         token = ENGINE.set(engine or LocalEngine())
         try:
-            return self._run(store, config, reporter, until, only, redo)
+            with one_blas_thread():
+                return self._run(store, config, reporter, until, only, redo)
         finally:
             ENGINE.reset(token)
 
@@ -250,6 +251,22 @@ class Pipeline:
                 failed.add(stage.name)
                 reports.append(StageReport(stage.name, errors=(message,)))
         return reports
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Numpy's BLAS on one thread while stages run.
+
+    The stages' matrix products are block-sized (a hash bucket, a block of quotes), and
+    OpenBLAS's second thread busy-waits between them: on the 84 PolNeAR dev articles,
+    discovery's similar-pair search took 12.4 CPU-seconds (53 s wall on a loaded 2-core
+    machine) on two threads and 0.8 (3.5 s) on one, with the same pairs. The models keep
+    their own threads (spaCy's blis runs on one, ONNX Runtime has its pool).
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def _providers(stages: Sequence[Stage]) -> dict[str, str]:

@@ -133,9 +133,16 @@ class _Embedded:
             self.parts.append(np.asarray(vectors[keep], dtype=np.float32))
             self._matrix = None
 
+    def embedded_pieces(self, quotes: Sequence[Quote]) -> list[str]:
+        """The piece texts of ``quotes`` that have a vector (embedded or read this run)."""
+        return [
+            p for p in dict.fromkeys(p for q in quotes for p in pieces(q.text)) if p in self.row
+        ]
+
     def packed(self, quotes: Sequence[Quote]) -> bytes:
-        """The piece texts of ``quotes`` and their vectors, for the article's blob."""
-        texts = list(dict.fromkeys(p for q in quotes for p in pieces(q.text)))
+        """The piece texts of ``quotes`` that have a vector, and those vectors, for the
+        article's blob."""
+        texts = self.embedded_pieces(quotes)
         head = json.dumps(texts, ensure_ascii=False).encode("utf-8")
         rows = self.matrix[[self.row[t] for t in texts]] if texts else np.zeros((0, 0))
         return len(head).to_bytes(4, "little") + head + pack_vectors(rows)
@@ -382,20 +389,22 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     )
     reporter.advance()
     embedded = _Embedded(nlp_embedder(nlp_cfg))
-    # Incremental: the piece vectors of articles already done come from their blobs; only
-    # the pending articles' quotes (and any article without a blob) go to the model.
+    # Incremental: the piece vectors of articles already done come from their blobs. Only
+    # the quotes that are compared (a named speaker quoted in two articles, a place
+    # standing for a body) go to the model, when they are first compared; an article's
+    # blob is rewritten when it gains vectors.
     by_article: dict[str, list[Quote]] = defaultdict(list)
     for q in found:
         if q.speaker is not None:
             by_article[q.article].append(q)
     fresh = set(todo)
+    stored: dict[str, int] = {}  # article -> pieces its current blob holds
     for article in by_article:
         data = None if article in fresh else store.get_blob(PIECES_BLOB, article)
-        if data is None:
-            fresh.add(article)
-        else:
-            embedded.known(*_unpack_pieces(data))
-    embedded.add([q for a in sorted(fresh) for q in by_article.get(a, [])])
+        if data is not None:
+            texts, vectors = _unpack_pieces(data)
+            embedded.known(texts, vectors)
+            stored[article] = len(texts)
     mapping = dict(canon.by_quote)
     kinds = {s.name: s.kind for s in canon.speakers}
     named = [replace(q, speaker=mapping.get(q.id, q.speaker)) for q in found]
@@ -423,10 +432,11 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         tables.set_speakers(store, canon.speakers, final, canon.evidence)
         tables.set_statements(store, statements)
         errors = skips.record(store, store.article_ids())  # every article was read again
-        for article in sorted(fresh & set(by_article)):
-            store.put_blob(
-                PIECES_BLOB, article, store.text_hash(article), embedded.packed(by_article[article])
-            )
+        for article in sorted(by_article):
+            have = len(embedded.embedded_pieces(by_article[article]))
+            if have and have != stored.get(article):
+                data = embedded.packed(by_article[article])
+                store.put_blob(PIECES_BLOB, article, store.text_hash(article), data)
         store.mark_done(NAME, todo, key)
     reporter.advance()
     reporter.finish()
