@@ -15,6 +15,7 @@
    overhead = time(parse + attribution) / time(parse).
 
 Run: .venv/bin/python benchmarks/bench_attribution.py [--gold PATH] [--words 60000]
+     [--cache DIR] [--train-every 4]
 Writes benchmarks/results/attribution.json.
 """
 
@@ -126,16 +127,20 @@ _KEYS = (
 )
 
 
-def polnear_parses(split: str, nlp: Any, cache: Path | None, limit: int | None) -> list[Any]:
-    """(document, parse) pairs of a PolNeAR split; parses kept in ``cache`` when given."""
+def polnear_parses(
+    split: str, nlp: Any, cache: Path | None, limit: int | None, every: int = 1
+) -> list[Any]:
+    """(document, parse) pairs of a PolNeAR split (every ``every``-th text, so a slice of
+    the train split spans all seven publishers); parses kept in ``cache`` when given."""
     from spacy.tokens import DocBin
 
     from wiretrace.evaluation.polnear import load_split
 
-    documents = list(load_split(POLNEAR, split))
+    documents = list(load_split(POLNEAR, split))[::every]
     if limit:
         documents = documents[:limit]
-    path = None if cache is None else cache / f"polnear-{split}-{len(documents)}.spacy"
+    tag = f"polnear-{split}-{len(documents)}" + (f"-every{every}" if every > 1 else "")
+    path = None if cache is None else cache / f"{tag}.spacy"
     if path is not None and path.exists():
         docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
     else:
@@ -186,13 +191,15 @@ def polnear_textacy(doc: Any) -> list[Any]:
     return out
 
 
-def polnear_quality(split: str, nlp: Any, cache: Path | None, limit: int | None) -> dict[str, Any]:
+def polnear_quality(
+    split: str, nlp: Any, cache: Path | None, limit: int | None, every: int = 1
+) -> dict[str, Any]:
     """Overlap/exact/speaker scores on a PolNeAR split, Wiretrace beside textacy."""
     from wiretrace.attribution.config import AttributionConfig
     from wiretrace.attribution.extract import extract
     from wiretrace.evaluation.polnear import from_quotes, score
 
-    pairs = polnear_parses(split, nlp, cache, limit)
+    pairs = polnear_parses(split, nlp, cache, limit, every)
     cfg = AttributionConfig()
     ours = []
     t0 = time.process_time()
@@ -202,6 +209,7 @@ def polnear_quality(split: str, nlp: Any, cache: Path | None, limit: int | None)
     ours_s = time.process_time() - t0
     out: dict[str, Any] = {
         "split": split,
+        "every": every,
         "documents": len(pairs),
         "gold_attributions": sum(len(d.gold) for d, _ in pairs),
         "wiretrace": score(ours).as_dict() | {"cpu_s": round(ours_s, 2)},
@@ -285,6 +293,13 @@ def main() -> None:
     parser.add_argument(
         "--cache", type=Path, default=None, help="Keep PolNeAR parses here between runs."
     )
+    parser.add_argument(
+        "--train-every",
+        type=int,
+        default=0,
+        help="Also score every N-th PolNeAR train text (4: 210 texts over all publishers), "
+        "to check that a gain on dev holds off it.",
+    )
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from wiretrace.nlp import load_spacy
@@ -299,6 +314,10 @@ def main() -> None:
             result["quality"][path.parent.name] = quality(path, nlp)
     if not args.speed_only and POLNEAR.exists():
         result["quality"]["polnear-dev"] = polnear_quality("dev", nlp, args.cache, None)
+        if args.train_every:
+            result["quality"]["polnear-train-slice"] = polnear_quality(
+                "train", nlp, args.cache, None, args.train_every
+            )
     result["speed"] = speed(args.words, args.n_process)
     if args.speed_only and RESULTS.exists():
         result["quality"] = json.loads(RESULTS.read_text(encoding="utf-8")).get("quality", {})

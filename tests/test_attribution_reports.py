@@ -216,6 +216,28 @@ FRAMES = [
         {"speaker": "governor"},
         id="a-letter-is-its-sender-s",
     ),
+    pytest.param(
+        "“Why isn’t this crystal clear proof that a firm as big as Acme is too big to fail, "
+        "too big to manage?” Reyes demanded.",
+        "crystal clear",
+        {"speaker": "Reyes"},
+        id="a-verb-the-parser-hung-on-a-quoted-noun-keeps-its-subject",
+    ),
+    pytest.param(
+        '"This is a big day for our candidate, Ruth Anker!" Anker\'s cousin, the county clerk '
+        'Peter "Pete" Morgan (D-Sarn), shouted to the crowd.',
+        "big day",
+        {"cue": "shouted", "speaker": 'Peter "Pete" Morgan'},
+        id="a-long-subject-opening-the-frame-after-an-exclamation",
+    ),
+    pytest.param(
+        "Prime Minister Ola Berg said this week that the country would formally declare its "
+        "intention to leave the union by the end of March and suggested that it would quit "
+        "the customs pact.",
+        "quit the customs pact",
+        {"cue": "suggested", "speaker": "Ola Berg"},
+        id="a-report-coordinated-inside-another-s-content-is-the-outer-speaker-s",
+    ),
 ]
 
 
@@ -228,3 +250,14 @@ def test_each_frame_gives_its_quote_speaker_cue_and_extent(  # type: ignore[no-u
     else:
         q = one(quotes_of(nlp, text), fragment)
     assert {field: getattr(q, field) for field in expected} == expected
+
+
+def test_a_subject_swallowed_by_a_fronted_phrase_still_speaks(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "In a 2016 meeting with the editorial board of the Harbour Post Kell said that the dam "
+        "may need to be rebuilt."
+    )
+    q = one(quotes_of(nlp, text), "need to be rebuilt")
+    assert q.speaker_span is not None and text[q.speaker_span.start : q.speaker_span.end].endswith(
+        "Kell"
+    )

@@ -277,9 +277,12 @@ def speaker_head(cue: Token) -> Token | None:
     seen = 0
     while seen < 5:
         seen += 1
-        if token.dep_ == "acl" and token.head.ent_type_ in ("PERSON", "ORG", "NORP"):
+        own = any(c.dep_ == "nsubj" for c in token.children)  # "“…?” Vitter demanded"
+        if token.dep_ == "acl" and own:
+            pass  # a finite verb the parser hung on a noun has its own subject
+        elif token.dep_ == "acl" and token.head.ent_type_ in ("PERSON", "ORG", "NORP"):
             return token.head  # "footage of Hillary Clinton asking, “…”": the named one
-        if token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
+        elif token.dep_ == "acl" and token.head.pos_ in ("NOUN", "PROPN"):
             # "issued a statement saying that …": whoever issued the statement; "voters
             # saying they want …", "there is no law requiring …": the noun itself.
             noun = token.head
@@ -311,13 +314,54 @@ def speaker_head(cue: Token) -> Token | None:
         agent = _agent(token)
         if agent is not None:
             return agent  # "as announced by President Aliyev": a passive with no subject
+        swallowed = _swallowed_subject(token)
+        if swallowed is not None:
+            return swallowed
         if token.dep_ not in _UP or token.head is token:
             return None
         controller = _object_controller(token)
         if controller is not None:
             return controller
+        outer = _coordinated_with_report(token)
+        if outer is not None:
+            token = outer
+            continue
         token = token.head
     return None
+
+
+def _coordinated_with_report(verb: Token) -> Token | None:
+    """ "May said that the country would leave … and suggested that it would …": a
+    report without a subject, that the parser coordinated with a verb of the content of
+    another report, is coordinated with that report; its speaker speaks."""
+    if verb.dep_ != "conj" or not is_reporting(verb):
+        return None
+    head = verb.head
+    while head.dep_ == "conj" and head.head is not head:
+        head = head.head
+    if head.dep_ == "ccomp" and is_reporting(head.head):
+        return head.head
+    return None
+
+
+def _swallowed_subject(verb: Token) -> Token | None:
+    """ "In a Bloomberg interview Trump declared …": with no comma after a fronted phrase
+    the parser reads the subject as the end of that phrase. A finite verb without a
+    subject, right after a name that ends a phrase hung before it, has that name for
+    subject."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or verb.i == 0:
+        return None
+    name = verb.doc[verb.i - 1]
+    if not (name.pos_ == "PROPN" or name.ent_type_ in ("PERSON", "ORG")) or name.dep_ not in (
+        "pobj",
+        "compound",
+        "appos",
+    ):
+        return None
+    phrases = [c for c in verb.lefts if c.dep_ in ("prep", "advcl", "npadvmod")]
+    if not any(c.left_edge.i <= name.i <= c.right_edge.i for c in phrases):
+        return None
+    return name
 
 
 # Verbs that put out a document, whose subject speaks through it ("issued a statement

@@ -418,9 +418,14 @@ def _direct_cue(doc: Doc, seg: Segment, in_direct: set[int], sents: _Sentences) 
         first, last = min(inside, default=t.i), max(inside, default=t.i)
         return min(abs(t.i - first), abs(t.i - last))
 
-    return _outer_report(
-        min(candidates, key=lambda t: (not linked(t), distance(t))), inside, in_direct
-    )
+    best = min(candidates, key=lambda t: (not linked(t), distance(t)))
+    if not linked(best):
+        # "When Clinton noted that …, Trump boasted, “…”": the verb framing the quotation
+        # beats a reporting verb elsewhere in the sentence that has no tie to it.
+        framed = _colon_frame(doc, seg, sents) or _frame_verb(doc, seg, in_direct)
+        if framed is not None and framed.i not in in_direct:
+            return framed
+    return _outer_report(best, inside, in_direct)
 
 
 def _outer_report(cue: Token, inside: set[int], in_direct: set[int]) -> Token:
@@ -445,8 +450,20 @@ def _colon_frame(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
     """ "Brisk appealed to residents: “…”" — a clause ending in a colon introduces the
     quotation that follows; its verb is the cue."""
     before = _before_mark(doc, seg, sents)
-    if before is None or before.text != ":":
+    if before is None or before.text not in (":", ","):
         return None
+    if before.text == ",":
+        # "Trump quipped, “…”": a comma frame is a clause with an active subject ending
+        # at the comma, whose verb the comma hangs on.
+        verb = before.head
+        if (
+            verb.i > before.i
+            or verb.pos_ != "VERB"
+            or verb.dep_ != "ROOT"  # not a clause inside another's report
+            or not any(c.dep_ == "nsubj" for c in verb.children)
+            or max(t.i for t in verb.subtree if t.i < before.i) < before.i - 1
+        ):
+            return None
     verb = before.head  # "used one of her quotes as its headline: “…”" hangs it on a noun
     for _ in range(4):
         if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
@@ -487,6 +504,17 @@ def _frame_verb(doc: Doc, seg: Segment, in_direct: set[int]) -> Token | None:
                     subject = next((c for c in t.children if c.dep_ == "nsubj"), None)
                     if subject is not None and subject.i > t.i:
                         return t  # "said Ms. Lee" inverted
+        # "“…!” Scott's niece, state Del. Marcia Price, shouted to the crowd": a long
+        # subject that opens the frame, then its verb (the parser may start a sentence
+        # after the "!").
+        if after and "\n" not in text[seg.close_mark : after[0].idx]:
+            end = after[0].sent.end
+            for t in doc[first : min(end, first + 30)]:
+                if t.i in in_direct:
+                    break
+                subject = next((c for c in t.children if c.dep_ == "nsubj"), None)
+                if t.pos_ == "VERB" and subject is not None and subject.left_edge.i == first:
+                    return t
     return None
 
 
