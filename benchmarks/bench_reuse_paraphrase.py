@@ -116,7 +116,10 @@ def build(n_derived: int, seed: int, swap: float = 0.35) -> dict[str, Any]:
         n = rng.randint(2, 6)
         if len(sents) < n + 2:
             n = max(2, len(sents) - 2)
-        start = rng.randrange(0, len(sents) - n)
+        if len(sents) < 2:
+            continue  # no passage to take from this body
+        n = min(n, len(sents))
+        start = rng.randrange(0, len(sents) - n) if len(sents) > n else 0
         chosen = sents[start : start + n]
         rewritten = " ".join(reword(s, nlp, rng, swap) for s in chosen)
         paras = host.split("\n\n")

@@ -291,6 +291,23 @@ def test_one_similar_sentence_is_never_a_link() -> None:
     assert [(p.a_start, p.b_start) for p in passages] == [(fa.spans[2][0], fb.spans[4][0])]
 
 
+def test_after_a_copied_passage_one_reworded_sentence_counts_only_next_to_it() -> None:
+    rng = np.random.default_rng(5)
+    va, vb = _unit(rng, 8), _unit(rng, 8)
+    vb[4] = va[2]  # one near-identical sentence
+    _, a = _sentences(8, va)
+    _, b = _sentences(8, vb)
+    far = np.zeros(8, dtype=bool)
+    far[6] = True  # the copied passage is elsewhere in both articles
+    assert paraphrase_pair(a, b, far, far, ReuseConfig(), ((6, 6),), copied=True) == ([], 0)
+    next_a = np.zeros(8, dtype=bool)
+    next_a[1] = True  # the copied passage ends right before it (in one article)
+    far_b = np.zeros(8, dtype=bool)
+    far_b[0] = True
+    passages, _ = paraphrase_pair(a, b, next_a, far_b, ReuseConfig(), ((1, 0),), copied=True)
+    assert [(p.a_start, p.b_start) for p in passages] == [(a.spans[2][0], b.spans[4][0])]
+
+
 def test_matches_must_stand_out_from_the_topic_background() -> None:
     rng = np.random.default_rng(4)
     va, vb = _unit(rng, 8), _unit(rng, 8)

@@ -122,7 +122,10 @@ def paraphrase_pair(
     the two articles' corpus indices (left out of each other's background). ``copied``:
     the pair already shares a verbatim passage (not a quote); then one reworded sentence
     suffices if it stands out from the background by twice the margin and reaches
-    ``fact_sim`` (a near-copy, not a sentence on the same topic).
+    ``fact_sim`` (a near-copy, not a sentence on the same topic), and it continues the
+    copied passage: it is next to one of its sentences in one of the articles. A stock
+    sentence of the story elsewhere in the article ("four dead, five missing, the agency
+    said") is what two outlets write anyway.
     """
     if not a.spans or not b.spans or a.vectors.shape[1] != b.vectors.shape[1]:
         return [], 0
@@ -140,7 +143,10 @@ def paraphrase_pair(
         (i, j) for i, j in chain if a.quoted(i) < cfg.quote_share and b.quoted(j) < cfg.quote_share
     ]
     strong = [
-        (i, j) for i, j in chain if sim[i, j] >= max(cfg.fact_sim, floor[i, j] + 2 * cfg.margin)
+        (i, j)
+        for i, j in chain
+        if sim[i, j] >= max(cfg.fact_sim, floor[i, j] + 2 * cfg.margin)
+        and (_next_to(covered_a, i) or _next_to(covered_b, j))
     ]
     if not (_enough(chain, a, b, sim, cfg) or (copied and strong)):
         return [], 0
@@ -184,6 +190,11 @@ def _enough(
         f >= cfg.min_facts and sim[i, j] >= cfg.fact_sim
         for f, (i, j) in zip(facts, chain, strict=True)
     )
+
+
+def _next_to(covered: npt.NDArray[np.bool_], k: int) -> bool:
+    """Sentence ``k`` neighbours a sentence inside a copied passage."""
+    return bool((k > 0 and covered[k - 1]) or (k + 1 < covered.shape[0] and covered[k + 1]))
 
 
 def _in_order(m: tuple[int, int], anchors: Iterable[tuple[int, int]]) -> bool:
