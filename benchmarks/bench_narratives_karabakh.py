@@ -1,8 +1,9 @@
 """Why zero-shot echo matching stops at 6 of 9 karabakh-2023 echoes: for each gold
 narrative (its statement as the watchlist), every sentence ranked by its best segment's
 similarity to the statement, with the rank of each gold echo and the sentences that are
-not echoes yet rank above it. A threshold on any score that orders sentences this way
-cannot take an echo without taking every sentence above it.
+not echoes yet rank above it, and whether the role check (who does what to whom) drops
+that segment. A threshold on any score that orders sentences this way cannot take an echo
+without taking every sentence above it that the role check keeps.
 
 Nothing here is tuned: karabakh is evaluation only.
 
@@ -27,7 +28,7 @@ from wiretrace.evaluation.gold import doc_index, locate
 from wiretrace.evaluation.narratives import prepare, score
 from wiretrace.export import export_dict
 from wiretrace.narratives.matching import NarrativesConfig, background, calibrate, evidence
-from wiretrace.narratives.stage import STAGE, load_index, narrative_queries
+from wiretrace.narratives.stage import STAGE, load_index, narrative_queries, role_veto
 from wiretrace.narratives.tables import load_narratives
 from wiretrace.nlp.models import NlpConfig
 from wiretrace.pipeline import NullReporter
@@ -58,7 +59,9 @@ def ranking(store: Store) -> list[dict[str, Any]]:
     texts = {a["id"]: a["text"] for a in export["articles"]}
     gold = {g["id"]: g for g in load_gold(CORPUS / "gold.json").section("narratives")}
     out = []
-    for q in narrative_queries(load_narratives(store), Config().section("nlp", NlpConfig)):
+    narratives = load_narratives(store)
+    veto = role_veto(store, narratives, index, Config().section("nlp", NlpConfig))
+    for q in narrative_queries(narratives, Config().section("nlp", NlpConfig)):
         ev, _ = evidence(index.vectors, q)
         g = gold[q.narrative]
         accepted = []
@@ -85,6 +88,9 @@ def ranking(store: Store) -> list[dict[str, Any]]:
                     "rank": rank,
                     "gold": "echo" if any(kinds) else ("stated" if kinds else "no"),
                     "similarity": round(sim, 3),
+                    # names a participant of the statement on the other side of the
+                    # action: the stage drops this segment (roles.py)
+                    "roles_reversed": veto(q.narrative, row),
                     "background_percentile": round(
                         float(calibrate(np.array([sim], dtype=np.float32), bg)[0]), 4
                     ),
