@@ -238,6 +238,13 @@ FRAMES = [
         {"cue": "suggested", "speaker": "Ola Berg"},
         id="a-report-coordinated-inside-another-s-content-is-the-outer-speaker-s",
     ),
+    pytest.param(
+        "Mayor Anna Kell: Harbour ‘Safer Than It Was When I Took Office.’\n"
+        "The bridge reopened on Monday.",
+        "Safer Than",
+        {"speaker": "Anna Kell"},
+        id="a-headline-label-covers-the-quoted-words-of-its-line",
+    ),
 ]
 
 

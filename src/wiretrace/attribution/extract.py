@@ -580,7 +580,12 @@ def _label(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
     """ "Ted Cruz: ‘…’" / "Name, Outlet: “…”": a name and a colon before a quotation, with
     no verb between the start of the sentence and the colon, label who speaks."""
     colon = _before_mark(doc, seg, sents)
-    if colon is None or colon.text != ":":
+    if colon is not None and colon.text != ":":
+        # "Bill Clinton: Hillary ‘Better Qualified …’": a headline's label covers the
+        # quoted words of the line it opens.
+        start = sents.start(colon.i)
+        colon = next((t for t in doc[start : colon.i] if t.text == ":"), None)
+    if colon is None:
         return None
     start = sents.start(colon.i)
     label = [t for t in doc[start : colon.i] if not t.is_space]
