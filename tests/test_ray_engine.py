@@ -230,13 +230,14 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
     assert sum(engine.nodes.values()) >= 5 and 1 <= len(engine.processes) <= 2, engine
     # Corpus stages ran as keyed shuffles: reuse (band keys, specific tokens, articles to
     # pairs, pairs), statements (quotes by speaker), figure groups (figures by family),
-    # stories (articles and stories by time block).
+    # stories (articles and stories by time block), recurring claims (segments by bucket).
     assert sorted(name for name, *_ in engine.shuffles.moved) == [
         "articles to pairs",
         "band keys",
         "figures by family",
         "pairs",
         "quotes by speaker",
+        "segments by bucket",
         "specific tokens",
         "stories by time block",
     ], engine.shuffles.moved

@@ -19,10 +19,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
 from ..figures.compare import Group
 from ..figures.config import FiguresConfig
 from ..figures.groups import FigureItem
 from ..models import Statement
+from ..narratives.matching import NarrativesConfig
 from ..pipeline import Failed, isolate
 from ..reuse.config import ReuseConfig
 from ..reuse.detect import DocInput, PairResult
@@ -281,3 +285,28 @@ class RayEngine:
         from .corpus import cluster_blocks
 
         return cluster_blocks(import_ray(), blocks, cfg, self.shuffles, self.workers)
+
+    def similar_pairs(
+        self,
+        vectors: npt.NDArray[Any],
+        owner: npt.NDArray[np.int32],
+        cfg: NarrativesConfig,
+        rows: npt.NDArray[np.int64] | None = None,
+        max_bucket: int = 1024,
+        progress: Callable[[], None] | None = None,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Recurring-claim discovery's candidate verification, one LSH bucket per key
+        (``distributed.corpus``)."""
+        from .corpus import similar_pairs
+
+        return similar_pairs(
+            import_ray(),
+            vectors,
+            owner,
+            cfg,
+            rows,
+            self.shuffles,
+            self.workers,
+            max_bucket,
+            progress,
+        )

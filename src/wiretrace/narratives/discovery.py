@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +74,46 @@ def lsh_bits(n: int, cfg: NarrativesConfig) -> int:
 HASH_BLOCK = 65536  # rows hashed per matrix product
 
 
+def lsh_tables(
+    vectors: npt.NDArray[np.floating[Any]], rows: npt.NDArray[np.int64], cfg: NarrativesConfig
+) -> Iterator[tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]]:
+    """Per hash table: the random direction that orders its oversized buckets, and the
+    bucket key of each of ``rows`` (a random-hyperplane signature)."""
+    n, dim = len(rows), vectors.shape[1]
+    rng = np.random.default_rng(cfg.seed)
+    lines = np.random.default_rng(cfg.seed + 1)
+    n_bits = lsh_bits(n, cfg)
+    weights = 1 << np.arange(n_bits, dtype=np.int64)
+    for _ in range(cfg.lsh_tables):
+        planes = rng.standard_normal((dim, n_bits)).astype(np.float32)
+        line = lines.standard_normal((dim,)).astype(np.float32)
+        keys = np.concatenate(
+            [
+                np.asarray(_f32(vectors[rows[i : i + HASH_BLOCK]]) @ planes > 0, dtype=np.int64)
+                @ weights
+                for i in range(0, n, HASH_BLOCK)
+            ]
+        )
+        yield line, keys
+
+
+def bucket_windows(
+    block: npt.NDArray[np.float32], line: npt.NDArray[np.float32], max_bucket: int
+) -> Iterator[npt.NDArray[np.int64]]:
+    """The positions (into ``block``, one bucket's vectors in row order) of the groups its
+    rows are compared in: all of them, or, past ``max_bucket``, overlapping windows along
+    ``line``, so every row meets at most ``2 * max_bucket`` others per table."""
+    if len(block) < 2:
+        return
+    if len(block) <= max_bucket:
+        yield np.arange(len(block))
+        return
+    order = np.argsort(block @ line, kind="stable")
+    step = max(1, max_bucket // 2)
+    for lo in range(0, len(order) - step, step):
+        yield order[lo : lo + max_bucket]
+
+
 def _bucket_blocks(
     vectors: npt.NDArray[np.floating[Any]],
     rows: npt.NDArray[np.int64],
@@ -88,35 +128,32 @@ def _bucket_blocks(
     at most ``2 * max_bucket`` others per table: the work per row is capped, whatever the
     corpus repeats.
     """
-    n, dim = len(rows), vectors.shape[1]
-    rng = np.random.default_rng(cfg.seed)
-    lines = np.random.default_rng(cfg.seed + 1)
-    n_bits = lsh_bits(n, cfg)
-    weights = 1 << np.arange(n_bits, dtype=np.int64)
-    step = max(1, max_bucket // 2)
-    for _ in range(cfg.lsh_tables):
-        planes = rng.standard_normal((dim, n_bits)).astype(np.float32)
-        line = lines.standard_normal((dim,)).astype(np.float32)
-        keys = np.concatenate(
-            [
-                np.asarray(_f32(vectors[rows[i : i + HASH_BLOCK]]) @ planes > 0, dtype=np.int64)
-                @ weights
-                for i in range(0, n, HASH_BLOCK)
-            ]
-        )
+    for line, keys in lsh_tables(vectors, rows, cfg):
         order = np.argsort(keys, kind="stable")
         bounds = np.flatnonzero(np.diff(keys[order])) + 1
         for group in np.split(rows[order], bounds):
-            if len(group) < 2:
-                continue
-            if len(group) <= max_bucket:
-                yield group
-                continue
-            group = group[np.argsort(_f32(vectors[group]) @ line, kind="stable")]
-            for lo in range(0, len(group) - step, step):
-                yield group[lo : lo + max_bucket]
+            if len(group) >= 2:
+                block = _f32(vectors[group])
+                for window in bucket_windows(block, line, max_bucket):
+                    yield group[window]
         if progress is not None:
             progress()
+
+
+def verify_bucket(
+    block: npt.NDArray[np.float32],
+    group: npt.NDArray[np.int64],
+    own: npt.NDArray[np.int32],
+    cfg: NarrativesConfig,
+    n: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """The pairs of one bucket's rows ``group`` (vectors ``block``, articles ``own``) from
+    different articles with cosine >= ``claim_similarity``: keys ``lo * n + hi``, cosines."""
+    gram = block @ block.T
+    keep = (gram >= cfg.claim_similarity) & (own[:, None] != own[None, :])
+    a, b = np.nonzero(np.triu(keep, 1))
+    i, j = group[a], group[b]
+    return np.minimum(i, j) * n + np.maximum(i, j), gram[a, b].astype(np.float32)
 
 
 def _f32(rows: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float32]:
@@ -167,24 +204,32 @@ def similar_pairs(
     rows = np.arange(n) if rows is None else rows
     if len(rows) < 2:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
+    found = (
+        verify_bucket(_f32(vectors[group]), group, owner[group], cfg, n)
+        for group in _bucket_blocks(vectors, rows, cfg, max_bucket, progress)
+    )
+    return first_pairs(found, n)
+
+
+def first_pairs(
+    found: Iterable[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]], n: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Verified pairs, in the order of the buckets that found them, as (i, j) rows: each
+    pair once, with the cosine of the first bucket that found it."""
     keys: list[npt.NDArray[np.int64]] = []
     sims: list[npt.NDArray[np.float32]] = []
-    for group in _bucket_blocks(vectors, rows, cfg, max_bucket, progress):
-        block = _f32(vectors[group])
-        gram = block @ block.T
-        own = owner[group]
-        keep = (gram >= cfg.claim_similarity) & (own[:, None] != own[None, :])
-        a, b = np.nonzero(np.triu(keep, 1))
-        if len(a):
-            i, j = group[a], group[b]
-            lo, hi = np.minimum(i, j), np.maximum(i, j)
-            keys.append(lo * n + hi)
-            sims.append(gram[a, b].astype(np.float32))
+    for k, c in found:
+        if len(k):
+            keys.append(k)
+            sims.append(c)
     if not keys:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
     all_keys, first = np.unique(np.concatenate(keys), return_index=True)
     pairs = np.stack([all_keys // n, all_keys % n], axis=1)
     return pairs, np.concatenate(sims)[first]
+
+
+PairFinder = Callable[..., tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]
 
 
 def discover_claims(
@@ -195,11 +240,13 @@ def discover_claims(
     speakers: Mapping[tuple[str, int, int], str | None],
     cfg: NarrativesConfig,
     progress: Callable[[], None] | None = None,
+    find: PairFinder | None = None,
 ) -> list[Claim]:
     """Groups of equivalent sentences spanning >= 2 outlets or >= 2 speakers, by spread.
 
     ``texts`` is read one article at a time, in index order (a lazy mapping over the
-    store keeps the corpus text out of memory).
+    store keeps the corpus text out of memory). ``find``: what verifies the candidate
+    pairs, with ``similar_pairs``'s arguments and result (an engine's keyed version).
     """
     if index.size < 2:
         return []
@@ -212,7 +259,7 @@ def discover_claims(
         text = texts[index.articles[int(index.article[rows[0]])]]
         for r in rows.tolist():
             wordy[r] = _words(text, index, r) >= MIN_WORDS
-    pairs, sims = similar_pairs(
+    pairs, sims = (find or similar_pairs)(
         index.vectors, index.article, cfg, np.flatnonzero(wordy), progress=progress
     )
     if len(pairs) == 0:

@@ -21,7 +21,16 @@ from ..config import Config
 from ..models import Narrative, NarrativeHit, Span
 from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
-from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, each_article, stage_key
+from ..pipeline import (
+    BLOB,
+    Reporter,
+    Skips,
+    Stage,
+    StageReport,
+    current_engine,
+    each_article,
+    stage_key,
+)
 from ..store import Store
 from .discovery import discover_claims
 from .matching import (
@@ -388,7 +397,8 @@ def _corpus(
         lambda k: speaker_at(quotes[k[0]], Span(k[1], k[2])), keep=False
     )
     reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
-    found = discover_claims(index, texts, outlets, dates, speakers, cfg, reporter.advance)
+    find = getattr(current_engine(), "similar_pairs", None)  # keyed by bucket (Ray)
+    found = discover_claims(index, texts, outlets, dates, speakers, cfg, reporter.advance, find)
     reporter.finish()
     write_claims(store, found, sentence_spans)
     notes = (f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims",)
