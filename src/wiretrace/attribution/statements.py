@@ -178,8 +178,8 @@ def compare_speakers(
     items: Sequence[tuple[int, Quote, str | None, list[str], Matrix]],
     evidence: tuple[float, float | None, float],
 ) -> tuple[list[Statement], dict[str, str]]:
-    """``group_statements`` over the quotes of some speakers, given with their position in
-    the corpus's quotes, their speaker's kind and their pieces' vectors (in any order):
+    """``group_statements`` over the quotes of some speakers, given with their position among
+    the compared quotes, their speaker's kind and their pieces' vectors (in any order):
     each speaker's statements, and the articles whose speaker could not be compared."""
     items = sorted(items, key=lambda item: item[0])
     embedded = _Embedded(None)
@@ -192,6 +192,22 @@ def compare_speakers(
         [q for _, q, _, _, _ in items], embedded, threshold, skips, kinds, strong, shared
     )
     return found, skips.failed
+
+
+def compared(
+    quotes: Sequence[Quote], kinds: Mapping[str, str] | None
+) -> list[tuple[str, list[Quote]]]:
+    """The quotes that are compared, by speaker (in name order): claims of a speaker that
+    makes statements, quoted in at least two articles."""
+    by_speaker: dict[str, list[Quote]] = defaultdict(list)
+    for q in quotes:
+        if q.speaker and makes_statements(q, kinds) and is_claim(q.text):
+            by_speaker[q.speaker].append(q)
+    return [
+        (speaker, group)
+        for speaker, group in sorted(by_speaker.items())
+        if len({q.article for q in group}) >= 2
+    ]
 
 
 def group_statements(
@@ -213,15 +229,7 @@ def group_statements(
     than ``shared`` of the shorter one's content words.
     """
     embedded = embedder if isinstance(embedder, _Embedded) else _Embedded(embedder)
-    by_speaker: dict[str, list[Quote]] = defaultdict(list)
-    for q in quotes:
-        if q.speaker and makes_statements(q, kinds) and is_claim(q.text):
-            by_speaker[q.speaker].append(q)
-    groups = [
-        (speaker, group)
-        for speaker, group in sorted(by_speaker.items())
-        if len({q.article for q in group}) >= 2
-    ]
+    groups = compared(quotes, kinds)
     # The pieces of every group go to the model in one call (full, length-sorted batches
     # instead of one small call per speaker); each group then reads its own rows.
     embedded.add([q for _, group in groups for q in group])
@@ -415,10 +423,12 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     evidence = (cfg.statement_threshold, cfg.statement_strong, cfg.statement_shared)
     keyed = getattr(current_engine(), "group_statements", None)
     if keyed is not None:  # an engine that compares each speaker's quotes apart (Ray)
+        groups = compared(quotes, kinds)
+        embedded.add([q for _, group in groups for q in group])  # as group_statements does
+        flat = ((speaker, q) for speaker, group in groups for q in group)
         items = (
-            (str(q.speaker), (k, q, kinds.get(str(q.speaker)), *embedded.vectors_of(q)))
-            for k, q in enumerate(quotes)
-            if makes_statements(q, kinds)
+            (speaker, (k, q, kinds.get(speaker), *embedded.vectors_of(q)))
+            for k, (speaker, q) in enumerate(flat)
         )
         statements, failed = keyed(items, evidence)
         for article, message in failed.items():
