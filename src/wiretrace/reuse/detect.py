@@ -430,11 +430,14 @@ def find_reuse(
     cfg: ReuseConfig,
     focus: Iterable[int] | None = None,
     on_error: Callable[[int, int, Exception], None] | None = None,
+    progress: Callable[[int], Callable[[], None]] | None = None,
 ) -> list[PairResult]:
     """Reused passages between every candidate pair that touches a ``focus`` article.
 
     ``on_error``: a pair whose alignment raises is reported there and left out, instead of
-    failing the whole corpus (without it, the error propagates).
+    failing the whole corpus (without it, the error propagates). ``progress`` is told how
+    many candidate pairs there are once they are known and returns what to call after each
+    pair is aligned (most of the stage's time is in the alignment).
     """
     vocab: dict[str, int] = {}
     tokens = [tokenize(d.text, vocab) for d in docs]
@@ -471,7 +474,10 @@ def find_reuse(
         return prepared[k]
 
     results = []
+    step = progress(len(pairs)) if progress is not None else None
     for a, b in sorted(pairs):
+        if step is not None:
+            step()
         try:
             result = align_pair(a, get(a), b, get(b), cfg)
         except Exception as exc:

@@ -9,7 +9,7 @@ recomputed from all stored links, since a new article can change who drew from w
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ..config import Config
@@ -53,7 +53,6 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     if not todo:
         return StageReport(NAME)
     ids = store.article_ids()
-    reporter.start("reuse: align passages", len(todo))
     index = {a: k for k, a in enumerate(ids)}
     skips = Skips(NAME)
     focus = [index[a] for a in todo]
@@ -61,13 +60,22 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     def on_error(a: int, b: int, exc: Exception) -> None:
         skips.note((ids[a], ids[b]), exc)
 
+    def aligning(pairs: int) -> Callable[[], None]:
+        reporter.start("reuse: align candidate pairs", pairs)
+        return reporter.advance
+
     keyed = getattr(current_engine(), "find_reuse", None)
     if keyed is not None:  # an engine that runs it as keyed shuffles (Ray)
+        reporter.start("reuse: align passages", len(todo))
         results = keyed(
             ids, lambda chunk: _inputs(store, chunk, cfg.paraphrase), cfg, focus, on_error
         )
+        reporter.advance(len(todo))
     else:
-        results = find_reuse(_inputs(store, ids, cfg.paraphrase), cfg, focus, on_error)
+        docs = _inputs(store, ids, cfg.paraphrase)
+        results = find_reuse(docs, cfg, focus, on_error, aligning)
+        del docs
+    reporter.start("reuse: orient links, provenance", 1)
     fresh = [
         ReuseLink(
             ids[r.a], ids[r.b], Span(p.a_start, p.a_end), Span(p.b_start, p.b_end), p.kind, p.score
@@ -78,7 +86,6 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     del results
     with store.transaction():  # links, provenance and bookkeeping commit together
         tables.replace_links(store, todo, fresh)
-        reporter.advance(len(todo))
         stored = tables.links(store)
         meta = _meta(store, index, stored)
         links = _reorient(store, meta, stored, cfg)
@@ -86,6 +93,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         _provenance(store, meta, links, cfg, spacy_model, skips)
         errors = skips.record(store, todo)
         store.mark_done(NAME, todo, key)
+    reporter.advance()
     reporter.finish()
     notes = (f"{len(links)} reuse links",)
     return StageReport(NAME, processed=len(todo), errors=errors, notes=notes)
