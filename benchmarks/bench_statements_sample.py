@@ -8,8 +8,8 @@ two members agree on the claim — their content words overlap (at least a third
 shorter one's content words are shared) and the figures they state do not differ (when both
 state numbers, they share one). A group failing the check is "mixed"; the members are
 printed so a reader can judge them too. The check is a flag, not a verdict: grouping
-itself now asks pairs under ``statement_strong`` to share more than half their content
-words, so for those pairs the flag is no longer independent evidence; read the groups.
+itself asks the claims of two quotes (read from the parse: predicates, arguments, figures,
+negation) to agree, so the flag is weak evidence either way; read the groups.
 
 Run: .venv/bin/python benchmarks/bench_statements_sample.py [--cache DIR] [--sample 40]
 Writes benchmarks/results/statements_sample.json.
@@ -67,7 +67,7 @@ def main() -> None:
     from wiretrace.attribution.config import AttributionConfig
     from wiretrace.attribution.extract import extract
     from wiretrace.attribution.speakers import canonical_speakers
-    from wiretrace.attribution.statements import group_statements
+    from wiretrace.attribution.statements import group_statements, quote_claims
     from wiretrace.nlp import load_spacy
     from wiretrace.nlp.models import NlpConfig, nlp_embedder
 
@@ -75,6 +75,7 @@ def main() -> None:
     nlp = load_spacy("en_core_web_md")
     records: dict[str, dict[str, Any]] = {}
     found = []
+    claims = {}
     for document, doc in polnear_parses(args.split, nlp, args.cache, args.limit):
         x = extract(doc, document.name, cfg)
         records[document.name] = {
@@ -82,6 +83,7 @@ def main() -> None:
             "speaker_kinds": x.speaker_kinds,
         }
         found.extend(x.quotes)
+        claims.update({q.id: quote_claims(q, doc) for q in x.quotes})
     canon = canonical_speakers(records, found)
     from dataclasses import replace
 
@@ -93,8 +95,8 @@ def main() -> None:
         embedder,
         cfg.statement_threshold,
         kinds=kinds,
+        claims=claims,
         strong=cfg.statement_strong,
-        shared=cfg.statement_shared,
     )
     by_id = {q.id: q for q in quotes}
     rng = random.Random(args.seed)

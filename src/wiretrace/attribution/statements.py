@@ -14,23 +14,26 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..config import Config
 from ..models import Quote, Statement
-from ..nlp.models import Embedder, NlpConfig, nlp_embedder
+from ..nlp.models import Embedder, NlpConfig, load_spacy, nlp_embedder
+from ..nlp.stage import DOC_BLOB, load_doc
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
 from ..read.edits import speaker_edits
 from ..store import Store, content_hash
 from ..vectors import pack_vectors, unpack_vectors
 from . import tables
+from .claims import Claim, claim_of, reworded, same_claim, tokens_in
 from .config import AttributionConfig
 from .speakers import canonical_speakers
 
 NAME = "statements"
-PIECES_BLOB = "quote-pieces"  # per article: its quotes' piece texts and their vectors
+PIECES_BLOB = "quote-pieces"  # per article: its quotes' pieces, their vectors and claims
 _CLAUSE = re.compile(r"(?<=[.;!?…])\s+|,\s+(?:as well as|and|but|while|claiming|saying)\s+")
 
 
@@ -42,40 +45,52 @@ def pieces(text: str) -> list[str]:
     return [text, *parts] if len(parts) > 1 else [text]
 
 
-# A claim has at least this many content words: "her", "Putin", "I hope not" or "his
-# candidacy" in two articles are not one statement, whatever their vectors say. Two, not
-# three: the stop list counts "doing", "everything", "can" and "keep" as function words, so
-# "We are doing everything we can to keep people safe" has two.
-MIN_CLAIM_WORDS = 2
-_WORD = re.compile(r"[^\W\d_][\w'’-]+")
+def piece_spans(quote: Quote) -> list[list[tuple[int, int]]]:
+    """Where each of ``pieces(quote.text)`` lies in the article's clean text: one or more
+    character spans per piece (a piece may run across a frame like "he said")."""
+    parts = [(p.start, p.end) for p in quote.parts] or [(quote.span.start, quote.span.end)]
+    segments = []  # (offset in quote.text, offset in the clean text, length)
+    at = 0
+    for start, end in parts:
+        segments.append((at, start, end - start))
+        at += end - start + 1  # the parts are joined with one space
+    out = []
+    cursor = 0
+    for n, piece in enumerate(pieces(quote.text)):
+        lo = 0 if n == 0 else quote.text.find(piece, cursor)
+        lo = max(lo, 0)
+        hi = lo + len(piece)
+        cursor = hi if n else 0
+        out.append(
+            [
+                (base + max(lo, off) - off, base + min(hi, off + size) - off)
+                for off, base, size in segments
+                if max(lo, off) < min(hi, off + size)
+            ]
+        )
+    return out
 
 
-def claim_words(text: str) -> frozenset[str]:
-    """The content words of quoted text, by a crude stem ("imports", "imported" → "import"),
-    so that a rewording and its original share them."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    words = {w.lower().replace("’", "'").strip("'") for w in _WORD.findall(text)}
-    words = {w for w in words if len(w) > 2}
-    return frozenset(_stem(w) for w in words - STOP_WORDS)
+_WORDS = re.compile(r"\w+")
 
 
-def _stem(word: str) -> str:
-    word = word.removesuffix("'s")
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+def _words(text: str) -> str:
+    return " " + " ".join(_WORDS.findall(text.lower())) + " "
 
 
-def is_claim(text: str) -> bool:
-    """Whether quoted content says enough to be compared as a claim."""
-    return len(claim_words(text)) >= MIN_CLAIM_WORDS
+def quote_claims(quote: Quote, doc: Any) -> tuple[Claim, ...]:
+    """The claim of each of ``pieces(quote.text)``, from the article's stored parse."""
+    return tuple(claim_of(tokens_in(doc, spans)) for spans in piece_spans(quote))
 
 
-def shared_share(a: frozenset[str], b: frozenset[str]) -> float:
-    """The share of the shorter text's content words the other also has."""
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+def _agree(a: Claim, b: Claim, text_a: str, text_b: str, cos: float, strong: float) -> bool:
+    """Two pieces make one claim: their parts agree (``claims.same_claim``); or their
+    vectors reach ``strong`` and the claims do not contradict (``claims.reworded``); or
+    one is a claim whose words the other holds in order (one outlet quoted more)."""
+    if same_claim(a, b) or (cos >= strong and reworded(a, b)):
+        return True
+    short, long_, claim = (text_a, text_b, a) if len(text_a) <= len(text_b) else (text_b, text_a, b)
+    return claim.is_claim and _words(short) in _words(long_)
 
 
 Matrix = npt.NDArray[np.float32]
@@ -139,11 +154,12 @@ class _Embedded:
             p for p in dict.fromkeys(p for q in quotes for p in pieces(q.text)) if p in self.row
         ]
 
-    def packed(self, quotes: Sequence[Quote]) -> bytes:
-        """The piece texts of ``quotes`` that have a vector, and those vectors, for the
-        article's blob."""
+    def packed(self, quotes: Sequence[Quote], claims: Mapping[str, Sequence[Claim]]) -> bytes:
+        """The piece texts of ``quotes`` that have a vector, those vectors and the quotes'
+        claims, for the article's blob."""
         texts = self.embedded_pieces(quotes)
-        head = json.dumps(texts, ensure_ascii=False).encode("utf-8")
+        mine = {q.id: [c.as_list() for c in claims[q.id]] for q in quotes if q.id in claims}
+        head = json.dumps({"texts": texts, "claims": mine}, ensure_ascii=False).encode("utf-8")
         rows = self.matrix[[self.row[t] for t in texts]] if texts else np.zeros((0, 0))
         return len(head).to_bytes(4, "little") + head + pack_vectors(rows)
 
@@ -174,34 +190,47 @@ def makes_statements(quote: Quote, kinds: Mapping[str, str] | None) -> bool:
 KINDS = ("person", "org")  # the speakers that make statements
 
 
+QuoteItem = tuple[int, Quote, str | None, list[str], Matrix, tuple[Claim, ...]]
+
+
 def compare_speakers(
-    items: Sequence[tuple[int, Quote, str | None, list[str], Matrix]],
-    evidence: tuple[float, float | None, float],
+    items: Sequence[QuoteItem], evidence: tuple[float, float]
 ) -> tuple[list[Statement], dict[str, str]]:
-    """``group_statements`` over the quotes of some speakers, given with their position among
-    the compared quotes, their speaker's kind and their pieces' vectors (in any order):
-    each speaker's statements, and the articles whose speaker could not be compared."""
+    """``group_statements`` over the quotes of some speakers, given with their position in
+    the corpus's quotes, their speaker's kind, their pieces' vectors and their claims (in
+    any order): each speaker's statements, and the articles whose speaker could not be
+    compared. ``evidence``: the threshold and the strong cosine."""
     items = sorted(items, key=lambda item: item[0])
     embedded = _Embedded(None)
-    for _, _, _, texts, vectors in items:
+    for _, _, _, texts, vectors, _ in items:
         embedded.known(texts, vectors)
-    kinds = {str(q.speaker): kind for _, q, kind, _, _ in items if kind is not None}
+    kinds = {str(q.speaker): kind for _, q, kind, _, _, _ in items if kind is not None}
+    claims = {q.id: claim for _, q, _, _, _, claim in items}
     skips = Skips(NAME)
-    threshold, strong, shared = evidence
+    threshold, strong = evidence
     found = group_statements(
-        [q for _, q, _, _, _ in items], embedded, threshold, skips, kinds, strong, shared
+        [item[1] for item in items],
+        embedded,
+        threshold,
+        skips,
+        kinds,
+        claims=claims,
+        strong=strong,
     )
     return found, skips.failed
 
 
 def compared(
-    quotes: Sequence[Quote], kinds: Mapping[str, str] | None
+    quotes: Sequence[Quote],
+    kinds: Mapping[str, str] | None,
+    claims: Mapping[str, Sequence[Claim]],
 ) -> list[tuple[str, list[Quote]]]:
-    """The quotes that are compared, by speaker (in name order): claims of a speaker that
-    makes statements, quoted in at least two articles."""
+    """The quotes that are compared, by speaker (in name order): claims (a piece of the
+    quote is one) of a speaker that makes statements, quoted in at least two articles."""
     by_speaker: dict[str, list[Quote]] = defaultdict(list)
     for q in quotes:
-        if q.speaker and makes_statements(q, kinds) and is_claim(q.text):
+        claim = any(c.is_claim for c in claims.get(q.id, ()))
+        if q.speaker and makes_statements(q, kinds) and claim:
             by_speaker[q.speaker].append(q)
     return [
         (speaker, group)
@@ -216,31 +245,35 @@ def group_statements(
     threshold: float,
     skips: Skips | None = None,
     kinds: Mapping[str, str] | None = None,
-    strong: float | None = None,
-    shared: float = 0.5,
+    *,
+    claims: Mapping[str, Sequence[Claim]],
+    strong: float = 0.8,
 ) -> list[Statement]:
-    """Quotes of one canonical speaker in different articles saying the same thing.
+    """Quotes of one canonical speaker in different articles making the same claim.
 
-    With ``skips``, a speaker whose quotes cannot be compared is left out and recorded
-    against the articles quoting them; without, the error propagates. With ``kinds``
-    (canonical name → kind), only named speakers (people, organisations) make
-    statements: "officials" or "nothing" in two articles are not one speaker. With
-    ``strong``, two quotes less similar than that are one claim only if they share more
-    than ``shared`` of the shorter one's content words.
+    ``claims`` holds each quote's claims, one per piece (``quote_claims``); a quote
+    without them, or with no piece that is a claim, joins no statement. Two quotes are one
+    claim when a piece of each reaches ``threshold`` (cosine) and the two pieces' claims
+    agree; at ``strong`` and above, when they do not contradict (a rewording). With
+    ``skips``, a speaker whose quotes cannot be compared is left out and recorded against
+    the articles quoting them; without, the error propagates. With ``kinds`` (canonical
+    name → kind), only named speakers (people, organisations) make statements:
+    "officials" or "nothing" in two articles are not one speaker.
     """
     embedded = embedder if isinstance(embedder, _Embedded) else _Embedded(embedder)
-    groups = compared(quotes, kinds)
+    groups = compared(quotes, kinds, claims)
     # The pieces of every group go to the model in one call (full, length-sorted batches
     # instead of one small call per speaker); each group then reads its own rows.
     embedded.add([q for _, group in groups for q in group])
     statements: list[Statement] = []
-    evidence = (threshold, strong, shared)
+    cuts = (threshold, strong)
     for speaker, group in groups:
+        mine = [tuple(claims[q.id]) for q in group]
         if skips is None:
-            statements += _same_statements(speaker, group, embedded, evidence)
+            statements += _same_statements(speaker, group, mine, embedded, cuts)
         else:
             articles = sorted({q.article for q in group})
-            found = skips.guard(articles, _same_statements, speaker, group, embedded, evidence)
+            found = skips.guard(articles, _same_statements, speaker, group, mine, embedded, cuts)
             statements += found or []
     return statements
 
@@ -248,11 +281,12 @@ def group_statements(
 def _same_statements(
     speaker: str,
     group: Sequence[Quote],
+    claims: Sequence[tuple[Claim, ...]],
     embedded: _Embedded,
-    evidence: tuple[float, float | None, float],
+    cuts: tuple[float, float],
 ) -> list[Statement]:
-    """One speaker's quotes in different articles that say the same thing."""
-    threshold, strong, shared = evidence
+    """One speaker's quotes in different articles that make the same claim."""
+    threshold = cuts[0]
     found = embedded.pieces_of(group)
     similar: dict[tuple[int, int], float] = {}  # i < j, cosine at or above threshold
     # Block by block: a speaker quoted thousands of times never needs an n x n matrix.
@@ -262,14 +296,11 @@ def _same_statements(
         keep = sims >= threshold
         keep &= np.arange(lo, hi)[:, None] < np.arange(len(group))[None, :]
         for i, j in zip(*np.nonzero(keep), strict=True):
-            similar[(lo + int(i), int(j))] = float(sims[i, j])
-    if strong is not None:
-        words = [claim_words(q.text) for q in group]
-        similar = {
-            (i, j): cos
-            for (i, j), cos in similar.items()
-            if cos >= strong or shared_share(words[i], words[j]) > shared
-        }
+            i, j = lo + int(i), int(j)
+            if group[i].article != group[j].article:
+                cos = _agreeing(found, claims, group, i, j, cuts)
+                if cos is not None:
+                    similar[(i, j)] = cos
     members = _complete_groups(group, similar)
     out = []
     for qs in members:
@@ -277,6 +308,29 @@ def _same_statements(
             ids = tuple(sorted(q.id for q in qs))
             out.append(Statement(id=content_hash("|".join(ids)), speaker=speaker, quotes=ids))
     return out
+
+
+def _agreeing(
+    found: _Pieces,
+    claims: Sequence[tuple[Claim, ...]],
+    group: Sequence[Quote],
+    i: int,
+    j: int,
+    cuts: tuple[float, float],
+) -> float | None:
+    """The best cosine between a piece of quote ``i`` and one of quote ``j`` that reach
+    the threshold and make the same claim; None when no two do."""
+    threshold, strong = cuts
+    cos = found.vectors(i, i + 1) @ found.vectors(j, j + 1).T
+    texts_i, texts_j = pieces(group[i].text), pieces(group[j].text)
+    best = None
+    for x, y in zip(*np.nonzero(cos >= threshold), strict=True):
+        a, b = int(x), int(y)
+        known = a < len(claims[i]) and b < len(claims[j])
+        c = float(cos[a, b])
+        if known and _agree(claims[i][a], claims[j][b], texts_i[a], texts_j[b], c, strong):
+            best = max(best or -1.0, c)
+    return best
 
 
 _FIGURE = re.compile(r"\d[\d,.]*")
@@ -373,10 +427,32 @@ def place_metonymy(
     return out
 
 
-def _unpack_pieces(data: bytes) -> tuple[list[str], Matrix]:
+def _unpack_pieces(data: bytes) -> tuple[list[str], Matrix, dict[str, list[Claim]]]:
+    """Piece texts, their vectors and the quotes' claims of an article's blob (no claims
+    from a blob written before they were kept: they are read again from the parse)."""
     size = int.from_bytes(data[:4], "little")
-    texts = list(json.loads(data[4 : 4 + size].decode("utf-8")))
-    return texts, unpack_vectors(data[4 + size :])
+    head = json.loads(data[4 : 4 + size].decode("utf-8"))
+    vectors = unpack_vectors(data[4 + size :])
+    if not isinstance(head, dict):
+        return list(head), vectors, {}
+    claims = {q: [Claim.from_list(c) for c in rows] for q, rows in head["claims"].items()}
+    return list(head["texts"]), vectors, claims
+
+
+def _article_claims(store: Store, nlp: Any, quotes: Sequence[Quote]) -> dict[str, list[Claim]]:
+    """The claims of one article's quotes, from its stored parse (none without one)."""
+    doc = load_doc(store, quotes[0].article, nlp) if quotes else None
+    return {} if doc is None else {q.id: list(quote_claims(q, doc)) for q in quotes}
+
+
+def _compared(quotes: Sequence[Quote], kinds: Mapping[str, str]) -> list[Quote]:
+    """The quotes grouping compares: of a speaker making statements, quoted in two
+    articles or more."""
+    articles: dict[str, set[str]] = defaultdict(set)
+    for q in quotes:
+        if makes_statements(q, kinds):
+            articles[str(q.speaker)].add(q.article)
+    return [q for q in quotes if len(articles.get(str(q.speaker), ())) >= 2]
 
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
@@ -406,13 +482,15 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         if q.speaker is not None:
             by_article[q.article].append(q)
     fresh = set(todo)
-    stored: dict[str, int] = {}  # article -> pieces its current blob holds
+    stored: dict[str, tuple[int, int]] = {}  # article -> pieces and claims its blob holds
+    claims: dict[str, Sequence[Claim]] = {}
     for article in by_article:
         data = None if article in fresh else store.get_blob(PIECES_BLOB, article)
         if data is not None:
-            texts, vectors = _unpack_pieces(data)
+            texts, vectors, kept = _unpack_pieces(data)
             embedded.known(texts, vectors)
-            stored[article] = len(texts)
+            claims.update(kept)
+            stored[article] = (len(texts), len(kept))
     mapping = dict(canon.by_quote)
     kinds = {s.name: s.kind for s in canon.speakers}
     named = [replace(q, speaker=mapping.get(q.id, q.speaker)) for q in found]
@@ -420,14 +498,19 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.advance()
     final = {q.id: mapping.get(q.id, q.speaker) for q in found}
     quotes = [replace(q, speaker=final[q.id]) for q in found]
-    evidence = (cfg.statement_threshold, cfg.statement_strong, cfg.statement_shared)
+    # what the compared quotes claim, from their articles' stored parses when not kept
+    unread = sorted({q.article for q in _compared(quotes, kinds) if q.id not in claims})
+    nlp = load_spacy(nlp_cfg.spacy_model) if unread else None
+    for article in unread:
+        claims.update(skips.guard(article, _article_claims, store, nlp, by_article[article]) or {})
+    evidence = (cfg.statement_threshold, cfg.statement_strong)
     keyed = getattr(current_engine(), "group_statements", None)
     if keyed is not None:  # an engine that compares each speaker's quotes apart (Ray)
-        groups = compared(quotes, kinds)
+        groups = compared(quotes, kinds, claims)
         embedded.add([q for _, group in groups for q in group])  # as group_statements does
         flat = ((speaker, q) for speaker, group in groups for q in group)
         items = (
-            (speaker, (k, q, kinds.get(speaker), *embedded.vectors_of(q)))
+            (speaker, (k, q, kinds.get(speaker), *embedded.vectors_of(q), tuple(claims[q.id])))
             for k, (speaker, q) in enumerate(flat)
         )
         statements, failed = keyed(items, evidence)
@@ -435,7 +518,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
             skips.failed.setdefault(article, message)
     else:
         statements = group_statements(
-            quotes, embedded, evidence[0], skips, kinds, strong=evidence[1], shared=evidence[2]
+            quotes, embedded, evidence[0], skips, kinds, claims=claims, strong=evidence[1]
         )
     reporter.advance()
     with store.transaction():
@@ -443,9 +526,10 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         tables.set_statements(store, statements)
         errors = skips.record(store, store.article_ids())  # every article was read again
         for article in sorted(by_article):
-            have = len(embedded.embedded_pieces(by_article[article]))
-            if have and have != stored.get(article):
-                data = embedded.packed(by_article[article])
+            mine = by_article[article]
+            have = (len(embedded.embedded_pieces(mine)), sum(q.id in claims for q in mine))
+            if have[0] and have != stored.get(article):
+                data = embedded.packed(mine, claims)
                 store.put_blob(PIECES_BLOB, article, store.text_hash(article), data)
         store.mark_done(NAME, todo, key)
     reporter.advance()
@@ -466,6 +550,7 @@ STAGE = Stage(
         "article_quotes",
         "speaker_edits",
         BLOB + tables.ENTITY_BLOB,
+        BLOB + DOC_BLOB,
     ),
     provides=(
         "speakers",
@@ -478,5 +563,6 @@ STAGE = Stage(
     run=run,
     doc="canonical speakers across the corpus; the same statement matched across outlets",
     config=("attribution",),
+    version=2,  # 2: claims from the parse (predicates, arguments, figures, negation)
     user_inputs=("speaker_edits",),  # a new correction is pending work for the next analyze
 )

@@ -66,11 +66,12 @@ def group_figures(
     return [g for _, g in sorted(found, key=lambda kg: kg[0])]
 
 
-QuoteItem = tuple[int, Quote, str | None, list[str], Any]  # position, quote, kind, pieces, vectors
+QuoteItem = tuple[int, Quote, str | None, list[str], Any, Any]  # position, quote, kind,
+# pieces, vectors, claims
 
 
 def _speakers(
-    key: int, items: list[QuoteItem], evidence: tuple[float, float | None, float]
+    key: int, items: list[QuoteItem], evidence: tuple[float, float]
 ) -> list[tuple[list[Statement], dict[str, str]]]:
     return [compare_speakers(items, evidence)]
 
@@ -78,7 +79,7 @@ def _speakers(
 def group_statements(
     ray: Any,
     items: Iterable[tuple[str, QuoteItem]],
-    evidence: tuple[float, float | None, float],
+    evidence: tuple[float, float],
     shuffles: Shuffles,
     workers: int,
 ) -> tuple[list[Statement], dict[str, str]]:

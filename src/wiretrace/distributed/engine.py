@@ -271,7 +271,7 @@ class RayEngine:
     def group_statements(
         self,
         items: Iterable[tuple[str, QuoteItem]],
-        evidence: tuple[float, float | None, float],
+        evidence: tuple[float, float],
     ) -> tuple[list[Statement], dict[str, str]]:
         """The statements stage's comparison, one speaker per key (``distributed.corpus``)."""
         from .corpus import group_statements
