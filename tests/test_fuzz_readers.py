@@ -327,8 +327,12 @@ REGRESSIONS: dict[str, list[bytes]] = {
         # A JSON "\ud800" escape gave a document with an unpaired surrogate, and SQLite then
         # refused the whole batch; the writer now turns it into an error for that record.
         b'{"text": "said \\ud800 residents"}\n{"text": "a good record"}\n',
+        # gzip's magic bytes on a file that is no gzip: the corrupt stream raised
+        # BadGzipFile / EOFError from the line reader; now one error naming the file.
+        b"\x1f\x8b\n{}\n{}\n   ",
+        b"\x1f\x8b",
     ],
-    "csv": [],
+    "csv": [b"\x1f\x8btext\nbody\n"],
     "html": [],
     "feed": [
         # feedparser raised UnicodeEncodeError on a character reference to a surrogate;

@@ -96,6 +96,10 @@ def compression(path: Path) -> str | None:
     return next((name for magic, name in COMPRESSED.items() if head.startswith(magic)), None)
 
 
+# What reading a truncated or corrupt compressed stream raises, wherever the read happens.
+STREAM_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error)
+
+
 def open_input(path: Path) -> BinaryIO:
     """The file for reading, decompressed on the fly when it is gzip or bzip2."""
     kind = compression(path)
@@ -119,7 +123,7 @@ def read_file_bytes(path: Path, limit: int, setting: str = "max_document_bytes")
     try:
         with open_input(path) as fh:
             data = fh.read(limit + 1)
-    except (EOFError, OSError, zlib.error) as exc:  # truncated or corrupt stream
+    except STREAM_ERRORS as exc:
         raise ValueError(f"cannot decompress: {exc}") from exc
     if len(data) > limit:
         raise ValueError(
@@ -129,6 +133,16 @@ def read_file_bytes(path: Path, limit: int, setting: str = "max_document_bytes")
     if not data:
         raise ValueError("empty file (0 bytes once decompressed)")
     return data
+
+
+def until_unreadable(source: str, items: Iterator[Item]) -> Iterator[Item]:
+    """A reader's items; a stream that turns out corrupt or truncated part-way (a file
+    with gzip's magic bytes that is no gzip) ends them with one error naming the file,
+    keeping the records read before it."""
+    try:
+        yield from items
+    except STREAM_ERRORS as exc:
+        yield IngestError(source, f"cannot read: {exc}")
 
 
 def os_message(exc: OSError) -> str:

@@ -28,6 +28,7 @@ from .base import (
     open_input,
     os_message,
     too_big,
+    until_unreadable,
 )
 from .decode import codec_name, detect_legacy_encoding, normalise_newlines
 from .pages import Hints, html_document
@@ -105,6 +106,10 @@ def _lines(fh: BinaryIO, limit: int) -> Iterator[bytes | int]:
 
 def read_jsonl(path: Path, ctx: ReadContext) -> Iterator[Item]:
     """JSON Lines, which RFC 8259 and the JSONL convention fix as UTF-8."""
+    return until_unreadable(str(path), _jsonl_items(path, ctx))
+
+
+def _jsonl_items(path: Path, ctx: ReadContext) -> Iterator[Item]:
     limit = ctx.cfg.max_record_bytes
     try:
         fh = open_input(path)  # closed below; the generator may be abandoned
@@ -196,6 +201,10 @@ def read_csv(path: Path, ctx: ReadContext, optional: bool = False) -> Iterator[I
     """Records of a CSV/TSV table. ``optional`` (a file met in a directory walk): a table
     whose header names no text or html column is some other table (a gold file, labels)
     and is skipped with a note instead of failing the run."""
+    return until_unreadable(str(path), _csv_items(path, ctx, optional))
+
+
+def _csv_items(path: Path, ctx: ReadContext, optional: bool) -> Iterator[Item]:
     source = str(path)
     limit = ctx.cfg.max_record_bytes
     try:

@@ -36,7 +36,16 @@ from urllib.parse import urlsplit
 
 from ..models import IngestError
 from .archives import ZIP_MAGIC, read_zip
-from .base import COMPRESSED_SUFFIXES, Item, Notice, ReadContext, open_input, os_message, read_input
+from .base import (
+    COMPRESSED_SUFFIXES,
+    STREAM_ERRORS,
+    Item,
+    Notice,
+    ReadContext,
+    open_input,
+    os_message,
+    read_input,
+)
 from .config import IngestConfig
 from .decode import sniff_markup
 from .feeds import feed_items, read_feed_file
@@ -300,7 +309,7 @@ def _read_sniffed(path: Path, kind: str, ctx: ReadContext) -> Iterator[Item]:
             return
         with open_input(path) as fh:  # what a compressed file holds
             head = fh.read(8192)
-    except (OSError, EOFError, zlib.error) as exc:
+    except STREAM_ERRORS as exc:
         yield IngestError(source, f"cannot read: {exc}")
         return
     markup = sniff_markup(head) if head.strip() else "text"
