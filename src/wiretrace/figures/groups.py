@@ -90,32 +90,42 @@ def _article_vectors(store: Store, article: str, mine: list[tables.FigureRow]) -
     return out
 
 
-def _parts(store: Store, skips: Skips) -> Iterator[_ArticleVectors]:
+def _parts(
+    store: Store, skips: Skips, reporter: Reporter | None = None
+) -> Iterator[_ArticleVectors]:
     """Every article's figures with their vectors, in corpus order, one article at a time;
     an article whose vectors cannot be read is left out and recorded in ``skips``."""
     by_article: dict[str, list[tables.FigureRow]] = {}
     for row in tables.load_figures(store, reporters=False):
         by_article.setdefault(row.article, []).append(row)
-    for article in store.article_ids():
+    ids = store.article_ids()
+    if reporter is not None:
+        reporter.start("figure groups: read figures", len(ids))
+    for article in ids:
         mine = by_article.pop(article, [])
         part = skips.guard(article, _article_vectors, store, article, mine)
+        if reporter is not None:
+            reporter.advance()
         if part is not None:
             yield part
 
 
 def compare_corpus(
-    store: Store, cfg: FiguresConfig, skips: Skips
+    store: Store, cfg: FiguresConfig, skips: Skips, reporter: Reporter | None = None
 ) -> tuple[list[Group], list[Anomaly]]:
     """Figure groups and year anomalies over the whole corpus; an article whose vectors
-    cannot be read is left out of the comparison and recorded in ``skips``."""
+    cannot be read is left out of the comparison and recorded in ``skips``. ``reporter``
+    follows the articles as they are read, then the comparison."""
     keyed = getattr(current_engine(), "group_figures", None)
     if keyed is not None:  # an engine that groups each unit family apart (Ray)
         years: list[YearMention] = []
         widths = [0]
-        items = _family_items(_parts(store, skips), years, widths)
+        items = _family_items(_parts(store, skips, reporter), years, widths)
         groups = keyed(items, lambda: max(widths), cfg)
         return groups, year_anomalies(years, cfg)
-    parts = list(_parts(store, skips))
+    parts = list(_parts(store, skips, reporter))
+    if reporter is not None:
+        reporter.start("figure groups: compare", 1)
     dim = max((p.dim for p in parts), default=0)
     groups = group_figures(
         [r for p in parts for r in p.rows],
@@ -124,6 +134,8 @@ def compare_corpus(
         cfg,
         cosine_rows([v for p in parts for v in p.core], dim),
     )
+    if reporter is not None:
+        reporter.advance()
     return groups, year_anomalies([m for p in parts for m in p.years], cfg)
 
 
@@ -167,9 +179,9 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     key, todo = pending(store, config, NAME)
     if not todo:
         return StageReport(NAME)
-    reporter.start("figure groups", 1)
     skips = Skips(NAME)
-    groups, anomalies = compare_corpus(store, cfg, skips)
+    groups, anomalies = compare_corpus(store, cfg, skips, reporter)
+    reporter.start("figure groups: write", 1)
     with store.transaction():
         tables.put_groups(
             store,
