@@ -473,6 +473,8 @@ def _header(
             kinds[i] = NAVIGATION  # the headline repeated
         elif _is_dateline(f):
             kinds[i] = DATELINE
+        elif _paragraph(f):
+            continue  # a paragraph longer than an appeal is body wherever it sits
         elif title_at is not None and i < title_at:
             if f.strong or f.appeal:
                 kinds[i] = BOILERPLATE
@@ -485,32 +487,33 @@ def _header(
     return None if title_at is None else a.lines[title_at]
 
 
-def _footer(a: Analysis, kinds: list[str | None], body_first: int) -> None:
-    """Remove the trailing run of lines with boilerplate evidence, if it holds a strong one.
+def _footer(a: Analysis, kinds: list[str | None], body_first: int) -> int:
+    """Remove the trailing run of lines with boilerplate evidence, if it holds a strong one;
+    return where the run starts (the end of the text when there is none).
 
     Lines already removed on their own take part in the run (boilerplate counts as strong
     evidence, captions and credits as neutral); only the lines still kept are relabelled.
-    Body-like lines at the top of the run stay: an appeal box starts with its heading.
+    Body-like lines at the top of the run stay: an appeal box starts with its heading. A
+    paragraph longer than an appeal ends the run: rules never take it.
     """
     start = len(kinds)
     for i in range(len(kinds) - 1, body_first, -1):
         f = a.features[i]
-        if kinds[i] is None and not (f.strong or f.weak or _is_dateline(f)):
+        if kinds[i] is None and (_paragraph(f) or not (f.strong or f.weak or _is_dateline(f))):
             break
         short_strong = f.strong and f.words <= FURNITURE_WORDS  # "Watch it on X Play."
-        if kinds[i] is None and f.prose and not (f.appeal or short_strong):
-            # A paragraph with a "we", a "you" or a link ("We are a small newsroom.")
-            # belongs to the box only right above a piece of it; otherwise it is body.
+        if (
+            kinds[i] is None
+            and (f.prose or f.words > FURNITURE_WORDS)
+            and not (f.appeal or short_strong)
+        ):
+            # A paragraph with a "we", a "you" or a link ("We are a small newsroom.", a
+            # last sentence with the reporter's e-mail address) belongs to the box only
+            # right above a piece of it; otherwise it is body.
             below = i + 1
             if below == len(kinds) or not (
                 kinds[below] in (BOILERPLATE, NAVIGATION)
-                or (
-                    kinds[below] is None
-                    and (
-                        a.features[below].appeal
-                        or (a.features[below].strong and _furniture(a.features[below]))
-                    )
-                )
+                or (kinds[below] is None and _box_piece(a.features[below]))
             ):
                 break
         start = i
@@ -520,14 +523,62 @@ def _footer(a: Analysis, kinds: list[str | None], body_first: int) -> None:
             break
         start += 1
     run = range(start, len(kinds))
-    if not any(
-        kinds[i] in (BOILERPLATE, NAVIGATION) or (kinds[i] is None and a.features[i].strong)
-        for i in run
-    ):
-        return
+    # The box needs a piece of furniture or an appeal: a blog's closing words to its
+    # readers ("We hope you like these changes.") are no box on their own.
+    if not any(kinds[i] in (BOILERPLATE, NAVIGATION) or _box_piece(a.features[i]) for i in run):
+        return len(kinds)
     for i in run:
         if kinds[i] is None:
             kinds[i] = DATELINE if _is_dateline(a.features[i]) else BOILERPLATE
+    return start
+
+
+def _box_piece(f: LineFeatures) -> bool:
+    """A line that is a piece of an appeal box by itself: an appeal, short furniture or a
+    short command ("Watch the full report on X Play.")."""
+    return f.appeal or (f.words <= FURNITURE_WORDS and (f.command or (f.strong and not f.prose)))
+
+
+def _paragraph(f: LineFeatures) -> bool:
+    """A paragraph longer than any appeal or furniture: only repetition removes it."""
+    return f.words > APPEAL_WORDS
+
+
+def _interior_furniture(f: LineFeatures) -> bool:
+    """What may go inside the body on its own evidence: the outlet's own call to action
+    ("Sign up for our newsletter", "Support our journalism! Donate today and help us keep
+    reporting for you."): call-to-action words in the outlet's voice, not a sentence of
+    prose unless it commands the reader.
+
+    Buttons, labels, links and other commands are furniture only at the edges (or when the
+    outlet repeats them): inside the body they are as likely a how-to's steps ("Click
+    'Apply'"), a list's items or a reference.
+    """
+    voice = f.cta and (f.we or f.dialogue) and not f.link and f.words <= APPEAL_WORDS
+    return voice and (f.command or not f.prose)
+
+
+def _interior(a: Analysis, marks: _Marks, first: int, end: int) -> None:
+    """Between the first body sentence and the footer, rules take only short furniture.
+
+    Bylines, credits, captions and notices have a form of their own and go anywhere; lines
+    an outlet repeats go anywhere. Other lines the line-level rules took in the body's
+    interior (a menu-like line, a link, a paragraph with a call-to-action word) come back
+    unless they are furniture-shaped (``_interior_furniture``): inside the body they are as
+    likely its list items, references or the author's own voice.
+    """
+    kinds = marks.kinds
+    back = [
+        i
+        for i in range(first, end)
+        if kinds[i] in (BOILERPLATE, NAVIGATION)
+        and not marks.by_repetition[i]
+        and not _interior_furniture(a.features[i])
+    ]
+    for i in back:
+        kinds[i] = None
+    if back and a.multi_block:
+        _spread(a, kinds)  # fragments of a box that stays go with it
 
 
 _RULED = frozenset({BOILERPLATE, NAVIGATION, STANDFIRST})
@@ -539,13 +590,22 @@ def _neutral_prose(f: LineFeatures) -> bool:
 
 
 def _keep_most_prose(a: Analysis, kinds: list[str | None], by_rep: list[bool]) -> None:
-    """Rules alone never take most of an article's plain prose, nor all of its text."""
-    prose = [i for i, f in enumerate(a.features) if _neutral_prose(f)]
+    """Rules alone never take most of an article's plain prose, nor all of its text.
+
+    Captions that carry a sentence count as prose here: a photo gallery's text is its
+    captions.
+    """
+    prose = [
+        i
+        for i, f in enumerate(a.features)
+        if _neutral_prose(f) or (kinds[i] == CAPTION and f.words > FURNITURE_WORDS)
+    ]
     total = sum(len(a.lines[i]) for i in prose)
-    # First what went only for its place above a byline (a standfirst) comes back, then,
-    # if rules still take too much, everything they took.
-    for back in (frozenset({STANDFIRST}), _RULED):
-        ruled = [i for i in prose if kinds[i] in _RULED and not by_rep[i]]
+    # First what went only for its place above a byline (a standfirst) comes back, then
+    # captions, then, if rules still take too much, everything they took.
+    taken = _RULED | {CAPTION}
+    for back in (frozenset({STANDFIRST}), frozenset({CAPTION}), taken):
+        ruled = [i for i in prose if kinds[i] in taken and not by_rep[i]]
         if not total or sum(len(a.lines[i]) for i in ruled) <= MAX_RULE_SHARE * total:
             break
         for i in ruled:
@@ -605,7 +665,7 @@ def clean_analysis(
     if body_start is not None:
         first = survivors[body_start]
         title = _header(a, survivors[:body_start], kinds, meta.title, first)
-        _footer(a, kinds, first)
+        _interior(a, marks, first, _footer(a, kinds, first))
     _keep_most_prose(a, kinds, marks.by_repetition)
     pieces = _group_removed(a, kinds)
     # The wire dateline opens the first paragraph kept (the body's first, or a line kept
