@@ -118,6 +118,8 @@ class Metadata:
 class _Marks:
     kinds: list[str | None]
     by_repetition: list[bool] = field(default_factory=list)
+    # Lines the outlet repeats (whatever removed them): furniture anywhere in the body.
+    recurring: list[bool] = field(default_factory=list)
 
 
 def analyse(text: str, nlp: Language, fix_spacing: bool = True) -> Analysis:
@@ -234,7 +236,7 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
             by_rep[i] = True
     if a.multi_block:
         _spread(a, kinds)
-    return _Marks(kinds, by_rep)
+    return _Marks(kinds, by_rep, recurring)
 
 
 def _is_copy(a: Analysis, recurring: list[bool]) -> bool:
@@ -572,7 +574,7 @@ def _interior(a: Analysis, marks: _Marks, first: int, end: int) -> None:
         i
         for i in range(first, end)
         if kinds[i] in (BOILERPLATE, NAVIGATION)
-        and not marks.by_repetition[i]
+        and not (marks.by_repetition[i] or marks.recurring[i])
         and not _interior_furniture(a.features[i])
     ]
     for i in back:
