@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Texts per sentence-model batch: length-sorted batches are short either way and small
+# ones stay in cache (one default, so every caller shares one loaded model).
+EMBED_BATCH = 16
+
 
 @dataclass(frozen=True)
 class NlpConfig:
@@ -41,7 +45,7 @@ class NlpConfig:
     # Texts the sentence model takes at once (length-sorted, so padding is short either
     # way). Smaller batches stay in cache: 1,200 PolNeAR sentences on the ONNX export took
     # 10.1-10.6 CPU-s in batches of 16 against 11.7-12.2 in batches of 64 (8: 10.4).
-    embed_batch_size: int = field(default=16, metadata=RUNTIME_ONLY)
+    embed_batch_size: int = field(default=EMBED_BATCH, metadata=RUNTIME_ONLY)
     # "onnx": the sentence model exported locally to an ONNX Runtime graph, same vectors
     # as torch for 2.6x less CPU; "onnx-int8": that graph quantised to int8, a little
     # faster but its vectors drift enough to move gold scores; "torch":
@@ -140,7 +144,7 @@ def nlp_embedder(cfg: NlpConfig) -> Embedder:
 
 
 def load_embedder(
-    name: str = "all-MiniLM-L6-v2", batch_size: int = 64, runtime: str = "onnx"
+    name: str = "all-MiniLM-L6-v2", batch_size: int = EMBED_BATCH, runtime: str = "onnx"
 ) -> Embedder:
     """The named sentence model; with an ``onnx`` runtime its ONNX export when one is (or
     can be) made here and passed its check, else the torch model."""
@@ -213,7 +217,7 @@ def export_here(name: str, batch_size: int, quantize: bool) -> bool:
         return False
 
 
-def load_torch_embedder(name: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> Embedder:
+def load_torch_embedder(name: str = "all-MiniLM-L6-v2", batch_size: int = EMBED_BATCH) -> Embedder:
     """The named sentence-transformers model on torch (CPU)."""
     return _torch_embedder(name, batch_size)
 
