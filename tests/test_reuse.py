@@ -115,6 +115,7 @@ def _sentences(
     quoted: set[int] = frozenset(),  # type: ignore[assignment]
     background: float = 0.0,
     rare: dict[int, frozenset[int]] | None = None,
+    numbers: dict[int, frozenset[int]] | None = None,
 ) -> tuple[str, Sentences]:
     parts = []
     for k in range(n):
@@ -134,6 +135,7 @@ def _sentences(
         tuple(facts.get(k, frozenset()) for k in range(n)),
         (7, 8, 9),  # three same-topic articles, each this similar to every sentence
         np.full((3, n), background, dtype=np.float32),
+        tuple((numbers or {}).get(k, frozenset()) for k in range(n)),
     )
 
 
@@ -283,10 +285,14 @@ def test_one_similar_sentence_is_never_a_link() -> None:
     covered = none.copy()
     covered[6] = True
     assert paraphrase_pair(a, b, covered, covered, ReuseConfig(), ((6, 6),)) == ([], 0)
-    # A reworded sentence carrying the same rare specifics (names, numbers) is evidence.
+    # Rare names alone are who the story is about: no evidence of a shared passage.
     facts = {2: frozenset({1, 2, 3})}
     _, fa = _sentences(8, va, rare=facts)
     _, fb = _sentences(8, vb, rare={4: frozenset({1, 2, 3})})
+    assert paraphrase_pair(fa, fb, none, none, ReuseConfig()) == ([], 0)
+    # A reworded sentence carrying the same rare specifics, a rare number among them, is.
+    _, fa = _sentences(8, va, rare=facts, numbers={2: frozenset({3})})
+    _, fb = _sentences(8, vb, rare={4: frozenset({1, 2, 3})}, numbers={4: frozenset({3})})
     passages, _ = paraphrase_pair(fa, fb, none, none, ReuseConfig())
     assert [(p.a_start, p.b_start) for p in passages] == [(fa.spans[2][0], fb.spans[4][0])]
 

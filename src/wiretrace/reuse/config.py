@@ -40,7 +40,8 @@ class ReuseConfig:
     split_sim: float = 0.3  # a neighbour absorbed when it balances a split sentence
     # Evidence a pair needs (a single similar sentence is never enough): ``min_chain``
     # standing-out matches in order; or two that share rare specifics (names, numbers
-    # found in few articles); or one reworded sentence carrying ``min_facts`` of them.
+    # found in few articles), a rare number among them; or one reworded sentence carrying
+    # ``min_facts`` of them, a rare number among them (names alone are who the story is about).
     min_chain: int = 3
     min_facts: int = 3
     fact_sim: float = 0.8  # the single-sentence case needs this similarity too

@@ -267,12 +267,20 @@ def max_rare_df(articles: int, cfg: ReuseConfig) -> int:
 
 
 def rare_specifics(
-    text: str, tokens: Tokens, spans: tuple[tuple[int, int], ...], rare: Container[int]
+    text: str,
+    tokens: Tokens,
+    spans: tuple[tuple[int, int], ...],
+    rare: Container[int],
+    numbers: bool = False,
 ) -> tuple[frozenset[int], ...]:
     """Per sentence, the article's specific tokens that are in ``rare`` (few articles use
-    them: see ``max_rare_df``)."""
+    them: see ``max_rare_df``); with ``numbers``, only those that are numbers."""
     idx = np.flatnonzero(specifics(text, tokens))
-    keep = [k for k in idx.tolist() if int(tokens.hashes[k]) in rare]
+    keep = [
+        k
+        for k in idx.tolist()
+        if int(tokens.hashes[k]) in rare and (not numbers or text[int(tokens.starts[k])].isdigit())
+    ]
     rare_starts = tokens.starts[keep] if keep else np.zeros(0, np.int64)
     rare_hashes = tokens.hashes[keep].tolist() if keep else []
     out = []
@@ -324,6 +332,7 @@ def sentence_facts(
         rare_specifics(doc.text, tokens, doc.sentences, rare),
         ids,
         best,
+        rare_specifics(doc.text, tokens, doc.sentences, rare, numbers=True),
     )
 
 

@@ -7,7 +7,8 @@ articles on one topic always have similar sentences. Matches (one-to-one) are ke
 along the longest in-order chain: a rewrite follows its source, while two outlets stating
 the same background facts match a sentence here and there, out of order. The pair is reuse
 only with evidence of a shared passage: several chained matches, or fewer that share rare
-specifics (names, numbers that few articles mention); a single similar sentence never is.
+specifics (names, numbers that few articles mention, a rare number among them); a single
+similar sentence never is.
 Between chain anchors a sentence on each side is matched at the lower ``gap_sim``; at
 passage edges a neighbour is absorbed when it completes a sentence the rewriter split in
 two (lengths balance better with it). Consecutive anchors form one passage.
@@ -40,6 +41,7 @@ class Sentences:
     rare: tuple[frozenset[int], ...]  # per sentence: rare names and numbers (token hashes)
     near: tuple[int, ...] = ()  # the nearest articles (by centroid) ...
     near_best: F32 | None = None  # ... and each sentence's best similarity in each of them
+    numbers: tuple[frozenset[int], ...] = ()  # per sentence: the rare ones that are numbers
 
     def quoted(self, k: int) -> float:
         start, end = self.spans[k]
@@ -183,12 +185,16 @@ def _enough(
         return True
     if any(i2 == i1 + 1 and j2 == j1 + 1 for (i1, j1), (i2, j2) in itertools.pairwise(chain)):
         return True  # two consecutive sentences in both: a passage, not two stray facts
+    # Rare names are shared by every report on the same people; a rare number (a count, a
+    # sum, a date) is a fact of this report. Short of a longer chain, a shared rare number
+    # must be among the shared specifics.
     facts = [len(a.rare[i] & b.rare[j]) for i, j in chain]
-    if len(chain) >= 2 and sum(1 for f in facts if f) >= 2:
+    figures = [bool(a.numbers and b.numbers and a.numbers[i] & b.numbers[j]) for i, j in chain]
+    if len(chain) >= 2 and sum(1 for f in facts if f) >= 2 and any(figures):
         return True
     return any(
-        f >= cfg.min_facts and sim[i, j] >= cfg.fact_sim
-        for f, (i, j) in zip(facts, chain, strict=True)
+        f >= cfg.min_facts and n and sim[i, j] >= cfg.fact_sim
+        for f, n, (i, j) in zip(facts, figures, chain, strict=True)
     )
 
 
