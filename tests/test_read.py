@@ -107,3 +107,25 @@ def test_scoped_views_stay_inside_their_articles(demo_db: Path) -> None:
     assert quotes and {q.article for q in quotes} <= scope
     assert sum(s.quotes for s in speakers) == len([q for q in quotes if q.speaker])
     assert counts["articles"] == len(scope) and counts["quotes"] == len(quotes)
+
+
+def test_search_ignores_case_beyond_ascii(demo_db: Path, tmp_path: Path) -> None:
+    from conftest import copy_store
+
+    db = copy_store(demo_db, tmp_path / "store.db")
+    with sqlite3.connect(db) as conn:
+        first, text = conn.execute("SELECT id, text FROM articles ORDER BY id LIMIT 1").fetchone()
+        conn.execute("UPDATE articles SET title = 'Österreich räumt ein' WHERE id = ?", (first,))
+    word = max(re.findall(r"[A-Za-z]{6,}", text), key=len)
+    conn = read.connect_readonly(db)
+    try:
+        titled = read.search(conn, "ÖSTERREICH RÄUMT")["articles"]
+        found = read.search(conn, word.swapcase())["articles"]
+        picks = read.story_picks(conn, read.story_rows(conn, None, 1)[0].id, "zzqx-none")
+    finally:
+        conn.close()
+    assert [a.id for a in titled] == [first]
+    hit = next(a for a in found if a.id == first)
+    assert hit.match is not None
+    assert hit.snippet[hit.match[0] : hit.match[1]].lower() == word.lower()
+    assert picks["matching"] == 0

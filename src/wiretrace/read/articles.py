@@ -7,7 +7,17 @@ import sqlite3
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-from .base import PAGE_SIZE, Scope, article_meta, fetch_one, has_index, in_scope, substr, valid_id
+from .base import (
+    PAGE_SIZE,
+    Scope,
+    article_meta,
+    fetch_one,
+    find_folded,
+    has_index,
+    in_scope,
+    substr,
+    valid_id,
+)
 from .figures import figures_in
 from .quotes import quotes_in
 from .reuse import links_of, provenance_of
@@ -243,16 +253,14 @@ def search(conn: sqlite3.Connection, q: str, limit: int = PAGE_SIZE) -> dict[str
     q = q.strip()[:200]
     if not q:
         return {"q": q, "articles": [], "quotes": []}
-    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    find_folded(conn)
     articles = []
     for r in conn.execute(
-        "SELECT id, title, outlet, published, byline, instr(lower(text), lower(?)) AS pos"
-        " FROM articles"
-        " WHERE title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\'"
-        " ORDER BY published DESC LIMIT ?",
-        (q, pattern, pattern, limit),
+        "SELECT id, title, outlet, published, byline, wt_find(text, ?) AS pos FROM articles"
+        " WHERE wt_find(title, ?) >= 0 OR pos >= 0 ORDER BY published DESC LIMIT ?",
+        (q, q, limit),
     ):
-        pos = int(r["pos"] or 0) - 1
+        pos = int(r["pos"])
         start = max(0, pos - 80)
         articles.append(
             SearchHit(
@@ -266,4 +274,4 @@ def search(conn: sqlite3.Connection, q: str, limit: int = PAGE_SIZE) -> dict[str
                 match=(pos - start, pos - start + len(q)) if pos >= 0 else None,
             )
         )
-    return {"q": q, "articles": articles, "quotes": quotes_matching(conn, pattern, limit)}
+    return {"q": q, "articles": articles, "quotes": quotes_matching(conn, q, limit)}

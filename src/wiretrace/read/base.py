@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import sqlite3
 import string
 from collections.abc import Collection, Iterable, Sequence
@@ -147,6 +148,20 @@ def suggest(conn: sqlite3.Connection, what: str, value: str, n: int = 3) -> list
 def _short(text: str | None, width: int = 40) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def find_folded(conn: sqlite3.Connection) -> None:
+    """Register ``wt_find(text, needle)``: the 0-based offset of ``needle`` in ``text``
+    ignoring case, or -1. SQLite's ``lower()`` and ``LIKE`` fold ASCII only, so a search for
+    "österreich" would miss "Österreich"; offsets are of the original text, for snippets."""
+    conn.create_function("wt_find", 2, _find_folded, deterministic=True)
+
+
+def _find_folded(text: str | None, needle: str | None) -> int:
+    if not text or not needle:
+        return -1
+    found = re.search(re.escape(needle), text, re.IGNORECASE)
+    return found.start() if found else -1
 
 
 def connect_readonly(path: str | Path) -> sqlite3.Connection:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from .base import PAGE_SIZE, Scope, fetch_one, ids_param, in_scope, metas_of
+from .base import PAGE_SIZE, Scope, fetch_one, find_folded, ids_param, in_scope, metas_of
 from .edits import waiting_speaker_edits
 from .rows import Quote, Speaker, Statement
 
@@ -62,9 +62,10 @@ def quotes_in(conn: sqlite3.Connection, scope: Scope) -> list[Quote]:
     return _quotes(conn, rows)
 
 
-def quotes_matching(conn: sqlite3.Connection, pattern: str, limit: int) -> list[Quote]:
-    """Quotes whose text is ``LIKE`` the (escaped) pattern."""
-    rows = list(conn.execute(f"{_QUOTE} WHERE q.text LIKE ? ESCAPE '\\' LIMIT ?", (pattern, limit)))
+def quotes_matching(conn: sqlite3.Connection, q: str, limit: int) -> list[Quote]:
+    """Quotes whose text contains ``q``, ignoring case in any script."""
+    find_folded(conn)
+    rows = list(conn.execute(f"{_QUOTE} WHERE wt_find(q.text, ?) >= 0 LIMIT ?", (q, limit)))
     return _quotes(conn, rows)
 
 

@@ -7,7 +7,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from .articles import publication_counts, sentences, text_length
-from .base import PAGE_SIZE, Scope, article_meta, fetch_one, ids_param, in_scope, substr
+from .base import (
+    PAGE_SIZE,
+    Scope,
+    article_meta,
+    fetch_one,
+    find_folded,
+    ids_param,
+    in_scope,
+    substr,
+)
 from .events import events
 from .figures import figures_in
 from .narratives import hits_in
@@ -174,10 +183,11 @@ def story_picks(
     story of thousands of articles is searched and paged here, never listed whole."""
     page = max(1, page)
     typed = find.split()[:8]
-    words = [w.lower() for w in typed]
+    words = list(typed)
+    find_folded(conn)
     match = "".join(
-        " AND instr(lower(coalesce(a.title, '') || ' ' || coalesce(a.outlet, '') || ' ' || a.id),"
-        " ?) > 0"
+        " AND wt_find(coalesce(a.title, '') || ' ' || coalesce(a.outlet, '') || ' ' || a.id, ?)"
+        " >= 0"
         for _ in words
     )
     base = (
