@@ -24,7 +24,9 @@ from wiretrace.stories import tables
 from wiretrace.stories.cluster import StoriesConfig, cluster
 
 
-def stats(assignment: dict[str, str], days: dict[str, int | None], over: int) -> dict[str, Any]:
+def stats(
+    assignment: dict[str, str], days: dict[str, int | None], over: int, cfg: StoriesConfig
+) -> dict[str, Any]:
     members: dict[str, list[str]] = {}
     for article, story in assignment.items():
         members.setdefault(story, []).append(article)
@@ -39,7 +41,7 @@ def stats(assignment: dict[str, str], days: dict[str, int | None], over: int) ->
             "articles": len(m),
             "days": span(m),
             "first": date.fromordinal(min(d for a in m if (d := days[a]) is not None)).isoformat(),
-            "reason": "joined on scores >= strong (near-identical coverage)",
+            "reason": over_reason(len(m), span(m), cfg),
         }
         for m in members.values()
         if len(m) > over
@@ -58,6 +60,21 @@ def stats(assignment: dict[str, str], days: dict[str, int | None], over: int) ->
         },
         "over_limit": big,
     }
+
+
+def over_reason(articles: int, days: int, cfg: StoriesConfig) -> str:
+    """Why a story of this size and duration could form under ``cfg``: past a bound only
+    joins scoring at least ``strong`` are allowed, so a story past one is there by them."""
+    past = []
+    if articles > cfg.max_articles:
+        past.append(f"{articles} articles > max_articles {cfg.max_articles}")
+    if days > cfg.max_days:
+        past.append(f"{days} days > max_days {cfg.max_days}")
+    if not past:
+        return "within the bounds"
+    if cfg.max_articles >= 10**9 and cfg.max_days >= 10**9:
+        return "bounds lifted"
+    return "; ".join(past) + f": joins past the bound scored >= strong {cfg.strong}"
 
 
 def main() -> None:
@@ -98,7 +115,7 @@ def main() -> None:
     second = replace(bounded, second_chance=True)
     for name, cfg in (("bounded", bounded), ("second_chance", second), ("unbounded", unbounded)):
         assignment, _ = cluster(feats, [], cfg)
-        result[name] = stats(assignment, days, args.report_over)
+        result[name] = stats(assignment, days, args.report_over, cfg)
     print(json.dumps(result, indent=2))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
