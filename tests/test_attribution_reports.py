@@ -245,6 +245,32 @@ FRAMES = [
         {"speaker": "Anna Kell"},
         id="a-headline-label-covers-the-quoted-words-of-its-line",
     ),
+    pytest.param(
+        "After the strike, the dock unions were in the lead in advocating a shorter week.",
+        None,
+        {"speaker": "dock unions"},
+        id="a-participle-in-a-prepositional-phrase-is-the-subject-s",
+    ),
+    pytest.param(
+        "The council has no way of knowing whether the harbour will flood again.",
+        None,
+        {"speaker": "council"},
+        id="a-participle-under-an-object-noun-is-the-subject-s",
+    ),
+    pytest.param(
+        "The harbour may stay closed until spring, Mayor Anna Kell said. "
+        "“The repairs will take longer than anyone planned.”",
+        "The repairs",
+        {"speaker": "Anna Kell"},
+        id="a-quote-after-a-reported-sentence-is-its-speaker-s",
+    ),
+    pytest.param(
+        "Harbour engineer Petra Lund called the dam a monument to neglect. "
+        "“It has not been inspected in twenty years.”",
+        "inspected",
+        {"speaker": "Petra Lund"},
+        id="a-quote-after-a-sentence-with-a-named-subject-is-that-subject-s",
+    ),
 ]
 
 

@@ -100,6 +100,11 @@ BELIEF_NOUNS = frozenset(
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 ACTIVE_SUBJECTS = ("nsubj", "csubj")
 _UP = ("advcl", "conj", "xcomp", "pcomp", "ccomp", "prep", "acomp")
+# Beyond a non-finite cue's own clause: the noun phrase it hangs in ("sent a letter to
+# Senate leaders opposing …", "have no way of knowing …") belongs to the verb whose
+# subject acts.
+_THROUGH_NOUN = ("pobj", "dobj", "advmod", "dative")
+_NON_FINITE = ("VBG", "VB", "VBN")
 
 
 def is_reporting(token: Token) -> bool:
@@ -317,8 +322,17 @@ def speaker_head(cue: Token) -> Token | None:
         swallowed = _swallowed_subject(token)
         if swallowed is not None:
             return swallowed
-        if token.dep_ not in _UP or token.head is token:
+        if token.head is token:
             return None
+        if token.dep_ not in _UP:
+            if not (token.dep_ in _THROUGH_NOUN and cue.tag_ in _NON_FINITE and token is not cue):
+                return None
+            if token.pos_ in ("NOUN", "PROPN"):
+                owner = next((c for c in token.children if c.dep_ == "poss"), None)
+                if owner is not None:
+                    return owner  # "his campaign theme of questioning …"
+            token = token.head
+            continue
         controller = _object_controller(token)
         if controller is not None:
             return controller

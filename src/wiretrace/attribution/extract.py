@@ -169,6 +169,7 @@ def extract(doc: Doc, article_id: str, cfg: AttributionConfig) -> Extraction:
     results.sort(key=lambda f: f.start)
     resolve_pronouns(results, found_entities, doc, cfg, sentence_no)
     _continue_quotes(sents, results)
+    _lead_in_speakers(sents, results, found_entities, cfg.min_unattributed_words)
     results = _one_per_report(results, text)
     quotes: list[Quote] = []
     kinds: dict[str, str] = {}
@@ -1012,3 +1013,51 @@ def _continue_quotes(sents: _Sentences, results: list[_Found]) -> None:
             and not _in_frame(f, previous)
         ):
             previous = None  # another speaker's report ends the run; the same one's does not
+
+
+def _lead_in_speakers(
+    sents: _Sentences, results: list[_Found], found: list[Entity], min_words: int
+) -> None:
+    """A quotation with no cue that opens its sentence, right after a sentence of the same
+    paragraph whose subject is a name, is that subject's ("Cummings
+    called him a master at bolting deals together. “He showed again and again …”"): the
+    sentence before it introduces the speaker. A report with a speaker in that sentence
+    ("…, Schiff said. “The other factor …”") names the speaker first. Short quotations
+    stay as they are (scare quotes, dropped later unless attributed)."""
+    doc = sents.doc
+    for f in results:
+        if f.kind != "direct" or f.cue is not None or f.speaker is not None:
+            continue
+        if len(sents.text[f.start : f.end].split()) < min_words:
+            continue
+        first = sents.token_at(f.start)
+        if first is None or first.i == 0 or sents.start(first.i) < first.i - 1:
+            continue  # words before the quotation in its own sentence
+        before = sents.number[first.i] - 1
+        lo, hi = sents.bounds[before]
+        if not sents.same_paragraph(doc[lo].idx, f.start):
+            continue
+        report = next(
+            (
+                r
+                for r in results
+                if r is not f
+                and r.speaker is not None
+                and r.cue is not None
+                and sents.number[r.cue.i] == before
+            ),
+            None,
+        )
+        if report is not None:
+            f.speaker = report.speaker
+            continue
+        root = next((t for t in doc[lo:hi] if t.dep_ == "ROOT"), None)
+        subject = (
+            None
+            if root is None or root.pos_ not in ("VERB", "AUX")
+            else next((c for c in root.children if c.dep_ == "nsubj"), None)
+        )
+        if subject is not None and (
+            subject.ent_type_ in ("PERSON", "ORG", "NORP") or subject.pos_ == "PROPN"
+        ):
+            f.speaker = mention(subject, found)
