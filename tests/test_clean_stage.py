@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wiretrace.clean.config import CleanConfig
+from wiretrace.clean.html import extract_body, parse_page
 from wiretrace.clean.stage import STAGE, clean_document
 from wiretrace.config import Config
 from wiretrace.models import RawDocument
@@ -314,3 +315,63 @@ def test_unknown_outlet_cleaned_again_when_an_outlet_box_appears_later(store: St
     _run(store)
     assert "since 1921" not in store.get_article(pasted).text
     assert store.get_article(pasted).outlet is None
+
+
+PAYWALL = (
+    "You have read 4 of your 5 free stories this month. "
+    "Subscribe to the Valley Courier for 2 euros a week."
+)
+FACT_BOX = (
+    "The old ferry pier was built in 1908 from oak piles and was last repaired in the 1970s "
+    "by the harbour board."
+)
+
+
+def test_a_repeated_paywall_sentence_goes_a_repeated_fact_box_stays(store: Store) -> None:
+    """Prose the outlet repeats mid-body goes when it addresses the reader with a call to
+    action; repeated prose that does not (a standing fact box) is body."""
+    first = courier(
+        "Avel pier to close",
+        "March 3, 2024",
+        [
+            "The town of Port Avel will close its old ferry pier, its council decided on Tuesday.",
+            PAYWALL,
+            "Islanders said the cargo quay was too far from the bus station.",
+            FACT_BOX,
+            "The council will meet again in April to choose a builder for the new pier.",
+        ],
+    )
+    second = courier(
+        "Pier repair costs rise",
+        "March 9, 2024",
+        [
+            "Repairing the pier would cost twice what the harbour board planned, engineers said.",
+            PAYWALL,
+            "The board had set aside 400,000 euros for the work last autumn.",
+            FACT_BOX,
+            "Ferry operators asked for a decision before the summer timetable starts.",
+        ],
+    )
+    _add(store, ("courier-a.txt", first), ("courier-b.txt", second))
+    _run(store)
+    for name in ("courier-a.txt", "courier-b.txt"):
+        a = _article(store, name)
+        assert "free stories" not in a.text
+        assert any("free stories" in r.text and r.kind == "boilerplate" for r in a.removed)
+        assert FACT_BOX in a.text
+
+
+def test_a_title_never_closed_does_not_swallow_the_page() -> None:
+    """A ``<title>`` without its end tag holds the rest of the page as text for lxml; the
+    page is parsed again with the title closed at the end of its line."""
+    paragraphs = "".join(
+        f"<p>{s} The harbour board met on Tuesday to discuss the ferry timetable again.</p>"
+        for s in ("First.", "Second.", "Third.", "Fourth.")
+    )
+    html = (
+        "<html><head><title>Pier news\n<script>var x = 1;</script>"
+        + "<style>p { color: black }</style>" * 20
+        + f"</head><body><article>{paragraphs}</article></body></html>"
+    )
+    body = extract_body(parse_page(html))
+    assert "Fourth. The harbour board met" in body

@@ -6,6 +6,7 @@ output then goes through the same plain-text cleaning as any other article.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,8 +34,42 @@ def parse_page(html: str) -> HtmlElement | None:
     from trafilatura.utils import load_html
 
     try:
-        return load_html(html)
+        tree = load_html(html)
     except (TypeError, ValueError):
+        return None
+    if tree is not None and not _swallowed_by_title(tree):
+        return tree
+    # Broken markup a browser's user never saw: a <title> that is never closed holds the
+    # whole page as its text, a mangled doctype makes the page look like no HTML at all.
+    # Close the title at the end of its text and parse again, leniently.
+    repaired = html if _TITLE_CLOSED.search(html) else _TITLE_OPEN.sub(r"\g<0></title>", html, 1)
+    try:
+        again = load_html(repaired)
+    except (TypeError, ValueError):
+        again = None
+    return again if again is not None else _lenient_parse(repaired)
+
+
+# A title's text longer than this that holds markup is the rest of the page.
+_SWALLOWED_TITLE = 500
+_TITLE_OPEN = re.compile(r"<title\b[^>]*>[^<\n]*", re.IGNORECASE)
+_TITLE_CLOSED = re.compile(r"</title\s*>", re.IGNORECASE)
+
+
+def _swallowed_by_title(tree: HtmlElement) -> bool:
+    title = tree.find(".//title")
+    text = "" if title is None else title.text or ""
+    return len(text) > _SWALLOWED_TITLE and "<" in text
+
+
+def _lenient_parse(html: str) -> HtmlElement | None:
+    """lxml's own HTML parser without trafilatura's is-this-HTML check."""
+    from lxml import etree  # type: ignore[import-untyped]
+    from lxml.html import document_fromstring  # type: ignore[import-untyped]
+
+    try:
+        return document_fromstring(html)
+    except (etree.ParserError, ValueError):
         return None
 
 

@@ -221,8 +221,13 @@ def _line_local(a: Analysis, rep: Repetition) -> _Marks:
         in_run = (i > 0 and recurring[i - 1]) or (i + 1 < n and recurring[i + 1])
         if f.prose and f.words >= STANDFIRST_MIN_WORDS:
             # Prose an outlet repeats (a fact box, a standing explainer) is body unless it
-            # speaks like an appeal itself or sits in a run of repeated lines.
-            evidence = f.strong or (in_run and (f.weak or f.you or f.cta))
+            # speaks like an appeal itself or sits in a run of repeated lines. Repeated prose
+            # that speaks to the reader about subscribing, donating or signing up ("You
+            # have read 2 of your 3 free articles. Subscribe ...") is the outlet's own box:
+            # a fact box or an explainer does not address the reader with a call to action.
+            evidence = (
+                f.strong or (f.cta and (f.you or f.we)) or (in_run and (f.weak or f.you or f.cta))
+            )
         else:
             evidence = f.weak or f.strong or f.you or f.cta or in_run
         # Across articles of unknown outlet a repeated paragraph of prose is what reuse
