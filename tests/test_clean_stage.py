@@ -10,7 +10,7 @@ from wiretrace.clean.stage import STAGE, clean_document
 from wiretrace.config import Config
 from wiretrace.models import RawDocument
 from wiretrace.nlp import load_spacy
-from wiretrace.pipeline import NullReporter, Pipeline
+from wiretrace.pipeline import NullReporter, Pipeline, stage_key
 from wiretrace.store import Store
 
 pytestmark = pytest.mark.slow
@@ -173,6 +173,42 @@ def test_repetition_is_incremental(store: Store) -> None:
     before = {a.id: a.text for a in store.iter_articles()}
     _run(store)
     assert {a.id: a.text for a in store.iter_articles()} == before
+
+
+def test_batches_that_make_earlier_lines_recur_give_the_one_batch_result(
+    tmp_path, store: Store
+) -> None:
+    """Documents whose lines recur only in a later batch are cleaned again once, at the
+    end of the run, and end as if every document had been cleaned in one batch."""
+    docs = (
+        ("ledger-a.txt", LEDGER_A),
+        ("courier-a.txt", COURIER_A),
+        ("ledger-b.txt", LEDGER_B),
+        ("pasted.txt", ANONYMOUS),
+        ("ledger-c.txt", LEDGER_C),
+        ("courier-b.txt", COURIER_B),
+    )
+    _add(store, *docs)
+    one_by_one = Config({"clean": {"batch_size": 1}})
+    report = STAGE.run(store, one_by_one, NullReporter())
+    # ledger-a's box recurs with ledger-b and the pasted copy; it is cleaned again once
+    assert any("re-cleaned" in note for note in report.notes)
+    assert store.pending_documents("clean", stage_key("clean", one_by_one)) == []
+    with Store(tmp_path / "one.db") as whole:
+        _add(whole, *docs)
+        _run(whole)
+        expected = {a.source: (a.text, a.outlet, a.removed) for a in whole.iter_articles()}
+    assert {a.source: (a.text, a.outlet, a.removed) for a in store.iter_articles()} == expected
+
+
+def test_a_document_owed_by_two_batches_is_cleaned_again_once(store: Store) -> None:
+    # Two later batches each make another line of the first document recur.
+    first = "The council met on Tuesday.\n\nThe pier will close in May.\n\nFares rise in April."
+    second = "Islanders were angry.\n\nThe pier will close in May.\n\nThe mayor said little."
+    third = "A storm hit the wall.\n\nFares rise in April.\n\nNo boats were lost."
+    _add(store, ("one.txt", first), ("two.txt", second), ("three.txt", third))
+    report = STAGE.run(store, Config({"clean": {"batch_size": 1}}), NullReporter())
+    assert report.notes == ("1 earlier article(s) re-cleaned",)
 
 
 def test_unknown_outlet_loses_a_known_outlets_box_but_gains_no_outlet(store: Store) -> None:

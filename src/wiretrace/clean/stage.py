@@ -8,7 +8,7 @@ that line are cleaned again. Their text changes, so later stages redo them by th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -159,12 +159,18 @@ def _clean_batch(
     store: Store,
     batch: Sequence[str],
     results: Sequence[object],  # Prepared, Failed, or None (no result)
-    nlp: Language,
     cfg: CleanConfig,
     key: str,
-) -> tuple[int, list[str]]:
+) -> tuple[int, list[str], set[str]]:
     """Store a batch of new documents analysed alone, cleaned with their outlets' repetition;
-    returns (articles written, error messages)."""
+    returns (articles written, error messages, earlier documents owed a re-clean).
+
+    Earlier documents holding a line that now recurs for the first time change too; they
+    are not cleaned again here but marked as owed (a key no run uses, so an interrupted run
+    leaves them pending) and cleaned once at the end of the run (``_reclean``). Cleaning
+    them after every batch analysed a document again each time a batch made another of its
+    lines recur: on unknown-outlet corpora, where every document shares one group, that
+    grew with the square of the corpus."""
     conn = store.conn
     failed: dict[str, tuple[str, str]] = {}  # doc id -> (source, message)
     prepared = [r for r in results if isinstance(r, Prepared)]
@@ -173,7 +179,7 @@ def _clean_batch(
             message = r.message if isinstance(r, Failed) else "no result"
             failed[doc_id] = (store.get_document(doc_id).source, message)
     written = 0
-    with store.transaction():  # the batch, its re-cleaned neighbours, errors, bookkeeping
+    with store.transaction():  # the batch, its owed neighbours, errors, bookkeeping
         tables.forget(conn, batch)
         all_fps = {fp for p in prepared for fp in p.fingerprints}
         before = tables.counts(conn, all_fps)
@@ -193,23 +199,38 @@ def _clean_batch(
             conn, {fp for key, fp in crossed if key != tables.UNKNOWN}, tables.UNKNOWN
         )
         affected -= set(batch)
-        again = [
-            (doc_id, source_text(doc, cfg))
-            for doc_id, doc in store.iter_documents(sorted(affected))
-        ]
-        for p in prepare_many(again, nlp, cfg):
-            doc_id = p.doc_id
-            group = tables.group_of(conn, doc_id)
-            group_key = p.key if group is None else group
-            fps = p.fingerprints
-            rep = repetition_for(group_key, fps, tables.counts(conn, fps), cfg.min_repeat_docs)
-            store.put_article(doc_id, finish(p, rep))
-            written += 1
         store.clear_errors(NAME, batch)
         for doc_id, (source, message) in failed.items():
             store.log_error(NAME, source, f"{source}: cannot clean ({message})", doc_id)
         store.mark_documents_done(NAME, batch, key)
-    return written, [f"{source}: cannot clean ({message})" for source, message in failed.values()]
+        store.mark_documents_done(NAME, affected, OWED)
+    errors = [f"{source}: cannot clean ({message})" for source, message in failed.values()]
+    return written, errors, affected
+
+
+# The stage key of a document whose repetition evidence changed after it was cleaned: no
+# run's key, so the document stays pending until ``_reclean`` has cleaned it again.
+OWED = "owed"
+
+
+def _reclean(
+    store: Store, owed: Sequence[str], nlp: Language, cfg: CleanConfig, key: str
+) -> Iterator[int]:
+    """Clean documents again with their groups' current repetition (their lines, and so
+    the line counts, do not change), a batch at a time; yields each batch's size."""
+    conn = store.conn
+    for chunk in batches(owed, batch_size(cfg.batch_size)):
+        again = [(doc_id, source_text(doc, cfg)) for doc_id, doc in store.iter_documents(chunk)]
+        prepared = prepare_many(again, nlp, cfg)
+        with store.transaction():
+            for p in prepared:
+                group = tables.group_of(conn, p.doc_id)
+                group_key = p.key if group is None else group
+                fps = p.fingerprints
+                rep = repetition_for(group_key, fps, tables.counts(conn, fps), cfg.min_repeat_docs)
+                store.put_article(p.doc_id, finish(p, rep))
+            store.mark_documents_done(NAME, chunk, key)
+        yield len(chunk)
 
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
@@ -225,24 +246,29 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.start("clean: body, metadata, boilerplate", len(todo))
     written = 0
     errors: list[str] = []
+    owed: set[str] = set()
     chunks = list(batches(todo, batch_size(cfg.batch_size)))
     loaded = (list(store.iter_documents(chunk)) for chunk in chunks)
     compute: Callable[[Sequence[tuple[str, RawDocument]]], list[Prepared | Failed | None]]
     compute = partial(prepare_batch, spacy_model, cfg)
     analysed = current_engine().map(compute, loaded)
     for batch, results in zip(chunks, analysed, strict=True):
-        n, errs = _clean_batch(store, batch, results, nlp, cfg, key)
+        n, errs, affected = _clean_batch(store, batch, results, cfg, key)
+        owed = (owed - set(batch)) | affected
         written += n
         errors.extend(errs)
         reporter.advance(len(batch))
+    reporter.finish()
+    recleaned = 0
+    if owed:
+        reporter.start("clean: earlier articles whose lines now recur", len(owed))
+        for n in _reclean(store, sorted(owed), nlp, cfg, key):
+            recleaned += n
+            reporter.advance(n)
+        reporter.finish()
     with store.transaction():
         tables.rename_outlets(store.conn, canonical_outlets(tables.outlet_names(store.conn)))
-    reporter.finish()
-    notes = (
-        (f"{written - len(todo) + len(errors)} earlier article(s) re-cleaned",)
-        if (written > len(todo) - len(errors))
-        else ()
-    )
+    notes = (f"{recleaned} earlier article(s) re-cleaned",) if recleaned else ()
     return StageReport(NAME, processed=len(todo), errors=tuple(errors), notes=notes)
 
 
