@@ -421,16 +421,44 @@ def test_paragraph_spans_stay_in_bounds(nlp, text: str) -> None:  # type: ignore
         "Feb 29, 2023",
         "26.09.2023",
         "Sept 26, 2023",
+        "9th January 2008",
+        "Jan. 10, 2008 12:00 AM",
+        "1/10/2008, 3:50 a.m. EST",
+        "15/01/2008",
+        "Last Updated: Tuesday, 4 December 2007, 17:04 GMT",
+        "04:52 PM PST on Friday, January 18, 2008",
     ],
 )
-def test_quick_date_layouts_agree_with_dateparser(text: str) -> None:
+def test_direct_date_reader_agrees_with_dateparser(text: str) -> None:
     from wiretrace.clean import dates
 
-    quick = dates._layout_date(text)
+    read, quick = dates.read_date(text)
     slow = dates._parser().get_date_data(text).date_obj
-    if quick is not None:
-        assert slow is not None and quick == slow.date().isoformat()
-        assert dates.parse_date(text) == quick
+    assert read  # never left to dateparser
+    if slow is not None:  # dateparser refuses some labelled lines read here
+        assert quick == slow.date().isoformat()
+    assert dates.parse_date(text) == quick
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Posted : Thu, 10 Jan 2008 03:47:03 GMT", "2008-01-10"),
+        ("15 Jan, 2008, 1202 hrs IST", "2008-01-15"),
+        ("by randfish on January 31, 2011", "2011-01-31"),
+        ("06.01.2008 01:07", "2008-01-06"),  # dotted dates are day first
+        ("Expires: 18 June 2015 15 December 2014", None),  # two dates
+        ("18 July 2007: 29 killed in Mumbai", None),  # a headline, not a dateline
+        (". Variety. Retrieved 6 May 2014.", None),  # a citation
+        ("789.0625 ms - 21/01/2008 8:29:30 PM", None),  # a page timer
+        ("Marcy Polanco, +1-212-975-3327", None),
+        ("January 2008", None),  # no day
+    ],
+)
+def test_dateline_dates_read_directly(text: str, expected: str | None) -> None:
+    from wiretrace.clean import dates
+
+    assert dates.parse_date(text) == expected
 
 
 def test_entities_recognised_on_demand_match_a_full_parse(nlp) -> None:  # type: ignore[no-untyped-def]

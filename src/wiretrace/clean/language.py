@@ -8,6 +8,8 @@ an article detected as another language is judged on language-independent eviden
 
 from __future__ import annotations
 
+import re
+
 ENGLISH = "en"
 # Too little prose to tell: judged as English, the pipeline's language.
 MIN_LETTERS = 100
@@ -30,6 +32,9 @@ _UNSPACED: tuple[tuple[int, int, int], ...] = (
 )
 
 
+_ANY_UNSPACED = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, _ in _UNSPACED) + "]")
+
+
 def _unspaced_width(ch: str) -> int:
     code = ord(ch)
     if code < 0x0E00:
@@ -45,7 +50,7 @@ def word_count(text: str) -> int:
     without spaces (Chinese, Japanese, Thai, ...) about one word per two (or five)
     characters, so that a paragraph of Chinese is not taken for a one-word menu entry."""
     tokens = text.split()
-    if text.isascii():
+    if text.isascii() or _ANY_UNSPACED.search(text) is None:
         return len(tokens)
     count = 0
     for token in tokens:
@@ -63,7 +68,15 @@ def word_count(text: str) -> int:
 
 def detect_language(lines: list[str]) -> str:
     """ISO 639-1 code of the language of an article's prose lines (``en`` if too little)."""
-    sample = "\n".join(line for line in lines if word_count(line) >= MIN_WORDS)[:SAMPLE_CHARS]
+    prose: list[str] = []
+    size = 0
+    for line in lines:
+        if size > SAMPLE_CHARS:
+            break
+        if word_count(line) >= MIN_WORDS:
+            prose.append(line)
+            size += len(line) + 1
+    sample = "\n".join(prose)[:SAMPLE_CHARS]
     if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
         return ENGLISH
     import py3langid

@@ -11,10 +11,32 @@ import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from htmldate import find_date
+from htmldate.core import (
+    DATE_ATTRIBUTES,
+    ITEMPROP_ATTRS_ORIGINAL,
+    TIMESTAMP_LOOSE_PATTERN,
+    TIMESTAMP_PATTERN,
+    date_candidates,
+    examine_abbr_elements,
+    examine_elements,
+    examine_header,
+    examine_time_elements,
+)
+from htmldate.extractors import (
+    discard_unwanted,
+    extract_url_date,
+    idiosyncrasies_search,
+    img_search,
+    json_search,
+    pattern_search,
+)
+from htmldate.settings import CLEANING_LIST
+from htmldate.utils import Extractor, clean_html
+from htmldate.validators import get_max_date, get_min_date
 from trafilatura.metadata import (
     examine_meta,
     extract_meta_json,
@@ -26,6 +48,9 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from ..models import IngestError, RawDocument
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from .base import Item, Notice, ReadContext, iso_date, read_input
 from .decode import DecodeError, decode_bytes, html_declared_charset, normalise_newlines
 
@@ -130,7 +155,8 @@ def page_metadata(html: str, url: str | None, max_date: str) -> Document | None:
     bylines out of the layout copies the whole tree and picks up dates and job titles; the
     clean stage reads bylines in the text instead), and are reduced to names
     (``byline_names``). The date comes from date markup only (htmldate without its
-    extensive search, which scans page text and scripts for anything date-like).
+    extensive search, which scans page text and scripts for anything date-like;
+    ``declared_date``).
     """
     tree = load_html(html)
     if tree is None:
@@ -143,10 +169,71 @@ def page_metadata(html: str, url: str | None, max_date: str) -> Document | None:
     meta.url = meta.url or extract_url(tree, url)
     meta.sitename = outlet_name((meta.sitename or extract_sitename(tree) or "").lstrip("@"))
     meta.author = byline_names(meta.author, meta.sitename)
-    meta.date = find_date(
-        tree, extensive_search=False, original_date=True, url=meta.url, max_date=max_date
-    )
+    meta.date = declared_date(tree, meta.url, max_date)
     return meta
+
+
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?![\d])")
+
+
+def _iso_meta_date(tree: HtmlElement, options: Extractor) -> str | None:
+    """The first publication date a meta tag declares in ISO form, read directly
+    ("2015-03-17T16:27:40.294Z": htmldate's quick reader refuses the fraction)."""
+    for meta in tree.iterfind(".//meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key not in DATE_ATTRIBUTES and key not in ITEMPROP_ATTRS_ORIGINAL:
+            continue
+        match = _ISO_DAY.match(meta.get("content") or meta.get("datetime") or "")
+        if match is None:
+            continue
+        try:
+            when = datetime(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue
+        if options.min <= when <= options.max:
+            return when.date().isoformat()
+    return None
+
+
+def declared_date(tree: HtmlElement, url: str | None, max_date: str) -> str | None:
+    """The publication date a page declares: in its URL, its meta tags or JSON-LD, its
+    ``abbr``/``time`` elements or elements marked as dates, then date expressions in the
+    text it shows, in that order (htmldate's readers). Never from scripts: a script's
+    build timestamp is not the article's date.
+
+    The tree is pruned in place (pages carry a lot: a copy would cost a parse's time), so
+    this runs last on it.
+    """
+    options = Extractor(False, get_max_date(max_date), get_min_date(None), True, "%Y-%m-%d")
+    found = (
+        extract_url_date(url, options)
+        or _iso_meta_date(tree, options)
+        or examine_header(tree, options)
+        or json_search(tree, options)
+        or examine_abbr_elements(tree, options)
+    )
+    if found is not None:
+        return str(found)
+    try:
+        pruned = discard_unwanted(clean_html(tree, CLEANING_LIST))
+    except ValueError:  # lxml refuses some control characters
+        return None
+    found = (
+        examine_elements(date_candidates(pruned, False), options)
+        or examine_elements(pruned.xpath(".//title|.//h1"), options)
+        or examine_time_elements(pruned, options)
+        or img_search(pruned, options)
+    )
+    if found is None:
+        # Date expressions in what the page shows, scripts and styles taken out.
+        clean_html(pruned, ["script", "style"])
+        text = " ".join(pruned.itertext())
+        found = (
+            pattern_search(text, TIMESTAMP_PATTERN, options)
+            or idiosyncrasies_search(text, options)
+            or pattern_search(text, TIMESTAMP_LOOSE_PATTERN, options)
+        )
+    return None if found is None else str(found)
 
 
 _CALENDAR = frozenset(
