@@ -123,3 +123,39 @@ def test_threads_follow_the_story_when_it_changes(mixed: Store) -> None:
         "SELECT COUNT(*) FROM substories WHERE story_id NOT IN (SELECT id FROM stories)"
     ).fetchone()[0]
     assert orphans == 0
+
+
+class Recorder:
+    """A reporter that keeps each task's total and how far it was advanced."""
+
+    def __init__(self) -> None:
+        self.tasks: list[list[object]] = []  # [task, total, advanced]
+
+    def start(self, task: str, total: int) -> None:
+        self.tasks.append([task, total, 0])
+
+    def advance(self, n: int = 1) -> None:
+        self.tasks[-1][2] = int(self.tasks[-1][2]) + n  # type: ignore[call-overload]
+
+    def finish(self) -> None:
+        pass
+
+
+def test_stories_reports_progress_of_every_step(mixed: Store) -> None:
+    from wiretrace.stories.stage import STAGE
+
+    run_stages(mixed, ("clean", "nlp"))
+    mixed.forget_stage("stories")
+    recorder = Recorder()
+    STAGE.run(mixed, Config(), recorder)
+    names = [t[0] for t in recorder.tasks]
+    assert names == [
+        "stories: article features",
+        "stories: cluster",
+        "stories: write stories",
+        "stories: threads",
+    ]
+    # each step counts its items to the end: articles, articles placed, stories, stories
+    assert all(total == done for _, total, done in recorder.tasks)
+    assert recorder.tasks[0][1] == mixed.count("articles")
+    assert recorder.tasks[2][1] == len(tables.list_stories(mixed))

@@ -235,9 +235,13 @@ class StoryIndex:
 
 
 def cluster(
-    articles: Sequence[ArticleFeatures], existing: Sequence[StoryState], cfg: StoriesConfig
+    articles: Sequence[ArticleFeatures],
+    existing: Sequence[StoryState],
+    cfg: StoriesConfig,
+    progress: Callable[[int], object] | None = None,
 ) -> tuple[dict[str, str], list[StoryState]]:
-    """Assign articles (oldest first) to stories; returns article -> story and touched states."""
+    """Assign articles (oldest first) to stories; returns article -> story and touched states.
+    ``progress`` is told of each article placed."""
     if not articles:
         return {}, []
     index = StoryIndex(existing, int(articles[0].vector.shape[0]))
@@ -251,6 +255,8 @@ def cluster(
         touched[state.id] = state
         if created:
             started[state.id] = a
+        if progress is not None:
+            progress(1)
     # Second chance: a story started by an article that no later one joined may have been
     # started before its event's coverage arrived; the article joins the story that
     # coverage formed when it now scores above the threshold there (single pass is

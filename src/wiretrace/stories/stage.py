@@ -16,7 +16,16 @@ from ..config import Config
 from ..models import Article, StoryEdit
 from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
-from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
+from ..pipeline import (
+    BLOB,
+    Reporter,
+    Skips,
+    Stage,
+    StageReport,
+    batches,
+    current_engine,
+    pending,
+)
 from ..read.edits import story_edits
 from ..store import Store
 from . import tables
@@ -34,6 +43,7 @@ from .substories import split_story, substory_id
 from .titles import story_title
 
 NAME = "stories"
+FEATURE_BATCH = 256  # articles whose features (title vectors: one model call) are made together
 
 
 def features(
@@ -107,12 +117,10 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     key, todo = pending(store, config, NAME)
     if not todo:
         return StageReport(NAME)
-    reporter.start("stories: cluster", len(todo))
     skips = Skips(NAME)
     with store.transaction():  # one update: every story change and the bookkeeping
-        touched, created = _place(store, todo, key, cfg, nlp_cfg, skips)
+        touched, created = _place(store, todo, key, cfg, nlp_cfg, skips, reporter)
         errors = skips.record(store, todo)
-    reporter.advance(len(todo))
     reporter.finish()
     return StageReport(
         NAME,
@@ -202,8 +210,12 @@ def _place(
     cfg: StoriesConfig,
     nlp_cfg: NlpConfig,
     skips: Skips,
+    reporter: Reporter,
 ) -> tuple[int, int]:
-    """Detach the pending articles, place them, rebuild what changed; (touched, created)."""
+    """Detach the pending articles, place them, rebuild what changed; (touched, created).
+
+    ``reporter`` follows each step (features, clustering, stories, threads) item by item,
+    so a long run shows its rate and time left."""
     left = set(tables.story_of(store, pending).values())
     tables.detach(store, pending)
     members_of: dict[str, list[ArticleFeatures]] = {}  # every story this run changed
@@ -211,15 +223,25 @@ def _place(
         remaining = _rebuild(store, story_id, cfg)
         if remaining:
             members_of[story_id] = remaining
-    feats = features(store, pending, cfg, nlp_cfg, skips)
-    for f in feats:
-        store.put_blob(tables.FEATURE_BLOB, f.id, store.text_hash(f.id), tables.pack_features(f))
+    reporter.start("stories: article features", len(pending))
+    feats: list[ArticleFeatures] = []
+    # A batch of articles at a time: their texts are not all held at once.
+    for chunk in batches(pending, FEATURE_BATCH):
+        found = features(store, chunk, cfg, nlp_cfg, skips)
+        for f in found:
+            blob = tables.pack_features(f)
+            store.put_blob(tables.FEATURE_BLOB, f.id, store.text_hash(f.id), blob)
+        feats += found
+        reporter.advance(len(chunk))
+    reporter.start("stories: cluster", len(feats))
     keyed = getattr(current_engine(), "cluster_blocks", None)
     if keyed is None:
-        assignment, touched = cluster(feats, tables.load_states(store), cfg)
+        assignment, touched = cluster(feats, tables.load_states(store), cfg, reporter.advance)
     else:  # an engine that clusters blocks no story bridges apart (Ray)
         run = functools.partial(keyed, cfg=cfg)
         assignment, touched = cluster_in_blocks(feats, tables.load_states(store), cfg, run)
+        reporter.advance(len(feats))
+    reporter.start("stories: write stories", len(touched))
     joined: dict[str, list[ArticleFeatures]] = {}
     for f in feats:
         joined.setdefault(assignment[f.id], []).append(f)
@@ -230,12 +252,15 @@ def _place(
             store, state, story_title(store, state, member_feats), [f.id for f in new]
         )
         members_of[state.id] = member_feats
+        reporter.advance()
     for story_id, members in apply_edits(store, cfg).items():
         members_of[story_id] = members
+    reporter.start("stories: threads", len(members_of))
     for story_id in sorted(members_of):  # cleared first: a thread id may move between stories
         tables.write_substories(store, story_id, [])
     for story_id, members in sorted(members_of.items()):
         tables.write_substories(store, story_id, _threads(store, members, cfg))
+        reporter.advance()
     store.mark_done(NAME, pending, key)
     created = sum(1 for s in touched if s.id not in left and s.n == len(joined.get(s.id, [])))
     return len(touched), created
