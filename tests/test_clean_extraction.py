@@ -161,6 +161,7 @@ def test_real_pages_keep_their_body_beside_trafilatura() -> None:
         for p, text in zip(pages, ours, strict=True)
     ]
     table = summarise(scored, ["wiretrace", "trafilatura"], peer="trafilatura")
+    print("overall F1", table["overall"]["wiretrace"]["f1"], table["overall"]["trafilatura"]["f1"])
     assert table["overall"]["wiretrace"]["lost_bodies"] == 0
     for name in EXTRACTION_DATASETS:
         row = table[name]
@@ -169,8 +170,9 @@ def test_real_pages_keep_their_body_beside_trafilatura() -> None:
     assert table["overall"]["wiretrace"]["f1"] >= FLOOR_OVERALL_F1
 
 
-# Measured on this sample (15 pages per dataset, 60 pages): 0.8625.
-FLOOR_OVERALL_F1 = 0.86
+# Measured on this sample (15 pages per dataset, 60 pages): 0.881 (trafilatura 0.7915); 0.8625
+# before pages whose <title> is never closed were parsed again.
+FLOOR_OVERALL_F1 = 0.878
 FLOOR_OUTLETS = 40
 
 
