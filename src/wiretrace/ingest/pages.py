@@ -196,7 +196,8 @@ def _iso_meta_date(tree: HtmlElement, options: Extractor) -> str | None:
 
 
 def declared_date(tree: HtmlElement, url: str | None, max_date: str) -> str | None:
-    """The publication date a page declares: in its URL, its meta tags or JSON-LD, its
+    """The publication date a page declares: in its meta tags or JSON-LD, its URL (often
+    the print edition's, a day later), other meta tags (a modification date), its
     ``abbr``/``time`` elements or elements marked as dates, then date expressions in the
     text it shows, in that order (htmldate's readers). Never from scripts: a script's
     build timestamp is not the article's date.
@@ -206,10 +207,10 @@ def declared_date(tree: HtmlElement, url: str | None, max_date: str) -> str | No
     """
     options = Extractor(False, get_max_date(max_date), get_min_date(None), True, "%Y-%m-%d")
     found = (
-        extract_url_date(url, options)
-        or _iso_meta_date(tree, options)
-        or examine_header(tree, options)
+        _iso_meta_date(tree, options)
         or json_search(tree, options)
+        or extract_url_date(url, options)
+        or examine_header(tree, options)
         or examine_abbr_elements(tree, options)
     )
     if found is not None:
