@@ -411,3 +411,16 @@ def test_a_title_never_closed_does_not_swallow_the_page() -> None:
     )
     body = extract_body(parse_page(html))
     assert "Fourth. The harbour board met" in body
+
+
+def test_a_page_whose_title_is_never_closed_gets_a_short_title() -> None:
+    from wiretrace.ingest.pages import Hints, html_document
+
+    html = (
+        "<html><head><title>Pier to close\n<script>var x = 1;</script></head><body><article>"
+        + "<p>The harbour board met on Tuesday to discuss the ferry timetable again.</p>" * 12
+        + "</article></body></html>"
+    )
+    doc = html_document(html, "pier.html", Hints())
+    assert isinstance(doc, RawDocument)
+    assert doc.title == "Pier to close"

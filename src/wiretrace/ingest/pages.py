@@ -45,7 +45,6 @@ from trafilatura.metadata import (
     extract_url,
 )
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
 
 from ..models import IngestError, RawDocument
 
@@ -156,9 +155,12 @@ def page_metadata(html: str, url: str | None, max_date: str) -> Document | None:
     clean stage reads bylines in the text instead), and are reduced to names
     (``byline_names``). The date comes from date markup only (htmldate without its
     extensive search, which scans page text and scripts for anything date-like;
-    ``declared_date``).
+    ``declared_date``). The page is parsed as the clean stage parses it, so a title that is
+    never closed does not make the whole page the title.
     """
-    tree = load_html(html)
+    from ..clean.html import parse_page
+
+    tree = parse_page(html)
     if tree is None:
         return None
     meta = examine_meta(tree)
