@@ -231,3 +231,49 @@ def test_a_vetoed_segment_gives_way_to_the_next_passing_one_of_its_sentence() ->
     assert by_article["art7"].match == Span(210, 250)
     # only candidates that pass the floors are put to the veto
     assert {index.articles[int(index.article[r])] for _, r in seen} == {"art0", "art3", "art7"}
+
+
+def topical_corpus(seed: int = 2):
+    """Every sentence leans on one topic direction; article 4 holds a claim worded away
+    from the topic (its plain cosine to the statement under 0.6), the statement being
+    topic + claim."""
+    rng = np.random.default_rng(seed)
+    topic, claim = np.linalg.qr(rng.standard_normal((DIM, 2)))[0].T
+
+    def noise(k: int) -> np.ndarray:
+        n = rng.standard_normal((k, DIM))
+        n -= np.outer(n @ topic, topic) + np.outer(n @ claim, claim)
+        return unit(n)
+
+    parts = []
+    for a in range(20):
+        vecs = unit(topic + 0.9 * noise(10))
+        meta = [[i, i * 100, i * 100 + 90, 0] for i in range(10)]
+        if a == 4:
+            vecs[3] = unit(0.2 * topic + claim + 1.2 * noise(1)[0])
+        parts.append((np.array(meta, dtype=np.int32), vecs))
+    index = build_index([f"art{a}" for a in range(20)], parts)
+    return index, unit(topic + claim)
+
+
+def test_centred_cosines_equal_the_cosines_of_centred_vectors() -> None:
+    from wiretrace.narratives.matching import centred_cosines, corpus_mean
+
+    index, statement = topical_corpus()
+    rows = index.vectors.astype(np.float32)
+    parts = np.vstack([statement, rows[7]])
+    centre = corpus_mean(index.vectors)
+    got = centred_cosines(rows, parts, rows @ parts.T, centre)
+    want = unit(rows - centre) @ unit(parts - centre).T
+    assert np.allclose(got, want, atol=2e-3)
+
+
+def test_centred_path_takes_a_claim_worded_away_from_the_topic_and_no_topical_one() -> None:
+    index, statement = topical_corpus()
+    bg = background(index, 5000, 1)
+    off = NarrativesConfig(centred_similarity_floor=0.5)
+    assert match_narratives([("n", statement[None, :])], index, bg, off) == []
+    on = NarrativesConfig(min_centred_similarity=0.5, centred_similarity_floor=0.5)
+    echoes = match_narratives([("n", statement[None, :])], index, bg, on)
+    assert [(e.article, e.sentence) for e in echoes] == [("art4", 3)]
+    assert echoes[0].similarity < on.min_similarity
