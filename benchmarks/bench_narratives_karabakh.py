@@ -1,9 +1,12 @@
-"""Why zero-shot echo matching stops at 6 of 9 karabakh-2023 echoes: for each gold
-narrative (its statement as the watchlist), every sentence ranked by its best segment's
-similarity to the statement, with the rank of each gold echo and the sentences that are
-not echoes yet rank above it, and whether the role check (who does what to whom) drops
-that segment. A threshold on any score that orders sentences this way cannot take an echo
-without taking every sentence above it that the role check keeps.
+"""Zero-shot echo matching on karabakh-2023, sentence by sentence: for each gold narrative
+(its statement as the watchlist), every sentence ranked by its best segment's similarity
+to the statement, with the rank of each gold echo and the sentences that are not echoes
+yet rank above it, whether the role check (who does what to whom) drops that segment, its
+centred similarity (the corpus's mean vector taken from both sides), and whether the
+stage reported it. A threshold on any score that orders sentences this way cannot take an
+echo without taking every sentence above it that the role check keeps; the centred second
+pass (``min_centred_similarity``) takes sentences below the floors only in articles where
+the first pass found the narrative.
 
 Nothing here is tuned: karabakh is evaluation only.
 
@@ -27,7 +30,13 @@ from wiretrace.evaluation import load_gold
 from wiretrace.evaluation.gold import doc_index, locate
 from wiretrace.evaluation.narratives import prepare, score
 from wiretrace.export import export_dict
-from wiretrace.narratives.matching import NarrativesConfig, background, calibrate, evidence
+from wiretrace.narratives.matching import (
+    NarrativesConfig,
+    background,
+    calibrate,
+    corpus_mean,
+    evidence,
+)
 from wiretrace.narratives.stage import STAGE, load_index, narrative_queries, role_veto
 from wiretrace.narratives.tables import load_narratives
 from wiretrace.nlp.models import NlpConfig
@@ -61,8 +70,15 @@ def ranking(store: Store) -> list[dict[str, Any]]:
     out = []
     narratives = load_narratives(store)
     veto = role_veto(store, narratives, index, Config().section("nlp", NlpConfig))
+    centre = corpus_mean(index.vectors)
+    reported = {
+        (n["id"], h["article"], h["span"][0])
+        for n in export["narratives"]
+        for h in n["hits"]
+        if h.get("part") != "title"
+    }
     for q in narrative_queries(narratives, Config().section("nlp", NlpConfig)):
-        ev, _ = evidence(index.vectors, q)
+        ev, _ = evidence(index.vectors, q, centre=centre)
         g = gold[q.narrative]
         accepted = []
         for item in [*g["echoes"], g["stated_in"]]:
@@ -71,10 +87,12 @@ def ranking(store: Store) -> list[dict[str, Any]]:
             if span is not None:
                 accepted.append((art["id"], span, item in g["echoes"]))
         best: dict[tuple[str, int], int] = {}
+        sharpest: dict[tuple[str, int], float] = {}  # the sentence's best centred similarity
         for row in range(index.size):
             key = (index.articles[int(index.article[row])], int(index.sentence[row]))
             if key not in best or ev.similarity[row] > ev.similarity[best[key]]:
                 best[key] = row
+            sharpest[key] = max(sharpest.get(key, -1.0), float(ev.centred[row]))
         rows = sorted(best.values(), key=lambda r: -float(ev.similarity[r]))
         sentences = []
         for rank, row in enumerate(rows, 1):
@@ -88,6 +106,8 @@ def ranking(store: Store) -> list[dict[str, Any]]:
                     "rank": rank,
                     "gold": "echo" if any(kinds) else ("stated" if kinds else "no"),
                     "similarity": round(sim, 3),
+                    "centred": round(sharpest[(article, int(index.sentence[row]))], 3),
+                    "reported": (q.narrative, article, span.start) in reported,
                     # names a participant of the statement on the other side of the
                     # action: the stage drops this segment (roles.py)
                     "roles_reversed": veto(q.narrative, row),

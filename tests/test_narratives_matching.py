@@ -234,11 +234,12 @@ def test_a_vetoed_segment_gives_way_to_the_next_passing_one_of_its_sentence() ->
 
 
 def topical_corpus(seed: int = 2):
-    """Every sentence leans on one topic direction; article 4 holds a claim worded away
-    from the topic (its plain cosine to the statement under 0.6), the statement being
-    topic + claim."""
+    """Every sentence leans on one topic direction; the statement is topic + claim.
+    Articles 4 and 9 hold the claim worded away from the topic (plain cosine to the
+    statement under 0.6, sentence 3); article 4 also states it plainly (sentence 6)."""
     rng = np.random.default_rng(seed)
     topic, claim = np.linalg.qr(rng.standard_normal((DIM, 2)))[0].T
+    statement = unit(topic + claim)
 
     def noise(k: int) -> np.ndarray:
         n = rng.standard_normal((k, DIM))
@@ -249,11 +250,13 @@ def topical_corpus(seed: int = 2):
     for a in range(20):
         vecs = unit(topic + 0.9 * noise(10))
         meta = [[i, i * 100, i * 100 + 90, 0] for i in range(10)]
-        if a == 4:
+        if a in (4, 9):
             vecs[3] = unit(0.2 * topic + claim + 1.2 * noise(1)[0])
+        if a == 4:
+            vecs[6] = unit(statement + 0.05 * noise(1)[0])
         parts.append((np.array(meta, dtype=np.int32), vecs))
     index = build_index([f"art{a}" for a in range(20)], parts)
-    return index, unit(topic + claim)
+    return index, statement
 
 
 def test_centred_cosines_equal_the_cosines_of_centred_vectors() -> None:
@@ -268,12 +271,16 @@ def test_centred_cosines_equal_the_cosines_of_centred_vectors() -> None:
     assert np.allclose(got, want, atol=2e-3)
 
 
-def test_centred_path_takes_a_claim_worded_away_from_the_topic_and_no_topical_one() -> None:
+def test_claim_worded_away_from_the_topic_is_taken_only_where_the_narrative_was_found() -> None:
     index, statement = topical_corpus()
     bg = background(index, 5000, 1)
-    off = NarrativesConfig(centred_similarity_floor=0.5)
-    assert match_narratives([("n", statement[None, :])], index, bg, off) == []
+    query = [("n", statement[None, :])]
+    off = NarrativesConfig(min_centred_similarity=2.0, centred_similarity_floor=0.5)
+    assert [(e.article, e.sentence) for e in match_narratives(query, index, bg, off)] == [
+        ("art4", 6)
+    ]
     on = NarrativesConfig(min_centred_similarity=0.5, centred_similarity_floor=0.5)
-    echoes = match_narratives([("n", statement[None, :])], index, bg, on)
-    assert [(e.article, e.sentence) for e in echoes] == [("art4", 3)]
-    assert echoes[0].similarity < on.min_similarity
+    echoes = match_narratives(query, index, bg, on)
+    # art9 holds the same reworded claim but no plain echo: it stays out
+    assert sorted((e.article, e.sentence) for e in echoes) == [("art4", 3), ("art4", 6)]
+    assert min(e.similarity for e in echoes) < on.min_similarity
