@@ -185,6 +185,22 @@ def test_misprinted_year_is_flagged_from_corpus_evidence() -> None:
     assert year_anomalies(mentions[2:], CFG) == []
 
 
+def test_a_year_whose_nearest_statement_names_another_year_is_no_misprint() -> None:
+    # 1949 is one swap from 1994, which two articles state in a sentence of the same topic
+    # (cosine 0.6); but the sentence most like the 1949 one states 1962: a history, no typo.
+    topic = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    history = np.array([0.6, 0.8, 0.0], dtype=np.float32)
+    mentions = [
+        YearMention("A", 0, 4, 1994, topic),
+        YearMention("B", 0, 4, 1994, topic),
+        YearMention("C", 0, 4, 1962, history),
+        YearMention("D", 0, 4, 1949, history),
+    ]
+    assert year_anomalies(mentions, CFG) == []
+    # when the 1994 statements are its nearest, the same 1949 is flagged
+    assert len(year_anomalies(mentions[:2] + mentions[3:], CFG)) == 1
+
+
 @given(
     st.lists(
         st.tuples(
