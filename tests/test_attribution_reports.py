@@ -271,6 +271,13 @@ FRAMES = [
         {"speaker": "Petra Lund"},
         id="a-quote-after-a-sentence-with-a-named-subject-is-that-subject-s",
     ),
+    pytest.param(
+        "But numerous dock workers interviewed at the harbour this week, including Mr. Lund, "
+        "said they had no trust in the council.",
+        None,
+        {"speaker": "numerous dock workers", "text": "they had no trust in the council"},
+        id="a-subject-read-as-a-participle-s-speaks-through-the-verb",
+    ),
 ]
 
 
@@ -294,3 +301,17 @@ def test_a_subject_swallowed_by_a_fronted_phrase_still_speaks(nlp) -> None:  # t
     assert q.speaker_span is not None and text[q.speaker_span.start : q.speaker_span.end].endswith(
         "Kell"
     )
+
+
+def test_a_relative_pronoun_speaker_span_keeps_the_phrase_it_stands_for(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The toll was opposed by harbour businesses that warn it could harm trade. "
+        "The ferry was saved by Mayor Anna Kell, who said the town needed it."
+    )
+    spans = {
+        q.text: text[q.speaker_span.start : q.speaker_span.end]
+        for q in quotes_of(nlp, text)
+        if q.speaker_span is not None
+    }
+    assert spans["it could harm trade"] == "harbour businesses that"
+    assert spans["the town needed it"] == "Mayor Anna Kell, who"

@@ -322,10 +322,13 @@ def speaker_head(cue: Token) -> Token | None:
         swallowed = _swallowed_subject(token)
         if swallowed is not None:
             return swallowed
-        if token.head is token:
+        misplaced = participle_subject(token)
+        if misplaced is not None:
+            return misplaced[1]
+        if token.head.i == token.i:
             return None
         if token.dep_ not in _UP:
-            if not (token.dep_ in _THROUGH_NOUN and cue.tag_ in _NON_FINITE and token is not cue):
+            if not (token.dep_ in _THROUGH_NOUN and cue.tag_ in _NON_FINITE and token.i != cue.i):
                 return None
             if token.pos_ in ("NOUN", "PROPN"):
                 owner = next((c for c in token.children if c.dep_ == "poss"), None)
@@ -376,6 +379,35 @@ def _swallowed_subject(verb: Token) -> Token | None:
     if not any(c.left_edge.i <= name.i <= c.right_edge.i for c in phrases):
         return None
     return name
+
+
+# A past participle the tagger may read as a past tense ("workers interviewed at …").
+_PARTICIPLES = ("VBG", "VBN", "VBD")
+_OWN_OBJECTS = ("dobj", "ccomp", "xcomp", "dative", "attr")
+
+
+def participle_subject(verb: Token) -> tuple[Token, Token] | None:
+    """ "Republican activists clamoring to block him say …", "veterans interviewed at
+    rallies this week said …": the parser may read a subject with a participle after it
+    as the subject of that participle, a clause of its own before the verb. A finite verb
+    without a subject, whose clause before it is a bare participle (no marker, no
+    auxiliary) with a subject, has that subject. Returns (participle, subject)."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or any(c.dep_ in SUBJECTS for c in verb.children):
+        return None
+    for clause in verb.lefts:
+        if clause.dep_ not in ("advcl", "ccomp", "csubj") or clause.tag_ not in _PARTICIPLES:
+            continue
+        if any(c.dep_ in ("mark", "aux", "auxpass") for c in clause.children):
+            continue
+        if clause.tag_ == "VBD" and any(c.dep_ in _OWN_OBJECTS for c in clause.children):
+            continue  # a past tense with an object is a clause of its own, no participle
+        subject = next((c for c in clause.lefts if c.dep_ == "nsubj"), None)
+        if subject is None:
+            continue
+        lead = verb.doc[clause.left_edge.i : subject.left_edge.i]
+        if all(t.dep_ in ("cc", "punct", "advmod") for t in lead):
+            return clause, subject  # the participle's clause opens with its subject
+    return None
 
 
 # Verbs that put out a document, whose subject speaks through it ("issued a statement
@@ -436,10 +468,12 @@ def clauses(cue: Token) -> list[Token]:
     Besides the verb's own complement clause, "said in a statement that …" hangs the clause
     on the noun of the medium; it is still what the verb reports.
     """
+    misplaced = participle_subject(cue)
     found = [
         c
         for c in cue.children
-        if (c.dep_ == "ccomp" and _is_clause(c)) or (c.dep_ == "advcl" and _has_that(c))
+        if ((c.dep_ == "ccomp" and _is_clause(c)) or (c.dep_ == "advcl" and _has_that(c)))
+        and (misplaced is None or c.i != misplaced[0].i)
     ]
     if found:
         return found

@@ -397,8 +397,13 @@ def mention(head: Token, found: list[Entity]) -> Mention:
     if head.tag_ in ("WDT", "WP") and head.head.dep_ == "relcl" and head.head.head is not head:
         # "the union, which said …": the relative pronoun is the mention as written, the
         # noun it qualifies names the speaker.
+        # The span keeps both when they touch ("nations that oppose …", "Pardo, who said
+        # …"): the pronoun and the phrase it stands for.
         named = mention(head.head.head, found)
-        return replace(named, start=head.idx, end=head.idx + len(head.text))
+        end = head.idx + len(head.text)
+        between = doc.text[named.end : head.idx]
+        start = named.start if named.end <= head.idx and not between.strip(" ,") else head.idx
+        return replace(named, start=start, end=end)
     if head.pos_ == "PRON" or head.lower_ in PRONOUNS:
         return Mention(
             head.idx,
