@@ -6,7 +6,11 @@ that each batch reports its size, RSS before and after, the high-water mark so f
 CPU seconds. A resident level that climbs batch after batch is retention; a high-water mark
 far above the level is one batch's working memory.
 
-Run: nice -n 10 .venv/bin/python benchmarks/bench_nlp_memory.py [--limit 924]
+With ``--scale A B`` the texts are articles A to B of the recombined real corpus
+(``scale_corpus``) instead, e.g. the span of the scale run that holds its longest articles.
+
+Run: nice -n 10 .venv/bin/python benchmarks/bench_nlp_memory.py [--limit 924] [--scale A B]
+     [--out FILE]
 Writes benchmarks/results/nlp_memory.json.
 """
 
@@ -24,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pipeline import corpus_files, reset_peak
+from scale_corpus import write
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "nlp_memory.json"
@@ -41,6 +46,7 @@ def memory() -> dict[str, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=924)
+    parser.add_argument("--scale", type=int, nargs=2, metavar=("FROM", "TO"))
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     import wiretrace.nlp.stage as nlp_stage
@@ -61,6 +67,7 @@ def main() -> None:
         batches.append(
             {
                 "articles": len(items),
+                "longest_words": max(len(item[1].split()) for item in items),
                 "rss_before_mb": before["VmRSS"],
                 "rss_after_mb": after["VmRSS"],
                 "peak_mb": after["VmHWM"],
@@ -71,9 +78,13 @@ def main() -> None:
         return out
 
     nlp_stage.parse_batch = probed  # type: ignore[assignment]
-    files = corpus_files(args.limit)
     stages = {s.name: s for s in Pipeline.default().stages}
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "b.db") as store:
+        if args.scale:
+            lo, hi = args.scale
+            files = write(hi, Path(tmp) / "texts")[lo:]
+        else:
+            files = corpus_files(args.limit)
         ingest(store, [str(f) for f in files], config)
         stages["clean"].run(store, config, NullReporter())
         after_clean = memory()
@@ -88,6 +99,7 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "articles": len(files),
+        "corpus": f"scale_corpus articles {lo}-{hi}" if args.scale else "polnear train+dev",
         "nlp_config": {k: getattr(nlp_cfg, k) for k in ("batch_size", "embedding_runtime")},
         "after_clean_mb": after_clean,
         "after_models_mb": after_models,

@@ -114,3 +114,44 @@ def test_embedder_encodes_a_repeated_text_once_and_returns_a_row_per_text() -> N
     vectors = embedder.encode(["a bridge", "rain", "a bridge", "rain", "wind"])
     assert model.seen == [["a bridge", "rain", "wind"]]
     assert vectors[:, 0].tolist() == [8, 4, 8, 4, 4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="ab .", min_size=1, max_size=40),
+            st.sampled_from(["\n", "\n\n", "\n \n", " \n"]),
+        ),
+        max_size=12,
+    ),
+    st.integers(min_value=1, max_value=60),
+)
+def test_pieces_join_to_the_text_and_start_on_a_word(
+    lines: list[tuple[str, str]], limit: int
+) -> None:
+    from wiretrace.nlp.segment import pieces
+
+    text = "".join(a + b for a, b in lines)
+    parts = pieces(text, limit)
+    assert "".join(parts) == text
+    for part in parts[1:]:
+        assert not part[0].isspace()
+    for part in parts[:-1]:
+        assert "\n" in part and part[-1].isspace()
+
+
+def test_a_long_text_parsed_in_pieces_keeps_its_text_tokens_and_sentences() -> None:
+    from wiretrace.nlp.segment import parse, pieces
+
+    nlp = load_spacy()
+    text = "\n\n".join([TEXT] * 6)
+    assert len(pieces(text, 200)) > 3
+    (whole,) = parse(nlp, [text], 8)
+    texts = ["A short one.", text, "Another short one.\nWith two lines."]
+    short, cut, last = parse(nlp, texts, 8, piece_chars=200, batch_chars=400)
+    assert [short.text, cut.text, last.text] == texts
+    assert [t.text for t in cut] == [t.text for t in whole]
+    assert sentence_spans(cut) == sentence_spans(whole)
+    # Tags, arcs and entities are the parser's choices; within a few tokens of a cut they
+    # may differ from the whole text's (the pieces see less context), as across batches.

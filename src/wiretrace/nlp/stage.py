@@ -47,7 +47,7 @@ Input = tuple[str, str, str]
 
 def parse_batch(cfg: NlpConfig, items: Sequence[Input]) -> list[Parsed]:
     """Parse and embed a batch of articles; pure, so any engine may run it."""
-    from .segment import sentence_spans
+    from .segment import parse, sentence_spans
 
     nlp = load_spacy(cfg.spacy_model)
     embedder = nlp_embedder(cfg)
@@ -55,9 +55,7 @@ def parse_batch(cfg: NlpConfig, items: Sequence[Input]) -> list[Parsed]:
     # tokens, vectors and parser state) while the sentence model runs beside them.
     parsed = [
         (sentence_spans(doc), doc.to_bytes(exclude=["tensor"]))
-        for doc in nlp.pipe(
-            (text for _, text, _ in items), batch_size=cfg.batch_size, n_process=cfg.n_process
-        )
+        for doc in parse(nlp, [text for _, text, _ in items], cfg.batch_size, cfg.n_process)
     ]
     # One encode call for the whole batch: the model sorts the sentences of many
     # articles by length, so batches are fuller and padding is shorter than per article.
