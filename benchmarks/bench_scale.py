@@ -160,15 +160,20 @@ def _meta(folder: Path, n: int, runtime: str) -> dict[str, Any]:
     return meta
 
 
-def run_segment(folder: Path, n: int, runtime: str) -> int:
+def run_segment(folder: Path, n: int, runtime: str, batch: int | None = None) -> int:
     """One segment: ingest if needed, then every stage on what is pending. Exit status 0
-    when the whole analyze is done, 1 when a stage was interrupted."""
+    when the whole analyze is done, 1 when a stage was interrupted. ``batch``: articles per
+    batch for every stage (default: each stage's own), so that a small corpus still spans
+    several committed batches."""
     from wiretrace.config import Config
     from wiretrace.ingest import ingest
     from wiretrace.nlp.models import NlpConfig, load_spacy, nlp_embedder
-    from wiretrace.pipeline import NullReporter, Pipeline, one_blas_thread
+    from wiretrace.pipeline import ENGINE, LocalEngine, NullReporter, Pipeline, one_blas_thread
     from wiretrace.store import Store
 
+    engine = LocalEngine()
+    engine.batch = batch
+    ENGINE.set(engine)
     folder.mkdir(parents=True, exist_ok=True)
     _meta(folder, n, runtime)
     segment = f"{_now()}-{os.getpid()}"
@@ -183,15 +188,17 @@ def run_segment(folder: Path, n: int, runtime: str) -> int:
             "code": _code_rev(),
             "articles": n,
             "runtime": runtime,
+            "batch": batch,
         },
     )
     signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGINT, _on_term)  # also when started in the background (SIG_IGN)
     config = Config({"nlp": {"embedding_runtime": runtime}})
     pipeline = Pipeline.default()
     status = 0
     with Store(folder / "store.db") as store:
         try:
-            if store.count("documents") < n:
+            if not _ingested(folder):
                 files = _corpus_files(folder, n)
                 reset_peak()
                 clock = Clock()
@@ -261,6 +268,14 @@ def run_segment(folder: Path, n: int, runtime: str) -> int:
         {**base, "event": "end", "when": _now(), **({"interrupted": True} if status else {})},
     )
     return status
+
+
+def _ingested(folder: Path) -> bool:
+    """Ingest returned once (equal texts are one document, so the count may stay below N)."""
+    return any(
+        e["event"] == "stage" and e["stage"] == "ingest" and "interrupted" not in e
+        for e in _events(folder)
+    )
 
 
 def _events(folder: Path) -> list[dict[str, Any]]:
@@ -338,9 +353,14 @@ def summarize(folder: Path) -> dict[str, Any]:
                 seg["running"]["killed"] = "the process is gone without logging its end"
             else:
                 seg["running"]["process_now"] = live
+                # the process's CPU less what its logged steps took: the running stage's
+                logged = sum(r["cpu_s"] for r in seg["stages"])
+                logged += seg.get("model_load", {}).get("cpu_s", 0)
+                seg["running"]["stage_cpu_s_so_far"] = round(live["cpu_s"] - logged, 1)
     with Store(folder / "store.db") as store:
         pending_now = {s.name: _pending(store, config, pipeline, s) for s in pipeline.stages}
         documents = store.count("documents")
+        articles = store.count("articles")
     stages: dict[str, dict[str, Any]] = {}
     for name in ["ingest", *pipeline.names]:
         rows = [r for seg in segments.values() for r in seg["stages"] if r["stage"] == name]
@@ -352,12 +372,16 @@ def summarize(folder: Path) -> dict[str, Any]:
             "interrupted_segments": sum(1 for r in rows if "interrupted" in r),
         }
         if name == "ingest":
-            entry["complete"] = documents >= n
+            entry["complete"] = _ingested(folder)
             entry["documents"] = documents
         else:
             last = rows[-1] if rows else None
             entry["pending"] = pending_now[name]
-            entry["articles_done"] = n - pending_now[name]
+            # clean works on the documents, the other stages on the articles it made
+            on_documents = pipeline.stage(name).works_on == "documents"
+            units = documents if on_documents else articles
+            entry["articles_done"] = units - pending_now[name]
+            entry["of"] = documents
             # a corpus step (narratives' claims, reuse's links) commits at its very end:
             # complete only when the latest run of the stage returned
             entry["complete"] = (
@@ -393,10 +417,15 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="resumable mode: the persistent store folder")
     parser.add_argument("--articles", type=int, default=10000, help="resumable mode: corpus size")
     parser.add_argument("--summarize", action="store_true", help="only rewrite the summary")
+    parser.add_argument("--batch", type=int, help="resumable mode: articles per batch")
     args = parser.parse_args()
     if args.store:
         out = SUMMARY if args.out == RESULTS else args.out
-        status = 0 if args.summarize else run_segment(args.store, args.articles, args.runtime)
+        status = (
+            0
+            if args.summarize
+            else run_segment(args.store, args.articles, args.runtime, args.batch)
+        )
         summary = summarize(args.store)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(summary, indent=1) + "\n")

@@ -424,3 +424,29 @@ def test_a_page_whose_title_is_never_closed_gets_a_short_title() -> None:
     doc = html_document(html, "pier.html", Hints())
     assert isinstance(doc, RawDocument)
     assert doc.title == "Pier to close"
+
+
+def test_a_run_stopped_before_outlets_merge_merges_them_next_run(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wiretrace.clean import tables
+
+    docs = [
+        RawDocument(source="a.txt", content=LEDGER_A, fmt="text", outlet="harbourledger.com"),
+        RawDocument(source="b.txt", content=LEDGER_B, fmt="text", outlet="The Harbour Ledger"),
+        RawDocument(source="c.txt", content=LEDGER_C, fmt="text", outlet="The Harbour Ledger"),
+    ]
+    store.add_documents(docs)
+    config = Config({"clean": {"batch_size": 2}})
+    rename = tables.rename_outlets
+
+    def stopped(*args: object) -> None:
+        raise KeyboardInterrupt  # the process stopped as the outlets were being merged
+
+    monkeypatch.setattr(tables, "rename_outlets", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        STAGE.run(store, config, NullReporter())
+    monkeypatch.setattr(tables, "rename_outlets", rename)
+    STAGE.run(store, config, NullReporter())
+    assert {a.outlet for a in store.iter_articles()} == {"The Harbour Ledger"}
+    assert store.pending_documents("clean", Pipeline.default().key("clean", config)) == []

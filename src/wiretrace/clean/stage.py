@@ -233,11 +233,23 @@ def _reclean(
         yield len(chunk)
 
 
+def _merge_outlets(store: Store) -> None:
+    """One name per outlet across the corpus. Checked on every run, even with nothing
+    pending: a run stopped between its last batch and this leaves the names unmerged,
+    and finding nothing pending the next one would never merge them. Once merged, the
+    names need no change, so this only reads."""
+    renames = canonical_outlets(tables.outlet_names(store.conn))
+    if renames:
+        with store.transaction():
+            tables.rename_outlets(store.conn, renames)
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section(NAME, CleanConfig)
     key = stage_key(NAME, config)
     todo = store.pending_documents(NAME, key)
     if not todo:
+        _merge_outlets(store)  # a run stopped after its last batch: it did not merge them
         return StageReport(NAME)
     from ..nlp import NlpConfig, load_spacy
 
@@ -266,8 +278,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
             recleaned += n
             reporter.advance(n)
         reporter.finish()
-    with store.transaction():
-        tables.rename_outlets(store.conn, canonical_outlets(tables.outlet_names(store.conn)))
+    _merge_outlets(store)
     notes = (f"{recleaned} earlier article(s) re-cleaned",) if recleaned else ()
     return StageReport(NAME, processed=len(todo), errors=tuple(errors), notes=notes)
 
