@@ -87,13 +87,23 @@ def run_local(path: Path) -> dict[str, Any]:
     }
 
 
+def _mb(fields: dict[str, str], name: str) -> float:
+    """A /proc/PID/status size field (kB) in MB."""
+    return round(float(fields.get(name, "0 kB").strip().split()[0]) / 1024, 1)
+
+
 class WorkerPeaks:
-    """Peak resident memory of every process descending from this one whose command line
-    starts ``ray::`` (Ray's workers), polled from /proc."""
+    """Peak memory of every process descending from this one whose command line starts
+    ``ray::`` (Ray's workers), polled from /proc every second: ``peak`` is VmHWM (all
+    resident pages, including the object store's shared pages a worker has read, which
+    belong to the node's object store, not to the worker), ``private`` the largest
+    RssAnon seen (the worker's own heap: what grows if a task holds a group)."""
 
     def __init__(self) -> None:
         self.peak: dict[int, float] = {}
-        self.name: dict[int, str] = {}
+        self.private: dict[int, float] = {}
+        self.shared: dict[int, float] = {}
+        self.name: dict[int, str] = {}  # the task the process ran when its heap peaked
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
@@ -109,7 +119,7 @@ class WorkerPeaks:
         me = os.getpid()
         while not self._stop.is_set():
             parents: dict[int, int] = {}
-            status: dict[int, str] = {}
+            status: dict[int, tuple[dict[str, str], str]] = {}
             for entry in Path("/proc").iterdir():
                 if not entry.name.isdigit():
                     continue
@@ -122,16 +132,150 @@ class WorkerPeaks:
                 fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
                 parents[pid] = int(fields.get("PPid", "0").strip())
                 if cmd.startswith(b"ray::") and "VmHWM" in fields:
-                    status[pid] = fields["VmHWM"]
-                    self.name[pid] = cmd.split(b"\0")[0].decode(errors="replace")
-            for pid, hwm in status.items():
+                    status[pid] = fields, cmd.split(b"\0")[0].decode(errors="replace")
+            for pid, (fields, name) in status.items():
                 up, seen = parents.get(pid, 0), 0
                 while up not in (0, 1, me) and seen < 20:
                     up, seen = parents.get(up, 0), seen + 1
-                if up == me:
-                    kb = float(hwm.strip().split()[0])
-                    self.peak[pid] = max(self.peak.get(pid, 0.0), round(kb / 1024, 1))
+                if up != me:
+                    continue
+
+                hwm, shm, anon = (_mb(fields, f) for f in ("VmHWM", "RssShmem", "RssAnon"))
+                self.peak[pid] = max(self.peak.get(pid, 0.0), hwm)
+                self.shared[pid] = max(self.shared.get(pid, 0.0), shm)
+                if anon >= self.private.get(pid, 0.0):
+                    self.private[pid] = anon
+                    self.name[pid] = name
             self._stop.wait(1.0)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "worker_peak_rss_mb": max(self.peak.values(), default=0.0),
+            "worker_peak_private_mb": max(self.private.values(), default=0.0),
+            "worker_peak_shared_mb": max(self.shared.values(), default=0.0),
+            "worker_processes": len(self.peak),
+            "worker_peaks_mb": sorted(
+                ((self.private[pid], self.peak[pid], self.name.get(pid, "")) for pid in self.peak),
+                reverse=True,
+            )[:6],
+        }
+
+
+STORY_DIM = 384  # the sentence model's width
+PER_DAY = 300  # generated articles per day (a national press)
+SEGMENTS = 2  # generated clause segments per article (narratives)
+
+
+def story_features(n: int, seed: int = 0) -> list[Any]:
+    """``n`` generated article features: topics of ~20 articles, each a direction in the
+    sentence model's space, a few entities and a run of 1-7 days; the topics start on any
+    day of ``n / PER_DAY`` days, so every day has articles (one time block)."""
+    import numpy as np
+
+    from wiretrace.stories.cluster import ArticleFeatures
+
+    rng = np.random.default_rng(seed)
+    topics = max(1, n // 20)
+    centres = rng.standard_normal((topics, STORY_DIM)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    start = rng.integers(0, max(1, n // PER_DAY), topics)
+    length = rng.integers(1, 8, topics)
+    topic = rng.integers(0, topics, n)
+    out = []
+    for k in range(n):
+        t = int(topic[k])
+        vec = centres[t] + 0.04 * rng.standard_normal(STORY_DIM).astype(np.float32)
+        vec /= np.linalg.norm(vec)
+        names = rng.choice(5, 3, replace=False)
+        day = 738000 + int(start[t]) + int(rng.integers(0, length[t]))
+        out.append(ArticleFeatures(f"a{k:07d}", vec, tuple(f"t{t}e{e}" for e in names), day))
+    return out
+
+
+def segment_vectors(n: int, seed: int = 1) -> tuple[Any, Any]:
+    """``SEGMENTS`` generated clause vectors per article (float16, unit length, as the
+    segment index stores them): a quarter are rewordings of one of ``n / 25`` recurring
+    claims (cosine ~0.8 to each other), the rest unrelated."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = n * SEGMENTS
+    claims = rng.standard_normal((max(1, n // 25), STORY_DIM)).astype(np.float32)
+    claims /= np.linalg.norm(claims, axis=1, keepdims=True)
+    vectors = np.empty((rows, STORY_DIM), dtype=np.float16)
+    for lo in range(0, rows, 65536):
+        hi = min(rows, lo + 65536)
+        block = rng.standard_normal((hi - lo, STORY_DIM)).astype(np.float32)
+        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        echo = rng.random(hi - lo) < 0.25
+        pick = claims[rng.integers(0, len(claims), int(echo.sum()))]
+        block[echo] = pick + 0.5 * block[echo]
+        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        vectors[lo:hi] = block
+    owner = np.repeat(np.arange(n, dtype=np.int32), SEGMENTS)
+    return vectors, owner
+
+
+def stories_digest(assignment: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(sorted(assignment.items())).encode()).hexdigest()[:16]
+
+
+def pairs_digest(pairs: Any, sims: Any) -> str:
+    import numpy as np
+
+    blob = np.asarray(pairs, np.int64).tobytes() + np.round(np.asarray(sims), 5).tobytes()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def run_stage(engine_name: str, stage: str, n: int) -> dict[str, Any]:
+    """Stories (``cluster``) or recurring-claim discovery (``similar_pairs``) on generated
+    inputs, locally or on Ray (the engine methods the stages call)."""
+    import functools
+
+    from wiretrace.narratives.discovery import similar_pairs
+    from wiretrace.narratives.matching import NarrativesConfig
+    from wiretrace.stories.cluster import StoriesConfig, cluster, cluster_in_blocks
+
+    made = story_features(n) if stage == "stories" else segment_vectors(n)
+    out: dict[str, Any] = {}
+    peaks = WorkerPeaks()
+    engine = None
+    if engine_name == "ray":
+        from wiretrace.distributed.engine import RayEngine
+
+        engine = RayEngine(workers=2, num_cpus=2, object_store_memory=1024**3).start()
+        peaks.__enter__()
+    t0 = time.perf_counter()
+    if stage == "stories":
+        cfg = StoriesConfig()
+        if engine is None:
+            assignment, states = cluster(made, [], cfg)
+        else:
+            run = functools.partial(engine.cluster_blocks, cfg=cfg)
+            assignment, states = cluster_in_blocks(made, [], cfg, run)
+        out.update(stories=len(states), digest=stories_digest(assignment))
+    else:
+        vectors, owner = made
+        ncfg = NarrativesConfig()
+        find = similar_pairs if engine is None else engine.similar_pairs
+        pairs, sims = find(vectors, owner, ncfg)
+        out.update(segments=len(vectors), pairs=len(pairs), digest=pairs_digest(pairs, sims))
+    wall = time.perf_counter() - t0
+    if engine is None:
+        return {"wall_s": round(wall, 1), "peak_rss_mb": _rss_mb(), **out}
+    peaks.__exit__()
+    engine.stop()
+    return {
+        "wall_s": round(wall, 1),
+        "driver_peak_rss_mb": _rss_mb(),
+        **peaks.summary(),
+        "shuffled_bytes": engine.shuffles.bytes,
+        "shuffles": [
+            {"name": name, "rows": rows, "bytes": size, "partitions": parts}
+            for name, rows, size, parts in engine.shuffles.moved
+        ],
+        **out,
+    }
 
 
 def run_ray(path: Path) -> dict[str, Any]:
@@ -161,11 +305,7 @@ def run_ray(path: Path) -> dict[str, Any]:
     return {
         "wall_s": round(wall, 1),
         "driver_peak_rss_mb": _rss_mb(),
-        "worker_peak_rss_mb": max(peaks.peak.values(), default=0.0),
-        "worker_processes": len(peaks.peak),
-        "worker_peaks_mb": sorted(
-            ((mb, peaks.name.get(pid, "")) for pid, mb in peaks.peak.items()), reverse=True
-        )[:6],
+        **peaks.summary(),
         "shuffled_bytes": engine.shuffles.bytes,
         "shuffles": [
             {"name": name, "rows": rows, "bytes": size, "partitions": parts}
@@ -178,49 +318,65 @@ def run_ray(path: Path) -> dict[str, Any]:
     }
 
 
-def child(engine: str, path: Path) -> None:
-    result = run_local(path) if engine == "local" else run_ray(path)
-    print(json.dumps({"engine": engine, **result}))
+def child(args: Sequence[str]) -> None:
+    """One (engine, stage, size) in this process: ``ENGINE PARQUET`` (reuse) or
+    ``ENGINE STAGE ARTICLES``."""
+    engine, stage, arg = (args[0], "reuse", args[1]) if len(args) == 2 else args[:3]
+    if stage == "reuse":
+        result = run_local(Path(arg)) if engine == "local" else run_ray(Path(arg))
+    else:
+        result = run_stage(engine, stage, int(arg))
+    print(json.dumps({"engine": engine, "stage": stage, **result}))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[25_000, 100_000])
     ap.add_argument("--engines", nargs="+", default=["local", "ray"])
-    ap.add_argument("--child", nargs=2, metavar=("ENGINE", "PARQUET"))
+    ap.add_argument("--stages", nargs="+", default=["reuse", "stories", "narratives"])
+    ap.add_argument("--child", nargs="+", metavar="ARG")
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], Path(args.child[1]))
+        child(args.child)
         return
-    runs = json.loads(OUT.read_text())["runs"] if OUT.exists() else []
-    runs = [r for r in runs if "digest" in r.get("ray", {})]  # this version's runs only
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             path = Path(tmp) / f"articles-{n}.parquet"
-            write_corpus(n, path)
-            got: dict[str, Any] = {}
-            for engine in args.engines:
-                done = subprocess.run(
-                    [sys.executable, __file__, "--child", engine, str(path)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                got[engine] = json.loads(done.stdout.strip().splitlines()[-1])
-                print(n, json.dumps(got[engine]), flush=True)
-            # Engines run separately for one size (--engines) complete the same entry.
-            if OUT.exists():
-                runs = json.loads(OUT.read_text())["runs"]
-            run: dict[str, Any] = next((r for r in runs if r["articles"] == n), {"articles": n})
-            run.update(got)
-            if "local" in run and "ray" in run:
-                run["wall_ratio_ray_over_local"] = round(
-                    run["ray"]["wall_s"] / max(run["local"]["wall_s"], 1e-9), 2
-                )
-                run["same_passages"] = run["ray"]["digest"] == run["local"]["digest"]
-            runs = [r for r in runs if r["articles"] != n] + [run]
-            write(sorted(runs, key=lambda r: r["articles"]))
+            for stage in args.stages:
+                if stage == "reuse" and not path.exists():
+                    write_corpus(n, path)
+                got: dict[str, Any] = {}
+                for engine in args.engines:
+                    what = [engine, str(path)] if stage == "reuse" else [engine, stage, str(n)]
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--child", *what],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                    got[engine] = json.loads(done.stdout.strip().splitlines()[-1])
+                    print(n, stage, json.dumps(got[engine]), flush=True)
+                record(n, stage, got)
     print(f"wrote {OUT}")
+
+
+def record(n: int, stage: str, got: dict[str, Any]) -> None:
+    """Adds one size and stage to the results (engines run separately for one size and
+    stage, ``--engines``, complete the same entry); written after each, so a long run
+    keeps what it measured."""
+    runs = json.loads(OUT.read_text())["runs"] if OUT.exists() else []
+    runs = [r for r in runs if "digest" in r.get("ray", r.get("local", {}))]
+    same = [r for r in runs if r["articles"] == n and r.get("stage", "reuse") == stage]
+    run: dict[str, Any] = same[0] if same else {"articles": n, "stage": stage}
+    run["stage"] = stage
+    run.update(got)
+    if "local" in run and "ray" in run:
+        run["wall_ratio_ray_over_local"] = round(
+            run["ray"]["wall_s"] / max(run["local"]["wall_s"], 1e-9), 2
+        )
+        run["same_results"] = run["ray"]["digest"] == run["local"]["digest"]
+    runs = [r for r in runs if r not in same] + [run]
+    write(sorted(runs, key=lambda r: (r.get("stage", "reuse"), r["articles"])))
 
 
 def write(runs: list[dict[str, Any]]) -> None:
@@ -229,10 +385,13 @@ def write(runs: list[dict[str, Any]]) -> None:
     OUT.write_text(
         json.dumps(
             {
-                "what": "reuse detection end to end (LSH candidates and alignment, paraphrase"
-                " off), local engine vs Ray keyed shuffles on this machine (num_cpus=2,"
-                " 2 cores shared with other work)",
-                "command": "nice -n 10 python benchmarks/bench_ray.py --sizes N",
+                "what": "the corpus stages on generated inputs, local engine vs Ray keyed"
+                " shuffles on this machine (num_cpus=2, 1 GB object store, 2 cores shared"
+                " with other work): reuse detection end to end (LSH candidates and"
+                " alignment, paraphrase off), stories (cluster), recurring-claim discovery"
+                " (similar_pairs)",
+                "command": "nice -n 10 python benchmarks/bench_ray.py --sizes N"
+                " [--stages ...] [--engines ...]",
                 "runs": runs,
             },
             indent=1,

@@ -4,6 +4,7 @@ whole corpus: blocks split only where no story can bridge them."""
 from __future__ import annotations
 
 import copy
+import functools
 from collections import Counter
 
 import numpy as np
@@ -15,6 +16,7 @@ from wiretrace.stories.cluster import (
     StoryState,
     cluster,
     cluster_in_blocks,
+    cluster_in_parts,
     time_blocks,
 )
 
@@ -83,3 +85,28 @@ def test_an_undated_story_or_a_second_chance_keeps_one_block() -> None:
     second = StoriesConfig(second_chance=True)
     want = cluster(articles, copy.deepcopy(stored), second)[0]
     assert cluster_in_blocks(articles, copy.deepcopy(stored), second, never)[0] == want
+
+
+def _part_on_copies(
+    chunk: list[ArticleFeatures], states: list[StoryState], sizes: list[int]
+) -> tuple[dict[str, str], list[StoryState]]:
+    """``cluster`` on copies (as a worker does), noting how many stories it was given."""
+    sizes.append(len(states))
+    return cluster(*copy.deepcopy((chunk, states)), CFG)
+
+
+def test_a_block_in_parts_gives_the_same_stories() -> None:
+    """A block clustered a few articles at a time, each part on copies with the stories
+    still open, equals ``cluster`` on the whole block (and parts drop closed stories)."""
+    for seed in range(3):
+        articles, stored = _corpus(seed)
+        dated = [a for a in articles if a.day is not None]
+        block = (sorted(dated, key=lambda a: (a.day, a.id)), stored)
+        want_assignment, want_touched = cluster(*copy.deepcopy(block), CFG)
+        sizes: list[int] = []
+        part = functools.partial(_part_on_copies, sizes=sizes)
+        got_assignment, got_touched = cluster_in_parts(copy.deepcopy(block), CFG, 7, part)
+        assert got_assignment == want_assignment
+        assert [_state(s) for s in got_touched] == [_state(s) for s in want_touched]
+        assert len(sizes) == -(-len(dated) // 7)
+        assert min(sizes[1:]) < max(sizes)  # closed stories were left behind

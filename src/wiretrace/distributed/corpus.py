@@ -15,6 +15,7 @@ stage's function on them, and the driver receives only the results.
 from __future__ import annotations
 
 import functools
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
@@ -29,7 +30,7 @@ from ..figures.groups import FigureItem, group_family
 from ..models import Quote, Statement
 from ..narratives.discovery import bucket_windows, first_pairs, lsh_tables, verify_bucket
 from ..narratives.matching import NarrativesConfig
-from ..stories.cluster import Block, StoriesConfig, StoryState, cluster
+from ..stories.cluster import Block, StoriesConfig, StoryState, cluster, cluster_in_parts
 from .keyed import Shuffles, group_by_key, key_of, put_chunks
 
 T = TypeVar("T")
@@ -108,19 +109,51 @@ def _block(
     return [cluster(articles, stories, cfg)]
 
 
+STORY_PART = 10_000  # articles of a time block one task clusters (~16 MB at 384 dims)
+
+
+def _part(
+    articles: list[Any], states: list[StoryState], cfg: StoriesConfig
+) -> tuple[dict[str, str], list[StoryState]]:
+    return cluster(articles, states, cfg)
+
+
 def cluster_blocks(
     ray: Any, blocks: list[Block], cfg: StoriesConfig, shuffles: Shuffles, workers: int
 ) -> list[tuple[dict[str, str], list[StoryState]]]:
-    """``stories.cluster.cluster`` on every block, one block per key, in the workers."""
+    """``stories.cluster.cluster`` on every block, in the workers: blocks of up to
+    ``STORY_PART`` articles one per key (a shuffle), larger ones (a corpus dated on every
+    day is one block) ``STORY_PART`` articles at a time, each part a task given the
+    stories it can still join (``cluster_in_parts``), so no task holds a whole block."""
+    small = [b for b in blocks if len(b[0]) <= STORY_PART]
+    large = [b for b in blocks if len(b[0]) > STORY_PART]
 
     def items() -> Iterator[tuple[int, tuple[int, Any]]]:
-        for k, (articles, stories) in enumerate(blocks):
+        for k, (articles, stories) in enumerate(small):
             yield from ((k, (0, (rank, s))) for rank, s in enumerate(stories))
             yield from ((k, (1, a)) for a in articles)
 
     refs = put_chunks(ray, chunked(items()))
     reduce = functools.partial(_block, cfg=cfg)
-    return list(group_by_key(ray, refs, reduce, "stories by time block", shuffles, workers))
+    out = list(group_by_key(ray, refs, reduce, "stories by time block", shuffles, workers))
+    task = ray.remote(_part)
+    sent = [0, 0, 0]  # articles, bytes, tasks
+
+    def part(
+        articles: list[Any], states: list[StoryState]
+    ) -> tuple[dict[str, str], list[StoryState]]:
+        ref_a, ref_s = ray.put(articles), ray.put(states)
+        sent[0] += len(articles)
+        sent[1] += sum(len(pickle.dumps(x)) for x in (articles, states))
+        sent[2] += 1
+        placed: tuple[dict[str, str], list[StoryState]] = ray.get(task.remote(ref_a, ref_s, cfg))
+        return placed
+
+    for block in large:
+        out.append(cluster_in_parts(block, cfg, STORY_PART, part))
+    if large:
+        shuffles.moved.append(("stories by time part", sent[0], sent[1], sent[2]))
+    return out
 
 
 Found = tuple[tuple[int, int, int], npt.NDArray[np.int64], npt.NDArray[np.float32]]

@@ -38,6 +38,17 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 
+# Every worker of the run (tasks and actors) computes with one BLAS/OpenMP thread: Ray
+# gives each task one CPU, and a second OpenBLAS thread busy-waits on it (the local
+# engine holds NumPy to one thread for the same reason, ``pipeline.run_stage``).
+ONE_THREAD = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
 class EngineUnavailable(RuntimeError):
     """Ray is not installed or the cluster cannot be reached."""
 
@@ -123,6 +134,7 @@ class RayEngine:
                     log_to_driver=False,
                     _node_ip_address=self.node_ip,
                     configure_logging=False,
+                    runtime_env={"env_vars": dict(ONE_THREAD)},
                 )
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 where = self.address or "a local Ray instance"

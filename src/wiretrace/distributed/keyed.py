@@ -20,6 +20,10 @@ import numpy as np
 import numpy.typing as npt
 
 PARTITION_BYTES = 32 * 1024 * 1024  # target size of a shuffle partition
+# A step's output leaves in blocks of about this size: what one partition makes can be
+# many times the partition (an article is sent to each of its pairs), and more so on a
+# larger corpus, so a step that held its whole output would grow with the corpus.
+OUT_BYTES = 8 * 1024 * 1024
 ITEM = 0  # the tag of ``group_by_key``'s rows
 
 Batch = dict[str, Any]  # a block's columns, as Ray Data hands them to a step
@@ -64,6 +68,25 @@ def key_rows(keys: Iterable[int] | npt.NDArray[np.int64], tag: int, payloads: li
     return key_table(keys, [tag] * len(payloads), payloads)
 
 
+def streamed(rows: Iterable[tuple[int, int, bytes]], limit: int = OUT_BYTES) -> Iterator[Any]:
+    """(key, tag, payload) rows as tables of about ``limit`` bytes each (at least one)."""
+    keys: list[int] = []
+    tags: list[int] = []
+    blobs: list[bytes] = []
+    size = 0
+    sent = False
+    for key, tag, blob in rows:
+        keys.append(key)
+        tags.append(tag)
+        blobs.append(blob)
+        size += len(blob) + 9
+        if size >= limit:
+            yield key_table(keys, tags, blobs)
+            keys, tags, blobs, size, sent = [], [], [], 0, True
+    if keys or not sent:
+        yield key_table(keys, tags, blobs)
+
+
 def key_groups(batch: Batch) -> Iterable[tuple[int, list[tuple[int, bytes]]]]:
     """The rows of a partition by key: (key, [(tag, payload), ...])."""
     keys = np.asarray(batch["key"], dtype=np.int64)
@@ -89,18 +112,18 @@ def shuffle(data: Any, key: str, name: str, shuffles: Shuffles, workers: int) ->
 
 
 def over(data: Any, fn: Callable[..., Rows], **kwargs: Any) -> Any:
-    """``fn(block, **kwargs)`` on every block (a partition, after a shuffle)."""
+    """``fn(block, **kwargs)`` on every block (a partition, after a shuffle); ``fn`` may
+    return its rows or yield them in several tables (``streamed``)."""
     return data.map_batches(functools.partial(fn, **kwargs), batch_size=None, batch_format="numpy")
 
 
-def _reduce(batch: Batch, reduce: Callable[[int, list[Any]], Iterable[Any]]) -> Rows:
-    keys: list[int] = []
-    blobs: list[bytes] = []
-    for key, found in key_groups(batch):
-        for result in reduce(key, [pickle.loads(p) for _, p in found]):
-            keys.append(key)
-            blobs.append(pickle.dumps(result))
-    return key_rows(keys, ITEM, blobs)
+def _reduce(batch: Batch, reduce: Callable[[int, list[Any]], Iterable[Any]]) -> Iterator[Rows]:
+    def results() -> Iterator[tuple[int, int, bytes]]:
+        for key, found in key_groups(batch):
+            for result in reduce(key, [pickle.loads(p) for _, p in found]):
+                yield key, ITEM, pickle.dumps(result)
+
+    yield from streamed(results())
 
 
 def put_chunks(ray: Any, chunks: Iterable[Sequence[tuple[int, Any]]]) -> list[Any]:

@@ -21,7 +21,7 @@ Every shuffled dataset is materialised first, so its size is known (``Shuffles``
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -46,10 +46,9 @@ from ..reuse.detect import (
     specific_hashes,
 )
 from ..reuse.text import quote_prefix, shingles, tokenize
-from .keyed import Batch, Rows, Shuffles, over, shuffle
+from .keyed import Batch, Rows, Shuffles, over, shuffle, streamed
 from .keyed import key_groups as _groups
 from .keyed import key_rows as _rows
-from .keyed import key_table as _table
 
 DOC, RARE, NEAR, PAIR, SIDE, RESULT, ERROR = range(7)
 CHUNK = 1000  # articles per block sent from the driver
@@ -146,67 +145,60 @@ def _neighbours(batch: Batch, n: int, cfg: ReuseConfig, focus: npt.NDArray[np.bo
     return pa.concat_tables([_rows(keys, NEAR, blobs), _pair_rows(found)])
 
 
-def _prepare_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Rows:
+def _prepare_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Iterator[Rows]:
     """Per article with pairs: ``prepare`` it once, one row per pair (keyed by the pair)."""
-    keys: list[int] = []
-    tags: list[int] = []
-    blobs: list[bytes] = []
-    for k, rows in _groups(batch):
-        pairs = sorted(
-            {tuple(np.frombuffer(p, dtype=np.int64).tolist()) for t, p in rows if t == PAIR}
-        )
-        if not pairs:
-            continue
-        doc = next(pickle.loads(p) for t, p in rows if t == DOC)
-        try:
-            facts = None
-            toks = tokenize(doc.text)
-            if cfg.paraphrase:
-                rare = {int(np.frombuffer(p, dtype=np.uint64)[0]) for t, p in rows if t == RARE}
-                near = next((pickle.loads(p) for t, p in rows if t == NEAR), ((), None))
-                facts = sentence_facts(doc, toks, near, rare, cfg)
-            # Token offsets and quotation depths are remade beside the pair: cheaper than
-            # shipping them (eight bytes per character).
-            light = None if facts is None else replace(facts, quote_prefix=_NONE)
-            tag, blob = SIDE, pickle.dumps((k, doc, light))
-        except Exception as exc:
-            tag, blob = ERROR, pickle.dumps(exc)
-        for a, b in pairs:
-            keys.append(a * n + b)
-            tags.append(tag)
-            blobs.append(blob)
-    return _table(keys, tags, blobs)
+
+    def sides() -> Iterator[tuple[int, int, bytes]]:
+        for k, rows in _groups(batch):
+            pairs = sorted(
+                {tuple(np.frombuffer(p, dtype=np.int64).tolist()) for t, p in rows if t == PAIR}
+            )
+            if not pairs:
+                continue
+            doc = next(pickle.loads(p) for t, p in rows if t == DOC)
+            try:
+                facts = None
+                toks = tokenize(doc.text)
+                if cfg.paraphrase:
+                    rare = {int(np.frombuffer(p, dtype=np.uint64)[0]) for t, p in rows if t == RARE}
+                    near = next((pickle.loads(p) for t, p in rows if t == NEAR), ((), None))
+                    facts = sentence_facts(doc, toks, near, rare, cfg)
+                # Token offsets and quotation depths are remade beside the pair: cheaper
+                # than shipping them (eight bytes per character).
+                light = None if facts is None else replace(facts, quote_prefix=_NONE)
+                tag, blob = SIDE, pickle.dumps((k, doc, light))
+            except Exception as exc:
+                tag, blob = ERROR, pickle.dumps(exc)
+            for a, b in pairs:
+                yield a * n + b, tag, blob
+
+    yield from streamed(sides())
 
 
-def _align_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Rows:
-    keys: list[int] = []
-    tags: list[int] = []
-    blobs: list[bytes] = []
-    for key, rows in _groups(batch):
-        a, b = divmod(key, n)
-        errors = [p for t, p in rows if t == ERROR]
-        try:
-            if errors:
-                raise pickle.loads(errors[0])
-            sides = {}
-            for t, p in rows:
-                if t == SIDE:
-                    k, doc, light = pickle.loads(p)
-                    facts = None
-                    if light is not None:
-                        facts = replace(light, quote_prefix=quote_prefix(doc.text))
-                    sides[k] = prepare(doc, facts)
-            result = align_pair(a, sides[a], b, sides[b], cfg)
-        except Exception as exc:
-            keys.append(key)
-            tags.append(ERROR)
-            blobs.append(pickle.dumps((a, b, exc)))
-            continue
-        if result is not None:
-            keys.append(key)
-            tags.append(RESULT)
-            blobs.append(pickle.dumps(result))
-    return _table(keys, tags, blobs)
+def _align_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Iterator[Rows]:
+    def aligned() -> Iterator[tuple[int, int, bytes]]:
+        for key, rows in _groups(batch):
+            a, b = divmod(key, n)
+            errors = [p for t, p in rows if t == ERROR]
+            try:
+                if errors:
+                    raise pickle.loads(errors[0])
+                sides = {}
+                for t, p in rows:
+                    if t == SIDE:
+                        k, doc, light = pickle.loads(p)
+                        facts = None
+                        if light is not None:
+                            facts = replace(light, quote_prefix=quote_prefix(doc.text))
+                        sides[k] = prepare(doc, facts)
+                result = align_pair(a, sides[a], b, sides[b], cfg)
+            except Exception as exc:
+                yield key, ERROR, pickle.dumps((a, b, exc))
+                continue
+            if result is not None:
+                yield key, RESULT, pickle.dumps(result)
+
+    yield from streamed(aligned())
 
 
 # -- the plan -------------------------------------------------------------------------

@@ -315,6 +315,41 @@ def time_blocks(
     ]
 
 
+Part = Callable[[list[ArticleFeatures], list[StoryState]], tuple[dict[str, str], list[StoryState]]]
+
+
+def cluster_in_parts(
+    block: Block, cfg: StoriesConfig, size: int, part: Part
+) -> tuple[dict[str, str], list[StoryState]]:
+    """``cluster``'s result on one block, its articles taken ``size`` at a time by ``part``
+    (``cluster`` here or in a worker, on copies): a corpus dated on every day is one
+    block, and this bounds what one call holds whatever the corpus size.
+
+    Each part gets the stories that an article of it can still join, in the index's order
+    (a story whose last day is more than ``window_days`` before the part's first article
+    is never a candidate again, so it is final): the stored ones of the block, then the
+    ones earlier parts made, in the order they were made, as ``cluster`` would have them.
+    """
+    articles, stories = block
+    assignment: dict[str, str] = {}
+    changed: dict[str, StoryState] = {}  # every touched story, in first-touch order
+    states = list(stories)
+    for lo in range(0, len(articles), size):
+        placed, touched = part(articles[lo : lo + size], states)
+        assignment.update(placed)
+        changed.update((s.id, s) for s in touched)
+        if lo + size >= len(articles):
+            break
+        day = articles[lo + size].day
+        known = {s.id for s in states}
+        latest = {s.id: s for s in touched}
+        states = [latest.get(s.id, s) for s in states]
+        states += [s for s in touched if s.id not in known]
+        if day is not None:
+            states = [s for s in states if s.last is None or s.last >= day - cfg.window_days]
+    return assignment, list(changed.values())
+
+
 def cluster_in_blocks(
     articles: Sequence[ArticleFeatures],
     existing: Sequence[StoryState],
