@@ -320,8 +320,17 @@ def run_ray(path: Path) -> dict[str, Any]:
 
 def child(args: Sequence[str]) -> None:
     """One (engine, stage, size) in this process: ``ENGINE PARQUET`` (reuse) or
-    ``ENGINE STAGE ARTICLES``."""
+    ``ENGINE STAGE ARTICLES``. NumPy's BLAS has one thread, as in ``analyze`` (the local
+    engine's ``run_stage``; Ray's workers by the engine's environment): a second OpenBLAS
+    thread busy-waits, which on this loaded machine made discovery ~20x slower."""
+    from threadpoolctl import threadpool_limits
+
     engine, stage, arg = (args[0], "reuse", args[1]) if len(args) == 2 else args[:3]
+    with threadpool_limits(limits=1, user_api="blas"):
+        _child(engine, stage, arg)
+
+
+def _child(engine: str, stage: str, arg: str) -> None:
     if stage == "reuse":
         result = run_local(Path(arg)) if engine == "local" else run_ray(Path(arg))
     else:
