@@ -323,6 +323,7 @@ def child(args: Sequence[str]) -> None:
     ``ENGINE STAGE ARTICLES``. NumPy's BLAS has one thread, as in ``analyze`` (the local
     engine's ``run_stage``; Ray's workers by the engine's environment): a second OpenBLAS
     thread busy-waits, which on this loaded machine made discovery ~20x slower."""
+    import numpy  # noqa: F401  (loaded first: the limit applies to loaded libraries only)
     from threadpoolctl import threadpool_limits
 
     engine, stage, arg = (args[0], "reuse", args[1]) if len(args) == 2 else args[:3]
