@@ -354,7 +354,7 @@ def _coordinated_with_report(verb: Token) -> Token | None:
     if verb.dep_ != "conj" or not is_reporting(verb):
         return None
     head = verb.head
-    while head.dep_ == "conj" and head.head is not head:
+    while head.dep_ == "conj" and head.head != head:
         head = head.head
     if head.dep_ == "ccomp" and is_reporting(head.head):
         return head.head

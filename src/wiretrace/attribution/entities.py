@@ -394,7 +394,7 @@ class Mention:
 def mention(head: Token, found: list[Entity]) -> Mention:
     """The speaker mention headed by ``head``."""
     doc = head.doc
-    if head.tag_ in ("WDT", "WP") and head.head.dep_ == "relcl" and head.head.head is not head:
+    if head.tag_ in ("WDT", "WP") and head.head.dep_ == "relcl" and head.head.head != head:
         # "the union, which said …": the relative pronoun is the mention as written, the
         # noun it qualifies names the speaker.
         # The span keeps both when they touch ("nations that oppose …", "Pardo, who said

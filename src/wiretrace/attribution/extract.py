@@ -467,7 +467,7 @@ def _colon_frame(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
             return None
     verb = before.head  # "used one of her quotes as its headline: “…”" hangs it on a noun
     for _ in range(4):
-        if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+        if verb.pos_ in ("VERB", "AUX") or verb.head == verb:
             break
         verb = verb.head
     if verb.pos_ not in ("VERB", "AUX"):
@@ -596,7 +596,7 @@ def _label(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
     if not names:
         return None
     ids = {t.i for t in label}
-    heads = [t for t in names if t.head.i not in ids or t.head is t]
+    heads = [t for t in names if t.head.i not in ids or t.head == t]
     return heads[0] if heads else names[-1]
 
 
@@ -688,7 +688,7 @@ def _signature(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
     if not names:
         return None
     ids = {t.i for t in words}
-    heads = [t for t in names if t.head.i not in ids or t.head is t]
+    heads = [t for t in names if t.head.i not in ids or t.head == t]
     return heads[0] if heads else names[-1]
 
 
@@ -744,7 +744,7 @@ def _reported_content(verb: Token, fragments: list[Segment]) -> list[_Report]:
         complement = cues.infinitive(verb)
         if complement is None:
             return []
-        tokens = [t for t in complement.subtree if not (t.dep_ == "nsubj" and t.head is complement)]
+        tokens = [t for t in complement.subtree if not (t.dep_ == "nsubj" and t.head == complement)]
     else:
         tokens = [t for c in cues.objects(verb) for t in c.subtree]
     if not tokens:
@@ -759,7 +759,7 @@ def _reported_speech(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[
     source = cues.according_to(verb)
     if source is not None:
         head = verb.head
-        if head is verb:
+        if head == verb:
             return out
         if verb.i > head.i:
             # "A, and B, according to X": the source closes the whole sentence.
@@ -853,7 +853,7 @@ def _own_clause(clause: Token) -> list[Token]:
     reports content of its own (a clause, or a characterisation)."""
     cut: set[int] = set()
     for child in clause.subtree:
-        if child.i in cut or child is clause:
+        if child.i in cut or child == clause:
             continue
         if (
             child.dep_ == "conj"
@@ -938,7 +938,7 @@ def _as_frame(verb: Token) -> tuple[int, int] | None:
     pointed out, he is free to …": a report in an "as" clause with no complement of its
     own frames the clause it modifies; the report is that clause without the frame."""
     head = verb.head
-    if verb.dep_ != "advcl" or head is verb or cues.clauses(verb):
+    if verb.dep_ != "advcl" or head == verb or cues.clauses(verb):
         return None
     if not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
         return None

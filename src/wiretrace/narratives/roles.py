@@ -58,7 +58,7 @@ def role_of(token: Token) -> Role | None:
     or when that predicate is negated."""
     node = token
     for _ in range(8):  # climb out of names, appositions and coordinations
-        if node.dep_ not in INHERIT or node.head is node:
+        if node.dep_ not in INHERIT or node.head == node:
             break
         node = node.head
     dep, head = node.dep_, node.head
