@@ -45,10 +45,9 @@ def test_demo_reuse_floors(demo_export: dict[str, Any]) -> None:
     if not gold.exists() or not load_gold(gold).section("reuse"):
         pytest.skip("demo gold has no reuse section yet")
     m = _metrics(gold, demo_export)
-    # Verbatim precision measured 17/18: the one false link is a Haldane Post paywall line
-    # that cleaning leaves in two of its articles (a cleaning miss, linked before too, at
-    # 19/20); joining pieces into passages made the verbatim links fewer, not worse.
-    floors = {"verbatim": 0.94, "near-verbatim": 0.95}
+    # Verbatim precision measured 17/17 once cleaning removed an outlet's repeated paywall
+    # line (the one false link at 17/18); near-verbatim 13/13.
+    floors = {"verbatim": 1.0, "near-verbatim": 0.95}
     for kind, floor in floors.items():
         if f"{kind} recall" in m:
             assert m[f"{kind} recall"].value >= 0.95, m["misses"].detail
