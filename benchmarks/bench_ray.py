@@ -267,6 +267,14 @@ def run_stage(engine_name: str, stage: str, n: int) -> dict[str, Any]:
     engine.stop()
     return {
         "wall_s": round(wall, 1),
+        **_ray_costs(engine, peaks),
+        **out,
+    }
+
+
+def _ray_costs(engine: Any, peaks: WorkerPeaks) -> dict[str, Any]:
+    """Driver and worker peaks and what the engine's shuffles moved."""
+    return {
         "driver_peak_rss_mb": _rss_mb(),
         **peaks.summary(),
         "shuffled_bytes": engine.shuffles.bytes,
@@ -274,7 +282,6 @@ def run_stage(engine_name: str, stage: str, n: int) -> dict[str, Any]:
             {"name": name, "rows": rows, "bytes": size, "partitions": parts}
             for name, rows, size, parts in engine.shuffles.moved
         ],
-        **out,
     }
 
 
@@ -304,13 +311,7 @@ def run_ray(path: Path) -> dict[str, Any]:
         wall = time.perf_counter() - t0
     return {
         "wall_s": round(wall, 1),
-        "driver_peak_rss_mb": _rss_mb(),
-        **peaks.summary(),
-        "shuffled_bytes": engine.shuffles.bytes,
-        "shuffles": [
-            {"name": name, "rows": rows, "bytes": size, "partitions": parts}
-            for name, rows, size, parts in engine.shuffles.moved
-        ],
+        **_ray_costs(engine, peaks),
         "pair_errors": len(errors),
         "pairs_with_reuse": len(results),
         "passages": sum(len(r.passages) for r in results),
