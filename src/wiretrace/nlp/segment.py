@@ -1,8 +1,9 @@
-"""Sentence boundaries that never cross a paragraph break.
+"""Sentence boundaries that never cross a paragraph break, and parsing in bounded pieces.
 
 Clean text keeps paragraphs as lines; the statistical parser sometimes glues a heading or a
 one-line paragraph to the next sentence. A component placed before the parser fixes the
-boundary at every newline; the parser respects preset boundaries.
+boundary at every newline; the parser respects preset boundaries. Because a sentence ends
+at every line break, a long text can be parsed in pieces cut there (``parse``).
 """
 
 from __future__ import annotations
