@@ -112,12 +112,6 @@ def _block(
 STORY_PART = 10_000  # articles of a time block one task clusters (~16 MB at 384 dims)
 
 
-def _part(
-    articles: list[Any], states: list[StoryState], cfg: StoriesConfig
-) -> tuple[dict[str, str], list[StoryState]]:
-    return cluster(articles, states, cfg)
-
-
 def cluster_blocks(
     ray: Any, blocks: list[Block], cfg: StoriesConfig, shuffles: Shuffles, workers: int
 ) -> list[tuple[dict[str, str], list[StoryState]]]:
@@ -136,7 +130,7 @@ def cluster_blocks(
     refs = put_chunks(ray, chunked(items()))
     reduce = functools.partial(_block, cfg=cfg)
     out = list(group_by_key(ray, refs, reduce, "stories by time block", shuffles, workers))
-    task = ray.remote(_part)
+    task = ray.remote(cluster)
     sent = [0, 0, 0]  # articles, bytes, tasks
 
     def part(
