@@ -74,23 +74,44 @@ def lsh_bits(n: int, cfg: NarrativesConfig) -> int:
 HASH_BLOCK = 65536  # rows hashed per matrix product
 
 
+def lsh_planes(
+    dim: int, n: int, cfg: NarrativesConfig
+) -> list[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]:
+    """Per hash table for ``n`` segments of width ``dim``: the random hyperplanes of its
+    signatures and the random direction that orders its oversized buckets (the same for
+    every process given ``cfg.seed``, so an engine's workers hash as the local engine)."""
+    rng = np.random.default_rng(cfg.seed)
+    lines = np.random.default_rng(cfg.seed + 1)
+    n_bits = lsh_bits(n, cfg)
+    return [
+        (
+            rng.standard_normal((dim, n_bits)).astype(np.float32),
+            lines.standard_normal((dim,)).astype(np.float32),
+        )
+        for _ in range(cfg.lsh_tables)
+    ]
+
+
+def lsh_keys(
+    block: npt.NDArray[np.float32], planes: npt.NDArray[np.float32]
+) -> npt.NDArray[np.int64]:
+    """The bucket keys (random-hyperplane signatures) of one block of rows. The product's
+    rounding depends on the block's shape, so equal keys need the same blocks of
+    ``HASH_BLOCK`` rows."""
+    weights = 1 << np.arange(planes.shape[1], dtype=np.int64)
+    return np.asarray(block @ planes > 0, dtype=np.int64) @ weights
+
+
 def lsh_tables(
     vectors: npt.NDArray[np.floating[Any]], rows: npt.NDArray[np.int64], cfg: NarrativesConfig
 ) -> Iterator[tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]]:
     """Per hash table: the random direction that orders its oversized buckets, and the
     bucket key of each of ``rows`` (a random-hyperplane signature)."""
-    n, dim = len(rows), vectors.shape[1]
-    rng = np.random.default_rng(cfg.seed)
-    lines = np.random.default_rng(cfg.seed + 1)
-    n_bits = lsh_bits(n, cfg)
-    weights = 1 << np.arange(n_bits, dtype=np.int64)
-    for _ in range(cfg.lsh_tables):
-        planes = rng.standard_normal((dim, n_bits)).astype(np.float32)
-        line = lines.standard_normal((dim,)).astype(np.float32)
+    n = len(rows)
+    for planes, line in lsh_planes(vectors.shape[1], n, cfg):
         keys = np.concatenate(
             [
-                np.asarray(_f32(vectors[rows[i : i + HASH_BLOCK]]) @ planes > 0, dtype=np.int64)
-                @ weights
+                lsh_keys(_f32(vectors[rows[i : i + HASH_BLOCK]]), planes)
                 for i in range(0, n, HASH_BLOCK)
             ]
         )
