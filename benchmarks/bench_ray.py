@@ -2,7 +2,9 @@
 shuffled bytes, and the same reused passages from both.
 
 The reuse stage's detection end to end (LSH candidates, then alignment of every pair): the
-local engine calls ``reuse.detect.find_reuse`` over all articles in one process; the Ray
+local engine runs ``reuse.blocks.find_reuse_blocks`` in one process, reading the articles
+a block at a time by index from a flat file of the texts (as the stage reads them from the
+store), spilling band keys and candidate pairs to temporary files; the Ray
 engine runs ``distributed.reuse.find_reuse`` (keyed shuffles: band keys → candidate pairs,
 articles → pairs, pairs → ``align_pair`` in workers). The driver of the Ray run reads the
 articles a chunk at a time from a Parquet file (as the stage reads them from the store)
@@ -30,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,13 @@ CHUNK = 1000  # articles per Parquet row group (and per chunk the Ray driver rea
 
 def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process so far (user and system): wall time on a shared
+    machine says more about the other work than about this one."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return round(usage.ru_utime + usage.ru_stime, 1)
 
 
 def write_corpus(n: int, path: Path) -> None:
@@ -54,12 +63,21 @@ def write_corpus(n: int, path: Path) -> None:
 
 
 def digest(results: Sequence[Any]) -> str:
-    rows = [
-        (r.a, r.b, [(p.a_start, p.a_end, p.b_start, p.b_end, p.kind, round(p.score, 6))
-                    for p in r.passages])
-        for r in results
-    ]  # fmt: skip
-    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+    return digest_of([results])
+
+
+def digest_of(parts: Iterable[Sequence[Any]]) -> str:
+    """The digest of the results given a part at a time (the same bytes as one list)."""
+    h = hashlib.sha256(b"[")
+    first = True
+    for part in parts:
+        for r in part:
+            row = (r.a, r.b, [(p.a_start, p.a_end, p.b_start, p.b_end, p.kind, round(p.score, 6))
+                              for p in r.passages])  # fmt: skip
+            h.update((b"" if first else b", ") + json.dumps(row).encode())
+            first = False
+    h.update(b"]")
+    return h.hexdigest()[:16]
 
 
 def _config() -> Any:
@@ -69,21 +87,47 @@ def _config() -> Any:
 
 
 def run_local(path: Path) -> dict[str, Any]:
+    """The local engine as the stage runs it: articles read a block at a time by index
+    (here from a flat file of the texts, as the stage reads them from the store), results
+    taken a slice at a time."""
     import pyarrow.parquet as pq
 
-    from wiretrace.reuse.detect import DocInput, find_reuse
+    from wiretrace.reuse.blocks import find_reuse_blocks
+    from wiretrace.reuse.detect import DocInput
 
     t0 = time.perf_counter()
-    texts = pq.read_table(path).column("text").to_pylist()
-    docs = [DocInput(f"a{k}", t) for k, t in enumerate(texts)]
-    del texts
-    results = find_reuse(docs, _config())
+    with tempfile.TemporaryDirectory() as tmp:
+        flat = Path(tmp) / "texts.bin"
+        offsets = [0]
+        parquet = pq.ParquetFile(path)
+        with flat.open("wb") as out:
+            for g in range(parquet.num_row_groups):
+                for text in parquet.read_row_group(g).column("text").to_pylist():
+                    offsets.append(offsets[-1] + out.write(text.encode("utf-8")))
+        with flat.open("rb") as f:
+
+            def load(indices: Sequence[int]) -> list[DocInput]:
+                docs = []
+                for k in indices:
+                    f.seek(offsets[k])
+                    docs.append(DocInput(f"a{k}", f.read(offsets[k + 1] - offsets[k]).decode()))
+                return docs
+
+            counts = {"pairs_with_reuse": 0, "passages": 0}
+
+            def counted(parts: Iterable[list[Any]]) -> Iterator[list[Any]]:
+                for part in parts:
+                    counts["pairs_with_reuse"] += len(part)
+                    counts["passages"] += sum(len(r.passages) for r in part)
+                    yield part
+
+            found = digest_of(counted(find_reuse_blocks(len(offsets) - 1, load, _config())))
     return {
         "wall_s": round(time.perf_counter() - t0, 1),
+        "cpu_s": _cpu_s(),
         "peak_rss_mb": _rss_mb(),
-        "pairs_with_reuse": len(results),
-        "passages": sum(len(r.passages) for r in results),
-        "digest": digest(results),
+        **counts,
+        "digest": found,
     }
 
 

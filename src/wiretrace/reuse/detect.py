@@ -15,10 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .align import Passage, align, merge
-from .candidates import candidate_pairs, window_signatures
 from .config import ReuseConfig
 from .paraphrase import Sentences, paraphrase_pair
-from .text import Tokens, quote_prefix, shingles, tokenize
+from .text import Tokens, quote_prefix, tokenize
 
 F32 = npt.NDArray[np.float32]
 
@@ -446,54 +445,13 @@ def find_reuse(
     ``on_error``: a pair whose alignment raises is reported there and left out, instead of
     failing the whole corpus (without it, the error propagates). ``progress`` is told how
     many candidate pairs there are once they are known and returns what to call after each
-    pair is aligned (most of the stage's time is in the alignment).
+    pair is aligned (most of the stage's time is in the alignment). Articles already in
+    memory; ``blocks.find_reuse_blocks`` reads them a block at a time instead.
     """
-    vocab: dict[str, int] = {}
-    tokens = [tokenize(d.text, vocab) for d in docs]
-    focus_set = set(range(len(docs))) if focus is None else set(focus)
-    windows = window_signatures([shingles(t.hashes, cfg.shingle) for t in tokens], cfg)
-    pairs = {
-        (int(i), int(j))
-        for i, j in candidate_pairs(windows, cfg)
-        if int(i) in focus_set or int(j) in focus_set
-    }
-    df: dict[int, int] = {}
-    near: dict[int, list[int]] = {}
-    if cfg.paraphrase:
-        cent = centroids(docs, cfg.min_sentence_words)
-        pairs |= neighbour_pairs(cent, sorted(focus_set), cfg.doc_neighbours, cfg.doc_sim)
-        pairs |= sentence_pairs(docs, sorted(focus_set), cfg)
-        df = document_frequency([d.text for d in docs], tokens)
-        involved = sorted({x for pair in pairs for x in pair})
-        near = nearest(cent, involved, cfg.background_neighbours)
-    max_df = max_rare_df(len(docs), cfg)
-    prepared: dict[int, Prepared] = {}
+    from .blocks import find_reuse_blocks  # it builds on this module's functions
 
-    def get(k: int) -> Prepared:
-        if k not in prepared:
-            facts = None
-            if cfg.paraphrase:
-                doc, toks = docs[k], tokens[k]
-                rare = {
-                    h for h in specific_hashes(doc.text, toks).tolist() if df.get(h, 0) <= max_df
-                }
-                best = near_best(doc.vectors, ((n, docs[n].vectors) for n in near.get(k, [])))
-                facts = sentence_facts(doc, toks, best, rare, cfg)
-            prepared[k] = prepare(docs[k], facts, tokens[k])
-        return prepared[k]
+    def load(indices: Sequence[int]) -> list[DocInput]:
+        return [docs[k] for k in indices]
 
-    results = []
-    step = progress(len(pairs)) if progress is not None else None
-    for a, b in sorted(pairs):
-        if step is not None:
-            step()
-        try:
-            result = align_pair(a, get(a), b, get(b), cfg)
-        except Exception as exc:
-            if on_error is None:
-                raise
-            on_error(a, b, exc)
-            continue
-        if result is not None:
-            results.append(result)
-    return results
+    found = find_reuse_blocks(len(docs), load, cfg, focus, on_error, progress)
+    return [r for part in found for r in part]

@@ -4,12 +4,15 @@ Corpus-level and incremental: candidates are generated over the whole corpus, bu
 pairs touching new or changed articles are aligned; their old links are replaced. Link
 directions, near-duplicate groups, provenance shares and unsourced passages are then
 recomputed from all stored links, since a new article can change who drew from whom.
+The local engine reads the corpus a block at a time and writes each slice of pairs' links
+as it is aligned (``blocks``): candidates and alignment keep to a block; only paraphrase's
+nearest-neighbour search holds the corpus's sentence vectors.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..config import Config
@@ -21,8 +24,9 @@ from ..store import Store
 from . import tables
 from .align import Passage
 from .attribution import attributed
+from .blocks import find_reuse_blocks
 from .config import ReuseConfig
-from .detect import DocInput, find_reuse
+from .detect import DocInput, PairResult
 from .provenance import ArticleMeta, duplicate_groups, orient, provenance, unsourced_spans
 
 if TYPE_CHECKING:
@@ -65,27 +69,38 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         return reporter.advance
 
     keyed = getattr(current_engine(), "find_reuse", None)
+    found: Iterable[list[PairResult]]
     if keyed is not None:  # an engine that runs it as keyed shuffles (Ray)
         reporter.start("reuse: align passages", len(todo))
         results = keyed(
             ids, lambda chunk: _inputs(store, chunk, cfg.paraphrase), cfg, focus, on_error
         )
         reporter.advance(len(todo))
-    else:
-        docs = _inputs(store, ids, cfg.paraphrase)
-        results = find_reuse(docs, cfg, focus, on_error, aligning)
-        del docs
-    reporter.start("reuse: orient links, provenance", 1)
-    fresh = [
-        ReuseLink(
-            ids[r.a], ids[r.b], Span(p.a_start, p.a_end), Span(p.b_start, p.b_end), p.kind, p.score
-        )
-        for r in results
-        for p in r.passages
-    ]
-    del results
+        found = [results]
+    else:  # a block of articles or of pairs at a time, results written as they come
+
+        def load(indices: Sequence[int]) -> list[DocInput]:
+            return _inputs(store, [ids[k] for k in indices], cfg.paraphrase)
+
+        reporter.start("reuse: candidate pairs", 1)
+        found = find_reuse_blocks(len(ids), load, cfg, focus, on_error, aligning)
     with store.transaction():  # links, provenance and bookkeeping commit together
-        tables.replace_links(store, todo, fresh)
+        tables.drop_links(store, todo)
+        for part in found:
+            fresh = [
+                ReuseLink(
+                    ids[r.a],
+                    ids[r.b],
+                    Span(p.a_start, p.a_end),
+                    Span(p.b_start, p.b_end),
+                    p.kind,
+                    p.score,
+                )
+                for r in part
+                for p in r.passages
+            ]
+            tables.add_links(store, fresh)
+        reporter.start("reuse: orient links, provenance", 1)
         stored = tables.links(store)
         meta = _meta(store, index, stored)
         links = _reorient(store, meta, stored, cfg)
@@ -93,7 +108,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         _provenance(store, meta, links, cfg, spacy_model, skips)
         errors = skips.record(store, todo)
         store.mark_done(NAME, todo, key)
-    reporter.advance()
+        reporter.advance()
     reporter.finish()
     notes = (f"{len(links)} reuse links",)
     return StageReport(NAME, processed=len(todo), errors=errors, notes=notes)

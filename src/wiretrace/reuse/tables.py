@@ -27,13 +27,16 @@ def links(store: Store, article: str | None = None) -> list[ReuseLink]:
     ]
 
 
-def replace_links(store: Store, touched: Iterable[str], new: Sequence[ReuseLink]) -> None:
-    """Drop every link touching ``touched`` articles, then add ``new``."""
+def drop_links(store: Store, touched: Iterable[str]) -> None:
+    """Drop every link touching ``touched`` articles (before their new links are added)."""
     with store.transaction() as conn:
-        ids = list(touched)
         conn.executemany(
-            "DELETE FROM reuse_links WHERE source = ? OR derived = ?", [(a, a) for a in ids]
+            "DELETE FROM reuse_links WHERE source = ? OR derived = ?", [(a, a) for a in touched]
         )
+
+
+def add_links(store: Store, new: Sequence[ReuseLink]) -> None:
+    with store.transaction() as conn:
         _insert(conn, new)
 
 
