@@ -699,6 +699,16 @@ class Store:
         ).fetchone()
         return None if row is None else bytes(row[0])
 
+    def last_blob(self, kind: str, article_id: str) -> bytes | None:
+        """The artefact last stored for the article, even for a text it no longer has
+        (what a corpus stage recorded about the article's previous version)."""
+        if self.on_blob is not None:
+            self.on_blob(kind, False)
+        row = self.conn.execute(
+            "SELECT data FROM blobs WHERE kind = ? AND article_id = ?", (kind, article_id)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
     # -- stage bookkeeping -----------------------------------------------------------
     #
     # A stage's row for an article records the text hash and the stage key it was done
@@ -726,6 +736,17 @@ class Store:
                 " SELECT ?, id, text_hash, ?, ? FROM articles WHERE id = ?",
                 [(stage, now, key, a) for a in article_ids],
             )
+
+    def seen_before(self, stage: str, article_ids: Iterable[str]) -> set[str]:
+        """Of ``article_ids``, those ``stage`` has processed before, whatever the text or
+        key (an article new to the corpus has not been)."""
+        done = {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT article_id FROM stage_state WHERE stage = ?", (stage,)
+            )
+        }
+        return {a for a in article_ids if a in done}
 
     def pending_documents(self, stage: str, key: str = "") -> list[str]:
         """Documents not yet seen with ``key`` by a stage that works on raw documents."""

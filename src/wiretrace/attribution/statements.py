@@ -5,6 +5,14 @@ Work is a keyed group-by: quotes are grouped by canonical speaker, and only with
 are contents compared (sentence embeddings), so two speakers are never mixed and the cost
 grows with the quotes per speaker, not with the corpus squared. The vectors of each
 article's quote pieces are kept in a blob, so a run embeds only the new articles' quotes.
+
+Incremental: a speaker's statements depend only on that speaker's quotes (their texts,
+claims and vectors) and kind. When some articles are done with the current stage key, the
+stored statements of every speaker the pending articles do not touch stand; only the
+touched speakers (``touched_speakers``) are compared again. Canonical speakers are
+resolved over the whole corpus each run (a new article may join two names), and a quote
+whose canonical speaker changed touches both speakers, so the result is the one a run over
+the whole corpus gives.
 """
 
 from __future__ import annotations
@@ -455,6 +463,35 @@ def _compared(quotes: Sequence[Quote], kinds: Mapping[str, str]) -> list[Quote]:
     return [q for q in quotes if len(articles.get(str(q.speaker), ())) >= 2]
 
 
+def touched_speakers(
+    quotes: Sequence[Quote],
+    fresh: set[str],
+    before: Mapping[str, str | None],
+    kinds: Mapping[str, str],
+    kinds_before: Mapping[str, str],
+) -> set[str]:
+    """The canonical speakers whose statements may differ from the stored ones.
+
+    ``quotes`` carry their canonical speakers now; ``before`` is each quote's canonical
+    speaker as stored by the last run, ``kinds_before`` the speakers' kinds then. Touched:
+    the speakers of the pending (``fresh``) articles' quotes, both the old and the new
+    speaker of a quote whose speaker changed (or that is new or gone), and a speaker whose
+    kind changed (it may start or stop making statements).
+    """
+    touched: set[str | None] = set()
+    now: dict[str, str | None] = {}
+    for q in quotes:
+        now[q.id] = q.speaker
+        if q.article in fresh:
+            touched.add(q.speaker)
+            touched.add(before.get(q.id))
+        elif q.id not in before or before[q.id] != q.speaker:
+            touched.update((q.speaker, before.get(q.id)))
+    touched.update(speaker for qid, speaker in before.items() if qid not in now)
+    touched.update(n for n in {*kinds, *kinds_before} if kinds.get(n) != kinds_before.get(n))
+    return {t for t in touched if t is not None}
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section("attribution", AttributionConfig)
     nlp_cfg = config.section("nlp", NlpConfig)
@@ -497,7 +534,17 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     mapping.update(place_metonymy(named, canon.places, kinds, embedded, cfg.metonymy_threshold))
     reporter.advance()
     final = {q.id: mapping.get(q.id, q.speaker) for q in found}
-    quotes = [replace(q, speaker=final[q.id]) for q in found]
+    everyone = [replace(q, speaker=final[q.id]) for q in found]
+    # Incremental when some articles are done with this key: the stored statements of the
+    # speakers the pending articles do not touch stand (see the module docstring).
+    incremental = len(fresh) < len(store.article_ids())
+    standing: list[Statement] = []
+    quotes = everyone
+    if incremental:
+        old_kinds = {s.name: s.kind for s in tables.speakers(store)}
+        touched = touched_speakers(everyone, fresh, tables.quote_speakers(store), kinds, old_kinds)
+        standing = [s for s in tables.statements(store) if s.speaker not in touched]
+        quotes = [q for q in everyone if q.speaker in touched]
     # what the compared quotes claim, from their articles' stored parses when not kept
     unread = sorted({q.article for q in _compared(quotes, kinds) if q.id not in claims})
     nlp = load_spacy(nlp_cfg.spacy_model) if unread else None
@@ -520,11 +567,16 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         statements = group_statements(
             quotes, embedded, evidence[0], skips, kinds, claims=claims, strong=evidence[1]
         )
+    work = compared(quotes, kinds, claims)
+    statements = sorted([*standing, *statements], key=lambda s: s.id)
     reporter.advance()
+    # Errors are forgotten where this run looked again: every article in a whole run; the
+    # pending ones and those quoting a compared speaker in an incremental one.
+    seen = {q.article for q in quotes} | fresh if incremental else set(store.article_ids())
     with store.transaction():
         tables.set_speakers(store, canon.speakers, final, canon.evidence)
         tables.set_statements(store, statements)
-        errors = skips.record(store, store.article_ids())  # every article was read again
+        errors = skips.record(store, sorted(seen))
         for article in sorted(by_article):
             mine = by_article[article]
             have = (len(embedded.embedded_pieces(mine)), sum(q.id in claims for q in mine))
@@ -538,7 +590,11 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         NAME,
         processed=len(todo),
         errors=errors,
-        notes=(f"{len(canon.speakers)} speakers, {len(statements)} statements across articles",),
+        notes=(
+            f"{len(canon.speakers)} speakers, {len(statements)} statements across articles",
+            f"compared {sum(len(g) for _, g in work)} quotes of {len(work)} speakers"
+            + (" (incremental)" if incremental else ""),
+        ),
     )
 
 

@@ -122,6 +122,14 @@ def set_speakers(
         )
 
 
+def quote_speakers(store: Store) -> dict[str, str | None]:
+    """The canonical speaker of every quote as the ``statements`` stage last stored it."""
+    return {
+        r["quote_id"]: r["speaker"]
+        for r in store.conn.execute("SELECT quote_id, speaker FROM quote_speakers")
+    }
+
+
 def set_statements(store: Store, statements: Sequence[Statement]) -> None:
     with store.transaction() as conn:
         conn.execute("DELETE FROM statement_quotes")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -283,12 +283,9 @@ def _value_pairs(
 
 
 def _value_groups(
-    rows: Sequence[FigureRow],
-    what: npt.NDArray[np.float32],
-    sent: npt.NDArray[np.float32],
-    cfg: FiguresConfig,
+    rows: Sequence[FigureRow], pairs: Sequence[tuple[float, int, int]], cfg: FiguresConfig
 ) -> list[list[int]]:
-    """Complete-link on compatibility, strongest evidence first.
+    """Complete-link on compatibility over ``_value_pairs``, strongest evidence first.
 
     Intervals that pairwise overlap share a point (Helly, in one dimension), so a group is
     compatible as a whole exactly when its largest low end is at most its smallest high end
@@ -301,7 +298,7 @@ def _value_groups(
     max_lo = [b[0] for b in bounds]
     min_hi = [b[1] for b in bounds]
     unit: list[str | None] = [_unit_key(r) for r in rows]
-    for _, i, j in sorted(_value_pairs(rows, what, sent, cfg), key=lambda p: (-p[0], p[1], p[2])):
+    for _, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
         ci, cj = cluster[i], cluster[j]
         if ci == cj:
             continue
@@ -325,7 +322,7 @@ def same_names(a: FigureRow, b: FigureRow) -> bool:
     return not a.entities or not b.entities or bool(set(a.entities) & set(b.entities))
 
 
-def _series_edges(
+def series_edges(
     rows: Sequence[FigureRow],
     facts: Sequence[int],
     what: npt.NDArray[np.float32],
@@ -382,10 +379,8 @@ def _series_edges(
 def _series(
     groups: list[list[int]],
     rows: Sequence[FigureRow],
-    what: npt.NDArray[np.float32],
-    sent: npt.NDArray[np.float32],
+    edges: Mapping[int, Mapping[int, float]],
     cfg: FiguresConfig,
-    core: npt.NDArray[np.float32],
 ) -> list[list[int]]:
     """Chain value groups of actual counts (not projections) that count the same thing.
 
@@ -401,8 +396,6 @@ def _series(
     # Only stated facts with a stated thing: a projection is no update, a bare number
     # (a list item, a figure with no noun) says nothing about what it counts.
     facts = [[i for i in g if rows[i].realis and rows[i].what] for g in groups]
-    all_facts = [i for f in facts for i in f]
-    edges = _series_edges(rows, all_facts, what, sent, core, cfg)
     chain_of: dict[int, int] = {}
     chains: dict[int, list[int]] = {}  # chain id -> value-group ids
     figures: dict[int, list[int]] = {}  # chain id -> its fact figures
@@ -547,22 +540,70 @@ def ordered_groups(
     cfg: FiguresConfig,
     core: npt.NDArray[np.float32] | None = None,
 ) -> list[tuple[tuple[int, int, int], Group]]:
-    """``group_figures`` with each group's place in the order: (0 for agree and 1 for
-    series, the first row the group or chain holds, its rank there). Figures of different
-    families never meet, so groups computed per family and sorted by these keys (rows
-    renumbered to corpus positions) are the corpus's groups in the corpus's order."""
+    """``group_figures`` with each group's place in the order (``group_key``). Figures of
+    different families never meet, so groups computed per family and sorted by these keys
+    (rows renumbered to corpus positions) are the corpus's groups in the corpus's order."""
     if not rows:
         return []
-    core = what if core is None else core
-    value_groups = _value_groups(rows, what, sent, cfg)
+    pairs, edges = evidence(rows, what, sent, cfg, what if core is None else core)
+    return clustered(rows, what, cfg, pairs, edges)
+
+
+Pairs = list[tuple[float, int, int]]  # (evidence, i, j), i < j: may share a value group
+Edges = dict[int, dict[int, float]]  # fact -> fact -> evidence that they count one thing
+
+
+def facts_of(rows: Sequence[FigureRow]) -> list[int]:
+    """The figures that may join a series: stated facts (not projections) with a stated
+    thing (a bare number says nothing about what it counts), in row order."""
+    return [i for i, r in enumerate(rows) if r.realis and r.what]
+
+
+def evidence(
+    rows: Sequence[FigureRow],
+    what: npt.NDArray[np.float32],
+    sent: npt.NDArray[np.float32],
+    cfg: FiguresConfig,
+    core: npt.NDArray[np.float32],
+    facts: Sequence[int] | None = None,
+) -> tuple[Pairs, Edges]:
+    """The graph the grouping runs on: value pairs, and series edges among ``facts``
+    (default: ``facts_of(rows)``).
+
+    A value pair depends on its two figures only; a series edge also on the figures'
+    other neighbours (each keeps its ``NEIGHBOURS`` best). Grouping never joins figures
+    the graph does not connect, so each connected component is grouped on its own.
+    """
+    facts = facts_of(rows) if facts is None else facts
+    return _value_pairs(rows, what, sent, cfg), series_edges(rows, facts, what, sent, core, cfg)
+
+
+def group_key(relation: str, members: Sequence[int]) -> tuple[int, int, int]:
+    """A group's place in the corpus's order, from its members' positions alone: agree
+    groups first, then series; within them by first member; a chain's conflict before its
+    update. Members never overlap within a section, so no two groups share a key, and the
+    key of a stored group is found again from its figures."""
+    section = 0 if relation == "agree" else 1
+    return (section, min(members), 1 if relation == "update" else 0)
+
+
+def clustered(
+    rows: Sequence[FigureRow],
+    what: npt.NDArray[np.float32],
+    cfg: FiguresConfig,
+    pairs: Pairs,
+    edges: Edges,
+) -> list[tuple[tuple[int, int, int], Group]]:
+    """Agree groups and update/conflict series over a graph from ``evidence``, each with
+    its ``group_key``."""
+    value_groups = _value_groups(rows, pairs, cfg)
     out: list[tuple[tuple[int, int, int], Group]] = []
     for g in value_groups:
         if len({rows[i].article for i in g}) > 1:
             ordered = sorted(g, key=lambda i: (rows[i].article, rows[i].span.start))
             group = Group(_central(g, rows, what), "agree", tuple(rows[i].id for i in ordered))
-            out.append(((0, min(g), 0), group))
-    for chain in _series(value_groups, rows, what, sent, cfg, core):
-        first = min(min(value_groups[g]) for g in chain)
+            out.append((group_key("agree", g), group))
+    for chain in _series(value_groups, rows, edges, cfg):
         members = [i for g in chain for i in value_groups[g] if rows[i].realis and rows[i].what]
         if len({rows[i].article for i in members}) < 2:
             continue
@@ -579,11 +620,11 @@ def ordered_groups(
                 i for k in sides for i in value_groups[k] if rows[i].realis and rows[i].what
             ]
             ids = tuple(rows[i].id for i in _order(disputed, rows))
-            out.append(((1, first, 0), Group(what_of, "conflict", ids)))
+            out.append((group_key("conflict", disputed), Group(what_of, "conflict", ids)))
         if not clashes or _changes(members, rows, cfg.tolerance):
             ids = tuple(rows[i].id for i in _order(members, rows))
-            out.append(((1, first, 1), Group(what_of, "update", ids)))
-    return out
+            out.append((group_key("update", members), Group(what_of, "update", ids)))
+    return sorted(out, key=lambda kg: kg[0])
 
 
 def _changes(members: Sequence[int], rows: Sequence[FigureRow], tolerance: float) -> bool:

@@ -1,15 +1,25 @@
 """The ``figure_groups`` stage: figures compared across the corpus, and year anomalies.
 
-Recomputed whole when any article changed: grouping is a join over all figures of one unit
-family. Who reported a figure is not stored here: the ``figures`` view computes it from
-the quotes at read time.
+Grouping runs on a graph of evidence between figures (``compare.evidence``) and never joins
+figures the graph does not connect, so each connected component is grouped on its own.
+When articles are added to a corpus this stage has grouped, the graph is built again (one
+pass of block-sized matrix products), but only the components the new articles touch are
+grouped again; the stored groups of the others stand. A component is touched when it holds
+a new figure, or a figure that lost a series edge: each figure keeps only its best
+neighbours, so a new figure can push an old one out of a list, which the graph over the old
+figures alone shows. The result is the whole run's: the same graph, the same grouping per
+component, and groups ordered by keys found from their members (``compare.group_key``).
+Articles done before and changed since (new text) make the run whole. Year anomalies are
+always recomputed (a year count is corpus-wide). Who reported a figure is not stored here:
+the ``figures`` view computes it from the quotes at read time.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -18,16 +28,23 @@ from ..config import Config
 from ..nlp.stage import EMBED_BLOB, load_embeddings
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
 from ..store import Store
+from ..unionfind import components
 from ..vectors import unpack_vectors
 from . import tables
 from .compare import (
     Anomaly,
+    Edges,
     Group,
+    Pairs,
     YearMention,
+    clustered,
     cosine_rows,
+    evidence,
+    facts_of,
     family,
-    group_figures,
+    group_key,
     ordered_groups,
+    series_edges,
     year_anomalies,
 )
 from .config import FiguresConfig
@@ -111,32 +128,162 @@ def _parts(
 
 
 def compare_corpus(
-    store: Store, cfg: FiguresConfig, skips: Skips, reporter: Reporter | None = None
-) -> tuple[list[Group], list[Anomaly]]:
+    store: Store,
+    cfg: FiguresConfig,
+    skips: Skips,
+    reporter: Reporter | None = None,
+    since: Previous | None = None,
+) -> Compared:
     """Figure groups and year anomalies over the whole corpus; an article whose vectors
     cannot be read is left out of the comparison and recorded in ``skips``. ``reporter``
-    follows the articles as they are read, then the comparison."""
+    follows the articles as they are read, then the comparison. ``since``: the stored
+    result and the articles added after it, to group again only what those touch."""
     keyed = getattr(current_engine(), "group_figures", None)
     if keyed is not None:  # an engine that groups each unit family apart (Ray)
         years: list[YearMention] = []
         widths = [0]
         items = _family_items(_parts(store, skips, reporter), years, widths)
         groups = keyed(items, lambda: max(widths), cfg)
-        return groups, year_anomalies(years, cfg)
+        return Compared(groups, year_anomalies(years, cfg), None, None)
     parts = list(_parts(store, skips, reporter))
     if reporter is not None:
         reporter.start("figure groups: compare", 1)
     dim = max((p.dim for p in parts), default=0)
-    groups = group_figures(
-        [r for p in parts for r in p.rows],
-        cosine_rows([v for p in parts for v in p.what], dim),
-        cosine_rows([v for p in parts for v in p.sentence], dim),
-        cfg,
-        cosine_rows([v for p in parts for v in p.core], dim),
-    )
+    rows = [r for p in parts for r in p.rows]
+    what = cosine_rows([v for p in parts for v in p.what], dim)
+    sent = cosine_rows([v for p in parts for v in p.sentence], dim)
+    core = cosine_rows([v for p in parts for v in p.core], dim)
+    groups, redone, labels = regroup(rows, what, sent, core, cfg, since)
     if reporter is not None:
         reporter.advance()
-    return groups, year_anomalies([m for p in parts for m in p.years], cfg)
+    found_years = year_anomalies([m for p in parts for m in p.years], cfg)
+    return Compared(groups, found_years, (redone, len(rows)), labels)
+
+
+def regroup(
+    rows: Sequence[tables.FigureRow],
+    what: Vector,
+    sent: Vector,
+    core: Vector,
+    cfg: FiguresConfig,
+    since: Previous | None = None,
+) -> tuple[list[Group], int, dict[str, str]]:
+    """``group_figures`` over the corpus's figures (in corpus order), grouping again only
+    the components the articles pending ``since`` the stored result touch; how many
+    figures were grouped again; and each figure's component (``labels``)."""
+    pairs, edges = evidence(rows, what, sent, cfg, core)
+    root = components(
+        len(rows), [(i, j) for _, i, j in pairs] + [(i, j) for i in edges for j in edges[i]]
+    )
+    redo = list(range(len(rows)))
+    kept: list[tuple[tuple[int, int, int], Group]] = []
+    if since is not None:
+        standing = _standing(rows, what, sent, core, cfg, edges, root, since)
+        if standing is not None:
+            redo, kept = standing
+    sub_rows, sub_what, sub_pairs, sub_edges = _subgraph(rows, what, pairs, edges, redo)
+    found = clustered(sub_rows, sub_what, cfg, sub_pairs, sub_edges)
+    again = [((section, redo[first], rank), g) for (section, first, rank), g in found]
+    groups = [g for _, g in sorted([*kept, *again], key=lambda kg: kg[0])]
+    return groups, len(redo), labels(rows, root)
+
+
+def labels(rows: Sequence[tables.FigureRow], root: Sequence[int]) -> dict[str, str]:
+    """Each figure's component, named by its smallest figure id (the same name in every
+    run that finds the same component)."""
+    name: dict[int, str] = {}
+    for r, k in zip(rows, root, strict=True):
+        name[k] = min(name.get(k, r.id), r.id)
+    return {r.id: name[k] for r, k in zip(rows, root, strict=True)}
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last run stored, and the articles pending since.
+
+    ``added``: every pending article (new, or with a new text); ``labels``: the
+    component (``labels``) of each figure of the other articles, as the last run found it;
+    ``changed``: the components the pending articles' figures were in then (a changed
+    article's old figures are gone, and so are the edges they had).
+    """
+
+    groups: list[tables.StoredGroup]
+    added: frozenset[str]
+    labels: Mapping[str, str] = field(default_factory=dict)
+    changed: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Compared:
+    groups: list[Group]
+    anomalies: list[Anomaly]
+    clustered: tuple[int, int] | None  # figures grouped again, of all (None: elsewhere)
+    labels: dict[str, str] | None  # each figure's component (None: not known)
+
+
+def _standing(
+    rows: Sequence[tables.FigureRow],
+    what: Vector,
+    sent: Vector,
+    core: Vector,
+    cfg: FiguresConfig,
+    edges: Edges,
+    root: Sequence[int],
+    since: Previous,
+) -> tuple[list[int], list[tuple[tuple[int, int, int], Group]]] | None:
+    """The figures to group again (those in a component the pending articles touch) and
+    the stored groups that stand, with their keys; None when the last run's components
+    are not known for every figure, or a stored group names a figure that is gone (the
+    corpus changed otherwise: group it whole).
+
+    Seeds: the pending articles' figures; the figures that were in a component with a
+    changed article's old figures (which may have held their places in neighbour lists);
+    and both ends of a series edge among the other figures that a new figure pushed out
+    (found by building the edges of those figures alone, as the last run had them).
+    """
+    position = {r.id: i for i, r in enumerate(rows)}
+    if any(f not in position for g in since.groups for f in g.figures):
+        return None
+    stay = [i for i, r in enumerate(rows) if r.article not in since.added]
+    if any(rows[i].id not in since.labels for i in stay):
+        return None
+    old = [i for i in facts_of(rows) if rows[i].article not in since.added]
+    before = series_edges(rows, old, what, sent, core, cfg)  # the graph the last run had
+    seeds = {i for i, r in enumerate(rows) if r.article in since.added}
+    seeds.update(i for i in stay if since.labels[rows[i].id] in since.changed)
+    for i, mine in before.items():
+        lost = [j for j in mine if j not in edges[i]]
+        seeds.update(lost)
+        if lost:
+            seeds.add(i)
+    touched = {root[i] for i in seeds}
+    redo = [i for i in range(len(rows)) if root[i] in touched]
+    kept = []
+    for g in since.groups:
+        members = [position[f] for f in g.figures]
+        if root[members[0]] not in touched:
+            kept.append((group_key(g.relation, members), Group(g.what, g.relation, g.figures)))
+    return redo, kept
+
+
+def _subgraph(
+    rows: Sequence[tables.FigureRow],
+    what: Vector,
+    pairs: Pairs,
+    edges: Edges,
+    keep: Sequence[int],
+) -> tuple[list[tables.FigureRow], Vector, Pairs, Edges]:
+    """The rows ``keep`` (whole components, in order) renumbered 0.., with their vectors,
+    pairs and edges in the same order as in the whole graph."""
+    if len(keep) == len(rows):
+        return list(rows), what, pairs, edges
+    at = {i: k for k, i in enumerate(keep)}
+    return (
+        [rows[i] for i in keep],
+        what[list(keep)] if keep else what[:0],
+        [(s, at[i], at[j]) for s, i, j in pairs if i in at],
+        {at[i]: {at[j]: v for j, v in mine.items()} for i, mine in edges.items() if i in at},
+    )
 
 
 # A figure with its position in the corpus's figure list and its what-, sentence and core
@@ -180,7 +327,12 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     if not todo:
         return StageReport(NAME)
     skips = Skips(NAME)
-    groups, anomalies = compare_corpus(store, cfg, skips, reporter)
+    ids = store.article_ids()
+    # Some articles done with this key: the stored groups of what the pending ones do not
+    # touch stand. Otherwise (the first run, a new key) the whole corpus.
+    since = _previous(store, ids, todo) if len(todo) < len(ids) else None
+    result = compare_corpus(store, cfg, skips, reporter, since)
+    groups, anomalies = result.groups, result.anomalies
     reporter.start("figure groups: write", 1)
     with store.transaction():
         tables.put_groups(
@@ -188,12 +340,59 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
             [(g.what, g.relation, g.members) for g in groups],
             [(a.article, a.start, a.end, a.kind, a.detail) for a in anomalies],
         )
+        _put_labels(store, ids, set(todo), since, result.labels)
         errors = skips.record(store, store.article_ids())  # every article was compared again
         store.mark_done(NAME, store.article_ids(), key)
     reporter.advance()
     reporter.finish()
     notes = tuple(f"anomaly: {a.detail}" for a in anomalies)
+    if result.clustered is not None:
+        notes += (f"clustered {result.clustered[0]} of {result.clustered[1]} figures",)
     return StageReport(NAME, processed=len(todo), errors=errors, notes=notes)
+
+
+LABELS_BLOB = "figure-components"  # per article: its figures' components, by figure id
+
+
+def _previous(store: Store, ids: Sequence[str], todo: Sequence[str]) -> Previous | None:
+    """The last run's groups and components (None when an article pending again has no
+    record of its components: group the whole corpus)."""
+    pending = set(todo)
+    labels: dict[str, str] = {}
+    for article in ids:
+        if article not in pending and (data := store.get_blob(LABELS_BLOB, article)):
+            labels.update(json.loads(data))
+    changed: set[str] = set()
+    for article in store.seen_before(NAME, todo):
+        data = store.last_blob(LABELS_BLOB, article)
+        if data is None:
+            return None
+        changed.update(json.loads(data).values())
+    return Previous(tables.stored_groups(store), frozenset(pending), labels, frozenset(changed))
+
+
+def _put_labels(
+    store: Store,
+    ids: Sequence[str],
+    todo: set[str],
+    since: Previous | None,
+    labels: Mapping[str, str] | None,
+) -> None:
+    """Keep each article's figures' components for the next run: the pending articles'
+    and those whose components changed. Without labels (grouped elsewhere) every record
+    is dropped, so the next run groups the whole corpus."""
+    if labels is None:
+        for article in ids:
+            store.drop_blobs(article, [LABELS_BLOB])
+        return
+    mine: dict[str, dict[str, str]] = {a: {} for a in ids}
+    for fid, label in labels.items():
+        mine[fid.rsplit(":", 1)[0]][fid] = label
+    old = since.labels if since is not None else {}
+    for article, found in mine.items():
+        if since is None or article in todo or any(old.get(f) != v for f, v in found.items()):
+            data = json.dumps(found, sort_keys=True).encode("utf-8")
+            store.put_blob(LABELS_BLOB, article, store.text_hash(article), data)
 
 
 STAGE = Stage(
@@ -207,8 +406,9 @@ STAGE = Stage(
         BLOB + EMBED_BLOB,
         BLOB + tables.WHAT_BLOB,
     ),
-    provides=("figure_groups", "figure_group_members", "figure_anomalies"),
+    provides=("figure_groups", "figure_group_members", "figure_anomalies", BLOB + LABELS_BLOB),
     run=run,
     doc="figures grouped across articles (agree / update / conflict) and year anomalies",
     config=("figures",),
+    version=2,  # 2: groups ordered by their members (compare.group_key); series facts in row order
 )

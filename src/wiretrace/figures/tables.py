@@ -174,6 +174,26 @@ def load_figures(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class StoredGroup:
+    what: str
+    relation: str
+    figures: tuple[str, ...]  # figure ids, in the stored order
+
+
+def stored_groups(store: Store) -> list[StoredGroup]:
+    """The figure groups as this stage last wrote them, in their order."""
+    members: dict[int, list[str]] = {}
+    for gid, fid in store.conn.execute(
+        "SELECT group_id, figure_id FROM figure_group_members ORDER BY group_id, seq"
+    ):
+        members.setdefault(gid, []).append(fid)
+    return [
+        StoredGroup(r["what"], r["relation"], tuple(members.get(r["id"], ())))
+        for r in store.conn.execute("SELECT id, what, relation FROM figure_groups ORDER BY id")
+    ]
+
+
 def put_groups(
     store: Store,
     groups: Sequence[tuple[str, str, Sequence[str]]],
