@@ -92,7 +92,7 @@ def run_local(path: Path) -> dict[str, Any]:
     taken a slice at a time."""
     import pyarrow.parquet as pq
 
-    from wiretrace.reuse.blocks import find_reuse_blocks
+    from wiretrace.reuse.blocks import Aligned, find_reuse_blocks
     from wiretrace.reuse.detect import DocInput
 
     t0 = time.perf_counter()
@@ -115,11 +115,11 @@ def run_local(path: Path) -> dict[str, Any]:
 
             counts = {"pairs_with_reuse": 0, "passages": 0}
 
-            def counted(parts: Iterable[list[Any]]) -> Iterator[list[Any]]:
+            def counted(parts: Iterable[Aligned]) -> Iterator[list[Any]]:
                 for part in parts:
-                    counts["pairs_with_reuse"] += len(part)
-                    counts["passages"] += sum(len(r.passages) for r in part)
-                    yield part
+                    counts["pairs_with_reuse"] += len(part.results)
+                    counts["passages"] += sum(len(r.passages) for r in part.results)
+                    yield part.results
 
             found = digest_of(counted(find_reuse_blocks(len(offsets) - 1, load, _config())))
     return {

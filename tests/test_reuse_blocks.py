@@ -152,9 +152,13 @@ def test_blocks_of_any_size_give_the_links_of_the_whole_corpus_at_once(
         asked.clear()
 
         parts = list(find_reuse_blocks(len(docs), load, cfg, focus, spill_dir=tmp_path))
-        assert _rows([r for part in parts for r in part]) == whole
+        assert _rows([r for part in parts for r in part.results]) == whole
         assert max(asked) <= min(60, max(articles, 2 * pairs))  # a block of articles at most
         assert not list(tmp_path.iterdir())  # spill files removed
+        if len(parts) > 2:  # carrying on after a slice gives the slices that followed it
+            rest = find_reuse_blocks(len(docs), load, cfg, focus, after=parts[1].last)
+            later = [r for part in parts[2:] for r in part.results]
+            assert _rows([r for part in rest for r in part.results]) == _rows(later)
     assert _rows(find_reuse(docs, cfg, focus)) == whole
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from wiretrace.config import Config
 from wiretrace.models import CleanResult, RawDocument, Span
 from wiretrace.nlp.stage import EMBED_BLOB
 from wiretrace.pipeline import NullReporter
-from wiretrace.reuse import queries
+from wiretrace.reuse import blocks, detect, queries
 from wiretrace.reuse.stage import run
 from wiretrace.store import Store
 from wiretrace.vectors import pack_vectors
@@ -55,3 +57,49 @@ def test_stage_links_by_date_and_updates_incrementally(store: Store, config: Con
     # The later piece took its text from the wire; its copy in ``copy`` is a sibling.
     assert pairs == {(first, copy), (first, later)}
     assert queries.summary(store)["links_verbatim"] == 2
+
+
+def _wires(store: Store) -> None:
+    """Four wire stories, each run again inside two later articles."""
+    rng = random.Random(5)
+    wires = [_prose(rng, 6) for _ in range(4)]
+    for k, wire in enumerate(wires):
+        _add(store, wire, f"2025-03-1{k}")
+    for k in range(8):
+        _add(store, f"{_prose(rng, 2)}. {wires[k % 4]}. {_prose(rng, 2)}", f"2025-04-0{k + 1}")
+
+
+def test_an_interrupted_run_carries_on_after_its_last_committed_slice(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    aligned: list[int] = []
+    stop_at: list[int] = []
+    real = detect.align
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        aligned.append(1)
+        if len(aligned) in stop_at:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(detect, "align", counted)
+    monkeypatch.setattr(blocks, "PAIR_BLOCK", 2)
+    whole = Store(tmp_path / "whole.db")
+    _wires(whole)
+    run(whole, config, NullReporter())
+    expected, pairs = queries.links(whole), len(aligned)
+    assert len(expected) >= 8 and pairs > 6
+
+    cut = Store(tmp_path / "cut.db")
+    _wires(cut)
+    aligned.clear()
+    stop_at.append(6)  # in the third slice: two slices (four pairs) are committed
+    with pytest.raises(KeyboardInterrupt):
+        run(cut, config, NullReporter())
+    assert cut.conn.execute("SELECT count(*) FROM reuse_state").fetchone()[0] == 1
+    aligned.clear()
+    stop_at.clear()
+    assert run(cut, config, NullReporter()).processed == 12
+    assert len(aligned) == pairs - 4  # the committed slices are not aligned again
+    assert queries.links(cut) == expected
+    assert cut.conn.execute("SELECT count(*) FROM reuse_state").fetchone()[0] == 0

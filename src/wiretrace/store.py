@@ -386,6 +386,10 @@ MIGRATIONS: tuple[str, ...] = (
         action TEXT NOT NULL, name TEXT NOT NULL, target TEXT, at TEXT NOT NULL
     );
     """,
+    # 16: how far an interrupted reuse run got (reuse writes), so the next carries on.
+    """
+    CREATE TABLE reuse_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -141,6 +141,14 @@ class DocumentFrequency:
         return set(tokens[df <= max_df].tolist())
 
 
+@dataclass(frozen=True)
+class Aligned:
+    """The reuse found in one slice of candidate pairs, and the slice's last pair."""
+
+    last: tuple[int, int]
+    results: list[PairResult]
+
+
 @dataclass
 class _Scan:
     """What scanning the corpus leaves in memory (all of it small but the vectors)."""
@@ -161,12 +169,15 @@ def find_reuse_blocks(
     on_error: Callable[[int, int, Exception], None] | None = None,
     progress: Callable[[int], Callable[[], None]] | None = None,
     spill_dir: Path | None = None,
-) -> Iterator[list[PairResult]]:
+    after: tuple[int, int] | None = None,
+) -> Iterator[Aligned]:
     """``detect.find_reuse`` over the ``n`` articles ``load`` reads, in bounded memory.
 
     Yields the results a slice of candidate pairs at a time, in sorted pair order; all
-    slices together equal ``detect.find_reuse`` on the whole corpus. ``spill_dir``: where
-    the temporary files go (the system's temporary directory by default)."""
+    slices together equal ``detect.find_reuse`` on the whole corpus. ``after``: the last
+    pair a previous run aligned (``Aligned.last``); only the pairs after it are aligned,
+    so an interrupted run carries on. ``spill_dir``: where the temporary files go (the
+    system's temporary directory by default)."""
     mask = np.zeros(n, dtype=np.bool_)
     if focus is None:
         mask[:] = True
@@ -192,6 +203,9 @@ def find_reuse_blocks(
         total, involved = 0, np.zeros(n, dtype=np.bool_)
         for block in range(blocks):  # sorted and de-duplicated in place
             found = np.unique(pairs.read(block), axis=0)
+            if after is not None:
+                a, b = after
+                found = found[(found[:, 0] > a) | ((found[:, 0] == a) & (found[:, 1] > b))]
             pairs.write(block, found)
             total += found.shape[0]
             involved[found.ravel()] = True
@@ -208,7 +222,8 @@ def find_reuse_blocks(
             pairs.drop(block)
             for lo in range(0, found.shape[0], PAIR_BLOCK):
                 chunk = found[lo : lo + PAIR_BLOCK]
-                yield _align(chunk, load, cfg, scan.df, best, max_df, vocab, on_error, step)
+                results = _align(chunk, load, cfg, scan.df, best, max_df, vocab, on_error, step)
+                yield Aligned((int(chunk[-1, 0]), int(chunk[-1, 1])), results)
 
 
 def _scan(n: int, load: Load, cfg: ReuseConfig, bands: Spill) -> _Scan:

@@ -454,4 +454,4 @@ def find_reuse(
         return [docs[k] for k in indices]
 
     found = find_reuse_blocks(len(docs), load, cfg, focus, on_error, progress)
-    return [r for part in found for r in part]
+    return [r for part in found for r in part.results]

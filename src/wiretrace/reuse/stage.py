@@ -20,7 +20,7 @@ from ..models import ReuseLink, Span
 from ..nlp.models import NlpConfig
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
-from ..store import Store
+from ..store import Store, content_hash
 from . import tables
 from .align import Passage
 from .attribution import attributed
@@ -28,6 +28,7 @@ from .blocks import find_reuse_blocks
 from .config import ReuseConfig
 from .detect import DocInput, PairResult
 from .provenance import ArticleMeta, duplicate_groups, orient, provenance, unsourced_spans
+from .tables import Progress
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -68,38 +69,49 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         reporter.start("reuse: align candidate pairs", pairs)
         return reporter.advance
 
+    def fresh(results: Iterable[PairResult]) -> list[ReuseLink]:
+        return [
+            ReuseLink(
+                ids[r.a],
+                ids[r.b],
+                Span(p.a_start, p.a_end),
+                Span(p.b_start, p.b_end),
+                p.kind,
+                p.score,
+            )
+            for r in results
+            for p in r.passages
+        ]
+
     keyed = getattr(current_engine(), "find_reuse", None)
-    found: Iterable[list[PairResult]]
     if keyed is not None:  # an engine that runs it as keyed shuffles (Ray)
         reporter.start("reuse: align passages", len(todo))
         results = keyed(
             ids, lambda chunk: _inputs(store, chunk, cfg.paraphrase), cfg, focus, on_error
         )
         reporter.advance(len(todo))
-        found = [results]
-    else:  # a block of articles or of pairs at a time, results written as they come
+        with store.transaction():
+            tables.drop_links(store, todo)
+            tables.add_links(store, fresh(results))
+            tables.set_progress(store, None)
+    else:  # a block at a time; each slice of pairs commits its links and where it got to
+        run_id = content_hash("\n".join([key, *ids, "", *sorted(todo)]))
+        after = tables.progress(store, run_id)
+        if after is None:  # not begun, or begun on another corpus or configuration
+            with store.transaction():
+                tables.drop_links(store, todo)
+                tables.set_progress(store, Progress(run_id, None))
 
         def load(indices: Sequence[int]) -> list[DocInput]:
             return _inputs(store, [ids[k] for k in indices], cfg.paraphrase)
 
-        reporter.start("reuse: candidate pairs", 1)
-        found = find_reuse_blocks(len(ids), load, cfg, focus, on_error, aligning)
-    with store.transaction():  # links, provenance and bookkeeping commit together
-        tables.drop_links(store, todo)
-        for part in found:
-            fresh = [
-                ReuseLink(
-                    ids[r.a],
-                    ids[r.b],
-                    Span(p.a_start, p.a_end),
-                    Span(p.b_start, p.b_end),
-                    p.kind,
-                    p.score,
-                )
-                for r in part
-                for p in r.passages
-            ]
-            tables.add_links(store, fresh)
+        last = None if after is None else after.last
+        reporter.start("reuse: candidate pairs" + ("" if last is None else " (carrying on)"), 1)
+        for part in find_reuse_blocks(len(ids), load, cfg, focus, on_error, aligning, after=last):
+            with store.transaction():
+                tables.add_links(store, fresh(part.results))
+                tables.set_progress(store, Progress(run_id, part.last))
+    with store.transaction():  # directions, provenance and bookkeeping commit together
         reporter.start("reuse: orient links, provenance", 1)
         stored = tables.links(store)
         meta = _meta(store, index, stored)
@@ -108,6 +120,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         _provenance(store, meta, links, cfg, spacy_model, skips)
         errors = skips.record(store, todo)
         store.mark_done(NAME, todo, key)
+        tables.set_progress(store, None)
         reporter.advance()
     reporter.finish()
     notes = (f"{len(links)} reuse links",)
@@ -206,7 +219,13 @@ def _unsourced(
 STAGE = Stage(
     name=NAME,
     requires=("documents", "articles", "removed", "sentences", BLOB + DOC_BLOB, BLOB + EMBED_BLOB),
-    provides=("reuse_links", "reuse_duplicates", "reuse_provenance", "reuse_unsourced"),
+    provides=(
+        "reuse_links",
+        "reuse_duplicates",
+        "reuse_provenance",
+        "reuse_unsourced",
+        "reuse_state",
+    ),
     run=run,
     config=("reuse",),
     doc="passage reuse (verbatim, near-verbatim, paraphrase), direction and provenance",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from ..models import ReuseLink, Span
 from ..store import Store
@@ -64,6 +66,37 @@ def _insert(conn: object, rows: Sequence[ReuseLink]) -> None:
             for r in sorted(rows, key=lambda r: (r.derived, r.derived_span.start, r.source))
         ],
     )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an unfinished local run got: ``run`` names its corpus, configuration and
+    articles to do; ``last`` is the last candidate pair whose links are stored (None: the
+    old links of the articles to do are dropped, no pair aligned yet)."""
+
+    run: str
+    last: tuple[int, int] | None
+
+
+def progress(store: Store, run: str) -> Progress | None:
+    """The stored progress of run ``run`` (None: none, or another run's)."""
+    row = store.conn.execute("SELECT value FROM reuse_state WHERE key = 'progress'").fetchone()
+    if row is None:
+        return None
+    got = json.loads(row[0])
+    if got["run"] != run:
+        return None
+    last = got["last"]
+    return Progress(run, None if last is None else (int(last[0]), int(last[1])))
+
+
+def set_progress(store: Store, state: Progress | None) -> None:
+    """Record how far the run got (None: no run unfinished)."""
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM reuse_state WHERE key = 'progress'")
+        if state is not None:
+            value = json.dumps({"run": state.run, "last": state.last})
+            conn.execute("INSERT INTO reuse_state (key, value) VALUES ('progress', ?)", (value,))
 
 
 def write_provenance(
