@@ -315,3 +315,33 @@ def test_a_relative_pronoun_speaker_span_keeps_the_phrase_it_stands_for(nlp) -> 
     }
     assert spans["it could harm trade"] == "harbour businesses that"
     assert spans["the town needed it"] == "Mayor Anna Kell, who"
+
+
+def test_a_lemma_without_its_silent_e_still_names_the_cue(nlp) -> None:  # type: ignore[no-untyped-def]
+    # The lemmatiser gives "hop" for "hoping"; the cue is "hope".
+    text = "Democrats are hoping to retain the White House next year."
+    (q,) = quotes_of(nlp, text)
+    assert (q.speaker, q.cue, q.act) == ("Democrats", "hoping", "intention")
+    assert q.text == "to retain the White House next year"
+
+
+def test_a_verb_the_train_split_annotates_as_a_cue_reports_its_object(nlp) -> None:  # type: ignore[no-untyped-def]
+    (q,) = quotes_of(nlp, "Sanders railed against the corrupting influence of super PACs.")
+    assert (q.speaker, q.cue) == ("Sanders", "railed")
+    assert q.text.endswith("influence of super PACs")
+
+
+def test_an_inverted_frame_names_the_phrase_after_it_whatever_its_attachment(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“This is just a scripted television show and we are all props,” said Virginia "
+        "delegate Beau Correll, angered that party leaders ignored the movement to free "
+        "delegates to vote their conscience."
+    )
+    (q,) = [q for q in quotes_of(nlp, text) if q.kind == "direct"]
+    assert q.speaker == "Beau Correll"
+
+
+def test_a_characterisation_coordinated_inside_a_report_keeps_the_reporter(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "He says he respects Clinton and calls her “an extremely intelligent woman.”"
+    called = next(q for q in quotes_of(nlp, text) if q.cue == "calls")
+    assert called.speaker_span is not None and called.speaker_span.start == 0

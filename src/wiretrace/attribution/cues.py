@@ -20,6 +20,7 @@ REPORTING = frozenset(
     underline underscore highlight reveal disclose hint speculate conclude complain lament
     counter retort testify tweet post quote cite inform assure affirm point announce order
     instruct demand ask recommend propose agree disagree object protest
+    interject clarify boast joke reaffirm chant
     """.split()  # noqa: SIM905
 )
 # Verbs that characterise someone's words; they report speech only when their complement
@@ -29,6 +30,7 @@ JUDGING = frozenset(
     """
     accuse blast slam criticize criticise condemn denounce praise describe characterize
     characterise call label brand dub reject dismiss question attack hail welcome
+    chide decry assail portray deem
     """.split()  # noqa: SIM905
 )
 # Verbs of commanding: what they govern ("ordered the dam to be emptied") is an act of
@@ -67,6 +69,8 @@ TOPIC = frozenset(
     reiterate echo list talk speak refer point focus complain push thank blame challenge
     ridicule mock applaud criticize criticise praise attack dismiss question reject welcome
     condemn denounce slam blast hail prefer want
+    tout rail vouch chide decry voice credit assail deem dispute rebut rebuff portray
+    envision boast joke reaffirm
     """.split()  # noqa: SIM905
 )
 # Adjectives of a stance that take a that-clause: "is confident that …".
@@ -107,9 +111,25 @@ _THROUGH_NOUN = ("pobj", "dobj", "advmod", "dative")
 _NON_FINITE = ("VBG", "VB", "VBN")
 
 
+_LEXICON = REPORTING | JUDGING | BELIEF | INTENTION | POSITION | TOPIC | STANCE
+
+
+def lemma(token: Token) -> str:
+    """The token's lemma, lower case, with the final silent e the lemmatiser may drop
+    restored ("hoped", "hopes", "hoping" come out as "hop"): when the lemma is no cue
+    but the lemma with an e is, and the form is that verb's ed, es or ing form (a short
+    vowel doubles the consonant instead: "hopped"), the cue is meant."""
+    base = token.lemma_.lower()
+    if base in _LEXICON or base + "e" not in _LEXICON:
+        return base
+    if token.lower_ in (base + "ed", base + "es", base + "ing"):
+        return base + "e"
+    return base
+
+
 def is_reporting(token: Token) -> bool:
     if token.pos_ in ("VERB", "AUX"):
-        return token.lemma_.lower() in REPORTING
+        return lemma(token) in REPORTING
     return _mistagged_frame(token)
 
 
@@ -132,27 +152,27 @@ def _mistagged_frame(token: Token) -> bool:
 
 
 def is_judging(token: Token) -> bool:
-    return token.pos_ == "VERB" and token.lemma_.lower() in JUDGING
+    return token.pos_ == "VERB" and lemma(token) in JUDGING
 
 
 def act(token: Token) -> str | None:
     """What a non-speech cue attributes, from its lexical class and complement:
     "belief" (a that-clause), "intention" (a to-infinitive), "position" (an object)."""
-    lemma = token.lemma_.lower()
+    word = lemma(token)
     if token.pos_ == "ADJ":
-        if lemma in STANCE and token.dep_ == "acomp" and clauses(token):
+        if word in STANCE and token.dep_ == "acomp" and clauses(token):
             return "belief"
         return None
     if token.pos_ not in ("VERB", "AUX"):
         return None
-    if lemma in BELIEF and clauses(token):
+    if word in BELIEF and clauses(token):
         return "belief"
-    if lemma in INTENTION and infinitive(token) is not None:
+    if word in INTENTION and infinitive(token) is not None:
         return "intention"
-    if lemma in POSITION and any(c.dep_ == "dobj" for c in token.children):
+    if word in POSITION and any(c.dep_ == "dobj" for c in token.children):
         return "position"
-    if lemma in TOPIC and objects(token) and not _frames_report(token):
-        return "position" if token.lemma_.lower() in JUDGING or lemma in _WANTING else "speech"
+    if word in TOPIC and objects(token) and not _frames_report(token):
+        return "position" if word in JUDGING or word in _WANTING else "speech"
     return None
 
 
@@ -186,10 +206,7 @@ def objects(token: Token) -> list[Token]:
     if (
         prep is not None
         and any(c.dep_ in ("pobj", "pcomp") for c in prep.children)
-        and (
-            prep.lower_ in _TOPIC_PREPS
-            or (prep.lower_ == "to" and token.lemma_.lower() in _TOPIC_TO)
-        )
+        and (prep.lower_ in _TOPIC_PREPS or (prep.lower_ == "to" and lemma(token) in _TOPIC_TO))
     ):
         out.append(prep)
     return out
@@ -213,21 +230,21 @@ def withheld(token: Token) -> bool:
         and not any(c.dep_ == "mark" and c.lower_ == "as" for c in token.children)
     ):
         return True  # "Asked whether …, he said": a question put to him, not his words
-    return token.dep_ == "xcomp" and token.head.lemma_.lower() in ("decline", "refuse")
+    return token.dep_ == "xcomp" and lemma(token.head) in ("decline", "refuse")
 
 
 def noun_content(token: Token) -> tuple[Token, str] | None:
     """The clause an attribution noun carries and what it attributes."""
-    if token.pos_ != "NOUN" or token.lemma_.lower() not in NOUNS:
+    if token.pos_ != "NOUN" or lemma(token) not in NOUNS:
         return None
     for child in token.children:
         if child.i < token.i or child.dep_ not in ("acl", "ccomp", "relcl"):
             continue
         if _has_that(child) and child.dep_ != "relcl":
-            return child, "speech" if token.lemma_.lower() not in BELIEF_NOUNS else "belief"
+            return child, "speech" if lemma(token) not in BELIEF_NOUNS else "belief"
         to = any(a.lower_ == "to" and a.dep_ == "aux" for a in child.children)
         if child.dep_ == "acl" and to:
-            return child, "intention" if token.lemma_.lower() in _NOUN_INTENTION else "speech"
+            return child, "intention" if lemma(token) in _NOUN_INTENTION else "speech"
     return None
 
 
@@ -312,7 +329,7 @@ def speaker_head(cue: Token) -> Token | None:
         if passive is not None:
             if passive.lower_ == "it" and clauses(token) and _agent(token) is None:
                 return None  # "It was reported that …": no one is named
-            if token.lemma_.lower() in CITING:
+            if lemma(token) in CITING:
                 return passive
             agent = _agent(token)
             return agent if agent is not None else passive
@@ -351,7 +368,7 @@ def _coordinated_with_report(verb: Token) -> Token | None:
     """ "May said that the country would leave … and suggested that it would …": a
     report without a subject, that the parser coordinated with a verb of the content of
     another report, is coordinated with that report; its speaker speaks."""
-    if verb.dep_ != "conj" or not is_reporting(verb):
+    if verb.dep_ != "conj" or not (is_reporting(verb) or is_judging(verb) or act(verb)):
         return None
     head = verb.head
     while head.dep_ == "conj" and head.head != head:
@@ -422,7 +439,7 @@ _ISSUING = frozenset(
 def _issuer(noun: Token) -> Token | None:
     """The verb whose subject issued ``noun`` ("issued a statement", "in a statement")."""
     verb = noun.head
-    if noun.dep_ == "dobj" and verb.lemma_.lower() in _ISSUING:
+    if noun.dep_ == "dobj" and lemma(verb) in _ISSUING:
         return verb
     if noun.dep_ == "pobj" and verb.lower_ in _MEDIUM and verb.head.pos_ in ("VERB", "AUX"):
         return verb.head
@@ -441,7 +458,7 @@ def _object_controller(complement: Token) -> Token | None:
     verb = complement.head
     if complement.dep_ != "xcomp" or complement.i < verb.i:
         return None
-    if verb.lemma_.lower() in _SUBJECT_CONTROL or verb.pos_ not in ("VERB", "AUX"):
+    if lemma(verb) in _SUBJECT_CONTROL or verb.pos_ not in ("VERB", "AUX"):
         return None
     obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i < complement.i), None)
     if obj is None or not (

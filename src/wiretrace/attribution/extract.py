@@ -574,7 +574,27 @@ def _inverted_subject(cue: Token) -> Token | None:
             continue  # "…,” Flynn said Thursday morning": when, not who
         if child.pos_ in ("PROPN", "NOUN") and child.dep_ in ("dobj", "attr", "npadvmod", "dep"):
             return child
-    return None
+    return _inverted_phrase(cue)
+
+
+_NP_WORDS = frozenset({"PROPN", "NOUN", "DET", "ADJ", "NUM", "PART"})
+
+
+def _inverted_phrase(cue: Token) -> Token | None:
+    """ "…,” said Virginia delegate Beau Correll, angered that …": the parser may hang
+    the name after an inverted frame verb on a clause that follows it. Right after a
+    closing mark or its comma, the noun phrase that follows the verb names the speaker
+    whatever its attachment; its last noun is its head."""
+    doc = cue.doc
+    if cue.i == 0 or not (cues.is_quote_mark(doc[cue.i - 1]) or doc[cue.i - 1].text == ","):
+        return None
+    head: Token | None = None
+    for t in doc[cue.i + 1 : cue.i + 9]:
+        if t.pos_ not in _NP_WORDS or t.ent_type_ in ("DATE", "TIME"):
+            break
+        if t.pos_ in ("PROPN", "NOUN"):
+            head = t
+    return head
 
 
 def _label(doc: Doc, seg: Segment, sents: _Sentences) -> Token | None:
@@ -772,7 +792,7 @@ def _reported_speech(verb: Token, fragments: list[Segment]) -> list[tuple[tuple[
         if bounds is not None:
             out.append((bounds, _kind(bounds, fragments)))
         return out
-    if verb.lemma_.lower() in cues.COMMANDING:
+    if cues.lemma(verb) in cues.COMMANDING:
         return out  # "ordered the dam to be emptied": an act of authority, not words
     if cues.is_reporting(verb):
         trailing = _trailing_frame(verb) or _inserted_frame(verb) or _as_frame(verb)
@@ -879,7 +899,7 @@ _ADDRESSING = frozenset({"tell", "inform", "assure", "remind", "notify", "brief"
 def _has_own_complement(verb: Token) -> bool:
     """Whether a verb has content of its own after it: a clause, an infinitive, or an
     object that is not merely the one addressed."""
-    addressing = verb.lemma_.lower() in _ADDRESSING
+    addressing = cues.lemma(verb) in _ADDRESSING
     return any(
         c.i > verb.i
         and c.dep_ in _OWN_COMPLEMENTS
