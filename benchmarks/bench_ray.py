@@ -236,17 +236,17 @@ def story_features(n: int, seed: int = 0) -> list[Any]:
     return out
 
 
-def segment_vectors(n: int, seed: int = 1) -> tuple[Any, Any]:
+def segment_chunks(n: int, seed: int = 1) -> Iterator[tuple[Any, Any, Any]]:
     """``SEGMENTS`` generated clause vectors per article (float16, unit length, as the
-    segment index stores them): a quarter are rewordings of one of ``n / 25`` recurring
-    claims (cosine ~0.8 to each other), the rest unrelated."""
+    segment index stores them), as (rows, articles, vectors) blocks: a quarter are
+    rewordings of one of ``n / 25`` recurring claims (cosine ~0.8 to each other), the rest
+    unrelated."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
     rows = n * SEGMENTS
     claims = rng.standard_normal((max(1, n // 25), STORY_DIM)).astype(np.float32)
     claims /= np.linalg.norm(claims, axis=1, keepdims=True)
-    vectors = np.empty((rows, STORY_DIM), dtype=np.float16)
     for lo in range(0, rows, 65536):
         hi = min(rows, lo + 65536)
         block = rng.standard_normal((hi - lo, STORY_DIM)).astype(np.float32)
@@ -255,8 +255,37 @@ def segment_vectors(n: int, seed: int = 1) -> tuple[Any, Any]:
         pick = claims[rng.integers(0, len(claims), int(echo.sum()))]
         block[echo] = pick + 0.5 * block[echo]
         block /= np.linalg.norm(block, axis=1, keepdims=True)
-        vectors[lo:hi] = block
-    owner = np.repeat(np.arange(n, dtype=np.int32), SEGMENTS)
+        index = np.arange(lo, hi, dtype=np.int64)
+        yield index, (index // SEGMENTS).astype(np.int32), block.astype(np.float16)
+
+
+def write_segments(n: int, folder: Path) -> None:
+    """The generated segments as the Parquet folder discovery's workers read
+    (``distributed.claims.write_segments``), written a block at a time."""
+    from wiretrace.distributed.claims import write_segments
+
+    write_segments(str(folder), segment_chunks(n))
+
+
+def read_segments(folder: Path) -> tuple[Any, Any]:
+    """The whole folder in memory (the local engine's segment index), filled file by file
+    so that memory holds the index once."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from wiretrace.distributed.claims import vectors_of
+
+    files = sorted(folder.glob("*.parquet"))
+    metas = [pq.ParquetFile(f) for f in files]
+    total = sum(m.metadata.num_rows for m in metas)
+    dim = metas[0].schema_arrow.field("vector").type.byte_width // 2
+    vectors = np.empty((total, dim), dtype=np.float16)
+    owner = np.empty(total, dtype=np.int32)
+    for m in metas:
+        for batch in m.iter_batches():
+            pos = batch.column("pos").to_numpy()
+            vectors[pos] = vectors_of(batch.column("vector"), dim)
+            owner[pos] = batch.column("article").to_numpy()
     return vectors, owner
 
 
@@ -271,16 +300,38 @@ def pairs_digest(pairs: Any, sims: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def run_stage(engine_name: str, stage: str, n: int) -> dict[str, Any]:
+def streamed_digest(files: list[str], n: int) -> tuple[int, str]:
+    """``pairs_digest`` of the pairs ``find_pairs`` wrote, read a chunk at a time (twice:
+    the pairs, then the cosines), and how many."""
+    import numpy as np
+
+    from wiretrace.distributed.claims import read_pairs
+
+    digest = hashlib.sha256()
+    count = 0
+    for pairs, _ in read_pairs(files, n):
+        digest.update(np.asarray(pairs, np.int64).tobytes())
+        count += len(pairs)
+    for _, sims in read_pairs(files, n):
+        digest.update(np.round(np.asarray(sims), 5).tobytes())
+    return count, digest.hexdigest()[:16]
+
+
+def run_stage(engine_name: str, stage: str, n: int, folder: Path | None = None) -> dict[str, Any]:
     """Stories (``cluster``) or recurring-claim discovery (``similar_pairs``) on generated
-    inputs, locally or on Ray (the engine methods the stages call)."""
+    inputs, locally or on Ray (the engine methods the stages call). Discovery on Ray reads
+    the segments from the Parquet ``folder`` in its workers and writes the pairs there too
+    (``find_pairs``): the driver never holds them."""
     import functools
 
     from wiretrace.narratives.discovery import similar_pairs
     from wiretrace.narratives.matching import NarrativesConfig
     from wiretrace.stories.cluster import StoriesConfig, cluster, cluster_in_blocks
 
-    made = story_features(n) if stage == "stories" else segment_vectors(n)
+    made: Any = story_features(n) if stage == "stories" else None
+    if stage != "stories" and engine_name != "ray":
+        assert folder is not None
+        made = read_segments(folder)
     out: dict[str, Any] = {}
     peaks = WorkerPeaks()
     engine = None
@@ -298,12 +349,16 @@ def run_stage(engine_name: str, stage: str, n: int) -> dict[str, Any]:
             run = functools.partial(engine.cluster_blocks, cfg=cfg)
             assignment, states = cluster_in_blocks(made, [], cfg, run)
         out.update(stories=len(states), digest=stories_digest(assignment))
-    else:
+    elif engine is None:
         vectors, owner = made
-        ncfg = NarrativesConfig()
-        find = similar_pairs if engine is None else engine.similar_pairs
-        pairs, sims = find(vectors, owner, ncfg)
+        pairs, sims = similar_pairs(vectors, owner, NarrativesConfig())
         out.update(segments=len(vectors), pairs=len(pairs), digest=pairs_digest(pairs, sims))
+    else:
+        assert folder is not None
+        segments = n * SEGMENTS
+        files = engine.find_pairs(str(folder), f"{folder}-pairs", segments, NarrativesConfig())
+        count, found = streamed_digest(files, segments)
+        out.update(segments=segments, pairs=count, digest=found)
     wall = time.perf_counter() - t0
     if engine is None:
         return {"wall_s": round(wall, 1), "peak_rss_mb": _rss_mb(), **out}
@@ -372,15 +427,16 @@ def child(args: Sequence[str]) -> None:
     from threadpoolctl import threadpool_limits
 
     engine, stage, arg = (args[0], "reuse", args[1]) if len(args) == 2 else args[:3]
+    folder = Path(args[3]) if len(args) > 3 else None
     with threadpool_limits(limits=1, user_api="blas"):
-        _child(engine, stage, arg)
+        _child(engine, stage, arg, folder)
 
 
-def _child(engine: str, stage: str, arg: str) -> None:
+def _child(engine: str, stage: str, arg: str, folder: Path | None) -> None:
     if stage == "reuse":
         result = run_local(Path(arg)) if engine == "local" else run_ray(Path(arg))
     else:
-        result = run_stage(engine, stage, int(arg))
+        result = run_stage(engine, stage, int(arg), folder)
     print(json.dumps({"engine": engine, "stage": stage, **result}))
 
 
@@ -397,12 +453,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             path = Path(tmp) / f"articles-{n}.parquet"
+            segments = Path(tmp) / f"segments-{n}"
             for stage in args.stages:
                 if stage == "reuse" and not path.exists():
                     write_corpus(n, path)
+                if stage == "narratives" and not segments.exists():
+                    write_segments(n, segments)
                 got: dict[str, Any] = {}
                 for engine in args.engines:
                     what = [engine, str(path)] if stage == "reuse" else [engine, stage, str(n)]
+                    if stage == "narratives":
+                        what.append(str(segments))
                     done = subprocess.run(
                         [sys.executable, __file__, "--child", *what],
                         capture_output=True,

@@ -230,7 +230,8 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
     assert sum(engine.nodes.values()) >= 5 and 1 <= len(engine.processes) <= 2, engine
     # Corpus stages ran as keyed shuffles: reuse (band keys, specific tokens, articles to
     # pairs, pairs), statements (quotes by speaker), figure groups (figures by family),
-    # stories (articles and stories by time block), recurring claims (segments by bucket).
+    # stories (articles and stories by time block), recurring claims (segments by bucket,
+    # then the verified pairs by pair: each pair's first finding).
     assert sorted(name for name, *_ in engine.shuffles.moved) == [
         "articles to pairs",
         "band keys",
@@ -240,6 +241,7 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
         "segments by bucket",
         "specific tokens",
         "stories by time block",
+        "verified pairs by pair",
     ], engine.shuffles.moved
     want = _comparable(demo_export)
     got = _comparable(got)

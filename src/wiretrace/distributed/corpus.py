@@ -8,8 +8,7 @@ stage's function on them, and the driver receives only the results.
   ``group_statements``, over the pieces' stored vectors);
 - stories: articles and stories keyed by time block, where no story can bridge two blocks
   (``stories.cluster.time_blocks``; ``cluster`` per block);
-- recurring claims: segments keyed by LSH bucket (hash table and signature), each bucket
-  verified on its own Gram matrix (``narratives.discovery.verify_bucket``).
+- recurring claims: see ``distributed.claims``.
 """
 
 from __future__ import annotations
@@ -20,16 +19,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-import numpy as np
-import numpy.typing as npt
-
 from ..attribution.statements import compare_speakers
 from ..figures.compare import Group
 from ..figures.config import FiguresConfig
 from ..figures.groups import FigureItem, group_family
 from ..models import Quote, Statement
-from ..narratives.discovery import bucket_windows, first_pairs, lsh_tables, verify_bucket
-from ..narratives.matching import NarrativesConfig
 from ..stories.cluster import Block, StoriesConfig, StoryState, cluster, cluster_in_parts
 from .keyed import Shuffles, group_by_key, key_of, put_chunks
 
@@ -148,70 +142,3 @@ def cluster_blocks(
     if large:
         shuffles.moved.append(("stories by time part", sent[0], sent[1], sent[2]))
     return out
-
-
-Found = tuple[tuple[int, int, int], npt.NDArray[np.int64], npt.NDArray[np.float32]]
-
-
-def _buckets(
-    key: int,
-    items: list[tuple[int, int, int, Any, int]],
-    lines: list[Any],
-    cfg: NarrativesConfig,
-    n: int,
-    max_bucket: int,
-) -> list[Found]:
-    """The verified pairs of some buckets, items (table, signature, row, vector, article),
-    each bucket's windows with their place in the local engine's order."""
-    out: list[Found] = []
-    by_bucket: dict[tuple[int, int], list[tuple[int, Any, int]]] = {}
-    for table, signature, row, vector, article in items:
-        by_bucket.setdefault((table, signature), []).append((row, vector, article))
-    for (table, signature), members in sorted(by_bucket.items()):
-        members.sort(key=lambda m: m[0])
-        group = np.asarray([m[0] for m in members], dtype=np.int64)
-        block = np.asarray(np.stack([m[1] for m in members]), dtype=np.float32)
-        own = np.asarray([m[2] for m in members], dtype=np.int32)
-        for w, window in enumerate(bucket_windows(block, lines[table], max_bucket)):
-            keys, sims = verify_bucket(block[window], group[window], own[window], cfg, n)
-            if len(keys):
-                out.append(((table, signature, w), keys, sims))
-    return out
-
-
-def similar_pairs(
-    ray: Any,
-    vectors: npt.NDArray[Any],
-    owner: npt.NDArray[np.int32],
-    cfg: NarrativesConfig,
-    rows: npt.NDArray[np.int64] | None,
-    shuffles: Shuffles,
-    workers: int,
-    max_bucket: int = 1024,
-    progress: Callable[[], None] | None = None,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """``narratives.discovery.similar_pairs`` with its buckets verified in the workers:
-    the driver hashes the segments (one matrix product per table) and streams (bucket,
-    segment) rows; the pairs come back and are merged in the local engine's order."""
-    n = len(vectors)
-    rows = np.arange(n) if rows is None else rows
-    if len(rows) < 2:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
-    lines: list[Any] = []
-
-    def items() -> Iterator[tuple[int, tuple[int, int, int, Any, int]]]:
-        for table, (line, keys) in enumerate(lsh_tables(vectors, rows, cfg)):
-            lines.append(line)
-            for row, signature in zip(rows.tolist(), keys.tolist(), strict=True):
-                item = (table, signature, row, vectors[row], int(owner[row]))
-                yield key_of(f"{table}:{signature}"), item
-            if progress is not None:
-                progress()
-
-    refs = put_chunks(ray, chunked(items()))
-    reduce = functools.partial(_buckets, lines=lines, cfg=cfg, n=n, max_bucket=max_bucket)
-    found: list[Found] = list(
-        group_by_key(ray, refs, reduce, "segments by bucket", shuffles, workers)
-    )
-    found.sort(key=lambda f: f[0])
-    return first_pairs(((keys, sims) for _, keys, sims in found), n)

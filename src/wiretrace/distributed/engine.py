@@ -308,8 +308,8 @@ class RayEngine:
         progress: Callable[[], None] | None = None,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """Recurring-claim discovery's candidate verification, one LSH bucket per key
-        (``distributed.corpus``)."""
-        from .corpus import similar_pairs
+        (``distributed.claims``)."""
+        from .claims import similar_pairs
 
         return similar_pairs(
             import_ray(),
@@ -321,4 +321,22 @@ class RayEngine:
             self.workers,
             max_bucket,
             progress,
+        )
+
+    def find_pairs(
+        self,
+        segments: str,
+        out: str,
+        n: int,
+        cfg: NarrativesConfig,
+        max_bucket: int = 1024,
+        filesystem: Any = None,
+    ) -> list[str]:
+        """Recurring-claim discovery's verified pairs from a Parquet folder of segments
+        (``claims.write_segments``) to a Parquet folder, the driver out of the data
+        (``distributed.claims``; ``claims.read_pairs`` reads them in order)."""
+        from .claims import find_pairs
+
+        return find_pairs(
+            import_ray(), segments, out, n, cfg, self.shuffles, self.workers, max_bucket, filesystem
         )

@@ -1,0 +1,422 @@
+"""Recurring-claim discovery's candidate verification on Ray, with the driver out of the data.
+
+The segments (row, article, float16 vector) are a dataset of blocks of ``HASH_BLOCK`` rows:
+Parquet files under a folder (``write_segments``; any filesystem pyarrow supports) or blocks
+the driver put in the object store. Every step runs in the workers:
+
+1. each block is hashed (``lsh_keys``, the local engine's blocks, so the same keys) and
+   yields one row per hash table: bucket key, row, article, vector bytes (fixed-width
+   Arrow columns, no pickling: 788 bytes a row at 384 dims);
+2. a hash shuffle by bucket key; each partition verifies its buckets (``verify_bucket``
+   on ``bucket_windows``, as locally) and yields (pair, order, cosine) rows;
+3. a sort by pair; each block keeps a pair's first finding (lowest order: table, then
+   signature, then window, the local engine's bucket order, ``first_pairs``).
+
+The driver plans (file names, the size of the shuffles) and either writes the pairs to
+Parquet from the workers (``find_pairs``) or gathers them (``similar_pairs``, the engine
+method the narratives stage calls with its in-memory index).
+
+Every (row, table) carries its vector through the shuffle: a bucket's Gram matrix needs
+its members' vectors in one place and each table groups the rows differently, so the
+tables' copies are intrinsic to verifying by bucket (reading them back from Parquet per
+bucket instead would read every file once per partition).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..narratives.discovery import (
+    HASH_BLOCK,
+    bucket_windows,
+    lsh_bits,
+    lsh_keys,
+    lsh_planes,
+    verify_bucket,
+)
+from ..narratives.matching import NarrativesConfig
+from .keyed import OUT_BYTES, PARTITION_BYTES, Shuffles
+
+WINDOW_BITS = 24  # an order is (bucket key << WINDOW_BITS) | window
+PAIR_ROW = 8 + 8 + 4  # pair, order, cosine
+FILE = "segments-{:06d}.parquet"
+
+
+def _segment_schema(dim: int) -> Any:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("pos", pa.int64()),  # place among the segments taking part (hash blocks)
+            ("row", pa.int64()),  # row of the segment index (pair keys)
+            ("article", pa.int32()),
+            ("vector", pa.binary(2 * dim)),  # float16
+        ]
+    )
+
+
+def segment_table(
+    pos: int, rows: npt.NDArray[np.int64], article: npt.NDArray[np.int32], vectors: Any
+) -> Any:
+    """One block of segments as an Arrow table (``pos``: the place of its first row)."""
+    import pyarrow as pa
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float16)
+    width = 2 * vectors.shape[1]
+    blob = pa.py_buffer(vectors.tobytes())
+    column = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(rows), [None, blob])
+    return pa.table(
+        [
+            np.arange(pos, pos + len(rows), dtype=np.int64),
+            np.asarray(rows, dtype=np.int64),
+            np.asarray(article, dtype=np.int32),
+            column,
+        ],
+        schema=_segment_schema(vectors.shape[1]),
+    )
+
+
+def vectors_of(column: Any, dim: int) -> npt.NDArray[np.float16]:
+    """A fixed-width binary column of float16 vectors as an (n, dim) array (no copy)."""
+    array = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    if not len(array):
+        return np.zeros((0, dim), dtype=np.float16)
+    buffer = array.buffers()[1]
+    flat = np.frombuffer(
+        buffer, dtype=np.float16, count=len(array) * dim, offset=array.offset * dim * 2
+    )
+    return flat.reshape(len(array), dim)
+
+
+def aligned_blocks(
+    chunks: Iterable[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], Any]],
+    block: int = HASH_BLOCK,
+) -> Iterator[Any]:
+    """(rows, articles, vectors) chunks in any sizes as segment tables of exactly ``block``
+    rows (the last one shorter): the blocks the local engine hashes."""
+    rows: list[Any] = []
+    arts: list[Any] = []
+    vecs: list[Any] = []
+    held = pos = 0
+    for r, a, v in chunks:
+        rows.append(np.asarray(r, np.int64))
+        arts.append(np.asarray(a, np.int32))
+        vecs.append(np.asarray(v, np.float16))
+        held += len(r)
+        while held >= block:
+            r_all, a_all, v_all = (np.concatenate(x) for x in (rows, arts, vecs))
+            yield segment_table(pos, r_all[:block], a_all[:block], v_all[:block])
+            pos += block
+            rows, arts, vecs = [r_all[block:]], [a_all[block:]], [v_all[block:]]
+            held -= block
+    if held:
+        yield segment_table(pos, *(np.concatenate(x) for x in (rows, arts, vecs)))
+
+
+def write_segments(
+    folder: str,
+    chunks: Iterable[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], Any]],
+    filesystem: Any = None,
+) -> list[str]:
+    """The segments taking part in discovery as Parquet files of ``HASH_BLOCK`` rows under
+    ``folder`` (a path or URI; see ``store.location``), written a block at a time."""
+    import pyarrow.parquet as pq
+
+    from ..store import location
+
+    fs, root = location(folder, filesystem)
+    fs.create_dir(root, recursive=True)
+    written = []
+    for k, table in enumerate(aligned_blocks(chunks)):
+        path = f"{root}/{FILE.format(k)}"
+        pq.write_table(table, path, filesystem=fs, row_group_size=8192)
+        written.append(path)
+    return written
+
+
+def _check_block(table: Any) -> None:
+    """A block must be one of the local engine's hash blocks, or its keys could differ."""
+    pos = table.column("pos").to_numpy()
+    if len(pos) and (
+        pos[0] % HASH_BLOCK
+        or len(pos) > HASH_BLOCK
+        or not np.array_equal(pos, np.arange(pos[0], pos[0] + len(pos)))
+    ):
+        raise ValueError(f"segments block at {pos[0]} is not a hash block of {HASH_BLOCK} rows")
+
+
+def _keyed(table: Any, planes: list[Any], n_bits: int, dim: int) -> Iterator[Any]:
+    """One row per hash table of every segment of a block: (key, row, article, vector)."""
+    import pyarrow as pa
+
+    _check_block(table)
+    block = vectors_of(table.column("vector"), dim).astype(np.float32)
+    rows = table.column("row")
+    article = table.column("article")
+    vector = table.column("vector")
+    step = max(1, OUT_BYTES // (2 * dim + 20))
+    for t, (p, _) in enumerate(planes):
+        keys = (np.int64(t) << n_bits) | lsh_keys(block, p)
+        for lo in range(0, len(keys), step):
+            hi = lo + step
+            yield pa.table(
+                {
+                    "key": keys[lo:hi],
+                    "row": rows[lo:hi],
+                    "article": article[lo:hi],
+                    "vector": vector[lo:hi],
+                }
+            )
+
+
+def _hash_refs(batch: Any, planes: list[Any], n_bits: int, dim: int) -> Iterator[Any]:
+    yield from _keyed(batch, planes, n_bits, dim)
+
+
+def _hash_files(batch: Any, planes: list[Any], n_bits: int, dim: int, fs: Any) -> Iterator[Any]:
+    import pyarrow.parquet as pq
+
+    for path in batch.column("path").to_pylist():
+        yield from _keyed(pq.read_table(path, filesystem=fs), planes, n_bits, dim)
+
+
+def _verify(
+    batch: Any,
+    lines: list[Any],
+    n_bits: int,
+    dim: int,
+    n: int,
+    cfg: NarrativesConfig,
+    max_bucket: int,
+) -> Iterator[Any]:
+    """The verified pairs of a partition's buckets: (pair key, order, cosine) rows."""
+
+    keys = batch.column("key").to_numpy()
+    if not len(keys):
+        return
+    rows = batch.column("row").to_numpy()
+    own = batch.column("article").to_numpy()
+    vectors = vectors_of(batch.column("vector"), dim)
+    order = np.lexsort((rows, keys))  # by bucket, rows ascending as the local engine has them
+    keys, rows, own = keys[order], rows[order], own[order]
+    bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+    out: list[tuple[Any, Any, Any]] = []
+    held = 0
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if hi - lo < 2:
+            continue
+        key = int(keys[lo])
+        group = rows[lo:hi]
+        block = vectors[order[lo:hi]].astype(np.float32)
+        for w, window in enumerate(bucket_windows(block, lines[key >> n_bits], max_bucket)):
+            found, sims = verify_bucket(block[window], group[window], own[lo:hi][window], cfg, n)
+            if len(found):
+                out.append((found, np.full(len(found), (key << WINDOW_BITS) | w), sims))
+                held += len(found)
+        if held * PAIR_ROW >= OUT_BYTES:
+            yield _pairs_table(out)
+            out, held = [], 0
+    if out:
+        yield _pairs_table(out)
+
+
+def _pairs_table(parts: list[tuple[Any, Any, Any]]) -> Any:
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            "pair": np.concatenate([p[0] for p in parts]).astype(np.int64),
+            "order": np.concatenate([p[1] for p in parts]).astype(np.int64),
+            "sim": np.concatenate([p[2] for p in parts]).astype(np.float32),
+        }
+    )
+
+
+def _first(batch: Any) -> Any:
+    """Each pair once, with the cosine of its first finding (lowest order)."""
+    pair = batch.column("pair").to_numpy()
+    order = batch.column("order").to_numpy()
+    pick = np.lexsort((order, pair))
+    keep = pick[np.r_[True, pair[pick][1:] != pair[pick][:-1]]] if len(pick) else pick
+    return batch.take(keep)
+
+
+def verified_pairs(
+    ray: Any,
+    segments: Any,
+    rows: int,
+    dim: int,
+    n: int,
+    cfg: NarrativesConfig,
+    shuffles: Shuffles,
+    workers: int,
+    max_bucket: int = 1024,
+    hash_block: Callable[..., Iterator[Any]] = _hash_refs,
+    **hash_args: Any,
+) -> Any:
+    """The dataset of verified pairs (pair key ``i * n + j``, order, cosine), each pair
+    once, sorted by pair, from ``segments``: a dataset whose batches ``hash_block`` turns
+    into keyed rows (``rows`` segments of width ``dim`` take part; ``n`` rows in the index)."""
+    n_bits = lsh_bits(rows, cfg)
+    planes = lsh_planes(dim, rows, cfg)
+    lines = [line for _, line in planes]
+    keyed = segments.map_batches(
+        functools.partial(hash_block, planes=planes, n_bits=n_bits, dim=dim, **hash_args),
+        batch_size=None if hash_block is _hash_refs else 1,
+        batch_format="pyarrow",
+    )
+    size = rows * len(planes) * (8 + 8 + 4 + 2 * dim)  # fixed-width columns: exact
+    parts = max(workers, -(-size // PARTITION_BYTES))
+    shuffles.moved.append(("segments by bucket", rows * len(planes), size, parts))
+    verify = functools.partial(
+        _verify, lines=lines, n_bits=n_bits, dim=dim, n=n, cfg=cfg, max_bucket=max_bucket
+    )
+    found = (
+        keyed.repartition(parts, keys=["key"])
+        .map_batches(verify, batch_size=None, batch_format="pyarrow")
+        .materialize()
+    )
+    count = found.count()
+    pair_parts = max(workers, -(-count * PAIR_ROW // PARTITION_BYTES))
+    shuffles.moved.append(("verified pairs by pair", count, count * PAIR_ROW, pair_parts))
+    if not count:
+        return found
+    return found.sort("pair").map_batches(_first, batch_size=None, batch_format="pyarrow")
+
+
+def find_pairs(
+    ray: Any,
+    folder: str,
+    out: str,
+    n: int,
+    cfg: NarrativesConfig,
+    shuffles: Shuffles,
+    workers: int,
+    max_bucket: int = 1024,
+    filesystem: Any = None,
+) -> list[str]:
+    """Discovery's verified pairs of the segments ``write_segments`` wrote under ``folder``,
+    written by the workers as Parquet under ``out`` (``read_pairs`` reads them in order);
+    the driver reads only the files' footers. ``n``: rows of the segment index."""
+    import pyarrow.parquet as pq
+
+    from ..store import location
+
+    fs, root = location(folder, filesystem)
+    files = sorted(i.path for i in fs.get_file_info(_selector(root)) if i.path.endswith(".parquet"))
+    rows = sum(pq.ParquetFile(f, filesystem=fs).metadata.num_rows for f in files)
+    out_fs, out_root = location(out, filesystem)
+    if rows < 2:
+        return []
+    dim = pq.ParquetFile(files[0], filesystem=fs).schema_arrow.field("vector").type.byte_width // 2
+    listing = ray.data.from_items([{"path": f} for f in files])
+    pairs = verified_pairs(
+        ray, listing, rows, dim, n, cfg, shuffles, workers, max_bucket, _hash_files, fs=fs
+    )
+    pairs.write_parquet(out_root, filesystem=out_fs)
+    return sorted(
+        i.path for i in out_fs.get_file_info(_selector(out_root)) if i.path.endswith(".parquet")
+    )
+
+
+def _selector(root: str) -> Any:
+    import pyarrow.fs as pafs
+
+    return pafs.FileSelector(root, allow_not_found=True)
+
+
+def read_pairs(
+    files: list[str], n: int, filesystem: Any = None
+) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
+    """The pairs ``find_pairs`` wrote, as ((i, j) rows, cosines) chunks in pair order, a
+    chunk at a time: files are taken by their first pair and must not overlap, and a pair
+    the sort left at the end of one file and the start of the next counts once."""
+    import pyarrow.parquet as pq
+
+    from ..store import location
+
+    opened = []
+    for path in files:
+        fs, p = location(path, filesystem)
+        f = pq.ParquetFile(p, filesystem=fs)
+        if f.metadata.num_rows:
+            stats = f.metadata.row_group(0).column(0).statistics
+            opened.append((int(stats.min), f))
+    carry: tuple[Any, Any, Any] | None = None
+    last = -1
+    for _, f in sorted(opened, key=lambda x: x[0]):
+        for batch in f.iter_batches(columns=["pair", "order", "sim"]):
+            cols = [batch.column(k).to_numpy() for k in range(3)]
+            if carry is not None:
+                cols = [np.r_[c, x] for c, x in zip(carry, cols, strict=True)]
+            pair, order, sim = cols
+            if pair[0] <= last or np.any(np.diff(pair) < 0):
+                raise ValueError("verified pairs are not in pair order")
+            pick = np.lexsort((order, pair))
+            keep = pick[np.r_[True, pair[pick][1:] != pair[pick][:-1]]]
+            pair, order, sim = pair[keep], order[keep], sim[keep]
+            carry = (pair[-1:], order[-1:], sim[-1:])
+            if len(pair) > 1:
+                last = int(pair[-2])
+                yield np.stack([pair[:-1] // n, pair[:-1] % n], axis=1), sim[:-1]
+    if carry is not None:
+        yield np.stack([carry[0] // n, carry[0] % n], axis=1), carry[2]
+
+
+def similar_pairs(
+    ray: Any,
+    vectors: npt.NDArray[Any],
+    owner: npt.NDArray[np.int32],
+    cfg: NarrativesConfig,
+    rows: npt.NDArray[np.int64] | None,
+    shuffles: Shuffles,
+    workers: int,
+    max_bucket: int = 1024,
+    progress: Callable[[], None] | None = None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """``narratives.discovery.similar_pairs`` with hashing, verification and the first
+    finding of each pair in the workers: the driver puts the segments' hash blocks in the
+    object store and gathers the verified pairs."""
+    n = len(vectors)
+    rows = np.arange(n) if rows is None else rows
+    if len(rows) < 2:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
+    chunks = (
+        (
+            rows[i : i + HASH_BLOCK],
+            owner[rows[i : i + HASH_BLOCK]],
+            vectors[rows[i : i + HASH_BLOCK]],
+        )
+        for i in range(0, len(rows), HASH_BLOCK)
+    )
+    refs = [ray.put(table) for table in aligned_blocks(chunks)]
+    found = verified_pairs(
+        ray,
+        ray.data.from_arrow_refs(refs),
+        len(rows),
+        vectors.shape[1],
+        n,
+        cfg,
+        shuffles,
+        workers,
+        max_bucket,
+    )
+    got = [
+        [batch.column(c).to_numpy() for c in ("pair", "order", "sim")]
+        for batch in found.iter_batches(batch_format="pyarrow", batch_size=None)
+    ]
+    if progress is not None:
+        for _ in range(cfg.lsh_tables):
+            progress()
+    if not got:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
+    pair, order, sim = (np.concatenate([g[k] for g in got]) for k in range(3))
+    # the batches come in any order, and a pair may end one sorted block and start the next
+    pick = np.lexsort((order, pair))
+    keep = pick[np.r_[True, pair[pick][1:] != pair[pick][:-1]]]
+    return np.stack([pair[keep] // n, pair[keep] % n], axis=1), sim[keep]

@@ -1,0 +1,59 @@
+"""Recurring-claim discovery on Ray with the driver out of the data: the same verified
+pairs as the local engine, from segments in the object store or in Parquet files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from wiretrace.narratives.discovery import HASH_BLOCK, similar_pairs
+from wiretrace.narratives.matching import NarrativesConfig
+
+# Loopback only: Ray replaces 127.0.0.1 by the machine's address, but not 127.0.0.5.
+SMALL_RAY = {"num_cpus": 2, "object_store_memory": 400 * 1024 * 1024, "node_ip": "127.0.0.5"}
+
+
+def _segments(rows: int, dim: int = 16, seed: int = 5) -> tuple[Any, Any]:
+    """Unit float16 vectors, a third of them rewordings of a few hundred claims, two
+    segments an article (pairs within an article must be left out)."""
+    rng = np.random.default_rng(seed)
+    claims = rng.standard_normal((300, dim))
+    vectors = rng.standard_normal((rows, dim))
+    echo = rng.random(rows) < 0.35
+    vectors[echo] = claims[rng.integers(0, 300, int(echo.sum()))] + 0.3 * vectors[echo]
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float16), np.arange(rows, dtype=np.int32) // 2
+
+
+def test_keyed_discovery_gives_the_local_pairs(tmp_path: Path) -> None:
+    pytest.importorskip("ray", reason="the Ray engine needs wiretrace[ray]")
+    from wiretrace.distributed.claims import read_pairs, write_segments
+    from wiretrace.distributed.engine import RayEngine
+
+    # more than one hash block (the blocks must be the local engine's for the same keys),
+    # a subset of rows taking part, and windows over buckets past max_bucket
+    n = HASH_BLOCK + 20_000
+    vectors, owner = _segments(n)
+    rows = np.flatnonzero(np.arange(n) % 7 != 3)
+    cfg = NarrativesConfig(lsh_tables=3)
+    want_pairs, want_sims = similar_pairs(vectors, owner, cfg, rows, max_bucket=200)
+    assert len(want_pairs) > 1000
+    with RayEngine(**SMALL_RAY) as engine:  # type: ignore[arg-type]
+        pairs, sims = engine.similar_pairs(vectors, owner, cfg, rows, max_bucket=200)
+        np.testing.assert_array_equal(pairs, want_pairs)
+        np.testing.assert_array_equal(sims, want_sims)
+        chunks = ((rows[i : i + 5000], owner[rows[i : i + 5000]], vectors[rows[i : i + 5000]])
+                  for i in range(0, len(rows), 5000))  # fmt: skip
+        written = write_segments(str(tmp_path / "segments"), chunks)
+        assert len(written) == 2
+        out = str(tmp_path / "pairs")
+        files = engine.find_pairs(str(tmp_path / "segments"), out, n, cfg, max_bucket=200)
+        moved = dict((name, size) for name, _, size, _ in engine.shuffles.moved)
+    got = list(read_pairs(files, n))
+    np.testing.assert_array_equal(np.concatenate([p for p, _ in got]), want_pairs)
+    np.testing.assert_array_equal(np.concatenate([s for _, s in got]), want_sims)
+    # vectors move as raw float16 bytes with three fixed-width columns, once per table
+    assert moved["segments by bucket"] == len(rows) * 3 * (20 + 2 * 16)
