@@ -290,3 +290,19 @@ def test_transcript_turns(nlp) -> None:  # type: ignore[no-untyped-def]
     assert reyes.speaker == "Ann Reyes" and reyes.kind == "direct"
     assert text[reyes.speaker_span.start : reyes.speaker_span.end] == "REYES"  # type: ignore[union-attr]
     assert not [q for q in qs if "corrected" in q.text]
+
+
+def test_person_without_a_word_left(nlp) -> None:  # type: ignore[no-untyped-def]
+    """A tagged person whose name keeps no word once possessives go ("S", 10 of 10,000 real
+    articles) and a transcript label of no word ("S’:") are skipped, not a crash."""
+    from spacy.tokens import Span
+
+    text = (
+        "S and Ann Reyes met on Sunday. She said the budget would pass.\n"
+        "S’: Will you support the new budget when it comes to a vote?\n"
+        "S’: Yes, we will support it."
+    )
+    doc = nlp(text)
+    doc.ents = [Span(doc, 0, 1, label="PERSON")]
+    quotes = extract(doc, "a", AttributionConfig()).quotes
+    assert one(list(quotes), "budget would pass").speaker is not None

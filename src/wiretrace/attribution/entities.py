@@ -249,8 +249,9 @@ def _pronoun_votes(doc: Doc, found: list[Entity]) -> None:
     after a first mention, "his" beside a name)."""
     by_surname: dict[str, list[Entity]] = {}
     for e in found:
-        if e.labels.get("PERSON"):
-            by_surname.setdefault(name_key(e.name)[-1], []).append(e)
+        key = name_key(e.name)
+        if e.labels.get("PERSON") and key:  # a tagged "S" has no word left
+            by_surname.setdefault(key[-1], []).append(e)
     # Every token of a person's surname counts as a mention, tagged or not (the tagger
     # misses many bare surnames, which would credit their pronouns to someone else).
     people = sorted(

@@ -649,16 +649,16 @@ def transcript_turns(doc: Doc, found: list[Entity]) -> list[tuple[tuple[int, int
         key = name_key(entity.name)
         if entity.label == "PERSON" and len(key) >= 2:
             surnames.setdefault(key[-1], []).append(entity)
-    counts = Counter(name_key(label)[-1] for *_, label in labelled)
-    recurring = {k for k, n in counts.items() if n >= 2}
+    counts = Counter(name_key(label)[-1:] for *_, label in labelled)
+    recurring = {k for k, n in counts.items() if n >= 2 and k}
     out: list[tuple[tuple[int, int], Mention]] = []
     for (start, end, label), span in zip(labelled, bounds, strict=True):
-        key = name_key(label)
-        people = surnames.get(key[-1], [])
+        key = name_key(label)[-1:]  # empty for a label of no word ("S’")
+        people = surnames.get(key[0], []) if key else []
         if people:
             person = max(people, key=lambda e: len(e.mentions))
             name = person.name
-        elif len(recurring) >= 2 and key[-1] in recurring:
+        elif len(recurring) >= 2 and key in recurring:
             name = _full_label(label, labelled)
         else:
             continue
