@@ -255,13 +255,20 @@ def main() -> None:
         result = run_floor(files) if args.part == "floor" else run_pipeline(files, args.runtime)
         print(json.dumps(result))
         return
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for i in range(max(1, args.pairs)):
         floor = child("floor", args.limit, args.runtime)
         pipeline = child("pipeline", args.limit, args.runtime)
         pairs.append({"floor": floor, "pipeline": pipeline})
         ratio = pipeline["analyze_cpu_s"] / floor["cpu_s"]
         print(f"pair {i + 1}: cpu ratio {ratio:.2f}", file=sys.stderr, flush=True)
+        # Written after every pair, so a long run stopped part-way keeps its pairs.
+        result = write(args.out, files, pairs)
+    print(json.dumps({k: result[k] for k in ("articles", "ratio_cpu", "pair_ratio_cpu")}))
+
+
+def write(out: Path, files: list[Path], pairs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The result of the pairs run so far, written to ``out``."""
     ratios = pair_ratios(pairs)
     # The pair whose CPU ratio is the median (the lower one of an even count) is shown whole.
     middle = sorted(range(len(pairs)), key=lambda i: ratios["pair_ratio_cpu"][i])[
@@ -285,9 +292,9 @@ def main() -> None:
         "floor": pairs[middle]["floor"],
         "pairs": pairs,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
-    print(json.dumps({k: result[k] for k in ("articles", "ratio_cpu", "pair_ratio_cpu")}))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    return result
 
 
 if __name__ == "__main__":

@@ -87,6 +87,13 @@ def test_default_runtime_exports_in_a_child_process_with_torchs_vectors(
     cosine = (fast.encode(sentences) * reference.encode(sentences)).sum(axis=1)
     # Float noise only: measured 1.0000 (min) on 1,000 PolNeAR dev sentences.
     assert cosine.min() >= 0.9999
+    # The session runs the threads ``[nlp] embed_threads`` asks for (one by default), with
+    # the vectors of the runtime's own choice of threads.
+    assert NlpConfig().embed_threads == 1
+    assert fast.session.get_session_options().intra_op_num_threads == 1
+    own = quantized.load_export(folder, 64, 0)
+    assert own is not None and own.session.get_session_options().intra_op_num_threads == 0
+    assert np.allclose(own.encode(sentences[:50]), fast.encode(sentences[:50]), atol=1e-5)
 
 
 def test_a_model_that_cannot_be_exported_is_recorded_and_not_retried(

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # Texts per sentence-model batch: length-sorted batches are short either way and small
 # ones stay in cache (one default, so every caller shares one loaded model).
 EMBED_BATCH = 16
+EMBED_THREADS = 1
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class NlpConfig:
     # way). Smaller batches stay in cache: 1,200 PolNeAR sentences on the ONNX export took
     # 10.1-10.6 CPU-s in batches of 16 against 11.7-12.2 in batches of 64 (8: 10.4).
     embed_batch_size: int = field(default=EMBED_BATCH, metadata=RUNTIME_ONLY)
+    # Threads of the ONNX Runtime session (0: the runtime's choice, one per core). The
+    # model's batches are small (16 short texts), so a second thread mostly waits and
+    # hands work over: on the 4,957 sentences and clauses of 40 PolNeAR texts one thread
+    # took 32.3 CPU-s, the runtime's default 35.2 (results/embed_threads.json), same vectors. Like numpy's BLAS during stages (``pipeline.one_blas_thread``), one
+    # thread by default; parallelism comes from the engine's workers.
+    embed_threads: int = field(default=EMBED_THREADS, metadata=RUNTIME_ONLY)
     # "onnx": the sentence model exported locally to an ONNX Runtime graph, same vectors
     # as torch for 2.6x less CPU; "onnx-int8": that graph quantised to int8, a little
     # faster but its vectors drift enough to move gold scores; "torch":
@@ -140,22 +147,27 @@ class SentenceTransformerEmbedder:
 
 def nlp_embedder(cfg: NlpConfig) -> Embedder:
     """The sentence embedder that ``[nlp]`` names, on the runtime it asks for."""
-    return load_embedder(cfg.embedding_model, cfg.embed_batch_size, cfg.embedding_runtime)
+    return load_embedder(
+        cfg.embedding_model, cfg.embed_batch_size, cfg.embedding_runtime, cfg.embed_threads
+    )
 
 
 def load_embedder(
-    name: str = "all-MiniLM-L6-v2", batch_size: int = EMBED_BATCH, runtime: str = "onnx"
+    name: str = "all-MiniLM-L6-v2",
+    batch_size: int = EMBED_BATCH,
+    runtime: str = "onnx",
+    threads: int = EMBED_THREADS,
 ) -> Embedder:
-    """The named sentence model; with an ``onnx`` runtime its ONNX export when one is (or
-    can be) made here and passed its check, else the torch model."""
-    return _embedder(name, batch_size, runtime)
+    """The named sentence model; with an ``onnx`` runtime its ONNX export (on ``threads``
+    threads) when one is (or can be) made here and passed its check, else the torch model."""
+    return _embedder(name, batch_size, runtime, threads)
 
 
 @functools.cache
-def _embedder(name: str, batch_size: int, runtime: str) -> Embedder:
+def _embedder(name: str, batch_size: int, runtime: str, threads: int) -> Embedder:
     # Cached on positional arguments only, so every way of naming one model loads it once.
     if runtime in ("onnx", "onnx-int8"):
-        quick = _load_onnx(name, batch_size, runtime == "onnx-int8")
+        quick = _load_onnx(name, batch_size, runtime == "onnx-int8", threads)
         if quick is not None:
             return quick
     return load_torch_embedder(name, batch_size)
@@ -174,7 +186,9 @@ def _identity(name: str) -> str:
     return name
 
 
-def _load_onnx(name: str, batch_size: int, quantize: bool) -> Embedder | None:
+def _load_onnx(
+    name: str, batch_size: int, quantize: bool, threads: int = EMBED_THREADS
+) -> Embedder | None:
     """The cached ONNX export of ``name`` (made now, in a child process, if missing), or
     None to use torch."""
     try:
@@ -192,7 +206,7 @@ def _load_onnx(name: str, batch_size: int, quantize: bool) -> Embedder | None:
         if done.returncode not in (0, 1) or quantized.verdict(folder) is None:
             log.warning("%s export of %s failed: using torch\n%s", precision, name, done.stderr)
             return None
-    return quantized.load_export(folder, batch_size)
+    return quantized.load_export(folder, batch_size, threads)
 
 
 def export_here(name: str, batch_size: int, quantize: bool) -> bool:

@@ -150,8 +150,9 @@ def _batches(
     return out
 
 
-def load_export(folder: Path, batch_size: int) -> OnnxEmbedder | None:
-    """The export in ``folder`` if it exists and passed its check, else None."""
+def load_export(folder: Path, batch_size: int, threads: int = 0) -> OnnxEmbedder | None:
+    """The export in ``folder`` if it exists and passed its check, else None; its session
+    runs ``threads`` intra-op threads (0: the runtime's default)."""
     meta_path = folder / "meta.json"
     if not meta_path.exists():
         return None
@@ -166,6 +167,8 @@ def load_export(folder: Path, batch_size: int) -> OnnxEmbedder | None:
     # Idle worker threads sleep instead of spinning: on a shared machine spinning burns the
     # CPU time other processes (and this one's other stages) need.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if threads > 0:
+        options.intra_op_num_threads = threads
     session = onnxruntime.InferenceSession(
         str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
     )
