@@ -50,8 +50,9 @@ class NlpConfig:
     # Threads of the ONNX Runtime session (0: the runtime's choice, one per core). The
     # model's batches are small (16 short texts), so a second thread mostly waits and
     # hands work over: on the 4,957 sentences and clauses of 40 PolNeAR texts one thread
-    # took 32.3 CPU-s, the runtime's default 35.2 (results/embed_threads.json), same vectors. Like numpy's BLAS during stages (``pipeline.one_blas_thread``), one
-    # thread by default; parallelism comes from the engine's workers.
+    # took 32.3 CPU-s, the runtime's default 35.2 (results/embed_threads.json), same
+    # vectors. Like numpy's BLAS during stages (``pipeline.one_blas_thread``), one thread
+    # by default; parallelism comes from the engine's workers.
     embed_threads: int = field(default=EMBED_THREADS, metadata=RUNTIME_ONLY)
     # "onnx": the sentence model exported locally to an ONNX Runtime graph, same vectors
     # as torch for 2.6x less CPU; "onnx-int8": that graph quantised to int8, a little
