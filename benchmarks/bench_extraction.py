@@ -32,6 +32,7 @@ import platform
 import resource
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +82,12 @@ def run_trafilatura(pages: list[dict[str, Any]], **options: Any) -> tuple[list[s
     return texts, time.process_time() - cpu
 
 
-def run_wiretrace(pages: list[dict[str, Any]]) -> tuple[list[str], dict[str, float]]:
-    """Ingest (metadata) and clean every page as a user would; CPU seconds of each."""
+def run_wiretrace(
+    pages: list[dict[str, Any]], removed: list[list[tuple[str, str]]] | None = None
+) -> tuple[list[str], dict[str, float]]:
+    """Ingest (metadata) and clean every page as a user would; CPU seconds of each.
+
+    ``removed``, when given, receives each page's removed pieces (text, kind)."""
     cpu = time.process_time()
     docs: list[RawDocument | IngestError] = [
         html_document(p["html"], f"{p['dataset']}/{p['source_case']}.html", Hints(url=p["url"]))
@@ -96,9 +101,12 @@ def run_wiretrace(pages: list[dict[str, Any]]) -> tuple[list[str], dict[str, flo
         cpu = time.process_time()
         STAGE.run(store, Config(), NullReporter())
         clean_cpu = time.process_time() - cpu
-        by_id = {a.id: a.text for a in store.iter_articles()}
+        by_id = {a.id: a for a in store.iter_articles()}
         for (i, _), (doc_id, _) in zip(good, ids, strict=True):
-            texts[i] = by_id.get(doc_id, "")
+            article = by_id.get(doc_id)
+            texts[i] = "" if article is None else article.text
+            if removed is not None and article is not None:
+                removed[i] = [(r.text, r.kind) for r in article.removed]
     return texts, {"ingest_cpu_s": ingest_cpu, "clean_cpu_s": clean_cpu}
 
 
@@ -132,12 +140,88 @@ def comment_losses(
     return out
 
 
+def _lines(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def _positions(lines: list[str], bag: Counter[str]) -> dict[str, int]:
+    """Words of the lines mostly absent from ``bag``, by where they sit: above the first
+    line found in it (head), below the last (tail), or between (interior)."""
+    found = []
+    for line in lines:
+        tokens = line.split()
+        found.append(sum((Counter(tokens) & bag).values()) >= 0.5 * len(tokens))
+    first = found.index(True) if any(found) else len(lines)
+    last = len(found) - 1 - found[::-1].index(True) if any(found) else -1
+    out = {"head": 0, "tail": 0, "interior": 0}
+    for j, (line, ok) in enumerate(zip(lines, found, strict=True)):
+        if not ok:
+            where = "head" if j < first else "tail" if j > last else "interior"
+            out[where] += len(line.split())
+    return out
+
+
+def loss_breakdown(
+    pages: list[dict[str, Any]],
+    outputs: dict[str, list[str]],
+    removed: list[list[tuple[str, str]]],
+) -> dict[str, Any]:
+    """Where Wiretrace's F1 goes, per dataset (means over pages of shares of words).
+
+    Precision: words of Wiretrace's lines that are not in the gold, by place (head, tail,
+    interior of the text). Recall: gold words Wiretrace lacks, split into those the
+    extractor never had (``extractor_body``) and those cleaning removed (by the kind of
+    the removed piece that held them), and by place in the gold. ``best_of`` is the mean
+    per-page best F1 among the systems run: a ceiling for choosing between them.
+    """
+    rows: dict[str, list[dict[str, float]]] = {}
+    for i, p in enumerate(pages):
+        gold, ours, body = p["text"], outputs["wiretrace"][i], outputs["extractor_body"][i]
+        gold_bag, ours_bag = Counter(gold.split()), Counter(ours.split())
+        n_ours, n_gold = max(sum(ours_bag.values()), 1), max(sum(gold_bag.values()), 1)
+        row: dict[str, float] = {"f1": token_prf(ours, gold).f1}
+        for where, n in _positions(_lines(ours), gold_bag).items():
+            row[f"precision_loss_{where}"] = n / n_ours
+        missing = gold_bag - ours_bag
+        in_body = sum((missing & Counter(body.split())).values())
+        row["recall_loss_extractor"] = (sum(missing.values()) - in_body) / n_gold
+        row["recall_loss_cleaning"] = in_body / n_gold
+        for text, kind in removed[i]:
+            key = f"recall_loss_cleaning_{kind}"
+            share = sum((Counter(text.split()) & missing).values()) / n_gold
+            row[key] = row.get(key, 0.0) + share
+        for where, n in _positions(_lines(gold), ours_bag).items():
+            row[f"recall_loss_gold_{where}"] = n / n_gold
+        row["best_of"] = max(token_prf(out[i], gold).f1 for out in outputs.values())
+        rows.setdefault(p["dataset"], []).append(row)
+    rows["overall"] = [r for name, rs in rows.items() for r in rs]
+    table: dict[str, Any] = {}
+    for name, rs in rows.items():
+        keys = sorted({k for r in rs for k in r})
+        table[name] = {k: round(sum(r.get(k, 0.0) for r in rs) / len(rs), 4) for k in keys}
+        table[name]["pages"] = len(rs)
+        table[name]["pages_below_0.9"] = sum(r["f1"] < 0.9 for r in rs)
+        table[name]["pages_below_0.5"] = sum(r["f1"] < 0.5 for r in rs)
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=None, help="pages per dataset")
     parser.add_argument("--datasets", nargs="*", default=list(EXTRACTION_DATASETS))
     parser.add_argument("--out", default="extraction.json")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst pages per set")
+    parser.add_argument(
+        "--losses",
+        action="store_true",
+        help="also run trafilatura favor_recall and write where the F1 goes (loss_breakdown)",
+    )
+    parser.add_argument(
+        "--speed",
+        action="store_true",
+        help="only Wiretrace and trafilatura's defaults (the speed ratio and both scores, in "
+        "less than half the time of a full run)",
+    )
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"{DATA}: extraction dev set not found")
@@ -147,31 +231,31 @@ def main() -> None:
     run_trafilatura(pages[:1])
     run_wiretrace(pages[:1])
 
+    systems = SYSTEMS[:2] if args.speed else SYSTEMS
     default, default_cpu = run_trafilatura(pages)
-    precision, precision_cpu = run_trafilatura(pages, favor_precision=True)
-    ours, cpu = run_wiretrace(pages)
-    bodies = [extract_body(parse_page(p["html"]), p["url"]) for p in pages]
-    outputs = {
-        "wiretrace": ours,
-        "trafilatura": default,
-        "trafilatura_precision": precision,
-        "extractor_body": bodies,
-    }
+    removed: list[list[tuple[str, str]]] = [[] for _ in pages]
+    ours, cpu = run_wiretrace(pages, removed)
+    outputs = {"wiretrace": ours, "trafilatura": default}
+    precision_cpu = 0.0
+    if not args.speed:
+        precision, precision_cpu = run_trafilatura(pages, favor_precision=True)
+        outputs["trafilatura_precision"] = precision
+        outputs["extractor_body"] = [extract_body(parse_page(p["html"]), p["url"]) for p in pages]
     scored = [
         PageScore(
             f"{p['dataset']}/{p['source_case']}",
             p["dataset"],
-            {name: token_prf(outputs[name][i], p["text"]) for name in SYSTEMS},
+            {name: token_prf(outputs[name][i], p["text"]) for name in systems},
         )
         for i, p in enumerate(pages)
     ]
-    table = summarise(scored, SYSTEMS, peer="trafilatura")
+    table = summarise(scored, systems, peer="trafilatura")
     # Per language of the gold body (the detector cleaning uses), all datasets pooled.
     by_language = [
         PageScore(page.page, detect_language(p["text"].splitlines()), page.scores)
         for page, p in zip(scored, pages, strict=True)
     ]
-    languages = summarise(by_language, SYSTEMS, peer="trafilatura")
+    languages = summarise(by_language, systems, peer="trafilatura")
     languages.pop("overall")
     ours_cpu = cpu["ingest_cpu_s"] + cpu["clean_cpu_s"]
     result: dict[str, Any] = {
@@ -192,6 +276,9 @@ def main() -> None:
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         },
     }
+    if args.losses and not args.speed:
+        recall, _ = run_trafilatura(pages, favor_recall=True)
+        result["losses"] = loss_breakdown(pages, {**outputs, "trafilatura_recall": recall}, removed)
     result["lost_to_reader_comments"] = comment_losses(pages, scored, ours)
     # Lost pages where even the comments added back do not give the peer's F1: the article.
     result["lost_articles"] = sorted(
@@ -214,10 +301,10 @@ def main() -> None:
         }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(f"{'dataset':<16} {'pages':>5} " + " ".join(f"{s:>22}" for s in SYSTEMS))
+    print(f"{'dataset':<16} {'pages':>5} " + " ".join(f"{s:>22}" for s in systems))
     for name, row in [*table.items(), *((f"lang:{k}", v) for k, v in languages.items())]:
         cells = " ".join(
-            f"{row[s]['f1']:>8.4f} (lost {row[s]['lost_bodies']:>3})".rjust(22) for s in SYSTEMS
+            f"{row[s]['f1']:>8.4f} (lost {row[s]['lost_bodies']:>3})".rjust(22) for s in systems
         )
         print(f"{name:<16} {row['pages']:>5} {cells}")
     print(json.dumps(result["speed"]))

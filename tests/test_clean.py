@@ -506,6 +506,69 @@ def test_one_parsed_tree_serves_body_and_chrome_like_the_markup() -> None:
     assert parse_page("") is None and extract_body(None) == "" and page_blocks(None) == []
 
 
+def _blocks(*spec: tuple[str, bool, int]) -> list:  # type: ignore[type-arg]
+    """Blocks from (text, is a link, list unit)."""
+    from wiretrace.clean.html import Block
+
+    out = []
+    for text, link, unit in spec:
+        letters = sum(ch.isalnum() for ch in text)
+        out.append(Block(text, letters if link else 0, letters, unit))
+    return out
+
+
+PROSE = (
+    "The harbour council voted on Tuesday to close the old ferry pier after engineers found rot."
+)
+
+
+def test_link_lists_at_the_edges_of_the_body_go_and_prose_stays() -> None:
+    from wiretrace.clean.html import link_edges
+
+    # A related-headline list (headline links with their summaries) under a label, and a
+    # menu of three links above the headline: both go; the prose between stays.
+    blocks = _blocks(
+        ("Home", True, 1),
+        ("World", True, 1),
+        ("Harbour", True, 1),
+        *[(PROSE, False, -1)] * 6,
+        ("Related", False, -1),
+        ("Ferry fares to rise", True, 2),
+        ("The ferry company said fares would rise next month.", False, 2),
+        ("New quay opens", True, 2),
+        ("The north quay opened to boats on Monday after a year of work.", False, 2),
+    )
+    assert link_edges(blocks) == (3, 9)
+    # One link at the end is a reference, two links with a prose paragraph between them
+    # are no run: nothing goes.
+    assert link_edges(_blocks(*[(PROSE, False, -1)] * 3, ("Source report", True, -1))) == (0, 4)
+    spaced = _blocks(
+        *[(PROSE, False, -1)] * 3, ("A", True, -1), (PROSE, False, -1), ("B", True, -1)
+    )
+    assert link_edges(spaced) == (0, 6)
+    # A body that is mostly links keeps them: rules never take most of it.
+    assert link_edges(_blocks((PROSE, False, -1), *[("Link headline", True, 1)] * 40)) == (0, 41)
+    # Short lines that are not links (contact lines, a table's cells) are no run of links.
+    contacts = _blocks(*[(PROSE, False, -1)] * 6, *[("Local: 202.334.7300", False, -1)] * 5)
+    assert link_edges([*contacts, *_blocks(("Help", True, -1), ("Jobs", True, -1))]) == (0, 11)
+
+
+def test_extracted_body_leaves_out_a_trailing_related_list() -> None:
+    from wiretrace.clean.html import extract_article
+
+    related = "".join(
+        f'<dt><a href="/story/{i}">Headline number {i} about the harbour</a></dt>'
+        f"<dd>A summary of story {i}, which the page links to.</dd>"
+        for i in range(4)
+    )
+    page = PAGE.replace("</article>", f"<h3>More headlines</h3><dl>{related}</dl></article>")
+    body, removed = extract_article(page)
+    assert "wooden piles" in body and "north quay" in body
+    assert "Headline number" not in body
+    assert [r.kind for r in removed] == ["navigation"]
+    assert "Headline number 3 about the harbour" in removed[0].text
+
+
 def test_a_standfirst_given_back_does_not_keep_an_appeal(nlp) -> None:  # type: ignore[no-untyped-def]
     # A sentence above a byline went as a standfirst, and with the appeal below that was
     # most of the prose: the standfirst comes back, the appeal still goes, and cleaning

@@ -8,7 +8,7 @@ from wiretrace.clean.config import CleanConfig
 from wiretrace.clean.html import extract_body, parse_page
 from wiretrace.clean.stage import STAGE, clean_document
 from wiretrace.config import Config
-from wiretrace.models import RawDocument
+from wiretrace.models import RawDocument, Removed
 from wiretrace.nlp import load_spacy
 from wiretrace.pipeline import NullReporter, Pipeline, stage_key
 from wiretrace.store import Store
@@ -322,10 +322,10 @@ def test_a_document_that_cannot_be_cleaned_is_logged_and_the_rest_stored(
 ) -> None:
     from wiretrace.clean import stage
 
-    def broken(html: str, url: str | None = None) -> str:
+    def broken(html: str, url: str | None = None) -> tuple[str, tuple[Removed, ...]]:
         raise ValueError("unreadable page")
 
-    monkeypatch.setattr(stage, "extract_body", broken)
+    monkeypatch.setattr(stage, "extract_article", broken)
     store.add_documents(
         [
             RawDocument(source="bad.html", content="<html><p>x</p></html>", fmt="html"),

@@ -20,6 +20,7 @@ from .features import (
     credit_parts,
     dateline_date,
 )
+from .text import NAVIGATION
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement  # type: ignore[import-untyped]
@@ -79,14 +80,23 @@ def extract_body(html: str | HtmlElement | None, url: str | None = None) -> str:
 
     The extractor's own tree is read directly (no serialisation and re-parse), so what it
     marked as separate blocks stays separate: a layout table holding the article is its
-    paragraphs, not one line of cells.
+    paragraphs, not one line of cells. Link lists the extractor kept at the edges of the
+    body (``link_edges``) are left out.
     """
+    return extract_article(html, url)[0]
+
+
+def extract_article(
+    html: str | HtmlElement | None, url: str | None = None
+) -> tuple[str, tuple[Removed, ...]]:
+    """The body (see ``extract_body``) and the link lists cut from its edges, as navigation."""
     from trafilatura import bare_extraction
 
-    if html is None:
-        return ""
+    tree = parse_page(html) if isinstance(html, str) else html
+    if tree is None:
+        return "", ()
     document = bare_extraction(
-        html,
+        tree,
         url=url,
         include_comments=False,
         include_tables=True,
@@ -96,10 +106,37 @@ def extract_body(html: str | HtmlElement | None, url: str | None = None) -> str:
     )
     body = getattr(document, "body", None)
     if body is None:
-        return ""
-    out: list[str] = []
-    _emit(body, out)
-    return "\n\n".join(out)
+        return "", ()
+    blocks = body_blocks(body, anchor_texts(tree))
+    start, end = link_edges(blocks)
+    cut = [b.text for b in blocks[:start]], [b.text for b in blocks[end:]]
+    removed = tuple(Removed("\n".join(run), NAVIGATION) for run in cut if run)
+    return "\n\n".join(b.text for b in blocks[start:end]), removed
+
+
+def anchor_texts(tree: HtmlElement) -> frozenset[str]:
+    """The texts of the page's links to other pages (not e-mail addresses: contact
+    details), whitespace normalised: a body line that is one of them is a link."""
+    out: set[str] = set()
+    for a in tree.iter("a"):
+        if (a.get("href") or "").startswith("mailto:"):
+            continue
+        text = " ".join(a.text_content().split())
+        if text:
+            out.add(text)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the extractor's output: its text, how much of it is link text (letters
+    of its lines that are a link's whole text on the page), and the list it belongs to
+    (blocks of one list share ``unit``)."""
+
+    text: str
+    link_chars: int
+    chars: int
+    unit: int
 
 
 # Block elements of the extractor's output tree (everything else is inline markup).
@@ -117,35 +154,124 @@ def _inline_text(el: HtmlElement) -> str:
     return "".join(parts)
 
 
-def _flush(buffer: list[str], out: list[str]) -> None:
-    lines = [" ".join(line.split()) for line in "".join(buffer).split("\n")]
-    text = "\n".join(line for line in lines if line)
-    if text:
-        out.append(text)
-    buffer.clear()
+def _letters(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)
 
 
-def _emit(el: HtmlElement, out: list[str]) -> None:
-    children = list(el)
-    if not any(child.tag in _BODY_BLOCKS for child in children):
-        _flush([_inline_text(el)], out)
-        return
-    if el.tag == "row" and not any(
-        grand.tag in _BODY_BLOCKS for cell in children for grand in cell
-    ):
-        # A row of plain cells is one line, cells separated as in a text table.
-        cells = [" ".join(_inline_text(cell).split()) for cell in children]
-        _flush([" | ".join(c for c in cells if c)], out)
-        return
-    buffer: list[str] = [el.text or ""]
-    for child in children:
-        if child.tag in _BODY_BLOCKS:
-            _flush(buffer, out)
-            _emit(child, out)
-        else:
-            buffer.append("\n" if child.tag == "lb" else _inline_text(child))
-        buffer.append(child.tail or "")
-    _flush(buffer, out)
+class _Emitter:
+    """Walks the extractor's tree into ``Block``s."""
+
+    def __init__(self, anchors: frozenset[str]) -> None:
+        self.out: list[Block] = []
+        self.units = 0
+        self.anchors = anchors
+
+    def flush(self, buffer: list[str], unit: int) -> None:
+        lines = [" ".join(line.split()) for line in "".join(buffer).split("\n")]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            links = sum(_letters(line) for line in lines if line in self.anchors)
+            self.out.append(Block(text, links, _letters(text), unit))
+        buffer.clear()
+
+    def emit(self, el: HtmlElement, unit: int = -1) -> None:
+        if el.tag == "list" and unit < 0:
+            self.units += 1
+            unit = self.units
+        children = list(el)
+        if not any(child.tag in _BODY_BLOCKS for child in children):
+            self.flush([_inline_text(el)], unit)
+            return
+        if el.tag == "row" and not any(
+            grand.tag in _BODY_BLOCKS for cell in children for grand in cell
+        ):
+            # A row of plain cells is one line, cells separated as in a text table.
+            cells = [" ".join(_inline_text(cell).split()) for cell in children]
+            self.flush([" | ".join(c for c in cells if c)], unit)
+            return
+        buffer: list[str] = [el.text or ""]
+        for child in children:
+            if child.tag in _BODY_BLOCKS:
+                self.flush(buffer, unit)
+                self.emit(child, unit)
+            else:
+                buffer.append("\n" if child.tag == "lb" else _inline_text(child))
+            buffer.append(child.tail or "")
+        self.flush(buffer, unit)
+
+
+def body_blocks(body: HtmlElement, anchors: frozenset[str] = frozenset()) -> list[Block]:
+    """The extractor's body as blocks, in order; lines that are one of ``anchors`` (the
+    page's link texts) count as link text."""
+    emitter = _Emitter(anchors)
+    emitter.emit(body)
+    return emitter.out
+
+
+# A block this much link text is a link (a headline pointing elsewhere, a menu entry).
+LINK_SHARE = 0.6
+# A list is a link list when at least this share of its items are links.
+LINK_ITEMS = 0.5
+# Blocks this short that do not end a sentence may sit inside a link list's run
+# ("Related", "More headlines", a section name).
+LABEL_WORDS = 6
+# At least this share of a run's letters are links.
+RUN_LINKED = 0.5
+# Links a run needs at the bottom and at the top of the body.
+TAIL_LINKS = 2
+HEAD_LINKS = 3
+# Edge runs may take at most this share of the body's letters.
+EDGE_SHARE = 0.5
+_SENTENCE_END = ".!?…。！？\"'”’»)"
+
+
+def _is_link(b: Block) -> bool:
+    return b.chars > 0 and b.link_chars >= LINK_SHARE * b.chars
+
+
+def _label(b: Block) -> bool:
+    return len(b.text.split()) <= LABEL_WORDS and not b.text.rstrip().endswith(tuple(_SENTENCE_END))
+
+
+def link_edges(blocks: list[Block]) -> tuple[int, int]:
+    """[start, end) of the body once link runs at its edges are cut.
+
+    The page's own markup says what is a link: a run of blocks at the top or bottom of the
+    body that are links (or lists whose items mostly are), with short labels among them
+    ("Related", "More headlines"), is the site's navigation or its related-headline lists,
+    which extractors often keep. A run goes only when it holds a few links
+    (``TAIL_LINKS``, ``HEAD_LINKS``) that make at least half its letters, and never more
+    than ``EDGE_SHARE`` of the body: otherwise the text is kept as it is.
+    """
+    linky = [_is_link(b) for b in blocks]
+    members: dict[int, list[int]] = {}
+    for i, b in enumerate(blocks):
+        if b.unit >= 0:
+            members.setdefault(b.unit, []).append(i)
+    for idx in members.values():
+        if sum(linky[i] for i in idx) >= LINK_ITEMS * len(idx):
+            for i in idx:
+                linky[i] = True
+    total = sum(b.chars for b in blocks)
+
+    def run(order: range, min_links: int) -> int:
+        """How many blocks from the edge the run covers (0: none)."""
+        links = letters = linked = taken = taken_letters = 0
+        for n, i in enumerate(order, 1):
+            if linky[i]:
+                links += 1
+                linked += blocks[i].chars
+            elif not _label(blocks[i]):
+                break
+            letters += blocks[i].chars
+            if links >= min_links and linked >= RUN_LINKED * letters:
+                taken, taken_letters = n, letters
+        # A run that would take most of the body is no edge: the page is kept as it is.
+        return taken if taken_letters <= EDGE_SHARE * total else 0
+
+    end = len(blocks) - run(range(len(blocks) - 1, -1, -1), TAIL_LINKS)
+    start = run(range(end), HEAD_LINKS)
+    return start, end
 
 
 _BLOCK = frozenset(

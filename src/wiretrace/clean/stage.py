@@ -28,7 +28,7 @@ from ..pipeline import (
 from ..store import Store
 from . import tables
 from .config import CleanConfig
-from .html import chrome_runs, extract_body, label_chrome, parse_page
+from .html import chrome_runs, extract_article, label_chrome, parse_page
 from .markdown import is_markdown_source, markdown_to_text
 from .outlet import canonical_outlets, outlet_from_url, outlet_key
 from .text import NO_REPETITION, Analysis, Metadata, Repetition, analyse_many, clean_analysis
@@ -73,8 +73,9 @@ def source_text(doc: RawDocument, cfg: CleanConfig) -> Source:
         # A page's outlet is what it declares, else its host: never a name met in its text.
         meta = replace(meta, outlet=meta.outlet or outlet_from_url(doc.url))
         tree = parse_page(doc.content)  # one parse for the body and the chrome passes
-        text = extract_body(tree, doc.url)
+        text, chrome = extract_article(tree, doc.url)
         if cfg.keep_html_chrome:
+            # Every block of the page outside the body, the link lists cut from it included.
             page = label_chrome(chrome_runs(tree, text))
             chrome = page.removed
             meta = replace(
