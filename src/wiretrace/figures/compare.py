@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -329,12 +329,14 @@ def series_edges(
     sent: npt.NDArray[np.float32],
     core: npt.NDArray[np.float32],
     cfg: FiguresConfig,
+    lists_of: Collection[int] | None = None,
 ) -> dict[int, dict[int, float]]:
     """Figure-level evidence that two stated facts count the same thing.
 
     Another article, names not contradicting, same family and unit, the what-phrase without
     names alike (``series_core``); the score is the mean of what- and sentence similarity.
     Each figure keeps its ``NEIGHBOURS`` best, so the graph stays linear in the corpus.
+    ``lists_of``: only these facts' neighbour lists are made (default: every fact's).
     """
     edges: dict[int, dict[int, float]] = {i: {} for i in facts}
     for block in _blocks(rows, facts):
@@ -342,32 +344,31 @@ def series_edges(
         articles = np.array([rows[i].article for i in idx], dtype=object)
         units = [_unit_key(rows[i]) for i in idx]
         frames = _frame_ids(rows, idx)
-        for a in range(0, len(idx), CHUNK):
-            b = min(a + CHUNK, len(idx))
-            same, differ = _frame_match(frames[a:b], frames)
-            alike = what[idx[a:b]] @ what[idx].T
+        listed = np.arange(len(idx))
+        if lists_of is not None:
+            listed = np.flatnonzero([i in lists_of for i in block])
+        for a in range(0, len(listed), CHUNK):
+            at = listed[a : a + CHUNK]
+            same, differ = _frame_match(frames[at], frames)
+            alike = what[idx[at]] @ what[idx].T
             alike = np.where(same, np.maximum(alike, FRAME_SIMILARITY), alike)
-            score = (alike + sent[idx[a:b]] @ sent[idx].T) / 2
-            ok = (same | (core[idx[a:b]] @ core[idx].T >= cfg.series_core)) & (score > 0)
+            score = (alike + sent[idx[at]] @ sent[idx].T) / 2
+            ok = (same | (core[idx[at]] @ core[idx].T >= cfg.series_core)) & (score > 0)
             ok &= ~differ
-            ok &= articles[a:b, None] != articles[None, :]
+            ok &= articles[at, None] != articles[None, :]
             score = np.where(ok, score, 0.0)
             if score.shape[1] > NEIGHBOURS:
                 keep = np.argpartition(-score, NEIGHBOURS - 1, axis=1)[:, :NEIGHBOURS]
             else:
                 keep = np.broadcast_to(np.arange(score.shape[1]), score.shape)
-            for r in range(b - a):
-                i = int(idx[a + r])
+            for r, here in enumerate(at):
+                i = int(idx[here])
                 for c in keep[r]:
                     value = float(score[r, c])
                     if value <= 0:
                         continue
                     j = int(idx[c])
-                    if (
-                        units[a + r] is not None
-                        and units[c] is not None
-                        and units[a + r] != units[c]
-                    ):
+                    if units[here] is not None and units[c] is not None and units[here] != units[c]:
                         continue
                     if not same_names(rows[i], rows[j]):
                         continue
@@ -576,6 +577,25 @@ def evidence(
     """
     facts = facts_of(rows) if facts is None else facts
     return _value_pairs(rows, what, sent, cfg), series_edges(rows, facts, what, sent, core, cfg)
+
+
+def joining(
+    rows: Sequence[FigureRow], pairs: Pairs, edges: Edges, cfg: FiguresConfig
+) -> list[tuple[int, int]]:
+    """The links along which grouping can join figures: every value pair, and the series
+    edges that can carry a chain link. A link between two chains is a mean of best edge
+    scores, so it reaches ``series_what`` only if some edge between them does; and chains
+    whose values lie more than ``series_span`` apart never merge. Grouping each connected
+    component of these links on its own (with every edge among its figures) gives the
+    whole graph's groups: the other edges only make links that are never taken."""
+    out = [(i, j) for _, i, j in pairs]
+    for i, mine in edges.items():
+        for j, value in mine.items():
+            if j > i and value >= cfg.series_what:
+                low, high = sorted((abs(rows[i].high), abs(rows[j].high)))
+                if low > 0 and high / low <= cfg.series_span:
+                    out.append((i, j))
+    return out
 
 
 def group_key(relation: str, members: Sequence[int]) -> tuple[int, int, int]:

@@ -1,7 +1,8 @@
 """The ``figure_groups`` stage: figures compared across the corpus, and year anomalies.
 
 Grouping runs on a graph of evidence between figures (``compare.evidence``) and never joins
-figures the graph does not connect, so each connected component is grouped on its own.
+figures its links (``compare.joining``) do not connect, so each connected component is
+grouped on its own.
 When articles are added to a corpus this stage has grouped, the graph is built again (one
 pass of block-sized matrix products), but only the components the new articles touch are
 grouped again; the stored groups of the others stand. A component is touched when it holds
@@ -43,6 +44,7 @@ from .compare import (
     facts_of,
     family,
     group_key,
+    joining,
     ordered_groups,
     series_edges,
     year_anomalies,
@@ -172,9 +174,7 @@ def regroup(
     the components the articles pending ``since`` the stored result touch; how many
     figures were grouped again; and each figure's component (``labels``)."""
     pairs, edges = evidence(rows, what, sent, cfg, core)
-    root = components(
-        len(rows), [(i, j) for _, i, j in pairs] + [(i, j) for i in edges for j in edges[i]]
-    )
+    root = components(len(rows), joining(rows, pairs, edges, cfg))
     redo = list(range(len(rows)))
     kept: list[tuple[tuple[int, int, int], Group]] = []
     if since is not None:
@@ -247,12 +247,15 @@ def _standing(
     stay = [i for i, r in enumerate(rows) if r.article not in since.added]
     if any(rows[i].id not in since.labels for i in stay):
         return None
-    old = [i for i in facts_of(rows) if rows[i].article not in since.added]
-    before = series_edges(rows, old, what, sent, core, cfg)  # the graph the last run had
     seeds = {i for i, r in enumerate(rows) if r.article in since.added}
     seeds.update(i for i in stay if since.labels[rows[i].id] in since.changed)
-    for i, mine in before.items():
-        lost = [j for j in mine if j not in edges[i]]
+    # A new figure in an old figure's neighbour list may have pushed an old one out: the
+    # lists of those old figures, made among the old figures alone as the last run did.
+    old = [i for i in facts_of(rows) if rows[i].article not in since.added]
+    near = {i for i in old if any(rows[j].article in since.added for j in edges[i])}
+    before = series_edges(rows, old, what, sent, core, cfg, near)
+    for i in near:
+        lost = [j for j in before[i] if j not in edges[i]]
         seeds.update(lost)
         if lost:
             seeds.add(i)
@@ -282,7 +285,11 @@ def _subgraph(
         [rows[i] for i in keep],
         what[list(keep)] if keep else what[:0],
         [(s, at[i], at[j]) for s, i, j in pairs if i in at],
-        {at[i]: {at[j]: v for j, v in mine.items()} for i, mine in edges.items() if i in at},
+        {
+            at[i]: {at[j]: v for j, v in mine.items() if j in at}
+            for i, mine in edges.items()
+            if i in at
+        },
     )
 
 
