@@ -170,7 +170,11 @@ def verify_bucket(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """The pairs of one bucket's rows ``group`` (vectors ``block``, articles ``own``) from
     different articles with cosine >= ``claim_similarity``: keys ``lo * n + hi``, cosines."""
-    gram = block @ block.T
+    # In float64 the sums of float16 products are (nearly always) exact, so the cosines do
+    # not depend on how BLAS splits the product (threads, block shape): every engine and
+    # every worker gets the same float32 values and so the same pairs.
+    wide = block.astype(np.float64)
+    gram = (wide @ wide.T).astype(np.float32)
     keep = (gram >= cfg.claim_similarity) & (own[:, None] != own[None, :])
     a, b = np.nonzero(np.triu(keep, 1))
     i, j = group[a], group[b]
