@@ -25,10 +25,12 @@ stage, which carries on with what the store still has pending (an interrupted ``
 does the same). ``DIR/segments.jsonl`` gets a line when the segment starts, before each stage
 (with its pending articles) and after it (CPU, wall, peak RSS, pending after; ``interrupted``
 when SIGTERM/SIGINT stopped it), so a segment killed outright still shows where it was.
-``--summarize`` only rewrites the summary (``benchmarks/results/scale_10k.json`` or
-``--out``) from that log and the store: per stage the CPU and wall summed over segments, the
-largest peak RSS, articles done, whether it is complete; for a segment still running, its
-process's CPU and RSS so far.
+``--redo STAGE ...`` first forgets those stages and the ones depending on them (newer code
+of a corpus stage measured on a store older code analysed; the summary then counts only the
+runs after the redo). ``--summarize`` only rewrites the summary
+(``benchmarks/results/scale_10k.json`` or ``--out``) from that log and the store: per stage
+the CPU and wall summed over segments, the largest peak RSS, articles done, whether it is
+complete; for a segment still running, its process's CPU and RSS so far.
 """
 
 from __future__ import annotations
@@ -160,11 +162,14 @@ def _meta(folder: Path, n: int, runtime: str) -> dict[str, Any]:
     return meta
 
 
-def run_segment(folder: Path, n: int, runtime: str, batch: int | None = None) -> int:
+def run_segment(
+    folder: Path, n: int, runtime: str, batch: int | None = None, redo: tuple[str, ...] = ()
+) -> int:
     """One segment: ingest if needed, then every stage on what is pending. Exit status 0
     when the whole analyze is done, 1 when a stage was interrupted. ``batch``: articles per
     batch for every stage (default: each stage's own), so that a small corpus still spans
-    several committed batches."""
+    several committed batches. ``redo``: stages (and those depending on them) forgotten
+    first, to measure newer code of those stages on a store analysed by older code."""
     from wiretrace.config import Config
     from wiretrace.ingest import ingest
     from wiretrace.nlp.models import NlpConfig, load_spacy, nlp_embedder
@@ -197,6 +202,11 @@ def run_segment(folder: Path, n: int, runtime: str, batch: int | None = None) ->
     pipeline = Pipeline.default()
     status = 0
     with Store(folder / "store.db") as store:
+        if redo:
+            forgotten = pipeline.downstream(redo)
+            for name in forgotten:
+                store.forget_stage(name)
+            _log(folder, {**base, "event": "redo", "stages": list(forgotten), "when": _now()})
         try:
             if not _ingested(folder):
                 files = _corpus_files(folder, n)
@@ -318,7 +328,13 @@ def summarize(folder: Path) -> dict[str, Any]:
     for ev in _events(folder):
         seg = segments.setdefault(ev["segment"], {"segment": ev["segment"], "stages": []})
         kind = ev["event"]
-        if kind == "start":
+        if kind == "redo":
+            seg["redo"] = ev["stages"]
+            for other in segments.values():
+                for row in other["stages"]:
+                    if row["stage"] in ev["stages"]:
+                        row["superseded"] = True
+        elif kind == "start":
             seg.update(pid=ev["pid"], started=ev["when"], code=ev["code"])
         elif kind == "model_load":
             seg["model_load"] = {"cpu_s": ev["cpu_s"], "wall_s": ev["wall_s"]}
@@ -363,7 +379,12 @@ def summarize(folder: Path) -> dict[str, Any]:
         articles = store.count("articles")
     stages: dict[str, dict[str, Any]] = {}
     for name in ["ingest", *pipeline.names]:
-        rows = [r for seg in segments.values() for r in seg["stages"] if r["stage"] == name]
+        rows = [
+            r
+            for seg in segments.values()
+            for r in seg["stages"]
+            if r["stage"] == name and not r.get("superseded")
+        ]
         entry: dict[str, Any] = {
             "segments": len(rows),
             "cpu_s": round(sum(r["cpu_s"] for r in rows), 1),
@@ -418,13 +439,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10000, help="resumable mode: corpus size")
     parser.add_argument("--summarize", action="store_true", help="only rewrite the summary")
     parser.add_argument("--batch", type=int, help="resumable mode: articles per batch")
+    parser.add_argument(
+        "--redo", nargs="+", default=[], help="resumable mode: forget these stages first"
+    )
     args = parser.parse_args()
     if args.store:
         out = SUMMARY if args.out == RESULTS else args.out
         status = (
             0
             if args.summarize
-            else run_segment(args.store, args.articles, args.runtime, args.batch)
+            else run_segment(args.store, args.articles, args.runtime, args.batch, tuple(args.redo))
         )
         summary = summarize(args.store)
         out.parent.mkdir(parents=True, exist_ok=True)
