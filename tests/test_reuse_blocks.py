@@ -4,13 +4,14 @@ read a block at a time, and nothing left behind on disk."""
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from wiretrace.reuse import blocks
+from wiretrace.reuse import blocks, detect
 from wiretrace.reuse.blocks import DocumentFrequency, find_reuse_blocks
 from wiretrace.reuse.candidates import candidate_pairs, window_signatures
 from wiretrace.reuse.config import ReuseConfig
@@ -32,6 +33,7 @@ from wiretrace.reuse.detect import (
     specific_hashes,
 )
 from wiretrace.reuse.text import shingles, tokenize
+from wiretrace.reuse.vectors import VectorFile
 
 WORDS = [f"w{k}" for k in range(3000)]
 VERBATIM = (8, 18, 28, 38, 48, 53)  # copy a passage word for word
@@ -175,3 +177,91 @@ def test_document_frequency_counted_by_block_equals_the_corpus_count() -> None:
     assert dict(zip(df.values.tolist(), df.counts.tolist(), strict=True)) == whole
     some = np.asarray([*sorted(whole)[:50], 12345], dtype=np.uint64)
     assert df.rare(some, 2) == {h for h in some.tolist() if whole.get(h, 0) <= 2}
+
+
+def _exact_limit(limit: int) -> Callable[..., None]:
+    """``nearest_hits`` with this exact limit, whatever its caller passes."""
+    search = detect.nearest_hits
+
+    def forced(
+        cent: Any,
+        rows: Any,
+        k: int,
+        emit: Any,
+        threshold: float = -1.0,
+        block: int = 1024,
+        exact_limit: int = 8000,
+        owner: Any = None,
+    ) -> None:
+        search(cent, rows, k, emit, threshold, block, limit, owner)
+
+    return forced
+
+
+def test_the_neighbour_search_over_files_equals_the_search_in_memory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The inverted-file search (forced at a small size) over vectors read from files,
+    with hits spilled by partitions of rows, gives ``nearest``'s neighbours in its order:
+    ties (repeated vectors), a row's hits from two cells, rows split across partitions."""
+    gen = np.random.default_rng(5)
+    base = gen.normal(size=(40, 16)).astype(np.float32)
+    items = base[gen.integers(0, 40, size=700)] + 0.05 * gen.normal(size=(700, 16))
+    items[::9] = items[3]  # repeated vectors: equal cosines, ties broken by item
+    items[::31] = 0.0  # no vectors: nobody's neighbour
+    mat = (items / np.maximum(np.linalg.norm(items, axis=1, keepdims=True), 1e-9)).astype(
+        np.float32
+    )
+    owner = np.repeat(np.arange(350, dtype=np.int64), 2)
+    rows = np.flatnonzero(gen.random(700) < 0.6)
+    file = VectorFile(tmp_path / "m.bin", 16)
+    for lo in range(0, 700, 97):
+        file.append(mat[lo : lo + 97])
+    assert np.array_equal(file[rows], mat[rows]) and np.array_equal(file[5:300], mat[5:300])
+    monkeypatch.setattr(blocks, "nearest_hits", _exact_limit(100))
+    for own in (None, owner):
+        want = nearest(mat, rows.tolist(), 4, 0.2, exact_limit=100, owner=own)
+        assert sum(len(v) for v in want.values()) > 1000
+        for per in (7, 100, 10**6):
+            monkeypatch.setattr(blocks, "HIT_ROWS", per)
+            got: dict[int, list[int]] = {}
+            for r, c in blocks._nearest_spilled(file, rows, 4, tmp_path, "h", 0.2, own):
+                for a, b in zip(r.tolist(), c.tolist(), strict=True):
+                    got.setdefault(a, []).append(b)
+            assert got == want
+
+
+def test_blocks_equal_the_whole_corpus_with_the_inverted_file_searches(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Centroid and sentence searches both past the exact limit (small here): the files,
+    hit partitions and pair partitions give the links of the whole corpus at once."""
+    docs, _ = _corpus()
+    cfg = ReuseConfig()
+    small = _exact_limit(40)
+    monkeypatch.setattr(detect, "nearest_hits", small)  # the reference's searches too
+    monkeypatch.setattr(blocks, "nearest_hits", small)
+    whole = _rows(_reference(docs, cfg, None))
+    assert any(p[4] == "paraphrase" for _, _, ps in whole for p in ps)
+
+    def load(indices: Sequence[int]) -> list[DocInput]:
+        return [docs[k] for k in indices]
+
+    for articles, pairs, spill, per in ((10**6, 10**6, 10**9, 10**6), (7, 3, 400, 13)):
+        _sizes(monkeypatch, articles, pairs, spill)
+        monkeypatch.setattr(blocks, "HIT_ROWS", per)
+        monkeypatch.setattr(blocks, "HIT_BLOCK", min(per, 50))
+        parts = list(find_reuse_blocks(len(docs), load, cfg, None, spill_dir=tmp_path))
+        assert _rows([r for part in parts for r in part.results]) == whole
+        assert not list(tmp_path.iterdir())
+        scan = blocks._scan(len(docs), load, cfg, blocks.Spill(tmp_path, "b", 2), tmp_path)
+        loose = ReuseConfig(sim=0.3, fact_sim=0.5)  # one match is not always enough
+        for focus in (None, list(range(0, 60, 4))):
+            mask = np.zeros(len(docs), dtype=np.bool_)
+            mask[focus if focus is not None else slice(None)] = True
+            found = blocks._sentence_pairs(scan, mask, loose)
+            pairs = {(a, b) for part in found for a, b in part.tolist()}
+            want = sentence_pairs(docs, focus or list(range(len(docs))), loose)
+            assert pairs == want and len(want) >= 5
+        for f in tmp_path.iterdir():
+            f.unlink()

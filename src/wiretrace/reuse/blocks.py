@@ -10,9 +10,12 @@ temporary files instead of memory:
    of the Ray engine's shuffle does). Pairs touching a focus article are appended to a file
    per block of first articles.
 3. With paraphrase: the document frequency of names and numbers is counted block by block;
-   the nearest-neighbour searches (paraphrase candidates, each article's nearest articles)
-   hold the corpus's sentence vectors, as the Ray engine's one neighbour task does, and keep
-   only each article's best similarities to its neighbours once they are done.
+   sentence vectors, the long sentences' vectors and article centroids go to files
+   (``VectorFile``). The nearest-neighbour searches (paraphrase candidates, each article's
+   nearest articles) read them a block of rows or one search cell at a time and spill their
+   hits by row, so each row's nearest are chosen one partition of rows at a time; sentence
+   hits become article pairs counted one partition of pairs at a time. An article's best
+   similarities to its nearest articles are computed when its pairs are aligned.
 4. The pair files, in article order, are de-duplicated and sorted, then aligned a slice of
    pairs at a time, loading only that slice's articles. Each slice's results are yielded as
    they come, so the caller writes them and never holds them all.
@@ -45,14 +48,13 @@ from .detect import (
     long_sentences,
     max_rare_df,
     near_best,
-    nearest,
-    neighbour_pairs,
+    nearest_hits,
     prepare,
     sentence_facts,
-    sentence_pairs_of,
     specific_hashes,
 )
 from .text import shingles, tokenize
+from .vectors import VectorFile
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -64,6 +66,8 @@ PAIR_BLOCK = 2000  # candidate pairs aligned at a time (their articles loaded to
 SPILL_ROWS = 2_000_000  # (band key, article) rows a spill file should hold
 PREPARED_KEPT = 512  # prepared articles kept for the next pairs of a slice
 VOCAB_KEPT = 200_000  # token hashes memoised (``tokenize``) before the memo starts afresh
+HIT_ROWS = 100_000  # searched rows (sentences, articles) whose neighbour hits share a file
+HIT_BLOCK = 50_000  # sentence hits scored at a time
 
 
 def _memo(vocab: dict[str, int]) -> dict[str, int]:
@@ -151,14 +155,75 @@ class Aligned:
 
 @dataclass
 class _Scan:
-    """What scanning the corpus leaves in memory (all of it small but the vectors)."""
+    """What scanning the corpus leaves: small per-article arrays in memory; the vectors,
+    which grow with the corpus, in files under ``root``."""
 
+    root: Path
+    n: int
     band_files: int = 0
     df: DocumentFrequency = field(default_factory=DocumentFrequency)
     dim: int = 0
-    centroids: F32 | None = None
-    vectors: dict[int, F32 | None] = field(default_factory=dict)
-    long: dict[int, npt.NDArray[np.bool_] | None] = field(default_factory=dict)
+    vectors: VectorFile | None = None  # every article's sentence vectors, in article order
+    start: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # -1: not there
+    count: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    odd: dict[int, npt.NDArray[np.floating]] = field(default_factory=dict)  # empty, other width
+    sentences: VectorFile | None = None  # the long sentences' vectors (sentence neighbours)
+    owners: list[I64] = field(default_factory=list)  # their articles, a block at a time
+    centroids: VectorFile | None = None  # unit mean vector per article
+    blank: int = 0  # leading articles whose centroid row waits for the width
+
+    def __post_init__(self) -> None:
+        self.start = np.full(self.n, -1, dtype=np.int64)
+        self.count = np.zeros(self.n, dtype=np.int64)
+
+    def add(self, idx: Sequence[int], docs: Sequence[DocInput], cfg: ReuseConfig) -> None:
+        """A block of articles' vectors to the files."""
+        for k, d in zip(idx, docs, strict=True):
+            v = d.vectors
+            if not self.dim and v is not None and v.size:
+                self.dim = int(v.shape[1])
+                self.vectors = VectorFile(self.root / "vectors.bin", self.dim, v.dtype)
+                self.sentences = VectorFile(self.root / "sentences.bin", self.dim)
+                self.centroids = VectorFile(self.root / "centroids.bin", self.dim)
+            if v is None:
+                continue
+            f = self.vectors
+            if (
+                f is None
+                or not v.size
+                or v.ndim != 2
+                or v.shape[1] != self.dim
+                or v.dtype != f.dtype
+            ):
+                self.odd[k] = v
+            else:
+                self.start[k], self.count[k] = f.rows, v.shape[0]
+                f.append(v)
+            keep = long_sentences(d, self.dim, cfg)
+            if self.sentences is not None and keep is not None and keep.any():
+                self.sentences.append(np.asarray(v[keep], dtype=np.float32))
+                self.owners.append(np.full(int(keep.sum()), k, dtype=np.int64))
+        if self.centroids is None:
+            self.blank += len(idx)
+            return
+        if self.blank:
+            self.centroids.append(np.zeros((self.blank, self.dim), dtype=np.float32))
+            self.blank = 0
+        lo = idx[0]
+        self.centroids.append(
+            centroid_matrix(
+                len(idx), ((k - lo, d.vectors) for k, d in zip(idx, docs, strict=True)), self.dim
+            )
+        )
+
+    def article_vectors(self, k: int) -> npt.NDArray[np.floating] | None:
+        """The sentence vectors article ``k`` was read with."""
+        if k in self.odd:
+            return self.odd[k]
+        if self.vectors is None or self.start[k] < 0:
+            return None
+        lo = int(self.start[k])
+        return self.vectors[lo : lo + int(self.count[k])]
 
 
 def find_reuse_blocks(
@@ -189,7 +254,7 @@ def find_reuse_blocks(
         root = Path(tmp)
         bands = Spill(root, "bands", 2)
         pairs = Spill(root, "pairs", 2)
-        scan = _scan(n, load, cfg, bands)
+        scan = _scan(n, load, cfg, bands, root)
         for part in range(scan.band_files):
             rows = bands.read(part)
             bands.drop(part)
@@ -197,9 +262,9 @@ def find_reuse_blocks(
             del rows
             _add_pairs(pairs, found[mask[found[:, 0]] | mask[found[:, 1]]])
         blocks = -(-n // ARTICLE_BLOCK)
-        best: dict[int, tuple[tuple[int, ...], F32 | None]] = {}
+        near: I64 | None = None
         if cfg.paraphrase:
-            _add_pairs(pairs, _paraphrase_candidates(scan, n, mask, cfg))
+            _paraphrase_candidates(scan, mask, cfg, pairs)
         total, involved = 0, np.zeros(n, dtype=np.bool_)
         for block in range(blocks):  # sorted and de-duplicated in place
             found = np.unique(pairs.read(block), axis=0)
@@ -210,10 +275,8 @@ def find_reuse_blocks(
             total += found.shape[0]
             involved[found.ravel()] = True
         if cfg.paraphrase:
-            best = _near_best(scan, np.flatnonzero(involved), cfg)
+            near = _nearest_articles(scan, np.flatnonzero(involved), cfg)
         del involved
-        scan.vectors.clear()
-        scan.long.clear()
         max_df = max_rare_df(n, cfg)
         step = progress(total) if progress is not None else None
         vocab: dict[str, int] = {}
@@ -222,13 +285,13 @@ def find_reuse_blocks(
             pairs.drop(block)
             for lo in range(0, found.shape[0], PAIR_BLOCK):
                 chunk = found[lo : lo + PAIR_BLOCK]
-                results = _align(chunk, load, cfg, scan.df, best, max_df, vocab, on_error, step)
+                results = _align(chunk, load, cfg, scan, near, max_df, vocab, on_error, step)
                 yield Aligned((int(chunk[-1, 0]), int(chunk[-1, 1])), results)
 
 
-def _scan(n: int, load: Load, cfg: ReuseConfig, bands: Spill) -> _Scan:
-    """Step 1: band key rows spilled by key; document frequency and vectors kept."""
-    scan = _Scan()
+def _scan(n: int, load: Load, cfg: ReuseConfig, bands: Spill, root: Path) -> _Scan:
+    """Step 1: band key rows spilled by key; document frequency kept, vectors to files."""
+    scan = _Scan(root, n)
     vocab: dict[str, int] = {}
     for lo in range(0, n, ARTICLE_BLOCK):
         idx = list(range(lo, min(n, lo + ARTICLE_BLOCK)))
@@ -245,12 +308,7 @@ def _scan(n: int, load: Load, cfg: ReuseConfig, bands: Spill) -> _Scan:
         del keys, owner, parts
         if cfg.paraphrase:
             scan.df.add(specific_hashes(d.text, t) for d, t in zip(docs, tokens, strict=True))
-            for k, d in zip(idx, docs, strict=True):
-                v = d.vectors
-                if not scan.dim and v is not None and v.size:
-                    scan.dim = int(v.shape[1])
-                scan.vectors[k] = v
-                scan.long[k] = long_sentences(d, scan.dim, cfg)
+            scan.add(idx, docs, cfg)
     return scan
 
 
@@ -261,39 +319,123 @@ def _add_pairs(pairs: Spill, found: I64) -> None:
 
 
 def _paraphrase_candidates(
-    scan: _Scan, n: int, mask: npt.NDArray[np.bool_], cfg: ReuseConfig
-) -> I64:
-    """Step 3: nearest articles by centroid and nearest sentences, for focus articles."""
-    rows = np.flatnonzero(mask).tolist()
-    cent = scan.centroids = centroid_matrix(n, scan.vectors.items(), scan.dim)
-    found = neighbour_pairs(cent, rows, cfg.doc_neighbours, cfg.doc_sim)
-    found |= sentence_pairs_of(((k, v, scan.long[k]) for k, v in scan.vectors.items()), rows, cfg)
-    return np.asarray(sorted(found), dtype=np.int64).reshape(-1, 2)
-
-
-def _near_best(
-    scan: _Scan, involved: I64, cfg: ReuseConfig
-) -> dict[int, tuple[tuple[int, ...], F32 | None]]:
-    """Each involved article's sentences' best similarity in each of its nearest articles:
-    what paraphrase alignment keeps of the corpus's vectors."""
+    scan: _Scan, mask: npt.NDArray[np.bool_], cfg: ReuseConfig, pairs: Spill
+) -> None:
+    """Step 3: nearest articles by centroid and nearest sentences, for focus articles
+    (``detect.neighbour_pairs`` and ``detect.sentence_pairs_of``), to the pair files."""
     if scan.centroids is None:
-        return {}
-    near = nearest(scan.centroids, involved.tolist(), cfg.background_neighbours)
-    scan.centroids = None
-    return {
-        int(k): near_best(
-            scan.vectors.get(int(k)), ((m, scan.vectors.get(m)) for m in near.get(int(k), []))
+        return
+    rows = np.flatnonzero(mask)
+    for r, c in _nearest_spilled(
+        scan.centroids, rows, cfg.doc_neighbours, scan.root, "doc-hits", cfg.doc_sim
+    ):
+        _add_pairs(pairs, np.stack([np.minimum(r, c), np.maximum(r, c)], axis=1))
+    for found in _sentence_pairs(scan, mask, cfg):
+        _add_pairs(pairs, found)
+
+
+def _nearest_spilled(
+    matrix: VectorFile,
+    rows: I64,
+    k: int,
+    root: Path,
+    name: str,
+    threshold: float = -1.0,
+    owner: I64 | None = None,
+) -> Iterator[tuple[I64, I64]]:
+    """``detect.nearest`` over a file, as (row, item) arrays one partition of rows at a
+    time: rows ascending, each row's items best first. The search's candidate hits are
+    spilled by row, then each partition keeps its rows' ``k`` best distinct (cosine, item),
+    ties going to the higher item, as ``nearest`` does."""
+    hits = Spill(root, name, 3)
+
+    def emit(r: I64, c: I64, v: F32) -> None:
+        cos = v.astype(np.float64).view(np.int64)  # float32 to float64 is exact
+        hits.append(r // HIT_ROWS, np.stack([r, c, cos], axis=1))
+
+    nearest_hits(matrix, rows, k, emit, threshold, owner=owner)
+    for part in range(-(-matrix.shape[0] // HIT_ROWS)):
+        got = hits.read(part)
+        hits.drop(part)
+        if not got.shape[0]:
+            continue
+        r, c, v = got[:, 0], got[:, 1], got[:, 2].copy().view(np.float64)
+        order = np.lexsort((-c, -v, r))
+        r, c, v = r[order], c[order], v[order]
+        fresh = np.r_[True, (r[1:] != r[:-1]) | (v[1:] != v[:-1]) | (c[1:] != c[:-1])]
+        r, c = r[fresh], c[fresh]
+        keep = _ranks(r) < k
+        yield r[keep], c[keep]
+
+
+def _ranks(r: I64) -> I64:
+    """Each element's position within its run of equal values (``r`` grouped)."""
+    at = np.arange(r.shape[0], dtype=np.int64)
+    first = np.where(np.r_[True, r[1:] != r[:-1]], at, 0)
+    out: I64 = at - np.maximum.accumulate(first)
+    return out
+
+
+def _sentence_pairs(scan: _Scan, mask: npt.NDArray[np.bool_], cfg: ReuseConfig) -> Iterator[I64]:
+    """``detect.sentence_pairs_of`` over the long sentences' file: article pairs two of
+    whose sentences are each other's nearest, or one at ``fact_sim``, a block of first
+    articles at a time."""
+    sent = scan.sentences
+    if cfg.sentence_neighbours <= 0 or sent is None or not sent.rows:
+        return
+    owner = np.concatenate(scan.owners)
+    scored = Spill(scan.root, "sentence-pairs", 3)
+    for r, c in _nearest_spilled(
+        sent,
+        np.flatnonzero(mask[owner]),
+        cfg.sentence_neighbours,
+        scan.root,
+        "sentence-hits",
+        cfg.sim,
+        owner,
+    ):
+        for lo in range(0, r.shape[0], HIT_BLOCK):
+            rr, cc = r[lo : lo + HIT_BLOCK], c[lo : lo + HIT_BLOCK]
+            left, right = sent[rr], sent[cc]
+            cos = [float(x @ y) for x, y in zip(left, right, strict=True)]  # as detect's
+            a, b = owner[rr], owner[cc]
+            first, second = np.minimum(a, b), np.maximum(a, b)
+            bits = np.asarray(cos, dtype=np.float64).view(np.int64)
+            scored.append(first // ARTICLE_BLOCK, np.stack([first, second, bits], axis=1))
+    del owner
+    for part in range(-(-scan.n // ARTICLE_BLOCK)):
+        got = scored.read(part)
+        scored.drop(part)
+        if not got.shape[0]:
+            continue
+        got = got[np.lexsort((got[:, 1], got[:, 0]))]
+        starts = np.flatnonzero(
+            np.r_[True, (got[1:, 0] != got[:-1, 0]) | (got[1:, 1] != got[:-1, 1])]
         )
-        for k in involved.tolist()
-    }
+        count = np.diff(np.r_[starts, got.shape[0]])
+        best = np.maximum.reduceat(got[:, 2].copy().view(np.float64), starts)
+        keep = (count >= 2) | (best >= cfg.fact_sim)
+        yield got[starts[keep], :2]
+
+
+def _nearest_articles(scan: _Scan, involved: I64, cfg: ReuseConfig) -> I64 | None:
+    """Each involved article's nearest articles by centroid, best first (-1: none): whose
+    sentences set its background (``near_best``, computed when its pairs are aligned)."""
+    k = cfg.background_neighbours
+    if scan.centroids is None or k <= 0:
+        return None
+    near = np.full((scan.n, k), -1, dtype=np.int64)
+    for r, c in _nearest_spilled(scan.centroids, involved, k, scan.root, "near-hits"):
+        near[r, _ranks(r)] = c
+    return near
 
 
 def _align(
     found: I64,
     load: Load,
     cfg: ReuseConfig,
-    df: DocumentFrequency,
-    best: dict[int, tuple[tuple[int, ...], F32 | None]],
+    scan: _Scan,
+    near: I64 | None,
     max_df: int,
     vocab: dict[str, int],
     on_error: Callable[[int, int, Exception], None] | None,
@@ -312,8 +454,14 @@ def _align(
         toks = tokenize(doc.text, _memo(vocab))
         facts = None
         if cfg.paraphrase:
-            rare = df.rare(specific_hashes(doc.text, toks), max_df)
-            facts = sentence_facts(doc, toks, best.get(k, ((), None)), rare, cfg)
+            rare = scan.df.rare(specific_hashes(doc.text, toks), max_df)
+            best: tuple[tuple[int, ...], F32 | None] = ((), None)
+            if near is not None:
+                best = near_best(
+                    scan.article_vectors(k),
+                    ((m, scan.article_vectors(m)) for m in near[k].tolist() if m >= 0),
+                )
+            facts = sentence_facts(doc, toks, best, rare, cfg)
         out = kept[k] = prepare(doc, facts, toks)
         if len(kept) > PREPARED_KEPT:
             kept.popitem(last=False)

@@ -18,6 +18,7 @@ from .align import Passage, align, merge
 from .config import ReuseConfig
 from .paraphrase import Sentences, paraphrase_pair
 from .text import Tokens, quote_prefix, tokenize
+from .vectors import VectorFile
 
 F32 = npt.NDArray[np.float32]
 
@@ -81,41 +82,71 @@ def nearest(
     exact_limit: int = 8000,
     owner: npt.NDArray[np.int64] | None = None,
 ) -> dict[int, list[int]]:
-    """Up to ``k`` nearest items of each row (cosine >= ``threshold``).
+    """Up to ``k`` nearest items of each row (cosine >= ``threshold``), best first.
 
     Items are article centroids, or sentence vectors with ``owner`` their articles (then
-    an item's neighbours are never from its own article). Exact blocked matrix products
-    up to ``exact_limit`` items; beyond, an inverted-file search (spherical k-means into
-    about sqrt(n) cells, each item in its two nearest cells, exact products inside each
-    cell), so cost grows as n^1.5, not n^2. Zero rows (no vectors) are nobody's neighbour.
+    an item's neighbours are never from its own article). See ``nearest_hits``.
+    """
+    out: dict[int, list[tuple[float, int]]] = {}
+
+    def emit(r: npt.NDArray[np.int64], c: npt.NDArray[np.int64], v: F32) -> None:
+        for a, b, x in zip(r.tolist(), c.tolist(), v.tolist(), strict=True):
+            out.setdefault(a, []).append((x, b))
+
+    nearest_hits(cent, rows, k, emit, threshold, block, exact_limit, owner)
+    return {r: [c for _, c in sorted(set(v), reverse=True)[:k]] for r, v in out.items()}
+
+
+Emit = Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64], F32], None]
+"""Takes candidate neighbours as (rows, items, cosines) arrays."""
+
+
+def nearest_hits(
+    cent: F32 | VectorFile,
+    rows: Sequence[int] | npt.NDArray[np.int64],
+    k: int,
+    emit: Emit,
+    threshold: float = -1.0,
+    block: int = 1024,
+    exact_limit: int = 8000,
+    owner: npt.NDArray[np.int64] | None = None,
+) -> None:
+    """The candidates ``nearest`` chooses from, given to ``emit`` a block at a time.
+
+    A row's best ``k`` among its candidates (distinct (cosine, item), highest first) are
+    its nearest items. Exact blocked matrix products up to ``exact_limit`` items; beyond,
+    an inverted-file search (spherical k-means into about sqrt(n) cells, each item in its
+    two nearest cells, exact products inside each cell), so cost grows as n^1.5, not n^2.
+    Zero rows (no vectors) are nobody's neighbour. ``cent`` may be a ``VectorFile``: only
+    a block of rows or one cell is then in memory at a time, with the same products.
     """
     n = cent.shape[0]
-    out: dict[int, list[tuple[float, int]]] = {}
-    if cent.shape[1] == 0 or k <= 0 or n < 2 or not rows:
-        return {}
+    if cent.shape[1] == 0 or k <= 0 or n < 2 or not len(rows):
+        return
     own = np.arange(n, dtype=np.int64) if owner is None else owner
-    valid = np.abs(cent).sum(axis=1) > 0
+    valid = np.zeros(n, dtype=np.bool_)
+    for lo in range(0, n, 8192):
+        valid[lo : lo + 8192] = np.abs(cent[lo : lo + 8192]).sum(axis=1) > 0
     if n <= exact_limit:
         focus = np.asarray(rows, dtype=np.int64)
-        _top(cent, focus, np.flatnonzero(valid), k, threshold, block, out, own)
+        _top(cent, focus, np.flatnonzero(valid), k, threshold, block, emit, own)
     else:
         mask = np.zeros(n, dtype=np.bool_)
         mask[np.asarray(rows, dtype=np.int64)] = True
         for members in _cells(cent, cells=int(np.sqrt(n)), per_item=2):
             part = members[mask[members]]
             if part.shape[0]:
-                _top(cent, part, members[valid[members]], k, threshold, block, out, own)
-    return {r: [c for _, c in sorted(set(v), reverse=True)[:k]] for r, v in out.items()}
+                _top(cent, part, members[valid[members]], k, threshold, block, emit, own)
 
 
 def _top(
-    cent: F32,
+    cent: F32 | VectorFile,
     rows: npt.NDArray[np.int64],
     cols: npt.NDArray[np.int64],
     k: int,
     threshold: float,
     block: int,
-    out: dict[int, list[tuple[float, int]]],
+    emit: Emit,
     owner: npt.NDArray[np.int64],
 ) -> None:
     kk = min(k, cols.shape[0] - 1)
@@ -130,13 +161,7 @@ def _top(
         top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
         vals = np.take_along_axis(sims, top, axis=1)
         hit_r, hit_c = np.nonzero(vals >= max(threshold, -1.0))
-        for r, c, v in zip(
-            part[hit_r].tolist(),
-            cols[top[hit_r, hit_c]].tolist(),
-            vals[hit_r, hit_c].tolist(),
-            strict=True,
-        ):
-            out.setdefault(r, []).append((v, c))
+        emit(part[hit_r], cols[top[hit_r, hit_c]], vals[hit_r, hit_c])
 
 
 def sentence_pairs(
@@ -205,7 +230,9 @@ def sentence_pairs_of(
     return {p for p, n in count.items() if n >= 2 or best[p] >= cfg.fact_sim}
 
 
-def _cells(cent: F32, cells: int, per_item: int, rounds: int = 6) -> list[npt.NDArray[np.int64]]:
+def _cells(
+    cent: F32 | VectorFile, cells: int, per_item: int, rounds: int = 6
+) -> list[npt.NDArray[np.int64]]:
     """Spherical k-means cells; every item joins its ``per_item`` nearest cells."""
     rng = np.random.default_rng(0)
     n = cent.shape[0]

@@ -5,8 +5,8 @@ pairs touching new or changed articles are aligned; their old links are replaced
 directions, near-duplicate groups, provenance shares and unsourced passages are then
 recomputed from all stored links, since a new article can change who drew from whom.
 The local engine reads the corpus a block at a time and writes each slice of pairs' links
-as it is aligned (``blocks``): candidates and alignment keep to a block; only paraphrase's
-nearest-neighbour search holds the corpus's sentence vectors.
+as it is aligned (``blocks``): candidates, the paraphrase neighbour searches (their vectors
+in temporary files) and alignment keep to a block.
 """
 
 from __future__ import annotations

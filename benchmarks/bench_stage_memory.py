@@ -1,0 +1,106 @@
+"""Peak memory and CPU of one corpus stage redone alone on an analysed store.
+
+Runs in this process: opens a COPY of an analysed store (the stage rewrites its tables),
+optionally loads the models first as ``bench_scale`` does (so the peak includes their
+heap, as in a whole analyze), then redoes the one stage (``Pipeline.run(only=, redo=)``).
+A sampler thread records the resident set every second, so the report says when memory
+grew; the peak is the process's own VmHWM. Appends one record to the JSON file.
+
+    nice -n 10 python benchmarks/bench_stage_memory.py COPY.db reuse --models \
+        --label before --out benchmarks/results/stage_memory_10k.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+
+def status_mb(field: str) -> float:
+    """A /proc/self/status memory field (VmRSS, VmHWM), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Sampler(threading.Thread):
+    """Resident set every ``every`` seconds, as (seconds since start, MiB)."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        super().__init__(daemon=True)
+        self.every = every
+        self.start_time = time.perf_counter()
+        self.samples: list[tuple[float, float]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.every):
+            t = round(time.perf_counter() - self.start_time, 1)
+            self.samples.append((t, round(status_mb("VmRSS"), 1)))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("store", type=Path, help="a copy of an analysed store (it is rewritten)")
+    ap.add_argument("stage")
+    ap.add_argument("--models", action="store_true", help="load spaCy and the embedder first")
+    ap.add_argument("--label", default="")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+
+    from wiretrace.config import Config
+    from wiretrace.pipeline import Pipeline
+    from wiretrace.store import Store
+
+    config = Config({})
+    cpu0 = time.process_time()
+    if args.models:
+        from wiretrace.nlp.models import NlpConfig, load_spacy, nlp_embedder
+
+        nlp_cfg = config.section("nlp", NlpConfig)
+        load_spacy(nlp_cfg.spacy_model)
+        nlp_embedder(nlp_cfg)
+    base_mb = status_mb("VmRSS")
+    sampler = Sampler()
+    sampler.start()
+    cpu1, wall1 = time.process_time(), time.perf_counter()
+    with Store(args.store) as store:
+        reports = Pipeline.default().run(store, config, only=[args.stage], redo=[args.stage])
+        articles = store.count("documents")
+    sampler.done.set()
+    record: dict[str, Any] = {
+        "label": args.label,
+        "stage": args.stage,
+        "articles": articles,
+        "models_loaded": args.models,
+        "model_load_cpu_s": round(cpu1 - cpu0, 2),
+        "rss_before_stage_mb": round(base_mb, 1),
+        "cpu_s": round(time.process_time() - cpu1, 2),
+        "wall_s": round(time.perf_counter() - wall1, 2),
+        "peak_rss_mb": round(status_mb("VmHWM"), 1),
+        "errors": [e for r in reports for e in r.errors][:5],
+        "notes": [n for r in reports for n in r.notes],
+        "rss_samples_mb": sampler.samples[:: max(1, len(sampler.samples) // 120)],
+    }
+    print(json.dumps({k: v for k, v in record.items() if k != "rss_samples_mb"}), flush=True)
+    if args.out is not None:
+        old = json.loads(args.out.read_text()) if args.out.exists() else {"runs": []}
+        old["what"] = (
+            "one stage redone alone on a copy of an analysed store, in a fresh process; "
+            "peak is the process's VmHWM (models' heap included when models_loaded)"
+        )
+        old["command"] = (
+            "nice -n 10 python benchmarks/bench_stage_memory.py COPY.db STAGE --models --label L"
+            " --out FILE"
+        )
+        old["runs"].append(record)
+        args.out.write_text(json.dumps(old, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
