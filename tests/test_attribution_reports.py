@@ -345,3 +345,13 @@ def test_a_characterisation_coordinated_inside_a_report_keeps_the_reporter(nlp) 
     text = "He says he respects Clinton and calls her “an extremely intelligent woman.”"
     called = next(q for q in quotes_of(nlp, text) if q.cue == "calls")
     assert called.speaker_span is not None and called.speaker_span.start == 0
+
+
+def test_a_participle_after_with_or_of_a_name_is_what_that_one_says(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The interview ended with Maddow asking Clinton whether she would pick a woman. "
+        "The ad uses footage of Hillary Clinton asking, “Why aren’t I 50 points ahead?”"
+    )
+    speakers = {q.speaker for q in quotes_of(nlp, text)}
+    assert "Maddow" in speakers and "Hillary Clinton" in speakers
+    assert not speakers & {"interview", "ad"}

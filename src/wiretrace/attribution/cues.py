@@ -339,6 +339,10 @@ def speaker_head(cue: Token) -> Token | None:
         swallowed = _swallowed_subject(token)
         if swallowed is not None:
             return swallowed
+        if token.i == cue.i:
+            doer = _gerund_subject(cue)
+            if doer is not None:
+                return doer
         misplaced = participle_subject(token)
         if misplaced is not None:
             return misplaced[1]
@@ -396,6 +400,20 @@ def _swallowed_subject(verb: Token) -> Token | None:
     if not any(c.left_edge.i <= name.i <= c.right_edge.i for c in phrases):
         return None
     return name
+
+
+def _gerund_subject(verb: Token) -> Token | None:
+    """ "The conversation ended with Maddow asking …", "footage of Hillary Clinton asking
+    …": a participle right after the object of "with" or "of" says what that one does,
+    whatever the parser hangs it on; the subject of the clause only holds the scene."""
+    if verb.tag_ != "VBG" or verb.i == 0:
+        return None
+    doer = verb.doc[verb.i - 1]
+    if doer.dep_ != "pobj" or doer.head.lower_ not in ("with", "of"):
+        return None
+    if doer.pos_ == "PROPN" or doer.ent_type_ in ("PERSON", "ORG", "NORP"):
+        return doer
+    return doer if doer.pos_ == "PRON" and doer.lower_ in ("him", "her", "them") else None
 
 
 # A past participle the tagger may read as a past tense ("workers interviewed at …").
