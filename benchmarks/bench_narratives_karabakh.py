@@ -69,7 +69,7 @@ def ranking(store: Store) -> list[dict[str, Any]]:
     gold = {g["id"]: g for g in load_gold(CORPUS / "gold.json").section("narratives")}
     out = []
     narratives = load_narratives(store)
-    veto = role_veto(store, narratives, index, Config().section("nlp", NlpConfig))
+    veto = role_veto(store, narratives, Config().section("nlp", NlpConfig))
     centre = corpus_mean(index.vectors)
     reported = {
         (n["id"], h["article"], h["span"][0])
@@ -110,7 +110,7 @@ def ranking(store: Store) -> list[dict[str, Any]]:
                     "reported": (q.narrative, article, span.start) in reported,
                     # names a participant of the statement on the other side of the
                     # action: the stage drops this segment (roles.py)
-                    "roles_reversed": veto(q.narrative, row),
+                    "roles_reversed": veto(q.narrative, article, start, end),
                     "background_percentile": round(
                         float(calibrate(np.array([sim], dtype=np.float32), bg)[0]), 4
                     ),

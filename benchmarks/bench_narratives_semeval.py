@@ -380,7 +380,7 @@ def main() -> None:
     runs["zero-shot (defaults)"] = cfg0
     for label, cfg in runs.items():
         t3 = time.process_time()
-        veto = role_veto(store, stated, index, NlpConfig()) if cfg.role_agreement else None
+        veto = role_veto(store, stated, NlpConfig()) if cfg.role_agreement else None
         echoes = match_narratives(zq, index, bg, cfg, titles, veto)
         zs: dict[str, set[str]] = {n: set() for n in evals}
         zs_score: dict[tuple[str, str], float] = {}

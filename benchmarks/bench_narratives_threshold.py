@@ -60,7 +60,7 @@ def semeval(store: Store) -> dict[str, Any]:
         index, titles = load_index(store, ids), load_titles(store, ids)
         cfg0 = NarrativesConfig()
         bg = background(index, cfg0.background_pairs, cfg0.seed)
-        veto = role_veto(store, stated, index, NlpConfig())
+        veto = role_veto(store, stated, NlpConfig())
         out = {}
         for floor in floors:
             cfg = replace(cfg0, min_probability=floor)

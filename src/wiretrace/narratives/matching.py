@@ -8,7 +8,8 @@ background distribution. A hit must beat both that percentile and an absolute fl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -194,6 +195,31 @@ def centred_cosines(
     return np.asarray(num / row_norm[:, None] / part_norm[None, :], dtype=np.float32)
 
 
+def _block_evidence(
+    block: Matrix, q: Query, centre: npt.NDArray[np.float32]
+) -> tuple[Matrix, Matrix, Matrix]:
+    """Similarity, cosine to the best part's negation (zeros without negations) and centred
+    similarity of one block of rows (float32)."""
+    s = block @ q.statement.T
+    best = s.argmax(axis=1)
+    sim = s[np.arange(len(block)), best]
+    cen = centred_cosines(block, q.statement, s, centre).max(axis=1)
+    if q.negation is None:
+        return sim, np.zeros(len(block), dtype=np.float32), cen
+    return sim, np.einsum("ij,ij->i", block, q.negation[best]), cen
+
+
+def _finish_evidence(
+    sim: Matrix, neg: Matrix, cen: Matrix, q: Query, corpus: tuple[float, float]
+) -> Evidence:
+    """Evidence from a run of rows' products (element-wise, so any split of the rows gives
+    the same values)."""
+    mean, std = corpus
+    standing = (sim - mean) / max(std, 1e-3)
+    contrast = sim - neg if q.negation is not None else np.zeros(len(sim), dtype=np.float32)
+    return Evidence(sim, contrast.astype(np.float32), standing.astype(np.float32), cen)
+
+
 def evidence(
     vectors: npt.NDArray[np.float16],
     q: Query,
@@ -215,19 +241,11 @@ def evidence(
     cen = np.empty(n, dtype=np.float32)
     for lo in range(0, n, ROW_BLOCK):
         block = vectors[lo : lo + ROW_BLOCK].astype(np.float32)
-        s = block @ q.statement.T
-        best = s.argmax(axis=1)
-        sim[lo : lo + len(block)] = s[np.arange(len(block)), best]
-        cen[lo : lo + len(block)] = centred_cosines(block, q.statement, s, centre).max(axis=1)
-        if q.negation is not None:
-            neg[lo : lo + len(block)] = np.einsum("ij,ij->i", block, q.negation[best])
+        hi = lo + len(block)
+        sim[lo:hi], neg[lo:hi], cen[lo:hi] = _block_evidence(block, q, centre)
     if corpus is None:
         corpus = (float(sim.mean()), float(sim.std())) if n else (0.0, 1.0)
-    mean, std = corpus
-    standing = (sim - mean) / max(std, 1e-3)
-    contrast = sim - neg if q.negation is not None else np.zeros(n, dtype=np.float32)
-    evidence_ = Evidence(sim, contrast.astype(np.float32), standing.astype(np.float32), cen)
-    return evidence_, corpus
+    return _finish_evidence(sim, neg, cen, q, corpus), corpus
 
 
 def probability(ev: Evidence, cfg: NarrativesConfig) -> npt.NDArray[np.float64]:
@@ -238,9 +256,251 @@ def probability(ev: Evidence, cfg: NarrativesConfig) -> npt.NDArray[np.float64]:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50, 50))), dtype=np.float64)
 
 
-# A veto on one segment row of one narrative's candidates (narrative id, row): True when
-# the row must not be the narrative's echo (``roles.py``: it reverses who does what).
-Veto = Callable[[str, int], bool]
+# A veto on one candidate echo of a narrative (narrative id, article id, start, end of the
+# segment): True when the segment must not be the narrative's echo (``roles.py``: it
+# reverses who does what).
+Veto = Callable[[str, str, int, int], bool]
+
+
+# A corpus's segments for a streamed pass, called once per pass: consecutive pieces of whole
+# articles, in the corpus's article order, each a ``SegmentIndex`` of its own articles (rows
+# grouped by article in that order). A piece is dropped once its echoes are taken, so memory
+# holds a piece and a block of rows, never the corpus.
+Pieces = Callable[[], Iterable[SegmentIndex]]
+
+
+def index_pieces(index: SegmentIndex, articles: int = 256) -> Pieces:
+    """An index (rows grouped by article, in article order) as pieces of ``articles``."""
+    bounds = np.searchsorted(index.article, np.arange(0, len(index.articles), articles))
+
+    def pieces() -> Iterator[SegmentIndex]:
+        for k, first in enumerate(range(0, len(index.articles), articles)):
+            lo = int(bounds[k])
+            hi = int(bounds[k + 1]) if k + 1 < len(bounds) else index.size
+            yield SegmentIndex(
+                index.vectors[lo:hi],
+                index.article[lo:hi] - first,
+                index.sentence[lo:hi],
+                index.start[lo:hi],
+                index.end[lo:hi],
+                index.articles[first : first + articles],
+            )
+
+    return pieces
+
+
+def row_blocks(
+    pieces: Iterable[SegmentIndex], rows: int = ROW_BLOCK
+) -> Iterator[tuple[Matrix, list[SegmentIndex]]]:
+    """The corpus's rows as float32 blocks of ``rows`` (the last one shorter), each with the
+    pieces whose last row it holds.
+
+    Blocks start at multiples of ``rows`` of the whole corpus whatever the pieces are, so the
+    matrix products (whose rounding may depend on a block's shape) are those of the whole
+    index taken ``rows`` at a time.
+    """
+    waiting: deque[tuple[int, SegmentIndex]] = deque()  # (corpus row after it, piece)
+    parts: list[npt.NDArray[np.float16]] = []
+    buffered = read = done = 0
+    for piece in pieces:
+        read += piece.size
+        waiting.append((read, piece))
+        if piece.size:
+            parts.append(piece.vectors)
+            buffered += piece.size
+        while buffered >= rows:
+            joined = np.concatenate(parts) if len(parts) > 1 else parts[0]
+            block, rest = joined[:rows], joined[rows:]
+            parts, buffered, done = ([rest] if len(rest) else []), buffered - rows, done + rows
+            yield block.astype(np.float32), _finished(waiting, done)
+    if waiting:
+        joined = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float16)
+        yield joined.astype(np.float32), _finished(waiting, read)
+
+
+def _finished(waiting: deque[tuple[int, SegmentIndex]], done: int) -> list[SegmentIndex]:
+    out = []
+    while waiting and waiting[0][0] <= done:
+        out.append(waiting.popleft()[1])
+    return out
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """What matching needs of the whole corpus before any echo is decided."""
+
+    rows: int
+    centre: npt.NDArray[np.float32]  # the mean segment vector (``corpus_mean``)
+    background: npt.NDArray[np.float32]  # sorted similarities of random pairs (``background``)
+    # per query: (mean, standard deviation) of its similarity over the rows, in float64
+    similarity: tuple[tuple[float, float], ...]
+
+
+def corpus_stats(
+    pieces: Pieces,
+    queries: Sequence[Query],
+    cfg: NarrativesConfig,
+    rows: int = ROW_BLOCK,
+) -> CorpusStats:
+    """Centre, background and per-query similarity statistics in two streamed passes.
+
+    The first pass sums the rows (``corpus_mean``'s blocks), counts each article's rows
+    and, when the calibration weighs standing, sums each query's similarities; the second
+    reads only the rows the background drew, as ``background`` draws them from the whole
+    index.
+    """
+    dim = 0
+    total: npt.NDArray[np.float64] | None = None
+    counts: list[int] = []
+    sums = np.zeros((len(queries), 2), dtype=np.float64)
+    weigh = cfg.calibration[3] != 0.0
+    n = 0
+    for block, done in row_blocks(pieces(), rows):
+        for piece in done:
+            counts.extend(np.bincount(piece.article, minlength=len(piece.articles)).tolist())
+        if not len(block):
+            continue
+        dim = block.shape[1]
+        part = block.sum(axis=0)
+        total = part.astype(np.float64) if total is None else total + part
+        n += len(block)
+        if weigh:
+            for k, q in enumerate(queries):
+                sim = (block @ q.statement.T).max(axis=1).astype(np.float64)
+                sums[k] += (sim.sum(), (sim * sim).sum())
+    centre = (
+        np.zeros(dim, dtype=np.float32) if total is None else (total / max(n, 1)).astype(np.float32)
+    )
+    stats = tuple(
+        (m, float(np.sqrt(max(sq / n - m * m, 0.0)))) if weigh and n else (0.0, 1.0)
+        for m, sq in ((s / max(n, 1), sq) for s, sq in sums)
+    )
+    bg = _streamed_background(pieces, np.asarray(counts, dtype=np.int64), n, dim, cfg)
+    return CorpusStats(n, centre, bg, stats)
+
+
+def _streamed_background(
+    pieces: Pieces, counts: npt.NDArray[np.int64], n: int, dim: int, cfg: NarrativesConfig
+) -> npt.NDArray[np.float32]:
+    """``background`` of the whole index, reading only the rows it draws."""
+    if n < 2 or len(counts) < 2:
+        return np.zeros(0, dtype=np.float32)
+    rng = np.random.default_rng(cfg.seed)
+    a = rng.integers(0, n, size=cfg.background_pairs * 2)
+    b = rng.integers(0, n, size=cfg.background_pairs * 2)
+    ends = np.cumsum(counts)
+    keep = np.searchsorted(ends, a, side="right") != np.searchsorted(ends, b, side="right")
+    a, b = a[keep][: cfg.background_pairs], b[keep][: cfg.background_pairs]
+    wanted = np.unique(np.concatenate([a, b]))
+    found = np.zeros((len(wanted), dim), dtype=np.float16)
+    row = 0
+    for piece in pieces():
+        hi = row + piece.size
+        lo_w, hi_w = np.searchsorted(wanted, [row, hi])
+        found[lo_w:hi_w] = piece.vectors[wanted[lo_w:hi_w] - row]
+        row = hi
+    va = found[np.searchsorted(wanted, a)].astype(np.float32)
+    vb = found[np.searchsorted(wanted, b)].astype(np.float32)
+    return np.sort(np.einsum("ij,ij->i", va, vb).astype(np.float32))
+
+
+def match_stream(
+    queries: Sequence[Query | tuple[str, Matrix]],
+    pieces: Pieces,
+    cfg: NarrativesConfig,
+    titles: Pieces | None = None,
+    veto: Veto | None = None,
+    rows: int = ROW_BLOCK,
+    stats: CorpusStats | None = None,
+) -> list[Echo]:
+    """``match_narratives`` over a corpus read piece by piece: memory holds a piece, a block
+    of ``rows`` rows and the echoes, whatever the corpus's size, and the echoes are those of
+    the whole index (``rows`` included: blocks fall where the whole index's would).
+
+    Three passes over ``pieces`` (``corpus_stats``'s two, then the echoes) and one over
+    ``titles``; ``stats`` (from ``corpus_stats`` with the same queries) saves the first two.
+    """
+    live = [q for q in map(_as_query, queries) if q.statement.size]
+    if not live:
+        return []
+    corpus = stats if stats is not None else corpus_stats(pieces, live, cfg, rows)
+    if corpus.rows == 0:
+        return []
+    first: list[list[Echo]] = [[] for _ in live]
+    again: list[list[Echo]] = [[] for _ in live]
+    for piece, evs in _piece_evidence(pieces(), live, corpus, rows):
+        if not piece.size:
+            continue
+        runs = sentence_runs(piece)
+        for k, (q, ev) in enumerate(zip(live, evs, strict=True)):
+            found, more = _echoes(
+                q.narrative, piece, ev, probability(ev, cfg), runs, corpus.background, cfg, veto
+            )
+            first[k].extend(found)
+            again[k].extend(more)
+    title_first: list[list[Echo]] = [[] for _ in live]
+    title_again: list[list[Echo]] = [[] for _ in live]
+    for piece, evs in _piece_evidence(titles() if titles else (), live, corpus, rows):
+        every = np.arange(piece.size)
+        for k, (q, ev) in enumerate(zip(live, evs, strict=True)):
+            prob = probability(ev, cfg)
+            found, more = _echoes(
+                q.narrative, piece, ev, prob, (every, every), corpus.background, cfg, None
+            )
+            title_first[k].extend(replace(e, title=True) for e in found)
+            title_again[k].extend(replace(e, title=True) for e in more)
+    return [
+        e for k in range(len(live)) for e in first[k] + again[k] + title_first[k] + title_again[k]
+    ]
+
+
+def _piece_evidence(
+    pieces: Iterable[SegmentIndex], queries: Sequence[Query], corpus: CorpusStats, rows: int
+) -> Iterator[tuple[SegmentIndex, list[Evidence]]]:
+    """Each piece with its rows' evidence for every query, computed ``rows`` at a time."""
+    held: list[list[tuple[Matrix, Matrix, Matrix]]] = [[] for _ in queries]
+    for block, done in row_blocks(pieces, rows):
+        if len(block):
+            for k, q in enumerate(queries):
+                held[k].append(_block_evidence(block, q, corpus.centre))
+        if not done:
+            continue
+        joined = [_joined(h) for h in held]
+        offset = 0
+        for piece in done:
+            hi = offset + piece.size
+            yield (
+                piece,
+                [
+                    _finish_evidence(s[offset:hi], g[offset:hi], c[offset:hi], q, corpus_q)
+                    for (s, g, c), q, corpus_q in zip(
+                        joined, queries, corpus.similarity, strict=True
+                    )
+                ],
+            )
+            offset = hi
+        held = [[(s[offset:], g[offset:], c[offset:])] for s, g, c in joined]
+
+
+def _joined(parts: list[tuple[Matrix, Matrix, Matrix]]) -> tuple[Matrix, Matrix, Matrix]:
+    if not parts:
+        empty = np.zeros(0, dtype=np.float32)
+        return empty, empty, empty
+    if len(parts) == 1:
+        return parts[0]
+    s, g, c = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return s, g, c
+
+
+def sentence_runs(
+    index: SegmentIndex,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Rows sorted by (article, sentence) and where each sentence's run of rows starts, so
+    that a sentence and its clauses give one hit (a max per run: ``reduceat``)."""
+    key = index.article.astype(np.int64) * (int(index.sentence.max()) + 1) + index.sentence
+    order = np.argsort(key, kind="stable")
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(key[order])) + 1])
+    return order, starts
 
 
 def match_narratives(
@@ -254,30 +514,25 @@ def match_narratives(
     """Echoes of each narrative: one per sentence, whose most probable segment that is not
     vetoed passes the similarity, background and probability floors; with ``titles`` (one
     row per article, ``sentence`` 0, spans in the title) also echoes in titles
-    (``Echo.title``; titles have no stored parse, so ``veto`` does not apply to them)."""
-    if index.size == 0:
-        return []
-    # One key per (article, sentence) so that a sentence and its clauses give one hit:
-    # rows sorted by key once, then a max per run of equal keys (reduceat).
-    key = index.article.astype(np.int64) * (int(index.sentence.max()) + 1) + index.sentence
-    order = np.argsort(key, kind="stable")
-    starts = np.concatenate([[0], np.flatnonzero(np.diff(key[order])) + 1])
-    centre = corpus_mean(index.vectors)
-    echoes: list[Echo] = []
-    for query in map(_as_query, queries):
-        if query.statement.size == 0:
-            continue
-        ev, stats = evidence(index.vectors, query, centre=centre)
-        prob = probability(ev, cfg)
-        echoes.extend(_echoes(query.narrative, index, ev, prob, (order, starts), bg, cfg, veto))
-        if titles is not None and titles.size:
-            tev, _ = evidence(titles.vectors, query, stats, centre)
-            tprob = probability(tev, cfg)
-            every = np.arange(titles.size)
-            runs = (every, every)
-            for e in _echoes(query.narrative, titles, tev, tprob, runs, bg, cfg, None):
-                echoes.append(replace(e, title=True))
-    return echoes
+    (``Echo.title``; titles have no stored parse, so ``veto`` does not apply to them).
+
+    ``bg`` is the background to calibrate against (``background``); the index is matched
+    as one piece (``match_stream`` reads a corpus piece by piece).
+    """
+    live = [q for q in map(_as_query, queries) if q.statement.size]
+    whole = index_pieces(index, max(len(index.articles), 1))
+    stats = CorpusStats(index.size, corpus_mean(index.vectors), bg, _stats(index, live, cfg))
+    some_titles = None if titles is None or not titles.size else index_pieces(titles)
+    return match_stream(live, whole, cfg, some_titles, veto, stats=stats)
+
+
+def _stats(
+    index: SegmentIndex, queries: Sequence[Query], cfg: NarrativesConfig
+) -> tuple[tuple[float, float], ...]:
+    if cfg.calibration[3] == 0.0 or not index.size:
+        return tuple((0.0, 1.0) for _ in queries)
+    whole = index_pieces(index, max(len(index.articles), 1))
+    return corpus_stats(whole, queries, cfg).similarity
 
 
 def _echoes(
@@ -289,9 +544,9 @@ def _echoes(
     bg: npt.NDArray[np.float32],
     cfg: NarrativesConfig,
     veto: Veto | None,
-) -> list[Echo]:
+) -> tuple[list[Echo], list[Echo]]:
     """The echoes of one narrative among the sentences (rows ``order`` split at
-    ``starts``), in two passes.
+    ``starts``) of whole articles, in two passes (returned apart).
 
     First, sentences whose most probable row passes the floors (similarity, background,
     probability); a vetoed row gives way to the sentence's next most probable row, which
@@ -303,23 +558,30 @@ def _echoes(
     once, so only candidate sentences reach the loop and the veto.
     """
     order, starts = runs
+
+    def vetoed(row: int) -> bool:
+        if veto is None:
+            return False
+        article = index.articles[int(index.article[row])]
+        return veto(narrative, article, int(index.start[row]), int(index.end[row]))
+
     p_sorted = prob[order]
     best = order[starts + _argmax_runs(p_sorted, starts)]
     out: list[Echo] = []
     taken = np.zeros(len(starts), dtype=bool)
     for k in np.flatnonzero(_passing(best, ev, prob, bg, cfg)).tolist():
         row = int(best[k])
-        if veto is not None and veto(narrative, row):
+        if vetoed(row):
             lo = int(starts[k])
             hi = int(starts[k + 1]) if k + 1 < len(starts) else len(order)
             rows = order[lo:hi][np.argsort(-p_sorted[lo:hi], kind="stable")]
-            row = next((int(r) for r in rows[1:] if not veto(narrative, int(r))), -1)
+            row = next((int(r) for r in rows[1:] if not vetoed(int(r))), -1)
             if row < 0 or not _passing(np.array([row]), ev, prob, bg, cfg)[0]:
                 continue
         taken[k] = True
         out.append(_echo(narrative, index, ev, prob, row))
     if not out or cfg.min_centred_similarity > 1.0:
-        return out
+        return out, []
     found = np.unique(index.article[[int(best[k]) for k in np.flatnonzero(taken)]])
     sharpest = order[starts + _argmax_runs(ev.centred[order].astype(np.float64), starts)]
     again = (
@@ -329,11 +591,12 @@ def _echoes(
         & (ev.centred[sharpest] >= cfg.min_centred_similarity)
         & (ev.similarity[sharpest] >= cfg.centred_similarity_floor)
     )
-    for k in np.flatnonzero(again).tolist():
-        row = int(sharpest[k])
-        if veto is None or not veto(narrative, row):
-            out.append(_echo(narrative, index, ev, prob, row))
-    return out
+    more = [
+        _echo(narrative, index, ev, prob, int(sharpest[k]))
+        for k in np.flatnonzero(again).tolist()
+        if not vetoed(int(sharpest[k]))
+    ]
+    return out, more
 
 
 def _echo(

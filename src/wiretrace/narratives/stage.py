@@ -35,11 +35,11 @@ from ..store import Store
 from .discovery import discover_claims
 from .matching import (
     NarrativesConfig,
+    Pieces,
     Query,
     SegmentIndex,
     Veto,
-    background,
-    match_narratives,
+    match_stream,
 )
 from .roles import compare, participant_roles
 from .segments import Segment, pack_segments, segment_doc, statement_parts, unpack_arrays
@@ -181,6 +181,72 @@ def load_index(
     )
 
 
+PIECE_ARTICLES = 256  # articles read together when the corpus is streamed
+
+
+def segment_pieces(
+    store: Store,
+    ids: Sequence[str],
+    skips: Skips | None = None,
+    articles: int = PIECE_ARTICLES,
+) -> tuple[Pieces, tuple[str, ...]]:
+    """The segments of ``ids`` (those with a current segment blob) as pieces of
+    ``articles`` articles, read from the store on every pass, and the articles they cover.
+
+    Rows are those ``load_index`` stacks, in the same order, so matching the pieces gives
+    the echoes of the whole index while memory holds one piece. With ``skips``, an article
+    whose segments cannot be read is left out and recorded.
+    """
+    sizes = segment_sizes(store, SEGMENT_BLOB)
+    kept = tuple(a for a in ids if a in sizes)
+    dim = max((sizes[a][1] for a in kept), default=0)
+
+    def piece(chunk: Sequence[str]) -> SegmentIndex:
+        metas: list[npt.NDArray[np.int32]] = []
+        vectors: list[npt.NDArray[np.float16]] = []
+        owners: list[npt.NDArray[np.int32]] = []
+        for i, article_id in enumerate(chunk):
+            if skips is None:
+                stored = segments_of(store, article_id)
+            else:
+                stored = skips.guard(article_id, segments_of, store, article_id)
+            if stored is None or not len(stored[0]) or stored[1].shape[1] != dim:
+                continue
+            metas.append(stored[0])
+            vectors.append(stored[1])
+            owners.append(np.full(len(stored[0]), i, dtype=np.int32))
+        if not metas:
+            empty = np.zeros(0, dtype=np.int32)
+            none = np.zeros((0, dim), dtype=np.float16)
+            return SegmentIndex(none, empty, empty, empty, empty, tuple(chunk))
+        meta = np.concatenate(metas)
+        return SegmentIndex(
+            np.concatenate(vectors),
+            np.concatenate(owners),
+            meta[:, 0].copy(),
+            meta[:, 1].copy(),
+            meta[:, 2].copy(),
+            tuple(chunk),
+        )
+
+    def pieces() -> Iterator[SegmentIndex]:
+        for lo in range(0, len(kept), articles):
+            yield piece(kept[lo : lo + articles])
+
+    return pieces, kept
+
+
+def title_pieces(store: Store, ids: Sequence[str], articles: int = PIECE_ARTICLES) -> Pieces:
+    """The titles of ``ids`` (``load_titles``) as pieces of at most ``articles`` titles."""
+
+    def pieces() -> Iterator[SegmentIndex]:
+        lengths = title_lengths(store)
+        for lo in range(0, len(ids), articles):
+            yield load_titles(store, ids[lo : lo + articles], lengths)
+
+    return pieces
+
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -227,9 +293,7 @@ def narrative_queries(narratives: Sequence[Narrative], nlp_cfg: NlpConfig) -> li
     return out
 
 
-def role_veto(
-    store: Store, narratives: Sequence[Narrative], index: SegmentIndex, nlp_cfg: NlpConfig
-) -> Veto:
+def role_veto(store: Store, narratives: Sequence[Narrative], nlp_cfg: NlpConfig) -> Veto:
     """A veto on candidate echoes that name a participant of the statement on the other
     side of the action (``roles.py``), read from the stored parse of the candidate's
     article (parsed once per article, only for articles that hold a candidate)."""
@@ -237,23 +301,26 @@ def role_veto(
     statements = {n.id: participant_roles(nlp(n.statement)) for n in narratives}
     docs: Lookup[str, Any] = Lookup(lambda a: load_doc(store, a, nlp))
 
-    def veto(narrative: str, row: int) -> bool:
+    def veto(narrative: str, article: str, start: int, end: int) -> bool:
         roles = statements.get(narrative)
         if not roles:
             return False
-        doc = docs[index.articles[int(index.article[row])]]
+        doc = docs[article]
         if doc is None:
             return False
-        span = doc.char_span(int(index.start[row]), int(index.end[row]), alignment_mode="expand")
+        span = doc.char_span(start, end, alignment_mode="expand")
         return span is not None and compare(roles, participant_roles(span)).reversed
 
     return veto
 
 
-def load_titles(store: Store, ids: Sequence[str]) -> SegmentIndex:
+def load_titles(
+    store: Store, ids: Sequence[str], lengths: Mapping[str, int] | None = None
+) -> SegmentIndex:
     """The titles of ``ids`` (stored title vectors) as an index: one row per titled
-    article, sentence 0, span the whole title."""
-    lengths = title_lengths(store)
+    article, sentence 0, span the whole title (``lengths``: ``title_lengths``, read here
+    when not given)."""
+    lengths = title_lengths(store) if lengths is None else lengths
     kept: list[str] = []
     rows: list[npt.NDArray[np.float32]] = []
     for article_id in ids:
@@ -343,24 +410,25 @@ def _corpus(
     """Echoes of the watchlist and recurring claims, matched over the whole corpus; the
     notes, and the articles of the index."""
     ids = store.article_ids()
-    index = load_index(store, ids, reporter, skips)
-    bg = background(index, cfg.background_pairs, cfg.seed)
+    # Matching streams the corpus piece by piece (three passes: centre, background, echoes);
+    # only discovery below still stacks the whole index.
+    pieces, indexed = segment_pieces(store, ids, skips)
     # Per-article lookups read the store on demand: only articles that hold an echo or a
     # claim member are read, and the corpus text is never held at once.
     quotes: Lookup[str, list[tuple[Span, str]]] = Lookup(lambda a: quote_speakers(store, a))
     sentence_spans: Lookup[str, list[Span]] = Lookup(store.sentences)
     embedder = nlp_embedder(nlp_cfg)
     learnt, learnt_hits = learnt_echoes(
-        store, narratives, examples, index.articles, embedder.encode, embedder.dim
+        store, narratives, examples, indexed, embedder.encode, embedder.dim
     )
     zero_shot = [n for n in narratives if n.id not in learnt]
     titles = None
     if zero_shot:
         ensure_titles(store, ids, embedder.encode, embedder.dim)
-        titles = load_titles(store, ids)
-    veto = role_veto(store, zero_shot, index, nlp_cfg) if cfg.role_agreement else None
+        titles = title_pieces(store, ids)
+    veto = role_veto(store, zero_shot, nlp_cfg) if cfg.role_agreement else None
     queries = narrative_queries(zero_shot, nlp_cfg)
-    echoes = match_narratives(queries, index, bg, cfg, titles, veto)
+    echoes = match_stream(queries, pieces, cfg, titles, veto)
     found_hits = [
         (h.narrative, h.article, h.sentence, h.probability, h.match, h.contribution, False)
         for h in learnt_hits
@@ -396,13 +464,14 @@ def _corpus(
     speakers: Lookup[tuple[str, int, int], str | None] = Lookup(
         lambda k: speaker_at(quotes[k[0]], Span(k[1], k[2])), keep=False
     )
+    index = load_index(store, ids, reporter, skips)
     reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
     find = getattr(current_engine(), "similar_pairs", None)  # keyed by bucket (Ray)
     found = discover_claims(index, texts, outlets, dates, speakers, cfg, reporter.advance, find)
     reporter.finish()
     write_claims(store, found, sentence_spans)
     notes = (f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims",)
-    return notes, index.articles
+    return notes, indexed
 
 
 STAGE = Stage(

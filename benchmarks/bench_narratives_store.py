@@ -1,0 +1,150 @@
+"""The corpus pass of the ``narratives`` stage on a real analysed store: CPU, wall and peak
+memory, per step, in a fresh process with the models loaded first.
+
+The store (``--store``, e.g. a copy of a 10k-article ``bench_scale.py --store`` run) must
+already hold every earlier stage and the per-article clause segments. Its narratives state
+key is cleared, so the stage skips the segments (all current) and redoes the whole corpus
+pass: watchlist matching (``--watchlist``, default the demo's three talking points,
+zero-shot, imported into the store) and claim discovery. The store is changed (narratives
+tables only): run it on a copy. ``--articles N`` restricts the corpus pass to the first N
+article ids, for growth curves on one store.
+
+Each step named in ``STEPS`` that the stage module calls is timed (CPU, wall) and followed
+by the process's RSS then and its high-water mark (VmHWM, reset after the models load).
+
+Run: nice -n 10 .venv/bin/python benchmarks/bench_narratives_store.py --store S.db
+     [--articles N] [--label before] [--out benchmarks/results/narratives_10k.json]
+The run is appended to ``--out`` under ``runs`` (the file is kept across runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "narratives_10k.json"
+STEPS = (
+    "load_index",
+    "background",
+    "background_sample",
+    "corpus_mean",
+    "learnt_echoes",
+    "ensure_titles",
+    "load_titles",
+    "narrative_queries",
+    "match_narratives",
+    "match_store",
+    "write_hits",
+    "discover_claims",
+    "write_claims",
+)
+
+
+def status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak() -> None:
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--watchlist", default=str(ROOT / "examples" / "watchlist.toml"))
+    parser.add_argument("--articles", type=int, default=0)
+    parser.add_argument("--label", default="")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    from wiretrace.config import Config
+    from wiretrace.narratives import stage as narratives
+    from wiretrace.narratives.tables import save_narratives, set_state
+    from wiretrace.narratives.watchlist import read_watchlist
+    from wiretrace.nlp.models import NlpConfig, load_spacy, nlp_embedder
+    from wiretrace.pipeline import NullReporter, one_blas_thread
+    from wiretrace.store import Store
+
+    # The watchlist is imported into the store, as ``wiretrace narratives import`` does: set
+    # in the configuration instead, it would change the stage's key and so redo every
+    # article's clause segments.
+    config = Config({})
+    steps: list[dict[str, Any]] = []
+
+    def timed(name: str, fn: Any) -> Any:
+        @functools.wraps(fn)
+        def wrapper(*a: Any, **k: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.process_time()
+            out = fn(*a, **k)
+            steps.append(
+                {
+                    "step": name,
+                    "wall_s": round(time.perf_counter() - wall, 2),
+                    "cpu_s": round(time.process_time() - cpu, 2),
+                    "rss_mb": round(status_mb("VmRSS"), 1),
+                    "peak_rss_mb": round(status_mb("VmHWM"), 1),
+                }
+            )
+            return out
+
+        return wrapper
+
+    for name in STEPS:
+        if hasattr(narratives, name):
+            setattr(narratives, name, timed(name, getattr(narratives, name)))
+    with Store(args.store) as store:
+        if args.articles:
+            ids = store.article_ids()[: args.articles]
+            store.article_ids = lambda: ids  # type: ignore[method-assign]
+        nlp_cfg = config.section("nlp", NlpConfig)
+        load_spacy(nlp_cfg.spacy_model)
+        nlp_embedder(nlp_cfg)
+        save_narratives(store, read_watchlist(args.watchlist))
+        set_state(store, "key", "")
+        models_rss = status_mb("VmRSS")
+        reset_peak()
+        wall, cpu = time.perf_counter(), time.process_time()
+        with one_blas_thread():
+            report = narratives.STAGE.run(store, config, NullReporter())
+        row = {
+            "label": args.label,
+            "articles": len(store.article_ids()),
+            "cpu_s": round(time.process_time() - cpu, 2),
+            "wall_s": round(time.perf_counter() - wall, 2),
+            "peak_rss_mb": round(status_mb("VmHWM"), 1),
+            "rss_after_models_mb": round(models_rss, 1),
+            "notes": list(report.notes),
+            "errors": len(report.errors),
+            "steps": steps,
+            "echo_digest": digest(store, "narrative_hits"),
+            "claim_digest": digest(store, "claim_members"),
+            "machine": platform.machine(),
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+    print(json.dumps(row, indent=1))
+    old = json.loads(args.out.read_text()) if args.out.exists() else {}
+    old.setdefault("runs", []).append(row)
+    args.out.write_text(json.dumps(old, indent=1) + "\n")
+
+
+def digest(store: Any, table: str) -> str:
+    """A hash of the table's rows in a stable order (equal results, equal digest)."""
+    import hashlib
+
+    rows = sorted(repr(r) for r in store.conn.execute(f"SELECT * FROM {table}"))
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
+
+
+if __name__ == "__main__":
+    main()
