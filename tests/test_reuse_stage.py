@@ -76,10 +76,14 @@ def test_an_interrupted_run_carries_on_after_its_last_committed_slice(
     stop_at: list[int] = []
     real = detect.align
 
+    fail_at: list[int] = []
+
     def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
         aligned.append(1)
         if len(aligned) in stop_at:
             raise KeyboardInterrupt
+        if len(aligned) in fail_at:
+            raise ValueError("bad pair")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(detect, "align", counted)
@@ -103,3 +107,20 @@ def test_an_interrupted_run_carries_on_after_its_last_committed_slice(
     assert len(aligned) == pairs - 4  # the committed slices are not aligned again
     assert queries.links(cut) == expected
     assert cut.conn.execute("SELECT count(*) FROM reuse_state").fetchone()[0] == 0
+
+    # A pair that raised in a committed slice is still reported after the interruption.
+    failing = Store(tmp_path / "failing.db")
+    _wires(failing)
+    aligned.clear()
+    stop_at.append(6)
+    fail_at.append(1)  # the first pair of the first slice
+    with pytest.raises(KeyboardInterrupt):
+        run(failing, config, NullReporter())
+    aligned.clear()
+    stop_at.clear()
+    fail_at.clear()
+    report = run(failing, config, NullReporter())
+    assert len(report.errors) == 2 and all("bad pair" in e for e in report.errors)
+    assert {e["article"] for e in failing.errors() if e["stage"] == "reuse"} == {
+        e.split(":")[0] for e in report.errors
+    }

@@ -106,11 +106,14 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
             return _inputs(store, [ids[k] for k in indices], cfg.paraphrase)
 
         last = None if after is None else after.last
+        if after is not None:  # pairs that raised before the interruption are still reported
+            skips.failed.update(after.failed)
         reporter.start("reuse: candidate pairs" + ("" if last is None else " (carrying on)"), 1)
         for part in find_reuse_blocks(len(ids), load, cfg, focus, on_error, aligning, after=last):
+            failed = tuple(sorted(skips.failed.items()))
             with store.transaction():
                 tables.add_links(store, fresh(part.results))
-                tables.set_progress(store, Progress(run_id, part.last))
+                tables.set_progress(store, Progress(run_id, part.last, failed))
     with store.transaction():  # directions, provenance and bookkeeping commit together
         reporter.start("reuse: orient links, provenance", 1)
         stored = tables.links(store)

@@ -72,10 +72,12 @@ def _insert(conn: object, rows: Sequence[ReuseLink]) -> None:
 class Progress:
     """How far an unfinished local run got: ``run`` names its corpus, configuration and
     articles to do; ``last`` is the last candidate pair whose links are stored (None: the
-    old links of the articles to do are dropped, no pair aligned yet)."""
+    old links of the articles to do are dropped, no pair aligned yet); ``failed``: the
+    (article, message) of the pairs that raised so far, recorded when the run ends."""
 
     run: str
     last: tuple[int, int] | None
+    failed: tuple[tuple[str, str], ...] = ()
 
 
 def progress(store: Store, run: str) -> Progress | None:
@@ -87,7 +89,8 @@ def progress(store: Store, run: str) -> Progress | None:
     if got["run"] != run:
         return None
     last = got["last"]
-    return Progress(run, None if last is None else (int(last[0]), int(last[1])))
+    failed = tuple((str(a), str(m)) for a, m in got.get("failed", []))
+    return Progress(run, None if last is None else (int(last[0]), int(last[1])), failed)
 
 
 def set_progress(store: Store, state: Progress | None) -> None:
@@ -95,7 +98,7 @@ def set_progress(store: Store, state: Progress | None) -> None:
     with store.transaction() as conn:
         conn.execute("DELETE FROM reuse_state WHERE key = 'progress'")
         if state is not None:
-            value = json.dumps({"run": state.run, "last": state.last})
+            value = json.dumps({"run": state.run, "last": state.last, "failed": state.failed})
             conn.execute("INSERT INTO reuse_state (key, value) VALUES ('progress', ?)", (value,))
 
 
