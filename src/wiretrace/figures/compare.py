@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..spilled import Rows
 from .config import FiguresConfig
 from .numbers import misprint_distance
 from .tables import FigureRow
@@ -183,6 +184,8 @@ def same_time(a: FigureRow, b: FigureRow) -> bool:
 
 # Rows of one family compared per block of this many (bounds the similarity matrices held).
 CHUNK = 512
+# Columns compared with a block of rows at once (bounds the matrices whatever a family's size).
+TILE = 2048
 # A figure keeps at most this many series neighbours (bounds the graph on a corpus that
 # states one number thousands of times; the best matches are the ones the linkage uses).
 NEIGHBOURS = 64
@@ -229,15 +232,15 @@ def _frame_match(
 
 def _value_pairs(
     rows: Sequence[FigureRow],
-    what: npt.NDArray[np.float32],
-    sent: npt.NDArray[np.float32],
+    what: Rows,
+    sent: Rows,
     cfg: FiguresConfig,
 ) -> list[tuple[float, int, int]]:
     """Pairs of figures that may share a value group, with their evidence.
 
     Within a family, figures sorted by the low end of their interval: a figure can only be
     compatible with the ones whose low end is at most its high end, so each block of rows is
-    compared (one matrix product) with that window only.
+    compared (matrix products, ``TILE`` columns at a time) with that window only.
     """
     pairs: list[tuple[float, int, int]] = []
     for block in _blocks(rows, range(len(rows))):
@@ -255,30 +258,34 @@ def _value_pairs(
             stop = int(np.searchsorted(lo, hi[a:b].max(), side="right"))
             if stop <= a + 1:
                 continue
-            cols = idx[a:stop]
-            same, differ = _frame_match(frames[a:b], frames[a:stop])
-            w = what[idx[a:b]] @ what[cols].T
-            w = np.where(same, np.maximum(w, FRAME_SIMILARITY), w)
-            s = sent[idx[a:b]] @ sent[cols].T
-            ok = (lo[a:stop][None, :] <= hi[a:b][:, None]) & (
-                lo[a:b][:, None] <= hi[a:stop][None, :]
-            )
-            ok &= np.arange(a, stop)[None, :] > np.arange(a, b)[:, None]
-            ok &= ~differ
-            small = (tiny[a:b][:, None] & tiny[a:stop][None, :]) | always
-            strong = (w >= cfg.agree_what + 0.3) | (
-                (w >= cfg.agree_what + 0.1) & (s >= cfg.agree_sentence)
-            )
-            loose = (w >= cfg.agree_what) | (s >= cfg.agree_sentence)
-            ok &= np.where(small, strong, loose)
-            for r, c in zip(*np.nonzero(ok), strict=True):
-                i, j = int(idx[a + r]), int(cols[c])
-                ui, uj = units[a + r], units[c]
+            here_what, here_sent = _wide(what[idx[a:b]]), _wide(sent[idx[a:b]])
+            found: list[tuple[int, int, float]] = []  # (row, column in the window, evidence)
+            for t in range(a, stop, TILE):
+                u = min(t + TILE, stop)
+                cols = idx[t:u]
+                same, differ = _frame_match(frames[a:b], frames[t:u])
+                w = _cosines(here_what, what[cols])
+                w = np.where(same, np.maximum(w, FRAME_SIMILARITY), w)
+                s = _cosines(here_sent, sent[cols])
+                ok = (lo[t:u][None, :] <= hi[a:b][:, None]) & (lo[a:b][:, None] <= hi[t:u][None, :])
+                ok &= np.arange(t, u)[None, :] > np.arange(a, b)[:, None]
+                ok &= ~differ
+                small = (tiny[a:b][:, None] & tiny[t:u][None, :]) | always
+                strong = (w >= cfg.agree_what + 0.3) | (
+                    (w >= cfg.agree_what + 0.1) & (s >= cfg.agree_sentence)
+                )
+                loose = (w >= cfg.agree_what) | (s >= cfg.agree_sentence)
+                ok &= np.where(small, strong, loose)
+                for r, c in zip(*np.nonzero(ok), strict=True):
+                    found.append((int(r), t - a + int(c), max(float(w[r, c]), float(s[r, c]))))
+            for r, c, value in sorted(found):  # row by row, as one window-wide product
+                i, j = int(idx[a + r]), int(idx[a + c])
+                ui, uj = units[a + r], units[a + c]
                 if ui is not None and uj is not None and ui != uj:
                     continue
                 if not same_names(rows[i], rows[j]):
                     continue
-                pairs.append((max(float(w[r, c]), float(s[r, c])), min(i, j), max(i, j)))
+                pairs.append((value, min(i, j), max(i, j)))
     return pairs
 
 
@@ -325,9 +332,9 @@ def same_names(a: FigureRow, b: FigureRow) -> bool:
 def series_edges(
     rows: Sequence[FigureRow],
     facts: Sequence[int],
-    what: npt.NDArray[np.float32],
-    sent: npt.NDArray[np.float32],
-    core: npt.NDArray[np.float32],
+    what: Rows,
+    sent: Rows,
+    core: Rows,
     cfg: FiguresConfig,
     lists_of: Collection[int] | None = None,
 ) -> dict[int, dict[int, float]]:
@@ -335,8 +342,10 @@ def series_edges(
 
     Another article, names not contradicting, same family and unit, the what-phrase without
     names alike (``series_core``); the score is the mean of what- and sentence similarity.
-    Each figure keeps its ``NEIGHBOURS`` best, so the graph stays linear in the corpus.
-    ``lists_of``: only these facts' neighbour lists are made (default: every fact's).
+    Each figure keeps its ``NEIGHBOURS`` best (ties to the earlier figure), so the graph
+    stays linear in the corpus; they are found ``TILE`` columns at a time, so no matrix
+    spans a whole family. ``lists_of``: only these facts' neighbour lists are made
+    (default: every fact's).
     """
     edges: dict[int, dict[int, float]] = {i: {} for i in facts}
     for block in _blocks(rows, facts):
@@ -349,32 +358,70 @@ def series_edges(
             listed = np.flatnonzero([i in lists_of for i in block])
         for a in range(0, len(listed), CHUNK):
             at = listed[a : a + CHUNK]
-            same, differ = _frame_match(frames[at], frames)
-            alike = what[idx[at]] @ what[idx].T
-            alike = np.where(same, np.maximum(alike, FRAME_SIMILARITY), alike)
-            score = (alike + sent[idx[at]] @ sent[idx].T) / 2
-            ok = (same | (core[idx[at]] @ core[idx].T >= cfg.series_core)) & (score > 0)
-            ok &= ~differ
-            ok &= articles[at, None] != articles[None, :]
-            score = np.where(ok, score, 0.0)
-            if score.shape[1] > NEIGHBOURS:
-                keep = np.argpartition(-score, NEIGHBOURS - 1, axis=1)[:, :NEIGHBOURS]
-            else:
-                keep = np.broadcast_to(np.arange(score.shape[1]), score.shape)
-            for r, here in enumerate(at):
-                i = int(idx[here])
-                for c in keep[r]:
-                    value = float(score[r, c])
+            here = (_wide(what[idx[at]]), _wide(sent[idx[at]]), _wide(core[idx[at]]))
+            best = np.zeros((len(at), 0), dtype=np.float32)
+            where = np.zeros((len(at), 0), dtype=np.int64)
+            for t in range(0, len(idx), TILE):
+                u = min(t + TILE, len(idx))
+                cols = idx[t:u]
+                same, differ = _frame_match(frames[at], frames[t:u])
+                alike = _cosines(here[0], what[cols])
+                alike = np.where(same, np.maximum(alike, FRAME_SIMILARITY), alike)
+                score = (alike + _cosines(here[1], sent[cols])) / 2
+                ok = (same | (_cosines(here[2], core[cols]) >= cfg.series_core)) & (score > 0)
+                ok &= ~differ
+                ok &= articles[at, None] != articles[None, t:u]
+                score = np.where(ok, score, 0.0).astype(np.float32)
+                columns = np.broadcast_to(np.arange(t, u), score.shape)
+                best = np.concatenate([best, score], axis=1)
+                where = np.concatenate([where, columns], axis=1)
+                keep = best_columns(best, NEIGHBOURS)
+                best = np.take_along_axis(best, keep, axis=1)
+                where = np.take_along_axis(where, keep, axis=1)
+            for r, mine in enumerate(at):
+                i = int(idx[mine])
+                for value, c in zip(best[r].tolist(), where[r].tolist(), strict=True):
                     if value <= 0:
                         continue
                     j = int(idx[c])
-                    if units[here] is not None and units[c] is not None and units[here] != units[c]:
+                    if units[mine] is not None and units[c] is not None and units[mine] != units[c]:
                         continue
                     if not same_names(rows[i], rows[j]):
                         continue
                     edges[i][j] = max(edges[i].get(j, 0.0), value)
                     edges[j][i] = max(edges[j].get(i, 0.0), value)
     return edges
+
+
+def _wide(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    return np.asarray(rows, dtype=np.float64)
+
+
+def _cosines(
+    left: npt.NDArray[np.float64], right: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """``left @ right.T`` summed in float64 and rounded to float32: a float32 product's
+    last bit depends on the shape of the matrices (how the library blocks the sum), so
+    the same two figures would score differently in blocks of another size, and the ties
+    of repeated sentences would fall differently. Rounded from float64, the score of two
+    vectors is (but for a one-in-a-billion straddle) the same in any block."""
+    return (left @ np.asarray(right, dtype=np.float64).T).astype(np.float32)
+
+
+def best_columns(score: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.int64]:
+    """Per row, the positions of its ``k`` largest values (ties to the leftmost), in
+    position order; every position when a row has ``k`` or fewer. A total order, so the
+    best of a row found over blocks of its columns (each block's best kept, left to right)
+    are the best of the whole row."""
+    n, m = score.shape
+    if m <= k:
+        return np.broadcast_to(np.arange(m, dtype=np.int64), (n, m))
+    kth = np.partition(score, m - k, axis=1)[:, m - k]  # each row's k-th largest value
+    above = score > kth[:, None]
+    tied = score == kth[:, None]
+    room = k - above.sum(axis=1)
+    take = above | (tied & (np.cumsum(tied, axis=1) <= room[:, None]))
+    return np.nonzero(take)[1].reshape(n, k).astype(np.int64)
 
 
 def _series(
@@ -480,9 +527,7 @@ def _order(members: list[int], rows: Sequence[FigureRow]) -> list[int]:
     return ordered
 
 
-def _central(
-    members: Sequence[int], rows: Sequence[FigureRow], what: npt.NDArray[np.float32]
-) -> str:
+def _central(members: Sequence[int], rows: Sequence[FigureRow], what: Rows) -> str:
     named = [m for m in members if rows[m].what]
     if not named:
         return "figure"
@@ -525,10 +570,10 @@ def _clashes(
 
 def group_figures(
     rows: Sequence[FigureRow],
-    what: npt.NDArray[np.float32],
-    sent: npt.NDArray[np.float32],
+    what: Rows,
+    sent: Rows,
     cfg: FiguresConfig,
-    core: npt.NDArray[np.float32] | None = None,
+    core: Rows | None = None,
 ) -> list[Group]:
     """Agree groups (one value stated by several articles) and update/conflict series."""
     return [g for _, g in ordered_groups(rows, what, sent, cfg, core)]
@@ -536,10 +581,10 @@ def group_figures(
 
 def ordered_groups(
     rows: Sequence[FigureRow],
-    what: npt.NDArray[np.float32],
-    sent: npt.NDArray[np.float32],
+    what: Rows,
+    sent: Rows,
     cfg: FiguresConfig,
-    core: npt.NDArray[np.float32] | None = None,
+    core: Rows | None = None,
 ) -> list[tuple[tuple[int, int, int], Group]]:
     """``group_figures`` with each group's place in the order (``group_key``). Figures of
     different families never meet, so groups computed per family and sorted by these keys
@@ -562,10 +607,10 @@ def facts_of(rows: Sequence[FigureRow]) -> list[int]:
 
 def evidence(
     rows: Sequence[FigureRow],
-    what: npt.NDArray[np.float32],
-    sent: npt.NDArray[np.float32],
+    what: Rows,
+    sent: Rows,
     cfg: FiguresConfig,
-    core: npt.NDArray[np.float32],
+    core: Rows,
     facts: Sequence[int] | None = None,
 ) -> tuple[Pairs, Edges]:
     """The graph the grouping runs on: value pairs, and series edges among ``facts``
@@ -609,7 +654,7 @@ def group_key(relation: str, members: Sequence[int]) -> tuple[int, int, int]:
 
 def clustered(
     rows: Sequence[FigureRow],
-    what: npt.NDArray[np.float32],
+    what: Rows,
     cfg: FiguresConfig,
     pairs: Pairs,
     edges: Edges,
@@ -689,7 +734,32 @@ class Anomaly:
     detail: str
 
 
+@dataclass(frozen=True, slots=True)
+class YearAt:
+    """Where a year is stated (``YearMention`` without its vector)."""
+
+    article: str
+    start: int
+    end: int
+    year: int
+
+
 def year_anomalies(mentions: Sequence[YearMention], cfg: FiguresConfig) -> list[Anomaly]:
+    """``years_compared`` over mentions held with their vectors (a mention without one, or
+    with one of another width, is never anyone's nearest sentence)."""
+    dim = next((m.vector.shape[0] for m in mentions if m.vector.size), 0)
+    usable = np.array([m.vector.size > 0 and m.vector.shape[0] == dim for m in mentions], bool)
+    matrix = np.zeros((len(mentions), dim), dtype=np.float32)
+    for k, m in enumerate(mentions):
+        if usable[k]:
+            matrix[k] = m.vector
+    where = [YearAt(m.article, m.start, m.end, m.year) for m in mentions]
+    return years_compared(where, matrix, usable, cfg)
+
+
+def years_compared(
+    mentions: Sequence[YearAt], vectors: Rows, usable: npt.NDArray[np.bool_], cfg: FiguresConfig
+) -> list[Anomaly]:
     """Years stated once that look like a misprint of a year the rest of the corpus states.
 
     A year found in a single article, one misprint (a digit changed, or two adjacent digits
@@ -698,28 +768,48 @@ def year_anomalies(mentions: Sequence[YearMention], cfg: FiguresConfig) -> list[
     other articles the most similar one states that year. On a real corpus many years sit
     one misprint apart (1949, 1994) in sentences that share only their topic; a misprint
     repeats a statement, so its nearest year-stating sentence is the statement it repeats.
+
+    ``vectors``: each mention's sentence vector (row k for mention k; ``usable`` says which
+    rows hold one). Only the rare years' vectors are held; the others are read a block at
+    a time.
     """
-    by_year: dict[int, list[YearMention]] = {}
-    for m in mentions:
-        by_year.setdefault(m.year, []).append(m)
-    support = {y: len({m.article for m in ms}) for y, ms in by_year.items()}
+    by_year: dict[int, list[int]] = {}
+    for k, m in enumerate(mentions):
+        by_year.setdefault(m.year, []).append(k)
+    support = {y: len({mentions[k].article for k in ks}) for y, ks in by_year.items()}
+    rare = [k for k, m in enumerate(mentions) if support[m.year] == 1]
+    if not rare:
+        return []
+    # Years a rare year may be a misprint of, in the order the years are first stated.
+    candidates = {
+        year: [
+            other
+            for other in by_year
+            if other != year
+            and support[other] >= cfg.anomaly_support
+            and misprint_distance(str(year), str(other)) == 1
+        ]
+        for year in {mentions[k].year for k in rare}
+    }
+    asked = vectors[rare]
+    row_of = {k: r for r, k in enumerate(rare)}
+    best_of = _misprint_similarity(mentions, vectors, rare, asked, candidates, by_year)
+    nearest = _nearest_year(mentions, vectors, usable, rare, asked)
     found: list[Anomaly] = []
-    nearest = _nearest_year(mentions, {y for y, n in support.items() if n == 1})
-    for year, ms in by_year.items():
+    for year, ks in by_year.items():
         if support[year] != 1:
             continue
-        for m in ms:
+        for k in ks:
             best: tuple[float, int] | None = None
-            for other, oms in by_year.items():
-                if other == year or support[other] < cfg.anomaly_support:
+            for other in candidates[year]:
+                sim = best_of[row_of[k]].get(other)
+                if sim is None:
                     continue
-                if misprint_distance(str(year), str(other)) != 1:
-                    continue
-                sim = max(float(m.vector @ o.vector) for o in oms)
                 if sim >= cfg.anomaly_similarity and (best is None or sim > best[0]):
                     best = (sim, other)
-            if best is not None and nearest.get(id(m)) == best[1]:
+            if best is not None and nearest.get(k) == best[1]:
                 sim, other = best
+                m = mentions[k]
                 found.append(
                     Anomaly(
                         m.article,
@@ -733,32 +823,72 @@ def year_anomalies(mentions: Sequence[YearMention], cfg: FiguresConfig) -> list[
     return found
 
 
-def _nearest_year(mentions: Sequence[YearMention], rare: set[int]) -> dict[int, int]:
-    """For each mention of a ``rare`` year (keyed by ``id``): the year stated by the most
-    similar year-stating sentence of another article (a block of mentions at a time)."""
-    asked = [m for m in mentions if m.year in rare and m.vector.size]
-    usable = [m for m in mentions if m.vector.size]
-    if not asked or not usable:
-        return {}
-    dim = usable[0].vector.shape[0]
-    usable = [m for m in usable if m.vector.shape[0] == dim]
-    matrix = np.stack([m.vector for m in usable]).astype(np.float32)
-    articles = np.array([m.article for m in usable])
-    years = np.array([m.year for m in usable])
+def _misprint_similarity(
+    mentions: Sequence[YearAt],
+    vectors: Rows,
+    rare: Sequence[int],
+    asked: npt.NDArray[np.float32],
+    candidates: Mapping[int, Sequence[int]],
+    by_year: Mapping[int, Sequence[int]],
+) -> list[dict[int, float]]:
+    """For each rare mention: per candidate year, its best similarity to a sentence
+    stating that year (the candidates' mentions read ``YEAR_ROWS`` at a time)."""
+    wanted = sorted({k for years in candidates.values() for y in years for k in by_year[y]})
+    best: list[dict[int, float]] = [{} for _ in rare]
+    asking: dict[int, list[int]] = {}  # candidate year -> rows of ``rare`` asking for it
+    for r, k in enumerate(rare):
+        for other in candidates[mentions[k].year]:
+            asking.setdefault(other, []).append(r)
+    for lo in range(0, len(wanted), YEAR_ROWS):
+        block = wanted[lo : lo + YEAR_ROWS]
+        read = vectors[block]
+        for at, k in enumerate(block):
+            other = mentions[k].year
+            for r in asking.get(other, ()):
+                sim = float(asked[r] @ read[at])
+                mine = best[r]
+                if other not in mine or sim > mine[other]:
+                    mine[other] = sim
+    return best
+
+
+def _nearest_year(
+    mentions: Sequence[YearAt],
+    vectors: Rows,
+    usable: npt.NDArray[np.bool_],
+    rare: Sequence[int],
+    asked: npt.NDArray[np.float32],
+) -> dict[int, int]:
+    """For each usable ``rare`` mention (by index): the year stated by the most similar
+    year-stating sentence of another article (the first such sentence on a tie). A block of
+    asked mentions is compared with ``YEAR_ROWS`` mentions at a time, keeping each one's
+    best so far."""
+    articles = np.array([m.article for m in mentions], dtype=object)
+    years = np.array([m.year for m in mentions], dtype=np.int64)
+    mine = [r for r, k in enumerate(rare) if usable[k]]
     out: dict[int, int] = {}
-    for lo in range(0, len(asked), YEAR_BLOCK):
-        block = [m for m in asked[lo : lo + YEAR_BLOCK] if m.vector.shape[0] == dim]
-        if not block:
-            continue
-        sims = np.stack([m.vector for m in block]).astype(np.float32) @ matrix.T
-        sims[articles[None, :] == np.array([m.article for m in block])[:, None]] = -np.inf
-        for m, row in zip(block, sims, strict=True):
-            if np.isfinite(row).any():
-                out[id(m)] = int(years[int(np.argmax(row))])
+    for lo in range(0, len(mine), YEAR_BLOCK):
+        rows = mine[lo : lo + YEAR_BLOCK]
+        query = asked[rows]
+        own = articles[[rare[r] for r in rows]]
+        best = np.full(len(rows), -np.inf, dtype=np.float32)
+        at = np.full(len(rows), -1, dtype=np.int64)
+        for t in range(0, len(mentions), YEAR_ROWS):
+            u = min(t + YEAR_ROWS, len(mentions))
+            sims = query @ vectors[t:u].T
+            sims[(own[:, None] == articles[None, t:u]) | ~usable[None, t:u]] = -np.inf
+            top = np.argmax(sims, axis=1)
+            value = sims[np.arange(len(rows)), top]
+            better = value > best
+            best[better], at[better] = value[better], t + top[better]
+        for r, found in zip(rows, at.tolist(), strict=True):
+            if found >= 0:
+                out[rare[r]] = int(years[found])
     return out
 
 
 YEAR_BLOCK = 256  # rare-year mentions compared with the corpus's year mentions at once
+YEAR_ROWS = 4096  # year mentions read at once
 
 
 def cosine_rows(vectors: Sequence[npt.NDArray[np.float32]], dim: int) -> npt.NDArray[np.float32]:

@@ -28,6 +28,7 @@ import numpy.typing as npt
 from ..config import Config
 from ..nlp.stage import EMBED_BLOB, load_embeddings
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
+from ..spilled import Rows, RowSubset, SpilledRows
 from ..store import Store
 from ..unionfind import components
 from ..vectors import unpack_vectors
@@ -37,6 +38,7 @@ from .compare import (
     Edges,
     Group,
     Pairs,
+    YearAt,
     YearMention,
     clustered,
     cosine_rows,
@@ -48,6 +50,7 @@ from .compare import (
     ordered_groups,
     series_edges,
     year_anomalies,
+    years_compared,
 )
 from .config import FiguresConfig
 
@@ -89,7 +92,7 @@ def _article_vectors(store: Store, article: str, mine: list[tables.FigureRow]) -
         out.core.append(what_matrix[len(mine) + k] if ok and what_matrix is not None else empty)
         idx = _sentence_index(sentences, row.span.start)
         out.sentence.append(
-            sent_matrix[idx]
+            sent_matrix[idx].copy()
             if sent_matrix is not None and idx is not None and idx < len(sent_matrix)
             else empty
         )
@@ -104,7 +107,9 @@ def _article_vectors(store: Store, article: str, mine: list[tables.FigureRow]) -
         if sent_matrix is None or idx is None or idx >= len(sent_matrix):
             continue
         out.years.append(
-            YearMention(article, t["start"], t["end"], int(t["date_start"][:4]), sent_matrix[idx])
+            YearMention(
+                article, t["start"], t["end"], int(t["date_start"][:4]), sent_matrix[idx].copy()
+            )
         )
     return out
 
@@ -147,26 +152,100 @@ def compare_corpus(
         items = _family_items(_parts(store, skips, reporter), years, widths)
         groups = keyed(items, lambda: max(widths), cfg)
         return Compared(groups, year_anomalies(years, cfg), None, None)
-    parts = list(_parts(store, skips, reporter))
-    if reporter is not None:
-        reporter.start("figure groups: compare", 1)
-    dim = max((p.dim for p in parts), default=0)
-    rows = [r for p in parts for r in p.rows]
-    what = cosine_rows([v for p in parts for v in p.what], dim)
-    sent = cosine_rows([v for p in parts for v in p.sentence], dim)
-    core = cosine_rows([v for p in parts for v in p.core], dim)
-    groups, redone, labels = regroup(rows, what, sent, core, cfg, since)
-    if reporter is not None:
-        reporter.advance()
-    found_years = year_anomalies([m for p in parts for m in p.years], cfg)
-    return Compared(groups, found_years, (redone, len(rows)), labels)
+    with _Spill() as spill:
+        for part in _parts(store, skips, reporter):
+            spill.add(part)
+        spill.finish()
+        if reporter is not None:
+            reporter.start("figure groups: compare", 1)
+        groups, redone, labels = regroup(spill.rows, spill.what, spill.sent, spill.core, cfg, since)
+        if reporter is not None:
+            reporter.advance()
+        found_years = years_compared(spill.years, spill.year_vectors, spill.usable(), cfg)
+    return Compared(groups, found_years, (redone, len(spill.rows)), labels)
+
+
+class _Spill:
+    """The corpus's figures (in corpus order) with their what-, sentence and core vectors,
+    and its year mentions with their sentence vectors: the rows in memory, the vectors in
+    temporary files (``SpilledRows``), so the comparison reads them a block at a time.
+
+    Vectors are normalised per article as ``cosine_rows`` does. Their width is the first
+    article's that has sentence vectors; articles read before it (none) wait in memory.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[tables.FigureRow] = []
+        self.years: list[YearAt] = []
+        self.dim = 0
+        self._waiting: list[_ArticleVectors] = []
+        self._files: list[SpilledRows] = []
+        self._year_width: list[bool] = []
+
+    def add(self, part: _ArticleVectors) -> None:
+        if not self.dim and part.dim:
+            self.dim = part.dim
+            self._files = [SpilledRows(self.dim) for _ in range(4)]
+            for waiting in self._waiting:
+                self._write(waiting)
+            self._waiting = []
+        if self.dim:
+            self._write(part)
+        else:
+            self._waiting.append(part)
+
+    def _write(self, part: _ArticleVectors) -> None:
+        what, sent, core, years = self._files
+        self.rows.extend(part.rows)
+        what.append(cosine_rows(part.what, self.dim))
+        sent.append(cosine_rows(part.sentence, self.dim))
+        core.append(cosine_rows(part.core, self.dim))
+        for m in part.years:
+            self.years.append(YearAt(m.article, m.start, m.end, m.year))
+            fits = m.vector.size == self.dim
+            self._year_width.append(fits)
+            years.append(m.vector if fits else np.zeros(self.dim, np.float32))
+
+    def finish(self) -> None:
+        """No more articles: those still waiting (no article had vectors) go in as they are."""
+        if not self.dim:
+            self._files = [SpilledRows(0) for _ in range(4)]
+            for waiting in self._waiting:
+                self._write(waiting)
+            self._waiting = []
+
+    @property
+    def what(self) -> SpilledRows:
+        return self._files[0]
+
+    @property
+    def sent(self) -> SpilledRows:
+        return self._files[1]
+
+    @property
+    def core(self) -> SpilledRows:
+        return self._files[2]
+
+    @property
+    def year_vectors(self) -> SpilledRows:
+        return self._files[3]
+
+    def usable(self) -> npt.NDArray[np.bool_]:
+        return np.asarray(self._year_width, dtype=bool)
+
+    def __enter__(self) -> _Spill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for f in self._files:
+            f.close()
 
 
 def regroup(
     rows: Sequence[tables.FigureRow],
-    what: Vector,
-    sent: Vector,
-    core: Vector,
+    what: Rows,
+    sent: Rows,
+    core: Rows,
     cfg: FiguresConfig,
     since: Previous | None = None,
 ) -> tuple[list[Group], int, dict[str, str]]:
@@ -223,9 +302,9 @@ class Compared:
 
 def _standing(
     rows: Sequence[tables.FigureRow],
-    what: Vector,
-    sent: Vector,
-    core: Vector,
+    what: Rows,
+    sent: Rows,
+    core: Rows,
     cfg: FiguresConfig,
     edges: Edges,
     root: Sequence[int],
@@ -271,11 +350,11 @@ def _standing(
 
 def _subgraph(
     rows: Sequence[tables.FigureRow],
-    what: Vector,
+    what: Rows,
     pairs: Pairs,
     edges: Edges,
     keep: Sequence[int],
-) -> tuple[list[tables.FigureRow], Vector, Pairs, Edges]:
+) -> tuple[list[tables.FigureRow], Rows, Pairs, Edges]:
     """The rows ``keep`` (whole components, in order) renumbered 0.., with their vectors,
     pairs and edges in the same order as in the whole graph."""
     if len(keep) == len(rows):
@@ -283,7 +362,7 @@ def _subgraph(
     at = {i: k for k, i in enumerate(keep)}
     return (
         [rows[i] for i in keep],
-        what[list(keep)] if keep else what[:0],
+        RowSubset(what, keep),
         [(s, at[i], at[j]) for s, i, j in pairs if i in at],
         {
             at[i]: {at[j]: v for j, v in mine.items() if j in at}

@@ -1,0 +1,160 @@
+"""Corpus stages alone, on an analysed store: CPU, wall and peak RSS of one whole run of a
+stage in a fresh process, with the models loaded first (as ``bench_scale`` does, so the
+peak is the one a whole ``analyze`` would see from that stage), at the store's size and at
+subsets of it, with growth exponents.
+
+Each measurement is a child process that opens the store, loads the spaCy model and the
+sentence model, makes every article pending for the stage (``forget_stage``: a whole run,
+not an incremental one), resets the high-water mark (VmHWM), runs the stage on one BLAS
+thread and reports. The stage rewrites its own tables in the store it is given: run it on a
+copy. ``--subset N`` first makes a copy of the store that keeps only its first N articles
+(every per-article row of the others deleted), once, in ``--work``.
+``--tracemalloc`` also reports the largest Python allocation sites at the peak (slower).
+
+Run: nice -n 10 .venv/bin/python benchmarks/bench_corpus_stages.py --store COPY.db
+     --stages figure_groups statements [--subsets 1000 2500 5000] [--work DIR]
+     [--out benchmarks/results/corpus_stages_10k.json] [--label before]
+The JSON keeps earlier labels' rows (``--label`` names this run's), so before/after sit side
+by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_pipeline import Clock, peak_rss_mb, reset_peak
+from bench_scale import exponent
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "corpus_stages_10k.json"
+
+
+def subset(store: Path, n: int, work: Path) -> Path:
+    """A copy of ``store`` holding only its first ``n`` articles (made once)."""
+    out = work / f"subset-{n}.db"
+    if out.exists():
+        return out
+    work.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".part")
+    shutil.copy(store, tmp)
+    conn = sqlite3.connect(tmp)
+    conn.execute("CREATE TEMP TABLE keep (id TEXT PRIMARY KEY)")
+    conn.execute("INSERT INTO keep SELECT id FROM articles ORDER BY id LIMIT ?", (n,))
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in names:
+        cols = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+        col = next((c for c in ("article_id", "article") if c in cols), None)
+        if table in {"articles", "documents"}:
+            col = "id"
+        if col is not None:
+            conn.execute(f'DELETE FROM "{table}" WHERE "{col}" NOT IN (SELECT id FROM keep)')
+    conn.commit()
+    conn.close()
+    tmp.rename(out)
+    return out
+
+
+def child(db: Path, stage_name: str, trace: bool) -> dict[str, Any]:
+    """One whole run of ``stage_name`` on ``db`` (in this process)."""
+    from wiretrace.config import Config
+    from wiretrace.nlp.models import NlpConfig, load_spacy, nlp_embedder
+    from wiretrace.pipeline import NullReporter, Pipeline, one_blas_thread
+    from wiretrace.store import Store
+
+    config = Config({})
+    stage = next(s for s in Pipeline.default().stages if s.name == stage_name)
+    with Store(db) as store:
+        nlp_cfg = config.section("nlp", NlpConfig)
+        load_spacy(nlp_cfg.spacy_model)
+        nlp_embedder(nlp_cfg)
+        store.forget_stage(stage_name)
+        articles = len(store.article_ids())
+        before = peak_rss_mb()
+        if trace:
+            import tracemalloc
+
+            tracemalloc.start(8)
+        reset_peak()
+        clock = Clock()
+        with one_blas_thread():
+            report = stage.run(store, config, NullReporter())
+        row: dict[str, Any] = {
+            "stage": stage_name,
+            "articles": articles,
+            **clock.read(),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "rss_after_models_mb": round(before, 1),
+            "stage_mb": round(peak_rss_mb() - before, 1),
+            "notes": [n for n in report.notes if not n.startswith("anomaly:")][:4],
+            "errors": len(report.errors),
+        }
+        if trace:
+            import tracemalloc
+
+            _, peak = tracemalloc.get_traced_memory()
+            snap = tracemalloc.take_snapshot()
+            row["tracemalloc_peak_mb"] = round(peak / 2**20, 1)
+            row["top_live_at_end"] = [
+                str(s) for s in snap.statistics("lineno")[:8]
+            ]  # what is still held when the stage returns
+    return row
+
+
+def run_child(db: Path, stage: str, trace: bool) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", str(db), stage]
+    if trace:
+        cmd.append("--tracemalloc")
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", nargs=2, metavar=("DB", "STAGE"))
+    parser.add_argument("--store", type=Path)
+    parser.add_argument("--stages", nargs="+", default=["figure_groups", "statements"])
+    parser.add_argument("--subsets", nargs="*", type=int, default=[])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/wiretrace-corpus-stages"))
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--label", default="run")
+    parser.add_argument("--tracemalloc", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(Path(args.child[0]), args.child[1], args.tracemalloc)))
+        return
+    if args.store is None:
+        parser.error("--store is required")
+    stores = [(n, subset(args.store, n, args.work)) for n in sorted(args.subsets)]
+    stores.append((0, args.store))
+    rows: list[dict[str, Any]] = []
+    for stage in args.stages:
+        for _, db in stores:
+            row = run_child(db, stage, args.tracemalloc)
+            row["store"] = str(db)
+            row["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    result: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    growth = {
+        stage: {
+            cost: exponent([(r["articles"], r[cost]) for r in rows if r["stage"] == stage])
+            for cost in ("cpu_s", "peak_rss_mb", "stage_mb")
+        }
+        for stage in args.stages
+    }
+    result[args.label] = {"rows": rows, "growth_exponents": growth}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

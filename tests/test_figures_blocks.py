@@ -1,0 +1,158 @@
+"""Figure comparison in blocks: the evidence graph, the groups and the year anomalies do
+not depend on how many rows or columns are compared at once, nor on whether the vectors
+are held in memory or read from a temporary file (``spilled.SpilledRows``)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from test_figures_compare import row
+from wiretrace.figures import compare
+from wiretrace.figures.compare import (
+    YearMention,
+    best_columns,
+    evidence,
+    group_figures,
+    year_anomalies,
+    years_compared,
+)
+from wiretrace.figures.config import FiguresConfig
+from wiretrace.figures.tables import FigureRow
+from wiretrace.spilled import RowSubset, SpilledRows
+
+CFG = FiguresConfig()
+DIM = 12
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def corpus(n: int = 240, seed: int = 3) -> tuple[list[FigureRow], np.ndarray]:
+    """Counts and money about a few things over 30 articles; one vector in three is a
+    copy of another figure's (a repeated sentence), so neighbour scores tie often."""
+    rng = random.Random(seed)
+    gen = np.random.default_rng(seed)
+    things = _unit(gen.standard_normal((6, DIM)))
+    rows, vecs = [], []
+    for k in range(n):
+        thing = rng.randrange(6)
+        kind, unit = (("count", None), ("money", "$"))[thing % 2]
+        value = float(rng.choice([1000, 1200, 1500, 2000, 2500, 5000]) * (1 + thing))
+        article = f"a{rng.randrange(30):02d}"
+        rows.append(
+            row(f"{article}:{k}", article, value, kind=kind, unit=unit, what=f"thing {thing}")
+        )
+        if vecs and rng.random() < 0.33:
+            vecs.append(vecs[rng.randrange(len(vecs))])
+        else:
+            vecs.append(_unit(things[thing] + 0.4 * gen.standard_normal(DIM)))
+    rows.sort(key=lambda r: (r.article, int(r.id.split(":")[1])))  # corpus order
+    return rows, np.stack(vecs).astype(np.float32)
+
+
+def spilled(matrix: np.ndarray) -> SpilledRows:
+    out = SpilledRows(matrix.shape[1])
+    for lo in range(0, len(matrix), 37):
+        out.append(matrix[lo : lo + 37])
+    return out
+
+
+def test_spilled_rows_read_back_what_was_written() -> None:
+    matrix = np.random.default_rng(0).standard_normal((100, DIM)).astype(np.float32)
+    with spilled(matrix) as rows:
+        assert rows.shape == (100, DIM)
+        assert np.array_equal(rows[[5, 99, 0, 5]], matrix[[5, 99, 0, 5]])
+        assert np.array_equal(rows[10:20], matrix[10:20])
+        assert np.array_equal(RowSubset(rows, [7, 3, 50])[[2, 0]], matrix[[50, 7]])
+        with pytest.raises(ValueError):
+            rows.append(matrix[:1])  # appending after reading would move the map
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.integers(0, 3), min_size=9, max_size=9), min_size=1, max_size=6))
+def test_best_columns_is_the_stable_top_k(values: list[list[int]]) -> None:
+    score = np.asarray(values, dtype=np.float32)
+    for k in (1, 3, 9, 12):
+        got = best_columns(score, k)
+        want = np.sort(np.argsort(-score, axis=1, kind="stable")[:, :k], axis=1)
+        assert np.array_equal(got, want)
+
+
+def _blocked(monkeypatch: pytest.MonkeyPatch, chunk: int, tile: int) -> None:
+    monkeypatch.setattr(compare, "CHUNK", chunk)
+    monkeypatch.setattr(compare, "TILE", tile)
+
+
+def test_evidence_and_groups_do_not_depend_on_block_sizes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows, m = corpus()
+    # Few neighbours, so which ones a figure keeps (and how ties fall) decides the graph.
+    monkeypatch.setattr(compare, "NEIGHBOURS", 4)
+    _blocked(monkeypatch, 10_000, 10_000)  # one block: every row against every column
+    pairs, edges = evidence(rows, m, m, CFG, m)
+    groups = group_figures(rows, m, m, CFG, m)
+    assert pairs and sum(map(len, edges.values())) > 100 and groups
+    for chunk, tile in ((7, 5), (64, 3), (1, 1000), (50, 64)):
+        _blocked(monkeypatch, chunk, tile)
+        same_graph(evidence(rows, m, m, CFG, m), (pairs, edges))
+        with spilled(m) as what:
+            same_graph(evidence(rows, what, what, CFG, what), (pairs, edges))
+            assert group_figures(rows, what, what, CFG, what) == groups
+        assert group_figures(rows, m, m, CFG, m) == groups
+
+
+def same_graph(
+    got: tuple[compare.Pairs, compare.Edges], want: tuple[compare.Pairs, compare.Edges]
+) -> None:
+    """The same pairs in the same order and the same edges; evidence values equal up to
+    float32 rounding (a matrix product of another shape may sum in another order)."""
+    assert [(i, j) for _, i, j in got[0]] == [(i, j) for _, i, j in want[0]]
+    assert np.allclose([v for v, _, _ in got[0]], [v for v, _, _ in want[0]], rtol=0, atol=1e-6)
+    assert {i: sorted(e) for i, e in got[1].items()} == {i: sorted(e) for i, e in want[1].items()}
+    for i, mine in want[1].items():
+        for j, value in mine.items():
+            assert got[1][i][j] == pytest.approx(value, abs=1e-6)
+
+
+def _years(n: int = 300, seed: int = 5) -> list[YearMention]:
+    """Year mentions over 60 articles: common years in repeated sentences, and years
+    stated once, some a misprint of a common one in a copy of its sentence."""
+    rng = random.Random(seed)
+    gen = np.random.default_rng(seed)
+    common = [1994, 2012, 2020, 1949]
+    topics = {y: _unit(gen.standard_normal(DIM)) for y in common}
+    out = []
+    for k in range(n):
+        article = f"a{rng.randrange(60):02d}"
+        year = rng.choice(common)
+        vector = topics[year] if rng.random() < 0.5 else _unit(gen.standard_normal(DIM))
+        if rng.random() < 0.1:  # a misprint: a digit changed, the sentence repeated
+            year = int(str(year)[:3] + str((year + 1 + rng.randrange(8)) % 10))
+        elif rng.random() < 0.05:
+            year = 1800 + rng.randrange(100)
+        out.append(YearMention(article, k, k + 4, year, vector.astype(np.float32)))
+    return out
+
+
+def test_year_anomalies_do_not_depend_on_block_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
+    mentions = _years()
+    monkeypatch.setattr(compare, "YEAR_BLOCK", 10_000)
+    monkeypatch.setattr(compare, "YEAR_ROWS", 10_000)
+    whole = year_anomalies(mentions, CFG)
+    assert len(whole) >= 3
+    matrix = np.stack([m.vector for m in mentions])
+    usable = np.ones(len(mentions), dtype=bool)
+    where = [compare.YearAt(m.article, m.start, m.end, m.year) for m in mentions]
+    for block, rows in ((1, 1), (7, 13), (256, 5)):
+        monkeypatch.setattr(compare, "YEAR_BLOCK", block)
+        monkeypatch.setattr(compare, "YEAR_ROWS", rows)
+        assert year_anomalies(mentions, CFG) == whole
+        with spilled(matrix) as vectors:
+            assert years_compared(where, vectors, usable, CFG) == whole
