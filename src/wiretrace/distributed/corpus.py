@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -39,8 +39,8 @@ def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
 
 def _figure_family(
     key: int, items: list[FigureItem], dim: int, cfg: FiguresConfig
-) -> list[tuple[tuple[int, int, int], Group]]:
-    return group_family(items, dim, cfg)
+) -> list[tuple[list[tuple[tuple[int, int, int], Group]], dict[str, str]]]:
+    return [group_family(items, dim, cfg)]
 
 
 def group_figures(
@@ -50,15 +50,19 @@ def group_figures(
     cfg: FiguresConfig,
     shuffles: Shuffles,
     workers: int,
-) -> list[Group]:
-    """``figures.compare.group_figures`` over the corpus, one unit family per key."""
+) -> tuple[list[Group], dict[str, str]]:
+    """``figures.compare.group_figures`` over the corpus, one unit family per key; and
+    each figure's component (``figures.groups.labels``), the record an incremental run of
+    the stage starts from."""
     keyed = ((key_of(repr(family)), item) for family, item in items)
     refs = put_chunks(ray, chunked(keyed))
     reduce = functools.partial(_figure_family, dim=dim(), cfg=cfg)
-    found: Sequence[tuple[tuple[int, int, int], Group]] = list(
-        group_by_key(ray, refs, reduce, "figures by family", shuffles, workers)
-    )
-    return [g for _, g in sorted(found, key=lambda kg: kg[0])]
+    found: list[tuple[tuple[int, int, int], Group]] = []
+    labels: dict[str, str] = {}
+    for groups, named in group_by_key(ray, refs, reduce, "figures by family", shuffles, workers):
+        found += groups
+        labels.update(named)
+    return [g for _, g in sorted(found, key=lambda kg: kg[0])], labels
 
 
 QuoteItem = tuple[int, Quote, str | None, list[str], Any, Any]  # position, quote, kind,

@@ -274,8 +274,9 @@ class RayEngine:
         items: Iterable[tuple[tuple[str, str | None], FigureItem]],
         dim: Callable[[], int],
         cfg: FiguresConfig,
-    ) -> list[Group]:
-        """The figure groups stage's grouping, one unit family per key (``distributed.corpus``)."""
+    ) -> tuple[list[Group], dict[str, str]]:
+        """The figure groups stage's grouping, one unit family per key, and each figure's
+        component (``distributed.corpus``)."""
         from .corpus import group_figures
 
         return group_figures(import_ray(), items, dim, cfg, self.shuffles, self.workers)

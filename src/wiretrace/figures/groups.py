@@ -47,7 +47,6 @@ from .compare import (
     family,
     group_key,
     joining,
-    ordered_groups,
     series_edges,
     year_anomalies,
     years_compared,
@@ -150,8 +149,8 @@ def compare_corpus(
         years: list[YearMention] = []
         widths = [0]
         items = _family_items(_parts(store, skips, reporter), years, widths)
-        groups = keyed(items, lambda: max(widths), cfg)
-        return Compared(groups, year_anomalies(years, cfg), None, None)
+        groups, found = keyed(items, lambda: max(widths), cfg)
+        return Compared(groups, year_anomalies(years, cfg), None, found)
     with _Spill() as spill:
         for part in _parts(store, skips, reporter):
             spill.add(part)
@@ -393,18 +392,23 @@ def _family_items(
 
 def group_family(
     items: Sequence[FigureItem], dim: int, cfg: FiguresConfig
-) -> list[tuple[tuple[int, int, int], Group]]:
+) -> tuple[list[tuple[tuple[int, int, int], Group]], dict[str, str]]:
     """``ordered_groups`` over some families' figures (in any order), keyed by corpus
-    positions: sorted by key, the groups of every family are ``group_figures``'s."""
+    positions: sorted by key, the groups of every family are ``group_figures``'s; and
+    each figure's component (``labels``), which no link between families can change, so
+    the union over families is the corpus's (what the next incremental run starts from)."""
     items = sorted(items, key=lambda item: item[0])
-    found = ordered_groups(
-        [row for _, row, _, _, _ in items],
-        cosine_rows([what for _, _, what, _, _ in items], dim),
-        cosine_rows([sentence for _, _, _, sentence, _ in items], dim),
-        cfg,
-        cosine_rows([core for _, _, _, _, core in items], dim),
-    )
-    return [((section, items[first][0], rank), g) for (section, first, rank), g in found]
+    rows = [row for _, row, _, _, _ in items]
+    if not rows:
+        return [], {}
+    what = cosine_rows([what for _, _, what, _, _ in items], dim)
+    sent = cosine_rows([sentence for _, _, _, sentence, _ in items], dim)
+    core = cosine_rows([core for _, _, _, _, core in items], dim)
+    pairs, edges = evidence(rows, what, sent, cfg, core)
+    found = clustered(rows, what, cfg, pairs, edges)
+    root = components(len(rows), joining(rows, pairs, edges, cfg))
+    keyed = [((section, items[first][0], rank), g) for (section, first, rank), g in found]
+    return keyed, labels(rows, root)
 
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
