@@ -355,3 +355,21 @@ def test_a_participle_after_with_or_of_a_name_is_what_that_one_says(nlp) -> None
     speakers = {q.speaker for q in quotes_of(nlp, text)}
     assert "Maddow" in speakers and "Hillary Clinton" in speakers
     assert not speakers & {"interview", "ad"}
+
+
+def test_of_two_subjects_the_one_next_to_the_cue_speaks(nlp) -> None:  # type: ignore[no-untyped-def]
+    # The parser hangs the fronted phrase before the colon on "say" as a second subject.
+    text = "Frustration with police: Civil rights activists say officers have been too aggressive."
+    (q,) = quotes_of(nlp, text)
+    assert q.speaker == "Civil rights activists"
+
+
+def test_a_subject_the_parser_swallowed_into_the_phrase_before_still_speaks(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "as" read as a preposition whose object is the subject; a subject read as a conjunct
+    # of the object before it.
+    text = "Violence continues in the region as Brazil and Chile support the rebels."
+    (q,) = quotes_of(nlp, text)
+    assert q.cue == "support" and q.speaker == "Brazil"
+    text = "Among likely voters, 46 percent would choose Clinton and 44 percent would back Trump."
+    backed = next(q for q in quotes_of(nlp, text) if q.cue == "back")
+    assert backed.speaker == "44 percent"

@@ -315,7 +315,11 @@ def speaker_head(cue: Token) -> Token | None:
                 token = noun.head  # what the verb's subject put out or spoke in
                 continue
             return noun if token.tag_ == "VBG" and noun.pos_ == "NOUN" else None
-        subject = next((c for c in token.children if c.dep_ in ("nsubj", "csubj")), None)
+        subject = (
+            own_subject(token)
+            if token.i == cue.i
+            else next((c for c in token.children if c.dep_ in ACTIVE_SUBJECTS), None)
+        )
         if subject is not None:
             if subject.tag_ in ("WDT", "WP") and token.dep_ != "relcl":
                 return None  # "what he said", "who said it": no one named
@@ -368,6 +372,17 @@ def speaker_head(cue: Token) -> Token | None:
     return None
 
 
+def own_subject(verb: Token) -> Token | None:
+    """The verb's active subject; of two, the one nearest the verb. The parser may hang a
+    fronted phrase on the verb as a second subject ("These employees, Stumpf explained, were
+    …", "Frustration with police: Civil rights activists say …"); the phrase next to the
+    verb is its subject."""
+    subjects = [c for c in verb.children if c.dep_ in ACTIVE_SUBJECTS]
+    if len(subjects) < 2:
+        return subjects[0] if subjects else None
+    return min(subjects, key=lambda c: abs(c.i - verb.i))
+
+
 def _coordinated_with_report(verb: Token) -> Token | None:
     """ "May said that the country would leave … and suggested that it would …": a
     report without a subject, that the parser coordinated with a verb of the content of
@@ -383,23 +398,38 @@ def _coordinated_with_report(verb: Token) -> Token | None:
 
 
 def _swallowed_subject(verb: Token) -> Token | None:
-    """ "In a Bloomberg interview Trump declared …": with no comma after a fronted phrase
-    the parser reads the subject as the end of that phrase. A finite verb without a
-    subject, right after a name that ends a phrase hung before it, has that name for
-    subject."""
-    if verb.tag_ not in ("VBD", "VBZ", "VBP") or verb.i == 0:
+    """ "In a Bloomberg interview Trump declared …", "as China and Russia support the
+    government", "$20 million experts say it costs": the parser may read a subject as the
+    end of the phrase before it (a preposition's object, a conjunct, a compound). A finite
+    verb without a subject, right after a noun (its auxiliaries and adverbs aside), has
+    that noun for subject; a coordination a preposition swallowed whole is the subject
+    whole."""
+    doc = verb.doc
+    finite = verb.tag_ in ("VBD", "VBZ", "VBP") or any(
+        c.dep_ == "aux" and c.tag_ in ("MD", "VBZ", "VBP", "VBD") for c in verb.lefts
+    )
+    i = verb.i - 1
+    while i >= 0 and doc[i].head == verb and doc[i].dep_ in ("aux", "neg", "advmod"):
+        i -= 1
+    if not finite or i < 0:
         return None
-    name = verb.doc[verb.i - 1]
-    if not (name.pos_ == "PROPN" or name.ent_type_ in ("PERSON", "ORG")) or name.dep_ not in (
-        "pobj",
-        "compound",
-        "appos",
+    head = verb.head
+    if head.tag_ in ("VBG", "VBN") and any(c.dep_ == "nsubj" for c in head.children):
+        return None  # "Protesters marching through the streets chanted …": the participle's
+    name = doc[i]
+    if (
+        name.pos_ not in ("PROPN", "NOUN")
+        or name.ent_type_ in ("DATE", "TIME")
+        or name.dep_ not in ("pobj", "compound", "appos", "conj")
+        or any(t.i > name.i for t in name.subtree)
     ):
         return None
-    phrases = [c for c in verb.lefts if c.dep_ in ("prep", "advcl", "npadvmod")]
-    if not any(c.left_edge.i <= name.i <= c.right_edge.i for c in phrases):
+    if name.dep_ == "compound" and name.head.i < name.i:
         return None
-    return name
+    first = name
+    while first.dep_ == "conj" and first.head.pos_ in ("PROPN", "NOUN"):
+        first = first.head
+    return first if first.dep_ == "pobj" else name
 
 
 def _gerund_subject(verb: Token) -> Token | None:
