@@ -373,3 +373,14 @@ def test_a_subject_the_parser_swallowed_into_the_phrase_before_still_speaks(nlp)
     text = "Among likely voters, 46 percent would choose Clinton and 44 percent would back Trump."
     backed = next(q for q in quotes_of(nlp, text) if q.cue == "back")
     assert backed.speaker == "44 percent"
+
+
+def test_a_possessive_pronoun_on_a_stated_intention_gives_way_to_the_subject(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Senator Ruth Ames also stated her intention to vote for the bill on Friday."
+    (q,) = quotes_of(nlp, text)
+    assert q.speaker_span is not None
+    assert "Ruth Ames" in text[q.speaker_span.start : q.speaker_span.end]
+    text = "The unions voiced their fear that the plant would close."
+    (q,) = quotes_of(nlp, text)
+    assert q.speaker_span is not None
+    assert text[q.speaker_span.start : q.speaker_span.end].endswith("unions")

@@ -289,6 +289,16 @@ def speaker_head(cue: Token) -> Token | None:
     token = cue
     if cue.pos_ == "NOUN" and noun_content(cue) is not None:
         owner = next((c for c in cue.children if c.dep_ == "poss"), None)
+        if owner is not None and owner.tag_ == "PRP$" and cue.dep_ == "dobj":
+            # "Lieberman stated his intention to …": the one who states it, of whom the
+            # possessive only reminds.
+            subject = next((c for c in cue.head.children if c.dep_ == "nsubj"), None)
+            if subject is not None and subject.pos_ in ("PROPN", "NOUN"):
+                plural = subject.tag_ in ("NNS", "NNPS") or any(
+                    c.dep_ == "conj" for c in subject.children
+                )
+                if plural == (owner.lower_ == "their"):
+                    return subject
         if owner is not None:
             return owner  # "Trump's claim that …"
         if cue.dep_ not in ("dobj", "pobj", "nsubjpass", "attr"):
