@@ -286,6 +286,9 @@ def speaker_head(cue: Token) -> Token | None:
     if glued is not None and not any(c.dep_ in SUBJECTS for c in cue.children):
         # "the report states" parsed as a compound: the noun before the verb is its subject.
         return glued
+    reporter = _trailing_participle(cue)
+    if reporter is not None:
+        return reporter
     token = cue
     if cue.pos_ == "NOUN" and noun_content(cue) is not None:
         owner = next((c for c in cue.children if c.dep_ == "poss"), None)
@@ -391,6 +394,25 @@ def own_subject(verb: Token) -> Token | None:
     if len(subjects) < 2:
         return subjects[0] if subjects else None
     return min(subjects, key=lambda c: abs(c.i - verb.i))
+
+
+def _trailing_participle(cue: Token) -> Token | None:
+    """ "“…,” Tester said, referring to the excuse, “you give …”", "Sanders said, going on
+    to say that …": a participle without a subject right after "X said," (or the verb it
+    governs) is what X does, wherever the parser hangs it (often on a verb inside the next
+    quotation)."""
+    while cue.dep_ == "xcomp" and cue.tag_ == "VB" and cue.head.i < cue.i:
+        cue = cue.head  # "…, going on to say that …"
+    if cue.tag_ != "VBG" or any(c.dep_ in SUBJECTS for c in cue.children):
+        return None
+    doc = cue.doc
+    i = cue.left_edge.i - 1
+    if i < 1 or doc[i].text != ",":
+        return None
+    verb = doc[i - 1]
+    if verb.pos_ not in ("VERB", "AUX") or not (is_reporting(verb) or act(verb)):
+        return None
+    return own_subject(verb)
 
 
 def _coordinated_with_report(verb: Token) -> Token | None:

@@ -1,0 +1,20 @@
+"""Which named or nominal speaker a cue has when the parser attaches the sentence wrongly:
+participles after a report, subjects swallowed by the phrase before them."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import quotes_of
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_participle_after_said_is_what_the_one_who_said_does(nlp) -> None:  # type: ignore[no-untyped-def]
+    # The parser hangs "referring" on the verb inside the next quotation.
+    text = (
+        "“Every time you say that,” Tester said, referring to the excuse, "
+        "“you give ammunition to the critics.”"
+    )
+    referring = next(q for q in quotes_of(nlp, text) if q.cue == "referring")
+    assert referring.speaker == "Tester"
