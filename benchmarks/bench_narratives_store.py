@@ -14,7 +14,10 @@ by the process's RSS then and its high-water mark (VmHWM, reset after the models
 
 Run: nice -n 10 .venv/bin/python benchmarks/bench_narratives_store.py --store S.db
      [--articles N] [--label before] [--out benchmarks/results/narratives_10k.json]
-The run is appended to ``--out`` under ``runs`` (the file is kept across runs).
+The run is appended to ``--out`` under ``runs`` (the file is kept across runs), and the
+file's ``growth`` is rewritten: per label and part, the least-squares slope of log(cost) over
+log(articles) of CPU and of the peak above the RSS the models left (the corpus work's own
+memory), over the runs of that label.
 """
 
 from __future__ import annotations
@@ -65,6 +68,12 @@ def main() -> None:
     parser.add_argument("--watchlist", default=str(ROOT / "examples" / "watchlist.toml"))
     parser.add_argument("--articles", type=int, default=0)
     parser.add_argument("--label", default="")
+    parser.add_argument(
+        "--part",
+        choices=("stage", "matching"),
+        default="stage",
+        help="the whole stage, or only its watchlist matching (no discovery)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
@@ -116,26 +125,100 @@ def main() -> None:
         reset_peak()
         wall, cpu = time.perf_counter(), time.process_time()
         with one_blas_thread():
-            report = narratives.STAGE.run(store, config, NullReporter())
+            if args.part == "matching":
+                echoes = matching(store, narratives, store.article_ids(), timed)
+                notes, errors, echo_digest = [f"{len(echoes)} echoes"], [], _hash(echoes)
+            else:
+                report = narratives.STAGE.run(store, config, NullReporter())
+                notes, errors = list(report.notes), list(report.errors)
+                echo_digest = digest(store, "narrative_hits")
         row = {
             "label": args.label,
+            "part": args.part,
             "articles": len(store.article_ids()),
             "cpu_s": round(time.process_time() - cpu, 2),
             "wall_s": round(time.perf_counter() - wall, 2),
             "peak_rss_mb": round(status_mb("VmHWM"), 1),
             "rss_after_models_mb": round(models_rss, 1),
-            "notes": list(report.notes),
-            "errors": len(report.errors),
+            "notes": notes,
+            "errors": len(errors),
             "steps": steps,
-            "echo_digest": digest(store, "narrative_hits"),
-            "claim_digest": digest(store, "claim_members"),
+            "echo_digest": echo_digest,
+            "claim_digest": digest(store, "claim_members") if args.part == "stage" else None,
             "machine": platform.machine(),
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
     print(json.dumps(row, indent=1))
     old = json.loads(args.out.read_text()) if args.out.exists() else {}
     old.setdefault("runs", []).append(row)
+    old["growth"] = growth(old["runs"])
     args.out.write_text(json.dumps(old, indent=1) + "\n")
+
+
+def growth(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Growth exponents per (label, part) over the sizes run (the last run of each size)."""
+    import math
+
+    import numpy as np
+
+    groups: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
+    for r in runs:
+        groups.setdefault((r["label"], r.get("part", "stage")), {})[r["articles"]] = r
+    out = []
+    for (label, part), by_size in groups.items():
+        sizes = sorted(by_size)
+        row: dict[str, Any] = {"label": label, "part": part, "articles": sizes}
+        costs = {
+            "cpu_s": [by_size[n]["cpu_s"] for n in sizes],
+            "peak_above_models_mb": [
+                round(by_size[n]["peak_rss_mb"] - by_size[n]["rss_after_models_mb"], 1)
+                for n in sizes
+            ],
+        }
+        for name, values in costs.items():
+            row[name] = values
+            if len(sizes) > 1 and min(values) > 0:
+                xs = [math.log(n) for n in sizes]
+                ys = [math.log(v) for v in values]
+                row[name + "_exponent"] = round(float(np.polyfit(xs, ys, 1)[0]), 2)
+        out.append(row)
+    return out
+
+
+def matching(store: Any, narratives: Any, ids: list[str], timed: Any) -> list[Any]:
+    """The stage's watchlist matching alone (every narrative zero-shot), with the code's own
+    way of reading the corpus: streamed pieces (``segment_pieces``) or, in code before
+    them, the stacked index (``load_index``)."""
+    from wiretrace.config import Config
+    from wiretrace.narratives import matching as m
+    from wiretrace.narratives.tables import load_narratives
+    from wiretrace.nlp.models import NlpConfig, nlp_embedder
+
+    cfg = Config({}).section("narratives", m.NarrativesConfig)
+    nlp_cfg = Config({}).section("nlp", NlpConfig)
+    stated = load_narratives(store)
+    embedder = nlp_embedder(nlp_cfg)
+    narratives.ensure_titles(store, ids, embedder.encode, embedder.dim)
+    queries = narratives.narrative_queries(stated, nlp_cfg)
+    if hasattr(narratives, "segment_pieces"):
+        pieces, _ = narratives.segment_pieces(store, ids)
+        titles = narratives.title_pieces(store, ids)
+        veto = narratives.role_veto(store, stated, nlp_cfg)
+        stream = timed("match_stream", m.match_stream)
+        return list(stream(queries, pieces, cfg, titles, veto))
+    index = narratives.load_index(store, ids)
+    bg = timed("background", m.background)(index, cfg.background_pairs, cfg.seed)
+    titles_index = narratives.load_titles(store, ids)
+    veto = narratives.role_veto(store, stated, index, nlp_cfg)
+    match = timed("match_narratives", m.match_narratives)
+    return list(match(queries, index, bg, cfg, titles_index, veto))
+
+
+def _hash(echoes: list[Any]) -> str:
+    """A hash of the echoes in their order (equal lists, equal hash)."""
+    import hashlib
+
+    return hashlib.sha256(repr(echoes).encode()).hexdigest()[:16]
 
 
 def digest(store: Any, table: str) -> str:

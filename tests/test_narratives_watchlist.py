@@ -230,3 +230,15 @@ def test_cli_learn_labels_and_judge(tmp_path) -> None:
     nothing = tmp_path / "none.tsv"
     nothing.write_text("q.txt\tOther\n")
     assert runner.invoke(app, ["narratives", "learn", str(nothing), "--db", db]).exit_code != 0
+
+
+def test_setting_a_watchlist_redoes_no_article() -> None:
+    """The watchlist is keyed by the narratives it holds (the stage's corpus key), so its
+    path leaves the stage's key as it is: clause segments are not embedded again."""
+    from wiretrace.config import Config
+    from wiretrace.pipeline import stage_key
+
+    plain = stage_key("narratives", Config({}))
+    assert stage_key("narratives", Config({"narratives": {"watchlist": "w.toml"}})) == plain
+    changed = Config({"narratives": {"watchlist": "w.toml", "clause_min_tokens": 7}})
+    assert stage_key("narratives", changed) != plain

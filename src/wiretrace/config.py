@@ -46,6 +46,10 @@ SECTIONS: Mapping[str, str] = MappingProxyType(
 # Field metadata marking a setting that changes speed or memory, never results: it is left
 # out of the section's fingerprint, so changing it redoes nothing.
 RUNTIME_ONLY: Mapping[str, bool] = MappingProxyType({"runtime_only": True})
+# Field metadata marking a file the stage reads on every run and keys its results by the
+# content of (a watchlist): the fingerprint holds the field's default instead of the path,
+# so setting or moving the file redoes only what its content changes, not every article.
+KEYED_BY_CONTENT: Mapping[str, bool] = MappingProxyType({"keyed_by_content": True})
 
 
 def section_class(name: str) -> type[Any]:
@@ -92,6 +96,8 @@ class Config:
         for f in dataclasses.fields(section_class(name)):
             if f.metadata.get("runtime_only"):
                 values.pop(f.name, None)
+            elif f.metadata.get("keyed_by_content"):
+                values[f.name] = f.default
         text = json.dumps([name, values], sort_keys=True, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

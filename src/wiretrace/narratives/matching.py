@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from ..config import KEYED_BY_CONTENT
 from ..models import Span
 
 Matrix = npt.NDArray[np.float32]
@@ -25,7 +26,9 @@ Matrix = npt.NDArray[np.float32]
 class NarrativesConfig:
     """The ``[narratives]`` section."""
 
-    watchlist: str | None = None  # a TOML/YAML file imported on every run
+    # A TOML/YAML file imported on every run; the stage keys the corpus pass by the imported
+    # narratives, so the path stays out of the key (setting it re-embeds no clause).
+    watchlist: str | None = field(default=None, metadata=KEYED_BY_CONTENT)
     min_similarity: float = 0.6  # absolute cosine floor for an echo
     min_percentile: float = 0.99  # share of the corpus's background pairs an echo must beat
     # Logistic calibration of an echo's probability: (bias, similarity, stance contrast,
@@ -181,13 +184,19 @@ def corpus_mean(vectors: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float3
 
 
 def centred_cosines(
-    block: Matrix, parts: Matrix, dots: Matrix, centre: npt.NDArray[np.float32]
+    block: Matrix,
+    parts: Matrix,
+    dots: Matrix,
+    centre: npt.NDArray[np.float32],
+    row_mu: Matrix | None = None,
 ) -> Matrix:
     """Cosines between ``block`` rows and ``parts`` rows after ``centre`` is taken from
     both, from their plain dot products ``dots`` (rows and parts are unit length), so no
-    centred copy of the corpus is made."""
+    centred copy of the corpus is made. ``row_mu`` is ``block @ centre`` when the caller
+    has it (it is the same for every narrative)."""
     mu2 = float(centre @ centre)
-    row_mu = block @ centre
+    if row_mu is None:
+        row_mu = block @ centre
     part_mu = parts @ centre
     num = dots - row_mu[:, None] - part_mu[None, :] + mu2
     row_norm = np.sqrt(np.maximum(1.0 - 2.0 * row_mu + mu2, 1e-12))
@@ -196,14 +205,14 @@ def centred_cosines(
 
 
 def _block_evidence(
-    block: Matrix, q: Query, centre: npt.NDArray[np.float32]
+    block: Matrix, q: Query, centre: npt.NDArray[np.float32], row_mu: Matrix | None = None
 ) -> tuple[Matrix, Matrix, Matrix]:
     """Similarity, cosine to the best part's negation (zeros without negations) and centred
-    similarity of one block of rows (float32)."""
+    similarity of one block of rows (float32); ``row_mu``: ``block @ centre``."""
     s = block @ q.statement.T
     best = s.argmax(axis=1)
     sim = s[np.arange(len(block)), best]
-    cen = centred_cosines(block, q.statement, s, centre).max(axis=1)
+    cen = centred_cosines(block, q.statement, s, centre, row_mu).max(axis=1)
     if q.negation is None:
         return sim, np.zeros(len(block), dtype=np.float32), cen
     return sim, np.einsum("ij,ij->i", block, q.negation[best]), cen
@@ -461,8 +470,9 @@ def _piece_evidence(
     held: list[list[tuple[Matrix, Matrix, Matrix]]] = [[] for _ in queries]
     for block, done in row_blocks(pieces, rows):
         if len(block):
+            row_mu = block @ corpus.centre  # shared by every narrative
             for k, q in enumerate(queries):
-                held[k].append(_block_evidence(block, q, corpus.centre))
+                held[k].append(_block_evidence(block, q, corpus.centre, row_mu))
         if not done:
             continue
         joined = [_joined(h) for h in held]
