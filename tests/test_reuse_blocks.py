@@ -218,6 +218,8 @@ def test_the_neighbour_search_over_files_equals_the_search_in_memory(
     for lo in range(0, 700, 97):
         file.append(mat[lo : lo + 97])
     assert np.array_equal(file[rows], mat[rows]) and np.array_equal(file[5:300], mat[5:300])
+    shuffled = np.r_[gen.permutation(rows), rows[:5], 699, 0]  # any order, repeats, the ends
+    assert np.array_equal(file[shuffled], mat[shuffled])
     monkeypatch.setattr(blocks, "nearest_hits", _exact_limit(100))
     for own in (None, owner):
         want = nearest(mat, rows.tolist(), 4, 0.2, exact_limit=100, owner=own)

@@ -3,12 +3,12 @@
 The paraphrase neighbour searches run over every sentence vector of the corpus; holding
 them would make memory grow with the corpus. ``VectorFile`` is indexed like the array it
 replaces (``m[rows]``, ``m[lo:hi]``, ``m.shape``), so the search code is the same for
-both, and each read maps the file only for its own rows: the pages it touched are no
-longer part of the process once the rows are copied out.
+both; each read copies only its own rows into memory, with plain reads (no mapping).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,9 +53,23 @@ class VectorFile:
             )
             return flat.reshape(count, self.dim)
         idx = np.asarray(idx, dtype=np.int64)
-        if not idx.shape[0] or not self.rows:
-            return np.zeros((idx.shape[0], self.dim), dtype=self.dtype)
-        mapped = np.memmap(self.path, dtype=self.dtype, mode="r", shape=(self.rows, self.dim))
-        rows: npt.NDArray[np.floating] = np.array(mapped[idx])
-        del mapped  # the last reference: unmapped here, not at some later collection
-        return rows
+        out = np.empty((idx.shape[0], self.dim), dtype=self.dtype)
+        if not idx.shape[0]:
+            return out
+        # Read, not mapped: a mapping would bring the pages around every row into the
+        # process (fault-around), the whole file for a sample spread over it.
+        order = np.argsort(idx, kind="stable")
+        wanted = idx[order]
+        runs = np.flatnonzero(np.r_[True, np.diff(wanted) != 1, True])  # consecutive rows
+        width = self.dim * self.dtype.itemsize
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            for lo, hi in zip(runs[:-1].tolist(), runs[1:].tolist(), strict=True):
+                first, count = int(wanted[lo]), hi - lo
+                data = os.pread(fd, count * width, first * width)
+                if len(data) != count * width:
+                    raise IndexError(f"rows {first}..{first + count} beyond {self.rows}")
+                out[order[lo:hi]] = np.frombuffer(data, dtype=self.dtype).reshape(count, self.dim)
+        finally:
+            os.close(fd)
+        return out
