@@ -44,6 +44,37 @@ class Sampler(threading.Thread):
             self.samples.append((t, round(status_mb("VmRSS"), 1)))
 
 
+class Watch:
+    """A reporter that notes CPU and peak memory when each task starts (for reuse: the
+    candidate pairs are known and alignment begins) and, with ``stop_after``, interrupts
+    the stage after that many steps of its last task (the stage commits what is done)."""
+
+    def __init__(self, stop_after: int | None) -> None:
+        self.stop_after = stop_after
+        self.steps = 0
+        self.tasks: list[dict[str, Any]] = []
+
+    def start(self, task: str, total: int) -> None:
+        self.steps = 0
+        self.tasks.append(
+            {
+                "task": task,
+                "total": total,
+                "cpu_s": round(time.process_time(), 2),
+                "peak_rss_mb": round(status_mb("VmHWM"), 1),
+                "rss_mb": round(status_mb("VmRSS"), 1),
+            }
+        )
+
+    def advance(self, n: int = 1) -> None:
+        self.steps += n
+        if self.stop_after is not None and self.steps >= self.stop_after:
+            raise KeyboardInterrupt
+
+    def finish(self) -> None:
+        pass
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("store", type=Path, help="a copy of an analysed store (it is rewritten)")
@@ -51,6 +82,9 @@ def main() -> None:
     ap.add_argument("--models", action="store_true", help="load spaCy and the embedder first")
     ap.add_argument("--label", default="")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument(
+        "--stop-after", type=int, default=None, help="interrupt after this many steps (pairs)"
+    )
     args = ap.parse_args()
 
     from wiretrace.config import Config
@@ -69,10 +103,19 @@ def main() -> None:
     sampler = Sampler()
     sampler.start()
     cpu1, wall1 = time.process_time(), time.perf_counter()
+    watch = Watch(args.stop_after)
+    interrupted = False
     with Store(args.store) as store:
-        reports = Pipeline.default().run(store, config, only=[args.stage], redo=[args.stage])
         articles = store.count("documents")
+        try:
+            reports = Pipeline.default().run(
+                store, config, watch, only=[args.stage], redo=[args.stage]
+            )
+        except KeyboardInterrupt:
+            interrupted, reports = True, []
     sampler.done.set()
+    for task in watch.tasks:
+        task["cpu_s"] = round(task["cpu_s"] - cpu1, 2)
     record: dict[str, Any] = {
         "label": args.label,
         "stage": args.stage,
@@ -83,6 +126,8 @@ def main() -> None:
         "cpu_s": round(time.process_time() - cpu1, 2),
         "wall_s": round(time.perf_counter() - wall1, 2),
         "peak_rss_mb": round(status_mb("VmHWM"), 1),
+        "interrupted_after_steps": watch.steps if interrupted else None,
+        "tasks": watch.tasks,
         "errors": [e for r in reports for e in r.errors][:5],
         "notes": [n for r in reports for n in r.notes],
         "rss_samples_mb": sampler.samples[:: max(1, len(sampler.samples) // 120)],
