@@ -231,7 +231,8 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
     # Corpus stages ran as keyed shuffles: reuse (band keys, specific tokens, articles to
     # pairs, pairs), statements (quotes by speaker), figure groups (figures by family),
     # stories (articles and stories by time block), recurring claims (segments by bucket,
-    # then the verified pairs by pair: each pair's first finding).
+    # then the verified pairs by pair: each pair's first finding); and echo matching sent
+    # the segments to the workers in units (not a shuffle: each unit to one task).
     assert sorted(name for name, *_ in engine.shuffles.moved) == [
         "articles to pairs",
         "band keys",
@@ -239,6 +240,7 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
         "pairs",
         "quotes by speaker",
         "segments by bucket",
+        "segments to matching",
         "specific tokens",
         "stories by time block",
         "verified pairs by pair",

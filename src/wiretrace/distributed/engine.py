@@ -26,7 +26,15 @@ from ..figures.compare import Group
 from ..figures.config import FiguresConfig
 from ..figures.groups import FigureItem
 from ..models import Statement
-from ..narratives.matching import NarrativesConfig
+from ..narratives.matching import (
+    ROW_BLOCK,
+    CorpusStats,
+    Evidence,
+    NarrativesConfig,
+    Pieces,
+    Query,
+    SegmentIndex,
+)
 from ..pipeline import Failed, isolate
 from ..reuse.config import ReuseConfig
 from ..reuse.detect import DocInput, PairResult
@@ -323,6 +331,21 @@ class RayEngine:
             max_bucket,
             progress,
         )
+
+    def piece_candidates(
+        self,
+        pieces: Pieces,
+        queries: Sequence[Query],
+        corpus: CorpusStats,
+        cfg: NarrativesConfig,
+        rows: int = ROW_BLOCK,
+    ) -> Iterator[list[tuple[SegmentIndex, Evidence]]]:
+        """Echo matching's candidates (``narratives.matching.EvidenceStream``) computed in
+        the workers from units of segment blocks, the queries broadcast
+        (``distributed.matching``)."""
+        from .matching import piece_candidates
+
+        return piece_candidates(import_ray(), pieces, queries, corpus, cfg, rows, self.shuffles)
 
     def find_pairs(
         self,

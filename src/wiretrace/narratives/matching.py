@@ -421,6 +421,7 @@ def match_stream(
     veto: Veto | None = None,
     rows: int = ROW_BLOCK,
     stats: CorpusStats | None = None,
+    evidence: EvidenceStream | None = None,
 ) -> list[Echo]:
     """``match_narratives`` over a corpus read piece by piece: memory holds a piece, a block
     of ``rows`` rows and the echoes, whatever the corpus's size, and the echoes are those of
@@ -428,6 +429,8 @@ def match_stream(
 
     Three passes over ``pieces`` (``corpus_stats``'s two, then the echoes) and one over
     ``titles``; ``stats`` (from ``corpus_stats`` with the same queries) saves the first two.
+    ``evidence``: what computes each piece's ``candidates`` (default ``piece_evidence``,
+    here; an engine's computes them in its workers).
     """
     live = [q for q in map(_as_query, queries) if q.statement.size]
     if not live:
@@ -437,11 +440,11 @@ def match_stream(
         return []
     first: list[list[Echo]] = [[] for _ in live]
     again: list[list[Echo]] = [[] for _ in live]
-    for piece, evs in _piece_evidence(pieces(), live, corpus, rows):
-        if not piece.size:
-            continue
-        runs = sentence_runs(piece)
-        for k, (q, ev) in enumerate(zip(live, evs, strict=True)):
+    for parts in (evidence or piece_evidence)(pieces, live, corpus, cfg, rows):
+        for k, (q, (piece, ev)) in enumerate(zip(live, parts, strict=True)):
+            if not piece.size:
+                continue
+            runs = sentence_runs(piece)
             found, more = _echoes(
                 q.narrative, piece, ev, probability(ev, cfg), runs, corpus.background, cfg, veto
             )
@@ -461,6 +464,53 @@ def match_stream(
     return [
         e for k in range(len(live)) for e in first[k] + again[k] + title_first[k] + title_again[k]
     ]
+
+
+# Per piece of a corpus, in order, per query: the piece's articles that can hold an echo
+# with their rows' evidence (``candidates``). Called with (pieces, queries, corpus
+# statistics, configuration, rows per block); ``match_stream`` decides the echoes.
+EvidenceStream = Callable[
+    [Pieces, Sequence[Query], CorpusStats, NarrativesConfig, int],
+    Iterable[list[tuple[SegmentIndex, Evidence]]],
+]
+
+
+def piece_evidence(
+    pieces: Pieces,
+    queries: Sequence[Query],
+    corpus: CorpusStats,
+    cfg: NarrativesConfig,
+    rows: int = ROW_BLOCK,
+) -> Iterator[list[tuple[SegmentIndex, Evidence]]]:
+    """The local ``EvidenceStream``: each piece's candidates, computed ``rows`` at a time."""
+    for piece, evs in _piece_evidence(pieces(), queries, corpus, rows):
+        yield [candidates(piece, ev, corpus, cfg) for ev in evs]
+
+
+def candidates(
+    piece: SegmentIndex, ev: Evidence, corpus: CorpusStats, cfg: NarrativesConfig
+) -> tuple[SegmentIndex, Evidence]:
+    """The articles of ``piece`` where some row passes the echo floors (``_passing``), with
+    their rows' evidence, row order kept: no other article can hold an echo, since the
+    first pass takes a sentence's best row (or, when vetoed, the next) only if it passes,
+    and the second pass looks only in articles the first found an echo in. So the echoes
+    of these rows are the piece's, and only they need to travel or be decided."""
+    if not piece.size:
+        return piece, ev
+    ok = _passing(np.arange(piece.size), ev, probability(ev, cfg), corpus.background, cfg)
+    keep = np.isin(piece.article, np.unique(piece.article[ok]))
+    if keep.all():
+        return piece, ev
+    sub = SegmentIndex(
+        piece.vectors[keep],
+        piece.article[keep],
+        piece.sentence[keep],
+        piece.start[keep],
+        piece.end[keep],
+        piece.articles,
+    )
+    parts = (ev.similarity, ev.contrast, ev.standing, ev.centred)
+    return sub, Evidence(*(x[keep] for x in parts))
 
 
 def _piece_evidence(

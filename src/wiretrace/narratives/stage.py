@@ -428,7 +428,10 @@ def _corpus(
         titles = title_pieces(store, ids)
     veto = role_veto(store, zero_shot, nlp_cfg) if cfg.role_agreement else None
     queries = narrative_queries(zero_shot, nlp_cfg)
-    echoes = match_stream(queries, pieces, cfg, titles, veto)
+    # An engine that computes the pieces' candidates in its workers (Ray): the driver
+    # decides the echoes of the few articles sent back.
+    evidence = getattr(current_engine(), "piece_candidates", None)
+    echoes = match_stream(queries, pieces, cfg, titles, veto, evidence=evidence)
     found_hits = [
         (h.narrative, h.article, h.sentence, h.probability, h.match, h.contribution, False)
         for h in learnt_hits
