@@ -63,11 +63,57 @@ def subset(store: Path, n: int, work: Path) -> Path:
     return out
 
 
+def rss_mb() -> float:
+    """The process's resident set now (VmRSS) in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Steps:
+    """A reporter that notes, at each step of a stage's coarse progress (tasks of at most
+    ``coarse`` steps), the CPU seconds so far, the RSS and the high-water mark: where the
+    time and the memory go, without a profiler's overhead."""
+
+    def __init__(self, coarse: int = 10) -> None:
+        self.coarse = coarse
+        self.task = ""
+        self.total = 0
+        self.done = 0
+        self.clock = Clock()
+        self.rows: list[dict[str, Any]] = []
+
+    def _note(self, event: str) -> None:
+        self.rows.append(
+            {
+                "task": self.task,
+                "event": event,
+                "step": self.done,
+                **self.clock.read(),
+                "rss_mb": round(rss_mb(), 1),
+                "peak_rss_mb": round(peak_rss_mb(), 1),
+            }
+        )
+
+    def start(self, task: str, total: int) -> None:
+        self.task, self.total, self.done = task, total, 0
+        self._note("start")
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self.total <= self.coarse or self.done == self.total:
+            self._note("step")
+
+    def finish(self) -> None:
+        self._note("finish")
+
+
 def child(db: Path, stage_name: str, trace: bool) -> dict[str, Any]:
     """One whole run of ``stage_name`` on ``db`` (in this process)."""
     from wiretrace.config import Config
     from wiretrace.nlp.models import NlpConfig, load_spacy, nlp_embedder
-    from wiretrace.pipeline import NullReporter, Pipeline, one_blas_thread
+    from wiretrace.pipeline import Pipeline, one_blas_thread
     from wiretrace.store import Store
 
     config = Config({})
@@ -85,8 +131,9 @@ def child(db: Path, stage_name: str, trace: bool) -> dict[str, Any]:
             tracemalloc.start(8)
         reset_peak()
         clock = Clock()
+        steps = Steps()
         with one_blas_thread():
-            report = stage.run(store, config, NullReporter())
+            report = stage.run(store, config, steps)
         row: dict[str, Any] = {
             "stage": stage_name,
             "articles": articles,
@@ -96,6 +143,7 @@ def child(db: Path, stage_name: str, trace: bool) -> dict[str, Any]:
             "stage_mb": round(peak_rss_mb() - before, 1),
             "notes": [n for n in report.notes if not n.startswith("anomaly:")][:4],
             "errors": len(report.errors),
+            "steps": steps.rows,
         }
         if trace:
             import tracemalloc

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -492,6 +492,48 @@ def touched_speakers(
     return {t for t in touched if t is not None}
 
 
+class _Records(Mapping[str, Mapping[str, Any]]):
+    """The articles' entity records, read from the store when asked instead of all held at
+    once (on 10k articles they are the largest thing the stage would hold). ``items`` reads
+    each article's record (an unreadable one is recorded in ``skips`` and left out); a
+    lookup reads one and keeps it for the next (quotes come in article order)."""
+
+    def __init__(self, store: Store, ids: Sequence[str], skips: Skips) -> None:
+        self.store, self.ids, self.skips = store, ids, skips
+        self.missing: set[str] = set()
+        self.last: tuple[str, Mapping[str, Any]] | None = None
+
+    def _read(self, article: str) -> Mapping[str, Any] | None:
+        if article in self.missing:
+            return None
+        if self.last is not None and self.last[0] == article:
+            return self.last[1]
+        record = self.skips.guard(article, tables.entity_record, self.store, article)
+        if record is None:
+            self.missing.add(article)
+            return None
+        self.last = (article, record)
+        return record
+
+    def __getitem__(self, article: str) -> Mapping[str, Any]:
+        record = self._read(article)
+        if record is None:
+            raise KeyError(article)
+        return record
+
+    def items(self) -> Iterator[tuple[str, Mapping[str, Any]]]:  # type: ignore[override]
+        for article in self.ids:
+            record = self._read(article)
+            if record is not None:
+                yield article, record
+
+    def __iter__(self) -> Iterator[str]:
+        return (article for article, _ in self.items())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.items())
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section("attribution", AttributionConfig)
     nlp_cfg = config.section("nlp", NlpConfig)
@@ -503,11 +545,9 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.start("statements: speakers across articles", 5)
     skips = Skips(NAME)
     found = tables.all_quotes(store)  # speakers as each article names them
-    records = {a: skips.guard(a, tables.entity_record, store, a) for a in store.article_ids()}
+    records = _Records(store, store.article_ids(), skips)
     reporter.advance()
-    canon = canonical_speakers(
-        {a: r for a, r in records.items() if r is not None}, found, speaker_edits(store.conn)
-    )
+    canon = canonical_speakers(records, found, speaker_edits(store.conn))
     reporter.advance()
     embedded = _Embedded(nlp_embedder(nlp_cfg))
     # Incremental: the piece vectors of articles already done come from their blobs. Only
