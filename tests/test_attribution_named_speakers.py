@@ -18,3 +18,14 @@ def test_a_participle_after_said_is_what_the_one_who_said_does(nlp) -> None:  # 
     )
     referring = next(q for q in quotes_of(nlp, text) if q.cue == "referring")
     assert referring.speaker == "Tester"
+
+
+def test_a_quote_opened_with_a_closing_mark_keeps_its_signature(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Readers wrote in.\n\n”The debate proved he is not fit to lead.” ― Sonya Herridge\n\n"
+        "He said it ”twice” and left."
+    )
+    qs = [q for q in quotes_of(nlp, text) if q.kind == "direct"]
+    assert [(q.text, q.speaker) for q in qs] == [
+        ("The debate proved he is not fit to lead.", "Sonya Herridge")
+    ]

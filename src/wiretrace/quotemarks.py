@@ -89,8 +89,16 @@ def _mark_role(text: str, i: int, open_stack: list[tuple[str, int]]) -> str | No
     if ch in DOUBLE_CLOSE or ch in SINGLE_CLOSE:
         if ch in "»›" and top is None and _is_word(nxt):
             return "open"  # reversed guillemets: »Zitat«
+        if ch == "”" and top is None and can_open and _is_word(nxt) and _closed_later(text, i):
+            return "open"  # ”…”: a closing mark typed for the opening one
         return "close"
     return None
+
+
+def _closed_later(text: str, i: int) -> bool:
+    """Whether a closing double mark follows ``i`` in its paragraph."""
+    end = text.find("\n", i)
+    return text.find("”", i + 1, len(text) if end < 0 else end) >= 0
 
 
 _MARKS = frozenset("\"'“”„‟«»‘’‚‹›")
