@@ -43,7 +43,7 @@ STEPS = (
     "load_titles",
     "narrative_queries",
     "match_narratives",
-    "match_store",
+    "match_stream",
     "write_hits",
     "discover_claims",
     "write_claims",
@@ -225,7 +225,7 @@ def digest(store: Any, table: str) -> str:
     """A hash of the table's rows in a stable order (equal results, equal digest)."""
     import hashlib
 
-    rows = sorted(repr(r) for r in store.conn.execute(f"SELECT * FROM {table}"))
+    rows = sorted(repr(tuple(r)) for r in store.conn.execute(f"SELECT * FROM {table}"))
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
 
 
