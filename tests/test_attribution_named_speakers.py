@@ -29,3 +29,12 @@ def test_a_quote_opened_with_a_closing_mark_keeps_its_signature(nlp) -> None:  #
     assert [(q.text, q.speaker) for q in qs] == [
         ("The debate proved he is not fit to lead.", "Sonya Herridge")
     ]
+
+
+def test_the_frame_after_a_quote_ending_in_a_nested_quote_is_found(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“Leaders honored Trump for what they called ‘the comeback of the decade,’” "
+        "the article read."
+    )
+    (q,) = quotes_of(nlp, text)
+    assert (q.cue, q.speaker) == ("read", "article")

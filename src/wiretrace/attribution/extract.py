@@ -491,7 +491,10 @@ def _frame_verb(doc: Doc, seg: Segment, in_direct: set[int]) -> Token | None:
     a verb with its own subject is the cue whatever the verb (the frame position, not
     the lexicon, makes it a speech verb)."""
     text = doc.text
-    if seg.close_mark is not None and text[seg.close_mark - 1 : seg.close_mark] in (",", "?", "!"):
+    before = seg.close_mark if seg.close_mark is not None else 0
+    while before > 0 and text[before - 1] in "'’":
+        before -= 1  # "… ‘the comeback of the decade,’” the article read"
+    if seg.close_mark is not None and text[before - 1 : before] in (",", "?", "!"):
         first = _token_after(doc, seg.close_mark)
         after = [t for t in doc[first : first + 4] if t.i not in in_direct]
         if after and after[0].sent.start <= first - 1:
