@@ -31,7 +31,9 @@ LATER = (
     "northline-2025-03-15-inspection-report.md",
 )
 CORPUS_STAGES = ("statements", "figure_groups")
-SECTIONS = ("quotes", "statements", "figure_groups", "figure_anomalies")
+# the narratives stage's recurring claims (discovery) update what the new segments touch
+REDONE = (*CORPUS_STAGES, "narratives")
+SECTIONS = ("quotes", "statements", "figure_groups", "figure_anomalies", "claims")
 
 
 def _compared(report: StageReport) -> int:
@@ -77,7 +79,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         added = {r.stage: r for r in pipeline.run(s, Config())}
         incremental = export_dict(s)
         whole = {
-            r.stage: r for r in pipeline.run(s, Config(), only=CORPUS_STAGES, redo=CORPUS_STAGES)
+            r.stage: r for r in pipeline.run(s, Config(), only=REDONE, redo=REDONE)
         }
         scratch = export_dict(s)
     return {
@@ -96,7 +98,9 @@ def test_adding_articles_gives_what_a_whole_run_gives(runs: dict) -> None:
     # the new articles changed the corpus results (else the test proves nothing)
     assert runs["stored_before"]["statements"] != runs["incremental"]["statements"]
     assert runs["stored_before"]["figure_groups"] != runs["incremental"]["figure_groups"]
+    assert runs["stored_before"]["claims"] != runs["incremental"]["claims"]
     assert runs["incremental"]["statements"] and runs["incremental"]["figure_groups"]
+    assert runs["incremental"]["claims"]
 
 
 def test_the_incremental_run_redoes_only_what_new_articles_touch(runs: dict) -> None:
@@ -107,3 +111,5 @@ def test_the_incremental_run_redoes_only_what_new_articles_touch(runs: dict) -> 
     again, total = _recomputed(added["figure_groups"])
     assert _recomputed(whole["figure_groups"]) == (total, total)
     assert 0 < again < total
+    assert any("claim discovery: incremental" in n for n in added["narratives"].notes)
+    assert any("claim discovery: whole" in n for n in whole["narratives"].notes)

@@ -95,11 +95,13 @@ def lsh_planes(
 def lsh_keys(
     block: npt.NDArray[np.float32], planes: npt.NDArray[np.float32]
 ) -> npt.NDArray[np.int64]:
-    """The bucket keys (random-hyperplane signatures) of one block of rows. The product's
-    rounding depends on the block's shape, so equal keys need the same blocks of
-    ``HASH_BLOCK`` rows."""
+    """The bucket keys (random-hyperplane signatures) of one block of rows."""
+    # In float64 the products of float16 components and float32 planes are exact and their
+    # sums (nearly always) too, so a key does not depend on which rows were hashed with it:
+    # an article's segments hashed alone get the keys a whole-corpus block gives them.
     weights = 1 << np.arange(planes.shape[1], dtype=np.int64)
-    return np.asarray(block @ planes > 0, dtype=np.int64) @ weights
+    signs = block.astype(np.float64) @ planes.astype(np.float64) > 0
+    return np.asarray(signs, dtype=np.int64) @ weights
 
 
 def lsh_tables(
@@ -257,6 +259,152 @@ def first_pairs(
 PairFinder = Callable[..., tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]
 
 
+@dataclass(frozen=True)
+class Pairs:
+    """Verified pairs as (i, j) index rows (i < j, sorted), their cosines, and per pair the
+    hash tables whose buckets found it (bit ``t`` for table ``t``).
+
+    The tables are what makes an update exact: a bucket no new segment entered finds the
+    same pairs as before, so a pair stands while one table that found it is untouched.
+    """
+
+    pairs: npt.NDArray[np.int64]
+    sims: npt.NDArray[np.float32]
+    tables: npt.NDArray[np.int64]
+
+    @staticmethod
+    def empty() -> Pairs:
+        return Pairs(
+            np.zeros((0, 2), dtype=np.int64),
+            np.zeros(0, dtype=np.float32),
+            np.zeros(0, dtype=np.int64),
+        )
+
+
+def merged_pairs(parts: Sequence[Pairs], n: int) -> Pairs:
+    """Pairs of ``parts`` (row numbers below ``n``) once each, sorted, their tables joined;
+    the cosine is the first part's that has the pair."""
+    parts = [p for p in parts if len(p.pairs)]
+    if not parts:
+        return Pairs.empty()
+    keys = np.concatenate([p.pairs[:, 0] * n + p.pairs[:, 1] for p in parts])
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(keys) != 0])
+    sims = np.concatenate([p.sims for p in parts])[order][starts]
+    tables = np.bitwise_or.reduceat(np.concatenate([p.tables for p in parts])[order], starts)
+    unique = keys[starts]
+    return Pairs(np.stack([unique // n, unique % n], axis=1), sims, tables)
+
+
+def wordy_segments(
+    text: str, starts: npt.NDArray[np.integer[Any]], ends: npt.NDArray[np.integer[Any]]
+) -> npt.NDArray[np.bool_]:
+    """Which of an article's segments have enough words to be a claim (a lone quotation
+    mark or a dateline is not one)."""
+    return np.array(
+        [
+            sum(1 for w in text[int(a) : int(b)].split() if any(c.isalpha() for c in w))
+            >= MIN_WORDS
+            for a, b in zip(starts, ends, strict=True)
+        ],
+        dtype=bool,
+    )
+
+
+def segment_keys(
+    vectors: npt.NDArray[np.floating[Any]], n: int, cfg: NarrativesConfig
+) -> npt.NDArray[np.int64]:
+    """The bucket key of each of ``vectors`` in every hash table (rows x tables), for a
+    corpus of ``n`` segments taking part: the keys of the whole-corpus hashing, whichever
+    rows are hashed together."""
+    planes = lsh_planes(vectors.shape[1], n, cfg)
+    out = np.zeros((len(vectors), len(planes)), dtype=np.int64)
+    for i in range(0, len(vectors), HASH_BLOCK):
+        block = _f32(vectors[i : i + HASH_BLOCK])
+        for t, (plane, _) in enumerate(planes):
+            out[i : i + len(block), t] = lsh_keys(block, plane)
+    return out
+
+
+def bucket_pairs(
+    vectors: npt.NDArray[np.floating[Any]],
+    owner: npt.NDArray[np.int32],
+    rows: npt.NDArray[np.int64],
+    keys: npt.NDArray[np.int64],
+    cfg: NarrativesConfig,
+    only: Sequence[npt.NDArray[np.int64]] | None = None,
+    max_bucket: int = 1024,
+    progress: Callable[[], None] | None = None,
+) -> Pairs:
+    """``similar_pairs`` over ``rows`` whose keys (``keys``, rows x tables) are given, with
+    the tables that found each pair; with ``only``, just the buckets of those keys (one
+    array per table), whole."""
+    n = len(vectors)
+    lines = [line for _, line in lsh_planes(vectors.shape[1], max(len(rows), 1), cfg)]
+    found: list[Pairs] = []
+    for t, line in enumerate(lines[: keys.shape[1]]):
+        column = keys[:, t]
+        at = np.arange(len(rows)) if only is None else np.flatnonzero(np.isin(column, only[t]))
+        order = at[np.argsort(column[at], kind="stable")]
+        bounds = np.flatnonzero(np.diff(column[order])) + 1
+        for group in np.split(rows[order], bounds):
+            if len(group) < 2:
+                continue
+            block = _f32(vectors[group])
+            for window in bucket_windows(block, line, max_bucket):
+                members = group[window]
+                k, c = verify_bucket(block[window], members, owner[members], cfg, n)
+                if len(k):
+                    pairs = np.stack([k // n, k % n], axis=1)
+                    found.append(Pairs(pairs, c, np.full(len(k), 1 << t, dtype=np.int64)))
+        if progress is not None:
+            progress()
+    return merged_pairs(found, n)
+
+
+def updated_pairs(
+    vectors: npt.NDArray[np.floating[Any]],
+    owner: npt.NDArray[np.int32],
+    rows: npt.NDArray[np.int64],
+    keys: npt.NDArray[np.int64],
+    fresh: npt.NDArray[np.bool_],
+    gone: npt.NDArray[np.int64],
+    kept: Pairs,
+    cfg: NarrativesConfig,
+    max_bucket: int = 1024,
+    progress: Callable[[], None] | None = None,
+) -> tuple[Pairs, int]:
+    """The pairs a whole run (``bucket_pairs``) finds, from the last run's pairs between
+    segments that did not change (``kept``, in today's row numbers) and the buckets new
+    segments entered or old ones left; and how many segments those buckets hold.
+
+    ``fresh`` marks the ``rows`` that are new (or new again: a changed article);
+    ``gone``: the keys (rows x tables) the changed articles' segments had. A bucket none
+    of them touches holds the same rows as before and so finds the same pairs (also when
+    it is cut into windows): a kept pair stands through those of its tables. The touched
+    buckets are verified whole, as a whole run does.
+    """
+    n = len(vectors)
+    tables = keys.shape[1]
+    touched = [np.unique(np.concatenate([keys[fresh, t], gone[:, t]])) for t in range(tables)]
+    position = np.full(n, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    a, b = position[kept.pairs[:, 0]], position[kept.pairs[:, 1]]
+    if len(kept.pairs) and (np.any(a < 0) or np.any(b < 0) or np.any(fresh[a] | fresh[b])):
+        raise ValueError("kept pairs must join unchanged segments that take part")
+    stale = np.zeros(len(kept.pairs), dtype=np.int64)
+    for t in range(tables):
+        hit = (keys[a, t] == keys[b, t]) & np.isin(keys[a, t], touched[t])
+        stale |= hit.astype(np.int64) << t
+    standing = kept.tables & ~stale
+    keep = standing != 0
+    old = Pairs(kept.pairs[keep], kept.sims[keep], standing[keep])
+    again = bucket_pairs(vectors, owner, rows, keys, cfg, touched, max_bucket, progress)
+    size = sum(int(np.isin(keys[:, t], touched[t]).sum()) for t in range(tables))
+    return merged_pairs([old, again], n), size
+
+
 def discover_claims(
     index: SegmentIndex,
     texts: Mapping[str, str],
@@ -287,6 +435,20 @@ def discover_claims(
     pairs, sims = (find or similar_pairs)(
         index.vectors, index.article, cfg, np.flatnonzero(wordy), progress=progress
     )
+    return claims_of_pairs(index, pairs, sims, texts, outlets, dates, speakers, cfg)
+
+
+def claims_of_pairs(
+    index: SegmentIndex,
+    pairs: npt.NDArray[np.int64],
+    sims: npt.NDArray[np.float32],
+    texts: Mapping[str, str],
+    outlets: Mapping[str, str | None],
+    dates: Mapping[str, str | None],
+    speakers: Mapping[tuple[str, int, int], str | None],
+    cfg: NarrativesConfig,
+) -> list[Claim]:
+    """The claims of verified segment pairs (sorted (i, j) rows of ``index``), by spread."""
     if len(pairs) == 0:
         return []
     # Nodes are sentences: a sentence and its clauses count once; an edge keeps the best

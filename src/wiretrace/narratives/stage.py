@@ -29,9 +29,11 @@ from ..pipeline import (
     StageReport,
     current_engine,
     each_article,
+    pending,
     stage_key,
 )
 from ..store import Store
+from .claim_pairs import KEYS_BLOB, PAIRS_BLOB, STATE, discover
 from .discovery import discover_claims
 from .matching import (
     NarrativesConfig,
@@ -361,6 +363,8 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         else:
             store.put_blob(SEGMENT_BLOB, article_id, store.text_hash(article_id), data)
 
+    stage, pending_ids = pending(store, config, NAME)
+    todo = set(pending_ids)  # segmented (again) in this run: new to discovery
     segmented = each_article(
         store,
         config,
@@ -386,7 +390,9 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         return replace(segmented, errors=tuple(errors) + segmented.errors)
     skips = Skips(NAME)
     with store.transaction():  # echoes, claims, errors and the state key commit together
-        notes, indexed = _corpus(store, cfg, nlp_cfg, narratives, examples, reporter, skips)
+        notes, indexed = _corpus(
+            store, cfg, nlp_cfg, narratives, examples, reporter, skips, (todo, stage)
+        )
         # articles of the index: the clause-segment errors of the others stay listed
         errors += skips.record(store, indexed)
         set_state(store, "key", key)
@@ -406,9 +412,11 @@ def _corpus(
     examples: list[Example],
     reporter: Reporter,
     skips: Skips,
+    segmented: tuple[set[str], str],
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Echoes of the watchlist and recurring claims, matched over the whole corpus; the
-    notes, and the articles of the index."""
+    notes, and the articles of the index. ``segmented``: the articles segmented in this
+    run and the segments' stage key (discovery updates what they touch)."""
     ids = store.article_ids()
     # Matching streams the corpus piece by piece (three passes: centre, background, echoes);
     # only discovery below still stacks the whole index.
@@ -470,10 +478,18 @@ def _corpus(
     index = load_index(store, ids, reporter, skips)
     reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
     find = getattr(current_engine(), "similar_pairs", None)  # keyed by bucket (Ray)
-    found = discover_claims(index, texts, outlets, dates, speakers, cfg, reporter.advance, find)
+    if find is None:
+        found, update = discover(
+            store, index, texts, outlets, dates, speakers, cfg, *segmented, reporter.advance
+        )
+        done: tuple[str, ...] = (update.note,)
+    else:  # the engine's whole run; the next local run is whole too
+        found = discover_claims(index, texts, outlets, dates, speakers, cfg, reporter.advance, find)
+        set_state(store, STATE, "{}")
+        done = ()
     reporter.finish()
     write_claims(store, found, sentence_spans)
-    notes = (f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims",)
+    notes = (f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims", *done)
     return notes, indexed
 
 
@@ -498,6 +514,8 @@ STAGE = Stage(
         "claim_members",
         BLOB + SEGMENT_BLOB,
         BLOB + TITLE_BLOB,
+        BLOB + KEYS_BLOB,
+        BLOB + PAIRS_BLOB,
     ),
     run=run,
     config=("narratives",),

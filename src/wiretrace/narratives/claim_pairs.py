@@ -1,0 +1,254 @@
+"""Recurring-claim discovery kept up to date: only the hash buckets new articles touch.
+
+Each article keeps its segments' bucket keys (blob ``claim-keys``) and the verified pairs
+it holds the lower row of (blob ``claim-pairs``, with the partner's text hash and the hash
+tables that found each pair). A later run hashes only the new or changed articles,
+verifies the buckets their segments enter or leave, and keeps every other pair through the
+tables that found it (``discovery.updated_pairs``): the pairs, and so the claims, are the
+ones a whole run finds. The run is whole when the number of hash bits changes (it follows
+the corpus size, so this happens each time the corpus doubles), when the settings change,
+or when an article left the corpus.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..store import Store
+from .discovery import (
+    Claim,
+    Pairs,
+    bucket_pairs,
+    claims_of_pairs,
+    lsh_bits,
+    merged_pairs,
+    segment_keys,
+    updated_pairs,
+    wordy_segments,
+)
+from .matching import NarrativesConfig, SegmentIndex
+from .tables import get_state, set_state
+
+KEYS_BLOB = "claim-keys"  # per article: which segments take part, their bucket keys
+PAIRS_BLOB = "claim-pairs"  # per article: verified pairs whose lower row is the article's
+STATE = "discovery"  # narrative_state: what the stored keys and pairs were made with
+
+
+@dataclass(frozen=True)
+class Update:
+    """How discovery ran: ``whole`` or not, the articles hashed again, and the segment
+    rows verified again (bucket members summed over the tables) of all taking part."""
+
+    whole: bool
+    fresh: int
+    verified: int
+    rows: int
+
+    @property
+    def note(self) -> str:
+        if self.whole:
+            return f"claim discovery: whole corpus, {self.rows} segments"
+        return (
+            f"claim discovery: incremental, {self.fresh} articles hashed, "
+            f"{self.verified} bucket rows verified again of {self.rows} segments"
+        )
+
+
+def _pack(**arrays: npt.NDArray[np.generic]) -> bytes:
+    out = io.BytesIO()
+    np.savez(out, **arrays)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def _unpack(data: bytes) -> dict[str, npt.NDArray[np.generic]]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def settings(cfg: NarrativesConfig, dim: int, stage: str) -> str:
+    """What keys and pairs depend on besides the corpus: the segments' stage key (their
+    spans and vectors) and the hashing and verifying settings."""
+    return json.dumps(
+        [stage, dim, cfg.seed, cfg.lsh_tables, cfg.lsh_bits, cfg.lsh_bucket, cfg.claim_similarity]
+    )
+
+
+def discover(
+    store: Store,
+    index: SegmentIndex,
+    texts: Mapping[str, str],
+    outlets: Mapping[str, str | None],
+    dates: Mapping[str, str | None],
+    speakers: Mapping[tuple[str, int, int], str | None],
+    cfg: NarrativesConfig,
+    pending: Collection[str],
+    stage: str,
+    progress: Callable[[], None] | None = None,
+) -> tuple[list[Claim], Update]:
+    """The recurring claims of ``index``, updating the stored keys and pairs.
+
+    ``pending``: the articles whose segments were made (again) in this run; ``stage``:
+    the key the segments were made with.
+    """
+    ids = index.articles
+    bounds = np.searchsorted(index.article, np.arange(len(ids) + 1))
+    setting = settings(cfg, index.vectors.shape[1], stage)
+    state = json.loads(get_state(store, STATE) or "{}")
+    whole = state.get("settings") != setting
+    wordy: list[npt.NDArray[np.bool_]] = []
+    stored: list[tuple[int, npt.NDArray[np.int64]] | None] = []  # (bits, keys)
+    fresh = np.zeros(len(ids), dtype=bool)
+    for a, article in enumerate(ids):
+        size = int(bounds[a + 1] - bounds[a])
+        data = None if article in pending else store.get_blob(KEYS_BLOB, article)
+        got = None if data is None else _unpack(data)
+        if got is not None and len(got["wordy"]) == size:
+            wordy.append(got["wordy"].astype(bool))
+            stored.append((int(got["bits"]), got["keys"].astype(np.int64)))
+            if store.get_blob(PAIRS_BLOB, article) is None:
+                fresh[a] = True
+        else:
+            span = slice(int(bounds[a]), int(bounds[a + 1]))
+            text = texts[article]
+            wordy.append(wordy_segments(text, index.start[span], index.end[span]))
+            stored.append(None)
+            fresh[a] = True
+    mask = np.concatenate(wordy) if wordy else np.zeros(0, dtype=bool)
+    rows = np.flatnonzero(mask)
+    bits = lsh_bits(len(rows), cfg)
+    whole = whole or bits != state.get("bits")
+    # The keys the fresh articles had (a bucket they left must be verified again); an
+    # article without any was not in the last run's index, so it left no bucket.
+    gone: list[npt.NDArray[np.int64]] = []
+    known_before = int((~fresh).sum())
+    for a in np.flatnonzero(fresh).tolist() if not whole else []:
+        data = store.last_blob(KEYS_BLOB, ids[a])
+        if data is None:
+            continue
+        old = _unpack(data)
+        if int(old["bits"]) != bits:
+            whole = True
+            break
+        gone.append(old["keys"].astype(np.int64))
+        known_before += 1
+    # an article that left the corpus leaves its buckets unverified: run whole
+    whole = whole or known_before < int(state.get("articles", 0)) or bool(fresh.all())
+    if whole:
+        fresh[:] = True
+    owner_of_row = index.article[rows]
+    keys = np.zeros((len(rows), cfg.lsh_tables), dtype=np.int64)
+    row_fresh = fresh[owner_of_row]
+    for a in range(len(ids)):
+        at = slice(*np.searchsorted(owner_of_row, [a, a + 1]))
+        known = stored[a]
+        if fresh[a] or known is None or known[0] != bits:
+            part = rows[at]
+            keys[at] = segment_keys(index.vectors[part], len(rows), cfg) if len(part) else 0
+        else:
+            keys[at] = known[1]
+    if whole:
+        found = bucket_pairs(index.vectors, index.article, rows, keys, cfg, progress=progress)
+        update = Update(True, len(ids), len(rows) * cfg.lsh_tables, len(rows))
+    else:
+        kept, _ = _kept_pairs(store, index, bounds, fresh)
+        old_keys = np.concatenate(gone) if gone else np.zeros((0, cfg.lsh_tables), dtype=np.int64)
+        found, verified = updated_pairs(
+            index.vectors,
+            index.article,
+            rows,
+            keys,
+            row_fresh,
+            old_keys,
+            kept,
+            cfg,
+            progress=progress,
+        )
+        update = Update(False, int(fresh.sum()), verified, len(rows))
+    _write(store, index, bounds, mask, keys, rows, bits, found, fresh, whole)
+    set_state(store, STATE, json.dumps({"settings": setting, "bits": bits, "articles": len(ids)}))
+    claims = claims_of_pairs(index, found.pairs, found.sims, texts, outlets, dates, speakers, cfg)
+    return claims, update
+
+
+def _kept_pairs(
+    store: Store,
+    index: SegmentIndex,
+    bounds: npt.NDArray[np.int64],
+    fresh: npt.NDArray[np.bool_],
+) -> tuple[Pairs, int]:
+    """The stored pairs between articles that did not change, in today's row numbers, and
+    how many stored pairs were dropped (a partner changed or left)."""
+    ids = index.articles
+    number = {article: a for a, article in enumerate(ids)}
+    hashes = {article: store.text_hash(article) for article in ids}
+    found: list[Pairs] = []
+    dropped = 0
+    for a in np.flatnonzero(~fresh).tolist():
+        data = store.get_blob(PAIRS_BLOB, ids[a])
+        if data is None:
+            continue
+        got = _unpack(data)
+        partners = [
+            number.get(str(p), -1) if hashes.get(str(p)) == str(h) else -1
+            for p, h in zip(got["ids"].tolist(), got["hashes"].tolist(), strict=True)
+        ]
+        valid = np.array([p >= 0 and not fresh[p] for p in partners], dtype=bool)
+        lookup = np.array(partners, dtype=np.int64)
+        partner = got["partner"].astype(np.int64)
+        ok = valid[partner]
+        dropped += int((~ok).sum())
+        i = bounds[a] + got["own"].astype(np.int64)[ok]
+        j = bounds[lookup[partner[ok]]] + got["other"].astype(np.int64)[ok]
+        found.append(
+            Pairs(np.stack([i, j], axis=1), got["sims"][ok], got["tables"].astype(np.int64)[ok])
+        )
+    if not found:
+        return Pairs.empty(), dropped
+    return merged_pairs(found, index.size), dropped
+
+
+def _write(
+    store: Store,
+    index: SegmentIndex,
+    bounds: npt.NDArray[np.int64],
+    mask: npt.NDArray[np.bool_],
+    keys: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64],
+    bits: int,
+    found: Pairs,
+    fresh: npt.NDArray[np.bool_],
+    whole: bool,
+) -> None:
+    """Keys of the fresh articles; the pairs of every article (a changed partner changes
+    an unchanged article's list, and comparing costs about what writing does)."""
+    ids = index.articles
+    owner_of_row = index.article[rows]
+    lower = index.article[found.pairs[:, 0]] if len(found.pairs) else np.zeros(0, np.int32)
+    by_owner = np.searchsorted(lower, np.arange(len(ids) + 1))
+    for a, article in enumerate(ids):
+        text_hash = store.text_hash(article)
+        start, end = int(bounds[a]), int(bounds[a + 1])
+        if fresh[a] or whole:
+            at = slice(*np.searchsorted(owner_of_row, [a, a + 1]))
+            data = _pack(wordy=mask[start:end], keys=keys[at], bits=np.array(bits))
+            store.put_blob(KEYS_BLOB, article, text_hash, data)
+        lo, hi = int(by_owner[a]), int(by_owner[a + 1])
+        pairs = found.pairs[lo:hi]
+        partner_article = index.article[pairs[:, 1]].astype(np.int64)
+        names, partner = np.unique(partner_article, return_inverse=True)
+        data = _pack(
+            own=(pairs[:, 0] - start).astype(np.int32),
+            partner=partner.astype(np.int32).reshape(-1),
+            other=(pairs[:, 1] - bounds[partner_article]).astype(np.int32),
+            sims=found.sims[lo:hi],
+            tables=found.tables[lo:hi],
+            ids=np.array([ids[int(p)] for p in names], dtype=str),
+            hashes=np.array([store.text_hash(ids[int(p)]) for p in names], dtype=str),
+        )
+        store.put_blob(PAIRS_BLOB, article, text_hash, data)

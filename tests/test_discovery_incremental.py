@@ -1,0 +1,131 @@
+"""Claim discovery updated from the buckets new segments touch equals a whole run.
+
+Controlled vectors: topics of near-duplicate sentences spread over articles, hashed into
+few buckets with a small ``max_bucket``, so buckets are cut into windows and adding rows
+moves the windows (pairs between old rows are lost as well as found). One article is
+changed (its old pairs must go) and new articles are added; the update must give the
+whole run's pairs, cosines and finding tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wiretrace.narratives.discovery import (
+    Pairs,
+    bucket_pairs,
+    lsh_bits,
+    segment_keys,
+    similar_pairs,
+    updated_pairs,
+)
+from wiretrace.narratives.matching import NarrativesConfig
+
+DIM = 32
+CFG = NarrativesConfig(claim_similarity=0.6, lsh_tables=6)
+MAX_BUCKET = 8
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def _article(rng: np.random.Generator, topics: np.ndarray, n: int = 6) -> np.ndarray:
+    """Rows near random topics (float16, as stored)."""
+    picks = topics[rng.integers(0, len(topics), n)]
+    return _unit(picks + 0.35 * rng.standard_normal((n, DIM))).astype(np.float16)
+
+
+def _corpus(articles: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    vectors = np.concatenate(articles)
+    owner = np.concatenate([np.full(len(a), i, dtype=np.int32) for i, a in enumerate(articles)])
+    return vectors, owner
+
+
+def _as_set(p: Pairs) -> set[tuple[int, int]]:
+    return {(int(i), int(j)) for i, j in p.pairs.tolist()}
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, object]:
+    rng = np.random.default_rng(3)
+    topics = _unit(rng.standard_normal((5, DIM)))
+    before = [_article(rng, topics) for _ in range(30)]
+    changed = 4
+    after = list(before)
+    after[changed] = _article(rng, topics, 5)  # re-cleaned: other segments
+    after += [_article(rng, topics) for _ in range(6)]  # new articles, at the end
+    v0, o0 = _corpus(before)
+    v1, o1 = _corpus(after)
+    rows0, rows1 = np.arange(len(v0)), np.arange(len(v1))
+    assert lsh_bits(len(rows0), CFG) == lsh_bits(len(rows1), CFG)
+    k0 = segment_keys(v0, len(rows0), CFG)
+    k1 = segment_keys(v1, len(rows1), CFG)
+    whole0 = bucket_pairs(v0, o0, rows0, k0, CFG, max_bucket=MAX_BUCKET)
+    whole1 = bucket_pairs(v1, o1, rows1, k1, CFG, max_bucket=MAX_BUCKET)
+    # the last run's pairs between unchanged articles, in today's row numbers
+    start0 = np.searchsorted(o0, np.arange(len(before) + 1))
+    start1 = np.searchsorted(o1, np.arange(len(after) + 1))
+    a, b = o0[whole0.pairs[:, 0]], o0[whole0.pairs[:, 1]]
+    keep = (a != changed) & (b != changed)
+    moved = np.stack(
+        [
+            start1[a[keep]] + whole0.pairs[keep, 0] - start0[a[keep]],
+            start1[b[keep]] + whole0.pairs[keep, 1] - start0[b[keep]],
+        ],
+        axis=1,
+    )
+    kept = Pairs(moved, whole0.sims[keep], whole0.tables[keep])
+    fresh = (o1 == changed) | (o1 >= len(before))
+    gone = k0[o0 == changed]
+    update, verified = updated_pairs(
+        v1, o1, rows1, k1, fresh, gone, kept, CFG, max_bucket=MAX_BUCKET
+    )
+    return {
+        "whole0": whole0,
+        "whole1": whole1,
+        "kept": kept,
+        "update": update,
+        "verified": verified,
+        "rows": len(rows1),
+        "old_changed": int((~keep).sum()),
+        "v1": v1,
+        "o1": o1,
+    }
+
+
+def test_update_equals_a_whole_run(runs: dict) -> None:
+    update, whole = runs["update"], runs["whole1"]
+    assert np.array_equal(update.pairs, whole.pairs)
+    assert np.array_equal(update.sims, whole.sims)
+    assert np.array_equal(update.tables, whole.tables)
+    # less than a whole run was verified again
+    assert 0 < runs["verified"] < runs["rows"] * CFG.lsh_tables
+
+
+def test_the_case_is_not_trivial(runs: dict) -> None:
+    """Old pairs are lost (windows moved, the changed article's pairs) and new ones found:
+    keeping the last run's pairs, or only adding to them, fails the test above."""
+    kept, whole = _as_set(runs["kept"]), _as_set(runs["whole1"])
+    assert kept - whole, "no pair between unchanged rows was lost"
+    assert whole - kept, "no pair was found"
+    assert runs["old_changed"] > 0, "the changed article had no pairs"
+
+
+def test_stale_pairs_are_refused(runs: dict) -> None:
+    """A stored pair that touches a changed segment cannot be handed in as kept."""
+    v1, o1, rows = runs["v1"], runs["o1"], np.arange(len(runs["v1"]))
+    keys = segment_keys(v1, len(rows), CFG)
+    fresh = o1 == 4
+    stale_row = int(np.flatnonzero(fresh)[0])
+    stale = Pairs(np.array([[0, stale_row]]), np.ones(1, np.float32), np.ones(1, np.int64))
+    with pytest.raises(ValueError):
+        updated_pairs(v1, o1, rows, keys, fresh, keys[fresh], stale, CFG, MAX_BUCKET)
+
+
+def test_whole_run_finds_what_similar_pairs_finds(runs: dict) -> None:
+    v1, o1 = runs["v1"], runs["o1"]
+    pairs, sims = similar_pairs(v1, o1, CFG, max_bucket=MAX_BUCKET)
+    whole = runs["whole1"]
+    assert np.array_equal(pairs, whole.pairs) and np.array_equal(sims, whole.sims)
