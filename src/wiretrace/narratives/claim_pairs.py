@@ -152,11 +152,13 @@ def discover(
             keys[at] = segment_keys(index.vectors[part], len(rows), cfg) if len(part) else 0
         else:
             keys[at] = known[1]
+    hashes = {article: store.text_hash(article) for article in ids}
+    rewrite = np.ones(len(ids), dtype=bool)  # articles whose pair list changed
     if whole:
         found = bucket_pairs(index.vectors, index.article, rows, keys, cfg, progress=progress)
         update = Update(True, len(ids), len(rows) * cfg.lsh_tables, len(rows))
     else:
-        kept, _ = _kept_pairs(store, index, bounds, fresh)
+        kept, dropped = _kept_pairs(store, index, bounds, fresh, hashes)
         old_keys = np.concatenate(gone) if gone else np.zeros((0, cfg.lsh_tables), dtype=np.int64)
         found, verified = updated_pairs(
             index.vectors,
@@ -170,7 +172,9 @@ def discover(
             progress=progress,
         )
         update = Update(False, int(fresh.sum()), verified, len(rows))
-    _write(store, index, bounds, mask, keys, rows, bits, found, fresh, whole)
+        rewrite = fresh | dropped
+        rewrite[_owners_of_changes(kept, found, index)] = True
+    _write(store, index, bounds, mask, keys, rows, bits, found, fresh, rewrite, hashes)
     set_state(store, STATE, json.dumps({"settings": setting, "bits": bits, "articles": len(ids)}))
     claims = claims_of_pairs(index, found.pairs, found.sims, texts, outlets, dates, speakers, cfg)
     return claims, update
@@ -181,14 +185,14 @@ def _kept_pairs(
     index: SegmentIndex,
     bounds: npt.NDArray[np.int64],
     fresh: npt.NDArray[np.bool_],
-) -> tuple[Pairs, int]:
+    hashes: Mapping[str, str],
+) -> tuple[Pairs, npt.NDArray[np.bool_]]:
     """The stored pairs between articles that did not change, in today's row numbers, and
-    how many stored pairs were dropped (a partner changed or left)."""
+    which articles dropped some (a partner changed or left)."""
     ids = index.articles
     number = {article: a for a, article in enumerate(ids)}
-    hashes = {article: store.text_hash(article) for article in ids}
     found: list[Pairs] = []
-    dropped = 0
+    dropped = np.zeros(len(ids), dtype=bool)
     for a in np.flatnonzero(~fresh).tolist():
         data = store.get_blob(PAIRS_BLOB, ids[a])
         if data is None:
@@ -202,7 +206,7 @@ def _kept_pairs(
         lookup = np.array(partners, dtype=np.int64)
         partner = got["partner"].astype(np.int64)
         ok = valid[partner]
-        dropped += int((~ok).sum())
+        dropped[a] = not ok.all()
         i = bounds[a] + got["own"].astype(np.int64)[ok]
         j = bounds[lookup[partner[ok]]] + got["other"].astype(np.int64)[ok]
         found.append(
@@ -223,21 +227,23 @@ def _write(
     bits: int,
     found: Pairs,
     fresh: npt.NDArray[np.bool_],
-    whole: bool,
+    rewrite: npt.NDArray[np.bool_],
+    hashes: Mapping[str, str],
 ) -> None:
-    """Keys of the fresh articles; the pairs of every article (a changed partner changes
-    an unchanged article's list, and comparing costs about what writing does)."""
+    """Keys of the fresh articles; the pair lists of the articles in ``rewrite``."""
     ids = index.articles
     owner_of_row = index.article[rows]
     lower = index.article[found.pairs[:, 0]] if len(found.pairs) else np.zeros(0, np.int32)
     by_owner = np.searchsorted(lower, np.arange(len(ids) + 1))
     for a, article in enumerate(ids):
-        text_hash = store.text_hash(article)
+        text_hash = hashes[article]
         start, end = int(bounds[a]), int(bounds[a + 1])
-        if fresh[a] or whole:
+        if fresh[a]:
             at = slice(*np.searchsorted(owner_of_row, [a, a + 1]))
             data = _pack(wordy=mask[start:end], keys=keys[at], bits=np.array(bits))
             store.put_blob(KEYS_BLOB, article, text_hash, data)
+        if not rewrite[a]:
+            continue
         lo, hi = int(by_owner[a]), int(by_owner[a + 1])
         pairs = found.pairs[lo:hi]
         partner_article = index.article[pairs[:, 1]].astype(np.int64)
@@ -249,6 +255,21 @@ def _write(
             sims=found.sims[lo:hi],
             tables=found.tables[lo:hi],
             ids=np.array([ids[int(p)] for p in names], dtype=str),
-            hashes=np.array([store.text_hash(ids[int(p)]) for p in names], dtype=str),
+            hashes=np.array([hashes[ids[int(p)]] for p in names], dtype=str),
         )
         store.put_blob(PAIRS_BLOB, article, text_hash, data)
+
+
+def _owners_of_changes(kept: Pairs, found: Pairs, index: SegmentIndex) -> npt.NDArray[np.int32]:
+    """The articles (of the lower row) of pairs found, lost, or found by other tables."""
+    n = index.size
+    before = kept.pairs[:, 0] * n + kept.pairs[:, 1]
+    after = found.pairs[:, 0] * n + found.pairs[:, 1]
+    at = np.minimum(np.searchsorted(before, after), max(len(before) - 1, 0))
+    same = np.zeros(len(after), dtype=bool)
+    if len(before):
+        same = (before[at] == after) & (kept.tables[at] == found.tables)
+    lost = ~np.isin(before, after)
+    return np.concatenate(
+        [index.article[found.pairs[~same, 0]], index.article[kept.pairs[lost, 0]]]
+    )
