@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pipeline import Clock, peak_rss_mb, reset_peak
 
-from wiretrace.narratives.claim_pairs import discover
+from wiretrace.narratives.claim_pairs import KEYS_BLOB, PAIRS_BLOB, discover
 from wiretrace.narratives.matching import NarrativesConfig
 from wiretrace.narratives.stage import Lookup, load_index
 from wiretrace.store import Store
@@ -77,6 +77,8 @@ def main() -> None:
         ids = store.article_ids()
         ids = ids[: args.articles] if args.articles else ids
         before, added = ids[: -args.add], ids[-args.add :]
+        for article in added:  # new to discovery: nothing recorded about them
+            store.drop_blobs(article, (KEYS_BLOB, PAIRS_BLOB))
         first, _ = one_run(store, before, set(before))
         print("before", json.dumps(first), flush=True)
         update, claims = one_run(store, ids, set(added))

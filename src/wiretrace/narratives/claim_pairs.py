@@ -12,7 +12,6 @@ or when an article left the corpus.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -60,15 +59,35 @@ class Update:
         )
 
 
-def _pack(**arrays: npt.NDArray[np.generic]) -> bytes:
-    out = io.BytesIO()
-    np.savez(out, **arrays)  # type: ignore[arg-type]
-    return out.getvalue()
+def _pack(names: Mapping[str, list[str]], **arrays: npt.NDArray[np.generic]) -> bytes:
+    """Arrays and lists of names as one record: a JSON header (lengths, dtypes, shapes,
+    names), then the arrays' bytes. Read back without copies or parsing per array."""
+    head = {
+        "names": dict(names),
+        "arrays": [[k, a.dtype.str, list(a.shape)] for k, a in arrays.items()],
+    }
+    header = json.dumps(head).encode("utf-8")
+    body = b"".join(np.ascontiguousarray(a).tobytes() for a in arrays.values())
+    return len(header).to_bytes(4, "little") + header + body
 
 
-def _unpack(data: bytes) -> dict[str, npt.NDArray[np.generic]]:
-    with np.load(io.BytesIO(data), allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}
+def _unpack(data: bytes) -> tuple[dict[str, list[str]], dict[str, npt.NDArray[np.generic]]]:
+    try:
+        return _read(data)
+    except (ValueError, KeyError, TypeError):  # not a record of this format: none stored
+        return {}, {}
+
+
+def _read(data: bytes) -> tuple[dict[str, list[str]], dict[str, npt.NDArray[np.generic]]]:
+    size = int.from_bytes(data[:4], "little")
+    head = json.loads(data[4 : 4 + size])
+    offset = 4 + size
+    arrays: dict[str, npt.NDArray[np.generic]] = {}
+    for name, dtype, shape in head["arrays"]:
+        count = int(np.prod(shape)) if shape else 1
+        arrays[name] = np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(shape)
+        offset += count * np.dtype(dtype).itemsize
+    return head["names"], arrays
 
 
 def settings(cfg: NarrativesConfig, dim: int, stage: str) -> str:
@@ -104,15 +123,20 @@ def discover(
     wordy: list[npt.NDArray[np.bool_]] = []
     stored: list[tuple[int, npt.NDArray[np.int64]] | None] = []  # (bits, keys)
     fresh = np.zeros(len(ids), dtype=bool)
+    recorded: dict[int, tuple[dict[str, list[str]], dict[str, npt.NDArray[np.generic]]]] = {}
     for a, article in enumerate(ids):
         size = int(bounds[a + 1] - bounds[a])
         data = None if article in pending else store.get_blob(KEYS_BLOB, article)
-        got = None if data is None else _unpack(data)
-        if got is not None and len(got["wordy"]) == size:
+        got = None if data is None else _unpack(data)[1]
+        if got and len(got["wordy"]) == size:
             wordy.append(got["wordy"].astype(bool))
             stored.append((int(got["bits"]), got["keys"].astype(np.int64)))
-            if store.get_blob(PAIRS_BLOB, article) is None:
-                fresh[a] = True
+            record = store.get_blob(PAIRS_BLOB, article)
+            listed = None if record is None else _unpack(record)
+            if listed is None or not listed[1]:
+                fresh[a] = True  # its pairs are unknown: verify its buckets again
+            else:
+                recorded[a] = listed
         else:
             span = slice(int(bounds[a]), int(bounds[a + 1]))
             text = texts[article]
@@ -131,8 +155,8 @@ def discover(
         data = store.last_blob(KEYS_BLOB, ids[a])
         if data is None:
             continue
-        old = _unpack(data)
-        if int(old["bits"]) != bits:
+        old = _unpack(data)[1]
+        if not old or int(old["bits"]) != bits:
             whole = True
             break
         gone.append(old["keys"].astype(np.int64))
@@ -158,7 +182,7 @@ def discover(
         found = bucket_pairs(index.vectors, index.article, rows, keys, cfg, progress=progress)
         update = Update(True, len(ids), len(rows) * cfg.lsh_tables, len(rows))
     else:
-        kept, dropped = _kept_pairs(store, index, bounds, fresh, hashes)
+        kept, dropped = _kept_pairs(index, bounds, fresh, hashes, recorded)
         old_keys = np.concatenate(gone) if gone else np.zeros((0, cfg.lsh_tables), dtype=np.int64)
         found, verified = updated_pairs(
             index.vectors,
@@ -181,11 +205,11 @@ def discover(
 
 
 def _kept_pairs(
-    store: Store,
     index: SegmentIndex,
     bounds: npt.NDArray[np.int64],
     fresh: npt.NDArray[np.bool_],
     hashes: Mapping[str, str],
+    recorded: Mapping[int, tuple[dict[str, list[str]], dict[str, npt.NDArray[np.generic]]]],
 ) -> tuple[Pairs, npt.NDArray[np.bool_]]:
     """The stored pairs between articles that did not change, in today's row numbers, and
     which articles dropped some (a partner changed or left)."""
@@ -194,13 +218,10 @@ def _kept_pairs(
     found: list[Pairs] = []
     dropped = np.zeros(len(ids), dtype=bool)
     for a in np.flatnonzero(~fresh).tolist():
-        data = store.get_blob(PAIRS_BLOB, ids[a])
-        if data is None:
-            continue
-        got = _unpack(data)
+        names, got = recorded[a]
         partners = [
-            number.get(str(p), -1) if hashes.get(str(p)) == str(h) else -1
-            for p, h in zip(got["ids"].tolist(), got["hashes"].tolist(), strict=True)
+            number.get(p, -1) if hashes.get(p) == h else -1
+            for p, h in zip(names["ids"], names["hashes"], strict=True)
         ]
         valid = np.array([p >= 0 and not fresh[p] for p in partners], dtype=bool)
         lookup = np.array(partners, dtype=np.int64)
@@ -240,7 +261,7 @@ def _write(
         start, end = int(bounds[a]), int(bounds[a + 1])
         if fresh[a]:
             at = slice(*np.searchsorted(owner_of_row, [a, a + 1]))
-            data = _pack(wordy=mask[start:end], keys=keys[at], bits=np.array(bits))
+            data = _pack({}, wordy=mask[start:end], keys=keys[at], bits=np.array(bits))
             store.put_blob(KEYS_BLOB, article, text_hash, data)
         if not rewrite[a]:
             continue
@@ -248,14 +269,14 @@ def _write(
         pairs = found.pairs[lo:hi]
         partner_article = index.article[pairs[:, 1]].astype(np.int64)
         names, partner = np.unique(partner_article, return_inverse=True)
+        partners = [ids[int(p)] for p in names]
         data = _pack(
+            {"ids": partners, "hashes": [hashes[p] for p in partners]},
             own=(pairs[:, 0] - start).astype(np.int32),
             partner=partner.astype(np.int32).reshape(-1),
             other=(pairs[:, 1] - bounds[partner_article]).astype(np.int32),
             sims=found.sims[lo:hi],
             tables=found.tables[lo:hi],
-            ids=np.array([ids[int(p)] for p in names], dtype=str),
-            hashes=np.array([hashes[ids[int(p)]] for p in names], dtype=str),
         )
         store.put_blob(PAIRS_BLOB, article, text_hash, data)
 

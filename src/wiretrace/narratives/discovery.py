@@ -12,7 +12,7 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -470,7 +470,7 @@ def claims_of_pairs(
             edges[edge] = (sim, a, b)
     del pairs, sims
     groups = _star_groups(len(rows_of), edges)
-    claims: list[Claim] = []
+    drafts: list[tuple[Claim, ClaimMember]] = []
     for center, nodes in groups:
         best_row = {center: (1.0, rows_of[center])}
         for n in nodes:
@@ -492,9 +492,17 @@ def claims_of_pairs(
                     speakers.get((article, match.start, match.end)),
                 )
             )
-        claim = _claim(members, index, texts, outlets, dates, best_row, nodes)
+        claim, rep = _claim(members, index, outlets, dates, best_row, nodes)
         if claim.articles >= cfg.claim_min_articles and (claim.outlets >= 2 or claim.speakers >= 2):
-            claims.append(claim)
+            drafts.append((claim, rep))
+    # The wording (and the id made from it) only breaks ties, so only the claims that can
+    # make the cut read their article's text.
+    drafts.sort(key=lambda d: (-d[0].spread, d[0].first_date or ""))
+    if 0 < cfg.max_claims < len(drafts):
+        last = drafts[cfg.max_claims - 1][0]
+        bound = (-last.spread, last.first_date or "")
+        drafts = [d for d in drafts if (-d[0].spread, d[0].first_date or "") <= bound]
+    claims = [_worded(claim, rep, texts) for claim, rep in drafts]
     claims.sort(key=lambda c: (-c.spread, c.first_date or "", c.id))
     return claims[: cfg.max_claims]
 
@@ -531,28 +539,27 @@ def _star_groups(
 def _claim(
     members: Sequence[ClaimMember],
     index: SegmentIndex,
-    texts: Mapping[str, str],
     outlets: Mapping[str, str | None],
     dates: Mapping[str, str | None],
     best_row: Mapping[int, tuple[float, int]],
     nodes: Sequence[int],
-) -> Claim:
+) -> tuple[Claim, ClaimMember]:
+    """A claim of ``members`` without its wording (see ``_worded``), and the member whose
+    words it takes (the most central)."""
     rows = [best_row[n][1] for n in nodes]
     vecs = _f32(index.vectors[rows])
     centrality = (vecs @ vecs.T).mean(axis=1)
     rep = members[int(np.argmax(centrality))]
-    text = texts[rep.article][rep.match.start : rep.match.end]
     articles = sorted({m.article for m in members})
     # An article without a known outlet counts as a source of its own.
     sources = {outlets.get(a) or f"article:{a}" for a in articles}
     voices = {m.speaker for m in members if m.speaker}
     known = sorted(d for d in (dates.get(a) for a in articles) if d)
     wordings = _wordings(vecs)
-    digest = hashlib.sha256(" ".join(text.lower().split()).encode("utf-8")).hexdigest()[:10]
     ordered = sorted(members, key=lambda m: (dates.get(m.article) or "", m.article, m.match.start))
-    return Claim(
-        id=f"claim-{digest}",
-        text=text,
+    claim = Claim(
+        id="",
+        text="",
         members=tuple(ordered),
         articles=len(articles),
         outlets=len(sources),
@@ -561,6 +568,14 @@ def _claim(
         first_date=known[0] if known else None,
         last_date=known[-1] if known else None,
     )
+    return claim, rep
+
+
+def _worded(claim: Claim, rep: ClaimMember, texts: Mapping[str, str]) -> Claim:
+    """``claim`` with the words of ``rep`` and the id they give it."""
+    text = texts[rep.article][rep.match.start : rep.match.end]
+    digest = hashlib.sha256(" ".join(text.lower().split()).encode("utf-8")).hexdigest()[:10]
+    return replace(claim, id=f"claim-{digest}", text=text)
 
 
 def _wordings(vecs: npt.NDArray[np.float32], same: float = 0.95) -> int:
