@@ -18,6 +18,7 @@ articles (``reuse_synth.scaling_corpus``: 250 words, 20% carry a copied passage)
 Paraphrase alignment is off: generated articles have no embeddings worth aligning.
 
     nice -n 10 .venv/bin/python benchmarks/bench_ray.py [--sizes 10000 30000 100000]
+    [--stages reuse stories narratives] [--engines local ray] [--trace: results/ray_trace.json]
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from typing import Any
 
 OUT = Path(__file__).parent / "results" / "ray.json"
 CHUNK = 1000  # articles per Parquet row group (and per chunk the Ray driver reads)
+TRACE = "BENCH_RAY_TRACE"  # set (``--trace``): the children trace the driver's memory
 
 
 def _rss_mb() -> float:
@@ -212,6 +214,66 @@ class WorkerPeaks:
         }
 
 
+class DriverTrace:
+    """What the driver's memory is made of, polled from /proc/self/status every half
+    second (``--trace``): the peaks of RssAnon (its own heap, Python's and native
+    libraries'), RssShmem (object-store pages it mapped) and RssFile; and Python's own
+    share from ``tracemalloc``, with the lines that held most at the heap's peak. What
+    RssAnon holds beyond Python's traced memory is native (Arrow buffers, Ray's core
+    worker)."""
+
+    def __init__(self) -> None:
+        import tracemalloc
+
+        self.tracemalloc = tracemalloc
+        self.peaks = {"RssAnon": 0.0, "RssShmem": 0.0, "RssFile": 0.0, "VmRSS": 0.0}
+        self.samples: list[tuple[float, float, float]] = []  # (s, anon, shmem)
+        self.top: list[tuple[str, float]] = []
+        self.traced_at_peak = self.traced_peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._t0 = time.perf_counter()
+
+    def __enter__(self) -> DriverTrace:
+        self.tracemalloc.start(1)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.traced_peak = round(self.tracemalloc.get_traced_memory()[1] / 2**20, 1)
+        self.tracemalloc.stop()
+
+    def _poll(self) -> None:
+        taken = 0.0
+        while not self._stop.is_set():
+            text = Path("/proc/self/status").read_text()
+            fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+            now = {k: _mb(fields, k) for k in self.peaks}
+            for k, v in now.items():
+                self.peaks[k] = max(self.peaks[k], v)
+            t = round(time.perf_counter() - self._t0, 1)
+            self.samples.append((t, now["RssAnon"], now["RssShmem"]))
+            if now["RssAnon"] >= taken + 16:  # a new heap peak: what Python holds now
+                taken = now["RssAnon"]
+                snap = self.tracemalloc.take_snapshot()
+                stats = snap.statistics("lineno")
+                self.traced_at_peak = round(sum(st.size for st in stats) / 2**20, 1)
+                self.top = [(str(st.traceback[0]), round(st.size / 2**20, 1)) for st in stats[:8]]
+            self._stop.wait(0.5)
+
+    def summary(self) -> dict[str, Any]:
+        step = max(1, len(self.samples) // 40)
+        return {
+            "peak_mb": self.peaks,
+            "python_traced_at_anon_peak_mb": self.traced_at_peak,
+            "python_traced_peak_mb": self.traced_peak,
+            "top_python_lines_at_anon_peak_mb": self.top,
+            "anon_shmem_mb_over_time": self.samples[::step],
+        }
+
+
 STORY_DIM = 384  # the sentence model's width
 PER_DAY = 300  # generated articles per day (a national press)
 SEGMENTS = 2  # generated clause segments per article (narratives)
@@ -342,11 +404,14 @@ def run_stage(engine_name: str, stage: str, n: int, folder: Path | None = None) 
     out: dict[str, Any] = {}
     peaks = WorkerPeaks()
     engine = None
+    trace = DriverTrace() if os.environ.get(TRACE) else None
     if engine_name == "ray":
         from wiretrace.distributed.engine import RayEngine
 
         engine = RayEngine(workers=2, num_cpus=2, object_store_memory=1024**3).start()
         peaks.__enter__()
+    if trace is not None:
+        trace.__enter__()
     t0 = time.perf_counter()
     if stage == "stories":
         cfg = StoriesConfig()
@@ -367,6 +432,9 @@ def run_stage(engine_name: str, stage: str, n: int, folder: Path | None = None) 
         count, found = streamed_digest(files, segments)
         out.update(segments=segments, pairs=count, digest=found)
     wall = time.perf_counter() - t0
+    if trace is not None:
+        trace.__exit__()
+        out["driver_trace"] = trace.summary()
     if engine is None:
         return {"wall_s": round(wall, 1), "peak_rss_mb": _rss_mb(), **out}
     peaks.__exit__()
@@ -453,10 +521,17 @@ def main() -> None:
     ap.add_argument("--engines", nargs="+", default=["local", "ray"])
     ap.add_argument("--stages", nargs="+", default=["reuse", "stories", "narratives"])
     ap.add_argument("--child", nargs="+", metavar="ARG")
+    ap.add_argument(
+        "--trace", action="store_true", help="trace the driver's memory (stories, narratives)"
+    )
     args = ap.parse_args()
     if args.child:
         child(args.child)
         return
+    if args.trace:  # tracing slows the driver: its own results file
+        os.environ[TRACE] = "1"
+        global OUT
+        OUT = OUT.with_name("ray_trace.json")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             path = Path(tmp) / f"articles-{n}.parquet"
