@@ -14,8 +14,9 @@ temporary files instead of memory:
    (``VectorFile``). The nearest-neighbour searches (paraphrase candidates, each article's
    nearest articles) read them a block of rows or one search cell at a time and spill their
    hits by row, so each row's nearest are chosen one partition of rows at a time; sentence
-   hits become article pairs counted one partition of pairs at a time. An article's best
-   similarities to its nearest articles are computed when its pairs are aligned.
+   hits become article pairs counted one partition of pairs at a time. Each involved
+   article's best similarities to its nearest articles go to a file, read back when its
+   pairs are aligned.
 4. The pair files, in article order, are de-duplicated and sorted, then aligned a slice of
    pairs at a time, loading only that slice's articles. Each slice's results are yielded as
    they come, so the caller writes them and never holds them all.
@@ -262,7 +263,7 @@ def find_reuse_blocks(
             del rows
             _add_pairs(pairs, found[mask[found[:, 0]] | mask[found[:, 1]]])
         blocks = -(-n // ARTICLE_BLOCK)
-        near: I64 | None = None
+        bests: _Bests | None = None
         if cfg.paraphrase:
             _paraphrase_candidates(scan, mask, cfg, pairs)
         total, involved = 0, np.zeros(n, dtype=np.bool_)
@@ -275,7 +276,7 @@ def find_reuse_blocks(
             total += found.shape[0]
             involved[found.ravel()] = True
         if cfg.paraphrase:
-            near = _nearest_articles(scan, np.flatnonzero(involved), cfg)
+            bests = _near_bests(scan, np.flatnonzero(involved), cfg)
         del involved
         max_df = max_rare_df(n, cfg)
         step = progress(total) if progress is not None else None
@@ -285,7 +286,7 @@ def find_reuse_blocks(
             pairs.drop(block)
             for lo in range(0, found.shape[0], PAIR_BLOCK):
                 chunk = found[lo : lo + PAIR_BLOCK]
-                results = _align(chunk, load, cfg, scan, near, max_df, vocab, on_error, step)
+                results = _align(chunk, load, cfg, scan, bests, max_df, vocab, on_error, step)
                 yield Aligned((int(chunk[-1, 0]), int(chunk[-1, 1])), results)
 
 
@@ -418,6 +419,51 @@ def _sentence_pairs(scan: _Scan, mask: npt.NDArray[np.bool_], cfg: ReuseConfig) 
         yield got[starts[keep], :2]
 
 
+@dataclass
+class _Bests:
+    """Each involved article's ``near_best`` (its sentences' best similarity in each of its
+    nearest articles), the matrices in a file: read back when its pairs are aligned."""
+
+    near: I64  # nearest articles per article, best first (-1: none)
+    used: npt.NDArray[np.bool_]  # those ``near_best`` kept (they had usable vectors)
+    start: I64  # first value in the file (-1: no matrix)
+    shape: I64  # the matrix's shape
+    file: VectorFile
+
+    def get(self, k: int) -> tuple[tuple[int, ...], F32 | None]:
+        if self.start[k] < 0:
+            return (), None
+        rows, cols = (int(x) for x in self.shape[k])
+        lo = int(self.start[k])
+        best: F32 = self.file[lo : lo + rows * cols].reshape(rows, cols).astype(np.float32)
+        return tuple(self.near[k][self.used[k]].tolist()), best
+
+
+def _near_bests(scan: _Scan, involved: I64, cfg: ReuseConfig) -> _Bests | None:
+    """``near_best`` of every involved article, once, to a file."""
+    near = _nearest_articles(scan, involved, cfg)
+    if near is None:
+        return None
+    out = _Bests(
+        near,
+        np.zeros(near.shape, dtype=np.bool_),
+        np.full(scan.n, -1, dtype=np.int64),
+        np.zeros((scan.n, 2), dtype=np.int64),
+        VectorFile(scan.root / "near-best.bin", 1),
+    )
+    for k in involved.tolist():
+        ids, best = near_best(
+            scan.article_vectors(k),
+            ((m, scan.article_vectors(m)) for m in near[k].tolist() if m >= 0),
+        )
+        if best is None:
+            continue
+        out.used[k] = np.isin(near[k], np.asarray(ids, dtype=np.int64))
+        out.start[k], out.shape[k] = out.file.rows, best.shape
+        out.file.append(best.reshape(-1, 1))
+    return out
+
+
 def _nearest_articles(scan: _Scan, involved: I64, cfg: ReuseConfig) -> I64 | None:
     """Each involved article's nearest articles by centroid, best first (-1: none): whose
     sentences set its background (``near_best``, computed when its pairs are aligned)."""
@@ -435,7 +481,7 @@ def _align(
     load: Load,
     cfg: ReuseConfig,
     scan: _Scan,
-    near: I64 | None,
+    bests: _Bests | None,
     max_df: int,
     vocab: dict[str, int],
     on_error: Callable[[int, int, Exception], None] | None,
@@ -455,12 +501,7 @@ def _align(
         facts = None
         if cfg.paraphrase:
             rare = scan.df.rare(specific_hashes(doc.text, toks), max_df)
-            best: tuple[tuple[int, ...], F32 | None] = ((), None)
-            if near is not None:
-                best = near_best(
-                    scan.article_vectors(k),
-                    ((m, scan.article_vectors(m)) for m in near[k].tolist() if m >= 0),
-                )
+            best = bests.get(k) if bests is not None else ((), None)
             facts = sentence_facts(doc, toks, best, rare, cfg)
         out = kept[k] = prepare(doc, facts, toks)
         if len(kept) > PREPARED_KEPT:
