@@ -38,3 +38,9 @@ def test_the_frame_after_a_quote_ending_in_a_nested_quote_is_found(nlp) -> None:
     )
     (q,) = quotes_of(nlp, text)
     assert (q.cue, q.speaker) == ("read", "article")
+
+
+def test_a_passive_report_without_agent_is_made_by_the_text_it_is_in(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "As stated in the committee's report, the program has failed its students."
+    (q,) = quotes_of(nlp, text)
+    assert q.cue == "stated" and q.speaker is not None and "report" in q.speaker

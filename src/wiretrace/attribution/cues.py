@@ -353,6 +353,10 @@ def speaker_head(cue: Token) -> Token | None:
         agent = _agent(token)
         if agent is not None:
             return agent  # "as announced by President Aliyev": a passive with no subject
+        if token.i == cue.i and cue.tag_ == "VBN":
+            medium = _passive_medium(cue)
+            if medium is not None:
+                return medium
         swallowed = _swallowed_subject(token)
         if swallowed is not None:
             return swallowed
@@ -396,6 +400,19 @@ def own_subject(verb: Token) -> Token | None:
     return min(subjects, key=lambda c: abs(c.i - verb.i))
 
 
+def _passive_medium(verb: Token) -> Token | None:
+    """ "As stated in Davis' commentary, …": a passive report with neither subject nor
+    agent is made by the text it appears in."""
+    if not any(c.dep_ == "mark" for c in verb.children):
+        return None
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ == "in":
+            noun = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if noun is not None and noun.pos_ in ("NOUN", "PROPN") and not noun.ent_type_:
+                return noun
+    return None
+
+
 def _trailing_participle(cue: Token) -> Token | None:
     """ "“…,” Tester said, referring to the excuse, “you give …”", "Sanders said, going on
     to say that …": a participle without a subject right after "X said," (or the verb it
@@ -410,6 +427,8 @@ def _trailing_participle(cue: Token) -> Token | None:
     if i < 1 or doc[i].text != ",":
         return None
     verb = doc[i - 1]
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i and verb.head.i < cue.i:
+        verb = verb.head  # "he told the group, adding that …"
     if verb.pos_ not in ("VERB", "AUX") or not (is_reporting(verb) or act(verb)):
         return None
     return own_subject(verb)
