@@ -384,3 +384,14 @@ def test_a_possessive_pronoun_on_a_stated_intention_gives_way_to_the_subject(nlp
     (q,) = quotes_of(nlp, text)
     assert q.speaker_span is not None
     assert text[q.speaker_span.start : q.speaker_span.end].endswith("unions")
+
+
+def test_according_to_a_work_someone_named_gave_credits_that_one(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The tax would rise by 2 percent, according to a speech Mrs. Clinton gave on Friday."
+    (q,) = quotes_of(nlp, text)
+    assert q.speaker_span is not None
+    assert text[q.speaker_span.start : q.speaker_span.end].endswith("Clinton")
+    text = "The tax would rise by 2 percent, according to a speech on Friday."
+    (q,) = quotes_of(nlp, text)
+    assert q.speaker_span is not None
+    assert text[q.speaker_span.start : q.speaker_span.end].endswith("speech")

@@ -272,6 +272,19 @@ def according_to(token: Token) -> Token | None:
     return None
 
 
+def _author(work: Token) -> Token | None:
+    """ "according to a speech Mrs. Clinton gave": a common noun whose relative clause
+    has a named subject is that one's work; the name is the source."""
+    if work.pos_ != "NOUN":
+        return None
+    for clause in work.children:
+        if clause.dep_ == "relcl":
+            subject = next((c for c in clause.children if c.dep_ == "nsubj"), None)
+            if subject is not None and subject.pos_ == "PROPN":
+                return subject
+    return None
+
+
 def speaker_head(cue: Token) -> Token | None:
     """The head token of whoever the cue verb says spoke.
 
@@ -281,7 +294,7 @@ def speaker_head(cue: Token) -> Token | None:
     """
     source = according_to(cue)
     if source is not None:
-        return source
+        return _author(source) or source
     glued = next((c for c in cue.children if c.dep_ == "compound" and c.i == cue.i - 1), None)
     if glued is not None and not any(c.dep_ in SUBJECTS for c in cue.children):
         # "the report states" parsed as a compound: the noun before the verb is its subject.
