@@ -68,7 +68,7 @@ SPILL_ROWS = 2_000_000  # (band key, article) rows a spill file should hold
 PREPARED_KEPT = 512  # prepared articles kept for the next pairs of a slice
 VOCAB_KEPT = 200_000  # token hashes memoised (``tokenize``) before the memo starts afresh
 HIT_ROWS = 100_000  # searched rows (sentences, articles) whose neighbour hits share a file
-HIT_BLOCK = 50_000  # sentence hits scored at a time
+HIT_BLOCK = 4_096  # sentence hits scored at a time (two rows of vectors each in memory)
 
 
 def _memo(vocab: dict[str, int]) -> dict[str, int]:
