@@ -1,8 +1,9 @@
 """Claim discovery updated from the buckets new segments touch equals a whole run.
 
 Controlled vectors: topics of near-duplicate sentences spread over articles, hashed into
-few buckets with a small ``max_bucket``, so buckets are cut into windows and adding rows
-moves the windows (pairs between old rows are lost as well as found). One article is
+few buckets; with a small ``max_bucket`` buckets are cut into windows and adding rows
+moves the windows (pairs between old rows are lost as well as found), with a large one
+they are compared whole and only the new rows are compared with the others. One article is
 changed (its old pairs must go) and new articles are added; the update must give the
 whole run's pairs, cosines and finding tables.
 """
@@ -16,6 +17,7 @@ from wiretrace.narratives.discovery import (
     Pairs,
     bucket_pairs,
     lsh_bits,
+    lsh_planes,
     segment_keys,
     similar_pairs,
     updated_pairs,
@@ -24,7 +26,6 @@ from wiretrace.narratives.matching import NarrativesConfig
 
 DIM = 32
 CFG = NarrativesConfig(claim_similarity=0.6, lsh_tables=6)
-MAX_BUCKET = 8
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -47,8 +48,11 @@ def _as_set(p: Pairs) -> set[tuple[int, int]]:
     return {(int(i), int(j)) for i, j in p.pairs.tolist()}
 
 
-@pytest.fixture(scope="module")
-def runs() -> dict[str, object]:
+@pytest.fixture(scope="module", params=[8, 16, 1024])
+def runs(request: pytest.FixtureRequest) -> dict[str, object]:
+    """With buckets cut into windows (8), some cut and some compared whole (16; some cross
+    the limit as rows are added), or all compared whole (1024)."""
+    max_bucket = request.param
     rng = np.random.default_rng(3)
     topics = _unit(rng.standard_normal((5, DIM)))
     before = [_article(rng, topics) for _ in range(30)]
@@ -62,8 +66,8 @@ def runs() -> dict[str, object]:
     assert lsh_bits(len(rows0), CFG) == lsh_bits(len(rows1), CFG)
     k0 = segment_keys(v0, len(rows0), CFG)
     k1 = segment_keys(v1, len(rows1), CFG)
-    whole0 = bucket_pairs(v0, o0, rows0, k0, CFG, max_bucket=MAX_BUCKET)
-    whole1 = bucket_pairs(v1, o1, rows1, k1, CFG, max_bucket=MAX_BUCKET)
+    whole0 = bucket_pairs(v0, o0, rows0, k0, CFG, max_bucket=max_bucket)
+    whole1 = bucket_pairs(v1, o1, rows1, k1, CFG, max_bucket=max_bucket)
     # the last run's pairs between unchanged articles, in today's row numbers
     start0 = np.searchsorted(o0, np.arange(len(before) + 1))
     start1 = np.searchsorted(o1, np.arange(len(after) + 1))
@@ -79,9 +83,7 @@ def runs() -> dict[str, object]:
     kept = Pairs(moved, whole0.sims[keep], whole0.tables[keep])
     fresh = (o1 == changed) | (o1 >= len(before))
     gone = k0[o0 == changed]
-    update, verified = updated_pairs(
-        v1, o1, rows1, k1, fresh, gone, kept, CFG, max_bucket=MAX_BUCKET
-    )
+    update, verified = updated_pairs(v1, o1, rows1, k1, fresh, gone, kept, CFG, max_bucket)
     return {
         "whole0": whole0,
         "whole1": whole1,
@@ -92,6 +94,7 @@ def runs() -> dict[str, object]:
         "old_changed": int((~keep).sum()),
         "v1": v1,
         "o1": o1,
+        "max_bucket": max_bucket,
     }
 
 
@@ -108,7 +111,10 @@ def test_the_case_is_not_trivial(runs: dict) -> None:
     """Old pairs are lost (windows moved, the changed article's pairs) and new ones found:
     keeping the last run's pairs, or only adding to them, fails the test above."""
     kept, whole = _as_set(runs["kept"]), _as_set(runs["whole1"])
-    assert kept - whole, "no pair between unchanged rows was lost"
+    if runs["max_bucket"] == 8:  # windows moved
+        assert kept - whole, "no pair between unchanged rows was lost"
+    elif runs["max_bucket"] == 1024:  # compared whole: pairs of unchanged rows stay
+        assert not kept - whole
     assert whole - kept, "no pair was found"
     assert runs["old_changed"] > 0, "the changed article had no pairs"
 
@@ -121,11 +127,38 @@ def test_stale_pairs_are_refused(runs: dict) -> None:
     stale_row = int(np.flatnonzero(fresh)[0])
     stale = Pairs(np.array([[0, stale_row]]), np.ones(1, np.float32), np.ones(1, np.int64))
     with pytest.raises(ValueError):
-        updated_pairs(v1, o1, rows, keys, fresh, keys[fresh], stale, CFG, MAX_BUCKET)
+        updated_pairs(v1, o1, rows, keys, fresh, keys[fresh], stale, CFG, runs["max_bucket"])
 
 
 def test_whole_run_finds_what_similar_pairs_finds(runs: dict) -> None:
     v1, o1 = runs["v1"], runs["o1"]
-    pairs, sims = similar_pairs(v1, o1, CFG, max_bucket=MAX_BUCKET)
+    pairs, sims = similar_pairs(v1, o1, CFG, max_bucket=runs["max_bucket"])
     whole = runs["whole1"]
     assert np.array_equal(pairs, whole.pairs) and np.array_equal(sims, whole.sims)
+
+
+def test_a_bucket_left_below_the_limit_is_compared_whole() -> None:
+    """Six similar rows share a bucket of at most five: the windows miss the pairs of its
+    two ends. A middle row leaves (its article changed): the bucket is compared whole
+    now, and the update must find those pairs although no new row is in the bucket."""
+    cfg = NarrativesConfig(claim_similarity=0.5)
+    rng = np.random.default_rng(7)
+    topic = _unit(rng.standard_normal(DIM))
+    v0 = _unit(topic + 0.1 * rng.standard_normal((6, DIM))).astype(np.float16)
+    owner, rows = np.arange(6, dtype=np.int32), np.arange(6)
+    keys0 = np.zeros((6, 1), dtype=np.int64)
+    line = lsh_planes(DIM, 6, cfg)[0][1]
+    changed = int(np.argsort(v0.astype(np.float32) @ line, kind="stable")[2])
+    whole0 = bucket_pairs(v0, owner, rows, keys0, cfg, max_bucket=5)
+    assert len(whole0.pairs) < 15  # the windows missed some pairs
+    v1, keys1 = v0.copy(), keys0.copy()
+    v1[changed] = _unit(rng.standard_normal(DIM)).astype(np.float16)
+    keys1[changed, 0] = 1
+    whole1 = bucket_pairs(v1, owner, rows, keys1, cfg, max_bucket=5)
+    keep = (whole0.pairs[:, 0] != changed) & (whole0.pairs[:, 1] != changed)
+    kept = Pairs(whole0.pairs[keep], whole0.sims[keep], whole0.tables[keep])
+    fresh = owner == changed
+    update, _ = updated_pairs(v1, owner, rows, keys1, fresh, keys0[fresh], kept, cfg, 5)
+    assert _as_set(whole1) - _as_set(kept)  # found now, by no new row
+    assert np.array_equal(update.pairs, whole1.pairs)
+    assert np.array_equal(update.tables, whole1.tables)

@@ -377,17 +377,27 @@ def updated_pairs(
 ) -> tuple[Pairs, int]:
     """The pairs a whole run (``bucket_pairs``) finds, from the last run's pairs between
     segments that did not change (``kept``, in today's row numbers) and the buckets new
-    segments entered or old ones left; and how many segments those buckets hold.
+    segments entered or old ones left; and how many bucket rows were verified again.
 
     ``fresh`` marks the ``rows`` that are new (or new again: a changed article);
     ``gone``: the keys (rows x tables) the changed articles' segments had. A bucket none
     of them touches holds the same rows as before and so finds the same pairs (also when
-    it is cut into windows): a kept pair stands through those of its tables. The touched
-    buckets are verified whole, as a whole run does.
+    it is cut into windows): a kept pair stands through those of its tables. A touched
+    bucket that is, and was, compared whole (at most ``max_bucket`` rows) still finds
+    every pair of its old rows: only its fresh rows are compared with the others. A
+    touched bucket cut into windows, now or before, is verified whole, as a whole run does.
     """
     n = len(vectors)
     tables = keys.shape[1]
-    touched = [np.unique(np.concatenate([keys[fresh, t], gone[:, t]])) for t in range(tables)]
+    whole: list[npt.NDArray[np.int64]] = []
+    small: list[npt.NDArray[np.int64]] = []
+    for t in range(tables):
+        touched = np.union1d(keys[fresh, t], gone[:, t])
+        now = _counts(keys[:, t], touched)
+        before = now - _counts(keys[fresh, t], touched) + _counts(gone[:, t], touched)
+        compared = (now <= max_bucket) & (before <= max_bucket)
+        whole.append(touched[~compared])
+        small.append(touched[compared])
     position = np.full(n, -1, dtype=np.int64)
     position[rows] = np.arange(len(rows))
     a, b = position[kept.pairs[:, 0]], position[kept.pairs[:, 1]]
@@ -395,14 +405,59 @@ def updated_pairs(
         raise ValueError("kept pairs must join unchanged segments that take part")
     stale = np.zeros(len(kept.pairs), dtype=np.int64)
     for t in range(tables):
-        hit = (keys[a, t] == keys[b, t]) & np.isin(keys[a, t], touched[t])
+        hit = (keys[a, t] == keys[b, t]) & np.isin(keys[a, t], whole[t])
         stale |= hit.astype(np.int64) << t
     standing = kept.tables & ~stale
     keep = standing != 0
     old = Pairs(kept.pairs[keep], kept.sims[keep], standing[keep])
-    again = bucket_pairs(vectors, owner, rows, keys, cfg, touched, max_bucket, progress)
-    size = sum(int(np.isin(keys[:, t], touched[t]).sum()) for t in range(tables))
-    return merged_pairs([old, again], n), size
+    again = bucket_pairs(vectors, owner, rows, keys, cfg, whole, max_bucket, progress)
+    joined = _fresh_pairs(vectors, owner, rows, keys, fresh, small, cfg)
+    size = sum(
+        int(np.isin(keys[:, t], whole[t]).sum() + np.isin(keys[fresh, t], small[t]).sum())
+        for t in range(tables)
+    )
+    return merged_pairs([old, again, joined], n), size
+
+
+def _counts(column: npt.NDArray[np.int64], of: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """How many of ``column`` hold each of the sorted keys ``of``."""
+    values = np.sort(column)
+    return np.searchsorted(values, of, side="right") - np.searchsorted(values, of, side="left")
+
+
+def _fresh_pairs(
+    vectors: npt.NDArray[np.floating[Any]],
+    owner: npt.NDArray[np.int32],
+    rows: npt.NDArray[np.int64],
+    keys: npt.NDArray[np.int64],
+    fresh: npt.NDArray[np.bool_],
+    only: Sequence[npt.NDArray[np.int64]],
+    cfg: NarrativesConfig,
+) -> Pairs:
+    """The verified pairs with a fresh row in the buckets ``only`` (one array of keys per
+    table, buckets compared whole), with the cosines a whole bucket's product gives."""
+    n = len(vectors)
+    found: list[Pairs] = []
+    for t in range(keys.shape[1]):
+        column = keys[:, t]
+        at = np.flatnonzero(np.isin(column, only[t]))
+        order = at[np.argsort(column[at], kind="stable")]
+        for pos in np.split(order, np.flatnonzero(np.diff(column[order])) + 1):
+            new = pos[fresh[pos]]
+            if len(pos) < 2 or not len(new):
+                continue
+            group, mine = rows[pos], rows[new]
+            # float64 as in ``verify_bucket``: the same cosines whatever the product's shape
+            gram = (
+                _f32(vectors[mine]).astype(np.float64) @ _f32(vectors[group]).astype(np.float64).T
+            ).astype(np.float32)
+            keep = (gram >= cfg.claim_similarity) & (owner[mine][:, None] != owner[group][None, :])
+            i, j = np.nonzero(keep)
+            lo, hi = np.minimum(mine[i], group[j]), np.maximum(mine[i], group[j])
+            if len(lo):
+                bit = np.full(len(lo), 1 << t, dtype=np.int64)
+                found.append(Pairs(np.stack([lo, hi], axis=1), gram[i, j], bit))
+    return merged_pairs(found, n)
 
 
 def discover_claims(
