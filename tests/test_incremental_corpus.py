@@ -78,9 +78,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
                 pipeline.run(s, Config())
         added = {r.stage: r for r in pipeline.run(s, Config())}
         incremental = export_dict(s)
-        whole = {
-            r.stage: r for r in pipeline.run(s, Config(), only=REDONE, redo=REDONE)
-        }
+        whole = {r.stage: r for r in pipeline.run(s, Config(), only=REDONE, redo=REDONE)}
         scratch = export_dict(s)
     return {
         "before": before,
