@@ -33,7 +33,7 @@ from wiretrace.reuse.detect import (
     specific_hashes,
 )
 from wiretrace.reuse.text import shingles, tokenize
-from wiretrace.reuse.vectors import VectorFile
+from wiretrace.spilled import SpilledRows
 
 WORDS = [f"w{k}" for k in range(3000)]
 VERBATIM = (8, 18, 28, 38, 48, 53)  # copy a passage word for word
@@ -214,7 +214,7 @@ def test_the_neighbour_search_over_files_equals_the_search_in_memory(
     )
     owner = np.repeat(np.arange(350, dtype=np.int64), 2)
     rows = np.flatnonzero(gen.random(700) < 0.6)
-    file = VectorFile(tmp_path / "m.bin", 16)
+    file = SpilledRows(16, path=tmp_path / "m.bin")
     for lo in range(0, 700, 97):
         file.append(mat[lo : lo + 97])
     assert np.array_equal(file[rows], mat[rows]) and np.array_equal(file[5:300], mat[5:300])

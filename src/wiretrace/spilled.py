@@ -1,19 +1,19 @@
-"""A float32 matrix kept in a temporary file and read back a block of rows at a time.
+"""A matrix kept in a file and read back a block of rows at a time.
 
 A corpus stage that compares every item with many others (figures within a unit family,
-year-stating sentences) needs random access to all of the corpus's vectors, but never to
-more than a block of them at once. The rows are appended once, in order, to an anonymous
-temporary file; reading maps the file and copies the asked rows out, then tells the kernel
-the mapped pages are no longer needed (``MADV_DONTNEED``), so what stays resident in the
-process is the block just read, not the corpus: the pages live on in the page cache,
-which the kernel may reclaim, and are mapped again on the next read.
+paraphrase neighbours over every sentence) needs random access to all of the corpus's
+vectors, but never to more than a block of them at once. Rows are appended in order to a
+file; a read copies only the asked rows into memory. Reads are plain ``pread`` calls, not a
+mapping: a mapping brings the pages around every row it touches into the process
+(fault-around), which for a sample spread over the file is the whole file.
 """
 
 from __future__ import annotations
 
-import mmap
+import os
 import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -23,26 +23,30 @@ Matrix = npt.NDArray[np.float32]
 
 
 class SpilledRows:
-    """Rows of ``dim`` float32 values, appended (``append``) and then read by index like a
-    numpy matrix (``rows[idx]`` returns a copy). ``folder``: where the temporary file goes
-    (the system's temporary folder by default)."""
+    """Rows of ``dim`` values of ``dtype``, appended (``append``) and read by index like a
+    numpy matrix (``rows[idx]``, ``rows[lo:hi]``: a copy in memory).
 
-    def __init__(self, dim: int, folder: str | None = None) -> None:
+    ``path``: the file (created empty; removing it is the caller's, e.g. a temporary
+    folder). Without it the rows go to an anonymous temporary file in ``folder`` (the
+    system's temporary folder by default), gone on ``close``."""
+
+    def __init__(
+        self,
+        dim: int,
+        dtype: npt.DTypeLike = np.float32,
+        path: Path | None = None,
+        folder: str | None = None,
+    ) -> None:
         self.dim = dim
+        self.dtype: np.dtype[Any] = np.dtype(dtype)
         self.rows = 0
-        self._file: IO[bytes] | None = tempfile.TemporaryFile(  # noqa: SIM115 (closed by close)
-            prefix="wiretrace-rows-", dir=folder
-        )
-        self._map: mmap.mmap | None = None
-        self._array: Matrix | None = None
-
-    def append(self, block: npt.ArrayLike) -> None:
-        """Rows at the end (only before the first read)."""
-        if self._file is None or self._map is not None:
-            raise ValueError("rows are appended before they are read")
-        data = np.ascontiguousarray(block, dtype=np.float32).reshape(-1, self.dim)
-        self._file.write(data.tobytes())
-        self.rows += len(data)
+        self._file: IO[bytes] | None
+        if path is None:
+            self._file = tempfile.TemporaryFile(  # noqa: SIM115 (closed by close)
+                prefix="wiretrace-rows-", dir=folder
+            )
+        else:
+            self._file = path.open("wb+")
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -51,31 +55,57 @@ class SpilledRows:
     def __len__(self) -> int:
         return self.rows
 
-    def _mapped(self) -> Matrix:
-        if self._array is None:
-            if self._file is None:
-                raise ValueError("closed")
-            self._file.flush()
-            if self.rows == 0 or self.dim == 0:
-                self._array = np.zeros((self.rows, self.dim), dtype=np.float32)
-            else:
-                self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
-                flat = np.frombuffer(self._map, dtype=np.float32)
-                self._array = flat.reshape(self.rows, self.dim)
-        return self._array
+    def _fd(self) -> int:
+        if self._file is None:
+            raise ValueError("closed")
+        return self._file.fileno()
 
-    def __getitem__(self, idx: Any) -> Matrix:
-        """The rows ``idx`` selects (an index array, a list or a slice), copied out."""
-        out = np.array(self._mapped()[idx], dtype=np.float32, copy=True)
-        if self._map is not None:
-            self._map.madvise(mmap.MADV_DONTNEED)  # drop the pages just read from this process
+    def append(self, block: npt.ArrayLike) -> None:
+        """Rows (a matrix of width ``dim``) at the end."""
+        data = np.ascontiguousarray(block, dtype=self.dtype).reshape(-1, self.dim)
+        if len(data):
+            raw = data.tobytes()
+            if os.pwrite(self._fd(), raw, self.rows * self._width()) != len(raw):
+                raise OSError("short write to a spill file")
+            self.rows += len(data)
+
+    def _width(self) -> int:
+        return self.dim * self.dtype.itemsize
+
+    def __getitem__(self, idx: Any) -> npt.NDArray[Any]:
+        """The rows of a slice (step 1) or of an index array or list, in memory."""
+        width = self._width()
+        if isinstance(idx, slice):
+            lo, hi, step = idx.indices(self.rows)
+            if step != 1:
+                raise ValueError("spilled rows are sliced without a step")
+            count = max(0, hi - lo)
+            out = np.empty((count, self.dim), dtype=self.dtype)
+            if count and width:
+                self._read(out, np.arange(count), lo, count)
+            return out
+        idx = np.asarray(idx, dtype=np.int64).reshape(-1)
+        if len(idx) and (idx.min() < -self.rows or idx.max() >= self.rows):
+            raise IndexError(f"rows beyond {self.rows}")
+        idx = np.where(idx < 0, idx + self.rows, idx)
+        out = np.empty((len(idx), self.dim), dtype=self.dtype)
+        if not len(idx) or not width:
+            return out
+        order = np.argsort(idx, kind="stable")
+        wanted = idx[order]
+        runs = np.flatnonzero(np.r_[True, np.diff(wanted) != 1, True])  # consecutive rows
+        for lo, hi in zip(runs[:-1].tolist(), runs[1:].tolist(), strict=True):
+            self._read(out, order[lo:hi], int(wanted[lo]), hi - lo)
         return out
 
+    def _read(self, out: npt.NDArray[Any], into: Any, first: int, count: int) -> None:
+        width = self._width()
+        data = os.pread(self._fd(), count * width, first * width)
+        if len(data) != count * width:
+            raise IndexError(f"rows {first}..{first + count} beyond {self.rows}")
+        out[into] = np.frombuffer(data, dtype=self.dtype).reshape(count, self.dim)
+
     def close(self) -> None:
-        self._array = None
-        if self._map is not None:
-            self._map.close()
-            self._map = None
         if self._file is not None:
             self._file.close()
             self._file = None

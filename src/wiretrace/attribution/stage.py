@@ -73,4 +73,5 @@ STAGE = Stage(
     run=run,
     doc="direct and reported quotes with cue, content and the speaker as the article names it",
     config=("attribution",),
+    version=2,  # 2: speakers of nested and participle reports, quotes opened by a closing mark
 )

@@ -500,5 +500,7 @@ STAGE = Stage(
     run=run,
     doc="figures grouped across articles (agree / update / conflict) and year anomalies",
     config=("figures",),
-    version=2,  # 2: groups ordered by their members (compare.group_key); series facts in row order
+    # 2: groups ordered by their members (compare.group_key); series facts in row order
+    # 3: scores summed in float64 and ties broken by figure order, whatever the block shape
+    version=3,
 )

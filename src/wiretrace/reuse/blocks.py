@@ -11,7 +11,7 @@ temporary files instead of memory:
    per block of first articles.
 3. With paraphrase: the document frequency of names and numbers is counted block by block;
    sentence vectors, the long sentences' vectors and article centroids go to files
-   (``VectorFile``). The nearest-neighbour searches (paraphrase candidates, each article's
+   (``SpilledRows``). The nearest-neighbour searches (paraphrase candidates, each article's
    nearest articles) read them a block of rows or one search cell at a time and spill their
    hits by row, so each row's nearest are chosen one partition of rows at a time; sentence
    hits become article pairs counted one partition of pairs at a time. Each involved
@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from ..spilled import SpilledRows
 from .candidates import band_rows, pairs_from_keys
 from .config import ReuseConfig
 from .detect import (
@@ -55,7 +56,6 @@ from .detect import (
     specific_hashes,
 )
 from .text import shingles, tokenize
-from .vectors import VectorFile
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -164,13 +164,13 @@ class _Scan:
     band_files: int = 0
     df: DocumentFrequency = field(default_factory=DocumentFrequency)
     dim: int = 0
-    vectors: VectorFile | None = None  # every article's sentence vectors, in article order
+    vectors: SpilledRows | None = None  # every article's sentence vectors, in article order
     start: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # -1: not there
     count: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     odd: dict[int, npt.NDArray[np.floating]] = field(default_factory=dict)  # empty, other width
-    sentences: VectorFile | None = None  # the long sentences' vectors (sentence neighbours)
+    sentences: SpilledRows | None = None  # the long sentences' vectors (sentence neighbours)
     owners: list[I64] = field(default_factory=list)  # their articles, a block at a time
-    centroids: VectorFile | None = None  # unit mean vector per article
+    centroids: SpilledRows | None = None  # unit mean vector per article
     blank: int = 0  # leading articles whose centroid row waits for the width
 
     def __post_init__(self) -> None:
@@ -183,9 +183,9 @@ class _Scan:
             v = d.vectors
             if not self.dim and v is not None and v.size:
                 self.dim = int(v.shape[1])
-                self.vectors = VectorFile(self.root / "vectors.bin", self.dim, v.dtype)
-                self.sentences = VectorFile(self.root / "sentences.bin", self.dim)
-                self.centroids = VectorFile(self.root / "centroids.bin", self.dim)
+                self.vectors = SpilledRows(self.dim, v.dtype, self.root / "vectors.bin")
+                self.sentences = SpilledRows(self.dim, path=self.root / "sentences.bin")
+                self.centroids = SpilledRows(self.dim, path=self.root / "centroids.bin")
             if v is None:
                 continue
             f = self.vectors
@@ -216,6 +216,11 @@ class _Scan:
                 len(idx), ((k - lo, d.vectors) for k, d in zip(idx, docs, strict=True)), self.dim
             )
         )
+
+    def close(self) -> None:
+        for f in (self.vectors, self.sentences, self.centroids):
+            if f is not None:
+                f.close()
 
     def article_vectors(self, k: int) -> npt.NDArray[np.floating] | None:
         """The sentence vectors article ``k`` was read with."""
@@ -256,38 +261,43 @@ def find_reuse_blocks(
         bands = Spill(root, "bands", 2)
         pairs = Spill(root, "pairs", 2)
         scan = _scan(n, load, cfg, bands, root)
-        for part in range(scan.band_files):
-            rows = bands.read(part)
-            bands.drop(part)
-            found = pairs_from_keys(rows[:, 0].view(np.uint64), rows[:, 1], cfg.max_bucket)
-            del rows
-            _add_pairs(pairs, found[mask[found[:, 0]] | mask[found[:, 1]]])
-        blocks = -(-n // ARTICLE_BLOCK)
         bests: _Bests | None = None
-        if cfg.paraphrase:
-            _paraphrase_candidates(scan, mask, cfg, pairs)
-        total, involved = 0, np.zeros(n, dtype=np.bool_)
-        for block in range(blocks):  # sorted and de-duplicated in place
-            found = np.unique(pairs.read(block), axis=0)
-            if after is not None:
-                a, b = after
-                found = found[(found[:, 0] > a) | ((found[:, 0] == a) & (found[:, 1] > b))]
-            pairs.write(block, found)
-            total += found.shape[0]
-            involved[found.ravel()] = True
-        if cfg.paraphrase:
-            bests = _near_bests(scan, np.flatnonzero(involved), cfg)
-        del involved
-        max_df = max_rare_df(n, cfg)
-        step = progress(total) if progress is not None else None
-        vocab: dict[str, int] = {}
-        for block in range(blocks):
-            found = pairs.read(block)
-            pairs.drop(block)
-            for lo in range(0, found.shape[0], PAIR_BLOCK):
-                chunk = found[lo : lo + PAIR_BLOCK]
-                results = _align(chunk, load, cfg, scan, bests, max_df, vocab, on_error, step)
-                yield Aligned((int(chunk[-1, 0]), int(chunk[-1, 1])), results)
+        try:
+            for part in range(scan.band_files):
+                rows = bands.read(part)
+                bands.drop(part)
+                found = pairs_from_keys(rows[:, 0].view(np.uint64), rows[:, 1], cfg.max_bucket)
+                del rows
+                _add_pairs(pairs, found[mask[found[:, 0]] | mask[found[:, 1]]])
+            blocks = -(-n // ARTICLE_BLOCK)
+            if cfg.paraphrase:
+                _paraphrase_candidates(scan, mask, cfg, pairs)
+            total, involved = 0, np.zeros(n, dtype=np.bool_)
+            for block in range(blocks):  # sorted and de-duplicated in place
+                found = np.unique(pairs.read(block), axis=0)
+                if after is not None:
+                    a, b = after
+                    found = found[(found[:, 0] > a) | ((found[:, 0] == a) & (found[:, 1] > b))]
+                pairs.write(block, found)
+                total += found.shape[0]
+                involved[found.ravel()] = True
+            if cfg.paraphrase:
+                bests = _near_bests(scan, np.flatnonzero(involved), cfg)
+            del involved
+            max_df = max_rare_df(n, cfg)
+            step = progress(total) if progress is not None else None
+            vocab: dict[str, int] = {}
+            for block in range(blocks):
+                found = pairs.read(block)
+                pairs.drop(block)
+                for lo in range(0, found.shape[0], PAIR_BLOCK):
+                    chunk = found[lo : lo + PAIR_BLOCK]
+                    results = _align(chunk, load, cfg, scan, bests, max_df, vocab, on_error, step)
+                    yield Aligned((int(chunk[-1, 0]), int(chunk[-1, 1])), results)
+        finally:
+            scan.close()
+            if bests is not None:
+                bests.file.close()
 
 
 def _scan(n: int, load: Load, cfg: ReuseConfig, bands: Spill, root: Path) -> _Scan:
@@ -336,7 +346,7 @@ def _paraphrase_candidates(
 
 
 def _nearest_spilled(
-    matrix: VectorFile,
+    matrix: SpilledRows,
     rows: I64,
     k: int,
     root: Path,
@@ -428,7 +438,7 @@ class _Bests:
     used: npt.NDArray[np.bool_]  # those ``near_best`` kept (they had usable vectors)
     start: I64  # first value in the file (-1: no matrix)
     shape: I64  # the matrix's shape
-    file: VectorFile
+    file: SpilledRows
 
     def get(self, k: int) -> tuple[tuple[int, ...], F32 | None]:
         if self.start[k] < 0:
@@ -449,7 +459,7 @@ def _near_bests(scan: _Scan, involved: I64, cfg: ReuseConfig) -> _Bests | None:
         np.zeros(near.shape, dtype=np.bool_),
         np.full(scan.n, -1, dtype=np.int64),
         np.zeros((scan.n, 2), dtype=np.int64),
-        VectorFile(scan.root / "near-best.bin", 1),
+        SpilledRows(1, path=scan.root / "near-best.bin"),
     )
     for k in involved.tolist():
         ids, best = near_best(

@@ -14,11 +14,11 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from ..spilled import SpilledRows
 from .align import Passage, align, merge
 from .config import ReuseConfig
 from .paraphrase import Sentences, paraphrase_pair
 from .text import Tokens, quote_prefix, tokenize
-from .vectors import VectorFile
 
 F32 = npt.NDArray[np.float32]
 
@@ -102,7 +102,7 @@ Emit = Callable[[npt.NDArray[np.int64], npt.NDArray[np.int64], F32], None]
 
 
 def nearest_hits(
-    cent: F32 | VectorFile,
+    cent: F32 | SpilledRows,
     rows: Sequence[int] | npt.NDArray[np.int64],
     k: int,
     emit: Emit,
@@ -117,7 +117,7 @@ def nearest_hits(
     its nearest items. Exact blocked matrix products up to ``exact_limit`` items; beyond,
     an inverted-file search (spherical k-means into about sqrt(n) cells, each item in its
     two nearest cells, exact products inside each cell), so cost grows as n^1.5, not n^2.
-    Zero rows (no vectors) are nobody's neighbour. ``cent`` may be a ``VectorFile``: only
+    Zero rows (no vectors) are nobody's neighbour. ``cent`` may be a ``SpilledRows``: only
     a block of rows or one cell is then in memory at a time, with the same products.
     """
     n = cent.shape[0]
@@ -140,7 +140,7 @@ def nearest_hits(
 
 
 def _top(
-    cent: F32 | VectorFile,
+    cent: F32 | SpilledRows,
     rows: npt.NDArray[np.int64],
     cols: npt.NDArray[np.int64],
     k: int,
@@ -231,7 +231,7 @@ def sentence_pairs_of(
 
 
 def _cells(
-    cent: F32 | VectorFile, cells: int, per_item: int, rounds: int = 6
+    cent: F32 | SpilledRows, cells: int, per_item: int, rounds: int = 6
 ) -> list[npt.NDArray[np.int64]]:
     """Spherical k-means cells; every item joins its ``per_item`` nearest cells."""
     rng = np.random.default_rng(0)
