@@ -129,8 +129,16 @@ def lemma(token: Token) -> str:
 
 def is_reporting(token: Token) -> bool:
     if token.pos_ in ("VERB", "AUX"):
-        return lemma(token) in REPORTING
+        return lemma(token) in REPORTING or _put_it(token)
     return _mistagged_frame(token)
+
+
+def _put_it(verb: Token) -> bool:
+    """ "As Steven Rosenthal recently put it, “…”": the idiom reports words."""
+    if lemma(verb) != "put":
+        return False
+    kids = {(c.dep_, c.lower_) for c in verb.children}
+    return ("dobj", "it") in kids and ("mark", "as") in kids
 
 
 def _mistagged_frame(token: Token) -> bool:
@@ -409,8 +417,27 @@ def own_subject(verb: Token) -> Token | None:
     verb is its subject."""
     subjects = [c for c in verb.children if c.dep_ in ACTIVE_SUBJECTS]
     if len(subjects) < 2:
-        return subjects[0] if subjects else None
+        return _parenthetical_apposition(verb, subjects[0]) if subjects else None
     return min(subjects, key=lambda c: abs(c.i - verb.i))
+
+
+def _parenthetical_apposition(verb: Token, subject: Token) -> Token:
+    """ "To understand the real Dred Scott, Chief Justice Roberts said, one should …": in a
+    report set inside another sentence, the parser may read the end of the content before
+    it as the subject and the speaker as its apposition. The name right before the
+    parenthetical verb, after a comma, is who speaks."""
+    if verb.dep_ != "parataxis" or subject.i > verb.i:
+        return subject
+    for c in subject.children:
+        if (
+            c.dep_ == "appos"
+            and subject.i < c.i
+            and c.right_edge.i == verb.i - 1
+            and c.left_edge.i > 0
+            and verb.doc[c.left_edge.i - 1].text == ","
+        ):
+            return c
+    return subject
 
 
 def _passive_medium(verb: Token) -> Token | None:
@@ -437,14 +464,42 @@ def _trailing_participle(cue: Token) -> Token | None:
         return None
     doc = cue.doc
     i = cue.left_edge.i - 1
+    quoted = False
+    while i >= 1 and doc[i].is_quote:  # "Peabody said: “…,” adding that …"
+        i, quoted = i - 1, True
     if i < 1 or doc[i].text != ",":
         return None
     verb = doc[i - 1]
+    if quoted:
+        framed = _framing_report(verb, i)
+        if framed is None:
+            return None
+        verb = framed
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i and verb.head.i < cue.i:
         verb = verb.head  # "he told the group, adding that …"
     if verb.pos_ not in ("VERB", "AUX") or not (is_reporting(verb) or act(verb)):
         return None
     return own_subject(verb)
+
+
+def _framing_report(last: Token, end: int) -> Token | None:
+    """The report whose complement is the quotation that ends with ``last`` (before
+    ``end``): its clause climbs out of the quotation as a complement of a reporting verb
+    before the opening mark. A quoted term ("rebuked critics who say he should condemn
+    terrorists as “radical Islamists,” saying …") frames nothing."""
+    doc = last.doc
+    start = last.i
+    while start > last.sent.start and not doc[start - 1].is_quote:
+        start -= 1
+    if start == last.sent.start:
+        return None  # no opening mark in the sentence
+    top = last
+    while start <= top.head.i < end and top.head.i != top.i:
+        top = top.head
+    head = top.head
+    if top.dep_ not in ("ccomp", "parataxis") or head.i >= start:
+        return None
+    return head if is_reporting(head) or act(head) else None
 
 
 def _coordinated_with_report(verb: Token) -> Token | None:
