@@ -21,6 +21,7 @@ import bisect
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -154,20 +155,34 @@ def compare_corpus(
     with _Spill() as spill:
         for part in _parts(store, skips, reporter):
             spill.add(part)
-        spill.finish()
+        files = spill.finish()
         if reporter is not None:
             reporter.start("figure groups: compare", 1)
-        groups, redone, labels = regroup(spill.rows, spill.what, spill.sent, spill.core, cfg, since)
+        groups, redone, labels = regroup(spill.rows, files.what, files.sent, files.core, cfg, since)
         if reporter is not None:
             reporter.advance()
-        found_years = years_compared(spill.years, spill.year_vectors, spill.usable(), cfg)
+        found_years = years_compared(spill.years, files.years, spill.usable(), cfg)
     return Compared(groups, found_years, (redone, len(spill.rows)), labels)
+
+
+class _Files(NamedTuple):
+    """The four spill files of a ``_Spill``: one row per figure (what-, sentence and core
+    vectors) and one per year mention (its sentence vector)."""
+
+    what: SpilledRows
+    sent: SpilledRows
+    core: SpilledRows
+    years: SpilledRows
+
+    @staticmethod
+    def open(dim: int) -> _Files:
+        return _Files(SpilledRows(dim), SpilledRows(dim), SpilledRows(dim), SpilledRows(dim))
 
 
 class _Spill:
     """The corpus's figures (in corpus order) with their what-, sentence and core vectors,
     and its year mentions with their sentence vectors: the rows in memory, the vectors in
-    temporary files (``SpilledRows``), so the comparison reads them a block at a time.
+    temporary files (``files``), so the comparison reads them a block at a time.
 
     Vectors are normalised per article as ``cosine_rows`` does. Their width is the first
     article's that has sentence vectors; articles read before it (none) wait in memory.
@@ -177,57 +192,43 @@ class _Spill:
         self.rows: list[tables.FigureRow] = []
         self.years: list[YearAt] = []
         self.dim = 0
+        self.files: _Files | None = None
         self._waiting: list[_ArticleVectors] = []
-        self._files: list[SpilledRows] = []
         self._year_width: list[bool] = []
 
     def add(self, part: _ArticleVectors) -> None:
-        if not self.dim and part.dim:
+        if self.files is None and part.dim:
             self.dim = part.dim
-            self._files = [SpilledRows(self.dim) for _ in range(4)]
-            for waiting in self._waiting:
-                self._write(waiting)
-            self._waiting = []
-        if self.dim:
-            self._write(part)
+            self._flush(_Files.open(self.dim))
+        if self.files is not None:
+            self._write(self.files, part)
         else:
             self._waiting.append(part)
 
-    def _write(self, part: _ArticleVectors) -> None:
-        what, sent, core, years = self._files
+    def _flush(self, files: _Files) -> None:
+        self.files = files
+        for waiting in self._waiting:
+            self._write(files, waiting)
+        self._waiting = []
+
+    def _write(self, files: _Files, part: _ArticleVectors) -> None:
         self.rows.extend(part.rows)
-        what.append(cosine_rows(part.what, self.dim))
-        sent.append(cosine_rows(part.sentence, self.dim))
-        core.append(cosine_rows(part.core, self.dim))
+        files.what.append(cosine_rows(part.what, self.dim))
+        files.sent.append(cosine_rows(part.sentence, self.dim))
+        files.core.append(cosine_rows(part.core, self.dim))
         for m in part.years:
             self.years.append(YearAt(m.article, m.start, m.end, m.year))
             fits = m.vector.size == self.dim
             self._year_width.append(fits)
-            years.append(m.vector if fits else np.zeros(self.dim, np.float32))
+            files.years.append(m.vector if fits else np.zeros(self.dim, np.float32))
 
-    def finish(self) -> None:
-        """No more articles: those still waiting (no article had vectors) go in as they are."""
-        if not self.dim:
-            self._files = [SpilledRows(0) for _ in range(4)]
-            for waiting in self._waiting:
-                self._write(waiting)
-            self._waiting = []
-
-    @property
-    def what(self) -> SpilledRows:
-        return self._files[0]
-
-    @property
-    def sent(self) -> SpilledRows:
-        return self._files[1]
-
-    @property
-    def core(self) -> SpilledRows:
-        return self._files[2]
-
-    @property
-    def year_vectors(self) -> SpilledRows:
-        return self._files[3]
+    def finish(self) -> _Files:
+        """No more articles: those still waiting (no article had vectors) go in as they
+        are. The files, to read."""
+        if self.files is None:
+            self._flush(_Files.open(0))
+        assert self.files is not None
+        return self.files
 
     def usable(self) -> npt.NDArray[np.bool_]:
         return np.asarray(self._year_width, dtype=bool)
@@ -236,7 +237,7 @@ class _Spill:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for f in self._files:
+        for f in self.files or ():
             f.close()
 
 
