@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pipeline import Clock, peak_rss_mb, reset_peak
 
 from wiretrace.narratives.claim_pairs import KEYS_BLOB, PAIRS_BLOB, discover
+from wiretrace.narratives.discovery import CorpusView
 from wiretrace.narratives.matching import NarrativesConfig
 from wiretrace.narratives.stage import Lookup, load_index
 from wiretrace.store import Store
@@ -51,7 +52,9 @@ def one_run(store: Store, ids: list[str], pending: set[str]) -> tuple[dict[str, 
     texts: Lookup[str, str] = Lookup(lambda a: store.get_article(a).text, keep=False)
     step = Clock()
     with store.transaction(), threadpool_limits(1, "blas"):
-        claims, update = discover(store, index, texts, outlets, dates, {}, cfg, pending, "bench")
+        claims, update = discover(
+            store, index, CorpusView(texts, outlets, dates, {}), cfg, pending, "bench"
+        )
     return {
         "articles": len(ids),
         "segments": index.size,

@@ -110,7 +110,7 @@ def synthetic(
 
 
 def run_size(store_path: Path, n: int) -> dict[str, Any]:
-    from wiretrace.narratives.discovery import discover_claims
+    from wiretrace.narratives.discovery import CorpusView, discover_claims
     from wiretrace.narratives.matching import (
         NarrativesConfig,
         background,
@@ -147,7 +147,8 @@ def run_size(store_path: Path, n: int) -> dict[str, Any]:
     outlets = {a: f"outlet{i % 7}" for i, a in enumerate(ids)}
     dates = {a: None for a in ids}
     claims = timed(
-        "discover claims", lambda: discover_claims(index, texts, outlets, dates, {}, cfg)
+        "discover claims",
+        lambda: discover_claims(index, CorpusView(texts, outlets, dates, {}), cfg),
     )
     return {
         "articles": n,

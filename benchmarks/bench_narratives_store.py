@@ -46,6 +46,7 @@ STEPS = (
     "match_stream",
     "write_hits",
     "discover_claims",
+    "discover",
     "write_claims",
 )
 
@@ -73,6 +74,11 @@ def main() -> None:
         choices=("stage", "matching"),
         default="stage",
         help="the whole stage, or only its watchlist matching (no discovery)",
+    )
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="forget discovery's stored state, so claim discovery runs whole (a first run)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -121,6 +127,8 @@ def main() -> None:
         nlp_embedder(nlp_cfg)
         save_narratives(store, read_watchlist(args.watchlist))
         set_state(store, "key", "")
+        if args.whole:
+            set_state(store, "discovery", "{}")
         models_rss = status_mb("VmRSS")
         reset_peak()
         wall, cpu = time.perf_counter(), time.process_time()
@@ -135,6 +143,7 @@ def main() -> None:
         row = {
             "label": args.label,
             "part": args.part,
+            "whole_discovery": args.whole,
             "articles": len(store.article_ids()),
             "cpu_s": round(time.process_time() - cpu, 2),
             "wall_s": round(time.perf_counter() - wall, 2),

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wiretrace.models import Span
-from wiretrace.narratives.discovery import candidate_pairs, discover_claims
+from wiretrace.narratives.discovery import CorpusView, candidate_pairs, discover_claims
 from wiretrace.narratives.matching import (
     NarrativesConfig,
     background,
@@ -97,7 +97,7 @@ def _claims(outlets: dict[str, str | None]):
     index, _ = corpus()
     texts = {a: "the claim in words " * 60 for a in index.articles}
     dates = {a: "2024-01-0" + str(i % 9 + 1) for i, a in enumerate(index.articles)}
-    return discover_claims(index, texts, outlets, dates, {}, NarrativesConfig())
+    return discover_claims(index, CorpusView(texts, outlets, dates, {}), NarrativesConfig())
 
 
 def test_discovery_groups_the_planted_claim_across_outlets() -> None:

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from ..store import Store
 from .discovery import (
     Claim,
+    CorpusView,
     Pairs,
     bucket_pairs,
     claims_of_pairs,
@@ -101,10 +102,7 @@ def settings(cfg: NarrativesConfig, dim: int, stage: str) -> str:
 def discover(
     store: Store,
     index: SegmentIndex,
-    texts: Mapping[str, str],
-    outlets: Mapping[str, str | None],
-    dates: Mapping[str, str | None],
-    speakers: Mapping[tuple[str, int, int], str | None],
+    corpus: CorpusView,
     cfg: NarrativesConfig,
     pending: Collection[str],
     stage: str,
@@ -139,7 +137,7 @@ def discover(
                 recorded[a] = listed
         else:
             span = slice(int(bounds[a]), int(bounds[a + 1]))
-            text = texts[article]
+            text = corpus.texts[article]
             wordy.append(wordy_segments(text, index.start[span], index.end[span]))
             stored.append(None)
             fresh[a] = True
@@ -200,7 +198,7 @@ def discover(
         rewrite[_owners_of_changes(kept, found, index)] = True
     _write(store, index, bounds, mask, keys, rows, bits, found, fresh, rewrite, hashes)
     set_state(store, STATE, json.dumps({"settings": setting, "bits": bits, "articles": len(ids)}))
-    claims = claims_of_pairs(index, found.pairs, found.sims, texts, outlets, dates, speakers, cfg)
+    claims = claims_of_pairs(index, found.pairs, found.sims, corpus, cfg)
     return claims, update
 
 

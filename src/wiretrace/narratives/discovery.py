@@ -53,6 +53,18 @@ class Claim:
         return min(self.outlets + self.speakers, self.wordings) + 0.1 * self.articles
 
 
+@dataclass(frozen=True)
+class CorpusView:
+    """What claims read about the corpus besides its segments: each article's text (read
+    one article at a time; a lazy mapping over the store keeps the corpus text out of
+    memory), outlet and date, and the speaker of a quoted span ``(article, start, end)``."""
+
+    texts: Mapping[str, str]
+    outlets: Mapping[str, str | None]
+    dates: Mapping[str, str | None]
+    speakers: Mapping[tuple[str, int, int], str | None]
+
+
 MIN_WORDS = 4
 
 
@@ -462,19 +474,16 @@ def _fresh_pairs(
 
 def discover_claims(
     index: SegmentIndex,
-    texts: Mapping[str, str],
-    outlets: Mapping[str, str | None],
-    dates: Mapping[str, str | None],
-    speakers: Mapping[tuple[str, int, int], str | None],
+    corpus: CorpusView,
     cfg: NarrativesConfig,
     progress: Callable[[], None] | None = None,
     find: PairFinder | None = None,
 ) -> list[Claim]:
     """Groups of equivalent sentences spanning >= 2 outlets or >= 2 speakers, by spread.
 
-    ``texts`` is read one article at a time, in index order (a lazy mapping over the
-    store keeps the corpus text out of memory). ``find``: what verifies the candidate
-    pairs, with ``similar_pairs``'s arguments and result (an engine's keyed version).
+    ``corpus.texts`` is read one article at a time, in index order. ``find``: what
+    verifies the candidate pairs, with ``similar_pairs``'s arguments and result (an
+    engine's keyed version).
     """
     if index.size < 2:
         return []
@@ -484,23 +493,20 @@ def discover_claims(
     for rows in np.split(np.arange(index.size), bounds):
         if not len(rows):
             continue
-        text = texts[index.articles[int(index.article[rows[0]])]]
+        text = corpus.texts[index.articles[int(index.article[rows[0]])]]
         for r in rows.tolist():
             wordy[r] = _words(text, index, r) >= MIN_WORDS
     pairs, sims = (find or similar_pairs)(
         index.vectors, index.article, cfg, np.flatnonzero(wordy), progress=progress
     )
-    return claims_of_pairs(index, pairs, sims, texts, outlets, dates, speakers, cfg)
+    return claims_of_pairs(index, pairs, sims, corpus, cfg)
 
 
 def claims_of_pairs(
     index: SegmentIndex,
     pairs: npt.NDArray[np.int64],
     sims: npt.NDArray[np.float32],
-    texts: Mapping[str, str],
-    outlets: Mapping[str, str | None],
-    dates: Mapping[str, str | None],
-    speakers: Mapping[tuple[str, int, int], str | None],
+    corpus: CorpusView,
     cfg: NarrativesConfig,
 ) -> list[Claim]:
     """The claims of verified segment pairs (sorted (i, j) rows of ``index``), by spread."""
@@ -544,10 +550,10 @@ def claims_of_pairs(
                     article,
                     int(index.sentence[row]),
                     match,
-                    speakers.get((article, match.start, match.end)),
+                    corpus.speakers.get((article, match.start, match.end)),
                 )
             )
-        claim, rep = _claim(members, index, outlets, dates, best_row, nodes)
+        claim, rep = _claim(members, index, corpus.outlets, corpus.dates, best_row, nodes)
         if claim.articles >= cfg.claim_min_articles and (claim.outlets >= 2 or claim.speakers >= 2):
             drafts.append((claim, rep))
     # The wording (and the id made from it) only breaks ties, so only the claims that can
@@ -557,7 +563,7 @@ def claims_of_pairs(
         last = drafts[cfg.max_claims - 1][0]
         bound = (-last.spread, last.first_date or "")
         drafts = [d for d in drafts if (-d[0].spread, d[0].first_date or "") <= bound]
-    claims = [_worded(claim, rep, texts) for claim, rep in drafts]
+    claims = [_worded(claim, rep, corpus.texts) for claim, rep in drafts]
     claims.sort(key=lambda c: (-c.spread, c.first_date or "", c.id))
     return claims[: cfg.max_claims]
 

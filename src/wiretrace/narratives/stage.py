@@ -34,7 +34,7 @@ from ..pipeline import (
 )
 from ..store import Store
 from .claim_pairs import KEYS_BLOB, PAIRS_BLOB, STATE, discover
-from .discovery import discover_claims
+from .discovery import CorpusView, discover_claims
 from .matching import (
     NarrativesConfig,
     Pieces,
@@ -138,6 +138,16 @@ def segments_of(store: Store, article_id: str) -> tuple[npt.NDArray[Any], npt.ND
     return None if data is None else unpack_arrays(data)
 
 
+def read_segments(
+    store: Store, article_id: str, skips: Skips | None
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]] | None:
+    """``segments_of``; with ``skips``, None (recorded against the article) when its
+    segments cannot be read."""
+    if skips is None:
+        return segments_of(store, article_id)
+    return skips.guard(article_id, segments_of, store, article_id)
+
+
 def load_index(
     store: Store,
     ids: Sequence[str],
@@ -161,10 +171,7 @@ def load_index(
         reporter.start("narratives: corpus index", len(kept))
     row = 0
     for i, article_id in enumerate(kept):
-        if skips is None:
-            stored = segments_of(store, article_id)
-        else:
-            stored = skips.guard(article_id, segments_of, store, article_id)
+        stored = read_segments(store, article_id, skips)
         if reporter is not None:
             reporter.advance()
         if stored is None:
@@ -208,10 +215,7 @@ def segment_pieces(
         vectors: list[npt.NDArray[np.float16]] = []
         owners: list[npt.NDArray[np.int32]] = []
         for i, article_id in enumerate(chunk):
-            if skips is None:
-                stored = segments_of(store, article_id)
-            else:
-                stored = skips.guard(article_id, segments_of, store, article_id)
+            stored = read_segments(store, article_id, skips)
             if stored is None or not len(stored[0]) or stored[1].shape[1] != dim:
                 continue
             metas.append(stored[0])
@@ -475,16 +479,15 @@ def _corpus(
     speakers: Lookup[tuple[str, int, int], str | None] = Lookup(
         lambda k: speaker_at(quotes[k[0]], Span(k[1], k[2])), keep=False
     )
+    corpus = CorpusView(texts, outlets, dates, speakers)
     index = load_index(store, ids, reporter, skips)
     reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
     find = getattr(current_engine(), "similar_pairs", None)  # keyed by bucket (Ray)
     if find is None:
-        found, update = discover(
-            store, index, texts, outlets, dates, speakers, cfg, *segmented, reporter.advance
-        )
+        found, update = discover(store, index, corpus, cfg, *segmented, reporter.advance)
         done: tuple[str, ...] = (update.note,)
     else:  # the engine's whole run; the next local run is whole too
-        found = discover_claims(index, texts, outlets, dates, speakers, cfg, reporter.advance, find)
+        found = discover_claims(index, corpus, cfg, reporter.advance, find)
         set_state(store, STATE, "{}")
         done = ()
     reporter.finish()
