@@ -280,29 +280,12 @@ SEGMENTS = 2  # generated clause segments per article (narratives)
 
 
 def story_features(n: int, seed: int = 0) -> list[Any]:
-    """``n`` generated article features: topics of ~20 articles, each a direction in the
-    sentence model's space, a few entities and a run of 1-7 days; the topics start on any
-    day of ``n / PER_DAY`` days, so every day has articles (one time block)."""
-    import numpy as np
+    """``n`` generated article features (``stories_synth.features``): every day of
+    ``n / PER_DAY`` days has articles, so the corpus is one time block."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from stories_synth import features
 
-    from wiretrace.stories.cluster import ArticleFeatures
-
-    rng = np.random.default_rng(seed)
-    topics = max(1, n // 20)
-    centres = rng.standard_normal((topics, STORY_DIM)).astype(np.float32)
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    start = rng.integers(0, max(1, n // PER_DAY), topics)
-    length = rng.integers(1, 8, topics)
-    topic = rng.integers(0, topics, n)
-    out = []
-    for k in range(n):
-        t = int(topic[k])
-        vec = centres[t] + 0.04 * rng.standard_normal(STORY_DIM).astype(np.float32)
-        vec /= np.linalg.norm(vec)
-        names = rng.choice(5, 3, replace=False)
-        day = 738000 + int(start[t]) + int(rng.integers(0, length[t]))
-        out.append(ArticleFeatures(f"a{k:07d}", vec, tuple(f"t{t}e{e}" for e in names), day))
-    return out
+    return features(n, STORY_DIM, PER_DAY, seed)
 
 
 def segment_chunks(n: int, seed: int = 1) -> Iterator[tuple[Any, Any, Any]]:

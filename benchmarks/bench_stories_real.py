@@ -96,7 +96,7 @@ def main() -> None:
             from wiretrace.pipeline import Skips
             from wiretrace.stories.stage import features
 
-            feats = features(store, ids, StoriesConfig(), NlpConfig(), Skips("stories"))
+            feats = list(features(store, ids, StoriesConfig(), NlpConfig(), Skips("stories")))
         else:
             feats = tables.load_features(store, ids)
     days = {f.id: f.day for f in feats}

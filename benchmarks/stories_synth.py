@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from wiretrace.stories.cluster import ArticleFeatures
+
 _FIRST = [
     "Ada",
     "Bram",
@@ -262,4 +264,28 @@ def generate(
                 published=(start + timedelta(days=rng.randrange(days))).isoformat(),
             )
         )
+    return out
+
+
+def features(n: int, dim: int = 384, per_day: int = 300, seed: int = 0) -> list[ArticleFeatures]:
+    """``n`` generated article features (no text): topics of ~20 articles, each a direction
+    in a ``dim``-wide space, a few entities and a run of 1-7 days; the topics start on any
+    day of ``n / per_day`` days, so every day has articles (one time block)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    topics = max(1, n // 20)
+    centres = rng.standard_normal((topics, dim)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    start = rng.integers(0, max(1, n // per_day), topics)
+    length = rng.integers(1, 8, topics)
+    topic = rng.integers(0, topics, n)
+    out = []
+    for k in range(n):
+        t = int(topic[k])
+        vec = centres[t] + 0.04 * rng.standard_normal(dim).astype(np.float32)
+        vec /= np.linalg.norm(vec)
+        names = rng.choice(5, 3, replace=False)
+        day = 738000 + int(start[t]) + int(rng.integers(0, length[t]))
+        out.append(ArticleFeatures(f"a{k:07d}", vec, tuple(f"t{t}e{e}" for e in names), day))
     return out

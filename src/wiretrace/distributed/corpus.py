@@ -24,7 +24,16 @@ from ..figures.compare import Group
 from ..figures.config import FiguresConfig
 from ..figures.groups import FigureItem, group_family
 from ..models import Quote, Statement
-from ..stories.cluster import Block, StoriesConfig, StoryState, cluster, cluster_in_parts
+from ..stories.cluster import (
+    Block,
+    Speculated,
+    StoriesConfig,
+    StoryState,
+    cluster,
+    cluster_in_parts,
+    speculate,
+    warm_start,
+)
 from .keyed import Shuffles, group_by_key, key_of, put_chunks
 
 T = TypeVar("T")
@@ -107,18 +116,38 @@ def _block(
     return [cluster(articles, stories, cfg)]
 
 
-STORY_PART = 10_000  # articles of a time block one task clusters (~16 MB at 384 dims)
+STORY_PART = 25_000  # articles of a time block one task clusters (~40 MB at 384 dims)
+
+
+def _unpickled(function: Callable[..., T], *blobs: bytes) -> T:
+    """``function`` of arguments sent pickled (their size is what the run moved)."""
+    return function(*(pickle.loads(b) for b in blobs))
+
+
+def _speculate(articles: bytes, warm: int, stories: bytes, cfg: StoriesConfig) -> Speculated:
+    return speculate(pickle.loads(articles), warm, pickle.loads(stories), cfg)
 
 
 def cluster_blocks(
-    ray: Any, blocks: list[Block], cfg: StoriesConfig, shuffles: Shuffles, workers: int
+    ray: Any,
+    blocks: list[Block],
+    cfg: StoriesConfig,
+    shuffles: Shuffles,
+    workers: int,
+    size: int = STORY_PART,
+    warm_days: int | None = None,
 ) -> list[tuple[dict[str, str], list[StoryState]]]:
     """``stories.cluster.cluster`` on every block, in the workers: blocks of up to
-    ``STORY_PART`` articles one per key (a shuffle), larger ones (a corpus dated on every
-    day is one block) ``STORY_PART`` articles at a time, each part a task given the
-    stories it can still join (``cluster_in_parts``), so no task holds a whole block."""
-    small = [b for b in blocks if len(b[0]) <= STORY_PART]
-    large = [b for b in blocks if len(b[0]) > STORY_PART]
+    ``size`` articles one per key (a shuffle); larger ones (a corpus dated on every day is
+    one block) ``size`` articles at a time, so no task holds a whole block.
+
+    The parts of a large block run in parallel, each from a guess at the stories it will
+    be given (``speculate``: the ``warm_days`` days before it, by default ``window_days +
+    max_days``, clustered first); in part order the driver keeps a part whose guess was
+    exactly right and has any other clustered again from the real stories
+    (``cluster_in_parts``), so the result is the local engine's either way."""
+    small = [b for b in blocks if len(b[0]) <= size]
+    large = [b for b in blocks if len(b[0]) > size]
 
     def items() -> Iterator[tuple[int, tuple[int, Any]]]:
         for k, (articles, stories) in enumerate(small):
@@ -128,21 +157,49 @@ def cluster_blocks(
     refs = put_chunks(ray, chunked(items()))
     reduce = functools.partial(_block, cfg=cfg)
     out = list(group_by_key(ray, refs, reduce, "stories by time block", shuffles, workers))
-    task = ray.remote(cluster)
+    redo = ray.remote(_unpickled)
+    guess = ray.remote(_speculate)
+    days = cfg.window_days + cfg.max_days if warm_days is None else warm_days
     sent = [0, 0, 0]  # articles, bytes, tasks
+    again = [0, 0, 0]  # parts clustered again: articles, bytes, tasks
+
+    def put(x: Any, count: list[int], n: int) -> Any:
+        blob = pickle.dumps(x)
+        count[0] += n
+        count[1] += len(blob)
+        return ray.put(blob)
 
     def part(
         articles: list[Any], states: list[StoryState]
     ) -> tuple[dict[str, str], list[StoryState]]:
-        ref_a, ref_s = ray.put(articles), ray.put(states)
-        sent[0] += len(articles)
-        sent[1] += sum(len(pickle.dumps(x)) for x in (articles, states))
-        sent[2] += 1
-        placed: tuple[dict[str, str], list[StoryState]] = ray.get(task.remote(ref_a, ref_s, cfg))
+        ref_a, ref_s = put(articles, again, len(articles)), put(states, again, 0)
+        again[2] += 1
+        placed: tuple[dict[str, str], list[StoryState]] = ray.get(
+            redo.remote(cluster, ref_a, ref_s, pickle.dumps(cfg))
+        )
         return placed
 
+    def guesses(block: Block) -> Iterator[Speculated]:
+        """Every part's guess, computed ``workers + 1`` parts ahead of the one asked for."""
+        articles, stories = block
+        pending: list[Any] = []
+        for lo in range(0, len(articles), size):
+            start = warm_start(articles, lo, days)
+            chunk = articles[start : lo + size]
+            early = (chunk[0].day or 0) - cfg.window_days  # stories closed before: final
+            live = [s for s in stories if s.last is None or s.last >= early]
+            sent[2] += 1
+            pending.append(
+                guess.remote(put(chunk, sent, len(chunk)), lo - start, put(live, sent, 0), cfg)
+            )
+            if len(pending) > workers:
+                yield ray.get(pending.pop(0))
+        for ref in pending:
+            yield ray.get(ref)
+
     for block in large:
-        out.append(cluster_in_parts(block, cfg, STORY_PART, part))
+        out.append(cluster_in_parts(block, cfg, size, part, guesses(block)))
     if large:
         shuffles.moved.append(("stories by time part", sent[0], sent[1], sent[2]))
+        shuffles.moved.append(("stories parts clustered again", again[0], again[1], again[2]))
     return out

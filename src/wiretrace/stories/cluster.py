@@ -8,6 +8,7 @@ re-clusters the corpus: it is compared with the stories active around its date o
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -316,37 +317,105 @@ def time_blocks(
 
 
 Part = Callable[[list[ArticleFeatures], list[StoryState]], tuple[dict[str, str], list[StoryState]]]
+# A part clustered from a guess at the stories it is given: (the guess, ``cluster``'s result).
+Speculated = tuple[list[StoryState], tuple[dict[str, str], list[StoryState]]]
+
+
+def carry(
+    states: Sequence[StoryState], touched: Sequence[StoryState], day: int | None, cfg: StoriesConfig
+) -> list[StoryState]:
+    """The stories a part whose first article is on ``day`` is given, after the part before
+    it was given ``states`` and touched ``touched``: each in the index's order (the stored
+    ones, then the new ones in the order they were made), less those whose last day is more
+    than ``window_days`` before ``day`` (never a candidate again, so final). Leaving those
+    out changes no result: candidates keep their relative order."""
+    known = {s.id for s in states}
+    latest = {s.id: s for s in touched}
+    out = [latest.get(s.id, s) for s in states]
+    out += [s for s in touched if s.id not in known]
+    if day is not None:
+        out = [s for s in out if s.last is None or s.last >= day - cfg.window_days]
+    return out
+
+
+def same_states(a: Sequence[StoryState], b: Sequence[StoryState]) -> bool:
+    """The same stories in the same order, to the bit: ``cluster`` given either list does
+    exactly the same (entity counts compared in order: it decides ties when they are cut)."""
+    return len(a) == len(b) and all(
+        x.id == y.id
+        and x.n == y.n
+        and x.first == y.first
+        and x.last == y.last
+        and list(x.entities.items()) == list(y.entities.items())
+        and x.total.dtype == y.total.dtype
+        and x.total.tobytes() == y.total.tobytes()
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def warm_start(articles: Sequence[ArticleFeatures], lo: int, days: int) -> int:
+    """The first article of the ``days`` days before article ``lo`` (sorted by day), where
+    a guess at the stories part ``lo`` is given starts clustering."""
+    day = articles[lo].day
+    if day is None:
+        return 0
+    start = lo
+    while start > 0 and (articles[start - 1].day or 0) >= day - days:
+        start -= 1
+    return start
+
+
+def speculate(
+    articles: list[ArticleFeatures], warm: int, stories: list[StoryState], cfg: StoriesConfig
+) -> Speculated:
+    """A part (``articles[warm:]``) clustered from a guess at the stories it will be given:
+    the ``warm`` articles before it clustered from the block's stored ``stories``, as if
+    nothing before them mattered. Right whenever every story still open at the part
+    started inside that stretch; ``cluster_in_parts`` checks the guess against the real
+    stories and redoes the part when they differ. Works on copies of its inputs."""
+    first = articles[warm].day if warm < len(articles) else None
+    start = articles[0].day if articles else None
+    stories = copy.deepcopy(
+        [s for s in stories if start is None or s.last is None or s.last >= start - cfg.window_days]
+    )
+    _, touched = cluster(articles[:warm], stories, cfg)
+    guess = carry(stories, touched, first, cfg)
+    return guess, cluster(articles[warm:], copy.deepcopy(guess), cfg)
 
 
 def cluster_in_parts(
-    block: Block, cfg: StoriesConfig, size: int, part: Part
+    block: Block,
+    cfg: StoriesConfig,
+    size: int,
+    part: Part,
+    guesses: Iterable[Speculated] | None = None,
 ) -> tuple[dict[str, str], list[StoryState]]:
     """``cluster``'s result on one block, its articles taken ``size`` at a time by ``part``
     (``cluster`` here or in a worker, on copies): a corpus dated on every day is one
     block, and this bounds what one call holds whatever the corpus size.
 
-    Each part gets the stories that an article of it can still join, in the index's order
-    (a story whose last day is more than ``window_days`` before the part's first article
-    is never a candidate again, so it is final): the stored ones of the block, then the
-    ones earlier parts made, in the order they were made, as ``cluster`` would have them.
+    Each part gets the stories that an article of it can still join (``carry``): the
+    stored ones of the block, then the ones earlier parts made, in the order they were
+    made, as ``cluster`` would have them. ``guesses``, one per part in order (``speculate``,
+    computed beforehand, e.g. in parallel): a part whose guessed stories are exactly the
+    ones it gets takes the guessed result; any other part is clustered by ``part``. So the
+    result is ``cluster``'s whatever the guesses were.
     """
     articles, stories = block
     assignment: dict[str, str] = {}
     changed: dict[str, StoryState] = {}  # every touched story, in first-touch order
-    states = list(stories)
+    guessed = iter(guesses) if guesses is not None else None
+    states: list[StoryState] = list(stories)
+    touched: list[StoryState] = []
     for lo in range(0, len(articles), size):
-        placed, touched = part(articles[lo : lo + size], states)
+        states = carry(states, touched, articles[lo].day, cfg)
+        guess = next(guessed, None) if guessed is not None else None
+        if guess is not None and same_states(guess[0], states):
+            placed, touched = guess[1]
+        else:
+            placed, touched = part(articles[lo : lo + size], states)
         assignment.update(placed)
         changed.update((s.id, s) for s in touched)
-        if lo + size >= len(articles):
-            break
-        day = articles[lo + size].day
-        known = {s.id for s in states}
-        latest = {s.id: s for s in touched}
-        states = [latest.get(s.id, s) for s in states]
-        states += [s for s in touched if s.id not in known]
-        if day is not None:
-            states = [s for s in states if s.last is None or s.last >= day - cfg.window_days]
     return assignment, list(changed.values())
 
 

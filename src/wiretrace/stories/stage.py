@@ -8,26 +8,29 @@ changed is split again into its threads (sub-stories); other stories keep theirs
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 from ..config import Config
-from ..models import Article, StoryEdit
+from ..models import StoryEdit
 from ..nlp.models import NlpConfig, load_spacy, nlp_embedder
-from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
+from ..nlp.stage import DOC_BLOB, EMBED_BLOB
 from ..pipeline import (
     BLOB,
+    Failed,
     Reporter,
     Skips,
     Stage,
     StageReport,
+    batch_size,
     batches,
     current_engine,
     pending,
 )
 from ..read.edits import story_edits
 from ..store import Store
+from ..vectors import unpack_vectors
 from . import tables
 from .cluster import (
     ArticleFeatures,
@@ -46,40 +49,82 @@ NAME = "stories"
 FEATURE_BATCH = 256  # articles whose features (title vectors: one model call) are made together
 
 
+# What an article's features are computed from: id, title, publication date, and its
+# stored sentence embeddings and parse (None when the nlp stage is behind).
+FeatureInput = tuple[str, str | None, str | None, bytes | None, bytes | None]
+
+
+def feature_inputs(store: Store, ids: Sequence[str]) -> list[FeatureInput]:
+    """The stored inputs of ``feature_batch`` (read where the store is)."""
+    return [
+        (
+            a.id,
+            a.title,
+            a.published,
+            store.get_blob(EMBED_BLOB, a.id),
+            store.get_blob(DOC_BLOB, a.id),
+        )
+        for a in store.iter_articles(ids)
+    ]
+
+
+def feature_batch(
+    cfg: StoriesConfig, nlp_cfg: NlpConfig, items: Sequence[FeatureInput]
+) -> list[ArticleFeatures | None]:
+    """The clustering features of a batch of articles (None: no parse or vectors yet, or
+    neither sentences nor a title); pure, so any engine may run it. The titles are
+    embedded in one model call."""
+    from spacy.tokens import Doc
+
+    nlp = load_spacy(nlp_cfg.spacy_model)
+    titled = [(a, title) for a, title, *_ in items if title]
+    encoded = nlp_embedder(nlp_cfg).encode([title for _, title in titled])
+    title_vectors = dict(zip([a for a, _ in titled], encoded, strict=True))
+    out: list[ArticleFeatures | None] = []
+    for article_id, _, published, vector_blob, doc_blob in items:
+        if vector_blob is None or doc_blob is None:
+            out.append(None)
+            continue
+        vectors = unpack_vectors(vector_blob)
+        if not len(vectors) and article_id not in title_vectors:
+            out.append(None)
+            continue
+        doc = Doc(nlp.vocab).from_bytes(doc_blob)
+        mentions = [e.text for e in doc.ents if e.label_ in cfg.entity_labels]
+        out.append(
+            ArticleFeatures(
+                article_id,
+                article_vector(vectors, title_vectors.get(article_id), cfg),
+                top_entities(mentions, cfg.max_entities),
+                day_number(published),
+            )
+        )
+    return out
+
+
 def features(
     store: Store,
     ids: Sequence[str],
     cfg: StoriesConfig,
     nlp_cfg: NlpConfig,
     skips: Skips,
-) -> list[ArticleFeatures]:
-    """The clustering features of the articles that have their parse and vectors; an
-    article whose features cannot be computed is left out and recorded in ``skips``."""
-    nlp = load_spacy(nlp_cfg.spacy_model)
-    embedder = nlp_embedder(nlp_cfg)
-    articles = [store.get_article(a) for a in ids]
-    titled = [a for a in articles if a.title]
-    title_vectors = dict(
-        zip([a.id for a in titled], embedder.encode([a.title or "" for a in titled]), strict=True)
-    )
-
-    def one(a: Article) -> ArticleFeatures | None:
-        vectors = load_embeddings(store, a.id)
-        doc = load_doc(store, a.id, nlp)
-        if vectors is None or doc is None:
-            return None
-        if not len(vectors) and a.id not in title_vectors:
-            return None
-        mentions = [e.text for e in doc.ents if e.label_ in cfg.entity_labels]
-        return ArticleFeatures(
-            a.id,
-            article_vector(vectors, title_vectors.get(a.id), cfg),
-            top_entities(mentions, cfg.max_entities),
-            day_number(a.published),
-        )
-
-    found = [skips.guard(a.id, one, a) for a in articles]
-    return [f for f in found if f is not None]
+    progress: Callable[[int], object] | None = None,
+) -> Iterator[ArticleFeatures]:
+    """The clustering features of the articles that have their parse and vectors, computed
+    by the run's engine (Ray: in its workers) a batch at a time; an article whose features
+    cannot be computed is left out and recorded in ``skips``. ``progress`` is told of each
+    batch's articles."""
+    chunks = list(batches(ids, batch_size(FEATURE_BATCH)))
+    loaded = (feature_inputs(store, chunk) for chunk in chunks)
+    compute = functools.partial(feature_batch, cfg, nlp_cfg)
+    for chunk, found in zip(chunks, current_engine().map(compute, loaded), strict=True):
+        for article_id, f in zip(chunk, found, strict=True):
+            if isinstance(f, Failed):
+                skips.failed.setdefault(article_id, f.message)
+            elif f is not None:
+                yield f
+        if progress is not None:
+            progress(len(chunk))
 
 
 def _state(story_id: str, members: Sequence[ArticleFeatures], cfg: StoriesConfig) -> StoryState:
@@ -225,14 +270,10 @@ def _place(
             members_of[story_id] = remaining
     reporter.start("stories: article features", len(pending))
     feats: list[ArticleFeatures] = []
-    # A batch of articles at a time: their texts are not all held at once.
-    for chunk in batches(pending, FEATURE_BATCH):
-        found = features(store, chunk, cfg, nlp_cfg, skips)
-        for f in found:
-            blob = tables.pack_features(f)
-            store.put_blob(tables.FEATURE_BLOB, f.id, store.text_hash(f.id), blob)
-        feats += found
-        reporter.advance(len(chunk))
+    # A batch of articles at a time: their parses are not all held at once.
+    for f in features(store, pending, cfg, nlp_cfg, skips, reporter.advance):
+        store.put_blob(tables.FEATURE_BLOB, f.id, store.text_hash(f.id), tables.pack_features(f))
+        feats.append(f)
     reporter.start("stories: cluster", len(feats))
     keyed = getattr(current_engine(), "cluster_blocks", None)
     if keyed is None:
