@@ -55,5 +55,6 @@ def test_keyed_discovery_gives_the_local_pairs(tmp_path: Path) -> None:
     got = list(read_pairs(files, n))
     np.testing.assert_array_equal(np.concatenate([p for p, _ in got]), want_pairs)
     np.testing.assert_array_equal(np.concatenate([s for _, s in got]), want_sims)
-    # vectors move as raw float16 bytes with three fixed-width columns, once per table
-    assert moved["segments by bucket"] == len(rows) * 3 * (20 + 2 * 16)
+    # only (bucket key, place) rows are shuffled, one per table; each vector is shared once
+    assert moved["segment places by bucket"] == len(rows) * 3 * 16
+    assert moved["segment blocks shared"] == len(rows) * (12 + 2 * 16)

@@ -230,8 +230,9 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
     assert sum(engine.nodes.values()) >= 5 and 1 <= len(engine.processes) <= 2, engine
     # Corpus stages ran as keyed shuffles: reuse (band keys, specific tokens, articles to
     # pairs, pairs), statements (quotes by speaker), figure groups (figures by family),
-    # stories (articles and stories by time block), recurring claims (segments by bucket,
-    # then the verified pairs by pair: each pair's first finding); and echo matching sent
+    # stories (articles and stories by time block), recurring claims (segment blocks shared
+    # once, their places by bucket, then the verified pairs by pair: each pair's first
+    # finding); and echo matching sent
     # the segments to the workers in units (not a shuffle: each unit to one task).
     assert sorted(name for name, *_ in engine.shuffles.moved) == [
         "articles to pairs",
@@ -239,7 +240,8 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
         "figures by family",
         "pairs",
         "quotes by speaker",
-        "segments by bucket",
+        "segment blocks shared",
+        "segment places by bucket",
         "segments to matching",
         "specific tokens",
         "stories by time block",

@@ -1,25 +1,25 @@
 """Recurring-claim discovery's candidate verification on Ray, with the driver out of the data.
 
-The segments (row, article, float16 vector) are a dataset of blocks of ``HASH_BLOCK`` rows:
-Parquet files under a folder (``write_segments``; any filesystem pyarrow supports) or blocks
-the driver put in the object store. Every step runs in the workers:
+The segments (row, article, float16 vector) are blocks of ``HASH_BLOCK`` rows shared in the
+object store: loaded there by tasks from Parquet files under a folder (``write_segments``;
+any filesystem pyarrow supports) or put by the driver. Every step runs in the workers:
 
 1. each block is hashed (``lsh_keys``, the local engine's blocks, so the same keys) and
-   yields one row per hash table: bucket key, row, article, vector bytes (fixed-width
-   Arrow columns, no pickling: 788 bytes a row at 384 dims);
-2. a hash shuffle by bucket key; each partition verifies its buckets (``verify_bucket``
-   on ``bucket_windows``, as locally) and yields (pair, order, cosine) rows;
+   yields one row per hash table: bucket key and the segment's place (16 bytes);
+2. a hash shuffle by bucket key; each partition copies its segments' rows, articles and
+   vectors out of the shared blocks that hold them (``gathered``: once per segment, however
+   many of the partition's buckets it is in), verifies its buckets (``verify_bucket`` on
+   ``bucket_windows``, as locally) and yields (pair, order, cosine) rows;
 3. a sort by pair; each block keeps a pair's first finding (lowest order: table, then
    signature, then window, the local engine's bucket order, ``first_pairs``).
 
 The driver plans (file names, the size of the shuffles) and either writes the pairs to
-Parquet from the workers (``find_pairs``) or gathers them (``similar_pairs``, the engine
-method the narratives stage calls with its in-memory index).
+Parquet from the workers (``find_pairs``) or gathers them (``similar_pairs``).
 
-Every (row, table) carries its vector through the shuffle: a bucket's Gram matrix needs
-its members' vectors in one place and each table groups the rows differently, so the
-tables' copies are intrinsic to verifying by bucket (reading them back from Parquet per
-bucket instead would read every file once per partition).
+Only places go through the shuffle, one per (segment, table); the vectors stay in their
+blocks, in the object store, and a node fetches a block once for all the partitions it
+verifies (a block's pages are shared by the node's workers). Shipping each vector with its
+place instead moved it once per hash table: 20 copies of the segment index.
 """
 
 from __future__ import annotations
@@ -45,6 +45,17 @@ from .keyed import OUT_BYTES, PARTITION_BYTES, Shuffles
 WINDOW_BITS = 24  # an order is (bucket key << WINDOW_BITS) | window
 PAIR_ROW = 8 + 8 + 4  # pair, order, cosine
 FILE = "segments-{:06d}.parquet"
+KEY_ROW = 8 + 8  # a shuffled row: bucket key, place of the segment
+
+
+def block_row(dim: int) -> int:
+    """Bytes of one segment in a shared block: row, article, float16 vector."""
+    return 8 + 4 + 2 * dim
+
+
+# A hash block shared in the object store: its first place, and its segments' rows,
+# articles and float16 vectors.
+SegmentBlock = tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float16]]
 
 
 def _segment_schema(dim: int) -> Any:
@@ -150,43 +161,70 @@ def _check_block(table: Any) -> None:
         raise ValueError(f"segments block at {pos[0]} is not a hash block of {HASH_BLOCK} rows")
 
 
-def _keyed(table: Any, planes: list[Any], n_bits: int, dim: int) -> Iterator[Any]:
-    """One row per hash table of every segment of a block: (key, row, article, vector)."""
-    import pyarrow as pa
-
+def block_arrays(table: Any) -> SegmentBlock:
+    """A segment table (one hash block) as the arrays a block is shared as."""
     _check_block(table)
-    block = vectors_of(table.column("vector"), dim).astype(np.float32)
-    rows = table.column("row")
-    article = table.column("article")
-    vector = table.column("vector")
-    step = max(1, OUT_BYTES // (2 * dim + 20))
-    for t, (p, _) in enumerate(planes):
-        keys = (np.int64(t) << n_bits) | lsh_keys(block, p)
-        for lo in range(0, len(keys), step):
-            hi = lo + step
-            yield pa.table(
-                {
-                    "key": keys[lo:hi],
-                    "row": rows[lo:hi],
-                    "article": article[lo:hi],
-                    "vector": vector[lo:hi],
-                }
-            )
+    pos = table.column("pos").to_numpy()
+    first = int(pos[0]) if len(pos) else 0
+    dim = table.schema.field("vector").type.byte_width // 2
+    return (
+        first,
+        table.column("row").to_numpy(),
+        table.column("article").to_numpy(),
+        vectors_of(table.column("vector"), dim),
+    )
 
 
-def _hash_refs(batch: Any, planes: list[Any], n_bits: int, dim: int) -> Iterator[Any]:
-    yield from _keyed(batch, planes, n_bits, dim)
-
-
-def _hash_files(batch: Any, planes: list[Any], n_bits: int, dim: int, fs: Any) -> Iterator[Any]:
+def _load_block(path: str, fs: Any, number: int) -> SegmentBlock:
+    """A Parquet file of ``write_segments`` as shared block ``number`` (a task: its result
+    stays in the object store, the driver holds only the reference)."""
     import pyarrow.parquet as pq
 
-    for path in batch.column("path").to_pylist():
-        yield from _keyed(pq.read_table(path, filesystem=fs), planes, n_bits, dim)
+    block = block_arrays(pq.read_table(path, filesystem=fs))
+    if len(block[1]) and block[0] != number * HASH_BLOCK:
+        raise ValueError(f"{path} starts at segment {block[0]}, not {number * HASH_BLOCK}")
+    return block
+
+
+def _hash(batch: Any, blocks: list[Any], planes: list[Any], n_bits: int) -> Iterator[Any]:
+    """One (key, pos) row per hash table of every segment of the batch's blocks."""
+    import pyarrow as pa
+    import ray
+
+    for b in batch.column("block").to_pylist():
+        first, _, _, vectors = ray.get(blocks[b])
+        block = vectors.astype(np.float32)
+        pos = np.arange(first, first + len(block), dtype=np.int64)
+        step = max(1, OUT_BYTES // KEY_ROW)
+        for t, (p, _) in enumerate(planes):
+            keys = (np.int64(t) << n_bits) | lsh_keys(block, p)
+            for lo in range(0, len(keys), step):
+                yield pa.table({"key": keys[lo : lo + step], "pos": pos[lo : lo + step]})
+
+
+def gathered(
+    pos: npt.NDArray[np.int64], blocks: list[Any], dim: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float16]]:
+    """Rows, articles and vectors of the segments at places ``pos`` (sorted, unique),
+    copied out of the shared blocks that hold them, one block at a time: a partition
+    holds its own rows' vectors once, however many of its buckets they are in."""
+    import ray
+
+    rows = np.zeros(len(pos), dtype=np.int64)
+    own = np.zeros(len(pos), dtype=np.int32)
+    vectors = np.zeros((len(pos), dim), dtype=np.float16)
+    which = pos // HASH_BLOCK
+    cuts = np.flatnonzero(np.r_[True, which[1:] != which[:-1], True])
+    for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        first, b_rows, b_own, b_vectors = ray.get(blocks[int(which[lo])])
+        at = pos[lo:hi] - first
+        rows[lo:hi], own[lo:hi], vectors[lo:hi] = b_rows[at], b_own[at], b_vectors[at]
+    return rows, own, vectors
 
 
 def _verify(
     batch: Any,
+    blocks: list[Any],
     lines: list[Any],
     n_bits: int,
     dim: int,
@@ -199,11 +237,12 @@ def _verify(
     keys = batch.column("key").to_numpy()
     if not len(keys):
         return
-    rows = batch.column("row").to_numpy()
-    own = batch.column("article").to_numpy()
-    vectors = vectors_of(batch.column("vector"), dim)
+    pos = batch.column("pos").to_numpy()
+    places, at = np.unique(pos, return_inverse=True)
+    place_rows, place_own, vectors = gathered(places, blocks, dim)
+    rows, own = place_rows[at], place_own[at]
     order = np.lexsort((rows, keys))  # by bucket, rows ascending as the local engine has them
-    keys, rows, own = keys[order], rows[order], own[order]
+    keys, rows, own, at = keys[order], rows[order], own[order], at[order]
     bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
     out: list[tuple[Any, Any, Any]] = []
     held = 0
@@ -212,7 +251,7 @@ def _verify(
             continue
         key = int(keys[lo])
         group = rows[lo:hi]
-        block = vectors[order[lo:hi]].astype(np.float32)
+        block = vectors[at[lo:hi]].astype(np.float32)
         for w, window in enumerate(bucket_windows(block, lines[key >> n_bits], max_bucket)):
             found, sims = verify_bucket(block[window], group[window], own[lo:hi][window], cfg, n)
             if len(found):
@@ -248,7 +287,7 @@ def _first(batch: Any) -> Any:
 
 def verified_pairs(
     ray: Any,
-    segments: Any,
+    blocks: list[Any],
     rows: int,
     dim: int,
     n: int,
@@ -256,25 +295,34 @@ def verified_pairs(
     shuffles: Shuffles,
     workers: int,
     max_bucket: int = 1024,
-    hash_block: Callable[..., Iterator[Any]] = _hash_refs,
-    **hash_args: Any,
 ) -> Any:
     """The dataset of verified pairs (pair key ``i * n + j``, order, cosine), each pair
-    once, sorted by pair, from ``segments``: a dataset whose batches ``hash_block`` turns
-    into keyed rows (``rows`` segments of width ``dim`` take part; ``n`` rows in the index)."""
+    once, sorted by pair, from the shared segment ``blocks`` (references to
+    ``SegmentBlock``, block ``b`` holding places ``b * HASH_BLOCK`` on): ``rows`` segments
+    of width ``dim`` take part; ``n`` rows in the index."""
     n_bits = lsh_bits(rows, cfg)
     planes = lsh_planes(dim, rows, cfg)
     lines = [line for _, line in planes]
-    keyed = segments.map_batches(
-        functools.partial(hash_block, planes=planes, n_bits=n_bits, dim=dim, **hash_args),
-        batch_size=None if hash_block is _hash_refs else 1,
+    keyed = ray.data.from_items([{"block": b} for b in range(len(blocks))]).map_batches(
+        functools.partial(_hash, blocks=blocks, planes=planes, n_bits=n_bits),
+        batch_size=1,
         batch_format="pyarrow",
     )
-    size = rows * len(planes) * (8 + 8 + 4 + 2 * dim)  # fixed-width columns: exact
-    parts = max(workers, -(-size // PARTITION_BYTES))
-    shuffles.moved.append(("segments by bucket", rows * len(planes), size, parts))
+    entries = rows * len(planes)
+    size = entries * KEY_ROW  # fixed-width columns: exact
+    # A partition holds its keyed rows and, at most, one vector per row: sized on both.
+    parts = max(workers, -(-entries * (KEY_ROW + block_row(dim)) // PARTITION_BYTES))
+    shuffles.moved.append(("segment blocks shared", rows, rows * block_row(dim), len(blocks)))
+    shuffles.moved.append(("segment places by bucket", entries, size, parts))
     verify = functools.partial(
-        _verify, lines=lines, n_bits=n_bits, dim=dim, n=n, cfg=cfg, max_bucket=max_bucket
+        _verify,
+        blocks=blocks,
+        lines=lines,
+        n_bits=n_bits,
+        dim=dim,
+        n=n,
+        cfg=cfg,
+        max_bucket=max_bucket,
     )
     found = (
         keyed.repartition(parts, keys=["key"])
@@ -314,10 +362,9 @@ def find_pairs(
     if rows < 2:
         return []
     dim = pq.ParquetFile(files[0], filesystem=fs).schema_arrow.field("vector").type.byte_width // 2
-    listing = ray.data.from_items([{"path": f} for f in files])
-    pairs = verified_pairs(
-        ray, listing, rows, dim, n, cfg, shuffles, workers, max_bucket, _hash_files, fs=fs
-    )
+    load = ray.remote(_load_block)
+    blocks = [load.remote(path, fs, b) for b, path in enumerate(files)]
+    pairs = verified_pairs(ray, blocks, rows, dim, n, cfg, shuffles, workers, max_bucket)
     pairs.write_parquet(out_root, filesystem=out_fs)
     return sorted(
         i.path for i in out_fs.get_file_info(_selector(out_root)) if i.path.endswith(".parquet")
@@ -394,10 +441,10 @@ def similar_pairs(
         )
         for i in range(0, len(rows), HASH_BLOCK)
     )
-    refs = [ray.put(table) for table in aligned_blocks(chunks)]
+    refs = [ray.put(block_arrays(table)) for table in aligned_blocks(chunks)]
     found = verified_pairs(
         ray,
-        ray.data.from_arrow_refs(refs),
+        refs,
         len(rows),
         vectors.shape[1],
         n,
