@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
 
 from ..isodate import calendar_date
 from ..models import ReuseLink, Span
@@ -23,6 +25,8 @@ from ..unionfind import UnionFind
 from .align import Passage, pieces
 from .config import ReuseConfig
 from .text import quote_prefix, quoted_share
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -40,24 +44,37 @@ def drawn_regions(pairs: Mapping[tuple[str, str], Sequence[Passage]]) -> dict[st
         for p in passages:
             regions[a][b].append((p.a_start, p.a_end))
             regions[b][a].append((p.b_start, p.b_end))
-    out: dict[str, int] = {}
-    for art, by_partner in regions.items():
-        distinct = 0
-        for partner, spans in by_partner.items():
-            others = union(s for q, ss in by_partner.items() if q != partner for s in ss)
-            own = union_length(spans)
-            overlap = sum(
-                max(0, min(e, oe) - max(s, os_)) for s, e in union(spans) for os_, oe in others
-            )
-            if own and overlap < own / 2:
-                distinct += 1
-        out[art] = distinct
-    return out
+    return {art: distinct_partners(by_partner) for art, by_partner in regions.items()}
+
+
+def distinct_partners(by_partner: Mapping[K, Sequence[tuple[int, int]]]) -> int:
+    """How many partners supply a region of one article that no other partner covers
+    (``by_partner``: the spans of the article each partner shares)."""
+    distinct = 0
+    for partner, spans in by_partner.items():
+        others = union(s for q, ss in by_partner.items() if q != partner for s in ss)
+        own = union_length(spans)
+        overlap = sum(
+            max(0, min(e, oe) - max(s, os_)) for s, e in union(spans) for os_, oe in others
+        )
+        if own and overlap < own / 2:
+            distinct += 1
+    return distinct
 
 
 def a_is_source(
     a: ArticleMeta, b: ArticleMeta, passages: Sequence[Passage], drawn: Mapping[str, int]
 ) -> bool:
+    """Whether ``a`` is the side ``b`` took the ``passages`` (aligned pieces) from."""
+    early = dated_or_covered(a, b, passages)
+    if early is not None:
+        return early
+    late = by_drawn(drawn.get(a.id, 0), drawn.get(b.id, 0))
+    return by_text(a, b, passages) if late is None else late
+
+
+def dated_or_covered(a: ArticleMeta, b: ArticleMeta, passages: Sequence[Passage]) -> bool | None:
+    """The direction publication dates or the shares covered decide (None: neither)."""
     da, db = calendar_date(a.published), calendar_date(b.published)
     if da is not None and db is not None and da != db:
         return da < db
@@ -65,9 +82,19 @@ def a_is_source(
     cov_b = union_length((p.b_start, p.b_end) for p in passages) / max(1, len(b.text))
     if max(cov_a, cov_b) >= 1.15 * min(cov_a, cov_b):
         return cov_a > cov_b
-    ca, cb = drawn.get(a.id, 0), drawn.get(b.id, 0)
-    if max(ca, cb) >= 2 and ca != cb:
-        return ca < cb
+    return None
+
+
+def by_drawn(drawn_a: int, drawn_b: int) -> bool | None:
+    """The direction the articles' counts of distinct partners decide (None: they don't):
+    an article assembled from several others is the derived one."""
+    if max(drawn_a, drawn_b) >= 2 and drawn_a != drawn_b:
+        return drawn_a < drawn_b
+    return None
+
+
+def by_text(a: ArticleMeta, b: ArticleMeta, passages: Sequence[Passage]) -> bool:
+    """The direction quotation, then passage length, then ingest order decide."""
     qa, qb = quote_prefix(a.text), quote_prefix(b.text)
     quoted_a = sum(quoted_share(qa, p.a_start, p.a_end) * (p.a_end - p.a_start) for p in passages)
     quoted_b = sum(quoted_share(qb, p.b_start, p.b_end) * (p.b_end - p.b_start) for p in passages)
@@ -121,26 +148,27 @@ def _share(span: Span, spans: Sequence[Span]) -> float:
 
 
 def _drop_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
-    """Drop a link between two articles that both took the same passage from a third.
-
-    Two outlets running the same wire copy share the text because both took it from the
-    wire; the passage is attributed to the wire, not to each other.
-    """
+    """Drop a link between two articles that both took the same passage from a third."""
     incoming: dict[str, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
     for link in links:
         incoming[link.derived][link.source].append(link.derived_span)
-    kept = []
-    for link in links:
-        x, y = link.source, link.derived
-        common = (set(incoming[x]) & set(incoming[y])) - {x, y}
-        explained = any(
-            _share(link.source_span, incoming[x][z]) >= 0.5
-            and _share(link.derived_span, incoming[y][z]) >= 0.5
-            for z in common
-        )
-        if not explained:
-            kept.append(link)
-    return kept
+    return [link for link in links if not sibling(link, incoming)]
+
+
+def sibling(link: ReuseLink, incoming: Mapping[str, Mapping[str, Sequence[Span]]]) -> bool:
+    """Whether both sides of ``link`` took its passage from a third article.
+
+    Two outlets running the same wire copy share the text because both took it from the
+    wire; the passage is attributed to the wire, not to each other. ``incoming``: for
+    (at least) both sides, the spans of it each of its sources supplied.
+    """
+    x, y = link.source, link.derived
+    into_x, into_y = incoming.get(x, {}), incoming.get(y, {})
+    common = (set(into_x) & set(into_y)) - {x, y}
+    return any(
+        _share(link.source_span, into_x[z]) >= 0.5 and _share(link.derived_span, into_y[z]) >= 0.5
+        for z in common
+    )
 
 
 def duplicate_groups(
@@ -149,7 +177,7 @@ def duplicate_groups(
     """Near-duplicate articles (text reused over ``coverage`` of both): (original, members)."""
     cover: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     for link in links:
-        if link.kind in ("paraphrase", "quote"):
+        if not counts_as_copy(link.kind):
             continue
         key = (link.source, link.derived)
         src, der = cover.setdefault(key, ([], []))
@@ -158,8 +186,7 @@ def duplicate_groups(
     sets: UnionFind[str] = UnionFind()
     find = sets.find
     for (s, d), (src, der) in cover.items():
-        ls, ld = max(1, len(meta[s].text.strip())), max(1, len(meta[d].text.strip()))
-        if union_length(src) / ls >= coverage and union_length(der) / ld >= coverage:
+        if covers(src, der, len(meta[s].text.strip()), len(meta[d].text.strip()), coverage):
             sets.union(s, d)
     groups: dict[str, list[str]] = defaultdict(list)
     for x in {x for pair in cover for x in pair}:
@@ -169,22 +196,43 @@ def duplicate_groups(
         if len(members) < 2:
             continue
 
-        def rank(
-            x: str, group: frozenset[str] = frozenset(members)
-        ) -> tuple[int, str, int, int, int]:
-            day = calendar_date(meta[x].published)
+        def rank(x: str, group: frozenset[str] = frozenset(members)) -> MemberRank:
             taken = sum(1 for s, d in cover if d == x and s in group)
-            return (
-                day is None,
-                day.isoformat() if day else "",
-                taken,
-                -len(meta[x].text),
-                meta[x].order,
-            )
+            m = meta[x]
+            return member_rank(calendar_date(m.published), taken, len(m.text), m.order)
 
         members.sort(key=rank)
         out.append((members[0], members))
     return out
+
+
+def counts_as_copy(kind: str) -> bool:
+    """Whether a link of this kind counts toward near-duplicate coverage."""
+    return kind not in ("paraphrase", "quote")
+
+
+def covers(
+    source: Iterable[tuple[int, int]],
+    derived: Iterable[tuple[int, int]],
+    source_chars: int,
+    derived_chars: int,
+    coverage: float,
+) -> bool:
+    """Whether the spans shared cover ``coverage`` of both articles (their stripped
+    lengths): near-duplicates."""
+    return (
+        union_length(source) / max(1, source_chars) >= coverage
+        and union_length(derived) / max(1, derived_chars) >= coverage
+    )
+
+
+MemberRank = tuple[bool, str, int, int, int]
+
+
+def member_rank(day: date | None, taken: int, chars: int, order: int) -> MemberRank:
+    """Sort key of a near-duplicate group's members, the original first: the earliest,
+    then the one taking from fewest of the group, the longest, the first ingested."""
+    return (day is None, day.isoformat() if day else "", taken, -chars, order)
 
 
 def provenance(
@@ -199,11 +247,15 @@ def provenance(
         if link.kind == "quote":
             continue
         spans[(link.derived, link.source)].append((link.derived_span.start, link.derived_span.end))
-    out = []
-    for (derived, source), ss in sorted(spans.items()):
-        total = max(1, len(meta[derived].text))
-        out.append((derived, source, round(union_length(ss) / total, 4)))
-    return out
+    return [
+        (derived, source, share(ss, len(meta[derived].text)))
+        for (derived, source), ss in sorted(spans.items())
+    ]
+
+
+def share(spans: Iterable[tuple[int, int]], chars: int) -> float:
+    """The share of an article of ``chars`` characters the spans cover (four places)."""
+    return round(union_length(spans) / max(1, chars), 4)
 
 
 def unsourced_spans(

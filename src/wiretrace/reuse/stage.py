@@ -3,7 +3,8 @@
 Corpus-level and incremental: candidates are generated over the whole corpus, but only
 pairs touching new or changed articles are aligned; their old links are replaced. Link
 directions, near-duplicate groups, provenance shares and unsourced passages are then
-recomputed from all stored links, since a new article can change who drew from whom.
+recomputed from all stored links, since a new article can change who drew from whom;
+``directions`` does it a block of articles at a time, the links staying in the store.
 The local engine reads the corpus a block at a time and writes each slice of pairs' links
 as it is aligned (``blocks``): candidates, the paraphrase neighbour searches (their vectors
 in temporary files) and alignment keep to a block.
@@ -11,7 +12,6 @@ in temporary files) and alignment keep to a block.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -21,13 +21,12 @@ from ..nlp.models import NlpConfig
 from ..nlp.stage import DOC_BLOB, EMBED_BLOB, load_doc, load_embeddings
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
 from ..store import Store, content_hash
-from . import tables
-from .align import Passage
+from . import directions, tables
 from .attribution import attributed
 from .blocks import find_reuse_blocks
 from .config import ReuseConfig
 from .detect import DocInput, PairResult
-from .provenance import ArticleMeta, duplicate_groups, orient, provenance, unsourced_spans
+from .provenance import unsourced_spans
 from .tables import Progress
 
 if TYPE_CHECKING:
@@ -115,87 +114,28 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
                 tables.add_links(store, fresh(part.results))
                 tables.set_progress(store, Progress(run_id, part.last, failed))
     with store.transaction():  # directions, provenance and bookkeeping commit together
-        reporter.start("reuse: orient links, provenance", 1)
-        stored = tables.links(store)
-        meta = _meta(store, index, stored)
-        links = _reorient(store, meta, stored, cfg)
+        reporter.start("reuse: orient links, provenance", directions.steps(len(ids)))
         spacy_model = config.section("nlp", NlpConfig).spacy_model
-        _provenance(store, meta, links, cfg, spacy_model, skips)
+
+        def unsourced(
+            article: str, text: str, taken: list[tuple[int, int]], nlp: Language
+        ) -> list[Span]:
+            return _unsourced(store, article, text, taken, nlp, cfg)
+
+        def load_nlp() -> Language:
+            from ..nlp import load_spacy
+
+            return load_spacy(spacy_model)
+
+        count = directions.settle(
+            store, ids, cfg, unsourced, load_nlp, skips, step=reporter.advance
+        )
         errors = skips.record(store, todo)
         store.mark_done(NAME, todo, key)
         tables.set_progress(store, None)
-        reporter.advance()
     reporter.finish()
-    notes = (f"{len(links)} reuse links",)
+    notes = (f"{count} reuse links",)
     return StageReport(NAME, processed=len(todo), errors=errors, notes=notes)
-
-
-def _meta(store: Store, index: dict[str, int], links: list[ReuseLink]) -> dict[str, ArticleMeta]:
-    """What orienting links and provenance need of the linked articles (only those)."""
-    linked = sorted(
-        {x for link in links for x in (link.source, link.derived)}, key=lambda a: index[a]
-    )
-    return {
-        a.id: ArticleMeta(a.id, a.text, a.published, index[a.id])
-        for a in store.iter_articles(linked)
-    }
-
-
-def _reorient(
-    store: Store, meta: dict[str, ArticleMeta], links: list[ReuseLink], cfg: ReuseConfig
-) -> list[ReuseLink]:
-    pairs: dict[tuple[str, str], list[Passage]] = defaultdict(list)
-    for link in links:
-        a, b = sorted((link.source, link.derived), key=lambda x: meta[x].order)
-        if a == link.source:
-            p = Passage(
-                link.source_span.start,
-                link.source_span.end,
-                link.derived_span.start,
-                link.derived_span.end,
-                link.kind,
-                link.score,
-            )
-        else:
-            p = Passage(
-                link.derived_span.start,
-                link.derived_span.end,
-                link.source_span.start,
-                link.source_span.end,
-                link.kind,
-                link.score,
-            )
-        pairs[(a, b)].append(p)
-    oriented = orient(pairs, meta, cfg)
-    tables.rewrite_links(store, oriented)
-    return oriented
-
-
-def _provenance(
-    store: Store,
-    meta: dict[str, ArticleMeta],
-    links: list[ReuseLink],
-    cfg: ReuseConfig,
-    spacy_model: str,
-    skips: Skips,
-) -> None:
-    groups = duplicate_groups(links, meta, cfg.duplicate_coverage)
-    shares = provenance(links, meta)
-    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for link in links:
-        taken[link.derived].append((link.derived_span.start, link.derived_span.end))
-    unsourced: list[tuple[str, Span]] = []
-    parsed = [a for a in sorted(taken) if store.get_blob(DOC_BLOB, a) is not None]
-    if parsed:
-        from ..nlp import load_spacy
-
-        nlp = load_spacy(spacy_model)
-        for article in parsed:
-            spans = skips.guard(
-                article, _unsourced, store, article, meta[article].text, taken[article], nlp, cfg
-            )
-            unsourced += [(article, span) for span in spans or ()]
-    tables.write_provenance(store, groups, shares, unsourced)
 
 
 def _unsourced(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..models import ReuseLink, Span
@@ -108,10 +108,24 @@ def write_provenance(
     shares: Sequence[tuple[str, str, float]],
     unsourced: Sequence[tuple[str, Span]],
 ) -> None:
+    clear_provenance(store)
+    add_provenance(store, groups, shares, unsourced)
+
+
+def clear_provenance(store: Store) -> None:
     with store.transaction() as conn:
         conn.execute("DELETE FROM reuse_duplicates")
         conn.execute("DELETE FROM reuse_provenance")
         conn.execute("DELETE FROM reuse_unsourced")
+
+
+def add_provenance(
+    store: Store,
+    groups: Sequence[tuple[str, list[str]]],
+    shares: Sequence[tuple[str, str, float]],
+    unsourced: Sequence[tuple[str, Span]],
+) -> None:
+    with store.transaction() as conn:
         conn.executemany(
             "INSERT INTO reuse_duplicates (article, original) VALUES (?, ?)",
             [(m, original) for original, members in groups for m in members],
@@ -123,6 +137,74 @@ def write_provenance(
             "INSERT INTO reuse_unsourced (article, start, end) VALUES (?, ?, ?)",
             [(a, s.start, s.end) for a, s in unsourced],
         )
+
+
+# -- the stored links a block at a time (``directions``) ------------------------------
+
+LinkRow = tuple[int, str, str, int, int, int, int, str, float]
+"""(id, source, derived, source start, source end, derived start, derived end, kind, score)"""
+
+_ROW = (
+    "SELECT id, source, derived, source_start, source_end, derived_start, derived_end, kind,"
+    " score FROM reuse_links"
+)
+_IN = 500  # ids in one ``IN (...)`` list
+
+
+def link_batches(store: Store, size: int = 10_000) -> Iterator[list[LinkRow]]:
+    """Every stored link, in id order, ``size`` at a time."""
+    cursor = store.conn.execute(_ROW + " ORDER BY id")
+    while batch := cursor.fetchmany(size):
+        yield [tuple(r) for r in batch]  # type: ignore[misc]
+
+
+def links_into(store: Store, articles: Sequence[str]) -> list[LinkRow]:
+    """The links whose derived side is one of ``articles``, in id order."""
+    out: list[LinkRow] = []
+    for lo in range(0, len(articles), _IN):
+        part = articles[lo : lo + _IN]
+        marks = ",".join("?" * len(part))
+        rows = store.conn.execute(_ROW + f" WHERE derived IN ({marks})", tuple(part))
+        out += [tuple(r) for r in rows]  # type: ignore[misc]
+    out.sort()
+    return out
+
+
+def turn_links(store: Store, ids: Iterable[int]) -> None:
+    """Swap the two sides of these links (their source becomes the derived article)."""
+    with store.transaction() as conn:
+        conn.executemany(
+            "UPDATE reuse_links SET source = derived, derived = source,"
+            " source_start = derived_start, source_end = derived_end,"
+            " derived_start = source_start, derived_end = source_end WHERE id = ?",
+            [(int(k),) for k in ids],
+        )
+
+
+def delete_links(store: Store, ids: Iterable[int]) -> None:
+    with store.transaction() as conn:
+        conn.executemany("DELETE FROM reuse_links WHERE id = ?", [(int(k),) for k in ids])
+
+
+def renumber_links(store: Store) -> None:
+    """Number the links in the order ``rewrite_links`` gives (by derived article, derived
+    start, source; then the old order), from 1, sorting inside SQLite."""
+    cols = "source, derived, source_start, source_end, derived_start, derived_end, kind, score"
+    with store.transaction() as conn:
+        conn.execute("DROP TABLE IF EXISTS temp.reuse_sorted")
+        conn.execute(
+            f"CREATE TEMP TABLE reuse_sorted AS SELECT {cols} FROM reuse_links"
+            " ORDER BY derived, derived_start, source, id"
+        )
+        conn.execute("DELETE FROM reuse_links")
+        conn.execute(
+            f"INSERT INTO reuse_links ({cols}) SELECT {cols} FROM temp.reuse_sorted ORDER BY rowid"
+        )
+        conn.execute("DROP TABLE temp.reuse_sorted")
+
+
+def count_links(store: Store) -> int:
+    return int(store.conn.execute("SELECT count(*) FROM reuse_links").fetchone()[0])
 
 
 def duplicates(store: Store) -> dict[str, list[str]]:
