@@ -116,7 +116,7 @@ def _block(
     return [cluster(articles, stories, cfg)]
 
 
-STORY_PART = 25_000  # articles of a time block one task clusters (~40 MB at 384 dims)
+STORY_PART = 10_000  # articles of a time block one task clusters (~16 MB at 384 dims)
 
 
 def _unpickled(function: Callable[..., T], *blobs: bytes) -> T:
