@@ -13,14 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from wiretrace.narratives.buckets import bucket_pairs, updated_pairs
 from wiretrace.narratives.discovery import (
     Pairs,
-    bucket_pairs,
     lsh_bits,
     lsh_planes,
     segment_keys,
     similar_pairs,
-    updated_pairs,
 )
 from wiretrace.narratives.matching import NarrativesConfig
 
@@ -162,3 +161,49 @@ def test_a_bucket_left_below_the_limit_is_compared_whole() -> None:
     assert _as_set(whole1) - _as_set(kept)  # found now, by no new row
     assert np.array_equal(update.pairs, whole1.pairs)
     assert np.array_equal(update.tables, whole1.tables)
+
+
+def test_batch_and_range_sizes_change_no_claim() -> None:
+    """Discovery from spilled rows: the buckets read a batch at a time and the pairs
+    spilled by ranges of rows give the claims of the in-memory pair search, whatever the
+    batch and range sizes (a bucket cut at a batch edge, or an article's pairs split
+    between ranges, would change them)."""
+    from wiretrace.narratives.discovery import CorpusView, discover_claims
+    from wiretrace.narratives.matching import SegmentIndex
+
+    rng = np.random.default_rng(5)
+    articles, per = 40, 12
+    claims = rng.standard_normal((6, DIM))
+    rows = []
+    for a in range(articles):
+        for s in range(per):
+            base = claims[(a + s) % 6] if s % 3 == 0 else rng.standard_normal(DIM)
+            rows.append(base + 0.15 * rng.standard_normal(DIM))
+    vectors = np.array(rows, dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    n = len(vectors)
+    owner = np.repeat(np.arange(articles, dtype=np.int32), per)
+    sentence = np.tile(np.arange(per, dtype=np.int32), articles)
+    start = sentence * 40
+    index = SegmentIndex(
+        vectors.astype(np.float16),
+        owner,
+        sentence,
+        start,
+        start + 30,
+        tuple(f"a{i}" for i in range(articles)),
+    )
+    text = "word " * (per * 10)
+    corpus = CorpusView(
+        {a: text for a in index.articles},
+        {a: f"outlet{i % 5}" for i, a in enumerate(index.articles)},
+        {a: f"2024-01-{i % 28 + 1:02d}" for i, a in enumerate(index.articles)},
+        {},
+    )
+    cfg = NarrativesConfig(claim_similarity=0.8, lsh_tables=4, max_claims=5)
+    want = discover_claims(index, corpus, cfg, find=similar_pairs)
+    assert len(want) == 5 and len({len(c.members) for c in want}) > 1
+    for batch in (1, 2, 13, n):
+        for ranges in (1, per, 5 * per + 1, n):
+            got = discover_claims(index, corpus, cfg, batch_rows=batch, pair_rows=ranges)
+            assert got == want, (batch, ranges)

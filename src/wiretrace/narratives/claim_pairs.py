@@ -4,7 +4,7 @@ Each article keeps its segments' bucket keys (blob ``claim-keys``) and the verif
 it holds the lower row of (blob ``claim-pairs``, with the partner's text hash and the hash
 tables that found each pair). A later run hashes only the new or changed articles,
 verifies the buckets their segments enter or leave, and keeps every other pair through the
-tables that found it (``discovery.updated_pairs``): the pairs, and so the claims, are the
+tables that found it (``buckets.verify_tables``): the pairs, and so the claims, are the
 ones a whole run finds. The run is whole when the number of hash bits changes (it follows
 the corpus size, so this happens each time the corpus doubles), when the settings change,
 or when an article left the corpus.
@@ -13,26 +13,35 @@ or when an article left the corpus.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from ..spilled import SpilledRows
 from ..store import Store
+from .buckets import (
+    BATCH_ROWS,
+    PAIR_ROWS,
+    Found,
+    PairSpill,
+    Verifier,
+    pair_cuts,
+    stale_tables,
+    verify_tables,
+)
 from .discovery import (
     Claim,
     CorpusView,
-    Pairs,
-    bucket_pairs,
-    claims_of_pairs,
+    SegmentRows,
+    SentenceGraph,
     lsh_bits,
-    merged_pairs,
+    lsh_planes,
     segment_keys,
-    updated_pairs,
     wordy_segments,
 )
-from .matching import NarrativesConfig, SegmentIndex
+from .matching import NarrativesConfig, Pieces
 from .tables import get_state, set_state
 
 KEYS_BLOB = "claim-keys"  # per article: which segments take part, their bucket keys
@@ -99,124 +108,210 @@ def settings(cfg: NarrativesConfig, dim: int, stage: str) -> str:
     )
 
 
+def spill_segments(pieces: Pieces) -> tuple[SegmentRows, SpilledRows]:
+    """The segments of the pieces, their vectors in a file (closed by the caller) and a
+    few numbers per row in memory (article, sentence, span)."""
+    vectors: SpilledRows | None = None
+    metas: list[npt.NDArray[np.int32]] = []
+    articles: list[str] = []
+    for piece in pieces():
+        if vectors is None:
+            vectors = SpilledRows(piece.vectors.shape[1], np.float16)
+        vectors.append(piece.vectors)
+        metas.append(
+            np.stack(
+                [piece.article + len(articles), piece.sentence, piece.start, piece.end], axis=1
+            ).astype(np.int32)
+        )
+        articles.extend(piece.articles)
+    if vectors is None:
+        vectors = SpilledRows(0, np.float16)
+    meta = np.concatenate(metas) if metas else np.zeros((0, 4), dtype=np.int32)
+    rows = SegmentRows(
+        vectors,
+        meta[:, 0].copy(),
+        meta[:, 1].copy(),
+        meta[:, 2].copy(),
+        meta[:, 3].copy(),
+        tuple(articles),
+    )
+    return rows, vectors
+
+
 def discover(
     store: Store,
-    index: SegmentIndex,
+    index: SegmentRows,
     corpus: CorpusView,
     cfg: NarrativesConfig,
     pending: Collection[str],
     stage: str,
     progress: Callable[[], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
+    pair_rows: int = PAIR_ROWS,
 ) -> tuple[list[Claim], Update]:
     """The recurring claims of ``index``, updating the stored keys and pairs.
 
     ``pending``: the articles whose segments were made (again) in this run; ``stage``:
-    the key the segments were made with.
+    the key the segments were made with. Memory holds a few numbers per segment and per
+    article: the vectors are read from ``index.vectors`` a batch of buckets at a time, the
+    keys and the pairs go to files (``buckets``), and each article's records are written
+    as its range of pairs is read back. ``batch_rows`` and ``pair_rows`` size those
+    batches and ranges; they change no result.
     """
     ids = index.articles
-    bounds = np.searchsorted(index.article, np.arange(len(ids) + 1))
-    setting = settings(cfg, index.vectors.shape[1], stage)
+    bounds = np.searchsorted(index.article, np.arange(len(ids) + 1)).astype(np.int64)
+    dim = int(index.vectors.shape[1])
+    setting = settings(cfg, dim, stage)
     state = json.loads(get_state(store, STATE) or "{}")
     whole = state.get("settings") != setting
-    wordy: list[npt.NDArray[np.bool_]] = []
-    stored: list[tuple[int, npt.NDArray[np.int64]] | None] = []  # (bits, keys)
+    wordy = np.zeros(index.size, dtype=bool)
+    usable = np.zeros(len(ids), dtype=bool)  # stored keys of the current segments
     fresh = np.zeros(len(ids), dtype=bool)
-    recorded: dict[int, tuple[dict[str, list[str]], dict[str, npt.NDArray[np.generic]]]] = {}
     for a, article in enumerate(ids):
-        size = int(bounds[a + 1] - bounds[a])
+        span = slice(int(bounds[a]), int(bounds[a + 1]))
         data = None if article in pending else store.get_blob(KEYS_BLOB, article)
         got = None if data is None else _unpack(data)[1]
-        if got and len(got["wordy"]) == size:
-            wordy.append(got["wordy"].astype(bool))
-            stored.append((int(got["bits"]), got["keys"].astype(np.int64)))
+        if got and len(got["wordy"]) == span.stop - span.start:
+            wordy[span] = got["wordy"].astype(bool)
+            usable[a] = True
             record = store.get_blob(PAIRS_BLOB, article)
-            listed = None if record is None else _unpack(record)
-            if listed is None or not listed[1]:
+            if record is None or not _unpack(record)[1]:
                 fresh[a] = True  # its pairs are unknown: verify its buckets again
-            else:
-                recorded[a] = listed
         else:
-            span = slice(int(bounds[a]), int(bounds[a + 1]))
             text = corpus.texts[article]
-            wordy.append(wordy_segments(text, index.start[span], index.end[span]))
-            stored.append(None)
+            wordy[span] = wordy_segments(text, index.start[span], index.end[span])
             fresh[a] = True
-    mask = np.concatenate(wordy) if wordy else np.zeros(0, dtype=bool)
-    rows = np.flatnonzero(mask)
+    rows = np.flatnonzero(wordy)
+    del wordy
     bits = lsh_bits(len(rows), cfg)
     whole = whole or bits != state.get("bits")
+    tables = cfg.lsh_tables
     # The keys the fresh articles had (a bucket they left must be verified again); an
     # article without any was not in the last run's index, so it left no bucket.
-    gone: list[npt.NDArray[np.int64]] = []
-    known_before = int((~fresh).sum())
-    for a in np.flatnonzero(fresh).tolist() if not whole else []:
-        data = store.last_blob(KEYS_BLOB, ids[a])
-        if data is None:
-            continue
-        old = _unpack(data)[1]
-        if not old or int(old["bits"]) != bits:
-            whole = True
-            break
-        gone.append(old["keys"].astype(np.int64))
-        known_before += 1
-    # an article that left the corpus leaves its buckets unverified: run whole
-    whole = whole or known_before < int(state.get("articles", 0)) or bool(fresh.all())
-    if whole:
-        fresh[:] = True
-    owner_of_row = index.article[rows]
-    keys = np.zeros((len(rows), cfg.lsh_tables), dtype=np.int64)
-    row_fresh = fresh[owner_of_row]
-    for a in range(len(ids)):
-        at = slice(*np.searchsorted(owner_of_row, [a, a + 1]))
-        known = stored[a]
-        if fresh[a] or known is None or known[0] != bits:
-            part = rows[at]
-            keys[at] = segment_keys(index.vectors[part], len(rows), cfg) if len(part) else 0
-        else:
-            keys[at] = known[1]
-    hashes = {article: store.text_hash(article) for article in ids}
-    rewrite = np.ones(len(ids), dtype=bool)  # articles whose pair list changed
-    if whole:
-        found = bucket_pairs(index.vectors, index.article, rows, keys, cfg, progress=progress)
-        update = Update(True, len(ids), len(rows) * cfg.lsh_tables, len(rows))
-    else:
-        kept, dropped = _kept_pairs(index, bounds, fresh, hashes, recorded)
-        old_keys = np.concatenate(gone) if gone else np.zeros((0, cfg.lsh_tables), dtype=np.int64)
-        found, verified = updated_pairs(
-            index.vectors,
-            index.article,
-            rows,
-            keys,
-            row_fresh,
-            old_keys,
-            kept,
-            cfg,
-            progress=progress,
+    gone = SpilledRows(tables, np.int64)
+    keys = SpilledRows(tables, np.int64)  # per row taking part, every table's key
+    sink = PairSpill(pair_cuts(bounds, pair_rows), index.size)
+    try:
+        known_before = int((~fresh).sum())
+        for a in np.flatnonzero(fresh).tolist() if not whole else []:
+            data = store.last_blob(KEYS_BLOB, ids[a])
+            if data is None:
+                continue
+            old = _unpack(data)[1]
+            if not old or int(old["bits"]) != bits:
+                whole = True
+                break
+            gone.append(old["keys"].astype(np.int64).reshape(-1, tables))
+            known_before += 1
+        # an article that left the corpus leaves its buckets unverified: run whole
+        whole = whole or known_before < int(state.get("articles", 0)) or bool(fresh.all())
+        if whole:
+            fresh[:] = True
+        hashes = {article: store.text_hash(article) for article in ids}
+        at = np.searchsorted(rows, bounds)  # each article's first row taking part
+        _hash_rows(store, index, rows, at, fresh, usable, bits, cfg, keys, hashes)
+        verifier = Verifier(
+            index.vectors, index.article, rows, index.size, cfg, sink, batch_rows=batch_rows
         )
-        update = Update(False, int(fresh.sum()), verified, len(rows))
-        rewrite = fresh | dropped
-        rewrite[_owners_of_changes(kept, found, index)] = True
-    _write(store, index, bounds, mask, keys, rows, bits, found, fresh, rewrite, hashes)
+        lines = [line for _, line in lsh_planes(dim, max(len(rows), 1), cfg)]
+
+        def column(t: int) -> npt.NDArray[np.int64]:
+            out = np.empty(len(keys), dtype=np.int64)
+            for lo in range(0, len(keys), batch_rows):
+                out[lo : lo + batch_rows] = keys[lo : lo + batch_rows][:, t]
+            return out
+
+        def gone_column(t: int) -> npt.NDArray[np.int64]:
+            return gone[0 : len(gone)][:, t] if len(gone) else np.zeros(0, np.int64)
+
+        row_fresh = fresh[index.article[rows]]
+        if whole:
+            verify_tables(verifier, lines, column, progress=progress)
+            update = Update(True, len(ids), len(rows) * tables, len(rows))
+            dropped = np.zeros(len(ids), dtype=bool)
+        else:
+            again, verified = verify_tables(
+                verifier, lines, column, row_fresh, gone_column, progress
+            )
+            dropped = _spill_kept(store, index, bounds, rows, at, fresh, hashes, keys, again, sink)
+            update = Update(False, int(fresh.sum()), verified, len(rows))
+        graph = SentenceGraph(index)
+        starts = np.asarray(np.searchsorted(bounds[:-1], np.r_[sink.cuts, index.size + 1]))
+        for p, (_, found) in enumerate(sink.ranges()):
+            keep = found.tables != 0
+            articles = range(int(starts[p]), int(starts[p + 1]))
+            _write_pairs(store, index, bounds, articles, found, whole, fresh | dropped, hashes)
+            graph.add(found.pairs[keep], found.sims[keep])
+    finally:
+        gone.close()
+        keys.close()
+        sink.close()
     set_state(store, STATE, json.dumps({"settings": setting, "bits": bits, "articles": len(ids)}))
-    claims = claims_of_pairs(index, found.pairs, found.sims, corpus, cfg)
-    return claims, update
+    return graph.claims(corpus, cfg), update
 
 
-def _kept_pairs(
-    index: SegmentIndex,
+def _hash_rows(
+    store: Store,
+    index: SegmentRows,
+    rows: npt.NDArray[np.int64],
+    at: npt.NDArray[np.int64],
+    fresh: npt.NDArray[np.bool_],
+    usable: npt.NDArray[np.bool_],
+    bits: int,
+    cfg: NarrativesConfig,
+    keys: SpilledRows,
+    hashes: Mapping[str, str],
+) -> None:
+    """Every row's keys to ``keys``, in row order: stored ones, or hashed an article at a
+    time (the blocks of the incremental runs, so the same keys) for the fresh articles,
+    whose keys are stored."""
+    planes = lsh_planes(int(index.vectors.shape[1]), len(rows), cfg)
+    bounds = np.searchsorted(index.article, np.arange(len(index.articles) + 1))
+    for a, article in enumerate(index.articles):
+        part = rows[at[a] : at[a + 1]]
+        known = None
+        if not fresh[a] and usable[a]:
+            data = store.get_blob(KEYS_BLOB, article)
+            got = None if data is None else _unpack(data)[1]
+            if got and int(got["bits"]) == bits:
+                known = got["keys"].astype(np.int64).reshape(-1, cfg.lsh_tables)
+        if known is None:
+            known = (
+                segment_keys(index.vectors[part], len(rows), cfg, planes)
+                if len(part)
+                else np.zeros((0, cfg.lsh_tables), dtype=np.int64)
+            )
+        keys.append(known)
+        if fresh[a]:
+            mask = np.zeros(int(bounds[a + 1] - bounds[a]), dtype=bool)
+            mask[part - bounds[a]] = True
+            data = _pack({}, wordy=mask, keys=known, bits=np.array(bits))
+            store.put_blob(KEYS_BLOB, article, hashes[article], data)
+
+
+def _spill_kept(
+    store: Store,
+    index: SegmentRows,
     bounds: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64],
+    at: npt.NDArray[np.int64],
     fresh: npt.NDArray[np.bool_],
     hashes: Mapping[str, str],
-    recorded: Mapping[int, tuple[dict[str, list[str]], dict[str, npt.NDArray[np.generic]]]],
-) -> tuple[Pairs, npt.NDArray[np.bool_]]:
-    """The stored pairs between articles that did not change, in today's row numbers, and
-    which articles dropped some (a partner changed or left)."""
+    keys: SpilledRows,
+    again: Sequence[npt.NDArray[np.int64]],
+    sink: PairSpill,
+) -> npt.NDArray[np.bool_]:
+    """The stored pairs between articles that did not change, in today's row numbers, to
+    ``sink`` (standing through the tables whose buckets were not verified again); which
+    articles dropped some (a partner changed or left)."""
     ids = index.articles
     number = {article: a for a, article in enumerate(ids)}
-    found: list[Pairs] = []
     dropped = np.zeros(len(ids), dtype=bool)
     for a in np.flatnonzero(~fresh).tolist():
-        names, got = recorded[a]
+        record = store.get_blob(PAIRS_BLOB, ids[a])
+        names, got = _unpack(record) if record is not None else ({}, {})
+        if not got:
+            continue
         partners = [
             number.get(p, -1) if hashes.get(p) == h else -1
             for p, h in zip(names["ids"], names["hashes"], strict=True)
@@ -226,69 +321,49 @@ def _kept_pairs(
         partner = got["partner"].astype(np.int64)
         ok = valid[partner]
         dropped[a] = not ok.all()
-        i = bounds[a] + got["own"].astype(np.int64)[ok]
+        own = got["own"].astype(np.int64)[ok]
+        i = bounds[a] + own
         j = bounds[lookup[partner[ok]]] + got["other"].astype(np.int64)[ok]
-        found.append(
-            Pairs(np.stack([i, j], axis=1), got["sims"][ok], got["tables"].astype(np.int64)[ok])
-        )
-    if not found:
-        return Pairs.empty(), dropped
-    return merged_pairs(found, index.size), dropped
+        stored = got["tables"].astype(np.int64)[ok]
+        own_keys = keys[np.searchsorted(rows, i)]
+        standing = stored & ~stale_tables(own_keys, again)
+        sink.add(i, j, np.zeros(len(i), np.int64), got["sims"][ok], standing, stored)
+    return dropped
 
 
-def _write(
+def _write_pairs(
     store: Store,
-    index: SegmentIndex,
+    index: SegmentRows,
     bounds: npt.NDArray[np.int64],
-    mask: npt.NDArray[np.bool_],
-    keys: npt.NDArray[np.int64],
-    rows: npt.NDArray[np.int64],
-    bits: int,
-    found: Pairs,
-    fresh: npt.NDArray[np.bool_],
-    rewrite: npt.NDArray[np.bool_],
+    articles: range,
+    found: Found,
+    whole: bool,
+    changed: npt.NDArray[np.bool_],
     hashes: Mapping[str, str],
 ) -> None:
-    """Keys of the fresh articles; the pair lists of the articles in ``rewrite``."""
+    """The pair lists of the ``articles`` (those of one range of lower rows, its pairs
+    ``found``) that changed: every one on a whole run; else the ``changed`` ones (fresh,
+    or a partner changed) and those with a pair found, lost, or found by other tables."""
     ids = index.articles
-    owner_of_row = index.article[rows]
+    here = found.tables != 0
     lower = index.article[found.pairs[:, 0]] if len(found.pairs) else np.zeros(0, np.int32)
-    by_owner = np.searchsorted(lower, np.arange(len(ids) + 1))
-    for a, article in enumerate(ids):
-        text_hash = hashes[article]
-        start, end = int(bounds[a]), int(bounds[a + 1])
-        if fresh[a]:
-            at = slice(*np.searchsorted(owner_of_row, [a, a + 1]))
-            data = _pack({}, wordy=mask[start:end], keys=keys[at], bits=np.array(bits))
-            store.put_blob(KEYS_BLOB, article, text_hash, data)
-        if not rewrite[a]:
+    diff = (here & (found.stored != found.tables)) | (~here & (found.stored >= 0))
+    touched = set(lower[diff].tolist())
+    for a in articles:
+        if not (whole or changed[a] or a in touched):
             continue
-        lo, hi = int(by_owner[a]), int(by_owner[a + 1])
-        pairs = found.pairs[lo:hi]
+        lo, hi = np.searchsorted(lower, [a, a + 1])
+        keep = here[lo:hi]
+        pairs = found.pairs[lo:hi][keep]
         partner_article = index.article[pairs[:, 1]].astype(np.int64)
         names, partner = np.unique(partner_article, return_inverse=True)
         partners = [ids[int(p)] for p in names]
         data = _pack(
             {"ids": partners, "hashes": [hashes[p] for p in partners]},
-            own=(pairs[:, 0] - start).astype(np.int32),
+            own=(pairs[:, 0] - bounds[a]).astype(np.int32),
             partner=partner.astype(np.int32).reshape(-1),
             other=(pairs[:, 1] - bounds[partner_article]).astype(np.int32),
-            sims=found.sims[lo:hi],
-            tables=found.tables[lo:hi],
+            sims=found.sims[lo:hi][keep],
+            tables=found.tables[lo:hi][keep],
         )
-        store.put_blob(PAIRS_BLOB, article, text_hash, data)
-
-
-def _owners_of_changes(kept: Pairs, found: Pairs, index: SegmentIndex) -> npt.NDArray[np.int32]:
-    """The articles (of the lower row) of pairs found, lost, or found by other tables."""
-    n = index.size
-    before = kept.pairs[:, 0] * n + kept.pairs[:, 1]
-    after = found.pairs[:, 0] * n + found.pairs[:, 1]
-    at = np.minimum(np.searchsorted(before, after), max(len(before) - 1, 0))
-    same = np.zeros(len(after), dtype=bool)
-    if len(before):
-        same = (before[at] == after) & (kept.tables[at] == found.tables)
-    lost = ~np.isin(before, after)
-    return np.concatenate(
-        [index.article[found.pairs[~same, 0]], index.article[kept.pairs[lost, 0]]]
-    )
+        store.put_blob(PAIRS_BLOB, ids[a], hashes[ids[a]], data)

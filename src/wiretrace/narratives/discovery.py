@@ -2,15 +2,16 @@
 
 Corpus work as a keyed join: random-hyperplane signatures of every sentence and clause are
 the keys, segments sharing a key in some table are candidate pairs, candidates are verified
-by cosine similarity, and verified pairs are grouped by union-find. No all-pairs step, so
-the cost grows with the number of segments, not its square.
+by cosine similarity, and sentences joined by verified pairs are grouped around centres
+(``SentenceGraph``). No all-pairs step, so the cost grows with the number of segments, not
+its square; vectors, pairs and edges are read from files a block at a time (``buckets``),
+so memory holds a few numbers per segment, not the corpus's vectors or pairs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -293,22 +294,6 @@ class Pairs:
         )
 
 
-def merged_pairs(parts: Sequence[Pairs], n: int) -> Pairs:
-    """Pairs of ``parts`` (row numbers below ``n``) once each, sorted, their tables joined;
-    the cosine is the first part's that has the pair."""
-    parts = [p for p in parts if len(p.pairs)]
-    if not parts:
-        return Pairs.empty()
-    keys = np.concatenate([p.pairs[:, 0] * n + p.pairs[:, 1] for p in parts])
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, np.diff(keys) != 0])
-    sims = np.concatenate([p.sims for p in parts])[order][starts]
-    tables = np.bitwise_or.reduceat(np.concatenate([p.tables for p in parts])[order], starts)
-    unique = keys[starts]
-    return Pairs(np.stack([unique // n, unique % n], axis=1), sims, tables)
-
-
 def wordy_segments(
     text: str, starts: npt.NDArray[np.integer[Any]], ends: npt.NDArray[np.integer[Any]]
 ) -> npt.NDArray[np.bool_]:
@@ -325,12 +310,15 @@ def wordy_segments(
 
 
 def segment_keys(
-    vectors: npt.NDArray[np.floating[Any]], n: int, cfg: NarrativesConfig
+    vectors: npt.NDArray[np.floating[Any]],
+    n: int,
+    cfg: NarrativesConfig,
+    planes: Sequence[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]] | None = None,
 ) -> npt.NDArray[np.int64]:
     """The bucket key of each of ``vectors`` in every hash table (rows x tables), for a
-    corpus of ``n`` segments taking part: the keys of the whole-corpus hashing, whichever
-    rows are hashed together."""
-    planes = lsh_planes(vectors.shape[1], n, cfg)
+    corpus of ``n`` segments taking part (``planes``: ``lsh_planes`` of it, made here when
+    not given): the keys of the whole-corpus hashing, whichever rows are hashed together."""
+    planes = lsh_planes(vectors.shape[1], n, cfg) if planes is None else planes
     out = np.zeros((len(vectors), len(planes)), dtype=np.int64)
     for i in range(0, len(vectors), HASH_BLOCK):
         block = _f32(vectors[i : i + HASH_BLOCK])
@@ -339,267 +327,273 @@ def segment_keys(
     return out
 
 
-def bucket_pairs(
-    vectors: npt.NDArray[np.floating[Any]],
-    owner: npt.NDArray[np.int32],
-    rows: npt.NDArray[np.int64],
-    keys: npt.NDArray[np.int64],
-    cfg: NarrativesConfig,
-    only: Sequence[npt.NDArray[np.int64]] | None = None,
-    max_bucket: int = 1024,
-    progress: Callable[[], None] | None = None,
-) -> Pairs:
-    """``similar_pairs`` over ``rows`` whose keys (``keys``, rows x tables) are given, with
-    the tables that found each pair; with ``only``, just the buckets of those keys (one
-    array per table), whole."""
-    n = len(vectors)
-    lines = [line for _, line in lsh_planes(vectors.shape[1], max(len(rows), 1), cfg)]
-    found: list[Pairs] = []
-    for t, line in enumerate(lines[: keys.shape[1]]):
-        column = keys[:, t]
-        at = np.arange(len(rows)) if only is None else np.flatnonzero(np.isin(column, only[t]))
-        order = at[np.argsort(column[at], kind="stable")]
-        bounds = np.flatnonzero(np.diff(column[order])) + 1
-        for group in np.split(rows[order], bounds):
-            if len(group) < 2:
-                continue
-            block = _f32(vectors[group])
-            for window in bucket_windows(block, line, max_bucket):
-                members = group[window]
-                k, c = verify_bucket(block[window], members, owner[members], cfg, n)
-                if len(k):
-                    pairs = np.stack([k // n, k % n], axis=1)
-                    found.append(Pairs(pairs, c, np.full(len(k), 1 << t, dtype=np.int64)))
-        if progress is not None:
-            progress()
-    return merged_pairs(found, n)
+@dataclass(frozen=True)
+class SegmentRows:
+    """Segments row-aligned with their vectors, as ``SegmentIndex``, but the vectors may
+    be a file (``spilled.SpilledRows``: read a block of rows at a time) or a matrix."""
+
+    vectors: Any  # (n, dim) float16 rows, read by index arrays and slices
+    article: npt.NDArray[np.int32]  # index into ``articles``
+    sentence: npt.NDArray[np.int32]
+    start: npt.NDArray[np.int32]
+    end: npt.NDArray[np.int32]
+    articles: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.article)
 
 
-def updated_pairs(
-    vectors: npt.NDArray[np.floating[Any]],
-    owner: npt.NDArray[np.int32],
-    rows: npt.NDArray[np.int64],
-    keys: npt.NDArray[np.int64],
-    fresh: npt.NDArray[np.bool_],
-    gone: npt.NDArray[np.int64],
-    kept: Pairs,
-    cfg: NarrativesConfig,
-    max_bucket: int = 1024,
-    progress: Callable[[], None] | None = None,
-) -> tuple[Pairs, int]:
-    """The pairs a whole run (``bucket_pairs``) finds, from the last run's pairs between
-    segments that did not change (``kept``, in today's row numbers) and the buckets new
-    segments entered or old ones left; and how many bucket rows were verified again.
-
-    ``fresh`` marks the ``rows`` that are new (or new again: a changed article);
-    ``gone``: the keys (rows x tables) the changed articles' segments had. A bucket none
-    of them touches holds the same rows as before and so finds the same pairs (also when
-    it is cut into windows): a kept pair stands through those of its tables. A touched
-    bucket that is, and was, compared whole (at most ``max_bucket`` rows) still finds
-    every pair of its old rows: only its fresh rows are compared with the others. A
-    touched bucket cut into windows, now or before, is verified whole, as a whole run does.
-    """
-    n = len(vectors)
-    tables = keys.shape[1]
-    whole: list[npt.NDArray[np.int64]] = []
-    small: list[npt.NDArray[np.int64]] = []
-    for t in range(tables):
-        touched = np.union1d(keys[fresh, t], gone[:, t])
-        now = _counts(keys[:, t], touched)
-        before = now - _counts(keys[fresh, t], touched) + _counts(gone[:, t], touched)
-        compared = (now <= max_bucket) & (before <= max_bucket)
-        whole.append(touched[~compared])
-        small.append(touched[compared])
-    position = np.full(n, -1, dtype=np.int64)
-    position[rows] = np.arange(len(rows))
-    a, b = position[kept.pairs[:, 0]], position[kept.pairs[:, 1]]
-    if len(kept.pairs) and (np.any(a < 0) or np.any(b < 0) or np.any(fresh[a] | fresh[b])):
-        raise ValueError("kept pairs must join unchanged segments that take part")
-    stale = np.zeros(len(kept.pairs), dtype=np.int64)
-    for t in range(tables):
-        hit = (keys[a, t] == keys[b, t]) & np.isin(keys[a, t], whole[t])
-        stale |= hit.astype(np.int64) << t
-    standing = kept.tables & ~stale
-    keep = standing != 0
-    old = Pairs(kept.pairs[keep], kept.sims[keep], standing[keep])
-    again = bucket_pairs(vectors, owner, rows, keys, cfg, whole, max_bucket, progress)
-    joined = _fresh_pairs(vectors, owner, rows, keys, fresh, small, cfg)
-    size = sum(
-        int(np.isin(keys[:, t], whole[t]).sum() + np.isin(keys[fresh, t], small[t]).sum())
-        for t in range(tables)
-    )
-    return merged_pairs([old, again, joined], n), size
+Segments = SegmentIndex | SegmentRows
 
 
-def _counts(column: npt.NDArray[np.int64], of: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """How many of ``column`` hold each of the sorted keys ``of``."""
-    values = np.sort(column)
-    return np.searchsorted(values, of, side="right") - np.searchsorted(values, of, side="left")
-
-
-def _fresh_pairs(
-    vectors: npt.NDArray[np.floating[Any]],
-    owner: npt.NDArray[np.int32],
-    rows: npt.NDArray[np.int64],
-    keys: npt.NDArray[np.int64],
-    fresh: npt.NDArray[np.bool_],
-    only: Sequence[npt.NDArray[np.int64]],
-    cfg: NarrativesConfig,
-) -> Pairs:
-    """The verified pairs with a fresh row in the buckets ``only`` (one array of keys per
-    table, buckets compared whole), with the cosines a whole bucket's product gives."""
-    n = len(vectors)
-    found: list[Pairs] = []
-    for t in range(keys.shape[1]):
-        column = keys[:, t]
-        at = np.flatnonzero(np.isin(column, only[t]))
-        order = at[np.argsort(column[at], kind="stable")]
-        for pos in np.split(order, np.flatnonzero(np.diff(column[order])) + 1):
-            new = pos[fresh[pos]]
-            if len(pos) < 2 or not len(new):
-                continue
-            group, mine = rows[pos], rows[new]
-            # float64 as in ``verify_bucket``: the same cosines whatever the product's shape
-            gram = (
-                _f32(vectors[mine]).astype(np.float64) @ _f32(vectors[group]).astype(np.float64).T
-            ).astype(np.float32)
-            keep = (gram >= cfg.claim_similarity) & (owner[mine][:, None] != owner[group][None, :])
-            i, j = np.nonzero(keep)
-            lo, hi = np.minimum(mine[i], group[j]), np.maximum(mine[i], group[j])
-            if len(lo):
-                bit = np.full(len(lo), 1 << t, dtype=np.int64)
-                found.append(Pairs(np.stack([lo, hi], axis=1), gram[i, j], bit))
-    return merged_pairs(found, n)
+def wordy_rows(index: Segments, texts: Mapping[str, str]) -> npt.NDArray[np.int64]:
+    """The rows with enough words to be a claim (fragments such as a lone quotation mark
+    or a dateline are not), reading one article's text at a time."""
+    wordy = np.zeros(index.size, dtype=bool)
+    bounds = np.flatnonzero(np.diff(index.article)) + 1
+    for rows in np.split(np.arange(index.size), bounds):
+        if len(rows):
+            text = texts[index.articles[int(index.article[rows[0]])]]
+            wordy[rows] = wordy_segments(text, index.start[rows], index.end[rows])
+    return np.flatnonzero(wordy)
 
 
 def discover_claims(
-    index: SegmentIndex,
+    index: Segments,
     corpus: CorpusView,
     cfg: NarrativesConfig,
     progress: Callable[[], None] | None = None,
     find: PairFinder | None = None,
+    batch_rows: int = 65536,
+    pair_rows: int = 32768,
 ) -> list[Claim]:
     """Groups of equivalent sentences spanning >= 2 outlets or >= 2 speakers, by spread.
 
     ``corpus.texts`` is read one article at a time, in index order. ``find``: what
     verifies the candidate pairs, with ``similar_pairs``'s arguments and result (an
-    engine's keyed version).
+    engine's keyed version); without it the buckets are verified from the index's rows a
+    batch of ``batch_rows`` at a time, the pairs spilled by ranges of ``pair_rows`` rows
+    (``buckets``; neither size changes the result).
     """
     if index.size < 2:
         return []
-    # Fragments (a lone quotation mark, a dateline) are not claims.
-    wordy = np.zeros(index.size, dtype=bool)
-    bounds = np.flatnonzero(np.diff(index.article)) + 1
-    for rows in np.split(np.arange(index.size), bounds):
-        if not len(rows):
-            continue
-        text = corpus.texts[index.articles[int(index.article[rows[0]])]]
-        for r in rows.tolist():
-            wordy[r] = _words(text, index, r) >= MIN_WORDS
-    pairs, sims = (find or similar_pairs)(
-        index.vectors, index.article, cfg, np.flatnonzero(wordy), progress=progress
-    )
-    return claims_of_pairs(index, pairs, sims, corpus, cfg)
+    rows = wordy_rows(index, corpus.texts)
+    if find is not None:
+        pairs, sims = find(index.vectors, index.article, cfg, rows, progress=progress)
+        return claims_of_pairs(index, pairs, sims, corpus, cfg)
+    from .buckets import PairSpill, Verifier, pair_cuts, verify_tables
+
+    bounds = np.searchsorted(index.article, np.arange(len(index.articles) + 1))
+    sink = PairSpill(pair_cuts(bounds, pair_rows), index.size)
+    try:
+        verifier = Verifier(
+            index.vectors, index.article, rows, index.size, cfg, sink, batch_rows=batch_rows
+        )
+        lines = [line for _, line in lsh_planes(index.vectors.shape[1], len(rows), cfg)]
+        hashed = lsh_tables(index.vectors, rows, cfg)  # one table's keys at a time, in order
+        verify_tables(verifier, lines, lambda t: next(hashed)[1], progress=progress)
+        graph = SentenceGraph(index)
+        for _, found in sink.ranges():
+            keep = found.tables != 0
+            graph.add(found.pairs[keep], found.sims[keep])
+        return graph.claims(corpus, cfg)
+    finally:
+        sink.close()
 
 
 def claims_of_pairs(
-    index: SegmentIndex,
+    index: Segments,
     pairs: npt.NDArray[np.int64],
     sims: npt.NDArray[np.float32],
     corpus: CorpusView,
     cfg: NarrativesConfig,
 ) -> list[Claim]:
     """The claims of verified segment pairs (sorted (i, j) rows of ``index``), by spread."""
-    if len(pairs) == 0:
-        return []
-    # Nodes are sentences: a sentence and its clauses count once; an edge keeps the best
-    # segment pair of its two sentences.
-    node_of: dict[tuple[int, int], int] = {}
-    rows_of: list[int] = []  # a representative segment row per node
-    edges: dict[tuple[int, int], tuple[float, int, int]] = {}
-    for (i, j), sim in zip(pairs.tolist(), sims.tolist(), strict=True):
-        ends = []
-        for row in (i, j):
-            key = (int(index.article[row]), int(index.sentence[row]))
-            if key not in node_of:
-                node_of[key] = len(rows_of)
-                rows_of.append(row)
-            ends.append(node_of[key])
-        edge = (min(ends), max(ends))
-        if edge not in edges or sim > edges[edge][0]:
-            a, b = (i, j) if ends[0] == edge[0] else (j, i)
-            edges[edge] = (sim, a, b)
-    del pairs, sims
-    groups = _star_groups(len(rows_of), edges)
-    drafts: list[tuple[Claim, ClaimMember]] = []
-    for center, nodes in groups:
-        best_row = {center: (1.0, rows_of[center])}
-        for n in nodes:
-            if n == center:
-                continue
-            sim, a, b = edges[(min(center, n), max(center, n))]
-            best_row[n] = (sim, a if center > n else b)
-            best_row[center] = max(best_row[center], (sim, b if center > n else a))
-        members = []
-        for node in nodes:
-            row = best_row[node][1]
-            article = index.articles[int(index.article[row])]
-            match = Span(int(index.start[row]), int(index.end[row]))
-            members.append(
-                ClaimMember(
-                    article,
-                    int(index.sentence[row]),
-                    match,
-                    corpus.speakers.get((article, match.start, match.end)),
-                )
-            )
-        claim, rep = _claim(members, index, corpus.outlets, corpus.dates, best_row, nodes)
-        if claim.articles >= cfg.claim_min_articles and (claim.outlets >= 2 or claim.speakers >= 2):
-            drafts.append((claim, rep))
-    # The wording (and the id made from it) only breaks ties, so only the claims that can
-    # make the cut read their article's text.
-    drafts.sort(key=lambda d: (-d[0].spread, d[0].first_date or ""))
-    if 0 < cfg.max_claims < len(drafts):
-        last = drafts[cfg.max_claims - 1][0]
-        bound = (-last.spread, last.first_date or "")
-        drafts = [d for d in drafts if (-d[0].spread, d[0].first_date or "") <= bound]
-    claims = [_worded(claim, rep, corpus.texts) for claim, rep in drafts]
-    claims.sort(key=lambda c: (-c.spread, c.first_date or "", c.id))
-    return claims[: cfg.max_claims]
+    graph = SentenceGraph(index)
+    graph.add(pairs, sims)
+    return graph.claims(corpus, cfg)
 
 
-def _star_groups(
-    n: int, edges: Mapping[tuple[int, int], tuple[float, int, int]]
-) -> list[tuple[int, list[int]]]:
-    """Groups in which every member is similar to the group's centre (no chaining).
+NODE_PART = 65536  # sentences per partition of the spilled neighbour lists
 
-    Single-link grouping chains A~B~C into one claim although A and C say different
-    things; here the best-connected sentence left becomes a centre and takes its direct
-    neighbours, repeatedly.
+
+class SentenceGraph:
+    """The sentences of verified pairs and their best pair per two sentences, fed in
+    ranges of pairs (sorted (i, j) segment rows, all pairs of a lower row's article in
+    one range) and grouped into claims (``claims``).
+
+    Nodes are sentences: a sentence and its clauses count once; an edge keeps the best
+    segment pair of its two sentences. Memory holds a few numbers per sentence; the edges
+    go to files by sentence range, read back as neighbour lists.
     """
-    neighbours: dict[int, list[int]] = defaultdict(list)
-    weight = [0.0] * n
-    for (a, b), (sim, _, _) in edges.items():
-        neighbours[a].append(b)
-        neighbours[b].append(a)
-        weight[a] += sim
-        weight[b] += sim
-    taken = [False] * n
-    groups = []
-    for centre in sorted(range(n), key=lambda i: (-weight[i], i)):
-        if taken[centre]:
-            continue
-        members = [centre] + [m for m in neighbours[centre] if not taken[m]]
-        for m in members:
-            taken[m] = True
-        if len(members) > 1:
-            groups.append((centre, members))
-    return groups
+
+    def __init__(self, index: Segments) -> None:
+        from .buckets import Partitions
+
+        self.index = index
+        bounds = np.searchsorted(index.article, np.arange(len(index.articles) + 1))
+        top = np.zeros(len(index.articles), dtype=np.int64)
+        nonempty = bounds[1:] > bounds[:-1]
+        if index.size:
+            top[nonempty] = (
+                np.maximum.reduceat(index.sentence.astype(np.int64), bounds[:-1][nonempty]) + 1
+            )
+        self.base = np.r_[0, np.cumsum(top)].astype(np.int64)
+        self.node_of = np.full(int(self.base[-1]), -1, dtype=np.int64)
+        self.rows_of: list[npt.NDArray[np.int64]] = []
+        self.weight = np.zeros(1024, dtype=np.float64)
+        self.nodes = 0
+        self.edges = 0
+        # per edge end: end node, edge number, other node, cosine bits, end's row, other's row
+        self.ends = Partitions(0, 6)
+
+    def _sentence(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        index = self.index
+        out: npt.NDArray[np.int64] = self.base[index.article[rows]] + index.sentence[rows]
+        return out
+
+    def add(self, pairs: npt.NDArray[np.int64], sims: npt.NDArray[np.float32]) -> None:
+        if not len(pairs):
+            return
+        i, j = pairs[:, 0], pairs[:, 1]
+        gi, gj = self._sentence(i), self._sentence(j)
+        seen = np.empty(2 * len(i), dtype=np.int64)
+        seen[0::2], seen[1::2] = gi, gj
+        at = np.empty(2 * len(i), dtype=np.int64)
+        at[0::2], at[1::2] = i, j
+        new = self.node_of[seen] < 0
+        if new.any():  # numbered in order of first appearance
+            fresh, first = np.unique(seen[new], return_index=True)
+            order = np.argsort(first, kind="stable")
+            self.node_of[fresh[order]] = self.nodes + np.arange(len(fresh))
+            self.rows_of.append(at[new][first[order]])
+            self.nodes += len(fresh)
+        ni, nj = self.node_of[gi], self.node_of[gj]
+        lo, hi = np.minimum(ni, nj), np.maximum(ni, nj)
+        a, b = np.where(ni == lo, i, j), np.where(ni == lo, j, i)
+        # an edge keeps its best pair (the first of equals), in order of first appearance
+        key = lo * max(len(self.node_of), 1) + hi
+        place = np.arange(len(i))
+        order = np.lexsort((place, -sims, key))
+        starts = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1]])
+        best = order[starts]
+        first = np.minimum.reduceat(place[order], starts)
+        best = best[np.argsort(first, kind="stable")]
+        lo, hi, a, b, sim = lo[best], hi[best], a[best], b[best], sims[best]
+        if len(self.weight) < self.nodes:
+            grown = np.zeros(max(self.nodes, 2 * len(self.weight)), dtype=np.float64)
+            grown[: len(self.weight)] = self.weight
+            self.weight = grown
+        wide = sim.astype(np.float64)
+        both = np.empty(2 * len(lo), dtype=np.int64)
+        both[0::2], both[1::2] = lo, hi
+        np.add.at(self.weight, both, np.repeat(wide, 2))  # in the order edges came
+        number = self.edges + np.arange(len(lo), dtype=np.int64)
+        self.edges += len(lo)
+        bits = wide.view(np.int64)
+        rows = np.concatenate(
+            [
+                np.stack([lo, number, hi, bits, a, b], axis=1),
+                np.stack([hi, number, lo, bits, b, a], axis=1),
+            ]
+        )
+        self.ends.append(rows[:, 0] // NODE_PART, rows)
+
+    def _neighbours(self) -> tuple[Any, npt.NDArray[np.int64]]:
+        """Every node's edge ends (other node, cosine bits, own row, other's row) in the
+        order the edges came, in one file, and each node's first entry in it."""
+        from ..spilled import SpilledRows
+
+        lists = SpilledRows(4, np.int64)
+        offsets = np.zeros(self.nodes + 1, dtype=np.int64)
+        for p in range((self.nodes + NODE_PART - 1) // NODE_PART):
+            rows = self.ends.take(p)
+            rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+            lists.append(rows[:, 2:])
+            np.add.at(offsets, rows[:, 0] + 1, 1)
+        return lists, np.cumsum(offsets)
+
+    def groups(self) -> Iterator[tuple[list[int], dict[int, tuple[float, int]]]]:
+        """Groups in which every member is similar to the group's centre (no chaining),
+        each as its nodes (the centre first) and each node's best row with its cosine.
+
+        Single-link grouping chains A~B~C into one claim although A and C say different
+        things; here the best-connected sentence left becomes a centre and takes its
+        direct neighbours, repeatedly.
+        """
+        if not self.nodes:
+            return
+        rows_of = np.concatenate(self.rows_of)
+        weight = self.weight[: self.nodes]
+        lists, offsets = self._neighbours()
+        try:
+            taken = np.zeros(self.nodes, dtype=bool)
+            for centre in np.lexsort((np.arange(self.nodes), -weight)).tolist():
+                if taken[centre]:
+                    continue
+                taken[centre] = True
+                near = lists[int(offsets[centre]) : int(offsets[centre + 1])]
+                near = near[~taken[near[:, 0]]]
+                if not len(near):
+                    continue
+                taken[near[:, 0]] = True
+                best_row = {centre: (1.0, int(rows_of[centre]))}
+                sims = near[:, 1].copy().view(np.float64).tolist()
+                for (other, _, own, row), sim in zip(near.tolist(), sims, strict=True):
+                    best_row[other] = (sim, row)
+                    best_row[centre] = max(best_row[centre], (sim, own))
+                yield [centre, *near[:, 0].tolist()], best_row
+        finally:
+            lists.close()
+            self.ends.close()
+
+    def claims(self, corpus: CorpusView, cfg: NarrativesConfig) -> list[Claim]:
+        """The claims of the groups, by spread."""
+        index = self.index
+        drafts: list[tuple[Claim, ClaimMember]] = []
+        for nodes, best_row in self.groups():
+            members = []
+            for node in nodes:
+                row = best_row[node][1]
+                article = index.articles[int(index.article[row])]
+                match = Span(int(index.start[row]), int(index.end[row]))
+                speaker = corpus.speakers.get((article, match.start, match.end))
+                members.append(ClaimMember(article, int(index.sentence[row]), match, speaker))
+            claim, rep = _claim(members, index, corpus.outlets, corpus.dates, best_row, nodes)
+            if claim.articles >= cfg.claim_min_articles and (
+                claim.outlets >= 2 or claim.speakers >= 2
+            ):
+                drafts.append((claim, rep))
+                if cfg.max_claims > 0 and len(drafts) > 4 * cfg.max_claims:
+                    drafts = _best_drafts(drafts, cfg.max_claims)
+        drafts = _best_drafts(drafts, cfg.max_claims)
+        # The wording (and the id made from it) only breaks ties, so only the claims that
+        # can make the cut read their article's text.
+        claims = [_worded(claim, rep, corpus.texts) for claim, rep in drafts]
+        claims.sort(key=lambda c: (-c.spread, c.first_date or "", c.id))
+        return claims[: cfg.max_claims]
+
+
+def _rank(claim: Claim) -> tuple[float, str]:
+    return (-claim.spread, claim.first_date or "")
+
+
+def _best_drafts(
+    drafts: list[tuple[Claim, ClaimMember]], limit: int
+) -> list[tuple[Claim, ClaimMember]]:
+    """The drafts that can still make the first ``limit`` (every draft ranked no lower
+    than the ``limit``-th), sorted by rank, in the order found among equals."""
+    drafts = sorted(drafts, key=lambda d: _rank(d[0]))
+    if 0 < limit < len(drafts):
+        bound = _rank(drafts[limit - 1][0])
+        drafts = [d for d in drafts if _rank(d[0]) <= bound]
+    return drafts
 
 
 def _claim(
     members: Sequence[ClaimMember],
-    index: SegmentIndex,
+    index: Segments,
     outlets: Mapping[str, str | None],
     dates: Mapping[str, str | None],
     best_row: Mapping[int, tuple[float, int]],

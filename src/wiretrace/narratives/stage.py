@@ -33,7 +33,7 @@ from ..pipeline import (
     stage_key,
 )
 from ..store import Store
-from .claim_pairs import KEYS_BLOB, PAIRS_BLOB, STATE, discover
+from .claim_pairs import KEYS_BLOB, PAIRS_BLOB, STATE, discover, spill_segments
 from .discovery import CorpusView, discover_claims
 from .matching import (
     NarrativesConfig,
@@ -148,45 +148,24 @@ def read_segments(
     return skips.guard(article_id, segments_of, store, article_id)
 
 
-def load_index(
-    store: Store,
-    ids: Sequence[str],
-    reporter: Reporter | None = None,
-    skips: Skips | None = None,
-) -> SegmentIndex:
-    """Segments and vectors of ``ids`` (those with a current segment blob), stacked.
-
-    The arrays are sized from the blobs' headers first and filled article by article, so
-    memory holds the index once (float16 vectors), not the index plus its parts. With
-    ``skips``, an article whose segments cannot be read is left out and recorded.
-    """
-    sizes = segment_sizes(store, SEGMENT_BLOB)
-    kept = [a for a in ids if a in sizes]
-    total = sum(sizes[a][0] for a in kept)
-    dim = max((sizes[a][1] for a in kept), default=0)
-    vectors = np.zeros((total, dim), dtype=np.float16)
-    meta = np.zeros((total, 4), dtype=np.int32)
-    owner = np.zeros(total, dtype=np.int32)
-    if reporter is not None:
-        reporter.start("narratives: corpus index", len(kept))
-    row = 0
-    for i, article_id in enumerate(kept):
-        stored = read_segments(store, article_id, skips)
-        if reporter is not None:
-            reporter.advance()
-        if stored is None:
-            continue
-        m, v = stored
-        n = min(len(m), total - row)  # the blob was rewritten since its size was read
-        if n and v.shape[1] == dim:
-            vectors[row : row + n] = v[:n]
-            meta[row : row + n] = m[:n]
-            owner[row : row + n] = i
-            row += n
-    if reporter is not None:
-        reporter.finish()
+def load_index(store: Store, ids: Sequence[str], skips: Skips | None = None) -> SegmentIndex:
+    """Segments and vectors of ``ids`` (those with a current segment blob), stacked in
+    memory: for tests and benchmarks of a small corpus; the stage streams the pieces."""
+    pieces, kept = segment_pieces(store, ids, skips)
+    parts = list(pieces())
+    if not parts:
+        empty = np.zeros(0, dtype=np.int32)
+        return SegmentIndex(np.zeros((0, 0), np.float16), empty, empty, empty, empty, kept)
+    offsets = np.cumsum([0] + [len(p.articles) for p in parts[:-1]])
     return SegmentIndex(
-        vectors[:row], owner[:row], meta[:row, 0], meta[:row, 1], meta[:row, 2], tuple(kept)
+        np.concatenate([p.vectors for p in parts]),
+        np.concatenate([p.article + o for p, o in zip(parts, offsets, strict=True)]).astype(
+            np.int32
+        ),
+        np.concatenate([p.sentence for p in parts]),
+        np.concatenate([p.start for p in parts]),
+        np.concatenate([p.end for p in parts]),
+        kept,
     )
 
 
@@ -202,8 +181,8 @@ def segment_pieces(
     """The segments of ``ids`` (those with a current segment blob) as pieces of
     ``articles`` articles, read from the store on every pass, and the articles they cover.
 
-    Rows are those ``load_index`` stacks, in the same order, so matching the pieces gives
-    the echoes of the whole index while memory holds one piece. With ``skips``, an article
+    Matching the pieces gives the echoes of the whole stacked index (``load_index``)
+    while memory holds one piece. With ``skips``, an article
     whose segments cannot be read is left out and recorded.
     """
     sizes = segment_sizes(store, SEGMENT_BLOB)
@@ -422,8 +401,8 @@ def _corpus(
     notes, and the articles of the index. ``segmented``: the articles segmented in this
     run and the segments' stage key (discovery updates what they touch)."""
     ids = store.article_ids()
-    # Matching streams the corpus piece by piece (three passes: centre, background, echoes);
-    # only discovery below still stacks the whole index.
+    # Matching streams the corpus piece by piece (three passes: centre, background, echoes),
+    # and so does discovery below.
     pieces, indexed = segment_pieces(store, ids, skips)
     # Per-article lookups read the store on demand: only articles that hold an echo or a
     # claim member are read, and the corpus text is never held at once.
@@ -480,20 +459,38 @@ def _corpus(
         lambda k: speaker_at(quotes[k[0]], Span(k[1], k[2])), keep=False
     )
     corpus = CorpusView(texts, outlets, dates, speakers)
-    index = load_index(store, ids, reporter, skips)
-    reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
-    find = getattr(current_engine(), "similar_pairs", None)  # keyed by bucket (Ray)
-    if find is None:
-        found, update = discover(store, index, corpus, cfg, *segmented, reporter.advance)
-        done: tuple[str, ...] = (update.note,)
-    else:  # the engine's whole run; the next local run is whole too
-        found = discover_claims(index, corpus, cfg, reporter.advance, find)
-        set_state(store, STATE, "{}")
-        done = ()
+    # The segments once more, piece by piece: their vectors go to a file that discovery
+    # reads a batch of buckets at a time.
+    reporter.start("narratives: corpus index", len(indexed))
+    index, vectors = spill_segments(_counted(pieces, reporter))
     reporter.finish()
+    try:
+        reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
+        find = getattr(current_engine(), "similar_pairs", None)  # keyed by bucket (Ray)
+        if find is None:
+            found, update = discover(store, index, corpus, cfg, *segmented, reporter.advance)
+            done: tuple[str, ...] = (update.note,)
+        else:  # the engine's whole run; the next local run is whole too
+            found = discover_claims(index, corpus, cfg, reporter.advance, find)
+            set_state(store, STATE, "{}")
+            done = ()
+        reporter.finish()
+    finally:
+        vectors.close()
     write_claims(store, found, sentence_spans)
     notes = (f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims", *done)
     return notes, indexed
+
+
+def _counted(pieces: Pieces, reporter: Reporter) -> Pieces:
+    """``pieces``, advancing ``reporter`` by each piece's articles."""
+
+    def counted() -> Iterator[SegmentIndex]:
+        for piece in pieces():
+            yield piece
+            reporter.advance(len(piece.articles))
+
+    return counted
 
 
 STAGE = Stage(
