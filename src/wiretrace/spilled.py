@@ -11,15 +11,17 @@ mapping: a mapping brings the pages around every row it touches into the process
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 Matrix = npt.NDArray[np.float32]
+V = TypeVar("V")
 
 
 class SpilledRows:
@@ -137,3 +139,56 @@ class RowSubset:
 
 # A matrix held in memory, or rows read from a file a block at a time.
 Rows = Matrix | SpilledRows | RowSubset
+
+
+class SpilledValues(Mapping[str, V]):
+    """A mapping whose values (any picklable objects) are kept in a file: only each key's
+    place in the file stays in memory, and a lookup reads and unpickles its value.
+
+    For what a corpus stage works out once per item and reads back a few items at a time
+    (a quote's claims when its speaker is compared): on a large corpus the values would
+    be the largest thing it holds. Setting a key again appends its new value. The file is
+    an anonymous temporary file in ``folder``, gone on ``close``."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        self._file: IO[bytes] | None = tempfile.TemporaryFile(  # noqa: SIM115 (closed by close)
+            prefix="wiretrace-values-", dir=folder
+        )
+        self._at: dict[str, tuple[int, int]] = {}
+        self._end = 0
+
+    def _fd(self) -> int:
+        if self._file is None:
+            raise ValueError("closed")
+        return self._file.fileno()
+
+    def __setitem__(self, key: str, value: V) -> None:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if os.pwrite(self._fd(), data, self._end) != len(data):
+            raise OSError("short write to a spill file")
+        self._at[key] = (self._end, len(data))
+        self._end += len(data)
+
+    def update(self, values: Mapping[str, V]) -> None:  # type: ignore[override]
+        for key, value in values.items():
+            self[key] = value
+
+    def __getitem__(self, key: str) -> V:
+        at, size = self._at[key]
+        value: V = pickle.loads(os.pread(self._fd(), size, at))
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._at = {}

@@ -33,6 +33,7 @@ from ..nlp.models import Embedder, NlpConfig, load_spacy, nlp_embedder
 from ..nlp.stage import DOC_BLOB, load_doc
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
 from ..read.edits import speaker_edits
+from ..spilled import SpilledRows, SpilledValues
 from ..store import Store, content_hash
 from ..vectors import pack_vectors, unpack_vectors
 from . import tables
@@ -132,29 +133,37 @@ class _Pieces:
 class _Embedded:
     """Vectors of piece texts, each text embedded once per run (both passes share it).
     Without an embedder it holds only vectors given to it (``known``): where quotes are
-    compared away from the model (a cluster worker)."""
+    compared away from the model (a cluster worker).
 
-    def __init__(self, embedder: Embedder | None) -> None:
+    The vectors go to a file (``spilled.SpilledRows``), not memory: a run over the whole
+    corpus embeds every compared quote, and only one speaker's (or one block's) vectors
+    are read back at a time. Only the texts' row numbers stay in memory."""
+
+    def __init__(self, embedder: Embedder | None, chunk: int = 4096) -> None:
         self.embedder = embedder
+        self.chunk = chunk  # texts sent to the model per call (its output is held at once)
         self.row: dict[str, int] = {}
-        self.parts: list[Matrix] = []
-        self._matrix: Matrix | None = None
+        self._rows: SpilledRows | None = None
 
     def add(self, quotes: Sequence[Quote]) -> None:
         new = list(dict.fromkeys(p for q in quotes for p in pieces(q.text) if p not in self.row))
         if new and self.embedder is None:
             raise KeyError(f"no vector given for {len(new)} piece(s), e.g. {new[0]!r}")
-        if new and self.embedder is not None:
-            self.known(new, np.asarray(self.embedder.encode(new), dtype=np.float32))
+        if self.embedder is not None:
+            for lo in range(0, len(new), self.chunk):
+                texts = new[lo : lo + self.chunk]
+                self.known(texts, np.asarray(self.embedder.encode(texts), dtype=np.float32))
 
     def known(self, texts: Sequence[str], vectors: Matrix) -> None:
         """Vectors embedded earlier (a stored blob): the model is not asked for them."""
         keep = [i for i, text in enumerate(texts) if text not in self.row]
+        if not keep:
+            return
+        if self._rows is None:
+            self._rows = SpilledRows(int(vectors.shape[1]))
         for i in keep:
             self.row[texts[i]] = len(self.row)
-        if keep:
-            self.parts.append(np.asarray(vectors[keep], dtype=np.float32))
-            self._matrix = None
+        self._rows.append(np.asarray(vectors, dtype=np.float32)[keep])
 
     def embedded_pieces(self, quotes: Sequence[Quote]) -> list[str]:
         """The piece texts of ``quotes`` that have a vector (embedded or read this run)."""
@@ -168,25 +177,34 @@ class _Embedded:
         texts = self.embedded_pieces(quotes)
         mine = {q.id: [c.as_list() for c in claims[q.id]] for q in quotes if q.id in claims}
         head = json.dumps({"texts": texts, "claims": mine}, ensure_ascii=False).encode("utf-8")
-        rows = self.matrix[[self.row[t] for t in texts]] if texts else np.zeros((0, 0))
+        rows = self.rows_of(texts) if texts else np.zeros((0, 0))
         return len(head).to_bytes(4, "little") + head + pack_vectors(rows)
 
-    @property
-    def matrix(self) -> Matrix:
-        if self._matrix is None:
+    def rows_of(self, texts: Sequence[str]) -> Matrix:
+        """The vectors of ``texts`` (each has one), read into memory."""
+        if self._rows is None:
             dim = int(self.embedder.dim) if self.embedder is not None else 0
-            self._matrix = np.vstack(self.parts) if self.parts else np.zeros((0, dim), np.float32)
-            self.parts = [self._matrix]
-        return self._matrix
+            return np.zeros((len(texts), dim), np.float32)
+        return np.asarray(self._rows[[self.row[t] for t in texts]], dtype=np.float32)
 
     def vectors_of(self, quote: Quote) -> tuple[list[str], Matrix]:
         """A quote's piece texts and their vectors (what a worker needs to compare it)."""
         texts = pieces(quote.text)
-        return texts, self.matrix[[self.row[t] for t in texts]]
+        return texts, self.rows_of(texts)
 
     def pieces_of(self, quotes: Sequence[Quote]) -> _Pieces:
+        """The pieces of ``quotes`` with their vectors in memory (those of these quotes
+        alone: one speaker's, or one block's)."""
         self.add(quotes)
-        return _Pieces(quotes, self.row, self.matrix)
+        texts = list(dict.fromkeys(p for q in quotes for p in pieces(q.text)))
+        return _Pieces(quotes, {t: i for i, t in enumerate(texts)}, self.rows_of(texts))
+
+    def close(self) -> None:
+        """Remove the vectors' file."""
+        if self._rows is not None:
+            self._rows.close()
+            self._rows = None
+        self.row = {}
 
 
 def makes_statements(quote: Quote, kinds: Mapping[str, str] | None) -> bool:
@@ -237,8 +255,9 @@ def compared(
     quote is one) of a speaker that makes statements, quoted in at least two articles."""
     by_speaker: dict[str, list[Quote]] = defaultdict(list)
     for q in quotes:
-        claim = any(c.is_claim for c in claims.get(q.id, ()))
-        if q.speaker and makes_statements(q, kinds) and claim:
+        if not (q.speaker and makes_statements(q, kinds)):
+            continue  # the speaker is checked first: a claim is read from a file
+        if any(c.is_claim for c in claims.get(q.id, ())):
             by_speaker[q.speaker].append(q)
     return [
         (speaker, group)
@@ -268,21 +287,28 @@ def group_statements(
     name → kind), only named speakers (people, organisations) make statements:
     "officials" or "nothing" in two articles are not one speaker.
     """
-    embedded = embedder if isinstance(embedder, _Embedded) else _Embedded(embedder)
+    own = not isinstance(embedder, _Embedded)
+    embedded = _Embedded(embedder) if not isinstance(embedder, _Embedded) else embedder
     groups = compared(quotes, kinds, claims)
-    # The pieces of every group go to the model in one call (full, length-sorted batches
-    # instead of one small call per speaker); each group then reads its own rows.
-    embedded.add([q for _, group in groups for q in group])
+    # The pieces of every group go to the model in large calls (full, length-sorted
+    # batches instead of one small call per speaker); each group then reads its own rows.
     statements: list[Statement] = []
     cuts = (threshold, strong)
-    for speaker, group in groups:
-        mine = [tuple(claims[q.id]) for q in group]
-        if skips is None:
-            statements += _same_statements(speaker, group, mine, embedded, cuts)
-        else:
-            articles = sorted({q.article for q in group})
-            found = skips.guard(articles, _same_statements, speaker, group, mine, embedded, cuts)
-            statements += found or []
+    try:
+        embedded.add([q for _, group in groups for q in group])
+        for speaker, group in groups:
+            mine = [tuple(claims[q.id]) for q in group]
+            if skips is None:
+                statements += _same_statements(speaker, group, mine, embedded, cuts)
+            else:
+                articles = sorted({q.article for q in group})
+                found = skips.guard(
+                    articles, _same_statements, speaker, group, mine, embedded, cuts
+                )
+                statements += found or []
+    finally:
+        if own:
+            embedded.close()
     return statements
 
 
@@ -400,6 +426,7 @@ def place_metonymy(
     kinds: Mapping[str, str],
     embedder: Embedder | _Embedded,
     threshold: float,
+    source_block: int = 4096,
 ) -> dict[str, str]:
     """Quotes credited to a place ("Moscow accused …") whose quoted words are an
     organisation's words quoted directly elsewhere, re-credited to that organisation.
@@ -407,6 +434,8 @@ def place_metonymy(
     A capital or country "says" things only through some body; when the words it is said
     to have used appear in another outlet's direct quote of one organisation, that body is
     the speaker. Only place-named speakers and only quotes carrying quoted words qualify.
+    The sources are compared ``source_block`` quotes at a time (every organisation's
+    direct quotes in the corpus are never held at once).
     """
     targets = [q for q in quotes if q.speaker in places and q.kind in ("direct", "mixed")]
     sources = [
@@ -419,19 +448,48 @@ def place_metonymy(
     ]
     if not targets or not sources:
         return {}
-    embedded = embedder if isinstance(embedder, _Embedded) else _Embedded(embedder)
-    embedded.add([*targets, *sources])
-    mine, theirs = embedded.pieces_of(targets), embedded.pieces_of(sources)
-    source_articles = np.asarray([p.article for p in sources])
+    own = not isinstance(embedder, _Embedded)
+    embedded = _Embedded(embedder) if not isinstance(embedder, _Embedded) else embedder
+    try:
+        embedded.add([*targets, *sources])
+        return _recredited(targets, sources, embedded, threshold, source_block)
+    finally:
+        if own:
+            embedded.close()
+
+
+def _recredited(
+    targets: Sequence[Quote],
+    sources: Sequence[Quote],
+    embedded: _Embedded,
+    threshold: float,
+    source_block: int,
+) -> dict[str, str]:
+    """``place_metonymy``'s comparison: a block of targets against the sources a block
+    at a time, keeping each target's best cosine and the speakers reaching it. The best
+    over all blocks is the best over all sources, so the block size changes nothing."""
     out: dict[str, str] = {}
     for lo in range(0, len(targets), BLOCK):
         hi = min(lo + BLOCK, len(targets))
-        sims = mine.block_similarity(lo, hi, theirs)
+        mine = embedded.pieces_of(targets[lo:hi])
+        best = np.full(hi - lo, -np.inf)
+        who: list[str | None] = [None] * (hi - lo)
+        for s_lo in range(0, len(sources), source_block):
+            block = sources[s_lo : s_lo + source_block]
+            sims = mine.block_similarity(0, hi - lo, embedded.pieces_of(block))
+            articles = np.asarray([p.article for p in block])
+            for r, q in enumerate(targets[lo:hi]):
+                row = np.where(articles != q.article, sims[r], -np.inf)
+                top = float(row.max())
+                if top < best[r] or top == -np.inf:
+                    continue
+                name = max(str(block[j].speaker) for j in np.flatnonzero(row == top))
+                if top > best[r] or who[r] is None or name > str(who[r]):
+                    who[r] = name  # ties go to the last speaker by name
+                best[r] = top
         for r, q in enumerate(targets[lo:hi]):
-            row = np.where(source_articles != q.article, sims[r], -np.inf)
-            best = float(row.max())
-            if best >= threshold:  # ties go to the last speaker by name
-                out[q.id] = max(str(sources[j].speaker) for j in np.flatnonzero(row == best))
+            if best[r] >= threshold and who[r] is not None:
+                out[q.id] = str(who[r])
     return out
 
 
@@ -535,11 +593,32 @@ class _Records(Mapping[str, Mapping[str, Any]]):
 
 
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
-    cfg = config.section("attribution", AttributionConfig)
     nlp_cfg = config.section("nlp", NlpConfig)
     key, todo = pending(store, config, NAME)
     if not todo:
         return StageReport(NAME)
+    # The pieces' vectors and the quotes' claims go to files as they are read or worked
+    # out; a speaker's are read back when it is compared (see ``_Embedded``).
+    embedded = _Embedded(nlp_embedder(nlp_cfg))
+    claims: SpilledValues[Sequence[Claim]] = SpilledValues()
+    try:
+        return _run(store, config, reporter, (key, todo), embedded, claims)
+    finally:
+        embedded.close()
+        claims.close()
+
+
+def _run(
+    store: Store,
+    config: Config,
+    reporter: Reporter,
+    work: tuple[str, list[str]],
+    embedded: _Embedded,
+    claims: SpilledValues[Sequence[Claim]],
+) -> StageReport:
+    cfg = config.section("attribution", AttributionConfig)
+    nlp_cfg = config.section("nlp", NlpConfig)
+    key, todo = work
     # progress in steps: read the articles' entities, canonical speakers, re-credited
     # place names, statements, write
     reporter.start("statements: speakers across articles", 5)
@@ -549,7 +628,6 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     reporter.advance()
     canon = canonical_speakers(records, found, speaker_edits(store.conn))
     reporter.advance()
-    embedded = _Embedded(nlp_embedder(nlp_cfg))
     # Incremental: the piece vectors of articles already done come from their blobs. Only
     # the quotes that are compared (a named speaker quoted in two articles, a place
     # standing for a body) go to the model, when they are first compared; an article's
@@ -560,7 +638,6 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
             by_article[q.article].append(q)
     fresh = set(todo)
     stored: dict[str, tuple[int, int]] = {}  # article -> pieces and claims its blob holds
-    claims: dict[str, Sequence[Claim]] = {}
     for article in by_article:
         data = None if article in fresh else store.get_blob(PIECES_BLOB, article)
         if data is not None:
@@ -572,6 +649,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     kinds = {s.name: s.kind for s in canon.speakers}
     named = [replace(q, speaker=mapping.get(q.id, q.speaker)) for q in found]
     mapping.update(place_metonymy(named, canon.places, kinds, embedded, cfg.metonymy_threshold))
+    del named
     reporter.advance()
     final = {q.id: mapping.get(q.id, q.speaker) for q in found}
     everyone = [replace(q, speaker=final[q.id]) for q in found]
@@ -607,7 +685,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         statements = group_statements(
             quotes, embedded, evidence[0], skips, kinds, claims=claims, strong=evidence[1]
         )
-    work = compared(quotes, kinds, claims)
+    groups = compared(quotes, kinds, claims)
     statements = sorted([*standing, *statements], key=lambda s: s.id)
     reporter.advance()
     # Errors are forgotten where this run looked again: every article in a whole run; the
@@ -632,7 +710,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         errors=errors,
         notes=(
             f"{len(canon.speakers)} speakers, {len(statements)} statements across articles",
-            f"compared {sum(len(g) for _, g in work)} quotes of {len(work)} speakers"
+            f"compared {sum(len(g) for _, g in groups)} quotes of {len(groups)} speakers"
             + (" (incremental)" if incremental else ""),
         ),
     )
