@@ -106,6 +106,13 @@ Matrix = npt.NDArray[np.float32]
 BLOCK = 256  # quotes whose similarities are held at once (memory: BLOCK x pieces floats)
 
 
+def _cosines(a: Matrix, b: Matrix) -> Matrix:
+    """Cosines of rows of ``a`` with rows of ``b``, summed in float64 and then rounded to
+    float32: a score then does not depend on the shapes it was computed in (which
+    quotes share a block), so neither do ties and threshold crossings."""
+    return (a.astype(np.float64) @ b.astype(np.float64).T).astype(np.float32)
+
+
 class _Pieces:
     """The pieces of some quotes, their vectors, and where each quote's rows start."""
 
@@ -125,7 +132,7 @@ class _Pieces:
     def block_similarity(self, lo: int, hi: int, other: _Pieces) -> Matrix:
         """Best cosine between any piece of quotes ``lo..hi`` and any piece of each of
         ``other``'s quotes: a (hi - lo) x other.n matrix."""
-        cos = self.vectors(lo, hi) @ other.vectors().T
+        cos = _cosines(self.vectors(lo, hi), other.vectors())
         starts = self.starts[lo:hi] - self.starts[lo]
         return np.maximum.reduceat(np.maximum.reduceat(cos, starts, axis=0), other.starts, axis=1)
 
@@ -355,7 +362,7 @@ def _agreeing(
     """The best cosine between a piece of quote ``i`` and one of quote ``j`` that reach
     the threshold and make the same claim; None when no two do."""
     threshold, strong = cuts
-    cos = found.vectors(i, i + 1) @ found.vectors(j, j + 1).T
+    cos = _cosines(found.vectors(i, i + 1), found.vectors(j, j + 1))
     texts_i, texts_j = pieces(group[i].text), pieces(group[j].text)
     best = None
     for x, y in zip(*np.nonzero(cos >= threshold), strict=True):
@@ -483,7 +490,7 @@ def _recredited(
                 top = float(row.max())
                 if top < best[r] or top == -np.inf:
                     continue
-                name = max(str(block[j].speaker) for j in np.flatnonzero(row == top))
+                name = max(str(block[j].speaker) for j in np.flatnonzero(row == top).tolist())
                 if top > best[r] or who[r] is None or name > str(who[r]):
                     who[r] = name  # ties go to the last speaker by name
                 best[r] = top

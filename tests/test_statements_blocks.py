@@ -1,0 +1,107 @@
+"""The statements stage keeps vectors and claims in files and compares in blocks: its
+results must not depend on the block sizes (embedding chunks, speaker blocks, the
+organisations' quotes compared with place-named ones a block at a time)."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_attribution_statements import BagOfWords, claims, q
+from wiretrace.attribution import statements as stage
+from wiretrace.attribution.statements import _Embedded, group_statements, place_metonymy
+from wiretrace.models import Quote
+from wiretrace.spilled import SpilledValues
+
+SAID = [
+    ("the bridge will be rebuilt before winter", "Rui Salgado"),
+    ("the bridge will be rebuilt before the winter", "Rui Salgado"),
+    ("the port will close for repairs in March", "Rui Salgado"),
+    ("the port is to close for repairs in March", "Rui Salgado"),
+    ("3,000 soldiers crossed the border on Monday", "Rui Salgado"),
+    ("5,000 soldiers crossed the border on Monday", "Rui Salgado"),
+    ("the bridge will be rebuilt before winter", "Mara Quint"),
+    ("the bridge will be rebuilt before the winter ends", "Mara Quint"),
+    (
+        "we will raise taxes on fuel next year, as well as cutting the budget for roads",
+        "Mara Quint",
+    ),
+    ("we will raise taxes on fuel next year", "Mara Quint"),
+    ("the government cut the budget for roads", "Mara Quint"),
+    ("the agency will publish the report on Friday", "Tax Agency"),
+    ("the agency is to publish the report on Friday", "Tax Agency"),
+]
+
+
+def corpus() -> list[Quote]:
+    """Each quote in its own article but two pairs, so some quotes share an article."""
+    out = []
+    for n, (text, speaker) in enumerate(SAID):
+        out.append(q(str(n), f"A{min(n, 10) // 2 if n in (4, 5) else n}", text, speaker))
+    return out
+
+
+def found(nlp, embedded: _Embedded) -> list[tuple[str, tuple[str, ...]]]:  # type: ignore[no-untyped-def]
+    quotes = corpus()
+    said = claims(nlp, quotes)
+    out = group_statements(quotes, embedded, 0.65, claims=said)
+    embedded.close()
+    return sorted((str(st.speaker), st.quotes) for st in out)
+
+
+def test_statements_are_the_same_at_every_chunk_and_block_size(  # type: ignore[no-untyped-def]
+    nlp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = found(nlp, _Embedded(BagOfWords(), chunk=10_000))
+    assert len(whole) >= 4 and {s for s, _ in whole} == {"Rui Salgado", "Mara Quint", "Tax Agency"}
+    for chunk in (1, 2, 3, 5, 7):
+        assert found(nlp, _Embedded(BagOfWords(), chunk=chunk)) == whole, chunk
+    for block in (1, 2, 3, 4):
+        monkeypatch.setattr(stage, "BLOCK", block)
+        assert found(nlp, _Embedded(BagOfWords(), chunk=3)) == whole, block
+
+
+def test_a_place_takes_the_same_organisation_at_every_source_block() -> None:
+    words = "the government is making a huge mistake with the new border treaty"
+    other = "the harvest this year was the largest in a decade across the north"
+    quotes = [
+        q("t1", "A", words, "Capital City"),
+        q("t2", "B", other, "Northland", "mixed"),
+        q("t3", "C", "the capital will host the summit in June", "Capital City"),  # no source
+        q("s1", "D", words, "Foreign Ministry"),  # the same words as two bodies: a tie
+        q("s2", "E", words, "Border Agency"),
+        q("s3", "B", other, "Farm Board"),  # in t2's own article: never its source
+        q("s4", "F", "the harvest this year was the largest in a decade", "Farm Office"),
+        q("s5", "G", "schools reopen next week in every district", "School Board"),
+    ]
+    kinds = {
+        name: "org"
+        for name in (
+            "Foreign Ministry",
+            "Border Agency",
+            "Farm Board",
+            "Farm Office",
+            "School Board",
+        )
+    }
+    places = frozenset({"Capital City", "Northland"})
+    whole = place_metonymy(quotes, places, kinds, BagOfWords(), 0.7, source_block=100)
+    # a tie goes to the last name; a source in the target's own article is left out
+    assert whole == {"t1": "Foreign Ministry", "t2": "Farm Office"}
+    for block in range(1, 7):
+        assert place_metonymy(quotes, places, kinds, BagOfWords(), 0.7, block) == whole, block
+    reordered = [*quotes[:3], *reversed(quotes[3:])]
+    for block in range(1, 7):
+        assert place_metonymy(reordered, places, kinds, BagOfWords(), 0.7, block) == whole
+
+
+def test_spilled_values_read_back_what_was_set() -> None:
+    values: SpilledValues[tuple[str, ...]] = SpilledValues()
+    values.update({"a": ("x", "y"), "b": ()})
+    values["c"] = ("z",)
+    values["a"] = ("again",)  # set again: the new value
+    assert values["a"] == ("again",) and values["b"] == () and values["c"] == ("z",)
+    assert "b" in values and "d" not in values and values.get("d", ("none",)) == ("none",)
+    assert sorted(values) == ["a", "b", "c"] and len(values) == 3
+    values.close()
+    with pytest.raises(KeyError):
+        values["a"]
