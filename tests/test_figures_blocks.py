@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from test_figures_compare import row
-from wiretrace.figures import compare
+from wiretrace.figures import compare, groups
 from wiretrace.figures.compare import (
     YearMention,
     best_columns,
@@ -24,6 +24,7 @@ from wiretrace.figures.compare import (
 from wiretrace.figures.config import FiguresConfig
 from wiretrace.figures.tables import FigureRow
 from wiretrace.spilled import RowSubset, SpilledRows
+from wiretrace.unionfind import components
 
 CFG = FiguresConfig()
 DIM = 12
@@ -33,16 +34,22 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return (v / np.linalg.norm(v, axis=-1, keepdims=True)).astype(np.float32)
 
 
-def corpus(n: int = 240, seed: int = 3) -> tuple[list[FigureRow], np.ndarray]:
-    """Counts and money about a few things over 30 articles; one vector in three is a
-    copy of another figure's (a repeated sentence), so neighbour scores tie often."""
+KINDS = (("count", None), ("money", "$"))
+
+
+def corpus(
+    n: int = 240, seed: int = 3, kinds: tuple[tuple[str, str | None], ...] = KINDS
+) -> tuple[list[FigureRow], np.ndarray]:
+    """Figures of ``kinds`` (counts and money) about a few things over 30 articles; one
+    vector in three is a copy of another figure's (a repeated sentence), so neighbour
+    scores tie often."""
     rng = random.Random(seed)
     gen = np.random.default_rng(seed)
     things = _unit(gen.standard_normal((6, DIM)))
     rows, vecs = [], []
     for k in range(n):
         thing = rng.randrange(6)
-        kind, unit = (("count", None), ("money", "$"))[thing % 2]
+        kind, unit = kinds[thing % len(kinds)]
         value = float(rng.choice([1000, 1200, 1500, 2000, 2500, 5000]) * (1 + thing))
         article = f"a{rng.randrange(30):02d}"
         rows.append(
@@ -158,3 +165,26 @@ def test_year_anomalies_do_not_depend_on_block_sizes(monkeypatch: pytest.MonkeyP
         assert year_anomalies(mentions, CFG) == whole
         with spilled(matrix) as vectors:
             assert years_compared(where, vectors, usable, CFG) == whole
+
+
+def test_corpus_grouping_does_not_depend_on_batches_or_graph_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``regroup`` keeps the evidence graph in files and groups batches of whole
+    components: any batch size (one component per batch, a few, all at once) and any
+    number of graph rows read at once give the groups and components of the graph held
+    whole in memory."""
+    families = (("count", None), ("money", "$"), ("duration", "days"), ("money", "€"))
+    rows, m = corpus(seed=11, kinds=families)
+    monkeypatch.setattr(compare, "NEIGHBOURS", 4)
+    want = group_figures(rows, m, m, CFG, m)
+    pairs, edges = evidence(rows, m, m, CFG, m)
+    root = components(len(rows), compare.joining(rows, pairs, edges, CFG))
+    assert len(set(root)) > 3 and want  # several components: batches can split them
+    for batch, read in ((1, 1), (2, 7), (30, 64), (10_000, 65_536)):
+        monkeypatch.setattr(groups, "BATCH", batch)
+        monkeypatch.setattr(groups, "GRAPH_ROWS", read)
+        with spilled(m) as what:
+            got, redone, found = groups.regroup(rows, what, what, what, CFG)
+        assert got == want and redone == len(rows)
+        assert found == groups.labels(rows, root)

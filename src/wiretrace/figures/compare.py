@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -236,13 +236,22 @@ def _value_pairs(
     sent: Rows,
     cfg: FiguresConfig,
 ) -> list[tuple[float, int, int]]:
-    """Pairs of figures that may share a value group, with their evidence.
+    """Pairs of figures that may share a value group, with their evidence."""
+    return [pair for block in value_pair_blocks(rows, what, sent, cfg) for pair in block]
+
+
+def value_pair_blocks(
+    rows: Sequence[FigureRow],
+    what: Rows,
+    sent: Rows,
+    cfg: FiguresConfig,
+) -> Iterator[list[tuple[float, int, int]]]:
+    """``_value_pairs`` a block of rows at a time (a caller may keep them in a file).
 
     Within a family, figures sorted by the low end of their interval: a figure can only be
     compatible with the ones whose low end is at most its high end, so each block of rows is
     compared (matrix products, ``TILE`` columns at a time) with that window only.
     """
-    pairs: list[tuple[float, int, int]] = []
     for block in _blocks(rows, range(len(rows))):
         lo, hi = _intervals(rows, block, cfg.tolerance)
         order = np.argsort(lo, kind="stable")
@@ -278,6 +287,7 @@ def _value_pairs(
                 ok &= np.where(small, strong, loose)
                 for r, c in zip(*np.nonzero(ok), strict=True):
                     found.append((int(r), t - a + int(c), max(float(w[r, c]), float(s[r, c]))))
+            pairs: list[tuple[float, int, int]] = []
             for r, c, value in sorted(found):  # row by row, as one window-wide product
                 i, j = int(idx[a + r]), int(idx[a + c])
                 ui, uj = units[a + r], units[a + c]
@@ -286,7 +296,8 @@ def _value_pairs(
                 if not same_names(rows[i], rows[j]):
                     continue
                 pairs.append((value, min(i, j), max(i, j)))
-    return pairs
+            if pairs:
+                yield pairs
 
 
 def _value_groups(
@@ -348,6 +359,39 @@ def series_edges(
     (default: every fact's).
     """
     edges: dict[int, dict[int, float]] = {i: {} for i in facts}
+    for i, j, value in neighbour_blocks(rows, facts, what, sent, core, cfg, lists_of):
+        add_edges(edges, i, j, value)
+    return edges
+
+
+# Entries of neighbour lists: (figure, its neighbour, evidence), aligned arrays.
+Neighbours = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]
+
+
+def add_edges(
+    edges: dict[int, dict[int, float]],
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
+    value: npt.NDArray[np.float32],
+) -> None:
+    """Neighbour-list entries into ``edges`` both ways, keeping the best evidence (every
+    figure named must have its entry in ``edges``)."""
+    for a, b, v in zip(i.tolist(), j.tolist(), value.tolist(), strict=True):
+        edges[a][b] = max(edges[a].get(b, 0.0), v)
+        edges[b][a] = max(edges[b].get(a, 0.0), v)
+
+
+def neighbour_blocks(
+    rows: Sequence[FigureRow],
+    facts: Sequence[int],
+    what: Rows,
+    sent: Rows,
+    core: Rows,
+    cfg: FiguresConfig,
+    lists_of: Collection[int] | None = None,
+) -> Iterator[Neighbours]:
+    """The entries of ``series_edges``'s neighbour lists, one block of ``CHUNK`` facts at a
+    time, before they are made symmetric (a caller may keep them in a file)."""
     for block in _blocks(rows, facts):
         idx = np.asarray(block)
         articles = np.array([rows[i].article for i in idx], dtype=object)
@@ -378,6 +422,9 @@ def series_edges(
                 keep = best_columns(best, NEIGHBOURS)
                 best = np.take_along_axis(best, keep, axis=1)
                 where = np.take_along_axis(where, keep, axis=1)
+            left: list[int] = []
+            right: list[int] = []
+            values: list[float] = []
             for r, mine in enumerate(at):
                 i = int(idx[mine])
                 for value, c in zip(best[r].tolist(), where[r].tolist(), strict=True):
@@ -388,9 +435,15 @@ def series_edges(
                         continue
                     if not same_names(rows[i], rows[j]):
                         continue
-                    edges[i][j] = max(edges[i].get(j, 0.0), value)
-                    edges[j][i] = max(edges[j].get(i, 0.0), value)
-    return edges
+                    left.append(i)
+                    right.append(j)
+                    values.append(value)
+            if values:
+                yield (
+                    np.asarray(left, dtype=np.int64),
+                    np.asarray(right, dtype=np.int64),
+                    np.asarray(values, dtype=np.float32),
+                )
 
 
 def _wide(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:

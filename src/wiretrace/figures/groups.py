@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -41,6 +42,7 @@ from .compare import (
     Pairs,
     YearAt,
     YearMention,
+    add_edges,
     clustered,
     cosine_rows,
     evidence,
@@ -48,7 +50,9 @@ from .compare import (
     family,
     group_key,
     joining,
+    neighbour_blocks,
     series_edges,
+    value_pair_blocks,
     year_anomalies,
     years_compared,
 )
@@ -251,20 +255,151 @@ def regroup(
 ) -> tuple[list[Group], int, dict[str, str]]:
     """``group_figures`` over the corpus's figures (in corpus order), grouping again only
     the components the articles pending ``since`` the stored result touch; how many
-    figures were grouped again; and each figure's component (``labels``)."""
-    pairs, edges = evidence(rows, what, sent, cfg, core)
-    root = components(len(rows), joining(rows, pairs, edges, cfg))
-    redo = list(range(len(rows)))
-    kept: list[tuple[tuple[int, int, int], Group]] = []
-    if since is not None:
-        standing = _standing(rows, what, sent, core, cfg, edges, root, since)
-        if standing is not None:
-            redo, kept = standing
-    sub_rows, sub_what, sub_pairs, sub_edges = _subgraph(rows, what, pairs, edges, redo)
-    found = clustered(sub_rows, sub_what, cfg, sub_pairs, sub_edges)
-    again = [((section, redo[first], rank), g) for (section, first, rank), g in found]
+    figures were grouped again; and each figure's component (``labels``).
+
+    The evidence graph goes to temporary files (``_Graph``) and the components are
+    grouped a batch of whole components at a time, so only one batch's part of the graph
+    is held at once."""
+    with _Graph.found(rows, what, sent, core, cfg) as graph:
+        root = components(len(rows), graph.links(rows, cfg))
+        redo = list(range(len(rows)))
+        kept: list[tuple[tuple[int, int, int], Group]] = []
+        if since is not None:
+            standing = _standing(rows, what, sent, core, cfg, graph, root, since)
+            if standing is not None:
+                redo, kept = standing
+        again: list[tuple[tuple[int, int, int], Group]] = []
+        for keep, pairs, edges in graph.batches(rows, root, redo):
+            found = clustered([rows[i] for i in keep], RowSubset(what, keep), cfg, pairs, edges)
+            again.extend(((section, keep[first], rank), g) for (section, first, rank), g in found)
     groups = [g for _, g in sorted([*kept, *again], key=lambda kg: kg[0])]
     return groups, len(redo), labels(rows, root)
+
+
+# Figures grouped at once: whole components, as many as fit (a larger component alone).
+BATCH = 8192
+# Rows of a graph file read at once.
+GRAPH_ROWS = 65_536
+
+
+class _Graph:
+    """The evidence graph (``compare.evidence``) in temporary files, a row (evidence, i, j)
+    per value pair and per entry of a neighbour list (not yet made symmetric), read back
+    a block at a time: the graph grows with the corpus, the memory to group it should not."""
+
+    def __init__(self) -> None:
+        self.pairs = SpilledRows(3, np.float64)
+        self.edges = SpilledRows(3, np.float64)
+
+    @staticmethod
+    def found(
+        rows: Sequence[tables.FigureRow], what: Rows, sent: Rows, core: Rows, cfg: FiguresConfig
+    ) -> _Graph:
+        graph = _Graph()
+        for block in value_pair_blocks(rows, what, sent, cfg):
+            graph.pairs.append(np.asarray(block, dtype=np.float64))
+        for i, j, value in neighbour_blocks(rows, facts_of(rows), what, sent, core, cfg):
+            graph.edges.append(np.column_stack([value.astype(np.float64), i, j]))
+        return graph
+
+    @staticmethod
+    def _read(rows: SpilledRows) -> Iterator[tuple[Edge, Edge, npt.NDArray[np.float64]]]:
+        """(i, j, evidence) arrays, a block of rows at a time."""
+        for lo in range(0, len(rows), GRAPH_ROWS):
+            block = rows[lo : lo + GRAPH_ROWS]
+            yield block[:, 1].astype(np.int64), block[:, 2].astype(np.int64), block[:, 0]
+
+    def links(self, rows: Sequence[tables.FigureRow], cfg: FiguresConfig) -> Iterator[Link]:
+        """``compare.joining`` over the files: every value pair, and the neighbour entries
+        that can carry a chain link (the evidence of an edge is its best entry, so an edge
+        reaches ``series_what`` exactly when one of its entries does)."""
+        for i, j, _ in self._read(self.pairs):
+            yield from zip(i.tolist(), j.tolist(), strict=True)
+        high = np.abs(np.array([r.high for r in rows], dtype=np.float64))
+        for i, j, value in self._read(self.edges):
+            low, top = np.minimum(high[i], high[j]), np.maximum(high[i], high[j])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ok = (value >= cfg.series_what) & (low > 0) & (top / low <= cfg.series_span)
+            yield from zip(i[ok].tolist(), j[ok].tolist(), strict=True)
+
+    def near(self, these: npt.NDArray[np.bool_], those: npt.NDArray[np.bool_]) -> set[int]:
+        """The figures of ``these`` (a mask) with an edge to one of ``those``."""
+        out: set[int] = set()
+        for i, j, _ in self._read(self.edges):
+            out.update(i[these[i] & those[j]].tolist())
+            out.update(j[these[j] & those[i]].tolist())
+        return out
+
+    def neighbours(self, of: set[int]) -> dict[int, set[int]]:
+        """The figures each of ``of`` has an edge with."""
+        out: dict[int, set[int]] = {i: set() for i in of}
+        for i, j, _ in self._read(self.edges):
+            for a, b in zip(i.tolist(), j.tolist(), strict=True):
+                if a in out:
+                    out[a].add(b)
+                if b in out:
+                    out[b].add(a)
+        return out
+
+    def batches(
+        self, rows: Sequence[tables.FigureRow], root: Sequence[int], redo: Sequence[int]
+    ) -> Iterator[tuple[list[int], Pairs, Edges]]:
+        """The figures ``redo`` (whole components) in batches of whole components of at
+        most ``BATCH`` figures (a larger component alone), by first figure: each batch's
+        figures in corpus order with the graph among them, renumbered 0.. in that order.
+        The graph's rows are first sorted into a file per batch."""
+        by_root: dict[int, list[int]] = {}
+        for i in sorted(redo):
+            by_root.setdefault(root[i], []).append(i)
+        chosen: list[list[int]] = [[]]
+        for members in by_root.values():
+            if chosen[-1] and len(chosen[-1]) + len(members) > BATCH:
+                chosen.append([])
+            chosen[-1].extend(members)
+        del by_root
+        for members in chosen:
+            members.sort()
+        batch_of = np.full(len(rows), -1, dtype=np.int64)
+        for k, members in enumerate(chosen):
+            batch_of[members] = k
+        with ExitStack() as stack:
+            files = [
+                [stack.enter_context(SpilledRows(3, np.float64)) for _ in chosen]
+                for _ in (self.pairs, self.edges)
+            ]
+            for into, spilled in zip(files, (self.pairs, self.edges), strict=True):
+                for lo in range(0, len(spilled), GRAPH_ROWS):
+                    block = spilled[lo : lo + GRAPH_ROWS]
+                    mine = batch_of[block[:, 1].astype(np.int64)]
+                    inside = (mine >= 0) & (mine == batch_of[block[:, 2].astype(np.int64)])
+                    for b in np.unique(mine[inside]).tolist():
+                        into[b].append(block[inside & (mine == b)])
+            fact = np.array([bool(r.realis and r.what) for r in rows], dtype=bool)
+            at = np.full(len(rows), -1, dtype=np.int64)  # corpus position -> batch row
+            for b, keep in enumerate(chosen):
+                at[keep] = np.arange(len(keep))
+                pairs: Pairs = []
+                for left, right, value in self._read(files[0][b]):
+                    pairs.extend(
+                        zip(value.tolist(), at[left].tolist(), at[right].tolist(), strict=True)
+                    )
+                edges: Edges = {int(at[i]): {} for i in keep if fact[i]}
+                for left, right, value in self._read(files[1][b]):
+                    add_edges(edges, at[left], at[right], value.astype(np.float32))
+                yield keep, pairs, edges
+                for f in (files[0][b], files[1][b]):
+                    f.close()
+
+    def __enter__(self) -> _Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pairs.close()
+        self.edges.close()
+
+
+Edge = npt.NDArray[np.int64]
+Link = tuple[int, int]
 
 
 def labels(rows: Sequence[tables.FigureRow], root: Sequence[int]) -> dict[str, str]:
@@ -306,7 +441,7 @@ def _standing(
     sent: Rows,
     core: Rows,
     cfg: FiguresConfig,
-    edges: Edges,
+    graph: _Graph,
     root: Sequence[int],
     since: Previous,
 ) -> tuple[list[int], list[tuple[tuple[int, int, int], Group]]] | None:
@@ -331,10 +466,13 @@ def _standing(
     # A new figure in an old figure's neighbour list may have pushed an old one out: the
     # lists of those old figures, made among the old figures alone as the last run did.
     old = [i for i in facts_of(rows) if rows[i].article not in since.added]
-    near = {i for i in old if any(rows[j].article in since.added for j in edges[i])}
+    mask = np.zeros(len(rows), dtype=bool)
+    mask[old] = True
+    near = graph.near(mask, np.array([r.article in since.added for r in rows], dtype=bool))
+    has = graph.neighbours(near)
     before = series_edges(rows, old, what, sent, core, cfg, near)
     for i in near:
-        lost = [j for j in before[i] if j not in edges[i]]
+        lost = [j for j in before[i] if j not in has[i]]
         seeds.update(lost)
         if lost:
             seeds.add(i)
@@ -346,30 +484,6 @@ def _standing(
         if root[members[0]] not in touched:
             kept.append((group_key(g.relation, members), Group(g.what, g.relation, g.figures)))
     return redo, kept
-
-
-def _subgraph(
-    rows: Sequence[tables.FigureRow],
-    what: Rows,
-    pairs: Pairs,
-    edges: Edges,
-    keep: Sequence[int],
-) -> tuple[list[tables.FigureRow], Rows, Pairs, Edges]:
-    """The rows ``keep`` (whole components, in order) renumbered 0.., with their vectors,
-    pairs and edges in the same order as in the whole graph."""
-    if len(keep) == len(rows):
-        return list(rows), what, pairs, edges
-    at = {i: k for k, i in enumerate(keep)}
-    return (
-        [rows[i] for i in keep],
-        RowSubset(what, keep),
-        [(s, at[i], at[j]) for s, i, j in pairs if i in at],
-        {
-            at[i]: {at[j]: v for j, v in mine.items() if j in at}
-            for i, mine in edges.items()
-            if i in at
-        },
-    )
 
 
 # A figure with its position in the corpus's figure list and its what-, sentence and core
