@@ -168,8 +168,9 @@ def test_batch_and_range_sizes_change_no_claim() -> None:
     spilled by ranges of rows give the claims of the in-memory pair search, whatever the
     batch and range sizes (a bucket cut at a batch edge, or an article's pairs split
     between ranges, would change them)."""
-    from wiretrace.narratives.discovery import CorpusView, discover_claims
+    from wiretrace.narratives.discovery import CorpusView, SegmentRows, discover_claims
     from wiretrace.narratives.matching import SegmentIndex
+    from wiretrace.spilled import SpilledRows
 
     rng = np.random.default_rng(5)
     articles, per = 40, 12
@@ -207,3 +208,9 @@ def test_batch_and_range_sizes_change_no_claim() -> None:
         for ranges in (1, per, 5 * per + 1, n):
             got = discover_claims(index, corpus, cfg, batch_rows=batch, pair_rows=ranges)
             assert got == want, (batch, ranges)
+    # the vectors read from a file (rows a few apart read together) as in the stage
+    with SpilledRows(DIM, np.float16) as spilled:
+        spilled.append(index.vectors)
+        rows = SegmentRows(spilled, owner, sentence, start, start + 30, index.articles)
+        for batch in (3, n):
+            assert discover_claims(rows, corpus, cfg, batch_rows=batch, pair_rows=per) == want

@@ -28,6 +28,8 @@ from .matching import NarrativesConfig
 I64 = npt.NDArray[np.int64]
 BATCH_ROWS = 65536  # bucket rows whose vectors are read together
 PAIR_ROWS = 32768  # segment rows per range of spilled pairs (whole articles)
+HELD_FINDINGS = 65536  # verified pairs held before they go to their ranges' files
+GAP_ROWS = 32  # rows read through rather than read apart (a read costs about that much)
 PART_SHIFT = 58  # a finding's seq: (part << PART_SHIFT) | place in the verifying order
 KEPT, AGAIN, JOINED = 0, 1, 2  # parts: stored pairs, buckets verified whole, fresh rows
 
@@ -94,6 +96,15 @@ class PairSpill:
         self.cuts = np.asarray(cuts, dtype=np.int64)
         self.n = n
         self._parts = Partitions(max(len(self.cuts), 1), 5)
+        self._held: list[I64] = []  # findings not yet in the files
+        self._count = 0
+
+    def _flush(self) -> None:
+        if self._held:
+            rows = np.concatenate(self._held)
+            part = np.searchsorted(self.cuts, rows[:, 0] // self.n, side="right") - 1
+            self._parts.append(part.astype(np.int64), rows)
+            self._held, self._count = [], 0
 
     def add(
         self,
@@ -109,12 +120,14 @@ class PairSpill:
             return
         stored = np.full(len(i), -1, dtype=np.int64) if stored is None else stored
         wide = np.asarray(sims, dtype=np.float32).astype(np.float64).view(np.int64)
-        rows = np.stack([i * self.n + j, seq, wide, tables, stored], axis=1)
-        part = np.searchsorted(self.cuts, i, side="right") - 1
-        self._parts.append(part.astype(np.int64), rows)
+        self._held.append(np.stack([i * self.n + j, seq, wide, tables, stored], axis=1))
+        self._count += len(i)
+        if self._count >= HELD_FINDINGS:
+            self._flush()
 
     def ranges(self) -> Iterator[tuple[int, Found]]:
         """Per range of lower rows, in row order: its first row and its pairs."""
+        self._flush()
         for p, first in enumerate(self.cuts.tolist()):
             rows = self._parts.take(p)
             yield first, reduce_found(rows, self.n)
@@ -143,6 +156,22 @@ Vectors = Any  # rows read by index arrays: a matrix or ``SpilledRows``
 
 def _f32(rows: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
     return np.asarray(rows, dtype=np.float32)
+
+
+def gather(vectors: Vectors, rows: I64) -> npt.NDArray[Any]:
+    """``vectors[rows]`` (distinct rows); from a file, rows a few apart are read in one
+    read and picked from it, as a read per row costs more than the rows between."""
+    if not isinstance(vectors, SpilledRows) or not len(rows):
+        return np.asarray(vectors[rows])
+    order = np.argsort(rows, kind="stable")
+    want = rows[order]
+    cuts = np.flatnonzero(np.diff(want) > GAP_ROWS) + 1
+    out = np.empty((len(rows), vectors.dim), dtype=vectors.dtype)
+    for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(want)].tolist(), strict=True):
+        lo = int(want[a])
+        block = vectors[lo : int(want[b - 1]) + 1]
+        out[order[a:b]] = block[want[a:b] - lo]
+    return out
 
 
 def _buckets(column: I64, at: I64) -> list[I64]:
@@ -193,10 +222,10 @@ class Verifier:
         """Each bucket (positions into ``rows``) with its vectors, read a batch at a time."""
         for batch in _batches(groups, self.batch_rows):
             pos = np.concatenate(batch)
-            read = self.vectors[self.rows[pos]]
+            read = gather(self.vectors, self.rows[pos])
             at = 0
             for g in batch:
-                yield g, _f32(read[at : at + len(g)]).copy()
+                yield g, read[at : at + len(g)].astype(np.float32)
                 at += len(g)
 
     def whole(self, t: int, column: I64, line: npt.NDArray[np.float32], at: I64) -> None:
