@@ -8,6 +8,11 @@ one, and every story over ``--report-over`` articles with its size and dates (a 
 allowed past the bounds by strong evidence is listed with that reason).
 
     python benchmarks/bench_stories_real.py STORE.db --out benchmarks/results/stories_real.json
+
+``--ray-parts N``: instead, the bounded configuration on a local Ray (2 CPUs) with time
+blocks cut in parts of N articles that run in parallel from guessed stories
+(``distributed.corpus.cluster_blocks``): how many parts' guesses held on real news, and
+whether the stories equal ``cluster``'s.
 """
 
 from __future__ import annotations
@@ -88,6 +93,7 @@ def main() -> None:
         help="compute the features from the stored parses and embeddings (a store whose "
         "stories stage has not run yet); nothing is written",
     )
+    parser.add_argument("--ray-parts", type=int, metavar="N")
     args = parser.parse_args()
     with Store(args.store) as store:
         ids = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY id")]
@@ -100,6 +106,9 @@ def main() -> None:
         else:
             feats = tables.load_features(store, ids)
     days = {f.id: f.day for f in feats}
+    if args.ray_parts:
+        ray_parts(feats, args.ray_parts, args.store.name, args.out)
+        return
     bounded = StoriesConfig()
     unbounded = replace(bounded, max_articles=10**9, max_days=10**9, second_chance=False)
     result_note = (
@@ -120,6 +129,48 @@ def main() -> None:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def ray_parts(feats: list[Any], size: int, name: str, out: Path | None) -> None:
+    import copy
+    import functools
+    import time
+
+    from wiretrace.distributed.corpus import cluster_blocks
+    from wiretrace.distributed.engine import RayEngine, import_ray
+    from wiretrace.stories.cluster import cluster_in_blocks, time_blocks
+
+    cfg = StoriesConfig()
+    t0 = time.process_time()
+    want = cluster(copy.deepcopy(feats), [], cfg)
+    local_cpu = time.process_time() - t0
+    blocks = time_blocks(feats, [], cfg.window_days)
+    with RayEngine(num_cpus=2, object_store_memory=1024**3, node_ip="127.0.0.12") as engine:
+        t0 = time.perf_counter()
+        run = functools.partial(
+            cluster_blocks, import_ray(), cfg=cfg, shuffles=engine.shuffles, workers=2, size=size
+        )
+        got = cluster_in_blocks(copy.deepcopy(feats), [], cfg, run)
+        wall = time.perf_counter() - t0
+    result = {
+        "store": name,
+        "articles": len(feats),
+        "dated": sum(1 for f in feats if f.day is not None),
+        "time_blocks": len(blocks),
+        "largest_block": max((len(b[0]) for b in blocks), default=0),
+        "part_size": size,
+        "moved": [list(m) for m in engine.shuffles.moved],
+        "same_assignment": got[0] == want[0],
+        "same_stories": [(s.id, s.n, s.total.tobytes()) for s in got[1]]
+        == [(s.id, s.n, s.total.tobytes()) for s in want[1]],
+        "stories": len(want[1]),
+        "local_cluster_cpu_s": round(local_cpu, 1),
+        "ray_wall_s": round(wall, 1),
+    }
+    print(json.dumps(result, indent=2))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":
