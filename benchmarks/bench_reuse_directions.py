@@ -16,7 +16,8 @@ whole-corpus functions (``_meta``, ``_reorient``, ``_provenance``).
 Appends to benchmarks/results/reuse_directions.json (earlier labels kept).
 
 ``--generate N --work DIR``: first builds ``DIR/generated-N.db`` (once): ``N`` generated
-250-word articles (``reuse_synth.scaling_corpus``, 20% copy a passage of an earlier one;
+250-word articles (``reuse_synth.scaling_corpus``, ``--reuse-share`` of them, 20% by default,
+copy a passage of an earlier one;
 a third undated, so the text decides directions), their links found by the reuse stage
 with paraphrase off; no parses, so no unsourced passages. ``--store`` is then a fresh copy
 of it per label, for memory growth with corpus size.
@@ -113,9 +114,9 @@ def child(db: Path, trace: bool) -> dict[str, Any]:
     return row
 
 
-def generated(n: int, work: Path) -> Path:
+def generated(n: int, work: Path, share: float) -> Path:
     """A store of ``n`` generated articles with the reuse stage's links (made once)."""
-    out = work / f"generated-{n}.db"
+    out = work / f"generated-{n}-{share}.db"
     if out.exists():
         return out
     from reuse_synth import scaling_corpus
@@ -129,7 +130,7 @@ def generated(n: int, work: Path) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".part")
     tmp.unlink(missing_ok=True)
-    corpus = scaling_corpus(n, dim=1)
+    corpus = scaling_corpus(n, dim=1, reuse_share=share)
     with Store(tmp) as store:
         for lo in range(0, n, 1000):
             with store.transaction():
@@ -154,13 +155,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--generate", type=int)
+    parser.add_argument("--reuse-share", type=float, default=0.2)
     parser.add_argument("--work", type=Path, default=Path("/tmp/wiretrace-directions"))
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.tracemalloc)))
         return
     if args.generate:
-        made = generated(args.generate, args.work)
+        made = generated(args.generate, args.work, args.reuse_share)
         args.store = args.work / f"copy-{args.generate}-{args.label}.db"
         shutil.copy(made, args.store)
     if args.store is None:

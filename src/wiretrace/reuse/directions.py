@@ -143,8 +143,11 @@ def settle(
             found = _siblings(store, ids[b * block : (b + 1) * block])
             dropped.append(np.zeros(len(found), np.int64), np.asarray(found, np.int64)[:, None])
             tick()
-        tables.delete_links(store, dropped.read(0)[:, 0].tolist())
+        gone = dropped.read(0)[:, 0]
         dropped.drop(0)
+        for lo in range(0, gone.shape[0], 10_000):
+            tables.delete_links(store, gone[lo : lo + 10_000].tolist())
+        del gone
         tables.renumber_links(store)
         _provenance(store, ids, index, cfg, arts, unsourced, load_nlp, skips, block, root, tick)
     return tables.count_links(store)
