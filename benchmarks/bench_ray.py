@@ -543,13 +543,17 @@ def main() -> None:
 
 def record(n: int, stage: str, got: dict[str, Any]) -> None:
     """Adds one size and stage to the results (engines run separately for one size and
-    stage, ``--engines``, complete the same entry); written after each, so a long run
-    keeps what it measured."""
+    stage, ``--engines``, complete the same entry; a new Ray run keeps the last one's
+    costs as ``ray_previous``); written after each, so a long run keeps what it
+    measured."""
     runs = json.loads(OUT.read_text())["runs"] if OUT.exists() else []
     runs = [r for r in runs if "digest" in r.get("ray", r.get("local", {}))]
     same = [r for r in runs if r["articles"] == n and r.get("stage", "reuse") == stage]
     run: dict[str, Any] = same[0] if same else {"articles": n, "stage": stage}
     run["stage"] = stage
+    if "ray" in got and "ray" in run:  # the last Ray figures stay, for a before/after
+        keep = ("wall_s", "shuffled_bytes", "shuffles", "worker_peak_private_mb", "digest")
+        run["ray_previous"] = {k: run["ray"][k] for k in keep if k in run["ray"]}
     run.update(got)
     if "local" in run and "ray" in run:
         run["wall_ratio_ray_over_local"] = round(

@@ -14,7 +14,9 @@ any filesystem pyarrow supports) or put by the driver. Every step runs in the wo
    signature, then window, the local engine's bucket order, ``first_pairs``).
 
 The driver plans (file names, the size of the shuffles) and either writes the pairs to
-Parquet from the workers (``find_pairs``) or gathers them (``similar_pairs``).
+Parquet from the workers (``find_pairs``) or gathers them to make the claims
+(``discover_claims``, which the narratives stage calls: it puts the segments in the object
+store a block at a time as it reads the corpus's pieces, and keeps only the pairs' rows).
 
 Only places go through the shuffle, one per (segment, table); the vectors stay in their
 blocks, in the object store, and a node fetches a block once for all the partitions it
@@ -25,7 +27,7 @@ place instead moved it once per hash table: 20 copies of the segment index.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -33,13 +35,17 @@ import numpy.typing as npt
 
 from ..narratives.discovery import (
     HASH_BLOCK,
+    Claim,
+    CorpusView,
     bucket_windows,
+    claims_of_pairs,
     lsh_bits,
     lsh_keys,
     lsh_planes,
     verify_bucket,
+    wordy_segments,
 )
-from ..narratives.matching import NarrativesConfig
+from ..narratives.matching import NarrativesConfig, Pieces, SegmentIndex
 from .keyed import OUT_BYTES, PARTITION_BYTES, Shuffles
 
 WINDOW_BITS = 24  # an order is (bucket key << WINDOW_BITS) | window
@@ -415,51 +421,13 @@ def read_pairs(
         yield np.stack([carry[0] // n, carry[0] % n], axis=1), carry[2]
 
 
-def similar_pairs(
-    ray: Any,
-    vectors: npt.NDArray[Any],
-    owner: npt.NDArray[np.int32],
-    cfg: NarrativesConfig,
-    rows: npt.NDArray[np.int64] | None,
-    shuffles: Shuffles,
-    workers: int,
-    max_bucket: int = 1024,
-    progress: Callable[[], None] | None = None,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """``narratives.discovery.similar_pairs`` with hashing, verification and the first
-    finding of each pair in the workers: the driver puts the segments' hash blocks in the
-    object store and gathers the verified pairs."""
-    n = len(vectors)
-    rows = np.arange(n) if rows is None else rows
-    if len(rows) < 2:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
-    chunks = (
-        (
-            rows[i : i + HASH_BLOCK],
-            owner[rows[i : i + HASH_BLOCK]],
-            vectors[rows[i : i + HASH_BLOCK]],
-        )
-        for i in range(0, len(rows), HASH_BLOCK)
-    )
-    refs = [ray.put(block_arrays(table)) for table in aligned_blocks(chunks)]
-    found = verified_pairs(
-        ray,
-        refs,
-        len(rows),
-        vectors.shape[1],
-        n,
-        cfg,
-        shuffles,
-        workers,
-        max_bucket,
-    )
+def gathered_pairs(found: Any, n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """The pairs of ``verified_pairs``'s dataset in the driver, as sorted (i, j) rows and
+    their cosines: each pair once, with its first finding's cosine."""
     got = [
         [batch.column(c).to_numpy() for c in ("pair", "order", "sim")]
         for batch in found.iter_batches(batch_format="pyarrow", batch_size=None)
     ]
-    if progress is not None:
-        for _ in range(cfg.lsh_tables):
-            progress()
     if not got:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
     pair, order, sim = (np.concatenate([g[k] for g in got]) for k in range(3))
@@ -467,3 +435,93 @@ def similar_pairs(
     pick = np.lexsort((order, pair))
     keep = pick[np.r_[True, pair[pick][1:] != pair[pick][:-1]]]
     return np.stack([pair[keep] // n, pair[keep] % n], axis=1), sim[keep]
+
+
+def _taking_part(
+    pieces: Pieces, texts: Mapping[str, str], counts: list[int]
+) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float16]]]:
+    """The segments of ``pieces`` with enough words to be a claim (``wordy_segments``), as
+    (row, article, vector) chunks numbered as the stacked index numbers them (rows and
+    articles across the pieces, in order); ``counts`` gets the rows and articles read,
+    the rows taking part and the vectors' width."""
+    row = article = taking = dim = 0
+    for piece in pieces():
+        wordy = np.zeros(piece.size, dtype=bool)
+        bounds = np.searchsorted(piece.article, np.arange(len(piece.articles) + 1))
+        for a, name in enumerate(piece.articles):
+            lo, hi = int(bounds[a]), int(bounds[a + 1])
+            if hi > lo:
+                wordy[lo:hi] = wordy_segments(texts[name], piece.start[lo:hi], piece.end[lo:hi])
+        at = np.flatnonzero(wordy)
+        yield row + at, article + piece.article[at], piece.vectors[at]
+        row += piece.size
+        article += len(piece.articles)
+        taking += len(at)
+        dim = max(dim, piece.vectors.shape[1])
+    counts[:] = [row, article, taking, dim]
+
+
+def _pair_rows(pieces: Pieces, wanted: npt.NDArray[np.int64]) -> SegmentIndex:
+    """The rows ``wanted`` (sorted) of the index ``pieces`` stack, as an index of their own
+    whose articles are numbered as the whole index's."""
+    parts: list[SegmentIndex] = []
+    names: list[str] = []
+    row = 0
+    for piece in pieces():
+        lo, hi = np.searchsorted(wanted, [row, row + piece.size])
+        at = wanted[lo:hi] - row
+        parts.append(
+            SegmentIndex(
+                piece.vectors[at],
+                piece.article[at] + len(names),
+                piece.sentence[at],
+                piece.start[at],
+                piece.end[at],
+                (),
+            )
+        )
+        names += piece.articles
+        row += piece.size
+    if not parts:
+        empty = np.zeros(0, dtype=np.int32)
+        return SegmentIndex(np.zeros((0, 0), np.float16), empty, empty, empty, empty, ())
+    article, sentence, start, end = (
+        np.concatenate([getattr(p, k) for p in parts])
+        for k in ("article", "sentence", "start", "end")
+    )
+    vectors = np.concatenate([p.vectors for p in parts])
+    return SegmentIndex(vectors, article, sentence, start, end, tuple(names))
+
+
+def discover_claims(
+    ray: Any,
+    pieces: Pieces,
+    corpus: CorpusView,
+    cfg: NarrativesConfig,
+    shuffles: Shuffles,
+    workers: int,
+    max_bucket: int = 1024,
+    progress: Callable[[], None] | None = None,
+) -> list[Claim]:
+    """``narratives.discovery.discover_claims`` over the index ``pieces`` stack, with the
+    segment index never in the driver: the segments taking part go to the object store a
+    hash block at a time as the pieces are read, the workers hash and verify them
+    (``verified_pairs``), and a second pass over the pieces keeps only the rows of the
+    verified pairs, from which the claims are made as locally (``claims_of_pairs``)."""
+    counts: list[int] = []
+    refs = [
+        ray.put(block_arrays(table))
+        for table in aligned_blocks(_taking_part(pieces, corpus.texts, counts))
+    ]
+    n, _, taking, dim = counts
+    if taking < 2:
+        return []
+    found = verified_pairs(ray, refs, taking, dim, n, cfg, shuffles, workers, max_bucket)
+    pairs, sims = gathered_pairs(found, n)
+    del found, refs
+    if progress is not None:
+        for _ in range(cfg.lsh_tables):
+            progress()
+    wanted = np.unique(pairs)
+    index = _pair_rows(pieces, wanted)
+    return claims_of_pairs(index, np.searchsorted(wanted, pairs), sims, corpus, cfg)

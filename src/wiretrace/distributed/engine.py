@@ -19,13 +19,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import numpy as np
-import numpy.typing as npt
-
 from ..figures.compare import Group
 from ..figures.config import FiguresConfig
 from ..figures.groups import FigureItem
 from ..models import Statement
+from ..narratives.discovery import Claim, CorpusView
 from ..narratives.matching import (
     ROW_BLOCK,
     CorpusStats,
@@ -307,29 +305,21 @@ class RayEngine:
 
         return cluster_blocks(import_ray(), blocks, cfg, self.shuffles, self.workers)
 
-    def similar_pairs(
+    def discover_claims(
         self,
-        vectors: npt.NDArray[Any],
-        owner: npt.NDArray[np.int32],
+        pieces: Pieces,
+        corpus: CorpusView,
         cfg: NarrativesConfig,
-        rows: npt.NDArray[np.int64] | None = None,
-        max_bucket: int = 1024,
         progress: Callable[[], None] | None = None,
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """Recurring-claim discovery's candidate verification, one LSH bucket per key
+        max_bucket: int = 1024,
+    ) -> list[Claim]:
+        """Recurring-claim discovery over the corpus's segment pieces, the segment index
+        never in the driver: hashed and verified by bucket in the workers
         (``distributed.claims``)."""
-        from .claims import similar_pairs
+        from .claims import discover_claims
 
-        return similar_pairs(
-            import_ray(),
-            vectors,
-            owner,
-            cfg,
-            rows,
-            self.shuffles,
-            self.workers,
-            max_bucket,
-            progress,
+        return discover_claims(
+            import_ray(), pieces, corpus, cfg, self.shuffles, self.workers, max_bucket, progress
         )
 
     def piece_candidates(

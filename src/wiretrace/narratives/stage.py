@@ -34,7 +34,7 @@ from ..pipeline import (
 )
 from ..store import Store
 from .claim_pairs import KEYS_BLOB, PAIRS_BLOB, STATE, discover, spill_segments
-from .discovery import CorpusView, discover_claims
+from .discovery import CorpusView
 from .matching import (
     NarrativesConfig,
     Pieces,
@@ -459,24 +459,28 @@ def _corpus(
         lambda k: speaker_at(quotes[k[0]], Span(k[1], k[2])), keep=False
     )
     corpus = CorpusView(texts, outlets, dates, speakers)
-    # The segments once more, piece by piece: their vectors go to a file that discovery
-    # reads a batch of buckets at a time.
-    reporter.start("narratives: corpus index", len(indexed))
-    index, vectors = spill_segments(_counted(pieces, reporter))
-    reporter.finish()
-    try:
+    # An engine that discovers in its workers (Ray) reads the pieces itself: the whole
+    # run there; the next local run is whole too.
+    find = getattr(current_engine(), "discover_claims", None)
+    if find is not None:
         reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
-        find = getattr(current_engine(), "similar_pairs", None)  # keyed by bucket (Ray)
-        if find is None:
-            found, update = discover(store, index, corpus, cfg, *segmented, reporter.advance)
-            done: tuple[str, ...] = (update.note,)
-        else:  # the engine's whole run; the next local run is whole too
-            found = discover_claims(index, corpus, cfg, reporter.advance, find)
-            set_state(store, STATE, "{}")
-            done = ()
+        found = find(pieces, corpus, cfg, reporter.advance)
         reporter.finish()
-    finally:
-        vectors.close()
+        set_state(store, STATE, "{}")
+        done: tuple[str, ...] = ()
+    else:
+        # The segments once more, piece by piece: their vectors go to a file that discovery
+        # reads a batch of buckets at a time.
+        reporter.start("narratives: corpus index", len(indexed))
+        index, vectors = spill_segments(_counted(pieces, reporter))
+        reporter.finish()
+        try:
+            reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
+            found, update = discover(store, index, corpus, cfg, *segmented, reporter.advance)
+            done = (update.note,)
+            reporter.finish()
+        finally:
+            vectors.close()
     write_claims(store, found, sentence_spans)
     notes = (f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims", *done)
     return notes, indexed
