@@ -744,6 +744,8 @@ STAGE = Stage(
     run=run,
     doc="canonical speakers across the corpus; the same statement matched across outlets",
     config=("attribution",),
-    version=2,  # 2: claims from the parse (predicates, arguments, figures, negation)
+    # 2: claims from the parse (predicates, arguments, figures, negation); 3: cosines summed
+    # in float64, so a score no longer depends on which quotes share a block
+    version=3,
     user_inputs=("speaker_edits",),  # a new correction is pending work for the next analyze
 )
