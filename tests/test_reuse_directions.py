@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 
 from wiretrace.config import Config
-from wiretrace.models import CleanResult, RawDocument, ReuseLink, Span
+from wiretrace.models import CleanResult, RawDocument, ReuseLink
 from wiretrace.pipeline import Skips
 from wiretrace.reuse import directions, tables
 from wiretrace.reuse.align import Passage
 from wiretrace.reuse.config import ReuseConfig
 from wiretrace.reuse.detect import DocInput, find_reuse
 from wiretrace.reuse.provenance import ArticleMeta, duplicate_groups, orient, provenance
-from wiretrace.reuse.stage import _unsourced
+from wiretrace.reuse.stage import _unsourced, as_links
 from wiretrace.store import Store
 
 WORDS = [f"w{k}" for k in range(3000)]
@@ -59,18 +59,7 @@ def _fresh(store: Store, cfg: ReuseConfig) -> list[ReuseLink]:
     """Links as alignment stores them (the first article as source)."""
     ids = store.article_ids()
     docs = [DocInput(a.id, a.text, a.published) for a in store.iter_articles(ids)]
-    return [
-        ReuseLink(
-            ids[r.a],
-            ids[r.b],
-            Span(p.a_start, p.a_end),
-            Span(p.b_start, p.b_end),
-            p.kind,
-            p.score,
-        )
-        for r in find_reuse(docs, cfg)
-        for p in r.passages
-    ]
+    return as_links(ids, find_reuse(docs, cfg))
 
 
 def _whole(store: Store, stored: list[ReuseLink], cfg: ReuseConfig) -> dict[str, Any]:

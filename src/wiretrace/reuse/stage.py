@@ -51,6 +51,23 @@ def _inputs(store: Store, ids: Sequence[str], with_vectors: bool) -> list[DocInp
     return docs
 
 
+def as_links(ids: Sequence[str], results: Iterable[PairResult]) -> list[ReuseLink]:
+    """Alignment's pair results (article positions in ``ids``) as links between article
+    ids, the first article as source until directions are settled."""
+    return [
+        ReuseLink(
+            ids[r.a],
+            ids[r.b],
+            Span(p.a_start, p.a_end),
+            Span(p.b_start, p.b_end),
+            p.kind,
+            p.score,
+        )
+        for r in results
+        for p in r.passages
+    ]
+
+
 def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     cfg = config.section(NAME, ReuseConfig)
     key, todo = pending(store, config, NAME)
@@ -68,20 +85,6 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         reporter.start("reuse: align candidate pairs", pairs)
         return reporter.advance
 
-    def fresh(results: Iterable[PairResult]) -> list[ReuseLink]:
-        return [
-            ReuseLink(
-                ids[r.a],
-                ids[r.b],
-                Span(p.a_start, p.a_end),
-                Span(p.b_start, p.b_end),
-                p.kind,
-                p.score,
-            )
-            for r in results
-            for p in r.passages
-        ]
-
     keyed = getattr(current_engine(), "find_reuse", None)
     if keyed is not None:  # an engine that runs it as keyed shuffles (Ray)
         reporter.start("reuse: align passages", len(todo))
@@ -91,7 +94,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         reporter.advance(len(todo))
         with store.transaction():
             tables.drop_links(store, todo)
-            tables.add_links(store, fresh(results))
+            tables.add_links(store, as_links(ids, results))
             tables.set_progress(store, None)
     else:  # a block at a time; each slice of pairs commits its links and where it got to
         run_id = content_hash("\n".join([key, *ids, "", *sorted(todo)]))
@@ -111,7 +114,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
         for part in find_reuse_blocks(len(ids), load, cfg, focus, on_error, aligning, after=last):
             failed = tuple(sorted(skips.failed.items()))
             with store.transaction():
-                tables.add_links(store, fresh(part.results))
+                tables.add_links(store, as_links(ids, part.results))
                 tables.set_progress(store, Progress(run_id, part.last, failed))
     with store.transaction():  # directions, provenance and bookkeeping commit together
         reporter.start("reuse: orient links, provenance", directions.steps(len(ids)))
