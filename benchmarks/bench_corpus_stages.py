@@ -10,10 +10,13 @@ thread and reports. The stage rewrites its own tables in the store it is given: 
 copy. ``--subset N`` first makes a copy of the store that keeps only its first N articles
 (every per-article row of the others deleted), once, in ``--work``.
 ``--tracemalloc`` also reports the largest Python allocation sites at the peak (slower).
+``--components`` also reports, for ``figure_groups``, the sizes of the components of its
+evidence graph (read back from the records the run keeps): a component is grouped whole, so
+the largest bounds the memory of grouping when it holds more than ``groups.BATCH`` figures.
 
 Run: nice -n 10 .venv/bin/python benchmarks/bench_corpus_stages.py --store COPY.db
      --stages figure_groups statements [--subsets 1000 2500 5000] [--work DIR]
-     [--out benchmarks/results/corpus_stages_10k.json] [--label before]
+     [--out benchmarks/results/corpus_stages_10k.json] [--label before] [--components]
 The JSON keeps earlier labels' rows (``--label`` names this run's), so before/after sit side
 by side.
 """
@@ -109,7 +112,33 @@ class Steps:
         self._note("finish")
 
 
-def child(db: Path, stage_name: str, trace: bool) -> dict[str, Any]:
+def component_sizes(store: Any) -> dict[str, Any]:
+    """The figure_groups components' sizes, from each article's record of its figures'
+    components (written by a whole run)."""
+    from collections import Counter
+
+    from wiretrace.figures.groups import BATCH, LABELS_BLOB
+
+    size: Counter[str] = Counter()
+    for article in store.article_ids():
+        if (data := store.get_blob(LABELS_BLOB, article)) is not None:
+            size.update(json.loads(data).values())
+    sizes = sorted(size.values(), reverse=True)
+    figures = sum(sizes)
+    return {
+        "figures": figures,
+        "components": len(sizes),
+        "largest": sizes[:10],
+        "largest_share": round(sizes[0] / figures, 3) if figures else 0.0,
+        "batch": BATCH,
+        "figures_in_components_over_batch": sum(s for s in sizes if s > BATCH),
+        "components_of_at_most": {
+            str(bound): sum(1 for s in sizes if s <= bound) for bound in (1, 2, 10, 100, 1000)
+        },
+    }
+
+
+def child(db: Path, stage_name: str, trace: bool, components: bool = False) -> dict[str, Any]:
     """One whole run of ``stage_name`` on ``db`` (in this process)."""
     from wiretrace.config import Config
     from wiretrace.nlp.models import NlpConfig, load_spacy, nlp_embedder
@@ -145,6 +174,8 @@ def child(db: Path, stage_name: str, trace: bool) -> dict[str, Any]:
             "errors": len(report.errors),
             "steps": steps.rows,
         }
+        if components and stage_name == "figure_groups":
+            row["components"] = component_sizes(store)
         if trace:
             import tracemalloc
 
@@ -157,10 +188,12 @@ def child(db: Path, stage_name: str, trace: bool) -> dict[str, Any]:
     return row
 
 
-def run_child(db: Path, stage: str, trace: bool) -> dict[str, Any]:
+def run_child(db: Path, stage: str, trace: bool, components: bool) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", str(db), stage]
     if trace:
         cmd.append("--tracemalloc")
+    if components:
+        cmd.append("--components")
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -175,9 +208,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--label", default="run")
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--components", action="store_true")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(Path(args.child[0]), args.child[1], args.tracemalloc)))
+        db, stage_name = Path(args.child[0]), args.child[1]
+        print(json.dumps(child(db, stage_name, args.tracemalloc, args.components)))
         return
     if args.store is None:
         parser.error("--store is required")
@@ -186,7 +221,7 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     for stage in args.stages:
         for _, db in stores:
-            row = run_child(db, stage, args.tracemalloc)
+            row = run_child(db, stage, args.tracemalloc, args.components)
             row["store"] = str(db)
             row["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             print(json.dumps(row), flush=True)

@@ -136,7 +136,11 @@ def load_figures(
     store: Store, article: str | None = None, reporters: bool = True
 ) -> list[FigureRow]:
     """Stored figures; without ``reporters`` (the corpus stage, which compares figures
-    without their speakers) ``reported_by`` is None and the quotes are not read."""
+    without their speakers) ``reported_by`` is None and the quotes are not read.
+
+    Equal strings of different figures (article, unit, kind, what, dates, entities, ...)
+    are one object: the corpus stage holds every figure, and most of those strings repeat
+    (at 9,992 real articles, 64 MB of rows of which 20 MB were repeated strings)."""
     sql = (
         "SELECT f.*, a.published AS published FROM figures f"
         if reporters
@@ -147,28 +151,35 @@ def load_figures(
         sql += " WHERE f.article = ?"
         args = (article,)
     out: list[FigureRow] = []
+    seen: dict[str, str] = {}
+
+    def one(text: str | None) -> str | None:
+        return None if text is None else seen.setdefault(text, text)
+
     for r in store.conn.execute(sql + " ORDER BY f.article, f.start, f.end", args):
         out.append(
             FigureRow(
                 id=r["id"],
-                article=r["article"],
+                article=seen.setdefault(r["article"], r["article"]),
                 span=Span(r["start"], r["end"]),
                 low=r["value_low"],
                 high=r["value_high"],
-                unit=r["unit"],
-                what=r["what"],
-                qualifier=r["qualifier"],
-                as_of=r["as_of"],
-                kind=r["kind"] or "count",
+                unit=one(r["unit"]),
+                what=one(r["what"]),
+                qualifier=one(r["qualifier"]),
+                as_of=one(r["as_of"]),
+                kind=seen.setdefault(r["kind"] or "count", r["kind"] or "count"),
                 realis=bool(r["realis"] if r["realis"] is not None else 1),
-                reported_by=r["reported_by"],
+                reported_by=one(r["reported_by"]),
                 sentence=Span(r["sentence_start"] or r["start"], r["sentence_end"] or r["end"]),
-                date_start=r["date_start"],
-                date_end=r["date_end"],
+                date_start=one(r["date_start"]),
+                date_end=one(r["date_end"]),
                 time_start=r["time_start"],
-                what_core=r["what_core"],
-                entities=tuple(json.loads(r["what_entities"] or "[]")),
-                published=(r["published"] or "")[:10] or None,
+                what_core=one(r["what_core"]),
+                entities=tuple(
+                    seen.setdefault(e, e) for e in json.loads(r["what_entities"] or "[]")
+                ),
+                published=one((r["published"] or "")[:10] or None),
             )
         )
     return out
