@@ -22,6 +22,7 @@ from wiretrace.reuse.detect import DocInput, find_reuse
 from wiretrace.reuse.provenance import ArticleMeta, duplicate_groups, orient, provenance
 from wiretrace.reuse.stage import _unsourced, as_links
 from wiretrace.store import Store
+from wiretrace.unionfind import ArrayUnionFind, UnionFind
 
 WORDS = [f"w{k}" for k in range(3000)]
 
@@ -200,3 +201,34 @@ def test_blocks_on_the_analysed_demo_store(demo_db: Path, tmp_path: Path) -> Non
         assert got["provenance"] == want["provenance"]
         assert sorted((a, s.start, s.end) for a, s in tables.unsourced(store)) == unsourced
         assert unsourced
+
+
+@pytest.mark.parametrize("hashing", [hash, len, lambda a: 0])
+def test_positions_of_ids_whatever_their_hashes(hashing: Any) -> None:
+    # ``len`` and a constant make many ids share a hash: they must still be told apart.
+    rng = random.Random(5)
+    ids = [f"{rng.randrange(10**6):x}{'x' * rng.randrange(4)}" for _ in range(300)]
+    ids = list(dict.fromkeys(ids))
+    find = directions._Positions.of(ids, hashing)
+    wanted = [rng.choice(ids) for _ in range(500)]
+    assert find(wanted).tolist() == [ids.index(a) for a in wanted]
+    assert find([]).tolist() == []
+    with pytest.raises(KeyError):
+        find([ids[0], "not an id"])
+    with pytest.raises(KeyError):
+        directions._Positions.of([], hashing)(["a"])
+
+
+def test_array_union_find_makes_the_dict_union_find_sets() -> None:
+    rng = random.Random(9)
+    n = 200
+    edges = [(rng.randrange(n), rng.randrange(n)) for _ in range(150)]
+    by_dict: UnionFind[int] = UnionFind(range(n))
+    by_array = ArrayUnionFind(n)
+    for i, j in edges:
+        by_dict.union(i, j)
+        by_array.union(i, j)
+    want = [by_dict.find(k) for k in range(n)]
+    assert by_array.roots(np.arange(n)).tolist() == want
+    assert [by_array.find(k) for k in range(n)] == want
+    assert len(set(want)) < n - 50  # the edges joined sets

@@ -21,9 +21,10 @@ form one giant component, so blocks of components would not bound anything):
 7. Per block of derived articles: provenance shares, unsourced passages and near-duplicate
    coverage; groups are made at the end from a union-find over article indices.
 
-Per article, only a few integers are kept (lengths, date, counts): links and texts stay in
-the store and in temporary files. The result equals ``orient``, ``duplicate_groups`` and
-``provenance`` over every link at once, whatever the block sizes.
+Per article, only a few integers are kept, in arrays indexed by its position (lengths,
+date, counts, its id's hash for finding positions, its union-find parent: 56 bytes): links
+and texts stay in the store and in temporary files. The result equals ``orient``,
+``duplicate_groups`` and ``provenance`` over every link at once, whatever the block sizes.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from ..models import ReuseLink, Span
 from ..nlp.stage import DOC_BLOB
 from ..pipeline import Skips
 from ..store import Store
-from ..unionfind import UnionFind
+from ..unionfind import ArrayUnionFind
 from . import tables
 from .align import Kind, Passage, pieces
 from .blocks import Spill
@@ -92,6 +93,42 @@ class _Articles:
         self.day[k] = -1 if day is None else day.toordinal()
 
 
+@dataclass(frozen=True)
+class _Positions:
+    """Article id -> position in ``ids`` without a dict over the corpus: the ids' hashes,
+    sorted, with their positions (16 bytes an article). A hit is checked against ``ids``,
+    so ids whose hashes are equal are still told apart."""
+
+    ids: Sequence[str]
+    keys: I64
+    at: I64
+    hashing: Callable[[str], int]
+
+    @classmethod
+    def of(cls, ids: Sequence[str], hashing: Callable[[str], int] = hash) -> _Positions:
+        hashes = np.fromiter((hashing(a) for a in ids), dtype=np.int64, count=len(ids))
+        order = np.argsort(hashes, kind="stable").astype(np.int64)
+        return cls(ids, hashes[order], order, hashing)
+
+    def __call__(self, wanted: Sequence[str]) -> I64:
+        """The position of each of ``wanted``; ``KeyError`` for an id not in ``ids``."""
+        n = self.keys.shape[0]
+        hashes = np.fromiter((self.hashing(a) for a in wanted), np.int64, count=len(wanted))
+        first = np.searchsorted(self.keys, hashes, "left")
+        out = self.at[np.minimum(first, max(n - 1, 0))] if n else np.zeros(len(wanted), np.int64)
+        ids = self.ids
+        for r, (k, a) in enumerate(zip(out.tolist(), wanted, strict=True)):
+            if n and ids[k] == a:
+                continue
+            p = int(first[r])  # another id with the same hash came first, or none is ``a``
+            while p < n and self.keys[p] == hashes[r] and ids[int(self.at[p])] != a:
+                p += 1
+            if p == n or self.keys[p] != hashes[r]:
+                raise KeyError(a)
+            out[r] = self.at[p]
+        return out
+
+
 def settle(
     store: Store,
     ids: Sequence[str],
@@ -111,7 +148,7 @@ def settle(
     spaCy model ``load_nlp`` gives, loaded only then. ``step`` is called once per block
     of each pass (``steps(len(ids))`` in all)."""
     n = len(ids)
-    index = {a: k for k, a in enumerate(ids)}
+    index = _Positions.of(ids)
     blocks = -(-n // block)
     tick = step if step is not None else (lambda: None)
     arts = _Articles.of(n)
@@ -158,19 +195,22 @@ def steps(n: int, block: int = ARTICLE_BLOCK) -> int:
     return 5 * -(-n // block)
 
 
-def _normalised(batch: list[tables.LinkRow], index: dict[str, int]) -> I64:
+def _normalised(batch: list[tables.LinkRow], index: _Positions) -> I64:
     """Link rows as (id, a, b, a start, a end, b start, b end, kind, score bits, whether
     the stored source is ``a``), ``a`` the pair's first article in corpus order."""
     out = np.zeros((len(batch), 10), dtype=np.int64)
-    scores = np.zeros(len(batch), dtype=np.float64)
-    for r, (lid, s, d, ss, se, ds, de, kind, score) in enumerate(batch):
-        i, j = index[s], index[d]
-        if i <= j:
-            out[r] = (lid, i, j, ss, se, ds, de, _KIND[kind], 0, 1)
-        else:
-            out[r] = (lid, j, i, ds, de, ss, se, _KIND[kind], 0, 0)
-        scores[r] = score
+    if not batch:
+        return out
+    i, j = index([r[1] for r in batch]), index([r[2] for r in batch])
+    spans = np.asarray([r[3:7] for r in batch], dtype=np.int64).reshape(-1, 4)
+    scores = np.asarray([r[8] for r in batch], dtype=np.float64)
+    forward = i <= j
+    out[:, 0] = [r[0] for r in batch]
+    out[:, 1], out[:, 2] = np.where(forward, i, j), np.where(forward, j, i)
+    out[:, 3:7] = np.where(forward[:, None], spans, spans[:, [2, 3, 0, 1]])
+    out[:, 7] = [_KIND[r[7]] for r in batch]
     out[:, 8] = scores.view(np.int64)
+    out[:, 9] = forward
     return out
 
 
@@ -194,7 +234,7 @@ def _passages(rows: I64) -> list[Passage]:
 def _decide(
     store: Store,
     ids: Sequence[str],
-    index: dict[str, int],
+    index: _Positions,
     cfg: ReuseConfig,
     rows: I64,
     block: int,
@@ -214,10 +254,10 @@ def _decide(
         hi = int(np.searchsorted(starts, starts[lo] + link_slice, "left"))
         hi = max(hi, lo + 1)
         part = rows[starts[lo] : ends[hi - 1]]
-        need = np.unique(part[:, 1:3]).tolist()
+        need = {ids[k]: k for k in np.unique(part[:, 1:3]).tolist()}
         meta = {}
-        for article in store.iter_articles([ids[k] for k in need]):
-            k = index[article.id]
+        for article in store.iter_articles(list(need)):
+            k = need[article.id]
             meta[k] = ArticleMeta(article.id, article.text, article.published, k)
             arts.note(k, meta[k])
         found = []
@@ -292,7 +332,7 @@ def _siblings(store: Store, articles: Sequence[str]) -> list[int]:
 def _provenance(
     store: Store,
     ids: Sequence[str],
-    index: dict[str, int],
+    index: _Positions,
     cfg: ReuseConfig,
     arts: _Articles,
     unsourced: Unsourced,
@@ -305,7 +345,7 @@ def _provenance(
     """Step 7: shares and unsourced passages per block of derived articles; near-duplicate
     coverage joins articles as it goes, and the groups are written at the end."""
     tables.clear_provenance(store)
-    sets: UnionFind[int] = UnionFind()
+    sets = ArrayUnionFind(len(ids))
     covered = Spill(root, "covered", 2)
     nlp: list[Language] = []
 
@@ -327,18 +367,17 @@ def _provenance(
                 src, der = cover.setdefault((s, d), ([], []))
                 src.append((ss, se))
                 der.append((ds, de))
-        shares = [(d, s, share(ss, int(arts.chars[index[d]]))) for (d, s), ss in spans.items()]
-        pairs = []
-        for (s, d), (src, der) in cover.items():
-            i, j = index[s], index[d]
-            pairs.append((i, j))
-            sets.find(i)
-            sets.find(j)
+        here = {a: lo + k for k, a in enumerate(ids[lo : lo + block])}
+        shares = [(d, s, share(ss, int(arts.chars[here[d]]))) for (d, s), ss in spans.items()]
+        got = np.zeros((len(cover), 2), dtype=np.int64)
+        if cover:
+            got[:, 0] = index([s for s, _ in cover])
+            got[:, 1] = [here[d] for _, d in cover]
+        for (i, j), (src, der) in zip(got.tolist(), cover.values(), strict=True):
             if covers(
                 src, der, int(arts.stripped[i]), int(arts.stripped[j]), cfg.duplicate_coverage
             ):
                 sets.union(i, j)
-        got = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         covered.append(np.zeros(got.shape[0], np.int64), got)
         found: list[tuple[str, Span]] = []
         parsed = [a for a in taken if store.get_blob(DOC_BLOB, a) is not None]
@@ -354,27 +393,34 @@ def _provenance(
     tables.add_provenance(store, [(ids[o], [ids[m] for m in ms]) for o, ms in groups], [], [])
 
 
-def _groups(sets: UnionFind[int], pairs: I64, arts: _Articles) -> list[tuple[int, list[int]]]:
+def _groups(sets: ArrayUnionFind, pairs: I64, arts: _Articles) -> list[tuple[int, list[int]]]:
     """Near-duplicate groups, as ``duplicate_groups`` makes them: every article of a
-    covered pair by its set, members ranked by ``member_rank`` (original first)."""
-    roots = {k: sets.find(k) for k in np.unique(pairs).tolist()}
-    taken: dict[int, int] = defaultdict(int)
-    for s, d in pairs.tolist():
-        if roots[s] == roots[d]:
-            taken[d] += 1
-    members: dict[int, list[int]] = defaultdict(list)
-    for k, r in roots.items():
-        members[r].append(k)
+    covered pair by its set, members ranked by ``member_rank`` (original first), groups
+    in the order of their first article."""
+    if not pairs.shape[0]:
+        return []
+    ends = sets.roots(pairs)
+    members = np.unique(pairs)
+    inside = pairs[ends[:, 0] == ends[:, 1], 1]  # pairs within a set, by derived article
+    taken = np.bincount(np.searchsorted(members, inside), minlength=members.shape[0])
+    roots = sets.roots(members)
+    order = np.lexsort((members, roots))
+    members, roots, taken = members[order], roots[order], taken[order]
+    bounds = np.flatnonzero(np.r_[True, roots[1:] != roots[:-1], True])
+    starts, stops = bounds[:-1], bounds[1:]
+    keep = stops - starts >= 2
+    starts, stops = starts[keep], stops[keep]
+    by_first = np.argsort(members[starts], kind="stable")
     out = []
-    for group in members.values():
-        if len(group) < 2:
-            continue
-
-        def rank(k: int) -> tuple[bool, str, int, int, int]:
-            day = int(arts.day[k])
-            when = None if day < 0 else date.fromordinal(day)
-            return member_rank(when, taken[k], int(arts.chars[k]), k)
-
-        group.sort(key=rank)
-        out.append((group[0], group))
+    for lo, hi in zip(starts[by_first].tolist(), stops[by_first].tolist(), strict=True):
+        ranked = sorted(
+            zip(members[lo:hi].tolist(), taken[lo:hi].tolist(), strict=True),
+            key=lambda m: _rank(m[0], m[1], arts),
+        )
+        out.append((ranked[0][0], [k for k, _ in ranked]))
     return out
+
+
+def _rank(k: int, taken: int, arts: _Articles) -> tuple[bool, str, int, int, int]:
+    day = int(arts.day[k])
+    return member_rank(None if day < 0 else date.fromordinal(day), taken, int(arts.chars[k]), k)
