@@ -179,7 +179,11 @@ def test_corpus_stages_skip_the_article_that_raises(
 
     real_align = detect.align
     monkeypatch.setattr(detect, "align", breaks(real_align, on=lambda a, *_: "Calder" in a))
-    monkeypatch.setattr(stories_stage, "load_doc", breaks(stories_stage.load_doc))
+    monkeypatch.setattr(
+        stories_stage,
+        "article_features",
+        breaks(stories_stage.article_features, on=lambda _c, _n, item, _t: item[0] == bad),
+    )
     monkeypatch.setattr(
         attribution_tables, "entity_record", breaks(attribution_tables.entity_record)
     )

@@ -365,8 +365,8 @@ def recording(store: Store) -> Iterator[set[Access]]:
     """Every table and blob kind read or written through ``store`` while inside.
 
     Tables come from SQLite's authorizer (reads of a view count as reads of its tables;
-    foreign-key checks count too); blob kinds from the store's blob hook, since the
-    authorizer sees the ``blobs`` table but not the kind.
+    foreign-key checks count too; a stage's own TEMP tables do not count); blob kinds from
+    the store's blob hook, since the authorizer sees the ``blobs`` table but not the kind.
     """
     seen: set[Access] = set()
     views = store.schema_names("view")
@@ -377,9 +377,13 @@ def recording(store: Store) -> Iterator[set[Access]]:
         sqlite3.SQLITE_DELETE: "write",
     }
 
-    def authorize(action: int, arg1: str | None, *_: str | None) -> int:
+    def authorize(
+        action: int, arg1: str | None, arg2: str | None, db: str | None, *_: str | None
+    ) -> int:
         what = actions.get(action)
-        if what and arg1 and not arg1.startswith("sqlite_") and arg1 not in views:
+        # a TEMP table lives in one connection, so it is no other stage's input or output
+        private = db == "temp"
+        if what and arg1 and not private and not arg1.startswith("sqlite_") and arg1 not in views:
             seen.add((what, arg1))
         return sqlite3.SQLITE_OK
 

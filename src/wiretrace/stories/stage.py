@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from ..config import Config
 from ..models import StoryEdit
@@ -45,6 +47,9 @@ from .cluster import (
 from .substories import split_story, substory_id
 from .titles import story_title
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 NAME = "stories"
 FEATURE_BATCH = 256  # articles whose features (title vectors: one model call) are made together
 
@@ -74,32 +79,37 @@ def feature_batch(
     """The clustering features of a batch of articles (None: no parse or vectors yet, or
     neither sentences nor a title); pure, so any engine may run it. The titles are
     embedded in one model call."""
-    from spacy.tokens import Doc
-
     nlp = load_spacy(nlp_cfg.spacy_model)
     titled = [(a, title) for a, title, *_ in items if title]
     encoded = nlp_embedder(nlp_cfg).encode([title for _, title in titled])
     title_vectors = dict(zip([a for a, _ in titled], encoded, strict=True))
-    out: list[ArticleFeatures | None] = []
-    for article_id, _, published, vector_blob, doc_blob in items:
-        if vector_blob is None or doc_blob is None:
-            out.append(None)
-            continue
-        vectors = unpack_vectors(vector_blob)
-        if not len(vectors) and article_id not in title_vectors:
-            out.append(None)
-            continue
-        doc = Doc(nlp.vocab).from_bytes(doc_blob)
-        mentions = [e.text for e in doc.ents if e.label_ in cfg.entity_labels]
-        out.append(
-            ArticleFeatures(
-                article_id,
-                article_vector(vectors, title_vectors.get(article_id), cfg),
-                top_entities(mentions, cfg.max_entities),
-                day_number(published),
-            )
-        )
-    return out
+    return [article_features(cfg, nlp, item, title_vectors.get(item[0])) for item in items]
+
+
+def article_features(
+    cfg: StoriesConfig,
+    nlp: Language,
+    item: FeatureInput,
+    title_vector: npt.NDArray[np.float32] | None,
+) -> ArticleFeatures | None:
+    """One article's features (None: no parse or vectors yet, or neither sentences nor a
+    title)."""
+    from spacy.tokens import Doc
+
+    article_id, _, published, vector_blob, doc_blob = item
+    if vector_blob is None or doc_blob is None:
+        return None
+    vectors = unpack_vectors(vector_blob)
+    if not len(vectors) and title_vector is None:
+        return None
+    doc = Doc(nlp.vocab).from_bytes(doc_blob)
+    mentions = [e.text for e in doc.ents if e.label_ in cfg.entity_labels]
+    return ArticleFeatures(
+        article_id,
+        article_vector(vectors, title_vector, cfg),
+        top_entities(mentions, cfg.max_entities),
+        day_number(published),
+    )
 
 
 def features(
