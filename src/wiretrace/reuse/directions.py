@@ -157,9 +157,7 @@ def settle(
         links = Spill(root, "links", 10)
         regions = Spill(root, "regions", 4)
         decided = Spill(root, "decided", 1)
-        for batch in tables.link_batches(store):
-            rows = _normalised(batch, index)
-            links.append(rows[:, 1] // block, rows)
+        _spill_links(store, index, links, block)
         for b in range(blocks):
             _decide(
                 store, ids, index, cfg, links.read(b), block, link_slice, arts, regions, decided, b
@@ -188,6 +186,13 @@ def settle(
         tables.renumber_links(store)
         _provenance(store, ids, index, cfg, arts, unsourced, load_nlp, skips, block, root, tick)
     return tables.count_links(store)
+
+
+def _spill_links(store: Store, index: _Positions, links: Spill, block: int) -> None:
+    """Step 1 (in its own frame, so that the last batch of rows is not held after it)."""
+    for batch in tables.link_batches(store):
+        rows = _normalised(batch, index)
+        links.append(rows[:, 1] // block, rows)
 
 
 def steps(n: int, block: int = ARTICLE_BLOCK) -> int:

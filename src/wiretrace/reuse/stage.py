@@ -77,6 +77,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     index = {a: k for k, a in enumerate(ids)}
     skips = Skips(NAME)
     focus = [index[a] for a in todo]
+    del index  # a dict over every article, not to be held through the passes below
 
     def on_error(a: int, b: int, exc: Exception) -> None:
         skips.note((ids[a], ids[b]), exc)
