@@ -168,7 +168,13 @@ def test_batch_and_range_sizes_change_no_claim() -> None:
     spilled by ranges of rows give the claims of the in-memory pair search, whatever the
     batch and range sizes (a bucket cut at a batch edge, or an article's pairs split
     between ranges, would change them)."""
-    from wiretrace.narratives.discovery import CorpusView, SegmentRows, discover_claims
+    from wiretrace.narratives.discovery import (
+        CorpusView,
+        SegmentRows,
+        claims_of_pairs,
+        discover_claims,
+        wordy_rows,
+    )
     from wiretrace.narratives.matching import SegmentIndex
     from wiretrace.spilled import SpilledRows
 
@@ -202,7 +208,8 @@ def test_batch_and_range_sizes_change_no_claim() -> None:
         {},
     )
     cfg = NarrativesConfig(claim_similarity=0.8, lsh_tables=4, max_claims=5)
-    want = discover_claims(index, corpus, cfg, find=similar_pairs)
+    pairs, sims = similar_pairs(index.vectors, index.article, cfg, wordy_rows(index, corpus.texts))
+    want = claims_of_pairs(index, pairs, sims, corpus, cfg)
     assert len(want) == 5 and len({len(c.members) for c in want}) > 1
     for batch in (1, 2, 13, n):
         for ranges in (1, per, 5 * per + 1, n):

@@ -269,9 +269,6 @@ def first_pairs(
     return pairs, np.concatenate(sims)[first]
 
 
-PairFinder = Callable[..., tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]
-
-
 @dataclass(frozen=True)
 class Pairs:
     """Verified pairs as (i, j) index rows (i < j, sorted), their cosines, and per pair the
@@ -364,24 +361,19 @@ def discover_claims(
     corpus: CorpusView,
     cfg: NarrativesConfig,
     progress: Callable[[], None] | None = None,
-    find: PairFinder | None = None,
     batch_rows: int = 65536,
     pair_rows: int = 32768,
 ) -> list[Claim]:
     """Groups of equivalent sentences spanning >= 2 outlets or >= 2 speakers, by spread.
 
-    ``corpus.texts`` is read one article at a time, in index order. ``find``: what
-    verifies the candidate pairs, with ``similar_pairs``'s arguments and result (an
-    engine's keyed version); without it the buckets are verified from the index's rows a
-    batch of ``batch_rows`` at a time, the pairs spilled by ranges of ``pair_rows`` rows
-    (``buckets``; neither size changes the result).
+    ``corpus.texts`` is read one article at a time, in index order. The buckets are
+    verified from the index's rows a batch of ``batch_rows`` at a time, the pairs spilled
+    by ranges of ``pair_rows`` rows (``buckets``; neither size changes the result, which
+    is ``claims_of_pairs`` over ``similar_pairs``'s in-memory search).
     """
     if index.size < 2:
         return []
     rows = wordy_rows(index, corpus.texts)
-    if find is not None:
-        pairs, sims = find(index.vectors, index.article, cfg, rows, progress=progress)
-        return claims_of_pairs(index, pairs, sims, corpus, cfg)
     from .buckets import PairSpill, Verifier, pair_cuts, verify_tables
 
     bounds = np.searchsorted(index.article, np.arange(len(index.articles) + 1))
