@@ -370,16 +370,24 @@ def _nearest_spilled(
         hits.drop(part)
         if not got.shape[0]:
             continue
-        r, c, v = got[:, 0], got[:, 1], got[:, 2].copy().view(np.float64)
-        order = np.lexsort((-c, -v, r))
-        r, c, v = r[order], c[order], v[order]
-        fresh = np.r_[True, (r[1:] != r[:-1]) | (v[1:] != v[:-1]) | (c[1:] != c[:-1])]
-        r, c = r[fresh], c[fresh]
-        keep = _ranks(r) < k
-        yield r[keep], c[keep]
+        r, c = got[:, 0], got[:, 1]
+        at = best_hits(r, c, got[:, 2].copy().view(np.float64), k)
+        yield r[at], c[at]
 
 
-def _ranks(r: I64) -> I64:
+def best_hits(r: I64, c: I64, v: npt.NDArray[np.float64], k: int) -> I64:
+    """Which hits (row, item, cosine) are their rows' nearest: every hit of a row is here;
+    each row keeps its ``k`` best distinct (cosine, item), ties going to the higher item,
+    as ``detect.nearest`` does. Positions in the arrays, rows ascending, best first."""
+    order = np.lexsort((-c, -v, r))
+    r, c, v = r[order], c[order], v[order]
+    fresh = np.r_[True, (r[1:] != r[:-1]) | (v[1:] != v[:-1]) | (c[1:] != c[:-1])]
+    order, r = order[fresh], r[fresh]
+    out: I64 = order[ranks(r) < k]
+    return out
+
+
+def ranks(r: I64) -> I64:
     """Each element's position within its run of equal values (``r`` grouped)."""
     at = np.arange(r.shape[0], dtype=np.int64)
     first = np.where(np.r_[True, r[1:] != r[:-1]], at, 0)
@@ -482,7 +490,7 @@ def _nearest_articles(scan: _Scan, involved: I64, cfg: ReuseConfig) -> I64 | Non
         return None
     near = np.full((scan.n, k), -1, dtype=np.int64)
     for r, c in _nearest_spilled(scan.centroids, involved, k, scan.root, "near-hits"):
-        near[r, _ranks(r)] = c
+        near[r, ranks(r)] = c
     return near
 
 

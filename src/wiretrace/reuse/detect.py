@@ -21,6 +21,10 @@ from .paraphrase import Sentences, paraphrase_pair
 from .text import Tokens, quote_prefix, tokenize
 
 F32 = npt.NDArray[np.float32]
+EXACT_LIMIT = 8000  # items searched exactly; beyond, by cells (``nearest_hits``)
+ASSIGN_ROWS = 8192  # items assigned to cells at a time (the product's rows: its shape sets
+# the last bits of the cosines, so every engine assigns the same blocks of items)
+PER_ITEM = 2  # cells each item joins
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def neighbour_pairs(
     k: int,
     threshold: float,
     block: int = 1024,
-    exact_limit: int = 8000,
+    exact_limit: int = EXACT_LIMIT,
 ) -> set[tuple[int, int]]:
     """Each focus article's ``k`` nearest articles by centroid (cosine >= ``threshold``)."""
     pairs: set[tuple[int, int]] = set()
@@ -79,7 +83,7 @@ def nearest(
     k: int,
     threshold: float = -1.0,
     block: int = 1024,
-    exact_limit: int = 8000,
+    exact_limit: int = EXACT_LIMIT,
     owner: npt.NDArray[np.int64] | None = None,
 ) -> dict[int, list[int]]:
     """Up to ``k`` nearest items of each row (cosine >= ``threshold``), best first.
@@ -108,7 +112,7 @@ def nearest_hits(
     emit: Emit,
     threshold: float = -1.0,
     block: int = 1024,
-    exact_limit: int = 8000,
+    exact_limit: int = EXACT_LIMIT,
     owner: npt.NDArray[np.int64] | None = None,
 ) -> None:
     """The candidates ``nearest`` chooses from, given to ``emit`` a block at a time.
@@ -119,49 +123,53 @@ def nearest_hits(
     two nearest cells, exact products inside each cell), so cost grows as n^1.5, not n^2.
     Zero rows (no vectors) are nobody's neighbour. ``cent`` may be a ``SpilledRows``: only
     a block of rows or one cell is then in memory at a time, with the same products.
+    ``rows`` ascending. The cell plan, assignment and per-cell search are the functions
+    below (``cell_plan``, ``train_cells``, ``assign_cells``, ``cell_top``), which the Ray
+    engine runs on the same blocks and cells.
     """
     n = cent.shape[0]
     if cent.shape[1] == 0 or k <= 0 or n < 2 or not len(rows):
         return
     own = np.arange(n, dtype=np.int64) if owner is None else owner
-    valid = np.zeros(n, dtype=np.bool_)
-    for lo in range(0, n, 8192):
-        valid[lo : lo + 8192] = np.abs(cent[lo : lo + 8192]).sum(axis=1) > 0
+    mask = np.zeros(n, dtype=np.bool_)
+    mask[np.asarray(rows, dtype=np.int64)] = True
     if n <= exact_limit:
-        focus = np.asarray(rows, dtype=np.int64)
-        _top(cent, focus, np.flatnonzero(valid), k, threshold, block, emit, own)
-    else:
-        mask = np.zeros(n, dtype=np.bool_)
-        mask[np.asarray(rows, dtype=np.int64)] = True
-        for members in _cells(cent, cells=int(np.sqrt(n)), per_item=2):
-            part = members[mask[members]]
-            if part.shape[0]:
-                _top(cent, part, members[valid[members]], k, threshold, block, emit, own)
+        every = np.arange(n, dtype=np.int64)
+        cell_top(cent[every], every, mask, own, k, threshold, emit, block)
+        return
+    for members in _cells(cent, per_item=PER_ITEM):
+        if mask[members].any():
+            cell_top(cent[members], members, mask[members], own[members], k, threshold, emit, block)
 
 
-def _top(
-    cent: F32 | SpilledRows,
-    rows: npt.NDArray[np.int64],
-    cols: npt.NDArray[np.int64],
+def cell_top(
+    vectors: F32,
+    items: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.bool_],
+    owner: npt.NDArray[np.int64],
     k: int,
     threshold: float,
-    block: int,
     emit: Emit,
-    owner: npt.NDArray[np.int64],
+    block: int = 1024,
 ) -> None:
+    """One cell's candidate neighbours: ``vectors`` of its ``items`` (ascending), the items
+    searched (``rows``) and their owners (never a neighbour of their own). Zero vectors
+    are nobody's neighbour."""
+    cols = np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)
     kk = min(k, cols.shape[0] - 1)
     if kk <= 0:
         return
-    right = cent[cols].T
+    right = vectors[cols].T
     col_owner = owner[cols]
-    for lo in range(0, rows.shape[0], block):
-        part = rows[lo : lo + block]
-        sims = cent[part] @ right
+    searched = np.flatnonzero(rows)
+    for lo in range(0, searched.shape[0], block):
+        part = searched[lo : lo + block]
+        sims = vectors[part] @ right
         sims[owner[part][:, None] == col_owner[None, :]] = -2.0
         top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
         vals = np.take_along_axis(sims, top, axis=1)
         hit_r, hit_c = np.nonzero(vals >= max(threshold, -1.0))
-        emit(part[hit_r], cols[top[hit_r, hit_c]], vals[hit_r, hit_c])
+        emit(items[part[hit_r]], items[cols[top[hit_r, hit_c]]], vals[hit_r, hit_c])
 
 
 def sentence_pairs(
@@ -230,25 +238,45 @@ def sentence_pairs_of(
     return {p for p, n in count.items() if n >= 2 or best[p] >= cfg.fact_sim}
 
 
-def _cells(
-    cent: F32 | SpilledRows, cells: int, per_item: int, rounds: int = 6
-) -> list[npt.NDArray[np.int64]]:
-    """Spherical k-means cells; every item joins its ``per_item`` nearest cells."""
+def cell_plan(n: int) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The cells of ``n`` items (about sqrt(n)), the items whose vectors train them (a
+    sample of 50 per cell, in this order) and the sample's rows that start them."""
+    cells = int(np.sqrt(n))
     rng = np.random.default_rng(0)
-    n = cent.shape[0]
-    sample = cent[rng.choice(n, size=min(n, 50 * cells), replace=False)]
-    centre = sample[rng.choice(sample.shape[0], size=cells, replace=False)].copy()
+    sample = rng.choice(n, size=min(n, 50 * cells), replace=False)
+    start = rng.choice(sample.shape[0], size=cells, replace=False)
+    return cells, sample.astype(np.int64), start.astype(np.int64)
+
+
+def train_cells(sample: F32, start: npt.NDArray[np.int64], rounds: int = 6) -> F32:
+    """Spherical k-means centres of the sample's vectors (``cell_plan``)."""
+    centre = sample[start].copy()
     for _ in range(rounds):
         assign = np.argmax(sample @ centre.T, axis=1)
-        for c in range(cells):
+        for c in range(centre.shape[0]):
             got = sample[assign == c]
             if got.shape[0]:
                 v = got.sum(axis=0)
                 centre[c] = v / max(float(np.linalg.norm(v)), 1e-9)
+    return centre
+
+
+def assign_cells(block: F32, centre: F32, per_item: int = PER_ITEM) -> npt.NDArray[np.int64]:
+    """The ``per_item`` nearest cells of each item of a block (``ASSIGN_ROWS`` items from a
+    multiple of it: the same products whatever the engine)."""
+    sims = block @ centre.T
+    out: npt.NDArray[np.int64] = np.argpartition(-sims, per_item - 1, axis=1)[:, :per_item]
+    return out
+
+
+def _cells(cent: F32 | SpilledRows, per_item: int) -> list[npt.NDArray[np.int64]]:
+    """Spherical k-means cells; every item joins its ``per_item`` nearest cells."""
+    n = cent.shape[0]
+    cells, sample, start = cell_plan(n)
+    centre = train_cells(cent[sample], start)
     nearest = np.empty((n, per_item), dtype=np.int64)
-    for lo in range(0, n, 8192):
-        sims = cent[lo : lo + 8192] @ centre.T
-        nearest[lo : lo + 8192] = np.argpartition(-sims, per_item - 1, axis=1)[:, :per_item]
+    for lo in range(0, n, ASSIGN_ROWS):
+        nearest[lo : lo + ASSIGN_ROWS] = assign_cells(cent[lo : lo + ASSIGN_ROWS], centre, per_item)
     item = np.repeat(np.arange(n, dtype=np.int64), per_item)
     cell = nearest.ravel()
     order = np.argsort(cell, kind="stable")
