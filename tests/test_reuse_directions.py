@@ -22,7 +22,6 @@ from wiretrace.reuse.detect import DocInput, find_reuse
 from wiretrace.reuse.provenance import ArticleMeta, duplicate_groups, orient, provenance
 from wiretrace.reuse.stage import _unsourced, as_links
 from wiretrace.store import Store
-from wiretrace.unionfind import ArrayUnionFind, UnionFind
 
 WORDS = [f"w{k}" for k in range(3000)]
 
@@ -217,18 +216,3 @@ def test_positions_of_ids_whatever_their_hashes(hashing: Any) -> None:
         find([ids[0], "not an id"])
     with pytest.raises(KeyError):
         directions._Positions.of([], hashing)(["a"])
-
-
-def test_array_union_find_makes_the_dict_union_find_sets() -> None:
-    rng = random.Random(9)
-    n = 200
-    edges = [(rng.randrange(n), rng.randrange(n)) for _ in range(150)]
-    by_dict: UnionFind[int] = UnionFind(range(n))
-    by_array = ArrayUnionFind(n)
-    for i, j in edges:
-        by_dict.union(i, j)
-        by_array.union(i, j)
-    want = [by_dict.find(k) for k in range(n)]
-    assert by_array.roots(np.arange(n)).tolist() == want
-    assert [by_array.find(k) for k in range(n)] == want
-    assert len(set(want)) < n - 50  # the edges joined sets

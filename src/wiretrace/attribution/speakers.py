@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from ..models import Quote, Speaker, SpeakerEdit
 from ..store import content_hash
-from ..unionfind import UnionFind
+from ..unionfind import ArrayUnionFind
 from .entities import name_key
 
 _PLACE_WEIGHT = 2
@@ -122,13 +122,15 @@ class _Resolver:
 
     def __init__(self, nodes: dict[Key, _Node], blocked: set[Key]) -> None:
         self.nodes = nodes
-        self.sets: UnionFind[Key] = UnionFind(nodes)
+        self._keys = list(nodes)
+        self._position = {k: i for i, k in enumerate(self._keys)}
+        self.sets = ArrayUnionFind(len(self._keys))
         self.blocked = blocked
         self.reasons: dict[Key, str] = {}
         self._genders: dict[Key, Counter[str]] = {k: Counter(n.genders) for k, n in nodes.items()}
 
     def find(self, key: Key) -> Key:
-        return self.sets.find(key)
+        return self._keys[self.sets.find(self._position[key])]
 
     def join(self, key: Key, target: Key, reason: str) -> bool:
         if key in self.blocked or target in self.blocked or self.find(key) == self.find(target):
@@ -141,7 +143,7 @@ class _Resolver:
 
     def union(self, a: Key, b: Key) -> None:
         both = self._genders[self.find(a)] + self._genders[self.find(b)]
-        self.sets.union(a, b)
+        self.sets.union(self._position[a], self._position[b])
         self._genders[self.find(a)] = both
 
     def gender(self, key: Key) -> str | None:

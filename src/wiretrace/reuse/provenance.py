@@ -21,7 +21,7 @@ from typing import TypeVar
 from ..isodate import calendar_date
 from ..models import ReuseLink, Span
 from ..spans import union, union_length
-from ..unionfind import UnionFind
+from ..unionfind import ArrayUnionFind
 from .align import Passage, pieces
 from .config import ReuseConfig
 from .text import quote_prefix, quoted_share
@@ -183,14 +183,14 @@ def duplicate_groups(
         src, der = cover.setdefault(key, ([], []))
         src.append((link.source_span.start, link.source_span.end))
         der.append((link.derived_span.start, link.derived_span.end))
-    sets: UnionFind[str] = UnionFind()
-    find = sets.find
+    position = {x: i for i, x in enumerate(dict.fromkeys(x for pair in cover for x in pair))}
+    sets = ArrayUnionFind(len(position))
     for (s, d), (src, der) in cover.items():
         if covers(src, der, len(meta[s].text.strip()), len(meta[d].text.strip()), coverage):
-            sets.union(s, d)
-    groups: dict[str, list[str]] = defaultdict(list)
+            sets.union(position[s], position[d])
+    groups: dict[int, list[str]] = defaultdict(list)
     for x in {x for pair in cover for x in pair}:
-        groups[find(x)].append(x)
+        groups[sets.find(position[x])].append(x)
     out = []
     for members in groups.values():
         if len(members) < 2:
