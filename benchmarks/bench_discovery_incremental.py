@@ -27,11 +27,12 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pipeline import Clock, peak_rss_mb, reset_peak
+from stacked_index import load_index
 
 from wiretrace.narratives.claim_pairs import KEYS_BLOB, PAIRS_BLOB, discover
 from wiretrace.narratives.discovery import CorpusView
 from wiretrace.narratives.matching import NarrativesConfig
-from wiretrace.narratives.stage import Lookup, load_index
+from wiretrace.narratives.stage import Lookup
 from wiretrace.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from stacked_index import load_index
 
 from wiretrace.config import Config
 from wiretrace.evaluation import load_gold
@@ -37,7 +38,7 @@ from wiretrace.narratives.matching import (
     corpus_mean,
     evidence,
 )
-from wiretrace.narratives.stage import STAGE, load_index, narrative_queries, role_veto
+from wiretrace.narratives.stage import STAGE, narrative_queries, role_veto
 from wiretrace.narratives.tables import load_narratives
 from wiretrace.nlp.models import NlpConfig
 from wiretrace.pipeline import NullReporter

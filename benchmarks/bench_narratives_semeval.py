@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from stacked_index import load_index
 
 from wiretrace.evaluation.narratives import label_f1
 from wiretrace.models import Narrative
@@ -57,7 +58,6 @@ from wiretrace.narratives.matching import (
 from wiretrace.narratives.stage import (
     SEGMENT_BLOB,
     embed_segments,
-    load_index,
     load_titles,
     narrative_queries,
     role_veto,

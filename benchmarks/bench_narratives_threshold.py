@@ -28,13 +28,14 @@ from pathlib import Path
 from typing import Any
 
 import bench_narratives_semeval as sem
+from stacked_index import load_index
 
 from wiretrace.config import Config
 from wiretrace.evaluation import load_gold
 from wiretrace.evaluation.narratives import label_f1, score
 from wiretrace.export import export_dict
 from wiretrace.narratives.matching import NarrativesConfig, background, match_narratives
-from wiretrace.narratives.stage import STAGE, load_index, load_titles, narrative_queries, role_veto
+from wiretrace.narratives.stage import STAGE, load_titles, narrative_queries, role_veto
 from wiretrace.narratives.tables import articles_by_source
 from wiretrace.nlp.models import NlpConfig
 from wiretrace.pipeline import NullReporter

@@ -160,7 +160,9 @@ def test_row_blocks_start_at_multiples_of_the_block_size() -> None:
 
 
 def test_store_pieces_are_the_rows_of_the_index(demo_db: Path) -> None:
-    from wiretrace.narratives.stage import load_index, segment_pieces
+    from stacked_index import load_index
+
+    from wiretrace.narratives.stage import segment_pieces
     from wiretrace.store import Store
 
     with Store(demo_db) as store:

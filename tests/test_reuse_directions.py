@@ -1,6 +1,6 @@
 """Directions and provenance a block of articles at a time (``reuse.directions``) equal the
-whole-corpus functions (``orient``, ``duplicate_groups``, ``provenance``) over every link,
-whatever the block sizes."""
+whole-corpus reference (``reuse_reference``: ``orient``, ``duplicate_groups``,
+``provenance``) over every link, whatever the block sizes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from reuse_reference import duplicate_groups, orient, provenance
 from wiretrace.config import Config
 from wiretrace.models import CleanResult, RawDocument, ReuseLink
 from wiretrace.pipeline import Skips
@@ -19,7 +20,7 @@ from wiretrace.reuse import directions, tables
 from wiretrace.reuse.align import Passage
 from wiretrace.reuse.config import ReuseConfig
 from wiretrace.reuse.detect import DocInput, find_reuse
-from wiretrace.reuse.provenance import ArticleMeta, duplicate_groups, orient, provenance
+from wiretrace.reuse.provenance import ArticleMeta
 from wiretrace.reuse.stage import _unsourced, as_links
 from wiretrace.store import Store
 

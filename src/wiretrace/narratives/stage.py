@@ -148,27 +148,6 @@ def read_segments(
     return skips.guard(article_id, segments_of, store, article_id)
 
 
-def load_index(store: Store, ids: Sequence[str], skips: Skips | None = None) -> SegmentIndex:
-    """Segments and vectors of ``ids`` (those with a current segment blob), stacked in
-    memory: for tests and benchmarks of a small corpus; the stage streams the pieces."""
-    pieces, kept = segment_pieces(store, ids, skips)
-    parts = list(pieces())
-    if not parts:
-        empty = np.zeros(0, dtype=np.int32)
-        return SegmentIndex(np.zeros((0, 0), np.float16), empty, empty, empty, empty, kept)
-    offsets = np.cumsum([0] + [len(p.articles) for p in parts[:-1]])
-    return SegmentIndex(
-        np.concatenate([p.vectors for p in parts]),
-        np.concatenate([p.article + o for p, o in zip(parts, offsets, strict=True)]).astype(
-            np.int32
-        ),
-        np.concatenate([p.sentence for p in parts]),
-        np.concatenate([p.start for p in parts]),
-        np.concatenate([p.end for p in parts]),
-        kept,
-    )
-
-
 PIECE_ARTICLES = 256  # articles read together when the corpus is streamed
 
 
@@ -181,8 +160,8 @@ def segment_pieces(
     """The segments of ``ids`` (those with a current segment blob) as pieces of
     ``articles`` articles, read from the store on every pass, and the articles they cover.
 
-    Matching the pieces gives the echoes of the whole stacked index (``load_index``)
-    while memory holds one piece. With ``skips``, an article
+    Matching the pieces gives the echoes of the whole corpus stacked in one index while
+    memory holds one piece. With ``skips``, an article
     whose segments cannot be read is left out and recorded.
     """
     sizes = segment_sizes(store, SEGMENT_BLOB)

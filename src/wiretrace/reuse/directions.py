@@ -23,8 +23,9 @@ form one giant component, so blocks of components would not bound anything):
 
 Per article, only a few integers are kept, in arrays indexed by its position (lengths,
 date, counts, its id's hash for finding positions, its union-find parent: 56 bytes): links
-and texts stay in the store and in temporary files. The result equals ``orient``,
-``duplicate_groups`` and ``provenance`` over every link at once, whatever the block sizes.
+and texts stay in the store and in temporary files. The result equals the whole-corpus
+reference over every link at once (``orient``, ``duplicate_groups``, ``provenance`` in
+tests/reuse_reference.py), whatever the block sizes.
 """
 
 from __future__ import annotations
@@ -399,9 +400,9 @@ def _provenance(
 
 
 def _groups(sets: ArrayUnionFind, pairs: I64, arts: _Articles) -> list[tuple[int, list[int]]]:
-    """Near-duplicate groups, as ``duplicate_groups`` makes them: every article of a
-    covered pair by its set, members ranked by ``member_rank`` (original first), groups
-    in the order of their first article."""
+    """Near-duplicate groups, as the reference ``duplicate_groups`` makes them: every
+    article of a covered pair by its set, members ranked by ``member_rank`` (original
+    first), groups in the order of their first article."""
     if not pairs.shape[0]:
         return []
     ends = sets.roots(pairs)

@@ -12,7 +12,6 @@ ingest order.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,9 +20,7 @@ from typing import TypeVar
 from ..isodate import calendar_date
 from ..models import ReuseLink, Span
 from ..spans import union, union_length
-from ..unionfind import ArrayUnionFind
-from .align import Passage, pieces
-from .config import ReuseConfig
+from .align import Passage
 from .text import quote_prefix, quoted_share
 
 K = TypeVar("K")
@@ -35,16 +32,6 @@ class ArticleMeta:
     text: str
     published: str | None
     order: int
-
-
-def drawn_regions(pairs: Mapping[tuple[str, str], Sequence[Passage]]) -> dict[str, int]:
-    """Per article: how many partners supply a region of it that no other partner covers."""
-    regions: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for (a, b), passages in pairs.items():
-        for p in passages:
-            regions[a][b].append((p.a_start, p.a_end))
-            regions[b][a].append((p.b_start, p.b_end))
-    return {art: distinct_partners(by_partner) for art, by_partner in regions.items()}
 
 
 def distinct_partners(by_partner: Mapping[K, Sequence[tuple[int, int]]]) -> int:
@@ -60,17 +47,6 @@ def distinct_partners(by_partner: Mapping[K, Sequence[tuple[int, int]]]) -> int:
         if own and overlap < own / 2:
             distinct += 1
     return distinct
-
-
-def a_is_source(
-    a: ArticleMeta, b: ArticleMeta, passages: Sequence[Passage], drawn: Mapping[str, int]
-) -> bool:
-    """Whether ``a`` is the side ``b`` took the ``passages`` (aligned pieces) from."""
-    early = dated_or_covered(a, b, passages)
-    if early is not None:
-        return early
-    late = by_drawn(drawn.get(a.id, 0), drawn.get(b.id, 0))
-    return by_text(a, b, passages) if late is None else late
 
 
 def dated_or_covered(a: ArticleMeta, b: ArticleMeta, passages: Sequence[Passage]) -> bool | None:
@@ -107,52 +83,11 @@ def by_text(a: ArticleMeta, b: ArticleMeta, passages: Sequence[Passage]) -> bool
     return a.order <= b.order
 
 
-def orient(
-    pairs: Mapping[tuple[str, str], Sequence[Passage]],
-    meta: Mapping[str, ArticleMeta],
-    cfg: ReuseConfig,
-) -> list[ReuseLink]:
-    """Directed links, one per passage, ``source`` being the side the other took from.
-
-    The direction is decided on the aligned pieces of joined passages (see ``pieces``), so
-    joining the pieces of a passage never turns a pair around."""
-    split = {
-        (a, b): [x for p in passages for x in pieces(p, meta[a].text, meta[b].text, cfg)]
-        for (a, b), passages in pairs.items()
-    }
-    drawn = drawn_regions(split)
-    links: list[ReuseLink] = []
-    for (a, b), passages in sorted(pairs.items()):
-        forward = a_is_source(meta[a], meta[b], split[(a, b)], drawn)
-        for p in passages:
-            if forward:
-                links.append(
-                    ReuseLink(
-                        a, b, Span(p.a_start, p.a_end), Span(p.b_start, p.b_end), p.kind, p.score
-                    )
-                )
-            else:
-                links.append(
-                    ReuseLink(
-                        b, a, Span(p.b_start, p.b_end), Span(p.a_start, p.a_end), p.kind, p.score
-                    )
-                )
-    return _drop_siblings(links)
-
-
 def _share(span: Span, spans: Sequence[Span]) -> float:
     inside = union_length(
         (max(span.start, s.start), min(span.end, s.end)) for s in spans if s.overlaps(span)
     )
     return inside / max(1, len(span))
-
-
-def _drop_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
-    """Drop a link between two articles that both took the same passage from a third."""
-    incoming: dict[str, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
-    for link in links:
-        incoming[link.derived][link.source].append(link.derived_span)
-    return [link for link in links if not sibling(link, incoming)]
 
 
 def sibling(link: ReuseLink, incoming: Mapping[str, Mapping[str, Sequence[Span]]]) -> bool:
@@ -169,41 +104,6 @@ def sibling(link: ReuseLink, incoming: Mapping[str, Mapping[str, Sequence[Span]]
         _share(link.source_span, into_x[z]) >= 0.5 and _share(link.derived_span, into_y[z]) >= 0.5
         for z in common
     )
-
-
-def duplicate_groups(
-    links: Sequence[ReuseLink], meta: Mapping[str, ArticleMeta], coverage: float
-) -> list[tuple[str, list[str]]]:
-    """Near-duplicate articles (text reused over ``coverage`` of both): (original, members)."""
-    cover: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
-    for link in links:
-        if not counts_as_copy(link.kind):
-            continue
-        key = (link.source, link.derived)
-        src, der = cover.setdefault(key, ([], []))
-        src.append((link.source_span.start, link.source_span.end))
-        der.append((link.derived_span.start, link.derived_span.end))
-    position = {x: i for i, x in enumerate(dict.fromkeys(x for pair in cover for x in pair))}
-    sets = ArrayUnionFind(len(position))
-    for (s, d), (src, der) in cover.items():
-        if covers(src, der, len(meta[s].text.strip()), len(meta[d].text.strip()), coverage):
-            sets.union(position[s], position[d])
-    groups: dict[int, list[str]] = defaultdict(list)
-    for x in {x for pair in cover for x in pair}:
-        groups[sets.find(position[x])].append(x)
-    out = []
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-
-        def rank(x: str, group: frozenset[str] = frozenset(members)) -> MemberRank:
-            taken = sum(1 for s, d in cover if d == x and s in group)
-            m = meta[x]
-            return member_rank(calendar_date(m.published), taken, len(m.text), m.order)
-
-        members.sort(key=rank)
-        out.append((members[0], members))
-    return out
 
 
 def counts_as_copy(kind: str) -> bool:
@@ -233,24 +133,6 @@ def member_rank(day: date | None, taken: int, chars: int, order: int) -> MemberR
     """Sort key of a near-duplicate group's members, the original first: the earliest,
     then the one taking from fewest of the group, the longest, the first ingested."""
     return (day is None, day.isoformat() if day else "", taken, -chars, order)
-
-
-def provenance(
-    links: Sequence[ReuseLink], meta: Mapping[str, ArticleMeta]
-) -> list[tuple[str, str, float]]:
-    """(article, source, share of the article's text taken from that source).
-
-    Shared quotes are not taken from the other article but from the speaker both quote.
-    """
-    spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for link in links:
-        if link.kind == "quote":
-            continue
-        spans[(link.derived, link.source)].append((link.derived_span.start, link.derived_span.end))
-    return [
-        (derived, source, share(ss, len(meta[derived].text)))
-        for (derived, source), ss in sorted(spans.items())
-    ]
 
 
 def share(spans: Iterable[tuple[int, int]], chars: int) -> float:
