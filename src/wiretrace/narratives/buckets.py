@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..batches import capped_batches
 from ..spilled import SpilledRows
 from .discovery import Pairs, bucket_windows, lsh_planes, verify_bucket
 from .matching import NarrativesConfig
@@ -182,19 +183,6 @@ def _buckets(column: I64, at: I64) -> list[I64]:
     return [g for g in np.split(order, bounds) if len(g) >= 2]
 
 
-def _batches(groups: list[I64], rows: int) -> Iterator[list[I64]]:
-    batch: list[I64] = []
-    held = 0
-    for g in groups:
-        if batch and held + len(g) > rows:
-            yield batch
-            batch, held = [], 0
-        batch.append(g)
-        held += len(g)
-    if batch:
-        yield batch
-
-
 @dataclass
 class Verifier:
     """Verifies the buckets of one hash table at a time into ``sink``.
@@ -220,7 +208,7 @@ class Verifier:
 
     def _blocks(self, groups: list[I64]) -> Iterator[tuple[I64, npt.NDArray[np.float32]]]:
         """Each bucket (positions into ``rows``) with its vectors, read a batch at a time."""
-        for batch in _batches(groups, self.batch_rows):
+        for batch in capped_batches(groups, len, self.batch_rows):
             pos = np.concatenate(batch)
             read = gather(self.vectors, self.rows[pos])
             at = 0

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from spacy.language import Language
 
+from ..batches import capped_batches
 from ..models import Span
 
 if TYPE_CHECKING:
@@ -108,24 +109,9 @@ def parse(
     else:
         docs = (
             doc
-            for group in _groups(stream, batch_size, batch_chars)
+            for group in capped_batches(stream, len, batch_chars, batch_size)
             for doc in nlp.pipe(group, batch_size=len(group))
         )
     for ps in parts:
         got = [next(docs) for _ in ps]
         yield got[0] if len(got) == 1 else Doc.from_docs(got, ensure_whitespace=False)
-
-
-def _groups(texts: Iterable[str], most: int, chars: int) -> Iterator[list[str]]:
-    """Consecutive texts, at most ``most`` and ``chars`` characters a group (a longer text
-    alone)."""
-    group: list[str] = []
-    size = 0
-    for text in texts:
-        if group and (len(group) >= most or size + len(text) > chars):
-            yield group
-            group, size = [], 0
-        group.append(text)
-        size += len(text)
-    if group:
-        yield group
