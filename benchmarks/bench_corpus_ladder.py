@@ -1,0 +1,476 @@
+"""The corpus stages at 1k, 10k and 100k generated articles: CPU, wall and peak memory of
+each stage's corpus work, with growth exponents.
+
+A whole ``analyze`` at 100k articles is out of reach on a laptop (parsing alone is tens of
+CPU-hours), so each corpus stage runs on generated inputs standing in for what the earlier
+stages store, through the stage's own code (imported from ``wiretrace``, never copied):
+
+- ``reuse``: ``reuse.blocks.find_reuse_blocks``, the local engine the stage runs, over
+  ``reuse_synth.scaling_corpus`` articles (250 pseudo-words, a fifth copy a passage of an
+  earlier one) read a block at a time from a flat file; paraphrase alignment off (the
+  generated sentence vectors are not worth aligning). Directions and provenance are not in.
+- ``stories``: ``stories.cluster.cluster`` over ``stories_synth.features`` (topics of ~20
+  articles, 300 a day), then ``substories.split_story`` on every story (the threads).
+- ``narratives``: on a generated store (``SEGMENTS`` clause segments per article, their
+  vectors from ``bench_ray.segment_chunks``: a quarter reword one of n/25 recurring claims),
+  what the stage runs after segmenting: ``segment_pieces`` (the store read piece by piece),
+  ``match_stream`` for 20 generated watchlist narratives, ``spill_segments`` and the
+  recurring-claim discovery ``claim_pairs.discover`` (a whole run: every article pending).
+- ``figure_groups``: ``figures.groups.regroup`` (the evidence graph, its components and
+  their grouping) over ``figures_synth.generate`` figures, 6 per article, a thousand
+  articles per generated chunk (a thing's figures stay in its chunk), their vectors in
+  ``spilled.SpilledRows`` files as the stage spills them.
+- ``statements``: ``attribution.statements.group_statements`` over ``statements_synth``
+  quotes (~4 per article, Zipf speakers, each thing said ~3 times reworded), embedded by
+  its bag-of-words stand-in for the sentence model. Canonical speakers are not in.
+
+Each (stage, size) runs in its own process. Inputs are generated in a separate process
+when they go to files (reuse's texts, narratives' store), else in the measuring process
+before the measurement (what the stage itself holds in memory: stories' features,
+statements' quotes, figure rows). Then the high-water mark (VmHWM) is reset and the stage's
+work runs on one BLAS thread: ``peak_rss_mb`` is the peak during it, ``stage_mb`` the peak
+above what was resident just before it, ``inputs_mb`` what the generated inputs held
+(resident before the stage less resident before generating them). Exponents: least-squares
+slope of log(cost) over log(articles) (``bench_scale.exponent``); memory is flat when the
+exponent of ``stage_mb`` is near 0, linear at 1.
+
+Run:  nice -n 5 .venv/bin/python benchmarks/bench_corpus_ladder.py --sizes 1000 10000
+      [--stages reuse stories narratives figure_groups statements] [--work DIR]
+Rows merge into benchmarks/results/corpus_ladder.json (a re-run replaces the rows of the
+same stage and size), each with the commit that measured it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_pipeline import Clock, peak_rss_mb, reset_peak  # noqa: E402
+from bench_scale import _code_rev, exponent  # noqa: E402
+
+ROOT = HERE.parent
+OUT = HERE / "results" / "corpus_ladder.json"
+STAGES = ("reuse", "stories", "narratives", "figure_groups", "statements")
+SEGMENTS = 8  # clause segments per generated article (real PolNeAR articles have ~75)
+FIGURES = 6  # figures per generated article (figures_synth's ratio; 9,992 real: 7.9)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure(start_mb: float, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``work`` on one BLAS thread, with its CPU, wall and memory (see the docstring)."""
+    from wiretrace.pipeline import one_blas_thread
+
+    gc.collect()
+    before = rss_mb()
+    reset_peak()
+    clock = Clock()
+    with one_blas_thread():
+        out = work()
+    peak = peak_rss_mb()
+    return {
+        **clock.read(),
+        "peak_rss_mb": round(peak, 1),
+        "stage_mb": round(peak - before, 1),
+        "inputs_mb": round(before - start_mb, 1),
+        "rss_before_mb": round(before, 1),
+        **out,
+    }
+
+
+# -- preparing inputs that live in files ---------------------------------------------
+
+
+def prepare_reuse(n: int, folder: Path) -> None:
+    """The articles' texts in one flat file and their offsets (as the store pages them)."""
+    import numpy as np
+    import pyarrow.parquet as pq
+    from bench_ray import write_corpus
+
+    parquet = folder / "articles.parquet"
+    write_corpus(n, parquet)
+    offsets = [0]
+    with (folder / "texts.bin").open("wb") as out:
+        table = pq.ParquetFile(parquet)
+        for g in range(table.num_row_groups):
+            for text in table.read_row_group(g).column("text").to_pylist():
+                offsets.append(offsets[-1] + out.write(text.encode("utf-8")))
+    np.save(folder / "offsets.npy", np.asarray(offsets, dtype=np.int64))
+    parquet.unlink()
+
+
+def prepare_narratives(n: int, folder: Path) -> None:
+    """A store of ``n`` articles with their segments (the narratives stage's own blob, as
+    its segmenting step writes it): text of ``SEGMENTS`` ten-word sentences, each sentence
+    a segment, outlets and dates spread."""
+    import bench_ray
+    import numpy as np
+
+    from wiretrace.models import CleanResult, RawDocument
+    from wiretrace.narratives.stage import SEGMENT_BLOB
+    from wiretrace.store import Store
+
+    bench_ray.SEGMENTS = SEGMENTS
+    rng = np.random.default_rng(5)
+    with Store(folder / "store.db") as store:
+        chunks = bench_ray.segment_chunks(n)
+        pending: list[Any] = []  # (rows, articles, vectors) not yet written
+        for lo in range(0, n, 1000):
+            hi = min(n, lo + 1000)
+            with store.transaction():
+                for a in range(lo, hi):
+                    words = rng.integers(0, 5000, SEGMENTS * 10)
+                    sents = [
+                        " ".join(f"w{w}" for w in words[s * 10 : s * 10 + 10]).capitalize() + "."
+                        for s in range(SEGMENTS)
+                    ]
+                    text = f"Article {a}. " + " ".join(sents)
+                    (doc_id, _), *_ = store.add_documents(
+                        [RawDocument(f"gen/{a}.txt", text, "text")]
+                    )
+                    day = f"2024-{1 + a % 12:02d}-{1 + a % 28:02d}"
+                    store.put_article(
+                        doc_id, CleanResult(text, f"Article {a}", f"outlet {a % 50}", None, day)
+                    )
+                    while not pending or pending[-1][1][-1] < a:
+                        pending.append(next(chunks))
+                    vec = _rows_of(pending, a)
+                    meta = []
+                    at = len(f"Article {a}. ")
+                    for s, sent in enumerate(sents):
+                        meta.append((s, at, at + len(sent) - 1, 0))
+                        at += len(sent) + 1
+                    head = np.array([SEGMENTS, vec.shape[1]], dtype=np.int32).tobytes()
+                    body = np.asarray(meta, dtype=np.int32).tobytes() + vec.tobytes()
+                    store.put_blob(SEGMENT_BLOB, doc_id, store.text_hash(doc_id), head + body)
+                    while pending and pending[0][1][-1] <= a:
+                        pending.pop(0)
+
+
+def _rows_of(chunks: list[Any], article: int) -> Any:
+    """The generated segment vectors of one article (float16) from the chunks at hand."""
+    import numpy as np
+
+    parts = [vecs[owner == article] for _, owner, vecs in chunks]
+    return np.concatenate(parts).astype(np.float16)
+
+
+# -- the stages ----------------------------------------------------------------------
+
+
+def run_reuse(n: int, folder: Path) -> dict[str, Any]:
+    import numpy as np
+
+    from wiretrace.reuse.blocks import find_reuse_blocks
+    from wiretrace.reuse.config import ReuseConfig
+    from wiretrace.reuse.detect import DocInput
+
+    start = rss_mb()
+    offsets = np.load(folder / "offsets.npy").tolist()
+    with (folder / "texts.bin").open("rb") as f:
+
+        def load(indices: Any) -> list[DocInput]:
+            docs = []
+            for k in indices:
+                f.seek(offsets[k])
+                docs.append(DocInput(f"a{k}", f.read(offsets[k + 1] - offsets[k]).decode()))
+            return docs
+
+        def work() -> dict[str, Any]:
+            pairs = passages = 0
+            for part in find_reuse_blocks(n, load, ReuseConfig(paraphrase=False)):
+                pairs += len(part.results)
+                passages += sum(len(r.passages) for r in part.results)
+            return {"pairs_with_reuse": pairs, "passages": passages}
+
+        return measure(start, work)
+
+
+def run_stories(n: int) -> dict[str, Any]:
+    from stories_synth import features
+
+    from wiretrace.stories.cluster import StoriesConfig, cluster
+    from wiretrace.stories.substories import split_story
+
+    start = rss_mb()
+    feats = features(n)
+    cfg = StoriesConfig()
+
+    def work() -> dict[str, Any]:
+        assignment, states = cluster(feats, [], cfg)
+        members: dict[str, list[Any]] = {}
+        for f in feats:
+            members.setdefault(assignment[f.id], []).append(f)
+        threads = sum(len(split_story(m, cfg)) for m in members.values())
+        return {"stories": len(states), "threads": threads}
+
+    return measure(start, work)
+
+
+def run_narratives(n: int, folder: Path) -> dict[str, Any]:
+    import numpy as np
+
+    from wiretrace.narratives.claim_pairs import discover, spill_segments
+    from wiretrace.narratives.discovery import CorpusView
+    from wiretrace.narratives.matching import NarrativesConfig, match_stream
+    from wiretrace.narratives.stage import Lookup, segment_pieces
+    from wiretrace.pipeline import Skips
+    from wiretrace.store import Store
+
+    start = rss_mb()
+    cfg = NarrativesConfig()
+    rng = np.random.default_rng(7)
+    queries = []
+    for k in range(20):
+        q = rng.standard_normal((3, 384)).astype(np.float32)
+        queries.append((f"n{k}", q / np.linalg.norm(q, axis=1, keepdims=True)))
+    db = folder / "work.db"  # discovery writes its records: a fresh copy per run
+    shutil.copy(folder / "store.db", db)
+    with Store(db) as store:
+        ids = store.article_ids()
+        outlets: dict[str, str | None] = {}
+        dates: dict[str, str | None] = {}
+
+        def work() -> dict[str, Any]:
+            skips = Skips("narratives")
+            pieces, indexed = segment_pieces(store, ids, skips)
+            clock = Clock()
+            echoes = match_stream(queries, pieces, cfg)
+            matching = clock.read()
+            for article in store.iter_articles():
+                outlets[article.id], dates[article.id] = article.outlet, article.published
+            texts: Lookup[str, str] = Lookup(lambda a: store.get_article(a).text, keep=False)
+            speakers: Lookup[Any, str | None] = Lookup(lambda k: None, keep=False)
+            corpus = CorpusView(texts, outlets, dates, speakers)
+            clock = Clock()
+            index, vectors = spill_segments(pieces)
+            try:
+                with store.transaction():
+                    found, _ = discover(store, index, corpus, cfg, set(indexed), "ladder")
+            finally:
+                vectors.close()
+            return {
+                "segments": index.size,
+                "echoes": len(echoes),
+                "claims": len(found),
+                "matching": matching,
+                "discovery": clock.read(),
+            }
+
+        row = measure(start, work)
+    db.unlink()
+    return row
+
+
+def figure_chunks(n: int, per: int = 1000) -> Iterator[Any]:
+    """``figures_synth.generate`` a thousand articles at a time, renamed into one corpus."""
+    from dataclasses import replace
+
+    from figures_synth import generate
+
+    from wiretrace.figures.tables import figure_id
+
+    for c, lo in enumerate(range(0, n, per)):
+        count = min(per, n - lo)
+        data = generate(FIGURES * count, seed=c)
+        rows = []
+        for r in data.rows:
+            article = f"a{lo + int(r.article[1:]):07d}"
+            rows.append(
+                replace(r, article=article, id=figure_id(article, r.span), what=f"{c} {r.what}")
+            )
+        yield rows, data.what, data.sent, data.core
+
+
+def run_figure_groups(n: int) -> dict[str, Any]:
+    from wiretrace.figures.config import FiguresConfig
+    from wiretrace.figures.groups import regroup
+    from wiretrace.spilled import SpilledRows
+
+    start = rss_mb()
+    rows: list[Any] = []
+    what, sent, core = SpilledRows(384), SpilledRows(384), SpilledRows(384)
+    for chunk, w, s, c in figure_chunks(n):
+        rows.extend(chunk)
+        what.append(w)
+        sent.append(s)
+        core.append(c)
+    cfg = FiguresConfig()
+
+    def work() -> dict[str, Any]:
+        groups, redone, _ = regroup(rows, what, sent, core, cfg)
+        relations: dict[str, int] = {}
+        for g in groups:
+            relations[g.relation] = relations.get(g.relation, 0) + 1
+        return {"figures": len(rows), "groups": relations, "grouped": redone}
+
+    try:
+        return measure(start, work)
+    finally:
+        for f in (what, sent, core):
+            f.close()
+
+
+def run_statements(n: int) -> dict[str, Any]:
+    from statements_synth import BagOfWords, generate
+
+    from wiretrace.attribution.config import AttributionConfig
+    from wiretrace.attribution.statements import group_statements
+    from wiretrace.pipeline import Skips
+    from wiretrace.spilled import SpilledValues
+
+    start = rss_mb()
+    claims: SpilledValues[Any] = SpilledValues()  # as the stage keeps them
+    made = generate(n, claims)
+    embedder = BagOfWords()
+    cfg = AttributionConfig()
+
+    def work() -> dict[str, Any]:
+        skips = Skips("statements")
+        found = group_statements(
+            made.quotes,
+            embedder,
+            cfg.statement_threshold,
+            skips,
+            made.kinds,
+            claims=claims,
+            strong=cfg.statement_strong,
+        )
+        sizes = sorted((len(s.quotes) for s in found), reverse=True)
+        return {
+            "quotes": len(made.quotes),
+            "statements": len(found),
+            "largest_statements": sizes[:5],
+            "skipped_articles": len(skips.failed),
+        }
+
+    try:
+        return measure(start, work)
+    finally:
+        claims.close()
+
+
+def child(stage: str, n: int, folder: Path) -> dict[str, Any]:
+    """One stage at one size (each reads the baseline after importing its modules)."""
+    if stage == "reuse":
+        return run_reuse(n, folder)
+    if stage == "narratives":
+        return run_narratives(n, folder)
+    if stage == "stories":
+        return run_stories(n)
+    if stage == "figure_groups":
+        return run_figure_groups(n)
+    return run_statements(n)
+
+
+# -- the driver ----------------------------------------------------------------------
+
+
+def _python(*args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, *args], check=True, stdout=subprocess.PIPE, text=True
+    )
+    lines = done.stdout.strip().splitlines()
+    return dict(json.loads(lines[-1])) if lines else {}
+
+
+def ladder_row(stage: str, n: int, work: Path) -> dict[str, Any]:
+    folder = work / f"{stage}-{n}"
+    if stage in ("reuse", "narratives") and not (folder / "done").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        clock = Clock()
+        _python("--prepare", stage, str(n), str(folder))
+        (folder / "done").write_text(json.dumps(clock.read()))
+    folder.mkdir(parents=True, exist_ok=True)
+    row = _python("--child", stage, str(n), str(folder))
+    return {
+        "stage": stage,
+        "articles": n,
+        **row,
+        "code": _code_rev(),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def write(rows: list[dict[str, Any]], out: Path) -> None:
+    growth: dict[str, Any] = {}
+    for stage in STAGES:
+        mine = sorted((r for r in rows if r["stage"] == stage), key=lambda r: r["articles"])
+        if len(mine) < 2:
+            continue
+        growth[stage] = {
+            "articles": [r["articles"] for r in mine],
+            **{
+                cost: exponent([(r["articles"], float(r[cost])) for r in mine])
+                for cost in ("cpu_s", "wall_s", "peak_rss_mb", "stage_mb")
+            },
+        }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "what": "each corpus stage's corpus work on generated inputs at growing"
+                " corpus sizes, one process per stage and size, one BLAS thread; peak_rss_mb"
+                " is VmHWM reset just before the stage, stage_mb the peak above what was"
+                " resident then, inputs_mb what the generated inputs held (see"
+                " benchmarks/bench_corpus_ladder.py for what each stage runs)",
+                "command": "nice -n 5 python benchmarks/bench_corpus_ladder.py --sizes N ..."
+                " [--stages ...]",
+                "segments_per_article": SEGMENTS,
+                "figures_per_article": FIGURES,
+                "exponents": growth,
+                "rows": sorted(rows, key=lambda r: (STAGES.index(r["stage"]), r["articles"])),
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/wiretrace-ladder"))
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--keep", action="store_true", help="keep the generated inputs")
+    parser.add_argument("--child", nargs=3, metavar=("STAGE", "N", "DIR"))
+    parser.add_argument("--prepare", nargs=3, metavar=("STAGE", "N", "DIR"))
+    args = parser.parse_args()
+    if args.prepare:
+        stage, n, folder = args.prepare[0], int(args.prepare[1]), Path(args.prepare[2])
+        (prepare_reuse if stage == "reuse" else prepare_narratives)(n, folder)
+        return
+    if args.child:
+        stage, n, folder = args.child[0], int(args.child[1]), Path(args.child[2])
+        print(json.dumps(child(stage, n, folder)))
+        return
+    for n in args.sizes:
+        for stage in args.stages:
+            row = ladder_row(stage, n, args.work)
+            print(json.dumps(row), flush=True)
+            old = json.loads(args.out.read_text())["rows"] if args.out.exists() else []
+            kept = [r for r in old if (r["stage"], r["articles"]) != (stage, n)]
+            write([*kept, row], args.out)
+            if not args.keep:
+                shutil.rmtree(args.work / f"{stage}-{n}", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
