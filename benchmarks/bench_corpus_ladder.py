@@ -228,21 +228,24 @@ def run_narratives(n: int, folder: Path) -> dict[str, Any]:
     from wiretrace.narratives.claim_pairs import discover, spill_segments
     from wiretrace.narratives.discovery import CorpusView
     from wiretrace.narratives.matching import NarrativesConfig, match_stream
-    from wiretrace.narratives.stage import Lookup, segment_pieces
+    from wiretrace.narratives.stage import Lookup, segment_pieces, segments_of
     from wiretrace.pipeline import Skips
     from wiretrace.store import Store
 
     start = rss_mb()
     cfg = NarrativesConfig()
-    rng = np.random.default_rng(7)
-    queries = []
-    for k in range(20):
-        q = rng.standard_normal((3, 384)).astype(np.float32)
-        queries.append((f"n{k}", q / np.linalg.norm(q, axis=1, keepdims=True)))
     db = folder / "work.db"  # discovery writes its records: a fresh copy per run
     shutil.copy(folder / "store.db", db)
     with Store(db) as store:
         ids = store.article_ids()
+        # 20 watchlist narratives, each three segments of one article (so each has echoes:
+        # its own article, and the rewordings when a segment is a recurring claim)
+        queries = []
+        for k in range(20):
+            stored = segments_of(store, ids[k * len(ids) // 20])
+            assert stored is not None
+            q = np.asarray(stored[1][:3], dtype=np.float32)
+            queries.append((f"n{k}", q / np.linalg.norm(q, axis=1, keepdims=True)))
         outlets: dict[str, str | None] = {}
         dates: dict[str, str | None] = {}
 
@@ -310,6 +313,7 @@ def run_figure_groups(n: int) -> dict[str, Any]:
         what.append(w)
         sent.append(s)
         core.append(c)
+    del chunk, w, s, c  # the last chunk's vectors: in the files now
     cfg = FiguresConfig()
 
     def work() -> dict[str, Any]:
