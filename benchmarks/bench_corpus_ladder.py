@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import shutil
 import subprocess
@@ -412,14 +413,52 @@ def ladder_row(stage: str, n: int, work: Path) -> dict[str, Any]:
     }
 
 
+PACKAGE = {
+    "reuse": "reuse",
+    "stories": "stories",
+    "narratives": "narratives",
+    "figure_groups": "figures",
+    "statements": "attribution",
+}
+
+
+def stage_code(stage: str, commit: str) -> str:
+    """The git trees of the stage's package and of the modules every stage shares, at
+    ``commit``: rows measured on code that differs there are not fitted together."""
+    trees = []
+    for path in (f"src/wiretrace/{PACKAGE[stage]}", "src/wiretrace"):
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", f"{commit}:{path}"],
+            capture_output=True,
+            text=True,
+        )
+        trees.append(done.stdout.strip()[:10] or "unknown")
+    if trees[1] != "unknown":  # the shared modules: the top-level files of src/wiretrace
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), "ls-tree", f"{commit}:src/wiretrace"],
+            capture_output=True,
+            text=True,
+        )
+        files = [line for line in done.stdout.splitlines() if " blob " in line]
+        trees[1] = hashlib.sha256("\n".join(files).encode()).hexdigest()[:10]
+    return "/".join(trees)
+
+
 def write(rows: list[dict[str, Any]], out: Path) -> None:
     growth: dict[str, Any] = {}
+    for row in rows:
+        row["stage_code"] = stage_code(row["stage"], row["code"])
     for stage in STAGES:
         mine = sorted((r for r in rows if r["stage"] == stage), key=lambda r: r["articles"])
+        if mine:  # fitted: the rows measured on the code of the latest one
+            latest = max(mine, key=lambda r: r["when"])["stage_code"]
+            left = [r["articles"] for r in mine if r["stage_code"] != latest]
+            mine = [r for r in mine if r["stage_code"] == latest]
         if len(mine) < 2:
             continue
         growth[stage] = {
             "articles": [r["articles"] for r in mine],
+            **({"left_out_older_code": left} if left else {}),
             **{
                 cost: exponent([(r["articles"], float(r[cost])) for r in mine])
                 for cost in ("cpu_s", "wall_s", "peak_rss_mb", "stage_mb")
@@ -436,6 +475,8 @@ def write(rows: list[dict[str, Any]], out: Path) -> None:
                 " benchmarks/bench_corpus_ladder.py for what each stage runs)",
                 "command": "nice -n 5 python benchmarks/bench_corpus_ladder.py --sizes N ..."
                 " [--stages ...]",
+                "fit": "exponents over the rows whose stage_code (git trees of the stage's"
+                " package and of the shared top-level modules) is the latest row's",
                 "segments_per_article": SEGMENTS,
                 "figures_per_article": FIGURES,
                 "exponents": growth,
