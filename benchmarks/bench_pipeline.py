@@ -29,7 +29,7 @@ run it); ``--runtime`` sets the pipeline's ``[nlp] embedding_runtime`` (default 
 project's default: the local ONNX export; its check against torch is recorded in the result).
 
 Run: nice -n 10 .venv/bin/python benchmarks/bench_pipeline.py [--limit 924] [--out FILE]
-     [--runtime onnx|onnx-int8|torch] [--pairs 2]
+     [--runtime onnx|onnx-int8|torch] [--pairs 2] [--keep-store FILE]
 (``results/pipeline-dev84.json``: ``--limit 84``, the dev split)
 Writes benchmarks/results/pipeline.json (or FILE).
 """
@@ -123,7 +123,7 @@ def run_floor(files: list[Path]) -> dict[str, Any]:
     }
 
 
-def run_pipeline(files: list[Path], runtime: str) -> dict[str, Any]:
+def run_pipeline(files: list[Path], runtime: str, keep: Path | None = None) -> dict[str, Any]:
     from wiretrace.config import Config
     from wiretrace.ingest import ingest
     from wiretrace.nlp.models import NlpConfig, load_spacy, nlp_embedder
@@ -132,7 +132,7 @@ def run_pipeline(files: list[Path], runtime: str) -> dict[str, Any]:
 
     config = Config({"nlp": {"embedding_runtime": runtime}})
     stages: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
+    with tempfile.TemporaryDirectory() as tmp, Store(keep or Path(tmp) / "bench.db") as store:
         clock = Clock()
         ingest(store, [str(f) for f in files], config)
         stages.append({"stage": "ingest", **clock.read(), "peak_rss_mb": round(peak_rss_mb(), 1)})
@@ -189,7 +189,17 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def child(part: str, limit: int | None, runtime: str) -> dict[str, Any]:
+def code_commit() -> dict[str, Any]:
+    """The commit under measurement, and whether the tree differed from it."""
+
+    def git(*args: str) -> str:
+        out = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+        return out.stdout.strip()
+
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+
+
+def child(part: str, limit: int | None, runtime: str, keep: Path | None = None) -> dict[str, Any]:
     before = load_average()
     out = subprocess.run(
         [
@@ -200,6 +210,7 @@ def child(part: str, limit: int | None, runtime: str) -> dict[str, Any]:
             "--runtime",
             runtime,
             *(["--limit", str(limit)] if limit else []),
+            *(["--keep-store", str(keep)] if keep else []),
         ],
         check=True,
         stdout=subprocess.PIPE,
@@ -248,19 +259,28 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--runtime", choices=("onnx", "onnx-int8", "torch"), default="onnx")
     parser.add_argument("--pairs", type=int, default=2, help="floor+pipeline pairs, interleaved")
+    parser.add_argument(
+        "--keep-store", type=Path, help="keep the last pipeline run's store at this path"
+    )
     parser.add_argument("--part", choices=("floor", "pipeline"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     files = corpus_files(args.limit)
     if not files:
         sys.exit(f"no corpus at {CORPUS}")
     if args.part:
-        result = run_floor(files) if args.part == "floor" else run_pipeline(files, args.runtime)
+        if args.part == "floor":
+            result = run_floor(files)
+        else:
+            result = run_pipeline(files, args.runtime, args.keep_store)
         print(json.dumps(result))
         return
     pairs: list[dict[str, Any]] = []
     for i in range(max(1, args.pairs)):
         floor = child("floor", args.limit, args.runtime)
-        pipeline = child("pipeline", args.limit, args.runtime)
+        keep = args.keep_store if i == max(1, args.pairs) - 1 else None
+        if keep:
+            keep.unlink(missing_ok=True)
+        pipeline = child("pipeline", args.limit, args.runtime, keep)
         pairs.append({"floor": floor, "pipeline": pipeline})
         ratio = pipeline["analyze_cpu_s"] / floor["cpu_s"]
         print(f"pair {i + 1}: cpu ratio {ratio:.2f}", file=sys.stderr, flush=True)
@@ -283,6 +303,7 @@ def write(out: Path, files: list[Path], pairs: list[dict[str, Any]]) -> dict[str
             "cores": os.cpu_count(),
         },
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "code": code_commit(),
         "corpus": "PolNeAR train+dev texts (dev first)",
         "articles": len(files),
         "raw_words": sum(len(f.read_text(encoding="utf-8").split()) for f in files),
