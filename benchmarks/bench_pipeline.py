@@ -29,7 +29,7 @@ run it); ``--runtime`` sets the pipeline's ``[nlp] embedding_runtime`` (default 
 project's default: the local ONNX export; its check against torch is recorded in the result).
 
 Run: nice -n 10 .venv/bin/python benchmarks/bench_pipeline.py [--limit 924] [--out FILE]
-     [--runtime onnx|onnx-int8|torch] [--pairs 2] [--keep-store FILE]
+     [--runtime onnx|onnx-int8|torch] [--pairs 2] [--side-by-side] [--keep-store FILE]
 (``results/pipeline-dev84.json``: ``--limit 84``, the dev split)
 Writes benchmarks/results/pipeline.json (or FILE).
 """
@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -262,6 +263,11 @@ def main() -> None:
     parser.add_argument(
         "--keep-store", type=Path, help="keep the last pipeline run's store at this path"
     )
+    parser.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="run each pair's floor and pipeline at the same time (same load; faster)",
+    )
     parser.add_argument("--part", choices=("floor", "pipeline"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     files = corpus_files(args.limit)
@@ -276,20 +282,28 @@ def main() -> None:
         return
     pairs: list[dict[str, Any]] = []
     for i in range(max(1, args.pairs)):
-        floor = child("floor", args.limit, args.runtime)
         keep = args.keep_store if i == max(1, args.pairs) - 1 else None
         if keep:
             keep.unlink(missing_ok=True)
-        pipeline = child("pipeline", args.limit, args.runtime, keep)
+        if args.side_by_side:
+            with ThreadPoolExecutor(2) as pool:
+                floor_run = pool.submit(child, "floor", args.limit, args.runtime)
+                pipeline_run = pool.submit(child, "pipeline", args.limit, args.runtime, keep)
+                floor, pipeline = floor_run.result(), pipeline_run.result()
+        else:
+            floor = child("floor", args.limit, args.runtime)
+            pipeline = child("pipeline", args.limit, args.runtime, keep)
         pairs.append({"floor": floor, "pipeline": pipeline})
         ratio = pipeline["analyze_cpu_s"] / floor["cpu_s"]
         print(f"pair {i + 1}: cpu ratio {ratio:.2f}", file=sys.stderr, flush=True)
         # Written after every pair, so a long run stopped part-way keeps its pairs.
-        result = write(args.out, files, pairs)
+        result = write(args.out, files, pairs, args.side_by_side)
     print(json.dumps({k: result[k] for k in ("articles", "ratio_cpu", "pair_ratio_cpu")}))
 
 
-def write(out: Path, files: list[Path], pairs: list[dict[str, Any]]) -> dict[str, Any]:
+def write(
+    out: Path, files: list[Path], pairs: list[dict[str, Any]], side_by_side: bool = False
+) -> dict[str, Any]:
     """The result of the pairs run so far, written to ``out``."""
     ratios = pair_ratios(pairs)
     # The pair whose CPU ratio is the median (the lower one of an even count) is shown whole.
@@ -309,7 +323,8 @@ def write(out: Path, files: list[Path], pairs: list[dict[str, Any]]) -> dict[str
         "raw_words": sum(len(f.read_text(encoding="utf-8").split()) for f in files),
         **ratios,
         "ratio_basis": "analyze stages (models preloaded) / spaCy nlp.pipe + sentence model "
-        "(torch); median over interleaved floor+pipeline pairs",
+        "(torch); median over floor+pipeline pairs, "
+        + ("each pair run side by side" if side_by_side else "interleaved"),
         "stages_median": stage_medians(pairs),
         "pipeline": pairs[middle]["pipeline"],
         "floor": pairs[middle]["floor"],
