@@ -9,7 +9,9 @@ not an incremental one), resets the high-water mark (VmHWM), runs the stage on o
 thread and reports. The stage rewrites its own tables in the store it is given: run it on a
 copy. ``--subset N`` first makes a copy of the store that keeps only its first N articles
 (every per-article row of the others deleted), once, in ``--work``.
-``--tracemalloc`` also reports the largest Python allocation sites at the peak (slower).
+Each row has ``output``: per table the stage provides, its row count and a digest of its
+rows (as a set), so two runs (code before and after a change) can be checked for the same
+result. ``--tracemalloc`` also reports the largest Python allocation sites at the peak (slower).
 ``--components`` also reports, for ``figure_groups``, the sizes of the components of its
 evidence graph (read back from the records the run keeps): a component is grouped whole, so
 the largest bounds the memory of grouping when it holds more than ``groups.BATCH`` figures.
@@ -24,12 +26,14 @@ by side.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +142,18 @@ def component_sizes(store: Any) -> dict[str, Any]:
     }
 
 
+def output_digest(store: Any, provides: Sequence[str]) -> dict[str, list[Any]]:
+    """Per table in ``provides``: its row count and a digest of its rows as a set."""
+    out: dict[str, list[Any]] = {}
+    for name in provides:
+        if name.startswith("blob:"):
+            continue
+        rows = sorted(repr(tuple(r)) for r in store.conn.execute(f'SELECT * FROM "{name}"'))
+        digest = hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()[:16]
+        out[name] = [len(rows), digest]
+    return out
+
+
 def child(db: Path, stage_name: str, trace: bool, components: bool = False) -> dict[str, Any]:
     """One whole run of ``stage_name`` on ``db`` (in this process)."""
     from wiretrace.config import Config
@@ -173,6 +189,7 @@ def child(db: Path, stage_name: str, trace: bool, components: bool = False) -> d
             "notes": [n for n in report.notes if not n.startswith("anomaly:")][:4],
             "errors": len(report.errors),
             "steps": steps.rows,
+            "output": output_digest(store, stage.provides),
         }
         if components and stage_name == "figure_groups":
             row["components"] = component_sizes(store)

@@ -87,7 +87,7 @@ def main() -> None:
     canon = canonical_speakers(records, found)
     from dataclasses import replace
 
-    quotes = [replace(q, speaker=canon.by_quote.get(q.id, q.speaker)) for q in found]
+    quotes = [replace(q, speaker=canon.speaker_of(q)) for q in found]
     kinds = {s.name: s.kind for s in canon.speakers}
     embedder = nlp_embedder(NlpConfig())
     statements = group_statements(

@@ -23,11 +23,11 @@ rename), stored apart, are applied last, so they survive every re-analysis.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from ..models import Quote, Speaker, SpeakerEdit
+from ..models import Speaker, SpeakerEdit
 from ..store import content_hash
 from ..unionfind import ArrayUnionFind
 from .entities import name_key
@@ -108,13 +108,37 @@ def _title_key(role: str) -> Key:
     return words
 
 
+class Said(Protocol):
+    """What resolving speakers reads of a quote (a ``Quote`` or a lighter row)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def article(self) -> str: ...
+    @property
+    def speaker(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Canon:
     speakers: list[Speaker]
-    by_quote: dict[str, str | None]  # quote id -> canonical speaker name
     places: frozenset[str]  # speakers that are place names (a capital "said")
     # canonical name -> (alias, why it is this speaker), one row per joined name
     evidence: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    name_of: dict[Key, str] = field(default_factory=dict)  # name key -> canonical name
+    by_title: dict[str, Key] = field(default_factory=dict)  # quote id -> its title's holder
+
+    def speaker_of(self, quote: Said) -> str | None:
+        """The quote's canonical speaker's name (asked per quote: a map over every quote
+        of the corpus is never held)."""
+        if quote.speaker is None:
+            return None
+        key = self.by_title.get(quote.id) or person_key(quote.speaker)[0]
+        return self.name_of.get(key, quote.speaker)
+
+    def by_quote(self, quotes: Collection[Said]) -> dict[str, str | None]:
+        """Quote id -> canonical speaker name, for a few quotes."""
+        return {q.id: self.speaker_of(q) for q in quotes}
 
 
 class _Resolver:
@@ -167,10 +191,14 @@ def _is_person(n: _Node) -> bool:
 
 def canonical_speakers(
     records: Mapping[str, Mapping[str, Any]],
-    quotes: Sequence[Quote],
+    quotes: Iterable[Said],
     edits: Sequence[SpeakerEdit] = (),
 ) -> Canon:
-    """Speakers of the corpus and, per quote id, its canonical speaker's name."""
+    """Speakers of the corpus and, per quote (``Canon.speaker_of``), its canonical
+    speaker's name. ``quotes`` is read twice, in order (a store's rows can be read again
+    instead of held)."""
+    if iter(quotes) is quotes:
+        raise TypeError("the quotes are read twice: give a collection, not an iterator")
     nodes: dict[Key, _Node] = {}
     in_article: dict[str, set[Key]] = defaultdict(set)  # names each article mentions
 
@@ -329,7 +357,7 @@ def canonical_speakers(
         else:
             replaces = before.name if before.reason == "merge" else before.replaces
         chosen[res.find(k)] = _Chosen(to, "rename", replaces)
-    return _assemble(nodes, res, chosen, quotes, by_title)
+    return _assemble(nodes, res, chosen, by_title)
 
 
 @dataclass(frozen=True)
@@ -355,8 +383,7 @@ def _assemble(
     nodes: dict[Key, _Node],
     res: _Resolver,
     chosen: Mapping[Key, _Chosen],
-    quotes: Sequence[Quote],
-    by_title: Mapping[str, Key],
+    by_title: dict[str, Key],
 ) -> Canon:
     groups: dict[Key, list[_Node]] = defaultdict(list)
     for key, n in nodes.items():
@@ -411,14 +438,9 @@ def _assemble(
         evidence[best] = rows
         for m in members:
             name_of[m.key] = best
-    mapping: dict[str, str | None] = {}
-    for q in quotes:
-        if q.speaker is None:
-            mapping[q.id] = None
-            continue
-        key = by_title.get(q.id) or person_key(q.speaker)[0]
-        mapping[q.id] = name_of.get(key, q.speaker)
-    return Canon(sorted(speakers, key=lambda s: s.name), mapping, frozenset(places), evidence)
+    return Canon(
+        sorted(speakers, key=lambda s: s.name), frozenset(places), evidence, name_of, by_title
+    )
 
 
 def _best_name(members: Sequence[_Node], forms: Counter[str]) -> str:

@@ -20,8 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,7 +38,8 @@ from ..vectors import pack_vectors, unpack_vectors
 from . import tables
 from .claims import Claim, claim_of, reworded, same_claim, tokens_in
 from .config import AttributionConfig
-from .speakers import canonical_speakers
+from .speakers import Canon, canonical_speakers
+from .tables import Mention
 
 NAME = "statements"
 PIECES_BLOB = "quote-pieces"  # per article: its quotes' pieces, their vectors and claims
@@ -152,14 +152,26 @@ class _Embedded:
         self.row: dict[str, int] = {}
         self._rows: SpilledRows | None = None
 
-    def add(self, quotes: Sequence[Quote]) -> None:
-        new = list(dict.fromkeys(p for q in quotes for p in pieces(q.text) if p not in self.row))
+    def add(self, quotes: Iterable[Quote]) -> None:
+        """Embed the pieces of ``quotes`` without a vector, ``chunk`` new texts per call in
+        the order they come (the quotes may come a speaker at a time: the calls are the
+        same as for all of them at once)."""
+        new: dict[str, None] = {}
+        for q in quotes:
+            for p in pieces(q.text):
+                if p not in self.row and p not in new:
+                    new[p] = None
+                    if len(new) == self.chunk and self.embedder is not None:
+                        self._encode(list(new))
+                        new = {}
         if new and self.embedder is None:
-            raise KeyError(f"no vector given for {len(new)} piece(s), e.g. {new[0]!r}")
-        if self.embedder is not None:
-            for lo in range(0, len(new), self.chunk):
-                texts = new[lo : lo + self.chunk]
-                self.known(texts, np.asarray(self.embedder.encode(texts), dtype=np.float32))
+            raise KeyError(f"no vector given for {len(new)} piece(s), e.g. {next(iter(new))!r}")
+        if new:
+            self._encode(list(new))
+
+    def _encode(self, texts: list[str]) -> None:
+        assert self.embedder is not None
+        self.known(texts, np.asarray(self.embedder.encode(texts), dtype=np.float32))
 
     def known(self, texts: Sequence[str], vectors: Matrix) -> None:
         """Vectors embedded earlier (a stored blob): the model is not asked for them."""
@@ -304,19 +316,29 @@ def group_statements(
     try:
         embedded.add([q for _, group in groups for q in group])
         for speaker, group in groups:
-            mine = [tuple(claims[q.id]) for q in group]
-            if skips is None:
-                statements += _same_statements(speaker, group, mine, embedded, cuts)
-            else:
-                articles = sorted({q.article for q in group})
-                found = skips.guard(
-                    articles, _same_statements, speaker, group, mine, embedded, cuts
-                )
-                statements += found or []
+            statements += _speaker_statements(speaker, group, claims, embedded, cuts, skips)
     finally:
         if own:
             embedded.close()
     return statements
+
+
+def _speaker_statements(
+    speaker: str,
+    group: Sequence[Quote],
+    claims: Mapping[str, Sequence[Claim]],
+    embedded: _Embedded,
+    cuts: tuple[float, float],
+    skips: Skips | None,
+) -> list[Statement]:
+    """One compared speaker's statements; with ``skips``, none when its quotes cannot be
+    compared (recorded against the articles quoting it)."""
+    mine = [tuple(claims[q.id]) for q in group]
+    if skips is None:
+        return _same_statements(speaker, group, mine, embedded, cuts)
+    articles = sorted({q.article for q in group})
+    found = skips.guard(articles, _same_statements, speaker, group, mine, embedded, cuts)
+    return found or []
 
 
 def _same_statements(
@@ -428,7 +450,7 @@ def _complete_groups(
 
 
 def place_metonymy(
-    quotes: Sequence[Quote],
+    quotes: Iterable[Quote],
     places: frozenset[str],
     kinds: Mapping[str, str],
     embedder: Embedder | _Embedded,
@@ -444,15 +466,13 @@ def place_metonymy(
     The sources are compared ``source_block`` quotes at a time (every organisation's
     direct quotes in the corpus are never held at once).
     """
-    targets = [q for q in quotes if q.speaker in places and q.kind in ("direct", "mixed")]
-    sources = [
-        q
-        for q in quotes
-        if q.kind == "direct"
-        and q.speaker
-        and q.speaker not in places
-        and kinds.get(q.speaker) == "org"
-    ]
+    targets: list[Quote] = []
+    sources: list[Quote] = []
+    for q in quotes:  # one pass: ``quotes`` may be read from the store as they come
+        if q.speaker in places and q.kind in METONYMY_KINDS:
+            targets.append(q)
+        elif q.kind == "direct" and q.speaker and kinds.get(q.speaker) == "org":
+            sources.append(q)
     if not targets or not sources:
         return {}
     own = not isinstance(embedder, _Embedded)
@@ -463,6 +483,9 @@ def place_metonymy(
     finally:
         if own:
             embedded.close()
+
+
+METONYMY_KINDS = ("direct", "mixed")  # the quotes place metonymy reads
 
 
 def _recredited(
@@ -516,45 +539,6 @@ def _article_claims(store: Store, nlp: Any, quotes: Sequence[Quote]) -> dict[str
     """The claims of one article's quotes, from its stored parse (none without one)."""
     doc = load_doc(store, quotes[0].article, nlp) if quotes else None
     return {} if doc is None else {q.id: list(quote_claims(q, doc)) for q in quotes}
-
-
-def _compared(quotes: Sequence[Quote], kinds: Mapping[str, str]) -> list[Quote]:
-    """The quotes grouping compares: of a speaker making statements, quoted in two
-    articles or more."""
-    articles: dict[str, set[str]] = defaultdict(set)
-    for q in quotes:
-        if makes_statements(q, kinds):
-            articles[str(q.speaker)].add(q.article)
-    return [q for q in quotes if len(articles.get(str(q.speaker), ())) >= 2]
-
-
-def touched_speakers(
-    quotes: Sequence[Quote],
-    fresh: set[str],
-    before: Mapping[str, str | None],
-    kinds: Mapping[str, str],
-    kinds_before: Mapping[str, str],
-) -> set[str]:
-    """The canonical speakers whose statements may differ from the stored ones.
-
-    ``quotes`` carry their canonical speakers now; ``before`` is each quote's canonical
-    speaker as stored by the last run, ``kinds_before`` the speakers' kinds then. Touched:
-    the speakers of the pending (``fresh``) articles' quotes, both the old and the new
-    speaker of a quote whose speaker changed (or that is new or gone), and a speaker whose
-    kind changed (it may start or stop making statements).
-    """
-    touched: set[str | None] = set()
-    now: dict[str, str | None] = {}
-    for q in quotes:
-        now[q.id] = q.speaker
-        if q.article in fresh:
-            touched.add(q.speaker)
-            touched.add(before.get(q.id))
-        elif q.id not in before or before[q.id] != q.speaker:
-            touched.update((q.speaker, before.get(q.id)))
-    touched.update(speaker for qid, speaker in before.items() if qid not in now)
-    touched.update(n for n in {*kinds, *kinds_before} if kinds.get(n) != kinds_before.get(n))
-    return {t for t in touched if t is not None}
 
 
 class _Records(Mapping[str, Mapping[str, Any]]):
@@ -613,6 +597,7 @@ def run(store: Store, config: Config, reporter: Reporter) -> StageReport:
     finally:
         embedded.close()
         claims.close()
+        tables.end_run(store)
 
 
 def _run(
@@ -630,57 +615,91 @@ def _run(
     # place names, statements, write
     reporter.start("statements: speakers across articles", 5)
     skips = Skips(NAME)
-    found = tables.all_quotes(store)  # speakers as each article names them
+    # The corpus's quotes are read from the store as they are needed, never all held:
+    # speakers as each article names them (twice), then this run's canonical speaker of
+    # each quote goes to a table of the store's connection (``tables.begin_run``) and the
+    # quotes are read back a speaker at a time.
+    said = tables.Mentions(store)
     records = _Records(store, store.article_ids(), skips)
     reporter.advance()
-    canon = canonical_speakers(records, found, speaker_edits(store.conn))
+    canon = canonical_speakers(records, said, speaker_edits(store.conn))
+    ids = {s.name: s.id for s in canon.speakers}
+    tables.begin_run(
+        store,
+        ((m.id, name, None if name is None else ids.get(name)) for m, name in _named(canon, said)),
+    )
     reporter.advance()
     # Incremental: the piece vectors of articles already done come from their blobs. Only
     # the quotes that are compared (a named speaker quoted in two articles, a place
     # standing for a body) go to the model, when they are first compared; an article's
     # blob is rewritten when it gains vectors.
-    by_article: dict[str, list[Quote]] = defaultdict(list)
-    for q in found:
-        if q.speaker is not None:
-            by_article[q.article].append(q)
     fresh = set(todo)
+    speaking = tables.speaking_articles(store)
     stored: dict[str, tuple[int, int]] = {}  # article -> pieces and claims its blob holds
-    for article in by_article:
+    for article in speaking:
         data = None if article in fresh else store.get_blob(PIECES_BLOB, article)
         if data is not None:
             texts, vectors, kept = _unpack_pieces(data)
             embedded.known(texts, vectors)
             claims.update(kept)
             stored[article] = (len(texts), len(kept))
-    mapping = dict(canon.by_quote)
     kinds = {s.name: s.kind for s in canon.speakers}
-    named = [replace(q, speaker=mapping.get(q.id, q.speaker)) for q in found]
-    mapping.update(place_metonymy(named, canon.places, kinds, embedded, cfg.metonymy_threshold))
-    del named
+    moved = place_metonymy(
+        tables.quotes_of_kinds(store, METONYMY_KINDS),
+        canon.places,
+        kinds,
+        embedded,
+        cfg.metonymy_threshold,
+    )
+    tables.recredit(store, {qid: (name, ids.get(name)) for qid, name in moved.items()})
     reporter.advance()
-    final = {q.id: mapping.get(q.id, q.speaker) for q in found}
-    everyone = [replace(q, speaker=final[q.id]) for q in found]
     # Incremental when some articles are done with this key: the stored statements of the
     # speakers the pending articles do not touch stand (see the module docstring).
     incremental = len(fresh) < len(store.article_ids())
-    standing: list[Statement] = []
-    quotes = everyone
+    touched: set[str] = set()
     if incremental:
         old_kinds = {s.name: s.kind for s in tables.speakers(store)}
-        touched = touched_speakers(everyone, fresh, tables.quote_speakers(store), kinds, old_kinds)
-        standing = [s for s in tables.statements(store) if s.speaker not in touched]
-        quotes = [q for q in everyone if q.speaker in touched]
+        touched = tables.touched_speakers(store, fresh, kinds, old_kinds)
+        tables.keep_statements(store, touched)
+    # the speakers whose quotes are compared: making statements, quoted in two articles
+    tables.set_compared(
+        store,
+        (
+            speaker
+            for speaker, articles in tables.speaker_articles(store).items()
+            if speaker
+            and kinds.get(speaker) in KINDS
+            and articles >= 2
+            and (not incremental or speaker in touched)
+        ),
+    )
     # what the compared quotes claim, from their articles' stored parses when not kept
-    unread = sorted({q.article for q in _compared(quotes, kinds) if q.id not in claims})
+    unread = sorted(
+        {
+            q.article
+            for _, group in tables.compared_quotes(store)
+            for q in group
+            if q.id not in claims
+        }
+    )
     nlp = load_spacy(nlp_cfg.spacy_model) if unread else None
     for article in unread:
-        claims.update(skips.guard(article, _article_claims, store, nlp, by_article[article]) or {})
+        mine = _speaking(store, article)
+        claims.update(skips.guard(article, _article_claims, store, nlp, mine) or {})
+
+    def groups() -> Iterator[tuple[str, list[Quote]]]:
+        """The compared quotes, a speaker at a time (see ``compared``)."""
+        for _, group in tables.compared_quotes(store):
+            yield from compared(group, kinds, claims)
+
     evidence = (cfg.statement_threshold, cfg.statement_strong)
+    # The pieces go to the model in large calls across speakers, in the order of the
+    # speakers (as ``group_statements`` does); each speaker then reads its own rows.
+    embedded.add(q for _, group in groups() for q in group)
+    counted = [0, 0]  # compared speakers, quotes
     keyed = getattr(current_engine(), "group_statements", None)
     if keyed is not None:  # an engine that compares each speaker's quotes apart (Ray)
-        groups = compared(quotes, kinds, claims)
-        embedded.add([q for _, group in groups for q in group])  # as group_statements does
-        flat = ((speaker, q) for speaker, group in groups for q in group)
+        flat = ((speaker, q) for speaker, group in groups() for q in group)
         items = (
             (speaker, (k, q, kinds.get(speaker), *embedded.vectors_of(q), tuple(claims[q.id])))
             for k, (speaker, q) in enumerate(flat)
@@ -688,22 +707,25 @@ def _run(
         statements, failed = keyed(items, evidence)
         for article, message in failed.items():
             skips.failed.setdefault(article, message)
+        tables.add_statements(store, statements)
+        for _, group in groups():
+            counted[0] += 1
+            counted[1] += len(group)
     else:
-        statements = group_statements(
-            quotes, embedded, evidence[0], skips, kinds, claims=claims, strong=evidence[1]
-        )
-    groups = compared(quotes, kinds, claims)
-    statements = sorted([*standing, *statements], key=lambda s: s.id)
+        for speaker, group in groups():
+            found = _speaker_statements(speaker, group, claims, embedded, evidence, skips)
+            tables.add_statements(store, found)
+            counted[0] += 1
+            counted[1] += len(group)
     reporter.advance()
     # Errors are forgotten where this run looked again: every article in a whole run; the
-    # pending ones and those quoting a compared speaker in an incremental one.
-    seen = {q.article for q in quotes} | fresh if incremental else set(store.article_ids())
+    # pending ones and those quoting a touched speaker in an incremental one.
+    seen = set(tables.touched_articles(store)) | fresh if incremental else set(store.article_ids())
     with store.transaction():
-        tables.set_speakers(store, canon.speakers, final, canon.evidence)
-        tables.set_statements(store, statements)
+        tables.commit_run(store, canon.speakers, canon.evidence)
         errors = skips.record(store, sorted(seen))
-        for article in sorted(by_article):
-            mine = by_article[article]
+        for article in speaking:
+            mine = _speaking(store, article)
             have = (len(embedded.embedded_pieces(mine)), sum(q.id in claims for q in mine))
             if have[0] and have != stored.get(article):
                 data = embedded.packed(mine, claims)
@@ -716,11 +738,21 @@ def _run(
         processed=len(todo),
         errors=errors,
         notes=(
-            f"{len(canon.speakers)} speakers, {len(statements)} statements across articles",
-            f"compared {sum(len(g) for _, g in groups)} quotes of {len(groups)} speakers"
+            f"{len(canon.speakers)} speakers,"
+            f" {tables.count_statements(store)} statements across articles",
+            f"compared {counted[1]} quotes of {counted[0]} speakers"
             + (" (incremental)" if incremental else ""),
         ),
     )
+
+
+def _named(canon: Canon, said: Iterable[Mention]) -> Iterator[tuple[Mention, str | None]]:
+    return ((m, canon.speaker_of(m)) for m in said)
+
+
+def _speaking(store: Store, article: str) -> list[Quote]:
+    """An article's quotes whose speaker it names."""
+    return [q for q in tables.all_quotes(store, article) if q.speaker is not None]
 
 
 STAGE = Stage(
