@@ -25,12 +25,10 @@ by side.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import shutil
 import sqlite3
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -38,8 +36,17 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pipeline import Clock, peak_rss_mb, reset_peak
 from bench_scale import exponent
+from measure import (
+    Clock,
+    child_json,
+    heap_peak,
+    peak_rss_mb,
+    reset_peak,
+    rss_mb,
+    save_label,
+    store_run_parser,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "corpus_stages_10k.json"
@@ -68,14 +75,6 @@ def subset(store: Path, n: int, work: Path) -> Path:
     conn.close()
     tmp.rename(out)
     return out
-
-
-def rss_mb() -> float:
-    """The process's resident set now (VmRSS) in MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Steps:
@@ -193,15 +192,8 @@ def child(db: Path, stage_name: str, trace: bool, components: bool = False) -> d
         }
         if components and stage_name == "figure_groups":
             row["components"] = component_sizes(store)
-        if trace:
-            import tracemalloc
-
-            _, peak = tracemalloc.get_traced_memory()
-            snap = tracemalloc.take_snapshot()
-            row["tracemalloc_peak_mb"] = round(peak / 2**20, 1)
-            row["top_live_at_end"] = [
-                str(s) for s in snap.statistics("lineno")[:8]
-            ]  # what is still held when the stage returns
+        if trace:  # top: what is still held when the stage returns
+            row["tracemalloc_peak_mb"], row["top_live_at_end"] = heap_peak(8)
     return row
 
 
@@ -211,20 +203,14 @@ def run_child(db: Path, stage: str, trace: bool, components: bool) -> dict[str, 
         cmd.append("--tracemalloc")
     if components:
         cmd.append("--components")
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return child_json(cmd)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = store_run_parser(__doc__, RESULTS, Path("/tmp/wiretrace-corpus-stages"))
     parser.add_argument("--child", nargs=2, metavar=("DB", "STAGE"))
-    parser.add_argument("--store", type=Path)
     parser.add_argument("--stages", nargs="+", default=["figure_groups", "statements"])
     parser.add_argument("--subsets", nargs="*", type=int, default=[])
-    parser.add_argument("--work", type=Path, default=Path("/tmp/wiretrace-corpus-stages"))
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--label", default="run")
-    parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--components", action="store_true")
     args = parser.parse_args()
     if args.child:
@@ -243,7 +229,6 @@ def main() -> None:
             row["when"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             print(json.dumps(row), flush=True)
             rows.append(row)
-    result: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     growth = {
         stage: {
             cost: exponent([(r["articles"], r[cost]) for r in rows if r["stage"] == stage])
@@ -251,9 +236,7 @@ def main() -> None:
         }
         for stage in args.stages
     }
-    result[args.label] = {"rows": rows, "growth_exponents": growth}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    save_label(args.out, args.label, {"rows": rows, "growth_exponents": growth})
 
 
 if __name__ == "__main__":

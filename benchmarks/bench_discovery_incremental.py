@@ -26,7 +26,7 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pipeline import Clock, peak_rss_mb, reset_peak
+from measure import Clock, peak_rss_mb, reset_peak
 from stacked_index import load_index
 
 from wiretrace.narratives.claim_pairs import KEYS_BLOB, PAIRS_BLOB, discover

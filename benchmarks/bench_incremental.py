@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pipeline import Clock, peak_rss_mb, reset_peak
+from measure import Clock, peak_rss_mb, reset_peak
 
 from wiretrace.config import Config
 from wiretrace.export import export_dict

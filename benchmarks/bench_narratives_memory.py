@@ -24,26 +24,19 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import child_json, peak_rss_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpora" / "semeval25-narratives-train"
 LABELS = CORPUS / "dataset" / "train" / "labels" / "EN" / "subtask-2-annotations.txt"
 RESULTS = ROOT / "benchmarks" / "results" / "narratives_memory_semeval.json"
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident set (VmHWM), in MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(db: Path) -> dict[str, Any]:
@@ -109,13 +102,7 @@ def main() -> None:
         db = Path(tmp) / "copy.db"
         with Store(args.store) as s:
             s.conn.execute("VACUUM INTO ?", (str(db),))
-        run = subprocess.run(
-            [sys.executable, __file__, "--child", str(db)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    measured = json.loads(run.stdout.strip().splitlines()[-1])
+        measured = child_json([sys.executable, __file__, "--child", str(db)])
     result = {
         "corpus": "semeval25-narratives-train (English training articles)",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

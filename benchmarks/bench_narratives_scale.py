@@ -32,17 +32,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import peak_rss_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "narratives_scale.json"
 NOISE = 0.8  # copies of one segment: cosine ~ 1 / (1 + NOISE**2)
 PLANTED = 20  # recurring claims planted, each in 1% of the articles
-
-
-def peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def real_parts(store_path: Path) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -23,13 +23,16 @@ memory), over the runs of that label.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import json
 import platform
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import reset_peak, status_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "narratives_10k.json"
@@ -49,18 +52,6 @@ STEPS = (
     "discover",
     "write_claims",
 )
-
-
-def status_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def reset_peak() -> None:
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
 
 
 def main() -> None:

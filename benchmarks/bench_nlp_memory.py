@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pipeline import corpus_files, reset_peak
+from bench_pipeline import corpus_files
+from measure import field_mb, reset_peak, status_fields
 from scale_corpus import write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,11 +37,8 @@ RESULTS = ROOT / "benchmarks" / "results" / "nlp_memory.json"
 
 def memory() -> dict[str, int]:
     """Resident (VmRSS) and high-water (VmHWM) memory in MiB."""
-    out = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
-            out[line[:5]] = int(line.split()[1]) // 1024
-    return out
+    fields = status_fields()
+    return {name: int(field_mb(fields, name)) for name in ("VmRSS", "VmHWM")}
 
 
 def main() -> None:

@@ -37,7 +37,6 @@ Writes benchmarks/results/pipeline.json (or FILE).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -50,6 +49,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from measure import Clock, peak_rss_mb, reset_peak
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpora" / "polnear-dev" / "data"
 RESULTS = ROOT / "benchmarks" / "results" / "pipeline.json"
@@ -61,32 +62,6 @@ def corpus_files(limit: int | None) -> list[Path]:
         (CORPUS / "train" / "text").glob("*.txt")
     )
     return files[:limit] if limit else files
-
-
-def peak_rss_mb() -> float:
-    """The process's resident high-water mark (VmHWM) in MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def reset_peak() -> None:
-    """Restart the high-water mark at the current RSS (Linux: clear_refs 5)."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.wall = time.perf_counter()
-        self.cpu = time.process_time()
-
-    def read(self) -> dict[str, float]:
-        return {
-            "wall_s": round(time.perf_counter() - self.wall, 2),
-            "cpu_s": round(time.process_time() - self.cpu, 2),
-        }
 
 
 def run_floor(files: list[Path]) -> dict[str, Any]:

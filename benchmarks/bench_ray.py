@@ -27,37 +27,18 @@ import argparse
 import hashlib
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
+
+from measure import Poller, child_json, cpu_s, field_mb, peak_rss_mb, processes, status_fields
 
 OUT = Path(__file__).parent / "results" / "ray.json"
 CHUNK = 1000  # articles per Parquet row group (and per chunk the Ray driver reads)
 TRACE = "BENCH_RAY_TRACE"  # set (``--trace``): the children trace the driver's memory
-
-
-def _rss_mb() -> float:
-    """Peak resident set of this process: VmHWM, not ``getrusage``'s ru_maxrss. Linux keeps
-    ru_maxrss across exec, so a child started by a parent holding a generated corpus
-    reported at least the parent's size (the local reuse figures rose with the corpus the
-    parent had generated: 530.7 MB at 50k where the child's own peak is about 270)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def _cpu_s() -> float:
-    """CPU seconds of this process so far (user and system): wall time on a shared
-    machine says more about the other work than about this one."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return round(usage.ru_utime + usage.ru_stime, 1)
 
 
 def write_corpus(n: int, path: Path) -> None:
@@ -133,19 +114,14 @@ def run_local(path: Path) -> dict[str, Any]:
             found = digest_of(counted(find_reuse_blocks(len(offsets) - 1, load, _config())))
     return {
         "wall_s": round(time.perf_counter() - t0, 1),
-        "cpu_s": _cpu_s(),
-        "peak_rss_mb": _rss_mb(),
+        "cpu_s": round(cpu_s(), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
         **counts,
         "digest": found,
     }
 
 
-def _mb(fields: dict[str, str], name: str) -> float:
-    """A /proc/PID/status size field (kB) in MB."""
-    return round(float(fields.get(name, "0 kB").strip().split()[0]) / 1024, 1)
-
-
-class WorkerPeaks:
+class WorkerPeaks(Poller):
     """Peak memory of every process descending from this one whose command line starts
     ``ray::`` (Ray's workers), polled from /proc every second: ``peak`` is VmHWM (all
     resident pages, including the object store's shared pages a worker has read, which
@@ -153,53 +129,40 @@ class WorkerPeaks:
     RssAnon seen (the worker's own heap: what grows if a task holds a group)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.peak: dict[int, float] = {}
         self.private: dict[int, float] = {}
         self.shared: dict[int, float] = {}
         self.name: dict[int, str] = {}  # the task the process ran when its heap peaked
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
 
-    def __enter__(self) -> WorkerPeaks:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _poll(self) -> None:
+    def poll(self) -> None:
         me = os.getpid()
-        while not self._stop.is_set():
-            parents: dict[int, int] = {}
-            status: dict[int, tuple[dict[str, str], str]] = {}
-            for entry in Path("/proc").iterdir():
-                if not entry.name.isdigit():
-                    continue
-                try:
-                    text = (entry / "status").read_text()
-                    cmd = (entry / "cmdline").read_bytes()
-                except OSError:
-                    continue
-                pid = int(entry.name)
-                fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-                parents[pid] = int(fields.get("PPid", "0").strip())
-                if cmd.startswith(b"ray::") and "VmHWM" in fields:
-                    status[pid] = fields, cmd.split(b"\0")[0].decode(errors="replace")
-            for pid, (fields, name) in status.items():
-                up, seen = parents.get(pid, 0), 0
-                while up not in (0, 1, me) and seen < 20:
-                    up, seen = parents.get(up, 0), seen + 1
-                if up != me:
-                    continue
+        parents: dict[int, int] = {}
+        status: dict[int, tuple[dict[str, str], str]] = {}
+        for pid, entry in processes():
+            try:
+                fields = status_fields(pid)
+                cmd = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            parents[pid] = int(fields.get("PPid", "0").strip())
+            if cmd.startswith(b"ray::") and "VmHWM" in fields:
+                status[pid] = fields, cmd.split(b"\0")[0].decode(errors="replace")
+        for pid, (fields, name) in status.items():
+            up, seen = parents.get(pid, 0), 0
+            while up not in (0, 1, me) and seen < 20:
+                up, seen = parents.get(up, 0), seen + 1
+            if up != me:
+                continue
 
-                hwm, shm, anon = (_mb(fields, f) for f in ("VmHWM", "RssShmem", "RssAnon"))
-                self.peak[pid] = max(self.peak.get(pid, 0.0), hwm)
-                self.shared[pid] = max(self.shared.get(pid, 0.0), shm)
-                if anon >= self.private.get(pid, 0.0):
-                    self.private[pid] = anon
-                    self.name[pid] = name
-            self._stop.wait(1.0)
+            hwm, shm, anon = (
+                round(field_mb(fields, f), 1) for f in ("VmHWM", "RssShmem", "RssAnon")
+            )
+            self.peak[pid] = max(self.peak.get(pid, 0.0), hwm)
+            self.shared[pid] = max(self.shared.get(pid, 0.0), shm)
+            if anon >= self.private.get(pid, 0.0):
+                self.private[pid] = anon
+                self.name[pid] = name
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -214,7 +177,7 @@ class WorkerPeaks:
         }
 
 
-class DriverTrace:
+class DriverTrace(Poller):
     """What the driver's memory is made of, polled from /proc/self/status every half
     second (``--trace``): the peaks of RssAnon (its own heap, Python's and native
     libraries'), RssShmem (object-store pages it mapped) and RssFile; and Python's own
@@ -222,46 +185,42 @@ class DriverTrace:
     RssAnon holds beyond Python's traced memory is native (Arrow buffers, Ray's core
     worker)."""
 
+    every = 0.5
+
     def __init__(self) -> None:
         import tracemalloc
 
+        super().__init__()
         self.tracemalloc = tracemalloc
         self.peaks = {"RssAnon": 0.0, "RssShmem": 0.0, "RssFile": 0.0, "VmRSS": 0.0}
         self.samples: list[tuple[float, float, float]] = []  # (s, anon, shmem)
         self.top: list[tuple[str, float]] = []
         self.traced_at_peak = self.traced_peak = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._taken = 0.0  # RssAnon when the heap was last looked into
         self._t0 = time.perf_counter()
 
-    def __enter__(self) -> DriverTrace:
+    def __enter__(self) -> Self:
         self.tracemalloc.start(1)
-        self._thread.start()
-        return self
+        return super().__enter__()
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__exit__(*exc)
         self.traced_peak = round(self.tracemalloc.get_traced_memory()[1] / 2**20, 1)
         self.tracemalloc.stop()
 
-    def _poll(self) -> None:
-        taken = 0.0
-        while not self._stop.is_set():
-            text = Path("/proc/self/status").read_text()
-            fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-            now = {k: _mb(fields, k) for k in self.peaks}
-            for k, v in now.items():
-                self.peaks[k] = max(self.peaks[k], v)
-            t = round(time.perf_counter() - self._t0, 1)
-            self.samples.append((t, now["RssAnon"], now["RssShmem"]))
-            if now["RssAnon"] >= taken + 16:  # a new heap peak: what Python holds now
-                taken = now["RssAnon"]
-                snap = self.tracemalloc.take_snapshot()
-                stats = snap.statistics("lineno")
-                self.traced_at_peak = round(sum(st.size for st in stats) / 2**20, 1)
-                self.top = [(str(st.traceback[0]), round(st.size / 2**20, 1)) for st in stats[:8]]
-            self._stop.wait(0.5)
+    def poll(self) -> None:
+        fields = status_fields()
+        now = {k: round(field_mb(fields, k), 1) for k in self.peaks}
+        for k, v in now.items():
+            self.peaks[k] = max(self.peaks[k], v)
+        t = round(time.perf_counter() - self._t0, 1)
+        self.samples.append((t, now["RssAnon"], now["RssShmem"]))
+        if now["RssAnon"] >= self._taken + 16:  # a new heap peak: what Python holds now
+            self._taken = now["RssAnon"]
+            snap = self.tracemalloc.take_snapshot()
+            stats = snap.statistics("lineno")
+            self.traced_at_peak = round(sum(st.size for st in stats) / 2**20, 1)
+            self.top = [(str(st.traceback[0]), round(st.size / 2**20, 1)) for st in stats[:8]]
 
     def summary(self) -> dict[str, Any]:
         step = max(1, len(self.samples) // 40)
@@ -419,7 +378,7 @@ def run_stage(engine_name: str, stage: str, n: int, folder: Path | None = None) 
         trace.__exit__()
         out["driver_trace"] = trace.summary()
     if engine is None:
-        return {"wall_s": round(wall, 1), "peak_rss_mb": _rss_mb(), **out}
+        return {"wall_s": round(wall, 1), "peak_rss_mb": round(peak_rss_mb(), 1), **out}
     peaks.__exit__()
     engine.stop()
     return {
@@ -432,7 +391,7 @@ def run_stage(engine_name: str, stage: str, n: int, folder: Path | None = None) 
 def _ray_costs(engine: Any, peaks: WorkerPeaks) -> dict[str, Any]:
     """Driver and worker peaks and what the engine's shuffles moved."""
     return {
-        "driver_peak_rss_mb": _rss_mb(),
+        "driver_peak_rss_mb": round(peak_rss_mb(), 1),
         **peaks.summary(),
         "shuffled_bytes": engine.shuffles.bytes,
         "shuffles": [
@@ -529,13 +488,7 @@ def main() -> None:
                     what = [engine, str(path)] if stage == "reuse" else [engine, stage, str(n)]
                     if stage == "narratives":
                         what.append(str(segments))
-                    done = subprocess.run(
-                        [sys.executable, __file__, "--child", *what],
-                        capture_output=True,
-                        text=True,
-                        check=True,
-                    )
-                    got[engine] = json.loads(done.stdout.strip().splitlines()[-1])
+                    got[engine] = child_json([sys.executable, __file__, "--child", *what])
                     print(n, stage, json.dumps(got[engine]), flush=True)
                 record(n, stage, got)
     print(f"wrote {OUT}")

@@ -24,57 +24,33 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import Poller, child_json, process_cpu_s, processes, status_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "ray_matching.json"
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def _status_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
-
-
-class WorkerCpu:
+class WorkerCpu(Poller):
     """CPU seconds (user + system) of every ``ray::`` process, the last value read from
     /proc/PID/stat each second (a worker that ends after a poll loses at most a second)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.cpu: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-        self._tick = os.sysconf("SC_CLK_TCK")
 
-    def __enter__(self) -> WorkerCpu:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _poll(self) -> None:
-        while not self._stop.is_set():
-            for entry in Path("/proc").iterdir():
-                if not entry.name.isdigit():
-                    continue
-                try:
-                    if not (entry / "cmdline").read_bytes().startswith(b"ray::"):
-                        continue
-                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                self.cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / self._tick
-            self._stop.wait(1.0)
+    def poll(self) -> None:
+        for pid, entry in processes():
+            try:
+                if (entry / "cmdline").read_bytes().startswith(b"ray::"):
+                    self.cpu[pid] = process_cpu_s(pid)
+            except OSError:
+                continue
 
     @property
     def total(self) -> float:
@@ -104,7 +80,7 @@ def run(engine_name: str, store_path: Path, articles: int) -> dict[str, Any]:
         pieces, indexed = narratives.segment_pieces(store, ids)
         titles = narratives.title_pieces(store, ids)
         veto = narratives.role_veto(store, stated, nlp_cfg)
-        models_mb = _status_mb("VmRSS")
+        models_mb = round(status_mb("VmRSS"), 1)
         engine = evidence = None
         peaks, cpu = WorkerPeaks(), WorkerCpu()
         if engine_name == "ray":
@@ -123,7 +99,7 @@ def run(engine_name: str, store_path: Path, articles: int) -> dict[str, Any]:
             "narratives": len(stated),
             "wall_s": round(time.perf_counter() - wall, 1),
             "driver_cpu_s": round(time.process_time() - cpu0, 1),
-            "driver_peak_rss_mb": _status_mb("VmHWM"),
+            "driver_peak_rss_mb": round(status_mb("VmHWM"), 1),
             "rss_after_models_mb": models_mb,
             "echoes": len(echoes),
             "echo_digest": hashlib.sha256(repr(echoes).encode()).hexdigest()[:16],
@@ -165,10 +141,7 @@ def main() -> None:
     got: dict[str, Any] = {}
     for engine in args.engines:
         what = ["--store", str(args.store), "--articles", str(args.articles), "--child", engine]
-        done = subprocess.run(
-            [sys.executable, __file__, *what], capture_output=True, text=True, check=True
-        )
-        got[engine] = json.loads(done.stdout.strip().splitlines()[-1])
+        got[engine] = child_json([sys.executable, __file__, *what])
         print(json.dumps(got[engine]), flush=True)
     run_row: dict[str, Any] = {"label": args.label, "store": args.store.name, **got}
     if "local" in got and "ray" in got:

@@ -25,18 +25,24 @@ of it per label, for memory growth with corpus size.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pipeline import Clock, peak_rss_mb, reset_peak
+from measure import (
+    Clock,
+    child_json,
+    heap_peak,
+    peak_rss_mb,
+    reset_peak,
+    save_label,
+    store_run_parser,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results" / "reuse_directions.json"
 
@@ -104,13 +110,7 @@ def child(db: Path, trace: bool) -> dict[str, Any]:
             "errors": len(skips.failed),
         }
         if trace:
-            import tracemalloc
-
-            _, peak = tracemalloc.get_traced_memory()
-            row["tracemalloc_peak_mb"] = round(peak / 2**20, 1)
-            row["top_at_end"] = [
-                str(s) for s in tracemalloc.take_snapshot().statistics("lineno")[:6]
-            ]
+            row["tracemalloc_peak_mb"], row["top_at_end"] = heap_peak(6)
     return row
 
 
@@ -147,16 +147,11 @@ def generated(n: int, work: Path, share: float) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = store_run_parser(__doc__, RESULTS, Path("/tmp/wiretrace-directions"))
     parser.add_argument("--child", type=Path)
-    parser.add_argument("--store", type=Path)
     parser.add_argument("--src", type=Path, default=Path(__file__).resolve().parents[1] / "src")
-    parser.add_argument("--label", default="run")
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--generate", type=int)
     parser.add_argument("--reuse-share", type=float, default=0.2)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/wiretrace-directions"))
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.tracemalloc)))
@@ -171,18 +166,14 @@ def main() -> None:
     if args.tracemalloc:
         cmd.append("--tracemalloc")
     env = {**os.environ, "PYTHONPATH": str(args.src.resolve())}
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
-    row = json.loads(out.stdout.strip().splitlines()[-1])
+    row = child_json(cmd, env)
     row |= {
         "store": str(args.store),
         "src": str(args.src),
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     print(json.dumps(row), flush=True)
-    result: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
-    result[args.label] = row
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    save_label(args.out, args.label, row)
 
 
 if __name__ == "__main__":

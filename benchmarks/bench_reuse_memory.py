@@ -23,7 +23,6 @@ import argparse
 import itertools
 import json
 import math
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_ray import _cpu_s, _rss_mb, digest_of, write_corpus
+from bench_ray import digest_of, write_corpus
+from measure import child_json, cpu_s, peak_rss_mb
 
 OUT = Path(__file__).parent / "results" / "reuse_local_memory.json"
 OUT_PARAPHRASE = Path(__file__).parent / "results" / "reuse_paraphrase_memory.json"
@@ -98,8 +98,8 @@ def run_paraphrase(path: Path) -> dict[str, Any]:
     found = digest_of(counted(find_reuse_blocks(n, load, ReuseConfig())))
     return {
         "wall_s": round(time.perf_counter() - t0, 1),
-        "cpu_s": _cpu_s(),
-        "peak_rss_mb": _rss_mb(),
+        "cpu_s": round(cpu_s(), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
         **counts,
         "digest": found,
     }
@@ -153,8 +153,7 @@ def main() -> None:
                 write_corpus(n, path)
                 bench_ray = str(Path(__file__).parent / "bench_ray.py")
                 command = [sys.executable, bench_ray, "--child", "local", str(path)]
-            done = subprocess.run(command, capture_output=True, text=True, check=True)
-            got = json.loads(done.stdout.strip().splitlines()[-1])
+            got = child_json(command)
             path.unlink()
             run = {"articles": n, **({"label": args.label} if args.label else {}), **got}
             runs = sorted([*runs, run], key=lambda r: (r.get("label", ""), r["articles"]))

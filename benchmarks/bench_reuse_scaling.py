@@ -14,10 +14,12 @@ import argparse
 import json
 import math
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import child_json
 
 OUT = Path(__file__).parent / "results" / "reuse_scaling.json"
 
@@ -70,10 +72,7 @@ def main() -> None:
         return
     rows = []
     for n in args.sizes:
-        proc = subprocess.run(
-            [sys.executable, __file__, "--one", str(n)], check=True, capture_output=True, text=True
-        )
-        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        rows.append(child_json([sys.executable, __file__, "--one", str(n)]))
         print(json.dumps(rows[-1]), flush=True)
     result: dict[str, object] = {"runs": rows}
     if len(rows) >= 2:

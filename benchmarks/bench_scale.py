@@ -49,7 +49,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pipeline import Clock, peak_rss_mb, reset_peak, run_pipeline
+from bench_pipeline import run_pipeline
+from measure import Clock, field_mb, peak_rss_mb, process_cpu_s, reset_peak, status_fields
 from scale_corpus import write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -300,17 +301,14 @@ def _proc(pid: int) -> dict[str, Any] | None:
     """A running segment's process: CPU so far, RSS now, RSS high-water (since its stage
     began: each stage resets it)."""
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        fields = status_fields(pid)
+        cpu = process_cpu_s(pid)
     except OSError:
         return None
-    fields = stat.rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    out: dict[str, Any] = {"cpu_s": round((int(fields[11]) + int(fields[12])) / tick, 1)}
-    for line in status.splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            out[name.lower() + "_mb"] = round(int(value.split()[0]) / 1024, 1)
+    out: dict[str, Any] = {"cpu_s": round(cpu, 1)}
+    for name in ("VmHWM", "VmRSS"):  # in /proc's order
+        if name in fields:
+            out[name.lower() + "_mb"] = round(field_mb(fields, name), 1)
     return out
 
 

@@ -14,34 +14,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import threading
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
-
-def status_mb(field: str) -> float:
-    """A /proc/self/status memory field (VmRSS, VmHWM), in MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import Poller, status_mb
 
 
-class Sampler(threading.Thread):
-    """Resident set every ``every`` seconds, as (seconds since start, MiB)."""
+class Sampler(Poller):
+    """Resident set every second, as (seconds since start, MiB)."""
 
-    def __init__(self, every: float = 1.0) -> None:
-        super().__init__(daemon=True)
-        self.every = every
+    def __init__(self) -> None:
+        super().__init__()
         self.start_time = time.perf_counter()
         self.samples: list[tuple[float, float]] = []
-        self.done = threading.Event()
 
-    def run(self) -> None:
-        while not self.done.wait(self.every):
-            t = round(time.perf_counter() - self.start_time, 1)
-            self.samples.append((t, round(status_mb("VmRSS"), 1)))
+    def poll(self) -> None:
+        t = round(time.perf_counter() - self.start_time, 1)
+        self.samples.append((t, round(status_mb("VmRSS"), 1)))
 
 
 class Watch:
@@ -100,12 +92,10 @@ def main() -> None:
         load_spacy(nlp_cfg.spacy_model)
         nlp_embedder(nlp_cfg)
     base_mb = status_mb("VmRSS")
-    sampler = Sampler()
-    sampler.start()
     cpu1, wall1 = time.process_time(), time.perf_counter()
     watch = Watch(args.stop_after)
     interrupted = False
-    with Store(args.store) as store:
+    with Sampler() as sampler, Store(args.store) as store:
         articles = store.count("documents")
         try:
             reports = Pipeline.default().run(
@@ -113,7 +103,6 @@ def main() -> None:
             )
         except KeyboardInterrupt:
             interrupted, reports = True, []
-    sampler.done.set()
     for task in watch.tasks:
         task["cpu_s"] = round(task["cpu_s"] - cpu1, 2)
     record: dict[str, Any] = {
