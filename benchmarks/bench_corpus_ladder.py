@@ -409,6 +409,7 @@ def ladder_row(stage: str, n: int, work: Path) -> dict[str, Any]:
         "articles": n,
         **row,
         "code": _code_rev(),
+        "src_commit": src_commit("HEAD"),
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
@@ -444,10 +445,22 @@ def stage_code(stage: str, commit: str) -> str:
     return "/".join(trees)
 
 
+def src_commit(commit: str) -> str:
+    """The last commit before ``commit`` that changed ``src/``: the code measured, named by
+    a commit that stays in main's history when the benchmark's own commits are rebased."""
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%H", commit, "--", "src"],
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip() or commit
+
+
 def write(rows: list[dict[str, Any]], out: Path) -> None:
     growth: dict[str, Any] = {}
     for row in rows:
-        row["stage_code"] = stage_code(row["stage"], row["code"])
+        row.setdefault("src_commit", src_commit(row["code"]))
+        row["stage_code"] = stage_code(row["stage"], row["src_commit"])
     for stage in STAGES:
         mine = sorted((r for r in rows if r["stage"] == stage), key=lambda r: r["articles"])
         if mine:  # fitted: the rows measured on the code of the latest one
@@ -475,6 +488,8 @@ def write(rows: list[dict[str, Any]], out: Path) -> None:
                 " benchmarks/bench_corpus_ladder.py for what each stage runs)",
                 "command": "nice -n 5 python benchmarks/bench_corpus_ladder.py --sizes N ..."
                 " [--stages ...]",
+                "code": "code: the commit run; src_commit: the last commit that changed src/"
+                " before it (the stage code measured)",
                 "fit": "exponents over the rows whose stage_code (git trees of the stage's"
                 " package and of the shared top-level modules) is the latest row's",
                 "segments_per_article": SEGMENTS,
