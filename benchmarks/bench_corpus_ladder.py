@@ -56,21 +56,14 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_pipeline import Clock, peak_rss_mb, reset_peak  # noqa: E402
 from bench_scale import _code_rev, exponent  # noqa: E402
+from measure import Clock, peak_rss_mb, reset_peak, rss_mb  # noqa: E402
 
 ROOT = HERE.parent
 OUT = HERE / "results" / "corpus_ladder.json"
 STAGES = ("reuse", "stories", "narratives", "figure_groups", "statements")
 SEGMENTS = 8  # clause segments per generated article (real PolNeAR articles have ~75)
 FIGURES = 6  # figures per generated article (figures_synth's ratio; 9,992 real: 7.9)
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure(start_mb: float, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -408,8 +401,7 @@ def ladder_row(stage: str, n: int, work: Path) -> dict[str, Any]:
         "stage": stage,
         "articles": n,
         **row,
-        "code": _code_rev(),
-        "src_commit": src_commit("HEAD"),
+        "src_commit": src_commit(row["code"]),
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
@@ -519,7 +511,8 @@ def main() -> None:
         return
     if args.child:
         stage, n, folder = args.child[0], int(args.child[1]), Path(args.child[2])
-        print(json.dumps(child(stage, n, folder)))
+        code = _code_rev()  # what this process imports (the tree may change while it runs)
+        print(json.dumps({**child(stage, n, folder), "code": code}))
         return
     for n in args.sizes:
         for stage in args.stages:
