@@ -17,10 +17,8 @@ Writes benchmarks/results/clean_plaintext.json.
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -29,10 +27,9 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parent / "results" / "clean_plaintext.json"
 METADATA_KINDS = ("title", "byline", "dateline")
 
-from plaintext_inputs import CORPORA, clean_all, gold_bodies, polnear_texts  # noqa: E402
+from plaintext_inputs import clean_all, gold_bodies, polnear_texts, run_limit  # noqa: E402
 
 from wiretrace.models import RawDocument  # noqa: E402
-from wiretrace.nlp import load_spacy  # noqa: E402
 
 
 def visible(text: str) -> int:
@@ -83,14 +80,9 @@ def measure(name: str, docs: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--limit", type=int, default=None, help="documents per corpus")
-    args = parser.parse_args()
-    if not CORPORA.exists():
-        sys.exit(f"{CORPORA}: corpora not found")
-    load_spacy("en_core_web_md")
-    gold = [(src, text) for src, text, _ in gold_bodies(args.limit)]
-    polnear = polnear_texts(args.limit)
+    limit = run_limit(__doc__)
+    gold = [(src, text) for src, text, _ in gold_bodies(limit)]
+    polnear = polnear_texts(limit)
     result = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "extraction_dev_gold_as_text": measure("extraction-dev gold bodies", gold),

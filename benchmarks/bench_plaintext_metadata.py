@@ -18,20 +18,17 @@ Writes benchmarks/results/plaintext_metadata.json.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results" / "plaintext_metadata.json"
 
-from plaintext_inputs import CORPORA, clean_all, gold_bodies, polnear_texts  # noqa: E402
+from plaintext_inputs import clean_all, gold_bodies, polnear_texts, run_limit  # noqa: E402
 
 from wiretrace.models import RawDocument  # noqa: E402
-from wiretrace.nlp import load_spacy  # noqa: E402
 
 MATCH = 0.6
 _WORD = re.compile(r"\w+")
@@ -123,19 +120,11 @@ def measure(name: str, docs: list[tuple[str, str, str | None]]) -> dict[str, Any
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--limit", type=int, default=None, help="documents per corpus")
-    args = parser.parse_args()
-    if not CORPORA.exists():
-        sys.exit(f"{CORPORA}: corpora not found")
-    load_spacy("en_core_web_md")
+    limit = run_limit(__doc__)
     polnear = [
-        (src, text, text.strip().split("\n", 1)[0].strip())
-        for src, text in polnear_texts(args.limit)
+        (src, text, text.strip().split("\n", 1)[0].strip()) for src, text in polnear_texts(limit)
     ]
-    gold = [
-        (src, text, declared_title(page["html"])) for src, text, page in gold_bodies(args.limit)
-    ]
+    gold = [(src, text, declared_title(page["html"])) for src, text, page in gold_bodies(limit)]
     started = time.process_time()
     result = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -179,7 +179,6 @@ def mix(n_generated: int, db: Path) -> dict[str, Any]:
     from wiretrace.evaluation.stories import bcubed
     from wiretrace.export import export_dict
     from wiretrace.ingest import ingest
-    from wiretrace.models import RawDocument
     from wiretrace.pipeline import NullReporter, Pipeline
     from wiretrace.store import Store
 
@@ -189,19 +188,7 @@ def mix(n_generated: int, db: Path) -> dict[str, Any]:
             ingest(store, sorted(str(p) for p in karabakh.glob("*.txt")), Config())
             ingest(store, [str(ROOT / "examples" / "corpus")], Config())
             generated = generate(n_generated, seed=7, start=date(2023, 9, 1), days=200)
-            store.add_documents(
-                [
-                    RawDocument(
-                        g.id,
-                        g.title + "\n\n" + g.text,
-                        "text",
-                        title=g.title,
-                        outlet=g.outlet,
-                        published=g.published,
-                    )
-                    for g in generated
-                ]
-            )
+            store.add_documents([g.document() for g in generated])
         # Cluster from scratch on every run (the slow nlp work is kept in the store).
         with store.transaction() as conn:
             for table in ("story_articles", "story_state", "stories"):

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,10 +21,25 @@ from wiretrace.clean.stage import STAGE
 from wiretrace.config import Config
 from wiretrace.evaluation.cleaning import extraction_pages
 from wiretrace.models import Article, RawDocument
+from wiretrace.nlp import load_spacy
 from wiretrace.pipeline import NullReporter
 from wiretrace.store import Store
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+
+
+def run_limit(doc: str | None) -> int | None:
+    """A plain-text benchmark's ``--limit`` (documents per corpus), once the corpora are
+    found and the spaCy model the cleaner's line features use is loaded (outside the
+    clock)."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--limit", type=int, default=None, help="documents per corpus")
+    args = parser.parse_args()
+    if not CORPORA.exists():
+        sys.exit(f"{CORPORA}: corpora not found")
+    load_spacy("en_core_web_md")
+    limit: int | None = args.limit
+    return limit
 
 
 def gold_bodies(limit: int | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:

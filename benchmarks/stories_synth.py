@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from wiretrace.models import RawDocument
 from wiretrace.stories.cluster import ArticleFeatures
 
 _FIRST = [
@@ -218,6 +219,17 @@ class GeneratedArticle:
     text: str
     outlet: str
     published: str
+
+    def document(self) -> RawDocument:
+        """The article as a document to add to a store (its title the first line)."""
+        return RawDocument(
+            self.id,
+            self.title + "\n\n" + self.text,
+            "text",
+            title=self.title,
+            outlet=self.outlet,
+            published=self.published,
+        )
 
 
 def generate(

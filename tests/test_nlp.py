@@ -9,7 +9,7 @@ from wiretrace.models import CleanResult, RawDocument
 from wiretrace.nlp import load_spacy
 from wiretrace.nlp.segment import sentence_spans
 from wiretrace.nlp.stage import STAGE, load_doc, load_embeddings
-from wiretrace.pipeline import Pipeline
+from wiretrace.pipeline import NullReporter, Pipeline
 from wiretrace.store import Store
 
 TEXT = (
@@ -48,7 +48,7 @@ def test_sentence_spans_stay_in_bounds_and_trimmed(text: str) -> None:
 
 def test_stage_stores_sentences_parse_and_embeddings(store: Store, config: Config) -> None:
     doc_id = _article(store, TEXT)
-    report = STAGE.run(store, config, _Quiet())
+    report = STAGE.run(store, config, NullReporter())
     assert report.processed == 1
     spans = store.sentences(doc_id)
     assert len(spans) >= 4
@@ -57,18 +57,7 @@ def test_stage_stores_sentences_parse_and_embeddings(store: Store, config: Confi
     doc = load_doc(store, doc_id, load_spacy())
     assert doc is not None and doc.text == TEXT
     # incremental: nothing new, nothing done
-    assert STAGE.run(store, config, _Quiet()).processed == 0
-
-
-class _Quiet:
-    def start(self, task: str, total: int) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
+    assert STAGE.run(store, config, NullReporter()).processed == 0
 
 
 def test_a_stage_waits_for_articles_without_a_parse(store: Store, config: Config) -> None:
@@ -76,10 +65,10 @@ def test_a_stage_waits_for_articles_without_a_parse(store: Store, config: Config
     from wiretrace.attribution.stage import STAGE as ATTRIBUTION
 
     parsed = _article(store, TEXT)
-    STAGE.run(store, config, _Quiet())
+    STAGE.run(store, config, NullReporter())
     ((bare, _),) = store.add_documents([RawDocument(source="b", content="No parse.", fmt="text")])
     store.put_article(bare, CleanResult("No parse.", None, None, None, None))
-    report = ATTRIBUTION.run(store, config, _Quiet())
+    report = ATTRIBUTION.run(store, config, NullReporter())
     assert report.processed == 1 and not report.errors
     assert "1 article(s) wait" in report.notes[0]
     key = Pipeline.default().key("attribution", config)

@@ -11,7 +11,6 @@ import pytest
 from stories_synth import generate
 
 from wiretrace.config import Config
-from wiretrace.models import RawDocument
 from wiretrace.pipeline import NullReporter, Pipeline
 from wiretrace.store import Store
 from wiretrace.stories import tables
@@ -35,19 +34,7 @@ def mixed(karabakh_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     ingest(store, sorted(str(p) for p in karabakh_dir.glob("*.txt")), Config())
     run_stages(store, ("clean", "nlp", "attribution", "stories"))
     generated = generate(40, seed=3, start=date(2023, 9, 15), days=30)
-    store.add_documents(
-        [
-            RawDocument(
-                g.id,
-                g.title + "\n\n" + g.text,
-                "text",
-                title=g.title,
-                outlet=g.outlet,
-                published=g.published,
-            )
-            for g in generated
-        ]
-    )
+    store.add_documents([g.document() for g in generated])
     yield store
     store.close()
 
