@@ -63,8 +63,12 @@ class SpilledRows:
         return self._file.fileno()
 
     def append(self, block: npt.ArrayLike) -> None:
-        """Rows (a matrix of width ``dim``) at the end."""
-        data = np.ascontiguousarray(block, dtype=self.dtype).reshape(-1, self.dim)
+        """Rows (a matrix of width ``dim``, or one row as a vector) at the end."""
+        data = np.ascontiguousarray(block, dtype=self.dtype)
+        if self.dim == 0:  # rows of no values (nothing had vectors): only their number
+            self.rows += 1 if data.ndim == 1 else data.shape[0]
+            return
+        data = data.reshape(-1, self.dim)
         if len(data):
             raw = data.tobytes()
             if os.pwrite(self._fd(), raw, self.rows * self._width()) != len(raw):
