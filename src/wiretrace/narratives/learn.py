@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from ..vectors import unit
+
 Matrix = npt.NDArray[np.float32]
 Vector = npt.NDArray[np.float32]
 
@@ -65,16 +67,13 @@ class Queries:
     negation: Matrix  # (k, dim); row i negates statement row i
 
 
-def _unit(v: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    norm = float(np.linalg.norm(v))
-    return (v / norm).astype(np.float32) if norm > 0 else v.astype(np.float32)
-
-
 def features(doc: DocumentVectors, q: Queries) -> Vector:
     """One row of the classifier's input: [sentence mean, title, statistics]."""
     dim = q.statement.shape[1]
     sent = doc.segments[doc.is_sentence] if doc.is_sentence.any() else doc.segments
-    mean = _unit(sent.mean(axis=0)) if len(sent) else np.zeros(dim, dtype=np.float32)
+    mean = (
+        unit(sent.mean(axis=0)).astype(np.float32) if len(sent) else np.zeros(dim, dtype=np.float32)
+    )
     title = doc.title if doc.title is not None else np.zeros(dim, dtype=np.float32)
     stats = np.zeros(N_STAT, dtype=np.float32)
     if len(doc.segments) and len(q.statement):

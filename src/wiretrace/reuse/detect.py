@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..spilled import SpilledRows
+from ..vectors import unit
 from .align import Passage, align, merge
 from .config import ReuseConfig
 from .paraphrase import Sentences, paraphrase_pair
@@ -57,9 +58,7 @@ def centroid_matrix(n: int, vectors: Iterable[tuple[int, F32 | None]], dim: int)
     for k, v in vectors:
         if v is not None and v.size and v.shape[1] == dim:
             out[k] = v.mean(axis=0)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    unit: F32 = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
-    return unit
+    return unit(out)
 
 
 def neighbour_pairs(

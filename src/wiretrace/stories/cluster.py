@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..isodate import calendar_date
+from ..vectors import unit
 
 Vector = npt.NDArray[np.float32]
 
@@ -73,7 +74,7 @@ def article_vector(
         raise ValueError("an article needs sentences or a title to be clustered")
     mix = sum(w * v / (np.linalg.norm(v) or 1.0) for w, v in parts)
     vec = np.asarray(mix, dtype=np.float32)
-    return vec / (np.linalg.norm(vec) or 1.0)
+    return unit(vec)
 
 
 def normalise_entity(text: str) -> str:
@@ -135,7 +136,7 @@ class StoryIndex:
             self._c = np.vstack([self._c, np.zeros_like(self._c)])
             self._first = np.concatenate([self._first, np.full(grow, self._first[-1])])
             self._last = np.concatenate([self._last, np.full(grow, self._last[-1])])
-        self._c[i] = s.total / (np.linalg.norm(s.total) or 1.0)
+        self._c[i] = unit(s.total)
         # Undated stories match any date: an open range.
         self._first[i] = s.first if s.first is not None else np.iinfo(np.int64).max
         self._last[i] = s.last if s.last is not None else np.iinfo(np.int64).min

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..store import Store
+from ..vectors import unit
 from .cluster import ArticleFeatures, StoryState
 
 MAX_CHARS = 100
@@ -24,7 +25,7 @@ def story_title(store: Store, state: StoryState, members: Sequence[ArticleFeatur
     """Headline of the most central member; its first sentence when no member has a title."""
     if not members:
         return "(empty story)"
-    centroid = state.total / (np.linalg.norm(state.total) or 1.0)
+    centroid = unit(state.total)
     order = np.argsort(-np.array([float(m.vector @ centroid) for m in members]))
     for i in order.tolist():
         try:
