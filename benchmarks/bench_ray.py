@@ -15,10 +15,15 @@ machine with ``num_cpus=2`` and a 1 GB object store, started and shut down by th
 Worker peak memory: the largest VmHWM (peak resident set) of the Ray worker processes
 started under the child, read from /proc every second. Articles: generated pseudo-word
 articles (``reuse_synth.scaling_corpus``: 250 words, 20% carry a copied passage).
-Paraphrase alignment is off: generated articles have no embeddings worth aligning.
+Paraphrase alignment is off (stage ``reuse``: generated articles have no embeddings worth
+aligning), or on (stage ``reuse-paraphrase``: each sentence a random unit vector of
+``--dim`` values, so the nearest-neighbour searches, by centroid and by sentence, run in
+full; few hits pass their thresholds, and the nearest articles of every article in a pair
+are computed and sent to it).
 
     nice -n 10 .venv/bin/python benchmarks/bench_ray.py [--sizes 10000 30000 100000]
-    [--stages reuse stories narratives] [--engines local ray] [--trace: results/ray_trace.json]
+    [--stages reuse reuse-paraphrase stories narratives] [--dim 64] [--engines local ray]
+    [--trace: results/ray_trace.json]
 """
 
 from __future__ import annotations
@@ -41,15 +46,34 @@ CHUNK = 1000  # articles per Parquet row group (and per chunk the Ray driver rea
 TRACE = "BENCH_RAY_TRACE"  # set (``--trace``): the children trace the driver's memory
 
 
-def write_corpus(n: int, path: Path) -> None:
+def write_corpus(n: int, path: Path, dim: int = 0) -> None:
+    """The texts; with ``dim``, each article's sentence bounds and unit sentence vectors
+    (float32 bytes) too."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     sys.path.insert(0, str(Path(__file__).parent))
     from reuse_synth import scaling_corpus
 
-    texts = scaling_corpus(n, dim=8).texts  # the vectors are not used
-    pq.write_table(pa.table({"text": texts}), path, row_group_size=CHUNK)
+    corpus = scaling_corpus(n, dim=dim or 8)
+    columns: dict[str, Any] = {"text": corpus.texts}
+    if dim:
+        columns["bounds"] = [[x for span in s for x in span] for s in corpus.sentences]
+        columns["vectors"] = [v.astype("float32").tobytes() for v in corpus.vectors]
+    pq.write_table(pa.table(columns), path, row_group_size=CHUNK)
+
+
+def _doc(key: str, row: dict[str, Any]) -> Any:
+    import numpy as np
+
+    from wiretrace.reuse.detect import DocInput
+
+    if "vectors" not in row:
+        return DocInput(key, row["text"])
+    flat = row["bounds"]
+    spans = tuple(zip(flat[::2], flat[1::2], strict=True))
+    vectors = np.frombuffer(row["vectors"], dtype=np.float32).reshape(len(spans), -1)
+    return DocInput(key, row["text"], None, spans, vectors)
 
 
 def digest(results: Sequence[Any]) -> str:
@@ -70,16 +94,18 @@ def digest_of(parts: Iterable[Sequence[Any]]) -> str:
     return h.hexdigest()[:16]
 
 
-def _config() -> Any:
+def _config(paraphrase: bool) -> Any:
     from wiretrace.reuse.config import ReuseConfig
 
-    return ReuseConfig(paraphrase=False)
+    return ReuseConfig(paraphrase=paraphrase)
 
 
-def run_local(path: Path) -> dict[str, Any]:
+def run_local(path: Path, paraphrase: bool = False) -> dict[str, Any]:
     """The local engine as the stage runs it: articles read a block at a time by index
-    (here from a flat file of the texts, as the stage reads them from the store), results
-    taken a slice at a time."""
+    (here from a flat file of the pickled inputs, as the stage reads them from the store),
+    results taken a slice at a time."""
+    import pickle
+
     import pyarrow.parquet as pq
 
     from wiretrace.reuse.blocks import Aligned, find_reuse_blocks
@@ -87,20 +113,21 @@ def run_local(path: Path) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        flat = Path(tmp) / "texts.bin"
+        flat = Path(tmp) / "inputs.bin"
         offsets = [0]
         parquet = pq.ParquetFile(path)
         with flat.open("wb") as out:
             for g in range(parquet.num_row_groups):
-                for text in parquet.read_row_group(g).column("text").to_pylist():
-                    offsets.append(offsets[-1] + out.write(text.encode("utf-8")))
+                for row in parquet.read_row_group(g).to_pylist():
+                    doc = _doc(f"a{len(offsets) - 1}", row)
+                    offsets.append(offsets[-1] + out.write(pickle.dumps(doc)))
         with flat.open("rb") as f:
 
             def load(indices: Sequence[int]) -> list[DocInput]:
                 docs = []
                 for k in indices:
                     f.seek(offsets[k])
-                    docs.append(DocInput(f"a{k}", f.read(offsets[k + 1] - offsets[k]).decode()))
+                    docs.append(pickle.loads(f.read(offsets[k + 1] - offsets[k])))
                 return docs
 
             counts = {"pairs_with_reuse": 0, "passages": 0}
@@ -111,7 +138,8 @@ def run_local(path: Path) -> dict[str, Any]:
                     counts["passages"] += sum(len(r.passages) for r in part.results)
                     yield part.results
 
-            found = digest_of(counted(find_reuse_blocks(len(offsets) - 1, load, _config())))
+            config = _config(paraphrase)
+            found = digest_of(counted(find_reuse_blocks(len(offsets) - 1, load, config)))
     return {
         "wall_s": round(time.perf_counter() - t0, 1),
         "cpu_s": round(cpu_s(), 1),
@@ -401,7 +429,7 @@ def _ray_costs(engine: Any, peaks: WorkerPeaks) -> dict[str, Any]:
     }
 
 
-def run_ray(path: Path) -> dict[str, Any]:
+def run_ray(path: Path, paraphrase: bool = False) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
     from wiretrace.distributed.engine import RayEngine
@@ -414,15 +442,15 @@ def run_ray(path: Path) -> dict[str, Any]:
     def load(chunk: Sequence[str]) -> list[DocInput]:
         first = int(chunk[0][1:])
         assert first % CHUNK == 0 and len(chunk) <= CHUNK
-        texts = parquet.read_row_group(first // CHUNK).column("text").to_pylist()
-        return [DocInput(a, t) for a, t in zip(chunk, texts, strict=True)]
+        rows = parquet.read_row_group(first // CHUNK).to_pylist()
+        return [_doc(a, row) for a, row in zip(chunk, rows, strict=True)]
 
     engine = RayEngine(workers=2, num_cpus=2, object_store_memory=1024**3, node_ip="127.0.0.4")
     errors: list[tuple[int, int]] = []
     with WorkerPeaks() as peaks, engine:
         t0 = time.perf_counter()
         results = engine.find_reuse(
-            ids, load, _config(), range(n), lambda a, b, exc: errors.append((a, b))
+            ids, load, _config(paraphrase), range(n), lambda a, b, exc: errors.append((a, b))
         )
         wall = time.perf_counter() - t0
     return {
@@ -450,8 +478,9 @@ def child(args: Sequence[str]) -> None:
 
 
 def _child(engine: str, stage: str, arg: str, folder: Path | None) -> None:
-    if stage == "reuse":
-        result = run_local(Path(arg)) if engine == "local" else run_ray(Path(arg))
+    if stage.startswith("reuse"):
+        run = run_local if engine == "local" else run_ray
+        result = run(Path(arg), stage == "reuse-paraphrase")
     else:
         result = run_stage(engine, stage, int(arg), folder)
     print(json.dumps({"engine": engine, "stage": stage, **result}))
@@ -462,6 +491,9 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[25_000, 100_000])
     ap.add_argument("--engines", nargs="+", default=["local", "ray"])
     ap.add_argument("--stages", nargs="+", default=["reuse", "stories", "narratives"])
+    ap.add_argument(
+        "--dim", type=int, default=64, help="sentence vectors' width (reuse-paraphrase)"
+    )
     ap.add_argument("--child", nargs="+", metavar="ARG")
     ap.add_argument(
         "--trace", action="store_true", help="trace the driver's memory (stories, narratives)"
@@ -477,24 +509,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             path = Path(tmp) / f"articles-{n}.parquet"
+            vectors = Path(tmp) / f"articles-{n}-vectors.parquet"
             segments = Path(tmp) / f"segments-{n}"
             for stage in args.stages:
                 if stage == "reuse" and not path.exists():
                     write_corpus(n, path)
+                if stage == "reuse-paraphrase" and not vectors.exists():
+                    write_corpus(n, vectors, args.dim)
                 if stage == "narratives" and not segments.exists():
                     write_segments(n, segments)
                 got: dict[str, Any] = {}
                 for engine in args.engines:
-                    what = [engine, str(path)] if stage == "reuse" else [engine, stage, str(n)]
+                    what = [engine, stage, str(n)]
+                    if stage.startswith("reuse"):
+                        what[2] = str(path if stage == "reuse" else vectors)
                     if stage == "narratives":
                         what.append(str(segments))
                     got[engine] = child_json([sys.executable, __file__, "--child", *what])
                     print(n, stage, json.dumps(got[engine]), flush=True)
-                record(n, stage, got)
+                record(n, stage, got, {"dim": args.dim} if stage == "reuse-paraphrase" else {})
     print(f"wrote {OUT}")
 
 
-def record(n: int, stage: str, got: dict[str, Any]) -> None:
+def record(n: int, stage: str, got: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
     """Adds one size and stage to the results (engines run separately for one size and
     stage, ``--engines``, complete the same entry; a new Ray run keeps the last one's
     costs as ``ray_previous``); written after each, so a long run keeps what it
@@ -508,6 +545,7 @@ def record(n: int, stage: str, got: dict[str, Any]) -> None:
         keep = ("wall_s", "shuffled_bytes", "shuffles", "worker_peak_private_mb", "digest")
         run["ray_previous"] = {k: run["ray"][k] for k in keep if k in run["ray"]}
     run.update(got)
+    run.update(extra or {})
     if "local" in run and "ray" in run:
         run["wall_ratio_ray_over_local"] = round(
             run["ray"]["wall_s"] / max(run["local"]["wall_s"], 1e-9), 2
@@ -526,7 +564,8 @@ def write(runs: list[dict[str, Any]]) -> None:
                 "what": "the corpus stages on generated inputs, local engine vs Ray keyed"
                 " shuffles on this machine (num_cpus=2, 1 GB object store, 2 cores shared"
                 " with other work): reuse detection end to end (LSH candidates and"
-                " alignment, paraphrase off), stories (cluster), recurring-claim discovery"
+                " alignment; paraphrase off, or on with random sentence vectors:"
+                " reuse-paraphrase), stories (cluster), recurring-claim discovery"
                 " (similar_pairs)",
                 "command": "nice -n 10 python benchmarks/bench_ray.py --sizes N"
                 " [--stages ...] [--engines ...]",

@@ -228,8 +228,10 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
     # One pool for the whole run: the batches of every per-article stage (clean, nlp,
     # attribution, figures, narrative segments) ran in the same worker processes.
     assert sum(engine.nodes.values()) >= 5 and 1 <= len(engine.processes) <= 2, engine
-    # Corpus stages ran as keyed shuffles: reuse (band keys, specific tokens, articles to
-    # pairs, pairs), statements (quotes by speaker), figure groups (figures by family),
+    # Corpus stages ran as keyed shuffles: reuse (band keys, specific tokens, the neighbour
+    # searches' vectors by cell and hits by searched item, sentence hits by article pair,
+    # neighbours' vectors to the articles near them, articles to pairs, pairs), statements
+    # (quotes by speaker), figure groups (figures by family),
     # stories (articles and stories by time block), recurring claims (segment blocks shared
     # once, their places by bucket, then the verified pairs by pair: each pair's first
     # finding); and echo matching sent
@@ -237,14 +239,21 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
     assert sorted(name for name, *_ in engine.shuffles.moved) == [
         "articles to pairs",
         "band keys",
+        "centroid hits by article",
+        "centroids by cell",
         "figures by family",
+        "nearest articles by article",
         "pairs",
         "quotes by speaker",
         "segment blocks shared",
         "segment places by bucket",
         "segments to matching",
+        "sentence hits by pair",
+        "sentence hits by sentence",
+        "sentences by cell",
         "specific tokens",
         "stories by time block",
+        "vectors to neighbours",
         "verified pairs by pair",
     ], engine.shuffles.moved
     want = _comparable(demo_export)

@@ -5,13 +5,15 @@
    rows of a key together, and each partition makes its candidate pairs
    (``pairs_from_keys``), kept when they touch an article to (re)do.
 3. With paraphrase: (specific token, article) rows, shuffled by token, give the document
-   frequency, hence each article's rare names and numbers. One task runs the nearest
-   neighbour searches over the corpus's sentence vectors (the same ``nearest`` calls as the
-   local engine): paraphrase candidates, and each article's nearest articles with its
-   sentences' best similarity in each (``near_best``). That task holds every vector: it
-   is the part left to spread by neighbour cell.
-4. A co-group by article brings an article, its rare tokens, its neighbours and its pairs
-   together: the article is ``prepare``d once and sent to each of its pairs.
+   frequency, hence each article's rare names and numbers. The driver puts the article
+   centroids and the long sentences' vectors in blocks of items; the nearest-neighbour
+   searches run as shuffles by cell, then by searched item (``distributed.neighbours``):
+   paraphrase candidates by centroid and by sentence (sentence hits then shuffled by
+   article pair, to count them), then, once the candidate pairs say which articles are
+   involved, their nearest articles, whose vectors a shuffle by neighbour sends to them.
+4. A co-group by article brings an article, its rare tokens, its nearest articles' vectors
+   and its pairs together: its best similarities in its nearest articles (``near_best``)
+   are computed, and it is ``prepare``d once and sent to each of its pairs.
 5. A co-group by pair puts both prepared articles side by side: ``align_pair``.
 
 The driver receives only the pairs that found reuse (and the pairs that failed).
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,7 @@ import numpy.typing as npt
 from ..reuse.candidates import band_rows, pairs_from_keys
 from ..reuse.config import ReuseConfig
 from ..reuse.detect import (
+    EXACT_LIMIT,
     DocInput,
     PairResult,
     align_pair,
@@ -38,19 +41,17 @@ from ..reuse.detect import (
     long_sentences,
     max_rare_df,
     near_best,
-    nearest,
-    neighbour_pairs,
     prepare,
     sentence_facts,
-    sentence_pairs_of,
     specific_hashes,
 )
 from ..reuse.text import quote_prefix, shingles, tokenize
 from .keyed import Batch, Rows, Shuffles, over, shuffle, streamed
 from .keyed import key_groups as _groups
 from .keyed import key_rows as _rows
+from .neighbours import Matrix, cells, search
 
-DOC, RARE, NEAR, PAIR, SIDE, RESULT, ERROR = range(7)
+DOC, RARE, NEIGHBOUR, PAIR, SIDE, RESULT, ERROR, WANT, VECTORS = range(9)
 CHUNK = 1000  # articles per block sent from the driver
 _NONE = np.zeros(0, dtype=np.int64)
 
@@ -109,40 +110,104 @@ def _rare_rows(batch: Batch, max_df: int) -> Rows:
     return _rows(owners[keep], RARE, [t.tobytes() for t in tokens[keep]])
 
 
-def _vector_rows(batch: Batch, cfg: ReuseConfig) -> Rows:
-    keys, blobs = [], []
-    for k, d in _docs(batch):
-        if d.vectors is not None and d.vectors.size:
-            keys.append(k)
-            width = int(d.vectors.shape[1])
-            blobs.append(pickle.dumps((d.vectors, long_sentences(d, width, cfg))))
-    return _rows(keys, NEAR, blobs)
+def _doc_pairs(batch: Batch) -> Rows:
+    """Each focus article and its nearest articles by centroid: candidate pairs."""
+    r = np.asarray(batch["key"], dtype=np.int64)
+    c = np.asarray(batch["item"], dtype=np.int64)
+    return _pair_rows(np.stack([np.minimum(r, c), np.maximum(r, c)], axis=1).reshape(-1, 2))
 
 
-def _neighbours(batch: Batch, n: int, cfg: ReuseConfig, focus: npt.NDArray[np.bool_]) -> Rows:
-    """Paraphrase candidates and each article's nearest articles, over every vector."""
-    items = sorted(
-        (int(k), *pickle.loads(bytes(p)))
-        for k, p in zip(batch["key"], batch["payload"], strict=True)
-    )
-    if not items:
-        return _rows([], NEAR, [])
-    dim = int(items[0][1].shape[1])
-    vectors = {k: v for k, v, _ in items}
-    cent = centroid_matrix(n, ((k, v) for k, v, _ in items), dim)
-    rows = np.flatnonzero(focus).tolist()
-    pairs = neighbour_pairs(cent, rows, cfg.doc_neighbours, cfg.doc_sim)
-    usable = ((k, v, keep if v.shape[1] == dim else None) for k, v, keep in items)
-    pairs |= sentence_pairs_of(usable, rows, cfg)
-    near = nearest(cent, [k for k, _, _ in items], cfg.background_neighbours)
-    keys = list(near)
-    blobs = [
-        pickle.dumps(near_best(vectors[k], ((m, vectors.get(m)) for m in near[k]))) for k in keys
-    ]
-    found = np.asarray(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+def _scored_pairs(batch: Batch, n: int) -> Rows:
+    """Sentence hits as (article pair, similarity) rows, keyed by the pair."""
     import pyarrow as pa
 
-    return pa.concat_tables([_rows(keys, NEAR, blobs), _pair_rows(found)])
+    a = np.asarray(batch["row_owner"], dtype=np.int64)
+    b = np.asarray(batch["item_owner"], dtype=np.int64)
+    key = np.minimum(a, b) * n + np.maximum(a, b)
+    return pa.table({"key": key, "dot": np.asarray(batch["dot"], dtype=np.float64)})
+
+
+def _kept_pairs(batch: Batch, n: int, fact_sim: float) -> Rows:
+    """Pairs two of whose sentences met, or one at ``fact_sim`` (every hit of a pair is
+    in this partition), as ``blocks._sentence_pairs`` keeps them."""
+    key = np.asarray(batch["key"], dtype=np.int64)
+    dot = np.asarray(batch["dot"], dtype=np.float64)
+    if not key.shape[0]:
+        return _pair_rows(np.zeros((0, 2), dtype=np.int64))
+    order = np.argsort(key, kind="stable")
+    key, dot = key[order], dot[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    count = np.diff(np.r_[starts, key.shape[0]])
+    best = np.maximum.reduceat(dot, starts)
+    kept = key[starts[(count >= 2) | (best >= fact_sim)]]
+    return _pair_rows(np.stack([kept // n, kept % n], axis=1))
+
+
+def _wanted(batch: Batch) -> Rows:
+    """Each involved article's nearest articles, keyed by the neighbour: (article, rank)."""
+    r = np.asarray(batch["key"], dtype=np.int64)
+    rank = np.asarray(batch["rank"], dtype=np.int64)
+    blobs = [np.asarray([a, b], dtype=np.int64).tobytes() for a, b in zip(r, rank, strict=True)]
+    return _rows(np.asarray(batch["item"], dtype=np.int64), WANT, blobs)
+
+
+def _vector_rows(batch: Batch) -> Rows:
+    docs = [(k, d) for k, d in _docs(batch) if d.vectors is not None]
+    return _rows([k for k, _ in docs], VECTORS, [pickle.dumps(d.vectors) for _, d in docs])
+
+
+def _neighbour_rows(batch: Batch) -> Iterator[Rows]:
+    """A neighbour's vectors to each article that has it among its nearest."""
+
+    def sent() -> Iterator[tuple[int, int, bytes]]:
+        for m, rows in _groups(batch):
+            vectors = next((pickle.loads(p) for t, p in rows if t == VECTORS), None)
+            if vectors is None:  # ``near_best`` skips it
+                continue
+            for t, p in rows:
+                if t == WANT:
+                    k, rank = np.frombuffer(p, dtype=np.int64).tolist()
+                    yield k, NEIGHBOUR, pickle.dumps((rank, m, vectors))
+
+    yield from streamed(sent())
+
+
+@dataclass
+class _Vectors:
+    """The two matrices the searches read, as the local engine's scan spills them: article
+    centroids (zero rows until the corpus's embedding width is known) and the long
+    sentences' vectors, in article order."""
+
+    ray: Any
+    cfg: ReuseConfig
+    dim: int = 0
+    blank: int = 0
+    centroids: Matrix | None = None
+    sentences: Matrix | None = None
+
+    def add(self, lo: int, docs: Sequence[DocInput]) -> None:
+        for i, d in enumerate(docs):
+            v = d.vectors
+            if not self.dim and v is not None and v.size:
+                self.dim = int(v.shape[1])
+                self.centroids = Matrix(self.ray, self.dim)
+                self.sentences = Matrix(self.ray, self.dim)
+            if v is None:
+                continue
+            keep = long_sentences(d, self.dim, self.cfg)
+            if self.sentences is not None and keep is not None and keep.any():
+                self.sentences.append(np.full(int(keep.sum()), lo + i, np.int64), v[keep])
+        if self.centroids is None:
+            self.blank += len(docs)
+            return
+        if self.blank:
+            self.centroids.append(
+                np.arange(self.blank, dtype=np.int64),
+                np.zeros((self.blank, self.dim), dtype=np.float32),
+            )
+            self.blank = 0
+        cent = centroid_matrix(len(docs), ((i, d.vectors) for i, d in enumerate(docs)), self.dim)
+        self.centroids.append(np.arange(lo, lo + len(docs), dtype=np.int64), cent)
 
 
 def _prepare_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Iterator[Rows]:
@@ -161,7 +226,10 @@ def _prepare_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Iterator[Rows]:
                 toks = tokenize(doc.text)
                 if cfg.paraphrase:
                     rare = {int(np.frombuffer(p, dtype=np.uint64)[0]) for t, p in rows if t == RARE}
-                    near = next((pickle.loads(p) for t, p in rows if t == NEAR), ((), None))
+                    nearest = sorted(
+                        (pickle.loads(p) for t, p in rows if t == NEIGHBOUR), key=lambda x: x[0]
+                    )
+                    near = near_best(doc.vectors, ((m, v) for _, m, v in nearest))
                     facts = sentence_facts(doc, toks, near, rare, cfg)
                 # Token offsets and quotation depths are remade beside the pair: cheaper
                 # than shipping them (eight bytes per character).
@@ -213,21 +281,26 @@ def find_reuse(
     on_error: Callable[[int, int, Exception], None],
     shuffles: Shuffles,
     workers: int = 2,
+    exact_limit: int = EXACT_LIMIT,
 ) -> list[PairResult]:
     """``reuse.detect.find_reuse`` on a Ray cluster: the same results, in the same order.
 
     ``ids``: every article, in corpus order (indices are positions here); ``load`` reads
-    the inputs of a chunk of them from the store."""
+    the inputs of a chunk of them from the store. ``exact_limit``: the neighbour searches'
+    (``detect.nearest_hits``)."""
     n = len(ids)
     mask = np.zeros(n, dtype=np.bool_)
     mask[np.asarray(sorted(focus), dtype=np.int64)] = True
     if n < 2 or not mask.any():
         return []
     refs = []
+    vectors = _Vectors(ray, cfg)
     for lo in range(0, n, CHUNK):
         docs = load(ids[lo : lo + CHUNK])
         blobs = [pickle.dumps(d) for d in docs]
         refs.append(ray.put(_rows(range(lo, lo + len(docs)), DOC, blobs)))
+        if cfg.paraphrase:
+            vectors.add(lo, docs)
         del docs, blobs
     articles = ray.data.from_arrow_refs(refs)
 
@@ -235,17 +308,67 @@ def find_reuse(
         return shuffle(data, key, name, shuffles, workers)
 
     bands = over(articles, _band_rows, cfg=cfg)
-    pairs = over(shuffled("band keys", bands, "key"), _pairs, max_bucket=cfg.max_bucket, focus=mask)
-    parts = [articles, pairs]
+    band_pairs = over(
+        shuffled("band keys", bands, "key"), _pairs, max_bucket=cfg.max_bucket, focus=mask
+    )
+    pairs = [band_pairs.materialize()]
+    parts = []
     if cfg.paraphrase:
         specific = over(articles, _specific_rows)
         rare = over(
             shuffled("specific tokens", specific, "token"), _rare_rows, max_df=max_rare_df(n, cfg)
         )
-        vectors = over(articles, _vector_rows, cfg=cfg).repartition(1)
-        near = over(vectors, _neighbours, n=n, cfg=cfg, focus=mask)
-        parts += [rare, near]
-    grouped = articles.union(*parts[1:])
+        parts.append(rare)
+    cent, sent = vectors.centroids, vectors.sentences
+    if cent is not None and sent is not None:
+        dim = vectors.dim
+        by_cell = cells(ray, cent.close(), "centroids by cell", shuffles, workers, exact_limit)
+        if cfg.doc_neighbours > 0:
+            found = search(
+                by_cell,
+                dim,
+                mask,
+                cfg.doc_neighbours,
+                "centroid hits by article",
+                shuffles,
+                workers,
+                cfg.doc_sim,
+            )
+            pairs.append(over(found, _doc_pairs).materialize())
+        if cfg.sentence_neighbours > 0 and sent.close().count:
+            hits = search(
+                cells(ray, sent, "sentences by cell", shuffles, workers, exact_limit),
+                dim,
+                mask,
+                cfg.sentence_neighbours,
+                "sentence hits by sentence",
+                shuffles,
+                workers,
+                cfg.sim,
+                by_owner=True,
+                dots=True,
+            )
+            scored = shuffled("sentence hits by pair", over(hits, _scored_pairs, n=n), "key")
+            pairs.append(over(scored, _kept_pairs, n=n, fact_sim=cfg.fact_sim).materialize())
+        involved = np.zeros(n, dtype=np.bool_)
+        for data in pairs:
+            for batch in data.select_columns(["key"]).iter_batches(
+                batch_format="numpy", batch_size=None
+            ):
+                involved[np.asarray(batch["key"], dtype=np.int64)] = True
+        if cfg.background_neighbours > 0 and involved.any():
+            near = search(
+                by_cell,
+                dim,
+                involved,
+                cfg.background_neighbours,
+                "nearest articles by article",
+                shuffles,
+                workers,
+            )
+            wanted = over(near, _wanted).union(over(articles, _vector_rows))
+            parts.append(over(shuffled("vectors to neighbours", wanted, "key"), _neighbour_rows))
+    grouped = articles.union(*pairs, *parts)
     sides = over(shuffled("articles to pairs", grouped, "key"), _prepare_groups, n=n, cfg=cfg)
     found = over(shuffled("pairs", sides, "key"), _align_groups, n=n, cfg=cfg)
     results: list[PairResult] = []

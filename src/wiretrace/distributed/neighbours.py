@@ -1,0 +1,302 @@
+"""Nearest-neighbour searches over a corpus's vectors as keyed shuffles on Ray Data.
+
+The local engine's inverted-file search (``reuse.detect.nearest_hits``) in steps no task of
+which holds more than a block of items or one cell, with the same functions on the same
+blocks and cells, so the neighbours are the local ones to the last bit:
+
+1. The driver puts the items' vectors in blocks of ``ASSIGN_ROWS`` items (``Matrix``).
+2. Past ``exact_limit`` items: the items of the cell plan's sample (``cell_plan``) are
+   picked from the blocks, and one task trains the cells (``train_cells``); the centres
+   (about sqrt(n) vectors) go to every block's task, which assigns its items to their two
+   nearest cells (``assign_cells``). Below it, every item is in one cell.
+3. A shuffle by cell brings each cell's items together: ``cell_top`` gives the candidate
+   hits of the items searched.
+4. A shuffle by searched item brings each item's hits together: ``best_hits`` keeps its
+   nearest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..reuse.blocks import best_hits, ranks
+from ..reuse.detect import (
+    ASSIGN_ROWS,
+    EXACT_LIMIT,
+    F32,
+    PER_ITEM,
+    assign_cells,
+    cell_plan,
+    cell_top,
+    train_cells,
+)
+from .keyed import OUT_BYTES, Batch, Rows, Shuffles, over, shuffle
+
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+
+def _table(columns: dict[str, Any]) -> Any:
+    import pyarrow as pa
+
+    return pa.table(columns)
+
+
+def vector_table(cell: I64, item: I64, owner: I64, vectors: F32) -> Any:
+    """Rows (cell, item, owner, vector): a vector as the bytes of its float32 values."""
+    import pyarrow as pa
+
+    raw = np.ascontiguousarray(vectors, dtype=np.float32)
+    width = raw.shape[1] * 4 if raw.ndim == 2 else 0
+    blob = raw.tobytes()
+    return pa.table(
+        {
+            "key": pa.array(cell, pa.int64()),
+            "item": pa.array(item, pa.int64()),
+            "owner": pa.array(owner, pa.int64()),
+            "vec": pa.array(
+                [blob[i * width : (i + 1) * width] for i in range(item.shape[0])], pa.binary()
+            ),
+        }
+    )
+
+
+def _vectors(column: Any, dim: int) -> F32:
+    out: F32 = np.frombuffer(b"".join(bytes(v) for v in column), dtype=np.float32).reshape(-1, dim)
+    return out
+
+
+@dataclass
+class Matrix:
+    """The vectors of one search, in the object store in blocks of ``ASSIGN_ROWS`` items,
+    each from a multiple of it (the blocks ``assign_cells`` takes). Items are numbered in
+    the order they are appended; ``owner`` is each one's article."""
+
+    ray: Any
+    dim: int
+    refs: list[Any] = field(default_factory=list)
+    count: int = 0
+    _owners: list[I64] = field(default_factory=list)
+    _vectors: list[F32] = field(default_factory=list)
+    _held: int = 0
+
+    def append(self, owners: I64, vectors: F32) -> None:
+        self._owners.append(np.asarray(owners, dtype=np.int64))
+        self._vectors.append(np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim))
+        self._held += owners.shape[0]
+        while self._held >= ASSIGN_ROWS:
+            self._put(ASSIGN_ROWS)
+
+    def close(self) -> Matrix:
+        if self._held:
+            self._put(self._held)
+        return self
+
+    def _put(self, size: int) -> None:
+        owners, vectors = np.concatenate(self._owners), np.concatenate(self._vectors)
+        item = np.arange(self.count, self.count + size, dtype=np.int64)
+        table = vector_table(np.zeros(size, np.int64), item, owners[:size], vectors[:size])
+        self.refs.append(self.ray.put(table))
+        self.count += size
+        self._held -= size
+        self._owners = [owners[size:]] if self._held else []
+        self._vectors = [vectors[size:]] if self._held else []
+
+
+# -- the map and reduce steps (module level: Ray ships them to workers) -----------------
+
+
+def _pick(batch: Batch, wanted: I64) -> Rows:
+    """The rows of the items that train the cells."""
+    item = np.asarray(batch["item"], dtype=np.int64)
+    keep = np.flatnonzero(np.isin(item, wanted))
+    return _table({"item": item[keep], "vec": [bytes(batch["vec"][i]) for i in keep.tolist()]})
+
+
+def _train(picked: list[Any], sample: I64, start: I64, dim: int) -> F32:
+    """The centres, from the picked rows put in the sample's order."""
+    import pyarrow as pa
+    import ray
+
+    table = pa.concat_tables(ray.get(picked))
+    item = table.column("item").to_numpy()
+    vectors = _vectors(table.column("vec").to_pylist(), dim)
+    at = np.searchsorted(item, sample, sorter=np.argsort(item))
+    return train_cells(vectors[np.argsort(item)[at]], start)
+
+
+def _assign(batch: Batch, centre: Any, dim: int) -> Rows:
+    """Each item to its cells (all to cell 0 without centres), per block of items."""
+    import pyarrow as pa
+
+    item = np.asarray(batch["item"], dtype=np.int64)
+    owner = np.asarray(batch["owner"], dtype=np.int64)
+    blobs = list(batch["vec"])
+    if centre is None:
+        return vector_table(np.zeros(item.shape[0], np.int64), item, owner, _vectors(blobs, dim))
+    if not isinstance(centre, np.ndarray):
+        import ray
+
+        centre = ray.get(centre)
+    parts = []
+    block = item // ASSIGN_ROWS  # whole blocks, whatever Ray made of them
+    for b in np.unique(block).tolist():
+        at = np.flatnonzero(block == b)
+        at = at[np.argsort(item[at], kind="stable")]
+        vectors = _vectors([blobs[i] for i in at.tolist()], dim)
+        cells = assign_cells(vectors, centre, PER_ITEM)
+        rep = np.repeat(np.arange(at.shape[0]), PER_ITEM)
+        parts.append(vector_table(cells.ravel(), item[at][rep], owner[at][rep], vectors[rep]))
+    if not parts:
+        return vector_table(item, item, owner, np.zeros((0, dim), dtype=np.float32))
+    return pa.concat_tables(parts)
+
+
+def _hits_table(
+    row: list[I64],
+    item: list[I64],
+    cos: list[F32],
+    dot: list[npt.NDArray[np.float64]],
+    row_owner: list[I64],
+    item_owner: list[I64],
+) -> Any:
+    def cat(parts: list[Any], dtype: Any) -> Any:
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+    return _table(
+        {
+            "key": cat(row, np.int64),
+            "item": cat(item, np.int64),
+            "cos": cat(cos, np.float32),
+            "dot": cat(dot, np.float64),
+            "row_owner": cat(row_owner, np.int64),
+            "item_owner": cat(item_owner, np.int64),
+        }
+    )
+
+
+class _Collect:
+    """An ``Emit`` that keeps the hits."""
+
+    def __init__(self) -> None:
+        self.hits: list[tuple[I64, I64, F32]] = []
+
+    def __call__(self, r: I64, c: I64, v: F32) -> None:
+        self.hits.append((r, c, v))
+
+
+def _search(
+    batch: Batch, dim: int, by_owner: bool, rows: Bools, k: int, threshold: float, dots: bool
+) -> Iterator[Rows]:
+    """``cell_top`` in every cell of a partition: the candidate hits (searched item, item,
+    cosine), with the dot product of the two vectors when ``dots`` (as the local engine
+    scores sentence hits), and both items' owners."""
+    key = np.asarray(batch["key"], dtype=np.int64)
+    item = np.asarray(batch["item"], dtype=np.int64)
+    owner = np.asarray(batch["owner"], dtype=np.int64)
+    blobs = batch["vec"]
+    order = np.lexsort((item, key))
+    bounds = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1], True])
+    got: tuple[list[Any], ...] = ([], [], [], [], [], [])
+    size = 0
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        at = order[lo:hi]
+        items, owners = item[at], owner[at]
+        searched = rows[owners if by_owner else items]
+        if not searched.any():
+            continue
+        vectors = _vectors([blobs[i] for i in at.tolist()], dim)
+        found = _Collect()
+        cell_top(vectors, items, searched, owners, k, threshold, found)
+        for r, c, v in found.hits:
+            pr, pc = np.searchsorted(items, r), np.searchsorted(items, c)
+            if dots:  # as ``blocks._sentence_pairs`` scores them
+                d = [float(x @ y) for x, y in zip(vectors[pr], vectors[pc], strict=True)]
+                got[3].append(np.asarray(d, dtype=np.float64))
+            else:
+                got[3].append(np.zeros(r.shape[0], dtype=np.float64))
+            for part, value in zip(got, (r, c, v, None, owners[pr], owners[pc]), strict=True):
+                if value is not None:
+                    part.append(value)
+            size += 40 * r.shape[0]
+        if size >= OUT_BYTES:
+            yield _hits_table(*got)
+            for part in got:
+                part.clear()
+            size = 0
+    yield _hits_table(*got)
+
+
+def _select(batch: Batch, k: int) -> Rows:
+    """Each searched item's nearest (every hit of an item is in this partition), with its
+    rank (0: nearest)."""
+    r = np.asarray(batch["key"], dtype=np.int64)
+    c = np.asarray(batch["item"], dtype=np.int64)
+    v = np.asarray(batch["cos"], dtype=np.float32).astype(np.float64)  # exact, as the local
+    at = best_hits(r, c, v, k) if r.shape[0] else np.zeros(0, dtype=np.int64)
+    return _table(
+        {
+            "key": r[at],
+            "item": c[at],
+            "rank": ranks(r[at]),
+            "dot": np.asarray(batch["dot"], dtype=np.float64)[at],
+            "row_owner": np.asarray(batch["row_owner"], dtype=np.int64)[at],
+            "item_owner": np.asarray(batch["item_owner"], dtype=np.int64)[at],
+        }
+    )
+
+
+# -- the plan -------------------------------------------------------------------------
+
+
+def cells(
+    ray: Any,
+    matrix: Matrix,
+    name: str,
+    shuffles: Shuffles,
+    workers: int,
+    exact_limit: int = EXACT_LIMIT,
+) -> Any:
+    """The matrix's items shuffled by cell (materialised: several searches read it)."""
+    data = ray.data.from_arrow_refs(matrix.refs)
+    centre = None
+    if matrix.count > exact_limit:
+        _, sample, start = cell_plan(matrix.count)
+        picked = over(data, _pick, wanted=np.sort(sample)).materialize()
+        train = ray.remote(num_cpus=1)(_train)
+        centre = train.remote(picked.to_arrow_refs(), sample, start, matrix.dim)
+    assigned = over(data, _assign, centre=centre, dim=matrix.dim)
+    return shuffle(assigned, "key", name, shuffles, workers).materialize()
+
+
+def search(
+    cells_data: Any,
+    dim: int,
+    rows: Bools,
+    k: int,
+    name: str,
+    shuffles: Shuffles,
+    workers: int,
+    threshold: float = -1.0,
+    by_owner: bool = False,
+    dots: bool = False,
+) -> Any:
+    """``detect.nearest_hits`` and each searched item's nearest (``best_hits``) over the
+    cells: rows (key: searched item, item, rank, dot, row_owner, item_owner). ``rows``:
+    which items are searched (by their owner with ``by_owner``)."""
+    hits = over(
+        cells_data,
+        _search,
+        dim=dim,
+        by_owner=by_owner,
+        rows=rows,
+        k=k,
+        threshold=threshold,
+        dots=dots,
+    )
+    return over(shuffle(hits, "key", name, shuffles, workers), _select, k=k)
