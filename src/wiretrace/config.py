@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import hashlib
 import importlib
 import json
 import tomllib
@@ -21,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
+
+from .store import content_hash
 
 T = TypeVar("T")
 
@@ -99,7 +100,7 @@ class Config:
             elif f.metadata.get("keyed_by_content"):
                 values[f.name] = f.default
         text = json.dumps([name, values], sort_keys=True, default=str)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return content_hash(text)
 
     def check(self) -> None:
         """Every section is known and every key in it belongs to its dataclass."""

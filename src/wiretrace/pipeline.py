@@ -22,7 +22,6 @@ Corpus stages guard their per-article (or per-pair) steps with ``Skips`` to the 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import importlib
 import sqlite3
 import traceback
@@ -33,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 from .config import Config, section_class
-from .store import Store
+from .store import Store, content_hash
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -192,7 +191,7 @@ class Pipeline:
         parts = [stage.name, str(stage.version)]
         parts += [f"{s}={config.fingerprint(s)}" for s in stage.config]
         parts += [self.key(u, config) for u in self.upstream(name)]
-        key = hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
+        key = content_hash("|".join(parts))
         given = inputs or {}
         return key + "".join(f"+{t}@{given[t]}" for t in stage.user_inputs if given.get(t))
 

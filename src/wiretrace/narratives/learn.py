@@ -25,7 +25,6 @@ linear in the sentence mean).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from ..store import content_hash
 from ..vectors import unit
 
 Matrix = npt.NDArray[np.float32]
@@ -151,7 +151,7 @@ class TrainConfig:
 
 def training_key(narrative: str, labels: Sequence[bool], ids: Sequence[str]) -> str:
     payload = json.dumps([narrative, list(map(bool, labels)), list(ids)])
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    return content_hash(payload)
 
 
 def _fold_ids(n: int, folds: int, y: npt.NDArray[np.bool_], seed: int) -> npt.NDArray[np.int64]:

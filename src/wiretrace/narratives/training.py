@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..models import Narrative, Span
-from ..store import Store
+from ..store import Store, content_hash
 from .learn import DocumentVectors, NarrativeModel, Queries, TrainConfig, contributions, features
 from .learn import train as fit
 from .segments import unpack_segments
@@ -133,7 +133,7 @@ def _model_key(narrative: Narrative, examples: Sequence[Example], cfg: TrainConf
             repr(cfg),
         ]
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    return content_hash(payload)
 
 
 def training_rows(
@@ -247,7 +247,7 @@ def train_any(
         return None
     ids = sorted(labelled)
     payload = json.dumps([sorted(roots), [labelled[a] for a in ids], ids, repr(cfg)])
-    key = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    key = content_hash(payload)
 
     def rows() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
         x, y = [], []

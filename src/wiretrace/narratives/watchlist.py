@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Narrative
+from ..store import content_hash
 
 
 class WatchlistError(ValueError):
@@ -137,7 +138,7 @@ def watchlist_key(narratives: Sequence[Narrative]) -> str:
     payload = json.dumps(
         [[n.id, n.statement, list(n.examples), list(n.counterexamples)] for n in narratives]
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    return content_hash(payload)
 
 
 # -- labelled examples (training data of learnt narratives) -------------------------------
@@ -159,4 +160,4 @@ def examples_key(examples: Sequence[Example]) -> str:
     payload = json.dumps(
         sorted(json.dumps([e.narrative, e.positive, e.article, e.text]) for e in examples)
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    return content_hash(payload)

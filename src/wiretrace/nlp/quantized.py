@@ -18,7 +18,6 @@ so the torch model it is made from never sits in the memory of the run that uses
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -30,6 +29,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from ..store import content_hash
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def export_dir(identity: str, quantize: bool = True) -> Path:
     import onnxruntime
 
     parts = [identity, onnxruntime.__version__, str(FORMAT)]
-    digest = hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
+    digest = content_hash("|".join(parts))
     return cache_dir() / f"sentence-{'int8' if quantize else 'fp32'}-{digest}"
 
 
