@@ -39,13 +39,23 @@ def _unit(v: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return out
 
 
-def generate(n: int, seed: int = 0, per_thing: int = 12) -> SynthFigures:
-    """``n`` figures about ``n / per_thing`` things, spread over ``n / 6`` articles."""
+def generate(n: int, seed: int = 0, per_thing: int = 12, shared: float = 0.0) -> SynthFigures:
+    """``n`` figures about ``n / per_thing`` things, spread over ``n / 6`` articles.
+
+    ``shared``: the weight of one direction common to all things of a kind (a corpus about
+    one war, where "people killed" and "people displaced" read alike): at 0 the things are
+    unrelated and the evidence graph falls apart into small components; near 1 the things of
+    a kind chain into one component holding a share of the corpus, as on real news.
+    """
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     things = max(1, n // per_thing)
     articles = max(2, n // 6)
     directions = _unit(nprng.standard_normal((things, DIM)).astype(np.float32))
+    if shared:
+        common = _unit(nprng.standard_normal((len(KINDS), DIM)).astype(np.float32))
+        kind_of = np.arange(things) % len(KINDS)
+        directions = _unit(shared * common[kind_of] + (1 - shared) * directions)
     rows: list[FigureRow] = []
     vecs: list[tuple[int, float]] = []
     for k in range(n):

@@ -235,9 +235,9 @@ def _value_pairs(
     what: Rows,
     sent: Rows,
     cfg: FiguresConfig,
-) -> list[tuple[float, int, int]]:
+) -> Pairs:
     """Pairs of figures that may share a value group, with their evidence."""
-    return [pair for block in value_pair_blocks(rows, what, sent, cfg) for pair in block]
+    return Pairs.of([np.asarray(b, np.float64) for b in value_pair_blocks(rows, what, sent, cfg)])
 
 
 def value_pair_blocks(
@@ -300,9 +300,7 @@ def value_pair_blocks(
                 yield pairs
 
 
-def _value_groups(
-    rows: Sequence[FigureRow], pairs: Sequence[tuple[float, int, int]], cfg: FiguresConfig
-) -> list[list[int]]:
+def _value_groups(rows: Sequence[FigureRow], pairs: Pairs, cfg: FiguresConfig) -> list[list[int]]:
     """Complete-link on compatibility over ``_value_pairs``, strongest evidence first.
 
     Intervals that pairwise overlap share a point (Helly, in one dimension), so a group is
@@ -316,7 +314,7 @@ def _value_groups(
     max_lo = [b[0] for b in bounds]
     min_hi = [b[1] for b in bounds]
     unit: list[str | None] = [_unit_key(r) for r in rows]
-    for _, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+    for i, j in pairs.strongest_first():
         ci, cj = cluster[i], cluster[j]
         if ci == cj:
             continue
@@ -348,7 +346,7 @@ def series_edges(
     core: Rows,
     cfg: FiguresConfig,
     lists_of: Collection[int] | None = None,
-) -> dict[int, dict[int, float]]:
+) -> Edges:
     """Figure-level evidence that two stated facts count the same thing.
 
     Another article, names not contradicting, same family and unit, the what-phrase without
@@ -358,27 +356,17 @@ def series_edges(
     spans a whole family. ``lists_of``: only these facts' neighbour lists are made
     (default: every fact's).
     """
-    edges: dict[int, dict[int, float]] = {i: {} for i in facts}
-    for i, j, value in neighbour_blocks(rows, facts, what, sent, core, cfg, lists_of):
-        add_edges(edges, i, j, value)
-    return edges
+    found = list(neighbour_blocks(rows, facts, what, sent, core, cfg, lists_of))
+    return Edges.entries(
+        len(rows),
+        np.concatenate([i for i, _, _ in found] or [np.zeros(0, np.int64)]),
+        np.concatenate([j for _, j, _ in found] or [np.zeros(0, np.int64)]),
+        np.concatenate([v for _, _, v in found] or [np.zeros(0, np.float32)]),
+    )
 
 
 # Entries of neighbour lists: (figure, its neighbour, evidence), aligned arrays.
 Neighbours = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]
-
-
-def add_edges(
-    edges: dict[int, dict[int, float]],
-    i: npt.NDArray[np.int64],
-    j: npt.NDArray[np.int64],
-    value: npt.NDArray[np.float32],
-) -> None:
-    """Neighbour-list entries into ``edges`` both ways, keeping the best evidence (every
-    figure named must have its entry in ``edges``)."""
-    for a, b, v in zip(i.tolist(), j.tolist(), value.tolist(), strict=True):
-        edges[a][b] = max(edges[a].get(b, 0.0), v)
-        edges[b][a] = max(edges[b].get(a, 0.0), v)
 
 
 def neighbour_blocks(
@@ -480,7 +468,7 @@ def best_columns(score: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.int64
 def _series(
     groups: list[list[int]],
     rows: Sequence[FigureRow],
-    edges: Mapping[int, Mapping[int, float]],
+    edges: Edges,
     cfg: FiguresConfig,
 ) -> list[list[int]]:
     """Chain value groups of actual counts (not projections) that count the same thing.
@@ -497,7 +485,7 @@ def _series(
     # Only stated facts with a stated thing: a projection is no update, a bare number
     # (a list item, a figure with no noun) says nothing about what it counts.
     facts = [[i for i in g if rows[i].realis and rows[i].what] for g in groups]
-    chain_of: dict[int, int] = {}
+    chain_of = [-1] * len(rows)
     chains: dict[int, list[int]] = {}  # chain id -> value-group ids
     figures: dict[int, list[int]] = {}  # chain id -> its fact figures
     low: dict[int, float] = {}
@@ -516,7 +504,8 @@ def _series(
         """For every chain touching ``a``: the sum over a's figures of their best match there."""
         best: dict[int, dict[int, float]] = {}
         for x in figures[a]:
-            for y, value in edges[x].items():
+            to, values = edges.of(x)
+            for y, value in zip(to.tolist(), values.tolist(), strict=True):
                 b = chain_of[y]
                 if b == a:
                     continue
@@ -648,8 +637,81 @@ def ordered_groups(
     return clustered(rows, what, cfg, pairs, edges)
 
 
-Pairs = list[tuple[float, int, int]]  # (evidence, i, j), i < j: may share a value group
-Edges = dict[int, dict[int, float]]  # fact -> fact -> evidence that they count one thing
+@dataclass(frozen=True)
+class Pairs:
+    """Pairs of figures (``i < j``) that may share a value group, with their evidence, in
+    the order found: three arrays (24 bytes a pair, where a tuple of Python numbers took
+    ~150), so a large component's pairs are held as numbers, not objects."""
+
+    value: npt.NDArray[np.float64]
+    i: npt.NDArray[np.int64]
+    j: npt.NDArray[np.int64]
+
+    @staticmethod
+    def of(blocks: Sequence[npt.NDArray[np.float64]]) -> Pairs:
+        """From blocks of rows (evidence, i, j), in order."""
+        rows = np.concatenate(blocks) if blocks else np.zeros((0, 3), np.float64)
+        rows = rows.reshape(-1, 3)
+        return Pairs(rows[:, 0].copy(), rows[:, 1].astype(np.int64), rows[:, 2].astype(np.int64))
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def strongest_first(self, block: int = 65_536) -> Iterator[tuple[int, int]]:
+        """(i, j) by evidence, strongest first, ties by ``i`` then ``j``; turned into
+        Python numbers a block at a time."""
+        order = np.lexsort((self.j, self.i, -self.value))
+        for lo in range(0, len(order), block):
+            at = order[lo : lo + block]
+            yield from zip(self.i[at].tolist(), self.j[at].tolist(), strict=True)
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Series edges among figures ``0..n-1``, both ways, each with its best evidence (of the
+    two neighbour-list entries that may name it): figure ``i``'s neighbours are
+    ``to[start[i]:start[i + 1]]`` in ascending order, their evidence the same slice of
+    ``value``. Arrays (8 bytes an entry, where a dict of dicts took ~100), so the graph of
+    a component of tens of thousands of figures is held as numbers, not objects."""
+
+    start: npt.NDArray[np.int64]
+    to: npt.NDArray[np.int32]
+    value: npt.NDArray[np.float32]
+
+    @staticmethod
+    def entries(
+        n: int,
+        i: npt.NDArray[np.int64],
+        j: npt.NDArray[np.int64],
+        value: npt.NDArray[np.float32],
+    ) -> Edges:
+        """From neighbour-list entries (``i`` lists ``j``; in any order, repeats allowed)."""
+        width = max(n, 1)
+        key = np.minimum(i, j).astype(np.int64) * width + np.maximum(i, j)
+        order = np.lexsort((-np.asarray(value, dtype=np.float32), key))  # best entry first
+        key, best = key[order], np.asarray(value, dtype=np.float32)[order]
+        del order
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        key, best = key[first], best[first]
+        lo, hi = (key // width).astype(np.int32), (key % width).astype(np.int32)
+        del key
+        # Pairs in (lo, hi) order: a figure's entries toward lower figures (as ``hi``)
+        # come in ascending order, then those toward higher ones (as ``lo``), so a stable
+        # sort by figure puts every list in ascending order.
+        order = np.argsort(np.concatenate([hi, lo]), kind="stable")
+        to = np.concatenate([lo, hi])[order]
+        start = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(lo, minlength=n) + np.bincount(hi, minlength=n), out=start[1:])
+        return Edges(start, to, np.concatenate([best, best])[order])
+
+    def of(self, i: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+        """Figure ``i``'s neighbours and their evidence."""
+        lo, hi = int(self.start[i]), int(self.start[i + 1])
+        return self.to[lo:hi], self.value[lo:hi]
+
+    def __len__(self) -> int:
+        return len(self.to)
 
 
 def facts_of(rows: Sequence[FigureRow]) -> list[int]:
@@ -686,13 +748,15 @@ def joining(
     whose values lie more than ``series_span`` apart never merge. Grouping each connected
     component of these links on its own (with every edge among its figures) gives the
     whole graph's groups: the other edges only make links that are never taken."""
-    out = [(i, j) for _, i, j in pairs]
-    for i, mine in edges.items():
-        for j, value in mine.items():
-            if j > i and value >= cfg.series_what:
-                low, high = sorted((abs(rows[i].high), abs(rows[j].high)))
-                if low > 0 and high / low <= cfg.series_span:
-                    out.append((i, j))
+    out = list(zip(pairs.i.tolist(), pairs.j.tolist(), strict=True))
+    i = np.repeat(np.arange(len(edges.start) - 1), np.diff(edges.start))
+    j = edges.to.astype(np.int64)
+    high = np.abs(np.array([r.high for r in rows], dtype=np.float64))
+    low, top = np.minimum(high[i], high[j]), np.maximum(high[i], high[j])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = (j > i) & (edges.value.astype(np.float64) >= cfg.series_what) & (low > 0)
+        ok &= top / low <= cfg.series_span
+    out.extend(zip(i[ok].tolist(), j[ok].tolist(), strict=True))
     return out
 
 

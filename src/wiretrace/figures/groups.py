@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -42,7 +42,6 @@ from .compare import (
     Pairs,
     YearAt,
     YearMention,
-    add_edges,
     clustered,
     cosine_rows,
     evidence,
@@ -310,6 +309,19 @@ class _Graph:
             block = rows[lo : lo + GRAPH_ROWS]
             yield block[:, 1].astype(np.int64), block[:, 2].astype(np.int64), block[:, 0]
 
+    @classmethod
+    def _columns(
+        cls, rows: SpilledRows, at: npt.NDArray[np.int64], dtype: type[np.floating[Any]]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """A batch's file as arrays (evidence, i, j), figures renumbered by ``at``, read a
+        block at a time (the file's float64 rows are three times the arrays' size)."""
+        parts = [(v.astype(dtype), at[i], at[j]) for i, j, v in cls._read(rows)]
+        return (
+            np.concatenate([v for v, _, _ in parts] or [np.zeros(0, dtype)]),
+            np.concatenate([i for _, i, _ in parts] or [np.zeros(0, np.int64)]),
+            np.concatenate([j for _, _, j in parts] or [np.zeros(0, np.int64)]),
+        )
+
     def links(self, rows: Sequence[tables.FigureRow], cfg: FiguresConfig) -> Iterator[Link]:
         """``compare.joining`` over the files: every value pair, and the neighbour entries
         that can carry a chain link (the evidence of an edge is its best entry, so an edge
@@ -375,19 +387,15 @@ class _Graph:
                     inside = (mine >= 0) & (mine == batch_of[block[:, 2].astype(np.int64)])
                     for b in np.unique(mine[inside]).tolist():
                         into[b].append(block[inside & (mine == b)])
-            fact = np.array([bool(r.realis and r.what) for r in rows], dtype=bool)
             at = np.full(len(rows), -1, dtype=np.int64)  # corpus position -> batch row
             for b, keep in enumerate(chosen):
                 at[keep] = np.arange(len(keep))
-                pairs: Pairs = []
-                for left, right, value in self._read(files[0][b]):
-                    pairs.extend(
-                        zip(value.tolist(), at[left].tolist(), at[right].tolist(), strict=True)
-                    )
-                edges: Edges = {int(at[i]): {} for i in keep if fact[i]}
-                for left, right, value in self._read(files[1][b]):
-                    add_edges(edges, at[left], at[right], value.astype(np.float32))
+                pairs = Pairs(*self._columns(files[0][b], at, np.float64))
+                value, left, right = self._columns(files[1][b], at, np.float32)
+                edges = Edges.entries(len(keep), left, right, value)
+                del value, left, right
                 yield keep, pairs, edges
+                del pairs, edges
                 for f in (files[0][b], files[1][b]):
                     f.close()
 
@@ -473,7 +481,7 @@ def _standing(
     has = graph.neighbours(near)
     before = series_edges(rows, old, what, sent, core, cfg, near)
     for i in near:
-        lost = [j for j in before[i] if j not in has[i]]
+        lost = [j for j in before.of(i)[0].tolist() if j not in has[i]]
         seeds.update(lost)
         if lost:
             seeds.add(i)
