@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_corpus_stages import rss_mb
-from bench_pipeline import peak_rss_mb, reset_peak
+from measure import peak_rss_mb, reset_peak, rss_mb, save_label
 
 HERE = Path(__file__).resolve().parent
 
@@ -171,10 +170,9 @@ def main() -> None:
         print(result["all_pairs_reference"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.label:
-        kept = json.loads(args.out.read_text()) if args.out.exists() else {}
-        kept[args.label] = result
-        result = kept
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+        save_label(args.out, args.label, result)
+    else:
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "runs"})[:2000])
 
 
