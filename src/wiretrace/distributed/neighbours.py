@@ -112,22 +112,28 @@ class Matrix:
 
 
 def _pick(batch: Batch, wanted: I64) -> Rows:
-    """The rows of the items that train the cells."""
+    """The rows of the items that train the cells (typed: a block may have none)."""
+    import pyarrow as pa
+
     item = np.asarray(batch["item"], dtype=np.int64)
     keep = np.flatnonzero(np.isin(item, wanted))
-    return _table({"item": item[keep], "vec": [bytes(batch["vec"][i]) for i in keep.tolist()]})
+    vec = pa.array([bytes(batch["vec"][i]) for i in keep.tolist()], pa.binary())
+    return pa.table({"item": pa.array(item[keep], pa.int64()), "vec": vec})
 
 
 def _train(picked: list[Any], sample: I64, start: I64, dim: int) -> F32:
-    """The centres, from the picked rows put in the sample's order."""
     import pyarrow as pa
     import ray
 
-    table = pa.concat_tables(ray.get(picked))
-    item = table.column("item").to_numpy()
-    vectors = _vectors(table.column("vec").to_pylist(), dim)
-    at = np.searchsorted(item, sample, sorter=np.argsort(item))
-    return train_cells(vectors[np.argsort(item)[at]], start)
+    return centres(pa.concat_tables(ray.get(picked)), sample, start, dim)
+
+
+def centres(picked: Any, sample: I64, start: I64, dim: int) -> F32:
+    """The cells' centres from the picked rows (``_pick``), put in the sample's order."""
+    item = picked.column("item").to_numpy()
+    vectors = _vectors(picked.column("vec").to_pylist(), dim)
+    order = np.argsort(item)
+    return train_cells(vectors[order[np.searchsorted(item, sample, sorter=order)]], start)
 
 
 def _assign(batch: Batch, centre: Any, dim: int) -> Rows:

@@ -1,0 +1,89 @@
+"""The Ray engine's neighbour search steps, run in this process with the shuffles done by
+hand: blocks of items from multiples of the assignment size, and the hits of ``nearest``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+
+from wiretrace.distributed import neighbours  # noqa: E402
+from wiretrace.reuse import detect  # noqa: E402
+from wiretrace.reuse.detect import cell_plan, nearest  # noqa: E402
+
+ROWS = 97  # assignment block (8,192 in use): several blocks in a small matrix
+
+
+class _Store:
+    """Stands in for Ray's object store: ``put`` keeps the table."""
+
+    def put(self, table: Any) -> Any:
+        return table
+
+
+def _batch(table: Any) -> dict[str, Any]:
+    return {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.schema.names}
+
+
+def _matrix(gen: np.random.Generator) -> tuple[Any, Any]:
+    base = gen.normal(size=(40, 16)).astype(np.float32)
+    items = base[gen.integers(0, 40, size=700)] + 0.05 * gen.normal(size=(700, 16))
+    items[::9] = items[3]  # ties, broken by item
+    items[::31] = 0.0  # no vector: nobody's neighbour
+    norms = np.maximum(np.linalg.norm(items, axis=1, keepdims=True), 1e-9)
+    return (items / norms).astype(np.float32), np.repeat(np.arange(350, dtype=np.int64), 2)
+
+
+@pytest.mark.parametrize("by_owner", [False, True])
+def test_steps_by_cell_and_by_row_give_the_local_neighbours(
+    monkeypatch: pytest.MonkeyPatch, by_owner: bool
+) -> None:
+    monkeypatch.setattr(detect, "ASSIGN_ROWS", ROWS)
+    monkeypatch.setattr(neighbours, "ASSIGN_ROWS", ROWS)
+    gen = np.random.default_rng(5)
+    mat, owner = _matrix(gen)
+    searched = gen.random(350 if by_owner else 700) < 0.6
+    rows = np.flatnonzero(searched[owner] if by_owner else searched)
+    own = owner if by_owner else None
+    want = nearest(mat, rows.tolist(), 4, 0.2, exact_limit=100, owner=own)
+    assert sum(len(v) for v in want.values()) > 1000
+
+    matrix = neighbours.Matrix(_Store(), 16)
+    for lo in range(0, 700, 61):  # appended in pieces that do not fit the blocks
+        part = slice(lo, lo + 61)
+        matrix.append(owner[part] if by_owner else np.arange(700)[part], mat[part])
+    matrix.close()
+    firsts = [int(t.column("item")[0].as_py()) for t in matrix.refs]
+    assert firsts == list(range(0, 700, ROWS)) and matrix.count == 700
+
+    _, sample, start = cell_plan(700)
+    picked = pa.concat_tables([neighbours._pick(_batch(t), np.sort(sample)) for t in matrix.refs])
+    centre = neighbours.centres(picked, sample, start, 16)
+    assigned = pa.concat_tables(
+        [pa.Table.from_pydict(neighbours._assign(_batch(t), centre, 16).to_pydict())
+         for t in matrix.refs]
+    )  # fmt: skip
+    assert assigned.num_rows == 2 * 700
+    # One partition holds every cell, and then every searched item's hits.
+    hits = pa.concat_tables(
+        neighbours._search(_batch(assigned), 16, by_owner, searched, 4, 0.2, dots=False)
+    )
+    found = neighbours._select(_batch(hits), 4)
+    got: dict[int, list[int]] = {}
+    for r, c in zip(found.column("key").to_pylist(), found.column("item").to_pylist(), strict=True):
+        got.setdefault(r, []).append(c)
+    assert got == want
+
+
+def test_a_block_without_sample_items_keeps_the_column_types() -> None:
+    """The last block may be a few items none of which trains the cells: its rows of the
+    sample concatenate with the others' all the same."""
+    matrix = neighbours.Matrix(_Store(), 4)
+    matrix.append(np.arange(3, dtype=np.int64), np.ones((3, 4), dtype=np.float32))
+    none = neighbours._pick(_batch(matrix.close().refs[0]), np.asarray([7], dtype=np.int64))
+    some = neighbours._pick(_batch(matrix.refs[0]), np.asarray([1], dtype=np.int64))
+    both = pa.concat_tables([none, some])
+    assert both.num_rows == 1 and both.column("item").to_pylist() == [1]
