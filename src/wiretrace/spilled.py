@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sqlite3
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -146,53 +147,56 @@ Rows = Matrix | SpilledRows | RowSubset
 
 
 class SpilledValues(Mapping[str, V]):
-    """A mapping whose values (any picklable objects) are kept in a file: only each key's
-    place in the file stays in memory, and a lookup reads and unpickles its value.
+    """A mapping whose keys and values (any picklable objects) are kept on disk: a lookup
+    reads and unpickles one value.
 
     For what a corpus stage works out once per item and reads back a few items at a time
-    (a quote's claims when its speaker is compared): on a large corpus the values would
-    be the largest thing it holds. Setting a key again appends its new value. The file is
-    an anonymous temporary file in ``folder``, gone on ``close``."""
+    (a quote's claims when its speaker is compared; a text's row in ``SpilledRows``): on a
+    large corpus even the keys alone would grow with it. The pairs live in a private
+    temporary SQLite database (the empty file name): SQLite holds a bounded page cache in
+    memory and the rest in a file it removes on ``close``. Setting a key again replaces
+    its value."""
 
-    def __init__(self, folder: str | None = None) -> None:
-        self._file: IO[bytes] | None = tempfile.TemporaryFile(  # noqa: SIM115 (closed by close)
-            prefix="wiretrace-values-", dir=folder
-        )
-        self._at: dict[str, tuple[int, int]] = {}
-        self._end = 0
+    def __init__(self) -> None:
+        self._db: sqlite3.Connection | None = sqlite3.connect("", isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
 
-    def _fd(self) -> int:
-        if self._file is None:
-            raise ValueError("closed")
-        return self._file.fileno()
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise KeyError("closed")
+        return self._db
 
     def __setitem__(self, key: str, value: V) -> None:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        if os.pwrite(self._fd(), data, self._end) != len(data):
-            raise OSError("short write to a spill file")
-        self._at[key] = (self._end, len(data))
-        self._end += len(data)
+        self.update({key: value})
 
     def update(self, values: Mapping[str, V]) -> None:  # type: ignore[override]
-        for key, value in values.items():
-            self[key] = value
+        self._conn().executemany(
+            "INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)",
+            [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in values.items()],
+        )
 
     def __getitem__(self, key: str) -> V:
-        at, size = self._at[key]
-        value: V = pickle.loads(os.pread(self._fd(), size, at))
+        row = self._conn().execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        value: V = pickle.loads(row[0])
         return value
 
     def __contains__(self, key: object) -> bool:
-        return key in self._at
+        if not isinstance(key, str):
+            return False
+        found = self._conn().execute("SELECT 1 FROM kv WHERE key = ?", (key,)).fetchone()
+        return found is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._at)
+        return (r[0] for r in self._conn().execute("SELECT key FROM kv ORDER BY key"))
 
     def __len__(self) -> int:
-        return len(self._at)
+        return int(self._conn().execute("SELECT COUNT(*) FROM kv").fetchone()[0])
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._at = {}
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -39,7 +39,7 @@ _HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "dr": None, "miste
 Key = tuple[str, ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
     key: Key
     forms: Counter[str] = field(default_factory=Counter)  # as a speaker
@@ -48,7 +48,6 @@ class _Node:
     kinds: Counter[str] = field(default_factory=Counter)
     roles: Counter[str] = field(default_factory=Counter)
     genders: Counter[str] = field(default_factory=Counter)
-    articles: set[str] = field(default_factory=set)  # where it speaks
     titles: dict[str, str] = field(default_factory=dict)  # title speaking for it -> why
 
     @property
@@ -151,7 +150,10 @@ class _Resolver:
         self.sets = ArrayUnionFind(len(self._keys))
         self.blocked = blocked
         self.reasons: dict[Key, str] = {}
-        self._genders: dict[Key, Counter[str]] = {k: Counter(n.genders) for k, n in nodes.items()}
+        # per group, the votes of its names (only groups with some: most names have none)
+        self._genders: dict[Key, Counter[str]] = {
+            k: Counter(n.genders) for k, n in nodes.items() if n.genders
+        }
 
     def find(self, key: Key) -> Key:
         return self._keys[self.sets.find(self._position[key])]
@@ -166,13 +168,15 @@ class _Resolver:
         return True
 
     def union(self, a: Key, b: Key) -> None:
-        both = self._genders[self.find(a)] + self._genders[self.find(b)]
+        none: Counter[str] = Counter()
+        both = self._genders.get(self.find(a), none) + self._genders.get(self.find(b), none)
         self.sets.union(self._position[a], self._position[b])
-        self._genders[self.find(a)] = both
+        if both:
+            self._genders[self.find(a)] = both
 
     def gender(self, key: Key) -> str | None:
         """The gender the group's titles and pronouns state, when they clearly agree."""
-        votes = self._genders[self.find(key)]
+        votes = self._genders.get(self.find(key), Counter())
         m, f = votes.get("m", 0), votes.get("f", 0)
         if m > 2 * f:
             return "m"
@@ -200,7 +204,6 @@ def canonical_speakers(
     if iter(quotes) is quotes:
         raise TypeError("the quotes are read twice: give a collection, not an iterator")
     nodes: dict[Key, _Node] = {}
-    in_article: dict[str, set[Key]] = defaultdict(set)  # names each article mentions
 
     def node(name: str) -> _Node | None:
         key, gender = person_key(name)
@@ -212,7 +215,7 @@ def canonical_speakers(
             nodes[key].genders[gender] += 1
         return nodes[key]
 
-    for article, record in records.items():
+    for _, record in records.items():
         for entity in record.get("entities", []):
             n = node(entity["name"])
             if n is None:
@@ -224,12 +227,10 @@ def canonical_speakers(
                 n.genders[gender] += 1  # the article's pronouns and titles agree on it
             n.names[entity["name"]] += 1
             n.roles.update(entity.get("roles", []))
-            in_article[article].add(n.key)
             for form in entity.get("forms", []):
                 f = node(form)
                 if f is None:
                     continue
-                in_article[article].add(f.key)
                 if f.key != n.key:
                     f.labels.update(votes)
                     if entity.get("labels", {}).get("PERSON") and f.genders:
@@ -242,7 +243,6 @@ def canonical_speakers(
         if n is None:
             continue
         n.forms[q.speaker] += 1
-        n.articles.add(q.article)
         kind = records.get(q.article, {}).get("speaker_kinds", {}).get(q.speaker)
         if kind:
             n.kinds[kind] += 1
@@ -314,6 +314,7 @@ def canonical_speakers(
                 for i in range(len(words)):
                     holders[words[i:]].add(key)
     by_title: dict[str, Key] = {}  # quote id -> the holder's key
+    named: tuple[str | None, set[Key]] = (None, set())  # an article and the names it mentions
     for q in quotes:
         if q.speaker is None:
             continue
@@ -321,9 +322,13 @@ def canonical_speakers(
         n = nodes.get(key)
         if n is None or n.label is not None or key in blocked:
             continue
-        found = {k for k in holders.get(key, ()) if k in in_article[q.article]}
+        if not holders.get(key):
+            continue
+        if named[0] != q.article:  # quotes come in article order: one article's names held
+            named = (q.article, _names_in(records.get(q.article, {})))
+        found = {k for k in holders.get(key, ()) if k in named[1]}
         if len({res.find(k) for k in found}) == 1:
-            target = found.pop()
+            target = min(found)  # any holder of the group; the same in every process
             by_title[q.id] = target
             n.forms[q.speaker] -= 1
             nodes[target].titles[q.speaker] = (
@@ -358,6 +363,12 @@ def canonical_speakers(
             replaces = before.name if before.reason == "merge" else before.replaces
         chosen[res.find(k)] = _Chosen(to, "rename", replaces)
     return _assemble(nodes, res, chosen, by_title)
+
+
+def _names_in(record: Mapping[str, Any]) -> set[Key]:
+    """The name keys an article's entity record mentions (its entities and their forms)."""
+    names = [n for e in record.get("entities", []) for n in (e["name"], *e.get("forms", []))]
+    return {k for k in (person_key(n)[0] for n in names) if k}
 
 
 @dataclass(frozen=True)

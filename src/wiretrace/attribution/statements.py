@@ -142,14 +142,15 @@ class _Embedded:
     Without an embedder it holds only vectors given to it (``known``): where quotes are
     compared away from the model (a cluster worker).
 
-    The vectors go to a file (``spilled.SpilledRows``), not memory: a run over the whole
-    corpus embeds every compared quote, and only one speaker's (or one block's) vectors
-    are read back at a time. Only the texts' row numbers stay in memory."""
+    The vectors go to a file (``spilled.SpilledRows``) and each text's row number to
+    another (``spilled.SpilledValues``), not memory: a run over the whole corpus embeds
+    every compared quote, and only one speaker's (or one block's) vectors are read back
+    at a time."""
 
     def __init__(self, embedder: Embedder | None, chunk: int = 4096) -> None:
         self.embedder = embedder
         self.chunk = chunk  # texts sent to the model per call (its output is held at once)
-        self.row: dict[str, int] = {}
+        self.row: SpilledValues[int] = SpilledValues()
         self._rows: SpilledRows | None = None
 
     def add(self, quotes: Iterable[Quote]) -> None:
@@ -180,8 +181,8 @@ class _Embedded:
             return
         if self._rows is None:
             self._rows = SpilledRows(int(vectors.shape[1]))
-        for i in keep:
-            self.row[texts[i]] = len(self.row)
+        start = len(self._rows)
+        self.row.update({texts[i]: start + n for n, i in enumerate(keep)})
         self._rows.append(np.asarray(vectors, dtype=np.float32)[keep])
 
     def embedded_pieces(self, quotes: Sequence[Quote]) -> list[str]:
@@ -223,7 +224,7 @@ class _Embedded:
         if self._rows is not None:
             self._rows.close()
             self._rows = None
-        self.row = {}
+        self.row.close()
 
 
 def makes_statements(quote: Quote, kinds: Mapping[str, str] | None) -> bool:
