@@ -46,6 +46,7 @@ import argparse
 import gc
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -415,26 +416,29 @@ PACKAGE = {
 }
 
 
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+    return done.stdout
+
+
 def stage_code(stage: str, commit: str) -> str:
-    """The git trees of the stage's package and of the modules every stage shares, at
-    ``commit``: rows measured on code that differs there are not fitted together."""
-    trees = []
-    for path in (f"src/wiretrace/{PACKAGE[stage]}", "src/wiretrace"):
-        done = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", f"{commit}:{path}"],
-            capture_output=True,
-            text=True,
-        )
-        trees.append(done.stdout.strip()[:10] or "unknown")
-    if trees[1] != "unknown":  # the shared modules: the top-level files of src/wiretrace
-        done = subprocess.run(
-            ["git", "-C", str(ROOT), "ls-tree", f"{commit}:src/wiretrace"],
-            capture_output=True,
-            text=True,
-        )
-        files = [line for line in done.stdout.splitlines() if " blob " in line]
-        trees[1] = hashlib.sha256("\n".join(files).encode()).hexdigest()[:10]
-    return "/".join(trees)
+    """The stage's code at ``commit``: the git tree of its package and the blobs of the
+    top-level modules it imports (``from ..name import``), so that rows measured on code
+    that differs there are not fitted together, and a change elsewhere does not split them."""
+    package = f"src/wiretrace/{PACKAGE[stage]}"
+    tree = _git("rev-parse", f"{commit}:{package}").strip()[:10] or "unknown"
+    used: set[str] = set()
+    for line in _git("ls-tree", "-r", "--name-only", commit, package).splitlines():
+        text = _git("show", f"{commit}:{line}")
+        used.update(re.findall(r"^from \.\.(\w+)", text, flags=re.M))
+        used.update(re.findall(r"^from \.\. import (\w+)", text, flags=re.M))
+    blobs = []
+    for line in _git("ls-tree", commit, "src/wiretrace/").splitlines():
+        name = line.split("\t")[-1].rsplit("/", 1)[-1].removesuffix(".py")
+        if " blob " in line and name in used:
+            blobs.append(line)
+    shared = hashlib.sha256("\n".join(sorted(blobs)).encode()).hexdigest()[:10]
+    return f"{tree}/{shared}"
 
 
 def src_commit(commit: str) -> str:
@@ -482,8 +486,8 @@ def write(rows: list[dict[str, Any]], out: Path) -> None:
                 " [--stages ...]",
                 "code": "code: the commit run; src_commit: the last commit that changed src/"
                 " before it (the stage code measured)",
-                "fit": "exponents over the rows whose stage_code (git trees of the stage's"
-                " package and of the shared top-level modules) is the latest row's",
+                "fit": "exponents over the rows whose stage_code (git tree of the stage's"
+                " package, blobs of the top-level modules it imports) is the latest row's",
                 "segments_per_article": SEGMENTS,
                 "figures_per_article": FIGURES,
                 "exponents": growth,
