@@ -452,8 +452,21 @@ def src_commit(commit: str) -> str:
     return done.stdout.strip() or commit
 
 
+def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The exponents of each cost over ``rows`` (one stage)."""
+    mine = sorted(rows, key=lambda r: r["articles"])
+    return {
+        "articles": [r["articles"] for r in mine],
+        **{
+            cost: exponent([(r["articles"], float(r[cost])) for r in mine])
+            for cost in ("cpu_s", "wall_s", "peak_rss_mb", "stage_mb")
+        },
+    }
+
+
 def write(rows: list[dict[str, Any]], out: Path) -> None:
     growth: dict[str, Any] = {}
+    whatever_code: dict[str, Any] = {}
     for row in rows:
         row.setdefault("src_commit", src_commit(row["code"]))
         row["stage_code"] = stage_code(row["stage"], row["src_commit"])
@@ -462,17 +475,11 @@ def write(rows: list[dict[str, Any]], out: Path) -> None:
         if mine:  # fitted: the rows measured on the code of the latest one
             latest = max(mine, key=lambda r: r["when"])["stage_code"]
             left = [r["articles"] for r in mine if r["stage_code"] != latest]
+            if left and len(mine) > 1:
+                whatever_code[stage] = fit(mine)
             mine = [r for r in mine if r["stage_code"] == latest]
-        if len(mine) < 2:
-            continue
-        growth[stage] = {
-            "articles": [r["articles"] for r in mine],
-            **({"left_out_older_code": left} if left else {}),
-            **{
-                cost: exponent([(r["articles"], float(r[cost])) for r in mine])
-                for cost in ("cpu_s", "wall_s", "peak_rss_mb", "stage_mb")
-            },
-        }
+            if len(mine) > 1:
+                growth[stage] = {**fit(mine), **({"left_out_older_code": left} if left else {})}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(
@@ -491,6 +498,7 @@ def write(rows: list[dict[str, Any]], out: Path) -> None:
                 "segments_per_article": SEGMENTS,
                 "figures_per_article": FIGURES,
                 "exponents": growth,
+                "exponents_over_every_code": whatever_code,
                 "rows": sorted(rows, key=lambda r: (STAGES.index(r["stage"]), r["articles"])),
             },
             indent=1,
