@@ -472,8 +472,11 @@ def write(rows: list[dict[str, Any]], out: Path) -> None:
         row["stage_code"] = stage_code(row["stage"], row["src_commit"])
     for stage in STAGES:
         mine = sorted((r for r in rows if r["stage"] == stage), key=lambda r: r["articles"])
-        if mine:  # fitted: the rows measured on the code of the latest one
-            latest = max(mine, key=lambda r: r["when"])["stage_code"]
+        if mine:  # fitted: the rows measured on the newest code
+            newest = max(
+                mine, key=lambda r: int(_git("log", "-1", "--format=%ct", r["src_commit"]))
+            )
+            latest = newest["stage_code"]
             left = [r["articles"] for r in mine if r["stage_code"] != latest]
             if left and len(mine) > 1:
                 whatever_code[stage] = fit(mine)
@@ -494,7 +497,8 @@ def write(rows: list[dict[str, Any]], out: Path) -> None:
                 "code": "code: the commit run; src_commit: the last commit that changed src/"
                 " before it (the stage code measured)",
                 "fit": "exponents over the rows whose stage_code (git tree of the stage's"
-                " package, blobs of the top-level modules it imports) is the latest row's",
+                " package, blobs of the top-level modules it imports) is that of the row with"
+                " the newest src_commit",
                 "segments_per_article": SEGMENTS,
                 "figures_per_article": FIGURES,
                 "exponents": growth,
