@@ -58,6 +58,10 @@ def test_statements_are_the_same_at_every_chunk_and_block_size(  # type: ignore[
     for block in (1, 2, 3, 4):
         monkeypatch.setattr(stage, "BLOCK", block)
         assert found(nlp, _Embedded(BagOfWords(), chunk=3)) == whole, block
+    for block, columns in ((2, 1), (3, 2), (1, 5), (4, 3)):  # tiles of rows x columns
+        monkeypatch.setattr(stage, "BLOCK", block)
+        monkeypatch.setattr(stage, "COLUMNS", columns)
+        assert found(nlp, _Embedded(BagOfWords(), chunk=3)) == whole, (block, columns)
 
 
 def test_a_place_takes_the_same_organisation_at_every_source_block() -> None:

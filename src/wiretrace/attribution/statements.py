@@ -104,6 +104,7 @@ def _agree(a: Claim, b: Claim, text_a: str, text_b: str, cos: float, strong: flo
 
 Matrix = npt.NDArray[np.float32]
 BLOCK = 256  # quotes whose similarities are held at once (memory: BLOCK x pieces floats)
+COLUMNS = 4096  # ... against at most this many quotes of the same speaker at once
 
 
 def _cosines(a: Matrix, b: Matrix) -> Matrix:
@@ -129,12 +130,17 @@ class _Pieces:
         end = int(self.starts[hi]) if hi < self.n else len(self.rows)
         return self.matrix[self.rows[start:end]]
 
-    def block_similarity(self, lo: int, hi: int, other: _Pieces) -> Matrix:
+    def block_similarity(
+        self, lo: int, hi: int, other: _Pieces, columns: tuple[int, int] | None = None
+    ) -> Matrix:
         """Best cosine between any piece of quotes ``lo..hi`` and any piece of each of
-        ``other``'s quotes: a (hi - lo) x other.n matrix."""
-        cos = _cosines(self.vectors(lo, hi), other.vectors())
+        ``other``'s quotes (those of ``columns``, a range of them, when given): a
+        (hi - lo) x other.n (or x the range's length) matrix."""
+        c_lo, c_hi = (0, other.n) if columns is None else columns
+        cos = _cosines(self.vectors(lo, hi), other.vectors(c_lo, c_hi))
         starts = self.starts[lo:hi] - self.starts[lo]
-        return np.maximum.reduceat(np.maximum.reduceat(cos, starts, axis=0), other.starts, axis=1)
+        ends = other.starts[c_lo:c_hi] - other.starts[c_lo]
+        return np.maximum.reduceat(np.maximum.reduceat(cos, starts, axis=0), ends, axis=1)
 
 
 class _Embedded:
@@ -353,14 +359,20 @@ def _same_statements(
     threshold = cuts[0]
     found = embedded.pieces_of(group)
     similar: dict[tuple[int, int], float] = {}  # i < j, cosine at or above threshold
-    # Block by block: a speaker quoted thousands of times never needs an n x n matrix.
-    for lo in range(0, len(group), BLOCK):
-        hi = min(lo + BLOCK, len(group))
-        sims = found.block_similarity(lo, hi, found)
+    # Tile by tile: a speaker quoted thousands of times never needs an n x n matrix, nor
+    # a block of rows against all of its quotes; only tiles with a pair i < j are scored.
+    n = len(group)
+    tiles = (
+        (lo, min(lo + BLOCK, n), c_lo, min(c_lo + COLUMNS, n))
+        for lo in range(0, n, BLOCK)
+        for c_lo in range(lo, n, COLUMNS)
+    )
+    for lo, hi, c_lo, c_hi in tiles:
+        sims = found.block_similarity(lo, hi, found, (c_lo, c_hi))
         keep = sims >= threshold
-        keep &= np.arange(lo, hi)[:, None] < np.arange(len(group))[None, :]
+        keep &= np.arange(lo, hi)[:, None] < np.arange(c_lo, c_hi)[None, :]
         for i, j in zip(*np.nonzero(keep), strict=True):
-            i, j = lo + int(i), int(j)
+            i, j = lo + int(i), c_lo + int(j)
             if group[i].article != group[j].article:
                 cos = _agreeing(found, claims, group, i, j, cuts)
                 if cos is not None:
