@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wiretrace.clean.config import CleanConfig
 from wiretrace.clean.html import extract_body, parse_page
-from wiretrace.clean.stage import STAGE, clean_document
+from wiretrace.clean.stage import STAGE, clean_document, named_recurring, repetition_for
+from wiretrace.clean.text import Repetition
 from wiretrace.config import Config
 from wiretrace.models import RawDocument, Removed
 from wiretrace.nlp import load_spacy
@@ -450,3 +453,27 @@ def test_a_run_stopped_before_outlets_merge_merges_them_next_run(
     STAGE.run(store, config, NullReporter())
     assert {a.outlet for a in store.iter_articles()} == {"The Harbour Ledger"}
     assert store.pending_documents("clean", Pipeline.default().key("clean", config)) == []
+
+
+@given(
+    counts=st.dictionaries(
+        st.tuples(st.sampled_from(["", "a", "b"]), st.integers(0, 9)), st.integers(1, 4)
+    ),
+    fps=st.sets(st.integers(0, 9)),
+    key=st.sampled_from(["", "a"]),
+)
+def test_repetition_with_the_batchs_named_lines_is_the_documents_own(
+    counts: dict[tuple[str, int], int], fps: set[int], key: str
+) -> None:
+    """The named outlets' recurring lines, found once for a batch, give each document what
+    its own lines give: named recurring lines of an unknown-outlet document are stripped as
+    its outlet's, the other lines unknown outlets repeat need strong evidence."""
+    named = named_recurring(counts, 2)
+    rep = repetition_for(key, fps, counts, 2, named)
+    assert rep == repetition_for(key, fps, counts, 2)
+    own = {fp for fp in fps if counts.get((key, fp), 0) >= 2}
+    if key:
+        assert rep == Repetition(frozenset(own))
+    else:
+        by_name = {fp for (k, fp), n in counts.items() if k and n >= 2 and fp in fps}
+        assert rep == Repetition(frozenset(by_name), frozenset(own - by_name))

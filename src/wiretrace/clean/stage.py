@@ -122,14 +122,23 @@ def clean_document(
     return finish(prepare("", doc, nlp, cfg or CleanConfig()), repetition)
 
 
+def named_recurring(counts: dict[tuple[str, int], int], min_docs: int) -> frozenset[int]:
+    """Fingerprints some named outlet repeats: what an unknown-outlet document may strip
+    strongly. Found once per batch: per document, it scanned every count of the batch."""
+    return frozenset(fp for (k, fp), n in counts.items() if k != tables.UNKNOWN and n >= min_docs)
+
+
 def repetition_for(
-    key: str, fps: set[int], counts: dict[tuple[str, int], int], min_docs: int
+    key: str,
+    fps: set[int],
+    counts: dict[tuple[str, int], int],
+    min_docs: int,
+    named: frozenset[int] | None = None,
 ) -> Repetition:
+    """``named``: ``named_recurring(counts, min_docs)``, when the caller has it."""
     if key != tables.UNKNOWN:
         return Repetition(frozenset(fp for fp in fps if counts.get((key, fp), 0) >= min_docs))
-    known = frozenset(
-        fp for (k, fp), n in counts.items() if k != tables.UNKNOWN and n >= min_docs and fp in fps
-    )
+    known = frozenset(fps) & (named_recurring(counts, min_docs) if named is None else named)
     unknown = frozenset(fp for fp in fps if counts.get((tables.UNKNOWN, fp), 0) >= min_docs)
     return Repetition(known, unknown - known)
 
@@ -190,8 +199,10 @@ def _clean_batch(
         crossed = {
             pair for pair, n in after.items() if n >= cfg.min_repeat_docs > before.get(pair, 0)
         }
+        named = named_recurring(after, cfg.min_repeat_docs)
         for p in prepared:
-            result = finish(p, repetition_for(p.key, p.fingerprints, after, cfg.min_repeat_docs))
+            rep = repetition_for(p.key, p.fingerprints, after, cfg.min_repeat_docs, named)
+            result = finish(p, rep)
             store.put_article(p.doc_id, result)
             written += 1
         # Lines that now recur for the first time: earlier documents holding them change.
