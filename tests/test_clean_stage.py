@@ -204,14 +204,37 @@ def test_batches_that_make_earlier_lines_recur_give_the_one_batch_result(
     assert {a.source: (a.text, a.outlet, a.removed) for a in store.iter_articles()} == expected
 
 
+PIER_LINK = "Read more at https://harbour.example/pier"
+FARES_LINK = "Fares: https://harbour.example/fares"
+
+
 def test_a_document_owed_by_two_batches_is_cleaned_again_once(store: Store) -> None:
     # Two later batches each make another line of the first document recur.
-    first = "The council met on Tuesday.\n\nThe pier will close in May.\n\nFares rise in April."
-    second = "Islanders were angry.\n\nThe pier will close in May.\n\nThe mayor said little."
-    third = "A storm hit the wall.\n\nFares rise in April.\n\nNo boats were lost."
+    first = f"The council met on Tuesday.\n\n{PIER_LINK}\n\n{FARES_LINK}"
+    second = f"Islanders were angry.\n\n{PIER_LINK}\n\nThe mayor said little."
+    third = f"A storm hit the wall.\n\n{FARES_LINK}\n\nNo boats were lost."
     _add(store, ("one.txt", first), ("two.txt", second), ("three.txt", third))
     report = STAGE.run(store, Config({"clean": {"batch_size": 1}}), NullReporter())
     assert report.notes == ("1 earlier article(s) re-cleaned",)
+
+
+def test_unknown_outlets_sharing_prose_later_owe_no_second_cleaning(tmp_path, store: Store) -> None:
+    """Across unknown outlets only a recurring line with strong evidence can go: a shared
+    sentence of prose makes no earlier document of unknown outlet be cleaned again, and the
+    result is the one-batch result."""
+    docs = (
+        ("one.txt", "The council met on Tuesday.\n\nThe pier will close in May."),
+        ("two.txt", f"Islanders were angry.\n\nThe pier will close in May.\n\n{PIER_LINK}"),
+        ("three.txt", f"A storm hit the wall.\n\n{PIER_LINK}"),
+    )
+    _add(store, *docs)
+    report = STAGE.run(store, Config({"clean": {"batch_size": 1}}), NullReporter())
+    assert report.notes == ("1 earlier article(s) re-cleaned",)  # two.txt, for its link
+    with Store(tmp_path / "one.db") as whole:
+        _add(whole, *docs)
+        _run(whole)
+        expected = {a.source: (a.text, a.removed) for a in whole.iter_articles()}
+    assert {a.source: (a.text, a.removed) for a in store.iter_articles()} == expected
 
 
 def test_unknown_outlet_loses_a_known_outlets_box_but_gains_no_outlet(store: Store) -> None:

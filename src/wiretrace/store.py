@@ -390,6 +390,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE reuse_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 17: whether the line carries strong boilerplate evidence in that document (clean
+    # writes): only then does its recurring across unknown outlets change the document.
+    # Rows written before say 1, so they are re-cleaned as they were.
+    """
+    ALTER TABLE clean_lines ADD COLUMN strong INTEGER NOT NULL DEFAULT 1;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -54,6 +54,12 @@ class Prepared:
     def fingerprints(self) -> set[int]:
         return set(self.analysis.fingerprints)
 
+    @property
+    def strong_fingerprints(self) -> set[int]:
+        """Lines whose recurring across unknown outlets can change this document."""
+        a = self.analysis
+        return {fp for fp, f in zip(a.fingerprints, a.features, strict=True) if f.strong}
+
 
 @dataclass(frozen=True)
 class Source:
@@ -194,7 +200,7 @@ def _clean_batch(
         all_fps = {fp for p in prepared for fp in p.fingerprints}
         before = tables.counts(conn, all_fps)
         for p in prepared:
-            tables.replace_lines(conn, p.doc_id, p.key, p.fingerprints)
+            tables.replace_lines(conn, p.doc_id, p.key, p.fingerprints, p.strong_fingerprints)
         after = tables.counts(conn, all_fps)
         crossed = {
             pair for pair, n in after.items() if n >= cfg.min_repeat_docs > before.get(pair, 0)
@@ -205,8 +211,12 @@ def _clean_batch(
             result = finish(p, rep)
             store.put_article(p.doc_id, result)
             written += 1
-        # Lines that now recur for the first time: earlier documents holding them change.
-        affected = tables.documents_with(conn, crossed)
+        # Lines that now recur for the first time: earlier documents holding them change;
+        # of unknown outlet, only those where the line has strong evidence (``finish``: the
+        # other lines that recur across unknown outlets stay).
+        named_pairs = {(k, fp) for k, fp in crossed if k != tables.UNKNOWN}
+        affected = tables.documents_with(conn, named_pairs)
+        affected |= tables.documents_with(conn, crossed - named_pairs, strong=True)
         affected |= tables.documents_with_fp(
             conn, {fp for key, fp in crossed if key != tables.UNKNOWN}, tables.UNKNOWN
         )

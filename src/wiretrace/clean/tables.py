@@ -14,11 +14,14 @@ from collections.abc import Iterable
 UNKNOWN = ""
 
 
-def replace_lines(conn: sqlite3.Connection, doc_id: str, key: str, fps: Iterable[int]) -> None:
+def replace_lines(
+    conn: sqlite3.Connection, doc_id: str, key: str, fps: Iterable[int], strong: set[int]
+) -> None:
+    """``strong``: the fingerprints of lines with strong boilerplate evidence there."""
     conn.execute("DELETE FROM clean_lines WHERE doc_id = ?", (doc_id,))
     conn.executemany(
-        "INSERT OR IGNORE INTO clean_lines (doc_id, outlet_key, fp) VALUES (?, ?, ?)",
-        [(doc_id, key, fp) for fp in set(fps)],
+        "INSERT OR IGNORE INTO clean_lines (doc_id, outlet_key, fp, strong) VALUES (?, ?, ?, ?)",
+        [(doc_id, key, fp, int(fp in strong)) for fp in set(fps)],
     )
 
 
@@ -52,14 +55,18 @@ def forget(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> None:
     conn.executemany("DELETE FROM clean_lines WHERE doc_id = ?", [(d,) for d in doc_ids])
 
 
-def documents_with(conn: sqlite3.Connection, pairs: Iterable[tuple[str, int]]) -> set[str]:
-    """Documents holding any of the (outlet key, fingerprint) pairs."""
+def documents_with(
+    conn: sqlite3.Connection, pairs: Iterable[tuple[str, int]], strong: bool = False
+) -> set[str]:
+    """Documents holding any of the (outlet key, fingerprint) pairs (with ``strong``: as a
+    line with strong evidence)."""
     found: set[str] = set()
+    only = " AND strong = 1" if strong else ""
     for key, fp in pairs:
         found.update(
             str(r[0])
             for r in conn.execute(
-                "SELECT doc_id FROM clean_lines WHERE outlet_key = ? AND fp = ?", (key, fp)
+                f"SELECT doc_id FROM clean_lines WHERE outlet_key = ? AND fp = ?{only}", (key, fp)
             )
         )
     return found
