@@ -71,6 +71,27 @@ def test_stages_are_incremental_and_fill_the_tables(tmp_path: Path) -> None:
         assert dates == sorted(dates) and "1987-01-01" in dates
 
 
+def test_a_corpus_without_figures_groups_to_nothing(tmp_path: Path) -> None:
+    """No article states a figure: grouping has no vectors to spill and must still finish."""
+    with Store(tmp_path / "s.db") as store:
+        for name, text in {
+            "x.txt": "Officials said the valley was calm and the road had reopened.",
+            "y.txt": "The company said it regretted what had happened at the dam.",
+        }.items():
+            doc = RawDocument(source=name, content=text, fmt="text")
+            [(doc_id, _)] = store.add_documents([doc])
+            store.put_article(
+                doc_id, CleanResult(text=text, title=None, outlet=None, byline=None, published=None)
+            )
+        nlp_stage.run(store, Config(), NullReporter())
+        assert stage.run(store, Config(), NullReporter()).processed == 2
+        assert tables.load_figures(store) == []
+        report = groups.run(store, Config(), NullReporter())
+        assert report.errors == ()
+        assert any("0 of 0 figures" in note for note in report.notes), report.notes
+        assert groups.run(store, Config(), NullReporter()).processed == 0
+
+
 def test_reporter_comes_from_the_quotes_at_read_time(tmp_path: Path) -> None:
     """``reported_by`` is the canonical speaker of the smallest quote holding the figure,
     read through the ``figures`` view: no stage rewrites another stage's rows for it."""
