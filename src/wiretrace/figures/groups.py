@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from ..batches import capped_batches
 from ..config import Config
 from ..nlp.stage import EMBED_BLOB, load_embeddings
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
@@ -364,11 +365,10 @@ class _Graph:
         by_root: dict[int, list[int]] = {}
         for i in sorted(redo):
             by_root.setdefault(root[i], []).append(i)
-        chosen: list[list[int]] = [[]]
-        for members in by_root.values():
-            if chosen[-1] and len(chosen[-1]) + len(members) > BATCH:
-                chosen.append([])
-            chosen[-1].extend(members)
+        chosen = [
+            [i for members in batch for i in members]
+            for batch in capped_batches(by_root.values(), len, BATCH)
+        ] or [[]]
         del by_root
         for members in chosen:
             members.sort()
