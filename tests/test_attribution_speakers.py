@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from wiretrace.attribution.speakers import canonical_speakers
+from wiretrace.attribution.speakers import Canon, canonical_speakers
 from wiretrace.models import Quote, Span, SpeakerEdit
+
+
+def by_quote(canon: Canon, quotes: list[Quote]) -> dict[str, str | None]:
+    """Quote id -> canonical speaker name, as the statements stage asks it per quote."""
+    return {q.id: canon.speaker_of(q) for q in quotes}
 
 
 def entity(name: str, label: str = "PERSON", n: int = 1, **extra: Any) -> dict[str, Any]:
@@ -53,7 +58,7 @@ QUOTES = [
 
 def test_titles_join_only_with_in_text_evidence_and_never_name_anyone() -> None:
     canon = canonical_speakers(RECORDS, QUOTES)
-    by = canon.by_quote(QUOTES)
+    by = by_quote(canon, QUOTES)
     assert by["a4-Democratic presidential nominee-0"] == "Hillary Clinton"
     assert by["a5-Democratic presidential nominee-0"] == "Democratic presidential nominee"
     names = {s.name for s in canon.speakers}
@@ -64,7 +69,7 @@ def test_titles_join_only_with_in_text_evidence_and_never_name_anyone() -> None:
 
 def test_distinct_people_never_merge_and_full_names_do() -> None:
     canon = canonical_speakers(RECORDS, QUOTES)
-    by = canon.by_quote(QUOTES)
+    by = by_quote(canon, QUOTES)
     assert by["a1-Donald Trump-0"] == by["a2-Donald J. Trump-0"]
     assert by["a2-Ivanka Trump-0"] == "Ivanka Trump"
     assert by["a3-Bill Clinton-0"] == "Bill Clinton"
@@ -82,7 +87,7 @@ def test_a_person_is_never_an_organisation_because_of_a_title_or_a_tag() -> None
     quotes = [*QUOTES, quote("a7", "Donald J. Trump")]
     canon = canonical_speakers(records, quotes)
     kinds = {s.name: s.kind for s in canon.speakers}
-    trump = canon.by_quote(quotes)["a1-Donald Trump-0"]
+    trump = by_quote(canon, quotes)["a1-Donald Trump-0"]
     assert trump is not None and kinds[trump] == "person"
     assert kinds["Hillary Clinton"] == "person"
     assert "Democratic presidential nominee" not in kinds or (
@@ -97,7 +102,7 @@ def test_user_edits_merge_split_rename() -> None:
         SpeakerEdit("rename", "Bill Clinton", "William J. Clinton"),
     ]
     canon = canonical_speakers(RECORDS, QUOTES, edits)
-    by = canon.by_quote(QUOTES)
+    by = by_quote(canon, QUOTES)
     assert by["a5-Trump-0"] == by["a1-Donald Trump-0"]
     assert by["a2-Donald J. Trump-0"] == "Donald J. Trump" != by["a1-Donald Trump-0"]
     assert by["a3-Bill Clinton-0"] == "William J. Clinton"

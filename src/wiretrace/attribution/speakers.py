@@ -23,7 +23,7 @@ rename), stored apart, are applied last, so they survive every re-analysis.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -134,10 +134,6 @@ class Canon:
             return None
         key = self.by_title.get(quote.id) or person_key(quote.speaker)[0]
         return self.name_of.get(key, quote.speaker)
-
-    def by_quote(self, quotes: Collection[Said]) -> dict[str, str | None]:
-        """Quote id -> canonical speaker name, for a few quotes."""
-        return {q.id: self.speaker_of(q) for q in quotes}
 
 
 class _Resolver:
