@@ -115,6 +115,18 @@ class Mentions:
 # speaker at a time, in SQL order, instead of all held in memory.
 _NOW = "temp.statement_speakers"
 _BATCH = 10_000  # rows per insert
+# The stage's working tables, made by begin_run and dropped by end_run: (name, columns).
+_WORKING = (
+    ("statement_speakers", "quote_id TEXT PRIMARY KEY, speaker TEXT, speaker_id TEXT"),
+    ("statement_touched", "speaker TEXT PRIMARY KEY"),
+    ("statement_compared", "speaker TEXT PRIMARY KEY"),
+    ("statement_fresh", "article TEXT PRIMARY KEY"),
+    ("statement_rows", "id TEXT PRIMARY KEY, speaker TEXT"),
+    (
+        "statement_rows_quotes",
+        "statement_id TEXT, quote_id TEXT, PRIMARY KEY (statement_id, quote_id)",
+    ),
+)
 
 
 def begin_run(store: Store, speaker_of: Iterable[tuple[str, str | None, str | None]]) -> None:
@@ -122,15 +134,8 @@ def begin_run(store: Store, speaker_of: Iterable[tuple[str, str | None, str | No
     make the stage's other working tables (the speakers it compares, its statements)."""
     conn = store.conn
     end_run(store)
-    conn.execute(f"CREATE TABLE {_NOW} (quote_id TEXT PRIMARY KEY, speaker TEXT, speaker_id TEXT)")
-    conn.execute("CREATE TABLE temp.statement_touched (speaker TEXT PRIMARY KEY)")
-    conn.execute("CREATE TABLE temp.statement_compared (speaker TEXT PRIMARY KEY)")
-    conn.execute("CREATE TABLE temp.statement_fresh (article TEXT PRIMARY KEY)")
-    conn.execute("CREATE TABLE temp.statement_rows (id TEXT PRIMARY KEY, speaker TEXT)")
-    conn.execute(
-        "CREATE TABLE temp.statement_rows_quotes (statement_id TEXT, quote_id TEXT,"
-        " PRIMARY KEY (statement_id, quote_id))"
-    )
+    for name, columns in _WORKING:
+        conn.execute(f"CREATE TABLE temp.{name} ({columns})")
     rows = iter(speaker_of)
     while batch := list(islice(rows, _BATCH)):
         conn.executemany(
@@ -141,14 +146,7 @@ def begin_run(store: Store, speaker_of: Iterable[tuple[str, str | None, str | No
 
 def end_run(store: Store) -> None:
     """Drop the run's working tables."""
-    for name in (
-        "statement_speakers",
-        "statement_touched",
-        "statement_compared",
-        "statement_fresh",
-        "statement_rows",
-        "statement_rows_quotes",
-    ):
+    for name, _ in _WORKING:
         store.conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
