@@ -8,6 +8,8 @@ import functools
 from collections import Counter
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wiretrace.stories.cluster import (
     ArticleFeatures,
@@ -17,6 +19,7 @@ from wiretrace.stories.cluster import (
     cluster,
     cluster_in_blocks,
     cluster_in_parts,
+    cluster_pages,
     speculate,
     time_blocks,
     warm_start,
@@ -142,3 +145,37 @@ def test_guessed_parts_are_kept_only_when_their_stories_are_exact() -> None:
                 assert not redone
             else:
                 assert redone, (days, tamper)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 50),
+    size=st.integers(1, 40),
+    undated_story=st.booleans(),
+    undated_articles=st.booleans(),
+)
+def test_pages_of_any_size_give_the_stories_of_one_page(
+    seed: int, size: int, undated_story: bool, undated_articles: bool
+) -> None:
+    """Articles paged in (``cluster_pages``), down to one at a time, give ``cluster``'s
+    stories on the whole corpus; every touched story is yielded final once, after its
+    last change, with its final state."""
+    articles, stored = _corpus(seed)
+    if not undated_articles:
+        articles = [a for a in articles if a.day is not None]
+    if undated_story:
+        stored.append(StoryState("old-undated", 1, stored[0].total / 2, Counter(), None, None))
+    ordered = sorted(articles, key=lambda a: (a.day is None, a.day or 0, a.id))
+    want_assignment, want_touched = cluster(copy.deepcopy(ordered), copy.deepcopy(stored), CFG)
+    pages = (copy.deepcopy(ordered[lo : lo + size]) for lo in range(0, len(ordered), size))
+    keep = any(a.day is None for a in ordered)
+    got: dict[str, str] = {}
+    final: list[StoryState] = []
+    for page in cluster_pages(pages, copy.deepcopy(stored), CFG, keep_closed=keep):
+        assert not {s.id for s in page.touched} & {s.id for s in final}  # final: no change
+        got.update(page.placed)
+        final += page.final
+    assert got == want_assignment
+    by_id = {s.id: _state(s) for s in final}
+    assert len(by_id) == len(final)  # yielded once
+    assert by_id == {s.id: _state(s) for s in want_touched}

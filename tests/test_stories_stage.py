@@ -138,11 +138,10 @@ def test_stories_reports_progress_of_every_step(mixed: Store) -> None:
     names = [t[0] for t in recorder.tasks]
     assert names == [
         "stories: article features",
-        "stories: cluster",
-        "stories: write stories",
+        "stories: cluster and write",
         "stories: threads",
     ]
-    # each step counts its items to the end: articles, articles placed, stories, stories
+    # each step counts its items to the end: articles, articles placed, stories
     assert all(total == done for _, total, done in recorder.tasks)
     assert recorder.tasks[0][1] == mixed.count("articles")
     assert recorder.tasks[2][1] == len(tables.list_stories(mixed))

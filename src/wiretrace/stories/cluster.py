@@ -9,9 +9,11 @@ re-clusters the corpus: it is compared with the stories active around its date o
 from __future__ import annotations
 
 import copy
+import functools
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -384,6 +386,61 @@ def speculate(
     return guess, cluster(articles[warm:], copy.deepcopy(guess), cfg)
 
 
+class Page(NamedTuple):
+    """What ``cluster_pages`` made of one page of articles."""
+
+    placed: dict[str, str]  # the page's articles -> their stories
+    touched: list[StoryState]  # the stories the page touched (``cluster``'s second result)
+    final: list[StoryState]  # stories the run touched that no later page can change
+
+
+def cluster_pages(
+    pages: Iterable[list[ArticleFeatures]],
+    existing: Sequence[StoryState],
+    cfg: StoriesConfig,
+    part: Part | None = None,
+    guesses: Iterable[Speculated] | None = None,
+    keep_closed: bool = False,
+    progress: Callable[[int], object] | None = None,
+) -> Iterator[Page]:
+    """``cluster``'s result over articles that arrive a page at a time, in the order
+    ``cluster`` takes them (oldest first, undated last), so only a page of features is held
+    however large the corpus.
+
+    Each page is given the stories an article of it can still join (``carry``: the stored
+    ones, then those earlier pages made, in the order ``cluster`` made them) and clustered
+    by ``part`` (``cluster`` here, or elsewhere on copies). A story the run touched is final
+    once ``carry`` leaves it behind (its last day more than ``window_days`` before the
+    page), and is yielded then, once; the rest after the last page. ``keep_closed``: leave
+    no story behind (undated articles are to come, and every story is their candidate).
+    ``guesses``, one per page in order (``speculate``): a page whose guessed stories are
+    exactly the ones it gets takes the guessed result, so the result is ``cluster``'s
+    whatever the guesses were. A second chance looks back over the whole run: with it,
+    pass one page."""
+    if part is None:
+        part = functools.partial(cluster, cfg=cfg, progress=progress)
+    guessed = iter(guesses) if guesses is not None else None
+    states: list[StoryState] = list(existing)
+    touched: list[StoryState] = []
+    mine: set[str] = set()  # stories the run touched, not yet yielded as final
+    for page in pages:
+        if not page:
+            continue
+        merged = carry(states, touched, None, cfg)
+        states = merged if keep_closed else carry(merged, [], page[0].day, cfg)
+        kept = {s.id for s in states}
+        final = [s for s in merged if s.id in mine and s.id not in kept]
+        mine.difference_update(s.id for s in final)
+        guess = next(guessed, None) if guessed is not None else None
+        if guess is not None and same_states(guess[0], states):
+            placed, touched = guess[1]
+        else:
+            placed, touched = part(page, states)
+        mine.update(s.id for s in touched)
+        yield Page(placed, touched, final)
+    yield Page({}, [], [s for s in carry(states, touched, None, cfg) if s.id in mine])
+
+
 def cluster_in_parts(
     block: Block,
     cfg: StoriesConfig,
@@ -392,31 +449,16 @@ def cluster_in_parts(
     guesses: Iterable[Speculated] | None = None,
 ) -> tuple[dict[str, str], list[StoryState]]:
     """``cluster``'s result on one block, its articles taken ``size`` at a time by ``part``
-    (``cluster`` here or in a worker, on copies): a corpus dated on every day is one
-    block, and this bounds what one call holds whatever the corpus size.
-
-    Each part gets the stories that an article of it can still join (``carry``): the
-    stored ones of the block, then the ones earlier parts made, in the order they were
-    made, as ``cluster`` would have them. ``guesses``, one per part in order (``speculate``,
-    computed beforehand, e.g. in parallel): a part whose guessed stories are exactly the
-    ones it gets takes the guessed result; any other part is clustered by ``part``. So the
-    result is ``cluster``'s whatever the guesses were.
-    """
+    (``cluster_pages``): a corpus dated on every day is one block, and this bounds what
+    one call holds whatever the corpus size. The touched stories in the order they were
+    first touched, as ``cluster`` gives them."""
     articles, stories = block
     assignment: dict[str, str] = {}
     changed: dict[str, StoryState] = {}  # every touched story, in first-touch order
-    guessed = iter(guesses) if guesses is not None else None
-    states: list[StoryState] = list(stories)
-    touched: list[StoryState] = []
-    for lo in range(0, len(articles), size):
-        states = carry(states, touched, articles[lo].day, cfg)
-        guess = next(guessed, None) if guessed is not None else None
-        if guess is not None and same_states(guess[0], states):
-            placed, touched = guess[1]
-        else:
-            placed, touched = part(articles[lo : lo + size], states)
-        assignment.update(placed)
-        changed.update((s.id, s) for s in touched)
+    pages = (articles[lo : lo + size] for lo in range(0, len(articles), size))
+    for page in cluster_pages(pages, stories, cfg, part, guesses):
+        assignment.update(page.placed)
+        changed.update((s.id, s) for s in page.touched)
     return assignment, list(changed.values())
 
 

@@ -8,7 +8,8 @@ changed is split again into its threads (sub-stories); other stories keep theirs
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,11 +37,12 @@ from ..vectors import unpack_vectors
 from . import tables
 from .cluster import (
     ArticleFeatures,
+    Page,
     StoriesConfig,
     StoryState,
     article_vector,
-    cluster,
     cluster_in_blocks,
+    cluster_pages,
     day_number,
     top_entities,
 )
@@ -144,15 +146,16 @@ def _state(story_id: str, members: Sequence[ArticleFeatures], cfg: StoriesConfig
     return state
 
 
-def _rebuild(store: Store, story_id: str, cfg: StoriesConfig) -> list[ArticleFeatures]:
-    """A story some articles left: recompute its state from the members that remain."""
+def _rebuild(store: Store, story_id: str, cfg: StoriesConfig) -> bool:
+    """A story some articles left: recompute its state from the members that remain
+    (False: none remain, and the story is gone)."""
     remaining = tables.load_features(store, tables.members(store, story_id))
     if not remaining:
         tables.delete_story(store, story_id)
-        return []
+        return False
     state = _state(story_id, remaining, cfg)
     tables.write_story(store, state, story_title(store, state, remaining), [])
-    return remaining
+    return True
 
 
 def _threads(
@@ -269,52 +272,107 @@ def _place(
 ) -> tuple[int, int]:
     """Detach the pending articles, place them, rebuild what changed; (touched, created).
 
-    ``reporter`` follows each step (features, clustering, stories, threads) item by item,
-    so a long run shows its rate and time left."""
+    ``reporter`` follows each step (features, clustering and writing, threads) item by
+    item, so a long run shows its rate and time left."""
     left = set(tables.story_of(store, pending).values())
     tables.detach(store, pending)
-    members_of: dict[str, list[ArticleFeatures]] = {}  # every story this run changed
-    for story_id in sorted(left):
-        remaining = _rebuild(store, story_id, cfg)
-        if remaining:
-            members_of[story_id] = remaining
+    rebuilt = {story_id for story_id in sorted(left) if _rebuild(store, story_id, cfg)}
     reporter.start("stories: article features", len(pending))
-    feats: list[ArticleFeatures] = []
-    # A batch of articles at a time: their parses are not all held at once.
+    ids: list[str] = []
+    days = array("q")
+    # A batch of articles at a time: their parses are not all held at once, and the
+    # features go to the store, where clustering pages them back in.
     for f in features(store, pending, cfg, nlp_cfg, skips, reporter.advance):
         store.put_blob(tables.FEATURE_BLOB, f.id, store.text_hash(f.id), tables.pack_features(f))
-        feats.append(f)
-    reporter.start("stories: cluster", len(feats))
+        ids.append(f.id)
+        days.append(UNDATED if f.day is None else f.day)
+    touched, created = place_stored(
+        store, ids, np.frombuffer(days, dtype=np.int64), cfg, reporter, left, rebuilt
+    )
+    store.mark_done(NAME, pending, key)
+    return touched, created
+
+
+PAGE = 2000  # articles whose features clustering holds at once (~3 MB at 384 dimensions)
+UNDATED = np.iinfo(np.int64).max  # the day of an undated article: last, as ``cluster`` has it
+
+
+def place_stored(
+    store: Store,
+    ids: Sequence[str],
+    days: npt.NDArray[np.int64],
+    cfg: StoriesConfig,
+    reporter: Reporter,
+    left: Set[str] = frozenset(),
+    rebuilt: Set[str] = frozenset(),
+    page: int = PAGE,
+) -> tuple[int, int]:
+    """Place articles whose features are stored into stories; (touched, created).
+
+    ``ids`` in the order they are pending, ``days`` theirs (``UNDATED`` for none). The
+    features are read back ``page`` articles at a time in the order ``cluster`` takes them
+    (``cluster_pages``), and each story is written as soon as no later article can change
+    it, so what is held is a page of features and the stories still open, whatever the
+    corpus size; the stories are ``cluster``'s on the whole corpus. Then the threads of
+    every story written, ``rebuilt`` (stories pending articles left) and the user's
+    corrections. An engine that clusters time blocks elsewhere (Ray) is given every
+    article at once."""
+    order = np.lexsort((_ranks(ids), days))
+    undated = bool(len(days)) and int(days.max()) == UNDATED
+    size = max(1, len(ids) if cfg.second_chance else page)
+    existing = tables.load_states(store)
+    where: dict[str, int] = {}  # the current page's articles -> their place in ``ids``
+
+    def pages() -> Iterator[list[ArticleFeatures]]:
+        for lo in range(0, len(order), size):
+            chunk = order[lo : lo + size].tolist()
+            where.clear()
+            where.update((ids[k], k) for k in chunk)
+            yield tables.load_features(store, [ids[k] for k in chunk])
+
+    reporter.start("stories: cluster and write", len(ids))
     keyed = getattr(current_engine(), "cluster_blocks", None)
     if keyed is None:
-        assignment, touched = cluster(feats, tables.load_states(store), cfg, reporter.advance)
-    else:  # an engine that clusters blocks no story bridges apart (Ray)
-        run = functools.partial(keyed, cfg=cfg)
-        assignment, touched = cluster_in_blocks(feats, tables.load_states(store), cfg, run)
-        reporter.advance(len(feats))
-    reporter.start("stories: write stories", len(touched))
-    joined: dict[str, list[ArticleFeatures]] = {}
-    for f in feats:
-        joined.setdefault(assignment[f.id], []).append(f)
-    for state in touched:
-        new = joined.get(state.id, [])
-        member_feats = tables.load_features(store, tables.members(store, state.id)) + new
-        tables.write_story(
-            store, state, story_title(store, state, member_feats), [f.id for f in new]
+        done: Iterable[Page] = cluster_pages(
+            pages(), existing, cfg, keep_closed=undated, progress=reporter.advance
         )
-        members_of[state.id] = member_feats
-        reporter.advance()
-    for story_id, members in apply_edits(store, cfg).items():
-        members_of[story_id] = members
-    reporter.start("stories: threads", len(members_of))
-    for story_id in sorted(members_of):  # cleared first: a thread id may move between stories
+    else:  # an engine that clusters blocks no story bridges apart (Ray): every article
+        feats = [f for chunk in pages() for f in chunk]
+        where.update((a, k) for k, a in enumerate(ids))
+        run = functools.partial(keyed, cfg=cfg)
+        assignment, states = cluster_in_blocks(feats, existing, cfg, run)
+        done = [Page(assignment, states, states)]
+        reporter.advance(len(feats))
+    joined: dict[str, list[int]] = {}  # open stories -> their new articles' places in ``ids``
+    written = set(rebuilt)
+    touched = created = 0
+    for outcome in done:
+        for article, story_id in outcome.placed.items():
+            joined.setdefault(story_id, []).append(where[article])
+        for state in outcome.final:
+            new = [ids[k] for k in sorted(joined.pop(state.id, []))]
+            members = tables.load_features(store, tables.members(store, state.id))
+            members += tables.load_features(store, new)
+            tables.write_story(store, state, story_title(store, state, members), new)
+            written.add(state.id)
+            touched += 1
+            created += state.id not in left and state.n == len(new)
+    written.update(apply_edits(store, cfg))
+    reporter.start("stories: threads", len(written))
+    for story_id in sorted(written):  # cleared first: a thread id may move between stories
         tables.write_substories(store, story_id, [])
-    for story_id, members in sorted(members_of.items()):
+    for story_id in sorted(written):
+        members = tables.load_features(store, tables.members(store, story_id))
         tables.write_substories(store, story_id, _threads(store, members, cfg))
         reporter.advance()
-    store.mark_done(NAME, pending, key)
-    created = sum(1 for s in touched if s.id not in left and s.n == len(joined.get(s.id, [])))
-    return len(touched), created
+    return touched, created
+
+
+def _ranks(ids: Sequence[str]) -> npt.NDArray[np.int64]:
+    """Each id's rank in sorted order (ties of day broken by id, as ``cluster`` does)."""
+    ranks = np.empty(len(ids), dtype=np.int64)
+    ranks[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+    return ranks
 
 
 STAGE = Stage(

@@ -1,0 +1,67 @@
+"""The stories stage pages its articles' features from the store: any page size gives the
+stories, titles and threads of one page holding every article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from stories_synth import features
+
+from wiretrace.models import CleanResult, RawDocument
+from wiretrace.pipeline import NullReporter
+from wiretrace.store import Store
+from wiretrace.stories import tables
+from wiretrace.stories.cluster import ArticleFeatures, StoriesConfig
+from wiretrace.stories.stage import UNDATED, place_stored
+
+CFG = StoriesConfig(substory_threshold=0.03)  # the generated topics are tight
+
+
+def _corpus(store: Store, n: int) -> list[ArticleFeatures]:
+    """``n`` generated articles stored with their features (every 37th undated)."""
+    out = []
+    for k, f in enumerate(features(n, dim=24, per_day=8, seed=4)):
+        text = f"Article {k} about {' and '.join(f.entities)}."
+        ((doc, _),) = store.add_documents([RawDocument(f"gen/{k}.txt", text, "text")])
+        store.put_article(doc, CleanResult(text, f"Headline {k}", f"outlet {k % 7}", None, None))
+        day = None if k % 37 == 0 else f.day
+        g = ArticleFeatures(doc, f.vector, f.entities, day)
+        store.put_blob(tables.FEATURE_BLOB, doc, store.text_hash(doc), tables.pack_features(g))
+        out.append(g)
+    return out
+
+
+def _run(store: Store, feats: list[ArticleFeatures], page: int) -> tuple[int, int]:
+    days = np.array([UNDATED if f.day is None else f.day for f in feats], dtype=np.int64)
+    ids = [f.id for f in feats]
+    return place_stored(store, ids, days, CFG, NullReporter(), page=page)
+
+
+def _tables(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    queries = {
+        "stories": "SELECT id, title FROM stories ORDER BY id",
+        "story_articles": "SELECT story_id, article_id FROM story_articles ORDER BY 1, 2",
+        "story_state": "SELECT * FROM story_state ORDER BY story_id",
+        "substories": "SELECT id, story_id, title FROM substories ORDER BY id",
+        "substory_articles": "SELECT * FROM substory_articles ORDER BY 1, 2",
+    }
+    return {name: [tuple(r) for r in store.conn.execute(q)] for name, q in queries.items()}
+
+
+@pytest.mark.parametrize("page", [1, 3, 40])
+def test_tiny_pages_give_the_stories_of_one_page(tmp_path: Path, page: int) -> None:
+    """Two runs (the second over stored stories): pages of ``page`` articles and one page
+    write the same rows, titles and threads included."""
+    got: list[dict[str, list[tuple[object, ...]]]] = []
+    counts = []
+    for size in (page, 10_000):
+        with Store(tmp_path / f"{size}.db") as store:
+            feats = _corpus(store, 400)
+            counts.append((_run(store, feats[:250], size), _run(store, feats[250:], size)))
+            got.append(_tables(store))
+    assert got[0] == got[1]
+    assert counts[0] == counts[1]
+    assert len(got[0]["stories"]) > 15 and got[0]["substories"]  # stories grow, some split
+    assert len(got[0]["story_articles"]) == 400  # the undated ones too
