@@ -9,8 +9,10 @@ stages store, through the stage's own code (imported from ``wiretrace``, never c
   ``reuse_synth.scaling_corpus`` articles (250 pseudo-words, a fifth copy a passage of an
   earlier one) read a block at a time from a flat file; paraphrase alignment off (the
   generated sentence vectors are not worth aligning). Directions and provenance are not in.
-- ``stories``: ``stories.cluster.cluster`` over ``stories_synth.features`` (topics of ~20
-  articles, 300 a day), then ``substories.split_story`` on every story (the threads).
+- ``stories``: ``stories.stage.place_stored``, what the stage runs once the features are
+  stored, on a generated store holding ``stories_synth.features`` (topics of ~20 articles,
+  300 a day) as the feature step writes them: the features paged back in cluster order,
+  stories written as they close, titles, and every story's threads.
 - ``narratives``: on a generated store (``SEGMENTS`` clause segments per article, their
   vectors from ``bench_ray.segment_chunks``: a quarter reword one of n/25 recurring claims),
   what the stage runs after segmenting: ``segment_pieces`` (the store read piece by piece),
@@ -25,14 +27,15 @@ stages store, through the stage's own code (imported from ``wiretrace``, never c
   its bag-of-words stand-in for the sentence model. Canonical speakers are not in.
 
 Each (stage, size) runs in its own process. Inputs are generated in a separate process
-when they go to files (reuse's texts, narratives' store), else in the measuring process
-before the measurement (what the stage itself holds in memory: stories' features,
-statements' quotes, figure rows). Then the high-water mark (VmHWM) is reset and the stage's
-work runs on one BLAS thread: ``peak_rss_mb`` is the peak during it, ``stage_mb`` the peak
-above what was resident just before it, ``inputs_mb`` what the generated inputs held
-(resident before the stage less resident before generating them). Exponents: least-squares
-slope of log(cost) over log(articles) (``bench_scale.exponent``); memory is flat when the
-exponent of ``stage_mb`` is near 0, linear at 1.
+when they go to files (reuse's texts, stories' and narratives' stores), else in the
+measuring process before the measurement (what the stage itself holds in memory:
+statements' quotes, figure rows; stories' pending ids and days). Then the high-water mark
+(VmHWM) is reset and the stage's work runs on one BLAS thread: ``peak_rss_mb`` is the peak
+during it, ``stage_mb`` the peak above what was resident just before it, ``inputs_mb``
+what the generated inputs held (resident before the stage less resident before generating
+them). Exponents: least-squares slope of log(cost) over log(articles)
+(``bench_scale.exponent``); memory is flat when the exponent of ``stage_mb`` is near 0,
+linear at 1.
 
 Run:  nice -n 5 .venv/bin/python benchmarks/bench_corpus_ladder.py --sizes 1000 10000
       [--stages reuse stories narratives figure_groups statements] [--work DIR]
@@ -107,6 +110,34 @@ def prepare_reuse(n: int, folder: Path) -> None:
                 offsets.append(offsets[-1] + out.write(text.encode("utf-8")))
     np.save(folder / "offsets.npy", np.asarray(offsets, dtype=np.int64))
     parquet.unlink()
+
+
+def prepare_stories(n: int, folder: Path) -> None:
+    """A store of ``n`` articles (a title each) with the stories stage's features, as its
+    feature step writes them (``stories_synth.features``), and the articles' days."""
+
+    import numpy as np
+    from stories_synth import features
+
+    from wiretrace.models import CleanResult, RawDocument
+    from wiretrace.store import Store
+    from wiretrace.stories import tables
+
+    made = features(n)
+    days = np.asarray([f.day for f in made], dtype=np.int64)  # every one dated
+    with Store(folder / "store.db") as store:
+        for lo in range(0, n, 1000):
+            with store.transaction():
+                for k in range(lo, min(n, lo + 1000)):
+                    f = made[k]
+                    text = f"Article {k} about {' and '.join(f.entities)}."
+                    ((doc, _),) = store.add_documents([RawDocument(f"gen/{k}.txt", text, "text")])
+                    store.put_article(doc, CleanResult(text, f"Headline {k}", None, None, None))
+                    g = type(f)(doc, f.vector, f.entities, f.day)
+                    store.put_blob(
+                        tables.FEATURE_BLOB, doc, store.text_hash(doc), tables.pack_features(g)
+                    )
+    np.save(folder / "days.npy", days)
 
 
 def prepare_narratives(n: int, folder: Path) -> None:
@@ -196,25 +227,31 @@ def run_reuse(n: int, folder: Path) -> dict[str, Any]:
         return measure(start, work)
 
 
-def run_stories(n: int) -> dict[str, Any]:
-    from stories_synth import features
+def run_stories(n: int, folder: Path) -> dict[str, Any]:
+    import numpy as np
 
-    from wiretrace.stories.cluster import StoriesConfig, cluster
-    from wiretrace.stories.substories import split_story
+    from wiretrace.pipeline import NullReporter
+    from wiretrace.store import Store
+    from wiretrace.stories.cluster import StoriesConfig
+    from wiretrace.stories.stage import NAME, place_stored
 
     start = rss_mb()
-    feats = features(n)
-    cfg = StoriesConfig()
+    db = folder / "work.db"  # the stage writes its stories: a fresh copy per run
+    shutil.copy(folder / "store.db", db)
+    with Store(db) as store:
+        ids = store.pending(NAME, "ladder")  # what the stage holds: the pending ids, days
+        days = np.load(folder / "days.npy")
+        cfg = StoriesConfig()
 
-    def work() -> dict[str, Any]:
-        assignment, states = cluster(feats, [], cfg)
-        members: dict[str, list[Any]] = {}
-        for f in feats:
-            members.setdefault(assignment[f.id], []).append(f)
-        threads = sum(len(split_story(m, cfg)) for m in members.values())
-        return {"stories": len(states), "threads": threads}
+        def work() -> dict[str, Any]:
+            with store.transaction():
+                touched, created = place_stored(store, ids, days, cfg, NullReporter())
+            threads = store.conn.execute("SELECT COUNT(*) FROM substories").fetchone()[0]
+            return {"stories": touched, "created": created, "threads": int(threads)}
 
-    return measure(start, work)
+        row = measure(start, work)
+    db.unlink()
+    return row
 
 
 def run_narratives(n: int, folder: Path) -> dict[str, Any]:
@@ -364,6 +401,9 @@ def run_statements(n: int) -> dict[str, Any]:
         claims.close()
 
 
+PREPARE = {"reuse": prepare_reuse, "stories": prepare_stories, "narratives": prepare_narratives}
+
+
 def child(stage: str, n: int, folder: Path) -> dict[str, Any]:
     """One stage at one size (each reads the baseline after importing its modules)."""
     if stage == "reuse":
@@ -371,7 +411,7 @@ def child(stage: str, n: int, folder: Path) -> dict[str, Any]:
     if stage == "narratives":
         return run_narratives(n, folder)
     if stage == "stories":
-        return run_stories(n)
+        return run_stories(n, folder)
     if stage == "figure_groups":
         return run_figure_groups(n)
     return run_statements(n)
@@ -390,7 +430,7 @@ def _python(*args: str) -> dict[str, Any]:
 
 def ladder_row(stage: str, n: int, work: Path) -> dict[str, Any]:
     folder = work / f"{stage}-{n}"
-    if stage in ("reuse", "narratives") and not (folder / "done").exists():
+    if stage in PREPARE and not (folder / "done").exists():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         clock = Clock()
@@ -523,7 +563,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.prepare:
         stage, n, folder = args.prepare[0], int(args.prepare[1]), Path(args.prepare[2])
-        (prepare_reuse if stage == "reuse" else prepare_narratives)(n, folder)
+        PREPARE[stage](n, folder)
         return
     if args.child:
         stage, n, folder = args.child[0], int(args.child[1]), Path(args.child[2])
