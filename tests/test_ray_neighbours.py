@@ -10,9 +10,10 @@ import pytest
 
 pa = pytest.importorskip("pyarrow")
 
+from wiretrace import cells  # noqa: E402
+from wiretrace.cells import cell_plan  # noqa: E402
 from wiretrace.distributed import neighbours  # noqa: E402
-from wiretrace.reuse import detect  # noqa: E402
-from wiretrace.reuse.detect import cell_plan, nearest  # noqa: E402
+from wiretrace.reuse.detect import nearest  # noqa: E402
 
 ROWS = 97  # assignment block (8,192 in use): several blocks in a small matrix
 
@@ -41,7 +42,7 @@ def _matrix(gen: np.random.Generator) -> tuple[Any, Any]:
 def test_steps_by_cell_and_by_row_give_the_local_neighbours(
     monkeypatch: pytest.MonkeyPatch, by_owner: bool
 ) -> None:
-    monkeypatch.setattr(detect, "ASSIGN_ROWS", ROWS)
+    monkeypatch.setattr(cells, "ASSIGN_ROWS", ROWS)
     monkeypatch.setattr(neighbours, "ASSIGN_ROWS", ROWS)
     gen = np.random.default_rng(5)
     mat, owner = _matrix(gen)

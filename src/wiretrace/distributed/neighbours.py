@@ -24,17 +24,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..cells import ASSIGN_ROWS, EXACT_LIMIT, PER_ITEM, assign_cells, cell_plan, train_cells
 from ..reuse.blocks import best_hits, ranks
-from ..reuse.detect import (
-    ASSIGN_ROWS,
-    EXACT_LIMIT,
-    F32,
-    PER_ITEM,
-    assign_cells,
-    cell_plan,
-    cell_top,
-    train_cells,
-)
+from ..reuse.detect import F32, cell_top
 from .keyed import OUT_BYTES, Batch, Rows, Shuffles, over, shuffle
 
 I64 = npt.NDArray[np.int64]

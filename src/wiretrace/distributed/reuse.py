@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..cells import EXACT_LIMIT
 from ..reuse.candidates import band_rows, pairs_from_keys
 from ..reuse.config import ReuseConfig
 from ..reuse.detect import (
-    EXACT_LIMIT,
     DocInput,
     PairResult,
     align_pair,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..cells import EXACT_LIMIT, cell_members, nearest_cells
 from ..spilled import Rows
 from .config import FiguresConfig
 from .numbers import misprint_distance
@@ -377,61 +378,150 @@ def neighbour_blocks(
     core: Rows,
     cfg: FiguresConfig,
     lists_of: Collection[int] | None = None,
+    exact_limit: int | None = None,
 ) -> Iterator[Neighbours]:
     """The entries of ``series_edges``'s neighbour lists, one block of ``CHUNK`` facts at a
-    time, before they are made symmetric (a caller may keep them in a file)."""
+    time, before they are made symmetric (a caller may keep them in a file).
+
+    A family of at most ``exact_limit`` (default ``EXACT_LIMIT``) facts: each fact's list
+    is chosen among all the family's facts. A larger one is searched by cells
+    (``cells.nearest_cells`` over the what- and sentence vectors joined, whose cosine is
+    the score before the frame floor): in each of the ``cells.PER_ITEM`` cells a fact
+    joined, its list is chosen by the same rule among that cell's facts, so the cost
+    grows as n^1.5, not n^2, and a fact keeps at most ``PER_ITEM * NEIGHBOURS``
+    neighbours (one found in both cells is listed twice, with the same evidence). The
+    cells depend only on the family's facts and their order: a run over the same facts
+    finds the same lists.
+    """
     for block in _blocks(rows, facts):
         idx = np.asarray(block)
-        articles = np.array([rows[i].article for i in idx], dtype=object)
-        units = [_unit_key(rows[i]) for i in idx]
-        frames = _frame_ids(rows, idx)
         listed = np.arange(len(idx))
         if lists_of is not None:
             listed = np.flatnonzero([i in lists_of for i in block])
+        if not len(listed):
+            continue
+        family_of = _Family(rows, idx)
+        limit = EXACT_LIMIT if exact_limit is None else exact_limit
+        for at, cols in _searches(idx, listed, what, sent, limit):
+            yield from family_of.lists(at, cols, what, sent, core, cfg)
+
+
+def by_cells(rows: Sequence[FigureRow], facts: Sequence[int]) -> set[tuple[str, str | None]]:
+    """The families whose facts ``neighbour_blocks`` searches by cells."""
+    count: dict[tuple[str, str | None], int] = {}
+    for i in facts:
+        key = family(rows[i])
+        count[key] = count.get(key, 0) + 1
+    return {key for key, n in count.items() if n > EXACT_LIMIT}
+
+
+def _searches(
+    idx: npt.NDArray[np.int_], listed: npt.NDArray[np.int_], what: Rows, sent: Rows, limit: int
+) -> Iterator[tuple[npt.NDArray[np.int_], npt.NDArray[np.int_]]]:
+    """(facts whose lists are made, the facts they are chosen among): positions in
+    ``idx``, ``CHUNK`` lists at a time, the candidates ascending."""
+    if len(idx) <= limit:
+        every = np.arange(len(idx))
         for a in range(0, len(listed), CHUNK):
-            at = listed[a : a + CHUNK]
-            here = (_wide(what[idx[at]]), _wide(sent[idx[at]]), _wide(core[idx[at]]))
-            best = np.zeros((len(at), 0), dtype=np.float32)
-            where = np.zeros((len(at), 0), dtype=np.int64)
-            for t in range(0, len(idx), TILE):
-                u = min(t + TILE, len(idx))
-                cols = idx[t:u]
-                same, differ = _frame_match(frames[at], frames[t:u])
-                alike = _cosines(here[0], what[cols])
-                alike = np.where(same, np.maximum(alike, FRAME_SIMILARITY), alike)
-                score = (alike + _cosines(here[1], sent[cols])) / 2
-                ok = (same | (_cosines(here[2], core[cols]) >= cfg.series_core)) & (score > 0)
-                ok &= ~differ
-                ok &= articles[at, None] != articles[None, t:u]
-                score = np.where(ok, score, 0.0).astype(np.float32)
-                columns = np.broadcast_to(np.arange(t, u), score.shape)
-                best = np.concatenate([best, score], axis=1)
-                where = np.concatenate([where, columns], axis=1)
-                keep = best_columns(best, NEIGHBOURS)
-                best = np.take_along_axis(best, keep, axis=1)
-                where = np.take_along_axis(where, keep, axis=1)
-            left: list[int] = []
-            right: list[int] = []
-            values: list[float] = []
-            for r, mine in enumerate(at):
-                i = int(idx[mine])
-                for value, c in zip(best[r].tolist(), where[r].tolist(), strict=True):
-                    if value <= 0:
-                        continue
-                    j = int(idx[c])
-                    if units[mine] is not None and units[c] is not None and units[mine] != units[c]:
-                        continue
-                    if not same_names(rows[i], rows[j]):
-                        continue
-                    left.append(i)
-                    right.append(j)
-                    values.append(value)
-            if values:
-                yield (
-                    np.asarray(left, dtype=np.int64),
-                    np.asarray(right, dtype=np.int64),
-                    np.asarray(values, dtype=np.float32),
-                )
+            yield listed[a : a + CHUNK], every
+        return
+    cells, nearest, _ = nearest_cells(_Joined(what, sent, idx))
+    wanted = np.zeros(len(idx), dtype=bool)
+    wanted[listed] = True
+    for members in cell_members(cells, nearest):
+        mine = members[wanted[members]]
+        for a in range(0, len(mine), CHUNK):
+            yield mine[a : a + CHUNK], members
+
+
+class _Joined:
+    """A family's what- and sentence vectors side by side, scaled to unit length: the
+    cosine of two rows is the mean of their what- and sentence cosines."""
+
+    def __init__(self, what: Rows, sent: Rows, idx: npt.NDArray[np.int_]) -> None:
+        self.what, self.sent, self.idx = what, sent, idx
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.idx), self.what.shape[1] + self.sent.shape[1])
+
+    def __getitem__(self, at: npt.NDArray[np.int64] | slice) -> npt.NDArray[np.float32]:
+        picked = self.idx[at]
+        both = np.hstack([self.what[picked], self.sent[picked]]).astype(np.float32)
+        norm = np.linalg.norm(both, axis=1, keepdims=True)
+        out: npt.NDArray[np.float32] = both / np.maximum(norm, 1e-9)
+        return out
+
+
+class _Family:
+    """What the neighbour lists of one family's facts (``idx``) compare besides vectors."""
+
+    def __init__(self, rows: Sequence[FigureRow], idx: npt.NDArray[np.int_]) -> None:
+        self.rows, self.idx = rows, idx
+        self.articles = np.array([rows[i].article for i in idx], dtype=object)
+        self.units = [_unit_key(rows[i]) for i in idx]
+        self.frames = _frame_ids(rows, idx)
+
+    def lists(
+        self,
+        at: npt.NDArray[np.int_],
+        cols: npt.NDArray[np.int_],
+        what: Rows,
+        sent: Rows,
+        core: Rows,
+        cfg: FiguresConfig,
+    ) -> Iterator[Neighbours]:
+        """The lists of the facts ``at``, each its ``NEIGHBOURS`` best of ``cols``
+        (ascending positions: ties go to the earlier fact), compared ``TILE`` at a time."""
+        rows, idx, frames, articles, units = (
+            self.rows,
+            self.idx,
+            self.frames,
+            self.articles,
+            self.units,
+        )
+        here = (_wide(what[idx[at]]), _wide(sent[idx[at]]), _wide(core[idx[at]]))
+        best = np.zeros((len(at), 0), dtype=np.float32)
+        where = np.zeros((len(at), 0), dtype=np.int64)
+        for t in range(0, len(cols), TILE):
+            near = cols[t : t + TILE]
+            them = idx[near]
+            same, differ = _frame_match(frames[at], frames[near])
+            alike = _cosines(here[0], what[them])
+            alike = np.where(same, np.maximum(alike, FRAME_SIMILARITY), alike)
+            score = (alike + _cosines(here[1], sent[them])) / 2
+            ok = (same | (_cosines(here[2], core[them]) >= cfg.series_core)) & (score > 0)
+            ok &= ~differ
+            ok &= articles[at, None] != articles[None, near]
+            score = np.where(ok, score, 0.0).astype(np.float32)
+            columns = np.broadcast_to(near.astype(np.int64), score.shape)
+            best = np.concatenate([best, score], axis=1)
+            where = np.concatenate([where, columns], axis=1)
+            keep = best_columns(best, NEIGHBOURS)
+            best = np.take_along_axis(best, keep, axis=1)
+            where = np.take_along_axis(where, keep, axis=1)
+        left: list[int] = []
+        right: list[int] = []
+        values: list[float] = []
+        for r, mine in enumerate(at):
+            i = int(idx[mine])
+            for value, c in zip(best[r].tolist(), where[r].tolist(), strict=True):
+                if value <= 0:
+                    continue
+                j = int(idx[c])
+                if units[mine] is not None and units[c] is not None and units[mine] != units[c]:
+                    continue
+                if not same_names(rows[i], rows[j]):
+                    continue
+                left.append(i)
+                right.append(j)
+                values.append(value)
+        if values:
+            yield (
+                np.asarray(left, dtype=np.int64),
+                np.asarray(right, dtype=np.int64),
+                np.asarray(values, dtype=np.float32),
+            )
 
 
 def _wide(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:

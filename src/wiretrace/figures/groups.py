@@ -43,6 +43,7 @@ from .compare import (
     Pairs,
     YearAt,
     YearMention,
+    by_cells,
     clustered,
     cosine_rows,
     evidence,
@@ -462,7 +463,8 @@ def _standing(
     Seeds: the pending articles' figures; the figures that were in a component with a
     changed article's old figures (which may have held their places in neighbour lists);
     and both ends of a series edge among the other figures that a new figure pushed out
-    (found by building the edges of those figures alone, as the last run had them).
+    (found by building the edges of those figures alone, as the last run had them); and
+    every figure of a family searched by cells (``compare.by_cells``).
     """
     position = {r.id: i for i, r in enumerate(rows)}
     if any(f not in position for g in since.groups for f in g.figures):
@@ -485,6 +487,9 @@ def _standing(
         seeds.update(lost)
         if lost:
             seeds.add(i)
+    # A family searched by cells: cells trained on other facts may change any list of it.
+    wide = by_cells(rows, facts_of(rows))
+    seeds.update(i for i, r in enumerate(rows) if family(r) in wide)
     touched = {root[i] for i in seeds}
     redo = [i for i in range(len(rows)) if root[i] in touched]
     kept = []
@@ -626,5 +631,7 @@ STAGE = Stage(
     config=("figures",),
     # 2: groups ordered by their members (compare.group_key); series facts in row order
     # 3: scores summed in float64 and ties broken by figure order, whatever the block shape
-    version=3,
+    # 4: a family of more than cells.EXACT_LIMIT facts has its series neighbours searched
+    #    by cells (compare.neighbour_blocks)
+    version=4,
 )

@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from ..cells import EXACT_LIMIT, PER_ITEM, spherical_cells
 from ..spilled import SpilledRows
 from ..vectors import unit
 from .align import Passage, align, merge
@@ -22,10 +23,6 @@ from .paraphrase import Sentences, paraphrase_pair
 from .text import Tokens, quote_prefix, tokenize
 
 F32 = npt.NDArray[np.float32]
-EXACT_LIMIT = 8000  # items searched exactly; beyond, by cells (``nearest_hits``)
-ASSIGN_ROWS = 8192  # items assigned to cells at a time (the product's rows: its shape sets
-# the last bits of the cosines, so every engine assigns the same blocks of items)
-PER_ITEM = 2  # cells each item joins
 
 
 @dataclass(frozen=True)
@@ -122,9 +119,9 @@ def nearest_hits(
     two nearest cells, exact products inside each cell), so cost grows as n^1.5, not n^2.
     Zero rows (no vectors) are nobody's neighbour. ``cent`` may be a ``SpilledRows``: only
     a block of rows or one cell is then in memory at a time, with the same products.
-    ``rows`` ascending. The cell plan, assignment and per-cell search are the functions
-    below (``cell_plan``, ``train_cells``, ``assign_cells``, ``cell_top``), which the Ray
-    engine runs on the same blocks and cells.
+    ``rows`` ascending. The cell plan and assignment are those of ``wiretrace.cells``, the
+    per-cell search is ``cell_top`` below; the Ray engine runs them on the same blocks and
+    cells.
     """
     n = cent.shape[0]
     if cent.shape[1] == 0 or k <= 0 or n < 2 or not len(rows):
@@ -136,7 +133,7 @@ def nearest_hits(
         every = np.arange(n, dtype=np.int64)
         cell_top(cent[every], every, mask, own, k, threshold, emit, block)
         return
-    for members in _cells(cent, per_item=PER_ITEM):
+    for members in spherical_cells(cent, PER_ITEM):
         if mask[members].any():
             cell_top(cent[members], members, mask[members], own[members], k, threshold, emit, block)
 
@@ -235,54 +232,6 @@ def sentence_pairs_of(
             count[key] = count.get(key, 0) + 1
             best[key] = max(best.get(key, -1.0), float(vectors[r] @ vectors[c]))
     return {p for p, n in count.items() if n >= 2 or best[p] >= cfg.fact_sim}
-
-
-def cell_plan(n: int) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """The cells of ``n`` items (about sqrt(n)), the items whose vectors train them (a
-    sample of 50 per cell, in this order) and the sample's rows that start them."""
-    cells = int(np.sqrt(n))
-    rng = np.random.default_rng(0)
-    sample = rng.choice(n, size=min(n, 50 * cells), replace=False)
-    start = rng.choice(sample.shape[0], size=cells, replace=False)
-    return cells, sample.astype(np.int64), start.astype(np.int64)
-
-
-def train_cells(sample: F32, start: npt.NDArray[np.int64], rounds: int = 6) -> F32:
-    """Spherical k-means centres of the sample's vectors (``cell_plan``)."""
-    centre = sample[start].copy()
-    for _ in range(rounds):
-        assign = np.argmax(sample @ centre.T, axis=1)
-        for c in range(centre.shape[0]):
-            got = sample[assign == c]
-            if got.shape[0]:
-                v = got.sum(axis=0)
-                centre[c] = v / max(float(np.linalg.norm(v)), 1e-9)
-    return centre
-
-
-def assign_cells(block: F32, centre: F32, per_item: int = PER_ITEM) -> npt.NDArray[np.int64]:
-    """The ``per_item`` nearest cells of each item of a block (``ASSIGN_ROWS`` items from a
-    multiple of it: the same products whatever the engine)."""
-    sims = block @ centre.T
-    out: npt.NDArray[np.int64] = np.argpartition(-sims, per_item - 1, axis=1)[:, :per_item]
-    return out
-
-
-def _cells(cent: F32 | SpilledRows, per_item: int) -> list[npt.NDArray[np.int64]]:
-    """Spherical k-means cells; every item joins its ``per_item`` nearest cells."""
-    n = cent.shape[0]
-    cells, sample, start = cell_plan(n)
-    centre = train_cells(cent[sample], start)
-    nearest = np.empty((n, per_item), dtype=np.int64)
-    for lo in range(0, n, ASSIGN_ROWS):
-        nearest[lo : lo + ASSIGN_ROWS] = assign_cells(cent[lo : lo + ASSIGN_ROWS], centre, per_item)
-    item = np.repeat(np.arange(n, dtype=np.int64), per_item)
-    cell = nearest.ravel()
-    order = np.argsort(cell, kind="stable")
-    bounds = np.searchsorted(cell[order], np.arange(cells + 1))
-    return [
-        item[order[bounds[c] : bounds[c + 1]]] for c in range(cells) if bounds[c + 1] > bounds[c]
-    ]
 
 
 def specifics(text: str, tokens: Tokens) -> npt.NDArray[np.bool_]:
