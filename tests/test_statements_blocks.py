@@ -4,11 +4,13 @@ organisations' quotes compared with place-named ones a block at a time)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+import wiretrace.attribution.statements as stage
 from test_attribution_statements import BagOfWords, claims, q
-from wiretrace.attribution import statements as stage
-from wiretrace.attribution.statements import _Embedded, group_statements, place_metonymy
+from wiretrace.attribution.claims import Claim
+from wiretrace.attribution.statements import _Embedded, group_statements, pieces, place_metonymy
 from wiretrace.models import Quote
 from wiretrace.spilled import SpilledValues
 
@@ -109,3 +111,55 @@ def test_spilled_values_read_back_what_was_set() -> None:
     values.close()
     with pytest.raises(KeyError):
         values["a"]
+
+
+def one_speaker(n: int, seed: int = 0) -> tuple[list[Quote], dict[str, tuple[Claim, ...]]]:
+    """``n`` quotes of one speaker in 40 articles: 15 things, each said reworded (a fifth
+    of its words replaced), some with a figure that differs, some with two claims in one
+    quote; each piece's claim written as the parse would give it (first word the
+    predicate, the next three its arguments)."""
+    rng = np.random.default_rng(seed)
+    vocab = [f"word{k}" for k in range(300)]
+    things = [[str(w) for w in rng.choice(vocab, 12)] for _ in range(15)]
+    quotes, said = [], {}
+    for k in range(n):
+        thing = things[int(rng.integers(len(things)))]
+        words = [
+            w if m < 3 or rng.random() > 0.2 else str(rng.choice(vocab))
+            for m, w in enumerate(thing)
+        ]
+        if k % 7 == 0:
+            words.append(("3,000", "5,000")[int(rng.integers(2))])
+        text = " ".join(words)
+        if k % 5 == 0:
+            text += ", as well as " + " ".join(things[int(rng.integers(len(things)))][:6])
+        quote = q(str(k), f"A{int(rng.integers(40))}", text, "Rui Salgado")
+        quotes.append(quote)
+        said[quote.id] = tuple(_claim(piece) for piece in pieces(text))
+    return quotes, said
+
+
+def _claim(text: str) -> Claim:
+    words = text.replace(",", "").split()
+    figures = frozenset(w for w in words if w.isdigit())
+    return Claim(
+        frozenset(words), frozenset(words[:1]), frozenset(words[1:4]), figures, frozenset()
+    )
+
+
+def test_a_speaker_larger_than_a_block_has_the_groups_it_has_in_one_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    quotes, said = one_speaker(90)
+
+    def groups() -> list[tuple[str, ...]]:
+        return sorted(st.quotes for st in group_statements(quotes, BagOfWords(), 0.65, claims=said))
+
+    whole = groups()  # every quote in one block and one tile
+    assert len(quotes) < stage.BLOCK
+    assert len(whole) >= 10 and max(len(g) for g in whole) >= 4
+    assert any(len(pieces(x.text)) > 1 for x in quotes if any(x.id in g for g in whole))
+    for block, columns in ((1, 1), (2, 3), (7, 2), (8, 8), (13, 40), (89, 1), (5, 90)):
+        monkeypatch.setattr(stage, "BLOCK", block)
+        monkeypatch.setattr(stage, "COLUMNS", columns)
+        assert groups() == whole, (block, columns)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -107,28 +108,51 @@ BLOCK = 256  # quotes whose similarities are held at once (memory: BLOCK x piece
 COLUMNS = 4096  # ... against at most this many quotes of the same speaker at once
 
 
-def _cosines(a: Matrix, b: Matrix) -> Matrix:
+def _cosines(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> Matrix:
     """Cosines of rows of ``a`` with rows of ``b``, summed in float64 and then rounded to
     float32: a score then does not depend on the shapes it was computed in (which
     quotes share a block), so neither do ties and threshold crossings."""
-    return (a.astype(np.float64) @ b.astype(np.float64).T).astype(np.float32)
+    a, b = a.astype(np.float64, copy=False), b.astype(np.float64, copy=False)
+    out: Matrix = (a @ b.T).astype(np.float32)
+    return out
 
 
 class _Pieces:
-    """The pieces of some quotes, their vectors, and where each quote's rows start."""
+    """The pieces of some quotes: the numbers of their vectors' rows in ``matrix`` (in
+    memory, or a file read a block at a time) and where each quote's rows start."""
 
-    def __init__(self, quotes: Sequence[Quote], vectors: Mapping[str, int], matrix: Matrix):
-        rows = [[vectors[p] for p in pieces(q.text)] for q in quotes]
-        self.rows = np.asarray([r for rs in rows for r in rs], dtype=np.int64)
-        self.starts = np.cumsum([0, *(len(rs) for rs in rows[:-1])]).astype(np.int64)
-        self.matrix = matrix
-        self.n = len(quotes)
+    def __init__(
+        self,
+        rows: npt.NDArray[np.int64],
+        starts: npt.NDArray[np.int64],
+        matrix: npt.NDArray[Any] | SpilledRows,
+    ) -> None:
+        self.rows, self.starts, self.matrix = rows, starts, matrix
+        self.n = len(starts)
 
-    def vectors(self, lo: int = 0, hi: int | None = None) -> Matrix:
-        hi = self.n if hi is None else hi
-        start = int(self.starts[lo])
-        end = int(self.starts[hi]) if hi < self.n else len(self.rows)
-        return self.matrix[self.rows[start:end]]
+    @classmethod
+    def of(
+        cls, quotes: Sequence[Quote], row: Mapping[str, int], matrix: Matrix | SpilledRows
+    ) -> _Pieces:
+        """The pieces of ``quotes``, each piece text's vector at row ``row[text]``."""
+        rows = [[row[p] for p in pieces(q.text)] for q in quotes]
+        sizes = np.asarray([len(rs) for rs in rows], dtype=np.int64)
+        flat = np.asarray([r for rs in rows for r in rs], dtype=np.int64)
+        return cls(flat, np.cumsum(sizes) - sizes, matrix)
+
+    def _span(self, lo: int, hi: int) -> tuple[int, int]:
+        return int(self.starts[lo]), int(self.starts[hi]) if hi < self.n else len(self.rows)
+
+    def vectors(self, lo: int = 0, hi: int | None = None) -> npt.NDArray[Any]:
+        start, end = self._span(lo, self.n if hi is None else hi)
+        return np.asarray(self.matrix[self.rows[start:end]])
+
+    def held(self, lo: int, hi: int) -> _Pieces:
+        """Quotes ``lo..hi`` with their vectors read into memory once, in float64 (the
+        precision ``_cosines`` sums in), for the tiles that compare them."""
+        start, end = self._span(lo, hi)
+        matrix = np.asarray(self.matrix[self.rows[start:end]], dtype=np.float64)
+        return _Pieces(np.arange(end - start, dtype=np.int64), self.starts[lo:hi] - start, matrix)
 
     def block_similarity(
         self, lo: int, hi: int, other: _Pieces, columns: tuple[int, int] | None = None
@@ -223,7 +247,16 @@ class _Embedded:
         alone: one speaker's, or one block's)."""
         self.add(quotes)
         texts = list(dict.fromkeys(p for q in quotes for p in pieces(q.text)))
-        return _Pieces(quotes, {t: i for i, t in enumerate(texts)}, self.rows_of(texts))
+        return _Pieces.of(quotes, {t: i for i, t in enumerate(texts)}, self.rows_of(texts))
+
+    def pieces_in_file(self, quotes: Sequence[Quote]) -> _Pieces:
+        """The pieces of ``quotes`` with their vectors left in the file: only their row
+        numbers are held, and ``_Pieces.held`` reads a block of them when it is compared
+        (a speaker quoted tens of thousands of times is never read whole)."""
+        self.add(quotes)
+        if self._rows is None:  # no quotes, so no vectors
+            return _Pieces.of(quotes, {}, np.zeros((0, 0), np.float32))
+        return _Pieces.of(quotes, self.row, self._rows)
 
     def close(self) -> None:
         """Remove the vectors' file."""
@@ -340,43 +373,47 @@ def _speaker_statements(
 ) -> list[Statement]:
     """One compared speaker's statements; with ``skips``, none when its quotes cannot be
     compared (recorded against the articles quoting it)."""
-    mine = [tuple(claims[q.id]) for q in group]
     if skips is None:
-        return _same_statements(speaker, group, mine, embedded, cuts)
+        return _same_statements(speaker, group, claims, embedded, cuts)
     articles = sorted({q.article for q in group})
-    found = skips.guard(articles, _same_statements, speaker, group, mine, embedded, cuts)
+    found = skips.guard(articles, _same_statements, speaker, group, claims, embedded, cuts)
     return found or []
 
 
 def _same_statements(
     speaker: str,
     group: Sequence[Quote],
-    claims: Sequence[tuple[Claim, ...]],
+    claims: Mapping[str, Sequence[Claim]],
     embedded: _Embedded,
     cuts: tuple[float, float],
 ) -> list[Statement]:
     """One speaker's quotes in different articles that make the same claim."""
     threshold = cuts[0]
-    found = embedded.pieces_of(group)
-    similar: dict[tuple[int, int], float] = {}  # i < j, cosine at or above threshold
-    # Tile by tile: a speaker quoted thousands of times never needs an n x n matrix, nor
-    # a block of rows against all of its quotes; only tiles with a pair i < j are scored.
+    found = embedded.pieces_in_file(group)
+    similar = _Edges()  # pairs i < j at or above the threshold whose claims agree
+    # Tile by tile, each block of vectors read from the file when it is compared: a block
+    # of ``COLUMNS`` quotes is held, and blocks of ``BLOCK`` quotes up to its end are
+    # compared with it (only tiles with a pair i < j), so a speaker quoted tens of
+    # thousands of times never holds its vectors, nor an n x n matrix. Claims are read
+    # only for the pairs that reach the threshold.
     n = len(group)
-    tiles = (
-        (lo, min(lo + BLOCK, n), c_lo, min(c_lo + COLUMNS, n))
-        for lo in range(0, n, BLOCK)
-        for c_lo in range(lo, n, COLUMNS)
-    )
-    for lo, hi, c_lo, c_hi in tiles:
-        sims = found.block_similarity(lo, hi, found, (c_lo, c_hi))
-        keep = sims >= threshold
-        keep &= np.arange(lo, hi)[:, None] < np.arange(c_lo, c_hi)[None, :]
-        for i, j in zip(*np.nonzero(keep), strict=True):
-            i, j = lo + int(i), c_lo + int(j)
-            if group[i].article != group[j].article:
-                cos = _agreeing(found, claims, group, i, j, cuts)
+    _, article = np.unique(np.asarray([q.article for q in group], dtype=str), return_inverse=True)
+    for c_lo in range(0, n, COLUMNS):
+        c_hi = min(c_lo + COLUMNS, n)
+        columns = found.held(c_lo, c_hi)
+        for lo in range(0, c_hi, BLOCK):
+            hi = min(lo + BLOCK, c_hi)
+            rows = found.held(lo, hi)
+            keep = rows.block_similarity(0, hi - lo, columns) >= threshold
+            keep &= np.arange(lo, hi)[:, None] < np.arange(c_lo, c_hi)[None, :]
+            keep &= article[lo:hi, None] != article[None, c_lo:c_hi]
+            said = _Said(claims, group)  # the claims of this tile's pairs
+            for r, c in zip(*np.nonzero(keep), strict=True):
+                i, j = lo + int(r), c_lo + int(c)
+                pair = ((rows, int(r), said(i)), (columns, int(c), said(j)))
+                cos = _agreeing(pair, (group[i].text, group[j].text), cuts)
                 if cos is not None:
-                    similar[(i, j)] = cos
+                    similar.add(i, j, cos)
     members = _complete_groups(group, similar)
     out = []
     for qs in members:
@@ -386,25 +423,38 @@ def _same_statements(
     return out
 
 
+class _Said:
+    """Quotes' claims read from ``claims`` (a file in a run) when a pair needs them, each
+    once per tile."""
+
+    def __init__(self, claims: Mapping[str, Sequence[Claim]], group: Sequence[Quote]) -> None:
+        self.claims, self.group = claims, group
+        self.read: dict[int, Sequence[Claim]] = {}
+
+    def __call__(self, k: int) -> Sequence[Claim]:
+        if k not in self.read:
+            self.read[k] = self.claims[self.group[k].id]
+        return self.read[k]
+
+
 def _agreeing(
-    found: _Pieces,
-    claims: Sequence[tuple[Claim, ...]],
-    group: Sequence[Quote],
-    i: int,
-    j: int,
+    pair: tuple[tuple[_Pieces, int, Sequence[Claim]], tuple[_Pieces, int, Sequence[Claim]]],
+    texts: tuple[str, str],
     cuts: tuple[float, float],
 ) -> float | None:
-    """The best cosine between a piece of quote ``i`` and one of quote ``j`` that reach
-    the threshold and make the same claim; None when no two do."""
+    """The best cosine between a piece of one quote and one of the other (each given as
+    its block of pieces, its place in the block and its claims) that reach the threshold
+    and make the same claim; None when no two do."""
     threshold, strong = cuts
-    cos = _cosines(found.vectors(i, i + 1), found.vectors(j, j + 1))
-    texts_i, texts_j = pieces(group[i].text), pieces(group[j].text)
+    (found_i, i, claims_i), (found_j, j, claims_j) = pair
+    cos = _cosines(found_i.vectors(i, i + 1), found_j.vectors(j, j + 1))
+    texts_i, texts_j = pieces(texts[0]), pieces(texts[1])
     best = None
     for x, y in zip(*np.nonzero(cos >= threshold), strict=True):
         a, b = int(x), int(y)
-        known = a < len(claims[i]) and b < len(claims[j])
+        known = a < len(claims_i) and b < len(claims_j)
         c = float(cos[a, b])
-        if known and _agree(claims[i][a], claims[j][b], texts_i[a], texts_j[b], c, strong):
+        if known and _agree(claims_i[a], claims_j[b], texts_i[a], texts_j[b], c, strong):
             best = max(best or -1.0, c)
     return best
 
@@ -416,50 +466,112 @@ def _figures(text: str) -> frozenset[str]:
     return frozenset(n.rstrip(".,").replace(",", "") for n in _FIGURE.findall(text))
 
 
-def _complete_groups(
-    group: Sequence[Quote], similar: Mapping[tuple[int, int], float]
-) -> list[list[Quote]]:
+class _Edges:
+    """Pairs of one speaker's quotes (i < j) and their cosines, in compact arrays: a
+    speaker quoted tens of thousands of times has about as many pairs as quotes."""
+
+    def __init__(self) -> None:
+        self.i, self.j, self.cos = array("i"), array("i"), array("f")
+
+    def add(self, i: int, j: int, cos: float) -> None:
+        """``cos`` is a float32 value (``_cosines``): kept exactly."""
+        self.i.append(i)
+        self.j.append(j)
+        self.cos.append(cos)
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+
+class _Groups:
+    """Groups of quotes, a quote in any number of them, as chains in arrays: one record
+    per membership, chained per quote (in the order it joined) and per group."""
+
+    def __init__(self, n: int) -> None:
+        self.first, self.last = array("i", [-1]) * n, array("i", [-1]) * n  # quote's records
+        self.quote, self.group = array("i"), array("i")  # record -> its quote, its group
+        self.next_of_quote, self.next_in_group = array("i"), array("i")
+        self.head = array("i")  # group -> the record of its newest member
+
+    def __len__(self) -> int:
+        return len(self.head)
+
+    def new(self, *quotes: int) -> None:
+        self.head.append(-1)
+        for q in quotes:
+            self.join(q, len(self.head) - 1)
+
+    def join(self, q: int, g: int) -> None:
+        r = len(self.quote)
+        self.quote.append(q)
+        self.group.append(g)
+        self.next_of_quote.append(-1)
+        self.next_in_group.append(self.head[g])
+        self.head[g] = r
+        if self.last[q] < 0:
+            self.first[q] = r
+        else:
+            self.next_of_quote[self.last[q]] = r
+        self.last[q] = r
+
+    def of(self, q: int) -> Iterator[int]:
+        """The groups of quote ``q``, in the order it joined them."""
+        r = self.first[q]
+        while r >= 0:
+            yield self.group[r]
+            r = self.next_of_quote[r]
+
+    def members(self, g: int) -> Iterator[int]:
+        r = self.head[g]
+        while r >= 0:
+            yield self.quote[r]
+            r = self.next_in_group[r]
+
+
+def _complete_groups(group: Sequence[Quote], similar: _Edges) -> list[list[Quote]]:
     """Quotes of one speaker in groups where every two members say the same thing.
 
     Complete linkage: a quote joins a group, most similar pair of different articles
     first, only when it is similar to every member and no two state different figures
     ("3,000" against "5,000"), so a chain of topical neighbours (A like B, B like C) never
     joins A with a different claim C. A quote carrying two claims ("…, as well as …") may
-    belong to the group of each."""
-    figures = [_figures(q.text) for q in group]
+    belong to the group of each. The pairs and the groups are kept in arrays, not objects
+    per quote: their memory is a few bytes per pair."""
+    n = len(group)
+    i = np.frombuffer(similar.i, dtype=np.intc).astype(np.int64)
+    j = np.frombuffer(similar.j, dtype=np.intc).astype(np.int64)
+    keys = np.sort(i * n + j)
+    paired = np.unique(np.concatenate([i, j])).tolist()
+    figures = {k: f for k in paired if (f := _figures(group[k].text))}  # the few with one
 
-    def agree(i: int, j: int) -> bool:
-        a, b = figures[i], figures[j]
-        return (min(i, j), max(i, j)) in similar and (not a or not b or bool(a & b))
+    def agree(a: int, b: int) -> bool:
+        key = min(a, b) * n + max(a, b)
+        at = int(np.searchsorted(keys, key))
+        return at < len(keys) and int(keys[at]) == key and same_figures(a, b)
 
-    edges = sorted(
-        (
-            (cos, i, j)
-            for (i, j), cos in similar.items()
-            if group[i].article != group[j].article and agree(i, j)
-        ),
-        reverse=True,
-    )
-    groups: list[list[int]] = []
-    member_of: dict[int, list[int]] = defaultdict(list)  # quote -> its groups
-    for _, i, j in edges:
-        if set(member_of[i]) & set(member_of[j]):
+    def same_figures(a: int, b: int) -> bool:
+        x, y = figures.get(a), figures.get(b)
+        return not x or not y or bool(x & y)
+
+    # most similar first; at one cosine the later pair (i, then j) first
+    order = np.lexsort((j, i, np.frombuffer(similar.cos, dtype=np.float32)))[::-1]
+    groups = _Groups(n)
+    for e in order.tolist():
+        a, b = similar.i[e], similar.j[e]
+        if not same_figures(a, b) or not set(groups.of(a)).isdisjoint(groups.of(b)):
             continue
         joined = False
-        for new, old in ((j, i), (i, j)):
-            for g in member_of[old]:
-                if all(agree(new, x) for x in groups[g]):
-                    groups[g].append(new)
-                    member_of[new].append(g)
+        for new, old in ((b, a), (a, b)):
+            for g in groups.of(old):
+                if all(agree(new, x) for x in groups.members(g)):
+                    groups.join(new, g)
                     joined = True
                     break
             if joined:
                 break
         if not joined:
-            member_of[i].append(len(groups))
-            member_of[j].append(len(groups))
-            groups.append([i, j])
-    return [[group[i] for i in sorted(g)] for g in groups]
+            groups.new(a, b)
+    return [[group[k] for k in sorted(groups.members(g))] for g in range(len(groups))]
 
 
 def place_metonymy(
