@@ -16,10 +16,10 @@ from __future__ import annotations
 import functools
 import pickle
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from typing import Any, TypeVar
 
 from ..attribution.statements import compare_speakers
+from ..batches import capped_batches
 from ..figures.compare import Group
 from ..figures.config import FiguresConfig
 from ..figures.groups import FigureItem, group_family
@@ -40,12 +40,6 @@ T = TypeVar("T")
 CHUNK = 2000  # items per block sent from the driver
 
 
-def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 def _figure_family(
     key: int, items: list[FigureItem], dim: int, cfg: FiguresConfig
 ) -> list[tuple[list[tuple[tuple[int, int, int], Group]], dict[str, str]]]:
@@ -64,7 +58,7 @@ def group_figures(
     each figure's component (``figures.groups.labels``), the record an incremental run of
     the stage starts from."""
     keyed = ((key_of(repr(family)), item) for family, item in items)
-    refs = put_chunks(ray, chunked(keyed))
+    refs = put_chunks(ray, capped_batches(keyed, lambda _: 1, CHUNK))
     reduce = functools.partial(_figure_family, dim=dim(), cfg=cfg)
     found: list[tuple[tuple[int, int, int], Group]] = []
     labels: dict[str, str] = {}
@@ -94,7 +88,8 @@ def group_statements(
     """``attribution.statements.group_statements`` over the corpus, one speaker per key:
     the statements in the local engine's order (by speaker), and the articles whose
     speaker could not be compared (with why)."""
-    refs = put_chunks(ray, chunked((key_of(speaker), item) for speaker, item in items))
+    keyed = ((key_of(speaker), item) for speaker, item in items)
+    refs = put_chunks(ray, capped_batches(keyed, lambda _: 1, CHUNK))
     reduce = functools.partial(_speakers, evidence=evidence)
     statements: list[Statement] = []
     failed: dict[str, str] = {}
@@ -154,7 +149,7 @@ def cluster_blocks(
             yield from ((k, (0, (rank, s))) for rank, s in enumerate(stories))
             yield from ((k, (1, a)) for a in articles)
 
-    refs = put_chunks(ray, chunked(items()))
+    refs = put_chunks(ray, capped_batches(items(), lambda _: 1, CHUNK))
     reduce = functools.partial(_block, cfg=cfg)
     out = list(group_by_key(ray, refs, reduce, "stories by time block", shuffles, workers))
     redo = ray.remote(_unpickled)
