@@ -14,6 +14,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from .vectors import unit
+
 F32 = npt.NDArray[np.float32]
 EXACT_LIMIT = 8000  # items searched exactly; beyond, by cells
 ASSIGN_ROWS = 8192  # items assigned to cells at a time (the product's rows: its shape sets
@@ -48,8 +50,7 @@ def train_cells(sample: F32, start: npt.NDArray[np.int64], rounds: int = 6) -> F
         for c in range(centre.shape[0]):
             got = sample[assign == c]
             if got.shape[0]:
-                v = got.sum(axis=0)
-                centre[c] = v / max(float(np.linalg.norm(v)), 1e-9)
+                centre[c] = unit(got.sum(axis=0))
     return centre
 
 

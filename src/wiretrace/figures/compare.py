@@ -11,7 +11,6 @@ of them are stated for the same time.
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ import numpy.typing as npt
 
 from ..cells import EXACT_LIMIT, cell_members, nearest_cells
 from ..spilled import Rows
+from ..vectors import unit
 from .config import FiguresConfig
 from .numbers import misprint_distance
 from .tables import FigureRow
@@ -1105,6 +1105,5 @@ def cosine_rows(vectors: Sequence[npt.NDArray[np.float32]], dim: int) -> npt.NDA
     out = np.zeros((len(vectors), dim), dtype=np.float32)
     for k, v in enumerate(vectors):
         if v.size == dim:
-            norm = float(np.linalg.norm(v))
-            out[k] = v / norm if norm > 0 and not math.isnan(norm) else v
+            out[k] = unit(v)
     return out

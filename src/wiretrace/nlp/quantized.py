@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..store import content_hash
+from ..vectors import unit
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,7 @@ class OnnxEmbedder:
             hidden = self.session.run(None, {k: feed[k] for k in self.inputs})[0]
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            vectors[rows] = pooled / np.maximum(norms, 1e-12)
+            vectors[rows] = unit(pooled)
         if len(unique) == len(texts):
             return vectors
         row = {text: i for i, text in enumerate(unique)}

@@ -15,6 +15,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
+from ..vectors import unit
 from .cluster import ArticleFeatures, StoriesConfig
 
 
@@ -49,7 +50,7 @@ def split_story(
     if step > 1:
         keys = sorted(groups)
         centroids = np.stack([np.mean([a.vector for a in groups[k]], axis=0) for k in keys])
-        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+        centroids = unit(centroids)
         placed = {a.id for a in sample}
         for a in ordered:
             if a.id not in placed:
