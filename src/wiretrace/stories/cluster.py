@@ -74,7 +74,7 @@ def article_vector(
         parts.append((cfg.title_weight, title_vector))
     if not parts:
         raise ValueError("an article needs sentences or a title to be clustered")
-    mix = sum(w * v / (np.linalg.norm(v) or 1.0) for w, v in parts)
+    mix = sum(w * unit(v) for w, v in parts)
     vec = np.asarray(mix, dtype=np.float32)
     return unit(vec)
 

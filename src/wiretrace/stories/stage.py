@@ -396,5 +396,6 @@ STAGE = Stage(
     ),
     run=run,
     config=("stories",),
+    version=2,  # 2: article vectors' parts at unit length by vectors.unit (ulps move)
     doc="incremental clustering of articles into stories, and of each story into threads",
 )
