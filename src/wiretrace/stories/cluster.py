@@ -394,9 +394,27 @@ class Page(NamedTuple):
     final: list[StoryState]  # stories the run touched that no later page can change
 
 
+# Stored stories read when a page can first meet them: each call gives, once each, those
+# whose first day is ``upto`` or earlier (None: any; undated ones on the first call) and whose
+# last day is ``live`` or later (None: any), each with its place in the index's order.
+StoredStories = Callable[[int | None, int | None], list[tuple[tuple[int, str], StoryState]]]
+
+
+def _given(existing: Sequence[StoryState]) -> StoredStories:
+    """Stories at hand, all given on the first call."""
+    left = [((k, ""), s) for k, s in enumerate(existing)]
+
+    def stored(upto: int | None, live: int | None) -> list[tuple[tuple[int, str], StoryState]]:
+        out = left.copy()
+        left.clear()
+        return out
+
+    return stored
+
+
 def cluster_pages(
     pages: Iterable[list[ArticleFeatures]],
-    existing: Sequence[StoryState],
+    existing: Sequence[StoryState] | StoredStories,
     cfg: StoriesConfig,
     part: Part | None = None,
     guesses: Iterable[Speculated] | None = None,
@@ -411,26 +429,42 @@ def cluster_pages(
     ones, then those earlier pages made, in the order ``cluster`` made them) and clustered
     by ``part`` (``cluster`` here, or elsewhere on copies). A story the run touched is final
     once ``carry`` leaves it behind (its last day more than ``window_days`` before the
-    page), and is yielded then, once; the rest after the last page. ``keep_closed``: leave
-    no story behind (undated articles are to come, and every story is their candidate).
-    ``guesses``, one per page in order (``speculate``): a page whose guessed stories are
-    exactly the ones it gets takes the guessed result, so the result is ``cluster``'s
-    whatever the guesses were. A second chance looks back over the whole run: with it,
-    pass one page."""
+    page), and is yielded then, once; the rest after the last page. ``existing``: the
+    stored stories, or a reader of them (``StoredStories``) asked before each page for
+    those it can meet, so stories far from every page are never read. ``keep_closed``:
+    leave no story behind (undated articles are to come, and every story is their
+    candidate). ``guesses``, one per page in order (``speculate``): a page whose guessed
+    stories are exactly the ones it gets takes the guessed result, so the result is
+    ``cluster``'s whatever the guesses were. A second chance looks back over the whole
+    run: with it, pass one page."""
     if part is None:
         part = functools.partial(cluster, cfg=cfg, progress=progress)
+    stored = existing if callable(existing) else _given(existing)
     guessed = iter(guesses) if guesses is not None else None
-    states: list[StoryState] = list(existing)
+    states: list[StoryState] = []
+    rank: dict[str, tuple[int, str]] = {}  # stored stories in ``states`` -> index order
     touched: list[StoryState] = []
     mine: set[str] = set()  # stories the run touched, not yet yielded as final
     for page in pages:
         if not page:
             continue
         merged = carry(states, touched, None, cfg)
-        states = merged if keep_closed else carry(merged, [], page[0].day, cfg)
+        first, last = page[0].day, page[-1].day
+        dated = first is not None and not keep_closed
+        fresh = stored(
+            None if last is None else last + cfg.window_days,
+            first - cfg.window_days if dated and first is not None else None,
+        )
+        if fresh:  # stored stories come first, in their order, then the run's new ones
+            n = sum(s.id in rank for s in merged)
+            rank.update((s.id, key) for key, s in fresh)
+            old = merged[:n] + [s for _, s in fresh]
+            merged = sorted(old, key=lambda s: rank[s.id]) + merged[n:]
+        states = merged if keep_closed else carry(merged, [], first, cfg)
         kept = {s.id for s in states}
         final = [s for s in merged if s.id in mine and s.id not in kept]
         mine.difference_update(s.id for s in final)
+        rank = {k: v for k, v in rank.items() if k in kept}
         guess = next(guessed, None) if guessed is not None else None
         if guess is not None and same_states(guess[0], states):
             placed, touched = guess[1]

@@ -38,6 +38,7 @@ from . import tables
 from .cluster import (
     ArticleFeatures,
     Page,
+    StoredStories,
     StoriesConfig,
     StoryState,
     article_vector,
@@ -320,7 +321,6 @@ def place_stored(
     order = np.lexsort((_ranks(ids), days))
     undated = bool(len(days)) and int(days.max()) == UNDATED
     size = max(1, len(ids) if cfg.second_chance else page)
-    existing = tables.load_states(store)
     where: dict[str, int] = {}  # the current page's articles -> their place in ``ids``
 
     def pages() -> Iterator[list[ArticleFeatures]]:
@@ -334,13 +334,13 @@ def place_stored(
     keyed = getattr(current_engine(), "cluster_blocks", None)
     if keyed is None:
         done: Iterable[Page] = cluster_pages(
-            pages(), existing, cfg, keep_closed=undated, progress=reporter.advance
+            pages(), _stored(store), cfg, keep_closed=undated, progress=reporter.advance
         )
     else:  # an engine that clusters blocks no story bridges apart (Ray): every article
         feats = [f for chunk in pages() for f in chunk]
         where.update((a, k) for k, a in enumerate(ids))
         run = functools.partial(keyed, cfg=cfg)
-        assignment, states = cluster_in_blocks(feats, existing, cfg, run)
+        assignment, states = cluster_in_blocks(feats, tables.load_states(store), cfg, run)
         done = [Page(assignment, states, states)]
         reporter.advance(len(feats))
     joined: dict[str, list[int]] = {}  # open stories -> their new articles' places in ``ids``
@@ -366,6 +366,22 @@ def place_stored(
         tables.write_substories(store, story_id, _threads(store, members, cfg))
         reporter.advance()
     return touched, created
+
+
+def _stored(store: Store) -> StoredStories:
+    """The stored stories, read as pages first reach them (``cluster_pages``)."""
+    after: int | None = None
+    done = False
+
+    def stored(upto: int | None, live: int | None) -> list[tuple[tuple[int, str], StoryState]]:
+        nonlocal after, done
+        if done:
+            return []
+        found = tables.load_states(store, after, upto, live)
+        after, done = upto, upto is None
+        return [((0, s.id), s) for s in found]
+
+    return stored
 
 
 def _ranks(ids: Sequence[str]) -> npt.NDArray[np.int64]:

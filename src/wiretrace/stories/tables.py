@@ -37,9 +37,26 @@ def load_features(store: Store, ids: Iterable[str]) -> list[ArticleFeatures]:
     return out
 
 
-def load_states(store: Store) -> list[StoryState]:
+def load_states(
+    store: Store, after: int | None = None, upto: int | None = None, live: int | None = None
+) -> list[StoryState]:
+    """Stored stories by id: all, or those whose first day is after ``after`` (None: undated
+    ones too), up to ``upto``, and whose last day is ``live`` or later (None: no bound)."""
+    where, args = [], []
+    if after is not None:
+        where.append("first_date > ?")
+        args.append(after)
+    if upto is not None:
+        where.append("(first_date IS NULL OR first_date <= ?)")
+        args.append(upto)
+    if live is not None:
+        where.append("(last_date IS NULL OR last_date >= ?)")
+        args.append(live)
+    sql = "SELECT * FROM story_state"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
     states = []
-    for r in store.conn.execute("SELECT * FROM story_state ORDER BY story_id"):
+    for r in store.conn.execute(sql + " ORDER BY story_id", args):
         states.append(
             StoryState(
                 id=r["story_id"],
