@@ -447,10 +447,7 @@ class _Joined:
 
     def __getitem__(self, at: npt.NDArray[np.int64] | slice) -> npt.NDArray[np.float32]:
         picked = self.idx[at]
-        both = np.hstack([self.what[picked], self.sent[picked]]).astype(np.float32)
-        norm = np.linalg.norm(both, axis=1, keepdims=True)
-        out: npt.NDArray[np.float32] = both / np.maximum(norm, 1e-9)
-        return out
+        return unit(np.hstack([self.what[picked], self.sent[picked]]).astype(np.float32))
 
 
 class _Family:
