@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from itertools import groupby, islice
+from itertools import groupby
 from typing import Any, NamedTuple
 
+from ..batches import capped_batches
 from ..models import Quote, Speaker, Statement
 from ..read.records import quote_record
 from ..store import Store
@@ -136,8 +137,7 @@ def begin_run(store: Store, speaker_of: Iterable[tuple[str, str | None, str | No
     end_run(store)
     for name, columns in _WORKING:
         conn.execute(f"CREATE TABLE temp.{name} ({columns})")
-    rows = iter(speaker_of)
-    while batch := list(islice(rows, _BATCH)):
+    for batch in capped_batches(speaker_of, lambda _: 1, _BATCH):
         conn.executemany(
             f"INSERT INTO {_NOW} (quote_id, speaker, speaker_id) VALUES (?, ?, ?)", batch
         )
