@@ -99,3 +99,16 @@ def test_without_the_last_run_components_everything_is_grouped() -> None:
     since = Previous([], frozenset({"e"}))
     _, again, _ = regroup([r for r, _ in OLD + ADDED], m, m, m, CFG, since)
     assert again == len(OLD) + len(ADDED)
+
+
+def test_a_family_searched_by_cells_is_grouped_again_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Cells are trained on the family's facts, so an added figure may move any list; the
+    # E-F chain holds no added figure, yet is grouped again, and the result is the whole's.
+    monkeypatch.setattr(compare, "EXACT_LIMIT", 0)
+    before = _group(OLD)
+    whole = _group(OLD + ADDED)
+    groups, again = _regroup(before)
+    assert groups == whole
+    assert again == len(OLD) + len(ADDED)

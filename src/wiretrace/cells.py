@@ -66,10 +66,11 @@ def nearest_cells(
     vectors: Vectors, per_item: int = PER_ITEM
 ) -> tuple[int, npt.NDArray[np.int64], F32]:
     """The cells of the items (``cell_plan``): how many, each item's ``per_item`` nearest
-    (``assign_cells``, one row per item) and the centres. Items are read
-    ``ASSIGN_ROWS`` at a time."""
+    (``assign_cells``, one row per item; every cell when there are fewer) and the centres.
+    Items are read ``ASSIGN_ROWS`` at a time."""
     n = vectors.shape[0]
     cells, sample, start = cell_plan(n)
+    per_item = min(per_item, cells)  # a few items: fewer cells than an item joins
     centre = train_cells(vectors[sample], start)
     nearest = np.empty((n, per_item), dtype=np.int64)
     for lo in range(0, n, ASSIGN_ROWS):

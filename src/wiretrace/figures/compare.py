@@ -187,6 +187,8 @@ def same_time(a: FigureRow, b: FigureRow) -> bool:
 CHUNK = 512
 # Columns compared with a block of rows at once (bounds the matrices whatever a family's size).
 TILE = 2048
+# Cells a fact joins when its family is searched by cells (``neighbour_blocks``).
+CELLS_PER_FACT = 2
 # A figure keeps at most this many series neighbours (bounds the graph on a corpus that
 # states one number thousands of times; the best matches are the ones the linkage uses).
 NEIGHBOURS = 64
@@ -425,7 +427,7 @@ def _searches(
         for a in range(0, len(listed), CHUNK):
             yield listed[a : a + CHUNK], every
         return
-    cells, nearest, _ = nearest_cells(_Joined(what, sent, idx))
+    cells, nearest, _ = nearest_cells(_Joined(what, sent, idx), CELLS_PER_FACT)
     wanted = np.zeros(len(idx), dtype=bool)
     wanted[listed] = True
     for members in cell_members(cells, nearest):
