@@ -225,11 +225,11 @@ def _lists(
     return found
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, 3, 7])
 def test_cells_find_the_neighbours_of_the_exhaustive_search(seed: int) -> None:
     """Past the exact limit each fact's list is chosen among the facts of its cells: on
     figures about unrelated things, more things than cells (as the ladder generates), the
-    same lists. (Seed 3 misses 2 of 6,800 entries: a thing split over three cells.)"""
+    same lists."""
     rows, m = _things(900, seed, things=120)
     assert len(compare.by_cells(rows, compare.facts_of(rows))) == 0  # 900 < the limit
     exhaustive = _lists(rows, m, 10_000)

@@ -188,7 +188,7 @@ CHUNK = 512
 # Columns compared with a block of rows at once (bounds the matrices whatever a family's size).
 TILE = 2048
 # Cells a fact joins when its family is searched by cells (``neighbour_blocks``).
-CELLS_PER_FACT = 2
+CELLS_PER_FACT = 4
 # A figure keeps at most this many series neighbours (bounds the graph on a corpus that
 # states one number thousands of times; the best matches are the ones the linkage uses).
 NEIGHBOURS = 64
@@ -404,8 +404,8 @@ def neighbour_blocks(
             continue
         family_of = _Family(rows, idx)
         limit = EXACT_LIMIT if exact_limit is None else exact_limit
-        for at, cols in _searches(idx, listed, what, sent, limit):
-            yield from family_of.lists(at, cols, what, sent, core, cfg)
+        for at, cols, vectors, place in _searches(idx, listed, (what, sent, core), limit):
+            yield from family_of.lists(at, cols, vectors, place, cfg)
 
 
 def by_cells(rows: Sequence[FigureRow], facts: Sequence[int]) -> set[tuple[str, str | None]]:
@@ -417,23 +417,39 @@ def by_cells(rows: Sequence[FigureRow], facts: Sequence[int]) -> set[tuple[str, 
     return {key for key, n in count.items() if n > EXACT_LIMIT}
 
 
+# The what-, sentence and core vectors of figures.
+Three = tuple[Rows, Rows, Rows]
+# Facts whose lists are made, the facts they are chosen among, vectors, each fact's row.
+Search = tuple[npt.NDArray[np.int_], npt.NDArray[np.int_], Three, npt.NDArray[np.int_]]
+
+
 def _searches(
-    idx: npt.NDArray[np.int_], listed: npt.NDArray[np.int_], what: Rows, sent: Rows, limit: int
-) -> Iterator[tuple[npt.NDArray[np.int_], npt.NDArray[np.int_]]]:
-    """(facts whose lists are made, the facts they are chosen among): positions in
-    ``idx``, ``CHUNK`` lists at a time, the candidates ascending."""
+    idx: npt.NDArray[np.int_],
+    listed: npt.NDArray[np.int_],
+    vectors: Three,
+    limit: int,
+) -> Iterator[Search]:
+    """(facts whose lists are made, the facts they are chosen among, the vectors, each
+    fact's row in them): facts as positions in ``idx``, ``CHUNK`` lists at a time, the
+    candidates ascending. A cell's vectors are read once, into memory."""
     if len(idx) <= limit:
         every = np.arange(len(idx))
         for a in range(0, len(listed), CHUNK):
-            yield listed[a : a + CHUNK], every
+            yield listed[a : a + CHUNK], every, vectors, idx
         return
+    what, sent, core = vectors
     cells, nearest, _ = nearest_cells(_Joined(what, sent, idx), CELLS_PER_FACT)
     wanted = np.zeros(len(idx), dtype=bool)
     wanted[listed] = True
+    place = np.zeros(len(idx), dtype=np.int64)
     for members in cell_members(cells, nearest):
         mine = members[wanted[members]]
+        if not len(mine):
+            continue
+        held: Three = (what[idx[members]], sent[idx[members]], core[idx[members]])
+        place[members] = np.arange(len(members))
         for a in range(0, len(mine), CHUNK):
-            yield mine[a : a + CHUNK], members
+            yield mine[a : a + CHUNK], members, held, place
 
 
 class _Joined:
@@ -465,13 +481,14 @@ class _Family:
         self,
         at: npt.NDArray[np.int_],
         cols: npt.NDArray[np.int_],
-        what: Rows,
-        sent: Rows,
-        core: Rows,
+        vectors: Three,
+        place: npt.NDArray[np.int_],
         cfg: FiguresConfig,
     ) -> Iterator[Neighbours]:
         """The lists of the facts ``at``, each its ``NEIGHBOURS`` best of ``cols``
-        (ascending positions: ties go to the earlier fact), compared ``TILE`` at a time."""
+        (ascending positions: ties go to the earlier fact), compared ``TILE`` at a time;
+        fact ``k``'s vectors are row ``place[k]`` of ``vectors``."""
+        what, sent, core = vectors
         rows, idx, frames, articles, units = (
             self.rows,
             self.idx,
@@ -479,12 +496,13 @@ class _Family:
             self.articles,
             self.units,
         )
-        here = (_wide(what[idx[at]]), _wide(sent[idx[at]]), _wide(core[idx[at]]))
+        mine = place[at]
+        here = (_wide(what[mine]), _wide(sent[mine]), _wide(core[mine]))
         best = np.zeros((len(at), 0), dtype=np.float32)
         where = np.zeros((len(at), 0), dtype=np.int64)
         for t in range(0, len(cols), TILE):
             near = cols[t : t + TILE]
-            them = idx[near]
+            them = place[near]
             same, differ = _frame_match(frames[at], frames[near])
             alike = _cosines(here[0], what[them])
             alike = np.where(same, np.maximum(alike, FRAME_SIMILARITY), alike)
