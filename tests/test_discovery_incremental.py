@@ -221,3 +221,60 @@ def test_batch_and_range_sizes_change_no_claim() -> None:
         rows = SegmentRows(spilled, owner, sentence, start, start + 30, index.articles)
         for batch in (3, n):
             assert discover_claims(rows, corpus, cfg, batch_rows=batch, pair_rows=per) == want
+
+
+def test_neighbour_lists_split_by_end_rows_are_the_whole_ones() -> None:
+    """The sentence graph's neighbour lists sorted in pieces of at most ``end_rows`` edge
+    ends (a partition re-split by sentence ranges) are those sorted whole, and so are the
+    claims; the pieces really are cut (each sentence here has several ends)."""
+    from wiretrace.narratives.discovery import (
+        CorpusView,
+        SentenceGraph,
+        similar_pairs,
+        wordy_rows,
+    )
+    from wiretrace.narratives.matching import SegmentIndex
+
+    rng = np.random.default_rng(11)
+    articles, per = 30, 8
+    topics = _unit(rng.standard_normal((4, DIM)))
+    vectors = np.concatenate([_article(rng, topics, per) for _ in range(articles)])
+    owner = np.repeat(np.arange(articles, dtype=np.int32), per)
+    sentence = np.tile(np.arange(per, dtype=np.int32), articles)
+    index = SegmentIndex(
+        vectors,
+        owner,
+        sentence,
+        sentence * 40,
+        sentence * 40 + 30,
+        tuple(f"a{i}" for i in range(articles)),
+    )
+    text = "word " * (per * 10)
+    corpus = CorpusView(
+        {a: text for a in index.articles},
+        {a: f"outlet{i % 5}" for i, a in enumerate(index.articles)},
+        {a: f"2024-01-{i % 28 + 1:02d}" for i, a in enumerate(index.articles)},
+        {},
+    )
+    cfg = NarrativesConfig(claim_similarity=0.6, lsh_tables=4, max_claims=50)
+    pairs, sims = similar_pairs(index.vectors, index.article, cfg, wordy_rows(index, corpus.texts))
+
+    def lists(end_rows: int) -> tuple[np.ndarray, np.ndarray, list]:
+        graph = SentenceGraph(index, end_rows)
+        graph.add(pairs, sims)
+        assert graph.degree[: graph.nodes].max() > 3
+        spilled, offsets = graph._neighbours()
+        try:
+            read = spilled[0 : len(spilled)]
+        finally:
+            spilled.close()
+        again = SentenceGraph(index, end_rows)
+        again.add(pairs, sims)
+        return read, offsets, again.claims(corpus, cfg)
+
+    whole = lists(1 << 30)
+    assert len(whole[2]) > 3
+    for end_rows in (1, 5, 64):
+        got = lists(end_rows)
+        assert np.array_equal(got[0], whole[0]) and np.array_equal(got[1], whole[1])
+        assert got[2] == whole[2]

@@ -70,6 +70,17 @@ class Partitions:
         self._files[p] = None
         return rows
 
+    def chunks(self, p: int, rows: int) -> Iterator[I64]:
+        """Partition ``p``'s rows in the order appended, ``rows`` at a time; its file is
+        closed after the last."""
+        file = self._files[p] if p < len(self._files) else None
+        if file is None:
+            return
+        for lo in range(0, len(file), rows):
+            yield file[lo : lo + rows]
+        file.close()
+        self._files[p] = None
+
     def close(self) -> None:
         for file in self._files:
             if file is not None:

@@ -408,6 +408,14 @@ def claims_of_pairs(
 
 
 NODE_PART = 65536  # sentences per partition of the spilled neighbour lists
+END_ROWS = 1 << 18  # edge ends sorted together into neighbour lists (48 bytes each)
+
+
+def _sorted_ends(rows: npt.NDArray[np.int64], lists: Any) -> None:
+    """Edge ends (node, edge number, other node, cosine bits, rows) by node, then edge
+    number, to ``lists`` (the pair is unique: one order however the ends were read)."""
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    lists.append(rows[:, 2:])
 
 
 class SentenceGraph:
@@ -420,10 +428,11 @@ class SentenceGraph:
     go to files by sentence range, read back as neighbour lists.
     """
 
-    def __init__(self, index: Segments) -> None:
+    def __init__(self, index: Segments, end_rows: int = END_ROWS) -> None:
         from .buckets import Partitions
 
         self.index = index
+        self.end_rows = end_rows
         bounds = np.searchsorted(index.article, np.arange(len(index.articles) + 1))
         top = np.zeros(len(index.articles), dtype=np.int64)
         nonempty = bounds[1:] > bounds[:-1]
@@ -435,6 +444,7 @@ class SentenceGraph:
         self.node_of = np.full(int(self.base[-1]), -1, dtype=np.int64)
         self.rows_of: list[npt.NDArray[np.int64]] = []
         self.weight = np.zeros(1024, dtype=np.float64)
+        self.degree = np.zeros(1024, dtype=np.int64)
         self.nodes = 0
         self.edges = 0
         # per edge end: end node, edge number, other node, cosine bits, end's row, other's row
@@ -474,13 +484,14 @@ class SentenceGraph:
         best = best[np.argsort(first, kind="stable")]
         lo, hi, a, b, sim = lo[best], hi[best], a[best], b[best], sims[best]
         if len(self.weight) < self.nodes:
-            grown = np.zeros(max(self.nodes, 2 * len(self.weight)), dtype=np.float64)
-            grown[: len(self.weight)] = self.weight
-            self.weight = grown
+            size = max(self.nodes, 2 * len(self.weight))
+            self.weight = np.r_[self.weight, np.zeros(size - len(self.weight))]
+            self.degree = np.r_[self.degree, np.zeros(size - len(self.degree), np.int64)]
         wide = sim.astype(np.float64)
         both = np.empty(2 * len(lo), dtype=np.int64)
         both[0::2], both[1::2] = lo, hi
         np.add.at(self.weight, both, np.repeat(wide, 2))  # in the order edges came
+        np.add.at(self.degree, both, 1)
         number = self.edges + np.arange(len(lo), dtype=np.int64)
         self.edges += len(lo)
         bits = wide.view(np.int64)
@@ -494,17 +505,37 @@ class SentenceGraph:
 
     def _neighbours(self) -> tuple[Any, npt.NDArray[np.int64]]:
         """Every node's edge ends (other node, cosine bits, own row, other's row) in the
-        order the edges came, in one file, and each node's first entry in it."""
-        from ..spilled import SpilledRows
+        order the edges came, in one file, and each node's first entry in it.
 
+        A partition holding more than ``end_rows`` ends (its sentences met many others) is
+        read a chunk at a time into files of fewer sentences, each sorted alone: memory
+        holds ``end_rows`` ends (or one sentence's), whatever the corpus repeats."""
+        from ..batches import capped_batches
+        from ..spilled import SpilledRows
+        from .buckets import Partitions
+
+        degree = self.degree[: self.nodes]
         lists = SpilledRows(4, np.int64)
-        offsets = np.zeros(self.nodes + 1, dtype=np.int64)
         for p in range((self.nodes + NODE_PART - 1) // NODE_PART):
-            rows = self.ends.take(p)
-            rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
-            lists.append(rows[:, 2:])
-            np.add.at(offsets, rows[:, 0] + 1, 1)
-        return lists, np.cumsum(offsets)
+            first = p * NODE_PART
+            sizes = degree[first : first + NODE_PART].tolist()
+            cuts = [
+                first + batch[0]
+                for batch in capped_batches(range(len(sizes)), sizes.__getitem__, self.end_rows)
+            ]
+            if len(cuts) == 1:
+                _sorted_ends(self.ends.take(p), lists)
+                continue
+            split = Partitions(len(cuts), 6)
+            try:
+                for chunk in self.ends.chunks(p, self.end_rows):
+                    at = np.searchsorted(cuts, chunk[:, 0], side="right") - 1
+                    split.append(at.astype(np.int64), chunk)
+                for q in range(len(cuts)):
+                    _sorted_ends(split.take(q), lists)
+            finally:
+                split.close()
+        return lists, np.r_[0, np.cumsum(degree)].astype(np.int64)
 
     def groups(self) -> Iterator[tuple[list[int], dict[int, tuple[float, int]]]]:
         """Groups in which every member is similar to the group's centre (no chaining),
