@@ -15,13 +15,14 @@ import pytest
 
 from wiretrace.narratives.buckets import bucket_pairs, updated_pairs
 from wiretrace.narratives.discovery import (
+    CorpusView,
     Pairs,
     lsh_bits,
     lsh_planes,
     segment_keys,
     similar_pairs,
 )
-from wiretrace.narratives.matching import NarrativesConfig
+from wiretrace.narratives.matching import NarrativesConfig, SegmentIndex
 
 DIM = 32
 CFG = NarrativesConfig(claim_similarity=0.6, lsh_tables=6)
@@ -41,6 +42,28 @@ def _corpus(articles: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     vectors = np.concatenate(articles)
     owner = np.concatenate([np.full(len(a), i, dtype=np.int32) for i, a in enumerate(articles)])
     return vectors, owner
+
+
+def _segments(vectors: np.ndarray, articles: int, per: int) -> tuple[SegmentIndex, CorpusView]:
+    """``articles`` articles of ``per`` segments each (``vectors`` in article order), their
+    texts, five outlets and one date each."""
+    sentence = np.tile(np.arange(per, dtype=np.int32), articles)
+    index = SegmentIndex(
+        vectors.astype(np.float16),
+        np.repeat(np.arange(articles, dtype=np.int32), per),
+        sentence,
+        sentence * 40,
+        sentence * 40 + 30,
+        tuple(f"a{i}" for i in range(articles)),
+    )
+    text = "word " * (per * 10)
+    corpus = CorpusView(
+        {a: text for a in index.articles},
+        {a: f"outlet{i % 5}" for i, a in enumerate(index.articles)},
+        {a: f"2024-01-{i % 28 + 1:02d}" for i, a in enumerate(index.articles)},
+        {},
+    )
+    return index, corpus
 
 
 def _as_set(p: Pairs) -> set[tuple[int, int]]:
@@ -169,13 +192,11 @@ def test_batch_and_range_sizes_change_no_claim() -> None:
     batch and range sizes (a bucket cut at a batch edge, or an article's pairs split
     between ranges, would change them)."""
     from wiretrace.narratives.discovery import (
-        CorpusView,
         SegmentRows,
         claims_of_pairs,
         discover_claims,
         wordy_rows,
     )
-    from wiretrace.narratives.matching import SegmentIndex
     from wiretrace.spilled import SpilledRows
 
     rng = np.random.default_rng(5)
@@ -189,24 +210,7 @@ def test_batch_and_range_sizes_change_no_claim() -> None:
     vectors = np.array(rows, dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     n = len(vectors)
-    owner = np.repeat(np.arange(articles, dtype=np.int32), per)
-    sentence = np.tile(np.arange(per, dtype=np.int32), articles)
-    start = sentence * 40
-    index = SegmentIndex(
-        vectors.astype(np.float16),
-        owner,
-        sentence,
-        start,
-        start + 30,
-        tuple(f"a{i}" for i in range(articles)),
-    )
-    text = "word " * (per * 10)
-    corpus = CorpusView(
-        {a: text for a in index.articles},
-        {a: f"outlet{i % 5}" for i, a in enumerate(index.articles)},
-        {a: f"2024-01-{i % 28 + 1:02d}" for i, a in enumerate(index.articles)},
-        {},
-    )
+    index, corpus = _segments(vectors, articles, per)
     cfg = NarrativesConfig(claim_similarity=0.8, lsh_tables=4, max_claims=5)
     pairs, sims = similar_pairs(index.vectors, index.article, cfg, wordy_rows(index, corpus.texts))
     want = claims_of_pairs(index, pairs, sims, corpus, cfg)
@@ -218,7 +222,9 @@ def test_batch_and_range_sizes_change_no_claim() -> None:
     # the vectors read from a file (rows a few apart read together) as in the stage
     with SpilledRows(DIM, np.float16) as spilled:
         spilled.append(index.vectors)
-        rows = SegmentRows(spilled, owner, sentence, start, start + 30, index.articles)
+        rows = SegmentRows(
+            spilled, index.article, index.sentence, index.start, index.end, index.articles
+        )
         for batch in (3, n):
             assert discover_claims(rows, corpus, cfg, batch_rows=batch, pair_rows=per) == want
 
@@ -228,34 +234,16 @@ def test_neighbour_lists_split_by_end_rows_are_the_whole_ones() -> None:
     ends (a partition re-split by sentence ranges) are those sorted whole, and so are the
     claims; the pieces really are cut (each sentence here has several ends)."""
     from wiretrace.narratives.discovery import (
-        CorpusView,
         SentenceGraph,
         similar_pairs,
         wordy_rows,
     )
-    from wiretrace.narratives.matching import SegmentIndex
 
     rng = np.random.default_rng(11)
     articles, per = 30, 8
     topics = _unit(rng.standard_normal((4, DIM)))
     vectors = np.concatenate([_article(rng, topics, per) for _ in range(articles)])
-    owner = np.repeat(np.arange(articles, dtype=np.int32), per)
-    sentence = np.tile(np.arange(per, dtype=np.int32), articles)
-    index = SegmentIndex(
-        vectors,
-        owner,
-        sentence,
-        sentence * 40,
-        sentence * 40 + 30,
-        tuple(f"a{i}" for i in range(articles)),
-    )
-    text = "word " * (per * 10)
-    corpus = CorpusView(
-        {a: text for a in index.articles},
-        {a: f"outlet{i % 5}" for i, a in enumerate(index.articles)},
-        {a: f"2024-01-{i % 28 + 1:02d}" for i, a in enumerate(index.articles)},
-        {},
-    )
+    index, corpus = _segments(vectors, articles, per)
     cfg = NarrativesConfig(claim_similarity=0.6, lsh_tables=4, max_claims=50)
     pairs, sims = similar_pairs(index.vectors, index.article, cfg, wordy_rows(index, corpus.texts))
 
