@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wiretrace.narratives.buckets import bucket_pairs, updated_pairs
 from wiretrace.narratives.discovery import (
@@ -266,3 +268,18 @@ def test_neighbour_lists_split_by_end_rows_are_the_whole_ones() -> None:
         got = lists(end_rows)
         assert np.array_equal(got[0], whole[0]) and np.array_equal(got[1], whole[1])
         assert got[2] == whole[2]
+
+
+@given(st.lists(st.integers(0, 299), unique=True, max_size=120), st.integers(1, 400))
+@settings(max_examples=60, deadline=None)
+def test_gather_reads_the_asked_rows_whatever_its_read_span(rows: list[int], span: int) -> None:
+    """Rows gathered from a file, reads spanning at most ``span`` rows, are the rows
+    asked for, in the order asked."""
+    from wiretrace.narratives.buckets import gather
+    from wiretrace.spilled import SpilledRows
+
+    matrix = np.arange(300 * 3, dtype=np.float16).reshape(300, 3)
+    want = np.asarray(rows, dtype=np.int64)
+    with SpilledRows(3, np.float16) as spilled:
+        spilled.append(matrix)
+        assert np.array_equal(gather(spilled, want, span), matrix[want])

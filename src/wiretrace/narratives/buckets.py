@@ -31,6 +31,7 @@ BATCH_ROWS = 65536  # bucket rows whose vectors are read together
 PAIR_ROWS = 32768  # segment rows per range of spilled pairs (whole articles)
 HELD_FINDINGS = 65536  # verified pairs held before they go to their ranges' files
 GAP_ROWS = 32  # rows read through rather than read apart (a read costs about that much)
+READ_ROWS = 4096  # most rows one read spans (rows read through are held while picked)
 PART_SHIFT = 58  # a finding's seq: (part << PART_SHIFT) | place in the verifying order
 KEPT, AGAIN, JOINED = 0, 1, 2  # parts: stored pairs, buckets verified whole, fresh rows
 
@@ -170,9 +171,11 @@ def _f32(rows: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
     return np.asarray(rows, dtype=np.float32)
 
 
-def gather(vectors: Vectors, rows: I64) -> npt.NDArray[Any]:
+def gather(vectors: Vectors, rows: I64, read_rows: int = READ_ROWS) -> npt.NDArray[Any]:
     """``vectors[rows]`` (distinct rows); from a file, rows a few apart are read in one
-    read and picked from it, as a read per row costs more than the rows between."""
+    read and picked from it, as a read per row costs more than the rows between. A read
+    spans at most ``read_rows`` rows: where the asked rows are dense in the file (a batch
+    of buckets on a small corpus), reading their whole span at once held it twice over."""
     if not isinstance(vectors, SpilledRows) or not len(rows):
         return np.asarray(vectors[rows])
     order = np.argsort(rows, kind="stable")
@@ -180,9 +183,12 @@ def gather(vectors: Vectors, rows: I64) -> npt.NDArray[Any]:
     cuts = np.flatnonzero(np.diff(want) > GAP_ROWS) + 1
     out = np.empty((len(rows), vectors.dim), dtype=vectors.dtype)
     for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(want)].tolist(), strict=True):
-        lo = int(want[a])
-        block = vectors[lo : int(want[b - 1]) + 1]
-        out[order[a:b]] = block[want[a:b] - lo]
+        while a < b:
+            lo = int(want[a])
+            end = a + int(np.searchsorted(want[a:b], lo + max(read_rows, 1)))
+            block = vectors[lo : int(want[end - 1]) + 1]
+            out[order[a:end]] = block[want[a:end] - lo]
+            a = end
     return out
 
 
