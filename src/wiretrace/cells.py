@@ -95,3 +95,12 @@ def spherical_cells(vectors: Vectors, per_item: int = PER_ITEM) -> list[npt.NDAr
     nearest cells."""
     cells, nearest, _ = nearest_cells(vectors, per_item)
     return [m for m in cell_members(cells, nearest) if m.shape[0]]
+
+
+def ranks(r: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Each element's position within its run of equal values (``r`` grouped): which of a
+    row's hits, gathered from its cells and sorted best first, are its ``k`` best."""
+    at = np.arange(r.shape[0], dtype=np.int64)
+    first = np.where(np.r_[True, r[1:] != r[:-1]], at, 0)
+    out: npt.NDArray[np.int64] = at - np.maximum.accumulate(first)
+    return out

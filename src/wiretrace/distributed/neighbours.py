@@ -24,8 +24,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..cells import ASSIGN_ROWS, EXACT_LIMIT, PER_ITEM, assign_cells, cell_plan, train_cells
-from ..reuse.blocks import best_hits, ranks
+from ..cells import (
+    ASSIGN_ROWS,
+    EXACT_LIMIT,
+    PER_ITEM,
+    assign_cells,
+    cell_plan,
+    ranks,
+    train_cells,
+)
+from ..reuse.blocks import best_hits
 from ..reuse.detect import F32, cell_top
 from .keyed import OUT_BYTES, Batch, Rows, Shuffles, over, shuffle
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from ..cells import EXACT_LIMIT, cell_members, nearest_cells
-from ..spilled import Rows
+from ..cells import EXACT_LIMIT, cell_members, nearest_cells, ranks
+from ..spilled import Rows, SpilledRows
 from ..vectors import unit
 from .config import FiguresConfig
 from .numbers import misprint_distance
@@ -189,6 +190,9 @@ CHUNK = 512
 TILE = 2048
 # Cells a fact joins when its family is searched by cells (``neighbour_blocks``).
 CELLS_PER_FACT = 4
+# Facts whose neighbours found in their cells are gathered in one file (to keep each one's
+# best): at most ``CELLS_PER_FACT * NEIGHBOURS`` entries each, 24 bytes an entry.
+GATHER = 8192
 # A figure keeps at most this many series neighbours (bounds the graph on a corpus that
 # states one number thousands of times; the best matches are the ones the linkage uses).
 NEIGHBOURS = 64
@@ -388,10 +392,10 @@ def neighbour_blocks(
     A family of at most ``exact_limit`` (default ``EXACT_LIMIT``) facts: each fact's list
     is chosen among all the family's facts. A larger one is searched by cells
     (``cells.nearest_cells`` over the what- and sentence vectors joined, whose cosine is
-    the score before the frame floor): in each of the ``cells.PER_ITEM`` cells a fact
-    joined, its list is chosen by the same rule among that cell's facts, so the cost
-    grows as n^1.5, not n^2, and a fact keeps at most ``PER_ITEM * NEIGHBOURS``
-    neighbours (one found in both cells is listed twice, with the same evidence). The
+    the score before the frame floor; each fact joins ``CELLS_PER_FACT`` cells): each
+    cell's facts are compared with one another, and a fact keeps its ``NEIGHBOURS`` best
+    of those its cells gave (gathered in files, ``GATHER`` facts each), the list one
+    search over the union of its cells would make. The cost grows as n^1.5, not n^2. The
     cells depend only on the family's facts and their order: a run over the same facts
     finds the same lists.
     """
@@ -404,8 +408,23 @@ def neighbour_blocks(
             continue
         family_of = _Family(rows, idx)
         limit = EXACT_LIMIT if exact_limit is None else exact_limit
-        for at, cols, vectors, place in _searches(idx, listed, (what, sent, core), limit):
-            yield from family_of.lists(at, cols, vectors, place, cfg)
+        searches = _searches(idx, listed, (what, sent, core), limit)
+        if len(idx) <= limit:  # one search per fact: its list
+            for at, cols, vectors, place in searches:
+                yield from family_of.kept(*family_of.best(at, cols, vectors, place, cfg))
+            continue
+        with ExitStack() as stack:  # a search per cell: each fact's best of its cells
+            files: dict[int, SpilledRows] = {}
+            for at, cols, vectors, place in searches:
+                i, j, v = family_of.best(at, cols, vectors, place, cfg)
+                part = i // GATHER
+                for p in np.unique(part).tolist():
+                    if p not in files:
+                        files[p] = stack.enter_context(SpilledRows(3, np.float64))
+                    got = part == p
+                    files[p].append(np.column_stack([i[got], j[got], v[got].astype(np.float64)]))
+            for p in sorted(files):
+                yield from family_of.kept(*_best_of(files[p][:]))
 
 
 def by_cells(rows: Sequence[FigureRow], facts: Sequence[int]) -> set[tuple[str, str | None]]:
@@ -421,6 +440,24 @@ def by_cells(rows: Sequence[FigureRow], facts: Sequence[int]) -> set[tuple[str, 
 Three = tuple[Rows, Rows, Rows]
 # Facts whose lists are made, the facts they are chosen among, vectors, each fact's row.
 Search = tuple[npt.NDArray[np.int_], npt.NDArray[np.int_], Three, npt.NDArray[np.int_]]
+
+
+def _best_of(
+    found: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Each fact's ``NEIGHBOURS`` best entries (ties to the earlier neighbour) among those
+    its cells gave (rows fact, neighbour, evidence; an entry found in two cells twice):
+    the best of the union of its cells, as one search over that union would keep."""
+    i, j = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
+    v = found[:, 2].astype(np.float32)
+    order = np.lexsort((-v, j, i))  # each entry once, its best evidence
+    i, j, v = i[order], j[order], v[order]
+    fresh = np.r_[True, (i[1:] != i[:-1]) | (j[1:] != j[:-1])]
+    i, j, v = i[fresh], j[fresh], v[fresh]
+    order = np.lexsort((j, -v, i))
+    i, j, v = i[order], j[order], v[order]
+    keep = ranks(i) < NEIGHBOURS
+    return i[keep], j[keep], v[keep]
 
 
 def _searches(
@@ -477,25 +514,20 @@ class _Family:
         self.units = [_unit_key(rows[i]) for i in idx]
         self.frames = _frame_ids(rows, idx)
 
-    def lists(
+    def best(
         self,
         at: npt.NDArray[np.int_],
         cols: npt.NDArray[np.int_],
         vectors: Three,
         place: npt.NDArray[np.int_],
         cfg: FiguresConfig,
-    ) -> Iterator[Neighbours]:
-        """The lists of the facts ``at``, each its ``NEIGHBOURS`` best of ``cols``
-        (ascending positions: ties go to the earlier fact), compared ``TILE`` at a time;
-        fact ``k``'s vectors are row ``place[k]`` of ``vectors``."""
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The facts ``at``, each with its ``NEIGHBOURS`` best of ``cols`` (ascending
+        positions: ties go to the earlier fact), compared ``TILE`` at a time; fact ``k``'s
+        vectors are row ``place[k]`` of ``vectors``. Entries (fact, neighbour, evidence)
+        as positions in the family, fact by fact, best first, evidence above 0."""
         what, sent, core = vectors
-        rows, idx, frames, articles, units = (
-            self.rows,
-            self.idx,
-            self.frames,
-            self.articles,
-            self.units,
-        )
+        frames, articles = self.frames, self.articles
         mine = place[at]
         here = (_wide(what[mine]), _wide(sent[mine]), _wide(core[mine]))
         best = np.zeros((len(at), 0), dtype=np.float32)
@@ -517,27 +549,32 @@ class _Family:
             keep = best_columns(best, NEIGHBOURS)
             best = np.take_along_axis(best, keep, axis=1)
             where = np.take_along_axis(where, keep, axis=1)
-        left: list[int] = []
-        right: list[int] = []
-        values: list[float] = []
-        for r, mine in enumerate(at):
-            i = int(idx[mine])
-            for value, c in zip(best[r].tolist(), where[r].tolist(), strict=True):
-                if value <= 0:
-                    continue
-                j = int(idx[c])
-                if units[mine] is not None and units[c] is not None and units[mine] != units[c]:
-                    continue
-                if not same_names(rows[i], rows[j]):
-                    continue
-                left.append(i)
-                right.append(j)
-                values.append(value)
-        if values:
+        order = np.argsort(-best, axis=1, kind="stable")  # best first, ties as kept
+        best = np.take_along_axis(best, order, axis=1)
+        where = np.take_along_axis(where, order, axis=1)
+        r, c = np.nonzero(best > 0)
+        return np.asarray(at, dtype=np.int64)[r], where[r, c], best[r, c]
+
+    def kept(
+        self,
+        fact: npt.NDArray[np.int64],
+        near: npt.NDArray[np.int64],
+        value: npt.NDArray[np.float32],
+    ) -> Iterator[Neighbours]:
+        """List entries (positions in the family) whose figures may count one thing:
+        units that agree and names that do not contradict; as corpus indices."""
+        rows, idx, units = self.rows, self.idx, self.units
+        ok = [
+            (units[a] is None or units[b] is None or units[a] == units[b])
+            and same_names(rows[int(idx[a])], rows[int(idx[b])])
+            for a, b in zip(fact.tolist(), near.tolist(), strict=True)
+        ]
+        keep = np.asarray(ok, dtype=bool)
+        if keep.any():
             yield (
-                np.asarray(left, dtype=np.int64),
-                np.asarray(right, dtype=np.int64),
-                np.asarray(values, dtype=np.float32),
+                np.asarray(idx[fact[keep]], dtype=np.int64),
+                np.asarray(idx[near[keep]], dtype=np.int64),
+                np.asarray(value[keep], dtype=np.float32),
             )
 
 

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from ..cells import ranks
 from ..spilled import SpilledRows
 from .candidates import band_rows, pairs_from_keys
 from .config import ReuseConfig
@@ -384,14 +385,6 @@ def best_hits(r: I64, c: I64, v: npt.NDArray[np.float64], k: int) -> I64:
     fresh = np.r_[True, (r[1:] != r[:-1]) | (v[1:] != v[:-1]) | (c[1:] != c[:-1])]
     order, r = order[fresh], r[fresh]
     out: I64 = order[ranks(r) < k]
-    return out
-
-
-def ranks(r: I64) -> I64:
-    """Each element's position within its run of equal values (``r`` grouped)."""
-    at = np.arange(r.shape[0], dtype=np.int64)
-    first = np.where(np.r_[True, r[1:] != r[:-1]], at, 0)
-    out: I64 = at - np.maximum.accumulate(first)
     return out
 
 
