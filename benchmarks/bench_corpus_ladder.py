@@ -261,6 +261,7 @@ def run_narratives(n: int, folder: Path) -> dict[str, Any]:
     from wiretrace.narratives.discovery import CorpusView
     from wiretrace.narratives.matching import NarrativesConfig, match_stream
     from wiretrace.narratives.stage import Lookup, segment_pieces, segments_of
+    from wiretrace.narratives.tables import outlet_and_date
     from wiretrace.pipeline import Skips
     from wiretrace.store import Store
 
@@ -278,8 +279,6 @@ def run_narratives(n: int, folder: Path) -> dict[str, Any]:
             assert stored is not None
             q = np.asarray(stored[1][:3], dtype=np.float32)
             queries.append((f"n{k}", q / np.linalg.norm(q, axis=1, keepdims=True)))
-        outlets: dict[str, str | None] = {}
-        dates: dict[str, str | None] = {}
 
         def work() -> dict[str, Any]:
             skips = Skips("narratives")
@@ -287,8 +286,13 @@ def run_narratives(n: int, folder: Path) -> dict[str, Any]:
             clock = Clock()
             echoes = match_stream(queries, pieces, cfg)
             matching = clock.read()
-            for article in store.iter_articles():
-                outlets[article.id], dates[article.id] = article.outlet, article.published
+            # as the stage reads them: an article's outlet and date when a claim asks
+            outlets: Lookup[str, str | None] = Lookup(
+                lambda a: outlet_and_date(store, a)[0], keep=False
+            )
+            dates: Lookup[str, str | None] = Lookup(
+                lambda a: outlet_and_date(store, a)[1], keep=False
+            )
             texts: Lookup[str, str] = Lookup(lambda a: store.get_article(a).text, keep=False)
             speakers: Lookup[Any, str | None] = Lookup(lambda k: None, keep=False)
             corpus = CorpusView(texts, outlets, dates, speakers)

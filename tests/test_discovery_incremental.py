@@ -221,6 +221,10 @@ def test_batch_and_range_sizes_change_no_claim() -> None:
         for ranges in (1, per, 5 * per + 1, n):
             got = discover_claims(index, corpus, cfg, batch_rows=batch, pair_rows=ranges)
             assert got == want, (batch, ranges)
+    # a range read back in parts of whole articles, down to an article at a time
+    for most in (1, 40, 500):
+        got = discover_claims(index, corpus, cfg, pair_rows=n, range_findings=most)
+        assert got == want, most
     # the vectors read from a file (rows a few apart read together) as in the stage
     with SpilledRows(DIM, np.float16) as spilled:
         spilled.append(index.vectors)

@@ -110,3 +110,52 @@ def test_rerun_is_a_no_op_and_new_narratives_are_matched(karabakh_store: Store) 
     again = {n["id"]: n for n in export_dict(karabakh_store)["narratives"]}
     for n in before:
         assert again[n["id"]] == n
+
+
+def test_outlet_and_date_are_the_articles(karabakh_store: Store) -> None:
+    """What claims read of a member's article, one article at a time, is its row's outlet
+    and date (and nothing for an article not in the store)."""
+    from wiretrace.narratives.tables import outlet_and_date
+
+    articles = list(karabakh_store.iter_articles())
+    assert any(a.outlet for a in articles) and any(a.published for a in articles)
+    for article in articles:
+        assert outlet_and_date(karabakh_store, article.id) == (article.outlet, article.published)
+    assert outlet_and_date(karabakh_store, "no such article") == (None, None)
+
+
+def test_ranges_read_in_parts_give_the_whole_ranges_claims_and_records(
+    karabakh_store: Store,
+) -> None:
+    """Discovery's pair ranges read back in parts of whole articles (``range_findings``
+    down to one finding: an article at a time) give the claims and the stored pair
+    records of reading each range whole."""
+    from wiretrace.narratives.claim_pairs import PAIRS_BLOB, discover, spill_segments
+    from wiretrace.narratives.discovery import CorpusView
+    from wiretrace.narratives.matching import NarrativesConfig
+    from wiretrace.narratives.stage import Lookup, segment_pieces
+    from wiretrace.narratives.tables import outlet_and_date
+
+    store = karabakh_store
+    pieces, indexed = segment_pieces(store, store.article_ids())
+    corpus = CorpusView(
+        Lookup(lambda a: store.get_article(a).text),
+        Lookup(lambda a: outlet_and_date(store, a)[0]),
+        Lookup(lambda a: outlet_and_date(store, a)[1]),
+        {},
+    )
+    cfg = NarrativesConfig()
+    got = []
+    for most in (1 << 30, 1, 50):
+        index, vectors = spill_segments(pieces)
+        try:
+            with store.transaction():
+                claims, update = discover(
+                    store, index, corpus, cfg, set(indexed), "test", range_findings=most
+                )
+        finally:
+            vectors.close()
+        assert update.whole
+        got.append((claims, [store.get_blob(PAIRS_BLOB, a) for a in indexed]))
+    assert got[0][0] and any(got[0][1])
+    assert got[1] == got[0] and got[2] == got[0]

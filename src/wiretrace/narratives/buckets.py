@@ -30,6 +30,7 @@ I64 = npt.NDArray[np.int64]
 BATCH_ROWS = 65536  # bucket rows whose vectors are read together
 PAIR_ROWS = 32768  # segment rows per range of spilled pairs (whole articles)
 HELD_FINDINGS = 65536  # verified pairs held before they go to their ranges' files
+RANGE_FINDINGS = 1 << 19  # findings read back together, when articles can be cut apart
 GAP_ROWS = 32  # rows read through rather than read apart (a read costs about that much)
 READ_ROWS = 4096  # most rows one read spans (rows read through are held while picked)
 PART_SHIFT = 58  # a finding's seq: (part << PART_SHIFT) | place in the verifying order
@@ -103,11 +104,25 @@ class Found:
 
 class PairSpill:
     """Verified pairs spilled by the range of their lower row (``cuts``: the ranges'
-    first rows, ascending, the first 0) and read back range by range (``ranges``)."""
+    first rows, ascending, the first 0) and read back range by range (``ranges``).
 
-    def __init__(self, cuts: Sequence[int], n: int) -> None:
+    With ``bounds`` (each article's first row, then ``n``; every cut one of them) a range
+    holding more than ``most`` findings (its rows' sentences recur a lot) is read back in
+    parts of whole articles of at most ``most`` findings each (an article's more alone):
+    memory holds that many findings whatever the corpus repeats."""
+
+    def __init__(
+        self,
+        cuts: Sequence[int],
+        n: int,
+        bounds: I64 | None = None,
+        most: int = RANGE_FINDINGS,
+    ) -> None:
         self.cuts = np.asarray(cuts, dtype=np.int64)
         self.n = n
+        self.bounds = bounds
+        self.most = most
+        self._per_row = None if bounds is None else np.zeros(n, dtype=np.int32)
         self._parts = Partitions(max(len(self.cuts), 1), 5)
         self._held: list[I64] = []  # findings not yet in the files
         self._count = 0
@@ -132,18 +147,48 @@ class PairSpill:
         if not len(i):
             return
         stored = np.full(len(i), -1, dtype=np.int64) if stored is None else stored
+        if self._per_row is not None:
+            np.add.at(self._per_row, i, 1)
         wide = np.asarray(sims, dtype=np.float32).astype(np.float64).view(np.int64)
         self._held.append(np.stack([i * self.n + j, seq, wide, tables, stored], axis=1))
         self._count += len(i)
         if self._count >= HELD_FINDINGS:
             self._flush()
 
-    def ranges(self) -> Iterator[tuple[int, Found]]:
-        """Per range of lower rows, in row order: its first row and its pairs."""
+    def ranges(self) -> Iterator[tuple[int, int, Found]]:
+        """Per range of lower rows, in row order: its first row, the first row after it
+        (``n`` + 1 after the last) and its pairs."""
         self._flush()
-        for p, first in enumerate(self.cuts.tolist()):
-            rows = self._parts.take(p)
-            yield first, reduce_found(rows, self.n)
+        ends = [*self.cuts.tolist()[1:], self.n + 1]
+        for p, (first, end) in enumerate(zip(self.cuts.tolist(), ends, strict=True)):
+            parts = self._parts_of(first, min(end, self.n))
+            if len(parts) == 1:
+                yield first, end, reduce_found(self._parts.take(p), self.n)
+                continue
+            split = Partitions(len(parts), 5)
+            try:
+                for chunk in self._parts.chunks(p, self.most):
+                    at = np.searchsorted(parts, chunk[:, 0] // self.n, side="right") - 1
+                    split.append(at.astype(np.int64), chunk)
+                for q, lo in enumerate(parts):
+                    hi = parts[q + 1] if q + 1 < len(parts) else end
+                    yield lo, hi, reduce_found(split.take(q), self.n)
+            finally:
+                split.close()
+
+    def _parts_of(self, first: int, end: int) -> list[int]:
+        """The first rows of the parts rows ``first``..``end`` are read back in: whole
+        articles of at most ``most`` findings, or the range whole."""
+        if self.bounds is None or self._per_row is None:
+            return [first]
+        count = int(self._per_row[first:end].sum())
+        if count <= self.most:
+            return [first]
+        starts = self.bounds[(self.bounds >= first) & (self.bounds < end)]
+        starts = np.unique(np.r_[first, starts]).astype(np.int64)
+        sizes = np.add.reduceat(self._per_row[first:end].astype(np.int64), starts - first)
+        articles = capped_batches(range(len(starts)), sizes.tolist().__getitem__, self.most)
+        return [int(starts[batch[0]]) for batch in articles]
 
     def close(self) -> None:
         self._parts.close()
@@ -396,7 +441,7 @@ def updated_pairs(
             sink.add(
                 kept.pairs[:, 0], kept.pairs[:, 1], np.zeros(len(a), np.int64), kept.sims, standing
             )
-        _, found = next(sink.ranges())
+        _, _, found = next(sink.ranges())
     finally:
         sink.close()
     keep = found.tables != 0

@@ -24,6 +24,7 @@ from ..store import Store
 from .buckets import (
     BATCH_ROWS,
     PAIR_ROWS,
+    RANGE_FINDINGS,
     Found,
     PairSpill,
     Verifier,
@@ -148,6 +149,7 @@ def discover(
     progress: Callable[[], None] | None = None,
     batch_rows: int = BATCH_ROWS,
     pair_rows: int = PAIR_ROWS,
+    range_findings: int = RANGE_FINDINGS,
 ) -> tuple[list[Claim], Update]:
     """The recurring claims of ``index``, updating the stored keys and pairs.
 
@@ -155,8 +157,8 @@ def discover(
     the key the segments were made with. Memory holds a few numbers per segment and per
     article: the vectors are read from ``index.vectors`` a batch of buckets at a time, the
     keys and the pairs go to files (``buckets``), and each article's records are written
-    as its range of pairs is read back. ``batch_rows`` and ``pair_rows`` size those
-    batches and ranges; they change no result.
+    as its range of pairs is read back. ``batch_rows``, ``pair_rows`` and
+    ``range_findings`` size those batches and ranges; they change no result.
     """
     ids = index.articles
     bounds = np.searchsorted(index.article, np.arange(len(ids) + 1)).astype(np.int64)
@@ -190,7 +192,7 @@ def discover(
     # article without any was not in the last run's index, so it left no bucket.
     gone = SpilledRows(tables, np.int64)
     keys = SpilledRows(tables, np.int64)  # per row taking part, every table's key
-    sink = PairSpill(pair_cuts(bounds, pair_rows), index.size)
+    sink = PairSpill(pair_cuts(bounds, pair_rows), index.size, bounds, range_findings)
     try:
         known_before = int((~fresh).sum())
         for a in np.flatnonzero(fresh).tolist() if not whole else []:
@@ -207,7 +209,8 @@ def discover(
         whole = whole or known_before < int(state.get("articles", 0)) or bool(fresh.all())
         if whole:
             fresh[:] = True
-        hashes = {article: store.text_hash(article) for article in ids}
+        # each article's text hash by its number: 16 bytes an article, not a dict entry
+        hashes = np.array([store.text_hash(article) for article in ids], dtype=np.bytes_)
         at = np.searchsorted(rows, bounds)  # each article's first row taking part
         _hash_rows(store, index, rows, at, fresh, usable, bits, cfg, keys, hashes)
         verifier = Verifier(
@@ -236,10 +239,10 @@ def discover(
             dropped = _spill_kept(store, index, bounds, rows, at, fresh, hashes, keys, again, sink)
             update = Update(False, int(fresh.sum()), verified, len(rows))
         graph = SentenceGraph(index)
-        starts = np.asarray(np.searchsorted(bounds[:-1], np.r_[sink.cuts, index.size + 1]))
-        for p, (_, found) in enumerate(sink.ranges()):
+        for first, end, found in sink.ranges():
             keep = found.tables != 0
-            articles = range(int(starts[p]), int(starts[p + 1]))
+            lo, hi = np.searchsorted(bounds[:-1], [first, end]).tolist()
+            articles = range(lo, hi)
             _write_pairs(store, index, bounds, articles, found, whole, fresh | dropped, hashes)
             graph.add(found.pairs[keep], found.sims[keep])
     finally:
@@ -260,7 +263,7 @@ def _hash_rows(
     bits: int,
     cfg: NarrativesConfig,
     keys: SpilledRows,
-    hashes: Mapping[str, str],
+    hashes: npt.NDArray[np.bytes_],
 ) -> None:
     """Every row's keys to ``keys``, in row order: stored ones, or hashed an article at a
     time (the blocks of the incremental runs, so the same keys) for the fresh articles,
@@ -286,7 +289,7 @@ def _hash_rows(
             mask = np.zeros(int(bounds[a + 1] - bounds[a]), dtype=bool)
             mask[part - bounds[a]] = True
             data = _pack({}, wordy=mask, keys=known, bits=np.array(bits))
-            store.put_blob(KEYS_BLOB, article, hashes[article], data)
+            store.put_blob(KEYS_BLOB, article, hashes[a].decode(), data)
 
 
 def _spill_kept(
@@ -296,7 +299,7 @@ def _spill_kept(
     rows: npt.NDArray[np.int64],
     at: npt.NDArray[np.int64],
     fresh: npt.NDArray[np.bool_],
-    hashes: Mapping[str, str],
+    hashes: npt.NDArray[np.bytes_],
     keys: SpilledRows,
     again: Sequence[npt.NDArray[np.int64]],
     sink: PairSpill,
@@ -313,7 +316,7 @@ def _spill_kept(
         if not got:
             continue
         partners = [
-            number.get(p, -1) if hashes.get(p) == h else -1
+            q if (q := number.get(p, -1)) >= 0 and hashes[q].decode() == h else -1
             for p, h in zip(names["ids"], names["hashes"], strict=True)
         ]
         valid = np.array([p >= 0 and not fresh[p] for p in partners], dtype=bool)
@@ -339,7 +342,7 @@ def _write_pairs(
     found: Found,
     whole: bool,
     changed: npt.NDArray[np.bool_],
-    hashes: Mapping[str, str],
+    hashes: npt.NDArray[np.bytes_],
 ) -> None:
     """The pair lists of the ``articles`` (those of one range of lower rows, its pairs
     ``found``) that changed: every one on a whole run; else the ``changed`` ones (fresh,
@@ -357,13 +360,12 @@ def _write_pairs(
         pairs = found.pairs[lo:hi][keep]
         partner_article = index.article[pairs[:, 1]].astype(np.int64)
         names, partner = np.unique(partner_article, return_inverse=True)
-        partners = [ids[int(p)] for p in names]
         data = _pack(
-            {"ids": partners, "hashes": [hashes[p] for p in partners]},
+            {"ids": [ids[int(p)] for p in names], "hashes": [hashes[p].decode() for p in names]},
             own=(pairs[:, 0] - bounds[a]).astype(np.int32),
             partner=partner.astype(np.int32).reshape(-1),
             other=(pairs[:, 1] - bounds[partner_article]).astype(np.int32),
             sims=found.sims[lo:hi][keep],
             tables=found.tables[lo:hi][keep],
         )
-        store.put_blob(PAIRS_BLOB, ids[a], hashes[ids[a]], data)
+        store.put_blob(PAIRS_BLOB, ids[a], hashes[a].decode(), data)

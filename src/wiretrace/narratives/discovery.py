@@ -363,13 +363,15 @@ def discover_claims(
     progress: Callable[[], None] | None = None,
     batch_rows: int = 65536,
     pair_rows: int = 32768,
+    range_findings: int = 1 << 19,
 ) -> list[Claim]:
     """Groups of equivalent sentences spanning >= 2 outlets or >= 2 speakers, by spread.
 
     ``corpus.texts`` is read one article at a time, in index order. The buckets are
     verified from the index's rows a batch of ``batch_rows`` at a time, the pairs spilled
-    by ranges of ``pair_rows`` rows (``buckets``; neither size changes the result, which
-    is ``claims_of_pairs`` over ``similar_pairs``'s in-memory search).
+    by ranges of ``pair_rows`` rows and read back ``range_findings`` findings at a time
+    (``buckets``; no size changes the result, which is ``claims_of_pairs`` over
+    ``similar_pairs``'s in-memory search).
     """
     if index.size < 2:
         return []
@@ -377,7 +379,7 @@ def discover_claims(
     from .buckets import PairSpill, Verifier, pair_cuts, verify_tables
 
     bounds = np.searchsorted(index.article, np.arange(len(index.articles) + 1))
-    sink = PairSpill(pair_cuts(bounds, pair_rows), index.size)
+    sink = PairSpill(pair_cuts(bounds, pair_rows), index.size, bounds, range_findings)
     try:
         verifier = Verifier(
             index.vectors, index.article, rows, index.size, cfg, sink, batch_rows=batch_rows
@@ -386,7 +388,7 @@ def discover_claims(
         hashed = lsh_tables(index.vectors, rows, cfg)  # one table's keys at a time, in order
         verify_tables(verifier, lines, lambda t: next(hashed)[1], progress=progress)
         graph = SentenceGraph(index)
-        for _, found in sink.ranges():
+        for _, _, found in sink.ranges():
             keep = found.tables != 0
             graph.add(found.pairs[keep], found.sims[keep])
         return graph.claims(corpus, cfg)
@@ -632,9 +634,10 @@ def _claim(
     # An article without a known outlet counts as a source of its own.
     sources = {outlets.get(a) or f"article:{a}" for a in articles}
     voices = {m.speaker for m in members if m.speaker}
-    known = sorted(d for d in (dates.get(a) for a in articles) if d)
+    when = {a: dates.get(a) for a in articles}  # each looked up once (a store read)
+    known = sorted(d for d in when.values() if d)
     wordings = _wordings(vecs)
-    ordered = sorted(members, key=lambda m: (dates.get(m.article) or "", m.article, m.match.start))
+    ordered = sorted(members, key=lambda m: (when[m.article] or "", m.article, m.match.start))
     claim = Claim(
         id="",
         text="",

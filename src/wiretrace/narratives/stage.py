@@ -49,6 +49,7 @@ from .tables import (
     get_state,
     load_examples,
     load_narratives,
+    outlet_and_date,
     quote_speakers,
     save_narratives,
     segment_sizes,
@@ -429,13 +430,13 @@ def _corpus(
     rows = [skips.guard(h[1], row, *h) for h in found_hits]
     n_hits = write_hits(store, [r for r in rows if r is not None], [n.id for n in narratives])
     set_thresholds(store, {**{n.id: cfg.min_probability for n in zero_shot}, **learnt})
-    outlets: dict[str, str | None] = {}
-    dates: dict[str, str | None] = {}
-    for article in store.iter_articles():  # a page at a time; the text is not kept
-        outlets[article.id], dates[article.id] = article.outlet, article.published
+    # Claims read the outlet and date of their members' articles only, one at a time.
+    outlets: Lookup[str, str | None] = Lookup(lambda a: outlet_and_date(store, a)[0], keep=False)
+    dates: Lookup[str, str | None] = Lookup(lambda a: outlet_and_date(store, a)[1], keep=False)
     texts: Lookup[str, str] = Lookup(lambda a: store.get_article(a).text, keep=False)
+    # (not through ``quotes``, which keeps what it read: claims ask of every member)
     speakers: Lookup[tuple[str, int, int], str | None] = Lookup(
-        lambda k: speaker_at(quotes[k[0]], Span(k[1], k[2])), keep=False
+        lambda k: speaker_at(quote_speakers(store, k[0]), Span(k[1], k[2])), keep=False
     )
     corpus = CorpusView(texts, outlets, dates, speakers)
     # An engine that discovers in its workers (Ray) reads the pieces itself: the whole

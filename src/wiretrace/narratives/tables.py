@@ -58,6 +58,16 @@ def segment_sizes(store: Store, kind: str) -> dict[str, tuple[int, int]]:
     return out
 
 
+def outlet_and_date(store: Store, article: str) -> tuple[str | None, str | None]:
+    """An article's outlet and publication date ((None, None) when it is unknown), read
+    alone: claims look up only their members' articles, so the corpus stage holds no
+    map of every article's outlet and date."""
+    row = store.conn.execute(
+        "SELECT outlet, published FROM articles WHERE id = ?", (article,)
+    ).fetchone()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 def title_lengths(store: Store) -> dict[str, int]:
     """Length of each article's title (articles without a title left out)."""
     return {
