@@ -29,6 +29,7 @@ are computed and sent to it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -39,7 +40,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Self
 
-from measure import Poller, child_json, cpu_s, field_mb, peak_rss_mb, processes, status_fields
+from measure import (
+    Poller,
+    child_json,
+    cpu_s,
+    field_mb,
+    peak_rss_mb,
+    process_cpu_s,
+    processes,
+    status_fields,
+)
 
 OUT = Path(__file__).parent / "results" / "ray.json"
 CHUNK = 1000  # articles per Parquet row group (and per chunk the Ray driver reads)
@@ -154,10 +164,13 @@ class WorkerPeaks(Poller):
     ``ray::`` (Ray's workers), polled from /proc every second: ``peak`` is VmHWM (all
     resident pages, including the object store's shared pages a worker has read, which
     belong to the node's object store, not to the worker), ``private`` the largest
-    RssAnon seen (the worker's own heap: what grows if a task holds a group)."""
+    RssAnon seen (the worker's own heap: what grows if a task holds a group); ``cpu``
+    each worker's CPU seconds when last seen (a worker's last second before it exits is
+    missed)."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.cpu: dict[int, float] = {}
         self.peak: dict[int, float] = {}
         self.private: dict[int, float] = {}
         self.shared: dict[int, float] = {}
@@ -182,6 +195,8 @@ class WorkerPeaks(Poller):
                 up, seen = parents.get(up, 0), seen + 1
             if up != me:
                 continue
+            with contextlib.suppress(OSError):
+                self.cpu[pid] = process_cpu_s(pid)
 
             hwm, shm, anon = (
                 round(field_mb(fields, f), 1) for f in ("VmHWM", "RssShmem", "RssAnon")
@@ -198,6 +213,7 @@ class WorkerPeaks(Poller):
             "worker_peak_private_mb": max(self.private.values(), default=0.0),
             "worker_peak_shared_mb": max(self.shared.values(), default=0.0),
             "worker_processes": len(self.peak),
+            "worker_cpu_s": round(sum(self.cpu.values()), 1),
             "worker_peaks_mb": sorted(
                 ((self.private[pid], self.peak[pid], self.name.get(pid, "")) for pid in self.peak),
                 reverse=True,
@@ -420,6 +436,7 @@ def _ray_costs(engine: Any, peaks: WorkerPeaks) -> dict[str, Any]:
     """Driver and worker peaks and what the engine's shuffles moved."""
     return {
         "driver_peak_rss_mb": round(peak_rss_mb(), 1),
+        "driver_cpu_s": round(cpu_s(), 1),
         **peaks.summary(),
         "shuffled_bytes": engine.shuffles.bytes,
         "shuffles": [

@@ -230,7 +230,7 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
     assert sum(engine.nodes.values()) >= 5 and 1 <= len(engine.processes) <= 2, engine
     # Corpus stages ran as keyed shuffles: reuse (band keys, specific tokens, the neighbour
     # searches' vectors by cell and hits by searched item, sentence hits by article pair,
-    # neighbours' vectors to the articles near them, articles to pairs, pairs), statements
+    # nearest articles' rows of near_best made in the cells, articles to pairs, pairs), statements
     # (quotes by speaker), figure groups (figures by family),
     # stories (articles and stories by time block), recurring claims (segment blocks shared
     # once, their places by bucket, then the verified pairs by pair: each pair's first
@@ -253,7 +253,6 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
         "sentences by cell",
         "specific tokens",
         "stories by time block",
-        "vectors to neighbours",
         "verified pairs by pair",
     ], engine.shuffles.moved
     want = _comparable(demo_export)

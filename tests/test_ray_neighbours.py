@@ -3,6 +3,7 @@ hand: blocks of items from multiples of the assignment size, and the hits of ``n
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ pa = pytest.importorskip("pyarrow")
 from wiretrace import cells  # noqa: E402
 from wiretrace.cells import cell_plan  # noqa: E402
 from wiretrace.distributed import neighbours  # noqa: E402
+from wiretrace.reuse import detect  # noqa: E402
 from wiretrace.reuse.detect import nearest  # noqa: E402
 
 ROWS = 97  # assignment block (8,192 in use): several blocks in a small matrix
@@ -88,3 +90,63 @@ def test_a_block_without_sample_items_keeps_the_column_types() -> None:
     some = neighbours._pick(_batch(matrix.refs[0]), np.asarray([1], dtype=np.int64))
     both = pa.concat_tables([none, some])
     assert both.num_rows == 1 and both.column("item").to_pylist() == [1]
+
+
+def test_rows_of_near_best_computed_in_the_cells_are_the_local_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Centroids carrying their articles' sentence vectors: each selected neighbour's row
+    of ``near_best`` made in the cell, stacked in rank order, equals ``near_best`` over
+    the neighbours' vectors (articles without vectors, empty or of another width
+    among them)."""
+    monkeypatch.setattr(cells, "ASSIGN_ROWS", ROWS)
+    monkeypatch.setattr(neighbours, "ASSIGN_ROWS", ROWS)
+    gen = np.random.default_rng(7)
+    mat, _ = _matrix(gen)
+    mat = mat[:300]
+    sents: list[Any] = [gen.normal(size=(int(gen.integers(1, 6)), 8)) for _ in range(300)]
+    sents[4] = None
+    sents[9] = np.zeros((0, 8))
+    sents[11] = gen.normal(size=(3, 5))
+    sents[12] = sents[12].astype(np.float32)
+    searched = gen.random(300) < 0.5
+    rows = np.flatnonzero(searched)
+    want = nearest(mat, rows.tolist(), 4, exact_limit=100)
+
+    matrix = neighbours.Matrix(_Store(), 16, extra=True)
+    for lo in range(0, 300, 61):
+        part = slice(lo, lo + 61)
+        blobs = [pickle.dumps(v) for v in sents[part]]
+        matrix.append(np.arange(300)[part], mat[part], blobs)
+    matrix.close()
+    _, sample, start = cell_plan(300)
+    picked = pa.concat_tables([neighbours._pick(_batch(t), np.sort(sample)) for t in matrix.refs])
+    centre = neighbours.centres(picked, sample, start, 16)
+    assigned = pa.concat_tables(
+        [pa.Table.from_pydict(neighbours._assign(_batch(t), centre, 16).to_pydict())
+         for t in matrix.refs]
+    )  # fmt: skip
+    hits = pa.concat_tables(
+        neighbours._search(_batch(assigned), 16, False, searched, 4, -1.0, False, bests=True)
+    )
+    found = _batch(neighbours._select(_batch(hits), 4))
+    got: dict[int, list[tuple[int, int, Any]]] = {}
+    for r, c, rank, ok, best in zip(
+        found["key"], found["item"], found["rank"], found["usable"], found["best"], strict=True
+    ):
+        row = np.frombuffer(bytes(best), dtype=np.float32) if ok else None
+        got.setdefault(int(r), []).append((int(rank), int(c), row))
+    assert {r: [c for _, c, _ in v] for r, v in got.items()} == want
+    rows_made = 0
+    for r, near in want.items():
+        ids, best = detect.near_best(sents[r], ((m, sents[m]) for m in near))
+        mine = sorted(got[r], key=lambda x: x[0])
+        ids_got, best_got = detect.stack_bests((c, row) for _, c, row in mine)
+        assert ids_got == ids
+        if best is None:
+            assert best_got is None
+        else:
+            assert best_got is not None and best_got.dtype == best.dtype
+            assert best_got.tobytes() == best.tobytes()
+            rows_made += best.shape[0]
+    assert rows_made > 300

@@ -10,14 +10,17 @@ blocks and cells, so the neighbours are the local ones to the last bit:
    (about sqrt(n) vectors) go to every block's task, which assigns its items to their two
    nearest cells (``assign_cells``). Below it, every item is in one cell.
 3. A shuffle by cell brings each cell's items together: ``cell_top`` gives the candidate
-   hits of the items searched.
+   hits of the items searched. Items may carry a payload (an article's sentence vectors):
+   with ``bests``, each hit's row of ``near_best`` (``best_in``) is computed there, where
+   both articles' vectors are, and the hit carries that row instead of the vectors.
 4. A shuffle by searched item brings each item's hits together: ``best_hits`` keeps its
    nearest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import pickle
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +37,7 @@ from ..cells import (
     train_cells,
 )
 from ..reuse.blocks import best_hits
-from ..reuse.detect import F32, cell_top
+from ..reuse.detect import F32, best_in, cell_top
 from .keyed import OUT_BYTES, Batch, Rows, Shuffles, over, shuffle
 
 I64 = npt.NDArray[np.int64]
@@ -47,23 +50,27 @@ def _table(columns: dict[str, Any]) -> Any:
     return pa.table(columns)
 
 
-def vector_table(cell: I64, item: I64, owner: I64, vectors: F32) -> Any:
-    """Rows (cell, item, owner, vector): a vector as the bytes of its float32 values."""
+def vector_table(
+    cell: I64, item: I64, owner: I64, vectors: F32, extra: Sequence[bytes] | None = None
+) -> Any:
+    """Rows (cell, item, owner, vector[, extra]): a vector as the bytes of its float32
+    values; ``extra``, each item's payload (the pickled sentence vectors of an article)."""
     import pyarrow as pa
 
     raw = np.ascontiguousarray(vectors, dtype=np.float32)
     width = raw.shape[1] * 4 if raw.ndim == 2 else 0
     blob = raw.tobytes()
-    return pa.table(
-        {
-            "key": pa.array(cell, pa.int64()),
-            "item": pa.array(item, pa.int64()),
-            "owner": pa.array(owner, pa.int64()),
-            "vec": pa.array(
-                [blob[i * width : (i + 1) * width] for i in range(item.shape[0])], pa.binary()
-            ),
-        }
-    )
+    columns = {
+        "key": pa.array(cell, pa.int64()),
+        "item": pa.array(item, pa.int64()),
+        "owner": pa.array(owner, pa.int64()),
+        "vec": pa.array(
+            [blob[i * width : (i + 1) * width] for i in range(item.shape[0])], pa.binary()
+        ),
+    }
+    if extra is not None:
+        columns["extra"] = pa.array(list(extra), pa.binary())
+    return pa.table(columns)
 
 
 def _vectors(column: Any, dim: int) -> F32:
@@ -75,19 +82,26 @@ def _vectors(column: Any, dim: int) -> F32:
 class Matrix:
     """The vectors of one search, in the object store in blocks of ``ASSIGN_ROWS`` items,
     each from a multiple of it (the blocks ``assign_cells`` takes). Items are numbered in
-    the order they are appended; ``owner`` is each one's article."""
+    the order they are appended; ``owner`` is each one's article. With ``extra``, every
+    item comes with a payload (``vector_table``)."""
 
     ray: Any
     dim: int
+    extra: bool = False
     refs: list[Any] = field(default_factory=list)
     count: int = 0
     _owners: list[I64] = field(default_factory=list)
     _vectors: list[F32] = field(default_factory=list)
+    _extras: list[bytes] = field(default_factory=list)
     _held: int = 0
 
-    def append(self, owners: I64, vectors: F32) -> None:
+    def append(self, owners: I64, vectors: F32, extras: Sequence[bytes] = ()) -> None:
         self._owners.append(np.asarray(owners, dtype=np.int64))
         self._vectors.append(np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim))
+        if self.extra:
+            if len(extras) != owners.shape[0]:
+                raise ValueError("one payload per item")
+            self._extras.extend(extras)
         self._held += owners.shape[0]
         while self._held >= ASSIGN_ROWS:
             self._put(ASSIGN_ROWS)
@@ -100,12 +114,14 @@ class Matrix:
     def _put(self, size: int) -> None:
         owners, vectors = np.concatenate(self._owners), np.concatenate(self._vectors)
         item = np.arange(self.count, self.count + size, dtype=np.int64)
-        table = vector_table(np.zeros(size, np.int64), item, owners[:size], vectors[:size])
+        extra = self._extras[:size] if self.extra else None
+        table = vector_table(np.zeros(size, np.int64), item, owners[:size], vectors[:size], extra)
         self.refs.append(self.ray.put(table))
         self.count += size
         self._held -= size
         self._owners = [owners[size:]] if self._held else []
         self._vectors = [vectors[size:]] if self._held else []
+        del self._extras[:size]
 
 
 # -- the map and reduce steps (module level: Ray ships them to workers) -----------------
@@ -143,8 +159,10 @@ def _assign(batch: Batch, centre: Any, dim: int) -> Rows:
     item = np.asarray(batch["item"], dtype=np.int64)
     owner = np.asarray(batch["owner"], dtype=np.int64)
     blobs = list(batch["vec"])
+    extras = [bytes(e) for e in batch["extra"]] if "extra" in batch else None
     if centre is None:
-        return vector_table(np.zeros(item.shape[0], np.int64), item, owner, _vectors(blobs, dim))
+        zero = np.zeros(item.shape[0], np.int64)
+        return vector_table(zero, item, owner, _vectors(blobs, dim), extras)
     if not isinstance(centre, np.ndarray):
         import ray
 
@@ -157,31 +175,34 @@ def _assign(batch: Batch, centre: Any, dim: int) -> Rows:
         vectors = _vectors([blobs[i] for i in at.tolist()], dim)
         cells = assign_cells(vectors, centre, PER_ITEM)
         rep = np.repeat(np.arange(at.shape[0]), PER_ITEM)
-        parts.append(vector_table(cells.ravel(), item[at][rep], owner[at][rep], vectors[rep]))
+        extra = None if extras is None else [extras[i] for i in at[rep].tolist()]
+        parts.append(
+            vector_table(cells.ravel(), item[at][rep], owner[at][rep], vectors[rep], extra)
+        )
     if not parts:
-        return vector_table(item, item, owner, np.zeros((0, dim), dtype=np.float32))
+        return vector_table(
+            item, item, owner, np.zeros((0, dim), dtype=np.float32), None if extras is None else []
+        )
     return pa.concat_tables(parts)
 
 
-def _hits_table(
-    row: list[I64],
-    item: list[I64],
-    cos: list[F32],
-    dot: list[npt.NDArray[np.float64]],
-    row_owner: list[I64],
-    item_owner: list[I64],
-) -> Any:
-    def cat(parts: list[Any], dtype: Any) -> Any:
+def _hits_table(got: dict[str, list[Any]]) -> Any:
+    import pyarrow as pa
+
+    def cat(name: str, dtype: Any) -> Any:
+        parts = got[name]
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
 
     return _table(
         {
-            "key": cat(row, np.int64),
-            "item": cat(item, np.int64),
-            "cos": cat(cos, np.float32),
-            "dot": cat(dot, np.float64),
-            "row_owner": cat(row_owner, np.int64),
-            "item_owner": cat(item_owner, np.int64),
+            "key": cat("key", np.int64),
+            "item": cat("item", np.int64),
+            "cos": cat("cos", np.float32),
+            "dot": cat("dot", np.float64),
+            "row_owner": cat("row_owner", np.int64),
+            "item_owner": cat("item_owner", np.int64),
+            "usable": cat("usable", np.bool_),
+            "best": pa.array([b for part in got["best"] for b in part], pa.binary()),
         }
     )
 
@@ -196,19 +217,50 @@ class _Collect:
         self.hits.append((r, c, v))
 
 
+def _bests(extras: Any, at: I64, pr: I64, pc: I64) -> tuple[Bools, list[bytes]]:
+    """Each hit's row of ``near_best`` (``best_in``) from both items' payloads, the
+    pickled sentence vectors of their articles (positions in the cell ``at``): whether
+    there is one, and its float32 bytes."""
+    loaded: dict[int, Any] = {}
+
+    def vectors(p: int) -> Any:
+        if p not in loaded:
+            loaded[p] = pickle.loads(bytes(extras[int(at[p])]))
+        return loaded[p]
+
+    usable = np.zeros(pr.shape[0], dtype=np.bool_)
+    rows: list[bytes] = []
+    for i, (x, y) in enumerate(zip(pr.tolist(), pc.tolist(), strict=True)):
+        mine = vectors(x)
+        row = None if mine is None else best_in(mine, vectors(y))
+        usable[i] = row is not None
+        rows.append(b"" if row is None else row.tobytes())
+    return usable, rows
+
+
 def _search(
-    batch: Batch, dim: int, by_owner: bool, rows: Bools, k: int, threshold: float, dots: bool
+    batch: Batch,
+    dim: int,
+    by_owner: bool,
+    rows: Bools,
+    k: int,
+    threshold: float,
+    dots: bool,
+    bests: bool = False,
 ) -> Iterator[Rows]:
     """``cell_top`` in every cell of a partition: the candidate hits (searched item, item,
     cosine), with the dot product of the two vectors when ``dots`` (as the local engine
-    scores sentence hits), and both items' owners."""
+    scores sentence hits), the hit's row of ``near_best`` when ``bests`` (the items'
+    payloads are their articles' sentence vectors), and both items' owners."""
     key = np.asarray(batch["key"], dtype=np.int64)
     item = np.asarray(batch["item"], dtype=np.int64)
     owner = np.asarray(batch["owner"], dtype=np.int64)
     blobs = batch["vec"]
+    extras = batch["extra"] if bests else None
     order = np.lexsort((item, key))
     bounds = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1], True])
-    got: tuple[list[Any], ...] = ([], [], [], [], [], [])
+    names = ("key", "item", "cos", "dot", "row_owner", "item_owner", "usable", "best")
+    got: dict[str, list[Any]] = {name: [] for name in names}
     size = 0
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         at = order[lo:hi]
@@ -223,28 +275,38 @@ def _search(
             pr, pc = np.searchsorted(items, r), np.searchsorted(items, c)
             if dots:  # as ``blocks._sentence_pairs`` scores them
                 d = [float(x @ y) for x, y in zip(vectors[pr], vectors[pc], strict=True)]
-                got[3].append(np.asarray(d, dtype=np.float64))
+                got["dot"].append(np.asarray(d, dtype=np.float64))
             else:
-                got[3].append(np.zeros(r.shape[0], dtype=np.float64))
-            for part, value in zip(got, (r, c, v, None, owners[pr], owners[pc]), strict=True):
+                got["dot"].append(np.zeros(r.shape[0], dtype=np.float64))
+            if extras is not None:
+                usable, best = _bests(extras, at, pr, pc)
+                size += sum(len(b) for b in best)
+            else:
+                usable, best = np.zeros(r.shape[0], dtype=np.bool_), [b""] * r.shape[0]
+            for name, value in zip(
+                names, (r, c, v, None, owners[pr], owners[pc], usable, best), strict=True
+            ):
                 if value is not None:
-                    part.append(value)
-            size += 40 * r.shape[0]
+                    got[name].append(value)
+            size += 45 * r.shape[0]
         if size >= OUT_BYTES:
-            yield _hits_table(*got)
-            for part in got:
+            yield _hits_table(got)
+            for part in got.values():
                 part.clear()
             size = 0
-    yield _hits_table(*got)
+    yield _hits_table(got)
 
 
 def _select(batch: Batch, k: int) -> Rows:
     """Each searched item's nearest (every hit of an item is in this partition), with its
     rank (0: nearest)."""
+    import pyarrow as pa
+
     r = np.asarray(batch["key"], dtype=np.int64)
     c = np.asarray(batch["item"], dtype=np.int64)
     v = np.asarray(batch["cos"], dtype=np.float32).astype(np.float64)  # exact, as the local
     at = best_hits(r, c, v, k) if r.shape[0] else np.zeros(0, dtype=np.int64)
+    best = batch["best"]
     return _table(
         {
             "key": r[at],
@@ -253,6 +315,8 @@ def _select(batch: Batch, k: int) -> Rows:
             "dot": np.asarray(batch["dot"], dtype=np.float64)[at],
             "row_owner": np.asarray(batch["row_owner"], dtype=np.int64)[at],
             "item_owner": np.asarray(batch["item_owner"], dtype=np.int64)[at],
+            "usable": np.asarray(batch["usable"], dtype=np.bool_)[at],
+            "best": pa.array([bytes(best[i]) for i in at.tolist()], pa.binary()),
         }
     )
 
@@ -291,10 +355,13 @@ def search(
     threshold: float = -1.0,
     by_owner: bool = False,
     dots: bool = False,
+    bests: bool = False,
 ) -> Any:
     """``detect.nearest_hits`` and each searched item's nearest (``best_hits``) over the
-    cells: rows (key: searched item, item, rank, dot, row_owner, item_owner). ``rows``:
-    which items are searched (by their owner with ``by_owner``)."""
+    cells: rows (key: searched item, item, rank, dot, row_owner, item_owner, usable,
+    best). ``rows``: which items are searched (by their owner with ``by_owner``).
+    ``bests``: the cells' items carry their articles' sentence vectors (``Matrix.extra``)
+    and each hit its row of ``near_best`` (``best``: float32 bytes, when ``usable``)."""
     hits = over(
         cells_data,
         _search,
@@ -304,5 +371,6 @@ def search(
         k=k,
         threshold=threshold,
         dots=dots,
+        bests=bests,
     )
     return over(shuffle(hits, "key", name, shuffles, workers), _select, k=k)

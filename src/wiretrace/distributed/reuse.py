@@ -10,10 +10,13 @@
    searches run as shuffles by cell, then by searched item (``distributed.neighbours``):
    paraphrase candidates by centroid and by sentence (sentence hits then shuffled by
    article pair, to count them), then, once the candidate pairs say which articles are
-   involved, their nearest articles, whose vectors a shuffle by neighbour sends to them.
-4. A co-group by article brings an article, its rare tokens, its nearest articles' vectors
-   and its pairs together: its best similarities in its nearest articles (``near_best``)
-   are computed, and it is ``prepare``d once and sent to each of its pairs.
+   involved, their nearest articles. The centroids' cells carry each article's sentence
+   vectors, so each candidate nearest article's row of ``near_best`` (its sentences' best
+   similarities in it, ``best_in``) is computed in the cell: only these rows travel on,
+   never a neighbour's vectors.
+4. A co-group by article brings an article, its rare tokens, the rows of its nearest
+   articles (``stack_bests``: its ``near_best``) and its pairs together: it is
+   ``prepare``d once and sent to each of its pairs.
 5. A co-group by pair puts both prepared articles side by side: ``align_pair``.
 
 The driver receives only the pairs that found reuse (and the pairs that failed).
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -34,16 +37,17 @@ from ..cells import EXACT_LIMIT
 from ..reuse.candidates import band_rows, pairs_from_keys
 from ..reuse.config import ReuseConfig
 from ..reuse.detect import (
+    F32,
     DocInput,
     PairResult,
     align_pair,
     centroid_matrix,
     long_sentences,
     max_rare_df,
-    near_best,
     prepare,
     sentence_facts,
     specific_hashes,
+    stack_bests,
 )
 from ..reuse.text import quote_prefix, shingles, tokenize
 from .keyed import Batch, Rows, Shuffles, over, shuffle, streamed
@@ -51,7 +55,7 @@ from .keyed import key_groups as _groups
 from .keyed import key_rows as _rows
 from .neighbours import Matrix, cells, search
 
-DOC, RARE, NEIGHBOUR, PAIR, SIDE, RESULT, ERROR, WANT, VECTORS = range(9)
+DOC, RARE, NEIGHBOUR, PAIR, SIDE, RESULT, ERROR = range(7)
 CHUNK = 1000  # articles per block sent from the driver
 _NONE = np.zeros(0, dtype=np.int64)
 
@@ -143,54 +147,53 @@ def _kept_pairs(batch: Batch, n: int, fact_sim: float) -> Rows:
     return _pair_rows(np.stack([kept // n, kept % n], axis=1))
 
 
-def _wanted(batch: Batch) -> Rows:
-    """Each involved article's nearest articles, keyed by the neighbour: (article, rank)."""
+def _near_rows(batch: Batch) -> Rows:
+    """Each involved article's nearest articles' rows of ``near_best`` (those it has),
+    keyed by the article: (rank, neighbour) and the row's float32 bytes."""
     r = np.asarray(batch["key"], dtype=np.int64)
+    keep = np.flatnonzero(np.asarray(batch["usable"], dtype=np.bool_))
     rank = np.asarray(batch["rank"], dtype=np.int64)
-    blobs = [np.asarray([a, b], dtype=np.int64).tobytes() for a, b in zip(r, rank, strict=True)]
-    return _rows(np.asarray(batch["item"], dtype=np.int64), WANT, blobs)
+    item = np.asarray(batch["item"], dtype=np.int64)
+    best = batch["best"]
+    blobs = [
+        np.asarray([rank[i], item[i]], dtype=np.int64).tobytes() + bytes(best[i])
+        for i in keep.tolist()
+    ]
+    return _rows(r[keep], NEIGHBOUR, blobs)
 
 
-def _vector_rows(batch: Batch) -> Rows:
-    docs = [(k, d) for k, d in _docs(batch) if d.vectors is not None]
-    return _rows([k for k, _ in docs], VECTORS, [pickle.dumps(d.vectors) for _, d in docs])
-
-
-def _neighbour_rows(batch: Batch) -> Iterator[Rows]:
-    """A neighbour's vectors to each article that has it among its nearest."""
-
-    def sent() -> Iterator[tuple[int, int, bytes]]:
-        for m, rows in _groups(batch):
-            vectors = next((pickle.loads(p) for t, p in rows if t == VECTORS), None)
-            if vectors is None:  # ``near_best`` skips it
-                continue
-            for t, p in rows:
-                if t == WANT:
-                    k, rank = np.frombuffer(p, dtype=np.int64).tolist()
-                    yield k, NEIGHBOUR, pickle.dumps((rank, m, vectors))
-
-    yield from streamed(sent())
+def _near_of(rows: list[tuple[int, bytes]]) -> tuple[tuple[int, ...], F32 | None]:
+    """``near_best`` from an article's ``_near_rows``, in rank order."""
+    found = []
+    for t, p in rows:
+        if t == NEIGHBOUR:
+            rank, m = np.frombuffer(p[:16], dtype=np.int64).tolist()
+            found.append((rank, m, np.frombuffer(p[16:], dtype=np.float32)))
+    return stack_bests((m, row) for _, m, row in sorted(found, key=lambda x: x[0]))
 
 
 @dataclass
 class _Vectors:
     """The two matrices the searches read, as the local engine's scan spills them: article
     centroids (zero rows until the corpus's embedding width is known) and the long
-    sentences' vectors, in article order."""
+    sentences' vectors, in article order. With nearest articles to find (``near_best``),
+    each centroid carries its article's pickled sentence vectors."""
 
     ray: Any
     cfg: ReuseConfig
     dim: int = 0
-    blank: int = 0
+    blank: list[bytes] = field(default_factory=list)  # before the width: payloads
     centroids: Matrix | None = None
     sentences: Matrix | None = None
 
     def add(self, lo: int, docs: Sequence[DocInput]) -> None:
+        bests = self.cfg.background_neighbours > 0
+        extras = [pickle.dumps(d.vectors) if bests else b"" for d in docs]
         for i, d in enumerate(docs):
             v = d.vectors
             if not self.dim and v is not None and v.size:
                 self.dim = int(v.shape[1])
-                self.centroids = Matrix(self.ray, self.dim)
+                self.centroids = Matrix(self.ray, self.dim, extra=bests)
                 self.sentences = Matrix(self.ray, self.dim)
             if v is None:
                 continue
@@ -198,16 +201,17 @@ class _Vectors:
             if self.sentences is not None and keep is not None and keep.any():
                 self.sentences.append(np.full(int(keep.sum()), lo + i, np.int64), v[keep])
         if self.centroids is None:
-            self.blank += len(docs)
+            self.blank.extend(extras)
             return
         if self.blank:
             self.centroids.append(
-                np.arange(self.blank, dtype=np.int64),
-                np.zeros((self.blank, self.dim), dtype=np.float32),
+                np.arange(len(self.blank), dtype=np.int64),
+                np.zeros((len(self.blank), self.dim), dtype=np.float32),
+                self.blank,
             )
-            self.blank = 0
+            self.blank = []
         cent = centroid_matrix(len(docs), ((i, d.vectors) for i, d in enumerate(docs)), self.dim)
-        self.centroids.append(np.arange(lo, lo + len(docs), dtype=np.int64), cent)
+        self.centroids.append(np.arange(lo, lo + len(docs), dtype=np.int64), cent, extras)
 
 
 def _prepare_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Iterator[Rows]:
@@ -226,11 +230,7 @@ def _prepare_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Iterator[Rows]:
                 toks = tokenize(doc.text)
                 if cfg.paraphrase:
                     rare = {int(np.frombuffer(p, dtype=np.uint64)[0]) for t, p in rows if t == RARE}
-                    nearest = sorted(
-                        (pickle.loads(p) for t, p in rows if t == NEIGHBOUR), key=lambda x: x[0]
-                    )
-                    near = near_best(doc.vectors, ((m, v) for _, m, v in nearest))
-                    facts = sentence_facts(doc, toks, near, rare, cfg)
+                    facts = sentence_facts(doc, toks, _near_of(rows), rare, cfg)
                 # Token offsets and quotation depths are remade beside the pair: cheaper
                 # than shipping them (eight bytes per character).
                 light = None if facts is None else replace(facts, quote_prefix=_NONE)
@@ -365,9 +365,9 @@ def find_reuse(
                 "nearest articles by article",
                 shuffles,
                 workers,
+                bests=True,
             )
-            wanted = over(near, _wanted).union(over(articles, _vector_rows))
-            parts.append(over(shuffled("vectors to neighbours", wanted, "key"), _neighbour_rows))
+            parts.append(over(near, _near_rows))
     grouped = articles.union(*pairs, *parts)
     sides = over(shuffled("articles to pairs", grouped, "key"), _prepare_groups, n=n, cfg=cfg)
     found = over(shuffled("pairs", sides, "key"), _align_groups, n=n, cfg=cfg)

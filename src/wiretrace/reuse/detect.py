@@ -299,14 +299,29 @@ def near_best(
     of each); the rows follow the usable neighbours, whose indices come first."""
     if vectors is None:
         return (), None
-    ids, rows = [], []
-    for n, nv in near:
-        if nv is not None and nv.size and nv.shape[1] == vectors.shape[1]:
+    return stack_bests((n, best_in(vectors, nv)) for n, nv in near)
+
+
+def best_in(vectors: F32, near: F32 | None) -> F32 | None:
+    """One row of ``near_best``: each sentence's best similarity in one nearest article
+    (None: its vectors are unusable). Wherever both articles' vectors are at hand, so the
+    Ray engine computes it inside the search's cells and sends only the row."""
+    if near is None or not near.size or near.shape[1] != vectors.shape[1]:
+        return None
+    row: F32 = (vectors @ near.T).max(axis=1).astype(np.float32)
+    return row
+
+
+def stack_bests(rows: Iterable[tuple[int, F32 | None]]) -> tuple[tuple[int, ...], F32 | None]:
+    """``near_best`` from its rows (``best_in``) in the neighbours' order."""
+    ids, kept = [], []
+    for n, row in rows:
+        if row is not None:
             ids.append(n)
-            rows.append((vectors @ nv.T).max(axis=1))
-    if not rows:
+            kept.append(row)
+    if not kept:
         return (), None
-    return tuple(ids), np.stack(rows).astype(np.float32)
+    return tuple(ids), np.stack(kept)
 
 
 def sentence_facts(
