@@ -1,5 +1,6 @@
 """Stories on Ray: a corpus dated on every day (one time block, clustered in parts that
-run in parallel from guessed stories) gives exactly the local engine's stories."""
+run in parallel from guessed stories) gives exactly the local engine's stories, the
+blocks made of ids and days and each part's features read only as it is sent."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ import functools
 import pytest
 from stories_synth import features
 
-from wiretrace.stories.cluster import StoriesConfig, StoryState, cluster, cluster_in_blocks
+from wiretrace.stories.cluster import (
+    ArticleFeatures,
+    DayOf,
+    StoriesConfig,
+    StoryState,
+    cluster,
+    cluster_in_blocks,
+)
 
 # Loopback only: Ray replaces 127.0.0.1 by the machine's address, but not 127.0.0.11.
 SMALL_RAY = {"num_cpus": 2, "object_store_memory": 400 * 1024 * 1024, "node_ip": "127.0.0.11"}
@@ -32,6 +40,14 @@ def test_parallel_parts_give_the_local_stories() -> None:
     new = [a for a in articles if a.id not in {e.id for e in earlier}]
     want_assignment, want_touched = cluster(copy.deepcopy(new), copy.deepcopy(stored), cfg)
     assert len(want_touched) > 300
+    by_id = {a.id: a for a in new}
+    loaded: list[int] = []  # articles each read of features asked for
+
+    def load(articles: list[DayOf]) -> list[ArticleFeatures]:
+        loaded.append(len(articles))
+        return [by_id[a.id] for a in articles]
+
+    dated = [DayOf(a.id, a.day) for a in new]
     moved = {}
     with RayEngine(**SMALL_RAY) as engine:  # type: ignore[arg-type]
         for warm in (None, 0):  # the default warm-up; none (most guesses miss)
@@ -43,12 +59,17 @@ def test_parallel_parts_give_the_local_stories() -> None:
                 workers=2,
                 size=1500,
                 warm_days=warm,
+                load=load,
             )
-            got_assignment, got_touched = cluster_in_blocks(new, copy.deepcopy(stored), cfg, run)
+            got_assignment, got_touched = cluster_in_blocks(
+                dated, copy.deepcopy(stored), cfg, run, load
+            )
             assert got_assignment == want_assignment
             assert [_state(s) for s in got_touched] == [_state(s) for s in want_touched]
             moved[warm] = {name: (rows, parts) for name, rows, _, parts in engine.shuffles.moved}
             engine.shuffles.moved.clear()
+    # features are read a part (with its warm-up days) at a time, never the whole block
+    assert loaded and max(loaded) <= 1500 + 32 * 200 < len(new)
     parts = -(-len(new) // 1500)
     assert moved[None]["stories by time part"][1] == parts
     # with the default warm-up every guess holds; without one, most miss open stories

@@ -13,7 +13,14 @@ from wiretrace.models import CleanResult, RawDocument
 from wiretrace.pipeline import ENGINE, LocalEngine, NullReporter
 from wiretrace.store import Store
 from wiretrace.stories import tables
-from wiretrace.stories.cluster import ArticleFeatures, Block, StoriesConfig, StoryState, cluster
+from wiretrace.stories.cluster import (
+    ArticleFeatures,
+    DayOf,
+    Load,
+    StoriesConfig,
+    StoryState,
+    cluster,
+)
 from wiretrace.stories.stage import UNDATED, place_stored
 
 CFG = StoriesConfig(substory_threshold=0.03)  # the generated topics are tight
@@ -41,13 +48,14 @@ def _run(store: Store, feats: list[ArticleFeatures], page: int) -> tuple[int, in
 
 
 class WholeEngine(LocalEngine):
-    """Given every article and every stored story at once, each time block clustered here
-    (as the Ray engine's driver is given them)."""
+    """Given time blocks of ids and days (as the Ray engine's driver is), each block's
+    features read whole and clustered here."""
 
     def cluster_blocks(
-        self, blocks: list[Block], cfg: StoriesConfig
+        self, blocks: list[tuple[list[DayOf], list[StoryState]]], cfg: StoriesConfig, load: Load
     ) -> list[tuple[dict[str, str], list[StoryState]]]:
-        return [cluster(articles, stories, cfg) for articles, stories in blocks]
+        assert all(isinstance(a, DayOf) for articles, _ in blocks for a in articles)
+        return [cluster(load(articles), stories, cfg) for articles, stories in blocks]
 
 
 def _tables(store: Store) -> dict[str, list[tuple[object, ...]]]:

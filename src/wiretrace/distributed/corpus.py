@@ -25,10 +25,12 @@ from ..figures.config import FiguresConfig
 from ..figures.groups import FigureItem, group_family
 from ..models import Quote, Statement
 from ..stories.cluster import (
-    Block,
+    Dated,
+    Load,
     Speculated,
     StoriesConfig,
     StoryState,
+    as_features,
     cluster,
     cluster_in_parts,
     speculate,
@@ -125,16 +127,21 @@ def _speculate(articles: bytes, warm: int, stories: bytes, cfg: StoriesConfig) -
 
 def cluster_blocks(
     ray: Any,
-    blocks: list[Block],
+    blocks: list[tuple[list[Dated], list[StoryState]]],
     cfg: StoriesConfig,
     shuffles: Shuffles,
     workers: int,
     size: int = STORY_PART,
     warm_days: int | None = None,
+    load: Load = as_features,
 ) -> list[tuple[dict[str, str], list[StoryState]]]:
     """``stories.cluster.cluster`` on every block, in the workers: blocks of up to
     ``size`` articles one per key (a shuffle); larger ones (a corpus dated on every day is
     one block) ``size`` articles at a time, so no task holds a whole block.
+
+    The blocks may hold only ids and days (``DayOf``): ``load`` reads the features of
+    ``CHUNK`` articles at a time as they go to the object store, so the driver holds a
+    chunk of features, never the corpus's.
 
     The parts of a large block run in parallel, each from a guess at the stories it will
     be given (``speculate``: the ``warm_days`` days before it, by default ``window_days +
@@ -147,7 +154,8 @@ def cluster_blocks(
     def items() -> Iterator[tuple[int, tuple[int, Any]]]:
         for k, (articles, stories) in enumerate(small):
             yield from ((k, (0, (rank, s))) for rank, s in enumerate(stories))
-            yield from ((k, (1, a)) for a in articles)
+            for lo in range(0, len(articles), CHUNK):
+                yield from ((k, (1, a)) for a in load(articles[lo : lo + CHUNK]))
 
     refs = put_chunks(ray, capped_batches(items(), lambda _: 1, CHUNK))
     reduce = functools.partial(_block, cfg=cfg)
@@ -174,14 +182,14 @@ def cluster_blocks(
         )
         return placed
 
-    def guesses(block: Block) -> Iterator[Speculated]:
+    def guesses(block: tuple[list[Dated], list[StoryState]]) -> Iterator[Speculated]:
         """Every part's guess, computed ``workers + 1`` parts ahead of the one asked for."""
         articles, stories = block
         pending: list[Any] = []
         for lo in range(0, len(articles), size):
             start = warm_start(articles, lo, days)
-            chunk = articles[start : lo + size]
-            early = (chunk[0].day or 0) - cfg.window_days  # stories closed before: final
+            chunk = load(articles[start : lo + size])
+            early = (articles[start].day or 0) - cfg.window_days  # stories closed before: final
             live = [s for s in stories if s.last is None or s.last >= early]
             sent[2] += 1
             pending.append(
@@ -193,7 +201,7 @@ def cluster_blocks(
             yield ray.get(ref)
 
     for block in large:
-        out.append(cluster_in_parts(block, cfg, size, part, guesses(block)))
+        out.append(cluster_in_parts(block, cfg, size, part, guesses(block), load))
     if large:
         shuffles.moved.append(("stories by time part", sent[0], sent[1], sent[2]))
         shuffles.moved.append(("stories parts clustered again", again[0], again[1], again[2]))

@@ -13,7 +13,7 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -280,14 +280,42 @@ def cluster(
 Block = tuple[list[ArticleFeatures], list[StoryState]]  # dated articles, existing stories
 
 
-def _order(a: ArticleFeatures) -> tuple[bool, int, str]:
+class Dated(Protocol):
+    """What blocks are built from: an article's id and day (its features, or ``DayOf``)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def day(self) -> int | None: ...
+
+
+class DayOf(NamedTuple):
+    """An article before its features are read: blocks are made of these, and each
+    block's features are read (``Load``) only when it is sent to be clustered."""
+
+    id: str
+    day: int | None
+
+
+A = TypeVar("A", bound=Dated)
+# Reads the features of some articles, in their order (a store's, or the identity).
+Load = Callable[[list[Any]], list[ArticleFeatures]]
+
+
+def as_features(articles: list[Any]) -> list[ArticleFeatures]:
+    """The ``Load`` of articles that are their features already."""
+    return list(articles)
+
+
+def _order(a: Dated) -> tuple[bool, int, str]:
     """The order ``cluster`` takes articles in: oldest first, undated last."""
     return (a.day is None, a.day or 0, a.id)
 
 
 def time_blocks(
-    articles: Sequence[ArticleFeatures], existing: Sequence[StoryState], window: int
-) -> list[Block]:
+    articles: Sequence[A], existing: Sequence[StoryState], window: int
+) -> list[tuple[list[A], list[StoryState]]]:
     """The dated articles and the dated stories split where no story can bridge: a story
     is a candidate only for articles within ``window`` days of its date range, and grows
     only by such articles, so a gap of more than ``window`` days between consecutive
@@ -301,7 +329,7 @@ def time_blocks(
         if a.day is not None:
             spans.append((a.day, a.day, 1, k))
     spans.sort()
-    out: list[Block] = []
+    out: list[tuple[list[A], list[StoryState]]] = []
     end: int | None = None
     for first, last, what, k in spans:
         if end is None or first - end > window:
@@ -356,7 +384,7 @@ def same_states(a: Sequence[StoryState], b: Sequence[StoryState]) -> bool:
     )
 
 
-def warm_start(articles: Sequence[ArticleFeatures], lo: int, days: int) -> int:
+def warm_start(articles: Sequence[Dated], lo: int, days: int) -> int:
     """The first article of the ``days`` days before article ``lo`` (sorted by day), where
     a guess at the stories part ``lo`` is given starts clustering."""
     day = articles[lo].day
@@ -476,20 +504,22 @@ def cluster_pages(
 
 
 def cluster_in_parts(
-    block: Block,
+    block: tuple[Sequence[Dated], list[StoryState]],
     cfg: StoriesConfig,
     size: int,
     part: Part,
     guesses: Iterable[Speculated] | None = None,
+    load: Load = as_features,
 ) -> tuple[dict[str, str], list[StoryState]]:
     """``cluster``'s result on one block, its articles taken ``size`` at a time by ``part``
     (``cluster_pages``): a corpus dated on every day is one block, and this bounds what
     one call holds whatever the corpus size. The touched stories in the order they were
-    first touched, as ``cluster`` gives them."""
+    first touched, as ``cluster`` gives them. ``load`` reads a page's features as it
+    comes."""
     articles, stories = block
     assignment: dict[str, str] = {}
     changed: dict[str, StoryState] = {}  # every touched story, in first-touch order
-    pages = (articles[lo : lo + size] for lo in range(0, len(articles), size))
+    pages = (load(list(articles[lo : lo + size])) for lo in range(0, len(articles), size))
     for page in cluster_pages(pages, stories, cfg, part, guesses):
         assignment.update(page.placed)
         changed.update((s.id, s) for s in page.touched)
@@ -497,19 +527,25 @@ def cluster_in_parts(
 
 
 def cluster_in_blocks(
-    articles: Sequence[ArticleFeatures],
+    articles: Sequence[A],
     existing: Sequence[StoryState],
     cfg: StoriesConfig,
-    run: Callable[[list[Block]], Iterable[tuple[dict[str, str], list[StoryState]]]],
+    run: Callable[
+        [list[tuple[list[A], list[StoryState]]]], Iterable[tuple[dict[str, str], list[StoryState]]]
+    ],
+    load: Load = as_features,
+    page: int = 2000,
 ) -> tuple[dict[str, str], list[StoryState]]:
     """``cluster``'s result, with the dated articles clustered block by block
     (``time_blocks``) by ``run`` (elsewhere, in any order: a cluster's workers) and the
-    undated ones last, here, against every story, as ``cluster`` takes them.
+    undated ones last, here, against every story, as ``cluster`` takes them, ``page`` at a
+    time. ``articles``: features, or only ids and days (``DayOf``), whose features ``load``
+    reads (``run`` is given the same ``load``'s blocks: it reads a block's as it sends it).
 
     A story with no date is a candidate for every article, and a second chance moves
     articles between blocks: with either, the corpus is one block, clustered here."""
     if cfg.second_chance or any(s.first is None for s in existing):
-        return cluster(articles, existing, cfg)
+        return cluster(load(list(articles)), existing, cfg)
     blocks = time_blocks(articles, existing, cfg.window_days)
     changed: dict[str, StoryState] = {}
     assignment: dict[str, str] = {}
@@ -530,9 +566,10 @@ def cluster_in_blocks(
     states = [changed.get(s.id, s) for s in existing]
     states += [changed[s] for s in touched_order if s not in stored]
     touched = {s: changed[s] for s in touched_order}
-    undated = [a for a in articles if a.day is None]
+    undated = sorted((a for a in articles if a.day is None), key=_order)
     if undated:
-        late, again = cluster(undated, states, cfg)
+        part = functools.partial(cluster, cfg=cfg)
+        late, again = cluster_in_parts((undated, states), cfg, page, part, load=load)
         assignment.update(late)
         for s in again:
             touched[s.id] = s

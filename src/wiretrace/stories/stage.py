@@ -37,6 +37,7 @@ from ..vectors import unpack_vectors
 from . import tables
 from .cluster import (
     ArticleFeatures,
+    DayOf,
     Page,
     StoredStories,
     StoriesConfig,
@@ -316,8 +317,8 @@ def place_stored(
     it, so what is held is a page of features and the stories still open, whatever the
     corpus size; the stories are ``cluster``'s on the whole corpus. Then the threads of
     every story written, ``rebuilt`` (stories pending articles left) and the user's
-    corrections. An engine that clusters time blocks elsewhere (Ray) is given every
-    article at once."""
+    corrections. An engine that clusters time blocks elsewhere (Ray) is given blocks of
+    ids and days and reads each block's features as it sends them."""
     order = np.lexsort((_ranks(ids), days))
     undated = bool(len(days)) and int(days.max()) == UNDATED
     size = max(1, len(ids) if cfg.second_chance else page)
@@ -332,17 +333,27 @@ def place_stored(
 
     reporter.start("stories: cluster and write", len(ids))
     keyed = getattr(current_engine(), "cluster_blocks", None)
-    if keyed is None:
+    stored = tables.load_states(store) if keyed is not None else []
+    if keyed is None or cfg.second_chance or any(s.first is None for s in stored):
+        # Here; also on Ray when the corpus is one block (a second chance, an undated
+        # story): the same pages in the same order.
         done: Iterable[Page] = cluster_pages(
             pages(), _stored(store), cfg, keep_closed=undated, progress=reporter.advance
         )
-    else:  # an engine that clusters blocks no story bridges apart (Ray): every article
-        feats = [f for chunk in pages() for f in chunk]
+    else:  # an engine that clusters blocks no story bridges apart (Ray): blocks of ids
+        # and days, each block's features read a chunk at a time as it is sent
+        dated = [
+            DayOf(a, None if d == UNDATED else d) for a, d in zip(ids, days.tolist(), strict=True)
+        ]
         where.update((a, k) for k, a in enumerate(ids))
-        run = functools.partial(keyed, cfg=cfg)
-        assignment, states = cluster_in_blocks(feats, tables.load_states(store), cfg, run)
+
+        def load(articles: list[DayOf]) -> list[ArticleFeatures]:
+            return tables.load_features(store, [a.id for a in articles])
+
+        run = functools.partial(keyed, cfg=cfg, load=load)
+        assignment, states = cluster_in_blocks(dated, stored, cfg, run, load, page)
         done = [Page(assignment, states, states)]
-        reporter.advance(len(feats))
+        reporter.advance(len(ids))
     joined: dict[str, list[int]] = {}  # open stories -> their new articles' places in ``ids``
     written = set(rebuilt)
     touched = created = 0
