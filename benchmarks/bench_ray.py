@@ -22,8 +22,11 @@ full; few hits pass their thresholds, and the nearest articles of every article 
 are computed and sent to it).
 
     nice -n 10 .venv/bin/python benchmarks/bench_ray.py [--sizes 10000 30000 100000]
-    [--stages reuse reuse-paraphrase stories narratives] [--dim 64] [--engines local ray]
-    [--trace: results/ray_trace.json]
+    [--stages reuse reuse-paraphrase stories stories-store narratives] [--dim 64]
+    [--engines local ray] [--trace: results/ray_trace.json]
+
+``stories-store``: the stories stage's ``place_stored`` over a generated store of features
+(as ``bench_corpus_ladder.py`` prepares it), so what the driver holds is the stage's own.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import contextlib
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,6 +57,7 @@ from measure import (
 
 OUT = Path(__file__).parent / "results" / "ray.json"
 CHUNK = 1000  # articles per Parquet row group (and per chunk the Ray driver reads)
+LADDER = str(Path(__file__).parent / "bench_corpus_ladder.py")  # prepares stories' stores
 TRACE = "BENCH_RAY_TRACE"  # set (``--trace``): the children trace the driver's memory
 
 
@@ -432,6 +437,72 @@ def run_stage(engine_name: str, stage: str, n: int, folder: Path | None = None) 
     }
 
 
+def run_stories_store(engine_name: str, n: int, folder: Path) -> dict[str, Any]:
+    """The stories stage's ``place_stored`` on a copy of a store holding ``n`` articles'
+    features (``bench_corpus_ladder.prepare_stories``: what the stage has written when it
+    clusters), locally or on Ray: what the driver holds while it clusters and writes
+    (its VmHWM above its RSS before, and Python's traced peak), what moved, and a digest
+    of the stories' members."""
+    import shutil
+    import tracemalloc
+
+    import numpy as np
+    from measure import reset_peak, rss_mb
+
+    from wiretrace.pipeline import ENGINE, NullReporter
+    from wiretrace.store import Store
+    from wiretrace.stories.cluster import StoriesConfig
+    from wiretrace.stories.stage import NAME, place_stored
+
+    db = folder / "work.db"
+    shutil.copy(folder / "store.db", db)
+    engine = None
+    peaks = WorkerPeaks()
+    if engine_name == "ray":
+        from wiretrace.distributed.engine import RayEngine
+
+        engine = RayEngine(workers=2, num_cpus=2, object_store_memory=1024**3).start()
+        peaks.__enter__()
+    token = ENGINE.set(engine)
+    try:
+        with Store(db) as store:
+            ids = store.pending(NAME, "bench")
+            days = np.load(folder / "days.npy")
+            before = rss_mb()
+            reset_peak()
+            tracemalloc.start()
+            cpu0, t0 = cpu_s(), time.perf_counter()
+            with store.transaction():
+                touched, created = place_stored(store, ids, days, StoriesConfig(), NullReporter())
+            cpu, wall = cpu_s() - cpu0, time.perf_counter() - t0
+            traced = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            stage_mb = peak_rss_mb() - before
+            rows = [
+                tuple(r)
+                for r in store.conn.execute(
+                    "SELECT story_id, article_id FROM story_articles ORDER BY 1, 2"
+                )
+            ]
+    finally:
+        ENGINE.reset(token)
+    db.unlink()
+    out = {
+        "wall_s": round(wall, 1),
+        "driver_cpu_s": round(cpu, 1),
+        "driver_stage_mb": round(stage_mb, 1),
+        "driver_traced_peak_mb": round(traced, 1),
+        "stories": touched,
+        "created": created,
+        "digest": hashlib.sha256(repr(rows).encode()).hexdigest()[:16],
+    }
+    if engine is None:
+        return {**out, "peak_rss_mb": round(peak_rss_mb(), 1)}
+    peaks.__exit__()
+    engine.stop()
+    return {**out, **_ray_costs(engine, peaks)}
+
+
 def _ray_costs(engine: Any, peaks: WorkerPeaks) -> dict[str, Any]:
     """Driver and worker peaks and what the engine's shuffles moved."""
     return {
@@ -498,6 +569,9 @@ def _child(engine: str, stage: str, arg: str, folder: Path | None) -> None:
     if stage.startswith("reuse"):
         run = run_local if engine == "local" else run_ray
         result = run(Path(arg), stage == "reuse-paraphrase")
+    elif stage == "stories-store":
+        assert folder is not None
+        result = run_stories_store(engine, int(arg), folder)
     else:
         result = run_stage(engine, stage, int(arg), folder)
     print(json.dumps({"engine": engine, "stage": stage, **result}))
@@ -528,6 +602,7 @@ def main() -> None:
             path = Path(tmp) / f"articles-{n}.parquet"
             vectors = Path(tmp) / f"articles-{n}-vectors.parquet"
             segments = Path(tmp) / f"segments-{n}"
+            stored = Path(tmp) / f"stories-{n}"
             for stage in args.stages:
                 if stage == "reuse" and not path.exists():
                     write_corpus(n, path)
@@ -535,6 +610,10 @@ def main() -> None:
                     write_corpus(n, vectors, args.dim)
                 if stage == "narratives" and not segments.exists():
                     write_segments(n, segments)
+                if stage == "stories-store" and not (stored / "store.db").exists():
+                    stored.mkdir(parents=True)
+                    prepare = [sys.executable, LADDER, "--prepare", "stories", str(n), str(stored)]
+                    subprocess.run(prepare, check=True)
                 got: dict[str, Any] = {}
                 for engine in args.engines:
                     what = [engine, stage, str(n)]
@@ -542,6 +621,8 @@ def main() -> None:
                         what[2] = str(path if stage == "reuse" else vectors)
                     if stage == "narratives":
                         what.append(str(segments))
+                    if stage == "stories-store":
+                        what.append(str(stored))
                     got[engine] = child_json([sys.executable, __file__, "--child", *what])
                     print(n, stage, json.dumps(got[engine]), flush=True)
                 record(n, stage, got, {"dim": args.dim} if stage == "reuse-paraphrase" else {})
@@ -559,7 +640,15 @@ def record(n: int, stage: str, got: dict[str, Any], extra: dict[str, Any] | None
     run: dict[str, Any] = same[0] if same else {"articles": n, "stage": stage}
     run["stage"] = stage
     if "ray" in got and "ray" in run:  # the last Ray figures stay, for a before/after
-        keep = ("wall_s", "shuffled_bytes", "shuffles", "worker_peak_private_mb", "digest")
+        keep = (
+            "wall_s",
+            "shuffled_bytes",
+            "shuffles",
+            "worker_peak_private_mb",
+            "digest",
+            "driver_stage_mb",
+            "driver_traced_peak_mb",
+        )
         run["ray_previous"] = {k: run["ray"][k] for k in keep if k in run["ray"]}
     run.update(got)
     run.update(extra or {})
