@@ -16,6 +16,7 @@ from wiretrace.cells import cell_plan  # noqa: E402
 from wiretrace.distributed import neighbours  # noqa: E402
 from wiretrace.reuse import detect  # noqa: E402
 from wiretrace.reuse.detect import nearest  # noqa: E402
+from wiretrace.vectors import unit  # noqa: E402
 
 ROWS = 97  # assignment block (8,192 in use): several blocks in a small matrix
 
@@ -36,8 +37,19 @@ def _matrix(gen: np.random.Generator) -> tuple[Any, Any]:
     items = base[gen.integers(0, 40, size=700)] + 0.05 * gen.normal(size=(700, 16))
     items[::9] = items[3]  # ties, broken by item
     items[::31] = 0.0  # no vector: nobody's neighbour
-    norms = np.maximum(np.linalg.norm(items, axis=1, keepdims=True), 1e-9)
-    return (items / norms).astype(np.float32), np.repeat(np.arange(350, dtype=np.int64), 2)
+    return unit(items).astype(np.float32), np.repeat(np.arange(350, dtype=np.int64), 2)
+
+
+def _assigned(matrix: Any, n: int) -> Any:
+    """The driver's cell steps done by hand over ``matrix``'s blocks: the sample picked,
+    the centres trained, every item assigned to its cells (one table)."""
+    _, sample, start = cell_plan(n)
+    picked = pa.concat_tables([neighbours._pick(_batch(t), np.sort(sample)) for t in matrix.refs])
+    centre = neighbours.centres(picked, sample, start, 16)
+    return pa.concat_tables(
+        [pa.Table.from_pydict(neighbours._assign(_batch(t), centre, 16).to_pydict())
+         for t in matrix.refs]
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("by_owner", [False, True])
@@ -62,13 +74,7 @@ def test_steps_by_cell_and_by_row_give_the_local_neighbours(
     firsts = [int(t.column("item")[0].as_py()) for t in matrix.refs]
     assert firsts == list(range(0, 700, ROWS)) and matrix.count == 700
 
-    _, sample, start = cell_plan(700)
-    picked = pa.concat_tables([neighbours._pick(_batch(t), np.sort(sample)) for t in matrix.refs])
-    centre = neighbours.centres(picked, sample, start, 16)
-    assigned = pa.concat_tables(
-        [pa.Table.from_pydict(neighbours._assign(_batch(t), centre, 16).to_pydict())
-         for t in matrix.refs]
-    )  # fmt: skip
+    assigned = _assigned(matrix, 700)
     assert assigned.num_rows == 2 * 700
     # One partition holds every cell, and then every searched item's hits.
     hits = pa.concat_tables(
@@ -119,13 +125,7 @@ def test_rows_of_near_best_computed_in_the_cells_are_the_local_ones(
         blobs = [pickle.dumps(v) for v in sents[part]]
         matrix.append(np.arange(300)[part], mat[part], blobs)
     matrix.close()
-    _, sample, start = cell_plan(300)
-    picked = pa.concat_tables([neighbours._pick(_batch(t), np.sort(sample)) for t in matrix.refs])
-    centre = neighbours.centres(picked, sample, start, 16)
-    assigned = pa.concat_tables(
-        [pa.Table.from_pydict(neighbours._assign(_batch(t), centre, 16).to_pydict())
-         for t in matrix.refs]
-    )  # fmt: skip
+    assigned = _assigned(matrix, 300)
     hits = pa.concat_tables(
         neighbours._search(_batch(assigned), 16, False, searched, 4, -1.0, False, bests=True)
     )
