@@ -47,8 +47,8 @@ def _assigned(matrix: Any, n: int) -> Any:
     picked = pa.concat_tables([neighbours._pick(_batch(t), np.sort(sample)) for t in matrix.refs])
     centre = neighbours.centres(picked, sample, start, 16)
     return pa.concat_tables(
-        [pa.Table.from_pydict(neighbours._assign(_batch(t), centre, 16).to_pydict())
-         for t in matrix.refs]
+        [pa.Table.from_pydict(a.to_pydict())
+         for t in matrix.refs for a in neighbours._assign(_batch(t), centre, 16)]
     )  # fmt: skip
 
 
@@ -58,6 +58,7 @@ def test_steps_by_cell_and_by_row_give_the_local_neighbours(
 ) -> None:
     monkeypatch.setattr(cells, "ASSIGN_ROWS", ROWS)
     monkeypatch.setattr(neighbours, "ASSIGN_ROWS", ROWS)
+    monkeypatch.setattr(neighbours, "ASSIGN_OUT", 13)  # a block's rows in several tables
     gen = np.random.default_rng(5)
     mat, owner = _matrix(gen)
     searched = gen.random(350 if by_owner else 700) < 0.6
@@ -107,6 +108,7 @@ def test_rows_of_near_best_computed_in_the_cells_are_the_local_ones(
     among them)."""
     monkeypatch.setattr(cells, "ASSIGN_ROWS", ROWS)
     monkeypatch.setattr(neighbours, "ASSIGN_ROWS", ROWS)
+    monkeypatch.setattr(neighbours, "ASSIGN_OUT", 13)  # a block's rows in several tables
     gen = np.random.default_rng(7)
     mat, _ = _matrix(gen)
     mat = mat[:300]
@@ -150,3 +152,22 @@ def test_rows_of_near_best_computed_in_the_cells_are_the_local_ones(
             assert best_got.tobytes() == best.tobytes()
             rows_made += best.shape[0]
     assert rows_made > 300
+
+
+def test_without_centres_every_item_is_in_cell_zero_with_its_payload(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Up to the exact limit there are no cells: each item once, in cell 0, its payload
+    beside it, across blocks and output tables."""
+    monkeypatch.setattr(cells, "ASSIGN_ROWS", ROWS)
+    monkeypatch.setattr(neighbours, "ASSIGN_ROWS", ROWS)
+    monkeypatch.setattr(neighbours, "ASSIGN_OUT", 13)
+    matrix = neighbours.Matrix(_Store(), 4, extra=True)
+    items = np.arange(250, dtype=np.int64)
+    matrix.append(items, np.ones((250, 4), np.float32), [b"p%d" % k for k in items.tolist()])
+    out = pa.concat_tables(
+        [a for t in matrix.close().refs for a in neighbours._assign(_batch(t), None, 4)]
+    )
+    assert out.column("key").to_pylist() == [0] * 250
+    assert out.column("item").to_pylist() == items.tolist()
+    assert out.column("extra").to_pylist() == [b"p%d" % k for k in items.tolist()]

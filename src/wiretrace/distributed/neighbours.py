@@ -42,6 +42,7 @@ from .keyed import OUT_BYTES, Batch, Rows, Shuffles, over, shuffle
 
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+ASSIGN_OUT = 1024  # assigned items per table a step yields
 
 
 def _table(columns: dict[str, Any]) -> Any:
@@ -152,38 +153,42 @@ def centres(picked: Any, sample: I64, start: I64, dim: int) -> F32:
     return train_cells(vectors[order[np.searchsorted(item, sample, sorter=order)]], start)
 
 
-def _assign(batch: Batch, centre: Any, dim: int) -> Rows:
-    """Each item to its cells (all to cell 0 without centres), per block of items."""
-    import pyarrow as pa
-
+def _assign(batch: Batch, centre: Any, dim: int) -> Iterator[Rows]:
+    """Each item to its cells (all to cell 0 without centres), per block of items; the
+    rows leave ``ASSIGN_OUT`` items at a time, so a block whose items carry their
+    articles' sentence vectors is not held twice over in one table."""
     item = np.asarray(batch["item"], dtype=np.int64)
     owner = np.asarray(batch["owner"], dtype=np.int64)
-    blobs = list(batch["vec"])
-    extras = [bytes(e) for e in batch["extra"]] if "extra" in batch else None
-    if centre is None:
-        zero = np.zeros(item.shape[0], np.int64)
-        return vector_table(zero, item, owner, _vectors(blobs, dim), extras)
-    if not isinstance(centre, np.ndarray):
+    blobs = batch["vec"]
+    extras = batch.get("extra")
+    if centre is not None and not isinstance(centre, np.ndarray):
         import ray
 
         centre = ray.get(centre)
-    parts = []
+    sent = False
     block = item // ASSIGN_ROWS  # whole blocks, whatever Ray made of them
     for b in np.unique(block).tolist():
         at = np.flatnonzero(block == b)
         at = at[np.argsort(item[at], kind="stable")]
         vectors = _vectors([blobs[i] for i in at.tolist()], dim)
-        cells = assign_cells(vectors, centre, PER_ITEM)
-        rep = np.repeat(np.arange(at.shape[0]), PER_ITEM)
-        extra = None if extras is None else [extras[i] for i in at[rep].tolist()]
-        parts.append(
-            vector_table(cells.ravel(), item[at][rep], owner[at][rep], vectors[rep], extra)
+        if centre is None:
+            cells = np.zeros((at.shape[0], 1), dtype=np.int64)
+        else:
+            cells = assign_cells(vectors, centre, PER_ITEM)
+        per = cells.shape[1]
+        for lo in range(0, at.shape[0], ASSIGN_OUT):
+            part = np.arange(lo, min(lo + ASSIGN_OUT, at.shape[0]))
+            rep = np.repeat(part, per)
+            extra = None if extras is None else [extras[i] for i in at[rep].tolist()]
+            yield vector_table(
+                cells[part].ravel(), item[at][rep], owner[at][rep], vectors[rep], extra
+            )
+            sent = True
+    if not sent:
+        empty = np.zeros(0, dtype=np.int64)
+        yield vector_table(
+            empty, empty, empty, np.zeros((0, dim), np.float32), None if extras is None else []
         )
-    if not parts:
-        return vector_table(
-            item, item, owner, np.zeros((0, dim), dtype=np.float32), None if extras is None else []
-        )
-    return pa.concat_tables(parts)
 
 
 def _hits_table(got: dict[str, list[Any]]) -> Any:
