@@ -68,8 +68,8 @@ def test_parallel_parts_give_the_local_stories() -> None:
             assert [_state(s) for s in got_touched] == [_state(s) for s in want_touched]
             moved[warm] = {name: (rows, parts) for name, rows, _, parts in engine.shuffles.moved}
             engine.shuffles.moved.clear()
-    # features are read a part (with its warm-up days) at a time, never the whole block
-    assert loaded and max(loaded) <= 1500 + 32 * 200 < len(new)
+    # features are read a chunk at a time as they are sent, never a whole part or block
+    assert loaded and max(loaded) <= corpus.CHUNK < 1500 + 32 * 200 < len(new)
     parts = -(-len(new) // 1500)
     assert moved[None]["stories by time part"][1] == parts
     # with the default warm-up every guess holds; without one, most miss open stories

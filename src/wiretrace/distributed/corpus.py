@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import functools
 import pickle
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from ..attribution.statements import compare_speakers
 from ..batches import capped_batches
@@ -38,7 +38,6 @@ from ..stories.cluster import (
 )
 from .keyed import Shuffles, group_by_key, key_of, put_chunks
 
-T = TypeVar("T")
 CHUNK = 2000  # items per block sent from the driver
 
 
@@ -116,13 +115,17 @@ def _block(
 STORY_PART = 10_000  # articles of a time block one task clusters (~16 MB at 384 dims)
 
 
-def _unpickled(function: Callable[..., T], *blobs: bytes) -> T:
-    """``function`` of arguments sent pickled (their size is what the run moved)."""
-    return function(*(pickle.loads(b) for b in blobs))
+def _joined(pieces: Sequence[bytes]) -> list[Any]:
+    """A list sent as pickled pieces (their size is what the run moved)."""
+    return [x for piece in pieces for x in pickle.loads(piece)]
 
 
-def _speculate(articles: bytes, warm: int, stories: bytes, cfg: StoriesConfig) -> Speculated:
-    return speculate(pickle.loads(articles), warm, pickle.loads(stories), cfg)
+def _cluster(stories: bytes, cfg: StoriesConfig, *articles: bytes) -> Any:
+    return cluster(_joined(articles), pickle.loads(stories), cfg)
+
+
+def _speculate(warm: int, stories: bytes, cfg: StoriesConfig, *articles: bytes) -> Speculated:
+    return speculate(_joined(articles), warm, pickle.loads(stories), cfg)
 
 
 def cluster_blocks(
@@ -160,7 +163,7 @@ def cluster_blocks(
     refs = put_chunks(ray, capped_batches(items(), lambda _: 1, CHUNK))
     reduce = functools.partial(_block, cfg=cfg)
     out = list(group_by_key(ray, refs, reduce, "stories by time block", shuffles, workers))
-    redo = ray.remote(_unpickled)
+    redo = ray.remote(_cluster)
     guess = ray.remote(_speculate)
     days = cfg.window_days + cfg.max_days if warm_days is None else warm_days
     sent = [0, 0, 0]  # articles, bytes, tasks
@@ -172,13 +175,22 @@ def cluster_blocks(
         count[1] += len(blob)
         return ray.put(blob)
 
+    def pieces(articles: list[Any], count: list[int]) -> list[Any]:
+        """The features of ``articles`` in the object store, ``CHUNK`` read at a time."""
+        out = []
+        for lo in range(0, len(articles), CHUNK):
+            feats = load(articles[lo : lo + CHUNK])
+            out.append(put(feats, count, len(feats)))
+        return out
+
     def part(
         articles: list[Any], states: list[StoryState]
     ) -> tuple[dict[str, str], list[StoryState]]:
-        ref_a, ref_s = put(articles, again, len(articles)), put(states, again, 0)
+        """A part whose guess missed, clustered again (its features read again)."""
         again[2] += 1
+        refs = pieces(articles, again)
         placed: tuple[dict[str, str], list[StoryState]] = ray.get(
-            redo.remote(cluster, ref_a, ref_s, pickle.dumps(cfg))
+            redo.remote(put(states, again, 0), cfg, *refs)
         )
         return placed
 
@@ -188,20 +200,19 @@ def cluster_blocks(
         pending: list[Any] = []
         for lo in range(0, len(articles), size):
             start = warm_start(articles, lo, days)
-            chunk = load(articles[start : lo + size])
             early = (articles[start].day or 0) - cfg.window_days  # stories closed before: final
             live = [s for s in stories if s.last is None or s.last >= early]
             sent[2] += 1
-            pending.append(
-                guess.remote(put(chunk, sent, len(chunk)), lo - start, put(live, sent, 0), cfg)
-            )
+            refs = pieces(articles[start : lo + size], sent)
+            pending.append(guess.remote(lo - start, put(live, sent, 0), cfg, *refs))
             if len(pending) > workers:
                 yield ray.get(pending.pop(0))
         for ref in pending:
             yield ray.get(ref)
 
+    # The parts' pages stay ids and days: a part's features are read only to be sent.
     for block in large:
-        out.append(cluster_in_parts(block, cfg, size, part, guesses(block), load))
+        out.append(cluster_in_parts(block, cfg, size, part, guesses(block)))
     if large:
         shuffles.moved.append(("stories by time part", sent[0], sent[1], sent[2]))
         shuffles.moved.append(("stories parts clustered again", again[0], again[1], again[2]))
