@@ -506,6 +506,7 @@ def _agreeing(
 
 
 _FIGURE = re.compile(r"\d[\d,.]*")
+FIGURES_KEPT = 1024  # quotes' figures kept at once while a speaker's quotes are grouped
 
 
 def _figures(text: str) -> frozenset[str]:
@@ -587,8 +588,17 @@ def _complete_groups(group: Sequence[Quote], similar: _Edges) -> list[list[Quote
     i = np.frombuffer(similar.i, dtype=np.intc).astype(np.int64)
     j = np.frombuffer(similar.j, dtype=np.intc).astype(np.int64)
     keys = np.sort(i * n + j)
-    paired = np.unique(np.concatenate([i, j])).tolist()
-    figures = {k: f for k in paired if (f := _figures(group[k].text))}  # the few with one
+    # A quote's figures are read from its text when a pair is checked, at most
+    # ``FIGURES_KEPT`` kept: held for every paired quote, they were the most this grouping
+    # held for a large speaker (a digit in a word is a figure: 53 MB at 20k quotes).
+    read: dict[int, frozenset[str]] = {}
+
+    def figures(k: int) -> frozenset[str]:
+        if k not in read:
+            if len(read) >= FIGURES_KEPT:
+                read.clear()
+            read[k] = _figures(group[k].text)
+        return read[k]
 
     def agree(a: int, b: int) -> bool:
         key = min(a, b) * n + max(a, b)
@@ -596,7 +606,7 @@ def _complete_groups(group: Sequence[Quote], similar: _Edges) -> list[list[Quote
         return at < len(keys) and int(keys[at]) == key and same_figures(a, b)
 
     def same_figures(a: int, b: int) -> bool:
-        x, y = figures.get(a), figures.get(b)
+        x, y = figures(a), figures(b)
         return not x or not y or bool(x & y)
 
     # most similar first; at one cosine the later pair (i, then j) first
