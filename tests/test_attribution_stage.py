@@ -52,13 +52,13 @@ def test_quotes_and_canonical_speakers(analysed: Store) -> None:
     assert {q.kind for q in salgado} == {"direct", "indirect"}
     by_role = queries.quotes(analysed, speaker="Interior Minister")
     assert {q.speaker for q in by_role} == {"Rui Salgado"}
-    speakers = {s.name: s for s in queries.speakers(analysed)}
+    speakers = {s.name: s for s in queries.all_speakers(analysed)}
     assert speakers["Rui Salgado"].kind == "person"
     assert speakers["Rui Salgado"].role == "Interior Minister"
 
 
 def test_statements_group_rewordings_and_never_mix_speakers(analysed: Store) -> None:
-    views = queries.statements(analysed)
+    views = queries.statement_views(analysed)
     for view in views:
         assert {q.speaker for _, q in view.versions} == {view.speaker}
     bridges = [v for v in views if any("bridge" in q.text for _, q in v.versions)]

@@ -184,15 +184,13 @@ class Counting(BagOfWords):
 def test_a_run_embeds_only_the_pending_articles_quotes(
     demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import importlib
-
+    import wiretrace.attribution.statements as stage
     from conftest import copy_store
     from wiretrace.attribution.tables import all_quotes
     from wiretrace.config import Config
     from wiretrace.pipeline import NullReporter
     from wiretrace.store import Store
 
-    stage = importlib.import_module("wiretrace.attribution.statements")
     embedder = Counting()
     monkeypatch.setattr(stage, "nlp_embedder", lambda cfg: embedder)
     with Store(copy_store(demo_db, tmp_path / "d.db")) as store:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["quotes", "speakers", "statements"]
+__all__ = ["all_speakers", "quotes", "statement_views"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,8 @@
-"""Library calls over the attribution tables: quotes by speaker, speakers, statements."""
+"""Library calls over the attribution tables: quotes by speaker, speakers, statements.
+
+Named apart from the package's modules (``speakers``, ``statements``): a re-exported
+function named like a submodule would be the module once that is imported.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ def quotes(
     return found
 
 
-def speakers(store: Store) -> list[Speaker]:
+def all_speakers(store: Store) -> list[Speaker]:
     """Canonical speakers with kind, role and every name they go by."""
     return tables.speakers(store)
 
@@ -52,7 +56,11 @@ class StatementView:
     versions: tuple[tuple[str | None, Quote], ...]  # (outlet, quote)
 
 
-def statements(store: Store, speaker: str | None = None) -> list[StatementView]:
+def statement_views(store: Store, speaker: str | None = None) -> list[StatementView]:
+    """Statements, optionally of one speaker, each outlet's version side by side.
+
+    Example: statement_views(store, speaker="Peskov")
+    """
     by_id = {q.id: q for q in tables.all_quotes(store)}
     outlets = records.outlets_by_article(store.conn)
     views = []

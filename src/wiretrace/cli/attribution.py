@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
         with open_store(db) as store:
             from ..attribution import queries
 
-            found = queries.statements(store, speaker=speaker)
+            found = queries.statement_views(store, speaker=speaker)
             if speaker and not found and not queries.quotes(store, speaker=speaker):
                 raise unknown_speaker(store, speaker)
         if as_json:

@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         from ..read import quotes as read_quotes
 
         with store_or_fail(db) as store:
-            speakers = queries.speakers(store)
+            speakers = queries.all_speakers(store)
             counts: dict[str, int] = {}
             for q in read_quotes.quotes_in(store.conn, None):  # canonical speakers
                 if q.speaker:
@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
         from ..read.edits import waiting_speaker_edits
 
         with store_or_fail(db) as store:
-            speaker = next((s for s in queries.speakers(store) if s.name == name), None)
+            speaker = next((s for s in queries.all_speakers(store) if s.name == name), None)
             if speaker is None:
                 raise fail(f"no speaker named {literal(name)}; see `wiretrace speakers list`")
             evidence = queries.speaker_evidence(store, name)
