@@ -10,6 +10,8 @@ whole run's pairs, cosines and finding tables.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -287,3 +289,31 @@ def test_gather_reads_the_asked_rows_whatever_its_read_span(rows: list[int], spa
     with SpilledRows(3, np.float16) as spilled:
         spilled.append(matrix)
         assert np.array_equal(gather(spilled, want, span), matrix[want])
+
+
+def test_open_files_stay_few_whatever_the_number_of_ranges() -> None:
+    """Discovery with every article its own range of spilled pairs (a range per
+    ``pair_rows`` rows: a corpus of tens of millions of segments makes a thousand) runs
+    with only a few more files open than before it, and finds the claims of one range:
+    a file per range passed the open-files limit and crashed the stage."""
+    resource = pytest.importorskip("resource")
+    from wiretrace.narratives.discovery import discover_claims
+
+    rng = np.random.default_rng(7)
+    articles, per = 150, 4
+    topics = _unit(rng.standard_normal((5, DIM)))
+    vectors = np.concatenate([_article(rng, topics, per) for _ in range(articles)])
+    index, corpus = _segments(vectors, articles, per)
+    cfg = NarrativesConfig(claim_similarity=0.6, lsh_tables=4, max_claims=20)
+    want = discover_claims(index, corpus, cfg, pair_rows=len(vectors))
+    assert len(want) > 3
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        pytest.skip("/proc/self/fd is absent: the open files cannot be counted")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (len(list(fds.iterdir())) + 16, hard))
+    try:
+        got = discover_claims(index, corpus, cfg, pair_rows=1, range_findings=8)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert got == want

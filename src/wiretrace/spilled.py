@@ -200,3 +200,134 @@ class SpilledValues(Mapping[str, V]):
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+class SpilledParts:
+    """Rows of ``width`` values of ``dtype`` appended under a part number (from 0) and read
+    back one part at a time, in the order appended (``take``, ``chunks``); a part is read
+    once.
+
+    Every part lives in one anonymous temporary file: each append of a part's rows is an
+    extent (a link to the part's next extent, then the rows), and memory holds only each
+    part's first and last extent. So the open files stay one whatever the number of parts
+    (a file per part passes the open-files limit on a large corpus), and memory grows
+    with the parts, not with their rows."""
+
+    _LINK = 2  # an extent's link: the next extent's byte offset (-1: none) and row count
+
+    def __init__(self, width: int, dtype: npt.DTypeLike = np.int64, parts: int = 0) -> None:
+        self.width = width
+        self.dtype: np.dtype[Any] = np.dtype(dtype)
+        self._file: IO[bytes] | None = tempfile.TemporaryFile(  # noqa: SIM115 (closed by close)
+            prefix="wiretrace-parts-"
+        )
+        self._end = 0  # bytes written
+        self._head = np.full((max(parts, 0), 2), -1, dtype=np.int64)  # offset, rows
+        self._tail = np.full(max(parts, 0), -1, dtype=np.int64)
+        self._rows = np.zeros(max(parts, 0), dtype=np.int64)
+
+    def _fd(self) -> int:
+        if self._file is None:
+            raise ValueError("closed")
+        return self._file.fileno()
+
+    def _row_bytes(self) -> int:
+        return self.width * self.dtype.itemsize
+
+    def rows(self, p: int) -> int:
+        """Rows held under part ``p``."""
+        return int(self._rows[p]) if p < len(self._rows) else 0
+
+    def _grow(self, parts: int) -> None:
+        more = parts - len(self._rows)
+        if more > 0:
+            more = max(more, len(self._rows))
+            self._head = np.r_[self._head, np.full((more, 2), -1, dtype=np.int64)]
+            self._tail = np.r_[self._tail, np.full(more, -1, dtype=np.int64)]
+            self._rows = np.r_[self._rows, np.zeros(more, dtype=np.int64)]
+
+    def append(self, part: npt.NDArray[np.int64], rows: npt.NDArray[Any]) -> None:
+        """``rows`` (a matrix of width ``width``) each under its part in ``part``."""
+        if not len(part):
+            return
+        order = np.argsort(part, kind="stable")
+        part = np.asarray(part)[order]
+        data = np.ascontiguousarray(np.asarray(rows, dtype=self.dtype)[order])
+        self._grow(int(part[-1]) + 1)
+        cuts = np.flatnonzero(np.diff(part)) + 1
+        fd = self._fd()
+        none = np.asarray([-1, 0], dtype=np.int64).tobytes()
+        for lo, hi in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(part)].tolist(), strict=True):
+            p, at = int(part[lo]), self._end
+            raw = none + data[lo:hi].tobytes()
+            if os.pwrite(fd, raw, at) != len(raw):
+                raise OSError("short write to a spill file")
+            self._end += len(raw)
+            link = np.asarray([at, hi - lo], dtype=np.int64)
+            if self._tail[p] < 0:
+                self._head[p] = link
+            elif os.pwrite(fd, link.tobytes(), int(self._tail[p])) != link.nbytes:
+                raise OSError("short write to a spill file")
+            self._tail[p] = at
+            self._rows[p] += hi - lo
+
+    def _pieces(self, p: int, most: int) -> Iterator[npt.NDArray[Any]]:
+        """Part ``p``'s rows in the order appended, at most ``most`` at a time (a read
+        never spans two extents); the part is emptied."""
+        if p >= len(self._rows) or self._head[p, 0] < 0:
+            return
+        at, count = (int(v) for v in self._head[p])
+        self._head[p], self._tail[p], self._rows[p] = -1, -1, 0
+        fd, width, link = self._fd(), self._row_bytes(), 8 * self._LINK
+        most = max(most, 1)
+        while at >= 0:
+            first = min(count, most)
+            data = os.pread(fd, link + first * width, at)
+            if len(data) != link + first * width:
+                raise OSError("short read from a spill file")
+            after = np.frombuffer(data[:link], dtype=np.int64)
+            yield self._matrix(data[link:])
+            for lo in range(first, count, most):
+                size = min(most, count - lo) * width
+                more = os.pread(fd, size, at + link + lo * width)
+                if len(more) != size:
+                    raise OSError("short read from a spill file")
+                yield self._matrix(more)
+            at, count = int(after[0]), int(after[1])
+
+    def _matrix(self, raw: bytes) -> npt.NDArray[Any]:
+        return np.frombuffer(raw, dtype=self.dtype).reshape(-1, self.width).copy()
+
+    def take(self, p: int) -> npt.NDArray[Any]:
+        """Part ``p``'s rows in the order appended."""
+        out = np.empty((self.rows(p), self.width), dtype=self.dtype)
+        at = 0
+        for piece in self._pieces(p, max(len(out), 1)):
+            out[at : at + len(piece)] = piece
+            at += len(piece)
+        return out
+
+    def chunks(self, p: int, rows: int) -> Iterator[npt.NDArray[Any]]:
+        """Part ``p``'s rows in the order appended, ``rows`` at a time (the last fewer)."""
+        held: list[npt.NDArray[Any]] = []
+        count = 0
+        for piece in self._pieces(p, rows):
+            held.append(piece)
+            count += len(piece)
+            if count >= rows:
+                block = np.concatenate(held)
+                yield block[:rows]
+                held, count = [block[rows:]], count - rows
+        if count:
+            yield np.concatenate(held)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> SpilledParts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -2,10 +2,11 @@
 
 The segments' vectors live in a file (``spilled.SpilledRows``). Each hash table is done on
 its own: its bucket keys are sorted, and buckets are verified a batch at a time, reading
-only the batch's rows. Every pair a bucket verifies goes to a file of the rows range its
-lower row falls in (``PairSpill``); a range is then read back alone, its pairs sorted and
-each kept once. So memory holds one batch of buckets or one range of pairs, never the
-corpus's vectors or its pairs.
+only the batch's rows. Every pair a bucket verifies is spilled under the rows range its
+lower row falls in (``PairSpill``: one file, ``spilled.SpilledParts``, whatever the number
+of ranges); a range is then read back alone, its pairs sorted and each kept once. So
+memory holds one batch of buckets or one range of pairs, never the corpus's vectors or its
+pairs.
 
 Results are those of verifying every bucket in memory: each finding carries its place in
 that order (``seq``), and a pair keeps the cosine of its first finding and the tables of
@@ -22,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..batches import capped_batches
-from ..spilled import SpilledRows
+from ..spilled import SpilledParts, SpilledRows
 from .discovery import Pairs, bucket_windows, lsh_planes, verify_bucket
 from .matching import NarrativesConfig
 
@@ -35,59 +36,6 @@ GAP_ROWS = 32  # rows read through rather than read apart (a read costs about th
 READ_ROWS = 4096  # most rows one read spans (rows read through are held while picked)
 PART_SHIFT = 58  # a finding's seq: (part << PART_SHIFT) | place in the verifying order
 KEPT, AGAIN, JOINED = 0, 1, 2  # parts: stored pairs, buckets verified whole, fresh rows
-
-
-class Partitions:
-    """Rows of ``width`` int64 values appended under a partition number (from 0; ``parts``
-    only sizes the first list) and read back one partition at a time (a file per
-    partition, made when first used)."""
-
-    def __init__(self, parts: int, width: int) -> None:
-        self.width = width
-        self._files: list[SpilledRows | None] = [None] * parts
-
-    def append(self, part: I64, rows: I64) -> None:
-        if not len(part):
-            return
-        order = np.argsort(part, kind="stable")
-        part, rows = part[order], rows[order]
-        cuts = np.flatnonzero(np.diff(part)) + 1
-        for lo, hi in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(part)].tolist(), strict=True):
-            p = int(part[lo])
-            if p >= len(self._files):
-                self._files.extend([None] * (p + 1 - len(self._files)))
-            if self._files[p] is None:
-                self._files[p] = SpilledRows(self.width, np.int64)
-            file = self._files[p]
-            assert file is not None
-            file.append(rows[lo:hi])
-
-    def take(self, p: int) -> I64:
-        """Partition ``p``'s rows in the order appended; its file is closed."""
-        file = self._files[p] if p < len(self._files) else None
-        if file is None:
-            return np.zeros((0, self.width), dtype=np.int64)
-        rows = file[0 : len(file)]
-        file.close()
-        self._files[p] = None
-        return rows
-
-    def chunks(self, p: int, rows: int) -> Iterator[I64]:
-        """Partition ``p``'s rows in the order appended, ``rows`` at a time; its file is
-        closed after the last."""
-        file = self._files[p] if p < len(self._files) else None
-        if file is None:
-            return
-        for lo in range(0, len(file), rows):
-            yield file[lo : lo + rows]
-        file.close()
-        self._files[p] = None
-
-    def close(self) -> None:
-        for file in self._files:
-            if file is not None:
-                file.close()
-        self._files = [None] * len(self._files)
 
 
 @dataclass(frozen=True)
@@ -123,7 +71,7 @@ class PairSpill:
         self.bounds = bounds
         self.most = most
         self._per_row = None if bounds is None else np.zeros(n, dtype=np.int32)
-        self._parts = Partitions(max(len(self.cuts), 1), 5)
+        self._parts = SpilledParts(5, parts=len(self.cuts))
         self._held: list[I64] = []  # findings not yet in the files
         self._count = 0
 
@@ -165,7 +113,7 @@ class PairSpill:
             if len(parts) == 1:
                 yield first, end, reduce_found(self._parts.take(p), self.n)
                 continue
-            split = Partitions(len(parts), 5)
+            split = SpilledParts(5, parts=len(parts))
             try:
                 for chunk in self._parts.chunks(p, self.most):
                     at = np.searchsorted(parts, chunk[:, 0] // self.n, side="right") - 1

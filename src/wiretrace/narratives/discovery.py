@@ -427,11 +427,11 @@ class SentenceGraph:
 
     Nodes are sentences: a sentence and its clauses count once; an edge keeps the best
     segment pair of its two sentences. Memory holds a few numbers per sentence; the edges
-    go to files by sentence range, read back as neighbour lists.
+    go to a file by sentence range, read back as neighbour lists.
     """
 
     def __init__(self, index: Segments, end_rows: int = END_ROWS) -> None:
-        from .buckets import Partitions
+        from ..spilled import SpilledParts
 
         self.index = index
         self.end_rows = end_rows
@@ -450,7 +450,7 @@ class SentenceGraph:
         self.nodes = 0
         self.edges = 0
         # per edge end: end node, edge number, other node, cosine bits, end's row, other's row
-        self.ends = Partitions(0, 6)
+        self.ends = SpilledParts(6)
 
     def _sentence(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         index = self.index
@@ -513,8 +513,7 @@ class SentenceGraph:
         read a chunk at a time into files of fewer sentences, each sorted alone: memory
         holds ``end_rows`` ends (or one sentence's), whatever the corpus repeats."""
         from ..batches import capped_batches
-        from ..spilled import SpilledRows
-        from .buckets import Partitions
+        from ..spilled import SpilledParts, SpilledRows
 
         degree = self.degree[: self.nodes]
         lists = SpilledRows(4, np.int64)
@@ -528,7 +527,7 @@ class SentenceGraph:
             if len(cuts) == 1:
                 _sorted_ends(self.ends.take(p), lists)
                 continue
-            split = Partitions(len(cuts), 6)
+            split = SpilledParts(6, parts=len(cuts))
             try:
                 for chunk in self.ends.chunks(p, self.end_rows):
                     at = np.searchsorted(cuts, chunk[:, 0], side="right") - 1
