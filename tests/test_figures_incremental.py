@@ -112,3 +112,26 @@ def test_a_family_searched_by_cells_is_grouped_again_whole(
     groups, again = _regroup(before)
     assert groups == whole
     assert again == len(OLD) + len(ADDED)
+
+
+def test_no_old_lists_are_made_for_a_family_searched_by_cells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its figures are grouped again whole, so rebuilding its old neighbour lists (to find
+    # figures pushed out of them) is work thrown away: the lists are made for no fact.
+    from wiretrace.figures import groups
+
+    monkeypatch.setattr(compare, "EXACT_LIMIT", 0)
+    made: list[list[int]] = []
+
+    def spy(*args: object, **kwargs: object) -> compare.Edges:
+        lists_of = args[6] if len(args) > 6 else kwargs.get("lists_of")
+        if lists_of is not None:
+            made.append(list(args[1]))
+        return compare.series_edges(*args, **kwargs)
+
+    monkeypatch.setattr(groups, "series_edges", spy)
+    groups_found, again = _regroup(_group(OLD))
+    assert groups_found == _group(OLD + ADDED)
+    assert again == len(OLD) + len(ADDED)
+    assert made and not any(made)

@@ -474,9 +474,14 @@ def _standing(
         return None
     seeds = {i for i, r in enumerate(rows) if r.article in since.added}
     seeds.update(i for i in stay if since.labels[rows[i].id] in since.changed)
+    # A family searched by cells: cells trained on other facts may change any list of it.
+    facts = facts_of(rows)
+    wide = by_cells(rows, facts)
+    seeds.update(i for i, r in enumerate(rows) if family(r) in wide)
     # A new figure in an old figure's neighbour list may have pushed an old one out: the
-    # lists of those old figures, made among the old figures alone as the last run did.
-    old = [i for i in facts_of(rows) if rows[i].article not in since.added]
+    # lists of those old figures, made among the old figures alone as the last run did
+    # (not for a family searched by cells, a seed whole already: lists stay in a family).
+    old = [i for i in facts if rows[i].article not in since.added and family(rows[i]) not in wide]
     mask = np.zeros(len(rows), dtype=bool)
     mask[old] = True
     near = graph.near(mask, np.array([r.article in since.added for r in rows], dtype=bool))
@@ -487,9 +492,6 @@ def _standing(
         seeds.update(lost)
         if lost:
             seeds.add(i)
-    # A family searched by cells: cells trained on other facts may change any list of it.
-    wide = by_cells(rows, facts_of(rows))
-    seeds.update(i for i, r in enumerate(rows) if family(r) in wide)
     touched = {root[i] for i in seeds}
     redo = [i for i in range(len(rows)) if root[i] in touched]
     kept = []
