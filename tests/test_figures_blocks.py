@@ -5,6 +5,7 @@ are held in memory or read from a temporary file (``spilled.SpilledRows``)."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -189,6 +190,30 @@ def test_corpus_grouping_does_not_depend_on_batches_or_graph_blocks(
         assert found == groups.labels(rows, root)
 
 
+def test_batches_of_components_open_few_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch per component (millions of figures make thousands of batches) is grouped
+    with only a few more files open than before: a file per batch passed the open-files
+    limit and crashed the stage."""
+    resource = pytest.importorskip("resource")
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        pytest.skip("/proc/self/fd is absent: the open files cannot be counted")
+    rows, m = _things(300, 1, things=60)
+    want = group_figures(rows, m, m, CFG, m)
+    pairs, edges = evidence(rows, m, m, CFG, m)
+    assert len(set(components(len(rows), compare.joining(rows, pairs, edges, CFG)))) > 40
+    assert len(want) > 40
+    monkeypatch.setattr(groups, "BATCH", 1)
+    with spilled(m) as what:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (len(list(fds.iterdir())) + 16, hard))
+        try:
+            got, _, _ = groups.regroup(rows, what, what, what, CFG)
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert got == want
+
+
 def _things(
     n: int, seed: int, things: int = 24, dim: int = 384
 ) -> tuple[list[FigureRow], np.ndarray]:
@@ -240,6 +265,8 @@ def test_cells_find_the_neighbours_of_the_exhaustive_search(
     cells = _lists(rows, m, 0)
     assert len(exhaustive) > 2 * cap * len(rows) // 3 if cap < 10 else len(exhaustive) > 2000
     assert cells == exhaustive
+    monkeypatch.setattr(compare, "GATHER", 7)  # each fact's entries gathered in many parts
+    assert _lists(rows, m, 0) == exhaustive
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

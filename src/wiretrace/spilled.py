@@ -234,6 +234,11 @@ class SpilledParts:
     def _row_bytes(self) -> int:
         return self.width * self.dtype.itemsize
 
+    @property
+    def parts(self) -> int:
+        """Part numbers below this may hold rows (those above never were appended to)."""
+        return len(self._rows)
+
     def rows(self, p: int) -> int:
         """Rows held under part ``p``."""
         return int(self._rows[p]) if p < len(self._rows) else 0

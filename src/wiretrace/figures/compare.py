@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from ..cells import EXACT_LIMIT, cell_members, nearest_cells, ranks
-from ..spilled import Rows, SpilledRows
+from ..spilled import Rows, SpilledParts
 from ..vectors import unit
 from .config import FiguresConfig
 from .numbers import misprint_distance
@@ -190,8 +189,8 @@ CHUNK = 512
 TILE = 2048
 # Cells a fact joins when its family is searched by cells (``neighbour_blocks``).
 CELLS_PER_FACT = 4
-# Facts whose neighbours found in their cells are gathered in one file (to keep each one's
-# best): at most ``CELLS_PER_FACT * NEIGHBOURS`` entries each, 24 bytes an entry.
+# Facts whose neighbours found in their cells are gathered in one part of a file (to keep
+# each one's best): at most ``CELLS_PER_FACT * NEIGHBOURS`` entries each, 24 bytes an entry.
 GATHER = 8192
 # A figure keeps at most this many series neighbours (bounds the graph on a corpus that
 # states one number thousands of times; the best matches are the ones the linkage uses).
@@ -394,7 +393,7 @@ def neighbour_blocks(
     (``cells.nearest_cells`` over the what- and sentence vectors joined, whose cosine is
     the score before the frame floor; each fact joins ``CELLS_PER_FACT`` cells): each
     cell's facts are compared with one another, and a fact keeps its ``NEIGHBOURS`` best
-    of those its cells gave (gathered in files, ``GATHER`` facts each), the list one
+    of those its cells gave (gathered in one file, ``GATHER`` facts a part), the list one
     search over the union of its cells would make. The cost grows as n^1.5, not n^2. The
     cells depend only on the family's facts and their order: a run over the same facts
     finds the same lists.
@@ -413,18 +412,13 @@ def neighbour_blocks(
             for at, cols, vectors, place in searches:
                 yield from family_of.kept(*family_of.best(at, cols, vectors, place, cfg))
             continue
-        with ExitStack() as stack:  # a search per cell: each fact's best of its cells
-            files: dict[int, SpilledRows] = {}
+        with SpilledParts(3, np.float64) as files:  # a search per cell: each fact's best
             for at, cols, vectors, place in searches:
                 i, j, v = family_of.best(at, cols, vectors, place, cfg)
-                part = i // GATHER
-                for p in np.unique(part).tolist():
-                    if p not in files:
-                        files[p] = stack.enter_context(SpilledRows(3, np.float64))
-                    got = part == p
-                    files[p].append(np.column_stack([i[got], j[got], v[got].astype(np.float64)]))
-            for p in sorted(files):
-                yield from family_of.kept(*_best_of(files[p][:]))
+                files.append(i // GATHER, np.column_stack([i, j, v.astype(np.float64)]))
+            for p in range(files.parts):
+                if files.rows(p):
+                    yield from family_of.kept(*_best_of(files.take(p)))
 
 
 def by_cells(rows: Sequence[FigureRow], facts: Sequence[int]) -> set[tuple[str, str | None]]:

@@ -31,7 +31,7 @@ from ..batches import capped_batches
 from ..config import Config
 from ..nlp.stage import EMBED_BLOB, load_embeddings
 from ..pipeline import BLOB, Reporter, Skips, Stage, StageReport, current_engine, pending
-from ..spilled import Rows, RowSubset, SpilledRows
+from ..spilled import Rows, RowSubset, SpilledParts, SpilledRows
 from ..store import Store
 from ..unionfind import components
 from ..vectors import unpack_vectors
@@ -311,13 +311,18 @@ class _Graph:
             block = rows[lo : lo + GRAPH_ROWS]
             yield block[:, 1].astype(np.int64), block[:, 2].astype(np.int64), block[:, 0]
 
-    @classmethod
+    @staticmethod
     def _columns(
-        cls, rows: SpilledRows, at: npt.NDArray[np.int64], dtype: type[np.floating[Any]]
+        blocks: Iterable[npt.NDArray[np.float64]],
+        at: npt.NDArray[np.int64],
+        dtype: type[np.floating[Any]],
     ) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """A batch's file as arrays (evidence, i, j), figures renumbered by ``at``, read a
-        block at a time (the file's float64 rows are three times the arrays' size)."""
-        parts = [(v.astype(dtype), at[i], at[j]) for i, j, v in cls._read(rows)]
+        """A batch's rows (evidence, i, j) as arrays, figures renumbered by ``at``, read a
+        block at a time (the float64 rows are three times the arrays' size)."""
+        parts = [
+            (b[:, 0].astype(dtype), at[b[:, 1].astype(np.int64)], at[b[:, 2].astype(np.int64)])
+            for b in blocks
+        ]
         return (
             np.concatenate([v for v, _, _ in parts] or [np.zeros(0, dtype)]),
             np.concatenate([i for _, i, _ in parts] or [np.zeros(0, np.int64)]),
@@ -362,7 +367,9 @@ class _Graph:
         """The figures ``redo`` (whole components) in batches of whole components of at
         most ``BATCH`` figures (a larger component alone), by first figure: each batch's
         figures in corpus order with the graph among them, renumbered 0.. in that order.
-        The graph's rows are first sorted into a file per batch."""
+        The graph's rows are first sorted by batch into one file each for pairs and edges
+        (``spilled.SpilledParts``: a file per batch passed the open-files limit at millions
+        of figures)."""
         by_root: dict[int, list[int]] = {}
         for i in sorted(redo):
             by_root.setdefault(root[i], []).append(i)
@@ -378,7 +385,7 @@ class _Graph:
             batch_of[members] = k
         with ExitStack() as stack:
             files = [
-                [stack.enter_context(SpilledRows(3, np.float64)) for _ in chosen]
+                stack.enter_context(SpilledParts(3, np.float64, len(chosen)))
                 for _ in (self.pairs, self.edges)
             ]
             for into, spilled in zip(files, (self.pairs, self.edges), strict=True):
@@ -386,19 +393,16 @@ class _Graph:
                     block = spilled[lo : lo + GRAPH_ROWS]
                     mine = batch_of[block[:, 1].astype(np.int64)]
                     inside = (mine >= 0) & (mine == batch_of[block[:, 2].astype(np.int64)])
-                    for b in np.unique(mine[inside]).tolist():
-                        into[b].append(block[inside & (mine == b)])
+                    into.append(mine[inside], block[inside])
             at = np.full(len(rows), -1, dtype=np.int64)  # corpus position -> batch row
             for b, keep in enumerate(chosen):
                 at[keep] = np.arange(len(keep))
-                pairs = Pairs(*self._columns(files[0][b], at, np.float64))
-                value, left, right = self._columns(files[1][b], at, np.float32)
+                pairs = Pairs(*self._columns(files[0].chunks(b, GRAPH_ROWS), at, np.float64))
+                value, left, right = self._columns(files[1].chunks(b, GRAPH_ROWS), at, np.float32)
                 edges = Edges.entries(len(keep), left, right, value)
                 del value, left, right
                 yield keep, pairs, edges
                 del pairs, edges
-                for f in (files[0][b], files[1][b]):
-                    f.close()
 
     def __enter__(self) -> _Graph:
         return self
