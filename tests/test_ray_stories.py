@@ -50,14 +50,15 @@ def test_parallel_parts_give_the_local_stories() -> None:
     dated = [DayOf(a.id, a.day) for a in new]
     moved = {}
     with RayEngine(**SMALL_RAY) as engine:  # type: ignore[arg-type]
-        for warm in (None, 0):  # the default warm-up; none (most guesses miss)
+        # the default warm-up; none (most guesses miss); the block whole (one shuffle)
+        for warm, size in ((None, 1500), (0, 1500), (None, len(new))):
             run = functools.partial(
                 corpus.cluster_blocks,
                 import_ray(),
                 cfg=cfg,
                 shuffles=engine.shuffles,
                 workers=2,
-                size=1500,
+                size=size,
                 warm_days=warm,
                 load=load,
             )
@@ -66,12 +67,16 @@ def test_parallel_parts_give_the_local_stories() -> None:
             )
             assert got_assignment == want_assignment
             assert [_state(s) for s in got_touched] == [_state(s) for s in want_touched]
-            moved[warm] = {name: (rows, parts) for name, rows, _, parts in engine.shuffles.moved}
+            moved[warm, size] = {
+                name: (rows, parts) for name, rows, _, parts in engine.shuffles.moved
+            }
             engine.shuffles.moved.clear()
     # features are read a chunk at a time as they are sent, never a whole part or block
     assert loaded and max(loaded) <= corpus.CHUNK < 1500 + 32 * 200 < len(new)
     parts = -(-len(new) // 1500)
-    assert moved[None]["stories by time part"][1] == parts
+    assert moved[None, 1500]["stories by time part"][1] == parts
     # with the default warm-up every guess holds; without one, most miss open stories
-    assert moved[None]["stories parts clustered again"][1] == 0
-    assert moved[0]["stories parts clustered again"][1] >= parts // 2
+    assert moved[None, 1500]["stories parts clustered again"][1] == 0
+    assert moved[0, 1500]["stories parts clustered again"][1] >= parts // 2
+    # whole, the block's articles and the stored stories still open at its start go
+    assert len(new) < moved[None, len(new)]["stories by time block"][0] <= len(new) + len(stored)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from wiretrace.stories.cluster import (
     ArticleFeatures,
-    Block,
+    BlockStories,
     StoriesConfig,
     StoryState,
     cluster,
@@ -56,9 +56,11 @@ def _corpus(seed: int) -> tuple[list[ArticleFeatures], list[StoryState]]:
     return articles, stored
 
 
-def _workers(blocks: list[Block]) -> list[tuple[dict[str, str], list[StoryState]]]:
+def _workers(
+    blocks: list[tuple[list[ArticleFeatures], BlockStories]],
+) -> list[tuple[dict[str, str], list[StoryState]]]:
     """Each block clustered on copies, in reverse order (workers return copies, in any order)."""
-    return [cluster(*copy.deepcopy(b), CFG) for b in reversed(blocks)]
+    return [cluster(*copy.deepcopy((a, s.all())), CFG) for a, s in reversed(blocks)]
 
 
 def _state(s: StoryState) -> tuple:
@@ -81,7 +83,9 @@ def test_blocks_give_the_same_stories_as_the_whole_corpus() -> None:
 def test_an_undated_story_or_a_second_chance_keeps_one_block() -> None:
     articles, stored = _corpus(0)
 
-    def never(blocks: list[Block]) -> list[tuple[dict[str, str], list[StoryState]]]:
+    def never(
+        blocks: list[tuple[list[ArticleFeatures], BlockStories]],
+    ) -> list[tuple[dict[str, str], list[StoryState]]]:
         raise AssertionError("clustered here, not in blocks")
 
     undated = [*stored, StoryState("old-undated", 1, stored[0].total / 2, Counter(), None, None)]

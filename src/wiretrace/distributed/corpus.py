@@ -25,6 +25,7 @@ from ..figures.config import FiguresConfig
 from ..figures.groups import FigureItem, group_family
 from ..models import Quote, Statement
 from ..stories.cluster import (
+    BlockStories,
     Dated,
     Load,
     Speculated,
@@ -130,7 +131,7 @@ def _speculate(warm: int, stories: bytes, cfg: StoriesConfig, *articles: bytes) 
 
 def cluster_blocks(
     ray: Any,
-    blocks: list[tuple[list[Dated], list[StoryState]]],
+    blocks: list[tuple[list[Dated], BlockStories]],
     cfg: StoriesConfig,
     shuffles: Shuffles,
     workers: int,
@@ -144,7 +145,9 @@ def cluster_blocks(
 
     The blocks may hold only ids and days (``DayOf``): ``load`` reads the features of
     ``CHUNK`` articles at a time as they go to the object store, so the driver holds a
-    chunk of features, never the corpus's.
+    chunk of features, never the corpus's. A block's stored stories are read as it is
+    sent, only those still open at its first article (a large block's as its parts reach
+    them), never every block's at once.
 
     The parts of a large block run in parallel, each from a guess at the stories it will
     be given (``speculate``: the ``warm_days`` days before it, by default ``window_days +
@@ -156,7 +159,9 @@ def cluster_blocks(
 
     def items() -> Iterator[tuple[int, tuple[int, Any]]]:
         for k, (articles, stories) in enumerate(small):
-            yield from ((k, (0, (rank, s))) for rank, s in enumerate(stories))
+            # a story closed before the block's first article can join none (``carry``)
+            live = stories.live(stories.last, (articles[0].day or 0) - cfg.window_days)
+            yield from ((k, (0, (rank, s))) for rank, s in enumerate(live))
             for lo in range(0, len(articles), CHUNK):
                 yield from ((k, (1, a)) for a in load(articles[lo : lo + CHUNK]))
 
@@ -194,14 +199,17 @@ def cluster_blocks(
         )
         return placed
 
-    def guesses(block: tuple[list[Dated], list[StoryState]]) -> Iterator[Speculated]:
+    def guesses(block: tuple[list[Dated], BlockStories]) -> Iterator[Speculated]:
         """Every part's guess, computed ``workers + 1`` parts ahead of the one asked for."""
         articles, stories = block
         pending: list[Any] = []
         for lo in range(0, len(articles), size):
             start = warm_start(articles, lo, days)
             early = (articles[start].day or 0) - cfg.window_days  # stories closed before: final
-            live = [s for s in stories if s.last is None or s.last >= early]
+            # the stories the part's pages will have read (``cluster_pages``): those starting
+            # by its last day's window, less those closed before
+            reach = (articles[min(lo + size, len(articles)) - 1].day or 0) + cfg.window_days
+            live = stories.live(reach, early)
             sent[2] += 1
             refs = pieces(articles[start : lo + size], sent)
             pending.append(guess.remote(lo - start, put(live, sent, 0), cfg, *refs))
@@ -212,7 +220,8 @@ def cluster_blocks(
 
     # The parts' pages stay ids and days: a part's features are read only to be sent.
     for block in large:
-        out.append(cluster_in_parts(block, cfg, size, part, guesses(block)))
+        articles, stories = block
+        out.append(cluster_in_parts((articles, stories.once()), cfg, size, part, guesses(block)))
     if large:
         shuffles.moved.append(("stories by time part", sent[0], sent[1], sent[2]))
         shuffles.moved.append(("stories parts clustered again", again[0], again[1], again[2]))

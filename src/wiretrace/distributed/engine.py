@@ -36,7 +36,7 @@ from ..narratives.matching import (
 from ..pipeline import Failed, isolate
 from ..reuse.config import ReuseConfig
 from ..reuse.detect import DocInput, PairResult
-from ..stories.cluster import Dated, Load, StoriesConfig, StoryState, as_features
+from ..stories.cluster import BlockStories, Dated, Load, StoriesConfig, StoryState, as_features
 from .corpus import QuoteItem
 from .keyed import PARTITION_BYTES, Shuffles
 
@@ -299,12 +299,12 @@ class RayEngine:
 
     def cluster_blocks(
         self,
-        blocks: list[tuple[list[Dated], list[StoryState]]],
+        blocks: list[tuple[list[Dated], BlockStories]],
         cfg: StoriesConfig,
         load: Load = as_features,
     ) -> list[tuple[dict[str, str], list[StoryState]]]:
         """The stories stage's clustering, one time block per key, each block's features
-        read by ``load`` as it is sent (``distributed.corpus``)."""
+        read by ``load`` and its stored stories read as it is sent (``distributed.corpus``)."""
         from .corpus import cluster_blocks
 
         return cluster_blocks(import_ray(), blocks, cfg, self.shuffles, self.workers, load=load)

@@ -8,8 +8,10 @@ re-clusters the corpus: it is compared with the stories active around its date o
 
 from __future__ import annotations
 
+import bisect
 import copy
 import functools
+import heapq
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -277,9 +279,6 @@ def cluster(
     return assignment, list(touched.values())
 
 
-Block = tuple[list[ArticleFeatures], list[StoryState]]  # dated articles, existing stories
-
-
 class Dated(Protocol):
     """What blocks are built from: an article's id and day (its features, or ``DayOf``)."""
 
@@ -313,6 +312,50 @@ def _order(a: Dated) -> tuple[bool, int, str]:
     return (a.day is None, a.day or 0, a.id)
 
 
+def _block_days(
+    days: Iterable[int], spans: Iterable[tuple[int, int]], window: int
+) -> list[tuple[int, int]]:
+    """The first and last day of each block that holds an article: the articles' ``days``
+    (ascending) and the stories' ``spans`` (first and last day, by first day) swept
+    together, a block ending where what comes next begins more than ``window`` days after
+    everything before it. Only the current block's end is held."""
+    out: list[tuple[int, int]] = []
+    lo = end = 0
+    started = with_articles = False
+    spans_then_days = heapq.merge(
+        ((first, last, False) for first, last in spans),
+        ((day, day, True) for day in days),
+        key=lambda x: x[0],
+    )
+    for first, last, article in spans_then_days:
+        if not started or first - end > window:
+            if with_articles:
+                out.append((lo, end))
+            lo, end, started, with_articles = first, last, True, False
+        end = max(end, last)
+        with_articles = with_articles or article
+    if with_articles:
+        out.append((lo, end))
+    return out
+
+
+def _dated_blocks(
+    articles: Sequence[A], spans: Iterable[tuple[int, int]], window: int
+) -> list[tuple[list[A], int, int]]:
+    """The dated articles of each block (in the order ``cluster`` takes them), with the
+    block's first and last day (``_block_days``)."""
+    dated = sorted((a for a in articles if a.day is not None), key=_order)
+    days = [a.day or 0 for a in dated]
+    return [
+        (dated[bisect.bisect_left(days, lo) : bisect.bisect_right(days, hi)], lo, hi)
+        for lo, hi in _block_days(days, spans, window)
+    ]
+
+
+def _spans(existing: Sequence[StoryState]) -> list[tuple[int, int]]:
+    return sorted((s.first, s.last) for s in existing if s.first is not None and s.last is not None)
+
+
 def time_blocks(
     articles: Sequence[A], existing: Sequence[StoryState], window: int
 ) -> list[tuple[list[A], list[StoryState]]]:
@@ -320,31 +363,99 @@ def time_blocks(
     is a candidate only for articles within ``window`` days of its date range, and grows
     only by such articles, so a gap of more than ``window`` days between consecutive
     articles and stories separates what can meet. Each block keeps the stories in the
-    order of ``existing`` and the articles in the order ``cluster`` takes them."""
-    spans: list[tuple[int, int, int, int]] = []  # first day, last day, 0 story / 1 article, index
-    for k, s in enumerate(existing):
-        if s.first is not None and s.last is not None:
-            spans.append((s.first, s.last, 0, k))
-    for k, a in enumerate(articles):
-        if a.day is not None:
-            spans.append((a.day, a.day, 1, k))
-    spans.sort()
-    out: list[tuple[list[A], list[StoryState]]] = []
-    end: int | None = None
-    for first, last, what, k in spans:
-        if end is None or first - end > window:
-            out.append(([], []))
-        end = last if end is None else max(end, last)
-        if what:
-            out[-1][0].append(articles[k])
-        else:
-            out[-1][1].append(existing[k])
-    order = {id(s): k for k, s in enumerate(existing)}
+    order of ``existing`` and the articles in the order ``cluster`` takes them; a block's
+    stories are those whose first day falls in it."""
     return [
-        (sorted(arts, key=_order), sorted(states, key=lambda s: order[id(s)]))
-        for arts, states in out
-        if arts
+        (arts, BlockStories(given_states(existing), lo, hi).all())
+        for arts, lo, hi in _dated_blocks(articles, _spans(existing), window)
     ]
+
+
+# Stored stories by date (``stories.tables.load_states``' bounds): those whose first day is
+# after ``after`` (None: undated ones too) and at most ``upto`` (None: any), and whose last
+# day is ``live`` or later (None: any); each with its place in the index's order.
+ReadStates = Callable[
+    [int | None, int | None, int | None], list[tuple[tuple[int, str], StoryState]]
+]
+
+
+def given_states(existing: Sequence[StoryState]) -> ReadStates:
+    """The ``ReadStates`` of stories at hand, in their order."""
+
+    def read(
+        after: int | None, upto: int | None, live: int | None
+    ) -> list[tuple[tuple[int, str], StoryState]]:
+        return [
+            ((k, ""), s)
+            for k, s in enumerate(existing)
+            if (after is None or (s.first is not None and s.first > after))
+            and (upto is None or s.first is None or s.first <= upto)
+            and (live is None or s.last is None or s.last >= live)
+        ]
+
+    return read
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Stored stories read by date when a block or page needs them, never all held: a
+    store's (``stories.stage``), or a list's (``of``)."""
+
+    read: ReadStates
+    spans: Callable[[], Iterable[tuple[int, int]]]  # dated stories' first and last days, by first
+    undated: Callable[[], bool]  # whether any story has no date
+
+    @classmethod
+    def of(cls, existing: Sequence[StoryState]) -> Stored:
+        return cls(
+            given_states(existing),
+            lambda: _spans(existing),
+            lambda: any(s.first is None for s in existing),
+        )
+
+    def every(self) -> list[StoryState]:
+        return [s for _, s in self.read(None, None, None)]
+
+
+def read_once(
+    read: ReadStates, after: int | None = None, until: int | None = None
+) -> StoredStories:
+    """The ``StoredStories`` of ``read``: each call reads the stories it has not read yet
+    that a page can meet (first day after ``after`` and up to ``until``, None: no bound)."""
+    done = False
+
+    def stored(upto: int | None, live: int | None) -> list[tuple[tuple[int, str], StoryState]]:
+        nonlocal after, done
+        if done:
+            return []
+        if until is not None:
+            upto = until if upto is None else min(upto, until)
+        found = read(after, upto, live)
+        after = upto
+        done = upto is None or (until is not None and upto >= until)
+        return found
+
+    return stored
+
+
+class BlockStories(NamedTuple):
+    """A time block's stored stories, read only when the block is clustered: those whose
+    first day is in [``first``, ``last``] (no story of another block starts there)."""
+
+    read: ReadStates
+    first: int
+    last: int
+
+    def all(self) -> list[StoryState]:
+        return [s for _, s in self.read(self.first - 1, self.last, None)]
+
+    def live(self, upto: int, live: int) -> list[StoryState]:
+        """Those whose first day is at most ``upto`` and last day ``live`` or later."""
+        return [s for _, s in self.read(self.first - 1, min(upto, self.last), live)]
+
+    def once(self) -> StoredStories:
+        """Read as the block's pages reach them (``cluster_pages``)."""
+        return read_once(self.read, self.first - 1, self.last)
 
 
 Part = Callable[[list[ArticleFeatures], list[StoryState]], tuple[dict[str, str], list[StoryState]]]
@@ -504,7 +615,7 @@ def cluster_pages(
 
 
 def cluster_in_parts(
-    block: tuple[Sequence[Dated], list[StoryState]],
+    block: tuple[Sequence[Dated], Sequence[StoryState] | StoredStories],
     cfg: StoriesConfig,
     size: int,
     part: Part,
@@ -515,7 +626,7 @@ def cluster_in_parts(
     (``cluster_pages``): a corpus dated on every day is one block, and this bounds what
     one call holds whatever the corpus size. The touched stories in the order they were
     first touched, as ``cluster`` gives them. ``load`` reads a page's features as it
-    comes."""
+    comes; the stories may be a reader (``BlockStories.once``), read as pages reach them."""
     articles, stories = block
     assignment: dict[str, str] = {}
     changed: dict[str, StoryState] = {}  # every touched story, in first-touch order
@@ -526,13 +637,14 @@ def cluster_in_parts(
     return assignment, list(changed.values())
 
 
+TimeBlock = tuple[list[A], BlockStories]  # a block's dated articles, its stories when read
+
+
 def cluster_in_blocks(
     articles: Sequence[A],
-    existing: Sequence[StoryState],
+    existing: Sequence[StoryState] | Stored,
     cfg: StoriesConfig,
-    run: Callable[
-        [list[tuple[list[A], list[StoryState]]]], Iterable[tuple[dict[str, str], list[StoryState]]]
-    ],
+    run: Callable[[list[TimeBlock[A]]], Iterable[tuple[dict[str, str], list[StoryState]]]],
     load: Load = as_features,
     page: int = 2000,
 ) -> tuple[dict[str, str], list[StoryState]]:
@@ -541,20 +653,25 @@ def cluster_in_blocks(
     undated ones last, here, against every story, as ``cluster`` takes them, ``page`` at a
     time. ``articles``: features, or only ids and days (``DayOf``), whose features ``load``
     reads (``run`` is given the same ``load``'s blocks: it reads a block's as it sends it).
+    ``existing``: the stored stories, or a reader of them (``Stored``): each block's are
+    then read when ``run`` reaches it, and every story only for undated articles (each is
+    a candidate for every story).
 
     A story with no date is a candidate for every article, and a second chance moves
     articles between blocks: with either, the corpus is one block, clustered here."""
-    if cfg.second_chance or any(s.first is None for s in existing):
-        return cluster(load(list(articles)), existing, cfg)
-    blocks = time_blocks(articles, existing, cfg.window_days)
+    stored = existing if isinstance(existing, Stored) else Stored.of(existing)
+    if cfg.second_chance or stored.undated():
+        return cluster(load(list(articles)), stored.every(), cfg)
+    blocks = [
+        (arts, BlockStories(stored.read, lo, hi))
+        for arts, lo, hi in _dated_blocks(articles, stored.spans(), cfg.window_days)
+    ]
     changed: dict[str, StoryState] = {}
     assignment: dict[str, str] = {}
     for placed, states_of_block in run(blocks):
         assignment.update(placed)
         changed.update((s.id, s) for s in states_of_block)
-    # Touched stories in the order ``cluster`` first touched them (by their first article),
-    # and every story in its index order (stories made in a run follow the stored ones, in
-    # the order their first article came).
+    # Touched stories in the order ``cluster`` first touched them (by their first article).
     by_id = {a.id: a for a in articles}
     first: dict[str, tuple[bool, int, str]] = {}
     for article, story in assignment.items():
@@ -562,12 +679,15 @@ def cluster_in_blocks(
         if story not in first or key < first[story]:
             first[story] = key
     touched_order = sorted(changed, key=first.__getitem__)
-    stored = {s.id for s in existing}
-    states = [changed.get(s.id, s) for s in existing]
-    states += [changed[s] for s in touched_order if s not in stored]
     touched = {s: changed[s] for s in touched_order}
     undated = sorted((a for a in articles if a.day is None), key=_order)
     if undated:
+        # Every story in its index order: the stored ones, then those made in this run in
+        # the order their first article came.
+        every = stored.every()
+        known = {s.id for s in every}
+        states = [changed.get(s.id, s) for s in every]
+        states += [changed[s] for s in touched_order if s not in known]
         part = functools.partial(cluster, cfg=cfg)
         late, again = cluster_in_parts((undated, states), cfg, page, part, load=load)
         assignment.update(late)

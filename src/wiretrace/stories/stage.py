@@ -39,13 +39,15 @@ from .cluster import (
     ArticleFeatures,
     DayOf,
     Page,
-    StoredStories,
+    ReadStates,
+    Stored,
     StoriesConfig,
     StoryState,
     article_vector,
     cluster_in_blocks,
     cluster_pages,
     day_number,
+    read_once,
     top_entities,
 )
 from .substories import split_story, substory_id
@@ -148,16 +150,28 @@ def _state(story_id: str, members: Sequence[ArticleFeatures], cfg: StoriesConfig
     return state
 
 
-def _rebuild(store: Store, story_id: str, cfg: StoriesConfig) -> bool:
-    """A story some articles left: recompute its state from the members that remain
-    (False: none remain, and the story is gone)."""
+def _rebuild(store: Store, story_id: str, cfg: StoriesConfig) -> None:
+    """A story some articles left: recompute its state and threads from the members that
+    remain (none: the story is gone)."""
     remaining = tables.load_features(store, tables.members(store, story_id))
     if not remaining:
         tables.delete_story(store, story_id)
-        return False
-    state = _state(story_id, remaining, cfg)
-    tables.write_story(store, state, story_title(store, state, remaining), [])
-    return True
+        return
+    _write(store, _state(story_id, remaining, cfg), remaining, [], cfg)
+
+
+def _write(
+    store: Store,
+    state: StoryState,
+    members: Sequence[ArticleFeatures],
+    added: Sequence[str],
+    cfg: StoriesConfig,
+) -> None:
+    """Write a story (``added``: its new articles) and its threads, from one read of its
+    members' features. A thread is named after its oldest article, so the threads of every
+    story an article left are cleared before any is written."""
+    tables.write_story(store, state, story_title(store, state, members), added)
+    tables.write_substories(store, state.id, _threads(store, members, cfg))
 
 
 def _threads(
@@ -255,12 +269,19 @@ def apply_edits(store: Store, cfg: StoriesConfig) -> dict[str, list[ArticleFeatu
 def apply_now(store: Store, config: Config) -> None:
     """Apply the user's corrections at once, with the threads of the stories they changed
     (``read.edits`` records a correction and calls this in the same transaction)."""
-    cfg = config.section(NAME, StoriesConfig)
     with store.transaction():
-        for story_id, members in apply_edits(store, cfg).items():
-            tables.write_substories(store, story_id, [])
-            if members:
-                tables.write_substories(store, story_id, _threads(store, members, cfg))
+        _edit(store, config.section(NAME, StoriesConfig))
+
+
+def _edit(store: Store, cfg: StoriesConfig) -> None:
+    """Apply the user's corrections and split the stories they changed again (every one's
+    threads cleared first: a thread id moves with the article it is named after)."""
+    edited = apply_edits(store, cfg)
+    for story_id in edited:
+        tables.write_substories(store, story_id, [])
+    for story_id, members in edited.items():
+        if members:
+            tables.write_substories(store, story_id, _threads(store, members, cfg))
 
 
 def _place(
@@ -274,22 +295,30 @@ def _place(
 ) -> tuple[int, int]:
     """Detach the pending articles, place them, rebuild what changed; (touched, created).
 
-    ``reporter`` follows each step (features, clustering and writing, threads) item by
-    item, so a long run shows its rate and time left."""
+    ``reporter`` follows each step (features, clustering and writing) item by item, so a
+    long run shows its rate and time left."""
     left = set(tables.story_of(store, pending).values())
     tables.detach(store, pending)
-    rebuilt = {story_id for story_id in sorted(left) if _rebuild(store, story_id, cfg)}
+    for story_id in sorted(left):  # cleared first: a thread id may move between stories
+        tables.write_substories(store, story_id, [])
+    for story_id in sorted(left):
+        _rebuild(store, story_id, cfg)
     reporter.start("stories: article features", len(pending))
     ids: list[str] = []
     days = array("q")
+    at_hand: list[ArticleFeatures] | None = []  # kept while they fit in one page
     # A batch of articles at a time: their parses are not all held at once, and the
     # features go to the store, where clustering pages them back in.
     for f in features(store, pending, cfg, nlp_cfg, skips, reporter.advance):
         store.put_blob(tables.FEATURE_BLOB, f.id, store.text_hash(f.id), tables.pack_features(f))
         ids.append(f.id)
         days.append(UNDATED if f.day is None else f.day)
+        if at_hand is not None and len(at_hand) == PAGE:
+            at_hand = None  # more than a page: read back a page at a time
+        if at_hand is not None:
+            at_hand.append(f)
     touched, created = place_stored(
-        store, ids, np.frombuffer(days, dtype=np.int64), cfg, reporter, left, rebuilt
+        store, ids, np.frombuffer(days, dtype=np.int64), cfg, reporter, left, at_hand or ()
     )
     store.mark_done(NAME, pending, key)
     return touched, created
@@ -306,93 +335,94 @@ def place_stored(
     cfg: StoriesConfig,
     reporter: Reporter,
     left: Set[str] = frozenset(),
-    rebuilt: Set[str] = frozenset(),
+    at_hand: Iterable[ArticleFeatures] = (),
     page: int = PAGE,
 ) -> tuple[int, int]:
     """Place articles whose features are stored into stories; (touched, created).
 
     ``ids`` in the order they are pending, ``days`` theirs (``UNDATED`` for none). The
     features are read back ``page`` articles at a time in the order ``cluster`` takes them
-    (``cluster_pages``), and each story is written as soon as no later article can change
-    it, so what is held is a page of features and the stories still open, whatever the
-    corpus size; the stories are ``cluster``'s on the whole corpus. Then the threads of
-    every story written, ``rebuilt`` (stories pending articles left) and the user's
-    corrections. An engine that clusters time blocks elsewhere (Ray) is given blocks of
-    ids and days and reads each block's features as it sends them."""
+    (``cluster_pages``), and each story is written, with its threads, as soon as no later
+    article can change it, so what is held is a page of features and the stories still
+    open, whatever the corpus size; the stories are ``cluster``'s on the whole corpus. Then
+    the user's corrections. An engine that clusters time blocks elsewhere (Ray) is given
+    blocks of ids and days and reads each block's features and stored stories as it sends
+    them. ``left``: stories pending articles left (not counted as created). ``at_hand``:
+    features the caller holds (at most a page: those just computed), used instead of
+    reading them back, as the page last read is: a story written while its new articles'
+    page is held reads none of their features again."""
     order = np.lexsort((_ranks(ids), days))
     undated = bool(len(days)) and int(days.max()) == UNDATED
     size = max(1, len(ids) if cfg.second_chance else page)
     where: dict[str, int] = {}  # the current page's articles -> their place in ``ids``
+    held = {f.id: f for f in at_hand}  # the only features held: a page at most
+
+    def load(articles: Sequence[str]) -> list[ArticleFeatures]:
+        """``tables.load_features``, the held ones not read again."""
+        read = {
+            f.id: f for f in tables.load_features(store, [a for a in articles if a not in held])
+        }
+        got = (held[a] if a in held else read.get(a) for a in articles)
+        return [f for f in got if f is not None]
 
     def pages() -> Iterator[list[ArticleFeatures]]:
         for lo in range(0, len(order), size):
             chunk = order[lo : lo + size].tolist()
             where.clear()
             where.update((ids[k], k) for k in chunk)
-            yield tables.load_features(store, [ids[k] for k in chunk])
+            features = load([ids[k] for k in chunk])
+            held.clear()
+            held.update((f.id, f) for f in features)
+            yield features
 
     reporter.start("stories: cluster and write", len(ids))
     keyed = getattr(current_engine(), "cluster_blocks", None)
-    stored = tables.load_states(store) if keyed is not None else []
-    if keyed is None or cfg.second_chance or any(s.first is None for s in stored):
+    if keyed is None or cfg.second_chance or tables.any_undated(store):
         # Here; also on Ray when the corpus is one block (a second chance, an undated
         # story): the same pages in the same order.
         done: Iterable[Page] = cluster_pages(
-            pages(), _stored(store), cfg, keep_closed=undated, progress=reporter.advance
+            pages(), read_once(_read(store)), cfg, keep_closed=undated, progress=reporter.advance
         )
+        advance = None
     else:  # an engine that clusters blocks no story bridges apart (Ray): blocks of ids
-        # and days, each block's features read a chunk at a time as it is sent
+        # and days, each block's features and stored stories read as it is sent
         dated = [
             DayOf(a, None if d == UNDATED else d) for a, d in zip(ids, days.tolist(), strict=True)
         ]
         where.update((a, k) for k, a in enumerate(ids))
-
-        def load(articles: list[DayOf]) -> list[ArticleFeatures]:
-            return tables.load_features(store, [a.id for a in articles])
-
-        run = functools.partial(keyed, cfg=cfg, load=load)
-        assignment, states = cluster_in_blocks(dated, stored, cfg, run, load, page)
+        run = functools.partial(keyed, cfg=cfg, load=lambda arts: load([a.id for a in arts]))
+        stored = Stored(_read(store), lambda: tables.state_spans(store), lambda: False)
+        assignment, states = cluster_in_blocks(
+            dated, stored, cfg, run, lambda arts: load([a.id for a in arts]), page
+        )
         done = [Page(assignment, states, states)]
-        reporter.advance(len(ids))
+        advance = reporter.advance  # articles counted as their stories are written
     joined: dict[str, list[int]] = {}  # open stories -> their new articles' places in ``ids``
-    written = set(rebuilt)
     touched = created = 0
     for outcome in done:
         for article, story_id in outcome.placed.items():
             joined.setdefault(story_id, []).append(where[article])
         for state in outcome.final:
             new = [ids[k] for k in sorted(joined.pop(state.id, []))]
-            members = tables.load_features(store, tables.members(store, state.id))
-            members += tables.load_features(store, new)
-            tables.write_story(store, state, story_title(store, state, members), new)
-            written.add(state.id)
+            members = load(tables.members(store, state.id)) + load(new)
+            _write(store, state, members, new, cfg)
             touched += 1
             created += state.id not in left and state.n == len(new)
-    written.update(apply_edits(store, cfg))
-    reporter.start("stories: threads", len(written))
-    for story_id in sorted(written):  # cleared first: a thread id may move between stories
-        tables.write_substories(store, story_id, [])
-    for story_id in sorted(written):
-        members = tables.load_features(store, tables.members(store, story_id))
-        tables.write_substories(store, story_id, _threads(store, members, cfg))
-        reporter.advance()
+            if advance is not None:
+                advance(len(new))
+    _edit(store, cfg)
     return touched, created
 
 
-def _stored(store: Store) -> StoredStories:
-    """The stored stories, read as pages first reach them (``cluster_pages``)."""
-    after: int | None = None
-    done = False
+def _read(store: Store) -> ReadStates:
+    """The stored stories by date (``tables.load_states``), each ranked by its id."""
 
-    def stored(upto: int | None, live: int | None) -> list[tuple[tuple[int, str], StoryState]]:
-        nonlocal after, done
-        if done:
-            return []
-        found = tables.load_states(store, after, upto, live)
-        after, done = upto, upto is None
-        return [((0, s.id), s) for s in found]
+    def read(
+        after: int | None, upto: int | None, live: int | None
+    ) -> list[tuple[tuple[int, str], StoryState]]:
+        return [((0, s.id), s) for s in tables.load_states(store, after, upto, live)]
 
-    return stored
+    return read
 
 
 def _ranks(ids: Sequence[str]) -> npt.NDArray[np.int64]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -68,6 +68,23 @@ def load_states(
             )
         )
     return states
+
+
+def any_undated(store: Store) -> bool:
+    """Whether a stored story has no date (a candidate for every article)."""
+    return (
+        store.conn.execute("SELECT 1 FROM story_state WHERE first_date IS NULL LIMIT 1").fetchone()
+        is not None
+    )
+
+
+def state_spans(store: Store) -> Iterator[tuple[int, int]]:
+    """Each dated stored story's first and last day, by first day, streamed."""
+    for r in store.conn.execute(
+        "SELECT CAST(first_date AS INTEGER), CAST(last_date AS INTEGER) FROM story_state"
+        " WHERE first_date IS NOT NULL AND last_date IS NOT NULL ORDER BY 1, 2"
+    ):
+        yield int(r[0]), int(r[1])
 
 
 def members(store: Store, story_id: str) -> list[str]:
