@@ -396,6 +396,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE clean_lines ADD COLUMN strong INTEGER NOT NULL DEFAULT 1;
     """,
+    # 18: stored stories read by date (stories reads a time block's or a page's by the
+    # range of their first days), not by scanning every story for each block or page.
+    """
+    CREATE INDEX story_state_dates ON story_state(first_date, last_date);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -46,8 +46,10 @@ def load_states(
     if after is not None:
         where.append("first_date > ?")
         args.append(after)
-    if upto is not None:
-        where.append("(first_date IS NULL OR first_date <= ?)")
+    if upto is not None:  # after a first day, none is NULL: a range the index serves
+        where.append(
+            "first_date <= ?" if after is not None else "(first_date IS NULL OR first_date <= ?)"
+        )
         args.append(upto)
     if live is not None:
         where.append("(last_date IS NULL OR last_date >= ?)")
