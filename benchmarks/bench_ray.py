@@ -23,7 +23,7 @@ are computed and sent to it).
 
     nice -n 10 .venv/bin/python benchmarks/bench_ray.py [--sizes 10000 30000 100000]
     [--stages reuse reuse-paraphrase stories stories-store narratives] [--dim 64]
-    [--engines local ray] [--trace: results/ray_trace.json]
+    [--engines local ray] [--trace: results/ray_trace.json] [--out results/other.json]
 
 ``stories-store``: the stories stage's ``place_stored`` over a generated store of features
 (as ``bench_corpus_ladder.py`` prepares it), so what the driver holds is the stage's own.
@@ -59,6 +59,8 @@ OUT = Path(__file__).parent / "results" / "ray.json"
 CHUNK = 1000  # articles per Parquet row group (and per chunk the Ray driver reads)
 LADDER = str(Path(__file__).parent / "bench_corpus_ladder.py")  # prepares stories' stores
 TRACE = "BENCH_RAY_TRACE"  # set (``--trace``): the children trace the driver's memory
+# The loopback address the reuse runs' Ray binds (another one keeps two runs apart).
+NODE_IP = os.environ.get("BENCH_RAY_NODE_IP", "127.0.0.4")
 
 
 def write_corpus(n: int, path: Path, dim: int = 0) -> None:
@@ -236,11 +238,13 @@ class DriverTrace(Poller):
 
     every = 0.5
 
-    def __init__(self) -> None:
+    def __init__(self, shuffles: Any = None) -> None:
         import tracemalloc
 
         super().__init__()
         self.tracemalloc = tracemalloc
+        self.shuffles = shuffles  # the engine's: each shuffle's start marks a phase
+        self.phases: list[tuple[float, str, float, float]] = []  # (s, shuffle, anon, shmem)
         self.peaks = {"RssAnon": 0.0, "RssShmem": 0.0, "RssFile": 0.0, "VmRSS": 0.0}
         self.samples: list[tuple[float, float, float]] = []  # (s, anon, shmem)
         self.top: list[tuple[str, float]] = []
@@ -264,6 +268,9 @@ class DriverTrace(Poller):
             self.peaks[k] = max(self.peaks[k], v)
         t = round(time.perf_counter() - self._t0, 1)
         self.samples.append((t, now["RssAnon"], now["RssShmem"]))
+        moved = self.shuffles.moved if self.shuffles is not None else []
+        for name, *_ in moved[len(self.phases) :]:
+            self.phases.append((t, name, now["RssAnon"], now["RssShmem"]))
         if now["RssAnon"] >= self._taken + 16:  # a new heap peak: what Python holds now
             self._taken = now["RssAnon"]
             snap = self.tracemalloc.take_snapshot()
@@ -279,6 +286,7 @@ class DriverTrace(Poller):
             "python_traced_peak_mb": self.traced_peak,
             "top_python_lines_at_anon_peak_mb": self.top,
             "anon_shmem_mb_over_time": self.samples[::step],
+            "shuffles_seen_at_s_anon_shmem_mb": self.phases,
         }
 
 
@@ -533,17 +541,21 @@ def run_ray(path: Path, paraphrase: bool = False) -> dict[str, Any]:
         rows = parquet.read_row_group(first // CHUNK).to_pylist()
         return [_doc(a, row) for a, row in zip(chunk, rows, strict=True)]
 
-    engine = RayEngine(workers=2, num_cpus=2, object_store_memory=1024**3, node_ip="127.0.0.4")
+    engine = RayEngine(workers=2, num_cpus=2, object_store_memory=1024**3, node_ip=NODE_IP)
     errors: list[tuple[int, int]] = []
+    trace = DriverTrace(engine.shuffles) if os.environ.get(TRACE) else None
     with WorkerPeaks() as peaks, engine:
         t0 = time.perf_counter()
-        results = engine.find_reuse(
-            ids, load, _config(paraphrase), range(n), lambda a, b, exc: errors.append((a, b))
-        )
+        with trace or contextlib.nullcontext():
+            results = engine.find_reuse(
+                ids, load, _config(paraphrase), range(n), lambda a, b, exc: errors.append((a, b))
+            )
         wall = time.perf_counter() - t0
+    traced = {} if trace is None else {"driver_trace": trace.summary()}
     return {
         "wall_s": round(wall, 1),
         **_ray_costs(engine, peaks),
+        **traced,
         "pair_errors": len(errors),
         "pairs_with_reuse": len(results),
         "passages": sum(len(r.passages) for r in results),
@@ -587,16 +599,21 @@ def main() -> None:
     )
     ap.add_argument("--child", nargs="+", metavar="ARG")
     ap.add_argument(
-        "--trace", action="store_true", help="trace the driver's memory (stories, narratives)"
+        "--trace",
+        action="store_true",
+        help="trace the driver's memory (stories, narratives, reuse on Ray)",
     )
+    ap.add_argument("--out", type=Path, help="the results JSON (default results/ray.json)")
     args = ap.parse_args()
     if args.child:
         child(args.child)
         return
+    global OUT
     if args.trace:  # tracing slows the driver: its own results file
         os.environ[TRACE] = "1"
-        global OUT
         OUT = OUT.with_name("ray_trace.json")
+    if args.out:
+        OUT = args.out
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             path = Path(tmp) / f"articles-{n}.parquet"

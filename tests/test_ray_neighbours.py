@@ -22,9 +22,9 @@ ROWS = 97  # assignment block (8,192 in use): several blocks in a small matrix
 
 
 class _Store:
-    """Stands in for Ray's object store: ``put`` keeps the table."""
+    """Stands in for the object store (``keyed.Sender``): ``send`` keeps the table."""
 
-    def put(self, table: Any) -> Any:
+    def send(self, table: Any) -> Any:
         return table
 
 

@@ -3,6 +3,7 @@ give the local engine's candidates, nearest articles and links."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,21 @@ from wiretrace.reuse.detect import DocInput
 # Loopback only: Ray replaces 127.0.0.1 by the machine's address, but not 127.0.0.6.
 SMALL_RAY = {"num_cpus": 2, "object_store_memory": 400 * 1024 * 1024, "node_ip": "127.0.0.6"}
 LIMIT = 40  # both searches past it: cells, not one exact product
+
+
+class _Counting:
+    """Ray, with every ``put`` from this process (the driver) counted."""
+
+    def __init__(self, ray: Any) -> None:
+        self.ray = ray
+        self.puts = 0
+
+    def put(self, value: Any, **options: Any) -> Any:
+        self.puts += 1
+        return self.ray.put(value, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ray, name)
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +71,9 @@ def test_ray_neighbour_searches_give_the_local_links(
     by_id = {d.id: d for d in docs}
     moved = Shuffles()
     errors: list[tuple[int, int]] = []
+    ray = _Counting(import_ray())
     got = find_reuse(
-        import_ray(),
+        ray,
         ids,
         lambda chunk: [by_id[i] for i in chunk],
         cfg,
@@ -67,8 +84,36 @@ def test_ray_neighbour_searches_give_the_local_links(
     )
     assert not errors
     assert _rows(got) == want
+    # The articles and vectors reached the store through tasks: none by the driver's own
+    # mapping of the store, whose pages would stay in its resident set.
+    assert ray.puts == 0
     names = [name for name, *_ in moved.moved]
     for name in ("centroids by cell", "sentences by cell", "nearest articles by article"):
         assert name in names, names
     cells = dict((name, rows) for name, rows, *_ in moved.moved)
     assert cells["centroids by cell"] == 2 * len(docs)  # each article in two cells
+
+
+def test_the_sender_builds_tables_in_the_workers_a_window_at_a_time(
+    engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tables sent as task arguments come back equal, those larger than a task's inline
+    bytes too (parts joined by a last task); nothing is ``put`` by the driver, and no more
+    than ``window`` tables are pending (the driver holds their bytes until then)."""
+    from wiretrace.distributed import keyed
+    from wiretrace.distributed.engine import import_ray
+
+    monkeypatch.setattr(keyed, "TASK_BYTES", 4 * keyed.ARG_BYTES)  # 256 KiB: both paths
+    ray = _Counting(import_ray())
+    sender = keyed.Sender(ray, window=2)
+    tables = [
+        keyed.key_rows(range(50), k, [os.urandom(2000 * (k + 1)) for _ in range(50)])
+        for k in range(5)
+    ]
+    assert min(t.nbytes for t in tables) < keyed.TASK_BYTES < max(t.nbytes for t in tables)
+    refs = []
+    for table in tables:
+        refs.append(sender.send(table))
+        assert len(sender.pending) <= 2
+    assert ray.puts == 0
+    assert all(ray.get(r).equals(t) for r, t in zip(refs, tables, strict=True))

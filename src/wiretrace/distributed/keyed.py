@@ -25,6 +25,11 @@ PARTITION_BYTES = 32 * 1024 * 1024  # target size of a shuffle partition
 # larger corpus, so a step that held its whole output would grow with the corpus.
 OUT_BYTES = 8 * 1024 * 1024
 ITEM = 0  # the tag of ``group_by_key``'s rows
+# What the driver sends travels inside tasks, never through ``ray.put``: Ray inlines a
+# task's argument in the task (sent over RPC) up to 100 KiB each and 10 MiB in all per
+# task (``max_direct_call_object_size``, ``task_rpc_inlined_bytes_limit``).
+ARG_BYTES = 64 * 1024
+TASK_BYTES = 4 * 1024 * 1024
 
 Batch = dict[str, Any]  # a block's columns, as Ray Data hands them to a step
 Rows = Any  # what a step returns: a pyarrow table or a dict of columns
@@ -124,6 +129,66 @@ def _reduce(batch: Batch, reduce: Callable[[int, list[Any]], Iterable[Any]]) -> 
                 yield key, ITEM, pickle.dumps(result)
 
     yield from streamed(results())
+
+
+def _joined(*parts: bytes) -> bytes:
+    return b"".join(parts)
+
+
+def _table_of(*parts: bytes) -> Any:
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(pa.py_buffer(b"".join(parts))).read_all()
+
+
+@dataclass
+class Sender:
+    """Tables from the driver into the cluster's object store, made there by a task.
+
+    ``ray.put`` writes an object through the driver's own mapping of the object store, and
+    every page it writes stays in the driver's resident set, so a driver that put a corpus
+    grew with it (up to the store's size). Sent instead as task arguments, in slices Ray
+    inlines in the task, a table is built by a worker, in the worker's pages: the driver
+    holds a table's bytes only while its tasks are pending, and at most ``window`` tables
+    are (tasks without retries, or Ray would keep their arguments for lineage).
+    """
+
+    ray: Any
+    window: int = 2
+    pending: list[Any] = field(default_factory=list)
+    _tasks: tuple[Any, Any] | None = None
+
+    def send(self, table: Any) -> Any:
+        """A reference to a copy of ``table`` (a pyarrow table) in the object store."""
+        import pyarrow as pa
+
+        if self._tasks is None:
+            remote = self.ray.remote
+            self._tasks = (
+                remote(_joined).options(max_retries=0),
+                remote(_table_of).options(max_retries=0),
+            )
+        joined, table_of = self._tasks
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        data = memoryview(sink.getvalue())
+        size, step = len(data), TASK_BYTES // ARG_BYTES * ARG_BYTES  # one task's bytes
+        parts = [
+            [bytes(data[k : k + ARG_BYTES]) for k in range(lo, min(lo + step, size), ARG_BYTES)]
+            for lo in range(0, size, step)
+        ]
+        data.release()
+        if len(parts) == 1:
+            ref = table_of.remote(*parts[0])
+        else:  # a task per part, joined by a last task (it reads them, not the driver)
+            ref = table_of.remote(*[joined.remote(*part) for part in parts])
+        del parts
+        self.pending.append(ref)
+        if len(self.pending) > self.window:
+            wait = len(self.pending) - self.window
+            _, self.pending = self.ray.wait(self.pending, num_returns=wait, fetch_local=False)
+        return ref
 
 
 def put_chunks(ray: Any, chunks: Iterable[Sequence[tuple[int, Any]]]) -> list[Any]:

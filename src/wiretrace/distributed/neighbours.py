@@ -4,7 +4,7 @@ The local engine's inverted-file search (``reuse.detect.nearest_hits``) in steps
 which holds more than a block of items or one cell, with the same functions on the same
 blocks and cells, so the neighbours are the local ones to the last bit:
 
-1. The driver puts the items' vectors in blocks of ``ASSIGN_ROWS`` items (``Matrix``).
+1. The driver sends the items' vectors in blocks of ``ASSIGN_ROWS`` items (``Matrix``).
 2. Past ``exact_limit`` items: the items of the cell plan's sample (``cell_plan``) are
    picked from the blocks, and one task trains the cells (``train_cells``); the centres
    (about sqrt(n) vectors) go to every block's task, which assigns its items to their two
@@ -84,9 +84,10 @@ class Matrix:
     """The vectors of one search, in the object store in blocks of ``ASSIGN_ROWS`` items,
     each from a multiple of it (the blocks ``assign_cells`` takes). Items are numbered in
     the order they are appended; ``owner`` is each one's article. With ``extra``, every
-    item comes with a payload (``vector_table``)."""
+    item comes with a payload (``vector_table``). ``sender``: a ``keyed.Sender`` (what
+    has ``send(table) -> reference``)."""
 
-    ray: Any
+    sender: Any
     dim: int
     extra: bool = False
     refs: list[Any] = field(default_factory=list)
@@ -117,7 +118,7 @@ class Matrix:
         item = np.arange(self.count, self.count + size, dtype=np.int64)
         extra = self._extras[:size] if self.extra else None
         table = vector_table(np.zeros(size, np.int64), item, owners[:size], vectors[:size], extra)
-        self.refs.append(self.ray.put(table))
+        self.refs.append(self.sender.send(table))
         self.count += size
         self._held -= size
         self._owners = [owners[size:]] if self._held else []

@@ -1,6 +1,8 @@
 """The reuse stage's detection as keyed shuffles on Ray Data, with the stage's own functions.
 
-1. Articles go to the object store a chunk at a time (the driver never holds them all).
+1. Articles go to the object store a chunk at a time, built there by a task from the
+   chunk's bytes (``keyed.Sender``): the driver never holds them all, nor maps the store's
+   pages they fill.
 2. Each article's LSH band keys are rows (key, article); a hash shuffle by key brings the
    rows of a key together, and each partition makes its candidate pairs
    (``pairs_from_keys``), kept when they touch an article to (re)do.
@@ -50,7 +52,7 @@ from ..reuse.detect import (
     stack_bests,
 )
 from ..reuse.text import quote_prefix, shingles, tokenize
-from .keyed import Batch, Rows, Shuffles, over, shuffle, streamed
+from .keyed import Batch, Rows, Sender, Shuffles, over, shuffle, streamed
 from .keyed import key_groups as _groups
 from .keyed import key_rows as _rows
 from .neighbours import Matrix, cells, search
@@ -179,7 +181,7 @@ class _Vectors:
     sentences' vectors, in article order. With nearest articles to find (``near_best``),
     each centroid carries its article's pickled sentence vectors."""
 
-    ray: Any
+    sender: Sender
     cfg: ReuseConfig
     dim: int = 0
     blank: list[bytes] = field(default_factory=list)  # before the width: payloads
@@ -193,8 +195,8 @@ class _Vectors:
             v = d.vectors
             if not self.dim and v is not None and v.size:
                 self.dim = int(v.shape[1])
-                self.centroids = Matrix(self.ray, self.dim, extra=bests)
-                self.sentences = Matrix(self.ray, self.dim)
+                self.centroids = Matrix(self.sender, self.dim, extra=bests)
+                self.sentences = Matrix(self.sender, self.dim)
             if v is None:
                 continue
             keep = long_sentences(d, self.dim, self.cfg)
@@ -294,11 +296,12 @@ def find_reuse(
     if n < 2 or not mask.any():
         return []
     refs = []
-    vectors = _Vectors(ray, cfg)
+    sender = Sender(ray)
+    vectors = _Vectors(sender, cfg)
     for lo in range(0, n, CHUNK):
         docs = load(ids[lo : lo + CHUNK])
         blobs = [pickle.dumps(d) for d in docs]
-        refs.append(ray.put(_rows(range(lo, lo + len(docs)), DOC, blobs)))
+        refs.append(sender.send(_rows(range(lo, lo + len(docs)), DOC, blobs)))
         if cfg.paraphrase:
             vectors.add(lo, docs)
         del docs, blobs
