@@ -98,8 +98,9 @@ def test_the_sender_builds_tables_in_the_workers_a_window_at_a_time(
     engine: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Tables sent as task arguments come back equal, those larger than a task's inline
-    bytes too (parts joined by a last task); nothing is ``put`` by the driver, and no more
-    than ``window`` tables are pending (the driver holds their bytes until then)."""
+    bytes too (in pieces joined by a task; a row larger than that in parts); nothing is
+    ``put`` by the driver, and no more than ``window`` tasks are pending (the driver holds
+    their arguments until then)."""
     from wiretrace.distributed import keyed
     from wiretrace.distributed.engine import import_ray
 
@@ -110,6 +111,7 @@ def test_the_sender_builds_tables_in_the_workers_a_window_at_a_time(
         keyed.key_rows(range(50), k, [os.urandom(2000 * (k + 1)) for _ in range(50)])
         for k in range(5)
     ]
+    tables.append(keyed.key_rows([7], 9, [os.urandom(5 * keyed.ARG_BYTES)]))
     assert min(t.nbytes for t in tables) < keyed.TASK_BYTES < max(t.nbytes for t in tables)
     refs = []
     for table in tables:

@@ -141,49 +141,70 @@ def _table_of(*parts: bytes) -> Any:
     return pa.ipc.open_stream(pa.py_buffer(b"".join(parts))).read_all()
 
 
+def _concat(*tables: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.concat_tables(tables).combine_chunks()
+
+
+def _ipc(table: Any) -> list[bytes]:
+    """A table in Arrow's stream format, in slices of ``ARG_BYTES``."""
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    data = memoryview(sink.getvalue())
+    try:
+        return [bytes(data[k : k + ARG_BYTES]) for k in range(0, len(data), ARG_BYTES)]
+    finally:
+        data.release()
+
+
 @dataclass
 class Sender:
-    """Tables from the driver into the cluster's object store, made there by a task.
+    """Tables from the driver into the cluster's object store, made there by tasks.
 
     ``ray.put`` writes an object through the driver's own mapping of the object store, and
     every page it writes stays in the driver's resident set, so a driver that put a corpus
     grew with it (up to the store's size). Sent instead as task arguments, in slices Ray
-    inlines in the task, a table is built by a worker, in the worker's pages: the driver
-    holds a table's bytes only while its tasks are pending, and at most ``window`` tables
-    are (tasks without retries, or Ray would keep their arguments for lineage).
+    inlines in the task, a table is built by a worker, in the worker's pages. A table
+    leaves in pieces of about ``TASK_BYTES`` (a task each, then one that joins them), and
+    at most ``window`` tasks are pending: the driver holds a pending task's arguments
+    (tasks without retries, or Ray would keep them for lineage).
     """
 
     ray: Any
     window: int = 2
     pending: list[Any] = field(default_factory=list)
-    _tasks: tuple[Any, Any] | None = None
+    _tasks: tuple[Any, ...] = ()
 
     def send(self, table: Any) -> Any:
         """A reference to a copy of ``table`` (a pyarrow table) in the object store."""
-        import pyarrow as pa
-
-        if self._tasks is None:
+        if not self._tasks:
             remote = self.ray.remote
-            self._tasks = (
-                remote(_joined).options(max_retries=0),
-                remote(_table_of).options(max_retries=0),
+            self._tasks = tuple(
+                remote(f).options(max_retries=0) for f in (_joined, _table_of, _concat)
             )
-        joined, table_of = self._tasks
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        data = memoryview(sink.getvalue())
-        size, step = len(data), TASK_BYTES // ARG_BYTES * ARG_BYTES  # one task's bytes
-        parts = [
-            [bytes(data[k : k + ARG_BYTES]) for k in range(lo, min(lo + step, size), ARG_BYTES)]
-            for lo in range(0, size, step)
-        ]
-        data.release()
-        if len(parts) == 1:
-            ref = table_of.remote(*parts[0])
-        else:  # a task per part, joined by a last task (it reads them, not the driver)
-            ref = table_of.remote(*[joined.remote(*part) for part in parts])
-        del parts
+        joined, table_of, concat = self._tasks
+        # Pieces of half a task's bytes: with the stream format's framing, still one task.
+        rows = max(1, table.num_rows * (TASK_BYTES // 2) // max(1, table.nbytes))
+        pieces = []
+        for lo in range(0, max(1, table.num_rows), rows):
+            slices = _ipc(table.slice(lo, rows))
+            if len(slices) * ARG_BYTES <= TASK_BYTES:
+                pieces.append(self._wait(table_of.remote(*slices)))
+            else:  # rows past a task's bytes: parts joined by a task (not the driver)
+                per = TASK_BYTES // ARG_BYTES
+                parts = [
+                    self._wait(joined.remote(*slices[k : k + per]))
+                    for k in range(0, len(slices), per)
+                ]
+                pieces.append(self._wait(table_of.remote(*parts)))
+            del slices
+        return pieces[0] if len(pieces) == 1 else self._wait(concat.remote(*pieces))
+
+    def _wait(self, ref: Any) -> Any:
         self.pending.append(ref)
         if len(self.pending) > self.window:
             wait = len(self.pending) - self.window
