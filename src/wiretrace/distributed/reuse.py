@@ -18,8 +18,8 @@
    never a neighbour's vectors.
 4. A co-group by article brings an article, its rare tokens, the rows of its nearest
    articles (``stack_bests``: its ``near_best``) and its pairs together: it is
-   ``prepare``d once and sent to each of its pairs.
-5. A co-group by pair puts both prepared articles side by side: ``align_pair``.
+   ``prepare``d once and sent to the co-group of each of its pairs' first article.
+5. A co-group by first article puts it beside each of its pairs' second: ``align_pair``.
 
 The driver receives only the pairs that found reuse (and the pairs that failed).
 Every shuffled dataset is materialised first, so its size is known (``Shuffles``).
@@ -42,6 +42,7 @@ from ..reuse.detect import (
     F32,
     DocInput,
     PairResult,
+    Prepared,
     align_pair,
     centroid_matrix,
     long_sentences,
@@ -217,7 +218,10 @@ class _Vectors:
 
 
 def _prepare_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Iterator[Rows]:
-    """Per article with pairs: ``prepare`` it once, one row per pair (keyed by the pair)."""
+    """Per article with pairs: ``prepare`` it once. Its row goes to the co-group of each
+    of its pairs' first article (the lower index): once to its own, if it is first in a
+    pair, and once to each pair's in which it is second. A pair's first article thus
+    travels once, not once per pair. The row starts with the article's index."""
 
     def sides() -> Iterator[tuple[int, int, bytes]]:
         for k, rows in _groups(batch):
@@ -227,6 +231,7 @@ def _prepare_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Iterator[Rows]:
             if not pairs:
                 continue
             doc = next(pickle.loads(p) for t, p in rows if t == DOC)
+            mine = np.int64(k).tobytes()
             try:
                 facts = None
                 toks = tokenize(doc.text)
@@ -236,37 +241,52 @@ def _prepare_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Iterator[Rows]:
                 # Token offsets and quotation depths are remade beside the pair: cheaper
                 # than shipping them (eight bytes per character).
                 light = None if facts is None else replace(facts, quote_prefix=_NONE)
-                tag, blob = SIDE, pickle.dumps((k, doc, light))
+                tag, blob = SIDE, mine + pickle.dumps((doc, light))
             except Exception as exc:
-                tag, blob = ERROR, pickle.dumps(exc)
+                tag, blob = ERROR, mine + pickle.dumps(exc)
+            if pairs[-1][0] == k:  # first in a pair (in its pairs, the firsts come last)
+                yield k, tag, blob
             for a, b in pairs:
-                yield a * n + b, tag, blob
+                if b == k:
+                    yield a, tag, blob
 
     yield from streamed(sides())
 
 
+def _prepared(blob: bytes) -> Prepared:
+    """An article as ``_prepare_groups`` sent it, with what it left to remake."""
+    doc, light = pickle.loads(blob[8:])
+    facts = None if light is None else replace(light, quote_prefix=quote_prefix(doc.text))
+    return prepare(doc, facts)
+
+
 def _align_groups(batch: Batch, n: int, cfg: ReuseConfig) -> Iterator[Rows]:
+    """Per first article: ``align_pair`` with each of its pairs' second article."""
+
     def aligned() -> Iterator[tuple[int, int, bytes]]:
-        for key, rows in _groups(batch):
-            a, b = divmod(key, n)
-            errors = [p for t, p in rows if t == ERROR]
+        for a, rows in _groups(batch):
+            side = {int(np.frombuffer(p[:8], dtype=np.int64)[0]): (t, p) for t, p in rows}
+            first: Prepared | Exception = KeyError(a)
             try:
-                if errors:
-                    raise pickle.loads(errors[0])
-                sides = {}
-                for t, p in rows:
-                    if t == SIDE:
-                        k, doc, light = pickle.loads(p)
-                        facts = None
-                        if light is not None:
-                            facts = replace(light, quote_prefix=quote_prefix(doc.text))
-                        sides[k] = prepare(doc, facts)
-                result = align_pair(a, sides[a], b, sides[b], cfg)
+                if a in side:
+                    t, p = side.pop(a)
+                    first = pickle.loads(p[8:]) if t == ERROR else _prepared(p)
             except Exception as exc:
-                yield key, ERROR, pickle.dumps((a, b, exc))
-                continue
-            if result is not None:
-                yield key, RESULT, pickle.dumps(result)
+                first = exc
+            for b in sorted(side):
+                key = a * n + b
+                t, p = side[b]
+                try:
+                    if isinstance(first, Exception):
+                        raise first
+                    if t == ERROR:
+                        raise pickle.loads(p[8:])
+                    result = align_pair(a, first, b, _prepared(p), cfg)
+                except Exception as exc:
+                    yield key, ERROR, pickle.dumps((a, b, exc))
+                    continue
+                if result is not None:
+                    yield key, RESULT, pickle.dumps(result)
 
     yield from streamed(aligned())
 
