@@ -26,7 +26,9 @@ are computed and sent to it).
     [--engines local ray] [--trace: results/ray_trace.json] [--out results/other.json]
 
 ``stories-store``: the stories stage's ``place_stored`` over a generated store of features
-(as ``bench_corpus_ladder.py`` prepares it), so what the driver holds is the stage's own.
+(as ``bench_corpus_ladder.py`` prepares it), so what the driver holds is the stage's own;
+with ``--stored F``, the oldest fraction F of the articles is clustered and stored first
+(untimed, locally), and the rest, the newest, is placed among those stored stories.
 """
 
 from __future__ import annotations
@@ -445,12 +447,16 @@ def run_stage(engine_name: str, stage: str, n: int, folder: Path | None = None) 
     }
 
 
-def run_stories_store(engine_name: str, n: int, folder: Path) -> dict[str, Any]:
+def run_stories_store(
+    engine_name: str, n: int, folder: Path, stored: float = 0.0
+) -> dict[str, Any]:
     """The stories stage's ``place_stored`` on a copy of a store holding ``n`` articles'
     features (``bench_corpus_ladder.prepare_stories``: what the stage has written when it
     clusters), locally or on Ray: what the driver holds while it clusters and writes
-    (its VmHWM above its RSS before, and Python's traced peak), what moved, and a digest
-    of the stories' members."""
+    (its VmHWM above its RSS before, and Python's traced peak), what moved, how many
+    stored story states and article features it read, and a digest of the stories'
+    members. ``stored``: the fraction of the articles, oldest first, clustered and stored
+    beforehand (untimed, here)."""
     import shutil
     import tracemalloc
 
@@ -459,8 +465,24 @@ def run_stories_store(engine_name: str, n: int, folder: Path) -> dict[str, Any]:
 
     from wiretrace.pipeline import ENGINE, NullReporter
     from wiretrace.store import Store
+    from wiretrace.stories import tables
     from wiretrace.stories.cluster import StoriesConfig
     from wiretrace.stories.stage import NAME, place_stored
+
+    reads = {"states": 0, "state_reads": 0, "largest_state_read": 0, "features": 0}
+    load_states, load_features = tables.load_states, tables.load_features
+
+    def states(*args: Any) -> Any:
+        found = load_states(*args)
+        reads["states"] += len(found)
+        reads["state_reads"] += 1
+        reads["largest_state_read"] = max(reads["largest_state_read"], len(found))
+        return found
+
+    def features(store: Any, ids: Any) -> Any:
+        found = load_features(store, ids)
+        reads["features"] += len(found)
+        return found
 
     db = folder / "work.db"
     shutil.copy(folder / "store.db", db)
@@ -476,6 +498,18 @@ def run_stories_store(engine_name: str, n: int, folder: Path) -> dict[str, Any]:
         with Store(db) as store:
             ids = store.pending(NAME, "bench")
             days = np.load(folder / "days.npy")
+            old = np.lexsort((np.arange(len(ids)), days))[: int(len(ids) * stored)]
+            if len(old):
+                token_old = ENGINE.set(None)
+                with store.transaction():
+                    place_stored(
+                        store, [ids[k] for k in old], days[old], StoriesConfig(), NullReporter()
+                    )
+                ENGINE.reset(token_old)
+                new = np.setdiff1d(np.arange(len(ids)), old)
+                ids, days = [ids[k] for k in new], days[new]
+            stored_stories = store.conn.execute("SELECT COUNT(*) FROM story_state").fetchone()[0]
+            tables.load_states, tables.load_features = states, features
             before = rss_mb()
             reset_peak()
             tracemalloc.start()
@@ -485,6 +519,7 @@ def run_stories_store(engine_name: str, n: int, folder: Path) -> dict[str, Any]:
             cpu, wall = cpu_s() - cpu0, time.perf_counter() - t0
             traced = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
+            tables.load_states, tables.load_features = load_states, load_features
             stage_mb = peak_rss_mb() - before
             rows = [
                 tuple(r)
@@ -502,6 +537,12 @@ def run_stories_store(engine_name: str, n: int, folder: Path) -> dict[str, Any]:
         "driver_traced_peak_mb": round(traced, 1),
         "stories": touched,
         "created": created,
+        "placed": len(ids),
+        "stored_stories_before": stored_stories,
+        "stored_states_read": reads["states"],
+        "state_reads": reads["state_reads"],
+        "largest_state_read": reads["largest_state_read"],
+        "features_read": reads["features"],
         "digest": hashlib.sha256(repr(rows).encode()).hexdigest()[:16],
     }
     if engine is None:
@@ -573,17 +614,18 @@ def child(args: Sequence[str]) -> None:
 
     engine, stage, arg = (args[0], "reuse", args[1]) if len(args) == 2 else args[:3]
     folder = Path(args[3]) if len(args) > 3 else None
+    stored = float(args[4]) if len(args) > 4 else 0.0
     with threadpool_limits(limits=1, user_api="blas"):
-        _child(engine, stage, arg, folder)
+        _child(engine, stage, arg, folder, stored)
 
 
-def _child(engine: str, stage: str, arg: str, folder: Path | None) -> None:
+def _child(engine: str, stage: str, arg: str, folder: Path | None, stored: float = 0.0) -> None:
     if stage.startswith("reuse"):
         run = run_local if engine == "local" else run_ray
         result = run(Path(arg), stage == "reuse-paraphrase")
     elif stage == "stories-store":
         assert folder is not None
-        result = run_stories_store(engine, int(arg), folder)
+        result = run_stories_store(engine, int(arg), folder, stored)
     else:
         result = run_stage(engine, stage, int(arg), folder)
     print(json.dumps({"engine": engine, "stage": stage, **result}))
@@ -602,6 +644,9 @@ def main() -> None:
         "--trace",
         action="store_true",
         help="trace the driver's memory (stories, narratives, reuse on Ray)",
+    )
+    ap.add_argument(
+        "--stored", type=float, default=0.0, help="stories-store: fraction stored beforehand"
     )
     ap.add_argument("--out", type=Path, help="the results JSON (default results/ray.json)")
     args = ap.parse_args()
@@ -639,10 +684,13 @@ def main() -> None:
                     if stage == "narratives":
                         what.append(str(segments))
                     if stage == "stories-store":
-                        what.append(str(stored))
+                        what += [str(stored), str(args.stored)]
                     got[engine] = child_json([sys.executable, __file__, "--child", *what])
                     print(n, stage, json.dumps(got[engine]), flush=True)
-                record(n, stage, got, {"dim": args.dim} if stage == "reuse-paraphrase" else {})
+                extra: dict[str, Any] = {"dim": args.dim} if stage == "reuse-paraphrase" else {}
+                if stage == "stories-store" and args.stored:
+                    extra["stored_fraction"] = args.stored
+                record(n, stage, got, extra)
     print(f"wrote {OUT}")
 
 
