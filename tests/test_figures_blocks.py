@@ -295,3 +295,23 @@ def test_regroup_by_cells_gives_the_exhaustive_groups(monkeypatch: pytest.Monkey
     with spilled(m) as what:
         got, _, _ = groups.regroup(rows, what, what, what, CFG)
     assert got == want
+
+
+def test_joined_vectors_are_the_rows_side_by_side_at_unit_length(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A family's what- and sentence vectors joined a block of rows at a time, from a file
+    or a matrix, are those joined whole (the bits the cells are trained on)."""
+    gen = np.random.default_rng(2)
+    what = gen.standard_normal((50, 6)).astype(np.float32)
+    sent = gen.standard_normal((50, 6)).astype(np.float32)
+    what[7] = sent[7] = 0  # a zero row stays zero
+    idx = np.asarray([3, 7, 8, 20, 49, 0, 11])
+    want = np.hstack([what[idx], sent[idx]])
+    norms = np.linalg.norm(want, axis=1, keepdims=True)
+    want = np.divide(want, norms, out=np.zeros_like(want), where=norms > 0)
+    monkeypatch.setattr(compare, "JOIN_ROWS", 2)
+    with spilled(what) as w, spilled(sent) as s:
+        for rows in (compare._Joined(what, sent, idx), compare._Joined(w, s, idx)):
+            assert np.array_equal(rows[np.arange(len(idx))], want)
+            assert np.array_equal(rows[2:5], want[2:5])

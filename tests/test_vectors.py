@@ -27,6 +27,8 @@ def test_rows_at_unit_length(m: np.ndarray) -> None:
     want = np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
     got = unit(m)
     assert got.dtype == np.float32 and np.array_equal(got, want)
+    here = m.copy()
+    assert unit(here, inplace=True) is here and np.array_equal(here, want)  # the same bits
 
 
 @given(arrays(np.float32, st.integers(1, 40), elements=FLOATS))

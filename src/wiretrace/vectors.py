@@ -31,12 +31,18 @@ def unpack_vectors(data: bytes) -> npt.NDArray[np.float32]:
 Floats = TypeVar("Floats", bound=npt.NDArray[np.floating])
 
 
-def unit(v: Floats) -> Floats:
+def unit(v: Floats, inplace: bool = False) -> Floats:
     """``v`` (one vector, or a matrix row by row) at unit length; a zero vector stays zero.
 
     A vector's length is numpy's for a vector, a matrix's rows' numpy's along the axis: the
-    two sum in different orders, and each caller keeps the one its stored results used."""
+    two sum in different orders, and each caller keeps the one its stored results used.
+    ``inplace``: a matrix's rows are scaled where they are (no copy of a large block)."""
     if v.ndim == 1:
         return cast(Floats, v / (np.linalg.norm(v) or 1.0))
     norms = np.linalg.norm(v, axis=-1, keepdims=True)
-    return cast(Floats, np.divide(v, norms, out=np.zeros_like(v), where=norms > 0))
+    if not inplace:
+        return cast(Floats, np.divide(v, norms, out=np.zeros_like(v), where=norms > 0))
+    some = norms > 0
+    np.divide(v, norms, out=v, where=some)
+    v[~some[..., 0]] = 0
+    return v

@@ -192,6 +192,8 @@ CELLS_PER_FACT = 4
 # Facts whose neighbours found in their cells are gathered in one part of a file (to keep
 # each one's best): at most ``CELLS_PER_FACT * NEIGHBOURS`` entries each, 24 bytes an entry.
 GATHER = 8192
+# Facts' vectors read at once when a family's what- and sentence vectors are joined.
+JOIN_ROWS = 2048
 # A figure keeps at most this many series neighbours (bounds the graph on a corpus that
 # states one number thousands of times; the best matches are the ones the linkage uses).
 NEIGHBOURS = 64
@@ -495,8 +497,19 @@ class _Joined:
         return (len(self.idx), self.what.shape[1] + self.sent.shape[1])
 
     def __getitem__(self, at: npt.NDArray[np.int64] | slice) -> npt.NDArray[np.float32]:
+        """The rows read into one array a block at a time, each block scaled where it is
+        (a row's length does not depend on the block): the cells' training sample grows
+        as sqrt(n), and joining it whole through copies held it up to three times over."""
         picked = self.idx[at]
-        return unit(np.hstack([self.what[picked], self.sent[picked]]).astype(np.float32))
+        d = self.what.shape[1]
+        out = np.empty((len(picked), d + self.sent.shape[1]), dtype=np.float32)
+        for lo in range(0, len(picked), JOIN_ROWS):
+            part = picked[lo : lo + JOIN_ROWS]
+            block = out[lo : lo + len(part)]
+            block[:, :d] = self.what[part]
+            block[:, d:] = self.sent[part]
+            unit(block, inplace=True)
+        return out
 
 
 class _Family:
