@@ -76,6 +76,7 @@ def nearest_cells(
     for lo in range(0, n, ASSIGN_ROWS):
         block = vectors[lo : lo + ASSIGN_ROWS]
         nearest[lo : lo + ASSIGN_ROWS] = assign_cells(block, centre, per_item)
+        del block  # not held while the next is read
     return cells, nearest, centre
 
 
