@@ -25,6 +25,11 @@ stages store, through the stage's own code (imported from ``wiretrace``, never c
 - ``statements``: ``attribution.statements.group_statements`` over ``statements_synth``
   quotes (~4 per article, Zipf speakers, each thing said ~3 times reworded), embedded by
   its bag-of-words stand-in for the sentence model. Canonical speakers are not in.
+- ``statements_store``: the same quotes written to a store (``tables.put_article``, the
+  speaker as named taken as canonical, ``tables.begin_run``/``set_compared`` before the
+  measure), then ``attribution.statements.compare_stored``, what the stage runs after
+  canonical speakers: the compared quotes read from the store a speaker at a time (the
+  generated inputs are not held by the measuring process).
 
 Each (stage, size) runs in its own process. Inputs are generated in a separate process
 when they go to files (reuse's texts, stories' and narratives' stores), else in the
@@ -65,7 +70,7 @@ from measure import Clock, peak_rss_mb, reset_peak, rss_mb  # noqa: E402
 
 ROOT = HERE.parent
 OUT = HERE / "results" / "corpus_ladder.json"
-STAGES = ("reuse", "stories", "narratives", "figure_groups", "statements")
+STAGES = ("reuse", "stories", "narratives", "figure_groups", "statements", "statements_store")
 SEGMENTS = 8  # clause segments per generated article (real PolNeAR articles have ~75)
 FIGURES = 6  # figures per generated article (figures_synth's ratio; 9,992 real: 7.9)
 
@@ -405,7 +410,99 @@ def run_statements(n: int) -> dict[str, Any]:
         claims.close()
 
 
-PREPARE = {"reuse": prepare_reuse, "stories": prepare_stories, "narratives": prepare_narratives}
+def prepare_statements_store(n: int, folder: Path) -> None:
+    """A store of ``n`` articles holding ``statements_synth`` quotes as the attribution
+    stage writes them (``tables.put_article``), and the speakers' kinds."""
+    from dataclasses import replace
+
+    from statements_synth import generate
+
+    from wiretrace.attribution import tables
+    from wiretrace.models import CleanResult, RawDocument
+    from wiretrace.store import Store
+
+    made = generate(n, {})
+    by_article: dict[str, list[Any]] = {}
+    for quote in made.quotes:
+        by_article.setdefault(quote.article, []).append(quote)
+    with Store(folder / "store.db") as store:
+        names = sorted(by_article)
+        for lo in range(0, len(names), 1000):
+            with store.transaction():
+                for name in names[lo : lo + 1000]:
+                    text = f"Article {name}."
+                    ((doc, _),) = store.add_documents(
+                        [RawDocument(f"gen/{name}.txt", text, "text")]
+                    )
+                    store.put_article(doc, CleanResult(text, f"Headline {name}", None, None, None))
+                    mine = [replace(q, article=doc) for q in by_article[name]]
+                    tables.put_article(store, doc, mine, {})
+    (folder / "kinds.json").write_text(json.dumps(made.kinds))
+
+
+def run_statements_store(n: int, folder: Path) -> dict[str, Any]:
+    from statements_synth import BagOfWords, generate
+
+    from wiretrace.attribution import tables
+    from wiretrace.attribution.config import AttributionConfig
+    from wiretrace.attribution.statements import KINDS, _Embedded, compare_stored
+    from wiretrace.pipeline import Skips
+    from wiretrace.spilled import SpilledValues
+    from wiretrace.store import Store, content_hash
+
+    claims: SpilledValues[Any] = SpilledValues()  # as the stage keeps them
+    generate(n, claims)  # the same quotes' claims; the quotes themselves are dropped
+    gc.collect()
+    kinds = json.loads((folder / "kinds.json").read_text())
+    store = Store(folder / "store.db")
+    said = tables.Mentions(store)
+    tables.begin_run(store, ((m.id, m.speaker, m.speaker) for m in said))
+    tables.set_compared(
+        store,
+        (
+            s
+            for s, articles in tables.speaker_articles(store).items()
+            if kinds.get(s) in KINDS and articles >= 2
+        ),
+    )
+    cfg = AttributionConfig()
+    embedded = _Embedded(BagOfWords())
+    start = rss_mb()
+
+    def work() -> dict[str, Any]:
+        skips = Skips("statements")
+        evidence = (cfg.statement_threshold, cfg.statement_strong)
+        speakers, quotes = compare_stored(store, kinds, claims, embedded, evidence, skips)
+        rows = store.conn.execute(
+            "SELECT statement_id, quote_id FROM temp.statement_rows_quotes"
+            " ORDER BY statement_id, quote_id"
+        ).fetchall()
+        sizes: dict[str, int] = {}
+        for sid, _ in rows:
+            sizes[sid] = sizes.get(sid, 0) + 1
+        return {
+            "compared_speakers": speakers,
+            "compared_quotes": quotes,
+            "statements": tables.count_statements(store),
+            "largest_statements": sorted(sizes.values(), reverse=True)[:5],
+            "statements_digest": content_hash(repr(rows)),
+            "skipped_articles": len(skips.failed),
+        }
+
+    try:
+        return measure(start, work)
+    finally:
+        embedded.close()
+        claims.close()
+        store.close()
+
+
+PREPARE = {
+    "reuse": prepare_reuse,
+    "stories": prepare_stories,
+    "narratives": prepare_narratives,
+    "statements_store": prepare_statements_store,
+}
 
 
 def child(stage: str, n: int, folder: Path) -> dict[str, Any]:
@@ -418,6 +515,8 @@ def child(stage: str, n: int, folder: Path) -> dict[str, Any]:
         return run_stories(n, folder)
     if stage == "figure_groups":
         return run_figure_groups(n)
+    if stage == "statements_store":
+        return run_statements_store(n, folder)
     return run_statements(n)
 
 
@@ -457,6 +556,7 @@ PACKAGE = {
     "narratives": "narratives",
     "figure_groups": "figures",
     "statements": "attribution",
+    "statements_store": "attribution",
 }
 
 

@@ -868,36 +868,8 @@ def _run(
         mine = _speaking(store, article)
         claims.update(skips.guard(article, _article_claims, store, nlp, mine) or {})
 
-    def groups() -> Iterator[tuple[str, list[Quote]]]:
-        """The compared quotes, a speaker at a time (see ``compared``)."""
-        for _, group in tables.compared_quotes(store):
-            yield from compared(group, kinds, claims)
-
     evidence = (cfg.statement_threshold, cfg.statement_strong)
-    # The pieces go to the model in large calls across speakers, in the order of the
-    # speakers (as ``group_statements`` does); each speaker then reads its own rows.
-    embedded.add(q for _, group in groups() for q in group)
-    counted = [0, 0]  # compared speakers, quotes
-    keyed = getattr(current_engine(), "group_statements", None)
-    if keyed is not None:  # an engine that compares each speaker's quotes apart (Ray)
-        flat = ((speaker, q) for speaker, group in groups() for q in group)
-        items = (
-            (speaker, (k, q, kinds.get(speaker), *embedded.vectors_of(q), tuple(claims[q.id])))
-            for k, (speaker, q) in enumerate(flat)
-        )
-        statements, failed = keyed(items, evidence)
-        for article, message in failed.items():
-            skips.failed.setdefault(article, message)
-        tables.add_statements(store, statements)
-        for _, group in groups():
-            counted[0] += 1
-            counted[1] += len(group)
-    else:
-        for speaker, group in groups():
-            found = _speaker_statements(speaker, group, claims, embedded, evidence, skips)
-            tables.add_statements(store, found)
-            counted[0] += 1
-            counted[1] += len(group)
+    counted = compare_stored(store, kinds, claims, embedded, evidence, skips)
     reporter.advance()
     # Errors are forgotten where this run looked again: every article in a whole run; the
     # pending ones and those quoting a touched speaker in an incremental one.
@@ -925,6 +897,51 @@ def _run(
             + (" (incremental)" if incremental else ""),
         ),
     )
+
+
+def compare_stored(
+    store: Store,
+    kinds: Mapping[str, str],
+    claims: Mapping[str, Sequence[Claim]],
+    embedded: _Embedded,
+    evidence: tuple[float, float],
+    skips: Skips,
+) -> tuple[int, int]:
+    """The statements of the speakers ``tables.set_compared`` named, from this run's
+    quotes in the store (``tables.begin_run``), each speaker's kept with
+    ``tables.add_statements`` as it is done: how many speakers and quotes were compared.
+    ``evidence``: the threshold and the strong cosine."""
+
+    def groups() -> Iterator[tuple[str, list[Quote]]]:
+        """The compared quotes, a speaker at a time (see ``compared``)."""
+        for _, group in tables.compared_quotes(store):
+            yield from compared(group, kinds, claims)
+
+    # The pieces go to the model in large calls across speakers, in the order of the
+    # speakers (as ``group_statements`` does); each speaker then reads its own rows.
+    embedded.add(q for _, group in groups() for q in group)
+    counted = [0, 0]  # compared speakers, quotes
+    keyed = getattr(current_engine(), "group_statements", None)
+    if keyed is not None:  # an engine that compares each speaker's quotes apart (Ray)
+        flat = ((speaker, q) for speaker, group in groups() for q in group)
+        items = (
+            (speaker, (k, q, kinds.get(speaker), *embedded.vectors_of(q), tuple(claims[q.id])))
+            for k, (speaker, q) in enumerate(flat)
+        )
+        statements, failed = keyed(items, evidence)
+        for article, message in failed.items():
+            skips.failed.setdefault(article, message)
+        tables.add_statements(store, statements)
+        for _, group in groups():
+            counted[0] += 1
+            counted[1] += len(group)
+    else:
+        for speaker, group in groups():
+            found = _speaker_statements(speaker, group, claims, embedded, evidence, skips)
+            tables.add_statements(store, found)
+            counted[0] += 1
+            counted[1] += len(group)
+    return counted[0], counted[1]
 
 
 def _named(canon: Canon, said: Iterable[Mention]) -> Iterator[tuple[Mention, str | None]]:
