@@ -485,7 +485,7 @@ def run_statements_store(n: int, folder: Path) -> dict[str, Any]:
             "compared_quotes": quotes,
             "statements": tables.count_statements(store),
             "largest_statements": sorted(sizes.values(), reverse=True)[:5],
-            "statements_digest": content_hash(repr(rows)),
+            "statements_digest": content_hash(repr([tuple(r) for r in rows])),
             "skipped_articles": len(skips.failed),
         }
 

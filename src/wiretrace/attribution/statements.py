@@ -22,6 +22,7 @@ import re
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -165,6 +166,11 @@ class _Pieces:
             texts = pieces(q.text)
             sizes.append(len(texts))
             rows.extend(row[p] for p in texts)
+        return cls.counted(rows, sizes, matrix)
+
+    @classmethod
+    def counted(cls, rows: array[int], sizes: array[int], matrix: Matrix | SpilledRows) -> _Pieces:
+        """Pieces given as their vectors' rows, ``sizes[k]`` of them for quote ``k``."""
         size = np.frombuffer(sizes, dtype=np.int64)
         return cls(np.frombuffer(rows, dtype=np.int64), np.cumsum(size) - size, matrix)
 
@@ -224,12 +230,16 @@ class _Embedded:
         self._rows: SpilledRows | None = None
 
     def add(self, quotes: Iterable[Quote]) -> None:
-        """Embed the pieces of ``quotes`` without a vector, ``chunk`` new texts per call in
-        the order they come (the quotes may come a speaker at a time: the calls are the
-        same as for all of them at once)."""
+        """Embed the pieces of ``quotes`` without a vector (see ``add_texts``)."""
+        self.add_texts(q.text for q in quotes)
+
+    def add_texts(self, texts: Iterable[str]) -> None:
+        """Embed the pieces of quotes' ``texts`` without a vector, ``chunk`` new texts per
+        call in the order they come (the quotes may come a speaker at a time: the calls
+        are the same as for all of them at once)."""
         new: dict[str, None] = {}
-        for q in quotes:
-            for p in pieces(q.text):
+        for text in texts:
+            for p in pieces(text):
                 if p not in self.row and p not in new:
                     new[p] = None
                     if len(new) == self.chunk and self.embedder is not None:
@@ -289,14 +299,9 @@ class _Embedded:
         texts = list(dict.fromkeys(p for q in quotes for p in pieces(q.text)))
         return _Pieces.of(quotes, {t: i for i, t in enumerate(texts)}, self.rows_of(texts))
 
-    def pieces_in_file(self, quotes: Sequence[Quote]) -> _Pieces:
-        """The pieces of ``quotes`` with their vectors left in the file: only their row
-        numbers are held, and ``_Pieces.held`` reads a block of them when it is compared
-        (a speaker quoted tens of thousands of times is never read whole)."""
-        self.add(quotes)
-        if self._rows is None:  # no quotes, so no vectors
-            return _Pieces.of(quotes, {}, np.zeros((0, 0), np.float32))
-        return _Pieces.of(quotes, self.row, self._rows)
+    def matrix(self) -> Matrix | SpilledRows:
+        """The file of the vectors (row numbers in ``row``), read a block at a time."""
+        return np.zeros((0, 0), np.float32) if self._rows is None else self._rows
 
     def close(self) -> None:
         """Remove the vectors' file."""
@@ -304,6 +309,83 @@ class _Embedded:
             self._rows.close()
             self._rows = None
         self.row.close()
+
+
+TEXTS = 512  # quotes whose texts are read from the store at once
+
+
+class _Quotes:
+    """One speaker's compared quotes, in the order they are compared, as arrays: their ids
+    packed in one buffer and their articles as numbers (equal numbers: the same article).
+    Their texts are read from ``source`` (the store, or the quotes when held anyway) when
+    their pieces are worked out or a pair is checked, ``TEXTS`` at a time: a
+    speaker quoted tens of thousands of times holds a few bytes per quote, not its quotes
+    (about 1 KB each with their texts)."""
+
+    def __init__(self, source: Store | Sequence[Quote]) -> None:
+        self.source = source
+        self._ids, self._ends = bytearray(), array("q")
+        self._article = array("q")
+
+    @classmethod
+    def of(cls, quotes: Sequence[Quote]) -> _Quotes:
+        """Quotes held in memory (in any article order)."""
+        out = cls(quotes)
+        names = np.asarray([q.article for q in quotes], dtype=str)
+        _, article = np.unique(names, return_inverse=True)
+        for q, a in zip(quotes, article.tolist(), strict=True):
+            out.add(q.id, a)
+        return out
+
+    def add(self, quote_id: str, article: int) -> None:
+        self._ids += quote_id.encode("utf-8")
+        self._ends.append(len(self._ids))
+        self._article.append(article)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def id(self, k: int) -> str:
+        lo = self._ends[k - 1] if k else 0
+        return self._ids[lo : self._ends[k]].decode("utf-8")
+
+    def articles(self) -> npt.NDArray[np.int64]:
+        """Each quote's article as a number."""
+        return np.frombuffer(self._article, dtype=np.int64)
+
+    def texts(self, ks: Sequence[int]) -> list[str]:
+        """The texts of quotes ``ks``, in their order."""
+        if isinstance(self.source, Store):
+            return tables.quote_texts(self.source, [self.id(k) for k in ks])
+        return [self.source[k].text for k in ks]
+
+    def each_text(self) -> Iterator[str]:
+        """Every quote's text, in order, read ``TEXTS`` at a time."""
+        for lo in range(0, len(self), TEXTS):
+            yield from self.texts(range(lo, min(lo + TEXTS, len(self))))
+
+    def quotes(self) -> Iterator[Quote]:
+        """The quotes, in order, read ``TEXTS`` at a time (with the speaker the source
+        gives: ``compare_stored`` gives the canonical one)."""
+        for lo in range(0, len(self), TEXTS):
+            ks = range(lo, min(lo + TEXTS, len(self)))
+            if isinstance(self.source, Store):
+                yield from tables.quotes_by_id(self.source, [self.id(k) for k in ks])
+            else:
+                yield from (self.source[k] for k in ks)
+
+    def pieces(self, embedded: _Embedded) -> _Pieces:
+        """The quotes' pieces (their vectors' rows in ``embedded``'s file), their texts
+        read ``TEXTS`` at a time."""
+        rows, sizes = array("q"), array("q")
+        for lo in range(0, len(self), TEXTS):
+            texts = self.texts(range(lo, min(lo + TEXTS, len(self))))
+            embedded.add_texts(texts)
+            for text in texts:
+                parts = pieces(text)
+                sizes.append(len(parts))
+                rows.extend(embedded.row[p] for p in parts)
+        return _Pieces.counted(rows, sizes, embedded.matrix())
 
 
 def makes_statements(quote: Quote, kinds: Mapping[str, str] | None) -> bool:
@@ -396,7 +478,8 @@ def group_statements(
     try:
         embedded.add([q for _, group in groups for q in group])
         for speaker, group in groups:
-            statements += _speaker_statements(speaker, group, claims, embedded, cuts, skips)
+            mine = _Quotes.of(group)
+            statements += _speaker_statements(speaker, mine, claims, embedded, cuts, skips)
     finally:
         if own:
             embedded.close()
@@ -405,7 +488,7 @@ def group_statements(
 
 def _speaker_statements(
     speaker: str,
-    group: Sequence[Quote],
+    group: _Quotes,
     claims: Mapping[str, Sequence[Claim]],
     embedded: _Embedded,
     cuts: tuple[float, float],
@@ -415,29 +498,33 @@ def _speaker_statements(
     compared (recorded against the articles quoting it)."""
     if skips is None:
         return _same_statements(speaker, group, claims, embedded, cuts)
-    articles = sorted({q.article for q in group})
-    found = skips.guard(articles, _same_statements, speaker, group, claims, embedded, cuts)
-    return found or []
+    try:
+        return _same_statements(speaker, group, claims, embedded, cuts)
+    except Exception as exc:  # the articles are read only now: they are not held
+        skips.note(sorted({q.article for q in group.quotes()}), exc)
+        return []
 
 
 def _same_statements(
     speaker: str,
-    group: Sequence[Quote],
+    group: _Quotes,
     claims: Mapping[str, Sequence[Claim]],
     embedded: _Embedded,
     cuts: tuple[float, float],
 ) -> list[Statement]:
     """One speaker's quotes in different articles that make the same claim."""
     threshold = cuts[0]
-    found = embedded.pieces_in_file(group)
+    found = group.pieces(embedded)
     similar = _Edges()  # pairs i < j at or above the threshold whose claims agree
     # Tile by tile, each block of vectors read from the file when it is compared: a block
     # of ``COLUMNS`` quotes is held, and blocks of ``BLOCK`` quotes up to its end are
     # compared with it (only tiles with a pair i < j), so a speaker quoted tens of
-    # thousands of times never holds its vectors, nor an n x n matrix. Claims are read
-    # only for the pairs that reach the threshold.
+    # thousands of times never holds its vectors, nor an n x n matrix. Claims and texts are
+    # read only for the pairs that reach the threshold, a tile's at once. A pair whose
+    # quotes state different figures ("3,000" against "5,000") is no pair: they never
+    # share a group (``_complete_groups``), so their figures are not kept.
     n = len(group)
-    _, article = np.unique(np.asarray([q.article for q in group], dtype=str), return_inverse=True)
+    article = group.articles()
     work = _Workspace()
     for c_lo in range(0, n, COLUMNS):
         c_hi = min(c_lo + COLUMNS, n)
@@ -453,18 +540,23 @@ def _same_statements(
             keep &= apart
             if hi > c_lo:  # rows inside the column block: only pairs i < j
                 keep &= np.arange(lo, hi)[:, None] < np.arange(c_lo, c_hi)[None, :]
+            r_at, c_at = np.nonzero(keep)
+            if not len(r_at):
+                continue
             said = _Said(claims, group)  # the claims of this tile's pairs
-            for r, c in zip(*np.nonzero(keep), strict=True):
-                i, j = lo + int(r), c_lo + int(c)
-                pair = ((rows, int(r), said(i)), (columns, int(c), said(j)))
-                cos = _agreeing(pair, (group[i].text, group[j].text), cuts)
-                if cos is not None:
+            paired = np.union1d(r_at + lo, c_at + c_lo).tolist()
+            text = dict(zip(paired, group.texts(paired), strict=True))
+            figures: dict[int, frozenset[str]] = {}  # of this tile's paired quotes
+            for r, c in zip(r_at.tolist(), c_at.tolist(), strict=True):
+                i, j = lo + r, c_lo + c
+                pair = ((rows, r, said(i)), (columns, c, said(j)))
+                cos = _agreeing(pair, (text[i], text[j]), cuts)
+                if cos is not None and _same_figures(i, j, text, figures):
                     similar.add(i, j, cos)
-    members = _complete_groups(group, similar)
     out = []
-    for qs in members:
-        if len({q.article for q in qs}) >= 2:
-            ids = tuple(sorted(q.id for q in qs))
+    for members in _complete_groups(n, similar):
+        if len({int(article[k]) for k in members}) >= 2:
+            ids = tuple(sorted(group.id(k) for k in members))
             out.append(Statement(id=content_hash("|".join(ids)), speaker=speaker, quotes=ids))
     return out
 
@@ -473,13 +565,13 @@ class _Said:
     """Quotes' claims read from ``claims`` (a file in a run) when a pair needs them, each
     once per tile."""
 
-    def __init__(self, claims: Mapping[str, Sequence[Claim]], group: Sequence[Quote]) -> None:
+    def __init__(self, claims: Mapping[str, Sequence[Claim]], group: _Quotes) -> None:
         self.claims, self.group = claims, group
         self.read: dict[int, Sequence[Claim]] = {}
 
     def __call__(self, k: int) -> Sequence[Claim]:
         if k not in self.read:
-            self.read[k] = self.claims[self.group[k].id]
+            self.read[k] = self.claims[self.group.id(k)]
         return self.read[k]
 
 
@@ -506,11 +598,22 @@ def _agreeing(
 
 
 _FIGURE = re.compile(r"\d[\d,.]*")
-FIGURES_KEPT = 1024  # quotes' figures kept at once while a speaker's quotes are grouped
 
 
 def _figures(text: str) -> frozenset[str]:
     return frozenset(n.rstrip(".,").replace(",", "") for n in _FIGURE.findall(text))
+
+
+def _same_figures(
+    i: int, j: int, texts: Mapping[int, str], read: dict[int, frozenset[str]]
+) -> bool:
+    """Quotes ``i`` and ``j`` state no different figures: one states none, or they share
+    one (the figures of each text read once into ``read``)."""
+    for k in (i, j):
+        if k not in read:
+            read[k] = _figures(texts[k])
+    x, y = read[i], read[j]
+    return not x or not y or bool(x & y)
 
 
 class _Edges:
@@ -575,46 +678,31 @@ class _Groups:
             r = self.next_in_group[r]
 
 
-def _complete_groups(group: Sequence[Quote], similar: _Edges) -> list[list[Quote]]:
+def _complete_groups(n: int, similar: _Edges) -> list[list[int]]:
     """Quotes of one speaker in groups where every two members say the same thing.
 
     Complete linkage: a quote joins a group, most similar pair of different articles
-    first, only when it is similar to every member and no two state different figures
-    ("3,000" against "5,000"), so a chain of topical neighbours (A like B, B like C) never
-    joins A with a different claim C. A quote carrying two claims ("…, as well as …") may
-    belong to the group of each. The pairs and the groups are kept in arrays, not objects
-    per quote: their memory is a few bytes per pair."""
-    n = len(group)
+    first, only when it is similar to every member (a pair of ``similar``, which holds no
+    pair stating different figures: "3,000" against "5,000"), so a chain of topical
+    neighbours (A like B, B like C) never joins A with a different claim C. A quote
+    carrying two claims ("…, as well as …") may belong to the group of each. The pairs and
+    the groups are kept in arrays, not objects per quote: their memory is a few bytes per
+    pair. The groups are lists of the ``n`` quotes' numbers."""
     i = np.frombuffer(similar.i, dtype=np.intc).astype(np.int64)
     j = np.frombuffer(similar.j, dtype=np.intc).astype(np.int64)
     keys = np.sort(i * n + j)
-    # A quote's figures are read from its text when a pair is checked, at most
-    # ``FIGURES_KEPT`` kept: held for every paired quote, they were the most this grouping
-    # held for a large speaker (a digit in a word is a figure: 53 MB at 20k quotes).
-    read: dict[int, frozenset[str]] = {}
-
-    def figures(k: int) -> frozenset[str]:
-        if k not in read:
-            if len(read) >= FIGURES_KEPT:
-                read.clear()
-            read[k] = _figures(group[k].text)
-        return read[k]
 
     def agree(a: int, b: int) -> bool:
         key = min(a, b) * n + max(a, b)
         at = int(np.searchsorted(keys, key))
-        return at < len(keys) and int(keys[at]) == key and same_figures(a, b)
-
-    def same_figures(a: int, b: int) -> bool:
-        x, y = figures(a), figures(b)
-        return not x or not y or bool(x & y)
+        return at < len(keys) and int(keys[at]) == key
 
     # most similar first; at one cosine the later pair (i, then j) first
     order = np.lexsort((j, i, np.frombuffer(similar.cos, dtype=np.float32)))[::-1]
     groups = _Groups(n)
     for e in order.tolist():
         a, b = similar.i[e], similar.j[e]
-        if not same_figures(a, b) or not set(groups.of(a)).isdisjoint(groups.of(b)):
+        if not set(groups.of(a)).isdisjoint(groups.of(b)):
             continue
         joined = False
         for new, old in ((b, a), (a, b)):
@@ -627,7 +715,7 @@ def _complete_groups(group: Sequence[Quote], similar: _Edges) -> list[list[Quote
                 break
         if not joined:
             groups.new(a, b)
-    return [[group[k] for k in sorted(groups.members(g))] for g in range(len(groups))]
+    return [sorted(groups.members(g)) for g in range(len(groups))]
 
 
 def place_metonymy(
@@ -857,10 +945,10 @@ def _run(
     # what the compared quotes claim, from their articles' stored parses when not kept
     unread = sorted(
         {
-            q.article
-            for _, group in tables.compared_quotes(store)
-            for q in group
-            if q.id not in claims
+            article
+            for _, rows in tables.compared_ids(store)
+            for quote_id, article in rows
+            if quote_id not in claims
         }
     )
     nlp = load_spacy(nlp_cfg.spacy_model) if unread else None
@@ -912,18 +1000,21 @@ def compare_stored(
     ``tables.add_statements`` as it is done: how many speakers and quotes were compared.
     ``evidence``: the threshold and the strong cosine."""
 
-    def groups() -> Iterator[tuple[str, list[Quote]]]:
+    def groups() -> Iterator[tuple[str, _Quotes]]:
         """The compared quotes, a speaker at a time (see ``compared``)."""
-        for _, group in tables.compared_quotes(store):
-            yield from compared(group, kinds, claims)
+        return _stored_groups(store, kinds, claims)
 
     # The pieces go to the model in large calls across speakers, in the order of the
     # speakers (as ``group_statements`` does); each speaker then reads its own rows.
-    embedded.add(q for _, group in groups() for q in group)
+    embedded.add_texts(text for _, group in groups() for text in group.each_text())
     counted = [0, 0]  # compared speakers, quotes
     keyed = getattr(current_engine(), "group_statements", None)
     if keyed is not None:  # an engine that compares each speaker's quotes apart (Ray)
-        flat = ((speaker, q) for speaker, group in groups() for q in group)
+        flat = (
+            (speaker, replace(q, speaker=speaker))
+            for speaker, group in groups()
+            for q in group.quotes()
+        )
         items = (
             (speaker, (k, q, kinds.get(speaker), *embedded.vectors_of(q), tuple(claims[q.id])))
             for k, (speaker, q) in enumerate(flat)
@@ -942,6 +1033,26 @@ def compare_stored(
             counted[0] += 1
             counted[1] += len(group)
     return counted[0], counted[1]
+
+
+def _stored_groups(
+    store: Store, kinds: Mapping[str, str], claims: Mapping[str, Sequence[Claim]]
+) -> Iterator[tuple[str, _Quotes]]:
+    """``compared`` over the store's quotes of the speakers ``tables.set_compared`` named,
+    a speaker at a time, each speaker's as ids and article numbers (``_Quotes``)."""
+    for speaker, rows in tables.compared_ids(store):
+        if not speaker or kinds.get(speaker) not in KINDS:
+            continue
+        group = _Quotes(store)
+        last: str | None = None
+        number = -1  # the rows come in article order: a new article, a new number
+        for quote_id, article in rows:
+            if any(c.is_claim for c in claims.get(quote_id, ())):
+                if article != last:
+                    number, last = number + 1, article
+                group.add(quote_id, number)
+        if number >= 1:  # quoted in two articles
+            yield speaker, group
 
 
 def _named(canon: Canon, said: Iterable[Mention]) -> Iterator[tuple[Mention, str | None]]:

@@ -228,17 +228,39 @@ def set_compared(store: Store, speakers: Iterable[str]) -> None:
     _name(store, "statement_compared", speakers)
 
 
-def compared_quotes(store: Store) -> Iterator[tuple[str, list[Quote]]]:
-    """The quotes of the speakers ``set_compared`` named, one speaker at a time (by name;
-    each speaker's in article order), with their canonical speaker."""
+def compared_ids(store: Store) -> Iterator[tuple[str, Iterator[tuple[str, str]]]]:
+    """The (id, article) of the quotes of the speakers ``set_compared`` named, one speaker
+    at a time (by name; each speaker's in article order). Rows are read as they are
+    iterated: a speaker quoted tens of thousands of times is never held."""
     rows = store.conn.execute(
-        f"SELECT a.*, t.speaker AS canonical FROM {_NOW} t"
+        f"SELECT t.speaker, a.id, a.article FROM {_NOW} t"
         " JOIN temp.statement_compared c ON c.speaker = t.speaker"
         " JOIN article_quotes a ON a.id = t.quote_id"
         " ORDER BY t.speaker, a.article, a.start"
     )
-    for speaker, group in groupby(rows, key=lambda r: str(r["canonical"])):
-        yield speaker, [_canonical(r) for r in group]
+    for speaker, group in groupby(rows, key=lambda r: str(r[0])):
+        yield speaker, ((str(r[1]), str(r[2])) for r in group)
+
+
+# One statement for any number of ids (a JSON array): an ``IN (?, ?, ...)`` of each
+# length would be another prepared statement in the connection's cache, megabytes of them.
+_BY_ID = " WHERE a.id IN (SELECT value FROM json_each(?))"
+
+
+def quotes_by_id(store: Store, ids: Sequence[str]) -> list[Quote]:
+    """The quotes ``ids`` (each stored), in their order, as their articles name the
+    speakers."""
+    rows = store.conn.execute("SELECT a.* FROM article_quotes a" + _BY_ID, (json.dumps(ids),))
+    found = {r["id"]: quote_record(r) for r in rows}
+    return [found[i] for i in ids]
+
+
+def quote_texts(store: Store, ids: Sequence[str]) -> list[str]:
+    """The texts of the quotes ``ids`` (each stored), in their order."""
+    sql = "SELECT a.id, a.text FROM article_quotes a" + _BY_ID
+    rows = store.conn.execute(sql, (json.dumps(ids),))
+    found = {r[0]: r[1] for r in rows}
+    return [found[i] for i in ids]
 
 
 def touched_articles(store: Store) -> list[str]:
