@@ -4,15 +4,23 @@ organisations' quotes compared with place-named ones a block at a time)."""
 
 from __future__ import annotations
 
+import gc
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
 
 import wiretrace.attribution.statements as stage
 from test_attribution_statements import BagOfWords, claims, q
+from wiretrace.attribution import tables
 from wiretrace.attribution.claims import Claim
 from wiretrace.attribution.statements import _Embedded, group_statements, pieces, place_metonymy
-from wiretrace.models import Quote
+from wiretrace.models import CleanResult, Quote, RawDocument, Span
+from wiretrace.pipeline import Skips
 from wiretrace.spilled import SpilledValues
+from wiretrace.store import Store
 
 SAID = [
     ("the bridge will be rebuilt before winter", "Rui Salgado"),
@@ -163,3 +171,81 @@ def test_a_speaker_larger_than_a_block_has_the_groups_it_has_in_one_block(
         monkeypatch.setattr(stage, "BLOCK", block)
         monkeypatch.setattr(stage, "COLUMNS", columns)
         assert groups() == whole, (block, columns)
+
+
+def _stored(path: Path, quotes: list[Quote]) -> tuple[Store, list[Quote]]:
+    """A store holding ``quotes`` as the attribution stage writes them (one article per
+    article name, each quote at its own place in it), and the stored quotes in the order
+    the stage reads a speaker's (article, then place)."""
+    store = Store(path)
+    by_article: dict[str, list[Quote]] = {}
+    for x in quotes:
+        by_article.setdefault(x.article, []).append(x)
+    out = []
+    for name, mine in sorted(by_article.items()):
+        text = f"Article {name}."
+        ((doc, _),) = store.add_documents([RawDocument(f"{name}.txt", text, "text")])
+        store.put_article(doc, CleanResult(text, name, None, None, None))
+        placed = [
+            replace(x, article=doc, span=Span(100 * k, 100 * k + len(x.text)))
+            for k, x in enumerate(mine)
+        ]
+        tables.put_article(store, doc, placed, {})
+        out += placed
+    return store, sorted(out, key=lambda x: (x.article, x.span.start))
+
+
+def _live_quotes() -> int:
+    return sum(type(o) is Quote for o in gc.get_objects())
+
+
+def test_the_stage_holds_a_speaker_as_ids_and_reads_its_texts_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``compare_stored`` holds a speaker's quotes as ids and numbers: no quote is alive
+    while its pairs are checked, texts are read a batch (or a tile's pairs) at a time,
+    and the statements are those ``group_statements`` finds in the quotes held."""
+    made, said = one_speaker(90)
+    db = tmp_path / "s.db"
+    store, quotes = _stored(db, made)
+    store.close()
+    expected = sorted(st.quotes for st in group_statements(quotes, BagOfWords(), 0.65, claims=said))
+    assert len(expected) >= 10
+    del made, quotes
+    reads: list[int] = []
+    live: list[int] = []
+    quote_texts, agreeing = tables.quote_texts, stage._agreeing
+
+    def counted(store: Store, ids: list[str]) -> list[str]:
+        reads.append(len(ids))
+        return quote_texts(store, ids)
+
+    def watched(*args: Any) -> float | None:
+        if len(live) < 3:  # a few pairs: counting every object is slow
+            live.append(_live_quotes())
+        return agreeing(*args)
+
+    monkeypatch.setattr(tables, "quote_texts", counted)
+    monkeypatch.setattr(stage, "_agreeing", watched)
+    kinds = {"Rui Salgado": "person"}
+    for block, columns, texts in ((256, 1024, 512), (7, 20, 8), (3, 2, 1)):
+        monkeypatch.setattr(stage, "BLOCK", block)
+        monkeypatch.setattr(stage, "COLUMNS", columns)
+        monkeypatch.setattr(stage, "TEXTS", texts)
+        reads.clear()
+        live.clear()
+        store = Store(db)  # a connection per run, as each analyze opens its own
+        tables.begin_run(store, ((m.id, m.speaker, None) for m in tables.Mentions(store)))
+        tables.set_compared(store, kinds)
+        embedded = _Embedded(BagOfWords())
+        before = _live_quotes()
+        counts = stage.compare_stored(store, kinds, said, embedded, (0.65, 0.8), Skips("s"))
+        embedded.close()
+        tables.commit_run(store, [], {})
+        assert counts == (1, 90)
+        store.close()
+        with Store(db) as reader:
+            found = sorted(st.quotes for st in tables.statements(reader))
+        assert found == expected
+        assert live and max(live) <= before, (block, columns, texts)
+        assert reads and max(reads) <= max(texts, block + columns), (block, columns, texts)
