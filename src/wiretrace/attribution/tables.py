@@ -242,24 +242,30 @@ def compared_ids(store: Store) -> Iterator[tuple[str, Iterator[tuple[str, str]]]
         yield speaker, ((str(r[1]), str(r[2])) for r in group)
 
 
-# One statement for any number of ids (a JSON array): an ``IN (?, ?, ...)`` of each
-# length would be another prepared statement in the connection's cache, megabytes of them.
-_BY_ID = " WHERE a.id IN (SELECT value FROM json_each(?))"
+# Ids per query of the quotes read by id, always this many (the last batch padded): one
+# prepared statement, where an ``IN (?, ?, ...)`` of each length would be another one in
+# the connection's statement cache (megabytes of them when batches vary).
+_IDS = 256
+_BY_ID = f" WHERE a.id IN ({','.join('?' * _IDS)})"
+
+
+def _by_id(store: Store, columns: str, ids: Sequence[str]) -> Iterator[Any]:
+    for lo in range(0, len(ids), _IDS):
+        part = list(ids[lo : lo + _IDS])
+        part += [""] * (_IDS - len(part))  # no quote has the empty id
+        yield from store.conn.execute(f"SELECT {columns} FROM article_quotes a" + _BY_ID, part)
 
 
 def quotes_by_id(store: Store, ids: Sequence[str]) -> list[Quote]:
     """The quotes ``ids`` (each stored), in their order, as their articles name the
     speakers."""
-    rows = store.conn.execute("SELECT a.* FROM article_quotes a" + _BY_ID, (json.dumps(ids),))
-    found = {r["id"]: quote_record(r) for r in rows}
+    found = {r["id"]: quote_record(r) for r in _by_id(store, "a.*", ids)}
     return [found[i] for i in ids]
 
 
 def quote_texts(store: Store, ids: Sequence[str]) -> list[str]:
     """The texts of the quotes ``ids`` (each stored), in their order."""
-    sql = "SELECT a.id, a.text FROM article_quotes a" + _BY_ID
-    rows = store.conn.execute(sql, (json.dumps(ids),))
-    found = {r[0]: r[1] for r in rows}
+    found = {r[0]: r[1] for r in _by_id(store, "a.id, a.text", ids)}
     return [found[i] for i in ids]
 
 
