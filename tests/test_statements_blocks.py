@@ -18,7 +18,7 @@ from wiretrace.attribution import tables
 from wiretrace.attribution.claims import Claim
 from wiretrace.attribution.statements import _Embedded, group_statements, pieces, place_metonymy
 from wiretrace.models import CleanResult, Quote, RawDocument, Span
-from wiretrace.pipeline import Skips
+from wiretrace.pipeline import ENGINE, Skips
 from wiretrace.spilled import SpilledValues
 from wiretrace.store import Store
 
@@ -249,3 +249,52 @@ def test_the_stage_holds_a_speaker_as_ids_and_reads_its_texts_in_batches(
         assert found == expected
         assert live and max(live) <= before, (block, columns, texts)
         assert reads and max(reads) <= max(texts, block + columns), (block, columns, texts)
+
+
+class _Keyed:
+    """An engine that compares each speaker's quotes apart, as the Ray engine does (its
+    workers run ``compare_speakers``), without Ray."""
+
+    def group_statements(
+        self, items: Any, evidence: tuple[float, float]
+    ) -> tuple[list[Any], dict[str, str]]:
+        by_speaker: dict[str, list[Any]] = {}
+        for speaker, item in items:
+            assert item[1].speaker == speaker  # the canonical speaker travels with the quote
+            by_speaker.setdefault(speaker, []).append(item)
+        out: list[Any] = []
+        failed: dict[str, str] = {}
+        for speaker in sorted(by_speaker):
+            found, errors = stage.compare_speakers(by_speaker[speaker], evidence)
+            out += found
+            failed.update(errors)
+        return out, failed
+
+
+def test_an_engine_comparing_speakers_apart_gets_the_local_statements(tmp_path: Path) -> None:
+    made, said = one_speaker(60)
+    again = [replace(x, id=x.id + "b", speaker="Mara Quint") for x in made[:30]]
+    said.update({x.id: said[x.id[:-1]] for x in again})
+    db = tmp_path / "s.db"
+    _stored(db, made + again)[0].close()
+    kinds = {"Rui Salgado": "person", "Mara Quint": "person"}
+    found = {}
+    for engine in (None, _Keyed()):
+        store = Store(db)
+        tables.begin_run(store, ((m.id, m.speaker, None) for m in tables.Mentions(store)))
+        tables.set_compared(store, kinds)
+        embedded = _Embedded(BagOfWords())
+        token = ENGINE.set(engine)
+        try:
+            counts = stage.compare_stored(store, kinds, said, embedded, (0.65, 0.8), Skips("s"))
+        finally:
+            ENGINE.reset(token)
+            embedded.close()
+        tables.commit_run(store, [], {})
+        store.close()
+        with Store(db) as reader:
+            statements = sorted((str(s.speaker), s.quotes) for s in tables.statements(reader))
+        found[engine is None] = (counts, statements)
+    assert found[True] == found[False]
+    assert found[True][0] == (2, 90)
+    assert {s for s, _ in found[True][1]} == {"Rui Salgado", "Mara Quint"}
