@@ -61,6 +61,7 @@ OUT = Path(__file__).parent / "results" / "ray.json"
 CHUNK = 1000  # articles per Parquet row group (and per chunk the Ray driver reads)
 LADDER = str(Path(__file__).parent / "bench_corpus_ladder.py")  # prepares stories' stores
 TRACE = "BENCH_RAY_TRACE"  # set (``--trace``): the children trace the driver's memory
+# (``proc``: reuse on Ray from /proc only, without tracemalloc)
 # The loopback address the reuse runs' Ray binds (another one keeps two runs apart).
 NODE_IP = os.environ.get("BENCH_RAY_NODE_IP", "127.0.0.4")
 
@@ -240,11 +241,13 @@ class DriverTrace(Poller):
 
     every = 0.5
 
-    def __init__(self, shuffles: Any = None) -> None:
+    def __init__(self, shuffles: Any = None, python: bool = True) -> None:
         import tracemalloc
 
         super().__init__()
-        self.tracemalloc = tracemalloc
+        # Python's share (``tracemalloc``) is optional: on a long Ray run it can crash the
+        # driver (a SIGSEGV in traceback_new, from a thread of Ray's, seen twice at 10-25k).
+        self.tracemalloc = tracemalloc if python else None
         self.shuffles = shuffles  # the engine's: each shuffle's start marks a phase
         self.phases: list[tuple[float, str, float, float]] = []  # (s, shuffle, anon, shmem)
         self.peaks = {"RssAnon": 0.0, "RssShmem": 0.0, "RssFile": 0.0, "VmRSS": 0.0}
@@ -255,13 +258,15 @@ class DriverTrace(Poller):
         self._t0 = time.perf_counter()
 
     def __enter__(self) -> Self:
-        self.tracemalloc.start(1)
+        if self.tracemalloc is not None:
+            self.tracemalloc.start(1)
         return super().__enter__()
 
     def __exit__(self, *exc: object) -> None:
         super().__exit__(*exc)
-        self.traced_peak = round(self.tracemalloc.get_traced_memory()[1] / 2**20, 1)
-        self.tracemalloc.stop()
+        if self.tracemalloc is not None:
+            self.traced_peak = round(self.tracemalloc.get_traced_memory()[1] / 2**20, 1)
+            self.tracemalloc.stop()
 
     def poll(self) -> None:
         fields = status_fields()
@@ -273,7 +278,7 @@ class DriverTrace(Poller):
         moved = self.shuffles.moved if self.shuffles is not None else []
         for name, *_ in moved[len(self.phases) :]:
             self.phases.append((t, name, now["RssAnon"], now["RssShmem"]))
-        if now["RssAnon"] >= self._taken + 16:  # a new heap peak: what Python holds now
+        if self.tracemalloc is not None and now["RssAnon"] >= self._taken + 16:
             self._taken = now["RssAnon"]
             snap = self.tracemalloc.take_snapshot()
             stats = snap.statistics("lineno")
@@ -584,7 +589,8 @@ def run_ray(path: Path, paraphrase: bool = False) -> dict[str, Any]:
 
     engine = RayEngine(workers=2, num_cpus=2, object_store_memory=1024**3, node_ip=NODE_IP)
     errors: list[tuple[int, int]] = []
-    trace = DriverTrace(engine.shuffles) if os.environ.get(TRACE) else None
+    how = os.environ.get(TRACE)
+    trace = DriverTrace(engine.shuffles, python=how != "proc") if how else None
     with WorkerPeaks() as peaks, engine:
         t0 = time.perf_counter()
         with trace or contextlib.nullcontext():
@@ -642,8 +648,11 @@ def main() -> None:
     ap.add_argument("--child", nargs="+", metavar="ARG")
     ap.add_argument(
         "--trace",
-        action="store_true",
-        help="trace the driver's memory (stories, narratives, reuse on Ray)",
+        nargs="?",
+        const="python",
+        choices=["python", "proc"],
+        help="trace the driver's memory (stories, narratives, reuse on Ray; proc: reuse"
+        " without tracemalloc)",
     )
     ap.add_argument(
         "--stored", type=float, default=0.0, help="stories-store: fraction stored beforehand"
@@ -655,7 +664,7 @@ def main() -> None:
         return
     global OUT
     if args.trace:  # tracing slows the driver: its own results file
-        os.environ[TRACE] = "1"
+        os.environ[TRACE] = args.trace
         OUT = OUT.with_name("ray_trace.json")
     if args.out:
         OUT = args.out
