@@ -13,43 +13,49 @@ any filesystem pyarrow supports) or put by the driver. Every step runs in the wo
 3. a sort by pair; each block keeps a pair's first finding (lowest order: table, then
    signature, then window, the local engine's bucket order, ``first_pairs``).
 
-The driver plans (file names, the size of the shuffles) and either writes the pairs to
-Parquet from the workers (``find_pairs``) or gathers them to make the claims
-(``discover_claims``, which the narratives stage calls: it puts the segments in the object
-store a block at a time as it reads the corpus's pieces, and keeps only the pairs' rows).
-
 Only places go through the shuffle, one per (segment, table); the vectors stay in their
 blocks, in the object store, and a node fetches a block once for all the partitions it
 verifies (a block's pages are shared by the node's workers). Shipping each vector with its
 place instead moved it once per hash table: 20 copies of the segment index.
+
+The driver plans (file names, the size of the shuffles) and the workers write the pairs to
+Parquet (``find_pairs``), for corpora whose segments sit in Parquet files.
+
+The narratives stage runs the local engine's discovery (``narratives.claim_pairs.discover``,
+incremental, with its stored keys and pairs) and only its bucket verification here
+(``RayVerifier``): the driver groups the keys it holds anyway, the workers verify batches of
+buckets from the segments shared in the object store, and the findings go back into the
+local engine's files of pairs, read a range at a time. So the claims and the stored records
+are the local engine's, and an update verifies only the buckets new articles touch.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from ..batches import capped_batches
+from ..narratives.buckets import Verifier, gather
 from ..narratives.discovery import (
     HASH_BLOCK,
-    Claim,
-    CorpusView,
     bucket_windows,
-    claims_of_pairs,
     lsh_bits,
     lsh_keys,
     lsh_planes,
     verify_bucket,
-    wordy_segments,
+    window_count,
 )
-from ..narratives.matching import NarrativesConfig, Pieces, SegmentIndex
+from ..narratives.matching import NarrativesConfig
 from .keyed import OUT_BYTES, PARTITION_BYTES, Shuffles
 
 WINDOW_BITS = 24  # an order is (bucket key << WINDOW_BITS) | window
 PAIR_ROW = 8 + 8 + 4  # pair, order, cosine
+FINDING_ROW = 8 + 8 + 8 + 4 + 8  # a verified finding back to the driver: i, j, place, cosine, table
 FILE = "segments-{:06d}.parquet"
 KEY_ROW = 8 + 8  # a shuffled row: bucket key, place of the segment
 
@@ -421,107 +427,180 @@ def read_pairs(
         yield np.stack([carry[0] // n, carry[0] % n], axis=1), carry[2]
 
 
-def gathered_pairs(found: Any, n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """The pairs of ``verified_pairs``'s dataset in the driver, as sorted (i, j) rows and
-    their cosines: each pair once, with its first finding's cosine."""
-    got = [
-        [batch.column(c).to_numpy() for c in ("pair", "order", "sim")]
-        for batch in found.iter_batches(batch_format="pyarrow", batch_size=None)
-    ]
-    if not got:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
-    pair, order, sim = (np.concatenate([g[k] for g in got]) for k in range(3))
-    # the batches come in any order, and a pair may end one sorted block and start the next
-    pick = np.lexsort((order, pair))
-    keep = pick[np.r_[True, pair[pick][1:] != pair[pick][:-1]]]
-    return np.stack([pair[keep] // n, pair[keep] % n], axis=1), sim[keep]
+class _ByRow:
+    """Values of the segment rows ``rows`` (ascending), looked up by row number: what a
+    worker's ``Verifier`` reads as its vectors and owners."""
+
+    def __init__(self, rows: npt.NDArray[np.int64], values: npt.NDArray[Any]) -> None:
+        self.rows = rows
+        self.values = values
+
+    def __getitem__(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+        return self.values[np.searchsorted(self.rows, rows)]
 
 
-def _taking_part(
-    pieces: Pieces, texts: Mapping[str, str], counts: list[int]
-) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float16]]]:
-    """The segments of ``pieces`` with enough words to be a claim (``wordy_segments``), as
-    (row, article, vector) chunks numbered as the stacked index numbers them (rows and
-    articles across the pieces, in order); ``counts`` gets the rows and articles read,
-    the rows taking part and the vectors' width."""
-    row = article = taking = dim = 0
-    for piece in pieces():
-        wordy = np.zeros(piece.size, dtype=bool)
-        bounds = np.searchsorted(piece.article, np.arange(len(piece.articles) + 1))
-        for a, name in enumerate(piece.articles):
-            lo, hi = int(bounds[a]), int(bounds[a + 1])
-            if hi > lo:
-                wordy[lo:hi] = wordy_segments(texts[name], piece.start[lo:hi], piece.end[lo:hi])
-        at = np.flatnonzero(wordy)
-        yield row + at, article + piece.article[at], piece.vectors[at]
-        row += piece.size
-        article += len(piece.articles)
-        taking += len(at)
-        dim = max(dim, piece.vectors.shape[1])
-    counts[:] = [row, article, taking, dim]
+class _Findings:
+    """A worker's sink: the findings of its batch of buckets, returned to the driver."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[Any, ...]] = []
+
+    def add(self, i: Any, j: Any, seq: Any, sims: Any, tables: Any, stored: Any = None) -> None:
+        self.parts.append((i, j, seq, np.asarray(sims, np.float32), tables))
+
+    def arrays(self) -> tuple[Any, ...]:
+        if not self.parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, np.zeros(0, np.float32), empty
+        return tuple(np.concatenate([p[k] for p in self.parts]) for k in range(5))
 
 
-def _pair_rows(pieces: Pieces, wanted: npt.NDArray[np.int64]) -> SegmentIndex:
-    """The rows ``wanted`` (sorted) of the index ``pieces`` stack, as an index of their own
-    whose articles are numbered as the whole index's."""
-    parts: list[SegmentIndex] = []
-    names: list[str] = []
-    row = 0
-    for piece in pieces():
-        lo, hi = np.searchsorted(wanted, [row, row + piece.size])
-        at = wanted[lo:hi] - row
-        parts.append(
-            SegmentIndex(
-                piece.vectors[at],
-                piece.article[at] + len(names),
-                piece.sentence[at],
-                piece.start[at],
-                piece.end[at],
-                (),
-            )
-        )
-        names += piece.articles
-        row += piece.size
-    if not parts:
-        empty = np.zeros(0, dtype=np.int32)
-        return SegmentIndex(np.zeros((0, 0), np.float16), empty, empty, empty, empty, ())
-    article, sentence, start, end = (
-        np.concatenate([getattr(p, k) for p in parts])
-        for k in ("article", "sentence", "start", "end")
-    )
-    vectors = np.concatenate([p.vectors for p in parts])
-    return SegmentIndex(vectors, article, sentence, start, end, tuple(names))
-
-
-def discover_claims(
-    ray: Any,
-    pieces: Pieces,
-    corpus: CorpusView,
+def _verify_groups(
+    blocks: list[Any],
+    dim: int,
+    places: npt.NDArray[np.int64],
+    sizes: npt.NDArray[np.int64],
+    local: npt.NDArray[np.int32],
+    t: int,
+    line: npt.NDArray[np.float32] | None,
+    fresh: npt.NDArray[np.bool_] | None,
+    counter: int,
+    n: int,
     cfg: NarrativesConfig,
-    shuffles: Shuffles,
-    workers: int,
-    max_bucket: int = 1024,
-    progress: Callable[[], None] | None = None,
-) -> list[Claim]:
-    """``narratives.discovery.discover_claims`` over the index ``pieces`` stack, with the
-    segment index never in the driver: the segments taking part go to the object store a
-    hash block at a time as the pieces are read, the workers hash and verify them
-    (``verified_pairs``), and a second pass over the pieces keeps only the rows of the
-    verified pairs, from which the claims are made as locally (``claims_of_pairs``)."""
-    counts: list[int] = []
-    refs = [
-        ray.put(block_arrays(table))
-        for table in aligned_blocks(_taking_part(pieces, corpus.texts, counts))
-    ]
-    n, _, taking, dim = counts
-    if taking < 2:
-        return []
-    found = verified_pairs(ray, refs, taking, dim, n, cfg, shuffles, workers, max_bucket)
-    pairs, sims = gathered_pairs(found, n)
-    del found, refs
-    if progress is not None:
-        for _ in range(cfg.lsh_tables):
-            progress()
-    wanted = np.unique(pairs)
-    index = _pair_rows(pieces, wanted)
-    return claims_of_pairs(index, np.searchsorted(wanted, pairs), sims, corpus, cfg)
+    max_bucket: int,
+) -> tuple[Any, ...]:
+    """A task: one batch of buckets (``local``: positions into ``places``, bucket after
+    bucket of ``sizes``) verified by the local engine's ``Verifier``, its counter where
+    the driver's stood, so each finding has the place the local engine gives it."""
+    rows, own, vectors = gathered(places, blocks, dim)
+    sink = _Findings()
+    verifier = Verifier(
+        _ByRow(rows, vectors),
+        _ByRow(rows, own),  # type: ignore[arg-type]
+        rows,
+        n,
+        cfg,
+        sink,  # type: ignore[arg-type]
+        max_bucket,
+        max(len(local), 1),
+        counter,
+    )
+    groups = np.split(local.astype(np.int64), np.cumsum(sizes)[:-1])
+    if fresh is None:
+        assert line is not None
+        verifier.whole_groups(t, groups, line)
+    else:
+        verifier.joined_groups(t, groups, fresh)
+    return sink.arrays()
+
+
+TASK_ROWS = 1 << 17  # bucket rows per verifying task
+KEPT_TASKS = 2  # tasks in flight per worker
+
+
+@dataclass
+class RayVerifier(Verifier):
+    """``buckets.Verifier`` whose buckets are verified by Ray tasks, for the local
+    engine's own discovery (``narratives.claim_pairs.discover``: the same stored records,
+    increments and claims). The driver groups each table's keys into buckets as locally
+    and sends them a batch at a time, as places among the rows taking part; the segments
+    go to the object store a hash block of places at a time, when a batch first needs one
+    (an update verifying few buckets shares few). The findings come back into the sink,
+    whose files the driver reads a range of pairs at a time."""
+
+    ray: Any = None
+    shuffles: Shuffles = field(default_factory=Shuffles)
+    workers: int = 2
+    task_rows: int = TASK_ROWS
+    _shared: list[Any] = field(default_factory=list)
+    _out: list[Any] = field(default_factory=list)
+    _task: Any = None
+    _sent: list[int] = field(default_factory=lambda: [0, 0, 0])  # bucket rows, bytes, tasks
+    _back: list[int] = field(default_factory=lambda: [0, 0])  # findings, bytes
+    _blocks_put: list[int] = field(default_factory=lambda: [0, 0, 0])  # rows, bytes, blocks
+
+    def whole_groups(self, t: int, groups: list[Any], line: npt.NDArray[np.float32]) -> None:
+        self._send(t, groups, line, None)
+
+    def joined_groups(self, t: int, groups: list[Any], fresh: npt.NDArray[np.bool_]) -> None:
+        self._send(t, groups, None, fresh)
+
+    def _send(
+        self,
+        t: int,
+        groups: list[Any],
+        line: npt.NDArray[np.float32] | None,
+        fresh: npt.NDArray[np.bool_] | None,
+    ) -> None:
+        if self._task is None:
+            self._task = self.ray.remote(_verify_groups)
+        dim = int(self.vectors.shape[1])
+        for batch in capped_batches(groups, len, self.task_rows):
+            sizes = np.array([len(g) for g in batch], dtype=np.int64)
+            places, local = np.unique(np.concatenate(batch), return_inverse=True)
+            local = local.astype(np.int32)
+            counter = self.counter
+            if fresh is None:
+                self.counter += sum(window_count(int(k), self.max_bucket) for k in sizes)
+            else:
+                self.counter += len(batch)
+            self._share(places)
+            while len(self._out) >= KEPT_TASKS * max(self.workers, 1):
+                self._collect(1)
+            self._out.append(
+                self._task.remote(
+                    self._shared,
+                    dim,
+                    places,
+                    sizes,
+                    local,
+                    t,
+                    line,
+                    None if fresh is None else fresh[places],
+                    counter,
+                    self.n,
+                    self.cfg,
+                    self.max_bucket,
+                )
+            )
+            self._sent[0] += int(sizes.sum())
+            self._sent[1] += places.nbytes + local.nbytes + sizes.nbytes
+            self._sent[2] += 1
+
+    def _share(self, places: npt.NDArray[np.int64]) -> None:
+        """The hash blocks of ``places`` into the object store, those not there yet."""
+        need = np.unique(places // HASH_BLOCK).tolist()
+        if need[-1] >= len(self._shared):
+            self._shared.extend([None] * (need[-1] + 1 - len(self._shared)))
+        for b in need:
+            if self._shared[b] is not None:
+                continue
+            lo, hi = b * HASH_BLOCK, min(len(self.rows), (b + 1) * HASH_BLOCK)
+            rows = np.asarray(self.rows[lo:hi], dtype=np.int64)
+            vectors = np.asarray(gather(self.vectors, rows), dtype=np.float16)
+            own = np.asarray(self.owner[rows], dtype=np.int32)
+            self._shared[b] = self.ray.put((lo, rows, own, vectors))
+            self._blocks_put[0] += len(rows)
+            self._blocks_put[1] += len(rows) * block_row(vectors.shape[1])
+            self._blocks_put[2] += 1
+
+    def _collect(self, count: int) -> None:
+        done, self._out = self.ray.wait(self._out, num_returns=count)
+        for ref in done:
+            i, j, seq, sims, tables = self.ray.get(ref)
+            self.sink.add(i, j, seq, sims, tables)
+            self._back[0] += len(i)
+            self._back[1] += len(i) * FINDING_ROW
+
+    def finish(self) -> None:
+        if self._out:
+            self._collect(len(self._out))
+        if self._blocks_put[2]:
+            rows, size, blocks = self._blocks_put
+            self.shuffles.moved.append(("segment blocks shared", rows, size, blocks))
+        if self._sent[2]:
+            rows, size, tasks = self._sent
+            self.shuffles.moved.append(("bucket places sent", rows, size, tasks))
+            found, back = self._back
+            self.shuffles.moved.append(("verified findings back", found, back, tasks))
+        self._sent, self._back, self._blocks_put = [0, 0, 0], [0, 0], [0, 0, 0]

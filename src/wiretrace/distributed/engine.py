@@ -23,7 +23,7 @@ from ..figures.compare import Group
 from ..figures.config import FiguresConfig
 from ..figures.groups import FigureItem
 from ..models import Statement
-from ..narratives.discovery import Claim, CorpusView
+from ..narratives.buckets import Verifier
 from ..narratives.matching import (
     ROW_BLOCK,
     CorpusStats,
@@ -309,22 +309,16 @@ class RayEngine:
 
         return cluster_blocks(import_ray(), blocks, cfg, self.shuffles, self.workers, load=load)
 
-    def discover_claims(
-        self,
-        pieces: Pieces,
-        corpus: CorpusView,
-        cfg: NarrativesConfig,
-        progress: Callable[[], None] | None = None,
-        max_bucket: int = 1024,
-    ) -> list[Claim]:
-        """Recurring-claim discovery over the corpus's segment pieces, the segment index
-        never in the driver: hashed and verified by bucket in the workers
-        (``distributed.claims``)."""
-        from .claims import discover_claims
+    def claim_verifier(self, *args: Any, **kwargs: Any) -> Verifier:
+        """Recurring-claim discovery's bucket verifier (``buckets.Verifier``'s arguments)
+        whose buckets the workers verify (``distributed.claims.RayVerifier``): the stage
+        runs its own incremental discovery, with its stored records, around it."""
+        from .claims import RayVerifier
 
-        return discover_claims(
-            import_ray(), pieces, corpus, cfg, self.shuffles, self.workers, max_bucket, progress
-        )
+        verifier = RayVerifier(*args, **kwargs)
+        verifier.ray, verifier.shuffles = import_ray(), self.shuffles
+        verifier.workers = self.workers
+        return verifier
 
     def piece_candidates(
         self,

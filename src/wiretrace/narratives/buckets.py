@@ -229,8 +229,13 @@ class Verifier:
     def whole(self, t: int, column: I64, line: npt.NDArray[np.float32], at: I64) -> None:
         """The buckets of table ``t`` (keys ``column`` per position of ``rows``) of the
         positions ``at``, each verified whole (cut into windows past ``max_bucket``)."""
+        self.whole_groups(t, _buckets(column, at), line)
+
+    def whole_groups(self, t: int, groups: list[I64], line: npt.NDArray[np.float32]) -> None:
+        """Buckets of table ``t`` (positions into ``rows``, ascending; in key order)
+        verified whole, each window taking the next place in the verifying order."""
         bit = np.int64(1) << t
-        for g, block in self._blocks(_buckets(column, at)):
+        for g, block in self._blocks(groups):
             group = self.rows[g]
             for window in bucket_windows(block, line, self.max_bucket):
                 members = group[window]
@@ -248,8 +253,12 @@ class Verifier:
     def joined(self, t: int, column: I64, at: I64, fresh: npt.NDArray[np.bool_]) -> None:
         """In the buckets of table ``t`` of the positions ``at`` (compared whole), the
         pairs of each fresh row (``fresh``, per position) with the bucket's others."""
+        self.joined_groups(t, [g for g in _buckets(column, at) if fresh[g].any()], fresh)
+
+    def joined_groups(self, t: int, groups: list[I64], fresh: npt.NDArray[np.bool_]) -> None:
+        """Buckets of table ``t`` holding fresh rows (``fresh``, per position), each
+        taking the next place in the verifying order: the fresh rows' pairs in them."""
         bit = np.int64(1) << t
-        groups = [g for g in _buckets(column, at) if fresh[g].any()]
         for g, block in self._blocks(groups):
             new = fresh[g]
             group, mine = self.rows[g], self.rows[g[new]]
@@ -264,6 +273,10 @@ class Verifier:
                 lo, hi = np.minimum(mine[i], group[j]), np.maximum(mine[i], group[j])
                 bits = np.full(len(lo), bit, dtype=np.int64)
                 self.sink.add(lo, hi, np.full(len(lo), seq, dtype=np.int64), gram[i, j], bits)
+
+    def finish(self) -> None:
+        """Every bucket handed over is verified into the sink (an engine that verifies
+        elsewhere collects what is still out)."""
 
 
 def pair_cuts(bounds: I64, rows: int = PAIR_ROWS) -> list[int]:
@@ -324,6 +337,7 @@ def verify_tables(
             size += len(at_whole) + int(fresh[at_small].sum())
         if progress is not None:
             progress()
+    verifier.finish()
     return whole, size
 
 

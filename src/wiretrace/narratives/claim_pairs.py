@@ -150,6 +150,7 @@ def discover(
     batch_rows: int = BATCH_ROWS,
     pair_rows: int = PAIR_ROWS,
     range_findings: int = RANGE_FINDINGS,
+    verifier: Callable[..., Verifier] = Verifier,
 ) -> tuple[list[Claim], Update]:
     """The recurring claims of ``index``, updating the stored keys and pairs.
 
@@ -159,6 +160,8 @@ def discover(
     keys and the pairs go to files (``buckets``), and each article's records are written
     as its range of pairs is read back. ``batch_rows``, ``pair_rows`` and
     ``range_findings`` size those batches and ranges; they change no result.
+    ``verifier``: makes the ``buckets.Verifier`` (an engine's verifies elsewhere, e.g.
+    ``distributed.claims.RayVerifier``; the records and claims are the same).
     """
     ids = index.articles
     bounds = np.searchsorted(index.article, np.arange(len(ids) + 1)).astype(np.int64)
@@ -213,7 +216,7 @@ def discover(
         hashes = np.array([store.text_hash(article) for article in ids], dtype=np.bytes_)
         at = np.searchsorted(rows, bounds)  # each article's first row taking part
         _hash_rows(store, index, rows, at, fresh, usable, bits, cfg, keys, hashes)
-        verifier = Verifier(
+        check = verifier(
             index.vectors, index.article, rows, index.size, cfg, sink, batch_rows=batch_rows
         )
         lines = [line for _, line in lsh_planes(dim, max(len(rows), 1), cfg)]
@@ -229,15 +232,14 @@ def discover(
 
         row_fresh = fresh[index.article[rows]]
         if whole:
-            verify_tables(verifier, lines, column, progress=progress)
+            verify_tables(check, lines, column, progress=progress)
             update = Update(True, len(ids), len(rows) * tables, len(rows))
             dropped = np.zeros(len(ids), dtype=bool)
         else:
-            again, verified = verify_tables(
-                verifier, lines, column, row_fresh, gone_column, progress
-            )
+            again, verified = verify_tables(check, lines, column, row_fresh, gone_column, progress)
             dropped = _spill_kept(store, index, bounds, rows, at, fresh, hashes, keys, again, sink)
             update = Update(False, int(fresh.sum()), verified, len(rows))
+        del check  # what it shared elsewhere (an engine's copies of the vectors) is let go
         graph = SentenceGraph(index)
         for first, end, found in sink.ranges():
             keep = found.tables != 0

@@ -145,9 +145,21 @@ def bucket_windows(
         yield np.arange(len(block))
         return
     order = np.argsort(block @ line, kind="stable")
-    step = max(1, max_bucket // 2)
-    for lo in range(0, len(order) - step, step):
+    for lo in _window_starts(len(order), max_bucket):
         yield order[lo : lo + max_bucket]
+
+
+def _window_starts(size: int, max_bucket: int) -> range:
+    step = max(1, max_bucket // 2)
+    return range(0, size - step, step)
+
+
+def window_count(size: int, max_bucket: int) -> int:
+    """How many groups ``bucket_windows`` cuts a bucket of ``size`` rows into (so a
+    verifier elsewhere knows each window's place in the verifying order)."""
+    if size < 2:
+        return 0
+    return 1 if size <= max_bucket else len(_window_starts(size, max_bucket))
 
 
 def _bucket_blocks(

@@ -33,7 +33,8 @@ from ..pipeline import (
     stage_key,
 )
 from ..store import Store
-from .claim_pairs import KEYS_BLOB, PAIRS_BLOB, STATE, discover, spill_segments
+from .buckets import Verifier
+from .claim_pairs import KEYS_BLOB, PAIRS_BLOB, discover, spill_segments
 from .discovery import CorpusView
 from .matching import (
     NarrativesConfig,
@@ -439,28 +440,22 @@ def _corpus(
         lambda k: speaker_at(quote_speakers(store, k[0]), Span(k[1], k[2])), keep=False
     )
     corpus = CorpusView(texts, outlets, dates, speakers)
-    # An engine that discovers in its workers (Ray) reads the pieces itself: the whole
-    # run there; the next local run is whole too.
-    find = getattr(current_engine(), "discover_claims", None)
-    if find is not None:
+    # The segments once more, piece by piece: their vectors go to a file that discovery
+    # reads a batch of buckets at a time (an engine that verifies buckets in its workers,
+    # Ray, gets them from there: the same records and claims, updated as locally).
+    verifier = getattr(current_engine(), "claim_verifier", Verifier)
+    reporter.start("narratives: corpus index", len(indexed))
+    index, vectors = spill_segments(_counted(pieces, reporter))
+    reporter.finish()
+    try:
         reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
-        found = find(pieces, corpus, cfg, reporter.advance)
+        found, update = discover(
+            store, index, corpus, cfg, *segmented, reporter.advance, verifier=verifier
+        )
         reporter.finish()
-        set_state(store, STATE, "{}")
-        done: tuple[str, ...] = ()
-    else:
-        # The segments once more, piece by piece: their vectors go to a file that discovery
-        # reads a batch of buckets at a time.
-        reporter.start("narratives: corpus index", len(indexed))
-        index, vectors = spill_segments(_counted(pieces, reporter))
-        reporter.finish()
-        try:
-            reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
-            found, update = discover(store, index, corpus, cfg, *segmented, reporter.advance)
-            done = (update.note,)
-            reporter.finish()
-        finally:
-            vectors.close()
+    finally:
+        vectors.close()
+    done = (update.note,)
     write_claims(store, found, sentence_spans)
     notes = (f"{len(narratives)} narratives, {n_hits} echoes, {len(found)} recurring claims", *done)
     return notes, indexed
