@@ -22,13 +22,16 @@ full; few hits pass their thresholds, and the nearest articles of every article 
 are computed and sent to it).
 
     nice -n 10 .venv/bin/python benchmarks/bench_ray.py [--sizes 10000 30000 100000]
-    [--stages reuse reuse-paraphrase stories stories-store narratives] [--dim 64]
-    [--engines local ray] [--trace: results/ray_trace.json] [--out results/other.json]
+    [--stages reuse reuse-paraphrase stories stories-store narratives narratives-store]
+    [--dim 64] [--engines local ray] [--trace: results/ray_trace.json] [--out results/other.json]
 
 ``stories-store``: the stories stage's ``place_stored`` over a generated store of features
 (as ``bench_corpus_ladder.py`` prepares it), so what the driver holds is the stage's own;
 with ``--stored F``, the oldest fraction F of the articles is clustered and stored first
 (untimed, locally), and the rest, the newest, is placed among those stored stories.
+``narratives-store``: the narratives stage's recurring-claim discovery on a generated store
+of segments (``run_narratives_store``): a whole run, then an update adding ``ADDED``
+articles.
 """
 
 from __future__ import annotations
@@ -557,6 +560,120 @@ def run_stories_store(
     return {**out, **_ray_costs(engine, peaks)}
 
 
+ADDED = 100  # articles the update of ``narratives-store`` adds
+
+
+def run_narratives_store(engine_name: str, n: int, folder: Path) -> dict[str, Any]:
+    """The narratives stage's recurring-claim discovery (``claim_pairs.discover``, the
+    stage's own code, with the buckets verified and the keys hashed in Ray's workers on
+    the Ray engine) on a copy of a store of ``n`` articles' segments
+    (``bench_corpus_ladder.prepare_narratives``): a whole run over all but the last
+    ``ADDED`` articles, then the update adding them. Per run: the driver's CPU seconds,
+    its peak RSS above its RSS before (``driver_stage_mb``), the workers' CPU, what moved,
+    the rows verified again, and digests of the claims and of the stored records."""
+    import shutil
+
+    from measure import reset_peak, rss_mb
+
+    from wiretrace.narratives.buckets import Verifier
+    from wiretrace.narratives.claim_pairs import (
+        KEYS_BLOB,
+        PAIRS_BLOB,
+        STATE,
+        discover,
+        spill_segments,
+    )
+    from wiretrace.narratives.discovery import CorpusView
+    from wiretrace.narratives.matching import NarrativesConfig
+    from wiretrace.narratives.stage import Lookup, segment_pieces
+    from wiretrace.narratives.tables import get_state, outlet_and_date
+    from wiretrace.pipeline import Skips
+    from wiretrace.store import Store
+
+    db = folder / f"work-{engine_name}.db"
+    shutil.copy(folder / "store.db", db)
+    engine = None
+    peaks = WorkerPeaks()
+    verifier: Any = Verifier
+    keys_map = None
+    if engine_name == "ray":
+        from wiretrace.distributed.engine import RayEngine
+
+        engine = RayEngine(workers=2, num_cpus=2, object_store_memory=1024**3).start()
+        peaks.__enter__()
+        verifier, keys_map = engine.claim_verifier, engine.map
+    cfg = NarrativesConfig()
+    out: dict[str, Any] = {}
+    with Store(db) as store:
+        ids = store.article_ids()
+        corpus = CorpusView(
+            Lookup(lambda a: store.get_article(a).text, keep=False),
+            Lookup(lambda a: outlet_and_date(store, a)[0], keep=False),
+            Lookup(lambda a: outlet_and_date(store, a)[1], keep=False),
+            {},
+        )
+        for name, run_ids, pending in (
+            ("whole", ids[:-ADDED], ids[:-ADDED]),
+            ("update", ids, ids[-ADDED:]),
+        ):
+            before = rss_mb()
+            reset_peak()
+            moved = len(engine.shuffles.moved) if engine else 0
+            worker_cpu = sum(peaks.cpu.values())
+            cpu0, t0 = cpu_s(), time.perf_counter()
+            pieces, _ = segment_pieces(store, run_ids, Skips("narratives"))
+            index, vectors = spill_segments(pieces)
+            try:
+                with store.transaction():
+                    claims, update = discover(
+                        store,
+                        index,
+                        corpus,
+                        cfg,
+                        set(pending),
+                        "bench",
+                        verifier=verifier,
+                        keys_map=keys_map,
+                    )
+            finally:
+                vectors.close()
+            cpu, wall = cpu_s() - cpu0, time.perf_counter() - t0
+            records = hashlib.sha256(str(get_state(store, STATE)).encode())
+            for a in run_ids:
+                for blob in (KEYS_BLOB, PAIRS_BLOB):
+                    records.update(store.get_blob(blob, a) or b"-")
+            row = {
+                "articles": len(run_ids),
+                "segments": index.size,
+                "wall_s": round(wall, 1),
+                "driver_cpu_s": round(cpu, 1),
+                "driver_stage_mb": round(peak_rss_mb() - before, 1),
+                "whole": update.whole,
+                "verified_rows": update.verified,
+                "rows": update.rows,
+                "claims": len(claims),
+                "digest": hashlib.sha256(repr(claims).encode()).hexdigest()[:16],
+                "records_digest": records.hexdigest()[:16],
+            }
+            if engine is not None:
+                time.sleep(1.5)  # the workers' CPU as last polled
+                new = engine.shuffles.moved[moved:]
+                row["worker_cpu_s"] = round(sum(peaks.cpu.values()) - worker_cpu, 1)
+                row["shuffled_bytes"] = sum(b for _, _, b, _ in new)
+                row["shuffles"] = [
+                    {"name": k, "rows": r, "bytes": b, "tasks": t} for k, r, b, t in new
+                ]
+            out[name] = row
+    db.unlink()
+    out["digest"] = out["update"]["digest"] + out["whole"]["records_digest"]
+    out["wall_s"] = round(out["whole"]["wall_s"] + out["update"]["wall_s"], 1)
+    if engine is None:
+        return {**out, "peak_rss_mb": round(peak_rss_mb(), 1)}
+    peaks.__exit__()
+    engine.stop()
+    return {**out, **_ray_costs(engine, peaks)}
+
+
 def _ray_costs(engine: Any, peaks: WorkerPeaks) -> dict[str, Any]:
     """Driver and worker peaks and what the engine's shuffles moved."""
     return {
@@ -632,6 +749,9 @@ def _child(engine: str, stage: str, arg: str, folder: Path | None, stored: float
     elif stage == "stories-store":
         assert folder is not None
         result = run_stories_store(engine, int(arg), folder, stored)
+    elif stage == "narratives-store":
+        assert folder is not None
+        result = run_narratives_store(engine, int(arg), folder)
     else:
         result = run_stage(engine, stage, int(arg), folder)
     print(json.dumps({"engine": engine, "stage": stage, **result}))
@@ -674,6 +794,7 @@ def main() -> None:
             vectors = Path(tmp) / f"articles-{n}-vectors.parquet"
             segments = Path(tmp) / f"segments-{n}"
             stored = Path(tmp) / f"stories-{n}"
+            segment_store = Path(tmp) / f"narratives-{n}"
             for stage in args.stages:
                 if stage == "reuse" and not path.exists():
                     write_corpus(n, path)
@@ -681,10 +802,11 @@ def main() -> None:
                     write_corpus(n, vectors, args.dim)
                 if stage == "narratives" and not segments.exists():
                     write_segments(n, segments)
-                if stage == "stories-store" and not (stored / "store.db").exists():
-                    stored.mkdir(parents=True)
-                    prepare = [sys.executable, LADDER, "--prepare", "stories", str(n), str(stored)]
-                    subprocess.run(prepare, check=True)
+                for kind, place in (("stories", stored), ("narratives", segment_store)):
+                    if stage == f"{kind}-store" and not (place / "store.db").exists():
+                        place.mkdir(parents=True)
+                        prepare = [sys.executable, LADDER, "--prepare", kind, str(n), str(place)]
+                        subprocess.run(prepare, check=True)
                 got: dict[str, Any] = {}
                 for engine in args.engines:
                     what = [engine, stage, str(n)]
@@ -694,6 +816,8 @@ def main() -> None:
                         what.append(str(segments))
                     if stage == "stories-store":
                         what += [str(stored), str(args.stored)]
+                    if stage == "narratives-store":
+                        what.append(str(segment_store))
                     got[engine] = child_json([sys.executable, __file__, "--child", *what])
                     print(n, stage, json.dumps(got[engine]), flush=True)
                 extra: dict[str, Any] = {"dim": args.dim} if stage == "reuse-paraphrase" else {}

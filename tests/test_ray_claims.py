@@ -143,6 +143,7 @@ def test_stage_discovery_on_ray_writes_the_local_records_and_updates(
         verifier.task_rows = 400  # many tasks, some in flight while more are sent
         return verifier
 
+    monkeypatch.setattr(claim_pairs, "HASH_ROWS", 500)  # a few batches of articles to hash
     fed: list[int] = []
 
     class Graph(claim_pairs.SentenceGraph):
@@ -155,7 +156,15 @@ def test_stage_discovery_on_ray_writes_the_local_records_and_updates(
         todo = index.articles if pending is None else [index.articles[k] for k in pending]
         with store.transaction():
             claims, update = discover(
-                store, index, corpus, cfg, set(todo), "test", verifier=verifier, **sizes
+                store,
+                index,
+                corpus,
+                cfg,
+                set(todo),
+                "test",
+                verifier=verifier,
+                keys_map=engine.map if verifier is on_ray else None,  # hashed in the workers
+                **sizes,
             )
         return claims, update, index.articles
 
@@ -164,11 +173,13 @@ def test_stage_discovery_on_ray_writes_the_local_records_and_updates(
         assert update.whole and len(want) >= 10
         want_records = _records(store, ids)
     with Store(tmp_path / "ray.db") as store:
-        monkeypatch.setattr(claim_pairs, "SentenceGraph", Graph)
-        got, update, ids = run(store, 330, None, on_ray, pair_rows=60, range_findings=300)
-        monkeypatch.undo()
+        hashed = sum(engine.nodes.values())
+        with monkeypatch.context() as patch:
+            patch.setattr(claim_pairs, "SentenceGraph", Graph)
+            got, update, ids = run(store, 330, None, on_ray, pair_rows=60, range_findings=300)
         assert update.whole and got == want
         assert _records(store, ids) == want_records
+        assert sum(engine.nodes.values()) >= hashed + 4  # 1,980 rows hashed 500 a batch
         # the pairs came back a range at a time: ten articles' rows, at most 300 findings
         # unless one article holds more
         assert len(fed) > 5 and max(fed) < sum(fed) // 5

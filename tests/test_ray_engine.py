@@ -233,12 +233,13 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
     # nearest articles' rows of near_best made in the cells, articles to pairs, pairs), statements
     # (quotes by speaker), figure groups (figures by family),
     # stories (articles and stories by time block), recurring claims (segment blocks shared
-    # once, their places by bucket, then the verified pairs by pair: each pair's first
-    # finding); and echo matching sent
+    # once, batches of buckets sent as places, their findings back to the local engine's
+    # files of pairs); and echo matching sent
     # the segments to the workers in units (not a shuffle: each unit to one task).
     assert sorted(name for name, *_ in engine.shuffles.moved) == [
         "articles to pairs",
         "band keys",
+        "bucket places sent",
         "centroid hits by article",
         "centroids by cell",
         "figures by family",
@@ -246,14 +247,13 @@ def test_ray_engine_matches_the_local_engine(demo_export: dict, tmp_path: Path) 
         "pairs",
         "quotes by speaker",
         "segment blocks shared",
-        "segment places by bucket",
         "segments to matching",
         "sentence hits by pair",
         "sentence hits by sentence",
         "sentences by cell",
         "specific tokens",
         "stories by time block",
-        "verified pairs by pair",
+        "verified findings back",
     ], engine.shuffles.moved
     want = _comparable(demo_export)
     got = _comparable(got)

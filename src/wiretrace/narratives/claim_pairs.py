@@ -13,8 +13,10 @@ or when an article left the corpus.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +47,11 @@ from .discovery import (
 from .matching import NarrativesConfig, Pieces
 from .tables import get_state, set_state
 
+HASH_ROWS = 16384  # fresh segment rows an engine's worker hashes in one batch
+# An engine's ordered map over batches (``pipeline.LocalEngine.map``, ``RayEngine.map``).
+KeysMap = Callable[
+    [Callable[[Sequence[Any]], Sequence[Any]], Iterable[Sequence[Any]]], Iterator[Any]
+]
 KEYS_BLOB = "claim-keys"  # per article: which segments take part, their bucket keys
 PAIRS_BLOB = "claim-pairs"  # per article: verified pairs whose lower row is the article's
 STATE = "discovery"  # narrative_state: what the stored keys and pairs were made with
@@ -151,6 +158,7 @@ def discover(
     pair_rows: int = PAIR_ROWS,
     range_findings: int = RANGE_FINDINGS,
     verifier: Callable[..., Verifier] = Verifier,
+    keys_map: KeysMap | None = None,
 ) -> tuple[list[Claim], Update]:
     """The recurring claims of ``index``, updating the stored keys and pairs.
 
@@ -161,7 +169,9 @@ def discover(
     as its range of pairs is read back. ``batch_rows``, ``pair_rows`` and
     ``range_findings`` size those batches and ranges; they change no result.
     ``verifier``: makes the ``buckets.Verifier`` (an engine's verifies elsewhere, e.g.
-    ``distributed.claims.RayVerifier``; the records and claims are the same).
+    ``distributed.claims.RayVerifier``; the records and claims are the same);
+    ``keys_map``: an engine's ordered map over batches (``RayEngine.map``) that hashes the
+    fresh articles' segments in its workers, ``HASH_ROWS`` rows a batch.
     """
     ids = index.articles
     bounds = np.searchsorted(index.article, np.arange(len(ids) + 1)).astype(np.int64)
@@ -215,7 +225,7 @@ def discover(
         # each article's text hash by its number: 16 bytes an article, not a dict entry
         hashes = np.array([store.text_hash(article) for article in ids], dtype=np.bytes_)
         at = np.searchsorted(rows, bounds)  # each article's first row taking part
-        _hash_rows(store, index, rows, at, fresh, usable, bits, cfg, keys, hashes)
+        _hash_rows(store, index, rows, at, fresh, usable, bits, cfg, keys, hashes, keys_map)
         check = verifier(
             index.vectors, index.article, rows, index.size, cfg, sink, batch_rows=batch_rows
         )
@@ -255,6 +265,58 @@ def discover(
     return graph.claims(corpus, cfg), update
 
 
+def _keys_of(
+    vectors: Sequence[npt.NDArray[np.float16]],
+    n: int,
+    cfg: NarrativesConfig,
+    planes: Sequence[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]],
+) -> list[npt.NDArray[np.int64]]:
+    """Each article's segment keys (rows x tables) for a corpus of ``n`` rows taking part."""
+    return [segment_keys(v, n, cfg, planes) for v in vectors]
+
+
+def _hashed(
+    index: SegmentRows,
+    part_of: Callable[[int], npt.NDArray[np.int64]],
+    articles: Sequence[int],
+    n: int,
+    cfg: NarrativesConfig,
+    keys_map: KeysMap | None,
+) -> Iterator[npt.NDArray[np.int64]]:
+    """The keys of the ``articles``' rows taking part (``part_of``), an article at a time,
+    in order: hashed here, or by ``keys_map`` in batches of ``HASH_ROWS`` rows."""
+    dim = int(index.vectors.shape[1])
+    planes = lsh_planes(dim, n, cfg)
+
+    def vectors(a: int) -> npt.NDArray[np.float16]:
+        part = part_of(a)
+        return np.asarray(index.vectors[part]) if len(part) else np.zeros((0, dim), np.float16)
+
+    if keys_map is None:
+        for a in articles:
+            yield segment_keys(vectors(a), n, cfg, planes)
+        return
+
+    def batches() -> Iterator[list[npt.NDArray[np.float16]]]:
+        batch: list[npt.NDArray[np.float16]] = []
+        held = 0
+        for a in articles:
+            batch.append(vectors(a))
+            held += len(batch[-1])
+            if held >= HASH_ROWS:
+                yield batch
+                batch, held = [], 0
+        if batch:
+            yield batch
+
+    compute = partial(_keys_of, n=n, cfg=cfg, planes=planes)
+    for done in keys_map(compute, batches()):
+        for got in done:
+            if not isinstance(got, np.ndarray):
+                raise RuntimeError(f"hashing segments failed: {got}")
+            yield got
+
+
 def _hash_rows(
     store: Store,
     index: SegmentRows,
@@ -266,26 +328,30 @@ def _hash_rows(
     cfg: NarrativesConfig,
     keys: SpilledRows,
     hashes: npt.NDArray[np.bytes_],
+    keys_map: KeysMap | None = None,
 ) -> None:
     """Every row's keys to ``keys``, in row order: stored ones, or hashed an article at a
     time (the blocks of the incremental runs, so the same keys) for the fresh articles,
     whose keys are stored."""
-    planes = lsh_planes(int(index.vectors.shape[1]), len(rows), cfg)
     bounds = np.searchsorted(index.article, np.arange(len(index.articles) + 1))
+
+    def part_of(a: int) -> npt.NDArray[np.int64]:
+        return rows[at[a] : at[a + 1]]
+
+    need = fresh | ~usable
+    hashed = _hashed(index, part_of, np.flatnonzero(need).tolist(), len(rows), cfg, keys_map)
     for a, article in enumerate(index.articles):
-        part = rows[at[a] : at[a + 1]]
+        part = part_of(a)
         known = None
-        if not fresh[a] and usable[a]:
+        if need[a]:
+            known = next(hashed)
+        else:
             data = store.get_blob(KEYS_BLOB, article)
             got = None if data is None else _unpack(data)[1]
             if got and int(got["bits"]) == bits:
                 known = got["keys"].astype(np.int64).reshape(-1, cfg.lsh_tables)
-        if known is None:
-            known = (
-                segment_keys(index.vectors[part], len(rows), cfg, planes)
-                if len(part)
-                else np.zeros((0, cfg.lsh_tables), dtype=np.int64)
-            )
+            else:  # stored with other settings: hashed here, as a fresh article
+                known = next(_hashed(index, part_of, [a], len(rows), cfg, None))
         keys.append(known)
         if fresh[a]:
             mask = np.zeros(int(bounds[a + 1] - bounds[a]), dtype=bool)

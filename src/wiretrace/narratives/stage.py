@@ -443,14 +443,23 @@ def _corpus(
     # The segments once more, piece by piece: their vectors go to a file that discovery
     # reads a batch of buckets at a time (an engine that verifies buckets in its workers,
     # Ray, gets them from there: the same records and claims, updated as locally).
-    verifier = getattr(current_engine(), "claim_verifier", Verifier)
+    engine = current_engine()
+    verifier = getattr(engine, "claim_verifier", None)
+    keys_map = None if verifier is None else engine.map  # it hashes in its workers too
     reporter.start("narratives: corpus index", len(indexed))
     index, vectors = spill_segments(_counted(pieces, reporter))
     reporter.finish()
     try:
         reporter.start("narratives: recurring claims (hash tables)", cfg.lsh_tables)
         found, update = discover(
-            store, index, corpus, cfg, *segmented, reporter.advance, verifier=verifier
+            store,
+            index,
+            corpus,
+            cfg,
+            *segmented,
+            reporter.advance,
+            verifier=verifier or Verifier,
+            keys_map=keys_map,
         )
         reporter.finish()
     finally:
