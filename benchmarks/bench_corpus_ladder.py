@@ -341,12 +341,11 @@ def figure_chunks(n: int, per: int = 1000) -> Iterator[Any]:
         yield rows, data.what, data.sent, data.core
 
 
-def run_figure_groups(n: int) -> dict[str, Any]:
-    from wiretrace.figures.config import FiguresConfig
-    from wiretrace.figures.groups import regroup
+def spilled_figures(n: int) -> tuple[list[Any], Any, Any, Any]:
+    """``figure_chunks``'s rows in a list and their three vector kinds in files (the
+    caller closes them): what ``regroup`` reads, without the vectors in memory."""
     from wiretrace.spilled import SpilledRows
 
-    start = rss_mb()
     rows: list[Any] = []
     what, sent, core = SpilledRows(384), SpilledRows(384), SpilledRows(384)
     for chunk, w, s, c in figure_chunks(n):
@@ -354,7 +353,15 @@ def run_figure_groups(n: int) -> dict[str, Any]:
         what.append(w)
         sent.append(s)
         core.append(c)
-    del chunk, w, s, c  # the last chunk's vectors: in the files now
+    return rows, what, sent, core
+
+
+def run_figure_groups(n: int) -> dict[str, Any]:
+    from wiretrace.figures.config import FiguresConfig
+    from wiretrace.figures.groups import regroup
+
+    start = rss_mb()
+    rows, what, sent, core = spilled_figures(n)
     cfg = FiguresConfig()
 
     def work() -> dict[str, Any]:

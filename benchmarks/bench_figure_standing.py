@@ -75,21 +75,15 @@ def _digest(groups: Any) -> str:
 
 
 def ladder_child(n: int, added: int) -> dict[str, Any]:
-    from bench_corpus_ladder import figure_chunks
+    from bench_corpus_ladder import spilled_figures
 
     from wiretrace.figures.compare import by_cells, facts_of
     from wiretrace.figures.config import FiguresConfig
     from wiretrace.figures.groups import Previous, regroup
     from wiretrace.figures.tables import StoredGroup
-    from wiretrace.spilled import RowSubset, SpilledRows
+    from wiretrace.spilled import RowSubset
 
-    rows: list[Any] = []
-    what, sent, core = SpilledRows(384), SpilledRows(384), SpilledRows(384)
-    for chunk, w, s, c in figure_chunks(n):
-        rows.extend(chunk)
-        what.append(w)
-        sent.append(s)
-        core.append(c)
+    rows, what, sent, core = spilled_figures(n)
     cfg = FiguresConfig()
     new = frozenset(f"a{k:07d}" for k in range(n - added, n))
     keep = [i for i, r in enumerate(rows) if r.article not in new]
