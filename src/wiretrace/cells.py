@@ -21,6 +21,8 @@ EXACT_LIMIT = 8000  # items searched exactly; beyond, by cells
 ASSIGN_ROWS = 8192  # items assigned to cells at a time (the product's rows: its shape sets
 # the last bits of the cosines, so every engine assigns the same blocks of items)
 PER_ITEM = 2  # cells each item joins
+TRAIN_PRODUCT = 1 << 24  # sample-by-centre cosines held at once while training (64 MB):
+# the whole product is 50 n floats; a sample of up to ~335k items' cells is one block
 
 
 class Vectors(Protocol):
@@ -43,10 +45,15 @@ def cell_plan(n: int) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64]
 
 
 def train_cells(sample: F32, start: npt.NDArray[np.int64], rounds: int = 6) -> F32:
-    """Spherical k-means centres of the sample's vectors (``cell_plan``)."""
+    """Spherical k-means centres of the sample's vectors (``cell_plan``). The sample's
+    nearest centres are found a block of rows at a time (``TRAIN_PRODUCT``), sized by the
+    number of cells alone, so every engine computes the same products."""
     centre = sample[start].copy()
+    rows = max(1, TRAIN_PRODUCT // max(centre.shape[0], 1))
+    assign = np.empty(sample.shape[0], dtype=np.int64)
     for _ in range(rounds):
-        assign = np.argmax(sample @ centre.T, axis=1)
+        for lo in range(0, sample.shape[0], rows):
+            assign[lo : lo + rows] = np.argmax(sample[lo : lo + rows] @ centre.T, axis=1)
         for c in range(centre.shape[0]):
             got = sample[assign == c]
             if got.shape[0]:
